@@ -1,0 +1,111 @@
+import OpenAI from "openai";
+import pLimit from "p-limit";
+import type { Logger } from "../logger.js";
+import type { Cleaner, CleanerName } from "./cleaner.js";
+import { cleanWithRules } from "./rules-cleaner.js";
+import { joinChunks, splitIntoChunks } from "./sentence-chunks.js";
+
+export interface OpenAiCleanerOptions {
+  apiKey: string;
+  baseUrl: string | undefined;
+  model: string;
+  timeoutS: number;
+  chunkChars: number;
+  concurrency: number;
+  /** Retries of one chunk, by the SDK (it honours `Retry-After`). */
+  maxRetries?: number;
+}
+
+export const CLEANING_INSTRUCTIONS = [
+  "You clean up machine transcripts of recorded meetings.",
+  "Remove filler words (um, uh, er, hmm), false starts and accidental repetitions; fix punctuation and capitalisation.",
+  "Keep every statement and its meaning. Do not summarise, shorten content, translate, answer, or add anything.",
+  "Keep line breaks and any `Speaker:` labels at the start of lines exactly as they are.",
+  "Reply with the cleaned transcript only.",
+].join(" ");
+
+/** Cleaned text shorter or longer than this share of the input (plus slack for short chunks) is not trusted. */
+const MIN_LENGTH_RATIO = 0.4;
+const MAX_LENGTH_RATIO = 1.25;
+const LENGTH_SLACK_CHARS = 40;
+
+type ChunkOutcome = { text: string; by: "openai" | "rules" };
+
+/**
+ * Cleans with a chat model. Long transcripts are cut at sentence ends into chunks cleaned concurrently
+ * (bounded) and rejoined in order. A chunk the model fails on (an error after the SDK's retries, a reply cut
+ * short, or a reply of implausible length) is cleaned by the rules instead, so the model being down never
+ * fails a request.
+ */
+export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseUrl,
+    timeout: options.timeoutS * 1000,
+    maxRetries: options.maxRetries ?? 2,
+  });
+  const limit = pLimit(options.concurrency);
+
+  async function cleanChunk(text: string, index: number, log: Logger, signal?: AbortSignal): Promise<ChunkOutcome> {
+    const fallback = (reason: string): ChunkOutcome => {
+      // Only the reason: provider error messages can quote the request, and so the transcript.
+      log.warn({ chunk: index, chunk_length: text.length, reason }, "cleaning chunk fell back to rules");
+      return { text: cleanWithRules(text), by: "rules" };
+    };
+    try {
+      const completion = await client.chat.completions.create(
+        {
+          model: options.model,
+          temperature: 0,
+          messages: [
+            { role: "system", content: CLEANING_INSTRUCTIONS },
+            { role: "user", content: text },
+          ],
+        },
+        { signal },
+      );
+      const choice = completion.choices[0];
+      const cleaned = choice?.message.content?.trim();
+      if (choice?.finish_reason !== "stop") return fallback(`finish_reason ${choice?.finish_reason ?? "missing"}`);
+      if (cleaned === undefined || !plausibleLength(text, cleaned)) return fallback("implausible length");
+      return { text: cleaned, by: "openai" };
+    } catch (error) {
+      if (error instanceof OpenAI.APIUserAbortError) throw error;
+      return fallback(error instanceof OpenAI.APIError ? `status ${error.status ?? error.name}` : "error");
+    }
+  }
+
+  return {
+    name: "openai",
+    async clean(transcript, { log, signal }) {
+      const chunks = splitIntoChunks(transcript, options.chunkChars);
+      if (chunks.length === 0) return { text: "", cleaner: "openai" };
+      const outcomes = await Promise.all(
+        chunks.map((chunk, index) => limit(() => cleanChunk(chunk.text, index, log, signal))),
+      );
+      const text = joinChunks(outcomes.map((outcome, index) => ({ ...outcome, separator: chunks[index]!.separator })));
+      log.info(
+        {
+          chunks: chunks.length,
+          fallback_chunks: outcomes.filter((outcome) => outcome.by === "rules").length,
+          cleaned_length: text.length,
+        },
+        "openai cleaning finished",
+      );
+      return { text, cleaner: cleanerName(outcomes) };
+    },
+  };
+}
+
+function plausibleLength(input: string, output: string): boolean {
+  return (
+    output.length >= input.length * MIN_LENGTH_RATIO - LENGTH_SLACK_CHARS &&
+    output.length <= input.length * MAX_LENGTH_RATIO + LENGTH_SLACK_CHARS
+  );
+}
+
+function cleanerName(outcomes: ChunkOutcome[]): CleanerName {
+  const byRules = outcomes.filter((outcome) => outcome.by === "rules").length;
+  if (byRules === 0) return "openai";
+  return byRules === outcomes.length ? "rules" : "openai+rules";
+}

@@ -1,0 +1,134 @@
+import { tmpdir } from "node:os";
+import * as v from "valibot";
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** An integer environment variable with a default and bounds; absent or empty means the default. */
+function integer(defaultValue: number, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return v.pipe(
+    v.optional(v.string(), String(defaultValue)),
+    v.regex(/^\d+$/, "must be a whole number"),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+}
+
+const Url = v.pipe(v.string(), v.url("must be an absolute URL"));
+
+const EnvSchema = v.object({
+  PORT: integer(3000, 0, 65535),
+  LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
+  MAX_UPLOAD_BYTES: integer(2 * GiB, 1),
+  MAX_CAPTIONS_BYTES: integer(16 * MiB, 1),
+  UPLOAD_DIR: v.optional(v.string(), tmpdir()),
+  REQUEST_TIMEOUT_S: integer(3600, 0),
+  TRANSCRIPTION_PROVIDER: v.optional(v.picklist(["deepgram", "openai"]), "deepgram"),
+  DEEPGRAM_API_KEY: v.optional(v.string()),
+  DEEPGRAM_BASE_URL: v.optional(Url, "https://api.deepgram.com"),
+  DEEPGRAM_MODEL: v.optional(v.string(), "nova-3"),
+  DEEPGRAM_TIMEOUT_S: integer(900, 1),
+  OPENAI_API_KEY: v.optional(v.string()),
+  OPENAI_BASE_URL: v.optional(Url),
+  OPENAI_MODEL: v.optional(v.string(), "gpt-4o"),
+  OPENAI_TRANSCRIPTION_MODEL: v.optional(v.string(), "whisper-1"),
+  OPENAI_TIMEOUT_S: integer(120, 1),
+  CLEANER: v.optional(v.picklist(["auto", "openai", "rules"]), "auto"),
+  CLEANER_CHUNK_CHARS: integer(4000, 200),
+  CLEANER_CONCURRENCY: integer(4, 1, 64),
+  MOCK_TENANT_ID: v.optional(v.pipe(v.string(), v.regex(UUID_V4, "must be a UUID v4"), v.toLowerCase())),
+  MOCK_USER_ID: v.optional(v.pipe(v.string(), v.maxLength(256, "must be at most 256 characters"))),
+});
+
+export type Env = v.InferOutput<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  logLevel: Env["LOG_LEVEL"];
+  maxUploadBytes: number;
+  maxCaptionsBytes: number;
+  uploadDir: string;
+  requestTimeoutS: number;
+  transcriptionProvider: Env["TRANSCRIPTION_PROVIDER"];
+  deepgram: { apiKey: string | undefined; baseUrl: string; model: string; timeoutS: number };
+  openai: {
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    transcriptionModel: string;
+    timeoutS: number;
+  };
+  cleaner: Env["CLEANER"];
+  cleanerChunkChars: number;
+  cleanerConcurrency: number;
+  identityDefaults: { tenantId: string | undefined; userId: string | undefined };
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/**
+ * The only reader of the environment: parses it into a typed config or throws a ConfigError that names
+ * every variable that is wrong. Empty values count as unset, as they do in most deployment dashboards.
+ */
+export function loadConfig(environment: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(environment)
+      .map(([key, value]) => [key, value?.trim()] as const)
+      .filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = v.safeParse(EnvSchema, present);
+  if (!parsed.success) {
+    const problems = parsed.issues.map((issue) => `${v.getDotPath(issue) ?? "environment"}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const env = parsed.output;
+  if (env.CLEANER === "openai" && env.OPENAI_API_KEY === undefined) {
+    throw new ConfigError("Invalid configuration: CLEANER: openai needs OPENAI_API_KEY (or use auto or rules)");
+  }
+  return {
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    maxCaptionsBytes: env.MAX_CAPTIONS_BYTES,
+    uploadDir: env.UPLOAD_DIR,
+    requestTimeoutS: env.REQUEST_TIMEOUT_S,
+    transcriptionProvider: env.TRANSCRIPTION_PROVIDER,
+    deepgram: {
+      apiKey: env.DEEPGRAM_API_KEY,
+      baseUrl: env.DEEPGRAM_BASE_URL,
+      model: env.DEEPGRAM_MODEL,
+      timeoutS: env.DEEPGRAM_TIMEOUT_S,
+    },
+    openai: {
+      apiKey: env.OPENAI_API_KEY,
+      baseUrl: env.OPENAI_BASE_URL,
+      model: env.OPENAI_MODEL,
+      transcriptionModel: env.OPENAI_TRANSCRIPTION_MODEL,
+      timeoutS: env.OPENAI_TIMEOUT_S,
+    },
+    cleaner: env.CLEANER,
+    cleanerChunkChars: env.CLEANER_CHUNK_CHARS,
+    cleanerConcurrency: env.CLEANER_CONCURRENCY,
+    identityDefaults: { tenantId: env.MOCK_TENANT_ID, userId: env.MOCK_USER_ID },
+  };
+}
+
+/** The config as it may be logged: secrets reduced to whether they are set. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const { apiKey: deepgramKey, ...deepgram } = config.deepgram;
+  const { apiKey: openaiKey, ...openai } = config.openai;
+  return {
+    ...config,
+    deepgram: { ...deepgram, api_key_set: deepgramKey !== undefined },
+    openai: { ...openai, api_key_set: openaiKey !== undefined },
+  };
+}
+
+export function isUuidV4(value: string): boolean {
+  return UUID_V4.test(value);
+}

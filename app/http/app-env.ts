@@ -1,0 +1,14 @@
+import type { RequestContext } from "../context/request-context.js";
+import type { Logger } from "../logger.js";
+
+/** The typed variables every handler can read from `c.var`. */
+export interface AppVariables {
+  interactionId: string;
+  context: RequestContext;
+  /** The request's logger: every line carries `interaction_id`. */
+  log: Logger;
+}
+
+export interface AppEnv {
+  Variables: AppVariables;
+}

@@ -1,0 +1,43 @@
+import type { Context } from "hono";
+import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "../problem.js";
+import { ProviderError } from "../transcription/transcriber.js";
+import type { AppEnv } from "./app-env.js";
+
+/** Maps what the pipeline throws to the one error type the API answers with. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ProviderError) {
+    const extensions = {
+      provider: error.provider,
+      ...(error.details.status !== undefined && { provider_status: error.details.status }),
+      ...(error.details.attempts !== undefined && { attempts: error.details.attempts }),
+      ...(error.details.variable !== undefined && { variable: error.details.variable }),
+    };
+    const code =
+      error.failure === "timeout"
+        ? "provider_timeout"
+        : error.failure === "not_configured"
+          ? "provider_not_configured"
+          : "provider_failed";
+    return new ApiError(code, error.message, extensions, { cause: error });
+  }
+  return new ApiError("internal", "The request could not be completed.", {}, { cause: error });
+}
+
+export function problemResponse(c: Context<AppEnv>, apiError: ApiError): Response {
+  return c.body(JSON.stringify(toProblem(apiError, c.var.interactionId ?? null)), apiError.status, {
+    "Content-Type": PROBLEM_CONTENT_TYPE,
+  });
+}
+
+/** The one `app.onError`: every failure becomes problem+json; only 5xx are logged as errors, with the stack. */
+export function handleError(error: Error, c: Context<AppEnv>): Response {
+  const apiError = toApiError(error);
+  const log = c.var.log;
+  if (apiError.status >= 500) {
+    log?.error({ err: error, code: apiError.code }, "request failed");
+  } else {
+    log?.info({ code: apiError.code, status: apiError.status, detail: apiError.detail }, "request rejected");
+  }
+  return problemResponse(c, apiError);
+}

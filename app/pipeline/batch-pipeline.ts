@@ -1,0 +1,114 @@
+import { readFile } from "node:fs/promises";
+import { parseCaptions } from "../captions/captions-parser.js";
+import type { Cleaner, CleanedTranscript } from "../cleaning/cleaner.js";
+import type { RequestContext } from "../context/request-context.js";
+import type { Logger } from "../logger.js";
+import { ApiError } from "../problem.js";
+import type { Transcriber } from "../transcription/transcriber.js";
+import { detectInput } from "../upload/input-detection.js";
+import type { ReceivedUpload } from "../upload/multipart-upload.js";
+
+export interface BatchPipelineDeps {
+  transcriber: Transcriber;
+  cleaner: Cleaner;
+  maxCaptionsBytes: number;
+}
+
+export interface BatchJob {
+  context: RequestContext;
+  upload: ReceivedUpload;
+  log: Logger;
+  signal?: AbortSignal | undefined;
+}
+
+export interface TranscriptMetadata {
+  provider: string | null;
+  model: string | null;
+  duration_s: number | null;
+  request_id: string | null;
+}
+
+export interface RawTranscript {
+  source: "audio" | "captions";
+  text: string;
+  metadata: TranscriptMetadata;
+}
+
+export interface BatchOutcome {
+  raw: RawTranscript;
+  cleaned: CleanedTranscript;
+}
+
+/**
+ * The batch pipeline as a sequence of steps: read a transcript from the upload (transcribe audio, or import
+ * captions), then clean it. Each step is a small function over ports, so steps such as publishing an event
+ * slot in after cleaning.
+ */
+export function createBatchPipeline(deps: BatchPipelineDeps) {
+  async function readTranscript(job: BatchJob): Promise<RawTranscript> {
+    const input = await detectInput(job.upload.path);
+    job.log.info({ bytes: job.upload.bytes, input: input.kind, mime: "mime" in input ? input.mime : undefined }, "upload received");
+    switch (input.kind) {
+      case "audio": {
+        const transcription = await deps.transcriber.transcribe(
+          { path: job.upload.path, bytes: job.upload.bytes, mime: input.mime },
+          { log: job.log, signal: job.signal },
+        );
+        return {
+          source: "audio",
+          text: transcription.transcript,
+          metadata: {
+            provider: transcription.provider,
+            model: transcription.model,
+            duration_s: transcription.durationS,
+            request_id: transcription.requestId,
+          },
+        };
+      }
+      case "captions": {
+        if (job.upload.bytes > deps.maxCaptionsBytes) {
+          throw new ApiError("payload_too_large", `Captions files are limited to ${deps.maxCaptionsBytes} bytes.`, {
+            max_bytes: deps.maxCaptionsBytes,
+          });
+        }
+        const text = decodeUtf8(await readFile(job.upload.path));
+        const captions = parseCaptions(text, input.format);
+        return {
+          source: "captions",
+          text: captions.transcript,
+          metadata: { provider: null, model: null, duration_s: captions.durationS, request_id: null },
+        };
+      }
+      case "unsupported":
+        throw unsupported(input.mime);
+    }
+  }
+
+  return {
+    async process(job: BatchJob): Promise<BatchOutcome> {
+      const raw = await readTranscript(job);
+      job.log.info({ source: raw.source, raw_length: raw.text.length, ...raw.metadata }, "transcript ready");
+      const cleaned = await deps.cleaner.clean(raw.text, { log: job.log, signal: job.signal });
+      job.log.info({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
+      return { raw, cleaned };
+    },
+  };
+}
+
+export type BatchPipeline = ReturnType<typeof createBatchPipeline>;
+
+function unsupported(mime: string | undefined): ApiError {
+  return new ApiError(
+    "unsupported_media_type",
+    `${mime ?? "This file"} is not a supported format. Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or captions (WebVTT, SRT, UTF-8 text).`,
+    { detected_type: mime ?? null },
+  );
+}
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw unsupported("text/plain (not UTF-8)");
+  }
+}

@@ -1,0 +1,46 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../http/app-env.js";
+import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
+import { ApiError } from "../problem.js";
+import { receiveUpload } from "../upload/multipart-upload.js";
+
+export interface BatchRouteDeps {
+  pipeline: BatchPipeline;
+  maxUploadBytes: number;
+  uploadDir: string;
+}
+
+/** `POST /batch/process`: a recording (or captions) in, raw and cleaned transcripts out. */
+export function batchRoutes(deps: BatchRouteDeps) {
+  const routes = new Hono<AppEnv>();
+  routes.post("/process", async (c) => {
+    const { context, log } = c.var;
+    log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "batch processing started");
+    const upload = await receiveUpload(
+      {
+        contentType: c.req.header("Content-Type"),
+        contentLength: c.req.header("Content-Length"),
+        body: c.req.raw.body,
+      },
+      { maxBytes: deps.maxUploadBytes, directory: deps.uploadDir, interactionId: context.interactionId },
+    );
+    try {
+      const { raw, cleaned } = await deps.pipeline.process({ context, upload, log, signal: c.req.raw.signal });
+      return c.json({
+        interaction_id: context.interactionId,
+        raw_transcript: raw.text,
+        cleaned_transcript: cleaned.text,
+        cleaner: cleaned.cleaner,
+        source: raw.source,
+        metadata: raw.metadata,
+      });
+    } finally {
+      await upload.remove();
+    }
+  });
+  routes.all("/process", (c) => {
+    c.header("Allow", "POST");
+    throw new ApiError("method_not_allowed", `Use POST to submit a recording, not ${c.req.method}.`);
+  });
+  return routes;
+}

@@ -1,0 +1,52 @@
+import { mkdir } from "node:fs/promises";
+import type { Server } from "node:http";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig, redactConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { createCleaner, createTranscriber } from "./providers.js";
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const logger = createLogger({ level: config.logLevel });
+const transcriber = createTranscriber(config);
+const cleaner = createCleaner(config);
+await mkdir(config.uploadDir, { recursive: true });
+
+logger.info({ config: redactConfig(config), cleaner: cleaner.name }, "configuration loaded");
+if (!transcriber.configured) {
+  logger.warn(
+    { provider: transcriber.provider },
+    `${transcriber.provider} is not configured: audio uploads answer 503 until its API key is set; captions still work`,
+  );
+}
+
+const app = createApp({
+  logger,
+  transcriber,
+  cleaner,
+  identityDefaults: config.identityDefaults,
+  maxUploadBytes: config.maxUploadBytes,
+  maxCaptionsBytes: config.maxCaptionsBytes,
+  uploadDir: config.uploadDir,
+});
+
+const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
+  logger.info({ port: info.port }, "listening");
+}) as Server;
+// Node cuts requests at 5 minutes by default; a long meeting can take longer to upload.
+server.requestTimeout = config.requestTimeoutS * 1000;
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, "shutting down");
+    server.close(() => process.exit(0));
+  });
+}

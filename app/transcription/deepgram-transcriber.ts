@@ -1,0 +1,108 @@
+import { createReadStream } from "node:fs";
+import { DeepgramClient, DeepgramError, DeepgramTimeoutError } from "@deepgram/sdk";
+import * as v from "valibot";
+import {
+  DEFAULT_PROVIDER_RETRY,
+  parseRetryAfter,
+  RetriesExhausted,
+  withProviderRetry,
+  type ProviderRetryOptions,
+  type RetryVerdict,
+} from "./provider-retry.js";
+import { ProviderError, type Transcriber } from "./transcriber.js";
+
+export interface DeepgramOptions {
+  apiKey: string;
+  baseUrl: string;
+  model: string;
+  timeoutS: number;
+  retry?: ProviderRetryOptions;
+}
+
+/** The part of Deepgram's pre-recorded response we rely on. */
+const ListenResponse = v.object({
+  metadata: v.object({
+    request_id: v.optional(v.string()),
+    duration: v.optional(v.number()),
+  }),
+  results: v.object({
+    channels: v.pipe(
+      v.array(v.object({ alternatives: v.array(v.object({ transcript: v.string() })) })),
+      v.minLength(1),
+    ),
+  }),
+});
+
+export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber {
+  // The SDK's own retries are off: it cannot reopen a file stream it has consumed, so the adapter retries.
+  const client = new DeepgramClient({
+    apiKey: options.apiKey,
+    baseUrl: options.baseUrl,
+    timeoutInSeconds: options.timeoutS,
+    maxRetries: 0,
+  });
+  const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
+
+  return {
+    provider: "deepgram",
+    model: options.model,
+    configured: true,
+    async transcribe(audio, { log, signal }) {
+      let body: unknown;
+      try {
+        body = await withProviderRetry(
+          () =>
+            client.listen.v1.media.transcribeFile(
+              { data: createReadStream(audio.path), contentLength: audio.bytes, contentType: audio.mime },
+              { model: options.model, smart_format: true, punctuate: true },
+              { abortSignal: signal, maxRetries: 0 },
+            ),
+          classifyDeepgramError,
+          { ...retry, log, provider: "deepgram", signal },
+        );
+      } catch (error) {
+        throw toProviderError(error);
+      }
+      const parsed = v.safeParse(ListenResponse, body);
+      if (!parsed.success) {
+        throw new ProviderError("failed", "deepgram", "Deepgram answered with an unexpected response shape.");
+      }
+      const { metadata, results } = parsed.output;
+      return {
+        transcript: results.channels[0]?.alternatives[0]?.transcript ?? "",
+        provider: "deepgram",
+        model: options.model,
+        durationS: metadata.duration ?? null,
+        requestId: metadata.request_id ?? null,
+      };
+    },
+  };
+}
+
+export function classifyDeepgramError(error: unknown): RetryVerdict {
+  if (error instanceof DeepgramTimeoutError) return { retryable: false, reason: "timeout" };
+  if (error instanceof DeepgramError) {
+    const status = error.statusCode;
+    if (status === undefined) return { retryable: true, reason: "network" };
+    // A success status with an unreadable body is a response cut short in transit.
+    if (status < 300) return { retryable: true, reason: "truncated response" };
+    return {
+      retryable: status === 429 || status >= 500,
+      retryAfterMs: parseRetryAfter(error.rawResponse?.headers.get("retry-after")),
+      reason: `status ${status}`,
+    };
+  }
+  return { retryable: false, reason: error instanceof Error ? error.name : "unknown" };
+}
+
+function toProviderError(error: unknown): ProviderError {
+  const attempts = error instanceof RetriesExhausted ? error.attempts : undefined;
+  const cause = error instanceof RetriesExhausted ? error.cause : error;
+  if (cause instanceof DeepgramTimeoutError) {
+    return new ProviderError("timeout", "deepgram", "Deepgram did not answer in time.", { attempts }, { cause });
+  }
+  const status = cause instanceof DeepgramError ? cause.statusCode : undefined;
+  const detail =
+    status === undefined ? "could not be reached" : status < 300 ? "sent an unreadable response" : `answered ${status}`;
+  return new ProviderError("failed", "deepgram", `Deepgram ${detail}.`, { status, attempts }, { cause });
+}

@@ -1,0 +1,100 @@
+import { createReadStream } from "node:fs";
+import OpenAI, { toStreamingFile } from "openai";
+import {
+  DEFAULT_PROVIDER_RETRY,
+  parseRetryAfter,
+  RetriesExhausted,
+  withProviderRetry,
+  type ProviderRetryOptions,
+  type RetryVerdict,
+} from "./provider-retry.js";
+import { ProviderError, type Transcriber } from "./transcriber.js";
+
+export interface OpenAiTranscriberOptions {
+  apiKey: string;
+  baseUrl: string | undefined;
+  model: string;
+  timeoutS: number;
+  retry?: ProviderRetryOptions;
+}
+
+/**
+ * Any OpenAI-compatible `/audio/transcriptions` endpoint (OpenAI itself, or a self-hosted Whisper server).
+ * The file is streamed into the multipart request, reopened on each attempt.
+ */
+export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Transcriber {
+  // One retry layer: the adapter's, which reopens the file; the SDK's own retries are off.
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseUrl,
+    timeout: options.timeoutS * 1000,
+    maxRetries: 0,
+  });
+  const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
+
+  return {
+    provider: "openai",
+    model: options.model,
+    configured: true,
+    async transcribe(audio, { log, signal }) {
+      try {
+        const result = await withProviderRetry(
+          () =>
+            client.audio.transcriptions.create(
+              {
+                file: toStreamingFile(createReadStream(audio.path), `audio.${extensionOf(audio.mime)}`, {
+                  type: audio.mime,
+                }),
+                model: options.model,
+                response_format: "json",
+              },
+              { signal },
+            ),
+          classifyOpenAiError,
+          { ...retry, log, provider: "openai", signal },
+        );
+        return {
+          transcript: result.text,
+          provider: "openai",
+          model: options.model,
+          durationS: null,
+          requestId: null,
+        };
+      } catch (error) {
+        throw toProviderError(error);
+      }
+    },
+  };
+}
+
+export function classifyOpenAiError(error: unknown): RetryVerdict {
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return { retryable: false, reason: "timeout" };
+  if (error instanceof OpenAI.APIUserAbortError) return { retryable: false, reason: "aborted" };
+  if (error instanceof OpenAI.APIConnectionError) return { retryable: true, reason: "network" };
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    return {
+      retryable: error.status === 408 || error.status === 429 || error.status >= 500,
+      retryAfterMs: parseRetryAfter(error.headers?.get("retry-after")),
+      reason: `status ${error.status}`,
+    };
+  }
+  return { retryable: false, reason: error instanceof Error ? error.name : "unknown" };
+}
+
+function toProviderError(error: unknown): ProviderError {
+  const attempts = error instanceof RetriesExhausted ? error.attempts : undefined;
+  const cause = error instanceof RetriesExhausted ? error.cause : error;
+  if (cause instanceof OpenAI.APIConnectionTimeoutError) {
+    return new ProviderError("timeout", "openai", "The transcription server did not answer in time.", { attempts }, { cause });
+  }
+  const status = cause instanceof OpenAI.APIError ? cause.status : undefined;
+  const detail = status === undefined ? "could not be reached" : `answered ${status}`;
+  return new ProviderError("failed", "openai", `The transcription server ${detail}.`, { status, attempts }, { cause });
+}
+
+/** Whisper servers infer the format from the file name's extension. */
+function extensionOf(mime: string): string {
+  const subtype = mime.split(";")[0]?.split("/")[1] ?? "bin";
+  const known: Record<string, string> = { mpeg: "mp3", "x-m4a": "m4a", aiff: "aiff", "x-aiff": "aiff" };
+  return known[subtype] ?? subtype;
+}

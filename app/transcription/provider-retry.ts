@@ -1,0 +1,91 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import pRetry from "p-retry";
+import type { Logger } from "../logger.js";
+
+export interface RetryVerdict {
+  retryable: boolean;
+  /** The provider's `Retry-After`, when it gave one. */
+  retryAfterMs?: number | undefined;
+  /** What to log about the failure: a status or an error name, never a response body. */
+  reason: string;
+}
+
+export interface ProviderRetryOptions {
+  attempts: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+  /** Longest `Retry-After` we are willing to wait before giving up on the request. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_PROVIDER_RETRY: ProviderRetryOptions = {
+  attempts: 3,
+  minDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 30_000,
+};
+
+export class RetriesExhausted extends Error {
+  override readonly name = "RetriesExhausted";
+  constructor(
+    readonly attempts: number,
+    options: { cause: unknown },
+  ) {
+    super(`Gave up after ${attempts} attempt(s)`, options);
+  }
+}
+
+/**
+ * Runs `attempt` (which must reopen whatever it sends) up to `attempts` times. Between tries it waits the
+ * provider's `Retry-After` when given, then p-retry's jittered exponential backoff. The last error comes back
+ * wrapped in `RetriesExhausted`, with the number of attempts made.
+ */
+export async function withProviderRetry<T>(
+  attempt: () => Promise<T>,
+  classify: (error: unknown) => RetryVerdict,
+  options: ProviderRetryOptions & { log: Logger; provider: string; signal?: AbortSignal | undefined },
+): Promise<T> {
+  let attempts = 0;
+  try {
+    return await pRetry(
+      () => {
+        attempts += 1;
+        return attempt();
+      },
+      {
+        retries: options.attempts - 1,
+        minTimeout: options.minDelayMs,
+        maxTimeout: options.maxDelayMs,
+        factor: 2,
+        randomize: true,
+        signal: options.signal,
+        shouldRetry: ({ error }) => {
+          const verdict = classify(error);
+          return verdict.retryable && (verdict.retryAfterMs ?? 0) <= options.maxRetryAfterMs;
+        },
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          const verdict = classify(error);
+          options.log.warn(
+            { provider: options.provider, attempt: attemptNumber, retryable: verdict.retryable, reason: verdict.reason },
+            "transcription attempt failed",
+          );
+          const wait = verdict.retryAfterMs;
+          if (verdict.retryable && retriesLeft > 0 && wait !== undefined && wait <= options.maxRetryAfterMs) {
+            await sleep(wait, undefined, { signal: options.signal });
+          }
+        },
+      },
+    );
+  } catch (error) {
+    throw new RetriesExhausted(attempts, { cause: error });
+  }
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -55,13 +55,19 @@ function cleanWords(tokens: string[]): string[] {
   return kept;
 }
 
+/** Upper-cases a letter only where lower-casing it back gives the same letter (not so for "ı" or "ß"). */
+function upperCaseLetter(_match: string, lead: string, letter: string): string {
+  const upper = letter.toUpperCase();
+  return lead + (upper.toLowerCase() === letter ? upper : letter);
+}
+
 function capitalise(tokens: string[]): string[] {
   return tokens.map((token, index) => {
     const startsSentence = index === 0 || SENTENCE_END.test(tokens[index - 1] ?? "");
     const fixedI = /^i(?:'(?:m|ll|ve|d))?$/.test(token.replace(/[^\p{L}']/gu, ""))
       ? token.replace(/^(\P{L}*)i/u, "$1I")
       : token;
-    return startsSentence ? fixedI.replace(/^(\P{L}*)(\p{Ll})/u, (_, lead: string, letter: string) => lead + letter.toUpperCase()) : fixedI;
+    return startsSentence ? fixedI.replace(/^(\P{L}*)(\p{Ll})/u, upperCaseLetter) : fixedI;
   });
 }
 

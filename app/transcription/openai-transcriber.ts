@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import OpenAI, { toStreamingFile } from "openai";
+import OpenAI, { toStreamingFile, type APIError } from "openai";
 import {
   DEFAULT_PROVIDER_RETRY,
   parseRetryAfter,
@@ -71,11 +71,14 @@ export function classifyOpenAiError(error: unknown): RetryVerdict {
   if (error instanceof OpenAI.APIConnectionTimeoutError) return { retryable: false, reason: "timeout" };
   if (error instanceof OpenAI.APIUserAbortError) return { retryable: false, reason: "aborted" };
   if (error instanceof OpenAI.APIConnectionError) return { retryable: true, reason: "network" };
-  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+  if (error instanceof OpenAI.APIError) {
+    // The SDK's error generics default to `any`; these are the types it documents.
+    const { status, headers } = error as APIError<number | undefined, Headers | undefined>;
+    if (status === undefined) return { retryable: true, reason: "network" };
     return {
-      retryable: error.status === 408 || error.status === 429 || error.status >= 500,
-      retryAfterMs: parseRetryAfter(error.headers?.get("retry-after")),
-      reason: `status ${error.status}`,
+      retryable: status === 408 || status === 429 || status >= 500,
+      retryAfterMs: parseRetryAfter(headers?.get("retry-after")),
+      reason: `status ${status}`,
     };
   }
   return { retryable: false, reason: error instanceof Error ? error.name : "unknown" };
@@ -87,7 +90,7 @@ function toProviderError(error: unknown): ProviderError {
   if (cause instanceof OpenAI.APIConnectionTimeoutError) {
     return new ProviderError("timeout", "openai", "The transcription server did not answer in time.", { attempts }, { cause });
   }
-  const status = cause instanceof OpenAI.APIError ? cause.status : undefined;
+  const status = cause instanceof OpenAI.APIError ? (cause as APIError<number | undefined>).status : undefined;
   const detail = status === undefined ? "could not be reached" : `answered ${status}`;
   return new ProviderError("failed", "openai", `The transcription server ${detail}.`, { status, attempts }, { cause });
 }

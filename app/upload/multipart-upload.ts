@@ -4,7 +4,6 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
 import { ApiError } from "../problem.js";
 
@@ -72,7 +71,7 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
   const remove = () => rm(path, { force: true });
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: { "content-type": request.contentType }, limits: { fileSize: options.maxBytes } });
+    parser = busboy({ headers: { "content-type": request.contentType as string }, limits: { fileSize: options.maxBytes } });
   } catch (error) {
     throw new ApiError("malformed_multipart", "The multipart Content-Type could not be parsed.", {}, { cause: error });
   }
@@ -108,7 +107,7 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
   });
 
   try {
-    await pipeline(Readable.fromWeb(request.body as WebReadableStream<Uint8Array>), parser);
+    await pipeline(Readable.fromWeb(request.body), parser);
     if (duplicate) throw new ApiError("malformed_multipart", "Send exactly one `file` field.");
     if (file === undefined) {
       throw new ApiError("missing_file", "The multipart body has no field named `file`.");

@@ -1,0 +1,105 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { drain, listenOnLoopback, sendJson, sendTruncated, type LocalServer } from "./local-server.js";
+
+/** What the fake answers to one request; requests beyond the script get a normal transcript. */
+export interface DeepgramReply {
+  status?: number;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  truncate?: boolean;
+  transcript?: string;
+}
+
+export interface ReceivedListenRequest {
+  query: URLSearchParams;
+  authorization: string | undefined;
+  contentType: string | undefined;
+  bytes: number;
+}
+
+export const FAKE_DEEPGRAM_KEY = "dg-test-key";
+export const SPOKEN_TEXT = "Um, I I think we ship on Friday.";
+
+/** Deepgram's pre-recorded response, shaped as its API reference documents it. */
+export function listenResponse(transcript: string, requestId: string) {
+  return {
+    metadata: {
+      transaction_key: "deprecated",
+      request_id: requestId,
+      sha256: "0".repeat(64),
+      created: new Date().toISOString(),
+      duration: 2.1,
+      channels: 1,
+      models: ["2187e11a-3532-4498-b076-81fa530bdd49"],
+      model_info: {
+        "2187e11a-3532-4498-b076-81fa530bdd49": { name: "general-nova-3", version: "2024-12-20.0", arch: "nova-3" },
+      },
+    },
+    results: {
+      channels: [
+        {
+          alternatives: [
+            {
+              transcript,
+              confidence: 0.98,
+              words: transcript.split(" ").map((word, index) => ({
+                word: word.toLowerCase().replace(/[^\p{L}']/gu, ""),
+                start: index * 0.3,
+                end: index * 0.3 + 0.25,
+                confidence: 0.98,
+                punctuated_word: word,
+              })),
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+/** A local server that speaks Deepgram's `POST /v1/listen`, scripted per request. */
+export async function startFakeDeepgram(): Promise<
+  LocalServer & { requests: ReceivedListenRequest[]; script(...replies: DeepgramReply[]): void }
+> {
+  const requests: ReceivedListenRequest[] = [];
+  const queue: DeepgramReply[] = [];
+  const local = await listenOnLoopback(async (request, response) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    if (request.method !== "POST" || url.pathname !== "/v1/listen") {
+      sendJson(response, 404, { err_code: "NOT_FOUND", err_msg: "Not found" });
+      return;
+    }
+    const bytes = await drain(request);
+    requests.push({
+      query: url.searchParams,
+      authorization: request.headers.authorization,
+      contentType: request.headers["content-type"],
+      bytes,
+    });
+    const requestId = randomUUID();
+    if (request.headers.authorization !== `Token ${FAKE_DEEPGRAM_KEY}`) {
+      sendJson(response, 401, {
+        err_code: "INVALID_AUTH",
+        err_msg: "Invalid credentials.",
+        request_id: requestId,
+      });
+      return;
+    }
+    const reply = queue.shift() ?? {};
+    if (reply.delayMs) await sleep(reply.delayMs);
+    const body = listenResponse(reply.transcript ?? SPOKEN_TEXT, requestId);
+    if (reply.truncate) {
+      sendTruncated(response, body);
+      return;
+    }
+    const status = reply.status ?? 200;
+    sendJson(
+      response,
+      status,
+      status === 200 ? body : { err_code: "ERROR", err_msg: `Scripted ${status}`, request_id: requestId },
+      reply.headers,
+    );
+  });
+  return { ...local, requests, script: (...replies) => queue.push(...replies) };
+}

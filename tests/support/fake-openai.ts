@@ -1,0 +1,131 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import busboy from "busboy";
+import { listenOnLoopback, readJson, sendJson, sendTruncated, type LocalServer } from "./local-server.js";
+
+export const FAKE_OPENAI_KEY = "sk-test-key";
+
+export interface OpenAiReply {
+  status?: number;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  truncate?: boolean;
+  finishReason?: "stop" | "length" | "content_filter";
+  /** Replaces the reply's content; by default the fake "model" drops um/uh and nothing else. */
+  content?: string;
+}
+
+interface ChatRequest {
+  model: string;
+  temperature?: number;
+  messages: Array<{ role: string; content: string }>;
+}
+
+export interface TranscriptionRequest {
+  model: string | undefined;
+  filename: string | undefined;
+  bytes: number;
+}
+
+/** The fake model's cleaning: enough to tell its output from the input and from the rules cleaner's. */
+export function fakeModelClean(text: string): string {
+  return text.replace(/\b(?:um|uh),?\s*/gi, "");
+}
+
+function completion(model: string, content: string, finishReason: string) {
+  return {
+    id: "chatcmpl-test",
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, logprobs: null, finish_reason: finishReason }],
+    usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+  };
+}
+
+/** A local server that speaks OpenAI's chat completions and audio transcriptions, scripted per request. */
+export async function startFakeOpenAi(options: { transcript?: string } = {}): Promise<
+  LocalServer & {
+    baseUrl: string;
+    chats: ChatRequest[];
+    transcriptions: TranscriptionRequest[];
+    maxConcurrentChats: () => number;
+    script(...replies: OpenAiReply[]): void;
+  }
+> {
+  const chats: ChatRequest[] = [];
+  const transcriptions: TranscriptionRequest[] = [];
+  const queue: OpenAiReply[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+
+  const local = await listenOnLoopback(async (request, response) => {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    if (request.headers.authorization !== `Bearer ${FAKE_OPENAI_KEY}`) {
+      request.resume();
+      sendJson(response, 401, {
+        error: { message: "Incorrect API key provided.", type: "invalid_request_error", param: null, code: "invalid_api_key" },
+      });
+      return;
+    }
+    if (request.method === "POST" && path === "/v1/chat/completions") {
+      const body = (await readJson(request)) as ChatRequest;
+      chats.push(body);
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        const reply = queue.shift() ?? {};
+        if (reply.delayMs) await sleep(reply.delayMs);
+        const input = body.messages.find((message) => message.role === "user")?.content ?? "";
+        const answer = completion(body.model, reply.content ?? fakeModelClean(input), reply.finishReason ?? "stop");
+        if (reply.truncate) return sendTruncated(response, answer);
+        const status = reply.status ?? 200;
+        sendJson(
+          response,
+          status,
+          status === 200 ? answer : { error: { message: `Scripted ${status}`, type: "server_error", param: null, code: null } },
+          reply.headers,
+        );
+      } finally {
+        inFlight -= 1;
+      }
+      return;
+    }
+    if (request.method === "POST" && path === "/v1/audio/transcriptions") {
+      const received: TranscriptionRequest = { model: undefined, filename: undefined, bytes: 0 };
+      await new Promise<void>((resolve, reject) => {
+        const parser = busboy({ headers: request.headers });
+        parser.on("field", (name, value) => {
+          if (name === "model") received.model = value;
+        });
+        parser.on("file", (_name, stream, info) => {
+          received.filename = info.filename;
+          stream.on("data", (chunk: Buffer) => (received.bytes += chunk.length));
+        });
+        parser.on("close", resolve);
+        parser.on("error", reject);
+        request.pipe(parser);
+      });
+      transcriptions.push(received);
+      const reply = queue.shift() ?? {};
+      if (reply.delayMs) await sleep(reply.delayMs);
+      const status = reply.status ?? 200;
+      sendJson(
+        response,
+        status,
+        status === 200 ? { text: options.transcript ?? "Um, I I think we ship on Friday." } : { error: { message: `Scripted ${status}` } },
+        reply.headers,
+      );
+      return;
+    }
+    request.resume();
+    sendJson(response, 404, { error: { message: "Not found" } });
+  });
+  return {
+    ...local,
+    baseUrl: `${local.url}/v1`,
+    chats,
+    transcriptions,
+    maxConcurrentChats: () => maxInFlight,
+    script: (...replies) => queue.push(...replies),
+  };
+}

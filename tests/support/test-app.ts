@@ -1,0 +1,47 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createApp, type AppDeps } from "../../app/app.js";
+import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
+import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
+import { captureLogger } from "./capture-logger.js";
+
+export const FIXTURES = new URL("../fixtures/", import.meta.url);
+
+/** The app with real parts where they cost nothing (rules cleaner, disk) and the given overrides. */
+export async function buildTestApp(overrides: Partial<AppDeps> = {}) {
+  const uploadDir = await mkdtemp(join(tmpdir(), "batch-test-uploads-"));
+  const logs = captureLogger();
+  const deps: AppDeps = {
+    logger: logs.logger,
+    transcriber: unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY"),
+    cleaner: createRulesCleaner(),
+    identityDefaults: {},
+    maxUploadBytes: 10 * 1024 * 1024,
+    maxCaptionsBytes: 1024 * 1024,
+    uploadDir,
+    ...overrides,
+  };
+  return {
+    app: createApp(deps),
+    logs,
+    uploadDir: deps.uploadDir,
+    leftoverUploads: () => readdir(deps.uploadDir),
+    dispose: () => rm(uploadDir, { recursive: true, force: true }),
+  };
+}
+
+/** A multipart body with one `file` part, as a browser or curl would send it. */
+export function uploadForm(content: Uint8Array | string, filename = "upload.bin", field = "file"): FormData {
+  const form = new FormData();
+  form.append(field, new Blob([content]), filename);
+  return form;
+}
+
+export function postUpload(
+  app: { request: (path: string, init: RequestInit) => Response | Promise<Response> },
+  body: RequestInit["body"],
+  headers: Record<string, string> = {},
+) {
+  return app.request("/batch/process", { method: "POST", body, headers });
+}

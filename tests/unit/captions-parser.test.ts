@@ -1,0 +1,39 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { parseCaptions } from "../../app/captions/captions-parser.js";
+
+const fixture = (name: string) => readFile(new URL(`../fixtures/captions/${name}`, import.meta.url), "utf8");
+
+describe("parseCaptions", () => {
+  it("keeps WebVTT cue text and speakers, dropping header, notes, cue ids, timings, settings and markup", async () => {
+    const { transcript, durationS } = parseCaptions(await fixture("meeting.vtt"), "vtt");
+    expect(transcript).toBe(
+      [
+        "Alice: Um, so I I think we should, uh, ship the release on Friday.",
+        "Bob: hmm, okay. i agree, but the docs need an update first.",
+        "Alice: Right. Let's, um, let's do that tomorrow.",
+      ].join("\n"),
+    );
+    expect(durationS).toBe(10);
+  });
+
+  it("keeps SRT cue text, joining a cue's lines and dropping numbers and tags", async () => {
+    const { transcript, durationS } = parseCaptions(await fixture("meeting.srt"), "srt");
+    expect(transcript).toBe(
+      "Um, so I I think we should, uh, ship the release on Friday.\nhmm, okay. i agree, but the docs need an update first.",
+    );
+    expect(durationS).toBeCloseTo(7.9);
+  });
+
+  it("handles CRLF line endings, a BOM, entities, hour-less timings and empty cues", () => {
+    const vtt = "\uFEFFWEBVTT\r\n\r\n00:01.000 --> 00:02.500\r\nFish &amp; chips &lt;3\r\n\r\n00:03.000 --> 01:00:04.000\r\n<i></i>\r\n";
+    expect(parseCaptions(vtt, "vtt")).toEqual({ transcript: "Fish & chips <3", durationS: 3604 });
+  });
+
+  it("reads plain text line by line, collapsing spaces", () => {
+    expect(parseCaptions("  first   line \n\n\nsecond\tline\n", "text")).toEqual({
+      transcript: "first line\nsecond line",
+      durationS: null,
+    });
+  });
+});

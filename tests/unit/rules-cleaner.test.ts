@@ -1,0 +1,49 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { cleanWithRules, wordKey } from "../../app/cleaning/rules-cleaner.js";
+
+describe("cleanWithRules", () => {
+  it.each([
+    ["Um, so I I think we should, uh, ship the release on Friday.", "So I think we should ship the release on Friday."],
+    ["hmm, okay. i agree, but the docs need an update first.", "Okay. I agree, but the docs need an update first."],
+    ["Alice: Right. Let's, um, let's do that tomorrow.", "Alice: Right. Let's do that tomorrow."],
+    ["we ship friday uh.", "We ship friday."],
+    ["the   the cat , sat ,, here .", "The cat, sat, here."],
+    ["i'm here and i'll stay. i think", "I'm here and I'll stay. I think"],
+    ["Go. Go now!", "Go. Go now!"],
+    ["um uh hmm", ""],
+    ["first line\n\n  um  \nsecond line", "First line\nSecond line"],
+  ])("cleans %j", (input, expected) => {
+    expect(cleanWithRules(input)).toBe(expected);
+  });
+
+  const words = fc.constantFrom(
+    "um", "Uh,", "hmm.", "I", "i", "i'm", "the", "The", "cat", "sat.", "ok,", "ship", "ship?", ",", ".", "Friday!", "é",
+    "Bob:", "so", "so,", "日本",
+  );
+  const transcripts = fc.oneof(
+    fc.array(fc.array(words, { maxLength: 20 }).map((line) => line.join(" ")), { maxLength: 5 }).map((lines) => lines.join("\n")),
+    fc.string({ unit: "grapheme", maxLength: 200 }),
+  );
+  const keys = (text: string) => text.split(/\s+/).map(wordKey).filter(Boolean);
+
+  it("is idempotent", () => {
+    fc.assert(
+      fc.property(transcripts, (text) => {
+        const once = cleanWithRules(text);
+        expect(cleanWithRules(once)).toBe(once);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("never adds a word: the output's words are a subset of the input's", () => {
+    fc.assert(
+      fc.property(transcripts, (text) => {
+        const input = new Set(keys(text));
+        for (const key of keys(cleanWithRules(text))) expect(input).toContain(key);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

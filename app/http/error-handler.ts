@@ -39,5 +39,9 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
   } else {
     log?.info({ code: apiError.code, status: apiError.status, detail: apiError.detail }, "request rejected");
   }
+  // A rejected upload is usually not read to its end; what is left of it must not be taken for the next request.
+  if (c.req.header("Content-Length") !== undefined || c.req.header("Transfer-Encoding") !== undefined) {
+    c.header("Connection", "close");
+  }
   return problemResponse(c, apiError);
 }

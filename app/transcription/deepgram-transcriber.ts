@@ -9,7 +9,8 @@ import {
   type ProviderRetryOptions,
   type RetryVerdict,
 } from "./provider-retry.js";
-import { ProviderError, type Transcriber } from "./transcriber.js";
+import { streamingFetch } from "./streaming-fetch.js";
+import { ProviderError, type AudioFile, type Transcriber } from "./transcriber.js";
 
 export interface DeepgramOptions {
   apiKey: string;
@@ -35,13 +36,30 @@ const ListenResponse = v.object({
 
 export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber {
   // The SDK's own retries are off: it cannot reopen a file stream it has consumed, so the adapter retries.
+  // The SDK's timeout is set past ours: it aborts with a bare string that surfaces as an unknown error, so
+  // the adapter times each attempt itself and reports that as a timeout.
   const client = new DeepgramClient({
     apiKey: options.apiKey,
     baseUrl: options.baseUrl,
-    timeoutInSeconds: options.timeoutS,
+    timeoutInSeconds: options.timeoutS + 60,
     maxRetries: 0,
+    fetch: streamingFetch,
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
+
+  async function attempt(audio: AudioFile, signal: AbortSignal | undefined): Promise<unknown> {
+    const timeout = AbortSignal.timeout(options.timeoutS * 1000);
+    try {
+      return await client.listen.v1.media.transcribeFile(
+        { data: createReadStream(audio.path), contentLength: audio.bytes, contentType: audio.mime },
+        { model: options.model, smart_format: true, punctuate: true },
+        { abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout, maxRetries: 0 },
+      );
+    } catch (error) {
+      if (timeout.aborted) throw new DeepgramTimeoutError("Deepgram did not answer in time.", { cause: error });
+      throw error;
+    }
+  }
 
   return {
     provider: "deepgram",
@@ -50,14 +68,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     async transcribe(audio, { log, signal }) {
       let body: unknown;
       try {
-        body = await withProviderRetry(
-          () =>
-            client.listen.v1.media.transcribeFile(
-              { data: createReadStream(audio.path), contentLength: audio.bytes, contentType: audio.mime },
-              { model: options.model, smart_format: true, punctuate: true },
-              { abortSignal: signal, maxRetries: 0 },
-            ),
-          classifyDeepgramError,
+        body = await withProviderRetry(() => attempt(audio, signal), classifyDeepgramError,
           { ...retry, log, provider: "deepgram", signal },
         );
       } catch (error) {

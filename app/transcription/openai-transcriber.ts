@@ -8,6 +8,7 @@ import {
   type ProviderRetryOptions,
   type RetryVerdict,
 } from "./provider-retry.js";
+import { streamingFetch } from "./streaming-fetch.js";
 import { ProviderError, type Transcriber } from "./transcriber.js";
 
 export interface OpenAiTranscriberOptions {
@@ -29,6 +30,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     baseURL: options.baseUrl,
     timeout: options.timeoutS * 1000,
     maxRetries: 0,
+    fetch: streamingFetch,
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
 

@@ -9,6 +9,8 @@ export interface DeepgramReply {
   delayMs?: number;
   truncate?: boolean;
   transcript?: string;
+  /** Replaces the whole success body. */
+  body?: unknown;
 }
 
 export interface ReceivedListenRequest {
@@ -88,7 +90,7 @@ export async function startFakeDeepgram(): Promise<
     }
     const reply = queue.shift() ?? {};
     if (reply.delayMs) await sleep(reply.delayMs);
-    const body = listenResponse(reply.transcript ?? SPOKEN_TEXT, requestId);
+    const body = reply.body ?? listenResponse(reply.transcript ?? SPOKEN_TEXT, requestId);
     if (reply.truncate) {
       sendTruncated(response, body);
       return;

@@ -1,0 +1,129 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOpenAiCleaner } from "../../app/cleaning/openai-cleaner.js";
+import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
+import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
+import { FAKE_OPENAI_KEY, startFakeOpenAi } from "../support/fake-openai.js";
+import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const fixture = (path: string) => readFile(new URL(path, FIXTURES));
+
+describe("POST /batch/process", () => {
+  let deepgram: Awaited<ReturnType<typeof startFakeDeepgram>>;
+  let openai: Awaited<ReturnType<typeof startFakeOpenAi>>;
+
+  beforeAll(async () => {
+    [deepgram, openai] = await Promise.all([startFakeDeepgram(), startFakeOpenAi()]);
+  });
+  afterAll(async () => {
+    await Promise.all([deepgram.close(), openai.close()]);
+  });
+
+  it("imports captions with no paid service and cleans them with the rules", async () => {
+    const { app, leftoverUploads, logs } = await buildTestApp();
+    const response = await postUpload(app, uploadForm(await fixture("captions/meeting.vtt"), "meeting.vtt"), {
+      "X-Tenant-ID": "11111111-1111-4111-8111-111111111111",
+      "X-User-ID": "ana@example.com",
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toEqual({
+      interaction_id: response.headers.get("X-Interaction-ID"),
+      raw_transcript: expect.stringContaining("Alice: Um, so I I think") as unknown,
+      cleaned_transcript: [
+        "Alice: So I think we should ship the release on Friday.",
+        "Bob: Okay. I agree, but the docs need an update first.",
+        "Alice: Right. Let's do that tomorrow.",
+      ].join("\n"),
+      cleaner: "rules",
+      source: "captions",
+      metadata: { provider: null, model: null, duration_s: 10, request_id: null },
+    });
+    expect(body.interaction_id).toMatch(UUID_V4);
+    expect(await leftoverUploads()).toEqual([]);
+    expect(logs.text()).not.toContain("ship the release");
+    for (const line of logs.lines) expect(line.interaction_id).toBe(body.interaction_id);
+  });
+
+  it("transcribes audio through Deepgram and cleans it through the model", async () => {
+    const { app, leftoverUploads } = await buildTestApp({
+      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 5 }),
+      cleaner: createOpenAiCleaner({
+        apiKey: FAKE_OPENAI_KEY,
+        baseUrl: openai.baseUrl,
+        model: "gpt-4o",
+        timeoutS: 5,
+        chunkChars: 4000,
+        concurrency: 2,
+      }),
+    });
+    const response = await postUpload(app, uploadForm(await fixture("audio/speech.ogg"), "call.ogg"));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      raw_transcript: SPOKEN_TEXT,
+      cleaned_transcript: "I I think we ship on Friday.",
+      cleaner: "openai",
+      source: "audio",
+      metadata: { provider: "deepgram", model: "nova-3", duration_s: 2.1, request_id: expect.any(String) as unknown },
+    });
+    expect(deepgram.requests.at(-1)?.contentType).toBe("audio/ogg; codecs=opus");
+    expect(await leftoverUploads()).toEqual([]);
+  });
+
+  it("answers 503 naming the variable when the provider has no key, and still takes captions", async () => {
+    const { app } = await buildTestApp();
+    const audio = await postUpload(app, uploadForm(await fixture("audio/speech.wav")));
+    expect(audio.status).toBe(503);
+    expect(audio.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(await audio.json()).toMatchObject({ code: "provider_not_configured", variable: "DEEPGRAM_API_KEY" });
+    const captions = await postUpload(app, uploadForm(await fixture("captions/meeting.srt")));
+    expect(captions.status).toBe(200);
+  });
+
+  const deepgramApp = (apiKey = FAKE_DEEPGRAM_KEY) =>
+    buildTestApp({
+      transcriber: createDeepgramTranscriber({
+        apiKey,
+        baseUrl: deepgram.url,
+        model: "nova-3",
+        timeoutS: 5,
+        retry: { attempts: 2, minDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 10 },
+      }),
+    });
+
+  it("answers 502 with the provider's status when Deepgram refuses the key", async () => {
+    const { app } = await deepgramApp("wrong");
+    const response = await postUpload(app, uploadForm(await fixture("audio/speech.flac")));
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ code: "provider_failed", provider: "deepgram", provider_status: 401, attempts: 1 });
+  });
+
+  it("answers 502 when Deepgram keeps failing after its retries", async () => {
+    const { app } = await deepgramApp();
+    deepgram.script({ status: 500 }, { status: 500 });
+    const response = await postUpload(app, uploadForm(await fixture("audio/speech.flac")));
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ code: "provider_failed", provider_status: 500, attempts: 2 });
+  });
+
+  it("answers 504 when Deepgram times out", async () => {
+    const { app } = await buildTestApp({
+      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 1 }),
+    });
+    deepgram.script({ delayMs: 1500 });
+    const response = await postUpload(app, uploadForm(await fixture("audio/speech.mp3")));
+    expect(response.status).toBe(504);
+    expect(await response.json()).toMatchObject({ code: "provider_timeout" });
+  });
+
+  it("uses MOCK_TENANT_ID and MOCK_USER_ID when the headers are absent, and warns about a bad tenant id", async () => {
+    const tenantId = "00000000-0000-4000-8000-000000000000";
+    const { app, logs } = await buildTestApp({ identityDefaults: { tenantId, userId: "mock-user" } });
+    await postUpload(app, uploadForm("hello"));
+    expect(logs.lines.find((line) => line.msg === "batch processing started")).toMatchObject({ tenant_id: tenantId, user_id: "mock-user" });
+    const warned = await postUpload(app, uploadForm("hello"), { "X-Tenant-ID": "acme" });
+    expect(warned.status).toBe(200);
+    expect(warned.headers.get("X-Warning")).toMatch(/X-Tenant-ID is not a UUID v4/);
+  });
+});

@@ -1,0 +1,95 @@
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
+import { ProviderError } from "../../app/transcription/transcriber.js";
+import { captureLogger } from "../support/capture-logger.js";
+import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
+
+const audio = { path: fileURLToPath(new URL("../fixtures/audio/speech.wav", import.meta.url)), bytes: 16614, mime: "audio/wav" };
+const fastRetry = { attempts: 3, minDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5_000 };
+
+describe("Deepgram transcriber, through the real SDK against a local Deepgram API", () => {
+  let deepgram: Awaited<ReturnType<typeof startFakeDeepgram>>;
+  const logs = captureLogger();
+
+  beforeAll(async () => {
+    deepgram = await startFakeDeepgram();
+  });
+  afterAll(() => deepgram.close());
+  beforeEach(() => {
+    deepgram.requests.length = 0;
+  });
+
+  const transcriber = (apiKey = FAKE_DEEPGRAM_KEY, timeoutS = 5) =>
+    createDeepgramTranscriber({ apiKey, baseUrl: deepgram.url, model: "nova-3", timeoutS, retry: fastRetry });
+  const transcribe = (t = transcriber()) => t.transcribe(audio, { log: logs.logger });
+
+  it("streams the file and returns the transcript with its metadata", async () => {
+    const result = await transcribe();
+    expect(result).toMatchObject({ transcript: SPOKEN_TEXT, provider: "deepgram", model: "nova-3", durationS: 2.1 });
+    expect(result.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const [request] = deepgram.requests;
+    expect(request?.bytes).toBe(audio.bytes);
+    expect(request?.authorization).toBe(`Token ${FAKE_DEEPGRAM_KEY}`);
+    expect(Object.fromEntries(request?.query ?? [])).toMatchObject({ model: "nova-3", smart_format: "true", punctuate: "true" });
+  });
+
+  it("does not retry a 401 and reports the provider's status", async () => {
+    const error = await transcribe(transcriber("wrong-key")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ failure: "failed", details: { status: 401, attempts: 1 } });
+    expect(deepgram.requests).toHaveLength(1);
+  });
+
+  it("waits for Retry-After after a 429, reopening the file for the next attempt", async () => {
+    deepgram.script({ status: 429, headers: { "retry-after": "1" } });
+    const started = Date.now();
+    const result = await transcribe();
+    expect(result.transcript).toBe(SPOKEN_TEXT);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(deepgram.requests.map((r) => r.bytes)).toEqual([audio.bytes, audio.bytes]);
+  });
+
+  it("retries a 500 then succeeds", async () => {
+    deepgram.script({ status: 500 }, { status: 503 });
+    await expect(transcribe()).resolves.toMatchObject({ transcript: SPOKEN_TEXT });
+    expect(deepgram.requests).toHaveLength(3);
+  });
+
+  it("gives up after three attempts of 5xx", async () => {
+    deepgram.script({ status: 502 }, { status: 502 }, { status: 502 });
+    await expect(transcribe()).rejects.toMatchObject({ failure: "failed", details: { status: 502, attempts: 3 } });
+    expect(deepgram.requests).toHaveLength(3);
+  });
+
+  it("retries a response cut short in transit", async () => {
+    deepgram.script({ truncate: true });
+    await expect(transcribe()).resolves.toMatchObject({ transcript: SPOKEN_TEXT });
+    expect(deepgram.requests).toHaveLength(2);
+  });
+
+  it("reports a timeout when Deepgram is slower than DEEPGRAM_TIMEOUT_S", async () => {
+    deepgram.script({ delayMs: 1500 });
+    await expect(transcribe(transcriber(FAKE_DEEPGRAM_KEY, 1))).rejects.toMatchObject({ failure: "timeout" });
+    expect(deepgram.requests).toHaveLength(1);
+  });
+
+  it("refuses an answer that is not shaped like Deepgram's", async () => {
+    deepgram.script({ body: { metadata: {}, results: { channels: [] } } });
+    await expect(transcribe()).rejects.toMatchObject({ failure: "failed", message: expect.stringMatching(/unexpected response/) as unknown });
+  });
+
+  it("reports an unreachable Deepgram after retrying", async () => {
+    const unreachable = createDeepgramTranscriber({
+      apiKey: FAKE_DEEPGRAM_KEY,
+      baseUrl: "http://127.0.0.1:1",
+      model: "nova-3",
+      timeoutS: 2,
+      retry: fastRetry,
+    });
+    await expect(unreachable.transcribe(audio, { log: logs.logger })).rejects.toMatchObject({
+      failure: "failed",
+      details: { status: undefined, attempts: 3 },
+    });
+  });
+});

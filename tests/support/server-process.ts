@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  logs: Array<Record<string, unknown>>;
+  /** Resident set size in bytes, from /proc. */
+  rssBytes(): Promise<number>;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts the real service (`app/server.ts`) as its own process, under the same Node as the tests, on a free
+ * port, and resolves once it is listening.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  entry = ["--import", "tsx", "app/server.ts"],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, entry, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", PORT: "0", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 20_000);
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logs.push(entry);
+      if (entry.msg === "listening") {
+        clearTimeout(timer);
+        resolve(Number(entry.port));
+      }
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    child,
+    logs,
+    async rssBytes() {
+      const status = await readFile(`/proc/${child.pid}/status`, "utf8");
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
+    },
+    stop() {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once("exit", (code) => resolve(code));
+        child.kill("SIGTERM");
+      });
+    },
+  };
+}

@@ -30,12 +30,17 @@ export function problemResponse(c: Context<AppEnv>, apiError: ApiError): Respons
   });
 }
 
-/** The one `app.onError`: every failure becomes problem+json; only 5xx are logged as errors, with the stack. */
+/**
+ * The one `app.onError`: every failure becomes problem+json. Only our own faults are logged as errors, with
+ * their stack; a provider failing is a warning, a client mistake is information.
+ */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   const apiError = toApiError(error);
   const log = c.var.log;
-  if (apiError.status >= 500) {
+  if (apiError.code === "internal") {
     log?.error({ err: error, code: apiError.code }, "request failed");
+  } else if (apiError.status >= 500) {
+    log?.warn({ code: apiError.code, status: apiError.status, detail: apiError.detail }, "request failed");
   } else {
     log?.info({ code: apiError.code, status: apiError.status, detail: apiError.detail }, "request rejected");
   }

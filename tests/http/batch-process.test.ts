@@ -126,4 +126,21 @@ describe("POST /batch/process", () => {
     expect(warned.status).toBe(200);
     expect(warned.headers.get("X-Warning")).toMatch(/X-Tenant-ID is not a UUID v4/);
   });
+
+  it("answers a fault of ours with a plain 500 that leaks nothing, and logs the stack", async () => {
+    const { app, logs } = await buildTestApp({
+      transcriber: {
+        provider: "deepgram",
+        model: "nova-3",
+        configured: true,
+        transcribe: () => Promise.reject(new Error("db password is hunter2")),
+      },
+    });
+    const response = await postUpload(app, uploadForm(await fixture("audio/speech.wav")));
+    expect(response.status).toBe(500);
+    const body = await response.text();
+    expect(body).not.toContain("hunter2");
+    expect(JSON.parse(body)).toMatchObject({ code: "internal", detail: "The request could not be completed." });
+    expect(logs.lines.find((line) => line.msg === "request failed")).toMatchObject({ level: "error", err: { message: "db password is hunter2" } });
+  });
 });

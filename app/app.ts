@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Cleaner } from "./cleaning/cleaner.js";
+import type { EventPublisher } from "./events/event-publisher.js";
 import { identity, interaction } from "./context/request-context-middleware.js";
 import type { IdentityDefaults } from "./context/request-context.js";
 import { accessLog } from "./http/access-log.js";
@@ -15,11 +16,13 @@ export interface AppDeps {
   logger: Logger;
   transcriber: Transcriber;
   cleaner: Cleaner;
+  publisher: EventPublisher;
   identityDefaults: IdentityDefaults;
   maxUploadBytes: number;
   maxCaptionsBytes: number;
   uploadDir: string;
   newId?: () => string;
+  now?: () => Date;
 }
 
 /** Builds the HTTP app from its dependencies; never listens, so tests build it with fakes. */
@@ -27,7 +30,9 @@ export function createApp(deps: AppDeps) {
   const pipeline = createBatchPipeline({
     transcriber: deps.transcriber,
     cleaner: deps.cleaner,
+    publisher: deps.publisher,
     maxCaptionsBytes: deps.maxCaptionsBytes,
+    ...(deps.now && { now: deps.now }),
   });
   const newId = deps.newId;
 

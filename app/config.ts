@@ -1,5 +1,6 @@
 import { tmpdir } from "node:os";
 import * as v from "valibot";
+import { DEFAULT_EVENT_SOURCE } from "./events/batch-processing-completed.js";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -39,6 +40,12 @@ const EnvSchema = v.object({
   CLEANER: v.optional(v.picklist(["auto", "openai", "rules"]), "auto"),
   CLEANER_CHUNK_CHARS: integer(4000, 200),
   CLEANER_CONCURRENCY: integer(4, 1, 64),
+  AWS_REGION: v.optional(v.string(), "us-east-1"),
+  EVENTBRIDGE_BUS_NAME: v.optional(v.string(), "default"),
+  EVENT_SOURCE: v.optional(v.string(), DEFAULT_EVENT_SOURCE),
+  EVENT_PUBLISH_TIMEOUT_MS: integer(10_000, 100),
+  EVENT_ATTEMPT_TIMEOUT_MS: integer(3_000, 50),
+  EVENT_MAX_ENTRY_BYTES: integer(1024 * 1024, 1024),
   MOCK_TENANT_ID: v.optional(v.pipe(v.string(), v.regex(UUID_V4, "must be a UUID v4"), v.toLowerCase())),
   MOCK_USER_ID: v.optional(v.pipe(v.string(), v.maxLength(256, "must be at most 256 characters"))),
 });
@@ -64,6 +71,14 @@ export interface Config {
   cleaner: Env["CLEANER"];
   cleanerChunkChars: number;
   cleanerConcurrency: number;
+  events: {
+    region: string;
+    busName: string;
+    source: string;
+    publishTimeoutMs: number;
+    attemptTimeoutMs: number;
+    maxEntryBytes: number;
+  };
   identityDefaults: { tenantId: string | undefined; userId: string | undefined };
 }
 
@@ -114,6 +129,14 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     cleaner: env.CLEANER,
     cleanerChunkChars: env.CLEANER_CHUNK_CHARS,
     cleanerConcurrency: env.CLEANER_CONCURRENCY,
+    events: {
+      region: env.AWS_REGION,
+      busName: env.EVENTBRIDGE_BUS_NAME,
+      source: env.EVENT_SOURCE,
+      publishTimeoutMs: env.EVENT_PUBLISH_TIMEOUT_MS,
+      attemptTimeoutMs: env.EVENT_ATTEMPT_TIMEOUT_MS,
+      maxEntryBytes: env.EVENT_MAX_ENTRY_BYTES,
+    },
     identityDefaults: { tenantId: env.MOCK_TENANT_ID, userId: env.MOCK_USER_ID },
   };
 }

@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, redactConfig } from "./config.js";
+import { createPublisher } from "./events/publisher-factory.js";
 import { createLogger } from "./logger.js";
 import { createCleaner, createTranscriber } from "./providers.js";
 
@@ -18,6 +19,7 @@ try {
 const logger = createLogger({ level: config.logLevel });
 const transcriber = createTranscriber(config);
 const cleaner = createCleaner(config);
+const publisher = await createPublisher(config.events, logger);
 await mkdir(config.uploadDir, { recursive: true });
 
 logger.info({ config: redactConfig(config), cleaner: cleaner.name }, "configuration loaded");
@@ -32,6 +34,7 @@ const app = createApp({
   logger,
   transcriber,
   cleaner,
+  publisher,
   identityDefaults: config.identityDefaults,
   maxUploadBytes: config.maxUploadBytes,
   maxCaptionsBytes: config.maxCaptionsBytes,

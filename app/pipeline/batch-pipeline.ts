@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import { parseCaptions } from "../captions/captions-parser.js";
 import type { Cleaner, CleanedTranscript } from "../cleaning/cleaner.js";
 import type { RequestContext } from "../context/request-context.js";
+import { buildCompletedEvent } from "../events/batch-processing-completed.js";
+import type { EventPublisher, PublishOutcome } from "../events/event-publisher.js";
 import type { Logger } from "../logger.js";
 import { ApiError } from "../problem.js";
 import type { Transcriber } from "../transcription/transcriber.js";
@@ -11,7 +13,9 @@ import type { ReceivedUpload } from "../upload/multipart-upload.js";
 export interface BatchPipelineDeps {
   transcriber: Transcriber;
   cleaner: Cleaner;
+  publisher: EventPublisher;
   maxCaptionsBytes: number;
+  now?: () => Date;
 }
 
 export interface BatchJob {
@@ -37,14 +41,31 @@ export interface RawTranscript {
 export interface BatchOutcome {
   raw: RawTranscript;
   cleaned: CleanedTranscript;
+  event: PublishOutcome;
 }
 
 /**
  * The batch pipeline as a sequence of steps: read a transcript from the upload (transcribe audio, or import
- * captions), then clean it. Each step is a small function over ports, so steps such as publishing an event
- * slot in after cleaning.
+ * captions), clean it, publish `BatchProcessingCompleted`. Each step is a small function over a port. A
+ * request rejected in the first steps throws before anything is published; publishing never throws.
  */
 export function createBatchPipeline(deps: BatchPipelineDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  function publishCompleted(job: BatchJob, raw: RawTranscript, cleaned: CleanedTranscript): Promise<PublishOutcome> {
+    const { context } = job;
+    const detail = buildCompletedEvent({
+      interactionId: context.interactionId,
+      tenantId: context.tenantId,
+      userId: context.userId,
+      accountId: context.accountId,
+      rawTranscript: raw.text,
+      cleanedTranscript: cleaned.text,
+      completedAt: now(),
+    });
+    return deps.publisher.publish(detail, { log: job.log });
+  }
+
   async function readTranscript(job: BatchJob): Promise<RawTranscript> {
     const input = await detectInput(job.upload.path);
     job.log.info({ bytes: job.upload.bytes, input: input.kind, mime: "mime" in input ? input.mime : undefined }, "upload received");
@@ -90,7 +111,8 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       job.log.info({ source: raw.source, raw_length: raw.text.length, ...raw.metadata }, "transcript ready");
       const cleaned = await deps.cleaner.clean(raw.text, { log: job.log, signal: job.signal });
       job.log.info({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
-      return { raw, cleaned };
+      const event = await publishCompleted(job, raw, cleaned);
+      return { raw, cleaned, event };
     },
   };
 }

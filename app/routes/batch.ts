@@ -3,6 +3,7 @@ import type { AppEnv } from "../http/app-env.js";
 import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
 import { ApiError } from "../problem.js";
 import { receiveUpload } from "../upload/multipart-upload.js";
+import type { PublishOutcome } from "../events/event-publisher.js";
 
 export interface BatchRouteDeps {
   pipeline: BatchPipeline;
@@ -25,7 +26,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
       { maxBytes: deps.maxUploadBytes, directory: deps.uploadDir, interactionId: context.interactionId },
     );
     try {
-      const { raw, cleaned } = await deps.pipeline.process({ context, upload, log, signal: c.req.raw.signal });
+      const { raw, cleaned, event } = await deps.pipeline.process({ context, upload, log, signal: c.req.raw.signal });
       return c.json({
         interaction_id: context.interactionId,
         raw_transcript: raw.text,
@@ -33,6 +34,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
         cleaner: cleaned.cleaner,
         source: raw.source,
         metadata: raw.metadata,
+        event: eventReport(event),
       });
     } finally {
       await upload.remove();
@@ -43,4 +45,11 @@ export function batchRoutes(deps: BatchRouteDeps) {
     throw new ApiError("method_not_allowed", `Use POST to submit a recording, not ${c.req.method}.`);
   });
   return routes;
+}
+
+/** The event's fate as the client sees it: a status, the event id or an error code, never a stack. */
+function eventReport(outcome: PublishOutcome) {
+  return outcome.status === "published"
+    ? { status: outcome.status, event_id: outcome.eventId }
+    : { status: outcome.status, error: outcome.error };
 }

@@ -39,6 +39,7 @@ describe("POST /batch/process", () => {
       cleaner: "rules",
       source: "captions",
       metadata: { provider: null, model: null, duration_s: 10, request_id: null },
+      event: { status: "disabled", error: "no_credentials" },
     });
     expect(body.interaction_id).toMatch(UUID_V4);
     expect(await leftoverUploads()).toEqual([]);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, type AppDeps } from "../../app/app.js";
 import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
+import { disabledPublisher } from "../../app/events/event-publisher.js";
 import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
 import { captureLogger } from "./capture-logger.js";
 
@@ -16,6 +17,7 @@ export async function buildTestApp(overrides: Partial<AppDeps> = {}) {
     logger: logs.logger,
     transcriber: unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY"),
     cleaner: createRulesCleaner(),
+    publisher: disabledPublisher("no_credentials"),
     identityDefaults: {},
     maxUploadBytes: 10 * 1024 * 1024,
     maxCaptionsBytes: 1024 * 1024,

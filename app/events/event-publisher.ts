@@ -1,0 +1,205 @@
+import {
+  PutEventsCommand,
+  type EventBridgeClient,
+  type PutEventsRequestEntry,
+  type PutEventsResultEntry,
+} from "@aws-sdk/client-eventbridge";
+import {
+  ExponentialBackoff,
+  fullJitterGenerator,
+  handleWhen,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+} from "cockatiel";
+import type { Logger } from "../logger.js";
+import { DETAIL_TYPE, type BatchProcessingCompletedDetail } from "./batch-processing-completed.js";
+
+/** What became of an event: reported in the response, the log and the metrics. */
+export type PublishOutcome =
+  | { status: "published"; eventId: string; attempts: number }
+  | { status: "failed"; error: string; attempts: number }
+  | { status: "disabled"; error: string };
+
+/** The publishing port. `publish` never throws: every failure is an outcome. */
+export interface EventPublisher {
+  readonly enabled: boolean;
+  publish(detail: BatchProcessingCompletedDetail, options: { log: Logger }): Promise<PublishOutcome>;
+}
+
+export interface EventBridgePublisherOptions {
+  /** Built with `maxAttempts: 1`: this publisher is the one retry layer. */
+  client: EventBridgeClient;
+  busName: string;
+  source: string;
+  /** Total time one publish may take, retries and waits included. */
+  budgetMs: number;
+  attemptTimeoutMs: number;
+  maxEntryBytes: number;
+  backoff?: { initialDelayMs: number; maxDelayMs: number };
+}
+
+/** Entry error codes that can succeed later; any other code fails at once. */
+const RETRYABLE_ENTRY_CODES = new Set(["ThrottlingException", "InternalFailure", "InternalException"]);
+const RETRYABLE_ERROR_NAMES = new Set([
+  "ThrottlingException",
+  "InternalException",
+  "InternalFailure",
+  "ServiceUnavailable",
+  "ServiceUnavailableException",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "TimeoutError",
+]);
+/** Node network error codes worth another try. */
+const RETRYABLE_NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED"]);
+
+/** EventBridge's own measure of an entry (AWS docs, "Calculating PutEvents event entry size"). */
+export function entrySize(entry: PutEventsRequestEntry): number {
+  const utf8 = (text: string | undefined) => (text === undefined ? 0 : Buffer.byteLength(text, "utf8"));
+  return (
+    (entry.Time === undefined ? 0 : 14) +
+    utf8(entry.Source) +
+    utf8(entry.DetailType) +
+    utf8(entry.Detail) +
+    (entry.Resources ?? []).reduce((total, resource) => total + utf8(resource), 0)
+  );
+}
+
+/** A failure with the code the outcome reports, and whether trying again can help. */
+export class PublishError extends Error {
+  override readonly name = "PublishError";
+  constructor(
+    readonly code: string,
+    readonly retryable: boolean,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Maps anything `send` can throw to a code and a verdict. */
+export function classifyError(error: unknown): PublishError {
+  if (error instanceof PublishError) return error;
+  if (error instanceof TaskCancelledError) return new PublishError("AttemptTimeout", true, "PutEvents attempt timed out", { cause: error });
+  const details = (error ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+  const name = details.name ?? "UnknownError";
+  const status = details.$metadata?.httpStatusCode;
+  const retryable =
+    RETRYABLE_ERROR_NAMES.has(name) ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    (details.code !== undefined && RETRYABLE_NETWORK_CODES.has(details.code)) ||
+    (status === undefined && name === "Error" && /socket|network|ECONN|EPIPE/i.test(details.message ?? ""));
+  return new PublishError(details.code && RETRYABLE_NETWORK_CODES.has(details.code) ? details.code : name, retryable, details.message ?? name, {
+    cause: error,
+  });
+}
+
+/**
+ * Publishes to EventBridge with one retry layer (the SDK's own is off): exponential backoff with full
+ * jitter, a timeout per attempt, and a total budget that also cuts the waits short. PutEvents answers 200
+ * even when entries fail, so each entry's `ErrorCode` is read and only retryable failures are sent again.
+ */
+export function createEventBridgePublisher(options: EventBridgePublisherOptions): EventPublisher {
+  const backoff = options.backoff ?? { initialDelayMs: 100, maxDelayMs: 2_000 };
+  const policy = wrap(
+    timeout(options.budgetMs, TimeoutStrategy.Aggressive),
+    retry(
+      handleWhen((error) => classifyError(error).retryable),
+      {
+        maxAttempts: Number.MAX_SAFE_INTEGER,
+        backoff: new ExponentialBackoff({
+          generator: fullJitterGenerator,
+          initialDelay: backoff.initialDelayMs,
+          maxDelay: backoff.maxDelayMs,
+        }),
+      },
+    ),
+    timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive),
+  );
+
+  /** Sends the entries still pending; resolves with each one's result, or throws to retry the retryable rest. */
+  async function sendPending(pending: Map<number, PutEventsRequestEntry>, results: Map<number, PutEventsResultEntry>, signal: AbortSignal) {
+    const indexes = [...pending.keys()];
+    const response = await options.client.send(new PutEventsCommand({ Entries: indexes.map((i) => pending.get(i)!) }), {
+      abortSignal: signal,
+    });
+    (response.Entries ?? []).forEach((result, position) => {
+      const index = indexes[position]!;
+      results.set(index, result);
+      if (result.ErrorCode === undefined || !RETRYABLE_ENTRY_CODES.has(result.ErrorCode)) pending.delete(index);
+    });
+    if (pending.size > 0) {
+      const code = results.get([...pending.keys()][0]!)?.ErrorCode ?? "InternalFailure";
+      throw new PublishError(code, true, `${pending.size} entr${pending.size === 1 ? "y" : "ies"} failed with ${code}`);
+    }
+  }
+
+  return {
+    enabled: true,
+    async publish(detail, { log }) {
+      const entry: PutEventsRequestEntry = {
+        Time: new Date(detail.timestamp),
+        Source: options.source,
+        DetailType: DETAIL_TYPE,
+        Detail: JSON.stringify(detail),
+        EventBusName: options.busName,
+      };
+      const lengths = { raw_length: detail.data.raw_transcript.length, cleaned_length: detail.data.cleaned_transcript.length };
+      const size = entrySize(entry);
+      if (size > options.maxEntryBytes) {
+        log.error({ ...lengths, entry_bytes: size, max_entry_bytes: options.maxEntryBytes, error_code: "EntryTooLarge" }, "event not published");
+        return { status: "failed", error: "EntryTooLarge", attempts: 0 };
+      }
+
+      let attempts = 0;
+      let lastFailure: PublishError | undefined;
+      const pending = new Map([[0, entry]]);
+      const results = new Map<number, PutEventsResultEntry>();
+      try {
+        await policy.execute(async ({ signal }) => {
+          attempts += 1;
+          try {
+            await sendPending(pending, results, signal);
+          } catch (error) {
+            lastFailure = classifyError(error);
+            throw error;
+          }
+        });
+      } catch (error) {
+        // Retries only stop early for a non-retryable failure; a cancellation that escapes is the budget.
+        const failure =
+          error instanceof TaskCancelledError
+            ? new PublishError("PublishBudgetExceeded", false, `gave up after ${options.budgetMs} ms`, { cause: lastFailure })
+            : classifyError(error);
+        log.error(
+          { ...lengths, error_code: failure.code, last_error_code: lastFailure?.code, attempts, err: failure },
+          "event not published",
+        );
+        return { status: "failed", error: failure.code, attempts };
+      }
+      const result = results.get(0);
+      if (result?.EventId === undefined) {
+        const code = result?.ErrorCode ?? "MissingEventId";
+        log.error({ ...lengths, error_code: code, attempts, error_message: result?.ErrorMessage }, "event not published");
+        return { status: "failed", error: code, attempts };
+      }
+      log.info({ ...lengths, event_id: result.EventId, attempts, entry_bytes: size }, "event published");
+      return { status: "published", eventId: result.EventId, attempts };
+    },
+  };
+}
+
+/** The publisher used when AWS credentials cannot be found: says so on every request, never fails one. */
+export function disabledPublisher(reason: string): EventPublisher {
+  return {
+    enabled: false,
+    publish(detail, { log }) {
+      log.warn({ reason, raw_length: detail.data.raw_transcript.length }, "event publishing is disabled; event not published");
+      return Promise.resolve({ status: "disabled", error: reason });
+    },
+  };
+}

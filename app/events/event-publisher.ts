@@ -29,16 +29,10 @@ export interface EventPublisher {
   publish(detail: BatchProcessingCompletedDetail, options: { log: Logger }): Promise<PublishOutcome>;
 }
 
-export interface EventBridgePublisherOptions {
-  /** Built with `maxAttempts: 1`: this publisher is the one retry layer. */
-  client: EventBridgeClient;
+export interface EventBridgePublisherOptions extends PutEventsSenderOptions {
   busName: string;
   source: string;
-  /** Total time one publish may take, retries and waits included. */
-  budgetMs: number;
-  attemptTimeoutMs: number;
   maxEntryBytes: number;
-  backoff?: { initialDelayMs: number; maxDelayMs: number };
 }
 
 /** Entry error codes that can succeed later; any other code fails at once. */
@@ -98,12 +92,29 @@ export function classifyError(error: unknown): PublishError {
   });
 }
 
+export interface PutEventsSenderOptions {
+  /** Built with `maxAttempts: 1`: this sender is the one retry layer. */
+  client: EventBridgeClient;
+  /** Total time one send may take, retries and waits included. */
+  budgetMs: number;
+  attemptTimeoutMs: number;
+  backoff?: { initialDelayMs: number; maxDelayMs: number };
+}
+
+export interface SendResult {
+  /** One result per entry, in order: an `EventId`, or the `ErrorCode` it last failed with. */
+  results: PutEventsResultEntry[];
+  attempts: number;
+  /** Why sending stopped with entries still failed or unsent. */
+  failure?: PublishError;
+}
+
 /**
- * Publishes to EventBridge with one retry layer (the SDK's own is off): exponential backoff with full
+ * Sends entries to EventBridge with one retry layer (the SDK's own is off): exponential backoff with full
  * jitter, a timeout per attempt, and a total budget that also cuts the waits short. PutEvents answers 200
- * even when entries fail, so each entry's `ErrorCode` is read and only retryable failures are sent again.
+ * even when entries fail, so each entry's `ErrorCode` is read and only the retryable failures are sent again.
  */
-export function createEventBridgePublisher(options: EventBridgePublisherOptions): EventPublisher {
+export function createPutEventsSender(options: PutEventsSenderOptions): (entries: PutEventsRequestEntry[]) => Promise<SendResult> {
   const backoff = options.backoff ?? { initialDelayMs: 100, maxDelayMs: 2_000 };
   const policy = wrap(
     timeout(options.budgetMs, TimeoutStrategy.Aggressive),
@@ -121,22 +132,52 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
     timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive),
   );
 
-  /** Sends the entries still pending; resolves with each one's result, or throws to retry the retryable rest. */
-  async function sendPending(pending: Map<number, PutEventsRequestEntry>, results: Map<number, PutEventsResultEntry>, signal: AbortSignal) {
-    const indexes = [...pending.keys()];
-    const response = await options.client.send(new PutEventsCommand({ Entries: indexes.map((i) => pending.get(i)!) }), {
-      abortSignal: signal,
-    });
-    (response.Entries ?? []).forEach((result, position) => {
-      const index = indexes[position]!;
-      results.set(index, result);
-      if (result.ErrorCode === undefined || !RETRYABLE_ENTRY_CODES.has(result.ErrorCode)) pending.delete(index);
-    });
-    if (pending.size > 0) {
-      const code = results.get([...pending.keys()][0]!)?.ErrorCode ?? "InternalFailure";
-      throw new PublishError(code, true, `${pending.size} entr${pending.size === 1 ? "y" : "ies"} failed with ${code}`);
+  return async function send(entries) {
+    const pending = new Map(entries.map((entry, index) => [index, entry]));
+    const results: PutEventsResultEntry[] = entries.map(() => ({ ErrorCode: "NotSent" }));
+    let attempts = 0;
+    let lastFailure: PublishError | undefined;
+
+    async function attempt(signal: AbortSignal): Promise<void> {
+      attempts += 1;
+      const indexes = [...pending.keys()];
+      try {
+        const response = await options.client.send(new PutEventsCommand({ Entries: indexes.map((i) => pending.get(i)!) }), {
+          abortSignal: signal,
+        });
+        (response.Entries ?? []).forEach((result, position) => {
+          const index = indexes[position]!;
+          results[index] = result;
+          if (result.ErrorCode === undefined || !RETRYABLE_ENTRY_CODES.has(result.ErrorCode)) pending.delete(index);
+        });
+      } catch (error) {
+        lastFailure = classifyError(error);
+        throw error;
+      }
+      if (pending.size > 0) {
+        const code = results[[...pending.keys()][0]!]?.ErrorCode ?? "InternalFailure";
+        lastFailure = new PublishError(code, true, `${pending.size} of ${indexes.length} entries failed with ${code}`);
+        throw lastFailure;
+      }
     }
-  }
+
+    try {
+      await policy.execute(({ signal }) => attempt(signal));
+      return { results, attempts };
+    } catch (error) {
+      // Retries stop early only for a non-retryable failure; a cancellation that escapes is the budget.
+      const failure =
+        error instanceof TaskCancelledError
+          ? new PublishError("PublishBudgetExceeded", false, `gave up after ${options.budgetMs} ms`, { cause: lastFailure })
+          : classifyError(error);
+      return { results, attempts, failure };
+    }
+  };
+}
+
+/** Publishes each completed event as one PutEvents entry on the configured bus, after checking its size. */
+export function createEventBridgePublisher(options: EventBridgePublisherOptions): EventPublisher {
+  const send = createPutEventsSender(options);
 
   return {
     enabled: true,
@@ -155,40 +196,24 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
         return { status: "failed", error: "EntryTooLarge", attempts: 0 };
       }
 
-      let attempts = 0;
-      let lastFailure: PublishError | undefined;
-      const pending = new Map([[0, entry]]);
-      const results = new Map<number, PutEventsResultEntry>();
-      try {
-        await policy.execute(async ({ signal }) => {
-          attempts += 1;
-          try {
-            await sendPending(pending, results, signal);
-          } catch (error) {
-            lastFailure = classifyError(error);
-            throw error;
-          }
-        });
-      } catch (error) {
-        // Retries only stop early for a non-retryable failure; a cancellation that escapes is the budget.
-        const failure =
-          error instanceof TaskCancelledError
-            ? new PublishError("PublishBudgetExceeded", false, `gave up after ${options.budgetMs} ms`, { cause: lastFailure })
-            : classifyError(error);
+      const { results, attempts, failure } = await send([entry]);
+      const eventId = results[0]?.EventId;
+      if (eventId === undefined) {
+        const code = failure?.code ?? results[0]?.ErrorCode ?? "MissingEventId";
         log.error(
-          { ...lengths, error_code: failure.code, last_error_code: lastFailure?.code, attempts, err: failure },
+          {
+            ...lengths,
+            error_code: code,
+            last_error_code: failure?.cause instanceof PublishError ? failure.cause.code : undefined,
+            attempts,
+            err: failure ?? new PublishError(code, false, results[0]?.ErrorMessage ?? code),
+          },
           "event not published",
         );
-        return { status: "failed", error: failure.code, attempts };
-      }
-      const result = results.get(0);
-      if (result?.EventId === undefined) {
-        const code = result?.ErrorCode ?? "MissingEventId";
-        log.error({ ...lengths, error_code: code, attempts, error_message: result?.ErrorMessage }, "event not published");
         return { status: "failed", error: code, attempts };
       }
-      log.info({ ...lengths, event_id: result.EventId, attempts, entry_bytes: size }, "event published");
-      return { status: "published", eventId: result.EventId, attempts };
+      log.info({ ...lengths, event_id: eventId, attempts, entry_bytes: size }, "event published");
+      return { status: "published", eventId, attempts };
     },
   };
 }

@@ -88,9 +88,20 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
   let server: ServerType;
   let base: string;
   let built: Awaited<ReturnType<typeof buildTestApp>>;
+  const published: string[] = [];
 
   beforeAll(async () => {
-    built = await buildTestApp({ maxUploadBytes: MAX_UPLOAD, maxCaptionsBytes: MAX_CAPTIONS });
+    built = await buildTestApp({
+      maxUploadBytes: MAX_UPLOAD,
+      maxCaptionsBytes: MAX_CAPTIONS,
+      publisher: {
+        enabled: true,
+        publish: (detail) => {
+          published.push(detail.interaction_id);
+          return Promise.resolve({ status: "published", eventId: `evt-${published.length}`, attempts: 1 });
+        },
+      },
+    });
     server = await new Promise<ServerType>((resolve) => {
       const started = serve({ fetch: built.app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
     });
@@ -119,11 +130,17 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
     expect(problem.interaction_id).toBe(response.headers.get("X-Interaction-ID"));
   });
 
+  it("published nothing for any rejected request", () => {
+    expect(published).toEqual([]);
+  });
+
   it("still serves a good request afterwards and has left no upload behind", async () => {
     const form = new FormData();
     form.append("file", new Blob([await readFile(new URL("captions/meeting.vtt", FIXTURES))]), "meeting.vtt");
     const response = await fetch(`${base}/batch/process`, { method: "POST", body: form });
     expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ event: { status: "published", event_id: "evt-1" } });
+    expect(published).toHaveLength(1);
     expect(await built.leftoverUploads()).toEqual([]);
   });
 

@@ -1,0 +1,200 @@
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { buildCompletedEvent } from "../../app/events/batch-processing-completed.js";
+import {
+  classifyError,
+  createEventBridgePublisher,
+  createPutEventsSender,
+  disabledPublisher,
+  entrySize,
+} from "../../app/events/event-publisher.js";
+import { captureLogger } from "../support/capture-logger.js";
+
+const eventBridge = mockClient(EventBridgeClient);
+afterEach(() => eventBridge.reset());
+
+const client = new EventBridgeClient({ region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+const fast = { budgetMs: 2_000, attemptTimeoutMs: 500, backoff: { initialDelayMs: 1, maxDelayMs: 5 } };
+const awsError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+const detail = (raw = "the raw words", cleaned = "The cleaned words.") =>
+  buildCompletedEvent({
+    interactionId: "550e8400-e29b-41d4-a716-446655440000",
+    tenantId: "660e8400-e29b-41d4-a716-446655440000",
+    userId: "user@example.com",
+    accountId: null,
+    rawTranscript: raw,
+    cleanedTranscript: cleaned,
+    completedAt: new Date("2026-01-01T00:00:00.000Z"),
+  });
+const publisher = (overrides = {}) =>
+  createEventBridgePublisher({ client, busName: "default", source: "com.yourapp.transcription", maxEntryBytes: 1024 * 1024, ...fast, ...overrides });
+const sentEntries = () => eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries ?? []);
+
+describe("PutEvents sender", () => {
+  const entries: PutEventsRequestEntry[] = ["a", "b", "c"].map((id) => ({ Source: "s", DetailType: "d", Detail: `{"id":"${id}"}` }));
+
+  it("sends again only the entry that failed with a retryable code", async () => {
+    eventBridge
+      .on(PutEventsCommand)
+      .resolvesOnce({
+        FailedEntryCount: 2,
+        Entries: [{ EventId: "e-a" }, { ErrorCode: "ThrottlingException", ErrorMessage: "slow down" }, { ErrorCode: "MalformedDetail" }],
+      })
+      .resolvesOnce({ FailedEntryCount: 0, Entries: [{ EventId: "e-b" }] });
+    const result = await createPutEventsSender({ client, ...fast })(entries);
+    expect(sentEntries().map((batch) => batch.map((entry) => entry.Detail))).toEqual([
+      ['{"id":"a"}', '{"id":"b"}', '{"id":"c"}'],
+      ['{"id":"b"}'],
+    ]);
+    expect(result.results.map((r) => r.EventId ?? r.ErrorCode)).toEqual(["e-a", "e-b", "MalformedDetail"]);
+    expect(result.attempts).toBe(2);
+    expect(result.failure).toBeUndefined();
+  });
+
+  it.each(["AccessDeniedException", "NotAuthorizedForSourceException", "MalformedDetail", "InvalidArgument"])(
+    "does not retry the entry code %s",
+    async (code) => {
+      eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: code }] });
+      const result = await createPutEventsSender({ client, ...fast })(entries.slice(0, 1));
+      expect(result.results[0]?.ErrorCode).toBe(code);
+      expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+    },
+  );
+
+  it.each([
+    ["AccessDeniedException", 400],
+    ["UnrecognizedClientException", 400],
+    ["ResourceNotFoundException", 400],
+    ["ValidationException", 400],
+  ])("does not retry a thrown %s", async (name, status) => {
+    eventBridge.on(PutEventsCommand).rejects(awsError(name, status));
+    const result = await createPutEventsSender({ client, ...fast })(entries.slice(0, 1));
+    expect(result).toMatchObject({ attempts: 1, failure: { code: name, retryable: false } });
+  });
+
+  it("retries throttling, 5xx and network errors until one succeeds", async () => {
+    eventBridge
+      .on(PutEventsCommand)
+      .rejectsOnce(awsError("ThrottlingException", 400))
+      .rejectsOnce(awsError("InternalException", 500))
+      .rejectsOnce(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))
+      .resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+    const result = await createPutEventsSender({ client, ...fast })(entries.slice(0, 1));
+    expect(result).toMatchObject({ attempts: 4, results: [{ EventId: "e-1" }] });
+    expect(result.failure).toBeUndefined();
+  });
+
+  it("gives up when the budget is spent, however many retries that allows", async () => {
+    eventBridge.on(PutEventsCommand).rejects(awsError("ThrottlingException", 400));
+    const started = performance.now();
+    const result = await createPutEventsSender({ client, budgetMs: 300, attemptTimeoutMs: 100, backoff: { initialDelayMs: 20, maxDelayMs: 40 } })(
+      entries.slice(0, 1),
+    );
+    const elapsed = performance.now() - started;
+    expect(result.failure?.code).toBe("PublishBudgetExceeded");
+    expect(result.attempts).toBeGreaterThan(2);
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(1_000);
+  });
+
+  it("times out a hanging attempt and tries again", async () => {
+    let calls = 0;
+    eventBridge.on(PutEventsCommand).callsFake(() => {
+      calls += 1;
+      return calls === 1 ? new Promise(() => undefined) : Promise.resolve({ FailedEntryCount: 0, Entries: [{ EventId: "e-2" }] });
+    });
+    const result = await createPutEventsSender({ client, budgetMs: 2_000, attemptTimeoutMs: 100, backoff: fast.backoff })(entries.slice(0, 1));
+    expect(result).toMatchObject({ attempts: 2, results: [{ EventId: "e-2" }] });
+  });
+
+  it("backs off with full jitter: every wait is somewhere between zero and the exponential cap", async () => {
+    const waits: number[] = [];
+    let last = performance.now();
+    eventBridge.on(PutEventsCommand).callsFake(() => {
+      const now = performance.now();
+      waits.push(now - last);
+      last = now;
+      return Promise.reject(awsError("ThrottlingException", 400));
+    });
+    await createPutEventsSender({ client, budgetMs: 1_500, attemptTimeoutMs: 500, backoff: { initialDelayMs: 50, maxDelayMs: 200 } })(
+      entries.slice(0, 1),
+    );
+    const retries = waits.slice(1);
+    expect(retries.length).toBeGreaterThan(5);
+    for (const wait of retries) expect(wait).toBeLessThan(200 + 150);
+    // Full jitter, not a fixed delay: the waits are spread out, some well under the cap.
+    expect(Math.min(...retries)).toBeLessThan(150);
+    expect(new Set(retries.map((wait) => Math.round(wait / 10))).size).toBeGreaterThan(2);
+  });
+});
+
+describe("EventBridge publisher", () => {
+  it("publishes one entry on the configured bus and reports its event id", async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "evt-1" }] });
+    const logs = captureLogger();
+    const outcome = await publisher({ busName: "transcripts" }).publish(detail(), { log: logs.logger });
+    expect(outcome).toEqual({ status: "published", eventId: "evt-1", attempts: 1 });
+    const [entry] = sentEntries()[0] ?? [];
+    expect(entry).toMatchObject({ Source: "com.yourapp.transcription", DetailType: "BatchProcessingCompleted", EventBusName: "transcripts" });
+    expect(JSON.parse(entry?.Detail ?? "{}")).toEqual(detail());
+    expect(logs.lines.find((line) => line.msg === "event published")).toMatchObject({ event_id: "evt-1", raw_length: 13, cleaned_length: 18 });
+    expect(logs.text()).not.toContain("raw words");
+  });
+
+  it("measures an entry the way AWS does: 14 bytes of time plus the UTF-8 of source, detail type, detail and resources", () => {
+    expect(entrySize({ Time: new Date(), Source: "src", DetailType: "dt", Detail: '{"a":"é"}', Resources: ["r1", "r22"] })).toBe(14 + 3 + 2 + 10 + 5);
+    expect(entrySize({ Source: "src", DetailType: "dt", Detail: "{}" })).toBe(7);
+  });
+
+  it("refuses an entry over EVENT_MAX_ENTRY_BYTES without calling AWS", async () => {
+    const logs = captureLogger();
+    const outcome = await publisher({ maxEntryBytes: 2048 }).publish(detail("é".repeat(1100)), { log: logs.logger });
+    expect(outcome).toEqual({ status: "failed", error: "EntryTooLarge", attempts: 0 });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(logs.lines.find((line) => line.msg === "event not published")).toMatchObject({ error_code: "EntryTooLarge" });
+  });
+
+  it("accepts an entry exactly at the limit", async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "evt-2" }] });
+    const base = entrySize({ Time: new Date(), Source: "com.yourapp.transcription", DetailType: "BatchProcessingCompleted", Detail: JSON.stringify(detail("")) });
+    const outcome = await publisher({ maxEntryBytes: base + 100 }).publish(detail("x".repeat(100)), { log: captureLogger().logger });
+    expect(outcome.status).toBe("published");
+  });
+
+  it("reports a non-retryable entry failure with its code", async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "MalformedDetail", ErrorMessage: "bad" }] });
+    const logs = captureLogger();
+    await expect(publisher().publish(detail(), { log: logs.logger })).resolves.toEqual({ status: "failed", error: "MalformedDetail", attempts: 1 });
+    expect(logs.lines.find((line) => line.msg === "event not published")).toMatchObject({ level: "error", error_code: "MalformedDetail", attempts: 1 });
+  });
+
+  it("reports the spent budget, with the error it last saw in the log", async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "ThrottlingException" }] });
+    const logs = captureLogger();
+    const outcome = await publisher({ budgetMs: 200 }).publish(detail(), { log: logs.logger });
+    expect(outcome).toMatchObject({ status: "failed", error: "PublishBudgetExceeded" });
+    expect(logs.lines.find((line) => line.msg === "event not published")).toMatchObject({
+      error_code: "PublishBudgetExceeded",
+      last_error_code: "ThrottlingException",
+      err: { stack: expect.any(String) as unknown },
+    });
+  });
+
+  it("when disabled, reports it on every request and never calls AWS", async () => {
+    const logs = captureLogger();
+    await expect(disabledPublisher("no_credentials").publish(detail(), { log: logs.logger })).resolves.toEqual({
+      status: "disabled",
+      error: "no_credentials",
+    });
+    expect(logs.lines).toEqual([expect.objectContaining({ level: "warn", reason: "no_credentials" })]);
+  });
+
+  it("classifies what the SDK can throw", () => {
+    expect(classifyError(awsError("ServiceUnavailable", 503))).toMatchObject({ retryable: true });
+    expect(classifyError(awsError("SomethingNew", 502))).toMatchObject({ retryable: true });
+    expect(classifyError(awsError("SomethingNew", 400))).toMatchObject({ retryable: false });
+    expect(classifyError(Object.assign(new Error("connect"), { code: "ECONNREFUSED" }))).toMatchObject({ code: "ECONNREFUSED", retryable: true });
+    expect(classifyError(Object.assign(new Error("Could not load credentials"), { name: "CredentialsProviderError" }))).toMatchObject({ retryable: false });
+  });
+});

@@ -2,8 +2,24 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["tests/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: "service", include: ["tests/**/*.test.ts"], exclude: ["tests/aws/**"] },
+      },
+      {
+        // The AWS suites share one moto_server and reset it between suites, so they run one file at a time.
+        extends: true,
+        test: {
+          name: "aws",
+          include: ["tests/aws/**/*.test.ts"],
+          globalSetup: ["tests/support/moto-global-setup.ts"],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

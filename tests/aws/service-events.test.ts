@@ -1,0 +1,61 @@
+import { readFile } from "node:fs/promises";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { COMPLETED_EVENT_SCHEMA_PATH } from "../../app/events/event-json-schema.js";
+import { awsClients, createTestPipeline, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS, type TestPipeline } from "../support/moto.js";
+import { startServerProcess, type ServerProcess } from "../support/server-process.js";
+import { FIXTURES } from "../support/test-app.js";
+
+const validateDetail = new Ajv2020().compile(JSON.parse(await readFile(COMPLETED_EVENT_SCHEMA_PATH, "utf8")) as object);
+const credentials = { AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey };
+
+async function uploadCaptions(server: ServerProcess) {
+  const form = new FormData();
+  form.append("file", new Blob([await readFile(new URL("captions/meeting.srt", FIXTURES))]), "meeting.srt");
+  const started = performance.now();
+  const response = await fetch(`${server.url}/batch/process`, { method: "POST", body: form });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { interaction_id: string; event: { status: string; event_id?: string; error?: string } };
+  return { body, elapsed: performance.now() - started };
+}
+
+describe("the running service publishes through AWS_ENDPOINT_URL", () => {
+  const clients = awsClients();
+  let pipeline: TestPipeline;
+  let server: ServerProcess | undefined;
+
+  beforeAll(async () => {
+    await resetMoto();
+    pipeline = await createTestPipeline(clients);
+  });
+  afterEach(async () => {
+    expect(await server?.stop()).toBe(0);
+  });
+
+  it("puts an event on the queue whose detail passes the committed JSON Schema", async () => {
+    server = await startServerProcess({ ...credentials, AWS_ENDPOINT_URL: motoUrl() });
+    const { body } = await uploadCaptions(server);
+    expect(body.event).toEqual({ status: "published", event_id: expect.any(String) as unknown });
+    const messages = await drainQueue(clients.sqs, pipeline.queueUrl, { waitMs: 3_000 });
+    expect(messages).toHaveLength(1);
+    const envelope = JSON.parse(messages[0]!.Body!) as { detail: { interaction_id: string } };
+    expect(validateDetail(envelope.detail)).toBe(true);
+    expect(envelope.detail.interaction_id).toBe(body.interaction_id);
+    expect(server.logs.find((line) => line.msg === "event published")).toMatchObject({ interaction_id: body.interaction_id });
+  });
+
+  it("answers 200 with the event failed when the endpoint is unreachable, within the budget", async () => {
+    server = await startServerProcess({ ...credentials, AWS_ENDPOINT_URL: "http://127.0.0.1:1", EVENT_PUBLISH_TIMEOUT_MS: "1500" });
+    const { body, elapsed } = await uploadCaptions(server);
+    expect(body.event.status).toBe("failed");
+    expect(body.event.error).toMatch(/^(PublishBudgetExceeded|ECONNREFUSED)$/);
+    expect(elapsed).toBeLessThan(1_500 + 1_500);
+  });
+
+  it("answers 200 with the event disabled when there are no credentials, and says so at startup", async () => {
+    server = await startServerProcess({ AWS_ENDPOINT_URL: motoUrl(), AWS_EC2_METADATA_DISABLED: "true", HOME: "/nonexistent" });
+    const { body } = await uploadCaptions(server);
+    expect(body.event).toEqual({ status: "disabled", error: "no_credentials" });
+    expect(server.logs.some((line) => line.level === "warn" && /event publishing is disabled/.test(String(line.msg)))).toBe(true);
+  });
+});

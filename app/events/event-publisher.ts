@@ -139,6 +139,8 @@ export function createPutEventsSender(options: PutEventsSenderOptions): (entries
     let lastFailure: PublishError | undefined;
 
     async function attempt(signal: AbortSignal): Promise<void> {
+      // The budget may have run out during a backoff wait: send nothing more then.
+      signal.throwIfAborted();
       attempts += 1;
       const indexes = [...pending.keys()];
       try {

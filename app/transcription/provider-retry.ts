@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import pRetry from "p-retry";
+import { DelegateBackoff, handleWhen, retry } from "cockatiel";
 import type { Logger } from "../logger.js";
 
 export interface RetryVerdict {
@@ -12,6 +11,7 @@ export interface RetryVerdict {
 
 export interface ProviderRetryOptions {
   attempts: number;
+  /** The backoff cap of the first retry; it doubles each retry up to `maxDelayMs`. */
   minDelayMs: number;
   maxDelayMs: number;
   /** Longest `Retry-After` we are willing to wait before giving up on the request. */
@@ -36,46 +36,44 @@ export class RetriesExhausted extends Error {
 }
 
 /**
- * Runs `attempt` (which must reopen whatever it sends) up to `attempts` times. Between tries it waits the
- * provider's `Retry-After` when given, then p-retry's jittered exponential backoff. The last error comes back
- * wrapped in `RetriesExhausted`, with the number of attempts made.
+ * Runs `attempt` (which must reopen whatever it sends) up to `attempts` times, retrying what `classify`
+ * calls retryable. Each wait is full-jitter exponential backoff, but never shorter than the provider's
+ * `Retry-After`. The last error comes back wrapped in `RetriesExhausted`, with the number of attempts made.
  */
 export async function withProviderRetry<T>(
   attempt: () => Promise<T>,
   classify: (error: unknown) => RetryVerdict,
   options: ProviderRetryOptions & { log: Logger; provider: string; signal?: AbortSignal | undefined },
 ): Promise<T> {
+  const policy = retry(
+    handleWhen((error) => {
+      const verdict = classify(error);
+      return verdict.retryable && (verdict.retryAfterMs ?? 0) <= options.maxRetryAfterMs;
+    }),
+    {
+      maxAttempts: options.attempts - 1,
+      backoff: new DelegateBackoff(({ attempt: retryNumber, result }) => {
+        const exponential = Math.min(options.maxDelayMs, options.minDelayMs * 2 ** (retryNumber - 1));
+        const retryAfter = "error" in result ? (classify(result.error).retryAfterMs ?? 0) : 0;
+        return Math.max(retryAfter, Math.random() * exponential);
+      }),
+    },
+  );
   let attempts = 0;
   try {
-    return await pRetry(
-      () => {
-        attempts += 1;
-        return attempt();
-      },
-      {
-        retries: options.attempts - 1,
-        minTimeout: options.minDelayMs,
-        maxTimeout: options.maxDelayMs,
-        factor: 2,
-        randomize: true,
-        signal: options.signal,
-        shouldRetry: ({ error }) => {
-          const verdict = classify(error);
-          return verdict.retryable && (verdict.retryAfterMs ?? 0) <= options.maxRetryAfterMs;
-        },
-        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-          const verdict = classify(error);
-          options.log.warn(
-            { provider: options.provider, attempt: attemptNumber, retryable: verdict.retryable, reason: verdict.reason },
-            "transcription attempt failed",
-          );
-          const wait = verdict.retryAfterMs;
-          if (verdict.retryable && retriesLeft > 0 && wait !== undefined && wait <= options.maxRetryAfterMs) {
-            await sleep(wait, undefined, { signal: options.signal });
-          }
-        },
-      },
-    );
+    return await policy.execute(async () => {
+      attempts += 1;
+      try {
+        return await attempt();
+      } catch (error) {
+        const verdict = classify(error);
+        options.log.warn(
+          { provider: options.provider, attempt: attempts, retryable: verdict.retryable, reason: verdict.reason },
+          "transcription attempt failed",
+        );
+        throw error;
+      }
+    }, options.signal);
   } catch (error) {
     throw new RetriesExhausted(attempts, { cause: error });
   }

@@ -1,0 +1,29 @@
+import * as pulumi from "@pulumi/pulumi";
+import { EventPipeline } from "./event-pipeline.js";
+import { DEFAULT_BUS_NAME, DEFAULT_EVENT_SOURCE } from "./settings.js";
+
+const config = new pulumi.Config();
+const alarmTopicArn = config.get("alarmTopicArn");
+
+const pipeline = new EventPipeline("transcripts", {
+  busName: config.get("eventBusName") ?? DEFAULT_BUS_NAME,
+  eventSource: config.get("eventSource") ?? DEFAULT_EVENT_SOURCE,
+  oldestMessageAgeAlarmSeconds: config.getNumber("oldestMessageAgeAlarmSeconds"),
+  ...(alarmTopicArn !== undefined && { alarmTopicArn }),
+  tags: {
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+    ...config.getObject<Record<string, string>>("tags"),
+  },
+});
+
+export const queueUrl = pipeline.queueUrl;
+export const queueArn = pipeline.queueArn;
+export const dlqUrl = pipeline.dlqUrl;
+export const dlqArn = pipeline.dlqArn;
+export const deliveryDlqUrl = pipeline.deliveryDlqUrl;
+export const ruleArn = pipeline.ruleArn;
+export const eventBusName = pipeline.eventBusName;
+export const eventBusArn = pipeline.eventBusArn;
+export const eventSource = pipeline.eventSource;
+export const publisherPolicyArn = pipeline.publisherPolicyArn;

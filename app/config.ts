@@ -41,11 +41,13 @@ const EnvSchema = v.object({
   CLEANER_CHUNK_CHARS: integer(4000, 200),
   CLEANER_CONCURRENCY: integer(4, 1, 64),
   AWS_REGION: v.optional(v.string(), "us-east-1"),
+  AWS_ENDPOINT_URL: v.optional(Url),
   EVENTBRIDGE_BUS_NAME: v.optional(v.string(), "default"),
   EVENT_SOURCE: v.optional(v.string(), DEFAULT_EVENT_SOURCE),
   EVENT_PUBLISH_TIMEOUT_MS: integer(10_000, 100),
   EVENT_ATTEMPT_TIMEOUT_MS: integer(3_000, 50),
   EVENT_MAX_ENTRY_BYTES: integer(1024 * 1024, 1024),
+  QUEUE_URL: v.optional(Url),
   MOCK_TENANT_ID: v.optional(v.pipe(v.string(), v.regex(UUID_V4, "must be a UUID v4"), v.toLowerCase())),
   MOCK_USER_ID: v.optional(v.pipe(v.string(), v.maxLength(256, "must be at most 256 characters"))),
 });
@@ -73,6 +75,8 @@ export interface Config {
   cleanerConcurrency: number;
   events: {
     region: string;
+    /** Read by the AWS SDK itself; parsed here to validate it and to say where events go. */
+    endpointUrl: string | undefined;
     busName: string;
     source: string;
     publishTimeoutMs: number;
@@ -80,6 +84,8 @@ export interface Config {
     maxEntryBytes: number;
   };
   identityDefaults: { tenantId: string | undefined; userId: string | undefined };
+  /** The queue the ops commands (verify, consume) read, when not given on their command line. */
+  queueUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -131,6 +137,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     cleanerConcurrency: env.CLEANER_CONCURRENCY,
     events: {
       region: env.AWS_REGION,
+      endpointUrl: env.AWS_ENDPOINT_URL,
       busName: env.EVENTBRIDGE_BUS_NAME,
       source: env.EVENT_SOURCE,
       publishTimeoutMs: env.EVENT_PUBLISH_TIMEOUT_MS,
@@ -138,6 +145,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       maxEntryBytes: env.EVENT_MAX_ENTRY_BYTES,
     },
     identityDefaults: { tenantId: env.MOCK_TENANT_ID, userId: env.MOCK_USER_ID },
+    queueUrl: env.QUEUE_URL,
   };
 }
 

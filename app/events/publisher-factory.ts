@@ -19,7 +19,7 @@ export async function createPublisher(
   // maxAttempts 1: the publisher is the one retry layer, with its own budget.
   const client = new EventBridgeClient({ region: config.region, maxAttempts: 1 });
   try {
-    await resolveWithin(client.config.credentials(), checkMs);
+    await resolveCredentials(client, checkMs);
   } catch (error) {
     logger.warn(
       { reason: error instanceof Error ? error.message : String(error) },
@@ -37,6 +37,11 @@ export async function createPublisher(
     attemptTimeoutMs: config.attemptTimeoutMs,
     maxEntryBytes: config.maxEntryBytes,
   });
+}
+
+/** Resolves the client's credentials through the SDK's default chain, failing after `ms`. */
+export function resolveCredentials(client: EventBridgeClient, ms = CREDENTIALS_CHECK_MS): Promise<unknown> {
+  return resolveWithin(client.config.credentials(), ms);
 }
 
 function resolveWithin<T>(promise: Promise<T>, ms: number): Promise<T> {

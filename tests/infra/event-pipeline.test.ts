@@ -1,4 +1,3 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { completedEventPattern } from "../../app/events/batch-processing-completed.js";
 import { ACCOUNT, installPulumiMocks, promiseOf, REGION, type RecordedResource } from "../support/pulumi-mocks.js";
@@ -33,7 +32,7 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
     const outputs = Object.fromEntries(
       await Promise.all(
         (["queueUrl", "queueArn", "dlqUrl", "dlqArn", "deliveryDlqUrl", "ruleArn", "eventBusName", "eventBusArn", "eventSource", "publisherPolicyArn"] as const).map(
-          async (key) => [key, await promiseOf(program[key] as pulumi.Output<string>)] as const,
+          async (key) => [key, await promiseOf(program[key])] as const,
         ),
       ),
     );

@@ -1,7 +1,5 @@
-import { execFileSync, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { TestProject } from "vitest/node";
+import { startMotoServer } from "../../scripts/moto-server.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,51 +7,9 @@ declare module "vitest" {
   }
 }
 
-function hasMotoServer(): boolean {
-  try {
-    execFileSync("moto_server", ["--help"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-/**
- * Starts `moto_server` (a real emulator of EventBridge, SQS, S3 and STS) on a free loopback port for the AWS
- * suites, installing it first on a machine that lacks it, and stops it when the run ends.
- */
+/** One moto_server for the AWS suites, stopped when the run ends. */
 export default async function startMoto(project: TestProject) {
-  if (!hasMotoServer()) {
-    console.log("moto_server not found: installing moto[server] with pip");
-    execFileSync("python3", ["-m", "pip", "install", "--quiet", "moto[server]"], { stdio: "inherit" });
-  }
-  const port = await freeLoopbackPort();
-  const moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (moto.exitCode !== null) throw new Error(`moto_server exited with ${moto.exitCode}`);
-    try {
-      if ((await fetch(`${url}/moto-api/`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error("moto_server did not start within 30 s");
-    await sleep(200);
-  }
-  project.provide("motoUrl", url);
-  return () =>
-    new Promise<void>((resolve) => {
-      moto.once("exit", () => resolve());
-      moto.kill("SIGTERM");
-    });
+  const moto = await startMotoServer();
+  project.provide("motoUrl", moto.url);
+  return () => moto.stop();
 }

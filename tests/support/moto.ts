@@ -1,6 +1,5 @@
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import {
-  CreateQueueCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -8,7 +7,7 @@ import {
   type Message,
 } from "@aws-sdk/client-sqs";
 import { inject } from "vitest";
-import { completedEventPattern } from "../../app/events/batch-processing-completed.js";
+import { provisionLocalPipeline, type PipelineOutputs } from "../../infra/local-provisioner.js";
 
 export const REGION = "us-east-1";
 export const TEST_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
@@ -28,37 +27,14 @@ export function awsClients(endpoint = motoUrl()) {
   return { eventBridge: new EventBridgeClient(config), sqs: new SQSClient(config) };
 }
 
-export interface TestPipeline {
-  queueUrl: string;
-  dlqUrl: string;
-  busName: string;
-}
+export type TestPipeline = PipelineOutputs;
 
-/** A DLQ, a queue redriving to it after 3 receives, and a rule for the contract's events targeting the queue. */
-export async function createTestPipeline(
+/** The pipeline exactly as `npm run infra:local` provisions it: a DLQ, the queue, the rule and its target. */
+export function createTestPipeline(
   clients: ReturnType<typeof awsClients>,
-  { busName = "default", source = "com.yourapp.transcription", visibilityTimeout = 30 } = {},
+  { busName = "default", source = "com.yourapp.transcription" } = {},
 ): Promise<TestPipeline> {
-  const { sqs, eventBridge } = clients;
-  if (busName !== "default") await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: "test-dlq" }));
-  const dlqArn = await queueArn(sqs, dlq.QueueUrl!);
-  const queue = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: "test-queue",
-      Attributes: {
-        VisibilityTimeout: String(visibilityTimeout),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }),
-      },
-    }),
-  );
-  await eventBridge.send(
-    new PutRuleCommand({ Name: "test-rule", EventBusName: busName, EventPattern: JSON.stringify(completedEventPattern(source)), State: "ENABLED" }),
-  );
-  await eventBridge.send(
-    new PutTargetsCommand({ Rule: "test-rule", EventBusName: busName, Targets: [{ Id: "queue", Arn: await queueArn(sqs, queue.QueueUrl!) }] }),
-  );
-  return { queueUrl: queue.QueueUrl!, dlqUrl: dlq.QueueUrl!, busName };
+  return provisionLocalPipeline({ ...clients, busName, source });
 }
 
 export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {

@@ -12,7 +12,7 @@ export interface RecordedResource {
 
 /** What a fake AWS answers for each resource: the inputs, plus the ARN and URL AWS would compute. */
 function computedState(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  const name = String(inputs.name ?? "");
+  const name = typeof inputs.name === "string" ? inputs.name : "";
   switch (type) {
     case "aws:sqs/queue:Queue":
       return { ...inputs, arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`, url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}` };

@@ -1,0 +1,10 @@
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SQSClient } from "@aws-sdk/client-sqs";
+
+/**
+ * SDK clients for the ops commands (provisioning, verification, the consumer). The endpoint comes from
+ * `AWS_ENDPOINT_URL`, credentials from the default chain: the SDK reads both itself.
+ */
+export function awsClients(region: string) {
+  return { sqs: new SQSClient({ region }), eventBridge: new EventBridgeClient({ region, maxAttempts: 1 }) };
+}

@@ -1,0 +1,16 @@
+import { parseArgs } from "node:util";
+import { loadConfig } from "../app/config.js";
+import { awsClients } from "../infra/aws-clients.js";
+import { provisionLocalPipeline } from "../infra/local-provisioner.js";
+
+/** `npm run infra:local [-- --json]`: the stack's queues, policies, rule and target on AWS_ENDPOINT_URL. */
+const { values } = parseArgs({ options: { json: { type: "boolean", default: false } } });
+const { events } = loadConfig(process.env);
+const outputs = await provisionLocalPipeline({
+  ...awsClients(events.region),
+  busName: events.busName,
+  source: events.source,
+  log: values.json ? undefined : (line) => console.error(line),
+});
+if (values.json) console.log(JSON.stringify(outputs, null, 2));
+else for (const [key, value] of Object.entries(outputs)) console.log(`${key}: ${value ?? "(none locally)"}`);

@@ -1,15 +1,19 @@
 import { Hono } from "hono";
 import type { Cleaner } from "./cleaning/cleaner.js";
-import type { EventPublisher } from "./events/event-publisher.js";
 import { identity, interaction } from "./context/request-context-middleware.js";
 import type { IdentityDefaults } from "./context/request-context.js";
+import type { EventPublisher } from "./events/event-publisher.js";
 import { accessLog } from "./http/access-log.js";
 import type { AppEnv } from "./http/app-env.js";
 import { handleError, problemResponse } from "./http/error-handler.js";
+import { createInFlightRequests, type InFlightRequests } from "./lifecycle/in-flight-requests.js";
 import type { Logger } from "./logger.js";
+import { createMetrics, type Metrics } from "./observability/metrics.js";
 import { createBatchPipeline } from "./pipeline/batch-pipeline.js";
 import { ApiError } from "./problem.js";
 import { batchRoutes } from "./routes/batch.js";
+import { healthRoutes } from "./routes/health.js";
+import { documentationRoutes } from "./routes/openapi.js";
 import type { Transcriber } from "./transcription/transcriber.js";
 
 export interface AppDeps {
@@ -21,29 +25,35 @@ export interface AppDeps {
   maxUploadBytes: number;
   maxCaptionsBytes: number;
   uploadDir: string;
+  metrics?: Metrics;
+  inFlight?: InFlightRequests;
   newId?: () => string;
   now?: () => Date;
 }
 
 /** Builds the HTTP app from its dependencies; never listens, so tests build it with fakes. */
 export function createApp(deps: AppDeps) {
+  const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false });
+  const inFlight = deps.inFlight ?? createInFlightRequests();
+  const newId = deps.newId;
   const pipeline = createBatchPipeline({
     transcriber: deps.transcriber,
     cleaner: deps.cleaner,
     publisher: deps.publisher,
+    observer: metrics.observer,
     maxCaptionsBytes: deps.maxCaptionsBytes,
     ...(deps.now && { now: deps.now }),
   });
-  const newId = deps.newId;
 
   const app = new Hono<AppEnv>();
   app.use(interaction({ logger: deps.logger, ...(newId && { newId }) }));
-  app.use(accessLog());
+  app.use(accessLog({ metrics }));
+  app.use("/batch/*", inFlight.middleware());
   app.use("/batch/*", identity({ defaults: deps.identityDefaults, ...(newId && { newId }) }));
-  app.route(
-    "/batch",
-    batchRoutes({ pipeline, maxUploadBytes: deps.maxUploadBytes, uploadDir: deps.uploadDir }),
-  );
+  app.route("/batch", batchRoutes({ pipeline, maxUploadBytes: deps.maxUploadBytes, uploadDir: deps.uploadDir }));
+  app.route("/", healthRoutes({ transcriber: deps.transcriber, cleaner: deps.cleaner, publisher: deps.publisher, inFlight }));
+  app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
+  documentationRoutes(app);
   app.notFound((c) => problemResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError(handleError);
   return app;

@@ -27,6 +27,7 @@ const EnvSchema = v.object({
   MAX_CAPTIONS_BYTES: integer(16 * MiB, 1),
   UPLOAD_DIR: v.optional(v.string(), tmpdir()),
   REQUEST_TIMEOUT_S: integer(3600, 0),
+  SHUTDOWN_GRACE_MS: integer(25_000, 0),
   TRANSCRIPTION_PROVIDER: v.optional(v.picklist(["deepgram", "openai"]), "deepgram"),
   DEEPGRAM_API_KEY: v.optional(v.string()),
   DEEPGRAM_BASE_URL: v.optional(Url, "https://api.deepgram.com"),
@@ -61,6 +62,7 @@ export interface Config {
   maxCaptionsBytes: number;
   uploadDir: string;
   requestTimeoutS: number;
+  shutdownGraceMs: number;
   transcriptionProvider: Env["TRANSCRIPTION_PROVIDER"];
   deepgram: { apiKey: string | undefined; baseUrl: string; model: string; timeoutS: number };
   openai: {
@@ -118,6 +120,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     maxCaptionsBytes: env.MAX_CAPTIONS_BYTES,
     uploadDir: env.UPLOAD_DIR,
     requestTimeoutS: env.REQUEST_TIMEOUT_S,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     transcriptionProvider: env.TRANSCRIPTION_PROVIDER,
     deepgram: {
       apiKey: env.DEEPGRAM_API_KEY,

@@ -4,7 +4,10 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, redactConfig } from "./config.js";
 import { createPublisher } from "./events/publisher-factory.js";
+import { createInFlightRequests } from "./lifecycle/in-flight-requests.js";
+import { installGracefulShutdown } from "./lifecycle/graceful-shutdown.js";
 import { createLogger } from "./logger.js";
+import { createMetrics } from "./observability/metrics.js";
 import { createCleaner, createTranscriber } from "./providers.js";
 
 let config;
@@ -30,7 +33,11 @@ if (!transcriber.configured) {
   );
 }
 
+const metrics = createMetrics();
+const inFlight = createInFlightRequests();
 const app = createApp({
+  metrics,
+  inFlight,
   logger,
   transcriber,
   cleaner,
@@ -47,9 +54,4 @@ const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
 // Node cuts requests at 5 minutes by default; a long meeting can take longer to upload.
 server.requestTimeout = config.requestTimeoutS * 1000;
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, "shutting down");
-    server.close(() => process.exit(0));
-  });
-}
+installGracefulShutdown({ server, inFlight, graceMs: config.shutdownGraceMs, logger });

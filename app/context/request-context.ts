@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import * as v from "valibot";
 import { isUuidV4 } from "../config.js";
 import { ApiError } from "../problem.js";
 
@@ -35,6 +36,8 @@ export interface ResolvedContext {
 }
 
 export const MAX_IDENTITY_LENGTH = 256;
+/** A user or account id as a header carries it; the OpenAPI document is generated from this too. */
+export const IdentityValue = v.pipe(v.string(), v.maxLength(MAX_IDENTITY_LENGTH));
 export const DEFAULT_USER_ID = "system";
 
 function present(value: string | null | undefined): string | undefined {
@@ -43,7 +46,7 @@ function present(value: string | null | undefined): string | undefined {
 }
 
 function bounded(header: string, value: string | undefined): string | undefined {
-  if (value !== undefined && value.length > MAX_IDENTITY_LENGTH) {
+  if (value !== undefined && !v.is(IdentityValue, value)) {
     throw new ApiError("invalid_header", `${header} must be at most ${MAX_IDENTITY_LENGTH} characters.`, {
       header,
     });

@@ -7,6 +7,8 @@ export interface AppVariables {
   context: RequestContext;
   /** The request's logger: every line carries `interaction_id`. */
   log: Logger;
+  /** What the handler learnt, added to the request's one access-log line. */
+  outcome?: { bytes?: number; cleaner?: string; event_status?: string; source?: string };
 }
 
 export interface AppEnv {

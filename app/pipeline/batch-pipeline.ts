@@ -5,8 +5,9 @@ import type { RequestContext } from "../context/request-context.js";
 import { buildCompletedEvent } from "../events/batch-processing-completed.js";
 import type { EventPublisher, PublishOutcome } from "../events/event-publisher.js";
 import type { Logger } from "../logger.js";
+import type { PipelineObserver } from "../observability/metrics.js";
 import { ApiError } from "../problem.js";
-import type { Transcriber } from "../transcription/transcriber.js";
+import { ProviderError, type Transcriber } from "../transcription/transcriber.js";
 import { detectInput } from "../upload/input-detection.js";
 import type { ReceivedUpload } from "../upload/multipart-upload.js";
 
@@ -14,6 +15,7 @@ export interface BatchPipelineDeps {
   transcriber: Transcriber;
   cleaner: Cleaner;
   publisher: EventPublisher;
+  observer: PipelineObserver;
   maxCaptionsBytes: number;
   now?: () => Date;
 }
@@ -71,10 +73,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     job.log.info({ bytes: job.upload.bytes, input: input.kind, mime: "mime" in input ? input.mime : undefined }, "upload received");
     switch (input.kind) {
       case "audio": {
-        const transcription = await deps.transcriber.transcribe(
-          { path: job.upload.path, bytes: job.upload.bytes, mime: input.mime },
-          { log: job.log, signal: job.signal },
-        );
+        const transcription = await timedTranscription(job, input.mime);
         return {
           source: "audio",
           text: transcription.transcript,
@@ -105,13 +104,32 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     }
   }
 
+  async function timedTranscription(job: BatchJob, mime: string) {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const transcription = await deps.transcriber.transcribe(
+        { path: job.upload.path, bytes: job.upload.bytes, mime },
+        { log: job.log, signal: job.signal },
+      );
+      deps.observer.transcribed(transcription.provider, "ok", seconds());
+      return transcription;
+    } catch (error) {
+      deps.observer.transcribed(deps.transcriber.provider, error instanceof ProviderError ? error.failure : "failed", seconds());
+      throw error;
+    }
+  }
+
   return {
     async process(job: BatchJob): Promise<BatchOutcome> {
+      deps.observer.uploadReceived(job.upload.bytes);
       const raw = await readTranscript(job);
       job.log.info({ source: raw.source, raw_length: raw.text.length, ...raw.metadata }, "transcript ready");
       const cleaned = await deps.cleaner.clean(raw.text, { log: job.log, signal: job.signal });
       job.log.info({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
+      deps.observer.cleaned(cleaned.cleaner);
       const event = await publishCompleted(job, raw, cleaned);
+      deps.observer.published(event);
       return { raw, cleaned, event };
     },
   };

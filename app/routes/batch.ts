@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env.js";
 import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
+import type { BatchResponse } from "../http/api-schemas.js";
 import { ApiError } from "../problem.js";
+import { describeBatchProcess } from "./openapi.js";
 import { receiveUpload } from "../upload/multipart-upload.js";
 import type { PublishOutcome } from "../events/event-publisher.js";
 
@@ -14,7 +16,7 @@ export interface BatchRouteDeps {
 /** `POST /batch/process`: a recording (or captions) in, raw and cleaned transcripts out. */
 export function batchRoutes(deps: BatchRouteDeps) {
   const routes = new Hono<AppEnv>();
-  routes.post("/process", async (c) => {
+  routes.post("/process", describeBatchProcess, async (c) => {
     const { context, log } = c.var;
     log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "batch processing started");
     const upload = await receiveUpload(
@@ -27,6 +29,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
     );
     try {
       const { raw, cleaned, event } = await deps.pipeline.process({ context, upload, log, signal: c.req.raw.signal });
+      c.set("outcome", { bytes: upload.bytes, source: raw.source, cleaner: cleaned.cleaner, event_status: event.status });
       return c.json({
         interaction_id: context.interactionId,
         raw_transcript: raw.text,
@@ -35,7 +38,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
         source: raw.source,
         metadata: raw.metadata,
         event: eventReport(event),
-      });
+      } satisfies BatchResponse);
     } finally {
       await upload.remove();
     }
@@ -48,7 +51,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
 }
 
 /** The event's fate as the client sees it: a status, the event id or an error code, never a stack. */
-function eventReport(outcome: PublishOutcome) {
+function eventReport(outcome: PublishOutcome): BatchResponse["event"] {
   return outcome.status === "published"
     ? { status: outcome.status, event_id: outcome.eventId }
     : { status: outcome.status, error: outcome.error };

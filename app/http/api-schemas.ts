@@ -1,0 +1,59 @@
+import * as v from "valibot";
+export { IdentityValue } from "../context/request-context.js";
+import { ERRORS } from "../problem.js";
+
+/**
+ * The API's shapes as valibot schemas: the handlers' answers are typed by them, the tests validate answers
+ * against them, and the OpenAPI document is generated from them.
+ */
+const Nullable = <T extends v.GenericSchema>(schema: T) => v.nullable(schema);
+
+export const EventReport = v.variant("status", [
+  v.object({ status: v.literal("published"), event_id: v.string() }),
+  v.object({ status: v.literal("failed"), error: v.pipe(v.string(), v.description("Why publishing failed, as a code")) }),
+  v.object({ status: v.literal("disabled"), error: v.pipe(v.string(), v.description("Why publishing is off, e.g. no_credentials")) }),
+]);
+
+export const BatchResponse = v.pipe(
+  v.object({
+    interaction_id: v.pipe(v.string(), v.uuid(), v.description("This request's id, also in X-Interaction-ID and the logs")),
+    raw_transcript: v.string(),
+    cleaned_transcript: v.string(),
+    cleaner: v.picklist(["openai", "rules", "openai+rules"]),
+    source: v.picklist(["audio", "captions"]),
+    metadata: v.object({
+      provider: Nullable(v.string()),
+      model: Nullable(v.string()),
+      duration_s: Nullable(v.number()),
+      request_id: Nullable(v.string()),
+    }),
+    event: v.pipe(EventReport, v.description("What became of the BatchProcessingCompleted event")),
+  }),
+  v.title("BatchResponse"),
+);
+
+export type BatchResponse = v.InferOutput<typeof BatchResponse>;
+
+export const Problem = v.pipe(
+  v.looseObject({
+    type: v.string(),
+    title: v.string(),
+    status: v.number(),
+    detail: v.string(),
+    code: v.picklist(Object.keys(ERRORS) as Array<keyof typeof ERRORS>),
+    interaction_id: Nullable(v.string()),
+  }),
+  v.title("Problem"),
+  v.description("RFC 9457 problem details"),
+);
+
+export const Health = v.object({ status: v.literal("ok"), uptime_s: v.number() });
+
+export const Readiness = v.object({
+  status: v.picklist(["ready", "draining"]),
+  config: v.literal("valid"),
+  transcription: v.object({ provider: v.string(), model: v.string(), configured: v.boolean() }),
+  cleaner: v.picklist(["openai", "rules"]),
+  events: v.object({ publishing: v.picklist(["enabled", "disabled"]) }),
+  in_flight: v.number(),
+});

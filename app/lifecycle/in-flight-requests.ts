@@ -1,0 +1,50 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../http/app-env.js";
+
+export interface InFlightRequest {
+  interactionId: string;
+  method: string;
+  path: string;
+  startedAt: number;
+}
+
+/**
+ * The requests being answered right now, and whether the service is draining for shutdown. Shutdown waits
+ * for this set to empty, and names what it abandons when the grace period runs out.
+ */
+export function createInFlightRequests() {
+  const active = new Map<string, InFlightRequest>();
+  let draining = false;
+  let onIdle: (() => void) | undefined;
+
+  return {
+    get draining() {
+      return draining;
+    },
+    get size() {
+      return active.size;
+    },
+    list: () => [...active.values()],
+    startDraining() {
+      draining = true;
+    },
+    /** Resolves when no request is in flight. */
+    idle(): Promise<void> {
+      if (active.size === 0) return Promise.resolve();
+      return new Promise((resolve) => (onIdle = resolve));
+    },
+    middleware: () =>
+      createMiddleware<AppEnv>(async function trackInFlight(c, next) {
+        const id = c.var.interactionId;
+        active.set(id, { interactionId: id, method: c.req.method, path: c.req.path, startedAt: Date.now() });
+        try {
+          await next();
+        } finally {
+          active.delete(id);
+          if (active.size === 0) onIdle?.();
+        }
+      }),
+  };
+}
+
+export type InFlightRequests = ReturnType<typeof createInFlightRequests>;

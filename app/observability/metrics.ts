@@ -1,0 +1,81 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import type { CleanerName } from "../cleaning/cleaner.js";
+import type { PublishOutcome } from "../events/event-publisher.js";
+
+/** What the pipeline reports as it runs; the metrics implement it, tests can too. */
+export interface PipelineObserver {
+  uploadReceived(bytes: number): void;
+  transcribed(provider: string, outcome: "ok" | "failed" | "timeout" | "not_configured", seconds: number): void;
+  cleaned(cleaner: CleanerName): void;
+  published(outcome: PublishOutcome): void;
+}
+
+/**
+ * The service's Prometheus metrics, on a registry of its own (never the global one), so each app built in a
+ * test has its own counts.
+ */
+export function createMetrics({ defaultMetrics = true } = {}) {
+  const registry = new Registry();
+  if (defaultMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const requests = new Counter({
+    name: "http_requests_total",
+    help: "HTTP requests answered, by route, method and status",
+    labelNames: ["route", "method", "status"] as const,
+    registers,
+  });
+  const requestDuration = new Histogram({
+    name: "http_request_duration_seconds",
+    help: "Time to answer an HTTP request, upload and processing included",
+    labelNames: ["route", "method"] as const,
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+    registers,
+  });
+  const uploadBytes = new Counter({ name: "batch_upload_bytes_total", help: "Bytes of accepted uploads", registers });
+  const transcriptionDuration = new Histogram({
+    name: "batch_transcription_duration_seconds",
+    help: "Time spent transcribing audio, by provider and outcome",
+    labelNames: ["provider", "outcome"] as const,
+    buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
+    registers,
+  });
+  const cleanerRuns = new Counter({
+    name: "batch_cleaner_runs_total",
+    help: "Transcripts cleaned, by the cleaner that produced them",
+    labelNames: ["cleaner"] as const,
+    registers,
+  });
+  const events = new Counter({
+    name: "batch_events_total",
+    help: "BatchProcessingCompleted events, by what became of them",
+    labelNames: ["status", "error_code"] as const,
+    registers,
+  });
+  const publishAttempts = new Counter({
+    name: "batch_event_publish_attempts_total",
+    help: "PutEvents calls made to publish events, retries included",
+    registers,
+  });
+
+  const observer: PipelineObserver = {
+    uploadReceived: (bytes) => uploadBytes.inc(bytes),
+    transcribed: (provider, outcome, seconds) => transcriptionDuration.observe({ provider, outcome }, seconds),
+    cleaned: (cleaner) => cleanerRuns.inc({ cleaner }),
+    published: (outcome) => {
+      events.inc({ status: outcome.status, error_code: outcome.status === "published" ? "" : outcome.error });
+      if (outcome.status !== "disabled") publishAttempts.inc(outcome.attempts);
+    },
+  };
+
+  return {
+    registry,
+    observer,
+    requestAnswered(route: string, method: string, status: number, seconds: number) {
+      requests.inc({ route, method, status: String(status) });
+      requestDuration.observe({ route, method }, seconds);
+    },
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

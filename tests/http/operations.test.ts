@@ -59,7 +59,7 @@ describe("the API's documents", () => {
       openapi: string;
       paths: Record<string, Record<string, { parameters: Array<{ name: string }>; requestBody: { content: Record<string, unknown> }; responses: Record<string, unknown> }>>;
     };
-    const result = await new Validator().validate(document as object);
+    const result = await new Validator().validate(document);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(document.openapi).toBe("3.1.0");

@@ -21,10 +21,10 @@ export interface ServerProcess {
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  entry = ["--import", "tsx", "app/server.ts"],
+  { entry = ["--import", "tsx", "app/server.ts"], cwd = ROOT }: { entry?: string[]; cwd?: string } = {},
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, entry, {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? "", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

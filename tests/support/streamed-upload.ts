@@ -2,8 +2,9 @@ import { request } from "node:http";
 import { BOUNDARY, MULTIPART_TYPE } from "./multipart.js";
 
 export interface StreamedUploadOptions {
-  /** The file's first bytes (e.g. a real WAV header); the rest is zeros. */
+  /** The file's first bytes (e.g. a real WAV header); the rest is `filler` (zeros by default). */
   head: Buffer;
+  filler?: number;
   fileBytes: number;
   /** Drop the connection once this many file bytes are sent. */
   abortAfterBytes?: number;
@@ -20,7 +21,7 @@ export function streamedUpload(url: string, options: StreamedUploadOptions): Pro
     `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
   );
   const epilogue = Buffer.from(`\r\n--${BOUNDARY}--\r\n`);
-  const chunk = Buffer.alloc(256 * 1024);
+  const chunk = Buffer.alloc(256 * 1024, options.filler ?? 0);
   return new Promise((resolve, reject) => {
     const req = request(
       url,

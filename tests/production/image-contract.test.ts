@@ -1,0 +1,97 @@
+import { execFileSync, execSync } from "node:child_process";
+import { copyFile, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServerProcess, type ServerProcess } from "../support/server-process.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+interface Stage {
+  from: string;
+  name: string;
+  instructions: Array<{ keyword: string; args: string }>;
+}
+
+/** The Dockerfile's stages and instructions (line continuations joined, comments dropped). */
+function parseDockerfile(text: string): { args: Record<string, string>; stages: Stage[] } {
+  const lines = text.replace(/\\\n\s*/g, " ").split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
+  const args: Record<string, string> = {};
+  const stages: Stage[] = [];
+  for (const line of lines) {
+    const [keyword = "", ...rest] = line.split(/\s+/);
+    const value = rest.join(" ");
+    if (keyword === "ARG" && stages.length === 0) {
+      const [name = "", defaultValue = ""] = value.split("=");
+      args[name] = defaultValue;
+    } else if (keyword === "FROM") {
+      const [image = "", , name = ""] = value.split(/\s+/);
+      stages.push({ from: image.replace(/\$\{(\w+)\}/g, (_, arg: string) => args[arg] ?? ""), name, instructions: [] });
+    } else {
+      stages.at(-1)?.instructions.push({ keyword, args: value });
+    }
+  }
+  return { args, stages };
+}
+
+const dockerfile = parseDockerfile(await readFile(join(ROOT, "Dockerfile"), "utf8"));
+const runtime = dockerfile.stages.at(-1)!;
+const instruction = (keyword: string) => runtime.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
+
+describe("the production image's contract, proven without a Docker engine", () => {
+  let folder: string;
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    // The build stage: compile the TypeScript.
+    folder = await mkdtemp(join(tmpdir(), "image-contract-"));
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(folder, "dist")], {
+      stdio: "inherit",
+    });
+    // The runtime stage: the lockfile's production dependencies only, installed as the Dockerfile does.
+    for (const file of ["package.json", "package-lock.json"]) await copyFile(join(ROOT, file), join(folder, file));
+    const install = instruction("RUN").find((command) => command.startsWith("npm ci"))!;
+    execSync(install.split("&&")[0]!, { cwd: folder, stdio: "inherit", env: { ...process.env, npm_config_ignore_scripts: "true" } });
+    const [command, ...args] = JSON.parse(instruction("CMD")[0]!) as string[];
+    expect(command).toBe("node");
+    server = await startServerProcess({ PORT: "0", NODE_ENV: "production" }, { entry: args, cwd: folder });
+  }, 300_000);
+
+  afterAll(async () => {
+    expect(await server?.stop()).toBe(0);
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it("runs on the Node major the tests use, from a slim official image, as a non-root user under an init", () => {
+    const major = process.versions.node.split(".")[0];
+    expect(major).toBe("24");
+    expect(runtime.from).toBe(`node:${major}-bookworm-slim`);
+    expect(instruction("USER")).toEqual(["node"]);
+    expect(instruction("ENTRYPOINT")).toEqual(['["/usr/bin/tini", "--"]']);
+    expect(instruction("HEALTHCHECK")[0]).toMatch(/\/healthz/);
+    expect(instruction("ENV").join(" ")).toMatch(/PORT=3000/);
+  });
+
+  it("ships production dependencies only", async () => {
+    const installed = await readdir(join(folder, "node_modules"));
+    expect(installed).toContain("hono");
+    for (const devOnly of ["vitest", "typescript", "@pulumi", "tsx", "node"]) expect(installed).not.toContain(devOnly);
+  });
+
+  it("answers /healthz and a captions upload", async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    const form = new FormData();
+    form.append("file", new Blob([await readFile(join(ROOT, "tests/fixtures/captions/meeting.vtt"))]), "meeting.vtt");
+    const response = await fetch(`${server.url}/batch/process`, { method: "POST", body: form });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ source: "captions", cleaner: "rules" });
+  });
+
+  it("keeps the build context small", async () => {
+    const ignore = (await readFile(join(ROOT, ".dockerignore"), "utf8")).split("\n").filter((line) => line && !line.startsWith("#"));
+    expect(ignore[0]).toBe("*");
+    expect(ignore.slice(1).sort()).toEqual(["!app/", "!package-lock.json", "!package.json", "!tsconfig.build.json", "!tsconfig.json"]);
+  });
+});

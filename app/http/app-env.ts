@@ -1,3 +1,4 @@
+import type { HttpBindings } from "@hono/node-server";
 import type { RequestContext } from "../context/request-context.js";
 import type { Logger } from "../logger.js";
 
@@ -13,4 +14,6 @@ export interface AppVariables {
 
 export interface AppEnv {
   Variables: AppVariables;
+  /** Present under @hono/node-server; absent when tests call `app.request()`. */
+  Bindings: Partial<HttpBindings>;
 }

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env.js";
 import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
@@ -23,7 +24,8 @@ export function batchRoutes(deps: BatchRouteDeps) {
       {
         contentType: c.req.header("Content-Type"),
         contentLength: c.req.header("Content-Length"),
-        body: c.req.raw.body,
+        // Under Node, read the request itself: a web stream in between would only be converted back.
+        body: c.env?.incoming ?? (c.req.raw.body === null ? null : Readable.fromWeb(c.req.raw.body)),
       },
       { maxBytes: deps.maxUploadBytes, directory: deps.uploadDir, interactionId: context.interactionId },
     );

@@ -68,7 +68,7 @@ export async function withProviderRetry<T>(
       } catch (error) {
         const verdict = classify(error);
         options.log.warn(
-          { provider: options.provider, attempt: attempts, retryable: verdict.retryable, reason: verdict.reason },
+          { provider: options.provider, attempt: attempts, retryable: verdict.retryable, reason: verdict.reason, cause: causeOf(error) },
           "transcription attempt failed",
         );
         throw error;
@@ -86,4 +86,19 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * The innermost cause's code or name (e.g. `ECONNRESET`), never a message: provider messages can quote a
+ * response body, and so a transcript.
+ */
+function causeOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  let found: string | undefined;
+  for (let depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    found = typeof code === "string" ? code : current.name;
+    current = current.cause;
+  }
+  return found;
 }

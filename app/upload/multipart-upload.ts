@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { Readable, Transform } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import busboy from "busboy";
 import { ApiError } from "../problem.js";
@@ -15,7 +15,7 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 export interface UploadRequest {
   contentType: string | undefined;
   contentLength: string | undefined;
-  body: ReadableStream<Uint8Array> | null;
+  body: Readable | null;
 }
 
 export interface UploadOptions {
@@ -84,21 +84,15 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
       stream.resume();
       return;
     }
-    let bytes = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        bytes += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const destination = createWriteStream(path);
     // Stop reading at once rather than draining the rest of an oversized upload.
     stream.on("limit", () => {
       const error = tooLarge(options.maxBytes);
       stream.destroy(error);
       parser.destroy(error);
     });
-    file = pipeline(stream, counter, createWriteStream(path)).then(() => ({
-      bytes,
+    file = pipeline(stream, destination).then(() => ({
+      bytes: destination.bytesWritten,
       filename: info.filename || undefined,
       declaredType: info.mimeType || undefined,
     }));
@@ -107,7 +101,7 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
   });
 
   try {
-    await pipeline(Readable.fromWeb(request.body), parser);
+    await pipeline(request.body, parser);
     if (duplicate) throw new ApiError("malformed_multipart", "Send exactly one `file` field.");
     if (file === undefined) {
       throw new ApiError("missing_file", "The multipart body has no field named `file`.");

@@ -34,6 +34,7 @@ describe("the running service publishes through AWS_ENDPOINT_URL", () => {
 
   it("puts an event on the queue whose detail passes the committed JSON Schema", async () => {
     server = await startServerProcess({ ...credentials, AWS_ENDPOINT_URL: motoUrl() });
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ status: "ready", events: { publishing: "enabled" } });
     const { body } = await uploadCaptions(server);
     expect(body.event).toEqual({ status: "published", event_id: expect.any(String) as unknown });
     const messages = await drainQueue(clients.sqs, pipeline.queueUrl, { waitMs: 3_000 });
@@ -54,6 +55,10 @@ describe("the running service publishes through AWS_ENDPOINT_URL", () => {
 
   it("answers 200 with the event disabled when there are no credentials, and says so at startup", async () => {
     server = await startServerProcess({ AWS_ENDPOINT_URL: motoUrl(), AWS_EC2_METADATA_DISABLED: "true", HOME: "/nonexistent" });
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({
+      transcription: { provider: "deepgram", configured: false },
+      events: { publishing: "disabled" },
+    });
     const { body } = await uploadCaptions(server);
     expect(body.event).toEqual({ status: "disabled", error: "no_credentials" });
     expect(server.logs.some((line) => line.level === "warn" && /event publishing is disabled/.test(String(line.msg)))).toBe(true);

@@ -1,0 +1,374 @@
+import { execFileSync } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import autocannon from "autocannon";
+import { pino } from "pino";
+import { createOpenAiCleaner } from "../app/cleaning/openai-cleaner.js";
+import { buildCompletedEvent, DETAIL_TYPE } from "../app/events/batch-processing-completed.js";
+import { createEventBridgePublisher } from "../app/events/event-publisher.js";
+import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../tests/support/fake-deepgram.js";
+import { FAKE_OPENAI_KEY } from "../tests/support/fake-openai.js";
+import { MULTIPART_TYPE, multipartBody } from "../tests/support/multipart.js";
+import { startServerProcess, type ServerProcess } from "../tests/support/server-process.js";
+import { streamedUpload } from "../tests/support/streamed-upload.js";
+import { startFakeEventBridge } from "./fake-eventbridge.js";
+import { startPacedChatServer } from "./paced-chat-server.js";
+
+/**
+ * `npm run bench [-- --quick]`: the service against the limits of its stack, each scenario alternating ours
+ * and a baseline for several rounds on loopback, reporting medians and ratios. Results go to
+ * bench/results.json. External services are local servers that answer at once (or at a set pace).
+ */
+const { values } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
+const quick = values.quick;
+const MiB = 1024 * 1024;
+const FIXTURES = new URL("../tests/fixtures/", import.meta.url);
+const silent = pino({ level: "silent" });
+const AWS_TEST = { AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench", AWS_REGION: "us-east-1" };
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+interface Row {
+  scenario: string;
+  metric: string;
+  ours: number;
+  baseline: number | null;
+  ratio: number | null;
+  target: string;
+  met: boolean | null;
+}
+const rows: Row[] = [];
+function record(row: Row) {
+  rows.push(row);
+  const ratio = row.ratio === null ? "" : ` ratio ${row.ratio}`;
+  console.error(`  ${row.scenario} / ${row.metric}: ours ${row.ours}${row.baseline === null ? "" : `, baseline ${row.baseline}`}${ratio}`);
+}
+
+// 1. Upload path overhead -----------------------------------------------------------------------------------
+
+async function load(url: string, body: Buffer, durationS: number) {
+  const result = await autocannon({
+    url: `${url}/batch/process`,
+    method: "POST",
+    headers: { "content-type": MULTIPART_TYPE },
+    body,
+    connections: 16,
+    duration: durationS,
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`load against ${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.requests.total}`);
+  }
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+async function uploadOverhead() {
+  console.error("1. upload path overhead (concurrency 16)");
+  const deepgram = await startFakeDeepgram();
+  const eventBridge = await startFakeEventBridge();
+  const ours = await startServerProcess({
+    ...AWS_TEST,
+    DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
+    DEEPGRAM_BASE_URL: deepgram.url,
+    AWS_ENDPOINT_URL: eventBridge.url,
+  });
+  const baseline = await startServerProcess({}, { entry: ["--import", "tsx", "bench/baseline-server.ts", "stream"] });
+  console.error(`  ours ${ours.url}, baseline ${baseline.url}, Deepgram ${deepgram.url}`);
+  const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
+  const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES), "utf8");
+  const payloads = {
+    "1 MiB WAV": multipartBody([{ name: "file", filename: "meeting.wav", content: Buffer.concat([wav.subarray(0, 44), Buffer.alloc(MiB - 44)]) }]),
+    "20 KiB captions": multipartBody([{ name: "file", filename: "meeting.vtt", content: `${vtt}\n`.repeat(Math.ceil((20 * 1024) / vtt.length)).slice(0, 20 * 1024) }]),
+  };
+  const rounds = quick ? 2 : 5;
+  const duration = quick ? 3 : 8;
+  try {
+    for (const [name, body] of Object.entries(payloads)) {
+      const runs: Record<"ours" | "baseline", Array<Awaited<ReturnType<typeof load>>>> = { ours: [], baseline: [] };
+      await load(ours.url, body, 1);
+      await load(baseline.url, body, 1);
+      for (let i = 0; i < rounds; i += 1) {
+        const order = i % 2 === 0 ? (["ours", "baseline"] as const) : (["baseline", "ours"] as const);
+        for (const variant of order) runs[variant].push(await load(variant === "ours" ? ours.url : baseline.url, body, duration));
+      }
+      const m = (variant: "ours" | "baseline", key: "rps" | "p50" | "p99") => median(runs[variant].map((run) => run[key]));
+      const ratio = round(m("ours", "rps") / m("baseline", "rps"));
+      record({
+        scenario: `upload ${name}`,
+        metric: "throughput req/s",
+        ours: round(m("ours", "rps"), 1),
+        baseline: round(m("baseline", "rps"), 1),
+        ratio,
+        target: name.includes("WAV") ? ">= 0.7 of baseline" : "reported",
+        met: name.includes("WAV") ? ratio >= 0.7 : null,
+      });
+      for (const key of ["p50", "p99"] as const) {
+        record({
+          scenario: `upload ${name}`,
+          metric: `latency ${key} ms`,
+          ours: m("ours", key),
+          baseline: m("baseline", key),
+          ratio: round(m("ours", key) / Math.max(m("baseline", key), 1)),
+          target: "reported",
+          met: null,
+        });
+      }
+    }
+  } finally {
+    await Promise.all([ours.stop(), baseline.stop(), deepgram.close(), eventBridge.close()]);
+  }
+}
+
+// 2. Memory under big uploads -----------------------------------------------------------------------------
+
+async function peakGrowth(server: ServerProcess, bytes: number, head: Buffer): Promise<number> {
+  await streamedUpload(`${server.url}/batch/process`, { head, fileBytes: 4 * MiB });
+  const baseline = await server.rssBytes();
+  let peak = baseline;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await server.rssBytes());
+      await sleep(20);
+    }
+  })();
+  const result = await streamedUpload(`${server.url}/batch/process`, { head, fileBytes: bytes });
+  sampling = false;
+  await sampler;
+  if (result === "aborted" || result.status !== 200) throw new Error(`upload of ${bytes} bytes failed: ${JSON.stringify(result)}`);
+  return peak - baseline;
+}
+
+async function memory() {
+  console.error("2. memory under big uploads");
+  const deepgram = await startFakeDeepgram();
+  const head = (await readFile(new URL("audio/speech.wav", FIXTURES))).subarray(0, 44);
+  const sizes = quick ? [256 * MiB, 512 * MiB] : [256 * MiB, 1024 * MiB];
+  const baselineSize = quick ? 64 * MiB : 256 * MiB;
+  const growth: number[] = [];
+  try {
+    for (const size of sizes) {
+      const server = await startServerProcess({ DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY, DEEPGRAM_BASE_URL: deepgram.url, MAX_UPLOAD_BYTES: String(2 * size) });
+      try {
+        growth.push(await peakGrowth(server, size, head));
+      } finally {
+        await server.stop();
+      }
+    }
+    const parseBody = await startServerProcess({}, { entry: ["--import", "tsx", "bench/baseline-server.ts", "parse-body"] });
+    let baselineGrowth: number;
+    try {
+      baselineGrowth = await peakGrowth(parseBody, baselineSize, head);
+    } finally {
+      await parseBody.stop();
+    }
+    const largest = sizes.at(-1)!;
+    const extrapolated = (baselineGrowth / baselineSize) * largest;
+    record({
+      scenario: `memory ${largest / MiB} MiB upload`,
+      metric: "peak RSS growth MiB",
+      ours: round(growth.at(-1)! / MiB, 1),
+      baseline: round(extrapolated / MiB, 1),
+      ratio: round(growth.at(-1)! / extrapolated, 3),
+      target: "ours < 64 MiB",
+      met: growth.at(-1)! < 64 * MiB,
+    });
+    record({
+      scenario: "memory flatness",
+      metric: `growth ${largest / MiB} MiB / growth ${sizes[0]! / MiB} MiB`,
+      ours: round(growth.at(-1)! / Math.max(growth[0]!, 1), 2),
+      baseline: round(largest / sizes[0]!, 2),
+      ratio: null,
+      target: "flat (close to 1, vs the size ratio)",
+      met: growth.at(-1)! < 64 * MiB && growth.at(-1)! / Math.max(growth[0]!, 1) < 2,
+    });
+    record({
+      scenario: "memory parseBody() baseline",
+      metric: `peak RSS growth MiB for ${baselineSize / MiB} MiB`,
+      ours: round(baselineGrowth / MiB, 1),
+      baseline: null,
+      ratio: null,
+      target: "reported (per byte, extrapolated above)",
+      met: null,
+    });
+  } finally {
+    await deepgram.close();
+  }
+}
+
+// 3. Long-transcript cleaning ----------------------------------------------------------------------------
+
+function longTranscript(words: number): { text: string; sentences: number } {
+  const vocabulary = ["so", "we", "think", "the", "release", "should", "ship", "after", "review", "and", "docs", "update", "team", "agrees", "timeline"];
+  const sentences: string[] = [];
+  let count = 0;
+  for (let s = 0; count < words; s += 1) {
+    const length = 8 + (s % 9);
+    const body = Array.from({ length }, (_, i) => vocabulary[(s * 7 + i * 3) % vocabulary.length]);
+    sentences.push(`Um, marker${s} ${body.join(" ")}.`);
+    count += length + 2;
+  }
+  return { text: sentences.join(" "), sentences: sentences.length };
+}
+
+async function cleaning() {
+  console.error("3. long-transcript cleaning");
+  const tokensPerSecond = 2_000;
+  const chat = await startPacedChatServer({ tokensPerSecond });
+  const words = quick ? 10_000 : 30_000;
+  const { text, sentences } = longTranscript(words);
+  const options = { apiKey: FAKE_OPENAI_KEY, baseUrl: chat.baseUrl, model: "gpt-4o", timeoutS: 600, maxRetries: 0 };
+  const chunked = createOpenAiCleaner({ ...options, chunkChars: 4_000, concurrency: 4 });
+  const single = createOpenAiCleaner({ ...options, chunkChars: text.length + 1, concurrency: 1 });
+  const times: Record<"chunked" | "single", number[]> = { chunked: [], single: [] };
+  const rounds = quick ? 1 : 2;
+  try {
+    for (let i = 0; i < rounds; i += 1) {
+      for (const [name, cleaner] of Object.entries({ chunked, single }) as Array<["chunked" | "single", typeof chunked]>) {
+        const started = performance.now();
+        const result = await cleaner.clean(text, { log: silent });
+        times[name].push((performance.now() - started) / 1000);
+        const markers = [...result.text.matchAll(/marker(\d+)/g)].map((match) => Number(match[1]));
+        const complete = result.cleaner === "openai" && markers.length === sentences && markers.every((marker, index) => marker === index);
+        if (!complete) throw new Error(`${name} cleaning lost or reordered text (cleaner ${result.cleaner}, ${markers.length}/${sentences} sentences)`);
+      }
+    }
+  } finally {
+    await chat.close();
+  }
+  const speedup = round(median(times.single) / median(times.chunked), 2);
+  record({
+    scenario: `cleaning ${words} words at ${tokensPerSecond} tokens/s`,
+    metric: "wall time s",
+    ours: round(median(times.chunked), 2),
+    baseline: round(median(times.single), 2),
+    ratio: speedup,
+    target: ">= 3x faster than one request; output complete",
+    met: speedup >= 3,
+  });
+}
+
+// 4. Publishing ---------------------------------------------------------------------------------------------
+
+async function publishing() {
+  console.error("4. publishing");
+  const detail = buildCompletedEvent({
+    interactionId: "550e8400-e29b-41d4-a716-446655440000",
+    tenantId: "660e8400-e29b-41d4-a716-446655440000",
+    userId: "bench",
+    accountId: null,
+    rawTranscript: "the raw words ".repeat(200),
+    cleanedTranscript: "The cleaned words. ".repeat(200),
+    completedAt: new Date(),
+  });
+  const clientFor = (endpoint: string) =>
+    new EventBridgeClient({ region: "us-east-1", endpoint, maxAttempts: 1, credentials: { accessKeyId: "bench", secretAccessKey: "bench" } });
+  const publisherFor = (endpoint: string) =>
+    createEventBridgePublisher({ client: clientFor(endpoint), busName: "default", source: "com.yourapp.transcription", budgetMs: 10_000, attemptTimeoutMs: 3_000, maxEntryBytes: MiB });
+
+  const fast = await startFakeEventBridge();
+  const publisher = publisherFor(fast.url);
+  const bare = clientFor(fast.url);
+  const latencies: Record<"ours" | "bare", number[]> = { ours: [], bare: [] };
+  const total = quick ? 400 : 2_000;
+  try {
+    for (let block = 0; block < total / 50; block += 1) {
+      for (const variant of block % 2 === 0 ? (["ours", "bare"] as const) : (["bare", "ours"] as const)) {
+        for (let i = 0; i < 50 / 2; i += 1) {
+          const started = performance.now();
+          if (variant === "ours") await publisher.publish(detail, { log: silent });
+          else
+            await bare.send(
+              new PutEventsCommand({
+                Entries: [{ Source: "com.yourapp.transcription", DetailType: DETAIL_TYPE, Detail: JSON.stringify(detail), EventBusName: "default" }],
+              }),
+            );
+          latencies[variant].push(performance.now() - started);
+        }
+      }
+    }
+  } finally {
+    await fast.close();
+  }
+  for (const p of [50, 99]) {
+    const ours = percentile(latencies.ours, p);
+    const base = percentile(latencies.bare, p);
+    record({
+      scenario: "publish",
+      metric: `latency p${p} ms (added ${round(ours - base)} ms)`,
+      ours: round(ours),
+      baseline: round(base),
+      ratio: round(ours / base),
+      target: "reported",
+      met: null,
+    });
+  }
+
+  const throttling = await startFakeEventBridge({ throttleShare: 0.1 });
+  const throttled = publisherFor(throttling.url);
+  const outcomes: number[] = [];
+  let published = 0;
+  const count = quick ? 200 : 1_000;
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const started = performance.now();
+      const outcome = await throttled.publish(detail, { log: silent });
+      outcomes.push(performance.now() - started);
+      if (outcome.status === "published") published += 1;
+    }
+  } finally {
+    await throttling.close();
+  }
+  record({
+    scenario: "publish with 10% throttled",
+    metric: "share published %",
+    ours: round((published / count) * 100, 1),
+    baseline: null,
+    ratio: null,
+    target: "100%",
+    met: published === count,
+  });
+  record({ scenario: "publish with 10% throttled", metric: "latency p99 ms", ours: round(percentile(outcomes, 99)), baseline: null, ratio: null, target: "reported", met: null });
+}
+
+// -----------------------------------------------------------------------------------------------------------
+
+const scenarios = { upload: uploadOverhead, memory, cleaning, publishing };
+const started = Date.now();
+for (const [name, run] of Object.entries(scenarios)) if (values.only === undefined || values.only === name) await run();
+
+const commit = (() => {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+})();
+const results = {
+  date: new Date().toISOString(),
+  mode: quick ? "quick" : "full",
+  duration_s: Math.round((Date.now() - started) / 1000),
+  machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_gib: round(totalmem() / 1024 ** 3, 1), node: process.version },
+  commit,
+  rows,
+};
+await writeFile(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+
+const table = [
+  "| scenario | metric | ours | baseline | ratio | target | met |",
+  "| --- | --- | --- | --- | --- | --- | --- |",
+  ...rows.map((row) => `| ${row.scenario} | ${row.metric} | ${row.ours} | ${row.baseline ?? ""} | ${row.ratio ?? ""} | ${row.target} | ${row.met === null ? "" : row.met ? "yes" : "NO"} |`),
+];
+console.log(`\n${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, commit ${commit}, ${results.mode} run in ${results.duration_s} s\n`);
+console.log(table.join("\n"));

@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import autocannon from "autocannon";
@@ -134,20 +133,9 @@ async function uploadOverhead() {
 
 async function peakGrowth(server: ServerProcess, bytes: number, head: Buffer): Promise<number> {
   await streamedUpload(`${server.url}/batch/process`, { head, fileBytes: 4 * MiB });
-  const baseline = await server.rssBytes();
-  let peak = baseline;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      peak = Math.max(peak, await server.rssBytes());
-      await sleep(20);
-    }
-  })();
-  const result = await streamedUpload(`${server.url}/batch/process`, { head, fileBytes: bytes });
-  sampling = false;
-  await sampler;
+  const { result, growthBytes } = await server.peakRssGrowthDuring(() => streamedUpload(`${server.url}/batch/process`, { head, fileBytes: bytes }));
   if (result === "aborted" || result.status !== 200) throw new Error(`upload of ${bytes} bytes failed: ${JSON.stringify(result)}`);
-  return peak - baseline;
+  return growthBytes;
 }
 
 async function memory() {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -12,6 +13,8 @@ export interface ServerProcess {
   logs: Array<Record<string, unknown>>;
   /** Resident set size in bytes, from /proc. */
   rssBytes(): Promise<number>;
+  /** Runs `action`, sampling RSS meanwhile; resolves with its result and the peak growth over the RSS before. */
+  peakRssGrowthDuring<T>(action: () => Promise<T>): Promise<{ result: T; growthBytes: number }>;
   stop(): Promise<number | null>;
 }
 
@@ -43,14 +46,32 @@ export async function startServerProcess(
       }
     });
   });
+  async function rssBytes() {
+    const status = await readFile(`/proc/${child.pid}/status`, "utf8");
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
     child,
     logs,
-    async rssBytes() {
-      const status = await readFile(`/proc/${child.pid}/status`, "utf8");
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
+    rssBytes,
+    async peakRssGrowthDuring(action) {
+      const before = await rssBytes();
+      let peak = before;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          peak = Math.max(peak, await rssBytes());
+          await sleep(20);
+        }
+      })();
+      try {
+        return { result: await action(), growthBytes: peak - before };
+      } finally {
+        sampling = false;
+        await sampler;
+      }
     },
     stop() {
       return new Promise((resolve) => {

@@ -3,8 +3,8 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 
 /**
  * SDK clients for the ops commands (provisioning, verification, the consumer). The endpoint comes from
- * `AWS_ENDPOINT_URL`, credentials from the default chain: the SDK reads both itself.
+ * `AWS_ENDPOINT_URL`, credentials from the default chain (the SDK reads both itself), unless given.
  */
-export function awsClients(region: string) {
-  return { sqs: new SQSClient({ region }), eventBridge: new EventBridgeClient({ region, maxAttempts: 1 }) };
+export function awsClients(region: string, overrides: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}) {
+  return { sqs: new SQSClient({ region, ...overrides }), eventBridge: new EventBridgeClient({ region, maxAttempts: 1, ...overrides }) };
 }

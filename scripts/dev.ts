@@ -29,14 +29,33 @@ async function hasCredentials(): Promise<boolean> {
   }
 }
 
-if (config.events.endpointUrl === undefined && !(await hasCredentials())) {
+async function startLocalAws() {
   moto = await startMotoServer();
-  Object.assign(env, { AWS_ENDPOINT_URL: moto.url, AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" });
-  Object.assign(process.env, { AWS_ENDPOINT_URL: moto.url, AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local" });
-  const outputs = await provisionLocalPipeline({ ...awsClients(config.events.region), busName: config.events.busName, source: config.events.source });
-  env.QUEUE_URL = outputs.queueUrl;
+  const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+  const outputs = await provisionLocalPipeline({
+    ...awsClients(config.events.region, { endpoint: moto.url, credentials }),
+    busName: config.events.busName,
+    source: config.events.source,
+  });
+  Object.assign(env, {
+    AWS_ENDPOINT_URL: moto.url,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    QUEUE_URL: outputs.queueUrl,
+  });
   console.error(`Local AWS (moto_server) at ${moto.url}; events land in QUEUE_URL=${outputs.queueUrl}`);
   console.error(`Try: AWS_ENDPOINT_URL=${moto.url} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local QUEUE_URL=${outputs.queueUrl} npm run verify`);
+}
+
+if (config.events.endpointUrl === undefined && !(await hasCredentials())) {
+  try {
+    await startLocalAws();
+  } catch (error) {
+    // The service itself needs no AWS: without the emulator it runs with publishing disabled.
+    console.error(`No local AWS emulator (${error instanceof Error ? error.message : String(error)}); event publishing will be disabled.`);
+    await moto?.stop();
+    moto = undefined;
+  }
 }
 
 const service = spawn("tsx", ["watch", "app/server.ts"], { env, stdio: ["inherit", "pipe", "inherit"] });

@@ -59,8 +59,8 @@ export function checkUploadHeaders(request: Omit<UploadRequest, "body">, maxByte
 }
 
 /**
- * Streams the multipart field `file` straight to a temporary file, counting bytes as they pass so the limit
- * holds for chunked bodies too. Other fields are drained and ignored. On any failure (limit, malformed body,
+ * Streams the multipart field `file` straight to a temporary file. busboy enforces the size limit as the bytes
+ * pass, so it holds for chunked bodies too. Other fields are drained and ignored. On any failure (limit, malformed body,
  * client gone) the partial file is removed before the error propagates.
  */
 export async function receiveUpload(request: UploadRequest, options: UploadOptions): Promise<ReceivedUpload> {

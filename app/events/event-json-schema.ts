@@ -1,8 +1,6 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { BatchProcessingCompletedV1, DETAIL_TYPE, EVENT_VERSION } from "./batch-processing-completed.js";
 
-export const COMPLETED_EVENT_SCHEMA_PATH = new URL("../../schemas/batch-processing-completed.v1.json", import.meta.url);
-
 /** The contract as JSON Schema (draft 2020-12), for consumers in any language. */
 export function completedEventJsonSchema(): Record<string, unknown> {
   return {

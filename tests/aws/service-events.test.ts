@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { COMPLETED_EVENT_SCHEMA_PATH } from "../../app/events/event-json-schema.js";
+import { COMPLETED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
 import { awsClients, createTestPipeline, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS, type TestPipeline } from "../support/moto.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 import { FIXTURES } from "../support/test-app.js";

@@ -8,7 +8,8 @@ import {
   DETAIL_TYPE,
   parseCompletedEvent,
 } from "../../app/events/batch-processing-completed.js";
-import { COMPLETED_EVENT_SCHEMA_PATH, completedEventJsonSchema } from "../../app/events/event-json-schema.js";
+import { completedEventJsonSchema } from "../../app/events/event-json-schema.js";
+import { COMPLETED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
 import { contextArb, transcriptArb } from "../support/arbitraries.js";
 
 const committedSchema = JSON.parse(await readFile(COMPLETED_EVENT_SCHEMA_PATH, "utf8")) as Record<string, unknown>;

@@ -3,7 +3,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
-import { COMPLETED_EVENT_SCHEMA_PATH } from "../../app/events/event-json-schema.js";
+import { COMPLETED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
 import { BatchResponse, Readiness } from "../../app/http/api-schemas.js";
 import { createInFlightRequests } from "../../app/lifecycle/in-flight-requests.js";
 import { createMetrics } from "../../app/observability/metrics.js";

@@ -1,5 +1,5 @@
 import { execFileSync, execSync } from "node:child_process";
-import { copyFile, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { copyFile, cp, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +36,9 @@ function parseDockerfile(text: string): { args: Record<string, string>; stages: 
 }
 
 const dockerfile = parseDockerfile(await readFile(join(ROOT, "Dockerfile"), "utf8"));
+const dockerignore = (await readFile(join(ROOT, ".dockerignore"), "utf8")).split("\n").filter((line) => line && !line.startsWith("#"));
+/** What `.dockerignore` lets into the build context: it ignores everything, then re-includes these. */
+const dockerContext = dockerignore.filter((line) => line.startsWith("!")).map((line) => line.slice(1).replace(/\/$/, ""));
 const runtime = dockerfile.stages.at(-1)!;
 const instruction = (keyword: string) => runtime.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
@@ -44,9 +47,13 @@ describe("the production image's contract, proven without a Docker engine", () =
   let server: ServerProcess;
 
   beforeAll(async () => {
-    // The build stage: compile the TypeScript.
+    // The build stage: compile the TypeScript from nothing but the build context .dockerignore lets through,
+    // so an import from outside it fails here as it would in `docker build`.
     folder = await mkdtemp(join(tmpdir(), "image-contract-"));
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json"), "--outDir", join(folder, "dist")], {
+    const context = join(folder, "context");
+    for (const entry of dockerContext) await cp(join(ROOT, entry), join(context, entry), { recursive: true });
+    await symlink(join(ROOT, "node_modules"), join(context, "node_modules"));
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(context, "tsconfig.build.json"), "--outDir", join(folder, "dist")], {
       stdio: "inherit",
     });
     // The runtime stage: the lockfile's production dependencies only, installed as the Dockerfile does.
@@ -89,9 +96,8 @@ describe("the production image's contract, proven without a Docker engine", () =
     expect(await response.json()).toMatchObject({ source: "captions", cleaner: "rules" });
   });
 
-  it("keeps the build context small", async () => {
-    const ignore = (await readFile(join(ROOT, ".dockerignore"), "utf8")).split("\n").filter((line) => line && !line.startsWith("#"));
-    expect(ignore[0]).toBe("*");
-    expect(ignore.slice(1).sort()).toEqual(["!app/", "!package-lock.json", "!package.json", "!tsconfig.build.json", "!tsconfig.json"]);
+  it("keeps the build context small", () => {
+    expect(dockerignore[0]).toBe("*");
+    expect(dockerContext.sort()).toEqual(["app", "package-lock.json", "package.json", "tsconfig.build.json", "tsconfig.json"]);
   });
 });

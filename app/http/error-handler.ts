@@ -37,7 +37,10 @@ export function problemResponse(c: Context<AppEnv>, apiError: ApiError): Respons
 export function handleError(error: Error, c: Context<AppEnv>): Response {
   const apiError = toApiError(error);
   const log = c.var.log;
-  if (apiError.code === "internal") {
+  if (c.req.raw.signal.aborted) {
+    // Whatever failed, it failed because the client hung up: nobody is waiting for this answer.
+    log?.info({ code: apiError.code, error: error.name }, "client went away before the answer");
+  } else if (apiError.code === "internal") {
     log?.error({ err: error, code: apiError.code }, "request failed");
   } else if (apiError.status >= 500) {
     log?.warn({ code: apiError.code, status: apiError.status, detail: apiError.detail }, "request failed");

@@ -144,4 +144,25 @@ describe("POST /batch/process", () => {
     expect(JSON.parse(body)).toMatchObject({ code: "internal", detail: "The request could not be completed." });
     expect(logs.lines.find((line) => line.msg === "request failed")).toMatchObject({ level: "error", err: { message: "db password is hunter2" } });
   });
+
+  it("logs a client that hangs up mid-processing as such, not as a fault of ours", async () => {
+    const hungUp = new AbortController();
+    const { app, logs } = await buildTestApp({
+      transcriber: {
+        provider: "deepgram",
+        model: "nova-3",
+        configured: true,
+        transcribe: (_audio, { signal }) =>
+          new Promise((_, reject) => {
+            signal?.addEventListener("abort", () => reject(new DOMException("The operation was aborted", "AbortError")));
+            hungUp.abort();
+          }),
+      },
+    });
+    const wav = await fixture("audio/speech.wav");
+    await Promise.resolve(app.request("/batch/process", { method: "POST", body: uploadForm(wav), signal: hungUp.signal })).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(logs.lines.find((line) => line.msg === "client went away before the answer")).toMatchObject({ level: "info" });
+    expect(logs.lines.filter((line) => line.level === "error")).toEqual([]);
+  });
 });

@@ -25,6 +25,8 @@ export interface AppDeps {
   maxUploadBytes: number;
   maxCaptionsBytes: number;
   uploadDir: string;
+  /** Uploads processed at once; more are refused with 503 so disk and provider quotas are not exhausted. */
+  maxConcurrentRequests?: number;
   metrics?: Metrics;
   inFlight?: InFlightRequests;
   newId?: () => string;
@@ -48,7 +50,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(interaction({ logger: deps.logger, ...(newId && { newId }) }));
   app.use(accessLog({ metrics }));
-  app.use("/batch/*", inFlight.middleware());
+  app.use("/batch/*", inFlight.middleware({ limit: deps.maxConcurrentRequests ?? Number.POSITIVE_INFINITY }));
   app.use("/batch/*", identity({ defaults: deps.identityDefaults, ...(newId && { newId }) }));
   app.route("/batch", batchRoutes({ pipeline, maxUploadBytes: deps.maxUploadBytes, uploadDir: deps.uploadDir }));
   app.route("/", healthRoutes({ transcriber: deps.transcriber, cleaner: deps.cleaner, publisher: deps.publisher, inFlight }));

@@ -28,6 +28,7 @@ const EnvSchema = v.object({
   UPLOAD_DIR: v.optional(v.string(), tmpdir()),
   REQUEST_TIMEOUT_S: integer(3600, 0),
   SHUTDOWN_GRACE_MS: integer(25_000, 0),
+  MAX_CONCURRENT_REQUESTS: integer(64, 1),
   TRANSCRIPTION_PROVIDER: v.optional(v.picklist(["deepgram", "openai"]), "deepgram"),
   DEEPGRAM_API_KEY: v.optional(v.string()),
   DEEPGRAM_BASE_URL: v.optional(Url, "https://api.deepgram.com"),
@@ -63,6 +64,7 @@ export interface Config {
   uploadDir: string;
   requestTimeoutS: number;
   shutdownGraceMs: number;
+  maxConcurrentRequests: number;
   transcriptionProvider: Env["TRANSCRIPTION_PROVIDER"];
   deepgram: { apiKey: string | undefined; baseUrl: string; model: string; timeoutS: number };
   openai: {
@@ -121,6 +123,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     uploadDir: env.UPLOAD_DIR,
     requestTimeoutS: env.REQUEST_TIMEOUT_S,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
     transcriptionProvider: env.TRANSCRIPTION_PROVIDER,
     deepgram: {
       apiKey: env.DEEPGRAM_API_KEY,

@@ -13,6 +13,7 @@ export const ERRORS = {
   internal: { status: 500, title: "Internal server error" },
   provider_failed: { status: 502, title: "Transcription provider failed" },
   provider_not_configured: { status: 503, title: "Transcription provider not configured" },
+  too_busy: { status: 503, title: "Too many requests in progress" },
   provider_timeout: { status: 504, title: "Transcription provider timed out" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 

@@ -46,6 +46,7 @@ const app = createApp({
   maxUploadBytes: config.maxUploadBytes,
   maxCaptionsBytes: config.maxCaptionsBytes,
   uploadDir: config.uploadDir,
+  maxConcurrentRequests: config.maxConcurrentRequests,
 });
 
 const server = serve({ fetch: app.fetch, port: config.port }, (info) => {

@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/app-env.js";
+import { ApiError } from "../problem.js";
 
 export interface InFlightRequest {
   interactionId: string;
@@ -33,8 +34,15 @@ export function createInFlightRequests() {
       if (active.size === 0) return Promise.resolve();
       return new Promise((resolve) => (onIdle = resolve));
     },
-    middleware: () =>
+    /** Tracks each request; past `limit` requests at once, answers 503 with `Retry-After` instead. */
+    middleware: ({ limit, retryAfterS = 5 }: { limit: number; retryAfterS?: number }) =>
       createMiddleware<AppEnv>(async function trackInFlight(c, next) {
+        if (active.size >= limit) {
+          c.header("Retry-After", String(retryAfterS));
+          throw new ApiError("too_busy", `This instance is already processing ${limit} requests; try again shortly.`, {
+            retry_after_s: retryAfterS,
+          });
+        }
         const id = c.var.interactionId;
         active.set(id, { interactionId: id, method: c.req.method, path: c.req.path, startedAt: Date.now() });
         try {

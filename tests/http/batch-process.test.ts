@@ -165,4 +165,31 @@ describe("POST /batch/process", () => {
     expect(logs.lines.find((line) => line.msg === "client went away before the answer")).toMatchObject({ level: "info" });
     expect(logs.lines.filter((line) => line.level === "error")).toEqual([]);
   });
+
+  it("refuses uploads past MAX_CONCURRENT_REQUESTS with 503 and Retry-After, and takes them again after", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { app } = await buildTestApp({
+      maxConcurrentRequests: 1,
+      transcriber: {
+        provider: "deepgram",
+        model: "nova-3",
+        configured: true,
+        transcribe: async () => {
+          await held;
+          return { transcript: "held", provider: "deepgram", model: "nova-3", durationS: null, requestId: null };
+        },
+      },
+    });
+    const wav = await fixture("audio/speech.wav");
+    const first = Promise.resolve(postUpload(app, uploadForm(wav)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refused = await postUpload(app, uploadForm("hello"));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("Retry-After")).toBe("5");
+    expect(await refused.json()).toMatchObject({ code: "too_busy", retry_after_s: 5 });
+    release();
+    expect((await first).status).toBe(200);
+    expect((await postUpload(app, uploadForm("hello"))).status).toBe(200);
+  });
 });

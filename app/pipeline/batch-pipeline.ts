@@ -70,7 +70,10 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
 
   async function readTranscript(job: BatchJob): Promise<RawTranscript> {
     const input = await detectInput(job.upload.path);
-    job.log.info({ bytes: job.upload.bytes, input: input.kind, mime: "mime" in input ? input.mime : undefined }, "upload received");
+    job.log.info(
+      { bytes: job.upload.bytes, declared_type: job.upload.declaredType, input: input.kind, mime: "mime" in input ? input.mime : undefined },
+      "upload received",
+    );
     switch (input.kind) {
       case "audio": {
         const transcription = await timedTranscription(job, input.mime);

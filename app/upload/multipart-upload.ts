@@ -29,7 +29,7 @@ export interface UploadOptions {
 export interface ReceivedUpload {
   path: string;
   bytes: number;
-  filename: string | undefined;
+  /** The part's declared Content-Type: logged, never trusted (detection reads the bytes). */
   declaredType: string | undefined;
   remove(): Promise<void>;
 }
@@ -93,7 +93,6 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
     });
     file = pipeline(stream, destination).then(() => ({
       bytes: destination.bytesWritten,
-      filename: info.filename || undefined,
       declaredType: info.mimeType || undefined,
     }));
     // Observed here so an early failure is not reported as unhandled; awaited below.

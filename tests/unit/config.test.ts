@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, redactConfig } from "../../app/config.js";
+import { runScript } from "../support/run-script.js";
 
 describe("loadConfig", () => {
   it("uses the documented defaults when nothing is set", () => {
@@ -51,5 +52,12 @@ describe("loadConfig", () => {
     const logged = JSON.stringify(redactConfig(loadConfig({ DEEPGRAM_API_KEY: "dg-secret", OPENAI_API_KEY: "sk-secret" })));
     expect(logged).not.toContain("secret");
     expect(logged).toContain('"api_key_set":true');
+  });
+
+  it("stops the service at startup with exit code 1 and a message naming the variable", async () => {
+    const result = await runScript("app/server.ts", [], { PORT: "eighty", DEEPGRAM_TIMEOUT_S: "-1" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/PORT: must be a whole number/);
+    expect(result.stderr).toMatch(/DEEPGRAM_TIMEOUT_S/);
   });
 });

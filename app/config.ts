@@ -1,11 +1,12 @@
 import { tmpdir } from "node:os";
 import * as v from "valibot";
-import { DEFAULT_EVENT_SOURCE } from "./events/batch-processing-completed.js";
+import { DEFAULT_EVENT_SOURCE, UUID_V4 } from "./events/batch-processing-completed.js";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/** The contract's UUID v4 in either case: input is lower-cased once accepted. */
+const ANY_CASE_UUID_V4 = new RegExp(UUID_V4.source, "i");
 
 /** An integer environment variable with a default and bounds; absent or empty means the default. */
 function integer(defaultValue: number, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -50,7 +51,7 @@ const EnvSchema = v.object({
   EVENT_ATTEMPT_TIMEOUT_MS: integer(3_000, 50),
   EVENT_MAX_ENTRY_BYTES: integer(1024 * 1024, 1024),
   QUEUE_URL: v.optional(Url),
-  MOCK_TENANT_ID: v.optional(v.pipe(v.string(), v.regex(UUID_V4, "must be a UUID v4"), v.toLowerCase())),
+  MOCK_TENANT_ID: v.optional(v.pipe(v.string(), v.regex(ANY_CASE_UUID_V4, "must be a UUID v4"), v.toLowerCase())),
   MOCK_USER_ID: v.optional(v.pipe(v.string(), v.maxLength(256, "must be at most 256 characters"))),
 });
 
@@ -167,5 +168,5 @@ export function redactConfig(config: Config): Record<string, unknown> {
 }
 
 export function isUuidV4(value: string): boolean {
-  return UUID_V4.test(value);
+  return ANY_CASE_UUID_V4.test(value);
 }

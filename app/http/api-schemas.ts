@@ -6,8 +6,6 @@ import { ERRORS } from "../problem.js";
  * The API's shapes as valibot schemas: the handlers' answers are typed by them, the tests validate answers
  * against them, and the OpenAPI document is generated from them.
  */
-const Nullable = <T extends v.GenericSchema>(schema: T) => v.nullable(schema);
-
 export const EventReport = v.variant("status", [
   v.object({ status: v.literal("published"), event_id: v.string() }),
   v.object({ status: v.literal("failed"), error: v.pipe(v.string(), v.description("Why publishing failed, as a code")) }),
@@ -22,10 +20,10 @@ export const BatchResponse = v.pipe(
     cleaner: v.picklist(["openai", "rules", "openai+rules"]),
     source: v.picklist(["audio", "captions"]),
     metadata: v.object({
-      provider: Nullable(v.string()),
-      model: Nullable(v.string()),
-      duration_s: Nullable(v.number()),
-      request_id: Nullable(v.string()),
+      provider: v.nullable(v.string()),
+      model: v.nullable(v.string()),
+      duration_s: v.nullable(v.number()),
+      request_id: v.nullable(v.string()),
     }),
     event: v.pipe(EventReport, v.description("What became of the BatchProcessingCompleted event")),
   }),
@@ -41,7 +39,7 @@ export const Problem = v.pipe(
     status: v.number(),
     detail: v.string(),
     code: v.picklist(Object.keys(ERRORS) as Array<keyof typeof ERRORS>),
-    interaction_id: Nullable(v.string()),
+    interaction_id: v.nullable(v.string()),
   }),
   v.title("Problem"),
   v.description("RFC 9457 problem details"),

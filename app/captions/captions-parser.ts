@@ -7,45 +7,129 @@ export interface ParsedCaptions {
   durationS: number | null;
 }
 
-const TIMING = /^\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*((?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})/;
-const ENTITIES: Record<string, string> = {
-  "&amp;": "&",
-  "&lt;": "<",
-  "&gt;": ">",
-  "&nbsp;": " ",
-  "&lrm;": "",
-  "&rlm;": "",
-  "&quot;": '"',
-  "&apos;": "'",
-};
+const ENTITIES: ReadonlyArray<readonly [string, string]> = [
+  ["&amp;", "&"],
+  ["&lt;", "<"],
+  ["&gt;", ">"],
+  ["&nbsp;", " "],
+  ["&lrm;", ""],
+  ["&rlm;", ""],
+  ["&quot;", '"'],
+  ["&apos;", "'"],
+];
 
+/**
+ * Reads WebVTT, SRT or plain text into a transcript. Every step is a forward scan that visits each character
+ * a bounded number of times, so the time is linear in the input whatever it holds (captions are untrusted).
+ */
 export function parseCaptions(text: string, format: CaptionsFormat): ParsedCaptions {
-  const normalised = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  const lines = linesOf(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   if (format === "text") {
-    return { transcript: normalised.split("\n").map(collapseSpaces).filter(Boolean).join("\n"), durationS: null };
+    const kept: string[] = [];
+    for (const line of lines) {
+      const collapsed = collapseSpaces(line);
+      if (collapsed !== "") kept.push(collapsed);
+    }
+    return { transcript: kept.join("\n"), durationS: null };
   }
-  const lines: string[] = [];
+  const cues: string[] = [];
   let durationS: number | null = null;
-  for (const block of normalised.split(/\n{2,}/)) {
-    const blockLines = block.split("\n");
-    const timingIndex = blockLines.findIndex((line) => TIMING.test(line));
+  let block: string[] = [];
+  const endBlock = () => {
+    const timingIndex = block.findIndex((line) => parseTiming(line) !== undefined);
     // Blocks without a timing line are the WebVTT header, NOTE, STYLE and REGION blocks.
-    if (timingIndex === -1) continue;
-    const end = TIMING.exec(blockLines[timingIndex] ?? "")?.[2];
-    if (end !== undefined) durationS = Math.max(durationS ?? 0, toSeconds(end));
-    const cue = cueText(blockLines.slice(timingIndex + 1), format);
-    if (cue !== "") lines.push(cue);
+    if (timingIndex !== -1) {
+      durationS = Math.max(durationS ?? 0, parseTiming(block[timingIndex]!)!.endS);
+      const cue = cueText(block.slice(timingIndex + 1), format);
+      if (cue !== "") cues.push(cue);
+    }
+    block = [];
+  };
+  for (const line of lines) {
+    if (line.trim() === "") endBlock();
+    else block.push(line);
   }
-  return { transcript: lines.join("\n"), durationS };
+  endBlock();
+  return { transcript: cues.join("\n"), durationS };
+}
+
+/** Lines split at LF, CRLF or a lone CR. */
+function* linesOf(text: string): Generator<string> {
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x0a && code !== 0x0d) continue;
+    yield text.slice(start, i);
+    if (code === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+    start = i + 1;
+  }
+  if (start < text.length) yield text.slice(start);
+}
+
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
+const isBlank = (code: number) => code === 0x20 || code === 0x09;
+
+/** Reads a run of digits at `at`, returning its value and where it ends. */
+function digitsAt(line: string, at: number): { value: number; end: number } {
+  let end = at;
+  let value = 0;
+  while (end < line.length && isDigit(line.charCodeAt(end))) {
+    value = value * 10 + line.charCodeAt(end) - 0x30;
+    end++;
+  }
+  return { value, end };
+}
+
+/** `[h+:]mm:ss.fff` (or `,fff`) at `at`: its value in seconds and where it ends, or undefined. */
+function timestampAt(line: string, at: number): { seconds: number; end: number } | undefined {
+  const groups: Array<{ value: number; length: number }> = [];
+  let position = at;
+  for (;;) {
+    const { value, end } = digitsAt(line, position);
+    if (end === position) return undefined;
+    groups.push({ value, length: end - position });
+    position = end;
+    const separator = line[position];
+    if (separator === ":" && groups.length < 3) {
+      position++;
+      continue;
+    }
+    if (separator !== "." && separator !== ",") return undefined;
+    break;
+  }
+  if (groups.length < 2) return undefined;
+  const seconds = groups.at(-1)!;
+  const minutes = groups.at(-2)!;
+  if (seconds.length !== 2 || minutes.length > 2) return undefined;
+  const fraction = digitsAt(line, position + 1);
+  const fractionLength = fraction.end - position - 1;
+  if (fractionLength < 1 || fractionLength > 3) return undefined;
+  const hours = groups.length === 3 ? groups[0]!.value : 0;
+  return { seconds: hours * 3600 + minutes.value * 60 + seconds.value + fraction.value / 10 ** fractionLength, end: fraction.end };
+}
+
+/** A cue timing line, `start --> end` (settings may follow): the end in seconds, or undefined. */
+export function parseTiming(line: string): { startS: number; endS: number } | undefined {
+  let position = 0;
+  while (isBlank(line.charCodeAt(position))) position++;
+  const start = timestampAt(line, position);
+  if (start === undefined) return undefined;
+  position = start.end;
+  while (isBlank(line.charCodeAt(position))) position++;
+  if (!line.startsWith("-->", position)) return undefined;
+  position += 3;
+  while (isBlank(line.charCodeAt(position))) position++;
+  const end = timestampAt(line, position);
+  return end === undefined ? undefined : { startS: start.seconds, endS: end.seconds };
 }
 
 function cueText(payload: string[], format: CaptionsFormat): string {
   let speaker: string | undefined;
   const text = payload
     .map((line) => {
-      const voice = /<v(?:\.[^\s>]*)?\s+([^>]+)>/.exec(line);
-      if (format === "vtt" && voice?.[1] !== undefined && speaker === undefined) speaker = voice[1].trim();
-      return stripMarkup(line);
+      const { text: plain, voice } = stripMarkup(line);
+      if (format === "vtt" && speaker === undefined && voice !== undefined) speaker = voice;
+      return plain;
     })
     .join(" ");
   const cleaned = collapseSpaces(text);
@@ -53,18 +137,61 @@ function cueText(payload: string[], format: CaptionsFormat): string {
   return speaker === undefined ? cleaned : `${speaker}: ${cleaned}`;
 }
 
-function stripMarkup(line: string): string {
-  return line
-    .replace(/<[^>]*>/g, "")
-    .replace(/\{\\[^}]*\}/g, "")
-    .replace(/&(?:amp|lt|gt|nbsp|lrm|rlm|quot|apos);/g, (entity) => ENTITIES[entity] ?? entity);
+/** The voice of a WebVTT `<v Name>` or `<v.class Name>` tag's inside, or undefined for any other tag. */
+function voiceOf(tag: string): string | undefined {
+  if (tag.charCodeAt(0) !== 0x76 /* v */) return undefined;
+  let position = 1;
+  if (tag[position] === ".") while (position < tag.length && !/\s/.test(tag[position]!)) position++;
+  if (position >= tag.length || !/\s/.test(tag[position]!)) return undefined;
+  const name = tag.slice(position).trim();
+  return name === "" ? undefined : name;
+}
+
+/**
+ * Removes `<tags>` and SSA `{\overrides}` and decodes the common entities, in one pass: each tag's end is
+ * found with `indexOf` from where the tag starts, and the scan resumes after it. A tag with no end is text.
+ */
+function stripMarkup(line: string): { text: string; voice: string | undefined } {
+  let out = "";
+  let voice: string | undefined;
+  let runStart = 0;
+  let position = 0;
+  // Once a closing character is known to be absent from the rest of the line, it is not searched for again.
+  let tagsCanClose = true;
+  let overridesCanClose = true;
+  while (position < line.length) {
+    const code = line.charCodeAt(position);
+    let skipTo = -1;
+    let replacement = "";
+    if (code === 0x3c /* < */ && tagsCanClose) {
+      const close = line.indexOf(">", position + 1);
+      tagsCanClose = close !== -1;
+      if (tagsCanClose) {
+        voice ??= voiceOf(line.slice(position + 1, close));
+        skipTo = close + 1;
+      }
+    } else if (code === 0x7b /* { */ && overridesCanClose && line.charCodeAt(position + 1) === 0x5c /* \ */) {
+      const close = line.indexOf("}", position + 2);
+      overridesCanClose = close !== -1;
+      if (overridesCanClose) skipTo = close + 1;
+    } else if (code === 0x26 /* & */) {
+      const entity = ENTITIES.find(([name]) => line.startsWith(name, position));
+      if (entity !== undefined) {
+        skipTo = position + entity[0].length;
+        replacement = entity[1];
+      }
+    }
+    if (skipTo === -1) {
+      position++;
+      continue;
+    }
+    out += line.slice(runStart, position) + replacement;
+    position = skipTo;
+    runStart = skipTo;
+  }
+  return { text: out + line.slice(runStart), voice };
 }
 
 function collapseSpaces(text: string): string {
   return text.replace(/\s+/g, " ").trim();
-}
-
-function toSeconds(timestamp: string): number {
-  const parts = timestamp.replace(",", ".").split(":").map(Number);
-  return parts.reduce((total, part) => total * 60 + part, 0);
 }

@@ -1,89 +1,156 @@
 import type { Cleaner } from "./cleaner.js";
 
 const FILLERS = new Set(["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mmm"]);
-const SENTENCE_END = /[.!?]$/;
-const PUNCTUATION_ONLY = /^[^\p{L}\p{N}]+$/u;
-const TRAILING_SOFT_PUNCTUATION = /[,;:]+$/;
-/** `Speaker: ` at the start of a line, as captions import writes it. */
-const SPEAKER_LABEL = /^([^\s:][^:\n]{0,39}):\s+/;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const LETTER = /\p{L}/u;
+const LOWER_CASE_LETTER = /\p{Ll}/u;
+const WORD_CHARACTER = /[\p{L}\p{N}']/u;
+/** A speaker label is at most this long, as captions import writes it (`Speaker: `). */
+const MAX_LABEL_CHARS = 40;
+/** Finished words are joined into a flat string this many at a time, so a long line holds no word array. */
+const WORDS_PER_PIECE = 4096;
 
 /** A token reduced to its letters, digits and apostrophes, in lower case: what "the same word" means here. */
 export function wordKey(token: string): string {
   return token.toLowerCase().replace(/[^\p{L}\p{N}']/gu, "");
 }
 
-function isFiller(token: string): boolean {
-  return FILLERS.has(wordKey(token));
+const endsSentence = (token: string) => /[.!?]/.test(token.at(-1) ?? "");
+const endsSoft = (token: string) => /[,;:]/.test(token.at(-1) ?? "");
+
+function withoutTrailingSoftPunctuation(token: string): string {
+  let end = token.length;
+  while (end > 0 && /[,;:]/.test(token[end - 1]!)) end--;
+  return token.slice(0, end);
 }
 
 /** Appends a punctuation mark to a token, replacing a weaker mark it already ends with. */
 function attach(token: string, mark: string): string {
-  if (SENTENCE_END.test(token) || (TRAILING_SOFT_PUNCTUATION.test(token) && !/[.!?]/.test(mark))) return token;
-  const base = /^[.!?]/.test(mark) ? token.replace(TRAILING_SOFT_PUNCTUATION, "") : token;
+  const strong = /[.!?]/.test(mark);
+  if (endsSentence(token) || (endsSoft(token) && !strong)) return token;
+  const base = strong ? withoutTrailingSoftPunctuation(token) : token;
   return base.endsWith(mark) ? base : base + mark;
 }
 
+/** The run of characters at the end of a token that are not letters, digits or apostrophes. */
 function trailingPunctuation(token: string): string {
-  return /[^\p{L}\p{N}']+$/u.exec(token)?.[0] ?? "";
+  const characters = Array.from(token);
+  let start = characters.length;
+  while (start > 0 && !WORD_CHARACTER.test(characters[start - 1]!)) start--;
+  return characters.slice(start).join("");
 }
 
-function cleanWords(tokens: string[]): string[] {
-  const kept: string[] = [];
-  for (const token of tokens) {
-    const previous = kept.at(-1);
-    if (previous === undefined && (isFiller(token) || PUNCTUATION_ONLY.test(token))) continue;
-    if (previous !== undefined && isFiller(token)) {
+/** The index of the first letter of a token, or -1. */
+function firstLetterIndex(token: string): number {
+  let index = 0;
+  for (const character of token) {
+    if (LETTER.test(character)) return index;
+    index += character.length;
+  }
+  return -1;
+}
+
+/** "i", "i'm", "i'll", "i've", "i'd" in any punctuation get their capital I. */
+function capitalI(token: string): string {
+  if (!/^i(?:'(?:m|ll|ve|d))?$/.test(token.replace(/[^\p{L}']/gu, ""))) return token;
+  const at = firstLetterIndex(token);
+  return token.slice(0, at) + "I" + token.slice(at + 1);
+}
+
+/** Upper-cases the first letter where lower-casing it back gives the same letter (not so for "ı" or "ß"). */
+function capitalFirstLetter(token: string): string {
+  const at = firstLetterIndex(token);
+  if (at === -1) return token;
+  const letter = String.fromCodePoint(token.codePointAt(at)!);
+  if (!LOWER_CASE_LETTER.test(letter)) return token;
+  const upper = letter.toUpperCase();
+  return upper.toLowerCase() === letter ? token.slice(0, at) + upper + token.slice(at + letter.length) : token;
+}
+
+/** Splits off a leading `Speaker: ` label, scanning at most its bounded length. */
+function speakerLabel(line: string): { label: string; speech: string } | undefined {
+  const first = line[0];
+  if (first === undefined || first === ":" || /\s/.test(first)) return undefined;
+  const colon = line.slice(0, MAX_LABEL_CHARS + 1).indexOf(":");
+  if (colon === -1 || !/\s/.test(line[colon + 1] ?? "")) return undefined;
+  return { label: line.slice(0, colon), speech: line.slice(colon + 1) };
+}
+
+/**
+ * Writes the words of one line, capitalised, into flat pieces. Only the last word kept can still change (a
+ * later filler or mark attaches to it, a stutter replaces it), so each word is finished when the next one is
+ * kept: memory holds the output, not an array of tokens.
+ */
+function createLineWriter() {
+  const pieces: string[] = [];
+  let words: string[] = [];
+  let previousEndsSentence = true;
+  return {
+    write(word: string) {
+      const fixed = capitalI(word);
+      words.push(previousEndsSentence ? capitalFirstLetter(fixed) : fixed);
+      previousEndsSentence = endsSentence(word);
+      if (words.length === WORDS_PER_PIECE) {
+        pieces.push(words.join(" "));
+        words = [];
+      }
+    },
+    text(): string {
+      if (words.length > 0) pieces.push(words.join(" "));
+      return pieces.join(" ");
+    },
+  };
+}
+
+function cleanSpeech(speech: string): string {
+  const writer = createLineWriter();
+  let previous: string | undefined;
+  let previousKey = "";
+  const tokens = /\S+/gu;
+  for (let match = tokens.exec(speech); match !== null; match = tokens.exec(speech)) {
+    const token = match[0];
+    const key = wordKey(token);
+    const filler = FILLERS.has(key);
+    const punctuationOnly = !LETTER_OR_DIGIT.test(token);
+    if (previous === undefined) {
+      if (filler || punctuationOnly) continue;
+    } else if (filler) {
       // A filler can carry the end of a sentence: keep that on the previous word. The pause commas around
       // a filler ("should, uh, ship") go with it.
       const marks = trailingPunctuation(token);
       const sentenceEnd = /[.!?]/.exec(marks)?.[0];
-      if (sentenceEnd !== undefined) kept[kept.length - 1] = attach(previous, sentenceEnd);
-      else if (marks.startsWith(",")) kept[kept.length - 1] = previous.replace(/,$/, "");
+      if (sentenceEnd !== undefined) previous = attach(previous, sentenceEnd);
+      else if (marks.startsWith(",") && previous.endsWith(",")) previous = previous.slice(0, -1);
       continue;
-    }
-    if (previous !== undefined && PUNCTUATION_ONLY.test(token)) {
+    } else if (punctuationOnly) {
       const mark = /[.!?,;:]/.exec(token)?.[0];
-      if (mark !== undefined) kept[kept.length - 1] = attach(previous, mark);
+      if (mark !== undefined) previous = attach(previous, mark);
       continue;
-    }
-    if (previous !== undefined && !SENTENCE_END.test(previous) && wordKey(previous) === wordKey(token)) {
-      kept[kept.length - 1] = token;
+    } else if (!endsSentence(previous) && previousKey === key) {
+      previous = token;
       continue;
+    } else {
+      writer.write(previous);
     }
-    kept.push(token);
+    previous = token;
+    previousKey = key;
   }
-  return kept;
-}
-
-/** Upper-cases a letter only where lower-casing it back gives the same letter (not so for "ı" or "ß"). */
-function upperCaseLetter(_match: string, lead: string, letter: string): string {
-  const upper = letter.toUpperCase();
-  return lead + (upper.toLowerCase() === letter ? upper : letter);
-}
-
-function capitalise(tokens: string[]): string[] {
-  return tokens.map((token, index) => {
-    const startsSentence = index === 0 || SENTENCE_END.test(tokens[index - 1] ?? "");
-    const fixedI = /^i(?:'(?:m|ll|ve|d))?$/.test(token.replace(/[^\p{L}']/gu, ""))
-      ? token.replace(/^(\P{L}*)i/u, "$1I")
-      : token;
-    return startsSentence ? fixedI.replace(/^(\P{L}*)(\p{Ll})/u, upperCaseLetter) : fixedI;
-  });
+  if (previous !== undefined) writer.write(previous);
+  return writer.text();
 }
 
 function cleanLine(line: string): string {
-  const label = SPEAKER_LABEL.exec(line);
-  const speech = label ? line.slice(label[0].length) : line;
-  const words = capitalise(cleanWords(speech.split(/\s+/).filter(Boolean)));
-  if (words.length === 0) return "";
-  const text = words.join(" ");
-  return label ? `${label[1]}: ${text}` : text;
+  const labelled = speakerLabel(line);
+  const text = cleanSpeech(labelled?.speech ?? line);
+  if (text === "") return "";
+  return labelled ? `${labelled.label}: ${text}` : text;
 }
 
 /**
  * Deterministic, offline cleaning: removes fillers, collapses stutters ("I I think" → "I think"), normalises
  * spacing and punctuation, capitalises sentences and "i". It never adds a word, and cleaning its own output
- * changes nothing. Line breaks (one line per cue or speaker turn) are kept.
+ * changes nothing. Line breaks (one line per cue or speaker turn) are kept. Time is linear in the input for
+ * any input: tokens are scanned once, and no pattern can backtrack over a long run.
  */
 export function cleanWithRules(transcript: string): string {
   return transcript

@@ -15,6 +15,7 @@ import { batchRoutes } from "./routes/batch.js";
 import { healthRoutes } from "./routes/health.js";
 import { documentationRoutes } from "./routes/openapi.js";
 import type { Transcriber } from "./transcription/transcriber.js";
+import type { TempFiles } from "./upload/temp-files.js";
 
 export interface AppDeps {
   logger: Logger;
@@ -24,7 +25,13 @@ export interface AppDeps {
   identityDefaults: IdentityDefaults;
   maxUploadBytes: number;
   maxCaptionsBytes: number;
-  uploadDir: string;
+  tempFiles: TempFiles;
+  /** A body that sends nothing for this long is refused (408). */
+  uploadIdleTimeoutMs?: number;
+  /** The longest a request may take, upload and processing (0 or absent: no limit). */
+  requestTimeoutMs?: number;
+  /** Free disk space kept in reserve: a declared upload that would eat into it is refused (507). */
+  minFreeDiskBytes?: number;
   /** Uploads processed at once; more are refused with 503 so disk and provider quotas are not exhausted. */
   maxConcurrentRequests?: number;
   metrics?: Metrics;
@@ -35,7 +42,7 @@ export interface AppDeps {
 
 /** Builds the HTTP app from its dependencies; never listens, so tests build it with fakes. */
 export function createApp(deps: AppDeps) {
-  const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false });
+  const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false, publishingState: () => deps.publisher.state });
   const inFlight = deps.inFlight ?? createInFlightRequests();
   const newId = deps.newId;
   const pipeline = createBatchPipeline({
@@ -52,8 +59,21 @@ export function createApp(deps: AppDeps) {
   app.use(accessLog({ metrics }));
   app.use("/batch/*", inFlight.middleware({ limit: deps.maxConcurrentRequests ?? Number.POSITIVE_INFINITY }));
   app.use("/batch/*", identity({ defaults: deps.identityDefaults, ...(newId && { newId }) }));
-  app.route("/batch", batchRoutes({ pipeline, maxUploadBytes: deps.maxUploadBytes, uploadDir: deps.uploadDir }));
-  app.route("/", healthRoutes({ transcriber: deps.transcriber, cleaner: deps.cleaner, publisher: deps.publisher, inFlight }));
+  app.route(
+    "/batch",
+    batchRoutes({
+      pipeline,
+      maxUploadBytes: deps.maxUploadBytes,
+      tempFiles: deps.tempFiles,
+      uploadIdleTimeoutMs: deps.uploadIdleTimeoutMs ?? 30_000,
+      requestTimeoutMs: deps.requestTimeoutMs ?? 0,
+      minFreeDiskBytes: deps.minFreeDiskBytes ?? 0,
+    }),
+  );
+  app.route(
+    "/",
+    healthRoutes({ transcriber: deps.transcriber, cleaner: deps.cleaner, publisher: deps.publisher, inFlight, tempFiles: deps.tempFiles }),
+  );
   app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
   documentationRoutes(app);
   app.notFound((c) => problemResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));

@@ -28,6 +28,10 @@ const EnvSchema = v.object({
   MAX_CAPTIONS_BYTES: integer(16 * MiB, 1),
   UPLOAD_DIR: v.optional(v.string(), tmpdir()),
   REQUEST_TIMEOUT_S: integer(3600, 0),
+  UPLOAD_IDLE_TIMEOUT_S: integer(30, 1),
+  HEADERS_TIMEOUT_S: integer(60, 1),
+  KEEP_ALIVE_TIMEOUT_S: integer(65, 1),
+  MIN_FREE_DISK_BYTES: integer(256 * MiB, 0),
   SHUTDOWN_GRACE_MS: integer(25_000, 0),
   MAX_CONCURRENT_REQUESTS: integer(64, 1),
   TRANSCRIPTION_PROVIDER: v.optional(v.picklist(["deepgram", "openai"]), "deepgram"),
@@ -50,6 +54,8 @@ const EnvSchema = v.object({
   EVENT_PUBLISH_TIMEOUT_MS: integer(10_000, 100),
   EVENT_ATTEMPT_TIMEOUT_MS: integer(3_000, 50),
   EVENT_MAX_ENTRY_BYTES: integer(1024 * 1024, 1024),
+  EVENT_BREAKER_FAILURES: integer(5, 1),
+  EVENT_BREAKER_HALF_OPEN_S: integer(30, 1),
   QUEUE_URL: v.optional(Url),
   MOCK_TENANT_ID: v.optional(v.pipe(v.string(), v.regex(ANY_CASE_UUID_V4, "must be a UUID v4"), v.toLowerCase())),
   MOCK_USER_ID: v.optional(v.pipe(v.string(), v.maxLength(256, "must be at most 256 characters"))),
@@ -64,6 +70,10 @@ export interface Config {
   maxCaptionsBytes: number;
   uploadDir: string;
   requestTimeoutS: number;
+  uploadIdleTimeoutS: number;
+  headersTimeoutS: number;
+  keepAliveTimeoutS: number;
+  minFreeDiskBytes: number;
   shutdownGraceMs: number;
   maxConcurrentRequests: number;
   transcriptionProvider: Env["TRANSCRIPTION_PROVIDER"];
@@ -87,6 +97,10 @@ export interface Config {
     publishTimeoutMs: number;
     attemptTimeoutMs: number;
     maxEntryBytes: number;
+    /** Consecutive failed PutEvents calls that open the circuit breaker. */
+    breakerFailures: number;
+    /** How long the breaker stays open before one call probes the bus again. */
+    breakerHalfOpenMs: number;
   };
   identityDefaults: { tenantId: string | undefined; userId: string | undefined };
   /** The queue the ops commands (verify, consume) read, when not given on their command line. */
@@ -113,6 +127,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
   }
   const env = parsed.output;
+  if (env.REQUEST_TIMEOUT_S > 0 && env.HEADERS_TIMEOUT_S > env.REQUEST_TIMEOUT_S) {
+    throw new ConfigError("Invalid configuration: HEADERS_TIMEOUT_S: must be at most REQUEST_TIMEOUT_S");
+  }
   if (env.CLEANER === "openai" && env.OPENAI_API_KEY === undefined) {
     throw new ConfigError("Invalid configuration: CLEANER: openai needs OPENAI_API_KEY (or use auto or rules)");
   }
@@ -123,6 +140,10 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     maxCaptionsBytes: env.MAX_CAPTIONS_BYTES,
     uploadDir: env.UPLOAD_DIR,
     requestTimeoutS: env.REQUEST_TIMEOUT_S,
+    uploadIdleTimeoutS: env.UPLOAD_IDLE_TIMEOUT_S,
+    headersTimeoutS: env.HEADERS_TIMEOUT_S,
+    keepAliveTimeoutS: env.KEEP_ALIVE_TIMEOUT_S,
+    minFreeDiskBytes: env.MIN_FREE_DISK_BYTES,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
     transcriptionProvider: env.TRANSCRIPTION_PROVIDER,
@@ -150,6 +171,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       publishTimeoutMs: env.EVENT_PUBLISH_TIMEOUT_MS,
       attemptTimeoutMs: env.EVENT_ATTEMPT_TIMEOUT_MS,
       maxEntryBytes: env.EVENT_MAX_ENTRY_BYTES,
+      breakerFailures: env.EVENT_BREAKER_FAILURES,
+      breakerHalfOpenMs: env.EVENT_BREAKER_HALF_OPEN_S * 1000,
     },
     identityDefaults: { tenantId: env.MOCK_TENANT_ID, userId: env.MOCK_USER_ID },
     queueUrl: env.QUEUE_URL,

@@ -8,13 +8,18 @@ export const ERRORS = {
   malformed_multipart: { status: 400, title: "Malformed multipart body" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
+  upload_idle_timeout: { status: 408, title: "Upload stalled" },
+  upload_timeout: { status: 408, title: "Upload took too long" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  empty_transcript: { status: 422, title: "Empty transcript" },
   internal: { status: 500, title: "Internal server error" },
   provider_failed: { status: 502, title: "Transcription provider failed" },
   provider_not_configured: { status: 503, title: "Transcription provider not configured" },
   too_busy: { status: 503, title: "Too many requests in progress" },
   provider_timeout: { status: 504, title: "Transcription provider timed out" },
+  processing_timeout: { status: 504, title: "Processing took too long" },
+  insufficient_storage: { status: 507, title: "Insufficient storage" },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,14 +1,19 @@
 import { mkdir } from "node:fs/promises";
-import type { Server } from "node:http";
-import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, redactConfig } from "./config.js";
 import { createPublisher } from "./events/publisher-factory.js";
+import { startHttpServer } from "./http/node-server.js";
 import { createInFlightRequests } from "./lifecycle/in-flight-requests.js";
 import { installGracefulShutdown } from "./lifecycle/graceful-shutdown.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createCleaner, createTranscriber } from "./providers.js";
+import { createTempFiles } from "./upload/temp-files.js";
+
+/** With no request time limit, files this old in UPLOAD_DIR can only be an earlier process's leftovers. */
+const STALE_WITHOUT_LIMIT_MS = 24 * 3600 * 1000;
+/** Node's own request cut-off stays behind the app's deadline, so the app answers first. */
+const NODE_BACKSTOP_MS = 10_000;
 
 let config;
 try {
@@ -24,8 +29,11 @@ const transcriber = createTranscriber(config);
 const cleaner = createCleaner(config);
 const publisher = await createPublisher(config.events, logger);
 await mkdir(config.uploadDir, { recursive: true });
+const tempFiles = createTempFiles(config.uploadDir);
+const requestTimeoutMs = config.requestTimeoutS * 1000;
+const swept = await tempFiles.sweepStale(requestTimeoutMs > 0 ? requestTimeoutMs : STALE_WITHOUT_LIMIT_MS);
 
-logger.info({ config: redactConfig(config), cleaner: cleaner.name }, "configuration loaded");
+logger.info({ config: redactConfig(config), cleaner: cleaner.name, stale_uploads_removed: swept }, "configuration loaded");
 if (!transcriber.configured) {
   logger.warn(
     { provider: transcriber.provider },
@@ -33,7 +41,7 @@ if (!transcriber.configured) {
   );
 }
 
-const metrics = createMetrics();
+const metrics = createMetrics({ publishingState: () => publisher.state });
 const inFlight = createInFlightRequests();
 const app = createApp({
   metrics,
@@ -45,14 +53,24 @@ const app = createApp({
   identityDefaults: config.identityDefaults,
   maxUploadBytes: config.maxUploadBytes,
   maxCaptionsBytes: config.maxCaptionsBytes,
-  uploadDir: config.uploadDir,
+  tempFiles,
+  uploadIdleTimeoutMs: config.uploadIdleTimeoutS * 1000,
+  requestTimeoutMs,
+  minFreeDiskBytes: config.minFreeDiskBytes,
   maxConcurrentRequests: config.maxConcurrentRequests,
 });
 
-const server = serve({ fetch: app.fetch, port: config.port }, (info) => {
-  logger.info({ port: info.port }, "listening");
-}) as Server;
-// Node cuts requests at 5 minutes by default; a long meeting can take longer to upload.
-server.requestTimeout = config.requestTimeoutS * 1000;
+const server = startHttpServer(
+  {
+    fetch: app.fetch,
+    port: config.port,
+    timeouts: {
+      headersMs: config.headersTimeoutS * 1000,
+      keepAliveMs: config.keepAliveTimeoutS * 1000,
+      requestMs: requestTimeoutMs > 0 ? requestTimeoutMs + NODE_BACKSTOP_MS : 0,
+    },
+  },
+  (address) => logger.info({ port: address.port }, "listening"),
+);
 
-installGracefulShutdown({ server, inFlight, graceMs: config.shutdownGraceMs, logger });
+installGracefulShutdown({ server, inFlight, tempFiles, graceMs: config.shutdownGraceMs, logger });

@@ -5,9 +5,14 @@ import {
   type PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
 import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
   ExponentialBackoff,
   fullJitterGenerator,
   handleWhen,
+  IsolatedCircuitError,
   retry,
   TaskCancelledError,
   timeout,
@@ -23,9 +28,12 @@ export type PublishOutcome =
   | { status: "failed"; error: string; attempts: number }
   | { status: "disabled"; error: string };
 
+/** `degraded`: the bus kept failing, so publishes fail fast until a probe gets through. */
+export type PublishingState = "enabled" | "degraded" | "disabled";
+
 /** The publishing port. `publish` never throws: every failure is an outcome. */
 export interface EventPublisher {
-  readonly enabled: boolean;
+  readonly state: PublishingState;
   publish(detail: BatchProcessingCompletedDetail, options: { log: Logger }): Promise<PublishOutcome>;
 }
 
@@ -69,16 +77,28 @@ export class PublishError extends Error {
     readonly code: string,
     readonly retryable: boolean,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; fromEntries?: boolean },
   ) {
     super(message, options);
+    this.fromEntries = options?.fromEntries ?? false;
   }
+
+  /** PutEvents answered, and reported entries as failed: the bus itself is up. */
+  readonly fromEntries: boolean;
+}
+
+/** Whether a failure says the bus cannot be reached or used at all, which is what opens the breaker. */
+function isOutage(error: PublishError): boolean {
+  return !error.fromEntries && error.code !== "ThrottlingException";
 }
 
 /** Maps anything `send` can throw to a code and a verdict. */
 export function classifyError(error: unknown): PublishError {
   if (error instanceof PublishError) return error;
   if (error instanceof TaskCancelledError) return new PublishError("AttemptTimeout", true, "PutEvents attempt timed out", { cause: error });
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+    return new PublishError("CircuitOpen", false, "the bus kept failing; not calling it until the breaker half-opens", { cause: error });
+  }
   const details = (error ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
   const name = details.name ?? "UnknownError";
   const status = details.$metadata?.httpStatusCode;
@@ -99,6 +119,11 @@ export interface PutEventsSenderOptions {
   budgetMs: number;
   attemptTimeoutMs: number;
   backoff?: { initialDelayMs: number; maxDelayMs: number };
+  /**
+   * After `failures` consecutive calls fail for an outage (not throttling, not per-entry errors) the breaker
+   * opens: sends fail at once with the outage's code. After `halfOpenMs` one call probes; success closes it.
+   */
+  breaker?: { failures: number; halfOpenMs: number };
 }
 
 export interface SendResult {
@@ -109,13 +134,37 @@ export interface SendResult {
   failure?: PublishError;
 }
 
+export interface PutEventsSender {
+  (entries: PutEventsRequestEntry[]): Promise<SendResult>;
+  /** Whether the breaker lets calls through (`closed`, `half-open`) or fails them at once (`open`). */
+  readonly circuit: "closed" | "open" | "half-open";
+}
+
+const DEFAULT_BREAKER = { failures: 5, halfOpenMs: 30_000 };
+
+/** Network failures say the bus is unreachable: when the budget runs out on one, it is the better answer. */
+function budgetFailure(budgetMs: number, last: PublishError | undefined): PublishError {
+  if (last !== undefined && RETRYABLE_NETWORK_CODES.has(last.code)) return new PublishError(last.code, false, last.message, { cause: last });
+  return new PublishError("PublishBudgetExceeded", false, `gave up after ${budgetMs} ms`, { cause: last });
+}
+
 /**
  * Sends entries to EventBridge with one retry layer (the SDK's own is off): exponential backoff with full
  * jitter, a timeout per attempt, and a total budget that also cuts the waits short. PutEvents answers 200
  * even when entries fail, so each entry's `ErrorCode` is read and only the retryable failures are sent again.
  */
-export function createPutEventsSender(options: PutEventsSenderOptions): (entries: PutEventsRequestEntry[]) => Promise<SendResult> {
+export function createPutEventsSender(options: PutEventsSenderOptions): PutEventsSender {
   const backoff = options.backoff ?? { initialDelayMs: 100, maxDelayMs: 2_000 };
+  const breakerOptions = options.breaker ?? DEFAULT_BREAKER;
+  // The failure that opened the breaker: what a fast-failed send reports as its cause.
+  let outage: PublishError | undefined;
+  const breaker = circuitBreaker(
+    handleWhen((error) => isOutage(classifyError(error))),
+    { halfOpenAfter: breakerOptions.halfOpenMs, breaker: new ConsecutiveBreaker(breakerOptions.failures) },
+  );
+  breaker.onBreak((reason) => {
+    if ("error" in reason) outage = classifyError(reason.error);
+  });
   const policy = wrap(
     timeout(options.budgetMs, TimeoutStrategy.Aggressive),
     retry(
@@ -129,10 +178,11 @@ export function createPutEventsSender(options: PutEventsSenderOptions): (entries
         }),
       },
     ),
+    breaker,
     timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive),
   );
 
-  return async function send(entries) {
+  async function send(entries: PutEventsRequestEntry[]): Promise<SendResult> {
     const pending = new Map(entries.map((entry, index) => [index, entry]));
     const results: PutEventsResultEntry[] = entries.map(() => ({ ErrorCode: "NotSent" }));
     let attempts = 0;
@@ -158,7 +208,7 @@ export function createPutEventsSender(options: PutEventsSenderOptions): (entries
       }
       if (pending.size > 0) {
         const code = results[[...pending.keys()][0]!]?.ErrorCode ?? "InternalFailure";
-        lastFailure = new PublishError(code, true, `${pending.size} of ${indexes.length} entries failed with ${code}`);
+        lastFailure = new PublishError(code, true, `${pending.size} of ${indexes.length} entries failed with ${code}`, { fromEntries: true });
         throw lastFailure;
       }
     }
@@ -168,13 +218,18 @@ export function createPutEventsSender(options: PutEventsSenderOptions): (entries
       return { results, attempts };
     } catch (error) {
       // Retries stop early only for a non-retryable failure; a cancellation that escapes is the budget.
-      const failure =
-        error instanceof TaskCancelledError
-          ? new PublishError("PublishBudgetExceeded", false, `gave up after ${options.budgetMs} ms`, { cause: lastFailure })
-          : classifyError(error);
+      if (error instanceof TaskCancelledError) return { results, attempts, failure: budgetFailure(options.budgetMs, lastFailure) };
+      const failure = classifyError(error);
+      if (failure.code === "CircuitOpen" && outage !== undefined) {
+        return { results, attempts, failure: new PublishError(outage.code, false, `circuit open after ${outage.message}`, { cause: failure }) };
+      }
       return { results, attempts, failure };
     }
-  };
+  }
+
+  return Object.defineProperty(send, "circuit", {
+    get: () => (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated ? "open" : breaker.state === CircuitState.HalfOpen ? "half-open" : "closed"),
+  }) as PutEventsSender;
 }
 
 /** Publishes each completed event as one PutEvents entry on the configured bus, after checking its size. */
@@ -182,7 +237,9 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
   const send = createPutEventsSender(options);
 
   return {
-    enabled: true,
+    get state() {
+      return send.circuit === "open" ? "degraded" : "enabled";
+    },
     async publish(detail, { log }) {
       const entry: PutEventsRequestEntry = {
         Time: new Date(detail.timestamp),
@@ -223,7 +280,7 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
 /** The publisher used when AWS credentials cannot be found: says so on every request, never fails one. */
 export function disabledPublisher(reason: string): EventPublisher {
   return {
-    enabled: false,
+    state: "disabled",
     publish(detail, { log }) {
       log.warn({ reason, raw_length: detail.data.raw_transcript.length }, "event publishing is disabled; event not published");
       return Promise.resolve({ status: "disabled", error: reason });

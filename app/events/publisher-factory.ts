@@ -36,6 +36,7 @@ export async function createPublisher(
     budgetMs: config.publishTimeoutMs,
     attemptTimeoutMs: config.attemptTimeoutMs,
     maxEntryBytes: config.maxEntryBytes,
+    breaker: { failures: config.breakerFailures, halfOpenMs: config.breakerHalfOpenMs },
   });
 }
 

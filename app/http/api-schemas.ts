@@ -48,10 +48,16 @@ export const Problem = v.pipe(
 export const Health = v.object({ status: v.literal("ok"), uptime_s: v.number() });
 
 export const Readiness = v.object({
-  status: v.picklist(["ready", "draining"]),
+  status: v.pipe(v.picklist(["ready", "draining", "not_ready"]), v.description("not_ready: UPLOAD_DIR cannot be written")),
   config: v.literal("valid"),
   transcription: v.object({ provider: v.string(), model: v.string(), configured: v.boolean() }),
   cleaner: v.picklist(["openai", "rules"]),
-  events: v.object({ publishing: v.picklist(["enabled", "disabled"]) }),
+  events: v.object({
+    publishing: v.pipe(
+      v.picklist(["enabled", "degraded", "disabled"]),
+      v.description("degraded: the bus kept failing, events fail fast until a probe gets through"),
+    ),
+  }),
+  uploads: v.object({ writable: v.pipe(v.boolean(), v.description("Whether UPLOAD_DIR can be written")) }),
   in_flight: v.number(),
 });

@@ -1,6 +1,8 @@
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "../problem.js";
 import { ProviderError } from "../transcription/transcriber.js";
+import { ClientGoneError } from "../upload/multipart-upload.js";
 import type { AppEnv } from "./app-env.js";
 
 /** Maps what the pipeline throws to the one error type the API answers with. */
@@ -30,26 +32,27 @@ export function problemResponse(c: Context<AppEnv>, apiError: ApiError): Respons
   });
 }
 
+/** nginx's code for a client that closed its connection before the answer: logged and counted, never sent. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 /**
  * The one `app.onError`: every failure becomes problem+json. Only our own faults are logged as errors, with
- * their stack; a provider failing is a warning, a client mistake is information.
+ * their stack; a provider failing is a warning, a client mistake is information. A client that went away
+ * gets no answer (nobody reads it): its request is recorded as 499.
  */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
-  const apiError = toApiError(error);
   const log = c.var.log;
-  if (c.req.raw.signal.aborted) {
-    // Whatever failed, it failed because the client hung up: nobody is waiting for this answer.
-    log?.info({ code: apiError.code, error: error.name }, "client went away before the answer");
-  } else if (apiError.code === "internal") {
+  if (error instanceof ClientGoneError || c.req.raw.signal.aborted) {
+    log?.info({ error: error.name }, "client went away before the answer");
+    return c.body(null, CLIENT_CLOSED_REQUEST as ContentfulStatusCode);
+  }
+  const apiError = toApiError(error);
+  if (apiError.code === "internal") {
     log?.error({ err: error, code: apiError.code }, "request failed");
   } else if (apiError.status >= 500) {
     log?.warn({ code: apiError.code, status: apiError.status, detail: apiError.detail }, "request failed");
   } else {
     log?.info({ code: apiError.code, status: apiError.status, detail: apiError.detail }, "request rejected");
-  }
-  // A rejected upload is usually not read to its end; what is left of it must not be taken for the next request.
-  if (c.req.header("Content-Length") !== undefined || c.req.header("Transfer-Encoding") !== undefined) {
-    c.header("Connection", "close");
   }
   return problemResponse(c, apiError);
 }

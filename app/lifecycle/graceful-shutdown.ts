@@ -1,10 +1,13 @@
 import type { Server } from "node:http";
 import type { Logger } from "../logger.js";
+import type { TempFiles } from "../upload/temp-files.js";
 import type { InFlightRequests } from "./in-flight-requests.js";
 
 export interface ShutdownOptions {
   server: Server;
   inFlight: InFlightRequests;
+  /** What abandoned requests were writing: removed before exit. */
+  tempFiles: TempFiles;
   graceMs: number;
   logger: Logger;
   exit?: (code: number) => void;
@@ -13,9 +16,9 @@ export interface ShutdownOptions {
 /**
  * On SIGTERM or SIGINT: stop accepting connections, report not-ready, let in-flight requests (and the event
  * publishes they await) finish and their answers reach the client, then exit 0. If the grace period runs
- * out first, log what is abandoned and exit 1.
+ * out first, log what is abandoned, remove the temporary files it leaves, and exit 1.
  */
-export function installGracefulShutdown({ server, inFlight, graceMs, logger, exit = (code) => process.exit(code) }: ShutdownOptions) {
+export function installGracefulShutdown({ server, inFlight, tempFiles, graceMs, logger, exit = (code) => process.exit(code) }: ShutdownOptions) {
   let shuttingDown = false;
 
   async function shutdown(signal: string) {
@@ -50,6 +53,11 @@ export function installGracefulShutdown({ server, inFlight, graceMs, logger, exi
       },
       "grace period over: abandoning in-flight requests",
     );
+    const removed = await tempFiles.releaseAll().catch((error: unknown) => {
+      logger.error({ err: error }, "could not remove the abandoned requests' temporary files");
+      return 0;
+    });
+    logger.info({ removed }, "abandoned uploads removed");
     exit(1);
   }
 

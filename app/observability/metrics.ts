@@ -1,6 +1,6 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CleanerName } from "../cleaning/cleaner.js";
-import type { PublishOutcome } from "../events/event-publisher.js";
+import type { PublishingState, PublishOutcome } from "../events/event-publisher.js";
 
 /** What the pipeline reports as it runs; the metrics implement it, tests can too. */
 export interface PipelineObserver {
@@ -14,7 +14,10 @@ export interface PipelineObserver {
  * The service's Prometheus metrics, on a registry of its own (never the global one), so each app built in a
  * test has its own counts.
  */
-export function createMetrics({ defaultMetrics = true } = {}) {
+export function createMetrics({
+  defaultMetrics = true,
+  publishingState,
+}: { defaultMetrics?: boolean; publishingState?: () => PublishingState } = {}) {
   const registry = new Registry();
   if (defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -57,6 +60,20 @@ export function createMetrics({ defaultMetrics = true } = {}) {
     help: "PutEvents calls made to publish events, retries included",
     registers,
   });
+
+  if (publishingState !== undefined) {
+    const states: PublishingState[] = ["enabled", "degraded", "disabled"];
+    new Gauge({
+      name: "batch_event_publishing_state",
+      help: "Event publishing: 1 for the current state (degraded while the circuit breaker is open)",
+      labelNames: ["state"] as const,
+      registers,
+      collect() {
+        const current = publishingState();
+        for (const state of states) this.set({ state }, state === current ? 1 : 0);
+      },
+    });
+  }
 
   const observer: PipelineObserver = {
     uploadReceived: (bytes) => uploadBytes.inc(bytes),

@@ -6,12 +6,22 @@ import type { BatchResponse } from "../http/api-schemas.js";
 import { ApiError } from "../problem.js";
 import { describeBatchProcess } from "./openapi.js";
 import { receiveUpload } from "../upload/multipart-upload.js";
+import type { TempFiles } from "../upload/temp-files.js";
 import type { PublishOutcome } from "../events/event-publisher.js";
 
 export interface BatchRouteDeps {
   pipeline: BatchPipeline;
   maxUploadBytes: number;
-  uploadDir: string;
+  tempFiles: TempFiles;
+  uploadIdleTimeoutMs: number;
+  /** The whole request, upload and processing (0: no limit). */
+  requestTimeoutMs: number;
+  minFreeDiskBytes: number;
+}
+
+/** The reason a request's deadline aborts its signal with. */
+class DeadlinePassed extends Error {
+  override readonly name = "DeadlinePassed";
 }
 
 /** `POST /batch/process`: a recording (or captions) in, raw and cleaned transcripts out. */
@@ -20,29 +30,49 @@ export function batchRoutes(deps: BatchRouteDeps) {
   routes.post("/process", describeBatchProcess, async (c) => {
     const { context, log } = c.var;
     log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "batch processing started");
-    const upload = await receiveUpload(
-      {
-        contentType: c.req.header("Content-Type"),
-        contentLength: c.req.header("Content-Length"),
-        // Under Node, read the request itself: a web stream in between would only be converted back.
-        body: c.env?.incoming ?? (c.req.raw.body === null ? null : Readable.fromWeb(c.req.raw.body)),
-      },
-      { maxBytes: deps.maxUploadBytes, directory: deps.uploadDir, interactionId: context.interactionId },
-    );
+    const deadline = new AbortController();
+    const timer =
+      deps.requestTimeoutMs > 0 ? setTimeout(() => deadline.abort(new DeadlinePassed()), deps.requestTimeoutMs) : undefined;
+    const signal = AbortSignal.any([c.req.raw.signal, deadline.signal]);
     try {
-      const { raw, cleaned, event } = await deps.pipeline.process({ context, upload, log, signal: c.req.raw.signal });
-      c.set("outcome", { bytes: upload.bytes, source: raw.source, cleaner: cleaned.cleaner, event_status: event.status });
-      return c.json({
-        interaction_id: context.interactionId,
-        raw_transcript: raw.text,
-        cleaned_transcript: cleaned.text,
-        cleaner: cleaned.cleaner,
-        source: raw.source,
-        metadata: raw.metadata,
-        event: eventReport(event),
-      } satisfies BatchResponse);
+      const upload = await receiveUpload(
+        {
+          contentType: c.req.header("Content-Type"),
+          contentLength: c.req.header("Content-Length"),
+          // Under Node, read the request itself: a web stream in between would only be converted back.
+          body: c.env?.incoming ?? (c.req.raw.body === null ? null : Readable.fromWeb(c.req.raw.body)),
+        },
+        {
+          maxBytes: deps.maxUploadBytes,
+          tempFiles: deps.tempFiles,
+          interactionId: context.interactionId,
+          idleTimeoutMs: deps.uploadIdleTimeoutMs,
+          minFreeBytes: deps.minFreeDiskBytes,
+          signal,
+        },
+      ).catch((error: unknown) => {
+        throw deadline.signal.aborted ? new ApiError("upload_timeout", `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error }) : error;
+      });
+      try {
+        const { raw, cleaned, event } = await deps.pipeline.process({ context, upload, log, signal });
+        c.set("outcome", { bytes: upload.bytes, source: raw.source, cleaner: cleaned.cleaner, event_status: event.status });
+        return c.json({
+          interaction_id: context.interactionId,
+          raw_transcript: raw.text,
+          cleaned_transcript: cleaned.text,
+          cleaner: cleaned.cleaner,
+          source: raw.source,
+          metadata: raw.metadata,
+          event: eventReport(event),
+        } satisfies BatchResponse);
+      } catch (error) {
+        if (!deadline.signal.aborted) throw error;
+        throw new ApiError("processing_timeout", `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error });
+      } finally {
+        await upload.remove();
+      }
     } finally {
-      await upload.remove();
+      clearTimeout(timer);
     }
   });
   routes.all("/process", (c) => {

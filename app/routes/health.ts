@@ -4,6 +4,7 @@ import type { EventPublisher } from "../events/event-publisher.js";
 import type { AppEnv } from "../http/app-env.js";
 import type { InFlightRequests } from "../lifecycle/in-flight-requests.js";
 import type { Transcriber } from "../transcription/transcriber.js";
+import type { TempFiles } from "../upload/temp-files.js";
 import { describeHealth, describeReadiness } from "./openapi.js";
 
 export interface HealthDeps {
@@ -11,21 +12,25 @@ export interface HealthDeps {
   cleaner: Cleaner;
   publisher: EventPublisher;
   inFlight: InFlightRequests;
+  tempFiles: TempFiles;
 }
 
 /**
  * `/healthz`: the process answers (cheap, for the platform's liveness check). `/readyz`: what this
- * instance can do, from what was resolved at startup (no call to AWS or the providers per probe); 503
- * while draining for shutdown.
+ * instance can do, from what was resolved at startup and the publisher's breaker (no call to AWS or the
+ * providers per probe), plus a write probe of the upload directory; 503 while draining for shutdown or when
+ * uploads cannot be written. A degraded event bus leaves it at 200: requests still succeed.
  */
 export function healthRoutes(deps: HealthDeps) {
   const started = Date.now();
   const routes = new Hono<AppEnv>();
   routes.get("/healthz", describeHealth, (c) => c.json({ status: "ok", uptime_s: Math.round((Date.now() - started) / 1000) }));
-  routes.get("/readyz", describeReadiness, (c) =>
-    c.json(
+  routes.get("/readyz", describeReadiness, async (c) => {
+    const writable = await deps.tempFiles.writable();
+    const status = deps.inFlight.draining ? "draining" : writable ? "ready" : "not_ready";
+    return c.json(
       {
-        status: deps.inFlight.draining ? "draining" : "ready",
+        status,
         config: "valid",
         transcription: {
           provider: deps.transcriber.provider,
@@ -33,11 +38,12 @@ export function healthRoutes(deps: HealthDeps) {
           configured: deps.transcriber.configured,
         },
         cleaner: deps.cleaner.name,
-        events: { publishing: deps.publisher.enabled ? "enabled" : "disabled" },
+        events: { publishing: deps.publisher.state },
+        uploads: { writable },
         in_flight: deps.inFlight.size,
       },
-      deps.inFlight.draining ? 503 : 200,
-    ),
-  );
+      status === "ready" ? 200 : 503,
+    );
+  });
   return routes;
 }

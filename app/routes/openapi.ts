@@ -70,7 +70,7 @@ export const describeReadiness = describeRoute({
   tags: ["operations"],
   responses: {
     200: { description: "Ready to take requests", content: { "application/json": { schema: resolver(Readiness) } } },
-    503: { description: "Draining for shutdown", content: { "application/json": { schema: resolver(Readiness) } } },
+    503: { description: "Draining for shutdown, or the upload directory cannot be written", content: { "application/json": { schema: resolver(Readiness) } } },
   },
 });
 

@@ -1,16 +1,23 @@
-import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
-import type { Readable } from "node:stream";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import busboy from "busboy";
 import { ApiError } from "../problem.js";
+import type { TempFiles } from "./temp-files.js";
 
 export const FILE_FIELD = "file";
 
-/** Room for multipart boundaries and part headers on top of the file itself. */
-const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+/** Room for multipart framing (boundaries, part headers) and other small fields around the file. */
+export const MULTIPART_ENVELOPE_BYTES = 64 * 1024;
+/** Parts other than `file` are ignored: together they may hold this much, no more. */
+export const OTHER_PARTS_BYTES = 32 * 1024;
+/** Most parts a body may have; a browser form sends one or a few. */
+export const MAX_PARTS = 16;
+/**
+ * Bytes can be counted off the wire before the parser has handed them to the file (stream buffers between
+ * the two); a body is judged to carry too much besides the file only past this slack.
+ */
+const IN_FLIGHT_SLACK_BYTES = 256 * 1024;
 
 export interface UploadRequest {
   contentType: string | undefined;
@@ -19,10 +26,17 @@ export interface UploadRequest {
 }
 
 export interface UploadOptions {
+  /** The largest file accepted: a file of exactly this size is. */
   maxBytes: number;
-  directory: string;
+  tempFiles: TempFiles;
   /** Used in the temporary file's name, so a stray file can be traced to its request. */
   interactionId: string;
+  /** A body that sends nothing for this long is refused with 408 `upload_idle_timeout`. */
+  idleTimeoutMs: number;
+  /** Free space to keep in the upload directory on top of a declared upload. */
+  minFreeBytes: number;
+  /** Aborts the upload: its reason is what the receiver fails with. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A file received to disk. `remove()` is safe to call more than once. */
@@ -34,14 +48,33 @@ export interface ReceivedUpload {
   remove(): Promise<void>;
 }
 
+/** The client went away (reset, socket error, or closed before its request was complete). */
+export class ClientGoneError extends Error {
+  override readonly name = "ClientGoneError";
+  constructor(options?: { cause?: unknown }) {
+    super("The client went away before its request was complete.", options);
+  }
+}
+
+/** One definition of "over the limit" for every size check: more than the limit, never equal to it. */
+export const isOverLimit = (bytes: number, limit: number) => bytes > limit;
+
 function tooLarge(maxBytes: number): ApiError {
   return new ApiError("payload_too_large", `The file is larger than the limit of ${maxBytes} bytes.`, {
     max_bytes: maxBytes,
   });
 }
 
+function tooMuchBesidesTheFile(): ApiError {
+  return new ApiError(
+    "payload_too_large",
+    `The body carries more than ${OTHER_PARTS_BYTES} bytes besides the file; send only the \`file\` field.`,
+    { max_other_bytes: OTHER_PARTS_BYTES },
+  );
+}
+
 /** Refuses what can be refused from the headers alone, before any byte of the body is read. */
-export function checkUploadHeaders(request: Omit<UploadRequest, "body">, maxBytes: number): void {
+export function checkUploadHeaders(request: Omit<UploadRequest, "body">, maxBytes: number): number | undefined {
   const type = request.contentType?.toLowerCase() ?? "";
   if (!type.startsWith("multipart/form-data")) {
     throw new ApiError(
@@ -49,80 +82,172 @@ export function checkUploadHeaders(request: Omit<UploadRequest, "body">, maxByte
       "Send the recording as multipart/form-data with the file in a field named `file`.",
     );
   }
-  if (!/boundary=/i.test(type)) {
+  if (!type.includes("boundary=")) {
     throw new ApiError("malformed_multipart", "The multipart Content-Type has no boundary.");
   }
+  if (request.contentLength === undefined || !/^\d{1,16}$/.test(request.contentLength)) return undefined;
   const declared = Number(request.contentLength);
-  if (request.contentLength !== undefined && Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) {
-    throw tooLarge(maxBytes);
+  if (isOverLimit(declared, maxBytes + MULTIPART_ENVELOPE_BYTES)) throw tooLarge(maxBytes);
+  return declared;
+}
+
+async function checkFreeSpace(tempFiles: TempFiles, declared: number | undefined, minFreeBytes: number): Promise<void> {
+  const free = await tempFiles.freeBytes();
+  if ((declared ?? 0) + minFreeBytes > free) {
+    throw new ApiError("insufficient_storage", "There is not enough free disk space for this upload right now; try again later.", {
+      ...(declared !== undefined && { required_bytes: declared }),
+    });
   }
 }
 
+const noop = () => undefined;
+
 /**
- * Streams the multipart field `file` straight to a temporary file. busboy enforces the size limit as the bytes
- * pass, so it holds for chunked bodies too. Other fields are drained and ignored. On any failure (limit, malformed body,
- * client gone) the partial file is removed before the error propagates.
+ * Streams the multipart field `file` straight to a temporary file, checking every limit as the bytes pass
+ * (so it holds for chunked bodies too): the file against `maxBytes`, the whole body against the file plus
+ * a small envelope, the other parts against their own small budget, and a second `file` at once. Every
+ * stream it creates or receives has its error handled. On any failure the partial file is removed and the
+ * request is left unread and paused, never destroyed, so the answer can still be written.
  */
 export async function receiveUpload(request: UploadRequest, options: UploadOptions): Promise<ReceivedUpload> {
-  checkUploadHeaders(request, options.maxBytes);
+  const declared = checkUploadHeaders(request, options.maxBytes);
   if (request.body === null) throw new ApiError("missing_file", "The request has no body.");
+  const body: Readable = request.body;
+  await checkFreeSpace(options.tempFiles, declared, options.minFreeBytes);
 
-  const path = join(options.directory, `upload-${options.interactionId}-${randomUUID()}`);
-  const remove = () => rm(path, { force: true });
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: { "content-type": request.contentType as string }, limits: { fileSize: options.maxBytes } });
+    parser = busboy({
+      headers: { "content-type": request.contentType as string },
+      // busboy reports its limit once a file reaches it; one byte more tells "over" from "exactly at".
+      limits: { fileSize: options.maxBytes + 1, fieldSize: OTHER_PARTS_BYTES + 1, parts: MAX_PARTS + 1 },
+    });
   } catch (error) {
     throw new ApiError("malformed_multipart", "The multipart Content-Type could not be parsed.", {}, { cause: error });
   }
 
-  let file: Promise<Omit<ReceivedUpload, "remove" | "path">> | undefined;
-  let duplicate = false;
-  parser.on("file", (field, stream, info) => {
-    if (field !== FILE_FIELD || file !== undefined) {
-      duplicate ||= field === FILE_FIELD;
-      stream.resume();
-      return;
-    }
-    const destination = createWriteStream(path);
-    // Stop reading at once rather than draining the rest of an oversized upload.
-    stream.on("limit", () => {
-      const error = tooLarge(options.maxBytes);
-      stream.destroy(error);
-      parser.destroy(error);
-    });
-    file = pipeline(stream, destination).then(() => ({
-      bytes: destination.bytesWritten,
-      declaredType: info.mimeType || undefined,
-    }));
-    // Observed here so an early failure is not reported as unhandled; awaited below.
-    file.catch(() => undefined);
-  });
+  const path = options.tempFiles.create(options.interactionId);
+  const remove = () => options.tempFiles.release(path);
+  // Errors on the request after we are done with it (a reset while the answer is written) are not ours to throw.
+  body.on("error", noop);
 
-  try {
-    await pipeline(request.body, parser);
-    if (duplicate) throw new ApiError("malformed_multipart", "Send exactly one `file` field.");
-    if (file === undefined) {
-      throw new ApiError("missing_file", "The multipart body has no field named `file`.");
+  return new Promise<ReceivedUpload>((resolve, reject) => {
+    let settled = false;
+    let bodyBytes = 0;
+    let fileBytes = 0;
+    let otherBytes = 0;
+    let destination: WriteStream | undefined;
+    let written: Promise<{ bytes: number; declaredType: string | undefined }> | undefined;
+
+    const idle = setTimeout(() => {
+      fail(new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, { idle_timeout_s: options.idleTimeoutMs / 1000 }));
+    }, options.idleTimeoutMs);
+
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bodyBytes += chunk.length;
+        idle.refresh();
+        if (isOverLimit(bodyBytes, options.maxBytes + MULTIPART_ENVELOPE_BYTES)) return callback(tooLarge(options.maxBytes));
+        if (isOverLimit(bodyBytes - fileBytes, OTHER_PARTS_BYTES + IN_FLIGHT_SLACK_BYTES)) return callback(tooMuchBesidesTheFile());
+        callback(null, chunk);
+      },
+    });
+
+    const countOther = (bytes: number) => {
+      otherBytes += bytes;
+      if (isOverLimit(otherBytes, OTHER_PARTS_BYTES)) fail(tooMuchBesidesTheFile());
+    };
+
+    const onAbort = () => fail(options.signal?.reason instanceof Error ? options.signal.reason : new ClientGoneError());
+    const onBodyClose = () => {
+      if (!body.readableEnded) fail(new ClientGoneError());
+    };
+    const onBodyError = (error: Error) => fail(new ClientGoneError({ cause: error }));
+
+    function cleanUp() {
+      clearTimeout(idle);
+      options.signal?.removeEventListener("abort", onAbort);
+      body.off("close", onBodyClose);
+      body.off("error", onBodyError);
     }
-    const received = await file;
-    if (received.bytes === 0) throw new ApiError("empty_file", "The uploaded file is empty.");
-    return { path, ...received, remove };
-  } catch (error) {
-    // The write stream may still be opening the file; let it settle so nothing is left behind.
-    if (file !== undefined) await file.catch(() => undefined);
-    await remove();
-    throw asUploadError(error);
-  }
+
+    function fail(error: unknown) {
+      if (settled) return;
+      settled = true;
+      cleanUp();
+      body.unpipe(counter);
+      body.pause();
+      counter.destroy();
+      parser.destroy();
+      destination?.destroy();
+      void (async () => {
+        // The write stream may still be opening the file; let it close so nothing is left behind.
+        if (destination !== undefined && !destination.closed) await new Promise<void>((done) => destination!.once("close", () => done()));
+        await remove();
+        reject(error);
+      })();
+    }
+
+    async function succeed() {
+      if (settled) return;
+      if (written === undefined) return fail(new ApiError("missing_file", "The multipart body has no file field named `file`."));
+      const received = await written.catch((error: unknown) => {
+        fail(error);
+        return undefined;
+      });
+      if (received === undefined || settled) return;
+      if (received.bytes === 0) return fail(new ApiError("empty_file", "The uploaded file is empty."));
+      settled = true;
+      cleanUp();
+      resolve({ path, ...received, remove });
+    }
+
+    parser.on("file", (field, stream, info) => {
+      // busboy destroys a part's stream with an error when the body ends inside it: always heard.
+      stream.on("error", noop);
+      if (field !== FILE_FIELD) {
+        stream.on("data", (chunk: Buffer) => countOther(chunk.length));
+        stream.resume();
+        return;
+      }
+      if (destination !== undefined) {
+        stream.resume();
+        return fail(new ApiError("malformed_multipart", "Send exactly one `file` field."));
+      }
+      const target = createWriteStream(path);
+      destination = target;
+      stream.on("limit", () => fail(tooLarge(options.maxBytes)));
+      stream.on("data", (chunk: Buffer) => (fileBytes += chunk.length));
+      written = pipeline(stream, target).then(() => ({ bytes: target.bytesWritten, declaredType: info.mimeType || undefined }));
+      written.catch((error: unknown) => fail(asUploadError(error)));
+    });
+    parser.on("field", (name, value, info) => {
+      if (info.valueTruncated) return fail(tooMuchBesidesTheFile());
+      countOther(Buffer.byteLength(name) + Buffer.byteLength(value));
+    });
+    parser.on("partsLimit", () => fail(new ApiError("malformed_multipart", `The body has more than ${MAX_PARTS} parts.`, { max_parts: MAX_PARTS })));
+    parser.on("error", (error: unknown) => fail(asUploadError(error)));
+    parser.on("finish", () => void succeed());
+    counter.on("error", (error: unknown) => fail(asUploadError(error)));
+    body.on("close", onBodyClose);
+    body.on("error", onBodyError);
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    body.pipe(counter).pipe(parser);
+  });
 }
 
 function asUploadError(error: unknown): unknown {
-  if (error instanceof ApiError) return error;
-  // A failing disk is ours to answer for (500), not the client's.
+  if (error instanceof ApiError || error instanceof ClientGoneError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new ApiError("insufficient_storage", "The disk filled up while the upload was written; try again later.", {}, { cause: error });
+  }
+  // Any other failing disk is ours to answer for (500), not the client's.
   if (error instanceof Error && "syscall" in error) return error;
   return new ApiError(
     "malformed_multipart",
-    "The multipart body could not be read to its end (malformed, or the upload was interrupted).",
+    "The multipart body could not be read to its end (malformed, or cut short).",
     {},
     { cause: error },
   );

@@ -65,6 +65,8 @@ describe("publishing never fails a request (Properties 3 and 5)", () => {
       budgetMs: 80,
       attemptTimeoutMs: 30,
       backoff: { initialDelayMs: 1, maxDelayMs: 5 },
+      // Failures are drawn at random, one request after another: this property is about each request, not the breaker.
+      breaker: { failures: Number.MAX_SAFE_INTEGER, halfOpenMs: 1_000 },
     });
     const built = await buildTestApp({ publisher });
 

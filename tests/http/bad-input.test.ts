@@ -95,7 +95,7 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
       maxUploadBytes: MAX_UPLOAD,
       maxCaptionsBytes: MAX_CAPTIONS,
       publisher: {
-        enabled: true,
+        state: "enabled" as const,
         publish: (detail) => {
           published.push(detail.interaction_id);
           return Promise.resolve({ status: "published", eventId: `evt-${published.length}`, attempts: 1 });

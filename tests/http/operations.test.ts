@@ -11,7 +11,7 @@ import { createDeepgramTranscriber } from "../../app/transcription/deepgram-tran
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
 
 const enabledPublisher = {
-  enabled: true,
+  state: "enabled" as const,
   publish: () => Promise.resolve({ status: "published" as const, eventId: "evt-1", attempts: 2 }),
 };
 
@@ -66,7 +66,7 @@ describe("the API's documents", () => {
     const operation = document.paths["/batch/process"]?.post;
     expect(operation?.parameters.map((parameter) => parameter.name)).toEqual(["X-Tenant-ID", "X-User-ID", "X-Account-ID"]);
     expect(Object.keys(operation?.requestBody.content ?? {})).toEqual(["multipart/form-data"]);
-    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(["200", "400", "405", "413", "415", "500", "502", "503", "504"]);
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(["200", "400", "405", "408", "413", "415", "422", "500", "502", "503", "504", "507"]);
     expect(operation?.responses["413"]).toMatchObject({ content: { "application/problem+json": {} } });
     expect(Object.keys(document.paths).sort()).toEqual(["/batch/process", "/healthz", "/readyz"]);
   });
@@ -95,7 +95,7 @@ describe("metrics and the request log", () => {
     const metrics = createMetrics({ defaultMetrics: false });
     let calls = 0;
     const publisher = {
-      enabled: true,
+      state: "enabled" as const,
       publish: () => {
         calls += 1;
         return Promise.resolve(

@@ -5,6 +5,7 @@ import { createApp, type AppDeps } from "../../app/app.js";
 import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
 import { disabledPublisher } from "../../app/events/event-publisher.js";
 import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
+import { createTempFiles } from "../../app/upload/temp-files.js";
 import { captureLogger } from "./capture-logger.js";
 
 export const FIXTURES = new URL("../fixtures/", import.meta.url);
@@ -21,14 +22,14 @@ export async function buildTestApp(overrides: Partial<AppDeps> = {}) {
     identityDefaults: {},
     maxUploadBytes: 10 * 1024 * 1024,
     maxCaptionsBytes: 1024 * 1024,
-    uploadDir,
+    tempFiles: createTempFiles(uploadDir),
     ...overrides,
   };
   return {
     app: createApp(deps),
     logs,
-    uploadDir: deps.uploadDir,
-    leftoverUploads: () => readdir(deps.uploadDir),
+    uploadDir: deps.tempFiles.directory,
+    leftoverUploads: () => readdir(deps.tempFiles.directory),
     dispose: () => rm(uploadDir, { recursive: true, force: true }),
   };
 }

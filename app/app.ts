@@ -15,6 +15,7 @@ import { batchRoutes } from "./routes/batch.js";
 import { healthRoutes } from "./routes/health.js";
 import { documentationRoutes } from "./routes/openapi.js";
 import type { Transcriber } from "./transcription/transcriber.js";
+import { inlineTextWork, type TextWork } from "./text/text-work.js";
 import type { TempFiles } from "./upload/temp-files.js";
 
 export interface AppDeps {
@@ -26,6 +27,8 @@ export interface AppDeps {
   maxUploadBytes: number;
   maxCaptionsBytes: number;
   tempFiles: TempFiles;
+  /** Where captions are parsed: a worker pool in the service; on the calling thread when absent. */
+  textWork?: TextWork;
   /** A body that sends nothing for this long is refused (408). */
   uploadIdleTimeoutMs?: number;
   /** The longest a request may take, upload and processing (0 or absent: no limit). */
@@ -51,6 +54,7 @@ export function createApp(deps: AppDeps) {
     publisher: deps.publisher,
     observer: metrics.observer,
     maxCaptionsBytes: deps.maxCaptionsBytes,
+    textWork: deps.textWork ?? inlineTextWork(),
     ...(deps.now && { now: deps.now }),
   });
 

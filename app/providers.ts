@@ -2,6 +2,7 @@ import { createOpenAiCleaner } from "./cleaning/openai-cleaner.js";
 import { createRulesCleaner } from "./cleaning/rules-cleaner.js";
 import type { Cleaner } from "./cleaning/cleaner.js";
 import type { Config } from "./config.js";
+import type { TextWork } from "./text/text-work.js";
 import { createDeepgramTranscriber } from "./transcription/deepgram-transcriber.js";
 import { createOpenAiTranscriber } from "./transcription/openai-transcriber.js";
 import { unconfiguredTranscriber, type Transcriber } from "./transcription/transcriber.js";
@@ -21,9 +22,9 @@ export function createTranscriber(config: Config): Transcriber {
 }
 
 /** `auto` means the model when an OpenAI key is set, else the rules (config refuses `openai` without a key). */
-export function createCleaner(config: Config): Cleaner {
+export function createCleaner(config: Config, textWork: TextWork): Cleaner {
   const { apiKey, baseUrl, model, timeoutS } = config.openai;
-  if (config.cleaner === "rules" || apiKey === undefined) return createRulesCleaner();
+  if (config.cleaner === "rules" || apiKey === undefined) return createRulesCleaner((text) => textWork.cleanWithRules(text));
   return createOpenAiCleaner({
     apiKey,
     baseUrl,

@@ -8,6 +8,7 @@ import { installGracefulShutdown } from "./lifecycle/graceful-shutdown.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createCleaner, createTranscriber } from "./providers.js";
+import { createTextWorkerPool } from "./text/text-work.js";
 import { createTempFiles } from "./upload/temp-files.js";
 
 /** With no request time limit, files this old in UPLOAD_DIR can only be an earlier process's leftovers. */
@@ -26,7 +27,8 @@ try {
 
 const logger = createLogger({ level: config.logLevel });
 const transcriber = createTranscriber(config);
-const cleaner = createCleaner(config);
+const textWork = createTextWorkerPool();
+const cleaner = createCleaner(config, textWork);
 const publisher = await createPublisher(config.events, logger);
 await mkdir(config.uploadDir, { recursive: true });
 const tempFiles = createTempFiles(config.uploadDir);
@@ -54,6 +56,7 @@ const app = createApp({
   maxUploadBytes: config.maxUploadBytes,
   maxCaptionsBytes: config.maxCaptionsBytes,
   tempFiles,
+  textWork,
   uploadIdleTimeoutMs: config.uploadIdleTimeoutS * 1000,
   requestTimeoutMs,
   minFreeDiskBytes: config.minFreeDiskBytes,

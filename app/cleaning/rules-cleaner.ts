@@ -160,11 +160,12 @@ export function cleanWithRules(transcript: string): string {
     .join("\n");
 }
 
-export function createRulesCleaner(): Cleaner {
+/** The rules as a cleaner; `run` is where the work happens (a worker pool in the service). */
+export function createRulesCleaner(run: (text: string) => Promise<string> = (text) => Promise.resolve(cleanWithRules(text))): Cleaner {
   return {
     name: "rules",
-    clean(transcript) {
-      return Promise.resolve({ text: cleanWithRules(transcript), cleaner: "rules" });
+    async clean(transcript) {
+      return { text: await run(transcript), cleaner: "rules" };
     },
   };
 }

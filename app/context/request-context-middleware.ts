@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/app-env.js";
+import { readIdentityHeader } from "../http/identity-headers.js";
 import type { Logger } from "../logger.js";
 import { resolveRequestContext, type IdentityDefaults } from "./request-context.js";
 
@@ -22,15 +23,16 @@ export function interaction({ logger, newId = randomUUID }: { logger: Logger; ne
 
 /**
  * Reads the caller's identity from the trusted headers (see `resolveRequestContext`). Invalid tenant ids
- * are logged and reported in `X-Warning`; over-long ids are a 400.
+ * are logged and reported in `X-Warning`; over-long, repeated or non-UTF-8 ids are a 400.
  */
 export function identity({ defaults, newId = randomUUID }: { defaults: IdentityDefaults; newId?: () => string }) {
   return createMiddleware<AppEnv>(async function identity(c, next) {
+    const header = (name: string) => readIdentityHeader(name, c.env?.incoming, (fallback) => c.req.header(fallback));
     const { context, warnings } = resolveRequestContext(
       {
-        tenantId: c.req.header("X-Tenant-ID"),
-        userId: c.req.header("X-User-ID"),
-        accountId: c.req.header("X-Account-ID"),
+        tenantId: header("X-Tenant-ID"),
+        userId: header("X-User-ID"),
+        accountId: header("X-Account-ID"),
       },
       defaults,
       c.var.interactionId,

@@ -36,8 +36,19 @@ export interface ResolvedContext {
 }
 
 export const MAX_IDENTITY_LENGTH = 256;
-/** A user or account id as a header carries it; the OpenAPI document is generated from this too. */
-export const IdentityValue = v.pipe(v.string(), v.maxLength(MAX_IDENTITY_LENGTH));
+/** Characters as a person counts them (code points), as JSON Schema's `maxLength` does; not UTF-16 units. */
+const characters = (value: string) => {
+  let count = 0;
+  for (const _ of value) count += 1;
+  return count;
+};
+/** A user or account id as a header carries it. */
+export const IdentityValue = v.pipe(
+  v.string(),
+  v.check((value) => characters(value) <= MAX_IDENTITY_LENGTH, `must be at most ${MAX_IDENTITY_LENGTH} characters`),
+);
+/** The same rule for the OpenAPI document. */
+export const IDENTITY_JSON_SCHEMA = { type: "string", maxLength: MAX_IDENTITY_LENGTH } as const;
 export const DEFAULT_USER_ID = "system";
 
 function present(value: string | null | undefined): string | undefined {

@@ -236,11 +236,20 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
 export function createEventBridgePublisher(options: EventBridgePublisherOptions): EventPublisher {
   const send = createPutEventsSender(options);
 
+  function tooLarge(log: Logger, lengths: Record<string, number>, bytes: number): PublishOutcome {
+    log.error({ ...lengths, entry_bytes: bytes, max_entry_bytes: options.maxEntryBytes, error_code: "EntryTooLarge" }, "event not published");
+    return { status: "failed", error: "EntryTooLarge", attempts: 0 };
+  }
+
   return {
     get state() {
       return send.circuit === "open" ? "degraded" : "enabled";
     },
     async publish(detail, { log }) {
+      const lengths = { raw_length: detail.data.raw_transcript.length, cleaned_length: detail.data.cleaned_transcript.length };
+      // The transcripts' own bytes are a lower bound of the entry: past the limit, skip serialising them at all.
+      const transcriptBytes = Buffer.byteLength(detail.data.raw_transcript) + Buffer.byteLength(detail.data.cleaned_transcript);
+      if (transcriptBytes > options.maxEntryBytes) return tooLarge(log, lengths, transcriptBytes);
       const entry: PutEventsRequestEntry = {
         Time: new Date(detail.timestamp),
         Source: options.source,
@@ -248,12 +257,8 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
         Detail: JSON.stringify(detail),
         EventBusName: options.busName,
       };
-      const lengths = { raw_length: detail.data.raw_transcript.length, cleaned_length: detail.data.cleaned_transcript.length };
       const size = entrySize(entry);
-      if (size > options.maxEntryBytes) {
-        log.error({ ...lengths, entry_bytes: size, max_entry_bytes: options.maxEntryBytes, error_code: "EntryTooLarge" }, "event not published");
-        return { status: "failed", error: "EntryTooLarge", attempts: 0 };
-      }
+      if (size > options.maxEntryBytes) return tooLarge(log, lengths, size);
 
       const { results, attempts, failure } = await send([entry]);
       const eventId = results[0]?.EventId;

@@ -1,5 +1,4 @@
 import * as v from "valibot";
-export { IdentityValue } from "../context/request-context.js";
 import { ERRORS } from "../problem.js";
 
 /**

@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { parseCaptions } from "../captions/captions-parser.js";
 import type { Cleaner, CleanedTranscript } from "../cleaning/cleaner.js";
 import type { RequestContext } from "../context/request-context.js";
 import { buildCompletedEvent } from "../events/batch-processing-completed.js";
@@ -8,8 +6,9 @@ import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
 import { ApiError } from "../problem.js";
 import { ProviderError, type Transcriber } from "../transcription/transcriber.js";
+import type { TextWork } from "../text/text-work.js";
 import { detectInput } from "../upload/input-detection.js";
-import type { ReceivedUpload } from "../upload/multipart-upload.js";
+import { isOverLimit, type ReceivedUpload } from "../upload/multipart-upload.js";
 
 export interface BatchPipelineDeps {
   transcriber: Transcriber;
@@ -17,6 +16,7 @@ export interface BatchPipelineDeps {
   publisher: EventPublisher;
   observer: PipelineObserver;
   maxCaptionsBytes: number;
+  textWork: TextWork;
   now?: () => Date;
 }
 
@@ -89,19 +89,21 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
         };
       }
       case "captions": {
-        if (job.upload.bytes > deps.maxCaptionsBytes) {
+        if (isOverLimit(job.upload.bytes, deps.maxCaptionsBytes)) {
           throw new ApiError("payload_too_large", `Captions files are limited to ${deps.maxCaptionsBytes} bytes.`, {
             max_bytes: deps.maxCaptionsBytes,
           });
         }
-        const text = decodeUtf8(await readFile(job.upload.path));
-        const captions = parseCaptions(text, input.format);
+        const imported = await deps.textWork.importCaptions({ path: job.upload.path, format: input.format, encoding: input.encoding });
+        if (!imported.ok) throw unsupportedEncoding();
         return {
           source: "captions",
-          text: captions.transcript,
-          metadata: { provider: null, model: null, duration_s: captions.durationS, request_id: null },
+          text: imported.captions.transcript,
+          metadata: { provider: null, model: null, duration_s: imported.captions.durationS, request_id: null },
         };
       }
+      case "unsupported-encoding":
+        throw unsupportedEncoding();
       case "unsupported":
         throw unsupported(input.mime);
     }
@@ -128,6 +130,11 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       deps.observer.uploadReceived(job.upload.bytes);
       const raw = await readTranscript(job);
       job.log.info({ source: raw.source, raw_length: raw.text.length, ...raw.metadata }, "transcript ready");
+      if (raw.text.trim() === "") {
+        throw new ApiError("empty_transcript", raw.source === "captions" ? "The captions hold no cue text." : "The recording holds no speech that could be transcribed.", {
+          source: raw.source,
+        });
+      }
       const cleaned = await deps.cleaner.clean(raw.text, { log: job.log, signal: job.signal });
       job.log.info({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
       deps.observer.cleaned(cleaned.cleaner);
@@ -143,15 +150,15 @@ export type BatchPipeline = ReturnType<typeof createBatchPipeline>;
 function unsupported(mime: string | undefined): ApiError {
   return new ApiError(
     "unsupported_media_type",
-    `${mime ?? "This file"} is not a supported format. Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or captions (WebVTT, SRT, UTF-8 text).`,
+    `${mime ?? "This file"} is not a supported format. Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or captions (WebVTT, SRT, plain text; UTF-8, or UTF-16 with a byte order mark).`,
     { detected_type: mime ?? null },
   );
 }
 
-function decodeUtf8(bytes: Buffer): string {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw unsupported("text/plain (not UTF-8)");
-  }
+function unsupportedEncoding(): ApiError {
+  return new ApiError(
+    "unsupported_media_type",
+    "The file looks like text, but not in a supported encoding: save it as UTF-8 (or UTF-16 with a byte order mark).",
+    { detected_type: "text/plain", reason: "encoding" },
+  );
 }

@@ -1,8 +1,8 @@
-import { toJsonSchema } from "@valibot/to-json-schema";
 import type { Hono } from "hono";
 import { describeRoute, openAPIRouteHandler, resolver } from "hono-openapi";
 import { completedEventJsonSchema } from "../events/event-json-schema.js";
-import { BatchResponse, Health, IdentityValue, Problem, Readiness } from "../http/api-schemas.js";
+import { IDENTITY_JSON_SCHEMA } from "../context/request-context.js";
+import { BatchResponse, Health, Problem, Readiness } from "../http/api-schemas.js";
 import type { AppEnv } from "../http/app-env.js";
 import { ERRORS, PROBLEM_CONTENT_TYPE, type ErrorCode } from "../problem.js";
 
@@ -21,20 +21,19 @@ function problemResponses() {
   return Object.fromEntries([...byStatus].map(([status, codes]) => [status, problem(codes.map((code) => `\`${code}\`: ${ERRORS[code].title}`).join("; "))]));
 }
 
-const { $schema: _dialect, ...identitySchema } = toJsonSchema(IdentityValue);
 
 const identityHeader = (name: string, description: string) => ({
   name,
   in: "header" as const,
   required: false,
   description,
-  schema: identitySchema as Record<string, unknown>,
+  schema: { ...IDENTITY_JSON_SCHEMA },
 });
 
 export const describeBatchProcess = describeRoute({
   summary: "Transcribe and clean a recording",
   description:
-    "Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or captions (WebVTT, SRT, UTF-8 text) as the multipart field `file`. Answers with the raw and cleaned transcripts, and publishes a BatchProcessingCompleted event (see /schemas/batch-processing-completed.v1.json).",
+    "Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or captions (WebVTT, SRT, plain text; UTF-8, or UTF-16 with a byte order mark) as the multipart field `file`. Answers with the raw and cleaned transcripts, and publishes a BatchProcessingCompleted event (see /schemas/batch-processing-completed.v1.json).",
   tags: ["batch"],
   parameters: [
     identityHeader("X-Tenant-ID", "Tenant, a UUID v4. Absent: MOCK_TENANT_ID, else a new UUID v4; not a UUID v4: replaced, and reported in X-Warning."),

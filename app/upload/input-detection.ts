@@ -4,10 +4,19 @@ import { fileTypeFromFile } from "file-type";
 /** What an upload turned out to be, judged by its bytes, never by its name or declared type. */
 export type DetectedInput =
   | { kind: "audio"; mime: string; extension: string }
-  | { kind: "captions"; format: CaptionsFormat }
-  | { kind: "unsupported"; mime: string | undefined };
+  | { kind: "captions"; format: CaptionsFormat; encoding: TextEncoding }
+  | { kind: "unsupported"; mime: string | undefined }
+  | { kind: "unsupported-encoding" };
 
 export type CaptionsFormat = "vtt" | "srt" | "text";
+export type TextEncoding = "utf-8" | "utf-16le" | "utf-16be";
+
+/** Byte order marks, checked before anything else: a UTF-16 BOM (FF FE) also looks like an MPEG frame. */
+const BOMS: ReadonlyArray<{ bytes: number[]; encoding: TextEncoding }> = [
+  { bytes: [0xef, 0xbb, 0xbf], encoding: "utf-8" },
+  { bytes: [0xff, 0xfe], encoding: "utf-16le" },
+  { bytes: [0xfe, 0xff], encoding: "utf-16be" },
+];
 
 /** Containers Deepgram (and Whisper) accept, by the extension file-type reports. */
 const AUDIO_EXTENSIONS = new Set([
@@ -29,20 +38,45 @@ const TEXT_SNIFF_BYTES = 4096;
 const SRT_START = /^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/;
 
 export async function detectInput(path: string): Promise<DetectedInput> {
+  const head = await readHead(path, TEXT_SNIFF_BYTES);
+  const bom = BOMS.find(({ bytes }) => bytes.every((byte, index) => head[index] === byte));
+  if (bom !== undefined) {
+    const text = decodePrefix(head.subarray(bom.bytes.length), bom.encoding);
+    // Binary data can start with FF FE too (a rare MPEG frame): it decodes to control characters.
+    if (text !== undefined && !hasControlCharacters(text)) return captions(text, bom.encoding);
+    if (bom.encoding === "utf-8") return { kind: "unsupported-encoding" };
+  }
   const type = await fileTypeFromFile(path);
-  if (type?.ext === "vtt") return { kind: "captions", format: "vtt" };
+  if (type?.ext === "vtt") return { kind: "captions", format: "vtt", encoding: "utf-8" };
   if (type !== undefined) {
     return AUDIO_EXTENSIONS.has(type.ext)
       ? { kind: "audio", mime: type.mime, extension: type.ext }
       : { kind: "unsupported", mime: type.mime };
   }
-  const head = await readHead(path, TEXT_SNIFF_BYTES);
-  const text = decodeUtf8Prefix(head);
-  if (text === undefined) return { kind: "unsupported", mime: undefined };
-  const body = text.replace(/^\uFEFF/, "");
-  if (/^WEBVTT(?:[ \t].*)?(?:\r?\n|$)/.test(body)) return { kind: "captions", format: "vtt" };
-  if (SRT_START.test(body)) return { kind: "captions", format: "srt" };
-  return { kind: "captions", format: "text" };
+  const text = decodePrefix(head, "utf-8");
+  if (text !== undefined) return captions(text, "utf-8");
+  return looksLikeText(head) ? { kind: "unsupported-encoding" } : { kind: "unsupported", mime: undefined };
+}
+
+function captions(text: string, encoding: TextEncoding): DetectedInput {
+  if (/^WEBVTT(?:[ \t].*)?(?:\r?\n|$)/.test(text)) return { kind: "captions", format: "vtt", encoding };
+  if (SRT_START.test(text)) return { kind: "captions", format: "srt", encoding };
+  return { kind: "captions", format: "text", encoding };
+}
+
+const isControl = (code: number) => code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d && code !== 0x0c;
+
+function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) return true;
+  return false;
+}
+
+/**
+ * Text in some other encoding (Latin-1, Windows-1252, Shift JIS…) has no control bytes: it is refused for
+ * its encoding, not taken for a wrong kind of file.
+ */
+function looksLikeText(head: Buffer): boolean {
+  return head.length > 0 && !head.some(isControl);
 }
 
 async function readHead(path: string, bytes: number): Promise<Buffer> {
@@ -56,11 +90,11 @@ async function readHead(path: string, bytes: number): Promise<Buffer> {
   }
 }
 
-/** Decodes the start of a file as strict UTF-8; a character cut at the end of the sample is not an error. */
-function decodeUtf8Prefix(head: Buffer): string | undefined {
-  if (head.includes(0)) return undefined;
+/** Decodes the start of a file strictly; a character cut at the end of the sample is not an error. */
+function decodePrefix(head: Buffer, encoding: TextEncoding): string | undefined {
+  if (encoding === "utf-8" && head.includes(0)) return undefined;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: true });
+    return new TextDecoder(encoding, { fatal: true }).decode(head, { stream: true });
   } catch {
     return undefined;
   }

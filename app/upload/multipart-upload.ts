@@ -171,7 +171,7 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
       body.off("error", onBodyError);
     }
 
-    function fail(error: unknown) {
+    function fail(error: Error) {
       if (settled) return;
       settled = true;
       cleanUp();
@@ -192,7 +192,7 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
       if (settled) return;
       if (written === undefined) return fail(new ApiError("missing_file", "The multipart body has no file field named `file`."));
       const received = await written.catch((error: unknown) => {
-        fail(error);
+        fail(asUploadError(error));
         return undefined;
       });
       if (received === undefined || settled) return;
@@ -237,7 +237,7 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
   });
 }
 
-function asUploadError(error: unknown): unknown {
+function asUploadError(error: unknown): Error {
   if (error instanceof ApiError || error instanceof ClientGoneError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ENOSPC" || code === "EDQUOT") {

@@ -2,16 +2,19 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /** Every error the API answers with, and the HTTP status and title each maps to. */
 export const ERRORS = {
+  malformed_request: { status: 400, title: "Malformed request" },
   invalid_header: { status: 400, title: "Invalid request header" },
   missing_file: { status: 400, title: "Missing file" },
   empty_file: { status: 400, title: "Empty file" },
   malformed_multipart: { status: 400, title: "Malformed multipart body" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
+  headers_timeout: { status: 408, title: "Request headers timed out" },
   upload_idle_timeout: { status: 408, title: "Upload stalled" },
   upload_timeout: { status: 408, title: "Upload took too long" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  headers_too_large: { status: 431, title: "Request headers too large" },
   empty_transcript: { status: 422, title: "Empty transcript" },
   internal: { status: 500, title: "Internal server error" },
   provider_failed: { status: 502, title: "Transcription provider failed" },

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { serve } from "@hono/node-server";
+import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "../problem.js";
 
 export interface HttpTimeouts {
   /** Time to receive a request's headers. */
@@ -55,6 +56,8 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
   ) as Server;
   Object.assign(server, { httpAllowHalfOpen: true });
 
+  server.on("clientError", answerClientError);
+
   const requestOf = new WeakMap<Socket, IncomingMessage>();
   server.on("connection", (socket: Socket) => {
     // Node destroys a `Connection: close` socket right after the answer, unread bytes or not (a reset).
@@ -72,6 +75,32 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
     });
   });
   return server;
+}
+
+/**
+ * What Node's HTTP parser refuses (bad request line, header bytes, chunk framing, headers too large or too
+ * slow) never reaches the app: it is answered here, in the same problem+json shape, before the socket closes.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket) {
+  // As Node's own handler does: once an answer has started on this socket, nothing more can be said.
+  const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || answering?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const problem = toProblem(
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? new ApiError("headers_too_large", "The request's headers are too large.")
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? new ApiError("headers_timeout", "The request did not arrive in time.")
+        : new ApiError("malformed_request", "The request is not well-formed HTTP/1.1."),
+    null,
+  );
+  const body = JSON.stringify(problem);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  socket.once("finish", () => socket.destroy());
 }
 
 const lingering = new WeakSet<Socket>();

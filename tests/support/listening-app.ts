@@ -1,0 +1,34 @@
+import type { Server } from "node:http";
+import type { AppDeps } from "../../app/app.js";
+import { startHttpServer, type LingerLimits } from "../../app/http/node-server.js";
+import { buildTestApp } from "./test-app.js";
+
+/** The test app behind the service's own Node server settings, on a free loopback port. */
+export async function listenTestApp(overrides: Partial<AppDeps> = {}, { linger }: { linger?: LingerLimits } = {}) {
+  const built = await buildTestApp(overrides);
+  const server = await new Promise<Server>((resolve) => {
+    const started: Server = startHttpServer(
+      {
+        fetch: built.app.fetch,
+        port: 0,
+        hostname: "127.0.0.1",
+        timeouts: { headersMs: 10_000, keepAliveMs: 5_000, requestMs: 0 },
+        ...(linger && { linger }),
+      },
+      () => resolve(started),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  return {
+    ...built,
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await built.dispose();
+    },
+  };
+}

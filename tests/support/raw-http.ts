@@ -1,0 +1,105 @@
+import { connect } from "node:net";
+
+export interface RawAnswer {
+  /** The status from the first status line, or undefined when none arrived. */
+  status: number | undefined;
+  headers: Record<string, string>;
+  body: string;
+  /** How the connection ended: closed cleanly, reset, or still open when `waitMs` ran out. */
+  ending: "closed" | "reset" | "timeout";
+  /** Body bytes the client managed to write before it stopped. */
+  sentBytes: number;
+}
+
+export interface RawRequest {
+  port: number;
+  /** The request line and headers, exactly as sent (CRLF line ends, blank line included). */
+  head: string | Buffer;
+  /** Body chunks, written one after another (each awaited). A function produces chunk n, or undefined when done. */
+  body?: Buffer | ((index: number) => Buffer | undefined);
+  /** Shut our sending side once the body is written (a half-close). */
+  halfClose?: boolean;
+  /** Stop writing (and keep the socket open) after this many body bytes. */
+  stallAfterBytes?: number;
+  /** Go on writing the body after the answer starts to arrive, as a client that writes blindly does. */
+  keepWriting?: boolean;
+  /** Give up waiting for the end of the answer after this long. */
+  waitMs?: number;
+}
+
+/**
+ * An HTTP/1.1 client on a bare socket, for what fetch will not send: broken framing, half-closes, stalls,
+ * raw header bytes. Unless told to keep writing, it stops as soon as an answer starts to arrive.
+ */
+export function rawRequest(request: RawRequest): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const socket = connect(request.port, "127.0.0.1");
+    const received: Buffer[] = [];
+    let answered = false;
+    let sentBytes = 0;
+    let ending: RawAnswer["ending"] = "closed";
+    const timer = setTimeout(() => {
+      ending = "timeout";
+      socket.destroy();
+    }, request.waitMs ?? 20_000);
+
+    socket.on("data", (chunk: Buffer) => {
+      answered = true;
+      received.push(chunk);
+      // A complete answer ends the exchange; a kept-alive connection would otherwise hold us until it idles out.
+      if (parse(Buffer.concat(received).toString("latin1")).complete) socket.destroy();
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ECONNRESET" || error.code === "EPIPE") ending = "reset";
+    });
+    socket.on("close", () => {
+      clearTimeout(timer);
+      const { complete: _complete, ...answer } = parse(Buffer.concat(received).toString("latin1"));
+      resolve({ ...answer, ending, sentBytes });
+    });
+    socket.on("connect", () => {
+      void (async () => {
+        await write(socket, typeof request.head === "string" ? Buffer.from(request.head, "latin1") : request.head);
+        const next = typeof request.body === "function" ? request.body : once(request.body);
+        for (let index = 0; (request.keepWriting || !answered) && !socket.destroyed; index++) {
+          let chunk = next(index);
+          if (chunk === undefined) break;
+          if (request.stallAfterBytes !== undefined) {
+            chunk = chunk.subarray(0, Math.max(0, request.stallAfterBytes - sentBytes));
+            if (chunk.length === 0) return;
+          }
+          if (!(await write(socket, chunk))) return;
+          sentBytes += chunk.length;
+        }
+        if (request.halfClose && !socket.destroyed) socket.end();
+      })();
+    });
+  });
+}
+
+function once(body: Buffer | undefined): (index: number) => Buffer | undefined {
+  return (index) => (index === 0 ? body : undefined);
+}
+
+function write(socket: ReturnType<typeof connect>, chunk: Buffer): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (socket.destroyed || !socket.writable) return resolve(false);
+    socket.write(chunk, (error) => resolve(error === undefined || error === null));
+  });
+}
+
+function parse(text: string): Omit<RawAnswer, "ending" | "sentBytes"> & { complete: boolean } {
+  const match = /^HTTP\/1\.1 (\d{3})[^\r\n]*\r\n/.exec(text);
+  const headEnd = text.indexOf("\r\n\r\n");
+  if (match === null || headEnd === -1) return { status: undefined, headers: {}, body: "", complete: false };
+  const headers: Record<string, string> = {};
+  for (const line of text.slice(match[0].length, headEnd).split("\r\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const rest = text.slice(headEnd + 4);
+  const length = Number(headers["content-length"] ?? Number.NaN);
+  const complete = Number.isFinite(length) && rest.length >= length;
+  const body = complete ? rest.slice(0, length) : rest;
+  return { status: Number(match[1]), headers, body: Buffer.from(body, "latin1").toString("utf8"), complete };
+}

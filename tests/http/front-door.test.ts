@@ -61,7 +61,7 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
       ["inside a second `file` part", [file(vtt), file("more")]],
       ["inside the only file part", [file(vtt)]],
     ])("a body that ends %s answers 400 and the server lives", async (_name, parts) => {
-      const body = multipartBody(parts as Part[], { close: false }).subarray(0, -2);
+      const body = multipartBody(parts, { close: false }).subarray(0, -2);
       const answer = await rawRequest({ port: service.port, head: multipartHead(body), body });
       expect(answer.status).toBe(400);
       expect(problemOf(answer)).toMatchObject({ code: "malformed_multipart" });

@@ -77,19 +77,17 @@ export class PublishError extends Error {
     readonly code: string,
     readonly retryable: boolean,
     message: string,
-    options?: { cause?: unknown; fromEntries?: boolean },
+    options?: { cause?: unknown; outage?: boolean },
   ) {
     super(message, options);
-    this.fromEntries = options?.fromEntries ?? false;
+    this.outage = (options?.outage ?? true) && code !== "ThrottlingException";
   }
 
-  /** PutEvents answered, and reported entries as failed: the bus itself is up. */
-  readonly fromEntries: boolean;
-}
-
-/** Whether a failure says the bus cannot be reached or used at all, which is what opens the breaker. */
-function isOutage(error: PublishError): boolean {
-  return !error.fromEntries && error.code !== "ThrottlingException";
+  /**
+   * Whether this failure says the bus cannot be reached or used, which is what opens the breaker. Not so for
+   * throttling, for entries PutEvents answered as failed (the bus is up), or for a send cut by its own budget.
+   */
+  readonly outage: boolean;
 }
 
 /** Maps anything `send` can throw to a code and a verdict. */
@@ -159,7 +157,7 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
   // The failure that opened the breaker: what a fast-failed send reports as its cause.
   let outage: PublishError | undefined;
   const breaker = circuitBreaker(
-    handleWhen((error) => isOutage(classifyError(error))),
+    handleWhen((error) => classifyError(error).outage),
     { halfOpenAfter: breakerOptions.halfOpenMs, breaker: new ConsecutiveBreaker(breakerOptions.failures) },
   );
   breaker.onBreak((reason) => {
@@ -178,9 +176,8 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
         }),
       },
     ),
-    breaker,
-    timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive),
   );
+  const attemptTimeout = timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive);
 
   async function send(entries: PutEventsRequestEntry[]): Promise<SendResult> {
     const pending = new Map(entries.map((entry, index) => [index, entry]));
@@ -208,13 +205,23 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
       }
       if (pending.size > 0) {
         const code = results[[...pending.keys()][0]!]?.ErrorCode ?? "InternalFailure";
-        lastFailure = new PublishError(code, true, `${pending.size} of ${indexes.length} entries failed with ${code}`, { fromEntries: true });
+        lastFailure = new PublishError(code, true, `${pending.size} of ${indexes.length} entries failed with ${code}`, { outage: false });
         throw lastFailure;
       }
     }
 
     try {
-      await policy.execute(({ signal }) => attempt(signal));
+      await policy.execute(({ signal: budget }) =>
+        breaker.execute(async ({ signal }) => {
+          try {
+            await attemptTimeout.execute(({ signal: attemptSignal }) => attempt(attemptSignal), signal);
+          } catch (error) {
+            // Cut short because this send's budget ran out: says nothing about the bus.
+            if (budget.aborted) throw new PublishError("PublishBudgetExceeded", false, "budget spent", { cause: error, outage: false });
+            throw error;
+          }
+        }, budget),
+      );
       return { results, attempts };
     } catch (error) {
       // Retries stop early only for a non-retryable failure; a cancellation that escapes is the budget.

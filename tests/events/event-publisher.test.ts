@@ -198,3 +198,58 @@ describe("EventBridge publisher", () => {
     expect(classifyError(Object.assign(new Error("Could not load credentials"), { name: "CredentialsProviderError" }))).toMatchObject({ retryable: false });
   });
 });
+
+describe("circuit breaker: a bus that is down is noticed once, not per request", () => {
+  const refused = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
+
+  it("reports the cause, not the budget, when the bus refuses connections", async () => {
+    eventBridge.on(PutEventsCommand).rejects(refused());
+    const outcome = await publisher({ budgetMs: 300, breaker: { failures: 1_000, halfOpenMs: 60_000 } }).publish(detail(), { log: captureLogger().logger });
+    expect(outcome).toMatchObject({ status: "failed", error: "ECONNREFUSED" });
+  });
+
+  it("opens after consecutive failures: later publishes fail at once with the cause, without calling AWS", async () => {
+    eventBridge.on(PutEventsCommand).rejects(refused());
+    const subject = publisher({ breaker: { failures: 3, halfOpenMs: 60_000 } });
+    const first = await subject.publish(detail(), { log: captureLogger().logger });
+    expect(first).toMatchObject({ status: "failed", error: "ECONNREFUSED", attempts: 3 });
+    expect(subject.state).toBe("degraded");
+    const callsBefore = eventBridge.commandCalls(PutEventsCommand).length;
+    const second = await subject.publish(detail(), { log: captureLogger().logger });
+    expect(second).toEqual({ status: "failed", error: "ECONNREFUSED", attempts: 0 });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(callsBefore);
+  });
+
+  it("reports an auth failure as its code when the breaker fails fast", async () => {
+    eventBridge.on(PutEventsCommand).rejects(awsError("AccessDeniedException", 400));
+    const subject = publisher({ breaker: { failures: 1, halfOpenMs: 60_000 } });
+    await subject.publish(detail(), { log: captureLogger().logger });
+    expect(await subject.publish(detail(), { log: captureLogger().logger })).toEqual({ status: "failed", error: "AccessDeniedException", attempts: 0 });
+  });
+
+  it("half-opens to probe, and closes when the probe succeeds", async () => {
+    eventBridge.on(PutEventsCommand).rejects(refused());
+    const subject = publisher({ breaker: { failures: 2, halfOpenMs: 50 } });
+    await subject.publish(detail(), { log: captureLogger().logger });
+    expect(subject.state).toBe("degraded");
+    eventBridge.reset();
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-back" }] });
+    let outcome = await subject.publish(detail(), { log: captureLogger().logger });
+    for (let tries = 0; outcome.status !== "published" && tries < 200; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      outcome = await subject.publish(detail(), { log: captureLogger().logger });
+    }
+    expect(outcome).toMatchObject({ status: "published", eventId: "e-back" });
+    expect(subject.state).toBe("enabled");
+  });
+
+  it("does not open on throttling or on entries PutEvents reports as failed", async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "ThrottlingException" }] });
+    const subject = publisher({ budgetMs: 200, breaker: { failures: 1, halfOpenMs: 60_000 } });
+    await subject.publish(detail(), { log: captureLogger().logger });
+    eventBridge.reset();
+    eventBridge.on(PutEventsCommand).rejects(awsError("ThrottlingException", 400));
+    await subject.publish(detail(), { log: captureLogger().logger });
+    expect(subject.state).toBe("enabled");
+  });
+});

@@ -1,0 +1,105 @@
+import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { EventPublisher } from "../../app/events/event-publisher.js";
+import { createTempFiles } from "../../app/upload/temp-files.js";
+import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
+
+function countingPublisher() {
+  const published: string[] = [];
+  const publisher: EventPublisher = {
+    state: "enabled",
+    publish(detail) {
+      published.push(detail.interaction_id);
+      return Promise.resolve({ status: "published", eventId: "evt", attempts: 1 });
+    },
+  };
+  return { publisher, published };
+}
+
+const SRT = "1\r\n00:00:01,000 --> 00:00:02,500\r\nHola, um, José y Zoë\r\n\r\n2\r\n00:00:03,000 --> 00:00:04,000\r\nnos vemos\r\n";
+
+describe("captions in other encodings, and transcripts with no text", () => {
+  it.each([
+    ["UTF-16 LE with a BOM", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SRT, "utf16le")])],
+    ["UTF-16 BE with a BOM", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(SRT, "utf16le").swap16()])],
+    ["UTF-8 with a BOM", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SRT)])],
+  ])("reads an SRT file in %s", async (_name, bytes) => {
+    const { app } = await buildTestApp();
+    const response = await postUpload(app, uploadForm(bytes, "windows.srt"));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      source: "captions",
+      raw_transcript: "Hola, um, José y Zoë\nnos vemos",
+      metadata: { duration_s: 4 },
+    });
+  });
+
+  it("refuses Latin-1 text with a 415 that names the encoding", async () => {
+    const { app } = await buildTestApp();
+    const response = await postUpload(app, uploadForm(Buffer.from("Réunion: ça commence à l'heure.\n", "latin1"), "notes.txt"));
+    expect(response.status).toBe(415);
+    const problem = (await response.json()) as { detail: string; reason: string };
+    expect(problem.detail).toMatch(/encoding/);
+    expect(problem.detail).not.toMatch(/audio\/mpeg/);
+    expect(problem.reason).toBe("encoding");
+  });
+
+  it.each([
+    ["WebVTT with a header and no cues", "WEBVTT\n\nNOTE nothing said\n"],
+    ["SRT whose cues are empty", "1\n00:00:01,000 --> 00:00:02,000\n<i></i>\n\n2\n00:00:03,000 --> 00:00:04,000\n   \n"],
+    ["text of whitespace only", " \n\t\n   \n"],
+  ])("answers 422 empty_transcript for %s and publishes nothing", async (_name, text) => {
+    const { publisher, published } = countingPublisher();
+    const { app, leftoverUploads } = await buildTestApp({ publisher });
+    const response = await postUpload(app, uploadForm(text, "captions.txt"));
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ code: "empty_transcript", source: "captions" });
+    expect(published).toEqual([]);
+    expect(await leftoverUploads()).toEqual([]);
+  });
+});
+
+describe("storage", () => {
+  it("refuses an upload that would eat into the free-space reserve with 507", async () => {
+    const { app, leftoverUploads } = await buildTestApp({ minFreeDiskBytes: Number.MAX_SAFE_INTEGER });
+    const response = await postUpload(app, uploadForm("hello", "notes.txt"));
+    expect(response.status).toBe(507);
+    expect(await response.json()).toMatchObject({ code: "insufficient_storage" });
+    expect(await leftoverUploads()).toEqual([]);
+  });
+
+  it("/readyz answers 503 not_ready while UPLOAD_DIR cannot be written", async () => {
+    const gone = join(tmpdir(), `batch-missing-${process.pid}`, "nested");
+    const { app } = await buildTestApp({ tempFiles: createTempFiles(gone) });
+    const response = await app.request("/readyz");
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ status: "not_ready", uploads: { writable: false } });
+  });
+
+  it("at startup, sweeps only this service's own files older than the longest request", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "batch-sweep-"));
+    const old = join(directory, "upload-old-1");
+    const fresh = join(directory, "upload-fresh-1");
+    const foreign = join(directory, "someone-elses.tmp");
+    for (const path of [old, fresh, foreign]) await writeFile(path, "x");
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(old, hourAgo, hourAgo);
+    await utimes(foreign, hourAgo, hourAgo);
+    const tempFiles = createTempFiles(directory);
+    expect(await tempFiles.sweepStale(60_000)).toBe(1);
+    expect((await readdir(directory)).sort()).toEqual(["someone-elses.tmp", "upload-fresh-1"]);
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it("releaseAll removes the files of requests still open", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "batch-release-"));
+    const tempFiles = createTempFiles(directory);
+    for (const id of ["a", "b"]) await writeFile(tempFiles.create(id), "partial");
+    expect(await tempFiles.releaseAll()).toBe(2);
+    expect(await readdir(directory)).toEqual([]);
+    expect(tempFiles.openCount).toBe(0);
+    await rm(directory, { recursive: true, force: true });
+  });
+});

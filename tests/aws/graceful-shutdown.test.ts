@@ -1,4 +1,6 @@
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { awsClients, createTestPipeline, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS, type TestPipeline } from "../support/moto.js";
@@ -60,13 +62,17 @@ describe("graceful shutdown of a real server process", () => {
     expect(server.logs.some((line) => line.msg === "all requests finished; exiting")).toBe(true);
   });
 
-  it("past the grace period, logs what it abandons and exits non-zero", async () => {
-    const server = await startServerProcess({ ...env(300), MAX_CAPTIONS_BYTES: String(4 * MiB) });
+  it("past the grace period, logs what it abandons, removes its temporary file and exits non-zero", async () => {
+    const uploadDir = await mkdtemp(join(tmpdir(), "batch-shutdown-"));
+    const server = await startServerProcess({ ...env(300), MAX_CAPTIONS_BYTES: String(4 * MiB), UPLOAD_DIR: uploadDir });
     const exited = new Promise<number | null>((resolve) => server.child.once("exit", resolve));
     const upload = slowUploadWithSigterm(server, 3_000).catch(() => "aborted" as const);
     expect(await exited).toBe(1);
     const abandoned = server.logs.find((line) => line.msg === "grace period over: abandoning in-flight requests");
     expect(abandoned).toMatchObject({ level: "error", abandoned: [{ method: "POST", path: "/batch/process" }] });
+    expect(server.logs.find((line) => line.msg === "abandoned uploads removed")).toMatchObject({ removed: 1 });
+    expect(await readdir(uploadDir)).toEqual([]);
     await upload;
+    await rm(uploadDir, { recursive: true, force: true });
   });
 });

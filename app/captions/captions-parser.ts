@@ -1,3 +1,4 @@
+import { collapseSpaces, createTextBuilder } from "../text/text-builder.js";
 import type { CaptionsFormat } from "../upload/input-detection.js";
 
 export interface ParsedCaptions {
@@ -152,7 +153,7 @@ function voiceOf(tag: string): string | undefined {
  * found with `indexOf` from where the tag starts, and the scan resumes after it. A tag with no end is text.
  */
 function stripMarkup(line: string): { text: string; voice: string | undefined } {
-  let out = "";
+  const out = createTextBuilder();
   let voice: string | undefined;
   let runStart = 0;
   let position = 0;
@@ -185,13 +186,12 @@ function stripMarkup(line: string): { text: string; voice: string | undefined } 
       position++;
       continue;
     }
-    out += line.slice(runStart, position) + replacement;
+    out.append(line.slice(runStart, position));
+    out.append(replacement);
     position = skipTo;
     runStart = skipTo;
   }
-  return { text: out + line.slice(runStart), voice };
+  out.append(line.slice(runStart));
+  return { text: out.toString(), voice };
 }
 
-function collapseSpaces(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
-}

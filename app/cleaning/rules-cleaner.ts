@@ -1,3 +1,4 @@
+import { createTextBuilder } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
 
 const FILLERS = new Set(["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mmm"]);
@@ -7,8 +8,6 @@ const LOWER_CASE_LETTER = /\p{Ll}/u;
 const WORD_CHARACTER = /[\p{L}\p{N}']/u;
 /** A speaker label is at most this long, as captions import writes it (`Speaker: `). */
 const MAX_LABEL_CHARS = 40;
-/** Finished words are joined into a flat string this many at a time, so a long line holds no word array. */
-const WORDS_PER_PIECE = 4096;
 
 /** A token reduced to its letters, digits and apostrophes, in lower case: what "the same word" means here. */
 export function wordKey(token: string): string {
@@ -77,28 +76,23 @@ function speakerLabel(line: string): { label: string; speech: string } | undefin
 }
 
 /**
- * Writes the words of one line, capitalised, into flat pieces. Only the last word kept can still change (a
+ * Writes the words of one line, capitalised, into a text builder. Only the last word kept can still change (a
  * later filler or mark attaches to it, a stutter replaces it), so each word is finished when the next one is
  * kept: memory holds the output, not an array of tokens.
  */
 function createLineWriter() {
-  const pieces: string[] = [];
-  let words: string[] = [];
+  const out = createTextBuilder();
   let previousEndsSentence = true;
+  let first = true;
   return {
     write(word: string) {
       const fixed = capitalI(word);
-      words.push(previousEndsSentence ? capitalFirstLetter(fixed) : fixed);
+      if (!first) out.append(" ");
+      out.append(previousEndsSentence ? capitalFirstLetter(fixed) : fixed);
       previousEndsSentence = endsSentence(word);
-      if (words.length === WORDS_PER_PIECE) {
-        pieces.push(words.join(" "));
-        words = [];
-      }
+      first = false;
     },
-    text(): string {
-      if (words.length > 0) pieces.push(words.join(" "));
-      return pieces.join(" ");
-    },
+    text: () => out.toString(),
   };
 }
 
@@ -106,7 +100,7 @@ function cleanSpeech(speech: string): string {
   const writer = createLineWriter();
   let previous: string | undefined;
   let previousKey = "";
-  const tokens = /\S+/gu;
+  const tokens = /\S+/g;
   for (let match = tokens.exec(speech); match !== null; match = tokens.exec(speech)) {
     const token = match[0];
     const key = wordKey(token);

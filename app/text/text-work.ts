@@ -48,7 +48,7 @@ export function createTextWorkerPool(options: TextWorkerPoolOptions = {}): TextW
     execArgv,
     minThreads: 1,
     maxThreads: options.maxThreads ?? Math.max(1, availableParallelism() - 1),
-    resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
+    resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024, maxYoungGenerationSizeMb: 8 },
   });
   return {
     importCaptions: (task) => pool.run(task, { name: "importCaptions" }) as Promise<CaptionsImport>,

@@ -2,9 +2,9 @@ import { request } from "node:http";
 import { BOUNDARY, MULTIPART_TYPE } from "./multipart.js";
 
 export interface StreamedUploadOptions {
-  /** The file's first bytes (e.g. a real WAV header); the rest is `filler` (zeros by default). */
+  /** The file's first bytes (e.g. a real WAV header); the rest is `filler` repeated (zeros by default). */
   head: Buffer;
-  filler?: number;
+  filler?: number | Buffer;
   fileBytes: number;
   /** Drop the connection once this many file bytes are sent. */
   abortAfterBytes?: number;

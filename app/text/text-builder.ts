@@ -1,0 +1,63 @@
+/** Parts joined into one flat string at a time: a long text built from millions of small parts holds no tree of them. */
+const PARTS_PER_PIECE = 4096;
+
+/**
+ * Builds a long string from many small parts in memory proportional to the result. Appending with `+=`
+ * makes a rope node per part (tens of bytes each, and each keeps its part alive); an array of every part
+ * costs as much. Here parts are joined into a flat piece every few thousand.
+ */
+export function createTextBuilder() {
+  const pieces: string[] = [];
+  let parts: string[] = [];
+  return {
+    append(part: string) {
+      parts.push(part);
+      if (parts.length === PARTS_PER_PIECE) {
+        pieces.push(parts.join(""));
+        parts = [];
+      }
+    },
+    toString(): string {
+      pieces.push(parts.join(""));
+      parts = [];
+      const text = pieces.join("");
+      pieces.length = 0;
+      pieces.push(text);
+      return text;
+    },
+  };
+}
+
+/** What `\s` matches in a JavaScript pattern. */
+export function isWhitespace(code: number): boolean {
+  return (
+    (code >= 0x09 && code <= 0x0d) ||
+    code === 0x20 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/** Runs of whitespace as one space, none at either end (`text.replace(/\s+/g, " ").trim()`, in memory proportional to the result). */
+export function collapseSpaces(text: string): string {
+  const out = createTextBuilder();
+  let position = 0;
+  let first = true;
+  while (position < text.length) {
+    while (position < text.length && isWhitespace(text.charCodeAt(position))) position++;
+    if (position === text.length) break;
+    const start = position;
+    while (position < text.length && !isWhitespace(text.charCodeAt(position))) position++;
+    if (!first) out.append(" ");
+    out.append(text.slice(start, position));
+    first = false;
+  }
+  return out.toString();
+}

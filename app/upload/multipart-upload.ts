@@ -205,6 +205,8 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
     parser.on("file", (field, stream, info) => {
       // busboy destroys a part's stream with an error when the body ends inside it: always heard.
       stream.on("error", noop);
+      // Parts can still arrive from the chunk being parsed when the upload failed: no file is opened then.
+      if (settled) return stream.resume();
       if (field !== FILE_FIELD) {
         stream.on("data", (chunk: Buffer) => countOther(chunk.length));
         stream.resume();

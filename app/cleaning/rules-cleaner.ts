@@ -137,7 +137,10 @@ function cleanLine(line: string): string {
   const labelled = speakerLabel(line);
   const text = cleanSpeech(labelled?.speech ?? line);
   if (text === "") return "";
-  return labelled ? `${labelled.label}: ${text}` : text;
+  if (labelled) return `${labelled.label}: ${text}`;
+  // Removing fillers can shorten a line until it starts like a label ("um um … Alice: hi" → "Alice: hi"):
+  // clean it again as one, so that cleaning the output changes nothing.
+  return speakerLabel(text) === undefined ? text : cleanLine(text);
 }
 
 /**

@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EventPublisher } from "../../app/events/event-publisher.js";
 import { createTempFiles } from "../../app/upload/temp-files.js";
+import { listenTestApp } from "../support/listening-app.js";
+import { MULTIPART_TYPE } from "../support/multipart.js";
+import { rawRequest } from "../support/raw-http.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
 
 function countingPublisher() {
@@ -58,6 +61,40 @@ describe("captions in other encodings, and transcripts with no text", () => {
     expect(await response.json()).toMatchObject({ code: "empty_transcript", source: "captions" });
     expect(published).toEqual([]);
     expect(await leftoverUploads()).toEqual([]);
+  });
+});
+
+describe("REQUEST_TIMEOUT_S covers the whole request", () => {
+  it("answers 504 processing_timeout when processing outlives it, and frees the upload", async () => {
+    const { app, leftoverUploads } = await buildTestApp({
+      requestTimeoutMs: 200,
+      cleaner: {
+        name: "rules",
+        clean: (_text, { signal }) =>
+          new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(new Error("cleaning cut short")), { once: true })),
+      },
+    });
+    const response = await postUpload(app, uploadForm("we should ship it", "notes.txt"));
+    expect(response.status).toBe(504);
+    expect(await response.json()).toMatchObject({ code: "processing_timeout" });
+    expect(await leftoverUploads()).toEqual([]);
+  });
+
+  it("answers 408 upload_timeout when the body is still arriving, however steadily", async () => {
+    const service = await listenTestApp({ requestTimeoutMs: 300, uploadIdleTimeoutMs: 60_000 });
+    try {
+      const answer = await rawRequest({
+        port: service.port,
+        head: `POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: 100000\r\n\r\n`,
+        body: Buffer.alloc(100_000, 0x61),
+        stallAfterBytes: 10,
+      });
+      expect(answer.status).toBe(408);
+      expect(JSON.parse(answer.body)).toMatchObject({ code: "upload_timeout" });
+      expect(await service.leftoverUploads()).toEqual([]);
+    } finally {
+      await service.close();
+    }
   });
 });
 

@@ -67,6 +67,10 @@ describe("uploads stream through a real server process", () => {
     }
     expect(sawFile).toBe(true);
     expect(left).toEqual([]);
+    const gone = server.logs.find((line) => line.msg === "request completed" && line.status === 499);
+    expect(gone).toMatchObject({ method: "POST", path: "/batch/process" });
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/http_requests_total\{route="\/batch\/process",method="POST",status="499"\} 1/);
 
     const form = new FormData();
     form.append("file", new Blob([await readFile(new URL("captions/notes.txt", FIXTURES))]), "notes.txt");

@@ -13,6 +13,7 @@ describe("cleanWithRules", () => {
     ["Go. Go now!", "Go. Go now!"],
     ["um uh hmm", ""],
     ["first line\n\n  um  \nsecond line", "First line\nSecond line"],
+    ["um Friday! hmm. um um Friday! um hmm. Bob: so", "Friday! Friday! Bob: So"],
   ])("cleans %j", (input, expected) => {
     expect(cleanWithRules(input)).toBe(expected);
   });

@@ -140,3 +140,23 @@ describe("storage", () => {
     await rm(directory, { recursive: true, force: true });
   });
 });
+
+describe("identity headers without a Node request (app.request)", () => {
+  it("decodes UTF-8 bytes, and takes a Latin-1 value that is not UTF-8 as the characters it shows", async () => {
+    const details: string[] = [];
+    const { app } = await buildTestApp({
+      publisher: {
+        state: "enabled",
+        publish(detail) {
+          details.push(detail.user_id);
+          return Promise.resolve({ status: "published", eventId: "evt", attempts: 1 });
+        },
+      },
+    });
+    for (const user of [Buffer.from("José Ñandú 日本").toString("latin1"), "José Zoë"]) {
+      const response = await postUpload(app, uploadForm("we should ship it", "notes.txt"), { "X-User-ID": user });
+      expect(response.status).toBe(200);
+    }
+    expect(details).toEqual(["José Ñandú 日本", "José Zoë"]);
+  });
+});

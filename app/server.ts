@@ -1,10 +1,10 @@
 import { mkdir } from "node:fs/promises";
-import { createApp } from "./app.js";
+import { createApp } from "./http/create-app.js";
 import { ConfigError, loadConfig, redactConfig } from "./config.js";
 import { createPublisher } from "./events/publisher-factory.js";
 import { startHttpServer } from "./http/node-server.js";
-import { createInFlightRequests } from "./lifecycle/in-flight-requests.js";
-import { installGracefulShutdown } from "./lifecycle/graceful-shutdown.js";
+import { createInFlightRequests } from "./http/middleware/in-flight-requests.js";
+import { installGracefulShutdown } from "./http/graceful-shutdown.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createCleaner, createTranscriber } from "./providers.js";

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../app/config.js";
-import { createTranscriptsConsumer, printEvent } from "../app/consumer/transcripts-consumer.js";
+import { createTranscriptsConsumer, printEvent } from "../tools/consumer/transcripts-consumer.js";
 import { createLogger } from "../app/logger.js";
-import { awsClients } from "../infra/aws-clients.js";
-import { MissingQueueUrl, resolveQueueUrl } from "../infra/queue-url.js";
+import { awsClients } from "../tools/aws-clients.js";
+import { MissingQueueUrl, resolveQueueUrl } from "../tools/queue-url.js";
 
 /** `npm run consume [-- --queue-url URL | --outputs FILE]`: prints each BatchProcessingCompleted event. */
 const { values } = parseArgs({ options: { "queue-url": { type: "string" }, outputs: { type: "string" } } });

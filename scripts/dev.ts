@@ -3,8 +3,8 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import PinoPretty from "pino-pretty";
 import { loadConfig } from "../app/config.js";
 import { resolveCredentials } from "../app/events/publisher-factory.js";
-import { awsClients } from "../infra/aws-clients.js";
-import { provisionLocalPipeline } from "../infra/local-provisioner.js";
+import { awsClients } from "../tools/aws-clients.js";
+import { provisionLocalPipeline } from "../tools/local-provisioner.js";
 import { startMotoServer, type RunningMoto } from "./moto-server.js";
 
 /**

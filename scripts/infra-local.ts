@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../app/config.js";
-import { awsClients } from "../infra/aws-clients.js";
-import { provisionLocalPipeline } from "../infra/local-provisioner.js";
+import { awsClients } from "../tools/aws-clients.js";
+import { provisionLocalPipeline } from "../tools/local-provisioner.js";
 
 /** `npm run infra:local [-- --json]`: the stack's queues, policies, rule and target on AWS_ENDPOINT_URL. */
 const { values } = parseArgs({ options: { json: { type: "boolean", default: false } } });

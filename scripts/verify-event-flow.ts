@@ -2,9 +2,9 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../app/config.js";
 import { createEventBridgePublisher } from "../app/events/event-publisher.js";
 import { createLogger } from "../app/logger.js";
-import { awsClients } from "../infra/aws-clients.js";
-import { EXIT, verifyEventFlow } from "../infra/event-flow-verifier.js";
-import { MissingQueueUrl, resolveQueueUrl } from "../infra/queue-url.js";
+import { awsClients } from "../tools/aws-clients.js";
+import { EXIT, verifyEventFlow } from "../tools/event-flow-verifier.js";
+import { MissingQueueUrl, resolveQueueUrl } from "../tools/queue-url.js";
 
 /**
  * `npm run verify [-- --queue-url URL | --outputs FILE] [--interval S] [--timeout S]`.

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { ERRORS } from "../problem.js";
+import { ERRORS } from "./problem.js";
 
 /**
  * The API's shapes as valibot schemas: the handlers' answers are typed by them, the tests validate answers

@@ -1,19 +1,35 @@
 import type { HttpBindings } from "@hono/node-server";
-import type { RequestContext } from "../context/request-context.js";
 import type { Logger } from "../logger.js";
+import type { RequestContext } from "../pipeline/request-context.js";
 
-/** The typed variables every handler can read from `c.var`. */
-export interface AppVariables {
+/** Set by the `interaction` middleware, which runs first on every request. */
+export interface InteractionVariables {
   interactionId: string;
-  context: RequestContext;
   /** The request's logger: every line carries `interaction_id`. */
   log: Logger;
-  /** What the handler learnt, added to the request's one access-log line. */
+}
+
+/** Set by the `identity` middleware, on the routes that take uploads. */
+export interface IdentityVariables {
+  context: RequestContext;
+}
+
+/** What a handler learnt, added to the request's one access-log line; handlers may set it or not. */
+export interface OutcomeVariables {
   outcome?: { bytes?: number; cleaner?: string; event_status?: string; source?: string };
 }
 
+/** Present under @hono/node-server; absent when tests call `app.request()`. */
+export type EdgeBindings = Partial<HttpBindings>;
+
+/** The root app: what every request has, and what only some do (typed as such). */
 export interface AppEnv {
-  Variables: AppVariables;
-  /** Present under @hono/node-server; absent when tests call `app.request()`. */
-  Bindings: Partial<HttpBindings>;
+  Variables: InteractionVariables & OutcomeVariables & Partial<IdentityVariables>;
+  Bindings: EdgeBindings;
+}
+
+/** A route behind `interaction` and `identity`. */
+export interface IdentifiedEnv {
+  Variables: InteractionVariables & OutcomeVariables & IdentityVariables;
+  Bindings: EdgeBindings;
 }

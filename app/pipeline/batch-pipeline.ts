@@ -1,14 +1,14 @@
 import type { Cleaner, CleanedTranscript } from "../cleaning/cleaner.js";
-import type { RequestContext } from "../context/request-context.js";
+import { EmptyTranscript, isOverLimit, TooLarge, UnsupportedEncoding, UnsupportedInput } from "../errors.js";
 import { buildCompletedEvent } from "../events/batch-processing-completed.js";
 import type { EventPublisher, PublishOutcome } from "../events/event-publisher.js";
 import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
-import { ApiError } from "../problem.js";
-import { ProviderError, type Transcriber } from "../transcription/transcriber.js";
+import { ProviderFailure, type Transcriber } from "../transcription/transcriber.js";
 import type { TextWork } from "../text/text-work.js";
 import { detectInput } from "../upload/input-detection.js";
-import { isOverLimit, type ReceivedUpload } from "../upload/multipart-upload.js";
+import type { ReceivedUpload } from "../upload/received-upload.js";
+import type { RequestContext } from "./request-context.js";
 
 export interface BatchPipelineDeps {
   transcriber: Transcriber;
@@ -90,12 +90,10 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       }
       case "captions": {
         if (isOverLimit(job.upload.bytes, deps.maxCaptionsBytes)) {
-          throw new ApiError("payload_too_large", `Captions files are limited to ${deps.maxCaptionsBytes} bytes.`, {
-            max_bytes: deps.maxCaptionsBytes,
-          });
+          throw new TooLarge("Captions files", deps.maxCaptionsBytes);
         }
         const imported = await deps.textWork.importCaptions({ path: job.upload.path, format: input.format, encoding: input.encoding });
-        if (!imported.ok) throw unsupportedEncoding();
+        if (!imported.ok) throw new UnsupportedEncoding();
         return {
           source: "captions",
           text: imported.captions.transcript,
@@ -103,9 +101,9 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
         };
       }
       case "unsupported-encoding":
-        throw unsupportedEncoding();
+        throw new UnsupportedEncoding();
       case "unsupported":
-        throw unsupported(input.mime);
+        throw new UnsupportedInput(input.mime);
     }
   }
 
@@ -120,7 +118,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       deps.observer.transcribed(transcription.provider, "ok", seconds());
       return transcription;
     } catch (error) {
-      deps.observer.transcribed(deps.transcriber.provider, error instanceof ProviderError ? error.failure : "failed", seconds());
+      deps.observer.transcribed(deps.transcriber.provider, error instanceof ProviderFailure ? error.kind : "failed", seconds());
       throw error;
     }
   }
@@ -131,9 +129,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       const raw = await readTranscript(job);
       job.log.info({ source: raw.source, raw_length: raw.text.length, ...raw.metadata }, "transcript ready");
       if (raw.text.trim() === "") {
-        throw new ApiError("empty_transcript", raw.source === "captions" ? "The captions hold no cue text." : "The recording holds no speech that could be transcribed.", {
-          source: raw.source,
-        });
+        throw new EmptyTranscript(raw.source);
       }
       const cleaned = await deps.cleaner.clean(raw.text, { log: job.log, signal: job.signal });
       job.log.info({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
@@ -146,19 +142,3 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
 }
 
 export type BatchPipeline = ReturnType<typeof createBatchPipeline>;
-
-function unsupported(mime: string | undefined): ApiError {
-  return new ApiError(
-    "unsupported_media_type",
-    `${mime ?? "This file"} is not a supported format. Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or captions (WebVTT, SRT, plain text; UTF-8, or UTF-16 with a byte order mark).`,
-    { detected_type: mime ?? null },
-  );
-}
-
-function unsupportedEncoding(): ApiError {
-  return new ApiError(
-    "unsupported_media_type",
-    "The file looks like text, but not in a supported encoding: save it as UTF-8 (or UTF-16 with a byte order mark).",
-    { detected_type: "text/plain", reason: "encoding" },
-  );
-}

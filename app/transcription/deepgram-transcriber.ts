@@ -10,7 +10,7 @@ import {
   type RetryVerdict,
 } from "./provider-retry.js";
 import { streamingFetch } from "./streaming-fetch.js";
-import { ProviderError, type AudioFile, type Transcriber } from "./transcriber.js";
+import { ProviderFailure, type AudioFile, type Transcriber } from "./transcriber.js";
 
 export interface DeepgramOptions {
   apiKey: string;
@@ -72,11 +72,11 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
           { ...retry, log, provider: "deepgram", signal },
         );
       } catch (error) {
-        throw toProviderError(error);
+        throw toProviderFailure(error);
       }
       const parsed = v.safeParse(ListenResponse, body);
       if (!parsed.success) {
-        throw new ProviderError("failed", "deepgram", "Deepgram answered with an unexpected response shape.");
+        throw new ProviderFailure("failed", "deepgram", "Deepgram answered with an unexpected response shape.");
       }
       const { metadata, results } = parsed.output;
       return {
@@ -106,14 +106,14 @@ export function classifyDeepgramError(error: unknown): RetryVerdict {
   return { retryable: false, reason: error instanceof Error ? error.name : "unknown" };
 }
 
-function toProviderError(error: unknown): ProviderError {
+function toProviderFailure(error: unknown): ProviderFailure {
   const attempts = error instanceof RetriesExhausted ? error.attempts : undefined;
   const cause = error instanceof RetriesExhausted ? error.cause : error;
   if (cause instanceof DeepgramTimeoutError) {
-    return new ProviderError("timeout", "deepgram", "Deepgram did not answer in time.", { attempts }, { cause });
+    return new ProviderFailure("timeout", "deepgram", "Deepgram did not answer in time.", { attempts }, { cause });
   }
   const status = cause instanceof DeepgramError ? cause.statusCode : undefined;
   const detail =
     status === undefined ? "could not be reached" : status < 300 ? "sent an unreadable response" : `answered ${status}`;
-  return new ProviderError("failed", "deepgram", `Deepgram ${detail}.`, { status, attempts }, { cause });
+  return new ProviderFailure("failed", "deepgram", `Deepgram ${detail}.`, { status, attempts }, { cause });
 }

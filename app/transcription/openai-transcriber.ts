@@ -9,7 +9,7 @@ import {
   type RetryVerdict,
 } from "./provider-retry.js";
 import { streamingFetch } from "./streaming-fetch.js";
-import { ProviderError, type Transcriber } from "./transcriber.js";
+import { ProviderFailure, type Transcriber } from "./transcriber.js";
 
 export interface OpenAiTranscriberOptions {
   apiKey: string;
@@ -63,7 +63,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
           requestId: null,
         };
       } catch (error) {
-        throw toProviderError(error);
+        throw toProviderFailure(error);
       }
     },
   };
@@ -86,15 +86,15 @@ export function classifyOpenAiError(error: unknown): RetryVerdict {
   return { retryable: false, reason: error instanceof Error ? error.name : "unknown" };
 }
 
-function toProviderError(error: unknown): ProviderError {
+function toProviderFailure(error: unknown): ProviderFailure {
   const attempts = error instanceof RetriesExhausted ? error.attempts : undefined;
   const cause = error instanceof RetriesExhausted ? error.cause : error;
   if (cause instanceof OpenAI.APIConnectionTimeoutError) {
-    return new ProviderError("timeout", "openai", "The transcription server did not answer in time.", { attempts }, { cause });
+    return new ProviderFailure("timeout", "openai", "The transcription server did not answer in time.", { attempts }, { cause });
   }
   const status = cause instanceof OpenAI.APIError ? (cause as APIError<number | undefined>).status : undefined;
   const detail = status === undefined ? "could not be reached" : `answered ${status}`;
-  return new ProviderError("failed", "openai", `The transcription server ${detail}.`, { status, attempts }, { cause });
+  return new ProviderFailure("failed", "openai", `The transcription server ${detail}.`, { status, attempts }, { cause });
 }
 
 /** Whisper servers infer the format from the file name's extension. */

@@ -1,3 +1,4 @@
+import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
 export type TranscriptionProvider = "deepgram" | "openai";
@@ -26,25 +27,36 @@ export interface TranscribeOptions {
 export interface Transcriber {
   readonly provider: TranscriptionProvider;
   readonly model: string;
-  /** Whether the provider has what it needs (its API key); a transcriber that is not throws `not_configured`. */
+  /** Whether the provider has what it needs (its API key); a transcriber that is not throws `provider_not_configured`. */
   readonly configured: boolean;
   transcribe(audio: AudioFile, options: TranscribeOptions): Promise<Transcription>;
 }
 
-export type ProviderFailure = "failed" | "timeout" | "not_configured";
+export type ProviderFailureKind = "failed" | "timeout" | "not_configured";
+
+const FAILURE_CODES = { failed: "provider_failed", timeout: "provider_timeout", not_configured: "provider_not_configured" } as const;
 
 /** A provider that could not give a transcript, after retries where they made sense. */
-export class ProviderError extends Error {
-  override readonly name = "ProviderError";
+export class ProviderFailure extends DomainError {
+  override readonly name = "ProviderFailure";
+  readonly code: (typeof FAILURE_CODES)[ProviderFailureKind];
+  readonly details: { provider: TranscriptionProvider; provider_status?: number; attempts?: number; variable?: string };
 
   constructor(
-    readonly failure: ProviderFailure,
+    readonly kind: ProviderFailureKind,
     readonly provider: TranscriptionProvider,
     message: string,
-    readonly details: { status?: number | undefined; attempts?: number | undefined; variable?: string } = {},
+    facts: { status?: number | undefined; attempts?: number | undefined; variable?: string } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.code = FAILURE_CODES[kind];
+    this.details = {
+      provider,
+      ...(facts.status !== undefined && { provider_status: facts.status }),
+      ...(facts.attempts !== undefined && { attempts: facts.attempts }),
+      ...(facts.variable !== undefined && { variable: facts.variable }),
+    };
   }
 }
 
@@ -56,7 +68,7 @@ export function unconfiguredTranscriber(provider: TranscriptionProvider, model: 
     configured: false,
     transcribe() {
       return Promise.reject(
-        new ProviderError("not_configured", provider, `Set ${variable} to transcribe audio with ${provider}.`, {
+        new ProviderFailure("not_configured", provider, `Set ${variable} to transcribe audio with ${provider}.`, {
           variable,
         }),
       );

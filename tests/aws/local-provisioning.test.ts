@@ -2,7 +2,7 @@ import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-e
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { completedEventPattern } from "../../app/events/batch-processing-completed.js";
-import { provisionLocalPipeline, type PipelineOutputs } from "../../infra/local-provisioner.js";
+import { provisionLocalPipeline, type PipelineOutputs } from "../../tools/local-provisioner.js";
 import { awsClients, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
 import { runScript } from "../support/run-script.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";

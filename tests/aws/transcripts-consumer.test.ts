@@ -1,7 +1,7 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTranscriptsConsumer, parseEnvelope, printEvent, type CompletedEventEnvelope } from "../../app/consumer/transcripts-consumer.js";
+import { createTranscriptsConsumer, parseEnvelope, printEvent, type CompletedEventEnvelope } from "../../tools/consumer/transcripts-consumer.js";
 import { buildCompletedEvent } from "../../app/events/batch-processing-completed.js";
 import type { Consumer } from "sqs-consumer";
 import { captureLogger } from "../support/capture-logger.js";

@@ -4,7 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { provisionLocalPipeline, type PipelineOutputs } from "../../infra/local-provisioner.js";
+import { provisionLocalPipeline, type PipelineOutputs } from "../../tools/local-provisioner.js";
 import { awsClients, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
 import { runScript } from "../support/run-script.js";
 

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { BatchProcessingCompletedDetail } from "../../app/events/batch-processing-completed.js";
 import type { EventPublisher } from "../../app/events/event-publisher.js";
-import { MAX_PARTS, OTHER_PARTS_BYTES } from "../../app/upload/multipart-upload.js";
+import { MAX_PARTS, OTHER_PARTS_BYTES } from "../../app/http/multipart-upload.js";
 import { listenTestApp } from "../support/listening-app.js";
 import { BOUNDARY, MULTIPART_TYPE, multipartBody, type Part } from "../support/multipart.js";
 import { rawRequest, type RawAnswer } from "../support/raw-http.js";

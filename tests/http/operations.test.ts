@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
 import { COMPLETED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
 import { BatchResponse, Readiness } from "../../app/http/api-schemas.js";
-import { createInFlightRequests } from "../../app/lifecycle/in-flight-requests.js";
+import { createInFlightRequests } from "../../app/http/middleware/in-flight-requests.js";
 import { createMetrics } from "../../app/observability/metrics.js";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";

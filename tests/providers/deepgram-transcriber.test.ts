@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
-import { ProviderError } from "../../app/transcription/transcriber.js";
+import { ProviderFailure } from "../../app/transcription/transcriber.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 
@@ -36,8 +36,8 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
   it("does not retry a 401 and reports the provider's status", async () => {
     const error = await transcribe(transcriber("wrong-key")).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect(error).toMatchObject({ failure: "failed", details: { status: 401, attempts: 1 } });
+    expect(error).toBeInstanceOf(ProviderFailure);
+    expect(error).toMatchObject({ code: "provider_failed", details: { provider_status: 401, attempts: 1 } });
     expect(deepgram.requests).toHaveLength(1);
   });
 
@@ -58,7 +58,7 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
   it("gives up after three attempts of 5xx", async () => {
     deepgram.script({ status: 502 }, { status: 502 }, { status: 502 });
-    await expect(transcribe()).rejects.toMatchObject({ failure: "failed", details: { status: 502, attempts: 3 } });
+    await expect(transcribe()).rejects.toMatchObject({ code: "provider_failed", details: { provider_status: 502, attempts: 3 } });
     expect(deepgram.requests).toHaveLength(3);
   });
 
@@ -70,13 +70,13 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
   it("reports a timeout when Deepgram is slower than DEEPGRAM_TIMEOUT_S", async () => {
     deepgram.script({ delayMs: 1500 });
-    await expect(transcribe(transcriber(FAKE_DEEPGRAM_KEY, 1))).rejects.toMatchObject({ failure: "timeout" });
+    await expect(transcribe(transcriber(FAKE_DEEPGRAM_KEY, 1))).rejects.toMatchObject({ code: "provider_timeout" });
     expect(deepgram.requests).toHaveLength(1);
   });
 
   it("refuses an answer that is not shaped like Deepgram's", async () => {
     deepgram.script({ body: { metadata: {}, results: { channels: [] } } });
-    await expect(transcribe()).rejects.toMatchObject({ failure: "failed", message: expect.stringMatching(/unexpected response/) as unknown });
+    await expect(transcribe()).rejects.toMatchObject({ code: "provider_failed", message: expect.stringMatching(/unexpected response/) as unknown });
   });
 
   it("reports an unreachable Deepgram after retrying", async () => {
@@ -88,8 +88,8 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
       retry: fastRetry,
     });
     await expect(unreachable.transcribe(audio, { log: logs.logger })).rejects.toMatchObject({
-      failure: "failed",
-      details: { status: undefined, attempts: 3 },
+      code: "provider_failed",
+      details: { provider: "deepgram", attempts: 3 },
     });
   });
 });

@@ -33,8 +33,8 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
 
   it("does not retry a 401", async () => {
     await expect(transcriber("sk-wrong").transcribe(audio, { log: logger })).rejects.toMatchObject({
-      failure: "failed",
-      details: { status: 401, attempts: 1 },
+      code: "provider_failed",
+      details: { provider_status: 401, attempts: 1 },
     });
   });
 
@@ -46,7 +46,7 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
 
   it("reports a timeout without retrying", async () => {
     openai.script({ delayMs: 1500 });
-    await expect(transcriber(FAKE_OPENAI_KEY, 1).transcribe(audio, { log: logger })).rejects.toMatchObject({ failure: "timeout" });
+    await expect(transcriber(FAKE_OPENAI_KEY, 1).transcribe(audio, { log: logger })).rejects.toMatchObject({ code: "provider_timeout" });
     expect(openai.transcriptions).toHaveLength(1);
   });
 });

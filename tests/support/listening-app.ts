@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import type { AppDeps } from "../../app/app.js";
+import type { AppDeps } from "../../app/http/create-app.js";
 import { startHttpServer, type LingerLimits } from "../../app/http/node-server.js";
 import { buildTestApp } from "./test-app.js";
 

@@ -7,7 +7,7 @@ import {
   type Message,
 } from "@aws-sdk/client-sqs";
 import { inject } from "vitest";
-import { provisionLocalPipeline, type PipelineOutputs } from "../../infra/local-provisioner.js";
+import { provisionLocalPipeline, type PipelineOutputs } from "../../tools/local-provisioner.js";
 
 export const REGION = "us-east-1";
 export const TEST_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };

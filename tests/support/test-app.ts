@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApp, type AppDeps } from "../../app/app.js";
+import { createApp, type AppDeps } from "../../app/http/create-app.js";
 import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
 import { disabledPublisher } from "../../app/events/event-publisher.js";
 import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";

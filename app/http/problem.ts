@@ -1,4 +1,6 @@
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { DomainError, FailureCode } from "../errors.js";
 
 /** Every error the API answers with, and the HTTP status and title each maps to. */
 export const ERRORS = {
@@ -40,10 +42,13 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-/** The one error type handlers throw; `app.onError` turns it into a problem+json answer. */
-export class ApiError extends Error {
+/**
+ * The one error type the edge throws; `app.onError` turns it into a problem+json answer. It is Hono's
+ * `HTTPException`, so Hono's own middleware and ours are answered the same way.
+ */
+export class ApiError extends HTTPException {
   override readonly name = "ApiError";
-  readonly status: ContentfulStatusCode;
+  declare readonly status: ContentfulStatusCode;
 
   constructor(
     readonly code: ErrorCode,
@@ -51,9 +56,42 @@ export class ApiError extends Error {
     readonly extensions: Record<string, unknown> = {},
     options?: { cause?: unknown },
   ) {
-    super(detail, options);
-    this.status = ERRORS[code].status;
+    super(ERRORS[code].status, { message: detail, cause: options?.cause });
   }
+}
+
+/** Each domain failure as the API answers it: the one place a failure code meets a problem code. */
+const DOMAIN_PROBLEMS: Record<FailureCode, { code: ErrorCode; extensions?: Record<string, unknown> }> = {
+  unsupported_input: { code: "unsupported_media_type" },
+  unsupported_encoding: { code: "unsupported_media_type", extensions: { reason: "encoding" } },
+  too_large: { code: "payload_too_large" },
+  empty_transcript: { code: "empty_transcript" },
+  provider_failed: { code: "provider_failed" },
+  provider_timeout: { code: "provider_timeout" },
+  provider_not_configured: { code: "provider_not_configured" },
+};
+
+export function fromDomainError(error: DomainError): ApiError {
+  const { code, extensions } = DOMAIN_PROBLEMS[error.code];
+  return new ApiError(code, error.message, { ...extensions, ...error.details }, { cause: error });
+}
+
+/** Statuses Hono's own middleware answers with (`bodyLimit`, `timeout`, …), as the nearest problem code. */
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
+  400: "malformed_request",
+  404: "not_found",
+  405: "method_not_allowed",
+  408: "upload_timeout",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  431: "headers_too_large",
+  503: "too_busy",
+  504: "processing_timeout",
+};
+
+export function fromHttpException(error: HTTPException): ApiError {
+  const code = HTTP_EXCEPTION_CODES[error.status] ?? (error.status < 500 ? "malformed_request" : "internal");
+  return new ApiError(code, error.message || ERRORS[code].title, {}, { cause: error });
 }
 
 export function toProblem(error: ApiError, interactionId: string | null): Problem {

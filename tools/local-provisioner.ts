@@ -14,7 +14,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, policyJson, redrivePolicy, rulePattern } from "./settings.js";
+import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, policyJson, redrivePolicy, rulePattern } from "../infra/settings.js";
 
 /** The same outputs as the Pulumi stack; there is no IAM policy locally. */
 export interface PipelineOutputs {

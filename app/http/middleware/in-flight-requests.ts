@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../http/app-env.js";
+import type { InteractionVariables } from "../app-env.js";
 import { ApiError } from "../problem.js";
 
 export interface InFlightRequest {
@@ -16,7 +16,6 @@ export interface InFlightRequest {
 export function createInFlightRequests() {
   const active = new Map<string, InFlightRequest>();
   let draining = false;
-  let onIdle: (() => void) | undefined;
 
   return {
     get draining() {
@@ -29,14 +28,9 @@ export function createInFlightRequests() {
     startDraining() {
       draining = true;
     },
-    /** Resolves when no request is in flight. */
-    idle(): Promise<void> {
-      if (active.size === 0) return Promise.resolve();
-      return new Promise((resolve) => (onIdle = resolve));
-    },
     /** Tracks each request; past `limit` requests at once, answers 503 with `Retry-After` instead. */
     middleware: ({ limit, retryAfterS = 5 }: { limit: number; retryAfterS?: number }) =>
-      createMiddleware<AppEnv>(async function trackInFlight(c, next) {
+      createMiddleware<{ Variables: InteractionVariables }>(async function trackInFlight(c, next) {
         if (active.size >= limit) {
           c.header("Retry-After", String(retryAfterS));
           throw new ApiError("too_busy", `This instance is already processing ${limit} requests; try again shortly.`, {
@@ -49,7 +43,6 @@ export function createInFlightRequests() {
           await next();
         } finally {
           active.delete(id);
-          if (active.size === 0) onIdle?.();
         }
       }),
   };

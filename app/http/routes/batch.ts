@@ -1,13 +1,13 @@
 import { Readable } from "node:stream";
-import { Hono } from "hono";
-import type { AppEnv } from "../http/app-env.js";
-import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
-import type { BatchResponse } from "../http/api-schemas.js";
+import { Hono, type MiddlewareHandler } from "hono";
+import type { IdentifiedEnv } from "../app-env.js";
+import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
+import type { BatchResponse } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
-import { describeBatchProcess } from "./openapi.js";
-import { receiveUpload } from "../upload/multipart-upload.js";
-import type { TempFiles } from "../upload/temp-files.js";
-import type { PublishOutcome } from "../events/event-publisher.js";
+import { describeBatchProcess } from "./documentation.js";
+import { receiveUpload } from "../multipart-upload.js";
+import type { TempFiles } from "../../upload/temp-files.js";
+import type { PublishOutcome } from "../../events/event-publisher.js";
 
 export interface BatchRouteDeps {
   pipeline: BatchPipeline;
@@ -17,6 +17,8 @@ export interface BatchRouteDeps {
   /** The whole request, upload and processing (0: no limit). */
   requestTimeoutMs: number;
   minFreeDiskBytes: number;
+  /** What runs before the handler: the concurrency limit, then `identity`, which sets `c.var.context`. */
+  admission: [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>];
 }
 
 /** The reason a request's deadline aborts its signal with. */
@@ -26,7 +28,8 @@ class DeadlinePassed extends Error {
 
 /** `POST /batch/process`: a recording (or captions) in, raw and cleaned transcripts out. */
 export function batchRoutes(deps: BatchRouteDeps) {
-  const routes = new Hono<AppEnv>();
+  const routes = new Hono<IdentifiedEnv>();
+  routes.use(...deps.admission);
   routes.post("/process", describeBatchProcess, async (c) => {
     const { context, log } = c.var;
     log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "batch processing started");

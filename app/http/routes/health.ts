@@ -1,11 +1,11 @@
 import { Hono } from "hono";
-import type { Cleaner } from "../cleaning/cleaner.js";
-import type { EventPublisher } from "../events/event-publisher.js";
-import type { AppEnv } from "../http/app-env.js";
-import type { InFlightRequests } from "../lifecycle/in-flight-requests.js";
-import type { Transcriber } from "../transcription/transcriber.js";
-import type { TempFiles } from "../upload/temp-files.js";
-import { describeHealth, describeReadiness } from "./openapi.js";
+import type { Cleaner } from "../../cleaning/cleaner.js";
+import type { EventPublisher } from "../../events/event-publisher.js";
+import type { AppEnv } from "../app-env.js";
+import type { InFlightRequests } from "../middleware/in-flight-requests.js";
+import type { Transcriber } from "../../transcription/transcriber.js";
+import type { TempFiles } from "../../upload/temp-files.js";
+import { describeHealth, describeReadiness } from "./documentation.js";
 
 export interface HealthDeps {
   transcriber: Transcriber;

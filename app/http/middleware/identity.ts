@@ -1,32 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../http/app-env.js";
-import { readIdentityHeader } from "../http/identity-headers.js";
-import type { Logger } from "../logger.js";
-import { resolveRequestContext, type IdentityDefaults } from "./request-context.js";
-
-export const INTERACTION_ID_HEADER = "X-Interaction-ID";
-
-/**
- * Gives every request its interaction id, echoed in `X-Interaction-ID` on every answer (errors included),
- * and a logger bound to it. Runs first, so that anything that fails later can still be correlated.
- */
-export function interaction({ logger, newId = randomUUID }: { logger: Logger; newId?: () => string }) {
-  return createMiddleware<AppEnv>(async function interaction(c, next) {
-    const interactionId = newId();
-    c.set("interactionId", interactionId);
-    c.set("log", logger.child({ interaction_id: interactionId }));
-    c.header(INTERACTION_ID_HEADER, interactionId);
-    await next();
-  });
-}
+import type { EdgeBindings, IdentityVariables, InteractionVariables } from "../app-env.js";
+import { resolveRequestContext, type IdentityDefaults } from "../identity.js";
+import { readIdentityHeader } from "../identity-headers.js";
 
 /**
  * Reads the caller's identity from the trusted headers (see `resolveRequestContext`). Invalid tenant ids
  * are logged and reported in `X-Warning`; over-long, repeated or non-UTF-8 ids are a 400.
  */
 export function identity({ defaults, newId = randomUUID }: { defaults: IdentityDefaults; newId?: () => string }) {
-  return createMiddleware<AppEnv>(async function identity(c, next) {
+  return createMiddleware<{ Variables: InteractionVariables & IdentityVariables; Bindings: EdgeBindings }>(async function identity(c, next) {
     const header = (name: string) => readIdentityHeader(name, c.env?.incoming, (fallback) => c.req.header(fallback));
     const { context, warnings } = resolveRequestContext(
       {

@@ -2,8 +2,10 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import busboy from "busboy";
-import { ApiError } from "../problem.js";
-import type { TempFiles } from "./temp-files.js";
+import { isOverLimit } from "../errors.js";
+import type { ReceivedUpload } from "../upload/received-upload.js";
+import { ApiError } from "./problem.js";
+import type { TempFiles } from "../upload/temp-files.js";
 
 export const FILE_FIELD = "file";
 
@@ -39,14 +41,6 @@ export interface UploadOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** A file received to disk. `remove()` is safe to call more than once. */
-export interface ReceivedUpload {
-  path: string;
-  bytes: number;
-  /** The part's declared Content-Type: logged, never trusted (detection reads the bytes). */
-  declaredType: string | undefined;
-  remove(): Promise<void>;
-}
 
 /** The client went away (reset, socket error, or closed before its request was complete). */
 export class ClientGoneError extends Error {
@@ -56,8 +50,6 @@ export class ClientGoneError extends Error {
   }
 }
 
-/** One definition of "over the limit" for every size check: more than the limit, never equal to it. */
-export const isOverLimit = (bytes: number, limit: number) => bytes > limit;
 
 function tooLarge(maxBytes: number): ApiError {
   return new ApiError("payload_too_large", `The file is larger than the limit of ${maxBytes} bytes.`, {

@@ -1,22 +1,24 @@
 import { Hono } from "hono";
-import type { Cleaner } from "./cleaning/cleaner.js";
-import { identity, interaction } from "./context/request-context-middleware.js";
-import type { IdentityDefaults } from "./context/request-context.js";
-import type { EventPublisher } from "./events/event-publisher.js";
-import { accessLog } from "./http/access-log.js";
-import type { AppEnv } from "./http/app-env.js";
-import { handleError, problemResponse } from "./http/error-handler.js";
-import { createInFlightRequests, type InFlightRequests } from "./lifecycle/in-flight-requests.js";
-import type { Logger } from "./logger.js";
-import { createMetrics, type Metrics } from "./observability/metrics.js";
-import { createBatchPipeline } from "./pipeline/batch-pipeline.js";
+import type { Cleaner } from "../cleaning/cleaner.js";
+import { identity } from "./middleware/identity.js";
+import { interaction } from "./middleware/interaction.js";
+import type { IdentityDefaults } from "./identity.js";
+import type { EventPublisher } from "../events/event-publisher.js";
+import { accessLog } from "./middleware/access-log.js";
+import type { AppEnv } from "./app-env.js";
+import { handleError, problemResponse } from "./error-handler.js";
+import { createInFlightRequests, type InFlightRequests } from "./middleware/in-flight-requests.js";
+import type { Logger } from "../logger.js";
+import { createMetrics, type Metrics } from "../observability/metrics.js";
+import { createBatchPipeline } from "../pipeline/batch-pipeline.js";
 import { ApiError } from "./problem.js";
 import { batchRoutes } from "./routes/batch.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { healthRoutes } from "./routes/health.js";
-import { documentationRoutes } from "./routes/openapi.js";
-import type { Transcriber } from "./transcription/transcriber.js";
-import { inlineTextWork, type TextWork } from "./text/text-work.js";
-import type { TempFiles } from "./upload/temp-files.js";
+import { documentationRoutes } from "./routes/documentation.js";
+import type { Transcriber } from "../transcription/transcriber.js";
+import { inlineTextWork, type TextWork } from "../text/text-work.js";
+import type { TempFiles } from "../upload/temp-files.js";
 
 export interface AppDeps {
   logger: Logger;
@@ -61,8 +63,6 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(interaction({ logger: deps.logger, ...(newId && { newId }) }));
   app.use(accessLog({ metrics }));
-  app.use("/batch/*", inFlight.middleware({ limit: deps.maxConcurrentRequests ?? Number.POSITIVE_INFINITY }));
-  app.use("/batch/*", identity({ defaults: deps.identityDefaults, ...(newId && { newId }) }));
   app.route(
     "/batch",
     batchRoutes({
@@ -72,14 +72,18 @@ export function createApp(deps: AppDeps) {
       uploadIdleTimeoutMs: deps.uploadIdleTimeoutMs ?? 30_000,
       requestTimeoutMs: deps.requestTimeoutMs ?? 0,
       minFreeDiskBytes: deps.minFreeDiskBytes ?? 0,
+      admission: [
+        inFlight.middleware({ limit: deps.maxConcurrentRequests ?? Number.POSITIVE_INFINITY }),
+        identity({ defaults: deps.identityDefaults, ...(newId && { newId }) }),
+      ],
     }),
   );
   app.route(
     "/",
     healthRoutes({ transcriber: deps.transcriber, cleaner: deps.cleaner, publisher: deps.publisher, inFlight, tempFiles: deps.tempFiles }),
   );
-  app.get("/metrics", async (c) => c.body(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }));
-  documentationRoutes(app);
+  app.route("/", metricsRoutes(metrics));
+  app.route("/", documentationRoutes(app));
   app.notFound((c) => problemResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError(handleError);
   return app;

@@ -2,8 +2,8 @@ import type { Message, SQSClient } from "@aws-sdk/client-sqs";
 import { LRUCache } from "lru-cache";
 import { Consumer } from "sqs-consumer";
 import * as v from "valibot";
-import { BatchProcessingCompletedV1, DETAIL_TYPE } from "../events/batch-processing-completed.js";
-import type { Logger } from "../logger.js";
+import { BatchProcessingCompletedV1, DETAIL_TYPE } from "../../app/events/batch-processing-completed.js";
+import type { Logger } from "../../app/logger.js";
 
 /**
  * A downstream consumer of `BatchProcessingCompleted`, written to be copied: a typed handler, and the

@@ -1,15 +1,9 @@
 import { randomUUID } from "node:crypto";
 import * as v from "valibot";
+import type { RequestContext } from "../pipeline/request-context.js";
 import { isUuidV4 } from "../config.js";
-import { ApiError } from "../problem.js";
+import { ApiError } from "./problem.js";
 
-/** Who asked, and which interaction this is; carried through the pipeline and into the event. */
-export interface RequestContext {
-  tenantId: string;
-  userId: string;
-  accountId: string | null;
-  interactionId: string;
-}
 
 export interface IdentityHeaders {
   tenantId?: string | null | undefined;

@@ -1,9 +1,9 @@
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { describeRoute, openAPIRouteHandler, resolver } from "hono-openapi";
-import { completedEventJsonSchema } from "../events/event-json-schema.js";
-import { IDENTITY_JSON_SCHEMA } from "../context/request-context.js";
-import { BatchResponse, Health, Problem, Readiness } from "../http/api-schemas.js";
-import type { AppEnv } from "../http/app-env.js";
+import { completedEventJsonSchema } from "../../events/event-json-schema.js";
+import { IDENTITY_JSON_SCHEMA } from "../identity.js";
+import { BatchResponse, Health, Problem, Readiness } from "../api-schemas.js";
+import type { AppEnv } from "../app-env.js";
 import { ERRORS, PROBLEM_CONTENT_TYPE, type ErrorCode } from "../problem.js";
 
 const problem = (description: string) => ({
@@ -75,7 +75,8 @@ export const describeReadiness = describeRoute({
 
 /** `GET /openapi.json`, generated from the routes' descriptions and the schemas above; and the event's schema. */
 export function documentationRoutes(app: Hono<AppEnv>) {
-  app.get(
+  const routes = new Hono<AppEnv>();
+  routes.get(
     "/openapi.json",
     openAPIRouteHandler(app, {
       documentation: {
@@ -89,5 +90,6 @@ export function documentationRoutes(app: Hono<AppEnv>) {
       exclude: ["/openapi.json", "/metrics", "/schemas/batch-processing-completed.v1.json"],
     }),
   );
-  app.get("/schemas/batch-processing-completed.v1.json", (c) => c.json(completedEventJsonSchema()));
+  routes.get("/schemas/batch-processing-completed.v1.json", (c) => c.json(completedEventJsonSchema()));
+  return routes;
 }

@@ -1,6 +1,8 @@
 import { tmpdir } from "node:os";
 import * as v from "valibot";
+import { CLEANERS } from "./cleaning/cleaner.js";
 import { DEFAULT_EVENT_SOURCE, UUID_V4 } from "./events/batch-processing-completed.js";
+import { TRANSCRIPTION_PROVIDERS } from "./transcription/transcriber.js";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -34,7 +36,7 @@ const EnvSchema = v.object({
   MIN_FREE_DISK_BYTES: integer(256 * MiB, 0),
   SHUTDOWN_GRACE_MS: integer(25_000, 0),
   MAX_CONCURRENT_REQUESTS: integer(64, 1),
-  TRANSCRIPTION_PROVIDER: v.optional(v.picklist(["deepgram", "openai"]), "deepgram"),
+  TRANSCRIPTION_PROVIDER: v.optional(v.picklist(TRANSCRIPTION_PROVIDERS), "deepgram"),
   DEEPGRAM_API_KEY: v.optional(v.string()),
   DEEPGRAM_BASE_URL: v.optional(Url, "https://api.deepgram.com"),
   DEEPGRAM_MODEL: v.optional(v.string(), "nova-3"),
@@ -44,7 +46,7 @@ const EnvSchema = v.object({
   OPENAI_MODEL: v.optional(v.string(), "gpt-4o"),
   OPENAI_TRANSCRIPTION_MODEL: v.optional(v.string(), "whisper-1"),
   OPENAI_TIMEOUT_S: integer(120, 1),
-  CLEANER: v.optional(v.picklist(["auto", "openai", "rules"]), "auto"),
+  CLEANER: v.optional(v.picklist(["auto", ...CLEANERS]), "auto"),
   CLEANER_CHUNK_CHARS: integer(4000, 200),
   CLEANER_CONCURRENCY: integer(4, 1, 64),
   AWS_REGION: v.optional(v.string(), "us-east-1"),

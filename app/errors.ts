@@ -1,3 +1,5 @@
+import type { TranscriptSource } from "./pipeline/transcript.js";
+
 /**
  * What can go wrong in processing a recording, in the domain's words: no HTTP status, no problem type. Each
  * has a stable machine-readable `code`; the HTTP edge maps it to a status and problem code (one table in
@@ -56,8 +58,8 @@ export class TooLarge extends DomainError {
 export class EmptyTranscript extends DomainError {
   override readonly name = "EmptyTranscript";
   readonly code = "empty_transcript";
-  readonly details: { source: "audio" | "captions" };
-  constructor(source: "audio" | "captions") {
+  readonly details: { source: TranscriptSource };
+  constructor(source: TranscriptSource) {
     super(source === "captions" ? "The captions hold no cue text." : "The recording holds no speech that could be transcribed.");
     this.details = { source };
   }

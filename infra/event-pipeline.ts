@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, publisherMayPut, redrivePolicy, rulePattern } from "./settings.js";
+import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, publisherMayPut, redrivePolicy } from "./settings.js";
+import { completedEventPattern } from "../app/events/batch-processing-completed.js";
 
 export interface EventPipelineArgs {
   /** `default`, or the name of a custom bus this component creates. */
@@ -62,7 +63,7 @@ export class EventPipeline extends pulumi.ComponentResource {
         name: PIPELINE.ruleName,
         eventBusName: bus.name,
         description: "Routes BatchProcessingCompleted events to the meeting transcripts queue",
-        eventPattern: JSON.stringify(rulePattern(args.eventSource)),
+        eventPattern: JSON.stringify(completedEventPattern(args.eventSource)),
         state: "ENABLED",
         tags,
       },

@@ -1,4 +1,4 @@
-import { completedEventPattern, DEFAULT_EVENT_SOURCE, DETAIL_TYPE } from "../app/events/batch-processing-completed.js";
+import { DEFAULT_EVENT_SOURCE, DETAIL_TYPE } from "../app/events/batch-processing-completed.js";
 
 /**
  * The one description of the event pipeline's resources, used by the Pulumi program and by local
@@ -24,10 +24,6 @@ export const PIPELINE = {
 export const DEFAULT_BUS_NAME = "default";
 
 export { DEFAULT_EVENT_SOURCE, DETAIL_TYPE };
-
-export function rulePattern(source: string = DEFAULT_EVENT_SOURCE) {
-  return completedEventPattern(source);
-}
 
 export function redrivePolicy(deadLetterTargetArn: string): string {
   return JSON.stringify({ deadLetterTargetArn, maxReceiveCount: PIPELINE.maxReceiveCount });

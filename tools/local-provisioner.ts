@@ -14,7 +14,8 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, policyJson, redrivePolicy, rulePattern } from "../infra/settings.js";
+import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, policyJson, redrivePolicy } from "../infra/settings.js";
+import { completedEventPattern } from "../app/events/batch-processing-completed.js";
 
 /** The same outputs as the Pulumi stack; there is no IAM policy locally. */
 export interface PipelineOutputs {
@@ -87,7 +88,7 @@ export async function provisionLocalPipeline(options: LocalProvisionOptions): Pr
     new PutRuleCommand({
       Name: PIPELINE.ruleName,
       EventBusName: busName,
-      EventPattern: JSON.stringify(rulePattern(source)),
+      EventPattern: JSON.stringify(completedEventPattern(source)),
       State: "ENABLED",
       Description: "Routes BatchProcessingCompleted events to the meeting transcripts queue",
     }),

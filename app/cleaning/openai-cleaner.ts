@@ -88,7 +88,6 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
         {
           chunks: chunks.length,
           fallback_chunks: outcomes.filter((outcome) => outcome.by === "rules").length,
-          cleaned_length: text.length,
         },
         "openai cleaning finished",
       );

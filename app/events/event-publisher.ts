@@ -9,8 +9,7 @@ import {
   circuitBreaker,
   CircuitState,
   ConsecutiveBreaker,
-  ExponentialBackoff,
-  fullJitterGenerator,
+  DelegateBackoff,
   handleWhen,
   IsolatedCircuitError,
   retry,
@@ -20,6 +19,7 @@ import {
   wrap,
 } from "cockatiel";
 import type { Logger } from "../logger.js";
+import { fullJitterDelay } from "../resilience/backoff.js";
 import { DETAIL_TYPE, type BatchProcessingCompletedDetail } from "./batch-processing-completed.js";
 
 /** What became of an event: reported in the response, the log and the metrics. */
@@ -122,6 +122,8 @@ export interface PutEventsSenderOptions {
    * opens: sends fail at once with the outage's code. After `halfOpenMs` one call probes; success closes it.
    */
   breaker?: { failures: number; halfOpenMs: number };
+  /** The jitter's randomness, in [0, 1); injected by tests. */
+  random?: () => number;
 }
 
 export interface SendResult {
@@ -169,11 +171,7 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
       handleWhen((error) => classifyError(error).retryable),
       {
         maxAttempts: Number.MAX_SAFE_INTEGER,
-        backoff: new ExponentialBackoff({
-          generator: fullJitterGenerator,
-          initialDelay: backoff.initialDelayMs,
-          maxDelay: backoff.maxDelayMs,
-        }),
+        backoff: new DelegateBackoff(({ attempt }) => fullJitterDelay(backoff, attempt, options.random ? { random: options.random } : {})),
       },
     ),
   );

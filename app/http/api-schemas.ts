@@ -1,4 +1,7 @@
 import * as v from "valibot";
+import { CLEANED_BY, CLEANERS } from "../cleaning/cleaner.js";
+import { TRANSCRIPT_SOURCES, TranscriptMetadata } from "../pipeline/transcript.js";
+import { TRANSCRIPTION_PROVIDERS } from "../transcription/transcriber.js";
 import { ERRORS } from "./problem.js";
 
 /**
@@ -16,14 +19,9 @@ export const BatchResponse = v.pipe(
     interaction_id: v.pipe(v.string(), v.uuid(), v.description("This request's id, also in X-Interaction-ID and the logs")),
     raw_transcript: v.string(),
     cleaned_transcript: v.string(),
-    cleaner: v.picklist(["openai", "rules", "openai+rules"]),
-    source: v.picklist(["audio", "captions"]),
-    metadata: v.object({
-      provider: v.nullable(v.string()),
-      model: v.nullable(v.string()),
-      duration_s: v.nullable(v.number()),
-      request_id: v.nullable(v.string()),
-    }),
+    cleaner: v.picklist(CLEANED_BY),
+    source: v.picklist(TRANSCRIPT_SOURCES),
+    metadata: TranscriptMetadata,
     event: v.pipe(EventReport, v.description("What became of the BatchProcessingCompleted event")),
   }),
   v.title("BatchResponse"),
@@ -49,8 +47,8 @@ export const Health = v.object({ status: v.literal("ok"), uptime_s: v.number() }
 export const Readiness = v.object({
   status: v.pipe(v.picklist(["ready", "draining", "not_ready"]), v.description("not_ready: UPLOAD_DIR cannot be written")),
   config: v.literal("valid"),
-  transcription: v.object({ provider: v.string(), model: v.string(), configured: v.boolean() }),
-  cleaner: v.picklist(["openai", "rules"]),
+  transcription: v.object({ provider: v.picklist(TRANSCRIPTION_PROVIDERS), model: v.string(), configured: v.boolean() }),
+  cleaner: v.picklist(CLEANERS),
   events: v.object({
     publishing: v.pipe(
       v.picklist(["enabled", "degraded", "disabled"]),

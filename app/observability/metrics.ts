@@ -1,11 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CleanerName } from "../cleaning/cleaner.js";
+import type { TranscriptionProvider } from "../transcription/transcriber.js";
 import type { PublishingState, PublishOutcome } from "../events/event-publisher.js";
 
 /** What the pipeline reports as it runs; the metrics implement it, tests can too. */
 export interface PipelineObserver {
   uploadReceived(bytes: number): void;
-  transcribed(provider: string, outcome: "ok" | "failed" | "timeout" | "not_configured", seconds: number): void;
+  transcribed(provider: TranscriptionProvider, outcome: "ok" | "failed" | "timeout" | "not_configured", seconds: number): void;
   cleaned(cleaner: CleanerName): void;
   published(outcome: PublishOutcome): void;
 }

@@ -9,6 +9,7 @@ import type { TextWork } from "../text/text-work.js";
 import { detectInput } from "../upload/input-detection.js";
 import type { ReceivedUpload } from "../upload/received-upload.js";
 import type { RequestContext } from "./request-context.js";
+import type { TranscriptMetadata, TranscriptSource } from "./transcript.js";
 
 export interface BatchPipelineDeps {
   transcriber: Transcriber;
@@ -27,15 +28,8 @@ export interface BatchJob {
   signal?: AbortSignal | undefined;
 }
 
-export interface TranscriptMetadata {
-  provider: string | null;
-  model: string | null;
-  duration_s: number | null;
-  request_id: string | null;
-}
-
 export interface RawTranscript {
-  source: "audio" | "captions";
+  source: TranscriptSource;
   text: string;
   metadata: TranscriptMetadata;
 }

@@ -1,12 +1,15 @@
 import { createReadStream } from "node:fs";
-import { DeepgramClient, DeepgramError, DeepgramTimeoutError } from "@deepgram/sdk";
+import { DeepgramClient, DeepgramError } from "@deepgram/sdk";
 import * as v from "valibot";
 import {
+  AttemptTimedOut,
   DEFAULT_PROVIDER_RETRY,
   parseRetryAfter,
-  RetriesExhausted,
+  isRetryableStatus,
+  LastAttemptFailed,
   withProviderRetry,
   type ProviderRetryOptions,
+  timedAttempt,
   type RetryVerdict,
 } from "./provider-retry.js";
 import { streamingFetch } from "./streaming-fetch.js";
@@ -47,18 +50,14 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
 
-  async function attempt(audio: AudioFile, signal: AbortSignal | undefined): Promise<unknown> {
-    const timeout = AbortSignal.timeout(options.timeoutS * 1000);
-    try {
-      return await client.listen.v1.media.transcribeFile(
+  function attempt(audio: AudioFile, signal: AbortSignal | undefined): Promise<unknown> {
+    return timedAttempt(options.timeoutS * 1000, signal, (abortSignal) =>
+      client.listen.v1.media.transcribeFile(
         { data: createReadStream(audio.path), contentLength: audio.bytes, contentType: audio.mime },
         { model: options.model, smart_format: true, punctuate: true },
-        { abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout, maxRetries: 0 },
-      );
-    } catch (error) {
-      if (timeout.aborted) throw new DeepgramTimeoutError("Deepgram did not answer in time.", { cause: error });
-      throw error;
-    }
+        { abortSignal, maxRetries: 0 },
+      ),
+    );
   }
 
   return {
@@ -91,14 +90,14 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
 }
 
 export function classifyDeepgramError(error: unknown): RetryVerdict {
-  if (error instanceof DeepgramTimeoutError) return { retryable: false, reason: "timeout" };
+  if (error instanceof AttemptTimedOut) return { retryable: false, reason: "timeout" };
   if (error instanceof DeepgramError) {
     const status = error.statusCode;
     if (status === undefined) return { retryable: true, reason: "network" };
     // A success status with an unreadable body is a response cut short in transit.
     if (status < 300) return { retryable: true, reason: "truncated response" };
     return {
-      retryable: status === 429 || status >= 500,
+      retryable: isRetryableStatus(status),
       retryAfterMs: parseRetryAfter(error.rawResponse?.headers.get("retry-after")),
       reason: `status ${status}`,
     };
@@ -107,9 +106,9 @@ export function classifyDeepgramError(error: unknown): RetryVerdict {
 }
 
 function toProviderFailure(error: unknown): ProviderFailure {
-  const attempts = error instanceof RetriesExhausted ? error.attempts : undefined;
-  const cause = error instanceof RetriesExhausted ? error.cause : error;
-  if (cause instanceof DeepgramTimeoutError) {
+  const attempts = error instanceof LastAttemptFailed ? error.attempts : undefined;
+  const cause = error instanceof LastAttemptFailed ? error.cause : error;
+  if (cause instanceof AttemptTimedOut) {
     return new ProviderFailure("timeout", "deepgram", "Deepgram did not answer in time.", { attempts }, { cause });
   }
   const status = cause instanceof DeepgramError ? cause.statusCode : undefined;

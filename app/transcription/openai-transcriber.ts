@@ -1,15 +1,22 @@
 import { createReadStream } from "node:fs";
 import OpenAI, { toStreamingFile, type APIError } from "openai";
+import * as v from "valibot";
 import {
+  AttemptTimedOut,
   DEFAULT_PROVIDER_RETRY,
   parseRetryAfter,
-  RetriesExhausted,
+  isRetryableStatus,
+  LastAttemptFailed,
   withProviderRetry,
   type ProviderRetryOptions,
+  timedAttempt,
   type RetryVerdict,
 } from "./provider-retry.js";
 import { streamingFetch } from "./streaming-fetch.js";
-import { ProviderFailure, type Transcriber } from "./transcriber.js";
+import { ProviderFailure, type AudioFile, type Transcriber } from "./transcriber.js";
+
+/** The part of an OpenAI-compatible `json` transcription answer we rely on. */
+const TranscriptionResponse = v.object({ text: v.string() });
 
 export interface OpenAiTranscriberOptions {
   apiKey: string;
@@ -28,49 +35,48 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
   const client = new OpenAI({
     apiKey: options.apiKey,
     baseURL: options.baseUrl,
-    timeout: options.timeoutS * 1000,
+    // Past our own per-attempt timeout, which is the one that reports a timeout.
+    timeout: (options.timeoutS + 60) * 1000,
     maxRetries: 0,
     fetch: streamingFetch,
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
+
+  function attempt(audio: AudioFile, signal: AbortSignal | undefined): Promise<unknown> {
+    return timedAttempt(options.timeoutS * 1000, signal, (abortSignal) =>
+      client.audio.transcriptions.create(
+        {
+          file: toStreamingFile(createReadStream(audio.path), `audio.${extensionOf(audio.mime)}`, { type: audio.mime }),
+          model: options.model,
+          response_format: "json",
+        },
+        { signal: abortSignal },
+      ),
+    );
+  }
 
   return {
     provider: "openai",
     model: options.model,
     configured: true,
     async transcribe(audio, { log, signal }) {
+      let body: unknown;
       try {
-        const result = await withProviderRetry(
-          () =>
-            client.audio.transcriptions.create(
-              {
-                file: toStreamingFile(createReadStream(audio.path), `audio.${extensionOf(audio.mime)}`, {
-                  type: audio.mime,
-                }),
-                model: options.model,
-                response_format: "json",
-              },
-              { signal },
-            ),
-          classifyOpenAiError,
-          { ...retry, log, provider: "openai", signal },
-        );
-        return {
-          transcript: result.text,
-          provider: "openai",
-          model: options.model,
-          durationS: null,
-          requestId: null,
-        };
+        body = await withProviderRetry(() => attempt(audio, signal), classifyOpenAiError, { ...retry, log, provider: "openai", signal });
       } catch (error) {
         throw toProviderFailure(error);
       }
+      const parsed = v.safeParse(TranscriptionResponse, body);
+      if (!parsed.success) {
+        throw new ProviderFailure("failed", "openai", "The transcription server answered with an unexpected response shape.");
+      }
+      return { transcript: parsed.output.text, provider: "openai", model: options.model, durationS: null, requestId: null };
     },
   };
 }
 
 export function classifyOpenAiError(error: unknown): RetryVerdict {
-  if (error instanceof OpenAI.APIConnectionTimeoutError) return { retryable: false, reason: "timeout" };
+  if (error instanceof AttemptTimedOut) return { retryable: false, reason: "timeout" };
   if (error instanceof OpenAI.APIUserAbortError) return { retryable: false, reason: "aborted" };
   if (error instanceof OpenAI.APIConnectionError) return { retryable: true, reason: "network" };
   if (error instanceof OpenAI.APIError) {
@@ -78,7 +84,7 @@ export function classifyOpenAiError(error: unknown): RetryVerdict {
     const { status, headers } = error as APIError<number | undefined, Headers | undefined>;
     if (status === undefined) return { retryable: true, reason: "network" };
     return {
-      retryable: status === 408 || status === 429 || status >= 500,
+      retryable: isRetryableStatus(status),
       retryAfterMs: parseRetryAfter(headers?.get("retry-after")),
       reason: `status ${status}`,
     };
@@ -87,9 +93,9 @@ export function classifyOpenAiError(error: unknown): RetryVerdict {
 }
 
 function toProviderFailure(error: unknown): ProviderFailure {
-  const attempts = error instanceof RetriesExhausted ? error.attempts : undefined;
-  const cause = error instanceof RetriesExhausted ? error.cause : error;
-  if (cause instanceof OpenAI.APIConnectionTimeoutError) {
+  const attempts = error instanceof LastAttemptFailed ? error.attempts : undefined;
+  const cause = error instanceof LastAttemptFailed ? error.cause : error;
+  if (cause instanceof AttemptTimedOut) {
     return new ProviderFailure("timeout", "openai", "The transcription server did not answer in time.", { attempts }, { cause });
   }
   const status = cause instanceof OpenAI.APIError ? (cause as APIError<number | undefined>).status : undefined;

@@ -1,5 +1,6 @@
 import { DelegateBackoff, handleWhen, retry } from "cockatiel";
 import type { Logger } from "../logger.js";
+import { fullJitterDelay } from "../resilience/backoff.js";
 
 export interface RetryVerdict {
   retryable: boolean;
@@ -25,25 +26,56 @@ export const DEFAULT_PROVIDER_RETRY: ProviderRetryOptions = {
   maxRetryAfterMs: 30_000,
 };
 
-export class RetriesExhausted extends Error {
-  override readonly name = "RetriesExhausted";
+/**
+ * The last attempt's error (its `cause`) and how many attempts were made: one for a failure not worth
+ * retrying (a 401), more when retries ran out.
+ */
+export class LastAttemptFailed extends Error {
+  override readonly name = "LastAttemptFailed";
   constructor(
     readonly attempts: number,
     options: { cause: unknown },
   ) {
-    super(`Gave up after ${attempts} attempt(s)`, options);
+    super(`The last of ${attempts} attempt(s) failed`, options);
   }
+}
+
+/** One attempt outlived the provider's timeout (`*_TIMEOUT_S`): reported as a timeout, not retried. */
+export class AttemptTimedOut extends Error {
+  override readonly name = "AttemptTimedOut";
+}
+
+/**
+ * Runs one attempt under its own timeout, joined with the caller's signal. Each adapter times its attempts
+ * itself: the SDKs' own timeouts surface as errors that cannot be told from other failures.
+ */
+export async function timedAttempt<T>(timeoutMs: number, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    return await run(signal ? AbortSignal.any([signal, timeout]) : timeout);
+  } catch (error) {
+    if (timeout.aborted) throw new AttemptTimedOut("The provider did not answer in time.", { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * The statuses worth another attempt, for every provider: 429 (rate limited), 5xx (the provider's fault),
+ * and 408 (the provider gave up waiting on our request, which a new attempt sends again from the start).
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
 }
 
 /**
  * Runs `attempt` (which must reopen whatever it sends) up to `attempts` times, retrying what `classify`
  * calls retryable. Each wait is full-jitter exponential backoff, but never shorter than the provider's
- * `Retry-After`. The last error comes back wrapped in `RetriesExhausted`, with the number of attempts made.
+ * `Retry-After`. The last error comes back wrapped in `LastAttemptFailed`, with the number of attempts made.
  */
 export async function withProviderRetry<T>(
   attempt: () => Promise<T>,
   classify: (error: unknown) => RetryVerdict,
-  options: ProviderRetryOptions & { log: Logger; provider: string; signal?: AbortSignal | undefined },
+  options: ProviderRetryOptions & { log: Logger; provider: string; signal?: AbortSignal | undefined; random?: () => number },
 ): Promise<T> {
   const policy = retry(
     handleWhen((error) => {
@@ -53,9 +85,13 @@ export async function withProviderRetry<T>(
     {
       maxAttempts: options.attempts - 1,
       backoff: new DelegateBackoff(({ attempt: retryNumber, result }) => {
-        const exponential = Math.min(options.maxDelayMs, options.minDelayMs * 2 ** (retryNumber - 1));
-        const retryAfter = "error" in result ? (classify(result.error).retryAfterMs ?? 0) : 0;
-        return Math.max(retryAfter, Math.random() * exponential);
+        const floorMs = "error" in result ? (classify(result.error).retryAfterMs ?? 0) : 0;
+        const waitMs = fullJitterDelay({ initialDelayMs: options.minDelayMs, maxDelayMs: options.maxDelayMs }, retryNumber, {
+          floorMs,
+          ...(options.random && { random: options.random }),
+        });
+        options.log.info({ provider: options.provider, retry: retryNumber, wait_ms: Math.round(waitMs) }, "transcription retry scheduled");
+        return waitMs;
       }),
     },
   );
@@ -75,7 +111,7 @@ export async function withProviderRetry<T>(
       }
     }, options.signal);
   } catch (error) {
-    throw new RetriesExhausted(attempts, { cause: error });
+    throw new LastAttemptFailed(attempts, { cause: error });
   }
 }
 

@@ -1,7 +1,9 @@
 import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
-export type TranscriptionProvider = "deepgram" | "openai";
+/** The transcription providers, named once: config, API schema, OpenAPI and metrics derive from this. */
+export const TRANSCRIPTION_PROVIDERS = ["deepgram", "openai"] as const;
+export type TranscriptionProvider = (typeof TRANSCRIPTION_PROVIDERS)[number];
 
 export interface AudioFile {
   path: string;

@@ -3,7 +3,7 @@ import { fileTypeFromFile } from "file-type";
 
 /** What an upload turned out to be, judged by its bytes, never by its name or declared type. */
 export type DetectedInput =
-  | { kind: "audio"; mime: string; extension: string }
+  | { kind: "audio"; mime: string }
   | { kind: "captions"; format: CaptionsFormat; encoding: TextEncoding }
   | { kind: "unsupported"; mime: string | undefined }
   | { kind: "unsupported-encoding" };
@@ -50,7 +50,7 @@ export async function detectInput(path: string): Promise<DetectedInput> {
   if (type?.ext === "vtt") return { kind: "captions", format: "vtt", encoding: "utf-8" };
   if (type !== undefined) {
     return AUDIO_EXTENSIONS.has(type.ext)
-      ? { kind: "audio", mime: type.mime, extension: type.ext }
+      ? { kind: "audio", mime: type.mime }
       : { kind: "unsupported", mime: type.mime };
   }
   const text = decodePrefix(head, "utf-8");

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildCompletedEvent } from "../../app/events/batch-processing-completed.js";
 import {
   classifyError,
@@ -108,24 +108,28 @@ describe("PutEvents sender", () => {
     expect(result).toMatchObject({ attempts: 2, results: [{ EventId: "e-2" }] });
   });
 
-  it("backs off with full jitter: every wait is somewhere between zero and the exponential cap", async () => {
-    const waits: number[] = [];
-    let last = performance.now();
-    eventBridge.on(PutEventsCommand).callsFake(() => {
-      const now = performance.now();
-      waits.push(now - last);
-      last = now;
-      return Promise.reject(awsError("ThrottlingException", 400));
-    });
-    await createPutEventsSender({ client, budgetMs: 1_500, attemptTimeoutMs: 500, backoff: { initialDelayMs: 50, maxDelayMs: 200 } })(
-      entries.slice(0, 1),
-    );
-    const retries = waits.slice(1);
-    expect(retries.length).toBeGreaterThan(5);
-    for (const wait of retries) expect(wait).toBeLessThan(200 + 150);
-    // Full jitter, not a fixed delay: the waits are spread out, some well under the cap.
-    expect(Math.min(...retries)).toBeLessThan(150);
-    expect(new Set(retries.map((wait) => Math.round(wait / 10))).size).toBeGreaterThan(2);
+  it("waits between attempts as the backoff rule says, until the budget cuts it short", async () => {
+    vi.useFakeTimers();
+    try {
+      const calls: number[] = [];
+      eventBridge.on(PutEventsCommand).callsFake(() => {
+        calls.push(Date.now());
+        return Promise.reject(awsError("ThrottlingException", 400));
+      });
+      const sending = createPutEventsSender({
+        client,
+        budgetMs: 1_000,
+        attemptTimeoutMs: 500,
+        backoff: { initialDelayMs: 100, maxDelayMs: 400 },
+        random: () => 0.5,
+      })(entries.slice(0, 1));
+      await vi.advanceTimersByTimeAsync(1_000);
+      const result = await sending;
+      expect(calls.slice(1).map((at, index) => at - calls[index]!)).toEqual([50, 100, 200, 200, 200, 200]);
+      expect(result.failure?.code).toBe("PublishBudgetExceeded");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -234,12 +238,10 @@ describe("circuit breaker: a bus that is down is noticed once, not per request",
     expect(subject.state).toBe("degraded");
     eventBridge.reset();
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-back" }] });
-    let outcome = await subject.publish(detail(), { log: captureLogger().logger });
-    for (let tries = 0; outcome.status !== "published" && tries < 200; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      outcome = await subject.publish(detail(), { log: captureLogger().logger });
-    }
-    expect(outcome).toMatchObject({ status: "published", eventId: "e-back" });
+    await vi.waitFor(
+      async () => expect(await subject.publish(detail(), { log: captureLogger().logger })).toMatchObject({ status: "published", eventId: "e-back" }),
+      { timeout: 5_000, interval: 10 },
+    );
     expect(subject.state).toBe("enabled");
   });
 

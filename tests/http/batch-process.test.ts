@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createOpenAiCleaner } from "../../app/cleaning/openai-cleaner.js";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
+import { createInFlightRequests } from "../../app/http/middleware/in-flight-requests.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { FAKE_OPENAI_KEY, startFakeOpenAi } from "../support/fake-openai.js";
 import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
@@ -161,15 +162,16 @@ describe("POST /batch/process", () => {
     });
     const wav = await fixture("audio/speech.wav");
     await Promise.resolve(app.request("/batch/process", { method: "POST", body: uploadForm(wav), signal: hungUp.signal })).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(logs.lines.find((line) => line.msg === "client went away before the answer")).toMatchObject({ level: "info" });
+    await vi.waitFor(() => expect(logs.lines.find((line) => line.msg === "client went away before the answer")).toMatchObject({ level: "info" }));
     expect(logs.lines.filter((line) => line.level === "error")).toEqual([]);
   });
 
   it("refuses uploads past MAX_CONCURRENT_REQUESTS with 503 and Retry-After, and takes them again after", async () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
+    const inFlight = createInFlightRequests();
     const { app } = await buildTestApp({
+      inFlight,
       maxConcurrentRequests: 1,
       transcriber: {
         provider: "deepgram",
@@ -183,7 +185,7 @@ describe("POST /batch/process", () => {
     });
     const wav = await fixture("audio/speech.wav");
     const first = Promise.resolve(postUpload(app, uploadForm(wav)));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await vi.waitFor(() => expect(inFlight.size).toBe(1));
     const refused = await postUpload(app, uploadForm("hello"));
     expect(refused.status).toBe(503);
     expect(refused.headers.get("Retry-After")).toBe("5");

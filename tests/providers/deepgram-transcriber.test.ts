@@ -43,10 +43,12 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
   it("waits for Retry-After after a 429, reopening the file for the next attempt", async () => {
     deepgram.script({ status: 429, headers: { "retry-after": "1" } });
-    const started = Date.now();
+    const before = logs.lines.length;
     const result = await transcribe();
     expect(result.transcript).toBe(SPOKEN_TEXT);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    const scheduled = logs.lines.slice(before).filter((line) => line.msg === "transcription retry scheduled");
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0]!.wait_ms).toBeGreaterThanOrEqual(1_000);
     expect(deepgram.requests.map((r) => r.bytes)).toEqual([audio.bytes, audio.bytes]);
   });
 

@@ -1,13 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EventPipeline } from "./event-pipeline.js";
-import { DEFAULT_BUS_NAME, DEFAULT_EVENT_SOURCE } from "./settings.js";
+import { DEFAULT_BUS_NAME, DEFAULT_EVENT_SOURCE, DESIGN_NAMES } from "./settings.js";
 
 const config = new pulumi.Config();
 const alarmTopicArn = config.get("alarmTopicArn");
+/** `design`: the design's fixed names (one such stack per account); `auto` (default): Pulumi names them. */
+const naming = config.get("physicalNames") ?? "auto";
+if (naming !== "design" && naming !== "auto") throw new Error(`physicalNames must be design or auto, not ${naming}`);
 
 const pipeline = new EventPipeline("transcripts", {
   busName: config.get("eventBusName") ?? DEFAULT_BUS_NAME,
   eventSource: config.get("eventSource") ?? DEFAULT_EVENT_SOURCE,
+  ...(naming === "design" && { names: DESIGN_NAMES }),
   oldestMessageAgeAlarmSeconds: config.getNumber("oldestMessageAgeAlarmSeconds"),
   ...(alarmTopicArn !== undefined && { alarmTopicArn }),
   tags: {

@@ -6,11 +6,7 @@ import { DEFAULT_EVENT_SOURCE, DETAIL_TYPE } from "../app/events/batch-processin
  * service publishes.
  */
 export const PIPELINE = {
-  queueName: "meeting-transcripts-queue",
-  dlqName: "meeting-transcripts-dlq",
-  /** Events EventBridge could not deliver to the queue, after its retry policy. */
-  deliveryDlqName: "meeting-transcripts-delivery-dlq",
-  ruleName: "capture-transcripts-rule",
+  /** The rule's id for its one target: unique per rule, so it needs no stack in it. */
   targetId: "meeting-transcripts-queue",
   visibilityTimeoutSeconds: 30,
   messageRetentionSeconds: 14 * 24 * 60 * 60,
@@ -22,6 +18,33 @@ export const PIPELINE = {
 } as const;
 
 export const DEFAULT_BUS_NAME = "default";
+
+/** The physical names of the pipeline's named resources. */
+export interface PhysicalNames {
+  queue: string;
+  dlq: string;
+  /** Events EventBridge could not deliver to the queue, after its retry policy. */
+  deliveryDlq: string;
+  rule: string;
+}
+
+/** The design's names: one pipeline per account and region. */
+export const DESIGN_NAMES: PhysicalNames = {
+  queue: "meeting-transcripts-queue",
+  dlq: "meeting-transcripts-dlq",
+  deliveryDlq: "meeting-transcripts-delivery-dlq",
+  rule: "capture-transcripts-rule",
+};
+
+/**
+ * How the pipeline's resources are named: the design's names, or names under a prefix (a stack, a local
+ * copy) so several pipelines can share an account. The Pulumi program can also leave naming to Pulumi.
+ */
+export function physicalNames(naming: "design" | { prefix: string }): PhysicalNames {
+  if (naming === "design") return DESIGN_NAMES;
+  const { prefix } = naming;
+  return { queue: `${prefix}-queue`, dlq: `${prefix}-dlq`, deliveryDlq: `${prefix}-delivery-dlq`, rule: `${prefix}-rule` };
+}
 
 export { DEFAULT_EVENT_SOURCE, DETAIL_TYPE };
 

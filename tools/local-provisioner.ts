@@ -14,7 +14,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, policyJson, redrivePolicy } from "../infra/settings.js";
+import { DEFAULT_BUS_NAME, eventsMaySendTo, physicalNames, PIPELINE, policyJson, redrivePolicy, type PhysicalNames } from "../infra/settings.js";
 import { completedEventPattern } from "../app/events/batch-processing-completed.js";
 
 /** The same outputs as the Pulumi stack; there is no IAM policy locally. */
@@ -36,6 +36,8 @@ export interface LocalProvisionOptions {
   eventBridge: EventBridgeClient;
   busName: string;
   source: string;
+  /** The same names the Pulumi program can use: the design's by default, or under a prefix. */
+  names?: PhysicalNames;
   log?: (line: string) => void;
 }
 
@@ -45,7 +47,7 @@ export interface LocalProvisionOptions {
  * created again, so running it twice changes nothing.
  */
 export async function provisionLocalPipeline(options: LocalProvisionOptions): Promise<PipelineOutputs> {
-  const { sqs, eventBridge, busName, source } = options;
+  const { sqs, eventBridge, busName, source, names = physicalNames("design") } = options;
   const log = options.log ?? (() => undefined);
 
   async function ensureQueue(name: string, attributes: Record<string, string>) {
@@ -74,26 +76,26 @@ export async function provisionLocalPipeline(options: LocalProvisionOptions): Pr
   }
 
   const retention = { MessageRetentionPeriod: String(PIPELINE.messageRetentionSeconds), SqsManagedSseEnabled: "true" };
-  const dlq = await ensureQueue(PIPELINE.dlqName, retention);
-  const queue = await ensureQueue(PIPELINE.queueName, {
+  const dlq = await ensureQueue(names.dlq, retention);
+  const queue = await ensureQueue(names.queue, {
     ...retention,
     VisibilityTimeout: String(PIPELINE.visibilityTimeoutSeconds),
     ReceiveMessageWaitTimeSeconds: String(PIPELINE.receiveWaitTimeSeconds),
     RedrivePolicy: redrivePolicy(dlq.arn),
   });
-  const deliveryDlq = await ensureQueue(PIPELINE.deliveryDlqName, retention);
+  const deliveryDlq = await ensureQueue(names.deliveryDlq, retention);
   const busArn = await ensureBus();
 
   const { RuleArn: ruleArn } = await eventBridge.send(
     new PutRuleCommand({
-      Name: PIPELINE.ruleName,
+      Name: names.rule,
       EventBusName: busName,
       EventPattern: JSON.stringify(completedEventPattern(source)),
       State: "ENABLED",
       Description: "Routes BatchProcessingCompleted events to the meeting transcripts queue",
     }),
   );
-  log(`rule ${PIPELINE.ruleName}: applied`);
+  log(`rule ${names.rule}: applied`);
 
   for (const target of [queue, deliveryDlq]) {
     await sqs.send(
@@ -102,7 +104,7 @@ export async function provisionLocalPipeline(options: LocalProvisionOptions): Pr
   }
   await eventBridge.send(
     new PutTargetsCommand({
-      Rule: PIPELINE.ruleName,
+      Rule: names.rule,
       EventBusName: busName,
       Targets: [
         {

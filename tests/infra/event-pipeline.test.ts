@@ -1,13 +1,16 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { completedEventPattern } from "../../app/events/batch-processing-completed.js";
 import { ACCOUNT, installPulumiMocks, promiseOf, REGION, type RecordedResource } from "../support/pulumi-mocks.js";
 
 const mocks = installPulumiMocks({
   "batch-transcription-events:tags": JSON.stringify({ team: "data" }),
   "batch-transcription-events:alarmTopicArn": `arn:aws:sns:${REGION}:${ACCOUNT}:oncall`,
+  "batch-transcription-events:physicalNames": "design",
 });
 const program = await import("../../infra/index.js");
-const settled = () => new Promise((resolve) => setTimeout(resolve, 50));
+/** Resources register asynchronously: wait until the last ones (the alarms) are recorded. */
+const registered = (prefix: string) =>
+  vi.waitFor(() => expect(ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => alarm.name.startsWith(prefix))).toHaveLength(4));
 
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:meeting-transcripts-queue`;
 const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:meeting-transcripts-dlq`;
@@ -25,7 +28,7 @@ const ofType = (type: string) => mocks.resources.filter((resource) => resource.t
 describe("the Pulumi program (with Pulumi's mocks)", () => {
   beforeAll(async () => {
     await promiseOf(program.publisherPolicyArn);
-    await settled();
+    await registered("transcripts-");
   });
 
   it("exports every output the service and the verifier need", async () => {
@@ -90,29 +93,27 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
   ])("%s lets only EventBridge, on behalf of this rule, send to the queue", (name, queueName, arn) => {
     const policy = byName(name).inputs;
     expect(policy.queueUrl).toBe(`https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${queueName}`);
-    const document = JSON.parse(String(policy.policy)) as { Statement: Array<Record<string, unknown>> };
-    expect(document.Statement).toEqual([
+    expect(JSON.parse(String(policy.policy))).toEqual([
       {
-        Sid: "AllowCaptureRuleToSend",
-        Effect: "Allow",
-        Principal: { Service: "events.amazonaws.com" },
-        Action: "sqs:SendMessage",
-        Resource: arn,
-        Condition: { ArnEquals: { "aws:SourceArn": RULE_ARN } },
+        sid: "AllowCaptureRuleToSend",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+        actions: ["sqs:SendMessage"],
+        resources: [arn],
+        conditions: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [RULE_ARN] }],
       },
     ]);
     expect(mocks.invokes.filter((invoke) => invoke.token === "aws:iam/getPolicyDocument:getPolicyDocument").length).toBe(3);
   });
 
   it("gives the publisher only events:PutEvents on this bus, for the contract's source", () => {
-    const document = JSON.parse(String(byName("transcripts-publisher-policy").inputs.policy)) as { Statement: unknown[] };
-    expect(document.Statement).toEqual([
+    expect(JSON.parse(String(byName("transcripts-publisher-policy").inputs.policy))).toEqual([
       {
-        Sid: "PublishBatchProcessingEvents",
-        Effect: "Allow",
-        Action: "events:PutEvents",
-        Resource: BUS_ARN,
-        Condition: { StringEquals: { "events:source": "com.yourapp.transcription" } },
+        sid: "PublishBatchProcessingEvents",
+        effect: "Allow",
+        actions: ["events:PutEvents"],
+        resources: [BUS_ARN],
+        conditions: [{ test: "StringEquals", variable: "events:source", values: ["com.yourapp.transcription"] }],
       },
     ]);
   });
@@ -154,25 +155,26 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
     }
   });
 
-  it("creates a custom bus when asked, and puts the rule, target, alarm and publisher policy on it", async () => {
+  it("creates a custom bus when asked, and puts the rule, target, alarm and publisher policy on it (Pulumi naming the rest)", async () => {
     const { EventPipeline } = await import("../../infra/event-pipeline.js");
     const pipeline = new EventPipeline("custom", { busName: "transcripts", eventSource: "com.acme.meetings" });
     const busArn = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/transcripts`;
     expect(await promiseOf(pipeline.eventBusArn)).toBe(busArn);
-    expect(await promiseOf(pipeline.ruleArn)).toBe(`arn:aws:events:${REGION}:${ACCOUNT}:rule/transcripts/capture-transcripts-rule`);
+    expect(await promiseOf(pipeline.ruleArn)).toBe(`arn:aws:events:${REGION}:${ACCOUNT}:rule/transcripts/custom-rule-a1b2c3d`);
     await promiseOf(pipeline.publisherPolicyArn);
-    await settled();
+    await registered("custom-");
     expect(byName("custom-bus").inputs).toMatchObject({ name: "transcripts" });
     const rule = byName("custom-rule").inputs;
+    expect(rule.name).toBeUndefined();
     expect(rule.eventBusName).toBe("transcripts");
     expect(JSON.parse(String(rule.eventPattern))).toEqual(completedEventPattern("com.acme.meetings"));
     expect(byName("custom-target").inputs).toMatchObject({ eventBusName: "transcripts" });
     expect(byName("custom-failed-invocations-alarm").inputs).toMatchObject({
-      dimensions: { RuleName: "capture-transcripts-rule", EventBusName: "transcripts" },
+      dimensions: { RuleName: "custom-rule-a1b2c3d", EventBusName: "transcripts" },
       alarmActions: [],
     });
-    expect(JSON.parse(String(byName("custom-publisher-policy").inputs.policy))).toMatchObject({
-      Statement: [{ Resource: busArn, Condition: { StringEquals: { "events:source": "com.acme.meetings" } } }],
-    });
+    expect(JSON.parse(String(byName("custom-publisher-policy").inputs.policy))).toMatchObject([
+      { resources: [busArn], conditions: [{ test: "StringEquals", variable: "events:source", values: ["com.acme.meetings"] }] },
+    ]);
   });
 });

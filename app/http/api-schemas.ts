@@ -29,6 +29,24 @@ export const BatchResponse = v.pipe(
 
 export type BatchResponse = v.InferOutput<typeof BatchResponse>;
 
+/** Extra fields a problem may carry, by the codes that set them. */
+const ProblemExtensions = {
+  header: v.optional(v.pipe(v.string(), v.description("invalid_header: the header at fault"))),
+  max_bytes: v.optional(v.pipe(v.number(), v.description("payload_too_large: the limit"))),
+  max_other_bytes: v.optional(v.pipe(v.number(), v.description("payload_too_large: the budget of parts other than `file`"))),
+  max_parts: v.optional(v.pipe(v.number(), v.description("malformed_multipart: the most parts a body may have"))),
+  required_bytes: v.optional(v.pipe(v.number(), v.description("insufficient_storage: the declared size"))),
+  idle_timeout_s: v.optional(v.pipe(v.number(), v.description("upload_idle_timeout: how long the body may send nothing"))),
+  retry_after_s: v.optional(v.pipe(v.number(), v.description("too_busy: when to try again, also in Retry-After"))),
+  detected_type: v.optional(v.pipe(v.nullable(v.string()), v.description("unsupported_media_type: what the bytes turned out to be"))),
+  reason: v.optional(v.pipe(v.literal("encoding"), v.description("unsupported_media_type: text in an encoding the service does not read"))),
+  source: v.optional(v.pipe(v.picklist(TRANSCRIPT_SOURCES), v.description("empty_transcript: where the transcript came from"))),
+  provider: v.optional(v.pipe(v.picklist(TRANSCRIPTION_PROVIDERS), v.description("provider_*: the transcription provider"))),
+  provider_status: v.optional(v.pipe(v.number(), v.description("provider_failed: the provider's HTTP status"))),
+  attempts: v.optional(v.pipe(v.number(), v.description("provider_*: attempts made"))),
+  variable: v.optional(v.pipe(v.string(), v.description("provider_not_configured: the variable to set"))),
+};
+
 export const Problem = v.pipe(
   v.looseObject({
     type: v.string(),
@@ -36,7 +54,8 @@ export const Problem = v.pipe(
     status: v.number(),
     detail: v.string(),
     code: v.picklist(Object.keys(ERRORS) as Array<keyof typeof ERRORS>),
-    interaction_id: v.nullable(v.string()),
+    interaction_id: v.pipe(v.nullable(v.string()), v.description("null only when the server refused the request before the app saw it")),
+    ...ProblemExtensions,
   }),
   v.title("Problem"),
   v.description("RFC 9457 problem details"),

@@ -4,7 +4,7 @@ import type { IdentifiedEnv } from "../app-env.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import type { BatchResponse } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
-import { describeBatchProcess } from "./documentation.js";
+import { describeBatchProcess, describeWrongMethod } from "../openapi.js";
 import { receiveUpload } from "../multipart-upload.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
@@ -77,6 +77,10 @@ export function batchRoutes(deps: BatchRouteDeps) {
     } finally {
       clearTimeout(timer);
     }
+  });
+  routes.on(["GET", "PUT", "PATCH", "DELETE"], "/process", describeWrongMethod, (c) => {
+    c.header("Allow", "POST");
+    throw new ApiError("method_not_allowed", `Use POST to submit a recording, not ${c.req.method}.`);
   });
   routes.all("/process", (c) => {
     c.header("Allow", "POST");

@@ -5,7 +5,7 @@ import type { AppEnv } from "../app-env.js";
 import type { InFlightRequests } from "../middleware/in-flight-requests.js";
 import type { Transcriber } from "../../transcription/transcriber.js";
 import type { TempFiles } from "../../upload/temp-files.js";
-import { describeHealth, describeReadiness } from "./documentation.js";
+import { describeHealth, describeReadiness } from "../openapi.js";
 
 export interface HealthDeps {
   transcriber: Transcriber;

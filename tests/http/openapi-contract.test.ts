@@ -1,0 +1,170 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EventPublisher } from "../../app/events/event-publisher.js";
+import { ProviderFailure, type Transcriber } from "../../app/transcription/transcriber.js";
+import { createTempFiles } from "../../app/upload/temp-files.js";
+import { listenTestApp } from "../support/listening-app.js";
+import { MULTIPART_TYPE, multipartBody } from "../support/multipart.js";
+import { rawRequest, type RawAnswer } from "../support/raw-http.js";
+import { FIXTURES } from "../support/test-app.js";
+
+interface OpenApiDocument {
+  paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, { schema: object }>; content?: Record<string, { schema: object }> }> }>>;
+}
+
+const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
+const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
+const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
+
+/** A transcriber whose next answer the test chooses, to reach every documented provider status. */
+let providerMode: "ok" | "crash" | "fail" | "timeout" | "unconfigured" = "ok";
+const scriptedTranscriber: Transcriber = {
+  provider: "deepgram",
+  model: "nova-3",
+  configured: true,
+  transcribe() {
+    switch (providerMode) {
+      case "ok":
+        return Promise.resolve({ transcript: "we ship on friday", provider: "deepgram", model: "nova-3", durationS: 1, requestId: "r-1" });
+      case "crash":
+        return Promise.reject(new Error("a bug of ours"));
+      case "fail":
+        return Promise.reject(new ProviderFailure("failed", "deepgram", "Deepgram answered 401.", { status: 401, attempts: 1 }));
+      case "timeout":
+        return Promise.reject(new ProviderFailure("timeout", "deepgram", "Deepgram did not answer in time.", { attempts: 1 }));
+      case "unconfigured":
+        return Promise.reject(new ProviderFailure("not_configured", "deepgram", "Set DEEPGRAM_API_KEY.", { variable: "DEEPGRAM_API_KEY" }));
+    }
+  },
+};
+const publisher: EventPublisher = { state: "enabled", publish: () => Promise.resolve({ status: "published", eventId: "evt-1", attempts: 1 }) };
+
+function upload(port: number, content: Buffer, extra = "") {
+  const body = multipartBody([{ name: "file", filename: "upload.bin", content }]);
+  return rawRequest({ port, head: `POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n${extra}\r\n`, body });
+}
+const plain = (port: number, method: string, path: string, extra = "") => rawRequest({ port, head: `${method} ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n` });
+/** A header line Node's parser refuses: answered by the server itself. */
+const malformed = (port: number, method: string, path: string) => plain(port, method, path, "Bad Header Line\r\n");
+/** Headers past Node's 16 KiB limit. */
+const oversized = (port: number, method: string, path: string) => plain(port, method, path, `X-Padding: ${"a".repeat(20_000)}\r\n`);
+
+describe("the OpenAPI document tells the whole truth", () => {
+  let main: Awaited<ReturnType<typeof listenTestApp>>;
+  let starved: Awaited<ReturnType<typeof listenTestApp>>;
+  let unwritable: Awaited<ReturnType<typeof listenTestApp>>;
+  let document: OpenApiDocument;
+  let documentFile: string;
+  const exercised = new Set<string>();
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+
+  beforeAll(async () => {
+    main = await listenTestApp({ transcriber: scriptedTranscriber, publisher, maxUploadBytes: 64 * 1024, maxCaptionsBytes: 64 * 1024, uploadIdleTimeoutMs: 300 });
+    // No room on disk (507), and an upload directory that cannot be written (a 503 readiness).
+    starved = await listenTestApp({ minFreeDiskBytes: Number.MAX_SAFE_INTEGER });
+    unwritable = await listenTestApp({ tempFiles: createTempFiles(join(tmpdir(), `batch-missing-${process.pid}`)) });
+    document = (await (await fetch(`${main.url}/openapi.json`)).json()) as OpenApiDocument;
+    const directory = await mkdtemp(join(tmpdir(), "batch-openapi-"));
+    documentFile = join(directory, "openapi.json");
+    await writeFile(documentFile, JSON.stringify(document));
+  });
+  afterAll(async () => {
+    await main.close();
+    await starved.close();
+    await unwritable.close();
+    await rm(join(documentFile, ".."), { recursive: true, force: true });
+  });
+
+  /** Checks an answer against what the document says of that operation and status. */
+  function conforms(path: string, method: string, answer: RawAnswer) {
+    const status = String(answer.status);
+    const declared = document.paths[path]?.[method]?.responses[status];
+    expect(declared, `${method.toUpperCase()} ${path} ${status} is documented`).toBeDefined();
+    exercised.add(`${method} ${path} ${status}`);
+    const type = (answer.headers["content-type"] ?? "").split(";")[0]!;
+    const content = declared!.content?.[type];
+    expect(content, `${method.toUpperCase()} ${path} ${status} documents ${type}`).toBeDefined();
+    const body: unknown = type.endsWith("json") ? JSON.parse(answer.body) : answer.body;
+    const validate = ajv.compile(content!.schema);
+    expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+    for (const [name, header] of Object.entries(answer.headers)) {
+      const documented = Object.entries(declared!.headers ?? {}).find(([key]) => key.toLowerCase() === name);
+      if (documented === undefined) continue;
+      const check = ajv.compile(documented[1].schema);
+      expect(check(header), `${name}: ${header}`).toBe(true);
+    }
+    const interactionId = answer.headers["x-interaction-id"];
+    const fromApp = !(typeof body === "object" && body !== null && "interaction_id" in body && body.interaction_id === null);
+    if (fromApp) expect(interactionId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
+  }
+
+  const batchCases: Array<[string, () => Promise<RawAnswer>]> = [
+    ["200", () => upload(main.port, vtt)],
+    ["400", () => upload(main.port, Buffer.alloc(0))],
+    ["408", () => rawRequest({ port: main.port, head: `POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: 1000\r\n\r\n` })],
+    ["413", () => upload(main.port, Buffer.alloc(64 * 1024 + 1, 0x61))],
+    ["415", () => upload(main.port, png)],
+    ["422", () => upload(main.port, Buffer.from("WEBVTT\n\n"))],
+    ["431", () => oversized(main.port, "POST", "/batch/process")],
+    ["500", () => ((providerMode = "crash"), upload(main.port, wav))],
+    ["502", () => ((providerMode = "fail"), upload(main.port, wav))],
+    ["503", () => ((providerMode = "unconfigured"), upload(main.port, wav))],
+    ["504", () => ((providerMode = "timeout"), upload(main.port, wav))],
+    ["507", () => upload(starved.port, vtt)],
+  ];
+
+  it.each(batchCases)("POST /batch/process answers %s as documented", async (_status, send) => {
+    const answer = await send();
+    providerMode = "ok";
+    expect(String(answer.status)).toBe(_status);
+    conforms("/batch/process", "post", answer);
+  });
+
+  it.each(["GET", "PUT", "PATCH", "DELETE"])("%s /batch/process answers 405, 400 and 431 as documented", async (method) => {
+    const answers = [await plain(main.port, method, "/batch/process", "Content-Length: 0\r\n"), await malformed(main.port, method, "/batch/process"), await oversized(main.port, method, "/batch/process")];
+    expect(answers.map((answer) => answer.status)).toEqual([405, 400, 431]);
+    expect(answers[0]!.headers.allow).toBe("POST");
+    for (const answer of answers) conforms("/batch/process", method.toLowerCase(), answer);
+  });
+
+  it.each(["/healthz", "/readyz", "/metrics", "/openapi.json", "/schemas/batch-processing-completed.v1.json"])("GET %s answers 200, 400 and 431 as documented", async (path) => {
+    const answers = [await plain(main.port, "GET", path), await malformed(main.port, "GET", path), await oversized(main.port, "GET", path)];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 400, 431]);
+    for (const answer of answers) conforms(path, "get", answer);
+  });
+
+  it("GET /readyz answers 503 as documented when uploads cannot be written", async () => {
+    const answer = await plain(unwritable.port, "GET", "/readyz");
+    expect(answer.status).toBe(503);
+    conforms("/readyz", "get", answer);
+  });
+
+  it("an unknown path answers 404 not_found as the document says", async () => {
+    const answer = await plain(main.port, "GET", "/nope");
+    expect(answer.status).toBe(404);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: "not_found" });
+    expect(JSON.stringify(document)).toContain("404 `not_found`");
+  });
+
+  it("every documented status was sent a real request and checked", () => {
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) => Object.keys(operation.responses).map((status) => `${method} ${path} ${status}`)),
+    );
+    expect([...exercised].sort()).toEqual(documented.sort());
+  });
+
+  it("passes Redocly's recommended lint with no errors", async () => {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join("node_modules", "@redocly", "cli", "bin", "cli.js"), "lint", documentFile, "--format=summary"], {
+      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+    }).catch((error: { stdout: string; stderr: string }) => error);
+    expect(`${stdout}\n${stderr}`).toMatch(/Your API description is valid/);
+    expect(`${stdout}\n${stderr}`).not.toMatch(/^error /m);
+  }, 60_000);
+});

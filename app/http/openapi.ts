@@ -111,29 +111,24 @@ export const describeReadiness = describeRoute({
   },
 });
 
-export const describeMetrics = describeRoute({
-  summary: "Prometheus metrics",
-  tags: ["operations"],
-  responses: {
-    200: { description: "Prometheus text exposition", headers: interactionHeader, content: { "text/plain": { schema: { type: "string" as const } } } },
-    ...problemResponses(SERVER_REFUSALS),
-  },
-});
+/** A `GET` route that answers one document, and otherwise only what the server itself refuses. */
+function describeDocument(summary: string, tag: string, description: string, contentType: string, schema: { type: "string" | "object" }) {
+  return describeRoute({
+    summary,
+    tags: [tag],
+    responses: {
+      200: { description, headers: interactionHeader, content: { [contentType]: { schema } } },
+      ...problemResponses(SERVER_REFUSALS),
+    },
+  });
+}
 
-export const describeOpenApi = describeRoute({
-  summary: "This document",
-  tags: ["documentation"],
-  responses: {
-    200: { description: "OpenAPI 3.1", headers: interactionHeader, content: { "application/json": { schema: { type: "object" as const } } } },
-    ...problemResponses(SERVER_REFUSALS),
-  },
-});
-
-export const describeEventSchema = describeRoute({
-  summary: "The BatchProcessingCompleted event's JSON Schema (v1)",
-  tags: ["documentation"],
-  responses: {
-    200: { description: "JSON Schema 2020-12", headers: interactionHeader, content: { "application/json": { schema: { type: "object" as const } } } },
-    ...problemResponses(SERVER_REFUSALS),
-  },
-});
+export const describeMetrics = describeDocument("Prometheus metrics", "operations", "Prometheus text exposition", "text/plain", { type: "string" });
+export const describeOpenApi = describeDocument("This document", "documentation", "OpenAPI 3.1", "application/json", { type: "object" });
+export const describeEventSchema = describeDocument(
+  "The BatchProcessingCompleted event's JSON Schema (v1)",
+  "documentation",
+  "JSON Schema 2020-12",
+  "application/json",
+  { type: "object" },
+);

@@ -98,8 +98,29 @@ function parse(text: string): Omit<RawAnswer, "ending" | "sentBytes"> & { comple
     if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
   }
   const rest = text.slice(headEnd + 4);
+  if (headers["transfer-encoding"] === "chunked") {
+    const { body, complete } = dechunk(rest);
+    return { status: Number(match[1]), headers, body: Buffer.from(body, "latin1").toString("utf8"), complete };
+  }
   const length = Number(headers["content-length"] ?? Number.NaN);
   const complete = Number.isFinite(length) && rest.length >= length;
   const body = complete ? rest.slice(0, length) : rest;
   return { status: Number(match[1]), headers, body: Buffer.from(body, "latin1").toString("utf8"), complete };
+}
+
+/** A chunked body's data, and whether its last (empty) chunk has arrived. */
+function dechunk(text: string): { body: string; complete: boolean } {
+  let body = "";
+  let position = 0;
+  for (;;) {
+    const lineEnd = text.indexOf("\r\n", position);
+    if (lineEnd === -1) return { body, complete: false };
+    const size = Number.parseInt(text.slice(position, lineEnd), 16);
+    if (Number.isNaN(size)) return { body, complete: false };
+    if (size === 0) return { body, complete: true };
+    const start = lineEnd + 2;
+    if (text.length < start + size + 2) return { body: body + text.slice(start), complete: false };
+    body += text.slice(start, start + size);
+    position = start + size + 2;
+  }
 }

@@ -6,6 +6,7 @@ import type { BatchResponse } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
 import { describeBatchProcess, describeWrongMethod } from "../openapi.js";
 import { receiveUpload } from "../multipart-upload.js";
+import { jsonStream } from "../streamed-json.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
 
@@ -59,7 +60,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
       try {
         const { raw, cleaned, event } = await deps.pipeline.process({ context, upload, log, signal });
         c.set("outcome", { bytes: upload.bytes, source: raw.source, cleaner: cleaned.cleaner, event_status: event.status });
-        return c.json({
+        const answer: BatchResponse = {
           interaction_id: context.interactionId,
           raw_transcript: raw.text,
           cleaned_transcript: cleaned.text,
@@ -67,7 +68,8 @@ export function batchRoutes(deps: BatchRouteDeps) {
           source: raw.source,
           metadata: raw.metadata,
           event: eventReport(event),
-        } satisfies BatchResponse);
+        };
+        return c.body(jsonStream(answer), 200, { "Content-Type": "application/json" });
       } catch (error) {
         if (!deadline.signal.aborted) throw error;
         throw new ApiError("processing_timeout", `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error });

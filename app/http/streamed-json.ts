@@ -1,0 +1,46 @@
+/** Characters of a long string escaped and encoded at a time. */
+const SLICE_CHARS = 64 * 1024;
+
+/** A string as JSON, a slice at a time: never the whole escaped copy in memory at once. */
+function* jsonStringPieces(text: string): Generator<string> {
+  yield '"';
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + SLICE_CHARS);
+    // Keep a surrogate pair in one slice, so each slice is escaped as the whole string would be.
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield JSON.stringify(text.slice(start, end)).slice(1, -1);
+    start = end;
+  }
+  yield '"';
+}
+
+function* objectPieces(value: Record<string, unknown>): Generator<string> {
+  let first = true;
+  yield "{";
+  for (const [key, field] of Object.entries(value)) {
+    if (field === undefined) continue;
+    yield `${first ? "" : ","}${JSON.stringify(key)}:`;
+    first = false;
+    if (typeof field === "string" && field.length > SLICE_CHARS) yield* jsonStringPieces(field);
+    else yield JSON.stringify(field);
+  }
+  yield "}";
+}
+
+/**
+ * An object as a JSON byte stream, the same text `JSON.stringify` gives, with long strings (transcripts)
+ * escaped and encoded a slice at a time as the client reads: an answer with two 16 MiB transcripts does
+ * not hold a 32 MiB JSON string and its 32 MiB of bytes on top of the transcripts themselves.
+ */
+export function jsonStream(value: Record<string, unknown>): ReadableStream<Uint8Array> {
+  const pieces = objectPieces(value);
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    pull(controller) {
+      const next = pieces.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+  });
+}

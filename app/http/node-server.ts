@@ -50,6 +50,8 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
         headersTimeout: options.timeouts.headersMs,
         keepAliveTimeout: options.timeouts.keepAliveMs,
         requestTimeout: options.timeouts.requestMs,
+        // How often Node checks those timeouts (30 s by default, so a 60 s limit could hold for 90 s).
+        connectionsCheckingInterval: 1_000,
       },
     },
     onListening,

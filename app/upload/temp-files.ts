@@ -52,10 +52,14 @@ export function createTempFiles(directory: string) {
       const info = await statfs(directory);
       return info.bavail * info.bsize;
     },
-    /** Whether a file can be created and removed in the directory right now. */
+    /**
+     * Whether a file can be created and removed in the directory right now, and the directory is not marked
+     * read-only (root can write through a mode of 0555, the service's user in production cannot).
+     */
     async writable(): Promise<boolean> {
       const probe = join(directory, `.probe-${randomUUID()}`);
       try {
+        if (((await stat(directory)).mode & 0o222) === 0) return false;
         await writeFile(probe, "");
         await unlink(probe);
         return true;

@@ -6,6 +6,7 @@ import { MAX_PARTS, OTHER_PARTS_BYTES } from "../../app/http/multipart-upload.js
 import { listenTestApp } from "../support/listening-app.js";
 import { BOUNDARY, MULTIPART_TYPE, multipartBody, type Part } from "../support/multipart.js";
 import { rawRequest, type RawAnswer } from "../support/raw-http.js";
+import { SHAPES } from "../support/adversarial-text.js";
 import { FIXTURES } from "../support/test-app.js";
 
 const MAX_UPLOAD = 64 * 1024;
@@ -241,5 +242,28 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
 
   it("left no temporary file behind after any of it", async () => {
     expect(await service.leftoverUploads()).toEqual([]);
+  });
+});
+
+describe("adversarial captions through the front door", () => {
+  let service: Awaited<ReturnType<typeof listenTestApp>>;
+  /** Far above what linear work takes here (~0.1 s), far below what the old patterns took (seconds to minutes). */
+  const GENEROUS_MS = 2_000;
+
+  beforeAll(async () => {
+    service = await listenTestApp({ maxUploadBytes: 4 * MiB, maxCaptionsBytes: 4 * MiB, publisher: capturingPublisher().publisher });
+  });
+  afterAll(() => service.close());
+
+  it.each(SHAPES)("%s (1 MiB) is answered promptly, and /healthz with it", async (_name, input) => {
+    const body = multipartBody([file(input, "captions.txt")]);
+    const started = performance.now();
+    const [answer, health] = await Promise.all([
+      rawRequest({ port: service.port, head: multipartHead(body), body }),
+      fetch(`${service.url}/healthz`),
+    ]);
+    expect(performance.now() - started).toBeLessThan(GENEROUS_MS);
+    expect(answer.status).toBeLessThan(500);
+    expect(health.status).toBe(200);
   });
 });

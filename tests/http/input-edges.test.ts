@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -158,5 +158,20 @@ describe("identity headers without a Node request (app.request)", () => {
       expect(response.status).toBe(200);
     }
     expect(details).toEqual(["José Ñandú 日本", "José Zoë"]);
+  });
+});
+
+describe("/readyz and a read-only upload directory", () => {
+  it("answers 503 not_ready when UPLOAD_DIR is marked read-only, and ready again after", async () => {
+    const { app, uploadDir } = await buildTestApp();
+    await chmod(uploadDir, 0o555);
+    try {
+      const response = await app.request("/readyz");
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ status: "not_ready", uploads: { writable: false } });
+    } finally {
+      await chmod(uploadDir, 0o755);
+    }
+    expect((await app.request("/readyz")).status).toBe(200);
   });
 });

@@ -43,11 +43,12 @@ export function rawRequest(request: RawRequest): Promise<RawAnswer> {
       socket.destroy();
     }, request.waitMs ?? 20_000);
 
+    const progress = trackCompletion();
     socket.on("data", (chunk: Buffer) => {
       answered = true;
       received.push(chunk);
       // A complete answer ends the exchange; a kept-alive connection would otherwise hold us until it idles out.
-      if (parse(Buffer.concat(received).toString("latin1")).complete) socket.destroy();
+      if (progress(chunk, received)) socket.destroy();
     });
     socket.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "ECONNRESET" || error.code === "EPIPE") ending = "reset";
@@ -75,6 +76,34 @@ export function rawRequest(request: RawRequest): Promise<RawAnswer> {
       })();
     });
   });
+}
+
+/**
+ * Tells, chunk by chunk, whether a whole answer has arrived, looking at each byte about once: the head is
+ * parsed when it is complete, then only byte counts (Content-Length) or the tail (chunked) are checked.
+ */
+function trackCompletion() {
+  let expectedTotal: number | undefined;
+  let chunked = false;
+  let headSeen = false;
+  let total = 0;
+  let tail = "";
+  return (chunk: Buffer, received: Buffer[]): boolean => {
+    total += chunk.length;
+    tail = (tail + chunk.subarray(-5).toString("latin1")).slice(-5);
+    if (!headSeen) {
+      const text = Buffer.concat(received).toString("latin1");
+      const headEnd = text.indexOf("\r\n\r\n");
+      if (headEnd === -1) return false;
+      headSeen = true;
+      const head = text.slice(0, headEnd).toLowerCase();
+      chunked = /\r\ntransfer-encoding:\s*chunked/.test(head);
+      const length = /\r\ncontent-length:\s*(\d+)/.exec(head)?.[1];
+      if (length !== undefined) expectedTotal = headEnd + 4 + Number(length);
+    }
+    if (chunked) return tail === "0\r\n\r\n";
+    return expectedTotal !== undefined && total >= expectedTotal;
+  };
 }
 
 function once(body: Buffer | undefined): (index: number) => Buffer | undefined {

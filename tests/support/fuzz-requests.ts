@@ -73,18 +73,33 @@ const headerValueArb = fc.oneof(
 );
 const identityArb = fc.array(fc.tuple(fc.constantFrom("X-Tenant-ID", "X-User-ID", "X-Account-ID", "x-user-id"), headerValueArb), { maxLength: 3 });
 
+const hostileSpecArb = fc.record({
+  boundary: boundaryArb,
+  declaredBoundary: fc.option(boundaryArb, { nil: undefined, freq: 6 }),
+  typeShape: fc.constantFrom("plain", "plain", "plain", "quoted", "upper", "none", "text", "missing"),
+  parts: fc.array(partArb, { maxLength: 5 }),
+  close: fc.constantFrom(true, true, true, false),
+  mangle: mangleArb,
+  framing: framingArb,
+  identity: identityArb,
+  halfClose: fc.boolean(),
+});
+
+/** Well-formed requests with one file of any content: they reach detection, parsing, cleaning and publishing. */
+const wellFormedSpecArb = fc.record({
+  boundary: boundaryArb.filter((boundary) => /^[A-Za-z0-9'()+_,\-./:=?]{1,70}$/.test(boundary)),
+  declaredBoundary: fc.constant(undefined),
+  typeShape: fc.constant("plain"),
+  parts: partArb.map((part) => [{ ...part, name: "file", filename: part.filename ?? "upload.bin" }]),
+  close: fc.constant(true),
+  mangle: fc.constant((body: Buffer) => body),
+  framing: fc.constantFrom<Framing>("exact", "chunked"),
+  identity: identityArb,
+  halfClose: fc.boolean(),
+});
+
 export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fc
-  .record({
-    boundary: boundaryArb,
-    declaredBoundary: fc.option(boundaryArb, { nil: undefined, freq: 6 }),
-    typeShape: fc.constantFrom("plain", "plain", "plain", "quoted", "upper", "none", "text", "missing"),
-    parts: fc.array(partArb, { maxLength: 5 }),
-    close: fc.constantFrom(true, true, true, false),
-    mangle: mangleArb,
-    framing: framingArb,
-    identity: identityArb,
-    halfClose: fc.boolean(),
-  })
+  .oneof({ weight: 7, arbitrary: hostileSpecArb }, { weight: 3, arbitrary: wellFormedSpecArb })
   .map((spec) => {
     const body = spec.mangle(multipart(spec.boundary, spec.parts, spec.close));
     const boundary = spec.declaredBoundary ?? spec.boundary;

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
-import { Transform, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import busboy from "busboy";
 import { isOverLimit } from "../errors.js";
@@ -135,15 +135,13 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
       fail(new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, { idle_timeout_s: options.idleTimeoutMs / 1000 }));
     }, options.idleTimeoutMs);
 
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        bodyBytes += chunk.length;
-        idle.refresh();
-        if (isOverLimit(bodyBytes, options.maxBytes + MULTIPART_ENVELOPE_BYTES)) return callback(tooLarge(options.maxBytes));
-        if (isOverLimit(bodyBytes - fileBytes, OTHER_PARTS_BYTES + IN_FLIGHT_SLACK_BYTES)) return callback(tooMuchBesidesTheFile());
-        callback(null, chunk);
-      },
-    });
+    // Counted beside the pipe rather than through a stream of its own: one hop less for every byte.
+    const countBody = (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+      idle.refresh();
+      if (isOverLimit(bodyBytes, options.maxBytes + MULTIPART_ENVELOPE_BYTES)) fail(tooLarge(options.maxBytes));
+      else if (isOverLimit(bodyBytes - fileBytes, OTHER_PARTS_BYTES + IN_FLIGHT_SLACK_BYTES)) fail(tooMuchBesidesTheFile());
+    };
 
     const countOther = (bytes: number) => {
       otherBytes += bytes;
@@ -159,6 +157,7 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
     function cleanUp() {
       clearTimeout(idle);
       options.signal?.removeEventListener("abort", onAbort);
+      body.off("data", countBody);
       body.off("close", onBodyClose);
       body.off("error", onBodyError);
     }
@@ -167,9 +166,8 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
       if (settled) return;
       settled = true;
       cleanUp();
-      body.unpipe(counter);
+      body.unpipe(parser);
       body.pause();
-      counter.destroy();
       parser.destroy();
       destination?.destroy();
       void (async () => {
@@ -222,12 +220,12 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
     parser.on("partsLimit", () => fail(new ApiError("malformed_multipart", `The body has more than ${MAX_PARTS} parts.`, { max_parts: MAX_PARTS })));
     parser.on("error", (error: unknown) => fail(asUploadError(error)));
     parser.on("finish", () => void succeed());
-    counter.on("error", (error: unknown) => fail(asUploadError(error)));
     body.on("close", onBodyClose);
     body.on("error", onBodyError);
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener("abort", onAbort, { once: true });
-    body.pipe(counter).pipe(parser);
+    body.on("data", countBody);
+    body.pipe(parser);
   });
 }
 

@@ -41,7 +41,6 @@ export interface UploadOptions {
   signal?: AbortSignal | undefined;
 }
 
-
 /** The client went away (reset, socket error, or closed before its request was complete). */
 export class ClientGoneError extends Error {
   override readonly name = "ClientGoneError";
@@ -49,7 +48,6 @@ export class ClientGoneError extends Error {
     super("The client went away before its request was complete.", options);
   }
 }
-
 
 function tooLarge(maxBytes: number): ApiError {
   return new ApiError("payload_too_large", `The file is larger than the limit of ${maxBytes} bytes.`, {

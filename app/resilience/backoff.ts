@@ -14,8 +14,3 @@ export function fullJitterDelay(rule: BackoffRule, retry: number, { floorMs = 0,
   const cap = Math.min(rule.maxDelayMs, rule.initialDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.max(floorMs, random() * cap);
 }
-
-/** Whether a wait still leaves room in a budget: a wait that would outlast it is not worth starting. */
-export function fitsBudget(waitMs: number, elapsedMs: number, budgetMs: number): boolean {
-  return elapsedMs + waitMs < budgetMs;
-}

@@ -12,7 +12,6 @@ import * as inline from "./text-worker.js";
 export interface TextWork {
   importCaptions(task: { path: string; format: CaptionsFormat; encoding: TextEncoding }): Promise<CaptionsImport>;
   cleanWithRules(text: string): Promise<string>;
-  close(): Promise<void>;
 }
 
 /** On the calling thread: for tests and tools that build the app without a pool. */
@@ -20,7 +19,6 @@ export function inlineTextWork(): TextWork {
   return {
     importCaptions: (task) => inline.importCaptions(task),
     cleanWithRules: (text) => Promise.resolve(inline.cleanTranscript({ text })),
-    close: () => Promise.resolve(),
   };
 }
 
@@ -34,25 +32,22 @@ function workerModule(): { filename: string; execArgv: string[] } {
   };
 }
 
-export interface TextWorkerPoolOptions {
-  /** Worker threads at most; default: all cores but one (at least one). */
-  maxThreads?: number;
-  /** Heap limit of one worker: a file that needs more fails that request only. */
-  maxHeapMb?: number;
-}
+/** Heap limit of one worker: a file that needs more fails that request only. */
+const WORKER_MAX_HEAP_MB = 1024;
 
-export function createTextWorkerPool(options: TextWorkerPoolOptions = {}): TextWork {
+/** A pool of all cores but one (at least one), started with one thread so the first file does not wait for it. */
+export function createTextWorkerPool(): TextWork {
   const { filename, execArgv } = workerModule();
   const pool = new Piscina({
     filename,
     execArgv,
     minThreads: 1,
-    maxThreads: options.maxThreads ?? Math.max(1, availableParallelism() - 1),
-    resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024, maxYoungGenerationSizeMb: 8 },
+    maxThreads: Math.max(1, availableParallelism() - 1),
+    // A small young generation makes the worker collect a 16 MiB file's garbage as it goes, not all at the end.
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_MAX_HEAP_MB, maxYoungGenerationSizeMb: 8 },
   });
   return {
     importCaptions: (task) => pool.run(task, { name: "importCaptions" }) as Promise<CaptionsImport>,
     cleanWithRules: (text) => pool.run({ text }, { name: "cleanTranscript" }) as Promise<string>,
-    close: () => pool.destroy(),
   };
 }

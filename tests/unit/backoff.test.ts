@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fitsBudget, fullJitterDelay } from "../../app/resilience/backoff.js";
+import { fullJitterDelay } from "../../app/resilience/backoff.js";
 
 const rule = { initialDelayMs: 100, maxDelayMs: 2_000 };
 
@@ -28,13 +28,5 @@ describe("fullJitterDelay", () => {
         expect(wait).toBeLessThanOrEqual(Math.max(floorMs, cap));
       }),
     );
-  });
-});
-
-describe("fitsBudget", () => {
-  it("refuses a wait that would reach the end of the budget", () => {
-    expect(fitsBudget(100, 800, 1_000)).toBe(true);
-    expect(fitsBudget(200, 800, 1_000)).toBe(false);
-    expect(fitsBudget(0, 1_000, 1_000)).toBe(false);
   });
 });

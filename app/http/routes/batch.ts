@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { IdentifiedEnv } from "../app-env.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import type { BatchResponse } from "../api-schemas.js";
@@ -80,14 +80,13 @@ export function batchRoutes(deps: BatchRouteDeps) {
       clearTimeout(timer);
     }
   });
-  routes.on(["GET", "PUT", "PATCH", "DELETE"], "/process", describeWrongMethod, (c) => {
+  const refuseMethod = (c: Context<IdentifiedEnv>) => {
     c.header("Allow", "POST");
     throw new ApiError("method_not_allowed", `Use POST to submit a recording, not ${c.req.method}.`);
-  });
-  routes.all("/process", (c) => {
-    c.header("Allow", "POST");
-    throw new ApiError("method_not_allowed", `Use POST to submit a recording, not ${c.req.method}.`);
-  });
+  };
+  // The common methods are described for OpenAPI; any other (HEAD, OPTIONS, …) gets the same answer.
+  routes.on(["GET", "PUT", "PATCH", "DELETE"], "/process", describeWrongMethod, refuseMethod);
+  routes.all("/process", refuseMethod);
   return routes;
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 import { streamedUpload } from "../support/streamed-upload.js";
@@ -67,8 +67,10 @@ describe("uploads stream through a real server process", () => {
     }
     expect(sawFile).toBe(true);
     expect(left).toEqual([]);
-    const gone = server.logs.find((line) => line.msg === "request completed" && line.status === 499);
-    expect(gone).toMatchObject({ method: "POST", path: "/batch/process" });
+    // The temporary file goes before the request's log line is written and read back from the process.
+    await vi.waitFor(() =>
+      expect(server.logs.find((line) => line.msg === "request completed" && line.status === 499)).toMatchObject({ method: "POST", path: "/batch/process" }),
+    );
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/http_requests_total\{route="\/batch\/process",method="POST",status="499"\} 1/);
 

@@ -5,14 +5,17 @@ import type { TranscriptSource } from "./pipeline/transcript.js";
  * has a stable machine-readable `code`; the HTTP edge maps it to a status and problem code (one table in
  * `app/http/problem.ts`), and a queue worker can report the same code in a failure event.
  */
-export type FailureCode =
-  | "unsupported_input"
-  | "unsupported_encoding"
-  | "too_large"
-  | "empty_transcript"
-  | "provider_failed"
-  | "provider_timeout"
-  | "provider_not_configured";
+export const FAILURE_CODES = [
+  "unsupported_input",
+  "unsupported_encoding",
+  "too_large",
+  "empty_transcript",
+  "provider_failed",
+  "provider_timeout",
+  "provider_not_configured",
+  "processing_failed",
+] as const;
+export type FailureCode = (typeof FAILURE_CODES)[number];
 
 export abstract class DomainError extends Error {
   abstract readonly code: FailureCode;
@@ -62,6 +65,17 @@ export class EmptyTranscript extends DomainError {
   constructor(source: TranscriptSource) {
     super(source === "captions" ? "The captions hold no cue text." : "The recording holds no speech that could be transcribed.");
     this.details = { source };
+  }
+}
+
+/** A job that kept failing for a reason of ours (storage, a crash) until its message was dead-lettered. */
+export class ProcessingFailed extends DomainError {
+  override readonly name = "ProcessingFailed";
+  readonly code = "processing_failed";
+  readonly details: { attempts: number };
+  constructor(attempts: number) {
+    super(`Processing failed ${attempts} times; the job was given up. Submit it again, or tell the operator its id.`);
+    this.details = { attempts };
   }
 }
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { completedEventPattern } from "../app/events/batch-processing-completed.js";
+import { transcriptEventsPattern } from "../app/events/transcript-events.js";
 import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, publisherMayPut, redrivePolicy, type PhysicalNames } from "./settings.js";
 
 export interface EventPipelineArgs {
@@ -117,7 +117,7 @@ export class EventPipeline extends pulumi.ComponentResource {
         ...this.named(this.args.names?.rule),
         eventBusName: bus.name,
         description: "Routes BatchProcessingCompleted events to the meeting transcripts queue",
-        eventPattern: JSON.stringify(completedEventPattern(this.args.eventSource)),
+        eventPattern: JSON.stringify(transcriptEventsPattern(this.args.eventSource)),
         state: "ENABLED",
         tags: this.tags,
       },

@@ -5,7 +5,7 @@ import { createLogger } from "../app/logger.js";
 import { awsClients } from "../tools/aws-clients.js";
 import { MissingQueueUrl, resolveQueueUrl } from "../tools/queue-url.js";
 
-/** `npm run consume [-- --queue-url URL | --outputs FILE]`: prints each BatchProcessingCompleted event. */
+/** `npm run consume [-- --queue-url URL | --outputs FILE]`: prints each transcript event (completed or failed). */
 const { values } = parseArgs({ options: { "queue-url": { type: "string" }, outputs: { type: "string" } } });
 const config = loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel });
@@ -19,9 +19,10 @@ try {
   process.exit(2);
 }
 
-const consumer = createTranscriptsConsumer({ sqs: awsClients(config.events.region).sqs, queueUrl, handler: printEvent(), log: logger });
+const clients = awsClients(config.events.region);
+const consumer = createTranscriptsConsumer({ sqs: clients.sqs, s3: clients.s3, queueUrl, handler: printEvent(), log: logger });
 consumer.start();
-logger.info({ queue_url: queueUrl }, "consuming BatchProcessingCompleted events");
+logger.info({ queue_url: queueUrl }, "consuming BatchProcessingCompleted and BatchProcessingFailed events");
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     consumer.once("stopped", () => process.exit(0));

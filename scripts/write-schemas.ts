@@ -1,6 +1,11 @@
 import { writeFile } from "node:fs/promises";
-import { completedEventJsonSchema } from "../app/events/event-json-schema.js";
-import { COMPLETED_EVENT_SCHEMA_PATH } from "./event-schema-file.js";
+import { completedEventJsonSchema, failedEventJsonSchema } from "../app/events/event-json-schema.js";
+import { COMPLETED_EVENT_SCHEMA_PATH, FAILED_EVENT_SCHEMA_PATH } from "./event-schema-file.js";
 
-await writeFile(COMPLETED_EVENT_SCHEMA_PATH, `${JSON.stringify(completedEventJsonSchema(), null, 2)}\n`);
-console.log(`wrote ${COMPLETED_EVENT_SCHEMA_PATH.pathname}`);
+for (const [path, schema] of [
+  [COMPLETED_EVENT_SCHEMA_PATH, completedEventJsonSchema()],
+  [FAILED_EVENT_SCHEMA_PATH, failedEventJsonSchema()],
+] as const) {
+  await writeFile(path, `${JSON.stringify(schema, null, 2)}\n`);
+  console.log(`wrote ${path.pathname}`);
+}

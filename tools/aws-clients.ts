@@ -1,4 +1,5 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 
 /**
@@ -6,5 +7,10 @@ import { SQSClient } from "@aws-sdk/client-sqs";
  * `AWS_ENDPOINT_URL`, credentials from the default chain (the SDK reads both itself), unless given.
  */
 export function awsClients(region: string, overrides: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}) {
-  return { sqs: new SQSClient({ region, ...overrides }), eventBridge: new EventBridgeClient({ region, maxAttempts: 1, ...overrides }) };
+  return {
+    sqs: new SQSClient({ region, ...overrides }),
+    eventBridge: new EventBridgeClient({ region, maxAttempts: 1, ...overrides }),
+    // Path-style: bucket names need no DNS of their own on an emulator.
+    s3: new S3Client({ region, forcePathStyle: overrides.endpoint !== undefined || process.env.AWS_ENDPOINT_URL !== undefined, ...overrides }),
+  };
 }

@@ -15,7 +15,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { DEFAULT_BUS_NAME, eventsMaySendTo, physicalNames, PIPELINE, policyJson, redrivePolicy, type PhysicalNames } from "../infra/settings.js";
-import { completedEventPattern } from "../app/events/batch-processing-completed.js";
+import { transcriptEventsPattern } from "../app/events/transcript-events.js";
 
 /** The same outputs as the Pulumi stack; there is no IAM policy locally. */
 export interface PipelineOutputs {
@@ -90,7 +90,7 @@ export async function provisionLocalPipeline(options: LocalProvisionOptions): Pr
     new PutRuleCommand({
       Name: names.rule,
       EventBusName: busName,
-      EventPattern: JSON.stringify(completedEventPattern(source)),
+      EventPattern: JSON.stringify(transcriptEventsPattern(source)),
       State: "ENABLED",
       Description: "Routes BatchProcessingCompleted events to the meeting transcripts queue",
     }),

@@ -4,36 +4,72 @@ import * as v from "valibot";
  * The `BatchProcessingCompleted` event contract, v1: the one definition the service publishes, the
  * infrastructure routes on, and consumers validate against. `schemas/batch-processing-completed.v1.json` is
  * generated from it (`npm run schemas`) and a test fails when the two drift.
+ *
+ * Versions within v1 only add: `1.0` carries both transcripts inline, exactly as it always has; `1.1` is the
+ * claim check for transcripts too big for an EventBridge entry: `data` carries `transcripts_ref` (where the
+ * transcripts are in S3, their sizes and sha256) instead of the text. A consumer that reads 1.1 reads 1.0; a
+ * strict 1.0 consumer refuses a 1.1 event (and it dead-letters) rather than mistaking it for an empty one.
  */
 export const DETAIL_TYPE = "BatchProcessingCompleted";
 export const DEFAULT_EVENT_SOURCE = "com.yourapp.transcription";
 export const EVENT_VERSION = "1.0";
+export const CLAIM_CHECK_VERSION = "1.1";
 
 /** A UUID v4 as the service writes it: lower case. */
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** ISO 8601 in UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
-const ISO_UTC_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const ISO_UTC_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-export const BatchProcessingCompletedV1 = v.strictObject({
-  version: v.literal(EVENT_VERSION),
+/** Who a transcript event is about: the same fields, in the same words, on every detail type. */
+export const eventSubject = {
   interaction_id: v.pipe(v.string(), v.regex(UUID_V4), v.description("UUID v4 of the request that produced the event")),
   tenant_id: v.pipe(v.string(), v.regex(UUID_V4), v.description("UUID v4 of the tenant")),
   user_id: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
   account_id: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
-  timestamp: v.pipe(v.string(), v.regex(ISO_UTC_MILLIS), v.description("When processing completed, ISO 8601 UTC")),
-  status: v.literal("completed"),
-  data: v.strictObject({
-    cleaned_transcript: v.string(),
-    raw_transcript: v.string(),
-  }),
+};
+
+const InlineTranscripts = v.strictObject({
+  cleaned_transcript: v.string(),
+  raw_transcript: v.string(),
 });
 
-export type BatchProcessingCompletedDetail = v.InferOutput<typeof BatchProcessingCompletedV1>;
+const Sha256Hex = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+const ByteCount = v.pipe(v.number(), v.integer(), v.minValue(0));
 
-/** The EventBridge rule pattern that selects exactly these events from `source`. */
-export function completedEventPattern(source: string = DEFAULT_EVENT_SOURCE) {
-  return { source: [source], "detail-type": [DETAIL_TYPE] };
-}
+/** Where a claim-checked event's transcripts are: one JSON object `{ raw_transcript, cleaned_transcript }`. */
+export const TranscriptsReference = v.strictObject({
+  bucket: v.pipe(v.string(), v.minLength(3), v.maxLength(63)),
+  key: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)),
+  bytes: v.pipe(ByteCount, v.description("Size of the stored JSON object")),
+  sha256: v.pipe(Sha256Hex, v.description("sha256 of the stored JSON object, hex")),
+  raw_bytes: v.pipe(ByteCount, v.description("UTF-8 bytes of raw_transcript")),
+  cleaned_bytes: v.pipe(ByteCount, v.description("UTF-8 bytes of cleaned_transcript")),
+});
+export type TranscriptsReference = v.InferOutput<typeof TranscriptsReference>;
+
+const common = {
+  ...eventSubject,
+  timestamp: v.pipe(v.string(), v.regex(ISO_UTC_MILLIS), v.description("When processing completed, ISO 8601 UTC")),
+  status: v.literal("completed"),
+};
+
+export const BatchProcessingCompletedInline = v.strictObject({
+  version: v.literal(EVENT_VERSION),
+  ...common,
+  data: InlineTranscripts,
+});
+
+export const BatchProcessingCompletedClaimCheck = v.strictObject({
+  version: v.literal(CLAIM_CHECK_VERSION),
+  ...common,
+  data: v.strictObject({ transcripts_ref: TranscriptsReference }),
+});
+
+export const BatchProcessingCompletedV1 = v.variant("version", [BatchProcessingCompletedInline, BatchProcessingCompletedClaimCheck]);
+
+export type BatchProcessingCompletedDetail = v.InferOutput<typeof BatchProcessingCompletedV1>;
+export type InlineCompletedDetail = v.InferOutput<typeof BatchProcessingCompletedInline>;
+export type ClaimCheckedCompletedDetail = v.InferOutput<typeof BatchProcessingCompletedClaimCheck>;
 
 export interface CompletedEventInput {
   interactionId: string;
@@ -45,7 +81,7 @@ export interface CompletedEventInput {
   completedAt: Date;
 }
 
-export function buildCompletedEvent(input: CompletedEventInput): BatchProcessingCompletedDetail {
+export function buildCompletedEvent(input: CompletedEventInput): InlineCompletedDetail {
   return {
     version: EVENT_VERSION,
     interaction_id: input.interactionId,
@@ -56,6 +92,11 @@ export function buildCompletedEvent(input: CompletedEventInput): BatchProcessing
     status: "completed",
     data: { cleaned_transcript: input.cleanedTranscript, raw_transcript: input.rawTranscript },
   };
+}
+
+/** The same event with its transcripts replaced by where they are stored. */
+export function claimChecked(detail: InlineCompletedDetail, reference: TranscriptsReference): ClaimCheckedCompletedDetail {
+  return { ...detail, version: CLAIM_CHECK_VERSION, data: { transcripts_ref: reference } };
 }
 
 /** Parses a detail as consumers receive it; throws a `ValiError` naming the first field that is wrong. */

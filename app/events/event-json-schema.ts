@@ -1,12 +1,23 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
-import { BatchProcessingCompletedV1, DETAIL_TYPE, EVENT_VERSION } from "./batch-processing-completed.js";
+import { BatchProcessingCompletedV1, CLAIM_CHECK_VERSION, DETAIL_TYPE } from "./batch-processing-completed.js";
+import { BatchProcessingFailedV1, FAILED_DETAIL_TYPE, FAILED_EVENT_VERSION } from "./batch-processing-failed.js";
 
-/** The contract as JSON Schema (draft 2020-12), for consumers in any language. */
+/** The contracts as JSON Schema (draft 2020-12), for consumers in any language. */
 export function completedEventJsonSchema(): Record<string, unknown> {
   return {
     ...toJsonSchema(BatchProcessingCompletedV1, { target: "draft-2020-12" }),
     $id: "https://schemas.batch-transcription.dev/batch-processing-completed.v1.json",
-    title: `${DETAIL_TYPE} v${EVENT_VERSION}`,
-    description: "The `detail` of a BatchProcessingCompleted event on EventBridge.",
+    title: `${DETAIL_TYPE} v${CLAIM_CHECK_VERSION}`,
+    description:
+      "The `detail` of a BatchProcessingCompleted event on EventBridge. Version 1.0 carries both transcripts inline; 1.1 (a claim check, for transcripts too big for one event) carries `data.transcripts_ref` instead: the S3 object holding `{ raw_transcript, cleaned_transcript }`, its size and sha256.",
+  };
+}
+
+export function failedEventJsonSchema(): Record<string, unknown> {
+  return {
+    ...toJsonSchema(BatchProcessingFailedV1, { target: "draft-2020-12" }),
+    $id: "https://schemas.batch-transcription.dev/batch-processing-failed.v1.json",
+    title: `${FAILED_DETAIL_TYPE} v${FAILED_EVENT_VERSION}`,
+    description: "The `detail` of a BatchProcessingFailed event on EventBridge: an accepted recording that could not be processed.",
   };
 }

@@ -20,7 +20,7 @@ import {
 } from "cockatiel";
 import type { Logger } from "../logger.js";
 import { fullJitterDelay } from "../resilience/backoff.js";
-import { DETAIL_TYPE, type BatchProcessingCompletedDetail } from "./batch-processing-completed.js";
+import { detailTypeOf, type TranscriptEventDetail } from "./transcript-events.js";
 
 /** What became of an event: reported in the response, the log and the metrics. */
 export type PublishOutcome =
@@ -34,7 +34,7 @@ export type PublishingState = "enabled" | "degraded" | "disabled";
 /** The publishing port. `publish` never throws: every failure is an outcome. */
 export interface EventPublisher {
   readonly state: PublishingState;
-  publish(detail: BatchProcessingCompletedDetail, options: { log: Logger }): Promise<PublishOutcome>;
+  publish(detail: TranscriptEventDetail, options: { log: Logger }): Promise<PublishOutcome>;
 }
 
 export interface EventBridgePublisherOptions extends PutEventsSenderOptions {
@@ -237,11 +237,28 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
   }) as PutEventsSender;
 }
 
-/** Publishes each completed event as one PutEvents entry on the configured bus, after checking its size. */
+/** What a log line may say of a detail: sizes and codes, never transcript text. */
+export function describeDetail(detail: TranscriptEventDetail): Record<string, unknown> {
+  const type = detailTypeOf(detail);
+  if (detail.status === "failed") return { detail_type: type, error_code: detail.error.code, stage: detail.error.stage };
+  if ("transcripts_ref" in detail.data) {
+    const reference = detail.data.transcripts_ref;
+    return { detail_type: type, raw_bytes: reference.raw_bytes, cleaned_bytes: reference.cleaned_bytes, claim_check: true };
+  }
+  return { detail_type: type, raw_length: detail.data.raw_transcript.length, cleaned_length: detail.data.cleaned_transcript.length };
+}
+
+/** The transcripts' own bytes: a lower bound of the entry, known without serialising them. */
+function inlineTranscriptBytes(detail: TranscriptEventDetail): number {
+  if (detail.status === "failed" || !("raw_transcript" in detail.data)) return 0;
+  return Buffer.byteLength(detail.data.raw_transcript) + Buffer.byteLength(detail.data.cleaned_transcript);
+}
+
+/** Publishes each event as one PutEvents entry on the configured bus, after checking its size. */
 export function createEventBridgePublisher(options: EventBridgePublisherOptions): EventPublisher {
   const send = createPutEventsSender(options);
 
-  function tooLarge(log: Logger, lengths: Record<string, number>, bytes: number): PublishOutcome {
+  function tooLarge(log: Logger, lengths: Record<string, unknown>, bytes: number): PublishOutcome {
     log.error({ ...lengths, entry_bytes: bytes, max_entry_bytes: options.maxEntryBytes, error_code: "EntryTooLarge" }, "event not published");
     return { status: "failed", error: "EntryTooLarge", attempts: 0 };
   }
@@ -251,14 +268,14 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
       return send.circuit === "open" ? "degraded" : "enabled";
     },
     async publish(detail, { log }) {
-      const lengths = { raw_length: detail.data.raw_transcript.length, cleaned_length: detail.data.cleaned_transcript.length };
-      // The transcripts' own bytes are a lower bound of the entry: past the limit, skip serialising them at all.
-      const transcriptBytes = Buffer.byteLength(detail.data.raw_transcript) + Buffer.byteLength(detail.data.cleaned_transcript);
+      const lengths = describeDetail(detail);
+      // Past the limit on the transcripts alone, skip serialising them at all.
+      const transcriptBytes = inlineTranscriptBytes(detail);
       if (transcriptBytes > options.maxEntryBytes) return tooLarge(log, lengths, transcriptBytes);
       const entry: PutEventsRequestEntry = {
         Time: new Date(detail.timestamp),
         Source: options.source,
-        DetailType: DETAIL_TYPE,
+        DetailType: detailTypeOf(detail),
         Detail: JSON.stringify(detail),
         EventBusName: options.busName,
       };
@@ -292,7 +309,7 @@ export function disabledPublisher(reason: string): EventPublisher {
   return {
     state: "disabled",
     publish(detail, { log }) {
-      log.warn({ reason, raw_length: detail.data.raw_transcript.length }, "event publishing is disabled; event not published");
+      log.warn({ reason, ...describeDetail(detail) }, "event publishing is disabled; event not published");
       return Promise.resolve({ status: "disabled", error: reason });
     },
   };

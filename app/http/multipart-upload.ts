@@ -1,11 +1,9 @@
-import { createWriteStream, type WriteStream } from "node:fs";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import busboy from "busboy";
 import { isOverLimit } from "../errors.js";
-import type { ReceivedUpload } from "../upload/received-upload.js";
+import type { UploadSink } from "../upload/upload-sink.js";
 import { ApiError } from "./problem.js";
-import type { TempFiles } from "../upload/temp-files.js";
+import { StorageUnavailable } from "../storage/object-store.js";
 
 export const FILE_FIELD = "file";
 
@@ -27,18 +25,23 @@ export interface UploadRequest {
   body: Readable | null;
 }
 
-export interface UploadOptions {
+export interface UploadOptions<T> {
   /** The largest file accepted: a file of exactly this size is. */
   maxBytes: number;
-  tempFiles: TempFiles;
-  /** Used in the temporary file's name, so a stray file can be traced to its request. */
-  interactionId: string;
+  /** Where the file's bytes go as they arrive: a temporary file, or object storage. */
+  sink: UploadSink<T>;
   /** A body that sends nothing for this long is refused with 408 `upload_idle_timeout`. */
   idleTimeoutMs: number;
-  /** Free space to keep in the upload directory on top of a declared upload. */
-  minFreeBytes: number;
   /** Aborts the upload: its reason is what the receiver fails with. */
   signal?: AbortSignal | undefined;
+}
+
+/** The file as received: its size, its declared type, and what the sink made of it. */
+export interface Received<T> {
+  bytes: number;
+  /** The declared Content-Type: logged, never trusted (detection reads the bytes). */
+  declaredType: string | undefined;
+  stored: T;
 }
 
 /** The client went away (reset, socket error, or closed before its request was complete). */
@@ -81,9 +84,9 @@ export function checkUploadHeaders(request: Omit<UploadRequest, "body">, maxByte
   return declared;
 }
 
-async function checkFreeSpace(tempFiles: TempFiles, declared: number | undefined, minFreeBytes: number): Promise<void> {
-  const free = await tempFiles.freeBytes();
-  if ((declared ?? 0) + minFreeBytes > free) {
+async function checkFreeSpace(space: NonNullable<UploadSink<unknown>["space"]>, declared: number | undefined): Promise<void> {
+  const free = await space.freeBytes();
+  if ((declared ?? 0) + space.reserveBytes > free) {
     throw new ApiError("insufficient_storage", "There is not enough free disk space for this upload right now; try again later.", {
       ...(declared !== undefined && { required_bytes: declared }),
     });
@@ -93,17 +96,19 @@ async function checkFreeSpace(tempFiles: TempFiles, declared: number | undefined
 const noop = () => undefined;
 
 /**
- * Streams the multipart field `file` straight to a temporary file, checking every limit as the bytes pass
- * (so it holds for chunked bodies too): the file against `maxBytes`, the whole body against the file plus
- * a small envelope, the other parts against their own small budget, and a second `file` at once. Every
- * stream it creates or receives has its error handled. On any failure the partial file is removed and the
- * request is left unread and paused, never destroyed, so the answer can still be written.
+ * Streams the multipart field `file` straight into a sink (a temporary file, an S3 multipart upload),
+ * checking every limit as the bytes pass (so it holds for chunked bodies too): the file against `maxBytes`,
+ * the whole body against the file plus a small envelope, the other parts against their own small budget,
+ * and a second `file` at once. Every stream it creates or receives has its error handled. On any failure
+ * what the sink stored is discarded and the request is left unread and paused, never destroyed, so the
+ * answer can still be written.
  */
-export async function receiveUpload(request: UploadRequest, options: UploadOptions): Promise<ReceivedUpload> {
+export async function receiveUpload<T>(request: UploadRequest, options: UploadOptions<T>): Promise<Received<T>> {
   const declared = checkUploadHeaders(request, options.maxBytes);
   if (request.body === null) throw new ApiError("missing_file", "The request has no body.");
   const body: Readable = request.body;
-  await checkFreeSpace(options.tempFiles, declared, options.minFreeBytes);
+  const { sink } = options;
+  if (sink.space !== undefined) await checkFreeSpace(sink.space, declared);
 
   let parser: busboy.Busboy;
   try {
@@ -116,18 +121,16 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
     throw new ApiError("malformed_multipart", "The multipart Content-Type could not be parsed.", {}, { cause: error });
   }
 
-  const path = options.tempFiles.create(options.interactionId);
-  const remove = () => options.tempFiles.release(path);
   // Errors on the request after we are done with it (a reset while the answer is written) are not ours to throw.
   body.on("error", noop);
 
-  return new Promise<ReceivedUpload>((resolve, reject) => {
+  return new Promise<Received<T>>((resolve, reject) => {
     let settled = false;
     let bodyBytes = 0;
     let fileBytes = 0;
     let otherBytes = 0;
-    let destination: WriteStream | undefined;
-    let written: Promise<{ bytes: number; declaredType: string | undefined }> | undefined;
+    let fileSeen = false;
+    let written: Promise<Received<T>> | undefined;
 
     const idle = setTimeout(() => {
       fail(new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, { idle_timeout_s: options.idleTimeoutMs / 1000 }));
@@ -167,13 +170,10 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
       body.unpipe(parser);
       body.pause();
       parser.destroy();
-      destination?.destroy();
-      void (async () => {
-        // The write stream may still be opening the file; let it close so nothing is left behind.
-        if (destination !== undefined && !destination.closed) await new Promise<void>((done) => destination!.once("close", () => done()));
-        await remove();
-        reject(error);
-      })();
+      void sink.discard().then(
+        () => reject(error),
+        (discardError: unknown) => reject(new AggregateError([error, discardError], "the upload failed and what was stored could not be removed")),
+      );
     }
 
     async function succeed() {
@@ -187,7 +187,7 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
       if (received.bytes === 0) return fail(new ApiError("empty_file", "The uploaded file is empty."));
       settled = true;
       cleanUp();
-      resolve({ path, ...received, remove });
+      resolve(received);
     }
 
     parser.on("file", (field, stream, info) => {
@@ -200,15 +200,15 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
         stream.resume();
         return;
       }
-      if (destination !== undefined) {
+      if (fileSeen) {
         stream.resume();
         return fail(new ApiError("malformed_multipart", "Send exactly one `file` field."));
       }
-      const target = createWriteStream(path);
-      destination = target;
+      fileSeen = true;
       stream.on("limit", () => fail(tooLarge(options.maxBytes)));
       stream.on("data", (chunk: Buffer) => (fileBytes += chunk.length));
-      written = pipeline(stream, target).then(() => ({ bytes: target.bytesWritten, declaredType: info.mimeType || undefined }));
+      const declaredType = info.mimeType || undefined;
+      written = sink.store(stream, declaredType).then((stored) => ({ bytes: fileBytes, declaredType, stored }));
       written.catch((error: unknown) => fail(asUploadError(error)));
     });
     parser.on("field", (name, value, info) => {
@@ -228,7 +228,7 @@ export async function receiveUpload(request: UploadRequest, options: UploadOptio
 }
 
 function asUploadError(error: unknown): Error {
-  if (error instanceof ApiError || error instanceof ClientGoneError) return error;
+  if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof StorageUnavailable) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ENOSPC" || code === "EDQUOT") {
     return new ApiError("insufficient_storage", "The disk filled up while the upload was written; try again later.", {}, { cause: error });

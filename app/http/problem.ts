@@ -9,6 +9,7 @@ export const ERRORS = {
   missing_file: { status: 400, title: "Missing file" },
   empty_file: { status: 400, title: "Empty file" },
   malformed_multipart: { status: 400, title: "Malformed multipart body" },
+  invalid_query: { status: 400, title: "Invalid query parameter" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   headers_timeout: { status: 408, title: "Request headers timed out" },
@@ -22,6 +23,8 @@ export const ERRORS = {
   provider_failed: { status: 502, title: "Transcription provider failed" },
   provider_not_configured: { status: 503, title: "Transcription provider not configured" },
   too_busy: { status: 503, title: "Too many requests in progress" },
+  async_unavailable: { status: 503, title: "Async jobs not configured" },
+  storage_unavailable: { status: 503, title: "Job storage unavailable" },
   provider_timeout: { status: 504, title: "Transcription provider timed out" },
   processing_timeout: { status: 504, title: "Processing took too long" },
   insufficient_storage: { status: 507, title: "Insufficient storage" },
@@ -69,6 +72,7 @@ const DOMAIN_PROBLEMS: Record<FailureCode, { code: ErrorCode; extensions?: Recor
   provider_failed: { code: "provider_failed" },
   provider_timeout: { code: "provider_timeout" },
   provider_not_configured: { code: "provider_not_configured" },
+  processing_failed: { code: "internal" },
 };
 
 export function fromDomainError(error: DomainError): ApiError {

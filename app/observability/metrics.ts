@@ -2,13 +2,14 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { CleanerName } from "../cleaning/cleaner.js";
 import type { TranscriptionProvider } from "../transcription/transcriber.js";
 import type { PublishingState, PublishOutcome } from "../events/event-publisher.js";
+import type { TranscriptDetailType } from "../events/transcript-events.js";
 
 /** What the pipeline reports as it runs; the metrics implement it, tests can too. */
 export interface PipelineObserver {
   uploadReceived(bytes: number): void;
   transcribed(provider: TranscriptionProvider, outcome: "ok" | "failed" | "timeout" | "not_configured", seconds: number): void;
   cleaned(cleaner: CleanerName): void;
-  published(outcome: PublishOutcome): void;
+  published(type: TranscriptDetailType, outcome: PublishOutcome): void;
 }
 
 /**
@@ -52,8 +53,8 @@ export function createMetrics({
   });
   const events = new Counter({
     name: "batch_events_total",
-    help: "BatchProcessingCompleted events, by what became of them",
-    labelNames: ["status", "error_code"] as const,
+    help: "Transcript events (BatchProcessingCompleted, BatchProcessingFailed), by type and what became of them",
+    labelNames: ["type", "status", "error_code"] as const,
     registers,
   });
   const publishAttempts = new Counter({
@@ -80,8 +81,8 @@ export function createMetrics({
     uploadReceived: (bytes) => uploadBytes.inc(bytes),
     transcribed: (provider, outcome, seconds) => transcriptionDuration.observe({ provider, outcome }, seconds),
     cleaned: (cleaner) => cleanerRuns.inc({ cleaner }),
-    published: (outcome) => {
-      events.inc({ status: outcome.status, error_code: outcome.status === "published" ? "" : outcome.error });
+    published: (type, outcome) => {
+      events.inc({ type, status: outcome.status, error_code: outcome.status === "published" ? "" : outcome.error });
       if (outcome.status !== "disabled") publishAttempts.inc(outcome.attempts);
     },
   };

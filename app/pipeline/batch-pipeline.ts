@@ -1,13 +1,15 @@
 import type { Cleaner, CleanedTranscript } from "../cleaning/cleaner.js";
-import { EmptyTranscript, isOverLimit, TooLarge, UnsupportedEncoding, UnsupportedInput } from "../errors.js";
+import { DomainError, EmptyTranscript, isOverLimit, TooLarge, UnsupportedEncoding, UnsupportedInput } from "../errors.js";
 import { buildCompletedEvent } from "../events/batch-processing-completed.js";
+import { buildFailedEvent, type FailureStage } from "../events/batch-processing-failed.js";
+import type { ClaimCheck } from "../events/claim-check.js";
 import type { EventPublisher, PublishOutcome } from "../events/event-publisher.js";
+import { detailTypeOf, type TranscriptEventDetail } from "../events/transcript-events.js";
 import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
-import { ProviderFailure, type Transcriber } from "../transcription/transcriber.js";
+import { ProviderFailure, type Transcriber, type Transcription } from "../transcription/transcriber.js";
 import type { TextWork } from "../text/text-work.js";
-import { detectInput } from "../upload/input-detection.js";
-import type { ReceivedUpload } from "../upload/received-upload.js";
+import { detectInput, type DetectedInput } from "../upload/input-detection.js";
 import type { RequestContext } from "./request-context.js";
 import type { TranscriptMetadata, TranscriptSource } from "./transcript.js";
 
@@ -18,14 +20,51 @@ export interface BatchPipelineDeps {
   observer: PipelineObserver;
   maxCaptionsBytes: number;
   textWork: TextWork;
+  /** Moves transcripts too big for an event into storage; without it such an event fails to publish. */
+  claimCheck?: ClaimCheck | undefined;
   now?: () => Date;
+}
+
+/** An accepted upload, wherever its bytes are: on local disk (sync), or in object storage (a job). */
+export interface PipelineUpload {
+  bytes: number;
+  /** The declared Content-Type: logged, never trusted. */
+  declaredType: string | undefined;
+  /** What the bytes were found to be when the upload was accepted, if that was checked already. */
+  detected?: DetectedInput | undefined;
+  /** The bytes as a local file (fetched on first call when they are stored elsewhere). */
+  localPath(): Promise<string>;
+  /** A short-lived URL a provider can fetch the bytes from itself, when they are stored where it can. */
+  remoteUrl?: (() => Promise<string>) | undefined;
 }
 
 export interface BatchJob {
   context: RequestContext;
-  upload: ReceivedUpload;
+  upload: PipelineUpload;
   log: Logger;
   signal?: AbortSignal | undefined;
+  /** Told of a domain failure once its `BatchProcessingFailed` was published (a worker records it). */
+  onFailure?: ((failure: { error: DomainError; stage: FailureStage; event: PublishOutcome }) => void) | undefined;
+}
+
+export type AcceptedInput = Extract<DetectedInput, { kind: "audio" | "captions" }>;
+
+/**
+ * What every front door checks about an upload's detected kind before it is processed: a file that is
+ * neither audio nor readable captions, or captions over their limit, is refused.
+ */
+export function acceptInput(input: DetectedInput, bytes: number, maxCaptionsBytes: number): asserts input is AcceptedInput {
+  switch (input.kind) {
+    case "audio":
+      return;
+    case "captions":
+      if (isOverLimit(bytes, maxCaptionsBytes)) throw new TooLarge("Captions files", maxCaptionsBytes);
+      return;
+    case "unsupported-encoding":
+      throw new UnsupportedEncoding();
+    case "unsupported":
+      throw new UnsupportedInput(input.mime);
+  }
 }
 
 export interface RawTranscript {
@@ -34,42 +73,81 @@ export interface RawTranscript {
   metadata: TranscriptMetadata;
 }
 
-export interface BatchOutcome {
+export interface Transcripts {
   raw: RawTranscript;
   cleaned: CleanedTranscript;
+}
+
+export interface BatchOutcome extends Transcripts {
   event: PublishOutcome;
 }
 
 /**
  * The batch pipeline as a sequence of steps: read a transcript from the upload (transcribe audio, or import
  * captions), clean it, publish `BatchProcessingCompleted`. Each step is a small function over a port. A
- * request rejected in the first steps throws before anything is published; publishing never throws.
+ * domain failure after the upload was accepted publishes `BatchProcessingFailed` and is rethrown for the
+ * caller to answer; publishing itself never throws.
  */
 export function createBatchPipeline(deps: BatchPipelineDeps) {
   const now = deps.now ?? (() => new Date());
 
-  function publishCompleted(job: BatchJob, raw: RawTranscript, cleaned: CleanedTranscript): Promise<PublishOutcome> {
+  async function publish(detail: TranscriptEventDetail, log: Logger): Promise<PublishOutcome> {
+    const outcome = await deps.publisher.publish(detail, { log });
+    deps.observer.published(detailTypeOf(detail), outcome);
+    return outcome;
+  }
+
+  async function publishCompleted(job: Omit<BatchJob, "upload">, transcripts: Transcripts): Promise<PublishOutcome> {
     const { context } = job;
-    const detail = buildCompletedEvent({
+    const inline = buildCompletedEvent({
       interactionId: context.interactionId,
       tenantId: context.tenantId,
       userId: context.userId,
       accountId: context.accountId,
-      rawTranscript: raw.text,
-      cleanedTranscript: cleaned.text,
+      rawTranscript: transcripts.raw.text,
+      cleanedTranscript: transcripts.cleaned.text,
       completedAt: now(),
     });
-    return deps.publisher.publish(detail, { log: job.log });
+    let detail: TranscriptEventDetail = inline;
+    if (deps.claimCheck !== undefined) {
+      try {
+        detail = await deps.claimCheck(inline);
+      } catch (error) {
+        job.log.error({ err: error, raw_length: transcripts.raw.text.length }, "transcripts could not be stored for the event's claim check");
+        const outcome: PublishOutcome = { status: "failed", error: "ClaimCheckFailed", attempts: 0 };
+        deps.observer.published(detailTypeOf(inline), outcome);
+        return outcome;
+      }
+    }
+    return publish(detail, job.log);
   }
 
-  async function readTranscript(job: BatchJob): Promise<RawTranscript> {
-    const input = await detectInput(job.upload.path);
+  async function publishFailed(job: Omit<BatchJob, "upload">, error: DomainError, stage: FailureStage): Promise<PublishOutcome> {
+    const { context } = job;
+    const detail = buildFailedEvent({
+      interactionId: context.interactionId,
+      tenantId: context.tenantId,
+      userId: context.userId,
+      accountId: context.accountId,
+      code: error.code,
+      message: error.message,
+      stage,
+      failedAt: now(),
+    });
+    return publish(detail, job.log);
+  }
+
+  /** Reads the transcript, saying at each step which stage a failure belongs to. */
+  async function readTranscript(job: BatchJob, stage: { current: FailureStage }): Promise<RawTranscript> {
+    const input = job.upload.detected ?? (await detectInput(await job.upload.localPath()));
     job.log.info(
       { bytes: job.upload.bytes, declared_type: job.upload.declaredType, input: input.kind, mime: "mime" in input ? input.mime : undefined },
       "upload received",
     );
+    acceptInput(input, job.upload.bytes, deps.maxCaptionsBytes);
     switch (input.kind) {
       case "audio": {
+        stage.current = "transcription";
         const transcription = await timedTranscription(job, input.mime);
         return {
           source: "audio",
@@ -83,10 +161,9 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
         };
       }
       case "captions": {
-        if (isOverLimit(job.upload.bytes, deps.maxCaptionsBytes)) {
-          throw new TooLarge("Captions files", deps.maxCaptionsBytes);
-        }
-        const imported = await deps.textWork.importCaptions({ path: job.upload.path, format: input.format, encoding: input.encoding });
+        stage.current = "captions_import";
+        const path = await job.upload.localPath();
+        const imported = await deps.textWork.importCaptions({ path, format: input.format, encoding: input.encoding });
         if (!imported.ok) throw new UnsupportedEncoding();
         return {
           source: "captions",
@@ -94,21 +171,25 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
           metadata: { provider: null, model: null, duration_s: imported.captions.durationS, request_id: null },
         };
       }
-      case "unsupported-encoding":
-        throw new UnsupportedEncoding();
-      case "unsupported":
-        throw new UnsupportedInput(input.mime);
     }
+  }
+
+  function transcribe(job: BatchJob, mime: string): Promise<Transcription> {
+    const options = { log: job.log, signal: job.signal };
+    const { remoteUrl } = job.upload;
+    // A provider that fetches a URL itself takes one: the bytes then never pass through this process.
+    if (remoteUrl !== undefined && deps.transcriber.transcribeUrl !== undefined) {
+      const transcribeUrl = deps.transcriber.transcribeUrl.bind(deps.transcriber);
+      return remoteUrl().then((url) => transcribeUrl({ url, bytes: job.upload.bytes, mime }, options));
+    }
+    return job.upload.localPath().then((path) => deps.transcriber.transcribe({ path, bytes: job.upload.bytes, mime }, options));
   }
 
   async function timedTranscription(job: BatchJob, mime: string) {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      const transcription = await deps.transcriber.transcribe(
-        { path: job.upload.path, bytes: job.upload.bytes, mime },
-        { log: job.log, signal: job.signal },
-      );
+      const transcription = await transcribe(job, mime);
       deps.observer.transcribed(transcription.provider, "ok", seconds());
       return transcription;
     } catch (error) {
@@ -117,20 +198,38 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     }
   }
 
-  return {
-    async process(job: BatchJob): Promise<BatchOutcome> {
-      deps.observer.uploadReceived(job.upload.bytes);
-      const raw = await readTranscript(job);
+  /** Transcript in, both transcripts out; a domain failure publishes its event before it is thrown. */
+  async function transcribeAndClean(job: BatchJob): Promise<Transcripts> {
+    deps.observer.uploadReceived(job.upload.bytes);
+    const stage: { current: FailureStage } = { current: "detection" };
+    let raw: RawTranscript;
+    try {
+      raw = await readTranscript(job, stage);
       job.log.info({ source: raw.source, raw_length: raw.text.length, ...raw.metadata }, "transcript ready");
-      if (raw.text.trim() === "") {
-        throw new EmptyTranscript(raw.source);
+      stage.current = "validation";
+      if (raw.text.trim() === "") throw new EmptyTranscript(raw.source);
+    } catch (error) {
+      if (error instanceof DomainError && !job.signal?.aborted) {
+        const event = await publishFailed(job, error, stage.current);
+        job.onFailure?.({ error, stage: stage.current, event });
       }
-      const cleaned = await deps.cleaner.clean(raw.text, { log: job.log, signal: job.signal });
-      job.log.info({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
-      deps.observer.cleaned(cleaned.cleaner);
-      const event = await publishCompleted(job, raw, cleaned);
-      deps.observer.published(event);
-      return { raw, cleaned, event };
+      throw error;
+    }
+    const cleaned = await deps.cleaner.clean(raw.text, { log: job.log, signal: job.signal });
+    job.log.info({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
+    deps.observer.cleaned(cleaned.cleaner);
+    return { raw, cleaned };
+  }
+
+  return {
+    transcribeAndClean,
+    publishCompleted,
+    publishFailed,
+    /** The whole pipeline, as the synchronous endpoint runs it. */
+    async process(job: BatchJob): Promise<BatchOutcome> {
+      const transcripts = await transcribeAndClean(job);
+      const event = await publishCompleted(job, transcripts);
+      return { ...transcripts, event };
     },
   };
 }

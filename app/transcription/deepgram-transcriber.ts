@@ -13,7 +13,14 @@ import {
   type RetryVerdict,
 } from "./provider-retry.js";
 import { streamingFetch } from "./streaming-fetch.js";
-import { ProviderFailure, type AudioFile, type Transcriber } from "./transcriber.js";
+import {
+  ProviderFailure,
+  type AudioFile,
+  type RemoteAudio,
+  type TranscribeOptions,
+  type Transcriber,
+  type Transcription,
+} from "./transcriber.js";
 
 export interface DeepgramOptions {
   apiKey: string;
@@ -50,42 +57,48 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
 
-  function attempt(audio: AudioFile, signal: AbortSignal | undefined): Promise<unknown> {
-    return timedAttempt(options.timeoutS * 1000, signal, (abortSignal) =>
-      client.listen.v1.media.transcribeFile(
-        { data: createReadStream(audio.path), contentLength: audio.bytes, contentType: audio.mime },
-        { model: options.model, smart_format: true, punctuate: true },
-        { abortSignal, maxRetries: 0 },
-      ),
+  const features = { model: options.model, smart_format: true, punctuate: true };
+
+  /** One request per attempt: a file is reopened each time, a URL is simply sent again. */
+  function request(audio: AudioFile | RemoteAudio, abortSignal: AbortSignal): Promise<unknown> {
+    const requestOptions = { abortSignal, maxRetries: 0 };
+    if ("url" in audio) return client.listen.v1.media.transcribeUrl({ url: audio.url, ...features }, requestOptions);
+    return client.listen.v1.media.transcribeFile(
+      { data: createReadStream(audio.path), contentLength: audio.bytes, contentType: audio.mime },
+      features,
+      requestOptions,
     );
   }
 
+  async function transcribe(audio: AudioFile | RemoteAudio, { log, signal }: TranscribeOptions): Promise<Transcription> {
+    let body: unknown;
+    try {
+      body = await withProviderRetry(
+        () => timedAttempt(options.timeoutS * 1000, signal, (abortSignal) => request(audio, abortSignal)),
+        classifyDeepgramError,
+        { ...retry, log, provider: "deepgram", signal },
+      );
+    } catch (error) {
+      throw toProviderFailure(error);
+    }
+    return readListenResponse(body, options.model);
+  }
+
+  return { provider: "deepgram", model: options.model, configured: true, transcribe, transcribeUrl: transcribe };
+}
+
+function readListenResponse(body: unknown, model: string): Transcription {
+  const parsed = v.safeParse(ListenResponse, body);
+  if (!parsed.success) {
+    throw new ProviderFailure("failed", "deepgram", "Deepgram answered with an unexpected response shape.");
+  }
+  const { metadata, results } = parsed.output;
   return {
+    transcript: results.channels[0]?.alternatives[0]?.transcript ?? "",
     provider: "deepgram",
-    model: options.model,
-    configured: true,
-    async transcribe(audio, { log, signal }) {
-      let body: unknown;
-      try {
-        body = await withProviderRetry(() => attempt(audio, signal), classifyDeepgramError,
-          { ...retry, log, provider: "deepgram", signal },
-        );
-      } catch (error) {
-        throw toProviderFailure(error);
-      }
-      const parsed = v.safeParse(ListenResponse, body);
-      if (!parsed.success) {
-        throw new ProviderFailure("failed", "deepgram", "Deepgram answered with an unexpected response shape.");
-      }
-      const { metadata, results } = parsed.output;
-      return {
-        transcript: results.channels[0]?.alternatives[0]?.transcript ?? "",
-        provider: "deepgram",
-        model: options.model,
-        durationS: metadata.duration ?? null,
-        requestId: metadata.request_id ?? null,
-      };
-    },
+    model,
+    durationS: metadata.duration ?? null,
+    requestId: metadata.request_id ?? null,
   };
 }
 

@@ -11,6 +11,13 @@ export interface AudioFile {
   mime: string;
 }
 
+/** Audio a provider fetches itself: a short-lived URL to the stored upload. */
+export interface RemoteAudio {
+  url: string;
+  bytes: number;
+  mime: string;
+}
+
 export interface Transcription {
   transcript: string;
   provider: TranscriptionProvider;
@@ -32,6 +39,8 @@ export interface Transcriber {
   /** Whether the provider has what it needs (its API key); a transcriber that is not throws `provider_not_configured`. */
   readonly configured: boolean;
   transcribe(audio: AudioFile, options: TranscribeOptions): Promise<Transcription>;
+  /** Present when the provider can fetch the audio from a URL itself (Deepgram's `url` input). */
+  transcribeUrl?(audio: RemoteAudio, options: TranscribeOptions): Promise<Transcription>;
 }
 
 export type ProviderFailureKind = "failed" | "timeout" | "not_configured";
@@ -64,16 +73,8 @@ export class ProviderFailure extends DomainError {
 
 /** The transcriber used when the chosen provider's key is not set: it names the variable to set. */
 export function unconfiguredTranscriber(provider: TranscriptionProvider, model: string, variable: string): Transcriber {
-  return {
-    provider,
-    model,
-    configured: false,
-    transcribe() {
-      return Promise.reject(
-        new ProviderFailure("not_configured", provider, `Set ${variable} to transcribe audio with ${provider}.`, {
-          variable,
-        }),
-      );
-    },
-  };
+  const refuse = () =>
+    Promise.reject(new ProviderFailure("not_configured", provider, `Set ${variable} to transcribe audio with ${provider}.`, { variable }));
+  // Refuses a URL too, so a stored upload is not fetched only to be refused.
+  return { provider, model, configured: false, transcribe: refuse, transcribeUrl: refuse };
 }

@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import { fileTypeFromFile } from "file-type";
+import { fileTypeFromBuffer, fileTypeFromFile, type FileTypeResult } from "file-type";
 
 /** What an upload turned out to be, judged by its bytes, never by its name or declared type. */
 export type DetectedInput =
@@ -37,8 +37,17 @@ const AUDIO_EXTENSIONS = new Set([
 const TEXT_SNIFF_BYTES = 4096;
 const SRT_START = /^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/;
 
+/** Detects a file on disk: file-type reads as far into it as a format needs. */
 export async function detectInput(path: string): Promise<DetectedInput> {
-  const head = await readHead(path, TEXT_SNIFF_BYTES);
+  return classify(await readHead(path, TEXT_SNIFF_BYTES), () => fileTypeFromFile(path));
+}
+
+/** Detects from the first bytes of a file that is not on disk (an upload streamed to object storage). */
+export async function detectInputFromHead(head: Buffer): Promise<DetectedInput> {
+  return classify(head.subarray(0, TEXT_SNIFF_BYTES), () => fileTypeFromBuffer(head));
+}
+
+async function classify(head: Buffer, fileType: () => Promise<FileTypeResult | undefined>): Promise<DetectedInput> {
   const bom = BOMS.find(({ bytes }) => bytes.every((byte, index) => head[index] === byte));
   if (bom !== undefined) {
     const text = decodePrefix(head.subarray(bom.bytes.length), bom.encoding);
@@ -46,7 +55,7 @@ export async function detectInput(path: string): Promise<DetectedInput> {
     if (text !== undefined && !hasControlCharacters(text)) return captions(text, bom.encoding);
     if (bom.encoding === "utf-8") return { kind: "unsupported-encoding" };
   }
-  const type = await fileTypeFromFile(path);
+  const type = await fileType();
   if (type?.ext === "vtt") return { kind: "captions", format: "vtt", encoding: "utf-8" };
   if (type !== undefined) {
     return AUDIO_EXTENSIONS.has(type.ext)

@@ -1,7 +1,7 @@
 import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { completedEventPattern } from "../../app/events/batch-processing-completed.js";
+import { transcriptEventsPattern } from "../../app/events/transcript-events.js";
 import { provisionLocalPipeline, type PipelineOutputs } from "../../tools/local-provisioner.js";
 import { awsClients, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
 import { runScript } from "../support/run-script.js";
@@ -57,7 +57,7 @@ describe("npm run infra:local against moto_server", () => {
   it("routes the contract's events to the queue with the retry policy and a delivery DLQ", async () => {
     const rule = await clients.eventBridge.send(new DescribeRuleCommand({ Name: "capture-transcripts-rule" }));
     expect(rule.State).toBe("ENABLED");
-    expect(JSON.parse(rule.EventPattern!)).toEqual(completedEventPattern());
+    expect(JSON.parse(rule.EventPattern!)).toEqual(transcriptEventsPattern());
     const { Targets: [target] = [] } = await clients.eventBridge.send(new ListTargetsByRuleCommand({ Rule: "capture-transcripts-rule" }));
     expect(target).toMatchObject({
       Arn: first.queueArn,

@@ -1,7 +1,7 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTranscriptsConsumer, parseEnvelope, printEvent, type CompletedEventEnvelope } from "../../tools/consumer/transcripts-consumer.js";
+import { createTranscriptsConsumer, parseEnvelope, printEvent, type ReceivedTranscriptEvent } from "../../tools/consumer/transcripts-consumer.js";
 import { buildCompletedEvent } from "../../app/events/batch-processing-completed.js";
 import type { Consumer } from "sqs-consumer";
 import { captureLogger } from "../support/capture-logger.js";
@@ -49,7 +49,7 @@ describe("the downstream consumer against moto_server", () => {
     clients.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.queueUrl, MessageBody: typeof body === "string" ? body : JSON.stringify(body) }));
 
   it("handles each event once, even when a message is delivered twice, and deletes both", async () => {
-    const handled: CompletedEventEnvelope[] = [];
+    const handled: ReceivedTranscriptEvent[] = [];
     const printed: string[] = [];
     const print = printEvent((line) => printed.push(line));
     const logs = captureLogger();
@@ -71,7 +71,7 @@ describe("the downstream consumer against moto_server", () => {
     await until(() => logs.lines.some((line) => line.msg === "duplicate delivery skipped") && handled.length === 2);
     expect(handled.map((event) => event.id).sort()).toEqual(["evt-1", "evt-2"]);
     expect(printed.find((line) => line.includes("22222222"))).toBe(
-      "2026-01-01T00:00:00Z tenant=11111111-1111-4111-8111-111111111111 interaction=22222222-2222-4222-8222-222222222222 raw_length=16 cleaned_length=14",
+      "2026-01-01T00:00:00Z BatchProcessingCompleted tenant=11111111-1111-4111-8111-111111111111 interaction=22222222-2222-4222-8222-222222222222 raw_length=16 cleaned_length=14",
     );
     consumer.stop({ abort: true });
     await sleep(200);

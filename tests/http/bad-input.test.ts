@@ -88,7 +88,7 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
   let server: ServerType;
   let base: string;
   let built: Awaited<ReturnType<typeof buildTestApp>>;
-  const published: string[] = [];
+  const published: Array<{ status: string; code?: string }> = [];
 
   beforeAll(async () => {
     built = await buildTestApp({
@@ -97,8 +97,8 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
       publisher: {
         state: "enabled" as const,
         publish: (detail) => {
-          published.push(detail.interaction_id);
-          return Promise.resolve({ status: "published", eventId: `evt-${published.length}`, attempts: 1 });
+          published.push(detail.status === "failed" ? { status: detail.status, code: detail.error.code } : { status: detail.status });
+          return Promise.resolve({ status: "published", eventId: `evt-${detail.status}`, attempts: 1 });
         },
       },
     });
@@ -130,8 +130,13 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
     expect(problem.interaction_id).toBe(response.headers.get("X-Interaction-ID"));
   });
 
-  it("published nothing for any rejected request", () => {
-    expect(published).toEqual([]);
+  it("published no BatchProcessingCompleted for a rejected request, and BatchProcessingFailed only past the upload", () => {
+    // Refused by what the accepted file turned out to be: captions over their limit, and five kinds of bytes.
+    expect(published).toEqual([
+      { status: "failed", code: "too_large" },
+      ...Array.from({ length: 4 }, () => ({ status: "failed", code: "unsupported_input" })),
+      { status: "failed", code: "unsupported_encoding" },
+    ]);
   });
 
   it("still serves a good request afterwards and has left no upload behind", async () => {
@@ -139,8 +144,8 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
     form.append("file", new Blob([await readFile(new URL("captions/meeting.vtt", FIXTURES))]), "meeting.vtt");
     const response = await fetch(`${base}/batch/process`, { method: "POST", body: form });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ event: { status: "published", event_id: "evt-1" } });
-    expect(published).toHaveLength(1);
+    expect(await response.json()).toMatchObject({ event: { status: "published", event_id: "evt-completed" } });
+    expect(published.filter((event) => event.status === "completed")).toHaveLength(1);
     expect(await built.leftoverUploads()).toEqual([]);
   });
 

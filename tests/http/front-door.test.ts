@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BatchProcessingCompletedDetail } from "../../app/events/batch-processing-completed.js";
+import type { TranscriptEventDetail } from "../../app/events/transcript-events.js";
 import type { EventPublisher } from "../../app/events/event-publisher.js";
 import { MAX_PARTS, OTHER_PARTS_BYTES } from "../../app/http/multipart-upload.js";
 import { listenTestApp } from "../support/listening-app.js";
@@ -15,7 +15,7 @@ const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
 const file = (content: string | Uint8Array, filename = "meeting.vtt"): Part => ({ name: "file", filename, content });
 
 function capturingPublisher() {
-  const details: BatchProcessingCompletedDetail[] = [];
+  const details: TranscriptEventDetail[] = [];
   const publisher: EventPublisher = {
     state: "enabled",
     publish(detail) {

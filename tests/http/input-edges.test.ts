@@ -10,11 +10,11 @@ import { rawRequest } from "../support/raw-http.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
 
 function countingPublisher() {
-  const published: string[] = [];
+  const published: Array<{ status: string; code?: string; stage?: string }> = [];
   const publisher: EventPublisher = {
     state: "enabled",
     publish(detail) {
-      published.push(detail.interaction_id);
+      published.push(detail.status === "failed" ? { status: detail.status, code: detail.error.code, stage: detail.error.stage } : { status: detail.status });
       return Promise.resolve({ status: "published", eventId: "evt", attempts: 1 });
     },
   };
@@ -53,13 +53,13 @@ describe("captions in other encodings, and transcripts with no text", () => {
     ["WebVTT with a header and no cues", "WEBVTT\n\nNOTE nothing said\n"],
     ["SRT whose cues are empty", "1\n00:00:01,000 --> 00:00:02,000\n<i></i>\n\n2\n00:00:03,000 --> 00:00:04,000\n   \n"],
     ["text of whitespace only", " \n\t\n   \n"],
-  ])("answers 422 empty_transcript for %s and publishes nothing", async (_name, text) => {
+  ])("answers 422 empty_transcript for %s and publishes BatchProcessingFailed, not Completed", async (_name, text) => {
     const { publisher, published } = countingPublisher();
     const { app, leftoverUploads } = await buildTestApp({ publisher });
     const response = await postUpload(app, uploadForm(text, "captions.txt"));
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ code: "empty_transcript", source: "captions" });
-    expect(published).toEqual([]);
+    expect(published).toEqual([{ status: "failed", code: "empty_transcript", stage: "validation" }]);
     expect(await leftoverUploads()).toEqual([]);
   });
 });

@@ -121,9 +121,11 @@ describe("metrics and the request log", () => {
     expect(sample(text, 'http_request_duration_seconds_count{route="/batch/process",method="POST"}')).toBe(4);
     expect(sample(text, "batch_upload_bytes_total")).toBe(10 + 15 + 12);
     expect(sample(text, 'batch_cleaner_runs_total{cleaner="rules"}')).toBe(2);
-    expect(sample(text, 'batch_events_total{status="published",error_code=""}')).toBe(1);
-    expect(sample(text, 'batch_events_total{status="failed",error_code="ThrottlingException"}')).toBe(1);
-    expect(sample(text, "batch_event_publish_attempts_total")).toBe(4);
+    expect(sample(text, 'batch_events_total{type="BatchProcessingCompleted",status="published",error_code=""}')).toBe(1);
+    expect(sample(text, 'batch_events_total{type="BatchProcessingCompleted",status="failed",error_code="ThrottlingException"}')).toBe(1);
+    // The PNG was refused after its upload was accepted: its BatchProcessingFailed met the same throttling.
+    expect(sample(text, 'batch_events_total{type="BatchProcessingFailed",status="failed",error_code="ThrottlingException"}')).toBe(1);
+    expect(sample(text, "batch_event_publish_attempts_total")).toBe(1 + 3 + 3);
 
     const lines = logs.lines.filter((line) => line.msg === "request completed" && line.path !== "/metrics");
     expect(lines.map((line) => line.status)).toEqual([200, 200, 400, 415, 404]);

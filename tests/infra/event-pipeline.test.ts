@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { completedEventPattern } from "../../app/events/batch-processing-completed.js";
+import { transcriptEventsPattern } from "../../app/events/transcript-events.js";
 import { ACCOUNT, installPulumiMocks, promiseOf, REGION, type RecordedResource } from "../support/pulumi-mocks.js";
 
 const mocks = installPulumiMocks({
@@ -73,7 +73,7 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
     expect(ofType("aws:cloudwatch/eventBus:EventBus")).toEqual([]);
     const rule = byName("transcripts-rule").inputs;
     expect(rule).toMatchObject({ name: "capture-transcripts-rule", eventBusName: "default", state: "ENABLED" });
-    expect(JSON.parse(String(rule.eventPattern))).toEqual(completedEventPattern("com.yourapp.transcription"));
+    expect(JSON.parse(String(rule.eventPattern))).toEqual(transcriptEventsPattern("com.yourapp.transcription"));
   });
 
   it("targets the queue with the 24 h / 185 attempts retry policy and a delivery dead-letter queue", () => {
@@ -167,7 +167,7 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
     const rule = byName("custom-rule").inputs;
     expect(rule.name).toBeUndefined();
     expect(rule.eventBusName).toBe("transcripts");
-    expect(JSON.parse(String(rule.eventPattern))).toEqual(completedEventPattern("com.acme.meetings"));
+    expect(JSON.parse(String(rule.eventPattern))).toEqual(transcriptEventsPattern("com.acme.meetings"));
     expect(byName("custom-target").inputs).toMatchObject({ eventBusName: "transcripts" });
     expect(byName("custom-failed-invocations-alarm").inputs).toMatchObject({
       dimensions: { RuleName: "custom-rule-a1b2c3d", EventBusName: "transcripts" },

@@ -1,43 +1,60 @@
+import { createHash } from "node:crypto";
 import type { Message, SQSClient } from "@aws-sdk/client-sqs";
+import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { LRUCache } from "lru-cache";
 import { Consumer } from "sqs-consumer";
 import * as v from "valibot";
-import { BatchProcessingCompletedV1, DETAIL_TYPE } from "../../app/events/batch-processing-completed.js";
+import {
+  BatchProcessingCompletedV1,
+  DETAIL_TYPE,
+  type BatchProcessingCompletedDetail,
+  type TranscriptsReference,
+} from "../../app/events/batch-processing-completed.js";
+import { BatchProcessingFailedV1, FAILED_DETAIL_TYPE, type BatchProcessingFailedDetail } from "../../app/events/batch-processing-failed.js";
 import type { Logger } from "../../app/logger.js";
 
 /**
- * A downstream consumer of `BatchProcessingCompleted`, written to be copied: a typed handler, and the
- * wiring that feeds it from SQS. Delivery is at least once, so events are de-duplicated by their
- * EventBridge id; a message that breaks the contract is left on the queue for the redrive policy to move
- * to the dead-letter queue.
+ * A downstream consumer of the transcript events, written to be copied: a typed handler, and the wiring
+ * that feeds it from SQS. `BatchProcessingCompleted` arrives with its transcripts inline, also when the
+ * event carried a claim check (they are fetched from S3 and their sha256 checked first). Delivery is at
+ * least once and a crashed worker publishes again, so events are de-duplicated by `interaction_id` and
+ * status; a message that breaks the contract is left for the redrive policy to dead-letter.
  */
 
-/** The EventBridge envelope the rule delivers, with the contract's detail. */
-export const CompletedEventEnvelope = v.object({
-  id: v.string(),
-  source: v.string(),
-  "detail-type": v.literal(DETAIL_TYPE),
-  time: v.optional(v.string()),
-  detail: BatchProcessingCompletedV1,
-});
+const envelope = { id: v.string(), source: v.string(), time: v.optional(v.string()) };
 
-export type CompletedEventEnvelope = v.InferOutput<typeof CompletedEventEnvelope>;
+/** The EventBridge envelopes the rule delivers, one per detail type, with the contract's detail. */
+export const TranscriptEventEnvelope = v.variant("detail-type", [
+  v.object({ ...envelope, "detail-type": v.literal(DETAIL_TYPE), detail: BatchProcessingCompletedV1 }),
+  v.object({ ...envelope, "detail-type": v.literal(FAILED_DETAIL_TYPE), detail: BatchProcessingFailedV1 }),
+]);
+export type TranscriptEventEnvelope = v.InferOutput<typeof TranscriptEventEnvelope>;
+
+/** A completed event as handlers see it: the transcripts inline, whichever way they travelled. */
+export type ResolvedCompletedDetail = Omit<BatchProcessingCompletedDetail, "data"> & {
+  data: { raw_transcript: string; cleaned_transcript: string; transcripts_ref?: TranscriptsReference };
+};
+
+export type ReceivedTranscriptEvent = { id: string; source: string; time?: string | undefined } & (
+  | { "detail-type": typeof DETAIL_TYPE; detail: ResolvedCompletedDetail }
+  | { "detail-type": typeof FAILED_DETAIL_TYPE; detail: BatchProcessingFailedDetail }
+);
 
 /** What a team writes: what to do with one valid, first-seen event. Throw to have it delivered again. */
-export type CompletedEventHandler = (event: CompletedEventEnvelope) => Promise<void>;
+export type TranscriptEventHandler = (event: ReceivedTranscriptEvent) => Promise<void>;
 
 export class InvalidMessage extends Error {
   override readonly name = "InvalidMessage";
 }
 
-export function parseEnvelope(body: string | undefined): CompletedEventEnvelope {
+export function parseEnvelope(body: string | undefined): TranscriptEventEnvelope {
   let json: unknown;
   try {
     json = JSON.parse(body ?? "");
   } catch {
     throw new InvalidMessage("body is not JSON");
   }
-  const parsed = v.safeParse(CompletedEventEnvelope, json);
+  const parsed = v.safeParse(TranscriptEventEnvelope, json);
   if (!parsed.success) {
     const issue = parsed.issues[0];
     throw new InvalidMessage(`${v.getDotPath(issue) ?? "envelope"}: ${issue.message}`);
@@ -45,23 +62,52 @@ export function parseEnvelope(body: string | undefined): CompletedEventEnvelope 
   return parsed.output;
 }
 
+const StoredTranscripts = v.object({ raw_transcript: v.string(), cleaned_transcript: v.string() });
+
+/** Fetches a claim check's transcripts, refusing an object whose size or sha256 is not what the event says. */
+export async function fetchTranscripts(s3: S3Client, reference: TranscriptsReference): Promise<v.InferOutput<typeof StoredTranscripts>> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: reference.bucket, Key: reference.key }));
+  const bytes = Buffer.from(await object.Body!.transformToByteArray());
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  if (bytes.length !== reference.bytes || sha256 !== reference.sha256) {
+    throw new InvalidMessage(`transcripts at ${reference.key} do not match the event's size and sha256`);
+  }
+  return v.parse(StoredTranscripts, JSON.parse(bytes.toString("utf8")));
+}
+
+/** Replaces a claim check by the transcripts it points at; inline events pass as they are. */
+export async function resolveEvent(event: TranscriptEventEnvelope, s3: S3Client | undefined): Promise<ReceivedTranscriptEvent> {
+  if (event["detail-type"] === FAILED_DETAIL_TYPE) return event;
+  const { detail } = event;
+  if (!("transcripts_ref" in detail.data)) return { ...event, detail: { ...detail, data: detail.data } };
+  if (s3 === undefined) throw new Error("a claim-checked event arrived and the consumer has no S3 client to fetch it");
+  const reference = detail.data.transcripts_ref;
+  const transcripts = await fetchTranscripts(s3, reference);
+  return { ...event, detail: { ...detail, data: { ...transcripts, transcripts_ref: reference } } };
+}
+
 export interface ConsumerOptions {
   sqs: SQSClient;
+  /** Reads claim-checked transcripts; without it such an event fails (and is delivered again). */
+  s3?: S3Client;
   queueUrl: string;
-  handler: CompletedEventHandler;
+  handler: TranscriptEventHandler;
   log: Logger;
-  /** How many event ids to remember for de-duplication. */
+  /** How many events to remember for de-duplication. */
   rememberedEvents?: number;
   waitTimeSeconds?: number;
   visibilityTimeout?: number;
 }
+
+/** One recording has one outcome per status: a republished event has a new EventBridge id, not a new key. */
+const deduplicationKey = (event: TranscriptEventEnvelope) => `${event.detail.interaction_id}:${event.detail.status}`;
 
 export function createTranscriptsConsumer(options: ConsumerOptions): Consumer {
   const seen = new LRUCache<string, true>({ max: options.rememberedEvents ?? 10_000 });
   const { log } = options;
 
   async function handleMessage(message: Message): Promise<Message | undefined> {
-    let event: CompletedEventEnvelope;
+    let event: TranscriptEventEnvelope;
     try {
       event = parseEnvelope(message.Body);
     } catch (error) {
@@ -71,12 +117,13 @@ export function createTranscriptsConsumer(options: ConsumerOptions): Consumer {
       );
       return undefined;
     }
-    if (seen.has(event.id)) {
-      log.info({ event_id: event.id, interaction_id: event.detail.interaction_id }, "duplicate delivery skipped");
+    const key = deduplicationKey(event);
+    if (seen.has(key)) {
+      log.info({ event_id: event.id, interaction_id: event.detail.interaction_id, status: event.detail.status }, "duplicate delivery skipped");
       return message;
     }
-    await options.handler(event);
-    seen.set(event.id, true);
+    await options.handler(await resolveEvent(event, options.s3));
+    seen.set(key, true);
     return message;
   }
 
@@ -94,10 +141,16 @@ export function createTranscriptsConsumer(options: ConsumerOptions): Consumer {
 }
 
 /** The example handler: one line per event, transcripts by length only. */
-export function printEvent(print: (line: string) => void = console.log): CompletedEventHandler {
+export function printEvent(print: (line: string) => void = console.log): TranscriptEventHandler {
   return (event) => {
-    const { tenant_id: tenant, interaction_id: interaction, data } = event.detail;
-    print(`${event.time ?? ""} tenant=${tenant} interaction=${interaction} raw_length=${data.raw_transcript.length} cleaned_length=${data.cleaned_transcript.length}`);
+    const { tenant_id: tenant, interaction_id: interaction } = event.detail;
+    const head = `${event.time ?? ""} ${event["detail-type"]} tenant=${tenant} interaction=${interaction}`;
+    if (event["detail-type"] === FAILED_DETAIL_TYPE) {
+      print(`${head} error=${event.detail.error.code} stage=${event.detail.error.stage}`);
+    } else {
+      const { data } = event.detail;
+      print(`${head} raw_length=${data.raw_transcript.length} cleaned_length=${data.cleaned_transcript.length}${data.transcripts_ref ? " claim_check=true" : ""}`);
+    }
     return Promise.resolve();
   };
 }

@@ -8,6 +8,7 @@ import { describeBatchProcess, describeWrongMethod } from "../openapi.js";
 import { receiveUpload } from "../multipart-upload.js";
 import { jsonStream } from "../streamed-json.js";
 import type { TempFiles } from "../../upload/temp-files.js";
+import { tempFileSink } from "../../upload/upload-sink.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
 
 export interface BatchRouteDeps {
@@ -48,17 +49,20 @@ export function batchRoutes(deps: BatchRouteDeps) {
         },
         {
           maxBytes: deps.maxUploadBytes,
-          tempFiles: deps.tempFiles,
-          interactionId: context.interactionId,
+          sink: tempFileSink(deps.tempFiles, context.interactionId, deps.minFreeDiskBytes),
           idleTimeoutMs: deps.uploadIdleTimeoutMs,
-          minFreeBytes: deps.minFreeDiskBytes,
           signal,
         },
       ).catch((error: unknown) => {
         throw deadline.signal.aborted ? new ApiError("upload_timeout", `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error }) : error;
       });
       try {
-        const { raw, cleaned, event } = await deps.pipeline.process({ context, upload, log, signal });
+        const { raw, cleaned, event } = await deps.pipeline.process({
+          context,
+          upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath: () => Promise.resolve(upload.stored.path) },
+          log,
+          signal,
+        });
         c.set("outcome", { bytes: upload.bytes, source: raw.source, cleaner: cleaned.cleaner, event_status: event.status });
         const answer: BatchResponse = {
           interaction_id: context.interactionId,
@@ -74,7 +78,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
         if (!deadline.signal.aborted) throw error;
         throw new ApiError("processing_timeout", `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error });
       } finally {
-        await upload.remove();
+        await deps.tempFiles.release(upload.stored.path);
       }
     } finally {
       clearTimeout(timer);

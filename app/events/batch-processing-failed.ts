@@ -1,0 +1,58 @@
+import * as v from "valibot";
+import { FAILURE_CODES } from "../errors.js";
+import { eventSubject, ISO_UTC_MILLIS } from "./batch-processing-completed.js";
+
+/**
+ * The `BatchProcessingFailed` event contract, v1: published for every accepted job that ends failed and
+ * for a synchronous request that fails after its upload was accepted. `error.code` is one of the domain's
+ * stable failure codes; `error.message` is written for people and never holds transcript text.
+ * `schemas/batch-processing-failed.v1.json` is generated from it.
+ */
+export const FAILED_DETAIL_TYPE = "BatchProcessingFailed";
+export const FAILED_EVENT_VERSION = "1.0";
+
+/** Where in the pipeline it failed. */
+export const FAILURE_STAGES = ["detection", "transcription", "captions_import", "validation", "processing"] as const;
+export type FailureStage = (typeof FAILURE_STAGES)[number];
+
+export const BatchProcessingFailedV1 = v.strictObject({
+  version: v.literal(FAILED_EVENT_VERSION),
+  ...eventSubject,
+  timestamp: v.pipe(v.string(), v.regex(ISO_UTC_MILLIS), v.description("When processing failed, ISO 8601 UTC")),
+  status: v.literal("failed"),
+  error: v.strictObject({
+    code: v.picklist(FAILURE_CODES),
+    message: v.pipe(v.string(), v.maxLength(1024)),
+    stage: v.picklist(FAILURE_STAGES),
+  }),
+});
+
+export type BatchProcessingFailedDetail = v.InferOutput<typeof BatchProcessingFailedV1>;
+
+export interface FailedEventInput {
+  interactionId: string;
+  tenantId: string;
+  userId: string;
+  accountId: string | null;
+  code: BatchProcessingFailedDetail["error"]["code"];
+  message: string;
+  stage: FailureStage;
+  failedAt: Date;
+}
+
+export function buildFailedEvent(input: FailedEventInput): BatchProcessingFailedDetail {
+  return {
+    version: FAILED_EVENT_VERSION,
+    interaction_id: input.interactionId,
+    tenant_id: input.tenantId,
+    user_id: input.userId,
+    account_id: input.accountId,
+    timestamp: input.failedAt.toISOString(),
+    status: "failed",
+    error: { code: input.code, message: input.message.slice(0, 1024), stage: input.stage },
+  };
+}
+
+export function parseFailedEvent(detail: unknown): BatchProcessingFailedDetail {
+  return v.parse(BatchProcessingFailedV1, detail);
+}

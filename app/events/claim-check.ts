@@ -1,0 +1,39 @@
+import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import type { ObjectStore } from "../storage/object-store.js";
+import { objectKeys } from "../storage/object-store.js";
+import { claimChecked, DETAIL_TYPE, type BatchProcessingCompletedDetail, type InlineCompletedDetail } from "./batch-processing-completed.js";
+import { entrySize } from "./event-publisher.js";
+
+export interface ClaimCheckOptions {
+  store: ObjectStore;
+  source: string;
+  maxEntryBytes: number;
+}
+
+/** What a claim check returns: the detail to publish, and whether its transcripts went to the store. */
+export type ClaimCheck = (detail: InlineCompletedDetail) => Promise<BatchProcessingCompletedDetail>;
+
+/**
+ * EventBridge's guidance for events over its entry limit: store the payload, publish a reference. A detail
+ * that fits goes out as it is (v1.0); one that does not has its transcripts written to the bucket and
+ * carries `transcripts_ref` (v1.1) with the object's size and sha256, so a consumer can check what it reads.
+ */
+export function createClaimCheck(options: ClaimCheckOptions): ClaimCheck {
+  return async (detail) => {
+    const entry: PutEventsRequestEntry = { Time: new Date(), Source: options.source, DetailType: DETAIL_TYPE, Detail: JSON.stringify(detail) };
+    if (entrySize(entry) <= options.maxEntryBytes) return detail;
+    const { raw_transcript: raw, cleaned_transcript: cleaned } = detail.data;
+    const stored = await options.store.putJson(objectKeys.transcripts(detail.tenant_id, detail.interaction_id), {
+      raw_transcript: raw,
+      cleaned_transcript: cleaned,
+    });
+    return claimChecked(detail, {
+      bucket: stored.bucket,
+      key: stored.key,
+      bytes: stored.bytes,
+      sha256: stored.sha256,
+      raw_bytes: Buffer.byteLength(raw),
+      cleaned_bytes: Buffer.byteLength(cleaned),
+    });
+  };
+}

@@ -1,0 +1,170 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import * as v from "valibot";
+import type { JobError, JobRecord, JobStatus } from "./job-record.js";
+
+/** The index that lists a tenant's jobs newest first. */
+export const JOBS_BY_CREATION_INDEX = "by_created";
+
+export interface JobPage {
+  jobs: JobRecord[];
+  /** Opaque; absent on the last page. */
+  cursor?: string;
+}
+
+/** A list cursor that is not one this service handed out (or not to this tenant). */
+export class InvalidCursor extends Error {
+  override readonly name = "InvalidCursor";
+}
+
+/** The jobs table. Every write that moves a job on is conditional on the state it moves from. */
+export interface JobStore {
+  /** Writes a new queued job; fails if one with this id exists. */
+  create(job: JobRecord): Promise<void>;
+  get(tenantId: string, jobId: string): Promise<JobRecord | undefined>;
+  /** Takes a queued (or abandoned processing) job: `undefined` when it is finished or gone. */
+  claim(tenantId: string, jobId: string, at: Date): Promise<JobRecord | undefined>;
+  /** Whether the job was completed by this claim (`attempt`); false when a newer claim or state won. */
+  complete(tenantId: string, jobId: string, attempt: number, resultKey: string, at: Date): Promise<boolean>;
+  /** Marks the job failed unless it is already finished (or, with `attempt`, claimed again since). */
+  fail(tenantId: string, jobId: string, error: JobError, at: Date, attempt?: number): Promise<boolean>;
+  /** Removes a job that was never handed to a worker (its work message could not be sent). */
+  withdraw(tenantId: string, jobId: string): Promise<void>;
+  list(tenantId: string, options: { status?: JobStatus | undefined; limit: number; cursor?: string | undefined }): Promise<JobPage>;
+}
+
+const CursorKey = v.strictObject({ tenant_id: v.string(), job_id: v.string(), created_key: v.string() });
+
+function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key === undefined ? undefined : Buffer.from(JSON.stringify(key)).toString("base64url");
+}
+
+function decodeCursor(cursor: string, tenantId: string): v.InferOutput<typeof CursorKey> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new InvalidCursor("The cursor is not one this service handed out.");
+  }
+  const parsed = v.safeParse(CursorKey, key);
+  // A cursor names a key: one of another tenant's must not page through that tenant's jobs.
+  if (!parsed.success || parsed.output.tenant_id !== tenantId) throw new InvalidCursor("The cursor is not one this service handed out.");
+  return parsed.output;
+}
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+
+/** Sort key of the listing index: creation time, then id, so equal times still sort and page stably. */
+export const createdKey = (job: Pick<JobRecord, "created_at" | "job_id">) => `${job.created_at}#${job.job_id}`;
+
+export function createDynamoJobStore(client: DynamoDBClient, tableName: string): JobStore {
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+  async function conditional(command: UpdateCommand | DeleteCommand): Promise<boolean> {
+    try {
+      await documents.send(command as UpdateCommand);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  return {
+    async create(job) {
+      await documents.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...job, created_key: createdKey(job) },
+          ConditionExpression: "attribute_not_exists(job_id)",
+        }),
+      );
+    },
+    async get(tenantId, jobId) {
+      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { tenant_id: tenantId, job_id: jobId }, ConsistentRead: true }));
+      return Item === undefined ? undefined : withoutIndexKey(Item);
+    },
+    async claim(tenantId, jobId, at) {
+      try {
+        const { Attributes } = await documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { tenant_id: tenantId, job_id: jobId },
+            UpdateExpression: "SET #status = :processing, attempts = attempts + :one, updated_at = :at, started_at = if_not_exists(started_at, :at)",
+            ConditionExpression: "attribute_exists(job_id) AND #status IN (:queued, :processing)",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":processing": "processing", ":queued": "queued", ":one": 1, ":at": at.toISOString() },
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return Attributes === undefined ? undefined : withoutIndexKey(Attributes);
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+    complete(tenantId, jobId, attempt, resultKey, at) {
+      return conditional(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { tenant_id: tenantId, job_id: jobId },
+          UpdateExpression: "SET #status = :completed, result_key = :result, updated_at = :at, finished_at = :at",
+          ConditionExpression: "#status = :processing AND attempts = :attempt",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":completed": "completed", ":processing": "processing", ":attempt": attempt, ":result": resultKey, ":at": at.toISOString() },
+        }),
+      );
+    },
+    fail(tenantId, jobId, error, at, attempt) {
+      return conditional(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { tenant_id: tenantId, job_id: jobId },
+          UpdateExpression: "SET #status = :failed, #error = :error, updated_at = :at, finished_at = :at",
+          ConditionExpression: `#status IN (:queued, :processing)${attempt === undefined ? "" : " AND attempts = :attempt"}`,
+          ExpressionAttributeNames: { "#status": "status", "#error": "error" },
+          ExpressionAttributeValues: {
+            ":failed": "failed",
+            ":queued": "queued",
+            ":processing": "processing",
+            ":error": error,
+            ":at": at.toISOString(),
+            ...(attempt !== undefined && { ":attempt": attempt }),
+          },
+        }),
+      );
+    },
+    async withdraw(tenantId, jobId) {
+      await conditional(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { tenant_id: tenantId, job_id: jobId },
+          ConditionExpression: "#status = :queued",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":queued": "queued" },
+        }),
+      );
+    },
+    async list(tenantId, { status, limit, cursor }) {
+      const { Items, LastEvaluatedKey } = await documents.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: JOBS_BY_CREATION_INDEX,
+          KeyConditionExpression: "tenant_id = :tenant",
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(status !== undefined && { FilterExpression: "#status = :status", ExpressionAttributeNames: { "#status": "status" } }),
+          ExpressionAttributeValues: { ":tenant": tenantId, ...(status !== undefined && { ":status": status }) },
+          ...(cursor !== undefined && { ExclusiveStartKey: decodeCursor(cursor, tenantId) }),
+        }),
+      );
+      const next = encodeCursor(LastEvaluatedKey);
+      return { jobs: (Items ?? []).map(withoutIndexKey), ...(next !== undefined && { cursor: next }) };
+    },
+  };
+}
+
+function withoutIndexKey(item: Record<string, unknown>): JobRecord {
+  const { created_key: _, ...job } = item;
+  return job as unknown as JobRecord;
+}

@@ -1,0 +1,117 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+
+/** A stored object's size and sha256, as written. */
+export interface StoredObject {
+  bucket: string;
+  key: string;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * The bucket that holds uploads, results and claim-checked transcripts: every object encrypted at rest
+ * (SSE-S3), keys always under the tenant so a key can never name another tenant's data.
+ */
+export interface ObjectStore {
+  readonly bucket: string;
+  /** Streams a body of unknown length in parts: memory stays at `queueSize` parts, whatever the size. */
+  upload(key: string, body: Readable, options: { contentType?: string | undefined; signal?: AbortSignal | undefined }): Promise<void>;
+  putJson(key: string, value: unknown): Promise<StoredObject>;
+  /** The object's bytes; `undefined` when there is none. */
+  getBytes(key: string, signal?: AbortSignal): Promise<Buffer | undefined>;
+  /** Streams the object to a local file. */
+  download(key: string, path: string, signal?: AbortSignal): Promise<number>;
+  exists(key: string): Promise<boolean>;
+  /** A short-lived GET URL, for a provider that fetches the bytes itself. */
+  presignGet(key: string, expiresInS: number): Promise<string>;
+  delete(key: string): Promise<void>;
+}
+
+/** Multipart parts: S3's minimum is 5 MiB; two in flight bound the memory an upload holds. */
+const PART_BYTES = 5 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 2;
+
+export function createS3ObjectStore(client: S3Client, bucket: string): ObjectStore {
+  return {
+    bucket,
+    async upload(key, body, { contentType, signal }) {
+      const upload = new Upload({
+        client,
+        params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType, ServerSideEncryption: "AES256" },
+        partSize: PART_BYTES,
+        queueSize: PARTS_IN_FLIGHT,
+        leavePartsOnError: false,
+      });
+      const abort = () => void upload.abort().catch(() => undefined);
+      signal?.addEventListener("abort", abort, { once: true });
+      try {
+        await upload.done();
+      } finally {
+        signal?.removeEventListener("abort", abort);
+      }
+    },
+    async putJson(key, value) {
+      const body = Buffer.from(JSON.stringify(value));
+      await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json", ServerSideEncryption: "AES256" }),
+      );
+      return { bucket, key, bytes: body.length, sha256: createHash("sha256").update(body).digest("hex") };
+    },
+    async getBytes(key, signal) {
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+        return Buffer.from(await object.Body!.transformToByteArray());
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+    async download(key, path, signal) {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      const target = createWriteStream(path);
+      await pipeline(object.Body as Readable, target, { signal });
+      return target.bytesWritten;
+    },
+    async exists(key) {
+      try {
+        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+    presignGet(key, expiresInS) {
+      return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInS });
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === "NoSuchKey" || name === "NotFound";
+}
+
+/** Where things live in the bucket: every key starts with its tenant. */
+export const objectKeys = {
+  upload: (tenantId: string, interactionId: string) => `uploads/${tenantId}/${interactionId}`,
+  result: (tenantId: string, interactionId: string) => `results/${tenantId}/${interactionId}.json`,
+  transcripts: (tenantId: string, interactionId: string) => `transcripts/${tenantId}/${interactionId}.json`,
+};
+
+/** The bucket, table or queue behind async jobs failed or could not be reached: try again later (503). */
+export class StorageUnavailable extends Error {
+  override readonly name = "StorageUnavailable";
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(`${what} is unavailable right now; try again later.`, options);
+  }
+}

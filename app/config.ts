@@ -59,6 +59,13 @@ const EnvSchema = v.object({
   EVENT_BREAKER_FAILURES: integer(5, 1),
   EVENT_BREAKER_HALF_OPEN_S: integer(30, 1),
   QUEUE_URL: v.optional(Url),
+  UPLOAD_BUCKET: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"))),
+  WORK_QUEUE_URL: v.optional(Url),
+  JOBS_TABLE: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name"))),
+  JOB_RETENTION_DAYS: integer(7, 1, 3650),
+  WORKER_CONCURRENCY: integer(4, 1, 256),
+  WORKER_VISIBILITY_TIMEOUT_S: integer(120, 3, 43_200),
+  WORKER_RETRY_DELAY_S: integer(30, 0, 43_200),
   MOCK_TENANT_ID: v.optional(v.pipe(v.string(), v.regex(ANY_CASE_UUID_V4, "must be a UUID v4"), v.toLowerCase())),
   MOCK_USER_ID: v.optional(v.pipe(v.string(), v.maxLength(256, "must be at most 256 characters"))),
 });
@@ -107,6 +114,23 @@ export interface Config {
   identityDefaults: { tenantId: string | undefined; userId: string | undefined };
   /** The queue the ops commands (verify, consume) read, when not given on their command line. */
   queueUrl: string | undefined;
+  /** Async jobs: where uploads go, the work queue and the jobs table; each `undefined` when not set. */
+  jobs: {
+    uploadBucket: string | undefined;
+    workQueueUrl: string | undefined;
+    jobsTable: string | undefined;
+    retentionDays: number;
+  };
+  worker: { concurrency: number; visibilityTimeoutS: number; retryDelayS: number };
+}
+
+/** The variables async jobs need, by name: what a 503 `async_unavailable` says is missing. */
+export function missingJobSettings(jobs: Config["jobs"]): string[] {
+  return [
+    ...(jobs.uploadBucket === undefined ? ["UPLOAD_BUCKET"] : []),
+    ...(jobs.workQueueUrl === undefined ? ["WORK_QUEUE_URL"] : []),
+    ...(jobs.jobsTable === undefined ? ["JOBS_TABLE"] : []),
+  ];
 }
 
 export class ConfigError extends Error {
@@ -178,6 +202,17 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     },
     identityDefaults: { tenantId: env.MOCK_TENANT_ID, userId: env.MOCK_USER_ID },
     queueUrl: env.QUEUE_URL,
+    jobs: {
+      uploadBucket: env.UPLOAD_BUCKET,
+      workQueueUrl: env.WORK_QUEUE_URL,
+      jobsTable: env.JOBS_TABLE,
+      retentionDays: env.JOB_RETENTION_DAYS,
+    },
+    worker: {
+      concurrency: env.WORKER_CONCURRENCY,
+      visibilityTimeoutS: env.WORKER_VISIBILITY_TIMEOUT_S,
+      retryDelayS: env.WORKER_RETRY_DELAY_S,
+    },
   };
 }
 

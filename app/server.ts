@@ -10,6 +10,10 @@ import { createMetrics } from "./observability/metrics.js";
 import { createCleaner, createTranscriber } from "./providers.js";
 import { createTextWorkerPool } from "./text/text-work.js";
 import { createTempFiles } from "./upload/temp-files.js";
+import { createClaimCheck } from "./events/claim-check.js";
+import { createJobServices, createObjectStore } from "./jobs/job-services.js";
+import { createJobSubmission } from "./jobs/job-submission.js";
+import type { AsyncJobs } from "./http/routes/jobs.js";
 
 /** With no request time limit, files this old in UPLOAD_DIR can only be an earlier process's leftovers. */
 const STALE_WITHOUT_LIMIT_MS = 24 * 3600 * 1000;
@@ -43,6 +47,18 @@ if (!transcriber.configured) {
   );
 }
 
+// The bucket serves the claim check of the synchronous path too, with or without the rest of async jobs.
+const objects = createObjectStore(config);
+const jobServices = createJobServices(config, objects);
+let jobs: AsyncJobs;
+if ("missing" in jobServices) {
+  jobs = { available: false, missing: jobServices.missing };
+  logger.info({ missing: jobServices.missing }, "async jobs are off: /batch/jobs answers 503 until these are set; /batch/process works");
+} else {
+  const submit = createJobSubmission({ ...jobServices, retentionS: config.jobs.retentionDays * 86_400 });
+  jobs = { available: true, store: jobServices.store, objects: jobServices.objects, submit };
+}
+
 const metrics = createMetrics({ publishingState: () => publisher.state });
 const inFlight = createInFlightRequests();
 const app = createApp({
@@ -52,6 +68,8 @@ const app = createApp({
   transcriber,
   cleaner,
   publisher,
+  jobs,
+  ...(objects !== undefined && { claimCheck: createClaimCheck({ store: objects, source: config.events.source, maxEntryBytes: config.events.maxEntryBytes }) }),
   identityDefaults: config.identityDefaults,
   maxUploadBytes: config.maxUploadBytes,
   maxCaptionsBytes: config.maxCaptionsBytes,

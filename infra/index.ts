@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EventPipeline } from "./event-pipeline.js";
-import { DEFAULT_BUS_NAME, DEFAULT_EVENT_SOURCE, DESIGN_NAMES } from "./settings.js";
+import { JobInfrastructure } from "./job-infrastructure.js";
+import { DEFAULT_BUS_NAME, DEFAULT_EVENT_SOURCE, DESIGN_JOB_NAMES, DESIGN_NAMES } from "./settings.js";
 
 const config = new pulumi.Config();
 const alarmTopicArn = config.get("alarmTopicArn");
@@ -8,17 +9,26 @@ const alarmTopicArn = config.get("alarmTopicArn");
 const naming = config.get("physicalNames") ?? "auto";
 if (naming !== "design" && naming !== "auto") throw new Error(`physicalNames must be design or auto, not ${naming}`);
 
+const tags = {
+  project: pulumi.getProject(),
+  stack: pulumi.getStack(),
+  ...config.getObject<Record<string, string>>("tags"),
+};
+
 const pipeline = new EventPipeline("transcripts", {
   busName: config.get("eventBusName") ?? DEFAULT_BUS_NAME,
   eventSource: config.get("eventSource") ?? DEFAULT_EVENT_SOURCE,
   ...(naming === "design" && { names: DESIGN_NAMES }),
   oldestMessageAgeAlarmSeconds: config.getNumber("oldestMessageAgeAlarmSeconds"),
   ...(alarmTopicArn !== undefined && { alarmTopicArn }),
-  tags: {
-    project: pulumi.getProject(),
-    stack: pulumi.getStack(),
-    ...config.getObject<Record<string, string>>("tags"),
-  },
+  tags,
+});
+
+const jobs = new JobInfrastructure("jobs", {
+  ...(naming === "design" && { names: DESIGN_JOB_NAMES }),
+  uploadRetentionDays: config.getNumber("uploadRetentionDays"),
+  ...(alarmTopicArn !== undefined && { alarmTopicArn }),
+  tags,
 });
 
 export const queueUrl = pipeline.queueUrl;
@@ -31,3 +41,11 @@ export const eventBusName = pipeline.eventBusName;
 export const eventBusArn = pipeline.eventBusArn;
 export const eventSource = pipeline.eventSource;
 export const publisherPolicyArn = pipeline.publisherPolicyArn;
+
+// Read by the API and the workers as UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE.
+export const uploadBucketName = jobs.uploadBucketName;
+export const workQueueUrl = jobs.workQueueUrl;
+export const workDlqUrl = jobs.workDlqUrl;
+export const jobsTableName = jobs.jobsTableName;
+export const apiPolicyArn = jobs.apiPolicyArn;
+export const workerPolicyArn = jobs.workerPolicyArn;

@@ -1,4 +1,5 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 
@@ -11,6 +12,7 @@ export function awsClients(region: string, overrides: { endpoint?: string; crede
     sqs: new SQSClient({ region, ...overrides }),
     eventBridge: new EventBridgeClient({ region, maxAttempts: 1, ...overrides }),
     // Path-style: bucket names need no DNS of their own on an emulator.
+    dynamodb: new DynamoDBClient({ region, ...overrides }),
     s3: new S3Client({ region, forcePathStyle: overrides.endpoint !== undefined || process.env.AWS_ENDPOINT_URL !== undefined, ...overrides }),
   };
 }

@@ -14,8 +14,53 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { DEFAULT_BUS_NAME, eventsMaySendTo, physicalNames, PIPELINE, policyJson, redrivePolicy, type PhysicalNames } from "../infra/settings.js";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException as DynamoResourceNotFound,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutPublicAccessBlockCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import {
+  DEFAULT_BUS_NAME,
+  DEFAULT_UPLOAD_RETENTION_DAYS,
+  eventsMaySendTo,
+  jobNames,
+  physicalNames,
+  PIPELINE,
+  policyJson,
+  redrivePolicy,
+  workRedrivePolicy,
+  type JobNames,
+  type PhysicalNames,
+} from "../infra/settings.js";
+import { JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
 import { transcriptEventsPattern } from "../app/events/transcript-events.js";
+
+/** A queue with these settings: created, or brought to them if it exists. */
+async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<string, string>, log: (line: string) => void) {
+  let url: string;
+  try {
+    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
+    log(`queue ${name}: exists, settings applied`);
+  } catch (error) {
+    if (!(error instanceof QueueDoesNotExist)) throw error;
+    url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
+    log(`queue ${name}: created`);
+  }
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+  return { url, arn };
+}
 
 /** The same outputs as the Pulumi stack; there is no IAM policy locally. */
 export interface PipelineOutputs {
@@ -50,21 +95,6 @@ export async function provisionLocalPipeline(options: LocalProvisionOptions): Pr
   const { sqs, eventBridge, busName, source, names = physicalNames("design") } = options;
   const log = options.log ?? (() => undefined);
 
-  async function ensureQueue(name: string, attributes: Record<string, string>) {
-    let url: string;
-    try {
-      url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
-      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
-      log(`queue ${name}: exists, settings applied`);
-    } catch (error) {
-      if (!(error instanceof QueueDoesNotExist)) throw error;
-      url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
-      log(`queue ${name}: created`);
-    }
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
-    return { url, arn };
-  }
-
   async function ensureBus(): Promise<string> {
     try {
       return (await eventBridge.send(new DescribeEventBusCommand({ Name: busName }))).Arn!;
@@ -76,14 +106,14 @@ export async function provisionLocalPipeline(options: LocalProvisionOptions): Pr
   }
 
   const retention = { MessageRetentionPeriod: String(PIPELINE.messageRetentionSeconds), SqsManagedSseEnabled: "true" };
-  const dlq = await ensureQueue(names.dlq, retention);
-  const queue = await ensureQueue(names.queue, {
+  const dlq = await ensureQueue(sqs, names.dlq, retention, log);
+  const queue = await ensureQueue(sqs, names.queue, {
     ...retention,
     VisibilityTimeout: String(PIPELINE.visibilityTimeoutSeconds),
     ReceiveMessageWaitTimeSeconds: String(PIPELINE.receiveWaitTimeSeconds),
     RedrivePolicy: redrivePolicy(dlq.arn),
-  });
-  const deliveryDlq = await ensureQueue(names.deliveryDlq, retention);
+  }, log);
+  const deliveryDlq = await ensureQueue(sqs, names.deliveryDlq, retention, log);
   const busArn = await ensureBus();
 
   const { RuleArn: ruleArn } = await eventBridge.send(
@@ -133,4 +163,116 @@ export async function provisionLocalPipeline(options: LocalProvisionOptions): Pr
     eventSource: source,
     publisherPolicyArn: null,
   };
+}
+
+/** The async jobs' stack outputs, as the Pulumi program exports them. */
+export interface JobOutputs {
+  uploadBucketName: string;
+  workQueueUrl: string;
+  workDlqUrl: string;
+  jobsTableName: string;
+}
+
+export interface LocalJobsOptions {
+  sqs: SQSClient;
+  s3: S3Client;
+  dynamodb: DynamoDBClient;
+  names?: JobNames;
+  log?: (line: string) => void;
+}
+
+/**
+ * Creates what async jobs run on (the bucket, the work queue and its DLQ, the jobs table) from the same
+ * settings as the Pulumi program; idempotent like the pipeline above.
+ */
+export async function provisionLocalJobs(options: LocalJobsOptions): Promise<JobOutputs> {
+  const { sqs, s3, dynamodb, names = jobNames("design") } = options;
+  const log = options.log ?? (() => undefined);
+
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: names.uploadBucket }));
+    log(`bucket ${names.uploadBucket}: exists, settings applied`);
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: names.uploadBucket }));
+    log(`bucket ${names.uploadBucket}: created`);
+  }
+  await s3.send(
+    new PutPublicAccessBlockCommand({
+      Bucket: names.uploadBucket,
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    }),
+  );
+  await s3.send(
+    new PutBucketEncryptionCommand({
+      Bucket: names.uploadBucket,
+      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: true }] },
+    }),
+  );
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: names.uploadBucket,
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ID: "expire-job-objects",
+            Status: "Enabled",
+            Filter: { Prefix: "" },
+            Expiration: { Days: DEFAULT_UPLOAD_RETENTION_DAYS },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          },
+        ],
+      },
+    }),
+  );
+
+  const dlq = await ensureQueue(sqs, names.workDlq, { MessageRetentionPeriod: String(WORK_QUEUE.dlqMessageRetentionSeconds), SqsManagedSseEnabled: "true" }, log);
+  const queue = await ensureQueue(
+    sqs,
+    names.workQueue,
+    {
+      VisibilityTimeout: String(WORK_QUEUE.visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(WORK_QUEUE.messageRetentionSeconds),
+      RedrivePolicy: workRedrivePolicy(dlq.arn),
+      SqsManagedSseEnabled: "true",
+    },
+    log,
+  );
+
+  const { hashKey, rangeKey, ttlAttribute, byCreatedIndex } = JOBS_TABLE_SCHEMA;
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName: names.jobsTable }));
+    log(`table ${names.jobsTable}: exists`);
+  } catch (error) {
+    if (!(error instanceof DynamoResourceNotFound)) throw error;
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: names.jobsTable,
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: [
+          { AttributeName: hashKey, KeyType: "HASH" },
+          { AttributeName: rangeKey, KeyType: "RANGE" },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: hashKey, AttributeType: "S" },
+          { AttributeName: rangeKey, AttributeType: "S" },
+          { AttributeName: byCreatedIndex.rangeKey, AttributeType: "S" },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: byCreatedIndex.name,
+            KeySchema: [
+              { AttributeName: byCreatedIndex.hashKey, KeyType: "HASH" },
+              { AttributeName: byCreatedIndex.rangeKey, KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          },
+        ],
+      }),
+    );
+    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: names.jobsTable });
+    log(`table ${names.jobsTable}: created`);
+  }
+  await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: names.jobsTable, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
+
+  return { uploadBucketName: names.uploadBucket, workQueueUrl: queue.url, workDlqUrl: dlq.url, jobsTableName: names.jobsTable };
 }

@@ -3,6 +3,9 @@ import { CLEANED_BY, CLEANERS } from "../cleaning/cleaner.js";
 import { TRANSCRIPT_SOURCES, TranscriptMetadata } from "../pipeline/transcript.js";
 import { TRANSCRIPTION_PROVIDERS } from "../transcription/transcriber.js";
 import { ERRORS } from "./problem.js";
+import { FAILURE_CODES } from "../errors.js";
+import { FAILURE_STAGES } from "../events/batch-processing-failed.js";
+import { JOB_STATUSES } from "../jobs/job-record.js";
 
 /**
  * The API's shapes as valibot schemas: the handlers' answers are typed by them, the tests validate answers
@@ -29,6 +32,52 @@ export const BatchResponse = v.pipe(
 
 export type BatchResponse = v.InferOutput<typeof BatchResponse>;
 
+const Timestamp = v.pipe(v.string(), v.isoTimestamp());
+
+const JobFields = {
+  interaction_id: v.pipe(v.string(), v.uuid(), v.description("The job's id: the interaction id of the request that submitted it")),
+  status: v.pipe(v.picklist(JOB_STATUSES), v.description("queued → processing → completed | failed")),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  started_at: v.optional(Timestamp),
+  finished_at: v.optional(Timestamp),
+  attempts: v.pipe(v.number(), v.description("Times a worker has taken the job")),
+  bytes: v.pipe(v.number(), v.description("Size of the uploaded file")),
+};
+
+export const JobError = v.object({
+  code: v.picklist(FAILURE_CODES),
+  message: v.string(),
+  stage: v.picklist(FAILURE_STAGES),
+});
+
+/** A job as `GET /batch/jobs/{id}` answers it: when completed, the same transcripts as the synchronous answer. */
+export const JobResponse = v.pipe(
+  v.object({
+    ...JobFields,
+    raw_transcript: v.optional(v.string()),
+    cleaned_transcript: v.optional(v.string()),
+    cleaner: v.optional(v.picklist(CLEANED_BY)),
+    source: v.optional(v.picklist(TRANSCRIPT_SOURCES)),
+    metadata: v.optional(TranscriptMetadata),
+    error: v.optional(v.pipe(JobError, v.description("Why the job failed (when failed); also in its BatchProcessingFailed event"))),
+  }),
+  v.title("JobResponse"),
+);
+export type JobResponse = v.InferOutput<typeof JobResponse>;
+
+export const JobSummary = v.pipe(v.object({ ...JobFields, error: v.optional(JobError) }), v.title("JobSummary"));
+export type JobSummary = v.InferOutput<typeof JobSummary>;
+
+export const JobList = v.pipe(
+  v.object({
+    jobs: v.array(JobSummary),
+    next_cursor: v.pipe(v.nullable(v.string()), v.description("Pass as `cursor` for the next page; null on the last")),
+  }),
+  v.title("JobList"),
+);
+export type JobList = v.InferOutput<typeof JobList>;
+
 /** Extra fields a problem may carry, by the codes that set them. */
 const ProblemExtensions = {
   header: v.optional(v.pipe(v.string(), v.description("invalid_header: the header at fault"))),
@@ -45,6 +94,8 @@ const ProblemExtensions = {
   provider_status: v.optional(v.pipe(v.number(), v.description("provider_failed: the provider's HTTP status"))),
   attempts: v.optional(v.pipe(v.number(), v.description("provider_*: attempts made"))),
   variable: v.optional(v.pipe(v.string(), v.description("provider_not_configured: the variable to set"))),
+  missing: v.optional(v.pipe(v.array(v.string()), v.description("async_unavailable: the settings that are not set"))),
+  parameter: v.optional(v.pipe(v.string(), v.description("invalid_query: the query parameter at fault"))),
 };
 
 export const Problem = v.pipe(

@@ -1,11 +1,13 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
+import type { ClaimCheck } from "../events/claim-check.js";
+import { jobRoutes, type AsyncJobs, type JobRouteDeps } from "./routes/jobs.js";
 import type { Cleaner } from "../cleaning/cleaner.js";
 import { identity } from "./middleware/identity.js";
 import { interaction } from "./middleware/interaction.js";
 import type { IdentityDefaults } from "./identity.js";
 import type { EventPublisher } from "../events/event-publisher.js";
 import { accessLog } from "./middleware/access-log.js";
-import type { AppEnv } from "./app-env.js";
+import type { AppEnv, IdentifiedEnv } from "./app-env.js";
 import { handleError, problemResponse } from "./error-handler.js";
 import { createInFlightRequests, type InFlightRequests } from "./middleware/in-flight-requests.js";
 import type { Logger } from "../logger.js";
@@ -39,6 +41,10 @@ export interface AppDeps {
   minFreeDiskBytes?: number;
   /** Uploads processed at once; more are refused with 503 so disk and provider quotas are not exhausted. */
   maxConcurrentRequests?: number;
+  /** Async jobs (S3, SQS, DynamoDB); absent: the job routes answer 503 `async_unavailable`. */
+  jobs?: AsyncJobs;
+  /** Moves transcripts too big for an event into the bucket (needs UPLOAD_BUCKET). */
+  claimCheck?: ClaimCheck;
   metrics?: Metrics;
   inFlight?: InFlightRequests;
   newId?: () => string;
@@ -57,25 +63,37 @@ export function createApp(deps: AppDeps) {
     observer: metrics.observer,
     maxCaptionsBytes: deps.maxCaptionsBytes,
     textWork: deps.textWork ?? inlineTextWork(),
+    claimCheck: deps.claimCheck,
     ...(deps.now && { now: deps.now }),
   });
+
+  const uploadIdleTimeoutMs = deps.uploadIdleTimeoutMs ?? 30_000;
+  const admission = (): [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>] => [
+    inFlight.middleware({ limit: deps.maxConcurrentRequests ?? Number.POSITIVE_INFINITY }),
+    identity({ defaults: deps.identityDefaults, ...(newId && { newId }) }),
+  ];
+  const jobs: JobRouteDeps = {
+    jobs: deps.jobs ?? { available: false, missing: ["UPLOAD_BUCKET", "WORK_QUEUE_URL", "JOBS_TABLE"] },
+    maxUploadBytes: deps.maxUploadBytes,
+    maxCaptionsBytes: deps.maxCaptionsBytes,
+    uploadIdleTimeoutMs,
+  };
 
   const app = new Hono<AppEnv>();
   app.use(interaction({ logger: deps.logger, ...(newId && { newId }) }));
   app.use(accessLog({ metrics }));
+  app.route("/batch/jobs", jobRoutes({ ...jobs, admission: admission() }));
   app.route(
     "/batch",
     batchRoutes({
       pipeline,
+      jobs,
       maxUploadBytes: deps.maxUploadBytes,
       tempFiles: deps.tempFiles,
-      uploadIdleTimeoutMs: deps.uploadIdleTimeoutMs ?? 30_000,
+      uploadIdleTimeoutMs,
       requestTimeoutMs: deps.requestTimeoutMs ?? 0,
       minFreeDiskBytes: deps.minFreeDiskBytes ?? 0,
-      admission: [
-        inFlight.middleware({ limit: deps.maxConcurrentRequests ?? Number.POSITIVE_INFINITY }),
-        identity({ defaults: deps.identityDefaults, ...(newId && { newId }) }),
-      ],
+      admission: admission(),
     }),
   );
   app.route(

@@ -1,6 +1,6 @@
 import { describeRoute, resolver } from "hono-openapi";
 import { IDENTITY_JSON_SCHEMA } from "./identity.js";
-import { BatchResponse, Health, Problem, Readiness } from "./api-schemas.js";
+import { BatchResponse, Health, JobList, JobResponse, Problem, Readiness } from "./api-schemas.js";
 import { INTERACTION_ID_HEADER } from "./middleware/interaction.js";
 import { ERRORS, PROBLEM_CONTENT_TYPE, type ErrorCode } from "./problem.js";
 
@@ -30,7 +30,7 @@ function problemResponses(codes: ErrorCode[]) {
         description: grouped.map((code) => `\`${code}\`: ${ERRORS[code].title}`).join("; "),
         headers: {
           ...interactionHeader,
-          ...(status === 503 && { "Retry-After": { description: "too_busy: seconds to wait before trying again", schema: { type: "string" as const } } }),
+          ...(grouped.includes("too_busy") && { "Retry-After": { description: "too_busy: seconds to wait before trying again", schema: { type: "string" as const } } }),
         },
         content: { [PROBLEM_CONTENT_TYPE]: { schema: resolver(Problem) } },
       },
@@ -52,18 +52,40 @@ const identityHeader = (name: string, description: string) => ({
   schema: { ...IDENTITY_JSON_SCHEMA },
 });
 
-/** Every problem `POST /batch/process` can answer with: all but a wrong path or method. */
-const BATCH_PROBLEMS = (Object.keys(ERRORS) as ErrorCode[]).filter((code) => code !== "not_found" && code !== "method_not_allowed");
+/** Every problem `POST /batch/process` can answer with: all but a wrong path or method (and `Prefer: respond-async` adds the jobs'). */
+const BATCH_PROBLEMS = (Object.keys(ERRORS) as ErrorCode[]).filter(
+  (code) => code !== "not_found" && code !== "method_not_allowed" && code !== "invalid_query",
+);
+/** What a submission can be refused with: the upload's problems, none of the processing's. */
+const SUBMIT_PROBLEMS = BATCH_PROBLEMS.filter(
+  (code) => !["empty_transcript", "provider_failed", "provider_timeout", "provider_not_configured", "processing_timeout"].includes(code),
+);
+
+const IDENTITY_PARAMETERS = [
+  identityHeader("X-Tenant-ID", "Tenant, a UUID v4. Absent: MOCK_TENANT_ID, else a new UUID v4; not a UUID v4: replaced, and reported in X-Warning."),
+  identityHeader("X-User-ID", "User. Absent: MOCK_USER_ID, else `system`."),
+  identityHeader("X-Account-ID", "Optional account."),
+];
+
+const accepted = {
+  202: {
+    ...json("The upload is stored and the job queued; watch it at Location", JobResponse),
+    headers: {
+      ...interactionHeader,
+      Location: { description: "/batch/jobs/{interaction_id}: where to watch the job", schema: { type: "string" as const } },
+      "Preference-Applied": { description: "respond-async, when the request asked for it with Prefer", schema: { type: "string" as const } },
+    },
+  },
+};
 
 export const describeBatchProcess = describeRoute({
   summary: "Transcribe and clean a recording",
   description:
-    "Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or captions (WebVTT, SRT, plain text; UTF-8, or UTF-16 with a byte order mark) as the multipart field `file`. Answers with the raw and cleaned transcripts, and publishes a BatchProcessingCompleted event (see /schemas/batch-processing-completed.v1.json).",
+    "Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or captions (WebVTT, SRT, plain text; UTF-8, or UTF-16 with a byte order mark) as the multipart field `file`. Answers with the raw and cleaned transcripts, and publishes a BatchProcessingCompleted event (see /schemas/batch-processing-completed.v1.json); a failure after the upload was accepted publishes BatchProcessingFailed. With `Prefer: respond-async` (RFC 7240) it does what `POST /batch/jobs` does and answers 202.",
   tags: ["batch"],
   parameters: [
-    identityHeader("X-Tenant-ID", "Tenant, a UUID v4. Absent: MOCK_TENANT_ID, else a new UUID v4; not a UUID v4: replaced, and reported in X-Warning."),
-    identityHeader("X-User-ID", "User. Absent: MOCK_USER_ID, else `system`."),
-    identityHeader("X-Account-ID", "Optional account."),
+    ...IDENTITY_PARAMETERS,
+    { name: "Prefer", in: "header" as const, required: false, description: "`respond-async`: queue a job instead of waiting (202)", schema: { type: "string" as const } },
   ],
   requestBody: {
     required: true,
@@ -85,7 +107,60 @@ export const describeBatchProcess = describeRoute({
         "X-Warning": { description: "Set when an identity header was replaced (e.g. an X-Tenant-ID that is not a UUID v4)", schema: { type: "string" as const } },
       },
     },
+    ...accepted,
     ...problemResponses(BATCH_PROBLEMS),
+  },
+});
+
+const uploadBody = {
+  required: true,
+  content: {
+    "multipart/form-data": {
+      schema: {
+        type: "object" as const,
+        required: ["file"],
+        properties: { file: { type: "string" as const, format: "binary", description: "The recording or captions file" } },
+      },
+    },
+  },
+};
+
+export const describeJobSubmit = describeRoute({
+  summary: "Queue a recording for transcription",
+  description:
+    "The same upload and headers as POST /batch/process. The file streams to object storage, is checked as the synchronous path checks it, and a job is queued; a worker transcribes and cleans it and publishes BatchProcessingCompleted (or BatchProcessingFailed). Answers 202 at once. Without UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE: 503 `async_unavailable`.",
+  tags: ["jobs"],
+  parameters: IDENTITY_PARAMETERS,
+  requestBody: uploadBody,
+  responses: { ...accepted, ...problemResponses(SUBMIT_PROBLEMS) },
+});
+
+export const describeJobGet = describeRoute({
+  summary: "A job's status, and its transcripts once completed",
+  description: "A job of another tenant is a 404, as one that does not exist.",
+  tags: ["jobs"],
+  parameters: [
+    ...IDENTITY_PARAMETERS,
+    { name: "id", in: "path" as const, required: true, description: "The job's interaction id", schema: { type: "string" as const, format: "uuid" } },
+  ],
+  responses: {
+    200: json("The job", JobResponse),
+    ...problemResponses(["not_found", "invalid_header", "too_busy", "async_unavailable", "storage_unavailable", "internal", ...SERVER_REFUSALS]),
+  },
+});
+
+export const describeJobList = describeRoute({
+  summary: "The tenant's recent jobs, newest first",
+  tags: ["jobs"],
+  parameters: [
+    ...IDENTITY_PARAMETERS,
+    { name: "status", in: "query" as const, required: false, description: "Only jobs in this status", schema: { type: "string" as const, enum: ["queued", "processing", "completed", "failed"] } },
+    { name: "limit", in: "query" as const, required: false, description: "Jobs per page, 1–100 (default 20)", schema: { type: "integer" as const, minimum: 1, maximum: 100 } },
+    { name: "cursor", in: "query" as const, required: false, description: "`next_cursor` of the previous page", schema: { type: "string" as const } },
+  ],
+  responses: {
+    200: json("A page of jobs", JobList),
+    ...problemResponses(["invalid_query", "invalid_header", "too_busy", "async_unavailable", "storage_unavailable", "internal", ...SERVER_REFUSALS]),
   },
 });
 
@@ -127,6 +202,13 @@ export const describeMetrics = describeDocument("Prometheus metrics", "operation
 export const describeOpenApi = describeDocument("This document", "documentation", "OpenAPI 3.1", "application/json", { type: "object" });
 export const describeEventSchema = describeDocument(
   "The BatchProcessingCompleted event's JSON Schema (v1)",
+  "documentation",
+  "JSON Schema 2020-12",
+  "application/json",
+  { type: "object" },
+);
+export const describeFailedEventSchema = describeDocument(
+  "The BatchProcessingFailed event's JSON Schema (v1)",
   "documentation",
   "JSON Schema 2020-12",
   "application/json",

@@ -2,9 +2,10 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/c
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { JobError, JobRecord, JobStatus } from "./job-record.js";
+import { JOBS_TABLE_SCHEMA } from "./job-resources.js";
 
 /** The index that lists a tenant's jobs newest first. */
-export const JOBS_BY_CREATION_INDEX = "by_created";
+const JOBS_BY_CREATION_INDEX = JOBS_TABLE_SCHEMA.byCreatedIndex.name;
 
 export interface JobPage {
   jobs: JobRecord[];

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { drain, listenOnLoopback, sendJson, sendTruncated, type LocalServer } from "./local-server.js";
+import { drain, listenOnLoopback, readJson, sendJson, sendTruncated, type LocalServer } from "./local-server.js";
 
 /** What the fake answers to one request; requests beyond the script get a normal transcript. */
 export interface DeepgramReply {
@@ -18,6 +18,9 @@ export interface ReceivedListenRequest {
   authorization: string | undefined;
   contentType: string | undefined;
   bytes: number;
+  /** For a JSON `{ url }` request (Deepgram's hosted-audio input): the URL, and the bytes fetched from it. */
+  fetchedUrl?: string;
+  fetchedStatus?: number;
 }
 
 export const FAKE_DEEPGRAM_KEY = "dg-test-key";
@@ -72,13 +75,23 @@ export async function startFakeDeepgram(): Promise<
       sendJson(response, 404, { err_code: "NOT_FOUND", err_msg: "Not found" });
       return;
     }
-    const bytes = await drain(request);
-    requests.push({
+    const received: ReceivedListenRequest = {
       query: url.searchParams,
       authorization: request.headers.authorization,
       contentType: request.headers["content-type"],
-      bytes,
-    });
+      bytes: 0,
+    };
+    if (received.contentType?.startsWith("application/json")) {
+      // Hosted audio: Deepgram fetches the URL itself, as this does (counting what it gets).
+      const { url: audioUrl } = (await readJson(request)) as { url: string };
+      const audio = await fetch(audioUrl);
+      received.fetchedUrl = audioUrl;
+      received.fetchedStatus = audio.status;
+      received.bytes = (await audio.arrayBuffer()).byteLength;
+    } else {
+      received.bytes = await drain(request);
+    }
+    requests.push(received);
     const requestId = randomUUID();
     if (request.headers.authorization !== `Token ${FAKE_DEEPGRAM_KEY}`) {
       sendJson(response, 401, {

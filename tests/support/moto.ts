@@ -1,4 +1,6 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { S3Client } from "@aws-sdk/client-s3";
 import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
@@ -24,7 +26,12 @@ export async function resetMoto(url = motoUrl()): Promise<void> {
 
 export function awsClients(endpoint = motoUrl()) {
   const config = { region: REGION, endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 };
-  return { eventBridge: new EventBridgeClient(config), sqs: new SQSClient(config) };
+  return {
+    eventBridge: new EventBridgeClient(config),
+    sqs: new SQSClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    dynamodb: new DynamoDBClient(config),
+  };
 }
 
 export type TestPipeline = PipelineOutputs;

@@ -7,12 +7,15 @@ import { ApiError } from "../problem.js";
 import { describeBatchProcess, describeWrongMethod } from "../openapi.js";
 import { receiveUpload } from "../multipart-upload.js";
 import { jsonStream } from "../streamed-json.js";
+import { submitJob, type JobRouteDeps } from "./jobs.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 import { tempFileSink } from "../../upload/upload-sink.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
 
 export interface BatchRouteDeps {
   pipeline: BatchPipeline;
+  /** Where `Prefer: respond-async` sends an upload instead. */
+  jobs: JobRouteDeps;
   maxUploadBytes: number;
   tempFiles: TempFiles;
   uploadIdleTimeoutMs: number;
@@ -33,6 +36,11 @@ export function batchRoutes(deps: BatchRouteDeps) {
   const routes = new Hono<IdentifiedEnv>();
   routes.use(...deps.admission);
   routes.post("/process", describeBatchProcess, async (c) => {
+    // RFC 7240: a preference, not a demand; without async jobs the request is processed as it always was.
+    if (prefersRespondAsync(c.req.header("Prefer")) && deps.jobs.jobs.available) {
+      c.header("Preference-Applied", "respond-async");
+      return submitJob(c, deps.jobs);
+    }
     const { context, log } = c.var;
     log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "batch processing started");
     const deadline = new AbortController();
@@ -92,6 +100,15 @@ export function batchRoutes(deps: BatchRouteDeps) {
   routes.on(["GET", "PUT", "PATCH", "DELETE"], "/process", describeWrongMethod, refuseMethod);
   routes.all("/process", refuseMethod);
   return routes;
+}
+
+/** Whether a `Prefer` header (RFC 7240: comma-separated preferences, each `token[=value][; params]`) asks for respond-async. */
+export function prefersRespondAsync(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header.split(",").some((preference) => {
+    const end = preference.search(/[=;]/);
+    return (end === -1 ? preference : preference.slice(0, end)).trim().toLowerCase() === "respond-async";
+  });
 }
 
 /** The event's fate as the client sees it: a status, the event id or an error code, never a stack. */

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { openAPIRouteHandler } from "hono-openapi";
-import { completedEventJsonSchema } from "../../events/event-json-schema.js";
+import { completedEventJsonSchema, failedEventJsonSchema } from "../../events/event-json-schema.js";
 import type { AppEnv } from "../app-env.js";
-import { describeEventSchema, describeOpenApi } from "../openapi.js";
+import { describeEventSchema, describeFailedEventSchema, describeOpenApi } from "../openapi.js";
 
 /** `GET /openapi.json`, generated from the routes' descriptions and the schemas above; and the event's schema. */
 export function documentationRoutes(app: Hono<AppEnv>) {
@@ -17,7 +17,7 @@ export function documentationRoutes(app: Hono<AppEnv>) {
           title: "Batch transcription service",
           version: "1.0.0",
           description:
-            "Upload a recorded meeting; get its raw and cleaned transcripts; downstream consumers get a BatchProcessingCompleted event. Every refusal is `application/problem+json`; a path that does not exist answers 404 `not_found`.",
+            "Upload a recorded meeting; get its raw and cleaned transcripts, at once or as an async job; downstream consumers get a BatchProcessingCompleted (or BatchProcessingFailed) event. Every refusal is `application/problem+json`; a path that does not exist answers 404 `not_found`.",
           license: { name: "UNLICENSED" },
         },
         servers: [{ url: "/", description: "This service" }],
@@ -29,5 +29,6 @@ export function documentationRoutes(app: Hono<AppEnv>) {
     }),
   );
   routes.get("/schemas/batch-processing-completed.v1.json", describeEventSchema, (c) => c.json(completedEventJsonSchema()));
+  routes.get("/schemas/batch-processing-failed.v1.json", describeFailedEventSchema, (c) => c.json(failedEventJsonSchema()));
   return routes;
 }

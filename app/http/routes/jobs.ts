@@ -1,0 +1,156 @@
+import { Readable } from "node:stream";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import * as v from "valibot";
+import type { IdentifiedEnv } from "../app-env.js";
+import type { JobList, JobResponse, JobSummary } from "../api-schemas.js";
+import { ApiError } from "../problem.js";
+import { describeJobGet, describeJobList, describeJobSubmit, describeWrongMethod } from "../openapi.js";
+import { receiveUpload } from "../multipart-upload.js";
+import { UUID_V4 } from "../../events/batch-processing-completed.js";
+import { JOB_STATUSES, type JobRecord } from "../../jobs/job-record.js";
+import { parseJobResult } from "../../jobs/job-result.js";
+import { InvalidCursor, type JobStore } from "../../jobs/job-store.js";
+import type { JobSubmission } from "../../jobs/job-submission.js";
+import { acceptInput } from "../../pipeline/batch-pipeline.js";
+import { objectKeys, StorageUnavailable, type ObjectStore } from "../../storage/object-store.js";
+import { detectInputFromHead } from "../../upload/input-detection.js";
+import { objectStoreSink } from "../../upload/upload-sink.js";
+
+/** What async jobs run on; absent settings make every job route answer 503 `async_unavailable`. */
+export type AsyncJobs =
+  | { available: true; store: JobStore; objects: ObjectStore; submit: JobSubmission }
+  | { available: false; missing: string[] };
+
+export interface JobRouteDeps {
+  jobs: AsyncJobs;
+  maxUploadBytes: number;
+  maxCaptionsBytes: number;
+  uploadIdleTimeoutMs: number;
+}
+
+const DEFAULT_PAGE = 20;
+const MAX_PAGE = 100;
+const MAX_CURSOR_CHARS = 2048;
+
+function available(jobs: AsyncJobs): Extract<AsyncJobs, { available: true }> {
+  if (jobs.available) return jobs;
+  throw new ApiError("async_unavailable", `Async jobs are not configured: set ${jobs.missing.join(", ")}. POST /batch/process works without them.`, {
+    missing: jobs.missing,
+  });
+}
+
+/** Storage that fails under a read is the service's problem for now, not the client's: 503. */
+async function fromStorage<T>(what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new StorageUnavailable(what, { cause: error });
+  }
+}
+
+function summary(job: JobRecord): JobSummary {
+  return {
+    interaction_id: job.job_id,
+    status: job.status,
+    created_at: job.created_at,
+    updated_at: job.updated_at,
+    ...(job.started_at !== undefined && { started_at: job.started_at }),
+    ...(job.finished_at !== undefined && { finished_at: job.finished_at }),
+    attempts: job.attempts,
+    bytes: job.upload_bytes,
+    ...(job.error !== undefined && { error: job.error }),
+  };
+}
+
+/**
+ * Streams the upload to the bucket under the tenant, checks it as the synchronous path would (the same
+ * limits; the kind read from its first bytes), and queues the job: 202 with `Location`. Shared by
+ * `POST /batch/jobs` and `POST /batch/process` with `Prefer: respond-async`.
+ */
+export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): Promise<Response> {
+  const jobs = available(deps.jobs);
+  const { context, log } = c.var;
+  log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "job submission started");
+  const key = objectKeys.upload(context.tenantId, context.interactionId);
+  const sink = objectStoreSink(jobs.objects, key);
+  const upload = await receiveUpload(
+    {
+      contentType: c.req.header("Content-Type"),
+      contentLength: c.req.header("Content-Length"),
+      body: c.env?.incoming ?? (c.req.raw.body === null ? null : Readable.fromWeb(c.req.raw.body)),
+    },
+    { maxBytes: deps.maxUploadBytes, sink, idleTimeoutMs: deps.uploadIdleTimeoutMs, signal: c.req.raw.signal },
+  );
+  const detected = await detectInputFromHead(upload.stored.head);
+  log.info({ bytes: upload.bytes, declared_type: upload.declaredType, input: detected.kind }, "upload stored");
+  try {
+    acceptInput(detected, upload.bytes, deps.maxCaptionsBytes);
+  } catch (error) {
+    // Refused before it became a job: nothing is kept, and no event is due.
+    await sink.discard();
+    throw error;
+  }
+  const job = await jobs.submit(context, { key, bytes: upload.bytes, declaredType: upload.declaredType, detected }, log);
+  c.set("outcome", { bytes: upload.bytes, source: detected.kind });
+  const answer: JobResponse = summary(job);
+  return c.json(answer, 202, { Location: `/batch/jobs/${job.job_id}` });
+}
+
+const ListQuery = v.object({
+  status: v.optional(v.picklist(JOB_STATUSES, `status must be one of ${JOB_STATUSES.join(", ")}`)),
+  limit: v.optional(
+    v.pipe(v.string(), v.regex(/^\d{1,3}$/, `limit must be a whole number from 1 to ${MAX_PAGE}`), v.transform(Number), v.minValue(1, `limit must be at least 1`), v.maxValue(MAX_PAGE, `limit must be at most ${MAX_PAGE}`)),
+  ),
+  cursor: v.optional(v.pipe(v.string(), v.maxLength(MAX_CURSOR_CHARS, "cursor is not one this service handed out"))),
+});
+
+/** `POST /batch/jobs`, `GET /batch/jobs/{id}`, `GET /batch/jobs`: async jobs, always scoped to the caller's tenant. */
+export function jobRoutes(deps: JobRouteDeps & { admission: [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>] }) {
+  const routes = new Hono<IdentifiedEnv>();
+  routes.use(...deps.admission);
+  routes.post("/", describeJobSubmit, (c) => submitJob(c, deps));
+  routes.get("/", describeJobList, async (c) => {
+    const jobs = available(deps.jobs);
+    const query = v.safeParse(ListQuery, { status: c.req.query("status"), limit: c.req.query("limit"), cursor: c.req.query("cursor") });
+    if (!query.success) {
+      const issue = query.issues[0];
+      throw new ApiError("invalid_query", issue.message, { parameter: v.getDotPath(issue) ?? "query" });
+    }
+    const { status, limit = DEFAULT_PAGE, cursor } = query.output;
+    const page = await fromStorage("The job table", async () => {
+      try {
+        return await jobs.store.list(c.var.context.tenantId, { status, limit, cursor });
+      } catch (error) {
+        if (error instanceof InvalidCursor) throw new ApiError("invalid_query", error.message, { parameter: "cursor" });
+        throw error;
+      }
+    });
+    const answer: JobList = { jobs: page.jobs.map(summary), next_cursor: page.cursor ?? null };
+    return c.json(answer, 200);
+  });
+  routes.get("/:id", describeJobGet, async (c) => {
+    const jobs = available(deps.jobs);
+    const id = c.req.param("id");
+    const notFound = () => new ApiError("not_found", `No job ${id.slice(0, 64)} for this tenant.`);
+    if (!UUID_V4.test(id)) throw notFound();
+    const { tenantId } = c.var.context;
+    // Keyed by tenant: another tenant's job is simply not there, so the answer is the same 404.
+    const job = await fromStorage("The job table", () => jobs.store.get(tenantId, id));
+    if (job === undefined) throw notFound();
+    const answer: JobResponse = summary(job);
+    if (job.status === "completed" && job.result_key !== undefined) {
+      const bytes = await fromStorage("The result store", () => jobs.objects.getBytes(job.result_key!));
+      if (bytes === undefined) throw new StorageUnavailable("The job's result");
+      Object.assign(answer, parseJobResult(bytes));
+    }
+    return c.json(answer, 200);
+  });
+  const refuseMethod = (allow: string) => (c: Context<IdentifiedEnv>) => {
+    c.header("Allow", allow);
+    throw new ApiError("method_not_allowed", `${c.req.method} is not allowed here; use ${allow}.`);
+  };
+  routes.on(["PUT", "PATCH", "DELETE"], "/", describeWrongMethod, refuseMethod("GET, POST"));
+  routes.on(["POST", "PUT", "PATCH", "DELETE"], "/:id", describeWrongMethod, refuseMethod("GET"));
+  return routes;
+}

@@ -1,0 +1,137 @@
+import { DomainError, ProcessingFailed } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { BatchPipeline, PipelineUpload, Transcripts } from "../pipeline/batch-pipeline.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+import { objectKeys, type ObjectStore } from "../storage/object-store.js";
+import type { TempFiles } from "../upload/temp-files.js";
+import type { JobError, JobRecord } from "./job-record.js";
+import { fromJobResult, parseJobResult, toJobResult } from "./job-result.js";
+import type { JobStore } from "./job-store.js";
+import { parseWorkMessage } from "./work-queue.js";
+
+export interface JobProcessorDeps {
+  store: JobStore;
+  objects: ObjectStore;
+  pipeline: BatchPipeline;
+  tempFiles: TempFiles;
+  logger: Logger;
+  /** The work queue's redrive `maxReceiveCount`: on the last receive a job that still fails is marked failed. */
+  maxReceives: number;
+  /** How long the presigned URL a provider fetches the upload from stays valid. */
+  presignExpiresS: number;
+  now?: () => Date;
+}
+
+export interface WorkDelivery {
+  body: string | undefined;
+  messageId: string | undefined;
+  receiveCount: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** The event could not be published: the job stays unfinished and its message is delivered again. */
+export class EventNotPublished extends Error {
+  override readonly name = "EventNotPublished";
+}
+
+/**
+ * Processes one work message. Resolves when the message is done with (delete it); throws to have it
+ * delivered again. The order makes a crash at any point safe: the result is written, then the event
+ * published, then the job marked completed; a redelivery finds the result and publishes again, so an
+ * event can be duplicated (consumers de-duplicate by `interaction_id` and status) but never lost.
+ */
+export function createJobProcessor(deps: JobProcessorDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  /** The upload as the pipeline reads it: a presigned URL for a provider that fetches, else a local copy. */
+  function storedUpload(job: JobRecord, signal: AbortSignal | undefined, downloaded: string[]): PipelineUpload {
+    let local: Promise<string> | undefined;
+    return {
+      bytes: job.upload_bytes,
+      declaredType: job.declared_type,
+      detected: job.detected,
+      localPath: () =>
+        (local ??= (async () => {
+          const path = deps.tempFiles.create(job.job_id);
+          downloaded.push(path);
+          await deps.objects.download(job.upload_key, path, signal);
+          return path;
+        })()),
+      remoteUrl: () => deps.objects.presignGet(job.upload_key, deps.presignExpiresS),
+    };
+  }
+
+  async function transcripts(job: JobRecord, context: RequestContext, log: Logger, signal: AbortSignal | undefined): Promise<Transcripts | JobError> {
+    const resultKey = objectKeys.result(job.tenant_id, job.job_id);
+    const earlier = await deps.objects.getBytes(resultKey, signal);
+    if (earlier !== undefined) {
+      log.info({ result_bytes: earlier.length }, "result found from an earlier attempt; not transcribing again");
+      return fromJobResult(parseJobResult(earlier));
+    }
+    const downloaded: string[] = [];
+    let failure: JobError | undefined;
+    try {
+      const produced = await deps.pipeline.transcribeAndClean({
+        context,
+        upload: storedUpload(job, signal, downloaded),
+        log,
+        signal,
+        onFailure: ({ error, stage, event }) => {
+          if (event.status === "failed") throw new EventNotPublished(`BatchProcessingFailed not published: ${event.error}`);
+          failure = { code: error.code, message: error.message, stage };
+        },
+      });
+      await deps.objects.putJson(resultKey, toJobResult(produced));
+      return produced;
+    } catch (error) {
+      if (error instanceof DomainError && failure !== undefined) return failure;
+      throw error;
+    } finally {
+      await Promise.all(downloaded.map((path) => deps.tempFiles.release(path)));
+    }
+  }
+
+  /** The last receive failed for a reason of ours: the job is failed, with its event, before the message dead-letters. */
+  async function giveUp(job: JobRecord, context: RequestContext, log: Logger, cause: unknown): Promise<void> {
+    const error = new ProcessingFailed(job.attempts);
+    log.error({ err: cause, attempts: job.attempts }, "job failed on its last delivery; marking it failed");
+    if (await deps.store.fail(job.tenant_id, job.job_id, { code: error.code, message: error.message, stage: "processing" }, now())) {
+      await deps.pipeline.publishFailed({ context, log }, error, "processing");
+    }
+  }
+
+  return async function process(delivery: WorkDelivery): Promise<void> {
+    const message = parseWorkMessage(delivery.body);
+    if (message === undefined) {
+      // Left on the queue: the redrive policy moves it to the DLQ for an operator to look at.
+      deps.logger.warn({ message_id: delivery.messageId, receive_count: delivery.receiveCount }, "work message is not one of ours");
+      throw new Error("unreadable work message");
+    }
+    const log = deps.logger.child({ interaction_id: message.job_id, receive_count: delivery.receiveCount });
+    const job = await deps.store.claim(message.tenant_id, message.job_id, now());
+    if (job === undefined) {
+      const current = await deps.store.get(message.tenant_id, message.job_id);
+      log.info({ status: current?.status ?? "missing" }, "job already finished or gone; message dropped");
+      return;
+    }
+    const context: RequestContext = { tenantId: job.tenant_id, userId: job.user_id, accountId: job.account_id, interactionId: job.job_id };
+    log.info({ attempt: job.attempts, bytes: job.upload_bytes, input: job.detected.kind }, "job started");
+    try {
+      const outcome = await transcripts(job, context, log, delivery.signal);
+      if (!("raw" in outcome)) {
+        const marked = await deps.store.fail(job.tenant_id, job.job_id, outcome, now(), job.attempts);
+        log.info({ code: outcome.code, stage: outcome.stage, marked }, "job failed");
+        return;
+      }
+      const event = await deps.pipeline.publishCompleted({ context, log }, outcome);
+      if (event.status === "failed") throw new EventNotPublished(`BatchProcessingCompleted not published: ${event.error}`);
+      const marked = await deps.store.complete(job.tenant_id, job.job_id, job.attempts, objectKeys.result(job.tenant_id, job.job_id), now());
+      log.info({ marked, event_status: event.status }, marked ? "job completed" : "job completed by a newer claim; leaving its state");
+    } catch (error) {
+      if (delivery.signal?.aborted !== true && delivery.receiveCount >= deps.maxReceives) await giveUp(job, context, log, error);
+      throw error;
+    }
+  };
+}
+
+export type JobProcessor = ReturnType<typeof createJobProcessor>;

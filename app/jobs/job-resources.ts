@@ -1,0 +1,20 @@
+/**
+ * The work queue's settings, shared by the Pulumi program, local provisioning and the worker: a message
+ * received this many times without being finished moves to the work DLQ, and the worker marks its job
+ * failed on the last of those receives.
+ */
+export const WORK_QUEUE = {
+  maxReceiveCount: 3,
+  /** The queue's own default; workers receive with WORKER_VISIBILITY_TIMEOUT_S and extend it by heartbeat. */
+  visibilityTimeoutSeconds: 120,
+  messageRetentionSeconds: 4 * 24 * 60 * 60,
+  dlqMessageRetentionSeconds: 14 * 24 * 60 * 60,
+} as const;
+
+/** The jobs table's key schema and index, as the job store reads and writes them. */
+export const JOBS_TABLE_SCHEMA = {
+  hashKey: "tenant_id",
+  rangeKey: "job_id",
+  ttlAttribute: "expires_at",
+  byCreatedIndex: { name: "by_created", hashKey: "tenant_id", rangeKey: "created_key" },
+} as const;

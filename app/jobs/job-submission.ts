@@ -1,0 +1,72 @@
+import { StorageUnavailable, type ObjectStore } from "../storage/object-store.js";
+import type { Logger } from "../logger.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+import type { DetectedInput } from "../upload/input-detection.js";
+import type { JobRecord } from "./job-record.js";
+import type { JobStore } from "./job-store.js";
+import type { WorkQueue } from "./work-queue.js";
+
+export interface JobSubmissionDeps {
+  store: JobStore;
+  queue: WorkQueue;
+  objects: ObjectStore;
+  /** How long a job's record is kept before DynamoDB's TTL removes it. */
+  retentionS: number;
+  now?: () => Date;
+}
+
+export interface AcceptedUpload {
+  key: string;
+  bytes: number;
+  declaredType: string | undefined;
+  detected: DetectedInput;
+}
+
+/**
+ * Turns a stored upload into a queued job: the record first, then the work message. Nothing is left
+ * half-done: if the record cannot be written the object is removed; if the message cannot be sent the
+ * record and the object are. Either failure is `StorageUnavailable` (503).
+ */
+export function createJobSubmission(deps: JobSubmissionDeps) {
+  const now = deps.now ?? (() => new Date());
+  /** Undoing a step can fail too: that leaves an orphan for the bucket's lifecycle or the table's TTL to remove, and a log line. */
+  const undo = (log: Logger, what: string, step: Promise<unknown>) =>
+    step.catch((error: unknown) => log.error({ err: error, left_behind: what }, "could not undo a half-done submission"));
+  return async function submit(context: RequestContext, upload: AcceptedUpload, log: Logger): Promise<JobRecord> {
+    const at = now();
+    const job: JobRecord = {
+      tenant_id: context.tenantId,
+      job_id: context.interactionId,
+      user_id: context.userId,
+      account_id: context.accountId,
+      status: "queued",
+      created_at: at.toISOString(),
+      updated_at: at.toISOString(),
+      attempts: 0,
+      upload_key: upload.key,
+      upload_bytes: upload.bytes,
+      ...(upload.declaredType !== undefined && { declared_type: upload.declaredType }),
+      detected: upload.detected,
+      expires_at: Math.floor(at.getTime() / 1000) + deps.retentionS,
+    };
+    try {
+      await deps.store.create(job);
+    } catch (error) {
+      log.error({ err: error }, "job record not written; upload removed");
+      await undo(log, "upload", deps.objects.delete(upload.key));
+      throw new StorageUnavailable("The job table", { cause: error });
+    }
+    try {
+      await deps.queue.send({ version: 1, tenant_id: job.tenant_id, job_id: job.job_id });
+    } catch (error) {
+      log.error({ err: error }, "work message not sent; job withdrawn and upload removed");
+      await undo(log, "job record", deps.store.withdraw(job.tenant_id, job.job_id));
+      await undo(log, "upload", deps.objects.delete(upload.key));
+      throw new StorageUnavailable("The work queue", { cause: error });
+    }
+    log.info({ job_id: job.job_id, bytes: upload.bytes, input: upload.detected.kind }, "job queued");
+    return job;
+  };
+}
+
+export type JobSubmission = ReturnType<typeof createJobSubmission>;

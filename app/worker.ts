@@ -1,0 +1,87 @@
+import { mkdir } from "node:fs/promises";
+import { ConfigError, loadConfig, redactConfig } from "./config.js";
+import { createClaimCheck } from "./events/claim-check.js";
+import { createPublisher } from "./events/publisher-factory.js";
+import { createJobProcessor } from "./jobs/job-processor.js";
+import { createJobServices, createObjectStore } from "./jobs/job-services.js";
+import { createWorkConsumer } from "./jobs/work-consumer.js";
+import { createLogger } from "./logger.js";
+import { createMetrics } from "./observability/metrics.js";
+import { createBatchPipeline } from "./pipeline/batch-pipeline.js";
+import { createCleaner, createTranscriber } from "./providers.js";
+import { createTextWorkerPool } from "./text/text-work.js";
+import { createTempFiles } from "./upload/temp-files.js";
+import { WORK_QUEUE } from "./jobs/job-resources.js";
+
+/**
+ * The job worker: `npm run worker`, or `node dist/app/worker.js` in the image. Reads the same environment
+ * as the service; needs UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE. Exit codes: 0 after a graceful
+ * stop, 1 for bad configuration, 2 when the job settings are missing.
+ */
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const logger = createLogger({ level: config.logLevel }).child({ role: "worker" });
+const objects = createObjectStore(config);
+const services = createJobServices(config, objects);
+if ("missing" in services) {
+  console.error(`The worker needs ${services.missing.join(", ")} (the stack outputs uploadBucketName, workQueueUrl, jobsTableName).`);
+  process.exit(2);
+}
+
+const textWork = createTextWorkerPool();
+const transcriber = createTranscriber(config);
+const publisher = await createPublisher(config.events, logger);
+await mkdir(config.uploadDir, { recursive: true });
+const tempFiles = createTempFiles(config.uploadDir);
+const metrics = createMetrics({ publishingState: () => publisher.state });
+const pipeline = createBatchPipeline({
+  transcriber,
+  cleaner: createCleaner(config, textWork),
+  publisher,
+  observer: metrics.observer,
+  maxCaptionsBytes: config.maxCaptionsBytes,
+  textWork,
+  claimCheck: createClaimCheck({ store: services.objects, source: config.events.source, maxEntryBytes: config.events.maxEntryBytes }),
+});
+const processJob = createJobProcessor({
+  store: services.store,
+  objects: services.objects,
+  pipeline,
+  tempFiles,
+  logger,
+  maxReceives: WORK_QUEUE.maxReceiveCount,
+  // The provider fetches the audio within its own timeout; the URL outlives it.
+  presignExpiresS: config.deepgram.timeoutS + 300,
+});
+const consumer = createWorkConsumer({
+  sqs: services.sqs,
+  queueUrl: services.workQueueUrl,
+  process: processJob,
+  logger,
+  concurrency: config.worker.concurrency,
+  visibilityTimeoutS: config.worker.visibilityTimeoutS,
+  retryDelayS: config.worker.retryDelayS,
+});
+consumer.start();
+logger.info({ config: redactConfig(config), concurrency: config.worker.concurrency }, "worker started");
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, running: consumer.running, grace_ms: config.shutdownGraceMs }, "worker stopping: finishing running jobs");
+    void consumer.stop(config.shutdownGraceMs).then(async (released) => {
+      logger.info({ released }, released > 0 ? "worker stopped; unfinished jobs released to other workers" : "worker stopped");
+      await tempFiles.releaseAll();
+      process.exit(0);
+    });
+  });
+}

@@ -1,0 +1,145 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
+import { DEFAULT_EVENT_SOURCE } from "../../app/events/batch-processing-completed.js";
+import { createClaimCheck } from "../../app/events/claim-check.js";
+import { createEventBridgePublisher, type EventPublisher } from "../../app/events/event-publisher.js";
+import type { AppDeps } from "../../app/http/create-app.js";
+import { createJobProcessor } from "../../app/jobs/job-processor.js";
+import { createDynamoJobStore, type JobStore } from "../../app/jobs/job-store.js";
+import { createJobSubmission } from "../../app/jobs/job-submission.js";
+import { createWorkConsumer, type WorkConsumer } from "../../app/jobs/work-consumer.js";
+import { createSqsWorkQueue, type WorkQueue } from "../../app/jobs/work-queue.js";
+import { createMetrics } from "../../app/observability/metrics.js";
+import { createBatchPipeline } from "../../app/pipeline/batch-pipeline.js";
+import { createS3ObjectStore, type ObjectStore } from "../../app/storage/object-store.js";
+import { inlineTextWork } from "../../app/text/text-work.js";
+import type { Transcriber } from "../../app/transcription/transcriber.js";
+import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
+import { createTempFiles } from "../../app/upload/temp-files.js";
+import { jobNames } from "../../infra/settings.js";
+import { provisionLocalJobs, type JobOutputs } from "../../tools/local-provisioner.js";
+import { captureLogger } from "./capture-logger.js";
+import { awsClients, createTestPipeline, type TestPipeline } from "./moto.js";
+import { buildTestApp } from "./test-app.js";
+
+/** The ports a worker runs on; a test may wrap any of them to inject a fault. */
+export interface WorkerPorts {
+  store: JobStore;
+  objects: ObjectStore;
+  publisher: EventPublisher;
+  transcriber: Transcriber;
+}
+
+export interface JobHarnessOptions {
+  transcriber?: Transcriber;
+  maxCaptionsBytes?: number;
+  maxEntryBytes?: number;
+  /** Wraps the API's ports (to make a submission step fail). */
+  api?: (ports: { store: JobStore; queue: WorkQueue; objects: ObjectStore }) => { store: JobStore; queue: WorkQueue; objects: ObjectStore };
+}
+
+/**
+ * The API and workers as they run in production, in this process, against moto_server: the real bucket,
+ * jobs table, work queue, EventBridge rule and transcripts queue, with short visibility timeouts so a
+ * redelivery takes a second, not minutes.
+ */
+export async function startJobHarness(options: JobHarnessOptions = {}) {
+  const clients = awsClients();
+  const events: TestPipeline = await createTestPipeline(clients);
+  const outputs: JobOutputs = await provisionLocalJobs({ ...clients, names: jobNames({ prefix: "test" }) });
+  const store = createDynamoJobStore(clients.dynamodb, outputs.jobsTableName);
+  const objects = createS3ObjectStore(clients.s3, outputs.uploadBucketName);
+  const queue = createSqsWorkQueue(clients.sqs, outputs.workQueueUrl);
+  const maxEntryBytes = options.maxEntryBytes ?? 256 * 1024;
+  const publisher = createEventBridgePublisher({
+    client: clients.eventBridge,
+    busName: "default",
+    source: DEFAULT_EVENT_SOURCE,
+    budgetMs: 5_000,
+    attemptTimeoutMs: 2_000,
+    maxEntryBytes,
+  });
+  const claimCheck = (store: ObjectStore) => createClaimCheck({ store, source: DEFAULT_EVENT_SOURCE, maxEntryBytes });
+  const transcriber = options.transcriber ?? unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY");
+  const maxCaptionsBytes = options.maxCaptionsBytes ?? 1024 * 1024;
+  const apiPorts = options.api?.({ store, queue, objects }) ?? { store, queue, objects };
+
+  const jobs: AppDeps["jobs"] = {
+    available: true,
+    store: apiPorts.store,
+    objects: apiPorts.objects,
+    submit: createJobSubmission({ ...apiPorts, retentionS: 86_400 }),
+  };
+  const api = await buildTestApp({ publisher, transcriber, jobs, claimCheck: claimCheck(objects), maxCaptionsBytes, maxUploadBytes: 64 * 1024 * 1024 });
+
+  const workerDir = await mkdtemp(join(tmpdir(), "batch-worker-"));
+  const workerLogs = captureLogger();
+  const consumers: WorkConsumer[] = [];
+
+  function startWorker(wrap: (ports: WorkerPorts) => WorkerPorts = (ports) => ports, concurrency = 2): WorkConsumer {
+    const ports = wrap({ store, objects, publisher, transcriber });
+    const metrics = createMetrics({ defaultMetrics: false });
+    const pipeline = createBatchPipeline({
+      transcriber: ports.transcriber,
+      cleaner: createRulesCleaner(),
+      publisher: ports.publisher,
+      observer: metrics.observer,
+      maxCaptionsBytes,
+      textWork: inlineTextWork(),
+      claimCheck: claimCheck(ports.objects),
+    });
+    const consumer = createWorkConsumer({
+      sqs: clients.sqs,
+      queueUrl: outputs.workQueueUrl,
+      process: createJobProcessor({
+        store: ports.store,
+        objects: ports.objects,
+        pipeline,
+        tempFiles: createTempFiles(workerDir),
+        logger: workerLogs.logger,
+        maxReceives: 3,
+        presignExpiresS: 600,
+      }),
+      logger: workerLogs.logger,
+      concurrency,
+      visibilityTimeoutS: 6,
+      retryDelayS: 1,
+      waitTimeSeconds: 1,
+    });
+    consumer.start();
+    consumers.push(consumer);
+    return consumer;
+  }
+
+  return {
+    clients,
+    events,
+    outputs,
+    store,
+    objects,
+    app: api.app,
+    apiLogs: api.logs,
+    workerLogs,
+    startWorker,
+    /** Polls `GET /batch/jobs/{id}` until the job is finished (or the time is up). */
+    async finished(location: string, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const body = (await (await api.app.request(location, { headers })).json()) as Record<string, unknown>;
+        if (body.status === "completed" || body.status === "failed") return body;
+        if (Date.now() > deadline) throw new Error(`job at ${location} still ${String(body.status)} after ${timeoutMs} ms`);
+        await sleep(200);
+      }
+    },
+    async stop() {
+      await Promise.all(consumers.map((consumer) => consumer.stop(5_000)));
+      await api.dispose();
+      await rm(workerDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type JobHarness = Awaited<ReturnType<typeof startJobHarness>>;

@@ -9,7 +9,6 @@ import { drainQueue, resetMoto } from "../support/moto.js";
 import { FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
-const OTHER_TENANT = "22222222-2222-4222-8222-222222222222";
 const asTenant = (tenant = TENANT) => ({ "X-Tenant-ID": tenant, "X-User-ID": "ana@example.com" });
 
 async function submit(harness: JobHarness, form: FormData, headers = asTenant(), path = "/batch/jobs") {

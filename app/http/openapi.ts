@@ -54,12 +54,25 @@ const identityHeader = (name: string, description: string) => ({
 
 /** Every problem `POST /batch/process` can answer with: all but a wrong path or method (and `Prefer: respond-async` adds the jobs'). */
 const BATCH_PROBLEMS = (Object.keys(ERRORS) as ErrorCode[]).filter(
-  (code) => code !== "not_found" && code !== "method_not_allowed" && code !== "invalid_query",
+  (code) => !["not_found", "method_not_allowed", "invalid_query", "async_unavailable"].includes(code),
 );
-/** What a submission can be refused with: the upload's problems, none of the processing's. */
-const SUBMIT_PROBLEMS = BATCH_PROBLEMS.filter(
-  (code) => !["empty_transcript", "provider_failed", "provider_timeout", "provider_not_configured", "processing_timeout"].includes(code),
-);
+/** What a submission can be refused with: the upload's problems (it goes to the bucket, not to disk), none of the processing's. */
+const SUBMIT_PROBLEMS: ErrorCode[] = [
+  "malformed_request",
+  "invalid_header",
+  "missing_file",
+  "empty_file",
+  "malformed_multipart",
+  "upload_idle_timeout",
+  "payload_too_large",
+  "unsupported_media_type",
+  "headers_too_large",
+  "too_busy",
+  "async_unavailable",
+  "storage_unavailable",
+];
+/** What reading jobs can answer with, besides the job itself. */
+const READ_PROBLEMS: ErrorCode[] = ["invalid_header", "too_busy", "async_unavailable", "storage_unavailable", ...SERVER_REFUSALS];
 
 const IDENTITY_PARAMETERS = [
   identityHeader("X-Tenant-ID", "Tenant, a UUID v4. Absent: MOCK_TENANT_ID, else a new UUID v4; not a UUID v4: replaced, and reported in X-Warning."),
@@ -145,7 +158,7 @@ export const describeJobGet = describeRoute({
   ],
   responses: {
     200: json("The job", JobResponse),
-    ...problemResponses(["not_found", "invalid_header", "too_busy", "async_unavailable", "storage_unavailable", "internal", ...SERVER_REFUSALS]),
+    ...problemResponses(["not_found", ...READ_PROBLEMS]),
   },
 });
 
@@ -160,7 +173,7 @@ export const describeJobList = describeRoute({
   ],
   responses: {
     200: json("A page of jobs", JobList),
-    ...problemResponses(["invalid_query", "invalid_header", "too_busy", "async_unavailable", "storage_unavailable", "internal", ...SERVER_REFUSALS]),
+    ...problemResponses(["invalid_query", ...READ_PROBLEMS]),
   },
 });
 

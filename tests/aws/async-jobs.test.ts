@@ -11,7 +11,7 @@ import { FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const asTenant = (tenant = TENANT) => ({ "X-Tenant-ID": tenant, "X-User-ID": "ana@example.com" });
 
-async function submit(harness: JobHarness, form: FormData, headers = asTenant(), path = "/batch/jobs") {
+async function submit(harness: JobHarness, form: FormData, headers: Record<string, string> = asTenant(), path = "/batch/jobs") {
   const response = await harness.app.request(path, { method: "POST", body: form, headers });
   return { response, body: (await response.json()) as Record<string, unknown> };
 }

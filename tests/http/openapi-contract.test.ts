@@ -13,6 +13,7 @@ import { listenTestApp } from "../support/listening-app.js";
 import { MULTIPART_TYPE, multipartBody } from "../support/multipart.js";
 import { rawRequest, type RawAnswer } from "../support/raw-http.js";
 import { FIXTURES } from "../support/test-app.js";
+import { memoryJobs } from "../support/memory-jobs.js";
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, { schema: object }>; content?: Record<string, { schema: object }> }> }>>;
@@ -45,10 +46,12 @@ const scriptedTranscriber: Transcriber = {
 };
 const publisher: EventPublisher = { state: "enabled", publish: () => Promise.resolve({ status: "published", eventId: "evt-1", attempts: 1 }) };
 
-function upload(port: number, content: Buffer, extra = "") {
+function upload(port: number, content: Buffer, extra = "", path = "/batch/process") {
   const body = multipartBody([{ name: "file", filename: "upload.bin", content }]);
-  return rawRequest({ port, head: `POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n${extra}\r\n`, body });
+  return rawRequest({ port, head: `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n${extra}\r\n`, body });
 }
+const TENANT = "11111111-1111-4111-8111-111111111111";
+const asTenant = `X-Tenant-ID: ${TENANT}\r\n`;
 const plain = (port: number, method: string, path: string, extra = "") => rawRequest({ port, head: `${method} ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n` });
 /** A header line Node's parser refuses: answered by the server itself. */
 const malformed = (port: number, method: string, path: string) => plain(port, method, path, "Bad Header Line\r\n");
@@ -59,6 +62,9 @@ describe("the OpenAPI document tells the whole truth", () => {
   let main: Awaited<ReturnType<typeof listenTestApp>>;
   let starved: Awaited<ReturnType<typeof listenTestApp>>;
   let unwritable: Awaited<ReturnType<typeof listenTestApp>>;
+  let withJobs: Awaited<ReturnType<typeof listenTestApp>>;
+  let brokenJobs: Awaited<ReturnType<typeof listenTestApp>>;
+  let jobId: string;
   let document: OpenApiDocument;
   let documentFile: string;
   const exercised = new Set<string>();
@@ -70,6 +76,10 @@ describe("the OpenAPI document tells the whole truth", () => {
     // No room on disk (507), and an upload directory that cannot be written (a 503 readiness).
     starved = await listenTestApp({ minFreeDiskBytes: Number.MAX_SAFE_INTEGER });
     unwritable = await listenTestApp({ tempFiles: createTempFiles(join(tmpdir(), `batch-missing-${process.pid}`)) });
+    const jobs = memoryJobs();
+    withJobs = await listenTestApp({ jobs, maxUploadBytes: 64 * 1024, maxCaptionsBytes: 64 * 1024, uploadIdleTimeoutMs: 300 });
+    const failing = () => Promise.reject(new Error("storage is down"));
+    brokenJobs = await listenTestApp({ jobs: { ...jobs, store: { ...jobs.store, get: failing, list: failing, create: failing } } });
     document = (await (await fetch(`${main.url}/openapi.json`)).json()) as OpenApiDocument;
     const directory = await mkdtemp(join(tmpdir(), "batch-openapi-"));
     documentFile = join(directory, "openapi.json");
@@ -79,6 +89,8 @@ describe("the OpenAPI document tells the whole truth", () => {
     await main.close();
     await starved.close();
     await unwritable.close();
+    await withJobs.close();
+    await brokenJobs.close();
     await rm(join(documentFile, ".."), { recursive: true, force: true });
   });
 
@@ -127,6 +139,64 @@ describe("the OpenAPI document tells the whole truth", () => {
     conforms("/batch/process", "post", answer);
   });
 
+  it("POST /batch/process with Prefer: respond-async answers 202 as documented", async () => {
+    const answer = await upload(withJobs.port, vtt, `Prefer: respond-async\r\n${asTenant}`);
+    expect(answer.status).toBe(202);
+    expect(answer.headers["preference-applied"]).toBe("respond-async");
+    conforms("/batch/process", "post", answer);
+  });
+
+  const submitCases: Array<[string, () => Promise<RawAnswer>]> = [
+    ["202", () => upload(withJobs.port, vtt, asTenant, "/batch/jobs")],
+    ["400", () => upload(withJobs.port, Buffer.alloc(0), "", "/batch/jobs")],
+    ["408", () => rawRequest({ port: withJobs.port, head: `POST /batch/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: 1000\r\n\r\n` })],
+    ["413", () => upload(withJobs.port, Buffer.alloc(64 * 1024 + 1, 0x61), "", "/batch/jobs")],
+    ["415", () => upload(withJobs.port, png, "", "/batch/jobs")],
+    ["431", () => oversized(withJobs.port, "POST", "/batch/jobs")],
+    ["503", () => upload(main.port, vtt, "", "/batch/jobs")],
+  ];
+
+  it.each(submitCases)("POST /batch/jobs answers %s as documented", async (status, send) => {
+    const answer = await send();
+    expect(String(answer.status)).toBe(status);
+    conforms("/batch/jobs", "post", answer);
+    if (status === "202") jobId = (JSON.parse(answer.body) as { interaction_id: string }).interaction_id;
+  });
+
+  it("GET /batch/jobs/{id} and GET /batch/jobs answer as documented", async () => {
+    const cases: Array<[string, number, Promise<RawAnswer>]> = [
+      ["/batch/jobs/{id}", 200, plain(withJobs.port, "GET", `/batch/jobs/${jobId}`, asTenant)],
+      ["/batch/jobs/{id}", 404, plain(withJobs.port, "GET", `/batch/jobs/${jobId}`)],
+      ["/batch/jobs/{id}", 400, plain(withJobs.port, "GET", `/batch/jobs/${jobId}`, `X-User-ID: ${"u".repeat(300)}\r\n`)],
+      ["/batch/jobs/{id}", 431, oversized(withJobs.port, "GET", `/batch/jobs/${jobId}`)],
+      ["/batch/jobs/{id}", 503, plain(brokenJobs.port, "GET", `/batch/jobs/${jobId}`, asTenant)],
+      ["/batch/jobs", 200, plain(withJobs.port, "GET", "/batch/jobs?status=queued", asTenant)],
+      ["/batch/jobs", 400, plain(withJobs.port, "GET", "/batch/jobs?limit=0", asTenant)],
+      ["/batch/jobs", 431, oversized(withJobs.port, "GET", "/batch/jobs")],
+      ["/batch/jobs", 503, plain(main.port, "GET", "/batch/jobs")],
+    ];
+    for (const [path, status, sent] of cases) {
+      const answer = await sent;
+      expect(answer.status, `${path} ${status}`).toBe(status);
+      conforms(path, "get", answer);
+    }
+    const listed = JSON.parse((await plain(withJobs.port, "GET", "/batch/jobs", asTenant)).body) as { jobs: Array<{ interaction_id: string }> };
+    expect(listed.jobs.map((job) => job.interaction_id)).toContain(jobId);
+  });
+
+  it.each([
+    ["/batch/jobs", ["PUT", "PATCH", "DELETE"], "GET, POST"],
+    ["/batch/jobs/{id}", ["POST", "PUT", "PATCH", "DELETE"], "GET"],
+  ] as const)("other methods on %s answer 405, 400 and 431 as documented", async (path, methods, allow) => {
+    const concrete = path.replace("{id}", "11111111-1111-4111-8111-111111111111");
+    for (const method of methods) {
+      const answers = [await plain(withJobs.port, method, concrete, "Content-Length: 0\r\n"), await malformed(withJobs.port, method, concrete), await oversized(withJobs.port, method, concrete)];
+      expect(answers.map((answer) => answer.status)).toEqual([405, 400, 431]);
+      expect(answers[0]!.headers.allow).toBe(allow);
+      for (const answer of answers) conforms(path, method.toLowerCase(), answer);
+    }
+  });
+
   it.each(["GET", "PUT", "PATCH", "DELETE"])("%s /batch/process answers 405, 400 and 431 as documented", async (method) => {
     const answers = [await plain(main.port, method, "/batch/process", "Content-Length: 0\r\n"), await malformed(main.port, method, "/batch/process"), await oversized(main.port, method, "/batch/process")];
     expect(answers.map((answer) => answer.status)).toEqual([405, 400, 431]);
@@ -134,7 +204,7 @@ describe("the OpenAPI document tells the whole truth", () => {
     for (const answer of answers) conforms("/batch/process", method.toLowerCase(), answer);
   });
 
-  it.each(["/healthz", "/readyz", "/metrics", "/openapi.json", "/schemas/batch-processing-completed.v1.json"])("GET %s answers 200, 400 and 431 as documented", async (path) => {
+  it.each(["/healthz", "/readyz", "/metrics", "/openapi.json", "/schemas/batch-processing-completed.v1.json", "/schemas/batch-processing-failed.v1.json"])("GET %s answers 200, 400 and 431 as documented", async (path) => {
     const answers = [await plain(main.port, "GET", path), await malformed(main.port, "GET", path), await oversized(main.port, "GET", path)];
     expect(answers.map((answer) => answer.status)).toEqual([200, 400, 431]);
     for (const answer of answers) conforms(path, "get", answer);

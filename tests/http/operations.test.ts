@@ -64,12 +64,22 @@ describe("the API's documents", () => {
     expect(result.valid).toBe(true);
     expect(document.openapi).toBe("3.1.0");
     const operation = document.paths["/batch/process"]?.post;
-    expect(operation?.parameters.map((parameter) => parameter.name)).toEqual(["X-Tenant-ID", "X-User-ID", "X-Account-ID"]);
+    expect(operation?.parameters.map((parameter) => parameter.name)).toEqual(["X-Tenant-ID", "X-User-ID", "X-Account-ID", "Prefer"]);
     expect(Object.keys(operation?.requestBody.content ?? {})).toEqual(["multipart/form-data"]);
-    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(["200", "400", "408", "413", "415", "422", "431", "500", "502", "503", "504", "507"]);
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(["200", "202", "400", "408", "413", "415", "422", "431", "500", "502", "503", "504", "507"]);
     expect(operation?.responses["413"]).toMatchObject({ content: { "application/problem+json": {} } });
     for (const method of ["get", "put", "patch", "delete"]) expect(Object.keys(document.paths["/batch/process"]?.[method]?.responses ?? {})).toContain("405");
-    expect(Object.keys(document.paths).sort()).toEqual(["/batch/process", "/healthz", "/metrics", "/openapi.json", "/readyz", "/schemas/batch-processing-completed.v1.json"]);
+    expect(Object.keys(document.paths).sort()).toEqual([
+      "/batch/jobs",
+      "/batch/jobs/{id}",
+      "/batch/process",
+      "/healthz",
+      "/metrics",
+      "/openapi.json",
+      "/readyz",
+      "/schemas/batch-processing-completed.v1.json",
+      "/schemas/batch-processing-failed.v1.json",
+    ]);
   });
 
   it("serves the event's JSON Schema exactly as committed", async () => {

@@ -10,10 +10,16 @@ const { EventPipeline } = await import("../../infra/event-pipeline.js");
 describe("physical names two stacks can share an account with", () => {
   it("by default gives the queues and the rule no fixed name, so Pulumi names them and can create before it deletes", async () => {
     await promiseOf(program.publisherPolicyArn);
-    await vi.waitFor(() => expect(mocks.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm")).toHaveLength(4));
-    const named = mocks.resources.filter((resource) => ["aws:sqs/queue:Queue", "aws:cloudwatch/eventRule:EventRule"].includes(resource.type));
-    expect(named).toHaveLength(4);
+    await promiseOf(program.workerPolicyArn);
+    await vi.waitFor(() => expect(mocks.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm")).toHaveLength(4 + 1));
+    const named = mocks.resources.filter((resource) =>
+      ["aws:sqs/queue:Queue", "aws:cloudwatch/eventRule:EventRule", "aws:dynamodb/table:Table"].includes(resource.type),
+    );
+    expect(named).toHaveLength(4 + 2 + 1);
     for (const resource of named) expect(resource.inputs.name, resource.name).toBeUndefined();
+    const buckets = mocks.resources.filter((resource) => resource.type === "aws:s3/bucket:Bucket");
+    expect(buckets).toHaveLength(1);
+    expect(buckets[0]!.inputs.bucket).toBeUndefined();
   });
 
   it("puts two pipelines in one program without a single name in common", async () => {

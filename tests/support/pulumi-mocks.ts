@@ -22,6 +22,12 @@ function computedState(type: string, logicalName: string, inputs: Record<string,
       return { ...inputs, arn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${name}` };
     case "aws:iam/policy:Policy":
       return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}` };
+    case "aws:s3/bucket:Bucket": {
+      const bucket = typeof inputs.bucket === "string" ? inputs.bucket : `${logicalName}-a1b2c3d`;
+      return { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` };
+    }
+    case "aws:dynamodb/table:Table":
+      return { ...inputs, name, arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}` };
     default:
       return inputs;
   }

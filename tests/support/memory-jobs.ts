@@ -1,0 +1,53 @@
+import { createHash } from "node:crypto";
+import type { Readable } from "node:stream";
+import type { AsyncJobs } from "../../app/http/routes/jobs.js";
+import type { JobRecord, WorkMessage } from "../../app/jobs/job-record.js";
+import type { JobStore } from "../../app/jobs/job-store.js";
+import { createJobSubmission } from "../../app/jobs/job-submission.js";
+import type { ObjectStore } from "../../app/storage/object-store.js";
+
+/**
+ * The job ports in memory, for tests of the HTTP edge's shapes (the OpenAPI contract) that need no AWS;
+ * the real adapters are tested against moto_server.
+ */
+export function memoryJobs(): AsyncJobs & { available: true; records: Map<string, JobRecord>; objects: ObjectStore; sent: WorkMessage[] } {
+  const records = new Map<string, JobRecord>();
+  const blobs = new Map<string, Buffer>();
+  const sent: WorkMessage[] = [];
+  const keyOf = (tenantId: string, jobId: string) => `${tenantId}/${jobId}`;
+  const store: JobStore = {
+    create: (job) => {
+      records.set(keyOf(job.tenant_id, job.job_id), job);
+      return Promise.resolve();
+    },
+    get: (tenantId, jobId) => Promise.resolve(records.get(keyOf(tenantId, jobId))),
+    claim: () => Promise.resolve(undefined),
+    complete: () => Promise.resolve(false),
+    fail: () => Promise.resolve(false),
+    withdraw: (tenantId, jobId) => Promise.resolve(void records.delete(keyOf(tenantId, jobId))),
+    list: (tenantId, { status, limit }) =>
+      Promise.resolve({
+        jobs: [...records.values()].filter((job) => job.tenant_id === tenantId && (status === undefined || job.status === status)).slice(0, limit),
+      }),
+  };
+  const objects: ObjectStore = {
+    bucket: "memory",
+    async upload(key: string, body: Readable) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      blobs.set(key, Buffer.concat(chunks));
+    },
+    putJson(key, value) {
+      const body = Buffer.from(JSON.stringify(value));
+      blobs.set(key, body);
+      return Promise.resolve({ bucket: "memory", key, bytes: body.length, sha256: createHash("sha256").update(body).digest("hex") });
+    },
+    getBytes: (key) => Promise.resolve(blobs.get(key)),
+    download: () => Promise.reject(new Error("not used at the edge")),
+    exists: (key) => Promise.resolve(blobs.has(key)),
+    presignGet: (key) => Promise.resolve(`memory://${key}`),
+    delete: (key) => Promise.resolve(void blobs.delete(key)),
+  };
+  const queue = { send: (message: WorkMessage) => Promise.resolve(void sent.push(message)) };
+  return { available: true, store, objects, submit: createJobSubmission({ store, queue, objects, retentionS: 3600 }), records, sent };
+}

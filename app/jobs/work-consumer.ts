@@ -1,7 +1,10 @@
-import type { Message, SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import { Consumer } from "sqs-consumer";
 import type { Logger } from "../logger.js";
 import type { JobProcessor } from "./job-processor.js";
+
+/** Long polls this long: a shutdown waits for the receives under way, so it is kept well short of SQS's 20 s. */
+const DEFAULT_WAIT_TIME_S = 5;
 
 export interface WorkConsumerOptions {
   sqs: SQSClient;
@@ -24,25 +27,53 @@ export interface WorkConsumerOptions {
  * ones still running (visibility 0) so another worker takes them at once.
  */
 export function createWorkConsumer(options: WorkConsumerOptions) {
+  const waitTimeSeconds = options.waitTimeSeconds ?? DEFAULT_WAIT_TIME_S;
   const running = new Map<string, { done: Promise<unknown>; abort: AbortController }>();
-  let releasing = false;
+  let stopping = false;
 
-  async function handleMessage(message: Message): Promise<Message> {
+  /**
+   * Makes a message visible again soon, so another worker takes the job without waiting out its timeout.
+   * Not at once: this process's own receives under way would take it back, and every receive counts towards
+   * the redrive limit; they all end within the long-poll wait.
+   */
+  async function release(message: Message): Promise<void> {
+    try {
+      await options.sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: waitTimeSeconds + 1 }),
+      );
+      options.logger.info({ message_id: message.MessageId }, "job released at shutdown");
+    } catch (error) {
+      options.logger.warn({ err: error, message_id: message.MessageId }, "job not released; it comes back after its visibility timeout");
+    }
+  }
+
+  /** Deletes the message once the job is done with it; throws to leave it for sqs-consumer to show again after `retryDelayS`. */
+  async function run(message: Message, abort: AbortController): Promise<undefined> {
+    try {
+      await options.process({
+        body: message.Body,
+        messageId: message.MessageId,
+        receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+        signal: abort.signal,
+      });
+    } catch (error) {
+      if (!abort.signal.aborted) throw error;
+      await release(message);
+      return undefined;
+    }
+    await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    return undefined;
+  }
+
+  function handleMessage(message: Message): Promise<undefined> {
+    options.logger.debug({ message_id: message.MessageId, stopping }, "work message received");
+    // A receive that was under way when shutdown began: hand its message straight back.
+    if (stopping) return release(message).then(() => undefined);
     const abort = new AbortController();
     const key = message.ReceiptHandle ?? message.MessageId ?? String(running.size);
-    const done = options.process({
-      body: message.Body,
-      messageId: message.MessageId,
-      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
-      signal: abort.signal,
-    });
+    const done = run(message, abort).finally(() => running.delete(key));
     running.set(key, { done: done.catch(() => undefined), abort });
-    try {
-      await done;
-      return message;
-    } finally {
-      running.delete(key);
-    }
+    return done;
   }
 
   const consumers = Array.from({ length: options.concurrency }, () => {
@@ -51,14 +82,17 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
       queueUrl: options.queueUrl,
       handleMessage,
       batchSize: 1,
-      waitTimeSeconds: options.waitTimeSeconds ?? 20,
+      waitTimeSeconds,
+      // A receive under way at shutdown is waited for: had the process gone, SQS would still hand its message
+      // to the closed connection, and the job would wait out a whole visibility timeout.
+      pollingCompleteWaitTimeMs: (waitTimeSeconds + 5) * 1000,
       visibilityTimeout: options.visibilityTimeoutS,
       heartbeatInterval: Math.max(1, Math.floor(options.visibilityTimeoutS / 3)),
-      terminateVisibilityTimeout: () => (releasing ? 0 : options.retryDelayS),
+      terminateVisibilityTimeout: options.retryDelayS,
       messageSystemAttributeNames: ["ApproximateReceiveCount"],
     });
     consumer.on("processing_error", (error, message) =>
-      options.logger.warn({ err: error, message_id: message.MessageId }, releasing ? "job released at shutdown" : "job attempt failed; message will be delivered again"),
+      options.logger.warn({ err: error, message_id: message.MessageId }, "job attempt failed; message will be delivered again"),
     );
     consumer.on("error", (error) => options.logger.error({ err: error }, "work queue error"));
     return consumer;
@@ -71,19 +105,23 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
     get running() {
       return running.size;
     },
-    /** Stops receiving; waits up to `graceMs` for running jobs, then releases what is left. Resolves how many were released. */
+    /**
+     * Stops receiving; waits up to `graceMs` for running jobs, then releases what is left, and for the
+     * receives under way (a message they bring is released at once). Resolves how many jobs were released.
+     */
     async stop(graceMs: number): Promise<number> {
+      stopping = true;
+      const receivesDone = Promise.all(consumers.map((consumer) => new Promise((resolve) => consumer.once("stopped", resolve))));
       for (const consumer of consumers) consumer.stop();
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<"grace over">((resolve) => (timer = setTimeout(() => resolve("grace over"), graceMs)));
       const finished = Promise.all([...running.values()].map((job) => job.done));
       const first = await Promise.race([finished, graceOver]);
       clearTimeout(timer);
-      if (first !== "grace over") return 0;
-      releasing = true;
-      const left = [...running.values()];
+      const left = first === "grace over" ? [...running.values()] : [];
       for (const job of left) job.abort.abort(new Error("worker shutting down"));
       await Promise.all(left.map((job) => job.done));
+      await receivesDone;
       return left.length;
     },
   };

@@ -129,7 +129,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
     let bodyBytes = 0;
     let fileBytes = 0;
     let otherBytes = 0;
-    let fileSeen = false;
+    let fileStream: Readable | undefined;
     let written: Promise<Received<T>> | undefined;
 
     const idle = setTimeout(() => {
@@ -141,10 +141,17 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       bodyBytes += chunk.length;
       idle.refresh();
       if (isOverLimit(bodyBytes, options.maxBytes + MULTIPART_ENVELOPE_BYTES)) fail(tooLarge(options.maxBytes));
-      // This chunk has not reached the parser yet: only what came before it can be judged (a body handed over
-      // in one large chunk, as an in-process request is, must not look like one that is all envelope).
-      else if (isOverLimit(bodyBytes - chunk.length - fileBytes, OTHER_PARTS_BYTES + IN_FLIGHT_SLACK_BYTES)) fail(tooMuchBesidesTheFile());
+      else if (isOverLimit(besidesTheFile(chunk), OTHER_PARTS_BYTES + IN_FLIGHT_SLACK_BYTES)) fail(tooMuchBesidesTheFile());
     };
+
+    /**
+     * Bytes the parser has taken and not given to the file. Not judged: this chunk (it has not reached the
+     * parser yet; a body handed over in one chunk, as an in-process request is, is not all envelope), what
+     * waits in the parser's buffer, and what it gave the file that the sink has not read yet (a slow sink,
+     * such as an S3 part upload, holds the file back and with it the whole body).
+     */
+    const besidesTheFile = (chunk: Buffer) =>
+      bodyBytes - chunk.length - parser.writableLength - fileBytes - (fileStream?.readableLength ?? 0);
 
     const countOther = (bytes: number) => {
       otherBytes += bytes;
@@ -202,11 +209,11 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
         stream.resume();
         return;
       }
-      if (fileSeen) {
+      if (fileStream !== undefined) {
         stream.resume();
         return fail(new ApiError("malformed_multipart", "Send exactly one `file` field."));
       }
-      fileSeen = true;
+      fileStream = stream;
       stream.on("limit", () => fail(tooLarge(options.maxBytes)));
       stream.on("data", (chunk: Buffer) => (fileBytes += chunk.length));
       const declaredType = info.mimeType || undefined;

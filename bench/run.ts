@@ -15,6 +15,7 @@ import { startServerProcess, type ServerProcess } from "../tests/support/server-
 import { streamedUpload } from "../tests/support/streamed-upload.js";
 import { startFakeEventBridge } from "./fake-eventbridge.js";
 import { startPacedChatServer } from "./paced-chat-server.js";
+import { workerScaling } from "./worker-scaling.js";
 
 /**
  * `npm run bench [-- --quick]`: the service against the limits of its stack, each scenario alternating ours
@@ -332,7 +333,28 @@ async function publishing() {
 
 // -----------------------------------------------------------------------------------------------------------
 
-const scenarios = { upload: uploadOverhead, memory, cleaning, publishing };
+// 5. Worker scaling ----------------------------------------------------------------------------------------
+
+async function workers() {
+  const jobs = quick ? 20 : 200;
+  console.error(`workers: ${jobs} jobs, 1 s each at the provider, with 1, 2 and 4 worker processes`);
+  const results = await workerScaling(jobs, [1, 2, 4]);
+  const one = results[0]!;
+  for (const result of results) {
+    const ratio = round(result.jobsPerSecond / one.jobsPerSecond);
+    record({
+      scenario: `workers ${jobs} jobs x 1 s`,
+      metric: `jobs/s with ${result.workers} worker${result.workers === 1 ? "" : "s"}`,
+      ours: round(result.jobsPerSecond),
+      baseline: result.workers === 1 ? null : round(one.jobsPerSecond),
+      ratio: result.workers === 1 ? null : ratio,
+      target: result.workers === 4 ? ">= 3x one worker" : "reported",
+      met: result.workers === 4 ? ratio >= 3 : null,
+    });
+  }
+}
+
+const scenarios = { upload: uploadOverhead, memory, cleaning, publishing, workers };
 const started = Date.now();
 for (const [name, run] of Object.entries(scenarios)) if (values.only === undefined || values.only === name) await run();
 
@@ -343,13 +365,16 @@ const commit = (() => {
     return "unknown";
   }
 })();
+// A run of some scenarios keeps the last figures of the others.
+const earlier = values.only === undefined ? [] : ((JSON.parse(await readFile(new URL("./results.json", import.meta.url), "utf8").catch(() => "{}")) as { rows?: Row[] }).rows ?? []);
+const ran = new Set(rows.map((row) => row.scenario));
 const results = {
   date: new Date().toISOString(),
   mode: quick ? "quick" : "full",
   duration_s: Math.round((Date.now() - started) / 1000),
   machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_gib: round(totalmem() / 1024 ** 3, 1), node: process.version },
   commit,
-  rows,
+  rows: [...earlier.filter((row) => !ran.has(row.scenario)), ...rows],
 };
 await writeFile(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 

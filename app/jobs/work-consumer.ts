@@ -66,7 +66,6 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
   }
 
   function handleMessage(message: Message): Promise<undefined> {
-    options.logger.debug({ message_id: message.MessageId, stopping }, "work message received");
     // A receive that was under way when shutdown began: hand its message straight back.
     if (stopping) return release(message).then(() => undefined);
     const abort = new AbortController();

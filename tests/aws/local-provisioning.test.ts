@@ -2,7 +2,9 @@ import { DescribeRuleCommand, ListTargetsByRuleCommand } from "@aws-sdk/client-e
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { transcriptEventsPattern } from "../../app/events/transcript-events.js";
-import { provisionLocalPipeline, type PipelineOutputs } from "../../tools/local-provisioner.js";
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { GetBucketEncryptionCommand, GetBucketLifecycleConfigurationCommand, GetPublicAccessBlockCommand } from "@aws-sdk/client-s3";
+import { provisionLocalJobs, provisionLocalPipeline, type JobOutputs, type PipelineOutputs } from "../../tools/local-provisioner.js";
 import { awsClients, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
 import { runScript } from "../support/run-script.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
@@ -10,7 +12,7 @@ import { createEventBridgePublisher } from "../../app/events/event-publisher.js"
 
 describe("npm run infra:local against moto_server", () => {
   const clients = awsClients();
-  let first: PipelineOutputs;
+  let first: PipelineOutputs & JobOutputs;
 
   beforeAll(async () => {
     await resetMoto();
@@ -20,21 +22,52 @@ describe("npm run infra:local against moto_server", () => {
       AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
     });
     expect(cli.code, cli.stderr).toBe(0);
-    first = JSON.parse(cli.stdout) as PipelineOutputs;
+    first = JSON.parse(cli.stdout) as PipelineOutputs & JobOutputs;
   });
 
   it("prints the same outputs as the stack", () => {
     expect(Object.keys(first).sort()).toEqual(
-      ["queueUrl", "queueArn", "dlqUrl", "dlqArn", "deliveryDlqUrl", "ruleArn", "eventBusName", "eventBusArn", "eventSource", "publisherPolicyArn"].sort(),
+      [
+        ...["queueUrl", "queueArn", "dlqUrl", "dlqArn", "deliveryDlqUrl", "ruleArn", "eventBusName", "eventBusArn", "eventSource", "publisherPolicyArn"],
+        ...["uploadBucketName", "workQueueUrl", "workDlqUrl", "jobsTableName"],
+      ].sort(),
     );
     expect(first).toMatchObject({ eventBusName: "default", eventSource: "com.yourapp.transcription", publisherPolicyArn: null });
   });
 
   it("is idempotent: a second run reports the same resources and changes nothing", async () => {
-    const again = await provisionLocalPipeline({ ...clients, busName: "default", source: "com.yourapp.transcription" });
+    const again = {
+      ...(await provisionLocalPipeline({ ...clients, busName: "default", source: "com.yourapp.transcription" })),
+      ...(await provisionLocalJobs(clients)),
+    };
     expect(again).toEqual(first);
     const targets = await clients.eventBridge.send(new ListTargetsByRuleCommand({ Rule: "capture-transcripts-rule" }));
     expect(targets.Targets).toHaveLength(1);
+  });
+
+  it("creates the async jobs' private, encrypted, expiring bucket, the work queue with its DLQ, and the jobs table", async () => {
+    const bucket = { Bucket: first.uploadBucketName };
+    expect((await clients.s3.send(new GetPublicAccessBlockCommand(bucket))).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const encryption = await clients.s3.send(new GetBucketEncryptionCommand(bucket));
+    expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("AES256");
+    const lifecycle = await clients.s3.send(new GetBucketLifecycleConfigurationCommand(bucket));
+    expect(lifecycle.Rules?.[0]).toMatchObject({ Status: "Enabled", Expiration: { Days: 7 } });
+    const { Attributes: work } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: first.workQueueUrl, AttributeNames: ["All"] }));
+    expect(JSON.parse(work!.RedrivePolicy!)).toMatchObject({ maxReceiveCount: 3 });
+    expect(work!.VisibilityTimeout).toBe("120");
+    const { Table: table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: first.jobsTableName }));
+    expect(table?.KeySchema).toEqual([
+      { AttributeName: "tenant_id", KeyType: "HASH" },
+      { AttributeName: "job_id", KeyType: "RANGE" },
+    ]);
+    expect(table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(["by_created"]);
+    const ttl = await clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: first.jobsTableName }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: "expires_at", TimeToLiveStatus: "ENABLED" });
   });
 
   it("creates the queue with the design's settings, redrive and policy", async () => {

@@ -63,8 +63,8 @@ export function listenResponse(transcript: string, requestId: string) {
   };
 }
 
-/** A local server that speaks Deepgram's `POST /v1/listen`, scripted per request. */
-export async function startFakeDeepgram(): Promise<
+/** A local server that speaks Deepgram's `POST /v1/listen`, scripted per request (`unscripted` for the rest). */
+export async function startFakeDeepgram(unscripted: DeepgramReply = {}): Promise<
   LocalServer & { requests: ReceivedListenRequest[]; script(...replies: DeepgramReply[]): void }
 > {
   const requests: ReceivedListenRequest[] = [];
@@ -101,7 +101,7 @@ export async function startFakeDeepgram(): Promise<
       });
       return;
     }
-    const reply = queue.shift() ?? {};
+    const reply = queue.shift() ?? unscripted;
     if (reply.delayMs) await sleep(reply.delayMs);
     const body = reply.body ?? listenResponse(reply.transcript ?? SPOKEN_TEXT, requestId);
     if (reply.truncate) {

@@ -1,0 +1,100 @@
+import { readFile } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { pino } from "pino";
+import { createDynamoJobStore } from "../app/jobs/job-store.js";
+import { createJobSubmission } from "../app/jobs/job-submission.js";
+import { createSqsWorkQueue } from "../app/jobs/work-queue.js";
+import { createS3ObjectStore, objectKeys } from "../app/storage/object-store.js";
+import { jobNames } from "../infra/settings.js";
+import { startMotoServer } from "../scripts/moto-server.js";
+import { provisionLocalJobs } from "../tools/local-provisioner.js";
+import { startFakeEventBridge } from "./fake-eventbridge.js";
+import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../tests/support/fake-deepgram.js";
+import { startWorkerProcess, type WorkerProcess } from "../tests/support/worker-process.js";
+
+export interface WorkerScalingResult {
+  workers: number;
+  jobs: number;
+  seconds: number;
+  jobsPerSecond: number;
+}
+
+const PROVIDER_SECONDS_PER_JOB = 1;
+
+/**
+ * Jobs per second with 1, 2 and 4 worker processes (WORKER_CONCURRENCY=1 each) against a local Deepgram
+ * that takes 1 s per job, on moto_server. The workers start first; jobs are then queued faster than they
+ * are done, and the time runs from the first job a worker starts to the last it completes, read from the
+ * workers' own log timestamps.
+ */
+export async function workerScaling(jobs: number, workerCounts: number[]): Promise<WorkerScalingResult[]> {
+  const moto = await startMotoServer();
+  const deepgram = await startFakeDeepgram({ delayMs: PROVIDER_SECONDS_PER_JOB * 1000 });
+  // moto delivers each event to its rule's queue inside PutEvents, one at a time (~0.3 s here): with four
+  // workers the emulator, not the workers, would be measured. PutEvents goes to a server that answers at once.
+  const eventBridge = await startFakeEventBridge();
+  const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
+  const config = { region: "us-east-1", endpoint: moto.url, credentials };
+  const sqs = new SQSClient(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  const dynamodb = new DynamoDBClient(config);
+  const wav = await readFile(new URL("../tests/fixtures/audio/speech.wav", import.meta.url));
+  const results: WorkerScalingResult[] = [];
+  try {
+    for (const count of workerCounts) {
+      const outputs = await provisionLocalJobs({ sqs, s3, dynamodb, names: jobNames({ prefix: `bench-${count}` }) });
+      const objects = createS3ObjectStore(s3, outputs.uploadBucketName);
+      const submit = createJobSubmission({
+        store: createDynamoJobStore(dynamodb, outputs.jobsTableName),
+        queue: createSqsWorkQueue(sqs, outputs.workQueueUrl),
+        objects,
+        retentionS: 3600,
+      });
+      const env = {
+        AWS_ENDPOINT_URL: moto.url,
+        AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        UPLOAD_BUCKET: outputs.uploadBucketName,
+        WORK_QUEUE_URL: outputs.workQueueUrl,
+        JOBS_TABLE: outputs.jobsTableName,
+        DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
+        DEEPGRAM_BASE_URL: deepgram.url,
+        WORKER_CONCURRENCY: "1",
+      };
+      // Workers first, idle on the empty queue: their start-up is not part of the figure.
+      const workers: WorkerProcess[] = await Promise.all(Array.from({ length: count }, () => startWorkerProcess(env)));
+      const tenantId = "11111111-1111-4111-8111-111111111111";
+      for (let i = 0; i < jobs; i += 1) {
+        const interactionId = crypto.randomUUID();
+        const key = objectKeys.upload(tenantId, interactionId);
+        await objects.upload(key, Readable.from([wav]), { contentType: "audio/wav" });
+        await submit(
+          { tenantId, userId: "bench", accountId: null, interactionId },
+          { key, bytes: wav.length, declaredType: "audio/wav", detected: { kind: "audio", mime: "audio/wav" } },
+          pino({ level: "silent" }),
+        );
+      }
+      const completed = () => workers.flatMap((worker) => worker.logs.filter((line) => line.msg === "job completed"));
+      // Bounded: a worker that stalls ends the scenario with an error rather than a bench that never stops.
+      const deadline = Date.now() + ((jobs * PROVIDER_SECONDS_PER_JOB * 3) / count + 60) * 1000;
+      while (completed().length < jobs) {
+        if (Date.now() > deadline) throw new Error(`${count} workers completed ${completed().length} of ${jobs} jobs in time`);
+        await sleep(200);
+      }
+      const times = (msg: string) => workers.flatMap((worker) => worker.logs.filter((line) => line.msg === msg).map((line) => Date.parse(String(line.time))));
+      const seconds = (Math.max(...times("job completed")) - Math.min(...times("job started"))) / 1000;
+      results.push({ workers: count, jobs, seconds, jobsPerSecond: jobs / seconds });
+      await Promise.all(workers.map((worker) => worker.stop()));
+    }
+  } finally {
+    await deepgram.close();
+    await eventBridge.close();
+    await moto.stop();
+  }
+  return results;
+}

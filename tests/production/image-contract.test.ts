@@ -1,9 +1,10 @@
-import { execFileSync, execSync } from "node:child_process";
+import { execFileSync, execSync, spawnSync } from "node:child_process";
 import { copyFile, cp, mkdtemp, readdir, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWorkerProcess } from "../support/worker-process.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -95,6 +96,26 @@ describe("the production image's contract, proven without a Docker engine", () =
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ source: "captions", cleaner: "rules" });
   });
+
+  it("runs the worker from the same image: `node dist/app/worker.js`", async () => {
+    const missing = spawnSync(process.execPath, ["dist/app/worker.js"], { cwd: folder, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8", timeout: 20_000 });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/needs UPLOAD_BUCKET, WORK_QUEUE_URL, JOBS_TABLE/);
+    const worker = await startWorkerProcess(
+      {
+        NODE_ENV: "production",
+        AWS_ENDPOINT_URL: "http://127.0.0.1:1",
+        AWS_ACCESS_KEY_ID: "x",
+        AWS_SECRET_ACCESS_KEY: "x",
+        UPLOAD_BUCKET: "uploads",
+        WORK_QUEUE_URL: "http://127.0.0.1:1/000000000000/work",
+        JOBS_TABLE: "jobs",
+      },
+      { entry: ["dist/app/worker.js"], cwd: folder },
+    );
+    expect(worker.logs.find((line) => line.msg === "worker started")).toMatchObject({ role: "worker", concurrency: 4 });
+    expect(await worker.stop()).toBe(0);
+  }, 60_000);
 
   it("keeps the build context small", () => {
     expect(dockerignore[0]).toBe("*");

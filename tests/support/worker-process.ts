@@ -14,9 +14,12 @@ export interface WorkerProcess {
 }
 
 /** Runs the real worker (`app/worker.ts`) as its own process; resolves once it has started consuming. */
-export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "app/worker.ts"], {
-    cwd: ROOT,
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  { entry = ["--import", "tsx", "app/worker.ts"], cwd = ROOT }: { entry?: string[]; cwd?: string } = {},
+): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, entry, {
+    cwd,
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -216,6 +216,17 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   };
 }
 
+/** For a process's entry point: the config, or the message naming what is wrong on stderr and exit 1. */
+export function loadConfigOrExit(environment: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(environment);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
 /** The config as it may be logged: secrets reduced to whether they are set. */
 export function redactConfig(config: Config): Record<string, unknown> {
   const { apiKey: deepgramKey, ...deepgram } = config.deepgram;

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { createApp } from "./http/create-app.js";
-import { ConfigError, loadConfig, redactConfig } from "./config.js";
+import { loadConfigOrExit, redactConfig } from "./config.js";
 import { createPublisher } from "./events/publisher-factory.js";
 import { startHttpServer } from "./http/node-server.js";
 import { createInFlightRequests } from "./http/middleware/in-flight-requests.js";
@@ -20,14 +20,7 @@ const STALE_WITHOUT_LIMIT_MS = 24 * 3600 * 1000;
 /** Node's own request cut-off stays behind the app's deadline, so the app answers first. */
 const NODE_BACKSTOP_MS = 10_000;
 
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit(process.env);
 
 const logger = createLogger({ level: config.logLevel });
 const transcriber = createTranscriber(config);

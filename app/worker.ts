@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { ConfigError, loadConfig, redactConfig } from "./config.js";
+import { loadConfigOrExit, redactConfig } from "./config.js";
 import { createClaimCheck } from "./events/claim-check.js";
 import { createPublisher } from "./events/publisher-factory.js";
 import { createJobProcessor } from "./jobs/job-processor.js";
@@ -18,14 +18,7 @@ import { WORK_QUEUE } from "./jobs/job-resources.js";
  * as the service; needs UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE. Exit codes: 0 after a graceful
  * stop, 1 for bad configuration, 2 when the job settings are missing.
  */
-let config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit(process.env);
 
 const logger = createLogger({ level: config.logLevel }).child({ role: "worker" });
 const objects = createObjectStore(config);

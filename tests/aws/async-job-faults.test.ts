@@ -3,8 +3,7 @@ import type { Consumer } from "sqs-consumer";
 import type { EventPublisher } from "../../app/events/event-publisher.js";
 import type { JobStore } from "../../app/jobs/job-store.js";
 import type { ObjectStore } from "../../app/storage/object-store.js";
-import { createTranscriptsConsumer, type ReceivedTranscriptEvent } from "../../tools/consumer/transcripts-consumer.js";
-import { captureLogger } from "../support/capture-logger.js";
+import { collectingConsumer } from "../support/collecting-consumer.js";
 import { startJobHarness, type JobHarness, type WorkerPorts } from "../support/job-harness.js";
 import { drainQueue, resetMoto } from "../support/moto.js";
 import { uploadForm } from "../support/test-app.js";
@@ -63,19 +62,9 @@ describe("a worker that dies mid-job, and jobs that keep failing", () => {
     expect(job).toMatchObject({ status: "completed", attempts: 2, cleaned_transcript: expect.stringMatching(/ship on friday/i) as unknown });
     expect(harness.workerLogs.lines.filter((line) => line.msg === "job attempt failed; message will be delivered again")).toHaveLength(1);
 
-    const handled: ReceivedTranscriptEvent[] = [];
-    consumer = createTranscriptsConsumer({
-      sqs: harness.clients.sqs,
-      s3: harness.clients.s3,
-      queueUrl: harness.events.queueUrl,
-      log: captureLogger().logger,
-      waitTimeSeconds: 1,
-      handler: (event) => {
-        handled.push(event);
-        return Promise.resolve();
-      },
-    });
-    consumer.start();
+    const collected = collectingConsumer(harness.clients, harness.events.queueUrl);
+    consumer = collected.consumer;
+    const { handled } = collected;
     await expect.poll(() => handled.length, { timeout: 10_000 }).toBe(1);
     expect(handled[0]).toMatchObject({ "detail-type": "BatchProcessingCompleted", detail: { interaction_id: id } });
     // Nothing is left on the work queue: the message was deleted once the job was completed.

@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Consumer } from "sqs-consumer";
 import { parseCompletedEvent } from "../../app/events/batch-processing-completed.js";
-import { createTranscriptsConsumer, type ReceivedTranscriptEvent } from "../../tools/consumer/transcripts-consumer.js";
-import { captureLogger } from "../support/capture-logger.js";
+import { collectingConsumer } from "../support/collecting-consumer.js";
 import { startJobHarness, type JobHarness } from "../support/job-harness.js";
 import { drainQueue, resetMoto } from "../support/moto.js";
 import { postUpload, uploadForm } from "../support/test-app.js";
@@ -44,19 +43,9 @@ describe("transcripts too big for an event travel by claim check", () => {
     const job = (await harness.finished(`/batch/jobs/${id}`, { "X-Tenant-ID": TENANT }, 60_000)) as { raw_transcript: string; cleaned_transcript: string };
     expect(job.raw_transcript).toBe(text);
 
-    const handled: ReceivedTranscriptEvent[] = [];
-    consumer = createTranscriptsConsumer({
-      sqs: harness.clients.sqs,
-      s3: harness.clients.s3,
-      queueUrl: harness.events.queueUrl,
-      log: captureLogger().logger,
-      waitTimeSeconds: 1,
-      handler: (event) => {
-        handled.push(event);
-        return Promise.resolve();
-      },
-    });
-    consumer.start();
+    const collected = collectingConsumer(harness.clients, harness.events.queueUrl);
+    consumer = collected.consumer;
+    const { handled } = collected;
     await expect.poll(() => handled.length, { timeout: 15_000 }).toBe(1);
     const event = handled[0]!;
     expect(event["detail-type"]).toBe("BatchProcessingCompleted");
@@ -89,21 +78,9 @@ describe("transcripts too big for an event travel by claim check", () => {
     const { interaction_id: id } = (await response.json()) as { interaction_id: string };
     // The transcripts are replaced under the event's feet: the event's size and sha256 no longer match.
     await harness.objects.putJson(`transcripts/${TENANT}/${id}.json`, { raw_transcript: "tampered", cleaned_transcript: "tampered" });
-    const logs = captureLogger();
-    const handled: string[] = [];
-    consumer = createTranscriptsConsumer({
-      sqs: harness.clients.sqs,
-      s3: harness.clients.s3,
-      queueUrl: harness.events.queueUrl,
-      log: logs.logger,
-      waitTimeSeconds: 1,
-      visibilityTimeout: 1,
-      handler: (event) => {
-        handled.push(event.id);
-        return Promise.resolve();
-      },
-    });
-    consumer.start();
+    const collected = collectingConsumer(harness.clients, harness.events.queueUrl, { visibilityTimeout: 1 });
+    consumer = collected.consumer;
+    const { handled, logs } = collected;
     await expect.poll(() => logs.lines.some((line) => line.msg === "handler failed; message will be delivered again"), { timeout: 15_000 }).toBe(true);
     expect(handled).toEqual([]);
   }, 60_000);

@@ -9,4 +9,11 @@ describe("fuzzed requests against a real listening server", () => {
     expect(report.aliveAfter).toBe(true);
     expect(report.leftoverUploads).toEqual([]);
   }, 120_000);
+
+  it("does the same for the async submission, POST /batch/jobs", async () => {
+    const report = await runFuzz({ cases: 150, path: "/batch/jobs" });
+    expect(report.failures).toEqual([]);
+    expect(report.byStatus["202"]).toBeGreaterThan(0);
+    expect(report.aliveAfter).toBe(true);
+  }, 120_000);
 });

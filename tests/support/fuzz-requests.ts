@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import type { Transcriber } from "../../app/transcription/transcriber.js";
+import { memoryJobs } from "./memory-jobs.js";
 import { listenTestApp } from "./listening-app.js";
 import { rawRequest } from "./raw-http.js";
 
@@ -145,10 +146,30 @@ export interface FuzzReport {
   leftoverUploads: string[];
 }
 
-/** Sends `cases` generated requests to a real listening server, `concurrency` at a time, and tallies the answers. */
-export async function runFuzz({ cases, seed, concurrency = 8 }: { cases: number; seed?: number; concurrency?: number }): Promise<FuzzReport> {
+/**
+ * Sends `cases` generated requests to a real listening server, `concurrency` at a time, and tallies the
+ * answers. `/batch/jobs` runs on the job ports in memory: what is fuzzed is the edge, not the storage.
+ */
+export async function runFuzz({
+  cases,
+  seed,
+  concurrency = 8,
+  path = "/batch/process",
+}: {
+  cases: number;
+  seed?: number;
+  concurrency?: number;
+  path?: "/batch/process" | "/batch/jobs";
+}): Promise<FuzzReport> {
   const service = await listenTestApp(
-    { transcriber: echoTranscriber, maxUploadBytes: 64 * 1024, maxCaptionsBytes: 64 * 1024, uploadIdleTimeoutMs: 300, maxConcurrentRequests: 1_000 },
+    {
+      transcriber: echoTranscriber,
+      maxUploadBytes: 64 * 1024,
+      maxCaptionsBytes: 64 * 1024,
+      uploadIdleTimeoutMs: 300,
+      maxConcurrentRequests: 1_000,
+      ...(path === "/batch/jobs" && { jobs: memoryJobs() }),
+    },
     { linger: { maxMs: 1_000, maxBytes: 1024 * 1024 } },
   );
   const report: FuzzReport = { cases, byStatus: {}, failures: [], aliveAfter: false, leftoverUploads: [] };
@@ -158,7 +179,8 @@ export async function runFuzz({ cases, seed, concurrency = 8 }: { cases: number;
     const worker = async () => {
       for (let index = next++; index < samples.length; index = next++) {
         const sample = samples[index]!;
-        const answer = await rawRequest({ port: service.port, head: sample.head, body: sample.body, halfClose: sample.halfClose, waitMs: 10_000 });
+        const head = Buffer.from(sample.head.toString("latin1").replace("POST /batch/process ", `POST ${path} `), "latin1");
+        const answer = await rawRequest({ port: service.port, head, body: sample.body, halfClose: sample.halfClose, waitMs: 10_000 });
         const key = answer.status === undefined ? "no answer" : String(answer.status);
         report.byStatus[key] = (report.byStatus[key] ?? 0) + 1;
         if (answer.status === undefined || answer.status >= 500) {

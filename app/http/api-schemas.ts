@@ -126,5 +126,9 @@ export const Readiness = v.object({
     ),
   }),
   uploads: v.object({ writable: v.pipe(v.boolean(), v.description("Whether UPLOAD_DIR can be written")) }),
+  jobs: v.object({
+    configured: v.pipe(v.boolean(), v.description("Whether async jobs (POST /batch/jobs) are configured")),
+    missing: v.optional(v.pipe(v.array(v.string()), v.description("The settings they still need"))),
+  }),
   in_flight: v.number(),
 });

@@ -98,7 +98,14 @@ export function createApp(deps: AppDeps) {
   );
   app.route(
     "/",
-    healthRoutes({ transcriber: deps.transcriber, cleaner: deps.cleaner, publisher: deps.publisher, inFlight, tempFiles: deps.tempFiles }),
+    healthRoutes({
+      transcriber: deps.transcriber,
+      cleaner: deps.cleaner,
+      publisher: deps.publisher,
+      inFlight,
+      tempFiles: deps.tempFiles,
+      jobsMissing: jobs.jobs.available ? [] : jobs.jobs.missing,
+    }),
   );
   app.route("/", metricsRoutes(metrics));
   app.route("/", documentationRoutes(app));

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
 import { COMPLETED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
 import { BatchResponse, Readiness } from "../../app/http/api-schemas.js";
+import { memoryJobs } from "../support/memory-jobs.js";
 import { createInFlightRequests } from "../../app/http/middleware/in-flight-requests.js";
 import { createMetrics } from "../../app/observability/metrics.js";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
@@ -24,14 +25,24 @@ describe("health and readiness", () => {
   });
 
   it.each([
-    ["no keys and no AWS credentials", {}, { transcription: { provider: "deepgram", configured: false }, cleaner: "rules", events: { publishing: "disabled" } }],
+    [
+      "no keys and no AWS credentials",
+      {},
+      {
+        transcription: { provider: "deepgram", configured: false },
+        cleaner: "rules",
+        events: { publishing: "disabled" },
+        jobs: { configured: false, missing: ["UPLOAD_BUCKET", "WORK_QUEUE_URL", "JOBS_TABLE"] },
+      },
+    ],
     [
       "a Deepgram key and an AWS emulator",
       {
         transcriber: createDeepgramTranscriber({ apiKey: "dg", baseUrl: "http://127.0.0.1:1", model: "nova-3", timeoutS: 5 }),
         publisher: enabledPublisher,
+        jobs: memoryJobs(),
       },
-      { transcription: { provider: "deepgram", model: "nova-3", configured: true }, events: { publishing: "enabled" } },
+      { transcription: { provider: "deepgram", model: "nova-3", configured: true }, events: { publishing: "enabled" }, jobs: { configured: true } },
     ],
   ])("/readyz with %s says what the instance can do", async (_, overrides, expected) => {
     const { app } = await buildTestApp({ cleaner: createRulesCleaner(), ...overrides });

@@ -13,6 +13,8 @@ export interface HealthDeps {
   publisher: EventPublisher;
   inFlight: InFlightRequests;
   tempFiles: TempFiles;
+  /** The settings async jobs still need; empty when they are configured. */
+  jobsMissing: string[];
 }
 
 /**
@@ -40,6 +42,7 @@ export function healthRoutes(deps: HealthDeps) {
         cleaner: deps.cleaner.name,
         events: { publishing: deps.publisher.state },
         uploads: { writable },
+        jobs: { configured: deps.jobsMissing.length === 0, ...(deps.jobsMissing.length > 0 && { missing: deps.jobsMissing }) },
         in_flight: deps.inFlight.size,
       },
       status === "ready" ? 200 : 503,

@@ -36,6 +36,7 @@ const Timestamp = v.pipe(v.string(), v.isoTimestamp());
 
 const JobFields = {
   interaction_id: v.pipe(v.string(), v.uuid(), v.description("The job's id: the interaction id of the request that submitted it")),
+  tenant_id: v.pipe(v.string(), v.uuid(), v.description("The tenant the job belongs to: send it as X-Tenant-ID to read the job back")),
   status: v.pipe(v.picklist(JOB_STATUSES), v.description("queued → processing → completed | failed")),
   created_at: Timestamp,
   updated_at: Timestamp,

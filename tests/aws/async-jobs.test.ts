@@ -138,6 +138,18 @@ describe("async jobs against moto_server", () => {
     expect(await drainQueue(harness.clients.sqs, harness.outputs.workQueueUrl, { waitMs: 300 })).toEqual([]);
   });
 
+  it("a job submitted without a tenant says which tenant it was given, and is read back as that tenant only", async () => {
+    harness = await startJobHarness();
+    const { response, body } = await submit(harness, uploadForm("we should ship it on friday", "notes.txt"), {});
+    expect(response.status).toBe(202);
+    const tenant = body.tenant_id as string;
+    expect(tenant).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4/);
+    const location = response.headers.get("Location")!;
+    expect((await harness.app.request(location)).status).toBe(404);
+    expect((await harness.app.request(location, { headers: asTenant() })).status).toBe(404);
+    expect(await (await harness.app.request(location, { headers: { "X-Tenant-ID": tenant } })).json()).toMatchObject({ tenant_id: tenant, status: "queued" });
+  });
+
   it("Prefer: respond-async on /batch/process queues the job the same way", async () => {
     harness = await startJobHarness();
     harness.startWorker();

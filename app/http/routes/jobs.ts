@@ -52,6 +52,7 @@ async function fromStorage<T>(what: string, read: () => Promise<T>): Promise<T> 
 function summary(job: JobRecord): JobSummary {
   return {
     interaction_id: job.job_id,
+    tenant_id: job.tenant_id,
     status: job.status,
     created_at: job.created_at,
     updated_at: job.updated_at,

@@ -93,6 +93,29 @@ describe("the service and its workers as processes, on moto_server", () => {
     }
   }, 60_000);
 
+  it("keeps a job longer than its visibility timeout to itself (heartbeat), and SIGTERM lets a running job finish", async () => {
+    const deepgram = await startFakeDeepgram({ delayMs: 5_000 });
+    try {
+      const providerEnv = { ...env, DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY, DEEPGRAM_BASE_URL: deepgram.url, WORKER_VISIBILITY_TIMEOUT_S: "3" };
+      const server = await startServerProcess(providerEnv);
+      started.push(server);
+      const worker = await startWorkerProcess(providerEnv);
+      const other = await startWorkerProcess(providerEnv);
+      started.push(other);
+      const { location } = await submit(server, "audio/speech.wav", "speech.wav");
+      await expect.poll(() => deepgram.requests.length, { timeout: 20_000 }).toBe(1);
+      const stopping = [worker, other].find((process) => process.logs.some((line) => line.msg === "job started"))!;
+      // The job takes 5 s against a 3 s visibility timeout, and its worker is told to stop meanwhile.
+      expect(await stopping.stop()).toBe(0);
+      expect(stopping.logs.find((line) => String(line.msg).startsWith("worker stopped"))).toMatchObject({ released: 0 });
+      if (stopping === other) started.splice(started.indexOf(other), 1, worker);
+      expect(await finished(server, location)).toMatchObject({ status: "completed", attempts: 1 });
+      expect(deepgram.requests).toHaveLength(1);
+    } finally {
+      await deepgram.close();
+    }
+  }, 60_000);
+
   it("SIGTERM with a job still running past the grace period releases its message to another worker within seconds", async () => {
     const deepgram = await startFakeDeepgram();
     try {

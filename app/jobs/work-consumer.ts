@@ -2,6 +2,12 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type Message, typ
 import { Consumer } from "sqs-consumer";
 import type { Logger } from "../logger.js";
 import type { JobProcessor } from "./job-processor.js";
+import { parseWorkMessage } from "./work-queue.js";
+
+/** What a log line says of a work message: its id, and the job's (as `interaction_id`, like every line about a job). */
+function about(message: Message): Record<string, unknown> {
+  return { message_id: message.MessageId, interaction_id: parseWorkMessage(message.Body)?.job_id };
+}
 
 /** Long polls this long: a shutdown waits for the receives under way, so it is kept well short of SQS's 20 s. */
 const DEFAULT_WAIT_TIME_S = 5;
@@ -24,7 +30,7 @@ export interface WorkConsumerOptions {
  * Feeds the job processor from the work queue: `concurrency` jobs at once (one sqs-consumer per slot, so a
  * long job never holds back the next), visibility extended by a heartbeat while a job runs, and a shutdown
  * that stops receiving, lets running jobs finish within a grace period, then releases the messages of the
- * ones still running (visibility 0) so another worker takes them at once.
+ * ones still running so another worker takes them within seconds.
  */
 export function createWorkConsumer(options: WorkConsumerOptions) {
   const waitTimeSeconds = options.waitTimeSeconds ?? DEFAULT_WAIT_TIME_S;
@@ -41,9 +47,9 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
       await options.sqs.send(
         new ChangeMessageVisibilityCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: waitTimeSeconds + 1 }),
       );
-      options.logger.info({ message_id: message.MessageId }, "job released at shutdown");
+      options.logger.info(about(message), "job released at shutdown");
     } catch (error) {
-      options.logger.warn({ err: error, message_id: message.MessageId }, "job not released; it comes back after its visibility timeout");
+      options.logger.warn({ err: error, ...about(message) }, "job not released; it comes back after its visibility timeout");
     }
   }
 
@@ -90,9 +96,7 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
       terminateVisibilityTimeout: options.retryDelayS,
       messageSystemAttributeNames: ["ApproximateReceiveCount"],
     });
-    consumer.on("processing_error", (error, message) =>
-      options.logger.warn({ err: error, message_id: message.MessageId }, "job attempt failed; message will be delivered again"),
-    );
+    consumer.on("processing_error", (error, message) => options.logger.warn({ err: error, ...about(message) }, "job attempt failed; message will be delivered again"));
     consumer.on("error", (error) => options.logger.error({ err: error }, "work queue error"));
     return consumer;
   });

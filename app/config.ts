@@ -3,6 +3,8 @@ import * as v from "valibot";
 import { CLEANERS } from "./cleaning/cleaner.js";
 import { DEFAULT_EVENT_SOURCE, UUID_V4 } from "./events/batch-processing-completed.js";
 import { TRANSCRIPTION_PROVIDERS } from "./transcription/transcriber.js";
+import { AUTH_MODES } from "./auth/authenticator.js";
+import type { ApiKeyEntry } from "./auth/api-key-authenticator.js";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -66,6 +68,15 @@ const EnvSchema = v.object({
   WORKER_CONCURRENCY: integer(4, 1, 256),
   WORKER_VISIBILITY_TIMEOUT_S: integer(120, 3, 43_200),
   WORKER_RETRY_DELAY_S: integer(30, 0, 43_200),
+  AUTH_MODE: v.optional(v.picklist(AUTH_MODES), "headers"),
+  JWT_JWKS_URL: v.optional(Url),
+  JWT_ISSUER: v.optional(v.string()),
+  JWT_AUDIENCE: v.optional(v.string()),
+  JWT_TENANT_CLAIM: v.optional(v.string(), "tenant_id"),
+  JWT_ACCOUNT_CLAIM: v.optional(v.string()),
+  JWT_CLOCK_SKEW_S: integer(30, 0, 300),
+  API_KEYS: v.optional(v.string()),
+  METRICS_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, "must be at least 16 characters"))),
   MOCK_TENANT_ID: v.optional(v.pipe(v.string(), v.regex(ANY_CASE_UUID_V4, "must be a UUID v4"), v.toLowerCase())),
   MOCK_USER_ID: v.optional(v.pipe(v.string(), v.maxLength(256, "must be at most 256 characters"))),
 });
@@ -122,6 +133,65 @@ export interface Config {
     retentionDays: number;
   };
   worker: { concurrency: number; visibilityTimeoutS: number; retryDelayS: number };
+  auth:
+    | { mode: "headers" }
+    | { mode: "jwt"; jwt: { jwksUrl: string; issuer: string; audience: string; tenantClaim: string; accountClaim: string | undefined; clockSkewS: number } }
+    | { mode: "api-key"; apiKeys: ApiKeyEntry[] };
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+}
+
+/** `API_KEYS`: a JSON array of `{ id, sha256, tenant_id, user_id?, account_id? }`; only hashes, never keys. */
+const ApiKeys = v.pipe(
+  v.array(
+    v.strictObject({
+      id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, "id must be 1-64 letters, digits, _ . -")),
+      sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "sha256 must be 64 lower-case hex digits")),
+      tenant_id: v.pipe(v.string(), v.regex(ANY_CASE_UUID_V4, "tenant_id must be a UUID v4"), v.toLowerCase()),
+      user_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
+      account_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
+    }),
+  ),
+  v.minLength(1, "must list at least one key"),
+  v.check((keys) => new Set(keys.map((key) => key.id)).size === keys.length, "ids must be unique"),
+);
+
+function authConfig(env: Env): Config["auth"] {
+  switch (env.AUTH_MODE) {
+    case "headers":
+      return { mode: "headers" };
+    case "jwt": {
+      const missing = (["JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"] as const).filter((name) => env[name] === undefined);
+      if (missing.length > 0) throw new ConfigError(`Invalid configuration: AUTH_MODE: jwt needs ${missing.join(", ")}`);
+      return {
+        mode: "jwt",
+        jwt: {
+          jwksUrl: env.JWT_JWKS_URL!,
+          issuer: env.JWT_ISSUER!,
+          audience: env.JWT_AUDIENCE!,
+          tenantClaim: env.JWT_TENANT_CLAIM,
+          accountClaim: env.JWT_ACCOUNT_CLAIM,
+          clockSkewS: env.JWT_CLOCK_SKEW_S,
+        },
+      };
+    }
+    case "api-key": {
+      if (env.API_KEYS === undefined) throw new ConfigError("Invalid configuration: AUTH_MODE: api-key needs API_KEYS (see `npm run api-key`)");
+      let json: unknown;
+      try {
+        json = JSON.parse(env.API_KEYS);
+      } catch {
+        // The value may hold secrets by mistake: it is never echoed.
+        throw new ConfigError("Invalid configuration: API_KEYS: must be a JSON array");
+      }
+      const parsed = v.safeParse(ApiKeys, json);
+      if (!parsed.success) {
+        const issue = parsed.issues[0];
+        throw new ConfigError(`Invalid configuration: API_KEYS${v.getDotPath(issue) === null ? "" : `.${v.getDotPath(issue)}`}: ${issue.message}`);
+      }
+      return { mode: "api-key", apiKeys: parsed.output };
+    }
+  }
 }
 
 /** The variables async jobs need, by name: what a 503 `async_unavailable` says is missing. */
@@ -208,6 +278,8 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       jobsTable: env.JOBS_TABLE,
       retentionDays: env.JOB_RETENTION_DAYS,
     },
+    auth: authConfig(env),
+    metricsToken: env.METRICS_TOKEN,
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       visibilityTimeoutS: env.WORKER_VISIBILITY_TIMEOUT_S,
@@ -231,8 +303,11 @@ export function loadConfigOrExit(environment: Record<string, string | undefined>
 export function redactConfig(config: Config): Record<string, unknown> {
   const { apiKey: deepgramKey, ...deepgram } = config.deepgram;
   const { apiKey: openaiKey, ...openai } = config.openai;
+  const { metricsToken, ...rest } = config;
   return {
-    ...config,
+    ...rest,
+    metrics_token_set: metricsToken !== undefined,
+    auth: config.auth.mode === "api-key" ? { mode: "api-key", key_ids: config.auth.apiKeys.map((key) => key.id) } : config.auth,
     deepgram: { ...deepgram, api_key_set: deepgramKey !== undefined },
     openai: { ...openai, api_key_set: openaiKey !== undefined },
   };

@@ -6,6 +6,7 @@ import { ERRORS } from "./problem.js";
 import { FAILURE_CODES } from "../errors.js";
 import { FAILURE_STAGES } from "../events/batch-processing-failed.js";
 import { JOB_STATUSES } from "../jobs/job-record.js";
+import { AUTH_FAILURE_REASONS } from "../auth/authenticator.js";
 
 /**
  * The API's shapes as valibot schemas: the handlers' answers are typed by them, the tests validate answers
@@ -95,6 +96,7 @@ const ProblemExtensions = {
   provider_status: v.optional(v.pipe(v.number(), v.description("provider_failed: the provider's HTTP status"))),
   attempts: v.optional(v.pipe(v.number(), v.description("provider_*: attempts made"))),
   variable: v.optional(v.pipe(v.string(), v.description("provider_not_configured: the variable to set"))),
+  auth_reason: v.optional(v.pipe(v.picklist(AUTH_FAILURE_REASONS), v.description("unauthorized: why the credential was refused"))),
   missing: v.optional(v.pipe(v.array(v.string()), v.description("async_unavailable: the settings that are not set"))),
   parameter: v.optional(v.pipe(v.string(), v.description("invalid_query: the query parameter at fault"))),
 };
@@ -129,7 +131,8 @@ export const Readiness = v.object({
   uploads: v.object({ writable: v.pipe(v.boolean(), v.description("Whether UPLOAD_DIR can be written")) }),
   jobs: v.object({
     configured: v.pipe(v.boolean(), v.description("Whether async jobs (POST /batch/jobs) are configured")),
-    missing: v.optional(v.pipe(v.array(v.string()), v.description("The settings they still need"))),
+    auth_reason: v.optional(v.pipe(v.picklist(AUTH_FAILURE_REASONS), v.description("unauthorized: why the credential was refused"))),
+  missing: v.optional(v.pipe(v.array(v.string()), v.description("The settings they still need"))),
   }),
   in_flight: v.number(),
 });

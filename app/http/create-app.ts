@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { ClaimCheck } from "../events/claim-check.js";
+import type { Authenticator } from "../auth/authenticator.js";
 import { jobRoutes, type AsyncJobs, type JobRouteDeps } from "./routes/jobs.js";
 import type { Cleaner } from "../cleaning/cleaner.js";
 import { identity } from "./middleware/identity.js";
@@ -43,6 +44,10 @@ export interface AppDeps {
   maxConcurrentRequests?: number;
   /** Async jobs (S3, SQS, DynamoDB); absent: the job routes answer 503 `async_unavailable`. */
   jobs?: AsyncJobs;
+  /** Verifies credentials (`AUTH_MODE` jwt or api-key); absent: the trusted-header chain. */
+  authenticator?: Authenticator;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   /** Moves transcripts too big for an event into the bucket (needs UPLOAD_BUCKET). */
   claimCheck?: ClaimCheck;
   metrics?: Metrics;
@@ -70,7 +75,12 @@ export function createApp(deps: AppDeps) {
   const uploadIdleTimeoutMs = deps.uploadIdleTimeoutMs ?? 30_000;
   const admission = (): [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>] => [
     inFlight.middleware({ limit: deps.maxConcurrentRequests ?? Number.POSITIVE_INFINITY }),
-    identity({ defaults: deps.identityDefaults, ...(newId && { newId }) }),
+    identity({
+      defaults: deps.identityDefaults,
+      authenticator: deps.authenticator,
+      onAuthFailure: (reason) => metrics.authFailed(reason),
+      ...(newId && { newId }),
+    }),
   ];
   const jobs: JobRouteDeps = {
     jobs: deps.jobs ?? { available: false, missing: ["UPLOAD_BUCKET", "WORK_QUEUE_URL", "JOBS_TABLE"] },
@@ -107,8 +117,8 @@ export function createApp(deps: AppDeps) {
       jobsMissing: jobs.jobs.available ? [] : jobs.jobs.missing,
     }),
   );
-  app.route("/", metricsRoutes(metrics));
-  app.route("/", documentationRoutes(app));
+  app.route("/", metricsRoutes(metrics, deps.metricsToken));
+  app.route("/", documentationRoutes(app, deps.authenticator?.mode ?? "headers"));
   app.notFound((c) => problemResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError(handleError);
   return app;

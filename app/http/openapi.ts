@@ -68,11 +68,23 @@ const SUBMIT_PROBLEMS: ErrorCode[] = [
   "unsupported_media_type",
   "headers_too_large",
   "too_busy",
+  "unauthorized",
+  "tenant_mismatch",
+  "auth_unavailable",
   "async_unavailable",
   "storage_unavailable",
 ];
 /** What reading jobs can answer with, besides the job itself. */
-const READ_PROBLEMS: ErrorCode[] = ["invalid_header", "too_busy", "async_unavailable", "storage_unavailable", ...SERVER_REFUSALS];
+const READ_PROBLEMS: ErrorCode[] = [
+  "invalid_header",
+  "too_busy",
+  "unauthorized",
+  "tenant_mismatch",
+  "auth_unavailable",
+  "async_unavailable",
+  "storage_unavailable",
+  ...SERVER_REFUSALS,
+];
 
 const IDENTITY_PARAMETERS = [
   identityHeader("X-Tenant-ID", "Tenant, a UUID v4. Absent: MOCK_TENANT_ID, else a new UUID v4; not a UUID v4: replaced, and reported in X-Warning."),
@@ -180,18 +192,21 @@ export const describeJobList = describeRoute({
 export const describeWrongMethod = describeRoute({
   summary: "Any other method on an upload route",
   tags: ["batch"],
+  security: [],
   responses: problemResponses(["method_not_allowed", ...SERVER_REFUSALS]),
 });
 
 export const describeHealth = describeRoute({
   summary: "Liveness",
   tags: ["operations"],
+  security: [],
   responses: { 200: json("The process answers", Health), ...problemResponses(SERVER_REFUSALS) },
 });
 
 export const describeReadiness = describeRoute({
   summary: "Readiness",
   tags: ["operations"],
+  security: [],
   responses: {
     200: json("Ready to take requests (event publishing may be degraded)", Readiness),
     503: json("Draining for shutdown, or the upload directory cannot be written", Readiness),
@@ -200,18 +215,33 @@ export const describeReadiness = describeRoute({
 });
 
 /** A `GET` route that answers one document, and otherwise only what the server itself refuses. */
-function describeDocument(summary: string, tag: string, description: string, contentType: string, schema: { type: "string" | "object" }) {
+function describeDocument(
+  summary: string,
+  tag: string,
+  description: string,
+  contentType: string,
+  schema: { type: "string" | "object" },
+  extraProblems: ErrorCode[] = [],
+) {
   return describeRoute({
     summary,
     tags: [tag],
+    security: [],
     responses: {
       200: { description, headers: interactionHeader, content: { [contentType]: { schema } } },
-      ...problemResponses(SERVER_REFUSALS),
+      ...problemResponses([...SERVER_REFUSALS, ...extraProblems]),
     },
   });
 }
 
-export const describeMetrics = describeDocument("Prometheus metrics", "operations", "Prometheus text exposition", "text/plain", { type: "string" });
+export const describeMetrics = describeDocument(
+  "Prometheus metrics (behind `Authorization: Bearer <METRICS_TOKEN>` when that is set)",
+  "operations",
+  "Prometheus text exposition",
+  "text/plain",
+  { type: "string" },
+  ["unauthorized"],
+);
 export const describeOpenApi = describeDocument("This document", "documentation", "OpenAPI 3.1", "application/json", { type: "object" });
 export const describeEventSchema = describeDocument(
   "The BatchProcessingCompleted event's JSON Schema (v1)",

@@ -3,6 +3,7 @@ import type { CleanerName } from "../cleaning/cleaner.js";
 import type { TranscriptionProvider } from "../transcription/transcriber.js";
 import type { PublishingState, PublishOutcome } from "../events/event-publisher.js";
 import type { TranscriptDetailType } from "../events/transcript-events.js";
+import type { AuthFailureReason } from "../auth/authenticator.js";
 
 /** What the pipeline reports as it runs; the metrics implement it, tests can too. */
 export interface PipelineObserver {
@@ -57,6 +58,12 @@ export function createMetrics({
     labelNames: ["type", "status", "error_code"] as const,
     registers,
   });
+  const authFailures = new Counter({
+    name: "batch_auth_failures_total",
+    help: "Requests refused for their credential (401, 403, or 503 when it could not be checked), by reason",
+    labelNames: ["reason"] as const,
+    registers,
+  });
   const publishAttempts = new Counter({
     name: "batch_event_publish_attempts_total",
     help: "PutEvents calls made to publish events, retries included",
@@ -90,6 +97,9 @@ export function createMetrics({
   return {
     registry,
     observer,
+    authFailed(reason: AuthFailureReason) {
+      authFailures.inc({ reason });
+    },
     requestAnswered(route: string, method: string, status: number, seconds: number) {
       requests.inc({ route, method, status: String(status) });
       requestDuration.observe({ route, method }, seconds);

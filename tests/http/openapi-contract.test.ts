@@ -14,6 +14,7 @@ import { MULTIPART_TYPE, multipartBody } from "../support/multipart.js";
 import { rawRequest, type RawAnswer } from "../support/raw-http.js";
 import { FIXTURES } from "../support/test-app.js";
 import { memoryJobs } from "../support/memory-jobs.js";
+import { createApiKeyAuthenticator, sha256Hex } from "../../app/auth/api-key-authenticator.js";
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, { schema: object }>; content?: Record<string, { schema: object }> }> }>>;
@@ -51,6 +52,8 @@ function upload(port: number, content: Buffer, extra = "", path = "/batch/proces
   return rawRequest({ port, head: `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n${extra}\r\n`, body });
 }
 const TENANT = "11111111-1111-4111-8111-111111111111";
+const API_KEY = "bts_contract-test-key";
+const METRICS_TOKEN = "metrics-token-0123456789";
 const asTenant = `X-Tenant-ID: ${TENANT}\r\n`;
 const plain = (port: number, method: string, path: string, extra = "") => rawRequest({ port, head: `${method} ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n` });
 /** A header line Node's parser refuses: answered by the server itself. */
@@ -64,6 +67,7 @@ describe("the OpenAPI document tells the whole truth", () => {
   let unwritable: Awaited<ReturnType<typeof listenTestApp>>;
   let withJobs: Awaited<ReturnType<typeof listenTestApp>>;
   let brokenJobs: Awaited<ReturnType<typeof listenTestApp>>;
+  let secured: Awaited<ReturnType<typeof listenTestApp>>;
   let jobId: string;
   let document: OpenApiDocument;
   let documentFile: string;
@@ -80,6 +84,11 @@ describe("the OpenAPI document tells the whole truth", () => {
     withJobs = await listenTestApp({ jobs, maxUploadBytes: 64 * 1024, maxCaptionsBytes: 64 * 1024, uploadIdleTimeoutMs: 300 });
     const failing = () => Promise.reject(new Error("storage is down"));
     brokenJobs = await listenTestApp({ jobs: { ...jobs, store: { ...jobs.store, get: failing, list: failing, create: failing } } });
+    secured = await listenTestApp({
+      jobs,
+      authenticator: createApiKeyAuthenticator([{ id: "contract", sha256: sha256Hex(API_KEY), tenant_id: TENANT }]),
+      metricsToken: METRICS_TOKEN,
+    });
     document = (await (await fetch(`${main.url}/openapi.json`)).json()) as OpenApiDocument;
     const directory = await mkdtemp(join(tmpdir(), "batch-openapi-"));
     documentFile = join(directory, "openapi.json");
@@ -91,6 +100,7 @@ describe("the OpenAPI document tells the whole truth", () => {
     await unwritable.close();
     await withJobs.close();
     await brokenJobs.close();
+    await secured.close();
     await rm(join(documentFile, ".."), { recursive: true, force: true });
   });
 
@@ -221,6 +231,31 @@ describe("the OpenAPI document tells the whole truth", () => {
     expect(answer.status).toBe(404);
     expect(JSON.parse(answer.body)).toMatchObject({ code: "not_found" });
     expect(JSON.stringify(document)).toContain("404 `not_found`");
+  });
+
+  it.each([
+    ["/batch/process", "post"],
+    ["/batch/jobs", "post"],
+    ["/batch/jobs", "get"],
+    ["/batch/jobs/{id}", "get"],
+  ] as const)("%s %s answers 401 without a credential and 403 for another tenant's X-Tenant-ID, as documented", async (path, method) => {
+    const concrete = path.replace("{id}", "11111111-1111-4111-8111-111111111111");
+    const send = (extra: string) =>
+      method === "post" ? upload(secured.port, vtt, extra, concrete) : plain(secured.port, "GET", concrete, extra);
+    const missing = await send("");
+    expect(missing.status).toBe(401);
+    expect(missing.headers["www-authenticate"]).toMatch(/^Bearer realm=/);
+    conforms(path, method, missing);
+    const mismatch = await send(`X-API-Key: ${API_KEY}\r\nX-Tenant-ID: 22222222-2222-4222-8222-222222222222\r\n`);
+    expect(mismatch.status).toBe(403);
+    conforms(path, method, mismatch);
+  });
+
+  it("GET /metrics answers 401 as documented when METRICS_TOKEN is set, and 200 with it", async () => {
+    const refused = await plain(secured.port, "GET", "/metrics");
+    expect(refused.status).toBe(401);
+    conforms("/metrics", "get", refused);
+    expect((await plain(secured.port, "GET", "/metrics", `Authorization: Bearer ${METRICS_TOKEN}\r\n`)).status).toBe(200);
   });
 
   it("every documented status was sent a real request and checked", () => {

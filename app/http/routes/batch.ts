@@ -34,8 +34,8 @@ class DeadlinePassed extends Error {
 /** `POST /batch/process`: a recording (or captions) in, raw and cleaned transcripts out. */
 export function batchRoutes(deps: BatchRouteDeps) {
   const routes = new Hono<IdentifiedEnv>();
-  routes.use(...deps.admission);
-  routes.post("/process", describeBatchProcess, async (c) => {
+  // Admission (the concurrency limit, then identity) guards the real route; a wrong method is told so first.
+  routes.post("/process", describeBatchProcess, ...deps.admission, async (c) => {
     // RFC 7240: a preference, not a demand; without async jobs the request is processed as it always was.
     if (prefersRespondAsync(c.req.header("Prefer")) && deps.jobs.jobs.available) {
       c.header("Preference-Applied", "respond-async");

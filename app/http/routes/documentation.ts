@@ -2,10 +2,29 @@ import { Hono } from "hono";
 import { openAPIRouteHandler } from "hono-openapi";
 import { completedEventJsonSchema, failedEventJsonSchema } from "../../events/event-json-schema.js";
 import type { AppEnv } from "../app-env.js";
+import type { AuthMode } from "../../auth/authenticator.js";
+import type { OpenAPIV3_1 } from "openapi-types";
 import { describeEventSchema, describeFailedEventSchema, describeOpenApi } from "../openapi.js";
 
-/** `GET /openapi.json`, generated from the routes' descriptions and the schemas above; and the event's schema. */
-export function documentationRoutes(app: Hono<AppEnv>) {
+/** How the verified modes are declared: a bearer JWT, or an API key as a bearer credential or `X-API-Key`. */
+const SECURITY: Record<AuthMode, { schemes: Record<string, OpenAPIV3_1.SecuritySchemeObject>; requirement: Array<Record<string, string[]>> }> = {
+  headers: { schemes: {}, requirement: [] },
+  jwt: {
+    schemes: { bearerJwt: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A JWT from the configured issuer; the tenant is its tenant claim" } },
+    requirement: [{ bearerJwt: [] }],
+  },
+  "api-key": {
+    schemes: {
+      bearerApiKey: { type: "http", scheme: "bearer", description: "An API key from `npm run api-key`" },
+      apiKeyHeader: { type: "apiKey", in: "header", name: "X-API-Key", description: "The same API key, as a header" },
+    },
+    requirement: [{ bearerApiKey: [] }, { apiKeyHeader: [] }],
+  },
+};
+
+/** `GET /openapi.json`, generated from the routes' descriptions and the schemas above; and the events' schemas. */
+export function documentationRoutes(app: Hono<AppEnv>, authMode: AuthMode) {
+  const security = SECURITY[authMode];
   const routes = new Hono<AppEnv>();
   routes.get(
     "/openapi.json",
@@ -21,8 +40,10 @@ export function documentationRoutes(app: Hono<AppEnv>) {
           license: { name: "UNLICENSED" },
         },
         servers: [{ url: "/", description: "This service" }],
-        // No authentication: identity comes from the trusted headers described on each operation.
-        security: [],
+        // `headers` mode: no authentication, identity comes from the trusted headers described on each
+        // operation. The verified modes: the credential, on every route that does not declare itself open.
+        security: security.requirement,
+        ...(authMode !== "headers" && { components: { securitySchemes: security.schemes } }),
       },
       // Our documents end in `.json`; they are routes like any other, not static files.
       excludeStaticFile: false,

@@ -109,9 +109,9 @@ const ListQuery = v.object({
 /** `POST /batch/jobs`, `GET /batch/jobs/{id}`, `GET /batch/jobs`: async jobs, always scoped to the caller's tenant. */
 export function jobRoutes(deps: JobRouteDeps & { admission: [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>] }) {
   const routes = new Hono<IdentifiedEnv>();
-  routes.use(...deps.admission);
-  routes.post("/", describeJobSubmit, (c) => submitJob(c, deps));
-  routes.get("/", describeJobList, async (c) => {
+  // Admission guards the real routes; a wrong method is told so without a credential.
+  routes.post("/", describeJobSubmit, ...deps.admission, (c) => submitJob(c, deps));
+  routes.get("/", describeJobList, ...deps.admission, async (c) => {
     const jobs = available(deps.jobs);
     const query = v.safeParse(ListQuery, { status: c.req.query("status"), limit: c.req.query("limit"), cursor: c.req.query("cursor") });
     if (!query.success) {
@@ -130,7 +130,7 @@ export function jobRoutes(deps: JobRouteDeps & { admission: [MiddlewareHandler, 
     const answer: JobList = { jobs: page.jobs.map(summary), next_cursor: page.cursor ?? null };
     return c.json(answer, 200);
   });
-  routes.get("/:id", describeJobGet, async (c) => {
+  routes.get("/:id", describeJobGet, ...deps.admission, async (c) => {
     const jobs = available(deps.jobs);
     const id = c.req.param("id");
     const notFound = () => new ApiError("not_found", `No job ${id.slice(0, 64)} for this tenant.`);

@@ -26,6 +26,7 @@ function integer(defaultValue: number, min: number, max = Number.MAX_SAFE_INTEGE
 const Url = v.pipe(v.string(), v.url("must be an absolute URL"));
 
 const EnvSchema = v.object({
+  NODE_ENV: v.optional(v.string(), "development"),
   PORT: integer(3000, 0, 65535),
   LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
   MAX_UPLOAD_BYTES: integer(2 * GiB, 1),
@@ -84,6 +85,8 @@ const EnvSchema = v.object({
 export type Env = v.InferOutput<typeof EnvSchema>;
 
 export interface Config {
+  /** `NODE_ENV`: only whether it is `production` matters (a warning about unverified identity). */
+  production: boolean;
   port: number;
   logLevel: Env["LOG_LEVEL"];
   maxUploadBytes: number;
@@ -230,6 +233,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     throw new ConfigError("Invalid configuration: CLEANER: openai needs OPENAI_API_KEY (or use auto or rules)");
   }
   return {
+    production: env.NODE_ENV === "production",
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     maxUploadBytes: env.MAX_UPLOAD_BYTES,

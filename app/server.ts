@@ -11,6 +11,7 @@ import { createCleaner, createTranscriber } from "./providers.js";
 import { createTextWorkerPool } from "./text/text-work.js";
 import { createTempFiles } from "./upload/temp-files.js";
 import { createClaimCheck } from "./events/claim-check.js";
+import { createAuthenticator } from "./auth/authenticator-factory.js";
 import { createJobServices, createObjectStore } from "./jobs/job-services.js";
 import { createJobSubmission } from "./jobs/job-submission.js";
 import type { AsyncJobs } from "./http/routes/jobs.js";
@@ -52,6 +53,14 @@ if ("missing" in jobServices) {
   jobs = { available: true, store: jobServices.store, objects: jobServices.objects, submit };
 }
 
+const authenticator = createAuthenticator(config.auth);
+if (authenticator === undefined && config.production) {
+  logger.warn(
+    { auth_mode: "headers" },
+    "AUTH_MODE=headers: identity is not verified; any caller can claim any tenant. Set AUTH_MODE=jwt or api-key, or keep the service behind a gateway that sets the identity headers",
+  );
+}
+
 const metrics = createMetrics({ publishingState: () => publisher.state });
 const inFlight = createInFlightRequests();
 const app = createApp({
@@ -62,6 +71,8 @@ const app = createApp({
   cleaner,
   publisher,
   jobs,
+  ...(authenticator !== undefined && { authenticator }),
+  ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
   ...(objects !== undefined && { claimCheck: createClaimCheck({ store: objects, source: config.events.source, maxEntryBytes: config.events.maxEntryBytes }) }),
   identityDefaults: config.identityDefaults,
   maxUploadBytes: config.maxUploadBytes,

@@ -1,0 +1,16 @@
+import type { Config } from "../config.js";
+import { createApiKeyAuthenticator } from "./api-key-authenticator.js";
+import type { Authenticator } from "./authenticator.js";
+import { createJwtAuthenticator } from "./jwt-authenticator.js";
+
+/** The configured mode's authenticator; `undefined` in `headers` mode (identity from the trusted headers). */
+export function createAuthenticator(auth: Config["auth"]): Authenticator | undefined {
+  switch (auth.mode) {
+    case "headers":
+      return undefined;
+    case "jwt":
+      return createJwtAuthenticator(auth.jwt);
+    case "api-key":
+      return createApiKeyAuthenticator(auth.apiKeys);
+  }
+}

@@ -7,6 +7,7 @@ import { DEFAULT_EVENT_SOURCE } from "../../app/events/batch-processing-complete
 import { createClaimCheck } from "../../app/events/claim-check.js";
 import { createEventBridgePublisher, type EventPublisher } from "../../app/events/event-publisher.js";
 import type { AppDeps } from "../../app/http/create-app.js";
+import type { Authenticator } from "../../app/auth/authenticator.js";
 import { createJobProcessor } from "../../app/jobs/job-processor.js";
 import { createDynamoJobStore, type JobStore } from "../../app/jobs/job-store.js";
 import { createJobSubmission } from "../../app/jobs/job-submission.js";
@@ -37,6 +38,8 @@ export interface JobHarnessOptions {
   transcriber?: Transcriber;
   maxCaptionsBytes?: number;
   maxEntryBytes?: number;
+  /** Verifies credentials at the API (AUTH_MODE jwt or api-key). */
+  authenticator?: Authenticator;
   /** Wraps the API's ports (to make a submission step fail). */
   api?: (ports: { store: JobStore; queue: WorkQueue; objects: ObjectStore }) => { store: JobStore; queue: WorkQueue; objects: ObjectStore };
 }
@@ -73,7 +76,15 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     objects: apiPorts.objects,
     submit: createJobSubmission({ ...apiPorts, retentionS: 86_400 }),
   };
-  const api = await buildTestApp({ publisher, transcriber, jobs, claimCheck: claimCheck(objects), maxCaptionsBytes, maxUploadBytes: 64 * 1024 * 1024 });
+  const api = await buildTestApp({
+    publisher,
+    transcriber,
+    jobs,
+    claimCheck: claimCheck(objects),
+    maxCaptionsBytes,
+    maxUploadBytes: 64 * 1024 * 1024,
+    ...(options.authenticator && { authenticator: options.authenticator }),
+  });
 
   const workerDir = await mkdtemp(join(tmpdir(), "batch-worker-"));
   const workerLogs = captureLogger();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, redactConfig } from "../../app/config.js";
+import { startServerProcess } from "../support/server-process.js";
 import { runScript } from "../support/run-script.js";
 
 describe("loadConfig", () => {
@@ -43,9 +44,53 @@ describe("loadConfig", () => {
     ["MOCK_TENANT_ID", "tenant-1", /MOCK_TENANT_ID: must be a UUID v4/],
     ["LOG_LEVEL", "loud", /LOG_LEVEL/],
     ["CLEANER", "openai", /CLEANER: openai needs OPENAI_API_KEY/],
+    ["AUTH_MODE", "jwt", /AUTH_MODE: jwt needs JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE/],
+    ["AUTH_MODE", "api-key", /AUTH_MODE: api-key needs API_KEYS/],
+    ["AUTH_MODE", "basic", /AUTH_MODE/],
+    ["METRICS_TOKEN", "short", /METRICS_TOKEN: must be at least 16 characters/],
+    ["UPLOAD_BUCKET", "Not_A_Bucket", /UPLOAD_BUCKET: must be an S3 bucket name/],
+    ["WORKER_CONCURRENCY", "0", /WORKER_CONCURRENCY: must be at least 1/],
   ])("refuses %s=%s, naming the variable", (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrowError(message);
+  });
+
+  it.each([
+    ["not JSON, without echoing the value", "bts_secret-key-pasted-by-mistake", /API_KEYS: must be a JSON array/],
+    ["an entry without a sha256", JSON.stringify([{ id: "a", tenant_id: "11111111-1111-4111-8111-111111111111" }]), /API_KEYS\.0\.sha256/],
+    ["a key's hash in upper case", JSON.stringify([{ id: "a", sha256: "A".repeat(64), tenant_id: "11111111-1111-4111-8111-111111111111" }]), /sha256 must be 64 lower-case hex digits/],
+    ["a tenant that is not a UUID v4", JSON.stringify([{ id: "a", sha256: "a".repeat(64), tenant_id: "acme" }]), /tenant_id must be a UUID v4/],
+    ["two entries with one id", JSON.stringify([0, 1].map(() => ({ id: "a", sha256: "a".repeat(64), tenant_id: "11111111-1111-4111-8111-111111111111" }))), /ids must be unique/],
+    ["no entries", "[]", /at least one key/],
+  ])("refuses API_KEYS with %s", (_name, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ AUTH_MODE: "api-key", API_KEYS: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain("secret");
+  });
+
+  it("reads the verified modes' settings, and logs key ids but never hashes or tokens", () => {
+    const jwt = loadConfig({ AUTH_MODE: "jwt", JWT_JWKS_URL: "https://issuer.test/jwks.json", JWT_ISSUER: "https://issuer.test/", JWT_AUDIENCE: "api" });
+    expect(jwt.auth).toEqual({
+      mode: "jwt",
+      jwt: { jwksUrl: "https://issuer.test/jwks.json", issuer: "https://issuer.test/", audience: "api", tenantClaim: "tenant_id", accountClaim: undefined, clockSkewS: 30 },
+    });
+    const keys = loadConfig({
+      AUTH_MODE: "api-key",
+      API_KEYS: JSON.stringify([{ id: "ci", sha256: "b".repeat(64), tenant_id: "11111111-1111-4111-8111-11111111111A" }]),
+      METRICS_TOKEN: "metrics-secret-token",
+    });
+    expect(keys.auth).toMatchObject({ mode: "api-key", apiKeys: [{ id: "ci", tenant_id: "11111111-1111-4111-8111-11111111111a" }] });
+    const logged = JSON.stringify(redactConfig(keys));
+    expect(logged).toContain('"key_ids":["ci"]');
+    expect(logged).not.toContain("b".repeat(64));
+    expect(logged).not.toContain("metrics-secret-token");
+    expect(loadConfig({}).auth).toEqual({ mode: "headers" });
   });
 
   it("logs whether keys are set, never the keys", () => {
@@ -59,5 +104,14 @@ describe("loadConfig", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/PORT: must be a whole number/);
     expect(result.stderr).toMatch(/DEEPGRAM_TIMEOUT_S/);
+  });
+
+  it("warns at startup in production that identity is not verified in headers mode", async () => {
+    const server = await startServerProcess({ NODE_ENV: "production" });
+    try {
+      expect(server.logs.find((line) => line.msg?.toString().startsWith("AUTH_MODE=headers: identity is not verified"))).toMatchObject({ level: "warn" });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 });

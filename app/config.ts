@@ -69,6 +69,8 @@ const EnvSchema = v.object({
   WORKER_CONCURRENCY: integer(4, 1, 256),
   WORKER_VISIBILITY_TIMEOUT_S: integer(120, 3, 43_200),
   WORKER_RETRY_DELAY_S: integer(30, 0, 43_200),
+  IDEMPOTENCY_TABLE: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name"))),
+  IDEMPOTENCY_TTL_S: integer(86_400, 60, 30 * 86_400),
   AUTH_MODE: v.optional(v.picklist(AUTH_MODES), "headers"),
   JWT_JWKS_URL: v.optional(Url),
   JWT_ISSUER: v.optional(v.string()),
@@ -142,6 +144,8 @@ export interface Config {
     | { mode: "api-key"; apiKeys: ApiKeyEntry[] };
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** `Idempotency-Key` records: DynamoDB when a table is set, else in this process. */
+  idempotency: { table: string | undefined; ttlS: number };
 }
 
 /** `API_KEYS`: a JSON array of `{ id, sha256, tenant_id, user_id?, account_id? }`; only hashes, never keys. */
@@ -284,6 +288,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     },
     auth: authConfig(env),
     metricsToken: env.METRICS_TOKEN,
+    idempotency: { table: env.IDEMPOTENCY_TABLE, ttlS: env.IDEMPOTENCY_TTL_S },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,
       visibilityTimeoutS: env.WORKER_VISIBILITY_TIMEOUT_S,

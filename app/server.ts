@@ -12,7 +12,7 @@ import { createTextWorkerPool } from "./text/text-work.js";
 import { createTempFiles } from "./upload/temp-files.js";
 import { createClaimCheck } from "./events/claim-check.js";
 import { createAuthenticator } from "./auth/authenticator-factory.js";
-import { createJobServices, createObjectStore } from "./jobs/job-services.js";
+import { createIdempotencyStore, createJobServices, createObjectStore } from "./jobs/job-services.js";
 import { createJobSubmission } from "./jobs/job-submission.js";
 import type { AsyncJobs } from "./http/routes/jobs.js";
 
@@ -61,6 +61,11 @@ if (authenticator === undefined && config.production) {
   );
 }
 
+const idempotencyStore = createIdempotencyStore(config, objects);
+if (!idempotencyStore.durable) {
+  logger.info("Idempotency-Key records are kept in this process only: set IDEMPOTENCY_TABLE when running more than one instance");
+}
+
 const metrics = createMetrics({ publishingState: () => publisher.state });
 const inFlight = createInFlightRequests();
 const app = createApp({
@@ -71,6 +76,7 @@ const app = createApp({
   cleaner,
   publisher,
   jobs,
+  idempotencyStore,
   ...(authenticator !== undefined && { authenticator }),
   ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
   ...(objects !== undefined && { claimCheck: createClaimCheck({ store: objects, source: config.events.source, maxEntryBytes: config.events.maxEntryBytes }) }),

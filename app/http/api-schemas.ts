@@ -88,7 +88,7 @@ const ProblemExtensions = {
   max_parts: v.optional(v.pipe(v.number(), v.description("malformed_multipart: the most parts a body may have"))),
   required_bytes: v.optional(v.pipe(v.number(), v.description("insufficient_storage: the declared size"))),
   idle_timeout_s: v.optional(v.pipe(v.number(), v.description("upload_idle_timeout: how long the body may send nothing"))),
-  retry_after_s: v.optional(v.pipe(v.number(), v.description("too_busy: when to try again, also in Retry-After"))),
+  retry_after_s: v.optional(v.pipe(v.number(), v.description("too_busy, idempotency_in_progress: when to try again, also in Retry-After"))),
   detected_type: v.optional(v.pipe(v.nullable(v.string()), v.description("unsupported_media_type: what the bytes turned out to be"))),
   reason: v.optional(v.pipe(v.literal("encoding"), v.description("unsupported_media_type: text in an encoding the service does not read"))),
   source: v.optional(v.pipe(v.picklist(TRANSCRIPT_SOURCES), v.description("empty_transcript: where the transcript came from"))),

@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { ClaimCheck } from "../events/claim-check.js";
 import type { Authenticator } from "../auth/authenticator.js";
+import { createMemoryIdempotencyStore, DEFAULT_IDEMPOTENCY_TTL_S, type IdempotencyStore } from "../idempotency/idempotency-store.js";
 import { jobRoutes, type AsyncJobs, type JobRouteDeps } from "./routes/jobs.js";
 import type { Cleaner } from "../cleaning/cleaner.js";
 import { identity } from "./middleware/identity.js";
@@ -44,6 +45,8 @@ export interface AppDeps {
   maxConcurrentRequests?: number;
   /** Async jobs (S3, SQS, DynamoDB); absent: the job routes answer 503 `async_unavailable`. */
   jobs?: AsyncJobs;
+  /** Where `Idempotency-Key` records live; absent: in this process (bounded), for 24 h. */
+  idempotencyStore?: IdempotencyStore;
   /** Verifies credentials (`AUTH_MODE` jwt or api-key); absent: the trusted-header chain. */
   authenticator?: Authenticator;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
@@ -87,6 +90,12 @@ export function createApp(deps: AppDeps) {
     maxUploadBytes: deps.maxUploadBytes,
     maxCaptionsBytes: deps.maxCaptionsBytes,
     uploadIdleTimeoutMs,
+    idempotency: {
+      store: deps.idempotencyStore ?? createMemoryIdempotencyStore({ ttlS: DEFAULT_IDEMPOTENCY_TTL_S }),
+      // A claim outlives the longest request; with no request limit, an hour.
+      leaseS: deps.requestTimeoutMs ? Math.ceil(deps.requestTimeoutMs / 1000) : 3600,
+      onReplay: () => metrics.idempotentReplay(),
+    },
   };
 
   const app = new Hono<AppEnv>();

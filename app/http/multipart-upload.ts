@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
 import { isOverLimit } from "../errors.js";
@@ -41,6 +42,8 @@ export interface Received<T> {
   bytes: number;
   /** The declared Content-Type: logged, never trusted (detection reads the bytes). */
   declaredType: string | undefined;
+  /** sha256 of the file's bytes, hex, computed as they passed (an Idempotency-Key's fingerprint). */
+  sha256: string;
   stored: T;
 }
 
@@ -215,9 +218,13 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       }
       fileStream = stream;
       stream.on("limit", () => fail(tooLarge(options.maxBytes)));
-      stream.on("data", (chunk: Buffer) => (fileBytes += chunk.length));
+      const hash = createHash("sha256");
+      stream.on("data", (chunk: Buffer) => {
+        fileBytes += chunk.length;
+        hash.update(chunk);
+      });
       const declaredType = info.mimeType || undefined;
-      written = sink.store(stream, declaredType).then((stored) => ({ bytes: fileBytes, declaredType, stored }));
+      written = sink.store(stream, declaredType).then((stored) => ({ bytes: fileBytes, declaredType, sha256: hash.digest("hex"), stored }));
       written.catch((error: unknown) => fail(asUploadError(error)));
     });
     parser.on("field", (name, value, info) => {

@@ -30,7 +30,9 @@ function problemResponses(codes: ErrorCode[]) {
         description: grouped.map((code) => `\`${code}\`: ${ERRORS[code].title}`).join("; "),
         headers: {
           ...interactionHeader,
-          ...(grouped.includes("too_busy") && { "Retry-After": { description: "too_busy: seconds to wait before trying again", schema: { type: "string" as const } } }),
+          ...((grouped.includes("too_busy") || grouped.includes("idempotency_in_progress")) && {
+            "Retry-After": { description: "too_busy, idempotency_in_progress: seconds to wait before trying again", schema: { type: "string" as const } },
+          }),
         },
         content: { [PROBLEM_CONTENT_TYPE]: { schema: resolver(Problem) } },
       },
@@ -71,6 +73,8 @@ const SUBMIT_PROBLEMS: ErrorCode[] = [
   "unauthorized",
   "tenant_mismatch",
   "auth_unavailable",
+  "idempotency_in_progress",
+  "idempotency_key_reused",
   "async_unavailable",
   "storage_unavailable",
 ];
@@ -86,6 +90,18 @@ const READ_PROBLEMS: ErrorCode[] = [
   ...SERVER_REFUSALS,
 ];
 
+const IDEMPOTENCY_PARAMETER = {
+  name: "Idempotency-Key",
+  in: "header" as const,
+  required: false,
+  description:
+    "Up to 255 printable ASCII characters (IETF draft: an sf-string, quoted, or a bare token). The same key with the same file and identity replays the first answer (`Idempotent-Replayed: true`); 409 while it runs; 422 with another file or identity. Scoped to the tenant; kept IDEMPOTENCY_TTL_S.",
+  schema: { type: "string" as const, maxLength: 257 },
+};
+const replayedHeader = {
+  "Idempotent-Replayed": { description: "`true` when this answer is the recorded answer of an earlier request with the same Idempotency-Key", schema: { type: "string" as const } },
+};
+
 const IDENTITY_PARAMETERS = [
   identityHeader("X-Tenant-ID", "Tenant, a UUID v4. Absent: MOCK_TENANT_ID, else a new UUID v4; not a UUID v4: replaced, and reported in X-Warning."),
   identityHeader("X-User-ID", "User. Absent: MOCK_USER_ID, else `system`."),
@@ -99,6 +115,7 @@ const accepted = {
       ...interactionHeader,
       Location: { description: "/batch/jobs/{interaction_id}: where to watch the job", schema: { type: "string" as const } },
       "Preference-Applied": { description: "respond-async, when the request asked for it with Prefer", schema: { type: "string" as const } },
+      ...replayedHeader,
     },
   },
 };
@@ -111,6 +128,7 @@ export const describeBatchProcess = describeRoute({
   parameters: [
     ...IDENTITY_PARAMETERS,
     { name: "Prefer", in: "header" as const, required: false, description: "`respond-async`: queue a job instead of waiting (202)", schema: { type: "string" as const } },
+    IDEMPOTENCY_PARAMETER,
   ],
   requestBody: {
     required: true,
@@ -130,6 +148,7 @@ export const describeBatchProcess = describeRoute({
       headers: {
         ...interactionHeader,
         "X-Warning": { description: "Set when an identity header was replaced (e.g. an X-Tenant-ID that is not a UUID v4)", schema: { type: "string" as const } },
+        ...replayedHeader,
       },
     },
     ...accepted,
@@ -155,7 +174,7 @@ export const describeJobSubmit = describeRoute({
   description:
     "The same upload and headers as POST /batch/process. The file streams to object storage, is checked as the synchronous path checks it, and a job is queued; a worker transcribes and cleans it and publishes BatchProcessingCompleted (or BatchProcessingFailed). Answers 202 at once. Without UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE: 503 `async_unavailable`.",
   tags: ["jobs"],
-  parameters: IDENTITY_PARAMETERS,
+  parameters: [...IDENTITY_PARAMETERS, IDEMPOTENCY_PARAMETER],
   requestBody: uploadBody,
   responses: { ...accepted, ...problemResponses(SUBMIT_PROBLEMS) },
 });

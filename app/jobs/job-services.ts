@@ -4,6 +4,8 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { missingJobSettings, type Config } from "../config.js";
 import { createS3ObjectStore, type ObjectStore } from "../storage/object-store.js";
 import { createDynamoJobStore, type JobStore } from "./job-store.js";
+import { createDynamoIdempotencyStore } from "../idempotency/dynamo-idempotency-store.js";
+import { createMemoryIdempotencyStore, type IdempotencyStore } from "../idempotency/idempotency-store.js";
 import { createSqsWorkQueue, type WorkQueue } from "./work-queue.js";
 
 /** Every AWS call of the job path has a bound: connecting, and each request (an upload part, a query). */
@@ -40,4 +42,11 @@ export function createJobServices(config: Config, objects: ObjectStore | undefin
     sqs,
     workQueueUrl,
   };
+}
+
+/** `Idempotency-Key` records: in DynamoDB when `IDEMPOTENCY_TABLE` is set (large answers in the bucket), else in this process. */
+export function createIdempotencyStore(config: Config, objects: ObjectStore | undefined): IdempotencyStore {
+  const { table, ttlS } = config.idempotency;
+  if (table === undefined) return createMemoryIdempotencyStore({ ttlS });
+  return createDynamoIdempotencyStore(new DynamoDBClient({ region: config.events.region, requestHandler: REQUEST_HANDLER }), table, { ttlS, objects });
 }

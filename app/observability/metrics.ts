@@ -64,6 +64,11 @@ export function createMetrics({
     labelNames: ["reason"] as const,
     registers,
   });
+  const replays = new Counter({
+    name: "batch_idempotent_replays_total",
+    help: "Requests answered from an Idempotency-Key's record instead of being processed again",
+    registers,
+  });
   const publishAttempts = new Counter({
     name: "batch_event_publish_attempts_total",
     help: "PutEvents calls made to publish events, retries included",
@@ -97,6 +102,9 @@ export function createMetrics({
   return {
     registry,
     observer,
+    idempotentReplay() {
+      replays.inc();
+    },
     authFailed(reason: AuthFailureReason) {
       authFailures.inc({ reason });
     },

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,8 @@ import { rawRequest, type RawAnswer } from "../support/raw-http.js";
 import { FIXTURES } from "../support/test-app.js";
 import { memoryJobs } from "../support/memory-jobs.js";
 import { createApiKeyAuthenticator, sha256Hex } from "../../app/auth/api-key-authenticator.js";
+import { createMemoryIdempotencyStore } from "../../app/idempotency/idempotency-store.js";
+import { fingerprintOf } from "../../app/http/idempotency.js";
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, { schema: object }>; content?: Record<string, { schema: object }> }> }>>;
@@ -52,6 +55,7 @@ function upload(port: number, content: Buffer, extra = "", path = "/batch/proces
   return rawRequest({ port, head: `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n${extra}\r\n`, body });
 }
 const TENANT = "11111111-1111-4111-8111-111111111111";
+const idempotencyStore = createMemoryIdempotencyStore({ ttlS: 3600 });
 const API_KEY = "bts_contract-test-key";
 const METRICS_TOKEN = "metrics-token-0123456789";
 const asTenant = `X-Tenant-ID: ${TENANT}\r\n`;
@@ -81,7 +85,12 @@ describe("the OpenAPI document tells the whole truth", () => {
     starved = await listenTestApp({ minFreeDiskBytes: Number.MAX_SAFE_INTEGER });
     unwritable = await listenTestApp({ tempFiles: createTempFiles(join(tmpdir(), `batch-missing-${process.pid}`)) });
     const jobs = memoryJobs();
-    withJobs = await listenTestApp({ jobs, maxUploadBytes: 64 * 1024, maxCaptionsBytes: 64 * 1024, uploadIdleTimeoutMs: 300 });
+    withJobs = await listenTestApp({ jobs, idempotencyStore, maxUploadBytes: 64 * 1024, maxCaptionsBytes: 64 * 1024, uploadIdleTimeoutMs: 300 });
+    // A key whose first request is still running, for each POST route: the same file and identity get 409.
+    const identityOfTenant = { tenantId: TENANT, userId: "system", accountId: null, interactionId: "contract" };
+    for (const route of ["POST /batch/process", "POST /batch/jobs"]) {
+      await idempotencyStore.begin(TENANT, `busy ${route}`, fingerprintOf(route, createHash("sha256").update(vtt).digest("hex"), identityOfTenant), 3600);
+    }
     const failing = () => Promise.reject(new Error("storage is down"));
     brokenJobs = await listenTestApp({ jobs: { ...jobs, store: { ...jobs.store, get: failing, list: failing, create: failing } } });
     secured = await listenTestApp({
@@ -147,6 +156,17 @@ describe("the OpenAPI document tells the whole truth", () => {
     providerMode = "ok";
     expect(String(answer.status)).toBe(_status);
     conforms("/batch/process", "post", answer);
+  });
+
+  it.each(["/batch/process", "/batch/jobs"])("POST %s answers 409 while a request with the same Idempotency-Key runs, and 422 for another file under it", async (path) => {
+    const busy = await upload(withJobs.port, vtt, `${asTenant}Idempotency-Key: "busy POST ${path}"\r\n`, path);
+    expect(busy.status).toBe(409);
+    expect(busy.headers["retry-after"]).toBe("5");
+    conforms(path, "post", busy);
+    const reused = await upload(withJobs.port, Buffer.from("another file"), `${asTenant}Idempotency-Key: "busy POST ${path}"\r\n`, path);
+    expect(reused.status).toBe(422);
+    expect(JSON.parse(reused.body)).toMatchObject({ code: "idempotency_key_reused" });
+    conforms(path, "post", reused);
   });
 
   it("POST /batch/process with Prefer: respond-async answers 202 as documented", async () => {

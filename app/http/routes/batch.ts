@@ -8,6 +8,7 @@ import { describeBatchProcess, describeWrongMethod } from "../openapi.js";
 import { receiveUpload } from "../multipart-upload.js";
 import { jsonStream } from "../streamed-json.js";
 import { submitJob, type JobRouteDeps } from "./jobs.js";
+import { fingerprintOf, idempotently, IDEMPOTENCY_KEY_HEADER, readIdempotencyKey, type Answer } from "../idempotency.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 import { tempFileSink } from "../../upload/upload-sink.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
@@ -42,6 +43,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
       return submitJob(c, deps.jobs);
     }
     const { context, log } = c.var;
+    const idempotencyKey = readIdempotencyKey(c.req.header(IDEMPOTENCY_KEY_HEADER));
     log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "batch processing started");
     const deadline = new AbortController();
     const timer =
@@ -64,27 +66,37 @@ export function batchRoutes(deps: BatchRouteDeps) {
       ).catch((error: unknown) => {
         throw deadline.signal.aborted ? new ApiError("upload_timeout", `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error }) : error;
       });
+      const run = async (): Promise<Answer> => {
+        try {
+          const { raw, cleaned, event } = await deps.pipeline.process({
+            context,
+            upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath: () => Promise.resolve(upload.stored.path) },
+            log,
+            signal,
+          });
+          c.set("outcome", { bytes: upload.bytes, source: raw.source, cleaner: cleaned.cleaner, event_status: event.status });
+          const answer: BatchResponse = {
+            interaction_id: context.interactionId,
+            raw_transcript: raw.text,
+            cleaned_transcript: cleaned.text,
+            cleaner: cleaned.cleaner,
+            source: raw.source,
+            metadata: raw.metadata,
+            event: eventReport(event),
+          };
+          return { status: 200, body: answer };
+        } catch (error) {
+          if (!deadline.signal.aborted) throw error;
+          throw new ApiError("processing_timeout", `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error });
+        }
+      };
       try {
-        const { raw, cleaned, event } = await deps.pipeline.process({
-          context,
-          upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath: () => Promise.resolve(upload.stored.path) },
-          log,
-          signal,
-        });
-        c.set("outcome", { bytes: upload.bytes, source: raw.source, cleaner: cleaned.cleaner, event_status: event.status });
-        const answer: BatchResponse = {
-          interaction_id: context.interactionId,
-          raw_transcript: raw.text,
-          cleaned_transcript: cleaned.text,
-          cleaner: cleaned.cleaner,
-          source: raw.source,
-          metadata: raw.metadata,
-          event: eventReport(event),
-        };
-        return c.body(jsonStream(answer), 200, { "Content-Type": "application/json" });
-      } catch (error) {
-        if (!deadline.signal.aborted) throw error;
-        throw new ApiError("processing_timeout", `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error });
+        if (idempotencyKey === undefined || deps.jobs.idempotency === undefined) {
+          const { body } = await run();
+          return c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" });
+        }
+        const fingerprint = fingerprintOf("POST /batch/process", upload.sha256, context);
+        return await idempotently(c, deps.jobs.idempotency, { key: idempotencyKey, fingerprint }, run);
       } finally {
         await deps.tempFiles.release(upload.stored.path);
       }

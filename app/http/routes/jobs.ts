@@ -6,6 +6,7 @@ import type { JobList, JobResponse, JobSummary } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
 import { describeJobGet, describeJobList, describeJobSubmit, describeWrongMethod } from "../openapi.js";
 import { receiveUpload } from "../multipart-upload.js";
+import { fingerprintOf, idempotently, IDEMPOTENCY_KEY_HEADER, readIdempotencyKey, type Answer, type Idempotency } from "../idempotency.js";
 import { UUID_V4 } from "../../events/batch-processing-completed.js";
 import { JOB_STATUSES, type JobRecord } from "../../jobs/job-record.js";
 import { parseJobResult } from "../../jobs/job-result.js";
@@ -23,6 +24,8 @@ export type AsyncJobs =
 
 export interface JobRouteDeps {
   jobs: AsyncJobs;
+  /** `Idempotency-Key` records, for both POST routes; absent: the header is read and ignored. */
+  idempotency?: Idempotency | undefined;
   maxUploadBytes: number;
   maxCaptionsBytes: number;
   uploadIdleTimeoutMs: number;
@@ -72,6 +75,7 @@ function summary(job: JobRecord): JobSummary {
 export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): Promise<Response> {
   const jobs = available(deps.jobs);
   const { context, log } = c.var;
+  const idempotencyKey = readIdempotencyKey(c.req.header(IDEMPOTENCY_KEY_HEADER));
   log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "job submission started");
   const key = objectKeys.upload(context.tenantId, context.interactionId);
   const sink = objectStoreSink(jobs.objects, key);
@@ -83,19 +87,27 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
     },
     { maxBytes: deps.maxUploadBytes, sink, idleTimeoutMs: deps.uploadIdleTimeoutMs, signal: c.req.raw.signal },
   );
-  const detected = await detectInputFromHead(upload.stored.head);
-  log.info({ bytes: upload.bytes, declared_type: upload.declaredType, input: detected.kind }, "upload stored");
-  try {
-    acceptInput(detected, upload.bytes, deps.maxCaptionsBytes);
-  } catch (error) {
-    // Refused before it became a job: nothing is kept, and no event is due.
-    await sink.discard();
-    throw error;
+  const run = async (): Promise<Answer> => {
+    const detected = await detectInputFromHead(upload.stored.head);
+    log.info({ bytes: upload.bytes, declared_type: upload.declaredType, input: detected.kind }, "upload stored");
+    try {
+      acceptInput(detected, upload.bytes, deps.maxCaptionsBytes);
+    } catch (error) {
+      // Refused before it became a job: nothing is kept, and no event is due.
+      await sink.discard();
+      throw error;
+    }
+    const job = await jobs.submit(context, { key, bytes: upload.bytes, declaredType: upload.declaredType, detected }, log);
+    c.set("outcome", { bytes: upload.bytes, source: detected.kind });
+    const answer: JobResponse = summary(job);
+    return { status: 202, body: answer, headers: { Location: `/batch/jobs/${job.job_id}` } };
+  };
+  if (idempotencyKey === undefined || deps.idempotency === undefined) {
+    const { status, body, headers } = await run();
+    return c.json(body, status, headers);
   }
-  const job = await jobs.submit(context, { key, bytes: upload.bytes, declaredType: upload.declaredType, detected }, log);
-  c.set("outcome", { bytes: upload.bytes, source: detected.kind });
-  const answer: JobResponse = summary(job);
-  return c.json(answer, 202, { Location: `/batch/jobs/${job.job_id}` });
+  const fingerprint = fingerprintOf("POST /batch/jobs", upload.sha256, context);
+  return idempotently(c, deps.idempotency, { key: idempotencyKey, fingerprint, discard: () => sink.discard() }, run);
 }
 
 const ListQuery = v.object({

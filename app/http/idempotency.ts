@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { IdempotencyStore, RecordedResponse } from "../idempotency/idempotency-store.js";
+import type { RequestContext } from "../pipeline/request-context.js";
+import type { IdentifiedEnv } from "./app-env.js";
+import { toApiError } from "./error-handler.js";
+import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
+
+export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export interface Idempotency {
+  store: IdempotencyStore;
+  /** How long a claim holds before another instance may take it over (the longest a request may take). */
+  leaseS: number;
+  onReplay?: () => void;
+}
+
+/**
+ * The header as the IETF draft has it (a Structured Field string, `"…"`), or a bare token as most clients
+ * send it: 1 to 255 printable ASCII characters. Anything else is a 400 before the upload is read.
+ */
+export function readIdempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const quoted = header.length >= 2 && header.startsWith('"') && header.endsWith('"');
+  const key = quoted ? header.slice(1, -1) : header.trim();
+  const allowed = quoted ? /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/ : /^[\x21-\x7e]+$/;
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !allowed.test(key)) {
+    throw new ApiError("invalid_header", `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters.`, {
+      header: IDEMPOTENCY_KEY_HEADER,
+    });
+  }
+  return key;
+}
+
+/** The request as the key's owner sent it: the endpoint, the file's sha256, and who sent it. */
+export function fingerprintOf(endpoint: string, fileSha256: string, context: RequestContext): string {
+  return createHash("sha256").update(JSON.stringify([endpoint, fileSha256, context.tenantId, context.userId, context.accountId])).digest("hex");
+}
+
+/** A handler's answer before it is written: recorded as it is sent when the request carries a key. */
+export interface Answer {
+  status: ContentfulStatusCode;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+function replay(c: Context<IdentifiedEnv>, response: RecordedResponse): Response {
+  return c.body(response.body, response.status as ContentfulStatusCode, { ...response.headers, "Idempotent-Replayed": "true" });
+}
+
+/**
+ * Runs `work` at most once per key and fingerprint (the IETF `Idempotency-Key` draft): the first request runs
+ * and its final answer (a success, or a refusal of what was sent) is recorded; the same key and fingerprint
+ * later gets that answer again with `Idempotent-Replayed: true`; while the first still runs, 409 with
+ * `Retry-After`; another file or identity under the key, 422. A 5xx or a client gone is not final: the
+ * claim is released and a retry runs again. `discard` undoes what the duplicate's own upload stored.
+ */
+export async function idempotently(
+  c: Context<IdentifiedEnv>,
+  idempotency: Idempotency,
+  request: { key: string; fingerprint: string; discard?: () => Promise<void> },
+  work: () => Promise<Answer>,
+): Promise<Response> {
+  const scope = c.var.context.tenantId;
+  const begun = await idempotency.store.begin(scope, request.key, request.fingerprint, idempotency.leaseS);
+  if (!begun.claimed) {
+    await request.discard?.();
+    const { record } = begun;
+    if (record.fingerprint !== request.fingerprint) {
+      throw new ApiError("idempotency_key_reused", `This ${IDEMPOTENCY_KEY_HEADER} was used for another file or identity; use a new key for a new request.`);
+    }
+    if (record.state === "in_progress") {
+      c.header("Retry-After", "5");
+      throw new ApiError("idempotency_in_progress", `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; try again shortly.`, { retry_after_s: 5 });
+    }
+    idempotency.onReplay?.();
+    c.var.log.info({ status: record.response.status }, "idempotent replay");
+    return replay(c, record.response);
+  }
+  let answer: Answer;
+  try {
+    answer = await work();
+  } catch (error) {
+    const apiError = toApiError(error);
+    if (apiError.status < 500 && !c.req.raw.signal.aborted) {
+      const body = JSON.stringify(toProblem(apiError, c.var.interactionId));
+      await idempotency.store.complete(scope, request.key, request.fingerprint, { status: apiError.status, headers: { "Content-Type": PROBLEM_CONTENT_TYPE }, body });
+    } else {
+      await idempotency.store.release(scope, request.key, request.fingerprint);
+    }
+    throw error;
+  }
+  const body = JSON.stringify(answer.body);
+  const headers = { "Content-Type": "application/json", ...answer.headers };
+  await idempotency.store.complete(scope, request.key, request.fingerprint, { status: answer.status, headers, body });
+  return c.body(body, answer.status, headers);
+}

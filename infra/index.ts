@@ -47,5 +47,7 @@ export const uploadBucketName = jobs.uploadBucketName;
 export const workQueueUrl = jobs.workQueueUrl;
 export const workDlqUrl = jobs.workDlqUrl;
 export const jobsTableName = jobs.jobsTableName;
+// Read by the API as IDEMPOTENCY_TABLE.
+export const idempotencyTableName = jobs.idempotencyTableName;
 export const apiPolicyArn = jobs.apiPolicyArn;
 export const workerPolicyArn = jobs.workerPolicyArn;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
+import { IDEMPOTENCY_TABLE_SCHEMA, JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
 import { apiJobStatements, DEFAULT_UPLOAD_RETENTION_DAYS, workerJobStatements, workRedrivePolicy, type JobNames } from "./settings.js";
 
 export interface JobInfrastructureArgs {
@@ -15,13 +15,14 @@ export interface JobInfrastructureArgs {
 /**
  * What async jobs run on: the private, encrypted bucket for uploads and results (expiring after
  * `uploadRetentionDays`), the work queue and its dead-letter queue, the on-demand jobs table with its TTL,
- * and a least-privilege policy each for the API and the worker.
+ * the `Idempotency-Key` table, and a least-privilege policy each for the API and the worker.
  */
 export class JobInfrastructure extends pulumi.ComponentResource {
   public readonly uploadBucketName: pulumi.Output<string>;
   public readonly workQueueUrl: pulumi.Output<string>;
   public readonly workDlqUrl: pulumi.Output<string>;
   public readonly jobsTableName: pulumi.Output<string>;
+  public readonly idempotencyTableName: pulumi.Output<string>;
   public readonly apiPolicyArn: pulumi.Output<string>;
   public readonly workerPolicyArn: pulumi.Output<string>;
 
@@ -100,6 +101,20 @@ export class JobInfrastructure extends pulumi.ComponentResource {
       parent,
     );
 
+    const idempotency = new aws.dynamodb.Table(
+      `${name}-idempotency`,
+      {
+        ...named(args.names?.idempotencyTable, "name"),
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: IDEMPOTENCY_TABLE_SCHEMA.hashKey,
+        attributes: [{ name: IDEMPOTENCY_TABLE_SCHEMA.hashKey, type: "S" }],
+        ttl: { attributeName: IDEMPOTENCY_TABLE_SCHEMA.ttlAttribute, enabled: true },
+        serverSideEncryption: { enabled: true },
+        tags,
+      },
+      parent,
+    );
+
     const objects = (prefix: string) => pulumi.interpolate`${bucket.arn}/${prefix}`;
     const indexArn = pulumi.interpolate`${table.arn}/index/${byCreatedIndex.name}`;
     const policy = (suffix: string, description: string, statements: ReturnType<typeof apiJobStatements<pulumi.Output<string>>>) =>
@@ -107,7 +122,7 @@ export class JobInfrastructure extends pulumi.ComponentResource {
     const apiPolicy = policy(
       "api-policy",
       "Lets the API store uploads, read results, record jobs and queue work, and nothing else",
-      apiJobStatements({ bucketArn: bucket.arn, tableArn: table.arn, indexArn, workQueueArn: workQueue.arn }, objects),
+      apiJobStatements({ bucketArn: bucket.arn, tableArn: table.arn, indexArn, workQueueArn: workQueue.arn, idempotencyTableArn: idempotency.arn }, objects),
     );
     const workerPolicy = policy(
       "worker-policy",
@@ -140,6 +155,7 @@ export class JobInfrastructure extends pulumi.ComponentResource {
     this.workQueueUrl = workQueue.url;
     this.workDlqUrl = workDlq.url;
     this.jobsTableName = table.name;
+    this.idempotencyTableName = idempotency.name;
     this.apiPolicyArn = apiPolicy.arn;
     this.workerPolicyArn = workerPolicy.arn;
     this.registerOutputs({
@@ -147,6 +163,7 @@ export class JobInfrastructure extends pulumi.ComponentResource {
       workQueueUrl: this.workQueueUrl,
       workDlqUrl: this.workDlqUrl,
       jobsTableName: this.jobsTableName,
+      idempotencyTableName: this.idempotencyTableName,
       apiPolicyArn: this.apiPolicyArn,
       workerPolicyArn: this.workerPolicyArn,
     });

@@ -56,6 +56,7 @@ export interface JobNames {
   workQueue: string;
   workDlq: string;
   jobsTable: string;
+  idempotencyTable: string;
 }
 
 export const DESIGN_JOB_NAMES: JobNames = {
@@ -63,12 +64,19 @@ export const DESIGN_JOB_NAMES: JobNames = {
   workQueue: "meeting-transcripts-work-queue",
   workDlq: "meeting-transcripts-work-dlq",
   jobsTable: "meeting-transcription-jobs",
+  idempotencyTable: "meeting-transcription-idempotency",
 };
 
 export function jobNames(naming: "design" | { prefix: string }): JobNames {
   if (naming === "design") return DESIGN_JOB_NAMES;
   const { prefix } = naming;
-  return { uploadBucket: `${prefix}-uploads`, workQueue: `${prefix}-work-queue`, workDlq: `${prefix}-work-dlq`, jobsTable: `${prefix}-jobs` };
+  return {
+    uploadBucket: `${prefix}-uploads`,
+    workQueue: `${prefix}-work-queue`,
+    workDlq: `${prefix}-work-dlq`,
+    jobsTable: `${prefix}-jobs`,
+    idempotencyTable: `${prefix}-idempotency`,
+  };
 }
 
 /** Uploads, results and claim-checked transcripts expire from the bucket after this many days (stack config `uploadRetentionDays`). */
@@ -79,8 +87,18 @@ export function workRedrivePolicy(deadLetterTargetArn: string): string {
 }
 
 /** What the API needs: store uploads, read results, write and read job records, queue work. */
-export function apiJobStatements<T>(resources: { bucketArn: T; tableArn: T; indexArn: T; workQueueArn: T }, objects: (prefix: string) => T): Array<Statement<T>> {
+export function apiJobStatements<T>(
+  resources: { bucketArn: T; tableArn: T; indexArn: T; workQueueArn: T; idempotencyTableArn: T },
+  objects: (prefix: string) => T,
+): Array<Statement<T>> {
   return [
+    {
+      sid: "KeepIdempotencyRecords",
+      effect: "Allow",
+      actions: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      resources: [resources.idempotencyTableArn],
+    },
+    { sid: "KeepLargeReplays", effect: "Allow", actions: ["s3:PutObject", "s3:GetObject"], resources: [objects("idempotency/*")] },
     { sid: "StoreUploads", effect: "Allow", actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"], resources: [objects("uploads/*")] },
     { sid: "ReadResults", effect: "Allow", actions: ["s3:GetObject"], resources: [objects("results/*")] },
     { sid: "StoreClaimChecks", effect: "Allow", actions: ["s3:PutObject"], resources: [objects("transcripts/*")] },

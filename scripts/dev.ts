@@ -45,6 +45,7 @@ async function startLocalAws() {
     UPLOAD_BUCKET: jobs.uploadBucketName,
     WORK_QUEUE_URL: jobs.workQueueUrl,
     JOBS_TABLE: jobs.jobsTableName,
+    IDEMPOTENCY_TABLE: jobs.idempotencyTableName,
   });
   console.error(`Local AWS (moto_server) at ${moto.url}; events land in QUEUE_URL=${outputs.queueUrl}`);
   console.error(`Try: AWS_ENDPOINT_URL=${moto.url} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local QUEUE_URL=${outputs.queueUrl} npm run verify`);

@@ -43,7 +43,7 @@ import {
   type JobNames,
   type PhysicalNames,
 } from "../infra/settings.js";
-import { JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
+import { IDEMPOTENCY_TABLE_SCHEMA, JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
 import { transcriptEventsPattern } from "../app/events/transcript-events.js";
 
 /** A queue with these settings: created, or brought to them if it exists. */
@@ -171,6 +171,7 @@ export interface JobOutputs {
   workQueueUrl: string;
   workDlqUrl: string;
   jobsTableName: string;
+  idempotencyTableName: string;
 }
 
 export interface LocalJobsOptions {
@@ -274,5 +275,32 @@ export async function provisionLocalJobs(options: LocalJobsOptions): Promise<Job
   }
   await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: names.jobsTable, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
 
-  return { uploadBucketName: names.uploadBucket, workQueueUrl: queue.url, workDlqUrl: dlq.url, jobsTableName: names.jobsTable };
+  const idempotency = IDEMPOTENCY_TABLE_SCHEMA;
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName: names.idempotencyTable }));
+    log(`table ${names.idempotencyTable}: exists`);
+  } catch (error) {
+    if (!(error instanceof DynamoResourceNotFound)) throw error;
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: names.idempotencyTable,
+        BillingMode: "PAY_PER_REQUEST",
+        KeySchema: [{ AttributeName: idempotency.hashKey, KeyType: "HASH" }],
+        AttributeDefinitions: [{ AttributeName: idempotency.hashKey, AttributeType: "S" }],
+      }),
+    );
+    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: names.idempotencyTable });
+    log(`table ${names.idempotencyTable}: created`);
+  }
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({ TableName: names.idempotencyTable, TimeToLiveSpecification: { AttributeName: idempotency.ttlAttribute, Enabled: true } }),
+  );
+
+  return {
+    uploadBucketName: names.uploadBucket,
+    workQueueUrl: queue.url,
+    workDlqUrl: dlq.url,
+    jobsTableName: names.jobsTable,
+    idempotencyTableName: names.idempotencyTable,
+  };
 }

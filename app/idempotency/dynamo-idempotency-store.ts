@@ -16,8 +16,8 @@ interface StoredItem {
   lease_until: number;
   status?: number;
   headers?: Record<string, string>;
-  body?: string;
-  body_key?: string;
+  body?: string | null;
+  body_key?: string | null;
 }
 
 /**
@@ -39,7 +39,7 @@ export function createDynamoIdempotencyStore(client: DynamoDBClient, tableName: 
     const item = Item as StoredItem;
     if (item.state === "in_progress") return { state: "in_progress", fingerprint: item.fingerprint };
     let body = item.body ?? "";
-    if (item.body_key !== undefined) body = (await options.objects?.getBytes(item.body_key))?.toString("utf8") ?? "";
+    if (typeof item.body_key === "string") body = (await options.objects?.getBytes(item.body_key))?.toString("utf8") ?? "";
     return { state: "completed", fingerprint: item.fingerprint, response: { status: item.status ?? 200, headers: item.headers ?? {}, body } };
   }
 

@@ -18,3 +18,9 @@ export const JOBS_TABLE_SCHEMA = {
   ttlAttribute: "expires_at",
   byCreatedIndex: { name: "by_created", hashKey: "tenant_id", rangeKey: "created_key" },
 } as const;
+
+/** The idempotency table: one item per tenant and key (`scope_key` = `{tenant}#{key}`), expiring by TTL. */
+export const IDEMPOTENCY_TABLE_SCHEMA = {
+  hashKey: "scope_key",
+  ttlAttribute: "expires_at",
+} as const;

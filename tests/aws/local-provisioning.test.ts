@@ -29,7 +29,7 @@ describe("npm run infra:local against moto_server", () => {
     expect(Object.keys(first).sort()).toEqual(
       [
         ...["queueUrl", "queueArn", "dlqUrl", "dlqArn", "deliveryDlqUrl", "ruleArn", "eventBusName", "eventBusArn", "eventSource", "publisherPolicyArn"],
-        ...["uploadBucketName", "workQueueUrl", "workDlqUrl", "jobsTableName"],
+        ...["uploadBucketName", "workQueueUrl", "workDlqUrl", "jobsTableName", "idempotencyTableName"],
       ].sort(),
     );
     expect(first).toMatchObject({ eventBusName: "default", eventSource: "com.yourapp.transcription", publisherPolicyArn: null });

@@ -70,13 +70,26 @@ describe("the async jobs' resources (with Pulumi's mocks)", () => {
     });
   });
 
+  it("keeps Idempotency-Key records in an on-demand table keyed by tenant and key, with a TTL", async () => {
+    expect(await promiseOf(program.idempotencyTableName)).toBe("meeting-transcription-idempotency");
+    expect(byName("jobs-idempotency").inputs).toMatchObject({
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "scope_key",
+      ttl: { attributeName: "expires_at", enabled: true },
+    });
+  });
+
   it("gives the API and the worker only what each needs", () => {
     const api = JSON.parse(String(byName("jobs-api-policy").inputs.policy)) as Array<{ sid: string; actions: string[]; resources: string[] }>;
     const worker = JSON.parse(String(byName("jobs-worker-policy").inputs.policy)) as Array<{ sid: string; actions: string[]; resources: string[] }>;
     const actionsOf = (statements: typeof api) => statements.flatMap((statement) => statement.actions).sort();
     expect(actionsOf(api)).toEqual(
-      ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "sqs:SendMessage"].sort(),
+      [
+        ...["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        ...["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "s3:PutObject", "s3:GetObject", "sqs:SendMessage"],
+      ].sort(),
     );
+    expect(api.find((s) => s.sid === "KeepIdempotencyRecords")!.resources).toEqual([`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/meeting-transcription-idempotency`]);
     expect(api.find((s) => s.sid === "StoreUploads")!.resources).toEqual([`${BUCKET_ARN}/uploads/*`]);
     expect(api.find((s) => s.sid === "RecordJobs")!.resources).toEqual([TABLE_ARN, `${TABLE_ARN}/index/by_created`]);
     expect(api.find((s) => s.sid === "QueueWork")!.resources).toEqual([WORK_QUEUE_ARN]);

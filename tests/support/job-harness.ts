@@ -8,6 +8,7 @@ import { createClaimCheck } from "../../app/events/claim-check.js";
 import { createEventBridgePublisher, type EventPublisher } from "../../app/events/event-publisher.js";
 import type { AppDeps } from "../../app/http/create-app.js";
 import type { Authenticator } from "../../app/auth/authenticator.js";
+import { createDynamoIdempotencyStore } from "../../app/idempotency/dynamo-idempotency-store.js";
 import { createJobProcessor } from "../../app/jobs/job-processor.js";
 import { createDynamoJobStore, type JobStore } from "../../app/jobs/job-store.js";
 import { createJobSubmission } from "../../app/jobs/job-submission.js";
@@ -38,6 +39,8 @@ export interface JobHarnessOptions {
   transcriber?: Transcriber;
   maxCaptionsBytes?: number;
   maxEntryBytes?: number;
+  /** `Idempotency-Key` records in the emulator's idempotency table (else in the API's memory). */
+  durableIdempotency?: boolean;
   /** Verifies credentials at the API (AUTH_MODE jwt or api-key). */
   authenticator?: Authenticator;
   /** Wraps the API's ports (to make a submission step fail). */
@@ -70,6 +73,9 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
   const maxCaptionsBytes = options.maxCaptionsBytes ?? 1024 * 1024;
   const apiPorts = options.api?.({ store, queue, objects }) ?? { store, queue, objects };
 
+  /** A store on the shared table, as each API instance (or a restarted one) has its own. */
+  const idempotencyStore = () => createDynamoIdempotencyStore(clients.dynamodb, outputs.idempotencyTableName, { ttlS: 3600, objects });
+
   const jobs: AppDeps["jobs"] = {
     available: true,
     store: apiPorts.store,
@@ -84,6 +90,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     maxCaptionsBytes,
     maxUploadBytes: 64 * 1024 * 1024,
     ...(options.authenticator && { authenticator: options.authenticator }),
+    ...(options.durableIdempotency && { idempotencyStore: idempotencyStore() }),
   });
 
   const workerDir = await mkdtemp(join(tmpdir(), "batch-worker-"));
@@ -132,6 +139,9 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     store,
     objects,
     app: api.app,
+    /** Another API instance on the same AWS resources (a second replica, or the first after a restart). */
+    anotherApi: () =>
+      buildTestApp({ publisher, transcriber, jobs, claimCheck: claimCheck(objects), maxCaptionsBytes, maxUploadBytes: 64 * 1024 * 1024, idempotencyStore: idempotencyStore() }),
     apiLogs: api.logs,
     workerLogs,
     startWorker,

@@ -1,0 +1,67 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
+import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.js";
+import { startJobHarness, type JobHarness } from "../support/job-harness.js";
+import { drainQueue, resetMoto } from "../support/moto.js";
+import { FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
+
+const TENANT = "11111111-1111-4111-8111-111111111111";
+const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
+
+describe("Idempotency-Key records in DynamoDB (moto_server)", () => {
+  let harness: JobHarness;
+  let deepgram: Awaited<ReturnType<typeof startFakeDeepgram>>;
+  beforeEach(async () => {
+    await resetMoto();
+    deepgram = await startFakeDeepgram({ delayMs: 500 });
+    harness = await startJobHarness({
+      durableIdempotency: true,
+      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 30 }),
+    });
+  });
+  afterEach(async () => {
+    await harness.stop();
+    await deepgram.close();
+  });
+
+  const send = (app: JobHarness["app"], key: string) => postUpload(app, uploadForm(wav, "speech.wav"), { "Idempotency-Key": key, "X-Tenant-ID": TENANT });
+
+  it("two concurrent requests with one key: one provider call, one event on the queue, one 200 and one 409", async () => {
+    const [first, second] = await Promise.all([send(harness.app, "concurrent"), send(harness.app, "concurrent")]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    expect(deepgram.requests).toHaveLength(1);
+    const events = await drainQueue(harness.clients.sqs, harness.events.queueUrl, { waitMs: 3_000 });
+    expect(events).toHaveLength(1);
+  });
+
+  it("replays after a restart, from another instance: the same interaction id, no second call or event", async () => {
+    const first = await send(harness.app, "survives-restart");
+    expect(first.status).toBe(200);
+    const { interaction_id: id } = (await first.json()) as { interaction_id: string };
+    const restarted = await harness.anotherApi();
+    const again = await send(restarted.app, "survives-restart");
+    expect(again.status).toBe(200);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(((await again.json()) as { interaction_id: string }).interaction_id).toBe(id);
+    expect(deepgram.requests).toHaveLength(1);
+    expect(await drainQueue(harness.clients.sqs, harness.events.queueUrl, { waitMs: 3_000 })).toHaveLength(1);
+    await restarted.dispose();
+  });
+
+  it("keeps an answer too big for an item in the bucket and replays it whole", async () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `Line ${i} of a long meeting.`).join("\n");
+    const headers = { "Idempotency-Key": "big", "X-Tenant-ID": TENANT };
+    const first = await postUpload(harness.app, uploadForm(text, "long.txt"), headers);
+    expect(first.status).toBe(200);
+    const body = await first.text();
+    expect(body.length).toBeGreaterThan(300 * 1024);
+    const restarted = await harness.anotherApi();
+    const again = await postUpload(restarted.app, uploadForm(text, "long.txt"), headers);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(await again.text()).toBe(body);
+    await restarted.dispose();
+    expect(await harness.objects.exists(`idempotency/${TENANT}/${createHash("sha256").update("big").digest("hex")}.json`)).toBe(true);
+  });
+});

@@ -16,6 +16,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import {
   CreateTableCommand,
+  type CreateTableCommandInput,
   DescribeTableCommand,
   ResourceNotFoundException as DynamoResourceNotFound,
   UpdateTimeToLiveCommand,
@@ -60,6 +61,20 @@ async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<stri
   }
   const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
   return { url, arn };
+}
+
+/** A table as described: created if missing (then waited for), its TTL switched on either way. */
+async function ensureTable(dynamodb: DynamoDBClient, table: CreateTableCommandInput & { TableName: string }, ttlAttribute: string, log: (line: string) => void) {
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName: table.TableName }));
+    log(`table ${table.TableName}: exists`);
+  } catch (error) {
+    if (!(error instanceof DynamoResourceNotFound)) throw error;
+    await dynamodb.send(new CreateTableCommand(table));
+    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: table.TableName });
+    log(`table ${table.TableName}: created`);
+  }
+  await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: table.TableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
 }
 
 /** The same outputs as the Pulumi stack; there is no IAM policy locally. */
@@ -240,60 +255,44 @@ export async function provisionLocalJobs(options: LocalJobsOptions): Promise<Job
   );
 
   const { hashKey, rangeKey, ttlAttribute, byCreatedIndex } = JOBS_TABLE_SCHEMA;
-  try {
-    await dynamodb.send(new DescribeTableCommand({ TableName: names.jobsTable }));
-    log(`table ${names.jobsTable}: exists`);
-  } catch (error) {
-    if (!(error instanceof DynamoResourceNotFound)) throw error;
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: names.jobsTable,
-        BillingMode: "PAY_PER_REQUEST",
-        KeySchema: [
-          { AttributeName: hashKey, KeyType: "HASH" },
-          { AttributeName: rangeKey, KeyType: "RANGE" },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: hashKey, AttributeType: "S" },
-          { AttributeName: rangeKey, AttributeType: "S" },
-          { AttributeName: byCreatedIndex.rangeKey, AttributeType: "S" },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: byCreatedIndex.name,
-            KeySchema: [
-              { AttributeName: byCreatedIndex.hashKey, KeyType: "HASH" },
-              { AttributeName: byCreatedIndex.rangeKey, KeyType: "RANGE" },
-            ],
-            Projection: { ProjectionType: "ALL" },
-          },
-        ],
-      }),
-    );
-    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: names.jobsTable });
-    log(`table ${names.jobsTable}: created`);
-  }
-  await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: names.jobsTable, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
-
-  const idempotency = IDEMPOTENCY_TABLE_SCHEMA;
-  try {
-    await dynamodb.send(new DescribeTableCommand({ TableName: names.idempotencyTable }));
-    log(`table ${names.idempotencyTable}: exists`);
-  } catch (error) {
-    if (!(error instanceof DynamoResourceNotFound)) throw error;
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: names.idempotencyTable,
-        BillingMode: "PAY_PER_REQUEST",
-        KeySchema: [{ AttributeName: idempotency.hashKey, KeyType: "HASH" }],
-        AttributeDefinitions: [{ AttributeName: idempotency.hashKey, AttributeType: "S" }],
-      }),
-    );
-    await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: names.idempotencyTable });
-    log(`table ${names.idempotencyTable}: created`);
-  }
-  await dynamodb.send(
-    new UpdateTimeToLiveCommand({ TableName: names.idempotencyTable, TimeToLiveSpecification: { AttributeName: idempotency.ttlAttribute, Enabled: true } }),
+  await ensureTable(
+    dynamodb,
+    {
+      TableName: names.jobsTable,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [
+        { AttributeName: hashKey, KeyType: "HASH" },
+        { AttributeName: rangeKey, KeyType: "RANGE" },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: hashKey, AttributeType: "S" },
+        { AttributeName: rangeKey, AttributeType: "S" },
+        { AttributeName: byCreatedIndex.rangeKey, AttributeType: "S" },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: byCreatedIndex.name,
+          KeySchema: [
+            { AttributeName: byCreatedIndex.hashKey, KeyType: "HASH" },
+            { AttributeName: byCreatedIndex.rangeKey, KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "ALL" },
+        },
+      ],
+    },
+    ttlAttribute,
+    log,
+  );
+  await ensureTable(
+    dynamodb,
+    {
+      TableName: names.idempotencyTable,
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [{ AttributeName: IDEMPOTENCY_TABLE_SCHEMA.hashKey, KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: IDEMPOTENCY_TABLE_SCHEMA.hashKey, AttributeType: "S" }],
+    },
+    IDEMPOTENCY_TABLE_SCHEMA.ttlAttribute,
+    log,
   );
 
   return {

@@ -1,9 +1,8 @@
+import { capturingPublisher } from "../support/capturing-publisher.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UnsecuredJWT } from "jose";
 import { createApiKeyAuthenticator, sha256Hex } from "../../app/auth/api-key-authenticator.js";
 import { createJwtAuthenticator } from "../../app/auth/jwt-authenticator.js";
-import type { EventPublisher } from "../../app/events/event-publisher.js";
-import type { TranscriptEventDetail } from "../../app/events/transcript-events.js";
 import { createMetrics } from "../../app/observability/metrics.js";
 import { JWT_AUDIENCE, JWT_ISSUER, startJwksServer } from "../support/jwks-server.js";
 import { memoryJobs } from "../support/memory-jobs.js";
@@ -11,18 +10,6 @@ import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
 
 const TENANT_A = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 const TENANT_B = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
-
-function capturingPublisher() {
-  const details: TranscriptEventDetail[] = [];
-  const publisher: EventPublisher = {
-    state: "enabled",
-    publish(detail) {
-      details.push(detail);
-      return Promise.resolve({ status: "published", eventId: `evt-${details.length}`, attempts: 1 });
-    },
-  };
-  return { publisher, details };
-}
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 

@@ -1,7 +1,6 @@
+import { capturingPublisher } from "../support/capturing-publisher.js";
 import { readFile } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TranscriptEventDetail } from "../../app/events/transcript-events.js";
-import type { EventPublisher } from "../../app/events/event-publisher.js";
 import { MAX_PARTS, OTHER_PARTS_BYTES } from "../../app/http/multipart-upload.js";
 import { listenTestApp } from "../support/listening-app.js";
 import { BOUNDARY, MULTIPART_TYPE, multipartBody, type Part } from "../support/multipart.js";
@@ -13,18 +12,6 @@ const MAX_UPLOAD = 64 * 1024;
 const MiB = 1024 * 1024;
 const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
 const file = (content: string | Uint8Array, filename = "meeting.vtt"): Part => ({ name: "file", filename, content });
-
-function capturingPublisher() {
-  const details: TranscriptEventDetail[] = [];
-  const publisher: EventPublisher = {
-    state: "enabled",
-    publish(detail) {
-      details.push(detail);
-      return Promise.resolve({ status: "published", eventId: `evt-${details.length}`, attempts: 1 });
-    },
-  };
-  return { publisher, details };
-}
 
 /** A request head for `POST /batch/process` with the given extra header lines. */
 function head(headers: Record<string, string | number> | Array<[string, string | number]>, path = "/batch/process"): string {

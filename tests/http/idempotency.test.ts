@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
+import { capturingPublisher } from "../support/capturing-publisher.js";
 import { describe, expect, it } from "vitest";
-import type { EventPublisher } from "../../app/events/event-publisher.js";
-import type { TranscriptEventDetail } from "../../app/events/transcript-events.js";
 import { ProviderFailure, type Transcriber } from "../../app/transcription/transcriber.js";
 import { memoryJobs } from "../support/memory-jobs.js";
 import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
@@ -31,24 +30,12 @@ function countingTranscriber() {
   return { transcriber, state, release: () => release?.() };
 }
 
-function countingPublisher() {
-  const details: TranscriptEventDetail[] = [];
-  const publisher: EventPublisher = {
-    state: "enabled",
-    publish(detail) {
-      details.push(detail);
-      return Promise.resolve({ status: "published", eventId: `evt-${details.length}`, attempts: 1 });
-    },
-  };
-  return { publisher, details };
-}
-
 const withKey = (key: string, tenant = TENANT_A, extra: Record<string, string> = {}) => ({ "Idempotency-Key": key, "X-Tenant-ID": tenant, ...extra });
 
 describe("Idempotency-Key on POST /batch/process", () => {
   it("replays the first answer for the same key and file: one transcription, one event, the same interaction id", async () => {
     const provider = countingTranscriber();
-    const events = countingPublisher();
+    const events = capturingPublisher();
     const { app } = await buildTestApp({ transcriber: provider.transcriber, publisher: events.publisher });
     const first = await postUpload(app, uploadForm(wav, "speech.wav"), withKey('"retry-me"'));
     expect(first.status).toBe(200);
@@ -81,7 +68,7 @@ describe("Idempotency-Key on POST /batch/process", () => {
   it("answers 409 with Retry-After while the first request with the key still runs, and transcribes once", async () => {
     const provider = countingTranscriber();
     provider.state.hold = true;
-    const events = countingPublisher();
+    const events = capturingPublisher();
     const { app } = await buildTestApp({ transcriber: provider.transcriber, publisher: events.publisher });
     const first = postUpload(app, uploadForm(wav, "speech.wav"), withKey("together"));
     await expect.poll(() => provider.state.calls).toBe(1);
@@ -107,7 +94,7 @@ describe("Idempotency-Key on POST /batch/process", () => {
   });
 
   it("records a refusal of what was sent: an empty transcript is replayed as the same 422, with no second event", async () => {
-    const events = countingPublisher();
+    const events = capturingPublisher();
     const { app } = await buildTestApp({ publisher: events.publisher });
     const first = await postUpload(app, uploadForm("WEBVTT\n\n", "empty.vtt"), withKey("empty"));
     expect(first.status).toBe(422);

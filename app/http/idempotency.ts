@@ -6,6 +6,7 @@ import type { RequestContext } from "../pipeline/request-context.js";
 import type { IdentifiedEnv } from "./app-env.js";
 import { toApiError } from "./error-handler.js";
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
+import { StorageUnavailable } from "../storage/object-store.js";
 
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -64,7 +65,12 @@ export async function idempotently(
   work: () => Promise<Answer>,
 ): Promise<Response> {
   const scope = c.var.context.tenantId;
-  const begun = await idempotency.store.begin(scope, request.key, request.fingerprint, idempotency.leaseS);
+  const begun = await idempotency.store.begin(scope, request.key, request.fingerprint, idempotency.leaseS).catch((error: unknown) => {
+    throw new StorageUnavailable("The idempotency store", { cause: error });
+  });
+  // Once the work is done, failing to record it must not fail the answer: a retry would then run again.
+  const record = (what: Promise<void>) =>
+    what.catch((error: unknown) => c.var.log.error({ err: error }, "idempotency record not updated; a retry with this key will run again"));
   if (!begun.claimed) {
     await request.discard?.();
     const { record } = begun;
@@ -86,14 +92,14 @@ export async function idempotently(
     const apiError = toApiError(error);
     if (apiError.status < 500 && !c.req.raw.signal.aborted) {
       const body = JSON.stringify(toProblem(apiError, c.var.interactionId));
-      await idempotency.store.complete(scope, request.key, request.fingerprint, { status: apiError.status, headers: { "Content-Type": PROBLEM_CONTENT_TYPE }, body });
+      await record(idempotency.store.complete(scope, request.key, request.fingerprint, { status: apiError.status, headers: { "Content-Type": PROBLEM_CONTENT_TYPE }, body }));
     } else {
-      await idempotency.store.release(scope, request.key, request.fingerprint);
+      await record(idempotency.store.release(scope, request.key, request.fingerprint));
     }
     throw error;
   }
   const body = JSON.stringify(answer.body);
   const headers = { "Content-Type": "application/json", ...answer.headers };
-  await idempotency.store.complete(scope, request.key, request.fingerprint, { status: answer.status, headers, body });
+  await record(idempotency.store.complete(scope, request.key, request.fingerprint, { status: answer.status, headers, body }));
   return c.body(body, answer.status, headers);
 }

@@ -124,6 +124,22 @@ describe("Idempotency-Key on POST /batch/process", () => {
   });
 });
 
+describe("an idempotency store that fails", () => {
+  it("refuses with 503 storage_unavailable when the key cannot be claimed, and still answers when the record cannot be written", async () => {
+    const down = () => Promise.reject(new Error("table is down"));
+    const unclaimable = await buildTestApp({ idempotencyStore: { durable: true, begin: down, complete: down, release: down } });
+    const refused = await postUpload(unclaimable.app, uploadForm("hello", "notes.txt"), withKey("k"));
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ code: "storage_unavailable" });
+    const unrecordable = await buildTestApp({
+      idempotencyStore: { durable: true, begin: () => Promise.resolve({ claimed: true }), complete: down, release: down },
+    });
+    const answered = await postUpload(unrecordable.app, uploadForm("hello", "notes.txt"), withKey("k"));
+    expect(answered.status).toBe(200);
+    expect(unrecordable.logs.lines.some((line) => line.msg === "idempotency record not updated; a retry with this key will run again")).toBe(true);
+  });
+});
+
 describe("Idempotency-Key on POST /batch/jobs", () => {
   it("queues one job for the key and replays its 202 with the same Location", async () => {
     const jobs = memoryJobs();

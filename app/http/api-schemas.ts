@@ -21,6 +21,10 @@ export const EventReport = v.variant("status", [
 export const BatchResponse = v.pipe(
   v.object({
     interaction_id: v.pipe(v.string(), v.uuid(), v.description("This request's id, also in X-Interaction-ID and the logs")),
+    tenant_id: v.pipe(v.string(), v.uuid(), v.description("The tenant the request ran as (and its event names)")),
+    user_id: v.pipe(v.string(), v.description("The user the request ran as")),
+    account_id: v.pipe(v.nullable(v.string()), v.description("The account the request ran as, or null")),
+    warnings: v.optional(v.pipe(v.array(v.string()), v.description("What was replaced in the identity sent (also in X-Warning), e.g. an X-Tenant-ID that is not a UUID v4"))),
     raw_transcript: v.string(),
     cleaned_transcript: v.string(),
     cleaner: v.picklist(CLEANED_BY),

@@ -21,6 +21,27 @@ describe("POST /batch/process", () => {
     await Promise.all([deepgram.close(), openai.close()]);
   });
 
+  it("says who it ran as: a replaced tenant in X-Warning and in the body's warnings; X-Request-ID echoed and logged", async () => {
+    const { app, logs } = await buildTestApp();
+    const response = await postUpload(app, uploadForm("we ship on friday", "notes.txt"), {
+      "X-Tenant-ID": "acme-corp",
+      "X-Account-ID": "acc_1",
+      "X-Request-ID": "req-42",
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("X-Request-ID")).toBe("req-42");
+    const warning = response.headers.get("X-Warning");
+    expect(warning).toMatch(/X-Tenant-ID is not a UUID v4/);
+    const body = (await response.json()) as { tenant_id: string; user_id: string; account_id: string; warnings: string[] };
+    expect(body).toMatchObject({ user_id: "system", account_id: "acc_1", warnings: [warning] });
+    expect(body.tenant_id).toMatch(UUID_V4);
+    // `client_request_id`: `request_id` is the provider's, in the transcript's metadata.
+    for (const line of logs.lines) expect(line.client_request_id).toBe("req-42");
+    const plain = await postUpload(app, uploadForm("we ship on friday", "notes.txt"), { "X-Request-ID": "has spaces and is ignored" });
+    expect(plain.headers.get("X-Request-ID")).toBeNull();
+    expect(await plain.json()).not.toHaveProperty("warnings");
+  });
+
   it("imports captions with no paid service and cleans them with the rules", async () => {
     const { app, leftoverUploads, logs } = await buildTestApp();
     const response = await postUpload(app, uploadForm(await fixture("captions/meeting.vtt"), "meeting.vtt"), {
@@ -31,6 +52,9 @@ describe("POST /batch/process", () => {
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toEqual({
       interaction_id: response.headers.get("X-Interaction-ID"),
+      tenant_id: "11111111-1111-4111-8111-111111111111",
+      user_id: "ana@example.com",
+      account_id: null,
       raw_transcript: expect.stringContaining("Alice: Um, so I I think") as unknown,
       cleaned_transcript: [
         "Alice: So I think we should ship the release on Friday.",

@@ -46,6 +46,7 @@ export function identity({ defaults, authenticator, onAuthFailure, newId = rando
         c.var.log.warn({ header: warning.header, value: warning.value.slice(0, 100) }, warning.message);
         c.header("X-Warning", warning.message, { append: true });
       }
+      if (warnings.length > 0) c.set("identityWarnings", warnings.map((warning) => warning.message));
       c.set("context", context);
       return next();
     }

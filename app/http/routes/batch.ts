@@ -75,8 +75,13 @@ export function batchRoutes(deps: BatchRouteDeps) {
             signal,
           });
           c.set("outcome", { bytes: upload.bytes, source: raw.source, cleaner: cleaned.cleaner, event_status: event.status });
+          const warnings = c.var.identityWarnings;
           const answer: BatchResponse = {
             interaction_id: context.interactionId,
+            tenant_id: context.tenantId,
+            user_id: context.userId,
+            account_id: context.accountId,
+            ...(warnings !== undefined && { warnings }),
             raw_transcript: raw.text,
             cleaned_transcript: cleaned.text,
             cleaner: cleaned.cleaner,

@@ -1,7 +1,7 @@
 import { describeRoute, resolver } from "hono-openapi";
 import { IDENTITY_JSON_SCHEMA } from "./identity.js";
 import { BatchResponse, Health, JobList, JobResponse, Problem, Readiness } from "./api-schemas.js";
-import { INTERACTION_ID_HEADER } from "./middleware/interaction.js";
+import { INTERACTION_ID_HEADER, REQUEST_ID_HEADER } from "./middleware/interaction.js";
 import { ERRORS, PROBLEM_CONTENT_TYPE, type ErrorCode } from "./problem.js";
 
 /**
@@ -13,6 +13,10 @@ const interactionHeader = {
   [INTERACTION_ID_HEADER]: {
     description: "This request's id, also in the body and every log line; absent only when the server refused the request before the app saw it",
     schema: { type: "string" as const, format: "uuid" },
+  },
+  [REQUEST_ID_HEADER]: {
+    description: "The client's X-Request-ID, echoed (and logged as client_request_id) when it is 1 to 128 printable ASCII characters",
+    schema: { type: "string" as const },
   },
 };
 
@@ -276,3 +280,35 @@ export const describeFailedEventSchema = describeDocument(
   "application/json",
   { type: "object" },
 );
+
+export const describeProblemPage = describeRoute({
+  summary: "What a problem type means and what to do",
+  description: "The page every problem's `type` links to: HTML for a browser (Accept: text/html), JSON otherwise.",
+  tags: ["documentation"],
+  security: [],
+  parameters: [{ name: "slug", in: "path" as const, required: true, description: "The code with dashes, e.g. provider-not-configured", schema: { type: "string" as const } }],
+  responses: {
+    200: {
+      description: "The problem type explained",
+      headers: interactionHeader,
+      content: {
+        "text/html": { schema: { type: "string" as const } },
+        "application/json": {
+          schema: {
+            type: "object" as const,
+            required: ["type", "title", "status", "code", "detail", "action"],
+            properties: {
+              type: { type: "string" as const },
+              title: { type: "string" as const },
+              status: { type: "integer" as const },
+              code: { type: "string" as const },
+              detail: { type: "string" as const, description: "What it means" },
+              action: { type: "string" as const, description: "What to do" },
+            },
+          },
+        },
+      },
+    },
+    ...problemResponses(["not_found", ...SERVER_REFUSALS]),
+  },
+});

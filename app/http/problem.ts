@@ -39,6 +39,9 @@ export type ErrorCode = keyof typeof ERRORS;
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
+/** The slug of a problem `type`: `/problems/provider-not-configured` for `provider_not_configured`. */
+export const problemSlug = (code: ErrorCode) => code.replaceAll("_", "-");
+
 /** An RFC 9457 problem document, with our `code` and the request's `interaction_id` as extensions. */
 export interface Problem {
   type: string;
@@ -105,7 +108,7 @@ export function fromHttpException(error: HTTPException): ApiError {
 
 export function toProblem(error: ApiError, interactionId: string | null): Problem {
   return {
-    type: `/problems/${error.code.replaceAll("_", "-")}`,
+    type: `/problems/${problemSlug(error.code)}`,
     title: ERRORS[error.code].title,
     status: error.status,
     detail: error.detail,

@@ -240,6 +240,18 @@ describe("the OpenAPI document tells the whole truth", () => {
     for (const answer of answers) conforms(path, "get", answer);
   });
 
+  it("GET /problems/{slug} answers 200 (JSON and HTML), 404, 400 and 431 as documented", async () => {
+    const answers = [
+      await plain(main.port, "GET", "/problems/payload-too-large", "Accept: application/json\r\n"),
+      await plain(main.port, "GET", "/problems/payload-too-large", "Accept: text/html\r\n"),
+      await plain(main.port, "GET", "/problems/no-such-problem"),
+      await malformed(main.port, "GET", "/problems/payload-too-large"),
+      await oversized(main.port, "GET", "/problems/payload-too-large"),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 404, 400, 431]);
+    for (const answer of answers) conforms("/problems/{slug}", "get", answer);
+  });
+
   it("GET /readyz answers 503 as documented when uploads cannot be written", async () => {
     const answer = await plain(unwritable.port, "GET", "/readyz");
     expect(answer.status).toBe(503);

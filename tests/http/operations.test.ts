@@ -87,6 +87,7 @@ describe("the API's documents", () => {
       "/healthz",
       "/metrics",
       "/openapi.json",
+      "/problems/{slug}",
       "/readyz",
       "/schemas/batch-processing-completed.v1.json",
       "/schemas/batch-processing-failed.v1.json",

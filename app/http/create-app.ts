@@ -19,6 +19,7 @@ import { ApiError } from "./problem.js";
 import { batchRoutes } from "./routes/batch.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { problemRoutes } from "./routes/problems.js";
+import { webRoutes } from "./routes/web.js";
 import { healthRoutes } from "./routes/health.js";
 import { documentationRoutes } from "./routes/documentation.js";
 import type { Transcriber } from "../transcription/transcriber.js";
@@ -129,6 +130,7 @@ export function createApp(deps: AppDeps) {
   );
   app.route("/", metricsRoutes(metrics, deps.metricsToken));
   app.route("/", problemRoutes());
+  app.route("/", webRoutes(deps.authenticator?.mode ?? "headers"));
   app.route("/", documentationRoutes(app, deps.authenticator?.mode ?? "headers"));
   app.notFound((c) => problemResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError(handleError);

@@ -257,6 +257,8 @@ function describeDocument(
   });
 }
 
+export const describePage = describeDocument("The upload page, for people", "documentation", "HTML", "text/html", { type: "string" });
+export const describePageScript = describeDocument("The upload page's script", "documentation", "JavaScript", "text/javascript", { type: "string" });
 export const describeMetrics = describeDocument(
   "Prometheus metrics (behind `Authorization: Bearer <METRICS_TOKEN>` when that is set)",
   "operations",

@@ -234,7 +234,7 @@ describe("the OpenAPI document tells the whole truth", () => {
     for (const answer of answers) conforms("/batch/process", method.toLowerCase(), answer);
   });
 
-  it.each(["/healthz", "/readyz", "/metrics", "/openapi.json", "/schemas/batch-processing-completed.v1.json", "/schemas/batch-processing-failed.v1.json"])("GET %s answers 200, 400 and 431 as documented", async (path) => {
+  it.each(["/", "/app.js", "/healthz", "/readyz", "/metrics", "/openapi.json", "/schemas/batch-processing-completed.v1.json", "/schemas/batch-processing-failed.v1.json"])("GET %s answers 200, 400 and 431 as documented", async (path) => {
     const answers = [await plain(main.port, "GET", path), await malformed(main.port, "GET", path), await oversized(main.port, "GET", path)];
     expect(answers.map((answer) => answer.status)).toEqual([200, 400, 431]);
     for (const answer of answers) conforms(path, "get", answer);

@@ -81,6 +81,8 @@ describe("the API's documents", () => {
     expect(operation?.responses["413"]).toMatchObject({ content: { "application/problem+json": {} } });
     for (const method of ["get", "put", "patch", "delete"]) expect(Object.keys(document.paths["/batch/process"]?.[method]?.responses ?? {})).toContain("405");
     expect(Object.keys(document.paths).sort()).toEqual([
+      "/",
+      "/app.js",
       "/batch/jobs",
       "/batch/jobs/{id}",
       "/batch/process",

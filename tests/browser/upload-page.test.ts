@@ -1,0 +1,112 @@
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumPath } from "../support/chromium.js";
+import { createApiKeyAuthenticator, sha256Hex } from "../../app/auth/api-key-authenticator.js";
+import { listenTestApp } from "../support/listening-app.js";
+import { FIXTURES } from "../support/test-app.js";
+
+/** Where the screenshots go, for a person to look at after the run. */
+const SCREENSHOTS = fileURLToPath(new URL("../../test-results/browser/", import.meta.url));
+const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
+
+describe("the upload page in a real browser (Chromium, headless)", () => {
+  let service: Awaited<ReturnType<typeof listenTestApp>>;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    await mkdir(SCREENSHOTS, { recursive: true });
+    service = await listenTestApp();
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  it("uploads the committed VTT and shows both transcripts with their speakers, the event and the interaction id", async () => {
+    await page.goto(service.url);
+    await page.screenshot({ path: `${SCREENSHOTS}1-empty.png`, fullPage: true });
+    await page.getByLabel("Recording or captions file").setInputFiles(fileURLToPath(new URL("captions/meeting.vtt", FIXTURES)));
+    await page.getByRole("button", { name: "Upload" }).click();
+    const cleaned = page.locator("#cleaned");
+    await cleaned.filter({ hasText: "ship the release on Friday" }).waitFor();
+    expect(await cleaned.textContent()).toContain("Alice: So I think we should ship the release on Friday.");
+    expect(await page.locator("#raw").textContent()).toContain("Bob: hmm, okay.");
+    expect(await page.locator("#interaction").textContent()).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await page.locator("#event").textContent()).toContain("disabled");
+    expect(await page.getByRole("status").textContent()).toBe("Done.");
+    expect(await page.locator("#progress").getAttribute("value")).toBe("100");
+    await page.screenshot({ path: `${SCREENSHOTS}2-transcripts.png`, fullPage: true });
+  });
+
+  it("explains a refused file in words: the problem's detail", async () => {
+    await page.goto(service.url);
+    await page.getByLabel("Recording or captions file").setInputFiles({ name: "photo.wav", mimeType: "audio/wav", buffer: png });
+    await page.getByRole("button", { name: "Upload" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/image\/png is not a supported format/);
+    expect(await page.locator("#result").isHidden()).toBe(true);
+    await page.screenshot({ path: `${SCREENSHOTS}3-refused.png`, fullPage: true });
+  });
+
+  it("fits a phone-sized screen, labels every control, and is reachable by keyboard", async () => {
+    const phone = await browser.newPage({ viewport: { width: 375, height: 667 } });
+    try {
+      await phone.goto(service.url);
+      // Run in the page, written as source text: the tests are compiled without the DOM's types.
+      expect(await phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
+      const unlabelled = await phone.evaluate(`[...document.querySelectorAll("input, button")].filter((element) =>
+        !element.closest("[hidden]") && (element.tagName === "BUTTON" ? element.textContent.trim() === "" : element.labels.length === 0)).length`);
+      expect(unlabelled).toBe(0);
+      const focused = () => phone.evaluate("document.activeElement && document.activeElement.id");
+      await phone.keyboard.press("Tab");
+      expect(await focused()).toBe("file");
+      await phone.keyboard.press("Tab");
+      expect(await focused()).toBe("async");
+      await phone.keyboard.press("Tab");
+      expect(await focused()).toBe("submit");
+      expect(await phone.locator("#key-field").isHidden()).toBe(true);
+      await phone.screenshot({ path: `${SCREENSHOTS}4-phone.png`, fullPage: true });
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it("in AUTH_MODE=api-key asks for the key, sends it, and keeps it out of storage", async () => {
+    const key = "bts_browser-test-key";
+    const secured = await listenTestApp({
+      authenticator: createApiKeyAuthenticator([{ id: "browser", sha256: sha256Hex(key), tenant_id: "11111111-1111-4111-8111-111111111111" }]),
+    });
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(secured.url);
+      const vtt = fileURLToPath(new URL("captions/meeting.vtt", FIXTURES));
+      await tab.getByLabel("Recording or captions file").setInputFiles(vtt);
+      await tab.getByRole("button", { name: "Upload" }).click();
+      await tab.getByRole("alert").filter({ hasText: "API key" }).waitFor();
+      await tab.getByLabel("API key").fill(key);
+      await tab.getByRole("button", { name: "Upload" }).click();
+      await tab.locator("#cleaned").filter({ hasText: "ship the release on Friday" }).waitFor();
+      expect(await tab.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie")).not.toContain(key);
+      await tab.screenshot({ path: `${SCREENSHOTS}5-api-key.png`, fullPage: true });
+    } finally {
+      await tab.close();
+      await secured.close();
+    }
+  });
+
+  it("loads nothing from another origin", async () => {
+    const fresh = await browser.newPage();
+    const origins = new Set<string>();
+    fresh.on("request", (request) => origins.add(new URL(request.url()).origin));
+    await fresh.goto(service.url);
+    await fresh.waitForLoadState("networkidle");
+    expect([...origins]).toEqual([service.url]);
+    await fresh.close();
+  });
+});

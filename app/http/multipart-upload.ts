@@ -55,7 +55,7 @@ export class ClientGoneError extends Error {
   }
 }
 
-function tooLarge(maxBytes: number): ApiError {
+export function tooLarge(maxBytes: number): ApiError {
   return new ApiError("payload_too_large", `The file is larger than the limit of ${maxBytes} bytes.`, {
     max_bytes: maxBytes,
   });
@@ -75,7 +75,7 @@ export function checkUploadHeaders(request: Omit<UploadRequest, "body">, maxByte
   if (!type.startsWith("multipart/form-data")) {
     throw new ApiError(
       "unsupported_media_type",
-      "Send the recording as multipart/form-data with the file in a field named `file`.",
+      "Send the recording as multipart/form-data with the file in a field named `file`, or as the whole body with its audio, video or captions Content-Type.",
     );
   }
   if (!type.includes("boundary=")) {
@@ -87,7 +87,7 @@ export function checkUploadHeaders(request: Omit<UploadRequest, "body">, maxByte
   return declared;
 }
 
-async function checkFreeSpace(space: NonNullable<UploadSink<unknown>["space"]>, declared: number | undefined): Promise<void> {
+export async function checkFreeSpace(space: NonNullable<UploadSink<unknown>["space"]>, declared: number | undefined): Promise<void> {
   const free = await space.freeBytes();
   if ((declared ?? 0) + space.reserveBytes > free) {
     throw new ApiError("insufficient_storage", "There is not enough free disk space for this upload right now; try again later.", {
@@ -243,7 +243,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
   });
 }
 
-function asUploadError(error: unknown): Error {
+export function asUploadError(error: unknown): Error {
   if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof StorageUnavailable) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ENOSPC" || code === "EDQUOT") {

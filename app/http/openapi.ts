@@ -106,6 +106,29 @@ const replayedHeader = {
   "Idempotent-Replayed": { description: "`true` when this answer is the recorded answer of an earlier request with the same Idempotency-Key", schema: { type: "string" as const } },
 };
 
+/** An upload: multipart with the file in `file`, or the file as the whole body with its own type. */
+function uploadBodyDescription() {
+  const raw = { schema: { type: "string" as const, format: "binary", description: "The recording or captions file as the whole body" } };
+  return {
+    required: true,
+    content: {
+      "multipart/form-data": {
+        schema: {
+          type: "object" as const,
+          required: ["file"],
+          properties: { file: { type: "string" as const, format: "binary", description: "The recording or captions file" } },
+        },
+      },
+      "audio/*": raw,
+      "video/*": raw,
+      "application/octet-stream": raw,
+      "text/vtt": raw,
+      "application/x-subrip": raw,
+      "text/plain": raw,
+    },
+  };
+}
+
 const IDENTITY_PARAMETERS = [
   identityHeader("X-Tenant-ID", "Tenant, a UUID v4. Absent: MOCK_TENANT_ID, else a new UUID v4; not a UUID v4: replaced, and reported in X-Warning."),
   identityHeader("X-User-ID", "User. Absent: MOCK_USER_ID, else `system`."),
@@ -134,18 +157,7 @@ export const describeBatchProcess = describeRoute({
     { name: "Prefer", in: "header" as const, required: false, description: "`respond-async`: queue a job instead of waiting (202)", schema: { type: "string" as const } },
     IDEMPOTENCY_PARAMETER,
   ],
-  requestBody: {
-    required: true,
-    content: {
-      "multipart/form-data": {
-        schema: {
-          type: "object",
-          required: ["file"],
-          properties: { file: { type: "string", format: "binary", description: "The recording or captions file" } },
-        },
-      },
-    },
-  },
+  requestBody: uploadBodyDescription(),
   responses: {
     200: {
       ...json("Raw and cleaned transcripts, and what became of the event", BatchResponse),
@@ -160,18 +172,7 @@ export const describeBatchProcess = describeRoute({
   },
 });
 
-const uploadBody = {
-  required: true,
-  content: {
-    "multipart/form-data": {
-      schema: {
-        type: "object" as const,
-        required: ["file"],
-        properties: { file: { type: "string" as const, format: "binary", description: "The recording or captions file" } },
-      },
-    },
-  },
-};
+const uploadBody = uploadBodyDescription();
 
 export const describeJobSubmit = describeRoute({
   summary: "Queue a recording for transcription",

@@ -59,7 +59,9 @@ function chunkedStream(bytes: number): ReadableStream<Uint8Array> {
 const CASES: BadInput[] = [
   { name: "no body and no content type", status: 415, code: "unsupported_media_type" },
   { name: "a JSON body", headers: { "Content-Type": "application/json" }, body: Buffer.from("{}"), status: 415, code: "unsupported_media_type" },
-  { name: "raw audio bytes without multipart", headers: { "Content-Type": "audio/wav" }, body: Buffer.from("RIFF"), status: 415, code: "unsupported_media_type" },
+  { name: "a raw body of a type taken neither way", headers: { "Content-Type": "image/png" }, body: png, status: 415, code: "unsupported_media_type" },
+  { name: "a raw audio body that is not audio", headers: { "Content-Type": "audio/wav" }, body: pdf, status: 415, code: "unsupported_media_type" },
+  { name: "an empty raw body", headers: { "Content-Type": "audio/wav" }, body: Buffer.alloc(0), status: 400, code: "empty_file" },
   { name: "multipart without a boundary", headers: { "Content-Type": "multipart/form-data" }, body: Buffer.from("x"), status: 400, code: "malformed_multipart" },
   { name: "multipart whose body does not match its boundary", headers: { "Content-Type": MULTIPART_TYPE }, body: Buffer.from("garbage\r\n"), status: 400, code: "malformed_multipart" },
   { name: "an empty multipart body", headers: { "Content-Type": MULTIPART_TYPE }, body: Buffer.alloc(0), status: 400, code: "malformed_multipart" },
@@ -133,6 +135,7 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
   it("published no BatchProcessingCompleted for a rejected request, and BatchProcessingFailed only past the upload", () => {
     // Refused by what the accepted file turned out to be: captions over their limit, and five kinds of bytes.
     expect(published).toEqual([
+      { status: "failed", code: "unsupported_input" },
       { status: "failed", code: "too_large" },
       ...Array.from({ length: 4 }, () => ({ status: "failed", code: "unsupported_input" })),
       { status: "failed", code: "unsupported_encoding" },

@@ -5,7 +5,7 @@ import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import type { BatchResponse } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
 import { describeBatchProcess, describeWrongMethod } from "../openapi.js";
-import { receiveUpload } from "../multipart-upload.js";
+import { receiveAnyUpload } from "../raw-body-upload.js";
 import { jsonStream } from "../streamed-json.js";
 import { submitJob, type JobRouteDeps } from "./jobs.js";
 import { fingerprintOf, idempotently, IDEMPOTENCY_KEY_HEADER, readIdempotencyKey, type Answer } from "../idempotency.js";
@@ -50,7 +50,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
       deps.requestTimeoutMs > 0 ? setTimeout(() => deadline.abort(new DeadlinePassed()), deps.requestTimeoutMs) : undefined;
     const signal = AbortSignal.any([c.req.raw.signal, deadline.signal]);
     try {
-      const upload = await receiveUpload(
+      const upload = await receiveAnyUpload(
         {
           contentType: c.req.header("Content-Type"),
           contentLength: c.req.header("Content-Length"),

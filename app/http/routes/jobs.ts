@@ -5,7 +5,7 @@ import type { IdentifiedEnv } from "../app-env.js";
 import type { JobList, JobResponse, JobSummary } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
 import { describeJobGet, describeJobList, describeJobSubmit, describeWrongMethod } from "../openapi.js";
-import { receiveUpload } from "../multipart-upload.js";
+import { receiveAnyUpload } from "../raw-body-upload.js";
 import { fingerprintOf, idempotently, IDEMPOTENCY_KEY_HEADER, readIdempotencyKey, type Answer, type Idempotency } from "../idempotency.js";
 import { UUID_V4 } from "../../events/batch-processing-completed.js";
 import { JOB_STATUSES, type JobRecord } from "../../jobs/job-record.js";
@@ -79,7 +79,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
   log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "job submission started");
   const key = objectKeys.upload(context.tenantId, context.interactionId);
   const sink = objectStoreSink(jobs.objects, key);
-  const upload = await receiveUpload(
+  const upload = await receiveAnyUpload(
     {
       contentType: c.req.header("Content-Type"),
       contentLength: c.req.header("Content-Length"),

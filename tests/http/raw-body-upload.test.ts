@@ -1,0 +1,62 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import type { Transcriber } from "../../app/transcription/transcriber.js";
+import { listenTestApp } from "../support/listening-app.js";
+import { memoryJobs } from "../support/memory-jobs.js";
+import { rawRequest } from "../support/raw-http.js";
+import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
+
+const ogg = await readFile(new URL("audio/speech.ogg", FIXTURES));
+const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
+
+const heard: Array<{ bytes: number; mime: string }> = [];
+const transcriber: Transcriber = {
+  provider: "deepgram",
+  model: "nova-3",
+  configured: true,
+  transcribe(audio) {
+    heard.push({ bytes: audio.bytes, mime: audio.mime });
+    return Promise.resolve({ transcript: "we ship on friday", provider: "deepgram", model: "nova-3", durationS: 1, requestId: "r" });
+  },
+};
+
+describe("the file as the whole request body (curl --data-binary)", () => {
+  it("transcribes raw audio like the multipart form: the same bytes reach the provider", async () => {
+    const { app } = await buildTestApp({ transcriber });
+    const response = await app.request("/batch/process", { method: "POST", body: ogg, headers: { "Content-Type": "audio/ogg" } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ source: "audio", raw_transcript: "we ship on friday" });
+    expect(heard.at(-1)?.bytes).toBe(ogg.length);
+  });
+
+  it.each(["text/vtt", "text/plain; charset=utf-8", "application/octet-stream"])("imports raw captions sent as %s exactly as the form does", async (type) => {
+    const { app } = await buildTestApp();
+    const raw = (await (await app.request("/batch/process", { method: "POST", body: vtt, headers: { "Content-Type": type } })).json()) as Record<string, unknown>;
+    const form = (await (await postUpload(app, uploadForm(vtt, "meeting.vtt"))).json()) as Record<string, unknown>;
+    expect(raw.cleaned_transcript).toBe(form.cleaned_transcript);
+    expect(raw.source).toBe("captions");
+  });
+
+  it("holds raw bodies to MAX_UPLOAD_BYTES: a declared size over it at once, a chunked one as it grows", async () => {
+    const service = await listenTestApp({ maxUploadBytes: 64 * 1024 });
+    try {
+      const declared = await rawRequest({ port: service.port, head: "POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: audio/ogg\r\nContent-Length: 10000000\r\n\r\n" });
+      expect(declared.status).toBe(413);
+      const body = Buffer.alloc(200 * 1024, 0x61);
+      const chunked = Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from("\r\n0\r\n\r\n")]);
+      const grown = await rawRequest({ port: service.port, head: "POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n", body: chunked });
+      expect(grown.status).toBe(413);
+      expect(await service.leftoverUploads()).toEqual([]);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("queues a raw body as a job too", async () => {
+    const jobs = memoryJobs();
+    const { app } = await buildTestApp({ jobs });
+    const response = await app.request("/batch/jobs", { method: "POST", body: vtt, headers: { "Content-Type": "text/vtt" } });
+    expect(response.status).toBe(202);
+    expect(jobs.sent).toHaveLength(1);
+  });
+});

@@ -2,10 +2,13 @@ import { createTextBuilder } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
 
 const FILLERS = new Set(["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mmm"]);
-const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/** A token of sentence marks only (`,` `...` `?!`): it attaches to the word before it, it is not a word. */
+const MARKS_ONLY = /^[.,!?;:]+$/;
 const LETTER = /\p{L}/u;
 const LOWER_CASE_LETTER = /\p{Ll}/u;
 const WORD_CHARACTER = /[\p{L}\p{N}']/u;
+/** A speaker label starts with a letter or digit and holds no brackets, quotes or operators. */
+const LABEL = /^[\p{L}\p{N}][^{}[\]()<>="]*$/u;
 /** A speaker label is at most this long, as captions import writes it (`Speaker: `). */
 const MAX_LABEL_CHARS = 40;
 
@@ -56,10 +59,13 @@ function capitalI(token: string): string {
   return token.slice(0, at) + "I" + token.slice(at + 1);
 }
 
+/** What may come before a sentence's first letter: quotes and an opening bracket, not code (`{"json"`). */
+const OPENING = /^["'“‘«‹„¿¡(]*$/u;
+
 /** Upper-cases the first letter where lower-casing it back gives the same letter (not so for "ı" or "ß"). */
 function capitalFirstLetter(token: string): string {
   const at = firstLetterIndex(token);
-  if (at === -1) return token;
+  if (at === -1 || !OPENING.test(token.slice(0, at))) return token;
   const letter = String.fromCodePoint(token.codePointAt(at)!);
   if (!LOWER_CASE_LETTER.test(letter)) return token;
   const upper = letter.toUpperCase();
@@ -72,7 +78,10 @@ function speakerLabel(line: string): { label: string; speech: string } | undefin
   if (first === undefined || first === ":" || /\s/.test(first)) return undefined;
   const colon = line.slice(0, MAX_LABEL_CHARS + 1).indexOf(":");
   if (colon === -1 || !/\s/.test(line[colon + 1] ?? "")) return undefined;
-  return { label: line.slice(0, colon), speech: line.slice(colon + 1) };
+  const label = line.slice(0, colon);
+  // A name, not code: `{"json": true}` is not Alice speaking.
+  if (!LABEL.test(label)) return undefined;
+  return { label, speech: line.slice(colon + 1) };
 }
 
 /**
@@ -105,7 +114,8 @@ function cleanSpeech(speech: string): string {
     const token = match[0];
     const key = wordKey(token);
     const filler = FILLERS.has(key);
-    const punctuationOnly = !LETTER_OR_DIGIT.test(token);
+    // Emoji, symbols, dashes and code are words here: only bare sentence marks are not.
+    const punctuationOnly = MARKS_ONLY.test(token);
     if (previous === undefined) {
       if (filler || punctuationOnly) continue;
     } else if (filler) {
@@ -120,7 +130,7 @@ function cleanSpeech(speech: string): string {
       const mark = /[.!?,;:]/.exec(token)?.[0];
       if (mark !== undefined) previous = attach(previous, mark);
       continue;
-    } else if (!endsSentence(previous) && previousKey === key) {
+    } else if (key !== "" && !endsSentence(previous) && previousKey === key) {
       previous = token;
       continue;
     } else {

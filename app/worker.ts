@@ -62,9 +62,7 @@ const consumer = createWorkConsumer({
   visibilityTimeoutS: config.worker.visibilityTimeoutS,
   retryDelayS: config.worker.retryDelayS,
 });
-consumer.start();
-logger.info({ config: redactConfig(config), concurrency: config.worker.concurrency }, "worker started");
-
+// Handlers first: until a SIGTERM listener exists the signal kills the process outright.
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
@@ -78,3 +76,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     });
   });
 }
+
+consumer.start();
+logger.info({ config: redactConfig(config), concurrency: config.worker.concurrency }, "worker started");
+

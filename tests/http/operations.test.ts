@@ -76,7 +76,15 @@ describe("the API's documents", () => {
     expect(document.openapi).toBe("3.1.0");
     const operation = document.paths["/batch/process"]?.post;
     expect(operation?.parameters.map((parameter) => parameter.name)).toEqual(["X-Tenant-ID", "X-User-ID", "X-Account-ID", "Prefer", "Idempotency-Key"]);
-    expect(Object.keys(operation?.requestBody.content ?? {})).toEqual(["multipart/form-data"]);
+    expect(Object.keys(operation?.requestBody.content ?? {})).toEqual([
+      "multipart/form-data",
+      "audio/*",
+      "video/*",
+      "application/octet-stream",
+      "text/vtt",
+      "application/x-subrip",
+      "text/plain",
+    ]);
     expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(["200", "202", "400", "401", "403", "408", "409", "413", "415", "422", "431", "500", "502", "503", "504", "507"]);
     expect(operation?.responses["413"]).toMatchObject({ content: { "application/problem+json": {} } });
     for (const method of ["get", "put", "patch", "delete"]) expect(Object.keys(document.paths["/batch/process"]?.[method]?.responses ?? {})).toContain("405");

@@ -92,6 +92,8 @@ export function createApp(deps: AppDeps) {
     maxUploadBytes: deps.maxUploadBytes,
     maxCaptionsBytes: deps.maxCaptionsBytes,
     uploadIdleTimeoutMs,
+    // Workers may have a provider this instance lacks: a job is screened for its type only.
+    screen: (head, log) => pipeline.screen(head, { needsProvider: false, log }),
     idempotency: {
       store: deps.idempotencyStore ?? createMemoryIdempotencyStore({ ttlS: DEFAULT_IDEMPOTENCY_TTL_S }),
       // A claim outlives the longest request; with no request limit, an hour.

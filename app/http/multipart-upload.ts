@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
-import { isOverLimit } from "../errors.js";
+import { DomainError, isOverLimit } from "../errors.js";
 import type { UploadSink } from "../upload/upload-sink.js";
 import { ApiError } from "./problem.js";
 import { StorageUnavailable } from "../storage/object-store.js";
@@ -35,6 +35,31 @@ export interface UploadOptions<T> {
   idleTimeoutMs: number;
   /** Aborts the upload: its reason is what the receiver fails with. */
   signal?: AbortSignal | undefined;
+  /**
+   * Called once with the file's first `SCREEN_BYTES` when the file is at least that long: a throw (a domain
+   * error such as an unsupported type) refuses the upload there, without reading the rest.
+   */
+  screen?: ((head: Buffer) => Promise<void>) | undefined;
+}
+
+/** How much of a file the early screen sees: enough for every container's signature. */
+export const SCREEN_BYTES = 64 * 1024;
+
+/** Gathers a file's first `SCREEN_BYTES` as it streams, and hands them to `screen` once, then forgets them. */
+export function headScreen(screen: UploadOptions<unknown>["screen"], fail: (error: Error) => void) {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let done = screen === undefined;
+  return (chunk: Buffer) => {
+    if (done) return;
+    chunks.push(chunk);
+    length += chunk.length;
+    if (length < SCREEN_BYTES) return;
+    done = true;
+    const head = Buffer.concat(chunks).subarray(0, SCREEN_BYTES);
+    chunks.length = 0;
+    screen!(head).catch((error: unknown) => fail(asUploadError(error)));
+  };
 }
 
 /** The file as received: its size, its declared type, and what the sink made of it. */
@@ -219,9 +244,11 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       fileStream = stream;
       stream.on("limit", () => fail(tooLarge(options.maxBytes)));
       const hash = createHash("sha256");
+      const screen = headScreen(options.screen, fail);
       stream.on("data", (chunk: Buffer) => {
         fileBytes += chunk.length;
         hash.update(chunk);
+        screen(chunk);
       });
       const declaredType = info.mimeType || undefined;
       written = sink.store(stream, declaredType).then((stored) => ({ bytes: fileBytes, declaredType, sha256: hash.digest("hex"), stored }));
@@ -244,7 +271,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
 }
 
 export function asUploadError(error: unknown): Error {
-  if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof StorageUnavailable) return error;
+  if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof StorageUnavailable || error instanceof DomainError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ENOSPC" || code === "EDQUOT") {
     return new ApiError("insufficient_storage", "The disk filled up while the upload was written; try again later.", {}, { cause: error });

@@ -1,7 +1,17 @@
 import { createHash } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
 import { isOverLimit } from "../errors.js";
-import { asUploadError, checkFreeSpace, ClientGoneError, receiveUpload, tooLarge, type Received, type UploadOptions, type UploadRequest } from "./multipart-upload.js";
+import {
+  asUploadError,
+  checkFreeSpace,
+  ClientGoneError,
+  headScreen,
+  receiveUpload,
+  tooLarge,
+  type Received,
+  type UploadOptions,
+  type UploadRequest,
+} from "./multipart-upload.js";
 import { ApiError } from "./problem.js";
 
 /** Content types a file may be sent as, as the whole request body (as Deepgram and AssemblyAI take it). */
@@ -37,9 +47,11 @@ async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<
       () => fail(new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, { idle_timeout_s: options.idleTimeoutMs / 1000 })),
       options.idleTimeoutMs,
     );
+    const screen = headScreen(options.screen, (error) => fail(error));
     const onData = (chunk: Buffer) => {
       bytes += chunk.length;
       hash.update(chunk);
+      screen(chunk);
       idle.refresh();
       if (isOverLimit(bytes, options.maxBytes)) fail(tooLarge(options.maxBytes));
     };

@@ -9,7 +9,7 @@ import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
 import { ProviderFailure, type Transcriber, type Transcription } from "../transcription/transcriber.js";
 import type { TextWork } from "../text/text-work.js";
-import { detectInput, type DetectedInput } from "../upload/input-detection.js";
+import { detectInput, detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
 import type { RequestContext } from "./request-context.js";
 import type { TranscriptMetadata, TranscriptSource } from "./transcript.js";
 
@@ -221,7 +221,23 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     return { raw, cleaned };
   }
 
+  /**
+   * What an upload's first bytes already prove, refused before the rest is read: a type that is not
+   * accepted, or (`needsProvider`) audio with no provider to take it.
+   */
+  async function screen(head: Buffer, { needsProvider, log }: { needsProvider: boolean; log: Logger }): Promise<void> {
+    // An ID3 tag (cover art) can be longer than the head: what follows it is out of view, so nothing is concluded.
+    if (head.subarray(0, 3).toString("latin1") === "ID3") return;
+    const input = await detectInputFromHead(head);
+    if (input.kind === "unsupported" || input.kind === "unsupported-encoding") acceptInput(input, 0, Number.POSITIVE_INFINITY);
+    // An unconfigured transcriber refuses at once, naming the variable to set; it reads nothing.
+    if (input.kind === "audio" && needsProvider && !deps.transcriber.configured) {
+      await deps.transcriber.transcribe({ path: "", bytes: 0, mime: input.mime }, { log });
+    }
+  }
+
   return {
+    screen,
     transcribeAndClean,
     publishCompleted,
     publishFailed,

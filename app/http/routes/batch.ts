@@ -62,6 +62,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
           sink: tempFileSink(deps.tempFiles, context.interactionId, deps.minFreeDiskBytes),
           idleTimeoutMs: deps.uploadIdleTimeoutMs,
           signal,
+          screen: (head) => deps.pipeline.screen(head, { needsProvider: true, log }),
         },
       ).catch((error: unknown) => {
         throw deadline.signal.aborted ? new ApiError("upload_timeout", `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error }) : error;

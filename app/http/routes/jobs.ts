@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
+import type { Logger } from "../../logger.js";
 import * as v from "valibot";
 import type { IdentifiedEnv } from "../app-env.js";
 import type { JobList, JobResponse, JobSummary } from "../api-schemas.js";
@@ -24,6 +25,8 @@ export type AsyncJobs =
 
 export interface JobRouteDeps {
   jobs: AsyncJobs;
+  /** Refuses what an upload's first bytes already prove unacceptable, before the rest is read. */
+  screen?: ((head: Buffer, log: Logger) => Promise<void>) | undefined;
   /** `Idempotency-Key` records, for both POST routes; absent: the header is read and ignored. */
   idempotency?: Idempotency | undefined;
   maxUploadBytes: number;
@@ -85,7 +88,13 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
       contentLength: c.req.header("Content-Length"),
       body: c.env?.incoming ?? (c.req.raw.body === null ? null : Readable.fromWeb(c.req.raw.body)),
     },
-    { maxBytes: deps.maxUploadBytes, sink, idleTimeoutMs: deps.uploadIdleTimeoutMs, signal: c.req.raw.signal },
+    {
+      maxBytes: deps.maxUploadBytes,
+      sink,
+      idleTimeoutMs: deps.uploadIdleTimeoutMs,
+      signal: c.req.raw.signal,
+      screen: deps.screen && ((head) => deps.screen!(head, log)),
+    },
   );
   const run = async (): Promise<Answer> => {
     const detected = await detectInputFromHead(upload.stored.head);

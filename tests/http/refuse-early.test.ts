@@ -1,0 +1,72 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
+import { disabledPublisher } from "../../app/events/event-publisher.js";
+import { createMetrics } from "../../app/observability/metrics.js";
+import { createBatchPipeline } from "../../app/pipeline/batch-pipeline.js";
+import { inlineTextWork } from "../../app/text/text-work.js";
+import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
+import { captureLogger } from "../support/capture-logger.js";
+import { listenTestApp } from "../support/listening-app.js";
+import { memoryJobs } from "../support/memory-jobs.js";
+import { BOUNDARY, MULTIPART_TYPE } from "../support/multipart.js";
+import { rawRequest } from "../support/raw-http.js";
+import { FIXTURES } from "../support/test-app.js";
+
+const MiB = 1024 * 1024;
+const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
+const wavHead = (await readFile(new URL("audio/speech.wav", FIXTURES))).subarray(0, 44);
+
+/** A multipart upload that declares 64 MiB and sends only its first MiB: only an early answer can come. */
+function partialUpload(port: number, path: string, head: Buffer) {
+  const preamble = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n`);
+  const sent = Buffer.concat([preamble, head, Buffer.alloc(MiB - head.length)]);
+  return rawRequest({
+    port,
+    head: `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${64 * MiB}\r\n\r\n`,
+    body: sent,
+  });
+}
+
+describe("refused from the first bytes, before the rest is read", () => {
+  it("answers 415 for a file whose first bytes are no accepted type, and 503 for audio with no provider, with the body unsent", async () => {
+    const service = await listenTestApp({ maxUploadBytes: 128 * MiB, uploadIdleTimeoutMs: 20_000 });
+    try {
+      const image = await partialUpload(service.port, "/batch/process", png);
+      expect(image.status).toBe(415);
+      expect(JSON.parse(image.body)).toMatchObject({ code: "unsupported_media_type", detected_type: "image/png" });
+      const audio = await partialUpload(service.port, "/batch/process", wavHead);
+      expect(audio.status).toBe(503);
+      expect(JSON.parse(audio.body)).toMatchObject({ code: "provider_not_configured", variable: "DEEPGRAM_API_KEY" });
+      expect(await service.leftoverUploads()).toEqual([]);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("screens a job's upload for its type (its workers may have the provider this instance lacks)", async () => {
+    const jobs = memoryJobs();
+    const service = await listenTestApp({ jobs, maxUploadBytes: 128 * MiB, uploadIdleTimeoutMs: 20_000 });
+    try {
+      expect((await partialUpload(service.port, "/batch/jobs", png)).status).toBe(415);
+      expect(jobs.sent).toEqual([]);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("concludes nothing from an ID3 tag, whose end may be past the first bytes", async () => {
+    const pipeline = createBatchPipeline({
+      transcriber: unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY"),
+      cleaner: createRulesCleaner(),
+      publisher: disabledPublisher("no_credentials"),
+      observer: createMetrics({ defaultMetrics: false }).observer,
+      maxCaptionsBytes: MiB,
+      textWork: inlineTextWork(),
+    });
+    const log = captureLogger().logger;
+    const id3 = Buffer.concat([Buffer.from("ID3\u0004\u0000\u0000\u0000\u0010\u0000\u0000", "latin1"), Buffer.alloc(64 * 1024)]);
+    await expect(pipeline.screen(id3, { needsProvider: true, log })).resolves.toBeUndefined();
+    await expect(pipeline.screen(png, { needsProvider: true, log })).rejects.toMatchObject({ code: "unsupported_input" });
+  });
+});

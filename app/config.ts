@@ -25,6 +25,14 @@ function integer(defaultValue: number, min: number, max = Number.MAX_SAFE_INTEGE
 
 const Url = v.pipe(v.string(), v.url("must be an absolute URL"));
 
+/** A switch: `true`/`false` (or `1`/`0`), absent means the default. */
+function flag(defaultValue: boolean) {
+  return v.pipe(
+    v.optional(v.picklist(["true", "false", "1", "0"], "must be true or false"), defaultValue ? "true" : "false"),
+    v.transform((value) => value === "true" || value === "1"),
+  );
+}
+
 const EnvSchema = v.object({
   NODE_ENV: v.optional(v.string(), "development"),
   PORT: integer(3000, 0, 65535),
@@ -44,6 +52,10 @@ const EnvSchema = v.object({
   DEEPGRAM_BASE_URL: v.optional(Url, "https://api.deepgram.com"),
   DEEPGRAM_MODEL: v.optional(v.string(), "nova-3"),
   DEEPGRAM_TIMEOUT_S: integer(900, 1),
+  DEEPGRAM_DIARIZE: flag(true),
+  DEEPGRAM_UTTERANCES: flag(true),
+  DEEPGRAM_SMART_FORMAT: flag(true),
+  DEEPGRAM_PUNCTUATE: flag(true),
   OPENAI_API_KEY: v.optional(v.string()),
   OPENAI_BASE_URL: v.optional(Url),
   OPENAI_MODEL: v.optional(v.string(), "gpt-4o"),
@@ -102,7 +114,14 @@ export interface Config {
   shutdownGraceMs: number;
   maxConcurrentRequests: number;
   transcriptionProvider: Env["TRANSCRIPTION_PROVIDER"];
-  deepgram: { apiKey: string | undefined; baseUrl: string; model: string; timeoutS: number };
+  deepgram: {
+    apiKey: string | undefined;
+    baseUrl: string;
+    model: string;
+    timeoutS: number;
+    /** Deepgram's features, each switchable: speakers, utterances with timings, formatting, punctuation. */
+    features: { diarize: boolean; utterances: boolean; smartFormat: boolean; punctuate: boolean };
+  };
   openai: {
     apiKey: string | undefined;
     baseUrl: string | undefined;
@@ -256,6 +275,12 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       baseUrl: env.DEEPGRAM_BASE_URL,
       model: env.DEEPGRAM_MODEL,
       timeoutS: env.DEEPGRAM_TIMEOUT_S,
+      features: {
+        diarize: env.DEEPGRAM_DIARIZE,
+        utterances: env.DEEPGRAM_UTTERANCES,
+        smartFormat: env.DEEPGRAM_SMART_FORMAT,
+        punctuate: env.DEEPGRAM_PUNCTUATE,
+      },
     },
     openai: {
       apiKey: env.OPENAI_API_KEY,

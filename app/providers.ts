@@ -18,7 +18,7 @@ export function createTranscriber(config: Config): Transcriber {
   const { apiKey, baseUrl, model, timeoutS } = config.deepgram;
   return apiKey === undefined
     ? unconfiguredTranscriber("deepgram", model, "DEEPGRAM_API_KEY")
-    : createDeepgramTranscriber({ apiKey, baseUrl, model, timeoutS });
+    : createDeepgramTranscriber({ apiKey, baseUrl, model, timeoutS, features: config.deepgram.features });
 }
 
 /** `auto` means the model when an OpenAI key is set, else the rules (config refuses `openai` without a key). */

@@ -1,11 +1,14 @@
 import { collapseSpaces, createTextBuilder } from "../text/text-builder.js";
 import type { CaptionsFormat } from "../upload/input-detection.js";
+import type { Utterance } from "../pipeline/transcript.js";
 
 export interface ParsedCaptions {
   /** Cue text only, one cue per line; speakers from WebVTT voice tags kept as `Speaker: text`. */
   transcript: string;
   /** End of the last cue, when the format has timings. */
   durationS: number | null;
+  /** One per cue with text, when the format has timings: who (a WebVTT voice), when, and what. */
+  utterances: Utterance[] | null;
 }
 
 const ENTITIES: ReadonlyArray<readonly [string, string]> = [
@@ -31,18 +34,23 @@ export function parseCaptions(text: string, format: CaptionsFormat): ParsedCapti
       const collapsed = collapseSpaces(line);
       if (collapsed !== "") kept.push(collapsed);
     }
-    return { transcript: kept.join("\n"), durationS: null };
+    return { transcript: kept.join("\n"), durationS: null, utterances: null };
   }
   const cues: string[] = [];
+  const utterances: Utterance[] = [];
   let durationS: number | null = null;
   let block: string[] = [];
   const endBlock = () => {
     const timingIndex = block.findIndex((line) => parseTiming(line) !== undefined);
     // Blocks without a timing line are the WebVTT header, NOTE, STYLE and REGION blocks.
     if (timingIndex !== -1) {
-      durationS = Math.max(durationS ?? 0, parseTiming(block[timingIndex]!)!.endS);
+      const timing = parseTiming(block[timingIndex]!)!;
+      durationS = Math.max(durationS ?? 0, timing.endS);
       const cue = cueText(block.slice(timingIndex + 1), format);
-      if (cue !== "") cues.push(cue);
+      if (cue.text !== "") {
+        cues.push(cue.speaker === undefined ? cue.text : `${cue.speaker}: ${cue.text}`);
+        utterances.push({ speaker: cue.speaker ?? null, start: timing.startS, end: timing.endS, text: cue.text });
+      }
     }
     block = [];
   };
@@ -51,7 +59,7 @@ export function parseCaptions(text: string, format: CaptionsFormat): ParsedCapti
     else block.push(line);
   }
   endBlock();
-  return { transcript: cues.join("\n"), durationS };
+  return { transcript: cues.join("\n"), durationS, utterances };
 }
 
 /** Lines split at LF, CRLF or a lone CR. */
@@ -124,7 +132,7 @@ export function parseTiming(line: string): { startS: number; endS: number } | un
   return end === undefined ? undefined : { startS: start.seconds, endS: end.seconds };
 }
 
-function cueText(payload: string[], format: CaptionsFormat): string {
+function cueText(payload: string[], format: CaptionsFormat): { speaker: string | undefined; text: string } {
   let speaker: string | undefined;
   const text = payload
     .map((line) => {
@@ -133,9 +141,7 @@ function cueText(payload: string[], format: CaptionsFormat): string {
       return plain;
     })
     .join(" ");
-  const cleaned = collapseSpaces(text);
-  if (cleaned === "") return "";
-  return speaker === undefined ? cleaned : `${speaker}: ${cleaned}`;
+  return { speaker, text: collapseSpaces(text) };
 }
 
 /** The voice of a WebVTT `<v Name>` or `<v.class Name>` tag's inside, or undefined for any other tag. */

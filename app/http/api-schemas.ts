@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { CLEANED_BY, CLEANERS } from "../cleaning/cleaner.js";
-import { TRANSCRIPT_SOURCES, TranscriptMetadata } from "../pipeline/transcript.js";
+import { TRANSCRIPT_SOURCES, TranscriptMetadata, Utterance } from "../pipeline/transcript.js";
 import { TRANSCRIPTION_PROVIDERS } from "../transcription/transcriber.js";
 import { ERRORS } from "./problem.js";
 import { FAILURE_CODES } from "../errors.js";
@@ -30,6 +30,7 @@ export const BatchResponse = v.pipe(
     cleaner: v.picklist(CLEANED_BY),
     source: v.picklist(TRANSCRIPT_SOURCES),
     metadata: TranscriptMetadata,
+    utterances: v.optional(v.pipe(v.array(Utterance), v.description("Who said what, when: diarized audio, or timed captions (WebVTT voices)"))),
     event: v.pipe(EventReport, v.description("What became of the BatchProcessingCompleted event")),
   }),
   v.title("BatchResponse"),
@@ -66,6 +67,7 @@ export const JobResponse = v.pipe(
     cleaner: v.optional(v.picklist(CLEANED_BY)),
     source: v.optional(v.picklist(TRANSCRIPT_SOURCES)),
     metadata: v.optional(TranscriptMetadata),
+    utterances: v.optional(v.array(Utterance)),
     error: v.optional(v.pipe(JobError, v.description("Why the job failed (when failed); also in its BatchProcessingFailed event"))),
   }),
   v.title("JobResponse"),

@@ -11,7 +11,7 @@ import { ProviderFailure, type Transcriber, type Transcription } from "../transc
 import type { TextWork } from "../text/text-work.js";
 import { detectInput, detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
 import type { RequestContext } from "./request-context.js";
-import type { TranscriptMetadata, TranscriptSource } from "./transcript.js";
+import type { TranscriptMetadata, TranscriptSource, Utterance } from "./transcript.js";
 
 export interface BatchPipelineDeps {
   transcriber: Transcriber;
@@ -71,6 +71,8 @@ export interface RawTranscript {
   source: TranscriptSource;
   text: string;
   metadata: TranscriptMetadata;
+  /** Who said what, when, where that is known (diarized audio, timed captions). */
+  utterances?: Utterance[] | undefined;
 }
 
 export interface Transcripts {
@@ -158,6 +160,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
             duration_s: transcription.durationS,
             request_id: transcription.requestId,
           },
+          ...(transcription.utterances !== undefined && { utterances: transcription.utterances }),
         };
       }
       case "captions": {
@@ -169,6 +172,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
           source: "captions",
           text: imported.captions.transcript,
           metadata: { provider: null, model: null, duration_s: imported.captions.durationS, request_id: null },
+          ...(imported.captions.utterances !== null && { utterances: imported.captions.utterances }),
         };
       }
     }

@@ -13,3 +13,12 @@ export const TranscriptMetadata = v.object({
   request_id: v.nullable(v.string()),
 });
 export type TranscriptMetadata = v.InferOutput<typeof TranscriptMetadata>;
+
+/** Who said what, when: from the provider's diarization, or a captions cue (its voice and times). */
+export const Utterance = v.object({
+  speaker: v.pipe(v.nullable(v.string()), v.description("A name (captions) or `Speaker N` (diarization); null when unknown")),
+  start: v.pipe(v.number(), v.description("Seconds from the start")),
+  end: v.pipe(v.number(), v.description("Seconds from the start")),
+  text: v.string(),
+});
+export type Utterance = v.InferOutput<typeof Utterance>;

@@ -27,8 +27,12 @@ export interface DeepgramOptions {
   baseUrl: string;
   model: string;
   timeoutS: number;
+  /** Deepgram's features; all on when absent. */
+  features?: { diarize: boolean; utterances: boolean; smartFormat: boolean; punctuate: boolean };
   retry?: ProviderRetryOptions;
 }
+
+const ALL_FEATURES = { diarize: true, utterances: true, smartFormat: true, punctuate: true };
 
 /** The part of Deepgram's pre-recorded response we rely on. */
 const ListenResponse = v.object({
@@ -40,6 +44,9 @@ const ListenResponse = v.object({
     channels: v.pipe(
       v.array(v.object({ alternatives: v.array(v.object({ transcript: v.string() })) })),
       v.minLength(1),
+    ),
+    utterances: v.optional(
+      v.array(v.object({ start: v.number(), end: v.number(), transcript: v.string(), speaker: v.optional(v.number()) })),
     ),
   }),
 });
@@ -57,7 +64,14 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
 
-  const features = { model: options.model, smart_format: true, punctuate: true };
+  const switches = options.features ?? ALL_FEATURES;
+  const features = {
+    model: options.model,
+    smart_format: switches.smartFormat,
+    punctuate: switches.punctuate,
+    diarize: switches.diarize,
+    utterances: switches.utterances,
+  };
 
   /** One request per attempt: a file is reopened each time, a URL is simply sent again. */
   function request(audio: AudioFile | RemoteAudio, abortSignal: AbortSignal): Promise<unknown> {
@@ -93,12 +107,21 @@ function readListenResponse(body: unknown, model: string): Transcription {
     throw new ProviderFailure("failed", "deepgram", "Deepgram answered with an unexpected response shape.");
   }
   const { metadata, results } = parsed.output;
+  const utterances = results.utterances?.map((utterance) => ({
+    speaker: utterance.speaker === undefined ? null : `Speaker ${utterance.speaker}`,
+    start: utterance.start,
+    end: utterance.end,
+    text: utterance.transcript,
+  }));
+  // With speakers known, the transcript reads as a conversation: one `Speaker N: …` line per utterance.
+  const bySpeaker = utterances !== undefined && utterances.length > 0 && utterances.every((utterance) => utterance.speaker !== null);
   return {
-    transcript: results.channels[0]?.alternatives[0]?.transcript ?? "",
+    transcript: bySpeaker ? utterances.map((utterance) => `${utterance.speaker}: ${utterance.text}`).join("\n") : (results.channels[0]?.alternatives[0]?.transcript ?? ""),
     provider: "deepgram",
     model,
     durationS: metadata.duration ?? null,
     requestId: metadata.request_id ?? null,
+    ...(utterances !== undefined && { utterances }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
+import type { Utterance } from "../pipeline/transcript.js";
 
 /** The transcription providers, named once: config, API schema, OpenAPI and metrics derive from this. */
 export const TRANSCRIPTION_PROVIDERS = ["deepgram", "openai"] as const;
@@ -24,6 +25,8 @@ export interface Transcription {
   model: string;
   durationS: number | null;
   requestId: string | null;
+  /** Who said what, when, where the provider says (diarization); absent otherwise. */
+  utterances?: Utterance[] | undefined;
 }
 
 export interface TranscribeOptions {

@@ -64,6 +64,11 @@ describe("POST /batch/process", () => {
       cleaner: "rules",
       source: "captions",
       metadata: { provider: null, model: null, duration_s: 10, request_id: null },
+      utterances: [
+        { speaker: "Alice", start: 0, end: 4.2, text: "Um, so I I think we should, uh, ship the release on Friday." },
+        { speaker: "Bob", start: 4.5, end: 7.9, text: "hmm, okay. i agree, but the docs need an update first." },
+        { speaker: "Alice", start: 8.1, end: 10, text: "Right. Let's, um, let's do that tomorrow." },
+      ],
       event: { status: "disabled", error: "no_credentials" },
     });
     expect(body.interaction_id).toMatch(UUID_V4);
@@ -95,6 +100,25 @@ describe("POST /batch/process", () => {
     });
     expect(deepgram.requests.at(-1)?.contentType).toBe("audio/ogg; codecs=opus");
     expect(await leftoverUploads()).toEqual([]);
+  });
+
+  it("answers two Deepgram speakers as utterances, and a Speaker-labelled raw transcript; the event keeps its v1 shape", async () => {
+    const published: unknown[] = [];
+    const { app } = await buildTestApp({
+      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 5 }),
+      publisher: { state: "enabled", publish: (detail) => (published.push(detail), Promise.resolve({ status: "published", eventId: "e", attempts: 1 })) },
+    });
+    deepgram.script({ speakers: [{ speaker: 0, text: "Um, shall we ship on Friday?" }, { speaker: 1, text: "Yes, Friday works." }] });
+    const response = await postUpload(app, uploadForm(await fixture("audio/speech.ogg"), "call.ogg"));
+    const body = (await response.json()) as { raw_transcript: string; cleaned_transcript: string; utterances: unknown[] };
+    expect(body.raw_transcript).toBe("Speaker 0: Um, shall we ship on Friday?\nSpeaker 1: Yes, Friday works.");
+    expect(body.cleaned_transcript).toBe("Speaker 0: Shall we ship on Friday?\nSpeaker 1: Yes, Friday works.");
+    expect(body.utterances).toEqual([
+      { speaker: "Speaker 0", start: 0, end: 1.9, text: "Um, shall we ship on Friday?" },
+      { speaker: "Speaker 1", start: 2, end: 3.9, text: "Yes, Friday works." },
+    ]);
+    expect(published[0]).not.toHaveProperty("utterances");
+    expect(Object.keys((published[0] as { data: object }).data).sort()).toEqual(["cleaned_transcript", "raw_transcript"]);
   });
 
   it("answers 503 naming the variable when the provider has no key, and still takes captions", async () => {

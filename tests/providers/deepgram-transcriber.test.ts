@@ -31,7 +31,37 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     const [request] = deepgram.requests;
     expect(request?.bytes).toBe(audio.bytes);
     expect(request?.authorization).toBe(`Token ${FAKE_DEEPGRAM_KEY}`);
-    expect(Object.fromEntries(request?.query ?? [])).toMatchObject({ model: "nova-3", smart_format: "true", punctuate: "true" });
+    expect(Object.fromEntries(request?.query ?? [])).toMatchObject({ model: "nova-3", smart_format: "true", punctuate: "true", diarize: "true", utterances: "true" });
+  });
+
+  it("reads two speakers as utterances with timings, and the transcript as one Speaker line per turn", async () => {
+    deepgram.script({
+      speakers: [
+        { speaker: 0, text: "So we ship on Friday?" },
+        { speaker: 1, text: "Yes, Friday." },
+        { speaker: 0, text: "Good." },
+      ],
+    });
+    const result = await transcribe();
+    expect(result.transcript).toBe("Speaker 0: So we ship on Friday?\nSpeaker 1: Yes, Friday.\nSpeaker 0: Good.");
+    expect(result.utterances).toEqual([
+      { speaker: "Speaker 0", start: 0, end: 1.9, text: "So we ship on Friday?" },
+      { speaker: "Speaker 1", start: 2, end: 3.9, text: "Yes, Friday." },
+      { speaker: "Speaker 0", start: 4, end: 5.9, text: "Good." },
+    ]);
+  });
+
+  it("sends each feature as configured", async () => {
+    const plain = createDeepgramTranscriber({
+      apiKey: FAKE_DEEPGRAM_KEY,
+      baseUrl: deepgram.url,
+      model: "nova-3",
+      timeoutS: 5,
+      retry: fastRetry,
+      features: { diarize: false, utterances: false, smartFormat: true, punctuate: false },
+    });
+    await transcribe(plain);
+    expect(Object.fromEntries(deepgram.requests.at(-1)?.query ?? [])).toMatchObject({ diarize: "false", utterances: "false", smart_format: "true", punctuate: "false" });
   });
 
   it("does not retry a 401 and reports the provider's status", async () => {

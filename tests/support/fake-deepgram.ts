@@ -11,6 +11,8 @@ export interface DeepgramReply {
   transcript?: string;
   /** Replaces the whole success body. */
   body?: unknown;
+  /** Diarized speech: answered as `results.utterances`, as Deepgram does with `utterances=true`. */
+  speakers?: Array<{ speaker: number; text: string }>;
 }
 
 export interface ReceivedListenRequest {
@@ -63,6 +65,22 @@ export function listenResponse(transcript: string, requestId: string) {
   };
 }
 
+/** Deepgram's `results.utterances`, one per speaker turn, 2 s each. */
+function withUtterances(body: ReturnType<typeof listenResponse>, speakers: DeepgramReply["speakers"]) {
+  if (speakers === undefined) return body;
+  const utterances = speakers.map((turn, index) => ({
+    start: index * 2,
+    end: index * 2 + 1.9,
+    confidence: 0.97,
+    channel: 0,
+    transcript: turn.text,
+    words: [],
+    speaker: turn.speaker,
+    id: randomUUID(),
+  }));
+  return { ...body, results: { ...body.results, utterances } };
+}
+
 /** A local server that speaks Deepgram's `POST /v1/listen`, scripted per request (`unscripted` for the rest). */
 export async function startFakeDeepgram(unscripted: DeepgramReply = {}): Promise<
   LocalServer & { requests: ReceivedListenRequest[]; script(...replies: DeepgramReply[]): void }
@@ -103,7 +121,7 @@ export async function startFakeDeepgram(unscripted: DeepgramReply = {}): Promise
     }
     const reply = queue.shift() ?? unscripted;
     if (reply.delayMs) await sleep(reply.delayMs);
-    const body = reply.body ?? listenResponse(reply.transcript ?? SPOKEN_TEXT, requestId);
+    const body = reply.body ?? withUtterances(listenResponse(reply.speakers?.map((turn) => turn.text).join(" ") ?? reply.transcript ?? SPOKEN_TEXT, requestId), reply.speakers);
     if (reply.truncate) {
       sendTruncated(response, body);
       return;

@@ -25,15 +25,29 @@ describe("parseCaptions", () => {
     expect(durationS).toBeCloseTo(7.9);
   });
 
+  it("gives each timed cue as an utterance: its WebVTT voice, its times, its text", () => {
+    const vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.500\n<v Alice>We ship on Friday.\n\n00:00:03.000 --> 00:00:04.000\n<v.loud Bob>Agreed.</v>\n\n00:00:05.000 --> 00:00:06.000\nNo voice here.\n";
+    expect(parseCaptions(vtt, "vtt").utterances).toEqual([
+      { speaker: "Alice", start: 1, end: 2.5, text: "We ship on Friday." },
+      { speaker: "Bob", start: 3, end: 4, text: "Agreed." },
+      { speaker: null, start: 5, end: 6, text: "No voice here." },
+    ]);
+  });
+
   it("handles CRLF line endings, a BOM, entities, hour-less timings and empty cues", () => {
     const vtt = "\uFEFFWEBVTT\r\n\r\n00:01.000 --> 00:02.500\r\nFish &amp; chips &lt;3\r\n\r\n00:03.000 --> 01:00:04.000\r\n<i></i>\r\n";
-    expect(parseCaptions(vtt, "vtt")).toEqual({ transcript: "Fish & chips <3", durationS: 3604 });
+    expect(parseCaptions(vtt, "vtt")).toEqual({
+      transcript: "Fish & chips <3",
+      durationS: 3604,
+      utterances: [{ speaker: null, start: 1, end: 2.5, text: "Fish & chips <3" }],
+    });
   });
 
   it("reads plain text line by line, collapsing spaces", () => {
     expect(parseCaptions("  first   line \n\n\nsecond\tline\n", "text")).toEqual({
       transcript: "first line\nsecond line",
       durationS: null,
+      utterances: null,
     });
   });
 });

@@ -88,6 +88,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
             cleaner: cleaned.cleaner,
             source: raw.source,
             metadata: raw.metadata,
+            ...(raw.utterances !== undefined && { utterances: raw.utterances }),
             event: eventReport(event),
           };
           return { status: 200, body: answer };

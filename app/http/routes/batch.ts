@@ -8,6 +8,7 @@ import { describeBatchProcess, describeWrongMethod } from "../openapi.js";
 import { receiveAnyUpload } from "../raw-body-upload.js";
 import { jsonStream } from "../streamed-json.js";
 import { submitJob, type JobRouteDeps } from "./jobs.js";
+import { toJobResult } from "../../jobs/job-result.js";
 import { fingerprintOf, idempotently, IDEMPOTENCY_KEY_HEADER, readIdempotencyKey, type Answer } from "../idempotency.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 import { tempFileSink } from "../../upload/upload-sink.js";
@@ -83,12 +84,8 @@ export function batchRoutes(deps: BatchRouteDeps) {
             user_id: context.userId,
             account_id: context.accountId,
             ...(warnings !== undefined && { warnings }),
-            raw_transcript: raw.text,
-            cleaned_transcript: cleaned.text,
-            cleaner: cleaned.cleaner,
-            source: raw.source,
-            metadata: raw.metadata,
-            ...(raw.utterances !== undefined && { utterances: raw.utterances }),
+            // The same transcript fields as a completed job's result.
+            ...toJobResult({ raw, cleaned }),
             event: eventReport(event),
           };
           return { status: 200, body: answer };

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { conditionally } from "../storage/conditional-write.js";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { ObjectStore } from "../storage/object-store.js";
 import type { IdempotencyRecord, IdempotencyStore, RecordedResponse } from "./idempotency-store.js";
@@ -7,8 +8,6 @@ import type { IdempotencyRecord, IdempotencyStore, RecordedResponse } from "./id
 /** Bodies over this go to the bucket beside the results (a DynamoDB item holds 400 KB in all). */
 const INLINE_BODY_BYTES = 256 * 1024;
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
 
 interface StoredItem {
   state: "in_progress" | "completed";
@@ -46,8 +45,8 @@ export function createDynamoIdempotencyStore(client: DynamoDBClient, tableName: 
   return {
     durable: true,
     async begin(scope, key, fingerprint, leaseS) {
-      try {
-        await documents.send(
+      const claimed = await conditionally(() =>
+        documents.send(
           new PutCommand({
             TableName: tableName,
             Item: { ...itemKey(scope, key), state: "in_progress", fingerprint, lease_until: seconds() + leaseS, expires_at: seconds() + options.ttlS },
@@ -56,11 +55,9 @@ export function createDynamoIdempotencyStore(client: DynamoDBClient, tableName: 
             ExpressionAttributeNames: { "#state": "state" },
             ExpressionAttributeValues: { ":in_progress": "in_progress", ":now": seconds() },
           }),
-        );
-        return { claimed: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
+      if (claimed !== undefined) return { claimed: true };
       const record = await read(scope, key);
       // Gone between the two calls (released, or expired): the next retry claims it.
       return { claimed: false, record: record ?? { state: "in_progress", fingerprint } };
@@ -73,8 +70,9 @@ export function createDynamoIdempotencyStore(client: DynamoDBClient, tableName: 
         await options.objects.putJson(location, JSON.parse(response.body));
         stored = { body_key: location };
       }
-      try {
-        await documents.send(
+      // A record that moved on meanwhile (released, expired and claimed again) is not overwritten.
+      await conditionally(() =>
+        documents.send(
           new UpdateCommand({
             TableName: tableName,
             Key: itemKey(scope, key),
@@ -92,14 +90,12 @@ export function createDynamoIdempotencyStore(client: DynamoDBClient, tableName: 
               ":expires": seconds() + options.ttlS,
             },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     },
     async release(scope, key, fingerprint) {
-      try {
-        await documents.send(
+      await conditionally(() =>
+        documents.send(
           new DeleteCommand({
             TableName: tableName,
             Key: itemKey(scope, key),
@@ -107,10 +103,8 @@ export function createDynamoIdempotencyStore(client: DynamoDBClient, tableName: 
             ExpressionAttributeNames: { "#state": "state" },
             ExpressionAttributeValues: { ":in_progress": "in_progress", ":fingerprint": fingerprint },
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     },
   };
 }

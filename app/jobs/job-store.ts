@@ -1,4 +1,5 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { conditionally } from "../storage/conditional-write.js";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { JobError, JobRecord, JobStatus } from "./job-record.js";
@@ -53,8 +54,6 @@ function decodeCursor(cursor: string, tenantId: string): v.InferOutput<typeof Cu
   return parsed.output;
 }
 
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
-
 /** Sort key of the listing index: creation time, then id, so equal times still sort and page stably. */
 export const createdKey = (job: Pick<JobRecord, "created_at" | "job_id">) => `${job.created_at}#${job.job_id}`;
 
@@ -62,13 +61,7 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
   async function conditional(command: UpdateCommand | DeleteCommand): Promise<boolean> {
-    try {
-      await documents.send(command as UpdateCommand);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return (await conditionally(() => documents.send(command as UpdateCommand))) !== undefined;
   }
 
   return {
@@ -86,8 +79,8 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
       return Item === undefined ? undefined : withoutIndexKey(Item);
     },
     async claim(tenantId, jobId, at) {
-      try {
-        const { Attributes } = await documents.send(
+      const claimed = await conditionally(() =>
+        documents.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { tenant_id: tenantId, job_id: jobId },
@@ -97,12 +90,9 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
             ExpressionAttributeValues: { ":processing": "processing", ":queued": "queued", ":one": 1, ":at": at.toISOString() },
             ReturnValues: "ALL_NEW",
           }),
-        );
-        return Attributes === undefined ? undefined : withoutIndexKey(Attributes);
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+        ),
+      );
+      return claimed?.Attributes === undefined ? undefined : withoutIndexKey(claimed.Attributes);
     },
     complete(tenantId, jobId, attempt, resultKey, at) {
       return conditional(

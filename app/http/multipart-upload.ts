@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
 import { DomainError, isOverLimit } from "../errors.js";
-import type { UploadSink } from "../upload/upload-sink.js";
+import { discardFailed, type UploadSink } from "../upload/upload-sink.js";
 import { ApiError } from "./problem.js";
 import { StorageUnavailable } from "../storage/object-store.js";
 
@@ -207,10 +207,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       body.unpipe(parser);
       body.pause();
       parser.destroy();
-      void sink.discard().then(
-        () => reject(error),
-        (discardError: unknown) => reject(new AggregateError([error, discardError], "the upload failed and what was stored could not be removed")),
-      );
+      discardFailed(sink, error).catch(reject);
     }
 
     async function succeed() {

@@ -13,6 +13,7 @@ import {
   type UploadRequest,
 } from "./multipart-upload.js";
 import { ApiError } from "./problem.js";
+import { discardFailed } from "../upload/upload-sink.js";
 
 /** Content types a file may be sent as, as the whole request body (as Deepgram and AssemblyAI take it). */
 const RAW_TYPES = /^(audio\/|video\/|application\/octet-stream|text\/vtt|application\/x-subrip|text\/plain)/;
@@ -74,10 +75,7 @@ async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<
       body.unpipe(file);
       body.pause();
       file.destroy();
-      void sink.discard().then(
-        () => reject(error),
-        (discardError: unknown) => reject(new AggregateError([error, discardError], "the upload failed and what was stored could not be removed")),
-      );
+      discardFailed(sink, error).catch(reject);
     }
 
     const declaredType = request.contentType?.split(";")[0]?.trim() || undefined;

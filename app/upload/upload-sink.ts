@@ -14,6 +14,14 @@ export interface UploadSink<T> {
   readonly space?: { freeBytes(): Promise<number>; reserveBytes: number };
 }
 
+/** Removes what a failed upload stored, then fails with its error (and the removal's, if that failed too). */
+export function discardFailed(sink: UploadSink<unknown>, error: Error): Promise<never> {
+  return sink.discard().then(
+    () => Promise.reject(error),
+    (discardError: unknown) => Promise.reject(new AggregateError([error, discardError], "the upload failed and what was stored could not be removed")),
+  );
+}
+
 /** A file written to the upload directory: what the synchronous path processes. */
 export interface TempFileUpload {
   path: string;

@@ -4,7 +4,7 @@ import { CLEANERS } from "./cleaning/cleaner.js";
 import { DEFAULT_EVENT_SOURCE, UUID_V4 } from "./events/batch-processing-completed.js";
 import { TRANSCRIPTION_PROVIDERS } from "./transcription/transcriber.js";
 import { AUTH_MODES } from "./auth/authenticator.js";
-import type { ApiKeyEntry } from "./auth/api-key-authenticator.js";
+import { API_KEY_ID, API_KEY_ID_RULE, type ApiKeyEntry } from "./auth/api-key-authenticator.js";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -171,7 +171,7 @@ export interface Config {
 const ApiKeys = v.pipe(
   v.array(
     v.strictObject({
-      id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, "id must be 1-64 letters, digits, _ . -")),
+      id: v.pipe(v.string(), v.regex(API_KEY_ID, `id must be ${API_KEY_ID_RULE}`)),
       sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "sha256 must be 64 lower-case hex digits")),
       tenant_id: v.pipe(v.string(), v.regex(ANY_CASE_UUID_V4, "tenant_id must be a UUID v4"), v.toLowerCase()),
       user_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),

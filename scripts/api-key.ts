@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { sha256Hex, type ApiKeyEntry } from "../app/auth/api-key-authenticator.js";
+import { API_KEY_ID, API_KEY_ID_RULE, sha256Hex, type ApiKeyEntry } from "../app/auth/api-key-authenticator.js";
 import { isUuidV4 } from "../app/config.js";
 
 const USAGE = `Usage: npm run api-key -- --tenant <uuid-v4> [--user <id>] [--account <id>] [--id <name>]
@@ -36,7 +36,7 @@ if (values.help) {
 }
 if (values.tenant === undefined || !isUuidV4(values.tenant)) usageError("--tenant must be a UUID v4.");
 const id = values.id ?? `key-${randomBytes(4).toString("hex")}`;
-if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) usageError("--id must be 1-64 letters, digits, _ . -");
+if (!API_KEY_ID.test(id)) usageError(`--id must be ${API_KEY_ID_RULE}`);
 
 const key = `bts_${randomBytes(32).toString("base64url")}`;
 const entry: ApiKeyEntry = {

@@ -10,6 +10,10 @@ export interface ApiKeyEntry {
   account_id?: string | undefined;
 }
 
+/** What a key's `id` may be: it is logged, and a metric-safe name. */
+export const API_KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+export const API_KEY_ID_RULE = "1-64 letters, digits, _ . -";
+
 export const sha256Hex = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
 /**

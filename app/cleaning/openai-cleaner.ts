@@ -2,8 +2,9 @@ import OpenAI from "openai";
 import pLimit from "p-limit";
 import type { Logger } from "../logger.js";
 import type { Cleaner, CleanerName } from "./cleaner.js";
-import { cleanWithRules } from "./rules-cleaner.js";
-import { joinChunks, splitIntoChunks } from "./sentence-chunks.js";
+import { cleanSpeech } from "./rules-cleaner.js";
+import { splitSpeakerLabel } from "./speaker-label.js";
+import { chunkText, joinSegments, splitIntoChunks, type Chunk, type Segment } from "./utterance-chunks.js";
 
 export interface OpenAiCleanerOptions {
   apiKey: string;
@@ -20,7 +21,9 @@ export const CLEANING_INSTRUCTIONS = [
   "You clean up machine transcripts of recorded meetings.",
   "Remove filler words (um, uh, er, hmm), false starts and accidental repetitions; fix punctuation and capitalisation.",
   "Keep every statement and its meaning. Do not summarise, shorten content, translate, answer, or add anything.",
-  "Keep line breaks and any `Speaker:` labels at the start of lines exactly as they are.",
+  "The transcript comes one utterance per line, without speaker names.",
+  "Reply with exactly as many lines as you were given, line for line, each the cleaned version of its line (an empty line if nothing is left of it).",
+  "Never add speaker names or labels.",
   "Reply with the cleaned transcript only.",
 ].join(" ");
 
@@ -29,11 +32,12 @@ const MIN_LENGTH_RATIO = 0.4;
 const MAX_LENGTH_RATIO = 1.25;
 const LENGTH_SLACK_CHARS = 40;
 
-type ChunkOutcome = { text: string; by: "openai" | "rules" };
+type ChunkOutcome = { segments: Segment[]; by: "openai" | "rules" };
 
 /**
- * Cleans with a chat model. Long transcripts are cut at sentence ends into chunks cleaned concurrently
- * (bounded) and rejoined in order. A chunk the model fails on (an error after the SDK's retries, a reply cut
+ * Cleans with a chat model. Long transcripts are cut on utterance (line) boundaries into chunks cleaned
+ * concurrently (bounded) and rejoined in order; the model sees speech only, and the speaker labels are put
+ * back by position, so it can neither lose nor invent one. A chunk the model fails on (an error after the SDK's retries, a reply cut
  * short, or a reply of implausible length) is cleaned by the rules instead, so the model being down never
  * fails a request.
  */
@@ -46,11 +50,12 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
   });
   const limit = pLimit(options.concurrency);
 
-  async function cleanChunk(text: string, index: number, log: Logger, signal?: AbortSignal): Promise<ChunkOutcome> {
+  async function cleanChunk(chunk: Chunk, index: number, log: Logger, signal?: AbortSignal): Promise<ChunkOutcome> {
+    const text = chunkText(chunk);
     const fallback = (reason: string): ChunkOutcome => {
       // Only the reason: provider error messages can quote the request, and so the transcript.
       log.warn({ chunk: index, chunk_length: text.length, reason }, "cleaning chunk fell back to rules");
-      return { text: cleanWithRules(text), by: "rules" };
+      return { segments: chunk.segments.map((segment) => ({ ...segment, speech: cleanSpeech(segment.speech) })), by: "rules" };
     };
     try {
       const completion = await client.chat.completions.create(
@@ -65,10 +70,19 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
         { signal },
       );
       const choice = completion.choices[0];
-      const cleaned = choice?.message.content?.trim();
+      // Only the end is trimmed: a leading empty line is an utterance cleaned to nothing.
+      const cleaned = choice?.message.content?.trimEnd();
       if (choice?.finish_reason !== "stop") return fallback(`finish_reason ${choice?.finish_reason ?? "missing"}`);
       if (cleaned === undefined || !plausibleLength(text, cleaned)) return fallback("implausible length");
-      return { text: cleaned, by: "openai" };
+      const lines = cleaned.split(/\r?\n/);
+      // Labels are re-attached by position, so a reply must keep the lines one for one and add no label.
+      if (lines.length !== chunk.segments.length) return fallback("line count changed");
+      if (lines.some((line, at) => labelOf(line) !== labelOf(chunk.segments[at]!.speech))) return fallback("speaker label changed");
+      // An utterance may go only when it was nothing but fillers: the rules are the judge of that.
+      if (lines.some((line, at) => line.trim() === "" && cleanSpeech(chunk.segments[at]!.speech) !== "")) {
+        return fallback("utterance dropped");
+      }
+      return { segments: chunk.segments.map((segment, at) => ({ ...segment, speech: lines[at]! })), by: "openai" };
     } catch (error) {
       if (error instanceof OpenAI.APIUserAbortError) throw error;
       return fallback(error instanceof OpenAI.APIError ? `status ${error.status ?? error.name}` : "error");
@@ -80,10 +94,8 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
     async clean(transcript, { log, signal }) {
       const chunks = splitIntoChunks(transcript, options.chunkChars);
       if (chunks.length === 0) return { text: "", cleaner: "openai" };
-      const outcomes = await Promise.all(
-        chunks.map((chunk, index) => limit(() => cleanChunk(chunk.text, index, log, signal))),
-      );
-      const text = joinChunks(outcomes.map((outcome, index) => ({ ...outcome, separator: chunks[index]!.separator })));
+      const outcomes = await Promise.all(chunks.map((chunk, index) => limit(() => cleanChunk(chunk, index, log, signal))));
+      const text = joinSegments(outcomes.flatMap((outcome) => outcome.segments));
       log.info(
         {
           chunks: chunks.length,
@@ -94,6 +106,10 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
       return { text, cleaner: cleanerName(outcomes) };
     },
   };
+}
+
+function labelOf(line: string): string | undefined {
+  return splitSpeakerLabel(line.trim())?.label;
 }
 
 function plausibleLength(input: string, output: string): boolean {

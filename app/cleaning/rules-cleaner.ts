@@ -1,5 +1,6 @@
 import { createTextBuilder } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
+import { splitSpeakerLabel } from "./speaker-label.js";
 
 const FILLERS = new Set(["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mmm"]);
 /** A token of sentence marks only (`,` `...` `?!`): it attaches to the word before it, it is not a word. */
@@ -7,11 +8,6 @@ const MARKS_ONLY = /^[.,!?;:]+$/;
 const LETTER = /\p{L}/u;
 const LOWER_CASE_LETTER = /\p{Ll}/u;
 const WORD_CHARACTER = /[\p{L}\p{N}']/u;
-/** A speaker label starts with a letter or digit and holds no brackets, quotes or operators. */
-const LABEL = /^[\p{L}\p{N}][^{}[\]()<>="]*$/u;
-/** A speaker label is at most this long, as captions import writes it (`Speaker: `). */
-const MAX_LABEL_CHARS = 40;
-
 /** A token reduced to its letters, digits and apostrophes, in lower case: what "the same word" means here. */
 export function wordKey(token: string): string {
   return token.toLowerCase().replace(/[^\p{L}\p{N}']/gu, "");
@@ -72,18 +68,6 @@ function capitalFirstLetter(token: string): string {
   return upper.toLowerCase() === letter ? token.slice(0, at) + upper + token.slice(at + letter.length) : token;
 }
 
-/** Splits off a leading `Speaker: ` label, scanning at most its bounded length. */
-function speakerLabel(line: string): { label: string; speech: string } | undefined {
-  const first = line[0];
-  if (first === undefined || first === ":" || /\s/.test(first)) return undefined;
-  const colon = line.slice(0, MAX_LABEL_CHARS + 1).indexOf(":");
-  if (colon === -1 || !/\s/.test(line[colon + 1] ?? "")) return undefined;
-  const label = line.slice(0, colon);
-  // A name, not code: `{"json": true}` is not Alice speaking.
-  if (!LABEL.test(label)) return undefined;
-  return { label, speech: line.slice(colon + 1) };
-}
-
 /**
  * Writes the words of one line, capitalised, into a text builder. Only the last word kept can still change (a
  * later filler or mark attaches to it, a stutter replaces it), so each word is finished when the next one is
@@ -105,7 +89,8 @@ function createLineWriter() {
   };
 }
 
-function cleanSpeech(speech: string): string {
+/** Cleans what one speaker said on one line, its label already split off. */
+export function cleanSpeech(speech: string): string {
   const writer = createLineWriter();
   let previous: string | undefined;
   let previousKey = "";
@@ -144,13 +129,13 @@ function cleanSpeech(speech: string): string {
 }
 
 function cleanLine(line: string): string {
-  const labelled = speakerLabel(line);
+  const labelled = splitSpeakerLabel(line);
   const text = cleanSpeech(labelled?.speech ?? line);
   if (text === "") return "";
   if (labelled) return `${labelled.label}: ${text}`;
   // Removing fillers can shorten a line until it starts like a label ("um um … Alice: hi" → "Alice: hi"):
   // clean it again as one, so that cleaning the output changes nothing.
-  return speakerLabel(text) === undefined ? text : cleanLine(text);
+  return splitSpeakerLabel(text) === undefined ? text : cleanLine(text);
 }
 
 /**

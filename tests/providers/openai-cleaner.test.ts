@@ -1,6 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOpenAiCleaner, type OpenAiCleanerOptions } from "../../app/cleaning/openai-cleaner.js";
 import { cleanWithRules } from "../../app/cleaning/rules-cleaner.js";
+import { splitSpeakerLabel } from "../../app/cleaning/speaker-label.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_OPENAI_KEY, fakeModelClean, startFakeOpenAi } from "../support/fake-openai.js";
 
@@ -18,6 +20,7 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
   beforeEach(() => {
     openai.chats.length = 0;
   });
+  afterEach(() => openai.useModel(undefined));
 
   const cleaner = (overrides: Partial<OpenAiCleanerOptions> = {}) =>
     createOpenAiCleaner({
@@ -39,7 +42,7 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
     expect(chat?.messages[0]?.content).toMatch(/Do not summarise/);
   });
 
-  it("cleans a long transcript in sentence chunks, concurrently but bounded, rejoined in order", async () => {
+  it("cleans a long utterance in sentence chunks, concurrently but bounded, rejoined in order", async () => {
     const result = await cleaner().clean(LONG, { log: logs.logger });
     expect(result.cleaner).toBe("openai");
     expect(result.text).toBe(fakeModelClean(LONG));
@@ -81,11 +84,76 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
   });
 
   it("falls back when the model is slower than OPENAI_TIMEOUT_S", async () => {
-    openai.script({ delayMs: 1500 }, { delayMs: 1500 });
+    openai.script({ delayMs: 1500 });
     await expect(cleaner({ timeoutS: 1, maxRetries: 0 }).clean("Um, slow.", { log: logs.logger })).resolves.toEqual({
       text: "Slow.",
       cleaner: "rules",
     });
+  });
+
+  it("keeps speaker labels and lines: the model sees speech only, one utterance per line", async () => {
+    const transcript = "Speaker 0: Um, we ship on Friday.\nSpeaker 1: Uh, Friday works.\nSpeaker 0: Good.";
+    const result = await cleaner().clean(transcript, { log: logs.logger });
+    expect(result).toEqual({ text: "Speaker 0: we ship on Friday.\nSpeaker 1: Friday works.\nSpeaker 0: Good.", cleaner: "openai" });
+    expect(openai.chats.map((chat) => chat.messages[1]?.content)).toEqual(["Um, we ship on Friday.\nUh, Friday works.\nGood."]);
+  });
+
+  it("lets an utterance go only when it was nothing but fillers", async () => {
+    openai.useModel(() => "\nWe ship.\nFine.\n");
+    const emptied = await cleaner().clean("Alice: Um, uh.\nBob: Um, we ship.\nAlice: Fine.", { log: logs.logger });
+    expect(emptied).toEqual({ text: "Bob: We ship.\nAlice: Fine.", cleaner: "openai" });
+    openai.useModel(() => "\nWe ship.");
+    const lost = await cleaner().clean("Alice: Yes.\nBob: Um, we ship.", { log: logs.logger });
+    expect(lost).toEqual({ text: "Alice: Yes.\nBob: We ship.", cleaner: "rules" });
+  });
+
+  it("falls back for a reply that merges lines or invents a speaker", async () => {
+    const transcript = "Alice: Um, one.\nBob: Two.";
+    openai.script({ content: "One. Two." }, { content: "Alice: One.\nTwo." });
+    const merged = await cleaner().clean(transcript, { log: logs.logger });
+    const invented = await cleaner().clean(transcript, { log: logs.logger });
+    expect([merged, invented]).toEqual([
+      { text: cleanWithRules(transcript), cleaner: "rules" },
+      { text: cleanWithRules(transcript), cleaner: "rules" },
+    ]);
+    expect(logs.lines.map((line) => line.reason)).toEqual(expect.arrayContaining(["line count changed", "speaker label changed"]));
+  });
+
+  it("never loses or invents a speaker label, whatever the model replies", async () => {
+    const labels = fc.constantFrom("Speaker 0", "Speaker 1", "Speaker 12", "Alice", "Dr. Ng", "Łucja", "佐藤");
+    const word = (extra: string[]) =>
+      fc.oneof(fc.constantFrom("um", "uh", "{\"json\":", "true}", "👋🏽", "—", "ok,", "ship.", "why?", ...extra), fc.stringMatching(/^[a-z]{2,8}$/));
+    // Every utterance has a word that is not a filler, so none is cleaned away (that case is tested above).
+    const words = (...extra: string[]) =>
+      fc
+        .tuple(fc.array(word(extra), { maxLength: 8 }), fc.constantFrom("ship", "friday", "budget"), fc.array(word(extra), { maxLength: 8 }))
+        .map(([before, plain, after]) => [...before, plain, ...after]);
+    // Speech after a label may look like another label; a line without one holds no `Name: ` to be found.
+    const line = fc.oneof(
+      fc.tuple(labels, words("Bob:", "Speaker 3:")).map(([label, speech]) => `${label}: ${speech.join(" ")}`),
+      words().map((speech) => speech.join(" ")),
+    );
+    const transcript = fc.array(line, { minLength: 1, maxLength: 10 }).map((lines) => lines.join("\n"));
+    const replies: Record<string, (input: string) => string> = {
+      clean: fakeModelClean,
+      same: (input) => input,
+      merge: (input) => input.replace(/\n/g, " "),
+      invent: (input) => `Speaker 9: ${input}`,
+      drop: (input) => input.split("\n").slice(1).join("\n"),
+      split: (input) => input.replace(/ /, "\n"),
+      shout: (input) => input.toUpperCase(),
+    };
+    const labelsOf = (text: string) => text.split("\n").map((row) => splitSpeakerLabel(row)?.label ?? null);
+
+    await fc.assert(
+      fc.asyncProperty(transcript, fc.array(fc.constantFrom(...Object.keys(replies)), { minLength: 1 }), fc.integer({ min: 20, max: 120 }), async (text, picks, chunkChars) => {
+        let call = 0;
+        openai.useModel((input) => replies[picks[call++ % picks.length]!]!(input));
+        const result = await cleaner({ chunkChars, concurrency: 2, maxRetries: 0 }).clean(text, { log: logs.logger });
+        expect(labelsOf(result.text)).toEqual(labelsOf(text));
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it("never logs the transcript", () => {

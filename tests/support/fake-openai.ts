@@ -50,11 +50,14 @@ export async function startFakeOpenAi(options: { transcript?: string } = {}): Pr
     transcriptions: TranscriptionRequest[];
     maxConcurrentChats: () => number;
     script(...replies: OpenAiReply[]): void;
+    /** Replaces the fake model's cleaning for unscripted replies; `undefined` restores `fakeModelClean`. */
+    useModel(model: ((input: string) => string) | undefined): void;
   }
 > {
   const chats: ChatRequest[] = [];
   const transcriptions: TranscriptionRequest[] = [];
   const queue: OpenAiReply[] = [];
+  let model = fakeModelClean;
   let inFlight = 0;
   let maxInFlight = 0;
 
@@ -76,7 +79,7 @@ export async function startFakeOpenAi(options: { transcript?: string } = {}): Pr
         const reply = queue.shift() ?? {};
         if (reply.delayMs) await sleep(reply.delayMs);
         const input = body.messages.find((message) => message.role === "user")?.content ?? "";
-        const answer = completion(body.model, reply.content ?? fakeModelClean(input), reply.finishReason ?? "stop");
+        const answer = completion(body.model, reply.content ?? model(input), reply.finishReason ?? "stop");
         if (reply.truncate) return sendTruncated(response, answer);
         const status = reply.status ?? 200;
         sendJson(
@@ -127,5 +130,8 @@ export async function startFakeOpenAi(options: { transcript?: string } = {}): Pr
     transcriptions,
     maxConcurrentChats: () => maxInFlight,
     script: (...replies) => queue.push(...replies),
+    useModel: (replacement) => {
+      model = replacement ?? fakeModelClean;
+    },
   };
 }

@@ -2,6 +2,7 @@ import { tmpdir } from "node:os";
 import * as v from "valibot";
 import { CLEANERS } from "./cleaning/cleaner.js";
 import { DEFAULT_EVENT_SOURCE, UUID_V4 } from "./events/batch-processing-completed.js";
+import { OPENAI_TRANSCRIPTION_FORMATS, type OpenAiTranscriptionFormat } from "./transcription/openai-transcription-format.js";
 import { TRANSCRIPTION_PROVIDERS } from "./transcription/transcriber.js";
 import { AUTH_MODES } from "./auth/authenticator.js";
 import { API_KEY_ID, API_KEY_ID_RULE, type ApiKeyEntry } from "./auth/api-key-authenticator.js";
@@ -60,6 +61,7 @@ const EnvSchema = v.object({
   OPENAI_BASE_URL: v.optional(Url),
   OPENAI_MODEL: v.optional(v.string(), "gpt-4o"),
   OPENAI_TRANSCRIPTION_MODEL: v.optional(v.string(), "whisper-1"),
+  OPENAI_TRANSCRIPTION_FORMAT: v.optional(v.picklist(OPENAI_TRANSCRIPTION_FORMATS), "auto"),
   OPENAI_TIMEOUT_S: integer(120, 1),
   CLEANER: v.optional(v.picklist(["auto", ...CLEANERS]), "auto"),
   CLEANER_CHUNK_CHARS: integer(4000, 200),
@@ -127,6 +129,7 @@ export interface Config {
     baseUrl: string | undefined;
     model: string;
     transcriptionModel: string;
+    transcriptionFormat: OpenAiTranscriptionFormat;
     timeoutS: number;
   };
   cleaner: Env["CLEANER"];
@@ -287,6 +290,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       baseUrl: env.OPENAI_BASE_URL,
       model: env.OPENAI_MODEL,
       transcriptionModel: env.OPENAI_TRANSCRIPTION_MODEL,
+      transcriptionFormat: env.OPENAI_TRANSCRIPTION_FORMAT,
       timeoutS: env.OPENAI_TIMEOUT_S,
     },
     cleaner: env.CLEANER,

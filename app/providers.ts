@@ -10,10 +10,10 @@ import { unconfiguredTranscriber, type Transcriber } from "./transcription/trans
 /** The transcriber the config asks for, or one that answers 503 naming the key to set. */
 export function createTranscriber(config: Config): Transcriber {
   if (config.transcriptionProvider === "openai") {
-    const { apiKey, baseUrl, transcriptionModel, timeoutS } = config.openai;
+    const { apiKey, baseUrl, transcriptionModel, transcriptionFormat, timeoutS } = config.openai;
     return apiKey === undefined
       ? unconfiguredTranscriber("openai", transcriptionModel, "OPENAI_API_KEY")
-      : createOpenAiTranscriber({ apiKey, baseUrl, model: transcriptionModel, timeoutS });
+      : createOpenAiTranscriber({ apiKey, baseUrl, model: transcriptionModel, format: transcriptionFormat, timeoutS });
   }
   const { apiKey, baseUrl, model, timeoutS } = config.deepgram;
   return apiKey === undefined

@@ -30,7 +30,7 @@ export const BatchResponse = v.pipe(
     cleaner: v.picklist(CLEANED_BY),
     source: v.picklist(TRANSCRIPT_SOURCES),
     metadata: TranscriptMetadata,
-    utterances: v.optional(v.pipe(v.array(Utterance), v.description("Who said what, when: diarized audio, or timed captions (WebVTT voices)"))),
+    utterances: v.optional(v.pipe(v.array(Utterance), v.description("Who said what, when: diarized or timed audio (Deepgram utterances, OpenAI-compatible segments), or timed captions (WebVTT voices)"))),
     event: v.pipe(EventReport, v.description("What became of the BatchProcessingCompleted event")),
   }),
   v.title("BatchResponse"),

@@ -22,3 +22,18 @@ export const Utterance = v.object({
   text: v.string(),
 });
 export type Utterance = v.InferOutput<typeof Utterance>;
+
+/**
+ * With every utterance's speaker known, the transcript reads as a conversation: one `Speaker: …` line per
+ * turn, consecutive utterances of one speaker joined. Undefined when a speaker is unknown.
+ */
+export function conversationOf(utterances: readonly Utterance[] | undefined): string | undefined {
+  if (utterances === undefined || utterances.length === 0 || utterances.some((utterance) => utterance.speaker === null)) return undefined;
+  const turns: Array<{ speaker: string; texts: string[] }> = [];
+  for (const { speaker, text } of utterances) {
+    const last = turns.at(-1);
+    if (last?.speaker === speaker) last.texts.push(text);
+    else turns.push({ speaker: speaker!, texts: [text] });
+  }
+  return turns.map((turn) => `${turn.speaker}: ${turn.texts.join(" ")}`).join("\n");
+}

@@ -12,6 +12,7 @@ import {
   timedAttempt,
   type RetryVerdict,
 } from "./provider-retry.js";
+import { conversationOf } from "../pipeline/transcript.js";
 import { streamingFetch } from "./streaming-fetch.js";
 import {
   ProviderFailure,
@@ -113,10 +114,8 @@ function readListenResponse(body: unknown, model: string): Transcription {
     end: utterance.end,
     text: utterance.transcript,
   }));
-  // With speakers known, the transcript reads as a conversation: one `Speaker N: …` line per utterance.
-  const bySpeaker = utterances !== undefined && utterances.length > 0 && utterances.every((utterance) => utterance.speaker !== null);
   return {
-    transcript: bySpeaker ? utterances.map((utterance) => `${utterance.speaker}: ${utterance.text}`).join("\n") : (results.channels[0]?.alternatives[0]?.transcript ?? ""),
+    transcript: conversationOf(utterances) ?? results.channels[0]?.alternatives[0]?.transcript ?? "",
     provider: "deepgram",
     model,
     durationS: metadata.duration ?? null,

@@ -12,16 +12,33 @@ import {
   timedAttempt,
   type RetryVerdict,
 } from "./provider-retry.js";
+import { conversationOf } from "../pipeline/transcript.js";
+import { resolveFormat, type OpenAiTranscriptionFormat } from "./openai-transcription-format.js";
 import { streamingFetch } from "./streaming-fetch.js";
 import { ProviderFailure, type AudioFile, type Transcriber } from "./transcriber.js";
 
-/** The part of an OpenAI-compatible `json` transcription answer we rely on. */
-const TranscriptionResponse = v.object({ text: v.string() });
+const Segment = v.object({
+  start: v.number(),
+  end: v.number(),
+  text: v.string(),
+  speaker: v.optional(v.union([v.string(), v.number()])),
+});
+
+/**
+ * The part of an OpenAI-compatible transcription answer we rely on: the text. Segments and duration are
+ * extras: a server that sends them in another shape still gives us its text.
+ */
+const TranscriptionResponse = v.object({
+  text: v.string(),
+  duration: v.fallback(v.optional(v.number()), undefined),
+  segments: v.fallback(v.optional(v.array(Segment)), undefined),
+});
 
 export interface OpenAiTranscriberOptions {
   apiKey: string;
   baseUrl: string | undefined;
   model: string;
+  format?: OpenAiTranscriptionFormat;
   timeoutS: number;
   retry?: ProviderRetryOptions;
 }
@@ -41,6 +58,14 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     fetch: streamingFetch,
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
+  const format = resolveFormat(options.format ?? "auto", options.model);
+  const formatParameters =
+    format === "verbose_json"
+      ? { response_format: format, timestamp_granularities: ["segment" as const] }
+      : format === "diarized_json"
+        ? // Needed for diarization of anything longer than 30 s.
+          { response_format: format, chunking_strategy: "auto" as const }
+        : { response_format: format };
 
   function attempt(audio: AudioFile, signal: AbortSignal | undefined): Promise<unknown> {
     return timedAttempt(options.timeoutS * 1000, signal, (abortSignal) =>
@@ -48,7 +73,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
         {
           file: toStreamingFile(createReadStream(audio.path), `audio.${extensionOf(audio.mime)}`, { type: audio.mime }),
           model: options.model,
-          response_format: "json",
+          ...formatParameters,
         },
         { signal: abortSignal },
       ),
@@ -70,7 +95,21 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
       if (!parsed.success) {
         throw new ProviderFailure("failed", "openai", "The transcription server answered with an unexpected response shape.");
       }
-      return { transcript: parsed.output.text, provider: "openai", model: options.model, durationS: null, requestId: null };
+      const { text, duration, segments } = parsed.output;
+      const utterances = segments?.map((segment) => ({
+        speaker: speakerName(segment.speaker),
+        start: segment.start,
+        end: segment.end,
+        text: segment.text.trim(),
+      }));
+      return {
+        transcript: conversationOf(utterances) ?? text,
+        provider: "openai",
+        model: options.model,
+        durationS: duration ?? null,
+        requestId: null,
+        ...(utterances !== undefined && { utterances }),
+      };
     },
   };
 }
@@ -101,6 +140,17 @@ function toProviderFailure(error: unknown): ProviderFailure {
   const status = cause instanceof OpenAI.APIError ? (cause as APIError<number | undefined>).status : undefined;
   const detail = status === undefined ? "could not be reached" : `answered ${status}`;
   return new ProviderFailure("failed", "openai", `The transcription server ${detail}.`, { status, attempts }, { cause });
+}
+
+const MAX_SPEAKER_CHARS = 40;
+
+/** A bare speaker id (`A`, `0`) reads as `Speaker A`, like Deepgram's; a name (`agent`) stays as it is. */
+function speakerName(speaker: string | number | undefined): string | null {
+  if (typeof speaker === "number") return `Speaker ${speaker}`;
+  // A name heads a transcript line as its label: one line, and as long as a label may be.
+  const name = speaker?.trim().replace(/\s+/g, " ").slice(0, MAX_SPEAKER_CHARS);
+  if (name === undefined || name === "") return null;
+  return /^(?:[A-Z]|\d+)$/.test(name) ? `Speaker ${name}` : name;
 }
 
 /** Whisper servers infer the format from the file name's extension. */

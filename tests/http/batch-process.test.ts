@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createOpenAiCleaner } from "../../app/cleaning/openai-cleaner.js";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
+import { createOpenAiTranscriber } from "../../app/transcription/openai-transcriber.js";
 import { createInFlightRequests } from "../../app/http/middleware/in-flight-requests.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { FAKE_OPENAI_KEY, startFakeOpenAi } from "../support/fake-openai.js";
@@ -119,6 +120,36 @@ describe("POST /batch/process", () => {
     ]);
     expect(published[0]).not.toHaveProperty("utterances");
     expect(Object.keys((published[0] as { data: object }).data).sort()).toEqual(["cleaned_transcript", "raw_transcript"]);
+  });
+
+  it("answers a diarizing OpenAI-compatible server's speakers, and the model's cleaning keeps every label", async () => {
+    const diarizing = await startFakeOpenAi({
+      transcript: "Um, shall we ship on Friday? Yes, uh, Friday works.",
+      segments: [
+        { start: 0, end: 1.8, text: "Um, shall we ship on Friday?", speaker: "A" },
+        { start: 2, end: 3.5, text: "Yes, uh, Friday works.", speaker: "B" },
+      ],
+    });
+    try {
+      const { app } = await buildTestApp({
+        transcriber: createOpenAiTranscriber({ apiKey: FAKE_OPENAI_KEY, baseUrl: diarizing.baseUrl, model: "gpt-4o-transcribe-diarize", timeoutS: 5 }),
+        cleaner: createOpenAiCleaner({ apiKey: FAKE_OPENAI_KEY, baseUrl: diarizing.baseUrl, model: "gpt-4o", timeoutS: 5, chunkChars: 4000, concurrency: 2 }),
+      });
+      const response = await postUpload(app, uploadForm(await fixture("audio/speech.ogg"), "call.ogg"));
+      expect(await response.json()).toMatchObject({
+        raw_transcript: "Speaker A: Um, shall we ship on Friday?\nSpeaker B: Yes, uh, Friday works.",
+        cleaned_transcript: "Speaker A: shall we ship on Friday?\nSpeaker B: Yes, Friday works.",
+        cleaner: "openai",
+        metadata: { provider: "openai", model: "gpt-4o-transcribe-diarize", duration_s: 3.5, request_id: null },
+        utterances: [
+          { speaker: "Speaker A", start: 0, end: 1.8, text: "Um, shall we ship on Friday?" },
+          { speaker: "Speaker B", start: 2, end: 3.5, text: "Yes, uh, Friday works." },
+        ],
+      });
+      expect(diarizing.chats[0]?.messages[1]?.content).toBe("Um, shall we ship on Friday?\nYes, uh, Friday works.");
+    } finally {
+      await diarizing.close();
+    }
   });
 
   it("answers 503 naming the variable when the provider has no key, and still takes captions", async () => {

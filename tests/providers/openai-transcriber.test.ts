@@ -22,13 +22,90 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
   const transcriber = (apiKey = FAKE_OPENAI_KEY, timeoutS = 5) =>
     createOpenAiTranscriber({ apiKey, baseUrl: openai.baseUrl, model: "whisper-1", timeoutS, retry: fastRetry });
 
-  it("uploads the whole file with the model and a name Whisper can read the format from", async () => {
-    await expect(transcriber().transcribe(audio, { log: logger })).resolves.toMatchObject({
+  it("uploads the whole file with the model and a name Whisper can read the format from, asking for timed segments", async () => {
+    await expect(transcriber().transcribe(audio, { log: logger })).resolves.toEqual({
       transcript: "Hello from Whisper.",
       provider: "openai",
       model: "whisper-1",
+      durationS: 2.5,
+      requestId: null,
+      utterances: [{ speaker: null, start: 0, end: 2.5, text: "Hello from Whisper." }],
     });
-    expect(openai.transcriptions).toEqual([{ model: "whisper-1", filename: "audio.mp3", bytes: audio.bytes }]);
+    expect(openai.transcriptions).toEqual([
+      {
+        model: "whisper-1",
+        filename: "audio.mp3",
+        bytes: audio.bytes,
+        fields: { response_format: "verbose_json", "timestamp_granularities[]": "segment" },
+      },
+    ]);
+  });
+
+  it("asks a gpt-4o model for the plain json it answers, with no utterances", async () => {
+    const result = await createOpenAiTranscriber({ apiKey: FAKE_OPENAI_KEY, baseUrl: openai.baseUrl, model: "gpt-4o-transcribe", timeoutS: 5 }).transcribe(audio, { log: logger });
+    expect(result).toMatchObject({ transcript: "Hello from Whisper.", durationS: null });
+    expect(result.utterances).toBeUndefined();
+    expect(openai.transcriptions[0]?.fields).toEqual({ response_format: "json" });
+  });
+
+  it("reads `verbose_json` segments as utterances with timings, a whole transcript with no speakers", async () => {
+    const server = await startFakeOpenAi({
+      transcript: "So we ship on Friday? Yes, Friday.",
+      segments: [
+        { start: 0, end: 1.9, text: "So we ship on Friday?" },
+        { start: 2, end: 3.4, text: "Yes, Friday." },
+      ],
+    });
+    try {
+      const result = await createOpenAiTranscriber({ apiKey: FAKE_OPENAI_KEY, baseUrl: server.baseUrl, model: "whisper-1", timeoutS: 5 }).transcribe(audio, { log: logger });
+      expect(result.transcript).toBe("So we ship on Friday? Yes, Friday.");
+      expect(result.utterances).toEqual([
+        { speaker: null, start: 0, end: 1.9, text: "So we ship on Friday?" },
+        { speaker: null, start: 2, end: 3.4, text: "Yes, Friday." },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reads a diarizing model's speakers: `Speaker A` for a bare id, names as they are, one line per turn", async () => {
+    const server = await startFakeOpenAi({
+      transcript: "So we ship on Friday? On Friday. Yes. Good.",
+      segments: [
+        { start: 0, end: 1.2, text: "So we ship on Friday?", speaker: "A" },
+        { start: 1.2, end: 2, text: "On Friday.", speaker: "A" },
+        { start: 2.1, end: 2.6, text: "Yes.", speaker: "agent" },
+        { start: 2.7, end: 3, text: "Good.", speaker: "A" },
+      ],
+    });
+    try {
+      const diarizer = createOpenAiTranscriber({ apiKey: FAKE_OPENAI_KEY, baseUrl: server.baseUrl, model: "gpt-4o-transcribe-diarize", timeoutS: 5 });
+      const result = await diarizer.transcribe(audio, { log: logger });
+      expect(server.transcriptions[0]?.fields).toEqual({ response_format: "diarized_json", chunking_strategy: "auto" });
+      expect(result.transcript).toBe("Speaker A: So we ship on Friday? On Friday.\nagent: Yes.\nSpeaker A: Good.");
+      expect(result.utterances?.map((utterance) => utterance.speaker)).toEqual(["Speaker A", "Speaker A", "agent", "Speaker A"]);
+      expect(result.durationS).toBe(3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("keeps the text when a server's segments and duration come in a shape of its own", async () => {
+    openai.script({ body: { text: "Still here.", duration: "1.0", segments: [{ from: 0, to: 1, words: "Still here." }] } });
+    await expect(transcriber().transcribe(audio, { log: logger })).resolves.toEqual({
+      transcript: "Still here.",
+      provider: "openai",
+      model: "whisper-1",
+      durationS: null,
+      requestId: null,
+    });
+  });
+
+  it("asks for the format set in config", async () => {
+    const plain = createOpenAiTranscriber({ apiKey: FAKE_OPENAI_KEY, baseUrl: openai.baseUrl, model: "whisper-1", format: "json", timeoutS: 5 });
+    const result = await plain.transcribe(audio, { log: logger });
+    expect(openai.transcriptions[0]?.fields).toEqual({ response_format: "json" });
+    expect(result.utterances).toBeUndefined();
   });
 
   it("does not retry a 401", async () => {

@@ -12,6 +12,8 @@ export interface OpenAiReply {
   finishReason?: "stop" | "length" | "content_filter";
   /** Replaces the reply's content; by default the fake "model" drops um/uh and nothing else. */
   content?: string;
+  /** Replaces a transcription answer's whole body. */
+  body?: unknown;
 }
 
 interface ChatRequest {
@@ -24,6 +26,52 @@ export interface TranscriptionRequest {
   model: string | undefined;
   filename: string | undefined;
   bytes: number;
+  /** The other form fields: `response_format`, `timestamp_granularities[]`, `chunking_strategy`. */
+  fields: Record<string, string>;
+}
+
+export interface FakeSegment {
+  start: number;
+  end: number;
+  text: string;
+  /** Sent only in `diarized_json` answers, as OpenAI's diarizing model does. */
+  speaker?: string;
+}
+
+/** The documented answer shapes of `/audio/transcriptions`, by `response_format`. */
+function transcriptionAnswer(format: string | undefined, text: string, segments: FakeSegment[]) {
+  const duration = segments.at(-1)?.end ?? 0;
+  if (format === "verbose_json") {
+    return {
+      task: "transcribe",
+      language: "english",
+      duration,
+      text,
+      segments: segments.map((segment, id) => ({
+        id,
+        seek: 0,
+        start: segment.start,
+        end: segment.end,
+        // Whisper starts each segment's text with a space.
+        text: ` ${segment.text}`,
+        tokens: [50364, 400],
+        temperature: 0,
+        avg_logprob: -0.2,
+        compression_ratio: 1.1,
+        no_speech_prob: 0.01,
+      })),
+    };
+  }
+  if (format === "diarized_json") {
+    return {
+      task: "transcribe",
+      duration,
+      text,
+      segments: segments.map((segment, id) => ({ type: "transcript.text.segment", id: `seg_${id}`, ...segment, speaker: segment.speaker ?? "A" })),
+      usage: { type: "duration", seconds: Math.ceil(duration) },
+    };
+  }
+  return { text, usage: { type: "duration", seconds: Math.ceil(duration) } };
 }
 
 /** The fake model's cleaning: enough to tell its output from the input and from the rules cleaner's. */
@@ -43,7 +91,7 @@ function completion(model: string, content: string, finishReason: string) {
 }
 
 /** A local server that speaks OpenAI's chat completions and audio transcriptions, scripted per request. */
-export async function startFakeOpenAi(options: { transcript?: string } = {}): Promise<
+export async function startFakeOpenAi(options: { transcript?: string; segments?: FakeSegment[] } = {}): Promise<
   LocalServer & {
     baseUrl: string;
     chats: ChatRequest[];
@@ -94,11 +142,12 @@ export async function startFakeOpenAi(options: { transcript?: string } = {}): Pr
       return;
     }
     if (request.method === "POST" && path === "/v1/audio/transcriptions") {
-      const received: TranscriptionRequest = { model: undefined, filename: undefined, bytes: 0 };
+      const received: TranscriptionRequest = { model: undefined, filename: undefined, bytes: 0, fields: {} };
       await new Promise<void>((resolve, reject) => {
         const parser = busboy({ headers: request.headers });
         parser.on("field", (name, value) => {
           if (name === "model") received.model = value;
+          else received.fields[name] = value;
         });
         parser.on("file", (_name, stream, info) => {
           received.filename = info.filename;
@@ -109,13 +158,15 @@ export async function startFakeOpenAi(options: { transcript?: string } = {}): Pr
         request.pipe(parser);
       });
       transcriptions.push(received);
+      const text = options.transcript ?? "Um, I I think we ship on Friday.";
+      const segments = options.segments ?? [{ start: 0, end: 2.5, text }];
       const reply = queue.shift() ?? {};
       if (reply.delayMs) await sleep(reply.delayMs);
       const status = reply.status ?? 200;
       sendJson(
         response,
         status,
-        status === 200 ? { text: options.transcript ?? "Um, I I think we ship on Friday." } : { error: { message: `Scripted ${status}` } },
+        status === 200 ? (reply.body ?? transcriptionAnswer(received.fields.response_format, text, segments)) : { error: { message: `Scripted ${status}` } },
         reply.headers,
       );
       return;

@@ -38,6 +38,13 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
     expect(await page.locator("#raw").textContent()).toContain("Bob: hmm, okay.");
     expect(await page.locator("#interaction").textContent()).toMatch(/^[0-9a-f-]{36}$/);
     expect(await page.locator("#event").textContent()).toContain("disabled");
+    expect(await page.locator("#tenant").textContent()).toMatch(/^[0-9a-f-]{36}$/);
+    const turns = page.getByRole("region", { name: "Who said what, when" }).getByRole("listitem");
+    expect(await turns.allInnerTexts()).toEqual([
+      expect.stringMatching(/^0:00–0:04\s+Alice\s+Um, so I I think/),
+      expect.stringMatching(/^0:04–0:07\s+Bob\s+hmm, okay/),
+      expect.stringMatching(/^0:08–0:10\s+Alice\s+Right\./),
+    ]);
     expect(await page.getByRole("status").textContent()).toBe("Done.");
     expect(await page.locator("#progress").getAttribute("value")).toBe("100");
     await page.screenshot({ path: `${SCREENSHOTS}2-transcripts.png`, fullPage: true });

@@ -3,13 +3,14 @@ import type { AppDeps } from "../../app/http/create-app.js";
 import { startHttpServer, type LingerLimits } from "../../app/http/node-server.js";
 import { buildTestApp } from "./test-app.js";
 
-/** The test app behind the service's own Node server settings, on a free loopback port. */
-export async function listenTestApp(overrides: Partial<AppDeps> = {}, { linger }: { linger?: LingerLimits } = {}) {
-  const built = await buildTestApp(overrides);
+type Fetch = Parameters<typeof startHttpServer>[0]["fetch"];
+
+/** An app's fetch behind the service's own Node server settings, on a free loopback port. */
+export async function serveOnLoopback(fetch: Fetch, { linger }: { linger?: LingerLimits } = {}) {
   const server = await new Promise<Server>((resolve) => {
     const started: Server = startHttpServer(
       {
-        fetch: built.app.fetch,
+        fetch,
         port: 0,
         hostname: "127.0.0.1",
         timeouts: { headersMs: 10_000, keepAliveMs: 5_000, requestMs: 0 },
@@ -21,13 +22,25 @@ export async function listenTestApp(overrides: Partial<AppDeps> = {}, { linger }
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;
   return {
-    ...built,
     server,
     port,
     url: `http://127.0.0.1:${port}`,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The test app, listening as the service does. */
+export async function listenTestApp(overrides: Partial<AppDeps> = {}, options: { linger?: LingerLimits } = {}) {
+  const built = await buildTestApp(overrides);
+  const served = await serveOnLoopback(built.app.fetch, options);
+  return {
+    ...built,
+    ...served,
+    async close() {
+      await served.close();
       await built.dispose();
     },
   };

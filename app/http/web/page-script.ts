@@ -20,10 +20,36 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   const showError = (text) => { error.textContent = text; error.hidden = false; status.textContent = ""; };
   const problemText = (body, statusCode) => body && typeof body.detail === "string" ? body.detail : "The service answered " + statusCode + ".";
 
+  const clock = (seconds) => {
+    const whole = Math.floor(seconds);
+    return Math.floor(whole / 60) + ":" + String(whole % 60).padStart(2, "0");
+  };
+
+  function showUtterances(utterances) {
+    const list = $("utterances");
+    list.replaceChildren();
+    for (const utterance of utterances || []) {
+      const item = document.createElement("li");
+      const when = document.createElement("span");
+      when.className = "when";
+      when.textContent = clock(utterance.start) + "–" + clock(utterance.end);
+      const who = document.createElement("span");
+      who.className = "who";
+      who.textContent = utterance.speaker || "Unknown speaker";
+      const said = document.createElement("span");
+      said.textContent = utterance.text;
+      item.append(when, who, said);
+      list.append(item);
+    }
+    $("turns").hidden = list.children.length === 0;
+  }
+
   function show(answer) {
+    showUtterances(answer.utterances);
     $("raw").textContent = answer.raw_transcript || "";
     $("cleaned").textContent = answer.cleaned_transcript || "";
     $("interaction").textContent = answer.interaction_id;
+    $("tenant").textContent = answer.tenant_id || "";
     $("source").textContent = answer.source || "";
     $("cleaner").textContent = answer.cleaner || "";
     $("event").textContent = answer.event ? answer.event.status + (answer.event.event_id ? " (" + answer.event.event_id + ")" : answer.event.error ? " (" + answer.event.error + ")" : "") : "published when the job completed";
@@ -55,9 +81,20 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     });
   }
 
+  /** How long the page watches a job before it leaves the job to run on and says where to look. */
+  const WATCH_LIMIT_MS = 60 * 60 * 1000;
+
   async function watch(location) {
+    const deadline = Date.now() + WATCH_LIMIT_MS;
     for (;;) {
-      const response = await fetch(location, { headers: headers() });
+      if (Date.now() > deadline) return showError("The job is still running; its status is at " + location + ".");
+      let response;
+      try {
+        response = await fetch(location, { headers: headers(), signal: AbortSignal.timeout(15000) });
+      } catch {
+        await new Promise((done) => setTimeout(done, 5000));
+        continue;
+      }
       const job = await response.json().catch(() => null);
       if (!response.ok) return showError(problemText(job, response.status));
       status.textContent = "Job " + job.status + (job.attempts ? " (attempt " + job.attempts + ")" : "") + "…";

@@ -33,6 +33,10 @@ export function uploadPage(authMode: AuthMode): string {
   #result section { flex: 1 1 20rem; min-width: 0; background: #fff; border: 1px solid #ccc; border-radius: 0.5rem; padding: 0.75rem; }
   #result h2 { font-size: 1.1rem; margin: 0 0 0.5rem; }
   pre { white-space: pre-wrap; word-break: break-word; margin: 0; font: inherit; }
+  #utterances { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.5rem; }
+  #utterances li { display: grid; grid-template-columns: max-content 1fr; gap: 0 0.75rem; }
+  #utterances .when { color: #555; font-variant-numeric: tabular-nums; grid-row: span 2; }
+  #utterances .who { font-weight: 600; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 1rem 0 0; }
   dt { font-weight: 600; } dd { margin: 0; word-break: break-all; }
   [hidden] { display: none !important; }
@@ -64,9 +68,11 @@ export function uploadPage(authMode: AuthMode): string {
   <div id="result" hidden>
     <section aria-labelledby="raw-heading"><h2 id="raw-heading">Raw transcript</h2><pre id="raw"></pre></section>
     <section aria-labelledby="cleaned-heading"><h2 id="cleaned-heading">Cleaned transcript</h2><pre id="cleaned"></pre></section>
+    <section id="turns" aria-labelledby="turns-heading" hidden><h2 id="turns-heading">Who said what, when</h2><ol id="utterances"></ol></section>
   </div>
   <dl id="facts" hidden>
     <dt>Interaction id</dt><dd id="interaction"></dd>
+    <dt>Tenant</dt><dd id="tenant"></dd>
     <dt>Source</dt><dd id="source"></dd>
     <dt>Cleaner</dt><dd id="cleaner"></dd>
     <dt>Event</dt><dd id="event"></dd>

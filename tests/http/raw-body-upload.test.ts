@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
 import type { Transcriber } from "../../app/transcription/transcriber.js";
+import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { listenTestApp } from "../support/listening-app.js";
 import { memoryJobs } from "../support/memory-jobs.js";
 import { rawRequest } from "../support/raw-http.js";
@@ -27,6 +29,39 @@ describe("the file as the whole request body (curl --data-binary)", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ source: "audio", raw_transcript: "we ship on friday" });
     expect(heard.at(-1)?.bytes).toBe(ogg.length);
+  });
+
+  it("over the wire, as `curl --data-binary @speech.ogg -H 'Content-Type: audio/ogg'`: two Deepgram speakers, like the form", async () => {
+    const deepgram = await startFakeDeepgram();
+    const service = await listenTestApp({
+      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 5 }),
+    });
+    try {
+      const speakers = [
+        { speaker: 0, text: "Shall we ship on Friday?" },
+        { speaker: 1, text: "Yes, Friday works." },
+      ];
+      deepgram.script({ speakers }, { speakers });
+      const raw = await fetch(`${service.url}/batch/process`, { method: "POST", body: ogg, headers: { "Content-Type": "audio/ogg" } });
+      const form = new FormData();
+      form.append("file", new Blob([ogg], { type: "audio/ogg" }), "speech.ogg");
+      const multipart = await fetch(`${service.url}/batch/process`, { method: "POST", body: form });
+      const [rawBody, formBody] = (await Promise.all([raw.json(), multipart.json()])) as Array<Record<string, unknown>>;
+      expect(raw.status).toBe(200);
+      expect(rawBody).toMatchObject({
+        raw_transcript: "Speaker 0: Shall we ship on Friday?\nSpeaker 1: Yes, Friday works.",
+        utterances: [
+          { speaker: "Speaker 0", start: 0, end: 1.9, text: "Shall we ship on Friday?" },
+          { speaker: "Speaker 1", start: 2, end: 3.9, text: "Yes, Friday works." },
+        ],
+      });
+      const same = (body: Record<string, unknown>) => [body.raw_transcript, body.cleaned_transcript, body.utterances, body.source];
+      expect(same(rawBody!)).toEqual(same(formBody!));
+      expect(deepgram.requests.map((request) => request.bytes)).toEqual([ogg.length, ogg.length]);
+    } finally {
+      await service.close();
+      await deepgram.close();
+    }
   });
 
   it.each(["text/vtt", "text/plain; charset=utf-8", "application/octet-stream"])("imports raw captions sent as %s exactly as the form does", async (type) => {

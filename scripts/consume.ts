@@ -1,31 +1,72 @@
-import { parseArgs } from "node:util";
 import { loadConfig } from "../app/config.js";
-import { createTranscriptsConsumer, printEvent } from "../tools/consumer/transcripts-consumer.js";
 import { createLogger } from "../app/logger.js";
 import { awsClients } from "../tools/aws-clients.js";
-import { MissingQueueUrl, resolveQueueUrl } from "../tools/queue-url.js";
+import { runCommand } from "../tools/cli/command-line.js";
+import { EXIT } from "../tools/cli/exit-codes.js";
+import { CliFailure, describeFailure, isCredentialError, isQueueMissing } from "../tools/cli/failures.js";
+import { checkQueueAccess, drainQueue } from "../tools/consumer/queue-drain.js";
+import { createMessageHandler, createTranscriptsConsumer, printEvent, printEventJson } from "../tools/consumer/transcripts-consumer.js";
+import { resolveQueueUrl } from "../tools/queue-url.js";
+import { readableLogStream } from "../tools/readable-log.js";
 
-/** `npm run consume [-- --queue-url URL | --outputs FILE]`: prints each transcript event (completed or failed). */
-const { values } = parseArgs({ options: { "queue-url": { type: "string" }, outputs: { type: "string" } } });
-const config = loadConfig(process.env);
-const logger = createLogger({ level: config.logLevel });
+/** Consecutive credential or connection failures while consuming before the tool gives up. */
+const MAX_CONSECUTIVE_FAILURES = 3;
 
-let queueUrl: string;
-try {
-  queueUrl = await resolveQueueUrl({ flag: values["queue-url"], env: config.queueUrl, outputsFile: values.outputs });
-} catch (error) {
-  if (!(error instanceof MissingQueueUrl)) throw error;
-  console.error(error.message);
-  process.exit(2);
-}
+await runCommand(
+  {
+    command: "npm run consume",
+    summary:
+      "Prints the BatchProcessingCompleted and BatchProcessingFailed events arriving on the queue: one readable line\n" +
+      "per event (time, type, tenant, interaction, transcript lengths, the first words of the cleaned transcript),\n" +
+      "deleting each once printed. Runs until Ctrl-C, or with --once until the queue is empty.",
+    options: {
+      "queue-url": { type: "string", value: "<url>", description: "the queue to read (else QUEUE_URL)" },
+      outputs: { type: "string", value: "<file>", description: "read queueUrl from stack outputs JSON (`pulumi stack output --json`)" },
+      once: { type: "boolean", description: "print what is on the queue now, then exit" },
+      peek: { type: "boolean", description: "print without deleting: messages are made visible again at once (implies --once)" },
+      json: { type: "boolean", description: "one whole event per line, transcripts inline, for jq" },
+    },
+    environment: {
+      QUEUE_URL: "the queue to read",
+      AWS_ENDPOINT_URL: "an AWS-compatible endpoint (the local emulator)",
+      AWS_REGION: "the queue's region (default us-east-1)",
+      "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY": "credentials (or any source of the SDK's default chain)",
+      LOG_LEVEL: "the tool's own log lines, on stderr (default info)",
+    },
+    exitCodes: ["ok", "credentials", "notFound", "usage", "noInput", "unavailable", "software", "config"],
+  },
+  async (options) => {
+    const config = loadConfig(process.env);
+    const destination = readableLogStream();
+    destination.pipe(process.stderr);
+    const log = createLogger({ level: config.logLevel, destination });
+    const queueUrl = await resolveQueueUrl({ flag: options["queue-url"], env: config.queueUrl, outputsFile: options.outputs });
+    const { sqs, s3 } = awsClients(config.events.region);
+    await checkQueueAccess(sqs, queueUrl);
 
-const clients = awsClients(config.events.region);
-const consumer = createTranscriptsConsumer({ sqs: clients.sqs, s3: clients.s3, queueUrl, handler: printEvent(), log: logger });
-consumer.start();
-logger.info({ queue_url: queueUrl }, "consuming BatchProcessingCompleted and BatchProcessingFailed events");
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    consumer.once("stopped", () => process.exit(0));
-    consumer.stop({ abort: false });
-  });
-}
+    const handler = options.json ? printEventJson() : printEvent();
+    if (options.once || options.peek) {
+      const { handled } = await drainQueue({ sqs, queueUrl, handle: createMessageHandler({ s3, handler, log }), peek: options.peek, log });
+      log.debug({ handled }, "queue drained");
+      return EXIT.ok;
+    }
+
+    const consumer = createTranscriptsConsumer({ sqs, s3, queueUrl, handler, log });
+    log.info({ queue_url: queueUrl }, "consuming transcript events; Ctrl-C stops");
+    return await new Promise((resolve, reject) => {
+      let failures = 0;
+      let stopping: Error | undefined;
+      consumer.on("response_processed", () => (failures = 0));
+      consumer.on("error", (error) => {
+        // Credentials or the queue gone do not mend themselves: stop after a few tries, saying why.
+        if (isQueueMissing(error) || ((isCredentialError(error) || describeFailure(error).exitCode === EXIT.unavailable) && ++failures >= MAX_CONSECUTIVE_FAILURES)) {
+          stopping ??= error;
+          consumer.stop({ abort: true });
+        }
+      });
+      consumer.once("stopped", () => (stopping === undefined ? resolve(EXIT.ok) : reject(new CliFailure(describeFailure(stopping).exitCode, describeFailure(stopping).message))));
+      for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => consumer.stop({ abort: false }));
+      consumer.start();
+    });
+  },
+);

@@ -1,51 +1,67 @@
-import { parseArgs } from "node:util";
 import { loadConfig } from "../app/config.js";
 import { createEventBridgePublisher } from "../app/events/event-publisher.js";
 import { createLogger } from "../app/logger.js";
 import { awsClients } from "../tools/aws-clients.js";
-import { EXIT, verifyEventFlow } from "../tools/event-flow-verifier.js";
-import { MissingQueueUrl, resolveQueueUrl } from "../tools/queue-url.js";
+import { runCommand } from "../tools/cli/command-line.js";
+import { CliFailure } from "../tools/cli/failures.js";
+import { EXIT } from "../tools/cli/exit-codes.js";
+import { verifyEventFlow } from "../tools/event-flow-verifier.js";
+import { resolveQueueUrl } from "../tools/queue-url.js";
+import { readableLogStream } from "../tools/readable-log.js";
 
-/**
- * `npm run verify [-- --queue-url URL | --outputs FILE] [--interval S] [--timeout S]`.
- * Exit codes: 0 received, 1 not received in time, 2 credential error, 3 queue not found, 4 event invalid.
- */
-const { values } = parseArgs({
-  options: {
-    "queue-url": { type: "string" },
-    outputs: { type: "string" },
-    interval: { type: "string", default: "2" },
-    timeout: { type: "string", default: "30" },
-  },
-});
-const config = loadConfig(process.env);
-// The report is the output; the publisher's own log lines only when asked for.
-const logger = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel });
-
-let queueUrl: string;
-try {
-  queueUrl = await resolveQueueUrl({ flag: values["queue-url"], env: config.queueUrl, outputsFile: values.outputs });
-} catch (error) {
-  if (!(error instanceof MissingQueueUrl)) throw error;
-  console.log(`FAIL ${error.message}`);
-  process.exit(EXIT.queueNotFound);
+function seconds(name: string, value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new CliFailure(EXIT.usage, `--${name} must be a number of seconds above 0, not ${JSON.stringify(value)}`);
+  return parsed;
 }
 
-const { sqs, eventBridge } = awsClients(config.events.region);
-const exitCode = await verifyEventFlow({
-  sqs,
-  queueUrl,
-  publisher: createEventBridgePublisher({
-    client: eventBridge,
-    busName: config.events.busName,
-    source: config.events.source,
-    budgetMs: config.events.publishTimeoutMs,
-    attemptTimeoutMs: config.events.attemptTimeoutMs,
-    maxEntryBytes: config.events.maxEntryBytes,
-  }),
-  intervalMs: Number(values.interval) * 1000,
-  timeoutMs: Number(values.timeout) * 1000,
-  log: logger,
-  report: (line) => console.log(line),
-});
-process.exit(exitCode);
+await runCommand(
+  {
+    command: "npm run verify",
+    summary:
+      "Proves that events flow: publishes a test BatchProcessingCompleted event through the service's own publisher,\n" +
+      "polls the queue for it, checks the envelope and the detail against the contract, deletes its test message\n" +
+      "and prints a short report. Other messages are put straight back.",
+    options: {
+      "queue-url": { type: "string", value: "<url>", description: "the queue the rule delivers to (else QUEUE_URL)" },
+      outputs: { type: "string", value: "<file>", description: "read queueUrl from stack outputs JSON (`pulumi stack output --json`)" },
+      interval: { type: "string", value: "<s>", default: "2", description: "seconds between polls" },
+      timeout: { type: "string", value: "<s>", default: "30", description: "seconds to wait for the event" },
+    },
+    environment: {
+      QUEUE_URL: "the queue to poll",
+      AWS_ENDPOINT_URL: "an AWS-compatible endpoint (the local emulator)",
+      AWS_REGION: "region of the bus and the queue (default us-east-1)",
+      "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY": "credentials (or any source of the SDK's default chain)",
+      "EVENTBRIDGE_BUS_NAME, EVENT_SOURCE": "where and as what the test event is published",
+    },
+    exitCodes: ["ok", "failed", "credentials", "notFound", "invalidEvent", "usage", "noInput", "unavailable", "software", "config"],
+  },
+  async (options) => {
+    const intervalS = seconds("interval", options.interval);
+    const timeoutS = seconds("timeout", options.timeout);
+    const config = loadConfig(process.env);
+    const destination = readableLogStream();
+    destination.pipe(process.stderr);
+    // The report is the output; the publisher's own log lines only when asked for.
+    const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, destination });
+    const queueUrl = await resolveQueueUrl({ flag: options["queue-url"], env: config.queueUrl, outputsFile: options.outputs });
+    const { sqs, eventBridge } = awsClients(config.events.region);
+    return await verifyEventFlow({
+      sqs,
+      queueUrl,
+      publisher: createEventBridgePublisher({
+        client: eventBridge,
+        busName: config.events.busName,
+        source: config.events.source,
+        budgetMs: config.events.publishTimeoutMs,
+        attemptTimeoutMs: config.events.attemptTimeoutMs,
+        maxEntryBytes: config.events.maxEntryBytes,
+      }),
+      intervalMs: intervalS * 1000,
+      timeoutMs: timeoutS * 1000,
+      log,
+      report: (line) => console.log(line),
+    });
+  },
+);

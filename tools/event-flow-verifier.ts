@@ -3,7 +3,6 @@ import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
-  QueueDoesNotExist,
   ReceiveMessageCommand,
   type Message,
   type SQSClient,
@@ -13,10 +12,9 @@ import * as v from "valibot";
 import { BatchProcessingCompletedV1, buildCompletedEvent, DETAIL_TYPE } from "../app/events/batch-processing-completed.js";
 import type { EventPublisher } from "../app/events/event-publisher.js";
 import type { Logger } from "../app/logger.js";
+import { EXIT, type ExitCode } from "./cli/exit-codes.js";
+import { isCredentialError, isCredentialErrorName, isQueueMissing } from "./cli/failures.js";
 
-/** The design's exit codes. */
-export const EXIT = { received: 0, notReceived: 1, credentials: 2, queueNotFound: 3, invalidEvent: 4 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export interface VerifyOptions {
   sqs: SQSClient;
@@ -27,20 +25,6 @@ export interface VerifyOptions {
   log: Logger;
   report: (line: string) => void;
 }
-
-const CREDENTIAL_ERRORS = new Set([
-  "CredentialsProviderError",
-  "UnrecognizedClientException",
-  "InvalidClientTokenId",
-  "SignatureDoesNotMatch",
-  "ExpiredToken",
-  "ExpiredTokenException",
-  "AccessDenied",
-  "AccessDeniedException",
-  "NotAuthorizedForSourceException",
-]);
-
-const isCredentialError = (error: unknown) => error instanceof Error && CREDENTIAL_ERRORS.has(error.name);
 
 /**
  * Proves that events flow: publishes a test event through the service's own publisher, polls the queue
@@ -53,9 +37,9 @@ export async function verifyEventFlow(options: VerifyOptions): Promise<ExitCode>
     await sqs.config.credentials();
     await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
   } catch (error) {
-    if (error instanceof QueueDoesNotExist || (error instanceof Error && /NonExistentQueue/.test(error.name))) {
+    if (isQueueMissing(error)) {
       report(`FAIL queue not found: ${queueUrl}`);
-      return EXIT.queueNotFound;
+      return EXIT.notFound;
     }
     if (isCredentialError(error)) {
       report(`FAIL credentials: ${(error as Error).message}`);
@@ -79,7 +63,7 @@ export async function verifyEventFlow(options: VerifyOptions): Promise<ExitCode>
   );
   if (outcome.status !== "published") {
     report(`FAIL test event not published (${outcome.status}: ${outcome.error})`);
-    return CREDENTIAL_ERRORS.has(outcome.error) || outcome.error === "no_credentials" ? EXIT.credentials : EXIT.notReceived;
+    return isCredentialErrorName(outcome.error) || outcome.error === "no_credentials" ? EXIT.credentials : EXIT.failed;
   }
   report(`published test event ${outcome.eventId} (interaction ${interactionId}); polling ${queueUrl}`);
 
@@ -91,7 +75,7 @@ export async function verifyEventFlow(options: VerifyOptions): Promise<ExitCode>
       if (verdict === "ours") {
         await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
         report(`OK received after ${((Date.now() - started) / 1000).toFixed(1)} s; envelope and detail valid; test message deleted`);
-        return EXIT.received;
+        return EXIT.ok;
       }
       if (typeof verdict === "object") {
         report(`FAIL a ${DETAIL_TYPE} message on the queue breaks the contract: ${verdict.invalid}`);
@@ -102,7 +86,7 @@ export async function verifyEventFlow(options: VerifyOptions): Promise<ExitCode>
     await sleep(options.intervalMs);
   }
   report(`FAIL test event not received within ${options.timeoutMs / 1000} s`);
-  return EXIT.notReceived;
+  return EXIT.failed;
 }
 
 /** Ours, someone else's, or a contract event whose detail is invalid (with the first problem found). */

@@ -1,12 +1,10 @@
 import { readFile } from "node:fs/promises";
-
-export class MissingQueueUrl extends Error {
-  override readonly name = "MissingQueueUrl";
-}
+import { EXIT } from "./cli/exit-codes.js";
+import { CliFailure } from "./cli/failures.js";
 
 /**
- * The queue to read, from (in order) `--queue-url`, `QUEUE_URL`, or a stack-outputs file as
- * `pulumi stack output --json` (or `npm run infra:local -- --json`) writes it.
+ * The queue to read, from (in order) `--queue-url`, `QUEUE_URL` (which `.env.local` can set), or a
+ * stack-outputs file as `pulumi stack output --json` (or `npm run infra:local -- --json`) writes it.
  */
 export async function resolveQueueUrl(sources: {
   flag?: string | undefined;
@@ -16,9 +14,15 @@ export async function resolveQueueUrl(sources: {
   if (sources.flag) return sources.flag;
   if (sources.env) return sources.env;
   if (sources.outputsFile) {
-    const outputs = JSON.parse(await readFile(sources.outputsFile, "utf8")) as { queueUrl?: unknown };
+    const text = await readFile(sources.outputsFile, "utf8");
+    let outputs: { queueUrl?: unknown };
+    try {
+      outputs = JSON.parse(text) as typeof outputs;
+    } catch {
+      throw new CliFailure(EXIT.noInput, `${sources.outputsFile} is not JSON (write it with \`pulumi stack output --json\`)`);
+    }
     if (typeof outputs.queueUrl === "string" && outputs.queueUrl !== "") return outputs.queueUrl;
-    throw new MissingQueueUrl(`${sources.outputsFile} has no queueUrl output`);
+    throw new CliFailure(EXIT.noInput, `${sources.outputsFile} has no queueUrl output`);
   }
-  throw new MissingQueueUrl("no queue URL: pass --queue-url, set QUEUE_URL, or pass --outputs <stack outputs JSON>");
+  throw new CliFailure(EXIT.config, "no queue URL: pass --queue-url, set QUEUE_URL, pass --outputs <stack outputs JSON>, or start `npm run dev`, which writes .env.local");
 }

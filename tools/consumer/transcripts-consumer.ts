@@ -102,11 +102,14 @@ export interface ConsumerOptions {
 /** One recording has one outcome per status: a republished event has a new EventBridge id, not a new key. */
 const deduplicationKey = (event: TranscriptEventEnvelope) => `${event.detail.interaction_id}:${event.detail.status}`;
 
-export function createTranscriptsConsumer(options: ConsumerOptions): Consumer {
+/**
+ * Parses, de-duplicates and resolves one message, then hands it to the handler: the message when it is done
+ * with (to delete), `undefined` when it is left for the redrive policy.
+ */
+export function createMessageHandler(options: Pick<ConsumerOptions, "s3" | "handler" | "log" | "rememberedEvents">) {
   const seen = new LRUCache<string, true>({ max: options.rememberedEvents ?? 10_000 });
   const { log } = options;
-
-  async function handleMessage(message: Message): Promise<Message | undefined> {
+  return async function handleMessage(message: Message): Promise<Message | undefined> {
     let event: TranscriptEventEnvelope;
     try {
       event = parseEnvelope(message.Body);
@@ -125,12 +128,15 @@ export function createTranscriptsConsumer(options: ConsumerOptions): Consumer {
     await options.handler(await resolveEvent(event, options.s3));
     seen.set(key, true);
     return message;
-  }
+  };
+}
 
+export function createTranscriptsConsumer(options: ConsumerOptions): Consumer {
+  const { log } = options;
   const consumer = Consumer.create({
     sqs: options.sqs,
     queueUrl: options.queueUrl,
-    handleMessage,
+    handleMessage: createMessageHandler(options),
     waitTimeSeconds: options.waitTimeSeconds ?? 20,
     messageSystemAttributeNames: ["ApproximateReceiveCount"],
     ...(options.visibilityTimeout !== undefined && { visibilityTimeout: options.visibilityTimeout }),
@@ -140,7 +146,14 @@ export function createTranscriptsConsumer(options: ConsumerOptions): Consumer {
   return consumer;
 }
 
-/** The example handler: one line per event, transcripts by length only. */
+/** The first words of a transcript, on one line, without control characters (it is printed to a terminal). */
+export function firstWords(text: string, words = 8): string {
+  const head = text.slice(0, 400).replace(/\p{Cc}/gu, " ").split(" ").filter(Boolean);
+  const shown = head.slice(0, words).join(" ");
+  return head.length > words || text.length > 400 ? `${shown} …` : shown;
+}
+
+/** The example handler: one readable line per event (time, type, tenant, interaction, lengths, first words). */
 export function printEvent(print: (line: string) => void = console.log): TranscriptEventHandler {
   return (event) => {
     const { tenant_id: tenant, interaction_id: interaction } = event.detail;
@@ -149,8 +162,17 @@ export function printEvent(print: (line: string) => void = console.log): Transcr
       print(`${head} error=${event.detail.error.code} stage=${event.detail.error.stage}`);
     } else {
       const { data } = event.detail;
-      print(`${head} raw_length=${data.raw_transcript.length} cleaned_length=${data.cleaned_transcript.length}${data.transcripts_ref ? " claim_check=true" : ""}`);
+      const words = JSON.stringify(firstWords(data.cleaned_transcript));
+      print(`${head} raw_length=${data.raw_transcript.length} cleaned_length=${data.cleaned_transcript.length}${data.transcripts_ref ? " claim_check=true" : ""} ${words}`);
     }
+    return Promise.resolve();
+  };
+}
+
+/** One whole event per line, transcripts inline, for `jq`. */
+export function printEventJson(print: (line: string) => void = console.log): TranscriptEventHandler {
+  return (event) => {
+    print(JSON.stringify(event));
     return Promise.resolve();
   };
 }

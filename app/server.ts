@@ -33,7 +33,7 @@ const tempFiles = createTempFiles(config.uploadDir);
 const requestTimeoutMs = config.requestTimeoutS * 1000;
 const swept = await tempFiles.sweepStale(requestTimeoutMs > 0 ? requestTimeoutMs : STALE_WITHOUT_LIMIT_MS);
 
-logger.info({ config: redactConfig(config), cleaner: cleaner.name, stale_uploads_removed: swept }, "configuration loaded");
+logger.debug({ config: redactConfig(config), cleaner: cleaner.name, stale_uploads_removed: swept }, "configuration loaded");
 if (!transcriber.configured) {
   logger.warn(
     { provider: transcriber.provider },
@@ -101,7 +101,12 @@ const server = startHttpServer(
       requestMs: requestTimeoutMs > 0 ? requestTimeoutMs + NODE_BACKSTOP_MS : 0,
     },
   },
-  (address) => logger.info({ port: address.port }, "listening"),
+  (address) => logger.info({ port: address.port, url: `http://localhost:${address.port}/` }, "listening"),
 );
+server.once("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EADDRINUSE") throw error;
+  logger.fatal({ port: config.port }, `port ${config.port} is in use: stop what listens there, or set PORT`);
+  process.exit(1);
+});
 
 installGracefulShutdown({ server, inFlight, tempFiles, graceMs: config.shutdownGraceMs, logger });

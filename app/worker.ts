@@ -78,5 +78,6 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 }
 
 consumer.start();
-logger.info({ config: redactConfig(config), concurrency: config.worker.concurrency }, "worker started");
+logger.debug({ config: redactConfig(config) }, "worker configuration");
+logger.info({ concurrency: config.worker.concurrency }, "worker started");
 

@@ -23,6 +23,8 @@ export interface CommandSpec<O extends Record<string, OptionSpec>> {
   /** Variables the tool reads, and what for. */
   environment?: Record<string, string>;
   exitCodes: ExitName[];
+  /** False for the tool that writes `.env.local` (`npm run dev`), which must not read a stale one. */
+  readsLocalEnv?: boolean;
 }
 
 export type OptionValues<O extends Record<string, OptionSpec>> = {
@@ -62,7 +64,8 @@ export function helpText(spec: CommandSpec<Record<string, OptionSpec>>): string 
   ];
   const environment = { ...spec.environment };
   if (Object.keys(environment).length > 0) {
-    sections.push(`Environment (unset variables are read from ${LOCAL_ENV_FILE} when \`npm run dev\` wrote one):\n${table(Object.entries(environment))}`);
+    const source = spec.readsLocalEnv === false ? "" : ` (unset variables are read from ${LOCAL_ENV_FILE} when \`npm run dev\` wrote one)`;
+    sections.push(`Environment${source}:\n${table(Object.entries(environment))}`);
   }
   sections.push(`Exit codes:\n${table(spec.exitCodes.map((name) => [String(EXIT[name]), EXIT_MEANINGS[name]]))}`);
   return `${sections.join("\n\n")}\n`;
@@ -111,7 +114,7 @@ export async function runCommand<O extends Record<string, OptionSpec>>(
   for (const [name, option] of Object.entries(spec.options)) if (option.type === "boolean") values[name] ??= false;
   let code: ExitCode;
   try {
-    loadLocalEnv();
+    if (spec.readsLocalEnv !== false) loadLocalEnv();
     code = (await main(values as OptionValues<O>, { debug })) ?? EXIT.ok;
   } catch (error) {
     const failure = describeFailure(error);

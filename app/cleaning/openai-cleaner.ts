@@ -96,7 +96,7 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
       if (chunks.length === 0) return { text: "", cleaner: "openai" };
       const outcomes = await Promise.all(chunks.map((chunk, index) => limit(() => cleanChunk(chunk, index, log, signal))));
       const text = joinSegments(outcomes.flatMap((outcome) => outcome.segments));
-      log.info(
+      log.debug(
         {
           chunks: chunks.length,
           fallback_chunks: outcomes.filter((outcome) => outcome.by === "rules").length,

@@ -298,7 +298,7 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
         );
         return { status: "failed", error: code, attempts };
       }
-      log.info({ ...lengths, event_id: eventId, attempts, entry_bytes: size }, "event published");
+      log.debug({ ...lengths, event_id: eventId, attempts, entry_bytes: size }, "event published");
       return { status: "published", eventId, attempts };
     },
   };

@@ -18,7 +18,7 @@ export interface IdentityVariables {
 
 /** What a handler learnt, added to the request's one access-log line; handlers may set it or not. */
 export interface OutcomeVariables {
-  outcome?: { bytes?: number; cleaner?: string; event_status?: string; source?: string };
+  outcome?: { bytes?: number; cleaner?: string; event_status?: string; event_id?: string; source?: string };
 }
 
 /** Present under @hono/node-server; absent when tests call `app.request()`. */

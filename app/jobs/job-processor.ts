@@ -115,7 +115,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
       return;
     }
     const context: RequestContext = { tenantId: job.tenant_id, userId: job.user_id, accountId: job.account_id, interactionId: job.job_id };
-    log.info({ attempt: job.attempts, bytes: job.upload_bytes, input: job.detected.kind }, "job started");
+    log.debug({ attempt: job.attempts, bytes: job.upload_bytes, input: job.detected.kind }, "job started");
     try {
       const outcome = await transcripts(job, context, log, delivery.signal);
       if (!("raw" in outcome)) {

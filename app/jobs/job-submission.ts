@@ -64,7 +64,7 @@ export function createJobSubmission(deps: JobSubmissionDeps) {
       await undo(log, "upload", deps.objects.delete(upload.key));
       throw new StorageUnavailable("The work queue", { cause: error });
     }
-    log.info({ job_id: job.job_id, bytes: upload.bytes, input: upload.detected.kind }, "job queued");
+    log.debug({ job_id: job.job_id, bytes: upload.bytes, input: upload.detected.kind }, "job queued");
     return job;
   };
 }

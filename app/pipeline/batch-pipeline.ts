@@ -142,7 +142,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
   /** Reads the transcript, saying at each step which stage a failure belongs to. */
   async function readTranscript(job: BatchJob, stage: { current: FailureStage }): Promise<RawTranscript> {
     const input = job.upload.detected ?? (await detectInput(await job.upload.localPath()));
-    job.log.info(
+    job.log.debug(
       { bytes: job.upload.bytes, declared_type: job.upload.declaredType, input: input.kind, mime: "mime" in input ? input.mime : undefined },
       "upload received",
     );
@@ -209,7 +209,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     let raw: RawTranscript;
     try {
       raw = await readTranscript(job, stage);
-      job.log.info({ source: raw.source, raw_length: raw.text.length, ...raw.metadata }, "transcript ready");
+      job.log.debug({ source: raw.source, raw_length: raw.text.length, ...raw.metadata }, "transcript ready");
       stage.current = "validation";
       if (raw.text.trim() === "") throw new EmptyTranscript(raw.source);
     } catch (error) {
@@ -220,7 +220,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       throw error;
     }
     const cleaned = await deps.cleaner.clean(raw.text, { log: job.log, signal: job.signal });
-    job.log.info({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
+    job.log.debug({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
     deps.observer.cleaned(cleaned.cleaner);
     return { raw, cleaned };
   }

@@ -103,7 +103,8 @@ export async function runCommand<O extends Record<string, OptionSpec>>(
     ({ values } = parseArgs({ args: process.argv.slice(2), options, strict: true, allowPositionals: false }));
   } catch (error) {
     if (!isParseError(error)) throw error;
-    process.stderr.write(usageError(spec, error.message));
+    // Older Node versions add a hint about positionals to an unknown option: the first sentence says it.
+    process.stderr.write(usageError(spec, error.message.split(". To specify")[0] ?? error.message));
     process.exit(EXIT.usage);
   }
   if (values.help === true) {

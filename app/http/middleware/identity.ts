@@ -68,7 +68,7 @@ export function identity({ defaults, authenticator, onAuthFailure, newId = rando
       c.var.log.info({ auth_mode: authenticator.mode, credential_id: verified.credentialId }, "X-Tenant-ID is not the credential's tenant");
       throw new ApiError("tenant_mismatch", "X-Tenant-ID names another tenant than the credential; leave it out or send the credential's tenant.");
     }
-    c.var.log.info({ auth_mode: authenticator.mode, credential_id: verified.credentialId }, "credential verified");
+    c.var.log.debug({ auth_mode: authenticator.mode, credential_id: verified.credentialId }, "credential verified");
     c.set("context", { tenantId: verified.tenantId, userId: verified.userId, accountId: verified.accountId, interactionId: c.var.interactionId });
     return next();
   });

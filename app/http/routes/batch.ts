@@ -45,7 +45,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
     }
     const { context, log } = c.var;
     const idempotencyKey = readIdempotencyKey(c.req.header(IDEMPOTENCY_KEY_HEADER));
-    log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "batch processing started");
+    log.debug({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "batch processing started");
     const deadline = new AbortController();
     const timer =
       deps.requestTimeoutMs > 0 ? setTimeout(() => deadline.abort(new DeadlinePassed()), deps.requestTimeoutMs) : undefined;
@@ -76,7 +76,14 @@ export function batchRoutes(deps: BatchRouteDeps) {
             log,
             signal,
           });
-          c.set("outcome", { bytes: upload.bytes, source: raw.source, cleaner: cleaned.cleaner, event_status: event.status });
+          // The access line then says all an operator needs of a request, the event it published included.
+          c.set("outcome", {
+            bytes: upload.bytes,
+            source: raw.source,
+            cleaner: cleaned.cleaner,
+            event_status: event.status,
+            ...(event.status === "published" && { event_id: event.eventId }),
+          });
           const warnings = c.var.identityWarnings;
           const answer: BatchResponse = {
             interaction_id: context.interactionId,

@@ -79,7 +79,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
   const jobs = available(deps.jobs);
   const { context, log } = c.var;
   const idempotencyKey = readIdempotencyKey(c.req.header(IDEMPOTENCY_KEY_HEADER));
-  log.info({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "job submission started");
+  log.debug({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "job submission started");
   const key = objectKeys.upload(context.tenantId, context.interactionId);
   const sink = objectStoreSink(jobs.objects, key);
   const upload = await receiveAnyUpload(
@@ -98,7 +98,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
   );
   const run = async (): Promise<Answer> => {
     const detected = await detectInputFromHead(upload.stored.head);
-    log.info({ bytes: upload.bytes, declared_type: upload.declaredType, input: detected.kind }, "upload stored");
+    log.debug({ bytes: upload.bytes, declared_type: upload.declaredType, input: detected.kind }, "upload stored");
     try {
       acceptInput(detected, upload.bytes, deps.maxCaptionsBytes);
     } catch (error) {

@@ -20,7 +20,8 @@ const DEV_TENANT_ID = "00000000-0000-4000-8000-000000000000";
 const STARTUP_LIMIT_MS = 60_000;
 /** The project's files are found from here, so the session's `.env.local` can live in any working directory. */
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-const TSX = `${ROOT}node_modules/.bin/tsx`;
+/** tsx's command line, run by this Node (the project's), not whichever `node` is first on PATH. */
+const TSX_CLI = `${ROOT}node_modules/tsx/dist/cli.mjs`;
 /** How long a child may take to stop before it is killed. */
 const STOP_LIMIT_MS = 10_000;
 
@@ -168,7 +169,8 @@ await runCommand(
 
     const children: ChildProcess[] = [];
     const start = (entry: string) => {
-      const child = spawn(TSX, ["watch", "--clear-screen=false", `${ROOT}${entry}`], { env, stdio: ["ignore", "pipe", "inherit"] });
+      // From the project's root, where the service finds its worker pool's loader.
+      const child = spawn(process.execPath, [TSX_CLI, "watch", "--clear-screen=false", entry], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
       child.stdout?.pipe(readableLogStream()).pipe(process.stdout);
       children.push(child);
       return child;

@@ -6,7 +6,7 @@ import { EXIT } from "../tools/cli/exit-codes.js";
 import { CliFailure, describeFailure, isCredentialError, isQueueMissing } from "../tools/cli/failures.js";
 import { checkQueueAccess, drainQueue } from "../tools/consumer/queue-drain.js";
 import { createMessageHandler, createTranscriptsConsumer, printEvent, printEventJson } from "../tools/consumer/transcripts-consumer.js";
-import { resolveQueueUrl } from "../tools/queue-url.js";
+import { QUEUE_ENVIRONMENT, QUEUE_OPTIONS, resolveQueueUrl } from "../tools/queue-url.js";
 import { readableLogStream } from "../tools/readable-log.js";
 
 /** Consecutive credential or connection failures while consuming before the tool gives up. */
@@ -20,17 +20,13 @@ await runCommand(
       "per event (time, type, tenant, interaction, transcript lengths, the first words of the cleaned transcript),\n" +
       "deleting each once printed. Runs until Ctrl-C, or with --once until the queue is empty.",
     options: {
-      "queue-url": { type: "string", value: "<url>", description: "the queue to read (else QUEUE_URL)" },
-      outputs: { type: "string", value: "<file>", description: "read queueUrl from stack outputs JSON (`pulumi stack output --json`)" },
+      ...QUEUE_OPTIONS,
       once: { type: "boolean", description: "print what is on the queue now, then exit" },
       peek: { type: "boolean", description: "print without deleting: messages are made visible again at once (implies --once)" },
       json: { type: "boolean", description: "one whole event per line, transcripts inline, for jq" },
     },
     environment: {
-      QUEUE_URL: "the queue to read",
-      AWS_ENDPOINT_URL: "an AWS-compatible endpoint (the local emulator)",
-      AWS_REGION: "the queue's region (default us-east-1)",
-      "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY": "credentials (or any source of the SDK's default chain)",
+      ...QUEUE_ENVIRONMENT,
       LOG_LEVEL: "the tool's own log lines, on stderr (default info)",
     },
     exitCodes: ["ok", "credentials", "notFound", "usage", "noInput", "unavailable", "software", "config"],

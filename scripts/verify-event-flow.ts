@@ -6,7 +6,7 @@ import { runCommand } from "../tools/cli/command-line.js";
 import { CliFailure } from "../tools/cli/failures.js";
 import { EXIT } from "../tools/cli/exit-codes.js";
 import { verifyEventFlow } from "../tools/event-flow-verifier.js";
-import { resolveQueueUrl } from "../tools/queue-url.js";
+import { QUEUE_ENVIRONMENT, QUEUE_OPTIONS, resolveQueueUrl } from "../tools/queue-url.js";
 import { readableLogStream } from "../tools/readable-log.js";
 
 function seconds(name: string, value: string): number {
@@ -23,16 +23,12 @@ await runCommand(
       "polls the queue for it, checks the envelope and the detail against the contract, deletes its test message\n" +
       "and prints a short report. Other messages are put straight back.",
     options: {
-      "queue-url": { type: "string", value: "<url>", description: "the queue the rule delivers to (else QUEUE_URL)" },
-      outputs: { type: "string", value: "<file>", description: "read queueUrl from stack outputs JSON (`pulumi stack output --json`)" },
+      ...QUEUE_OPTIONS,
       interval: { type: "string", value: "<s>", default: "2", description: "seconds between polls" },
       timeout: { type: "string", value: "<s>", default: "30", description: "seconds to wait for the event" },
     },
     environment: {
-      QUEUE_URL: "the queue to poll",
-      AWS_ENDPOINT_URL: "an AWS-compatible endpoint (the local emulator)",
-      AWS_REGION: "region of the bus and the queue (default us-east-1)",
-      "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY": "credentials (or any source of the SDK's default chain)",
+      ...QUEUE_ENVIRONMENT,
       "EVENTBRIDGE_BUS_NAME, EVENT_SOURCE": "where and as what the test event is published",
     },
     exitCodes: ["ok", "failed", "credentials", "notFound", "invalidEvent", "usage", "noInput", "unavailable", "software", "config"],

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { OptionSpec } from "./cli/command-line.js";
 import { EXIT } from "./cli/exit-codes.js";
 import { CliFailure } from "./cli/failures.js";
 
@@ -26,3 +27,17 @@ export async function resolveQueueUrl(sources: {
   }
   throw new CliFailure(EXIT.config, "no queue URL: pass --queue-url, set QUEUE_URL, pass --outputs <stack outputs JSON>, or start `npm run dev`, which writes .env.local");
 }
+
+/** The options that name the queue, the same for every tool that reads one. */
+export const QUEUE_OPTIONS = {
+  "queue-url": { type: "string", value: "<url>", description: "the queue the rule delivers to (else QUEUE_URL)" },
+  outputs: { type: "string", value: "<file>", description: "read queueUrl from stack outputs JSON (`pulumi stack output --json`)" },
+} satisfies Record<string, OptionSpec>;
+
+/** The variables that reach the queue, the same for every tool that reads one. */
+export const QUEUE_ENVIRONMENT = {
+  QUEUE_URL: "the queue the rule delivers to",
+  AWS_ENDPOINT_URL: "an AWS-compatible endpoint (the local emulator)",
+  AWS_REGION: "the queue's region (default us-east-1)",
+  "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY": "credentials (or any source of the SDK's default chain)",
+};

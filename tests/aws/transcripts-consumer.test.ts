@@ -71,7 +71,7 @@ describe("the downstream consumer against moto_server", () => {
     await until(() => logs.lines.some((line) => line.msg === "duplicate delivery skipped") && handled.length === 2);
     expect(handled.map((event) => event.id).sort()).toEqual(["evt-1", "evt-2"]);
     expect(printed.find((line) => line.includes("22222222"))).toBe(
-      "2026-01-01T00:00:00Z BatchProcessingCompleted tenant=11111111-1111-4111-8111-111111111111 interaction=22222222-2222-4222-8222-222222222222 raw_length=16 cleaned_length=14",
+      "2026-01-01T00:00:00Z BatchProcessingCompleted tenant=11111111-1111-4111-8111-111111111111 interaction=22222222-2222-4222-8222-222222222222 raw_length=16 cleaned_length=14 \"The raw words.\"",
     );
     consumer.stop({ abort: true });
     await sleep(200);

@@ -1,10 +1,10 @@
 # syntax=docker/dockerfile:1
-# The service image: compiled TypeScript on Node 24 LTS (the version the tests run on), production
+# The service image: compiled TypeScript on Node 26 LTS (the version the tests run on), production
 # dependencies only, a non-root user, tini as PID 1 so SIGTERM reaches Node for a graceful shutdown.
 # `--omit=optional` too: TypeScript is an optional peer of valibot that npm would otherwise ship.
 # The same image runs the async job worker: `node dist/app/worker.js` as the command (it serves no HTTP, so
 # run it with `--no-healthcheck`, or a platform health check on its process).
-ARG NODE_IMAGE=node:24-bookworm-slim
+ARG NODE_IMAGE=node:26-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

@@ -13,7 +13,6 @@ import {
   type RetryVerdict,
 } from "./provider-retry.js";
 import { conversationOf } from "../pipeline/transcript.js";
-import { streamingFetch } from "./streaming-fetch.js";
 import {
   ProviderFailure,
   type AudioFile,
@@ -61,7 +60,6 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     baseUrl: options.baseUrl,
     timeoutInSeconds: options.timeoutS + 60,
     maxRetries: 0,
-    fetch: streamingFetch,
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
 

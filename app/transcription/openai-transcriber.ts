@@ -14,7 +14,6 @@ import {
 } from "./provider-retry.js";
 import { conversationOf } from "../pipeline/transcript.js";
 import { resolveFormat, type OpenAiTranscriptionFormat } from "./openai-transcription-format.js";
-import { streamingFetch } from "./streaming-fetch.js";
 import { ProviderFailure, type AudioFile, type Transcriber } from "./transcriber.js";
 
 const Segment = v.object({
@@ -55,7 +54,6 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     // Past our own per-attempt timeout, which is the one that reports a timeout.
     timeout: (options.timeoutS + 60) * 1000,
     maxRetries: 0,
-    fetch: streamingFetch,
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
   const format = resolveFormat(options.format ?? "auto", options.model);

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { awsClients, createTestPipeline, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS, type TestPipeline } from "../support/moto.js";
 import { startServerProcess } from "../support/server-process.js";
 import { streamedUpload } from "../support/streamed-upload.js";
@@ -27,7 +27,11 @@ describe("graceful shutdown of a real server process", () => {
     SHUTDOWN_GRACE_MS: String(grace),
   });
 
-  /** A captions upload that pauses half way for `pauseMs`, sending SIGTERM to the server during the pause. */
+  /**
+   * A captions upload that pauses half way for `pauseMs`, sending SIGTERM to the server during the pause, once
+   * the server has the request: bytes the kernel took for a connection the server has not yet accepted are no
+   * request in flight, and closing the listener resets such a connection on any server.
+   */
   function slowUploadWithSigterm(server: Awaited<ReturnType<typeof startServerProcess>>, pauseMs: number) {
     let signalled = false;
     return streamedUpload(`${server.url}/batch/process`, {
@@ -37,6 +41,7 @@ describe("graceful shutdown of a real server process", () => {
       onProgress: async (sent) => {
         if (!signalled && sent >= MiB) {
           signalled = true;
+          await vi.waitFor(() => expect(server.logs.some((line) => line.msg === "batch processing started")).toBe(true), { timeout: 10_000 });
           server.child.kill("SIGTERM");
           await sleep(pauseMs);
         }

@@ -73,7 +73,7 @@ describe("the production image's contract, proven without a Docker engine", () =
 
   it("runs on the Node major the tests use, from a slim official image, as a non-root user under an init", () => {
     const major = process.versions.node.split(".")[0];
-    expect(major).toBe("24");
+    expect(major).toBe("26");
     expect(runtime.from).toBe(`node:${major}-bookworm-slim`);
     expect(instruction("USER")).toEqual(["node"]);
     expect(instruction("ENTRYPOINT")).toEqual(['["/usr/bin/tini", "--"]']);

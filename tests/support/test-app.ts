@@ -37,7 +37,8 @@ export async function buildTestApp(overrides: Partial<AppDeps> = {}) {
 /** A multipart body with one `file` part, as a browser or curl would send it. */
 export function uploadForm(content: Uint8Array | string, filename = "upload.bin", field = "file"): FormData {
   const form = new FormData();
-  form.append(field, new Blob([content]), filename);
+  // A copy on its own ArrayBuffer: Blob takes no view of a possibly shared buffer.
+  form.append(field, new Blob([typeof content === "string" ? content : new Uint8Array(content)]), filename);
   return form;
 }
 

@@ -31,10 +31,6 @@ export type OptionValues<O extends Record<string, OptionSpec>> = {
   [K in keyof O]: O[K]["type"] extends "boolean" ? boolean : O[K]["default"] extends string ? string : string | undefined;
 };
 
-export interface CommandIo {
-  debug: boolean;
-}
-
 const COMMON_OPTIONS: Record<string, OptionSpec> = {
   debug: { type: "boolean", description: "print the stack of a failure, not only its line" },
   help: { type: "boolean", description: "this text" },
@@ -90,7 +86,7 @@ function isParseError(error: unknown): error is Error {
  */
 export async function runCommand<O extends Record<string, OptionSpec>>(
   spec: CommandSpec<O>,
-  main: (values: OptionValues<O>, io: CommandIo) => Promise<ExitCode | void>,
+  main: (values: OptionValues<O>) => Promise<ExitCode | void>,
 ): Promise<never> {
   const options = Object.fromEntries(
     Object.entries<OptionSpec>({ ...spec.options, ...COMMON_OPTIONS }).map(([name, option]) => [
@@ -116,7 +112,7 @@ export async function runCommand<O extends Record<string, OptionSpec>>(
   let code: ExitCode;
   try {
     if (spec.readsLocalEnv !== false) loadLocalEnv();
-    code = (await main(values as OptionValues<O>, { debug })) ?? EXIT.ok;
+    code = (await main(values as OptionValues<O>)) ?? EXIT.ok;
   } catch (error) {
     const failure = describeFailure(error);
     process.stderr.write(failure.exitCode === EXIT.usage ? usageError(spec, failure.message) : `${spec.command}: ${failure.message}\n`);

@@ -65,7 +65,7 @@ const EnvSchema = v.object({
   OPENAI_TIMEOUT_S: integer(120, 1),
   CLEANER: v.optional(v.picklist(["auto", ...CLEANERS]), "auto"),
   CLEANER_CHUNK_CHARS: integer(4000, 200),
-  CLEANER_CONCURRENCY: integer(4, 1, 64),
+  CLEANER_CONCURRENCY: integer(8, 1, 64),
   AWS_REGION: v.optional(v.string(), "us-east-1"),
   AWS_ENDPOINT_URL: v.optional(Url),
   EVENTBRIDGE_BUS_NAME: v.optional(v.string(), "default"),

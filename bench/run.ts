@@ -6,6 +6,7 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import autocannon from "autocannon";
 import { pino } from "pino";
 import { createOpenAiCleaner } from "../app/cleaning/openai-cleaner.js";
+import { loadConfig } from "../app/config.js";
 import { buildCompletedEvent, DETAIL_TYPE } from "../app/events/batch-processing-completed.js";
 import { createEventBridgePublisher } from "../app/events/event-publisher.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../tests/support/fake-deepgram.js";
@@ -218,7 +219,9 @@ async function cleaning() {
   const words = quick ? 10_000 : 30_000;
   const { text, sentences } = longTranscript(words);
   const options = { apiKey: FAKE_OPENAI_KEY, baseUrl: chat.baseUrl, model: "gpt-4o", timeoutS: 600, maxRetries: 0 };
-  const chunked = createOpenAiCleaner({ ...options, chunkChars: 4_000, concurrency: 4 });
+  // The service's defaults: CLEANER_CHUNK_CHARS and CLEANER_CONCURRENCY as an unconfigured deployment runs them.
+  const { cleanerChunkChars, cleanerConcurrency } = loadConfig({});
+  const chunked = createOpenAiCleaner({ ...options, chunkChars: cleanerChunkChars, concurrency: cleanerConcurrency });
   const single = createOpenAiCleaner({ ...options, chunkChars: text.length + 1, concurrency: 1 });
   const times: Record<"chunked" | "single", number[]> = { chunked: [], single: [] };
   const rounds = quick ? 1 : 2;
@@ -243,8 +246,8 @@ async function cleaning() {
     ours: round(median(times.chunked), 2),
     baseline: round(median(times.single), 2),
     ratio: speedup,
-    target: ">= 3x faster than one request; output complete",
-    met: speedup >= 3,
+    target: ">= 5x faster than one request; output complete",
+    met: speedup >= 5,
   });
 }
 

@@ -27,6 +27,18 @@ export const CLEANING_INSTRUCTIONS = [
   "Reply with the cleaned transcript only.",
 ].join(" ");
 
+/** Below this, a transcript is not cut further to fill every slot: one request costs less than many tiny ones. */
+const MIN_CHUNK_CHARS = 1_000;
+
+/**
+ * The chunk size for a transcript: even chunks, a whole number of waves of `concurrency`, none over
+ * `maxChars`. The wall time is the slowest chunk's in each wave, so 8 chunks of 4k beat 4 of 7k and 4 of 1k.
+ */
+export function balancedChunkChars(length: number, maxChars: number, concurrency: number): number {
+  const waves = Math.max(1, Math.ceil(length / (maxChars * concurrency)));
+  return Math.min(maxChars, Math.max(MIN_CHUNK_CHARS, Math.ceil(length / (waves * concurrency))));
+}
+
 /** Cleaned text shorter or longer than this share of the input (plus slack for short chunks) is not trusted. */
 const MIN_LENGTH_RATIO = 0.4;
 const MAX_LENGTH_RATIO = 1.25;
@@ -92,7 +104,7 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
   return {
     name: "openai",
     async clean(transcript, { log, signal }) {
-      const chunks = splitIntoChunks(transcript, options.chunkChars);
+      const chunks = splitIntoChunks(transcript, balancedChunkChars(transcript.length, options.chunkChars, options.concurrency));
       if (chunks.length === 0) return { text: "", cleaner: "openai" };
       const outcomes = await Promise.all(chunks.map((chunk, index) => limit(() => cleanChunk(chunk, index, log, signal))));
       const text = joinSegments(outcomes.flatMap((outcome) => outcome.segments));

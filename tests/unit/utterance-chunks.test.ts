@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { balancedChunkChars } from "../../app/cleaning/openai-cleaner.js";
 import { chunkText, joinSegments, splitIntoChunks } from "../../app/cleaning/utterance-chunks.js";
 
 describe("splitIntoChunks", () => {
@@ -45,6 +46,31 @@ describe("splitIntoChunks", () => {
         for (const chunk of chunks) expect(chunkText(chunk).length).toBeLessThanOrEqual(max);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("balancedChunkChars", () => {
+  it("fills every slot with even chunks, in whole rounds, never over the limit", () => {
+    expect(balancedChunkChars(56_000, 4_000, 8)).toBe(3_500);
+    expect(balancedChunkChars(20_000, 4_000, 8)).toBe(2_500);
+    expect(balancedChunkChars(100_000, 4_000, 8)).toBe(3_125);
+  });
+
+  it("keeps a short transcript whole rather than cutting it into tiny requests", () => {
+    expect(balancedChunkChars(900, 4_000, 8)).toBe(1_000);
+    expect(balancedChunkChars(5_000, 4_000, 8)).toBe(1_000);
+  });
+
+  it("is within its bounds for any length, limit and concurrency", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5_000_000 }), fc.integer({ min: 200, max: 20_000 }), fc.integer({ min: 1, max: 64 }), (length, max, concurrency) => {
+        const size = balancedChunkChars(length, max, concurrency);
+        expect(size).toBeLessThanOrEqual(max);
+        expect(size).toBeGreaterThanOrEqual(Math.min(max, 1_000));
+        // Rounds of `concurrency` chunks at this size never exceed the rounds at the limit.
+        expect(Math.ceil(Math.ceil(length / size) / concurrency)).toBeLessThanOrEqual(Math.max(1, Math.ceil(length / (max * concurrency))) + 1);
+      }),
     );
   });
 });

@@ -1,47 +1,78 @@
-import { createWriteStream } from "node:fs";
-import { rm } from "node:fs/promises";
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { randomUUID } from "node:crypto";
-import { writeFile } from "node:fs/promises";
 import { serve } from "@hono/node-server";
 import busboy from "busboy";
 import { Hono } from "hono";
 
 /**
- * The baselines the benchmark measures the service against, as the simplest Hono routes that do the same
- * I/O: `stream` pipes the multipart file to a temp file with busboy; `parse-body` uses `c.req.parseBody()`.
+ * The baselines the benchmark measures the service against: the least work that does the same job.
+ * - `pass-through`: a bare Node route that pipes the multipart file part straight to the Deepgram-speaking
+ *   server (`DEEPGRAM_BASE_URL`) with `http.request` and returns its answer: what transcribing needs at least.
+ * - `captions-memory`: a bare Node route that parses the multipart body with busboy in memory and answers JSON.
+ * - `parse-body`: Hono's `c.req.parseBody()`, which holds the whole body (the memory scenario's contrast).
  */
-const variant = process.argv[2] ?? "stream";
-const app = new Hono();
+const variant = process.argv[2] ?? "pass-through";
 
-app.post("/batch/process", async (c) => {
-  const path = join(tmpdir(), `baseline-${randomUUID()}`);
-  try {
-    if (variant === "parse-body") {
-      const body = await c.req.parseBody();
-      const file = body.file as File;
+function answer(response: ServerResponse, status: number, body: string, type = "application/json") {
+  response.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body) });
+  response.end(body);
+}
+
+function passThrough(incoming: IncomingMessage, response: ServerResponse) {
+  const deepgram = new URL("/v1/listen", process.env.DEEPGRAM_BASE_URL);
+  const parser = busboy({ headers: incoming.headers });
+  parser.on("file", (_name, file, info) => {
+    const upstream = httpRequest(deepgram, { method: "POST", headers: { Authorization: `Token ${process.env.DEEPGRAM_API_KEY}`, "Content-Type": info.mimeType } }, (reply) => {
+      const chunks: Buffer[] = [];
+      reply.on("data", (chunk: Buffer) => chunks.push(chunk));
+      reply.on("end", () => answer(response, reply.statusCode ?? 502, Buffer.concat(chunks).toString("utf8")));
+    });
+    upstream.on("error", () => answer(response, 502, "{}"));
+    file.pipe(upstream);
+  });
+  parser.on("error", () => answer(response, 400, "{}"));
+  incoming.pipe(parser);
+}
+
+function captionsInMemory(incoming: IncomingMessage, response: ServerResponse) {
+  const parser = busboy({ headers: incoming.headers });
+  const chunks: Buffer[] = [];
+  parser.on("file", (_name, file) => file.on("data", (chunk: Buffer) => chunks.push(chunk)));
+  parser.on("close", () => answer(response, 200, JSON.stringify({ text: Buffer.concat(chunks).toString("utf8").length })));
+  parser.on("error", () => answer(response, 400, "{}"));
+  incoming.pipe(parser);
+}
+
+function listening(port: number) {
+  console.log(JSON.stringify({ msg: "listening", port }));
+}
+
+if (variant === "parse-body") {
+  const app = new Hono();
+  app.post("/batch/process", async (c) => {
+    const path = join(tmpdir(), `baseline-${randomUUID()}`);
+    try {
+      const file = (await c.req.parseBody()).file as File;
       await writeFile(path, Buffer.from(await file.arrayBuffer()));
-    } else {
-      const parser = busboy({ headers: { "content-type": c.req.header("Content-Type") ?? "" } });
-      let written: Promise<void> = Promise.resolve();
-      parser.on("file", (_name, stream) => {
-        written = pipeline(stream, createWriteStream(path));
-        // A client that hangs up mid-upload fails both pipelines; the outer one reports it.
-        written.catch(() => undefined);
-      });
-      await pipeline(Readable.fromWeb(c.req.raw.body!), parser);
-      await written;
+      return c.json({ ok: true });
+    } finally {
+      await rm(path, { force: true });
     }
-    return c.json({ ok: true });
-  } finally {
-    await rm(path, { force: true });
-  }
-});
-
-const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 0), hostname: "127.0.0.1" }, (info) => {
-  console.log(JSON.stringify({ msg: "listening", port: info.port }));
-});
-process.once("SIGTERM", () => server.close(() => process.exit(0)));
+  });
+  const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 0), hostname: "127.0.0.1" }, (info) => listening(info.port));
+  process.once("SIGTERM", () => server.close(() => process.exit(0)));
+} else {
+  const handle = variant === "captions-memory" ? captionsInMemory : passThrough;
+  const server = createServer((incoming, response) => {
+    if (incoming.method === "POST" && incoming.url === "/batch/process") handle(incoming, response);
+    else answer(response, 404, "{}");
+  });
+  server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
+    const address = server.address();
+    listening(typeof address === "object" && address !== null ? address.port : 0);
+  });
+  process.once("SIGTERM", () => server.close(() => process.exit(0)));
+}

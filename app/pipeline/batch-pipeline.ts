@@ -34,6 +34,8 @@ export interface PipelineUpload {
   detected?: DetectedInput | undefined;
   /** The bytes as a local file (fetched on first call when they are stored elsewhere). */
   localPath(): Promise<string>;
+  /** The whole file, when it is small enough to have been kept in memory. */
+  contents?: Buffer | undefined;
   /** A short-lived URL a provider can fetch the bytes from itself, when they are stored where it can. */
   remoteUrl?: (() => Promise<string>) | undefined;
 }
@@ -141,7 +143,8 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
 
   /** Reads the transcript, saying at each step which stage a failure belongs to. */
   async function readTranscript(job: BatchJob, stage: { current: FailureStage }): Promise<RawTranscript> {
-    const input = job.upload.detected ?? (await detectInput(await job.upload.localPath()));
+    const { contents } = job.upload;
+    const input = job.upload.detected ?? (contents !== undefined ? await detectInputFromHead(contents) : await detectInput(await job.upload.localPath()));
     job.log.debug(
       { bytes: job.upload.bytes, declared_type: job.upload.declaredType, input: input.kind, mime: "mime" in input ? input.mime : undefined },
       "upload received",
@@ -165,8 +168,8 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       }
       case "captions": {
         stage.current = "captions_import";
-        const path = await job.upload.localPath();
-        const imported = await deps.textWork.importCaptions({ path, format: input.format, encoding: input.encoding });
+        const source = contents !== undefined ? { contents } : { path: await job.upload.localPath() };
+        const imported = await deps.textWork.importCaptions({ source, format: input.format, encoding: input.encoding });
         if (!imported.ok) throw new UnsupportedEncoding();
         return {
           source: "captions",

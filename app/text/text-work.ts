@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
-import type { CaptionsImport } from "./text-worker.js";
+import type { CaptionsImport, CaptionsSource } from "./text-worker.js";
 import * as inline from "./text-worker.js";
 
 /**
@@ -10,7 +10,7 @@ import * as inline from "./text-worker.js";
  * answering other requests meanwhile.
  */
 export interface TextWork {
-  importCaptions(task: { path: string; format: CaptionsFormat; encoding: TextEncoding }): Promise<CaptionsImport>;
+  importCaptions(task: { source: CaptionsSource; format: CaptionsFormat; encoding: TextEncoding }): Promise<CaptionsImport>;
   cleanWithRules(text: string): Promise<string>;
 }
 

@@ -1,4 +1,7 @@
+import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { finished } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { StorageUnavailable, type ObjectStore } from "../storage/object-store.js";
@@ -22,21 +25,71 @@ export function discardFailed(sink: UploadSink<unknown>, error: Error): Promise<
   );
 }
 
-/** A file written to the upload directory: what the synchronous path processes. */
+/**
+ * An upload on the synchronous path: held in memory when it is small, else written to the upload directory.
+ * `path` is reserved either way, so the bytes can be written there when a step needs a file.
+ */
 export interface TempFileUpload {
   path: string;
+  /** The whole file, when it stayed under the in-memory limit (nothing was written to disk). */
+  contents?: Buffer | undefined;
 }
 
-export function tempFileSink(tempFiles: TempFiles, interactionId: string, reserveBytes: number): UploadSink<TempFileUpload> {
+/** Files up to this size are kept in memory: a small captions file then costs no disk round trip. */
+export const IN_MEMORY_UPLOAD_BYTES = 1024 * 1024;
+
+/** A file written chunk by chunk, waiting when its buffer is full; an error (ENOSPC) fails the next write. */
+function fileWriter(path: string) {
+  const target = createWriteStream(path);
+  const failure: { error?: Error } = {};
+  // Listened to from the start: an error between writes must not go unhandled.
+  target.on("error", (error) => (failure.error = error));
+  const check = () => {
+    if (failure.error !== undefined) throw failure.error;
+  };
+  return {
+    target,
+    async write(chunk: Buffer): Promise<void> {
+      check();
+      if (!target.write(chunk)) await Promise.race([once(target, "drain"), once(target, "close")]);
+      check();
+    },
+    async end(): Promise<void> {
+      check();
+      target.end();
+      await finished(target);
+    },
+  };
+}
+
+export function tempFileSink(tempFiles: TempFiles, interactionId: string, reserveBytes: number, inMemoryBytes = IN_MEMORY_UPLOAD_BYTES): UploadSink<TempFileUpload> {
   // Named after the request, so a stray file can be traced to it.
   const path = tempFiles.create(interactionId);
+  let writer: ReturnType<typeof fileWriter> | undefined;
   let target: WriteStream | undefined;
   return {
     space: { freeBytes: () => tempFiles.freeBytes(), reserveBytes },
     async store(file) {
-      target = createWriteStream(path);
-      await pipeline(file, target);
-      return { path };
+      let held: Buffer[] = [];
+      let heldBytes = 0;
+      await pipeline(file, async (source: AsyncIterable<Buffer>) => {
+        for await (const chunk of source) {
+          if (writer !== undefined) {
+            await writer.write(chunk);
+            continue;
+          }
+          held.push(chunk);
+          heldBytes += chunk.length;
+          if (heldBytes <= inMemoryBytes) continue;
+          // Past the limit: to disk from here on, starting with what was held.
+          writer = fileWriter(path);
+          target = writer.target;
+          for (const piece of held) await writer.write(piece);
+          held = [];
+        }
+        await writer?.end();
+      });
+      return writer === undefined ? { path, contents: Buffer.concat(held, heldBytes) } : { path };
     },
     async discard() {
       target?.destroy();
@@ -45,6 +98,12 @@ export function tempFileSink(tempFiles: TempFiles, interactionId: string, reserv
       await tempFiles.release(path);
     },
   };
+}
+
+/** The upload as a file: written from memory to its reserved path the first time a step needs one. */
+export function localFile(upload: TempFileUpload): () => Promise<string> {
+  let written: Promise<string> | undefined;
+  return () => (written ??= upload.contents === undefined ? Promise.resolve(upload.path) : writeFile(upload.path, upload.contents).then(() => upload.path));
 }
 
 /** An upload stored in the bucket, with its first bytes kept for detection. */

@@ -11,7 +11,7 @@ import { submitJob, type JobRouteDeps } from "./jobs.js";
 import { toJobResult } from "../../jobs/job-result.js";
 import { fingerprintOf, idempotently, IDEMPOTENCY_KEY_HEADER, readIdempotencyKey, type Answer } from "../idempotency.js";
 import type { TempFiles } from "../../upload/temp-files.js";
-import { tempFileSink } from "../../upload/upload-sink.js";
+import { localFile, tempFileSink } from "../../upload/upload-sink.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
 
 export interface BatchRouteDeps {
@@ -72,7 +72,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
         try {
           const { raw, cleaned, event } = await deps.pipeline.process({
             context,
-            upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath: () => Promise.resolve(upload.stored.path) },
+            upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath: localFile(upload.stored), contents: upload.stored.contents },
             log,
             signal,
           });

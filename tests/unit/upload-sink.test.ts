@@ -1,0 +1,54 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTempFiles } from "../../app/upload/temp-files.js";
+import { localFile, tempFileSink } from "../../app/upload/upload-sink.js";
+
+describe("the synchronous upload sink: small files in memory, larger ones to disk", () => {
+  let directory: string;
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), "sink-"));
+  });
+  afterEach(() => rm(directory, { recursive: true, force: true }));
+
+  const chunks = (bytes: Buffer, size: number) => Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)));
+
+  it("keeps a file up to the limit in memory and writes nothing until a step asks for a file", async () => {
+    const sink = tempFileSink(createTempFiles(directory), "small", 0, 1024);
+    const bytes = Buffer.from("WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n");
+    const stored = await sink.store(chunks(bytes, 7), "text/vtt");
+    expect(stored.contents?.equals(bytes)).toBe(true);
+    expect(await readdir(directory)).toEqual([]);
+    const path = await localFile(stored)();
+    expect(await readFile(path)).toEqual(bytes);
+    await sink.discard();
+    expect(await readdir(directory)).toEqual([]);
+  });
+
+  it("spills a larger file to disk, byte for byte, whatever the chunking", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 5000 }), fc.integer({ min: 1, max: 700 }), async (array, chunkSize) => {
+        const bytes = Buffer.from(array);
+        const sink = tempFileSink(createTempFiles(directory), "any", 0, 1024);
+        const stored = await sink.store(chunks(bytes, chunkSize), undefined);
+        if (bytes.length <= 1024) expect(stored.contents?.equals(bytes)).toBe(true);
+        else {
+          expect(stored.contents).toBeUndefined();
+          expect((await readFile(stored.path)).equals(bytes)).toBe(true);
+        }
+        await sink.discard();
+        expect(await readdir(directory)).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("fails the upload when the disk refuses the file, and leaves nothing", async () => {
+    const sink = tempFileSink(createTempFiles(join(directory, "missing-dir")), "refused", 0, 16);
+    await expect(sink.store(chunks(Buffer.alloc(4096, 1), 512), undefined)).rejects.toMatchObject({ code: "ENOENT" });
+    await sink.discard();
+  });
+});

@@ -32,7 +32,8 @@ const MIN_CHUNK_CHARS = 1_000;
 
 /**
  * The chunk size for a transcript: even chunks, a whole number of waves of `concurrency`, none over
- * `maxChars`. The wall time is the slowest chunk's in each wave, so 8 chunks of 4k beat 4 of 7k and 4 of 1k.
+ * `maxChars`. Each wave lasts as long as its slowest chunk: with 8 slots, 28k characters finish sooner as
+ * 8 chunks of 3.5k than as 7 of 4k followed by a second wave for the rest.
  */
 export function balancedChunkChars(length: number, maxChars: number, concurrency: number): number {
   const waves = Math.max(1, Math.ceil(length / (maxChars * concurrency)));
@@ -49,9 +50,9 @@ type ChunkOutcome = { segments: Segment[]; by: "openai" | "rules" };
 /**
  * Cleans with a chat model. Long transcripts are cut on utterance (line) boundaries into chunks cleaned
  * concurrently (bounded) and rejoined in order; the model sees speech only, and the speaker labels are put
- * back by position, so it can neither lose nor invent one. A chunk the model fails on (an error after the SDK's retries, a reply cut
- * short, or a reply of implausible length) is cleaned by the rules instead, so the model being down never
- * fails a request.
+ * back by position, so it can neither lose nor invent one. A chunk the model fails on (an error after the
+ * SDK's retries, a reply cut short, or a reply of implausible length) is cleaned by the rules instead, so
+ * the model being down never fails a request.
  */
 export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
   const client = new OpenAI({

@@ -32,8 +32,8 @@ const MIN_CHUNK_CHARS = 1_000;
 
 /**
  * The chunk size for a transcript: even chunks, a whole number of waves of `concurrency`, none over
- * `maxChars`. Each wave lasts as long as its slowest chunk: with 8 slots, 28k characters finish sooner as
- * 8 chunks of 3.5k than as 7 of 4k followed by a second wave for the rest.
+ * `maxChars`. Each wave lasts as long as its slowest chunk: with 8 slots and 4k at most, 36k characters
+ * take two waves either way, of 2.25k chunks (16 of them) rather than of 4k ones (9, the last alone).
  */
 export function balancedChunkChars(length: number, maxChars: number, concurrency: number): number {
   const waves = Math.max(1, Math.ceil(length / (maxChars * concurrency)));

@@ -18,8 +18,11 @@ FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/*
+# A 2 MiB young generation: a streaming upload's garbage is collected as it goes, not in 16 MiB semi-spaces,
+# which keeps a 1 GiB upload's memory about 25 MiB lower at no measured throughput cost (bench/README.md).
 ENV NODE_ENV=production \
-    PORT=3000
+    PORT=3000 \
+    NODE_OPTIONS=--max-semi-space-size=2
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force

@@ -79,6 +79,7 @@ describe("the production image's contract, proven without a Docker engine", () =
     expect(instruction("ENTRYPOINT")).toEqual(['["/usr/bin/tini", "--"]']);
     expect(instruction("HEALTHCHECK")[0]).toMatch(/\/healthz/);
     expect(instruction("ENV").join(" ")).toMatch(/PORT=3000/);
+    expect(instruction("ENV").join(" ")).toMatch(/NODE_OPTIONS=--max-semi-space-size=2/);
   });
 
   it("ships production dependencies only", async () => {

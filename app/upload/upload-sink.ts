@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import type { Readable } from "node:stream";
@@ -66,7 +66,6 @@ export function tempFileSink(tempFiles: TempFiles, interactionId: string, reserv
   // Named after the request, so a stray file can be traced to it.
   const path = tempFiles.create(interactionId);
   let writer: ReturnType<typeof fileWriter> | undefined;
-  let target: WriteStream | undefined;
   return {
     space: { freeBytes: () => tempFiles.freeBytes(), reserveBytes },
     async store(file) {
@@ -83,7 +82,6 @@ export function tempFileSink(tempFiles: TempFiles, interactionId: string, reserv
           if (heldBytes <= inMemoryBytes) continue;
           // Past the limit: to disk from here on, starting with what was held.
           writer = fileWriter(path);
-          target = writer.target;
           for (const piece of held) await writer.write(piece);
           held = [];
         }
@@ -92,9 +90,10 @@ export function tempFileSink(tempFiles: TempFiles, interactionId: string, reserv
       return writer === undefined ? { path, contents: Buffer.concat(held, heldBytes) } : { path };
     },
     async discard() {
+      const target = writer?.target;
       target?.destroy();
       // The write stream may still be opening the file; let it close so nothing is left behind.
-      if (target !== undefined && !target.closed) await new Promise<void>((done) => target!.once("close", () => done()));
+      if (target !== undefined && !target.closed) await new Promise<void>((done) => target.once("close", () => done()));
       await tempFiles.release(path);
     },
   };

@@ -3,10 +3,10 @@ import { createLogger } from "../app/logger.js";
 import { awsClients } from "../tools/aws-clients.js";
 import { runCommand } from "../tools/cli/command-line.js";
 import { EXIT } from "../tools/cli/exit-codes.js";
-import { CliFailure, describeFailure, isCredentialError, isQueueMissing } from "../tools/cli/failures.js";
-import { checkQueueAccess, drainQueue } from "../tools/consumer/queue-drain.js";
+import { describeFailure, isCredentialError, isQueueMissing } from "../tools/cli/failures.js";
+import { drainQueue } from "../tools/consumer/queue-drain.js";
 import { createMessageHandler, createTranscriptsConsumer, printEvent, printEventJson } from "../tools/consumer/transcripts-consumer.js";
-import { QUEUE_ENVIRONMENT, QUEUE_OPTIONS, resolveQueueUrl } from "../tools/queue-url.js";
+import { checkQueueAccess, QUEUE_ENVIRONMENT, QUEUE_OPTIONS, resolveQueueUrl } from "../tools/queue-url.js";
 import { readableLogStream } from "../tools/readable-log.js";
 
 /** Consecutive credential or connection failures while consuming before the tool gives up. */
@@ -60,7 +60,8 @@ await runCommand(
           consumer.stop({ abort: true });
         }
       });
-      consumer.once("stopped", () => (stopping === undefined ? resolve(EXIT.ok) : reject(new CliFailure(describeFailure(stopping).exitCode, describeFailure(stopping).message))));
+      // runCommand reports the error that stopped it, with that error's exit code.
+      consumer.once("stopped", () => (stopping === undefined ? resolve(EXIT.ok) : reject(stopping)));
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => consumer.stop({ abort: false }));
       consumer.start();
     });

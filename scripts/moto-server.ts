@@ -17,7 +17,8 @@ function hasMotoServer(): boolean {
   }
 }
 
-async function freeLoopbackPort(): Promise<number> {
+/** A port nothing listens on now, on loopback. */
+export async function freeLoopbackPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type Message,
   type SQSClient,
@@ -14,6 +13,7 @@ import type { EventPublisher } from "../app/events/event-publisher.js";
 import type { Logger } from "../app/logger.js";
 import { EXIT, type ExitCode } from "./cli/exit-codes.js";
 import { isCredentialError, isCredentialErrorName, isQueueMissing } from "./cli/failures.js";
+import { checkQueueAccess } from "./queue-url.js";
 
 
 export interface VerifyOptions {
@@ -34,8 +34,7 @@ export interface VerifyOptions {
 export async function verifyEventFlow(options: VerifyOptions): Promise<ExitCode> {
   const { sqs, queueUrl, report } = options;
   try {
-    await sqs.config.credentials();
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
+    await checkQueueAccess(sqs, queueUrl, { attempts: 1 });
   } catch (error) {
     if (isQueueMissing(error)) {
       report(`FAIL queue not found: ${queueUrl}`);

@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { OptionSpec } from "./cli/command-line.js";
 import { EXIT } from "./cli/exit-codes.js";
-import { CliFailure } from "./cli/failures.js";
+import { CliFailure, isQueueMissing } from "./cli/failures.js";
 
 /**
  * The queue to read, from (in order) `--queue-url`, `QUEUE_URL` (which `.env.local` can set), or a
@@ -41,3 +43,22 @@ export const QUEUE_ENVIRONMENT = {
   AWS_REGION: "the queue's region (default us-east-1)",
   "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY": "credentials (or any source of the SDK's default chain)",
 };
+
+/**
+ * Checks that the credentials resolve and the queue exists before any work, trying `attempts` times a
+ * second or two apart (credentials can be a moment late, an emulator a moment slow), then failing with
+ * the last error. A queue that does not exist fails at once.
+ */
+export async function checkQueueAccess(sqs: SQSClient, queueUrl: string, { attempts = 3, delayMs = 1000 } = {}): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sqs.config.credentials();
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
+      return;
+    } catch (error) {
+      if (isQueueMissing(error)) throw new CliFailure(EXIT.notFound, `the queue does not exist: ${queueUrl}`, { cause: error });
+      if (attempt >= attempts) throw error;
+      await sleep(delayMs * attempt);
+    }
+  }
+}

@@ -1,24 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { freeLoopbackPort } from "../../scripts/moto-server.js";
 import { runScript } from "../support/run-script.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const VTT = join(ROOT, "tests/fixtures/captions/meeting.vtt");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address !== null ? address.port : 0;
-}
 
 /** Whether any process of the group led by `pid` is still running. */
 function groupAlive(pid: number): boolean {
@@ -62,7 +54,7 @@ describe("the dev loop: npm run dev, then the tools with no variables set", () =
   it("serves, writes .env.local for consume, refuses a second session on the port, and stops every child", async () => {
     const session = await mkdtemp(join(tmpdir(), "dev-session-"));
     const home = await mkdtemp(join(tmpdir(), "home-"));
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const env = { HOME: home, AWS_EC2_METADATA_DISABLED: "true", PORT: String(port) };
     const first = startDev(session, env);
     started.push(first.child);

@@ -1,34 +1,11 @@
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
-  GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type Message,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../../app/logger.js";
-import { CliFailure, isQueueMissing } from "../cli/failures.js";
-import { EXIT } from "../cli/exit-codes.js";
-
-/**
- * Checks that the credentials resolve and the queue exists before any work, trying `attempts` times a
- * second or two apart (credentials can be a moment late, an emulator a moment slow), then failing with
- * the last error. A queue that does not exist fails at once.
- */
-export async function checkQueueAccess(sqs: SQSClient, queueUrl: string, { attempts = 3, delayMs = 1000 } = {}): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await sqs.config.credentials();
-      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
-      return;
-    } catch (error) {
-      if (isQueueMissing(error)) throw new CliFailure(EXIT.notFound, `the queue does not exist: ${queueUrl}`, { cause: error });
-      if (attempt >= attempts) throw error;
-      await sleep(delayMs * attempt);
-    }
-  }
-}
 
 export interface DrainOptions {
   sqs: SQSClient;

@@ -15,7 +15,7 @@ describe("Idempotency-Key records in DynamoDB (moto_server)", () => {
   let deepgram: Awaited<ReturnType<typeof startFakeDeepgram>>;
   beforeEach(async () => {
     await resetMoto();
-    deepgram = await startFakeDeepgram({ delayMs: 500 });
+    deepgram = await startFakeDeepgram();
     harness = await startJobHarness({
       durableIdempotency: true,
       transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 30 }),
@@ -29,7 +29,14 @@ describe("Idempotency-Key records in DynamoDB (moto_server)", () => {
   const send = (app: JobHarness["app"], key: string) => postUpload(app, uploadForm(wav, "speech.wav"), { "Idempotency-Key": key, "X-Tenant-ID": TENANT });
 
   it("two concurrent requests with one key: one provider call, one event on the queue, one 200 and one 409", async () => {
-    const [first, second] = await Promise.all([send(harness.app, "concurrent"), send(harness.app, "concurrent")]);
+    // The provider call is held until the other request has its answer, so the two overlap however busy the machine.
+    let release!: () => void;
+    deepgram.script({ until: new Promise<void>((resolve) => (release = resolve)) });
+    const answers = [send(harness.app, "concurrent"), send(harness.app, "concurrent")];
+    const refused = await Promise.race(answers);
+    expect(refused.status).toBe(409);
+    release();
+    const [first, second] = await Promise.all(answers);
     expect([first.status, second.status].sort()).toEqual([200, 409]);
     expect(deepgram.requests).toHaveLength(1);
     const events = await drainQueue(harness.clients.sqs, harness.events.queueUrl, { waitMs: 3_000 });

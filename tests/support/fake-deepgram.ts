@@ -7,6 +7,8 @@ export interface DeepgramReply {
   status?: number;
   headers?: Record<string, string>;
   delayMs?: number;
+  /** Answers only once this settles: lets a test hold a provider call open for as long as it needs. */
+  until?: Promise<void>;
   truncate?: boolean;
   transcript?: string;
   /** Replaces the whole success body. */
@@ -121,6 +123,7 @@ export async function startFakeDeepgram(unscripted: DeepgramReply = {}): Promise
     }
     const reply = queue.shift() ?? unscripted;
     if (reply.delayMs) await sleep(reply.delayMs);
+    if (reply.until) await reply.until;
     const body = reply.body ?? withUtterances(listenResponse(reply.speakers?.map((turn) => turn.text).join(" ") ?? reply.transcript ?? SPOKEN_TEXT, requestId), reply.speakers);
     if (reply.truncate) {
       sendTruncated(response, body);

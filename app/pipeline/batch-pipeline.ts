@@ -9,6 +9,7 @@ import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
 import { ProviderFailure, type Transcriber, type Transcription } from "../transcription/transcriber.js";
 import type { TextWork } from "../text/text-work.js";
+import type { AudioTee } from "../upload/audio-tee.js";
 import { detectInput, detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
 import type { RequestContext } from "./request-context.js";
 import type { TranscriptMetadata, TranscriptSource, Utterance } from "./transcript.js";
@@ -38,6 +39,8 @@ export interface PipelineUpload {
   contents?: Buffer | undefined;
   /** A short-lived URL a provider can fetch the bytes from itself, when they are stored where it can. */
   remoteUrl?: (() => Promise<string>) | undefined;
+  /** The upload's live branch, with the transcription `screen` started on it while the bytes arrived. */
+  tee?: AudioTee | undefined;
 }
 
 export interface BatchJob {
@@ -183,7 +186,13 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
 
   function transcribe(job: BatchJob, mime: string): Promise<Transcription> {
     const options = { log: job.log, signal: job.signal };
-    const { remoteUrl } = job.upload;
+    const { remoteUrl, tee } = job.upload;
+    const early = tee?.started;
+    if (early !== undefined) {
+      if (early.mime === mime) return early.transcription;
+      // The whole file reads as another type than its head did: that transcription is dropped, the file sent.
+      tee?.abandon();
+    }
     // A provider that fetches a URL itself takes one: the bytes then never pass through this process.
     if (remoteUrl !== undefined && deps.transcriber.transcribeUrl !== undefined) {
       const transcribeUrl = deps.transcriber.transcribeUrl.bind(deps.transcriber);
@@ -230,21 +239,35 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
 
   /**
    * What an upload's first bytes already prove, refused before the rest is read: a type that is not
-   * accepted, or (`needsProvider`) audio with no provider to take it.
+   * accepted, or (`needsProvider`) audio with no provider to take it. Audio the transcriber can take while
+   * it arrives is given to it through `tee` from here, so transcription starts with the upload.
    */
-  async function screen(head: Buffer, { needsProvider, log }: { needsProvider: boolean; log: Logger }): Promise<void> {
-    // An ID3 tag (cover art) can be longer than the head: what follows it is out of view, so nothing is concluded.
-    if (head.subarray(0, 3).toString("latin1") === "ID3") return;
-    const input = await detectInputFromHead(head);
-    if (input.kind === "unsupported" || input.kind === "unsupported-encoding") acceptInput(input, 0, Number.POSITIVE_INFINITY);
-    // An unconfigured transcriber refuses at once, naming the variable to set; it reads nothing.
-    if (input.kind === "audio" && needsProvider && !deps.transcriber.configured) {
-      await deps.transcriber.transcribe({ path: "", bytes: 0, mime: input.mime }, { log });
+  async function screen(
+    head: Buffer,
+    { needsProvider, log, tee, signal }: { needsProvider: boolean; log: Logger; tee?: AudioTee | undefined; signal?: AbortSignal | undefined },
+  ): Promise<void> {
+    try {
+      // An ID3 tag (cover art) can be longer than the head: what follows it is out of view, so nothing is concluded.
+      if (head.subarray(0, 3).toString("latin1") === "ID3") return;
+      const input = await detectInputFromHead(head);
+      if (input.kind === "unsupported" || input.kind === "unsupported-encoding") acceptInput(input, 0, Number.POSITIVE_INFINITY);
+      if (input.kind !== "audio") return;
+      const { transcriber } = deps;
+      // An unconfigured transcriber refuses at once, naming the variable to set; it reads nothing.
+      if (needsProvider && !transcriber.configured) await transcriber.transcribe({ path: "", bytes: 0, mime: input.mime }, { log });
+      if (tee === undefined || transcriber.transcribeArriving === undefined) return;
+      const transcribeArriving = transcriber.transcribeArriving.bind(transcriber);
+      const stopped = signal === undefined ? tee.signal : AbortSignal.any([signal, tee.signal]);
+      tee.take(input.mime, (audio) => transcribeArriving(audio, { log, signal: stopped }));
+    } finally {
+      tee?.release();
     }
   }
 
   return {
     screen,
+    /** Whether audio can be handed to the transcriber while it is still being uploaded. */
+    transcribesArriving: deps.transcriber.configured && deps.transcriber.transcribeArriving !== undefined,
     transcribeAndClean,
     publishCompleted,
     publishFailed,

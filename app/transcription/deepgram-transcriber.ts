@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { DeepgramClient, DeepgramError } from "@deepgram/sdk";
 import * as v from "valibot";
 import {
@@ -12,9 +11,11 @@ import {
   timedAttempt,
   type RetryVerdict,
 } from "./provider-retry.js";
+import { attemptBodies, type AttemptBody } from "./attempt-bodies.js";
 import { conversationOf } from "../pipeline/transcript.js";
 import {
   ProviderFailure,
+  type ArrivingAudio,
   type AudioFile,
   type RemoteAudio,
   type TranscribeOptions,
@@ -72,32 +73,41 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     utterances: switches.utterances,
   };
 
-  /** One request per attempt: a file is reopened each time, a URL is simply sent again. */
-  function request(audio: AudioFile | RemoteAudio, abortSignal: AbortSignal): Promise<unknown> {
-    const requestOptions = { abortSignal, maxRetries: 0 };
-    if ("url" in audio) return client.listen.v1.media.transcribeUrl({ url: audio.url, ...features }, requestOptions);
-    return client.listen.v1.media.transcribeFile(
-      { data: createReadStream(audio.path), contentLength: audio.bytes, contentType: audio.mime },
+  const sendFile = (body: AttemptBody, abortSignal: AbortSignal) =>
+    client.listen.v1.media.transcribeFile(
+      { data: body.data, contentType: body.mime, ...(body.bytes !== undefined && { contentLength: body.bytes }) },
       features,
-      requestOptions,
+      { abortSignal, maxRetries: 0 },
     );
+
+  /** One request per attempt: a file is reopened each time (live bytes are sent once), a URL is simply sent again. */
+  function attempts(audio: AudioFile | ArrivingAudio | RemoteAudio, signal: AbortSignal | undefined): () => Promise<unknown> {
+    const timeoutMs = options.timeoutS * 1000;
+    if ("url" in audio) {
+      return () => timedAttempt(timeoutMs, signal, (abortSignal) => client.listen.v1.media.transcribeUrl({ url: audio.url, ...features }, { abortSignal, maxRetries: 0 }));
+    }
+    const nextBody = attemptBodies(audio);
+    return async () => {
+      const body = await nextBody();
+      try {
+        return await timedAttempt(timeoutMs, signal, (abortSignal) => sendFile(body, abortSignal), body.sent);
+      } catch (error) {
+        throw body.explain(error);
+      }
+    };
   }
 
-  async function transcribe(audio: AudioFile | RemoteAudio, { log, signal }: TranscribeOptions): Promise<Transcription> {
+  async function transcribe(audio: AudioFile | ArrivingAudio | RemoteAudio, { log, signal }: TranscribeOptions): Promise<Transcription> {
     let body: unknown;
     try {
-      body = await withProviderRetry(
-        () => timedAttempt(options.timeoutS * 1000, signal, (abortSignal) => request(audio, abortSignal)),
-        classifyDeepgramError,
-        { ...retry, log, provider: "deepgram", signal },
-      );
+      body = await withProviderRetry(attempts(audio, signal), classifyDeepgramError, { ...retry, log, provider: "deepgram", signal });
     } catch (error) {
       throw toProviderFailure(error);
     }
     return readListenResponse(body, options.model);
   }
 
-  return { provider: "deepgram", model: options.model, configured: true, transcribe, transcribeUrl: transcribe };
+  return { provider: "deepgram", model: options.model, configured: true, transcribe, transcribeArriving: transcribe, transcribeUrl: transcribe };
 }
 
 function readListenResponse(body: unknown, model: string): Transcription {

@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import OpenAI, { toStreamingFile, type APIError } from "openai";
 import * as v from "valibot";
 import {
@@ -12,9 +11,10 @@ import {
   timedAttempt,
   type RetryVerdict,
 } from "./provider-retry.js";
+import { attemptBodies } from "./attempt-bodies.js";
 import { conversationOf } from "../pipeline/transcript.js";
 import { resolveFormat, type OpenAiTranscriptionFormat } from "./openai-transcription-format.js";
-import { ProviderFailure, type AudioFile, type Transcriber } from "./transcriber.js";
+import { ProviderFailure, type ArrivingAudio, type AudioFile, type TranscribeOptions, type Transcriber, type Transcription } from "./transcriber.js";
 
 const Segment = v.object({
   start: v.number(),
@@ -65,51 +65,57 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
           { response_format: format, chunking_strategy: "auto" as const }
         : { response_format: format };
 
-  function attempt(audio: AudioFile, signal: AbortSignal | undefined): Promise<unknown> {
-    return timedAttempt(options.timeoutS * 1000, signal, (abortSignal) =>
-      client.audio.transcriptions.create(
-        {
-          file: toStreamingFile(createReadStream(audio.path), `audio.${extensionOf(audio.mime)}`, { type: audio.mime }),
-          model: options.model,
-          ...formatParameters,
-        },
-        { signal: abortSignal },
-      ),
-    );
+  /** One request per attempt: the file is reopened each time (live bytes are sent once). */
+  function attempts(audio: AudioFile | ArrivingAudio, signal: AbortSignal | undefined): () => Promise<unknown> {
+    const nextBody = attemptBodies(audio);
+    return async () => {
+      const body = await nextBody();
+      try {
+        return await timedAttempt(
+          options.timeoutS * 1000,
+          signal,
+          (abortSignal) =>
+            client.audio.transcriptions.create(
+              { file: toStreamingFile(body.data, `audio.${extensionOf(body.mime)}`, { type: body.mime }), model: options.model, ...formatParameters },
+              { signal: abortSignal },
+            ),
+          body.sent,
+        );
+      } catch (error) {
+        throw body.explain(error);
+      }
+    };
   }
 
-  return {
-    provider: "openai",
-    model: options.model,
-    configured: true,
-    async transcribe(audio, { log, signal }) {
-      let body: unknown;
-      try {
-        body = await withProviderRetry(() => attempt(audio, signal), classifyOpenAiError, { ...retry, log, provider: "openai", signal });
-      } catch (error) {
-        throw toProviderFailure(error);
-      }
-      const parsed = v.safeParse(TranscriptionResponse, body);
-      if (!parsed.success) {
-        throw new ProviderFailure("failed", "openai", "The transcription server answered with an unexpected response shape.");
-      }
-      const { text, duration, segments } = parsed.output;
-      const utterances = segments?.map((segment) => ({
-        speaker: speakerName(segment.speaker),
-        start: segment.start,
-        end: segment.end,
-        text: segment.text.trim(),
-      }));
-      return {
-        transcript: conversationOf(utterances) ?? text,
-        provider: "openai",
-        model: options.model,
-        durationS: duration ?? null,
-        requestId: null,
-        ...(utterances !== undefined && { utterances }),
-      };
-    },
-  };
+  async function transcribe(audio: AudioFile | ArrivingAudio, { log, signal }: TranscribeOptions): Promise<Transcription> {
+    let body: unknown;
+    try {
+      body = await withProviderRetry(attempts(audio, signal), classifyOpenAiError, { ...retry, log, provider: "openai", signal });
+    } catch (error) {
+      throw toProviderFailure(error);
+    }
+    const parsed = v.safeParse(TranscriptionResponse, body);
+    if (!parsed.success) {
+      throw new ProviderFailure("failed", "openai", "The transcription server answered with an unexpected response shape.");
+    }
+    const { text, duration, segments } = parsed.output;
+    const utterances = segments?.map((segment) => ({
+      speaker: speakerName(segment.speaker),
+      start: segment.start,
+      end: segment.end,
+      text: segment.text.trim(),
+    }));
+    return {
+      transcript: conversationOf(utterances) ?? text,
+      provider: "openai",
+      model: options.model,
+      durationS: duration ?? null,
+      requestId: null,
+      ...(utterances !== undefined && { utterances }),
+    };
+  }
+
+  return { provider: "openai", model: options.model, configured: true, transcribe, transcribeArriving: transcribe };
 }
 
 export function classifyOpenAiError(error: unknown): RetryVerdict {

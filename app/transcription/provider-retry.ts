@@ -1,5 +1,6 @@
 import { DelegateBackoff, handleWhen, retry } from "cockatiel";
 import type { Logger } from "../logger.js";
+import { LiveAudioCutOff } from "./attempt-bodies.js";
 import { fullJitterDelay } from "../resilience/backoff.js";
 
 export interface RetryVerdict {
@@ -47,15 +48,30 @@ export class AttemptTimedOut extends Error {
 
 /**
  * Runs one attempt under its own timeout, joined with the caller's signal. Each adapter times its attempts
- * itself: the SDKs' own timeouts surface as errors that cannot be told from other failures.
+ * itself: the SDKs' own timeouts surface as errors that cannot be told from other failures. The timeout
+ * starts once `startsWhen` settles: an attempt reading bytes still being uploaded is not timed by the upload.
  */
-export async function timedAttempt<T>(timeoutMs: number, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const timeout = AbortSignal.timeout(timeoutMs);
+export async function timedAttempt<T>(
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  run: (signal: AbortSignal) => Promise<T>,
+  startsWhen: Promise<unknown> = Promise.resolve(),
+): Promise<T> {
+  const timeout = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let done = false;
+  const arm = () => {
+    if (!done) timer = setTimeout(() => timeout.abort(), timeoutMs);
+  };
+  startsWhen.then(arm, arm);
   try {
-    return await run(signal ? AbortSignal.any([signal, timeout]) : timeout);
+    return await run(signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal);
   } catch (error) {
-    if (timeout.aborted) throw new AttemptTimedOut("The provider did not answer in time.", { cause: error });
+    if (timeout.signal.aborted) throw new AttemptTimedOut("The provider did not answer in time.", { cause: error });
     throw error;
+  } finally {
+    done = true;
+    clearTimeout(timer);
   }
 }
 
@@ -69,7 +85,7 @@ export function isRetryableStatus(status: number): boolean {
 
 /**
  * Runs `attempt` (which must reopen whatever it sends) up to `attempts` times, retrying what `classify`
- * calls retryable. Each wait is full-jitter exponential backoff, but never shorter than the provider's
+ * calls retryable, and a live attempt that was cut off. Each wait is full-jitter exponential backoff, but never shorter than the provider's
  * `Retry-After`. The last error comes back wrapped in `LastAttemptFailed`, with the number of attempts made.
  */
 export async function withProviderRetry<T>(
@@ -77,15 +93,16 @@ export async function withProviderRetry<T>(
   classify: (error: unknown) => RetryVerdict,
   options: ProviderRetryOptions & { log: Logger; provider: string; signal?: AbortSignal | undefined; random?: () => number },
 ): Promise<T> {
+  const judge = (error: unknown): RetryVerdict => (error instanceof LiveAudioCutOff ? { retryable: true, reason: "live upload cut off" } : classify(error));
   const policy = retry(
     handleWhen((error) => {
-      const verdict = classify(error);
+      const verdict = judge(error);
       return verdict.retryable && (verdict.retryAfterMs ?? 0) <= options.maxRetryAfterMs;
     }),
     {
       maxAttempts: options.attempts - 1,
       backoff: new DelegateBackoff(({ attempt: retryNumber, result }) => {
-        const floorMs = "error" in result ? (classify(result.error).retryAfterMs ?? 0) : 0;
+        const floorMs = "error" in result ? (judge(result.error).retryAfterMs ?? 0) : 0;
         const waitMs = fullJitterDelay({ initialDelayMs: options.minDelayMs, maxDelayMs: options.maxDelayMs }, retryNumber, {
           floorMs,
           ...(options.random && { random: options.random }),
@@ -102,7 +119,7 @@ export async function withProviderRetry<T>(
       try {
         return await attempt();
       } catch (error) {
-        const verdict = classify(error);
+        const verdict = judge(error);
         options.log.warn(
           { provider: options.provider, attempt: attempts, retryable: verdict.retryable, reason: verdict.reason, cause: causeOf(error) },
           "transcription attempt failed",

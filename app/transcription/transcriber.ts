@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Utterance } from "../pipeline/transcript.js";
@@ -17,6 +18,22 @@ export interface RemoteAudio {
   url: string;
   bytes: number;
   mime: string;
+}
+
+/**
+ * Audio still being uploaded. The first attempt sends the bytes as they arrive; a retry waits for the
+ * upload to finish and sends the stored file.
+ */
+export interface ArrivingAudio {
+  mime: string;
+  /** The bytes as they arrive, for the first attempt only. */
+  live: Readable;
+  /** Settles once the last byte has arrived (or the upload failed): the first attempt's timeout starts there. */
+  arrived: Promise<void>;
+  /** The stored file, once the upload is complete; rejects when it failed. */
+  file(): Promise<AudioFile>;
+  /** Whether the live bytes were cut off because the provider read them slower than they arrived. */
+  readonly cutOff: boolean;
 }
 
 export interface Transcription {
@@ -42,6 +59,8 @@ export interface Transcriber {
   /** Whether the provider has what it needs (its API key); a transcriber that is not throws `provider_not_configured`. */
   readonly configured: boolean;
   transcribe(audio: AudioFile, options: TranscribeOptions): Promise<Transcription>;
+  /** Present when the provider can take audio while it is still being uploaded. */
+  transcribeArriving?(audio: ArrivingAudio, options: TranscribeOptions): Promise<Transcription>;
   /** Present when the provider can fetch the audio from a URL itself (Deepgram's `url` input). */
   transcribeUrl?(audio: RemoteAudio, options: TranscribeOptions): Promise<Transcription>;
 }

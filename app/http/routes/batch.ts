@@ -12,6 +12,7 @@ import { toJobResult } from "../../jobs/job-result.js";
 import { fingerprintOf, idempotently, IDEMPOTENCY_KEY_HEADER, readIdempotencyKey, type Answer } from "../idempotency.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 import { localFile, tempFileSink } from "../../upload/upload-sink.js";
+import { createAudioTee, teeingSink } from "../../upload/audio-tee.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
 
 export interface BatchRouteDeps {
@@ -50,6 +51,11 @@ export function batchRoutes(deps: BatchRouteDeps) {
     const timer =
       deps.requestTimeoutMs > 0 ? setTimeout(() => deadline.abort(new DeadlinePassed()), deps.requestTimeoutMs) : undefined;
     const signal = AbortSignal.any([c.req.raw.signal, deadline.signal]);
+    const claim = idempotencyKey !== undefined && deps.jobs.idempotency !== undefined ? { store: deps.jobs.idempotency, key: idempotencyKey } : undefined;
+    // Audio goes to the provider as it arrives, unless an Idempotency-Key must be claimed first (after the
+    // whole body is read, since it is bound to the body's hash): a repeated request must not pay twice.
+    const tee = deps.pipeline.transcribesArriving && claim === undefined ? createAudioTee() : undefined;
+    const tempFile = tempFileSink(deps.tempFiles, context.interactionId, deps.minFreeDiskBytes);
     try {
       const upload = await receiveAnyUpload(
         {
@@ -60,19 +66,21 @@ export function batchRoutes(deps: BatchRouteDeps) {
         },
         {
           maxBytes: deps.maxUploadBytes,
-          sink: tempFileSink(deps.tempFiles, context.interactionId, deps.minFreeDiskBytes),
+          sink: tee === undefined ? tempFile : teeingSink(tempFile, tee),
           idleTimeoutMs: deps.uploadIdleTimeoutMs,
           signal,
-          screen: (head) => deps.pipeline.screen(head, { needsProvider: true, log }),
+          screen: (head) => deps.pipeline.screen(head, { needsProvider: true, log, tee, signal }),
         },
       ).catch((error: unknown) => {
         throw deadline.signal.aborted ? new ApiError("upload_timeout", `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error }) : error;
       });
+      const localPath = localFile(upload.stored);
+      tee?.stored({ path: localPath, bytes: upload.bytes });
       const run = async (): Promise<Answer> => {
         try {
           const { raw, cleaned, event } = await deps.pipeline.process({
             context,
-            upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath: localFile(upload.stored), contents: upload.stored.contents },
+            upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath, contents: upload.stored.contents, tee },
             log,
             signal,
           });
@@ -102,17 +110,18 @@ export function batchRoutes(deps: BatchRouteDeps) {
         }
       };
       try {
-        if (idempotencyKey === undefined || deps.jobs.idempotency === undefined) {
+        if (claim === undefined) {
           const { body } = await run();
           return c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" });
         }
         const fingerprint = fingerprintOf("POST /batch/process", upload.sha256, context);
-        return await idempotently(c, deps.jobs.idempotency, { key: idempotencyKey, fingerprint }, run);
+        return await idempotently(c, claim.store, { key: claim.key, fingerprint }, run);
       } finally {
         await deps.tempFiles.release(upload.stored.path);
       }
     } finally {
       clearTimeout(timer);
+      tee?.abandon();
     }
   });
   const refuseMethod = (c: Context<IdentifiedEnv>) => {

@@ -1,4 +1,5 @@
 import { PassThrough } from "node:stream";
+import { LiveAudioCutOff } from "../transcription/attempt-bodies.js";
 import type { ArrivingAudio, AudioFile, Transcription } from "../transcription/transcriber.js";
 import type { UploadSink } from "./upload-sink.js";
 
@@ -37,8 +38,9 @@ export function createAudioTee(bufferBytes = LIVE_BUFFER_BYTES) {
   let cutOff = false;
   let started: { mime: string; transcription: Promise<Transcription> } | undefined;
 
-  const stop = () => {
-    if (!live.destroyed) live.destroy();
+  // With an error, so a request reading the branch fails rather than send what it had as the whole file.
+  const stop = (reason: Error) => {
+    if (!live.destroyed) live.destroy(reason);
   };
 
   return {
@@ -53,7 +55,7 @@ export function createAudioTee(bufferBytes = LIVE_BUFFER_BYTES) {
       if (live.destroyed || live.writableEnded) return;
       if (live.writableLength + live.readableLength > bufferBytes) {
         cutOff = true;
-        stop();
+        stop(new LiveAudioCutOff("The provider fell behind the upload."));
         return;
       }
       live.write(chunk);
@@ -88,11 +90,11 @@ export function createAudioTee(bufferBytes = LIVE_BUFFER_BYTES) {
     },
     /** No transcription will read the live bytes: they are dropped as they come. */
     release(): void {
-      if (started === undefined) stop();
+      if (started === undefined) stop(new UploadAbandoned("No transcription reads the live bytes."));
     },
     /** The upload failed, or the request is over: the live branch and whatever reads it stop. */
     abandon(reason: Error = new UploadAbandoned("The upload was abandoned.")): void {
-      stop();
+      stop(reason);
       arrived.reject(reason);
       stored.reject(reason);
       if (!abandoned.signal.aborted) abandoned.abort(reason);

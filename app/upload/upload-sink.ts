@@ -51,7 +51,15 @@ function fileWriter(path: string) {
     target,
     async write(chunk: Buffer): Promise<void> {
       check();
-      if (!target.write(chunk)) await Promise.race([once(target, "drain"), once(target, "close")]);
+      if (!target.write(chunk)) {
+        // The listener that loses the race is removed, or every full buffer would leave one behind.
+        const settled = new AbortController();
+        try {
+          await Promise.race([once(target, "drain", { signal: settled.signal }), once(target, "close", { signal: settled.signal })]);
+        } finally {
+          settled.abort();
+        }
+      }
       check();
     },
     async end(): Promise<void> {

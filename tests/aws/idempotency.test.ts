@@ -32,7 +32,7 @@ describe("Idempotency-Key records in DynamoDB (moto_server)", () => {
     // The provider call is held until the other request has its answer, so the two overlap however busy the machine.
     let release!: () => void;
     deepgram.script({ until: new Promise<void>((resolve) => (release = resolve)) });
-    const answers = [send(harness.app, "concurrent"), send(harness.app, "concurrent")];
+    const answers = [Promise.resolve(send(harness.app, "concurrent")), Promise.resolve(send(harness.app, "concurrent"))];
     const refused = await Promise.race(answers);
     expect(refused.status).toBe(409);
     release();

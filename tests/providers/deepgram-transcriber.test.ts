@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
-import { ProviderFailure } from "../../app/transcription/transcriber.js";
+import { ProviderFailure, type Transcription } from "../../app/transcription/transcriber.js";
+import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 
@@ -18,6 +19,7 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
   afterAll(() => deepgram.close());
   beforeEach(() => {
     deepgram.requests.length = 0;
+    deepgram.arrivals.length = 0;
   });
 
   const transcriber = (apiKey = FAKE_DEEPGRAM_KEY, timeoutS = 5) =>
@@ -32,6 +34,23 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     expect(request?.bytes).toBe(audio.bytes);
     expect(request?.authorization).toBe(`Token ${FAKE_DEEPGRAM_KEY}`);
     expect(Object.fromEntries(request?.query ?? [])).toMatchObject({ model: "nova-3", smart_format: "true", punctuate: "true", diarize: "true", utterances: "true" });
+  });
+
+  it("sends arriving audio as it comes, and the stored file whole when the upload outran the provider", async () => {
+    const tee = createAudioTee(64 * 1024);
+    let result: Promise<Transcription> | undefined;
+    tee.write(Buffer.alloc(16 * 1024));
+    tee.take("audio/wav", (arriving) => (result = transcriber().transcribeArriving!(arriving, { log: logs.logger })));
+    await expect.poll(() => deepgram.arrivals[0]?.bytes ?? 0, { timeout: 15_000 }).toBeGreaterThan(0);
+    // Then more than the tee's buffer arrives at once, faster than the provider request can read it.
+    for (let i = 0; i < 8; i += 1) tee.write(Buffer.alloc(32 * 1024));
+    tee.end();
+    tee.stored({ path: () => Promise.resolve(audio.path), bytes: audio.bytes });
+    await expect(result).resolves.toMatchObject({ transcript: SPOKEN_TEXT });
+    // The cut-off attempt was aborted, not completed as a short file: the only transcribed request is the whole file.
+    await expect.poll(() => deepgram.arrivals[0]?.state, { timeout: 15_000 }).toBe("aborted");
+    expect(deepgram.requests.map(({ bytes, contentLength }) => ({ bytes, contentLength }))).toEqual([{ bytes: audio.bytes, contentLength: String(audio.bytes) }]);
+    expect(logs.lines.filter((line) => line.msg === "transcription attempt failed").at(-1)).toMatchObject({ attempt: 1, reason: "live upload cut off" });
   });
 
   it("reads two speakers as utterances with timings, and the transcript as one Speaker line per turn", async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { drain, listenOnLoopback, readJson, sendJson, sendTruncated, type LocalServer } from "./local-server.js";
+import { listenOnLoopback, readJson, sendJson, sendTruncated, type LocalServer } from "./local-server.js";
 
 /** What the fake answers to one request; requests beyond the script get a normal transcript. */
 export interface DeepgramReply {
@@ -21,10 +21,18 @@ export interface ReceivedListenRequest {
   query: URLSearchParams;
   authorization: string | undefined;
   contentType: string | undefined;
+  /** Absent when the audio came chunked, as it does while the upload is still arriving. */
+  contentLength: string | undefined;
   bytes: number;
   /** For a JSON `{ url }` request (Deepgram's hosted-audio input): the URL, and the bytes fetched from it. */
   fetchedUrl?: string;
   fetchedStatus?: number;
+}
+
+/** A listen request's body as it arrives: how much so far, and how it ended. */
+export interface Arrival {
+  bytes: number;
+  state: "arriving" | "complete" | "aborted";
 }
 
 export const FAKE_DEEPGRAM_KEY = "dg-test-key";
@@ -85,9 +93,10 @@ function withUtterances(body: ReturnType<typeof listenResponse>, speakers: Deepg
 
 /** A local server that speaks Deepgram's `POST /v1/listen`, scripted per request (`unscripted` for the rest). */
 export async function startFakeDeepgram(unscripted: DeepgramReply = {}): Promise<
-  LocalServer & { requests: ReceivedListenRequest[]; script(...replies: DeepgramReply[]): void }
+  LocalServer & { requests: ReceivedListenRequest[]; arrivals: Arrival[]; script(...replies: DeepgramReply[]): void }
 > {
   const requests: ReceivedListenRequest[] = [];
+  const arrivals: Arrival[] = [];
   const queue: DeepgramReply[] = [];
   const local = await listenOnLoopback(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
@@ -99,6 +108,7 @@ export async function startFakeDeepgram(unscripted: DeepgramReply = {}): Promise
       query: url.searchParams,
       authorization: request.headers.authorization,
       contentType: request.headers["content-type"],
+      contentLength: request.headers["content-length"],
       bytes: 0,
     };
     if (received.contentType?.startsWith("application/json")) {
@@ -109,7 +119,16 @@ export async function startFakeDeepgram(unscripted: DeepgramReply = {}): Promise
       received.fetchedStatus = audio.status;
       received.bytes = (await audio.arrayBuffer()).byteLength;
     } else {
-      received.bytes = await drain(request);
+      const arrival: Arrival = { bytes: 0, state: "arriving" };
+      arrivals.push(arrival);
+      try {
+        for await (const chunk of request) arrival.bytes += (chunk as Buffer).length;
+      } catch (error) {
+        arrival.state = "aborted";
+        throw error;
+      }
+      arrival.state = "complete";
+      received.bytes = arrival.bytes;
     }
     requests.push(received);
     const requestId = randomUUID();
@@ -137,5 +156,5 @@ export async function startFakeDeepgram(unscripted: DeepgramReply = {}): Promise
       reply.headers,
     );
   });
-  return { ...local, requests, script: (...replies) => queue.push(...replies) };
+  return { ...local, requests, arrivals, script: (...replies) => queue.push(...replies) };
 }

@@ -1,7 +1,15 @@
 import { request } from "node:http";
 import { readFile } from "node:fs/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
+import { disabledPublisher } from "../../app/events/event-publisher.js";
+import { createMetrics } from "../../app/observability/metrics.js";
+import { createBatchPipeline } from "../../app/pipeline/batch-pipeline.js";
+import { inlineTextWork } from "../../app/text/text-work.js";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
+import type { AudioFile, Transcriber } from "../../app/transcription/transcriber.js";
+import { createAudioTee } from "../../app/upload/audio-tee.js";
+import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { listenTestApp } from "../support/listening-app.js";
 import { streamedUpload } from "../support/streamed-upload.js";
@@ -140,5 +148,43 @@ describe("audio goes to the provider while it uploads", () => {
     const answer = await rawWavUpload(service.url, { total, headers: { "Idempotency-Key": "once-only" } });
     expect(answer).toMatchObject({ status: 200 });
     expect(deepgram.requests).toEqual([expect.objectContaining({ bytes: total, contentLength: String(total) })]);
+  });
+});
+
+describe("the pipeline and a live transcription", () => {
+  it("drops it, and sends the file, when the whole file reads as another type than its head did", async () => {
+    const sent: AudioFile[] = [];
+    const transcriber: Transcriber = {
+      provider: "deepgram",
+      model: "nova-3",
+      configured: true,
+      transcribe(audio) {
+        sent.push(audio);
+        return Promise.resolve({ transcript: "from the file", provider: "deepgram", model: "nova-3", durationS: null, requestId: null });
+      },
+      // Answers only when stopped: its answer must not be the one used.
+      transcribeArriving: (_audio, { signal }) => new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(new Error("stopped")))),
+    };
+    const pipeline = createBatchPipeline({
+      transcriber,
+      cleaner: createRulesCleaner(),
+      publisher: disabledPublisher("no_credentials"),
+      observer: createMetrics({ defaultMetrics: false }).observer,
+      maxCaptionsBytes: MiB,
+      textWork: inlineTextWork(),
+    });
+    const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
+    const tee = createAudioTee();
+    const log = captureLogger().logger;
+    // As if the head had read as Ogg.
+    tee.take("audio/ogg", (audio) => transcriber.transcribeArriving!(audio, { log, signal: tee.signal }));
+    const outcome = await pipeline.process({
+      context: { interactionId: "live-1", tenantId: "t", userId: "u", accountId: "a" },
+      upload: { bytes: wav.length, declaredType: "audio/wav", contents: wav, localPath: () => Promise.resolve("/uploads/live-1"), tee },
+      log,
+    });
+    expect(outcome.raw.text).toBe("from the file");
+    expect(sent).toEqual([{ path: "/uploads/live-1", bytes: wav.length, mime: "audio/wav" }]);
+    expect(tee.signal.aborted).toBe(true);
   });
 });

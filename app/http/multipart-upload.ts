@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import type { Hash } from "node:crypto";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
 import { DomainError, isOverLimit } from "../errors.js";
@@ -40,6 +40,8 @@ export interface UploadOptions<T> {
    * error such as an unsupported type) refuses the upload there, without reading the rest.
    */
   screen?: ((head: Buffer) => Promise<void>) | undefined;
+  /** Fed every byte of the file as it passes, when the caller needs its digest (an Idempotency-Key's fingerprint). */
+  hash?: Hash | undefined;
 }
 
 /** How much of a file the early screen sees: enough for every container's signature. */
@@ -67,8 +69,6 @@ export interface Received<T> {
   bytes: number;
   /** The declared Content-Type: logged, never trusted (detection reads the bytes). */
   declaredType: string | undefined;
-  /** sha256 of the file's bytes, hex, computed as they passed (an Idempotency-Key's fingerprint). */
-  sha256: string;
   stored: T;
 }
 
@@ -240,15 +240,15 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       }
       fileStream = stream;
       stream.on("limit", () => fail(tooLarge(options.maxBytes)));
-      const hash = createHash("sha256");
+      const { hash } = options;
       const screen = headScreen(options.screen, fail);
       stream.on("data", (chunk: Buffer) => {
         fileBytes += chunk.length;
-        hash.update(chunk);
+        hash?.update(chunk);
         screen(chunk);
       });
       const declaredType = info.mimeType || undefined;
-      written = sink.store(stream, declaredType).then((stored) => ({ bytes: fileBytes, declaredType, sha256: hash.digest("hex"), stored }));
+      written = sink.store(stream, declaredType).then((stored) => ({ bytes: fileBytes, declaredType, stored }));
       written.catch((error: unknown) => fail(asUploadError(error)));
     });
     parser.on("field", (name, value, info) => {

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
 import { isOverLimit } from "../errors.js";
 import {
@@ -40,7 +39,7 @@ async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<
   return new Promise<Received<T>>((resolve, reject) => {
     let settled = false;
     let bytes = 0;
-    const hash = createHash("sha256");
+    const { hash } = options;
     // Between the request and the sink, so a refusal can cut the sink off without destroying the request.
     const file = new PassThrough();
     file.on("error", () => undefined);
@@ -51,7 +50,7 @@ async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<
     const screen = headScreen(options.screen, (error) => fail(error));
     const onData = (chunk: Buffer) => {
       bytes += chunk.length;
-      hash.update(chunk);
+      hash?.update(chunk);
       screen(chunk);
       idle.refresh();
       if (isOverLimit(bytes, options.maxBytes)) fail(tooLarge(options.maxBytes));
@@ -85,7 +84,7 @@ async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<
         if (bytes === 0) return fail(new ApiError("empty_file", "The uploaded file is empty."));
         settled = true;
         cleanUp();
-        resolve({ bytes, declaredType, sha256: hash.digest("hex"), stored });
+        resolve({ bytes, declaredType, stored });
       },
       (error: unknown) => fail(asUploadError(error)),
     );

@@ -38,10 +38,11 @@ export function createAudioTee(bufferBytes = LIVE_BUFFER_BYTES) {
   let cutOff = false;
   let started: { mime: string; transcription: Promise<Transcription> } | undefined;
 
-  // With an error, so a request reading the branch fails rather than send what it had as the whole file.
-  const stop = (reason: Error) => {
+  // With an error when a request reads the branch, so it fails rather than send what it had as the whole file.
+  const stop = (reason?: Error) => {
     if (!live.destroyed) live.destroy(reason);
   };
+  let settled = false;
 
   return {
     /** Aborted when the upload fails or the request is over: the transcription started on the tee stops. */
@@ -85,19 +86,27 @@ export function createAudioTee(bufferBytes = LIVE_BUFFER_BYTES) {
         },
       };
       const transcription = transcribe(audio);
-      transcription.catch(noop);
+      transcription.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
       started = { mime, transcription };
     },
     /** No transcription will read the live bytes: they are dropped as they come. */
     release(): void {
-      if (started === undefined) stop(new UploadAbandoned("No transcription reads the live bytes."));
+      if (started === undefined) stop();
     },
-    /** The upload failed, or the request is over: the live branch and whatever reads it stop. */
+    /** The upload failed, or its transcription is not wanted: the live branch and whatever reads it stop. */
     abandon(reason: Error = new UploadAbandoned("The upload was abandoned.")): void {
       stop(reason);
       arrived.reject(reason);
       stored.reject(reason);
       if (!abandoned.signal.aborted) abandoned.abort(reason);
+    },
+    /** The request is over: a transcription still running on the tee is abandoned; else the branch is dropped. */
+    close(): void {
+      if (started !== undefined && !settled) this.abandon(new UploadAbandoned("The request is over."));
+      else stop();
     },
   };
 }

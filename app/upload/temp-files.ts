@@ -25,6 +25,10 @@ export function createTempFiles(directory: string) {
       await rm(path, { force: true });
       open.delete(path);
     },
+    /** Stops tracking a path nothing was written to. */
+    forget(path: string): void {
+      open.delete(path);
+    },
     /** Removes every tracked file: what requests abandoned at shutdown leave behind. */
     async releaseAll(): Promise<number> {
       const paths = [...open];

@@ -107,10 +107,21 @@ export function tempFileSink(tempFiles: TempFiles, interactionId: string, reserv
   };
 }
 
-/** The upload as a file: written from memory to its reserved path the first time a step needs one. */
-export function localFile(upload: TempFileUpload): () => Promise<string> {
-  let written: Promise<string> | undefined;
-  return () => (written ??= upload.contents === undefined ? Promise.resolve(upload.path) : writeFile(upload.path, upload.contents).then(() => upload.path));
+/**
+ * The upload as a file: written from memory to its reserved path the first time a step needs one. Its
+ * release removes the file only when one was written: most small uploads never reach the disk.
+ */
+export function localFile(upload: TempFileUpload, tempFiles: TempFiles) {
+  let written: Promise<string> | undefined = upload.contents === undefined ? Promise.resolve(upload.path) : undefined;
+  return {
+    path: (): Promise<string> => (written ??= writeFile(upload.path, upload.contents!).then(() => upload.path)),
+    async release(): Promise<void> {
+      if (written === undefined) return tempFiles.forget(upload.path);
+      // A write still under way finishes first, so the removal does not race it.
+      await written.catch(() => undefined);
+      await tempFiles.release(upload.path);
+    },
+  };
 }
 
 /** An upload stored in the bucket, with its first bytes kept for detection. */

@@ -75,6 +75,20 @@ describe("the audio tee", () => {
     expect(lost.live.destroyed).toBe(true);
   });
 
+  it("when the request is over, abandons a transcription still running on it, and only then", async () => {
+    const running = createAudioTee();
+    running.take("audio/wav", () => new Promise<Transcription>(() => undefined));
+    running.close();
+    expect(running.signal.aborted).toBe(true);
+
+    const finished = createAudioTee();
+    const audio = take(finished)!;
+    await finished.started?.transcription;
+    finished.close();
+    expect(finished.signal.aborted).toBe(false);
+    expect(audio.live.destroyed).toBe(true);
+  });
+
   it("as a sink, feeds every byte to the tee, and abandons it when the upload is discarded", async () => {
     const tee = createAudioTee();
     const audio = take(tee)!;

@@ -17,14 +17,27 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
   const chunks = (bytes: Buffer, size: number) => Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)));
 
   it("keeps a file up to the limit in memory and writes nothing until a step asks for a file", async () => {
-    const sink = tempFileSink(createTempFiles(directory), "small", 0, 1024);
+    const tempFiles = createTempFiles(directory);
+    const sink = tempFileSink(tempFiles, "small", 0, 1024);
     const bytes = Buffer.from("WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n");
     const stored = await sink.store(chunks(bytes, 7), "text/vtt");
     expect(stored.contents?.equals(bytes)).toBe(true);
     expect(await readdir(directory)).toEqual([]);
-    const path = await localFile(stored)();
+    const file = localFile(stored, tempFiles);
+    const path = await file.path();
+    expect(await file.path()).toBe(path);
     expect(await readFile(path)).toEqual(bytes);
-    await sink.discard();
+    await file.release();
+    expect(await readdir(directory)).toEqual([]);
+    expect(tempFiles.openCount).toBe(0);
+  });
+
+  it("releases a small upload that never reached the disk without touching it, and stops tracking it", async () => {
+    const tempFiles = createTempFiles(directory);
+    const stored = await tempFileSink(tempFiles, "small", 0, 1024).store(chunks(Buffer.from("hello"), 2), undefined);
+    expect(tempFiles.openCount).toBe(1);
+    await localFile(stored, tempFiles).release();
+    expect(tempFiles.openCount).toBe(0);
     expect(await readdir(directory)).toEqual([]);
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { IdentifiedEnv } from "../app-env.js";
@@ -51,7 +52,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
     const timer =
       deps.requestTimeoutMs > 0 ? setTimeout(() => deadline.abort(new DeadlinePassed()), deps.requestTimeoutMs) : undefined;
     const signal = AbortSignal.any([c.req.raw.signal, deadline.signal]);
-    const claim = idempotencyKey !== undefined && deps.jobs.idempotency !== undefined ? { store: deps.jobs.idempotency, key: idempotencyKey } : undefined;
+    const claim = idempotencyKey !== undefined && deps.jobs.idempotency !== undefined ? { store: deps.jobs.idempotency, key: idempotencyKey, fileHash: createHash("sha256") } : undefined;
     // Audio goes to the provider as it arrives, unless an Idempotency-Key must be claimed first (after the
     // whole body is read, since it is bound to the body's hash): a repeated request must not pay twice.
     const tee = deps.pipeline.transcribesArriving && claim === undefined ? createAudioTee() : undefined;
@@ -70,17 +71,18 @@ export function batchRoutes(deps: BatchRouteDeps) {
           idleTimeoutMs: deps.uploadIdleTimeoutMs,
           signal,
           screen: (head) => deps.pipeline.screen(head, { needsProvider: true, log, tee, signal }),
+          hash: claim?.fileHash,
         },
       ).catch((error: unknown) => {
         throw deadline.signal.aborted ? new ApiError("upload_timeout", `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error }) : error;
       });
-      const localPath = localFile(upload.stored);
-      tee?.stored({ path: localPath, bytes: upload.bytes });
+      const file = localFile(upload.stored, deps.tempFiles);
+      tee?.stored({ path: file.path, bytes: upload.bytes });
       const run = async (): Promise<Answer> => {
         try {
           const { raw, cleaned, event } = await deps.pipeline.process({
             context,
-            upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath, contents: upload.stored.contents, tee },
+            upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath: file.path, contents: upload.stored.contents, tee },
             log,
             signal,
           });
@@ -114,14 +116,14 @@ export function batchRoutes(deps: BatchRouteDeps) {
           const { body } = await run();
           return c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" });
         }
-        const fingerprint = fingerprintOf("POST /batch/process", upload.sha256, context);
+        const fingerprint = fingerprintOf("POST /batch/process", claim.fileHash.digest("hex"), context);
         return await idempotently(c, claim.store, { key: claim.key, fingerprint }, run);
       } finally {
-        await deps.tempFiles.release(upload.stored.path);
+        await file.release();
       }
     } finally {
       clearTimeout(timer);
-      tee?.abandon();
+      tee?.close();
     }
   });
   const refuseMethod = (c: Context<IdentifiedEnv>) => {

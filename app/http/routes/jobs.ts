@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { Logger } from "../../logger.js";
@@ -79,6 +80,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
   const jobs = available(deps.jobs);
   const { context, log } = c.var;
   const idempotencyKey = readIdempotencyKey(c.req.header(IDEMPOTENCY_KEY_HEADER));
+  const claim = idempotencyKey !== undefined && deps.idempotency !== undefined ? { store: deps.idempotency, key: idempotencyKey, fileHash: createHash("sha256") } : undefined;
   log.debug({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "job submission started");
   const key = objectKeys.upload(context.tenantId, context.interactionId);
   const sink = objectStoreSink(jobs.objects, key);
@@ -94,6 +96,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
       idleTimeoutMs: deps.uploadIdleTimeoutMs,
       signal: c.req.raw.signal,
       screen: deps.screen && ((head) => deps.screen!(head, log)),
+      hash: claim?.fileHash,
     },
   );
   const run = async (): Promise<Answer> => {
@@ -111,12 +114,12 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
     const answer: JobResponse = summary(job);
     return { status: 202, body: answer, headers: { Location: `/batch/jobs/${job.job_id}` } };
   };
-  if (idempotencyKey === undefined || deps.idempotency === undefined) {
+  if (claim === undefined) {
     const { status, body, headers } = await run();
     return c.json(body, status, headers);
   }
-  const fingerprint = fingerprintOf("POST /batch/jobs", upload.sha256, context);
-  return idempotently(c, deps.idempotency, { key: idempotencyKey, fingerprint, discard: () => sink.discard() }, run);
+  const fingerprint = fingerprintOf("POST /batch/jobs", claim.fileHash.digest("hex"), context);
+  return idempotently(c, claim.store, { key: claim.key, fingerprint, discard: () => sink.discard() }, run);
 }
 
 const ListQuery = v.object({

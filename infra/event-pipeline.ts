@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { transcriptEventsPattern } from "../app/events/transcript-events.js";
-import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, publisherMayPut, redrivePolicy, type PhysicalNames } from "./settings.js";
+import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, publisherMayDescribe, publisherMayPut, redrivePolicy, type PhysicalNames } from "./settings.js";
 
 export interface EventPipelineArgs {
   /** `default`, or the name of a custom bus this component creates. */
@@ -208,9 +208,11 @@ export class EventPipeline extends pulumi.ComponentResource {
     return new aws.iam.Policy(
       `${this.resourceName}-publisher-policy`,
       {
-        description: "Lets the batch transcription service publish BatchProcessingCompleted events, and nothing else",
-        policy: aws.iam.getPolicyDocumentOutput({ statements: [publisherMayPut(bus.arn, pulumi.output(this.args.eventSource))] }, parent)
-          .json,
+        description: "Lets the batch transcription service publish its events, and look up its bus, and nothing else",
+        policy: aws.iam.getPolicyDocumentOutput(
+          { statements: [publisherMayPut(bus.arn, pulumi.output(this.args.eventSource)), publisherMayDescribe(bus.arn)] },
+          parent,
+        ).json,
         tags: this.tags,
       },
       parent,

@@ -164,6 +164,11 @@ export function publisherMayPut<T>(busArn: T, source: T): Statement<T> {
   };
 }
 
+/** The service may look its bus up: a startup check that it exists, which also warms the first publish. */
+export function publisherMayDescribe<T>(busArn: T): Statement<T> {
+  return { sid: "CheckTheBusAtStartup", effect: "Allow", actions: ["events:DescribeEventBus"], resources: [busArn] };
+}
+
 /** The IAM JSON of statements, as `aws.iam.getPolicyDocument` renders them, for clients without Pulumi. */
 export function policyJson(statements: Array<Statement<string>>): string {
   return JSON.stringify({

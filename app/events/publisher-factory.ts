@@ -1,4 +1,4 @@
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { DescribeEventBusCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { createEventBridgePublisher, disabledPublisher, type EventPublisher } from "./event-publisher.js";
@@ -29,6 +29,8 @@ export async function createPublisher(
     return disabledPublisher("no_credentials");
   }
   logger.info({ region: config.region, bus: config.busName, source: config.source }, "event publishing enabled");
+  // In the background: startup does not wait on the bus, and a failure here fails nothing.
+  void checkEventBus(client, config.busName, logger, config.attemptTimeoutMs);
   return createEventBridgePublisher({
     client,
     busName: config.busName,
@@ -38,6 +40,24 @@ export async function createPublisher(
     maxEntryBytes: config.maxEntryBytes,
     breaker: { failures: config.breakerFailures, halfOpenMs: config.breakerHalfOpenMs },
   });
+}
+
+/**
+ * One `DescribeEventBus` at startup: the first request's PutEvents then finds its connection open and the
+ * signer and response parsing warm, and a bus that is missing or out of reach is told at once (a warning),
+ * not at the first request. Never throws.
+ */
+export async function checkEventBus(client: EventBridgeClient, busName: string, logger: Logger, timeoutMs: number): Promise<void> {
+  const started = performance.now();
+  try {
+    await client.send(new DescribeEventBusCommand({ Name: busName }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+    logger.info({ bus: busName, ms: Math.round(performance.now() - started) }, "event bus reachable");
+  } catch (error) {
+    // A network failure's code (ECONNREFUSED) says more than its name (Error).
+    const networkCode = (error as { code?: unknown } | null)?.code;
+    const code = typeof networkCode === "string" ? networkCode : error instanceof Error ? error.name : "unknown";
+    logger.warn({ bus: busName, error_code: code }, code === "ResourceNotFoundException" ? "event bus not found: events will fail to publish" : "event bus not reachable at startup");
+  }
 }
 
 /** Resolves the client's credentials through the SDK's default chain, failing after `ms`. */

@@ -46,11 +46,25 @@ describe("the running service publishes through AWS_ENDPOINT_URL", () => {
     expect(server.logs.find((line) => line.msg === "event published")).toMatchObject({ interaction_id: body.interaction_id });
   });
 
+  it("at startup, looks its bus up and says whether it is there, without waiting on it", async () => {
+    server = await startServerProcess({ ...credentials, AWS_ENDPOINT_URL: motoUrl() });
+    await expect.poll(() => server!.logs.find((line) => String(line.msg).startsWith("event bus")), { timeout: 10_000 }).toMatchObject({ msg: "event bus reachable", bus: "default" });
+    expect(await server.stop()).toBe(0);
+    server = await startServerProcess({ ...credentials, AWS_ENDPOINT_URL: motoUrl(), EVENTBRIDGE_BUS_NAME: "no-such-bus" });
+    await expect.poll(() => server!.logs.find((line) => String(line.msg).startsWith("event bus")), { timeout: 10_000 }).toMatchObject({
+      level: "warn",
+      msg: "event bus not found: events will fail to publish",
+      bus: "no-such-bus",
+      error_code: "ResourceNotFoundException",
+    });
+  });
+
   it("answers 200 with the event failed when the endpoint is unreachable, within the budget", async () => {
     server = await startServerProcess({ ...credentials, AWS_ENDPOINT_URL: "http://127.0.0.1:1", EVENT_PUBLISH_TIMEOUT_MS: "1500" });
     const { body, elapsed } = await uploadCaptions(server);
     expect(body.event).toEqual({ status: "failed", error: "ECONNREFUSED" });
     expect(elapsed).toBeLessThan(1_500 + 1_500);
+    await expect.poll(() => server!.logs.find((line) => line.msg === "event bus not reachable at startup"), { timeout: 10_000 }).toMatchObject({ level: "warn", error_code: "ECONNREFUSED" });
   });
 
   it("with the bus on a closed port, opens the breaker: later events fail at once with the cause, and /readyz says degraded", async () => {
@@ -67,8 +81,9 @@ describe("the running service publishes through AWS_ENDPOINT_URL", () => {
     expect(await readiness.json()).toMatchObject({ status: "ready", events: { publishing: "degraded" } });
     const { body } = await uploadCaptions(server);
     expect(body.event).toEqual({ status: "failed", error: "ECONNREFUSED" });
-    const lines = server.logs.filter((line) => line.msg === "event not published" && line.interaction_id === body.interaction_id);
-    expect(lines).toMatchObject([{ error_code: "ECONNREFUSED", attempts: 0 }]);
+    // The log line comes through the process's stdout, which may arrive after the answer.
+    const lines = () => server!.logs.filter((line) => line.msg === "event not published" && line.interaction_id === body.interaction_id);
+    await expect.poll(lines, { timeout: 10_000 }).toMatchObject([{ error_code: "ECONNREFUSED", attempts: 0 }]);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toContain('batch_event_publishing_state{state="degraded"} 1');
   });

@@ -107,7 +107,7 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
     expect(mocks.invokes.filter((invoke) => invoke.token === "aws:iam/getPolicyDocument:getPolicyDocument").length).toBe(3 + 2);
   });
 
-  it("gives the publisher only events:PutEvents on this bus, for the contract's source", () => {
+  it("gives the publisher only events:PutEvents on this bus, for the contract's source, and a look at the bus", () => {
     expect(JSON.parse(String(byName("transcripts-publisher-policy").inputs.policy))).toEqual([
       {
         sid: "PublishBatchProcessingEvents",
@@ -116,6 +116,7 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
         resources: [BUS_ARN],
         conditions: [{ test: "StringEquals", variable: "events:source", values: ["com.yourapp.transcription"] }],
       },
+      { sid: "CheckTheBusAtStartup", effect: "Allow", actions: ["events:DescribeEventBus"], resources: [BUS_ARN] },
     ]);
   });
 
@@ -180,6 +181,7 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
     });
     expect(JSON.parse(String(byName("custom-publisher-policy").inputs.policy))).toMatchObject([
       { resources: [busArn], conditions: [{ test: "StringEquals", variable: "events:source", values: ["com.acme.meetings"] }] },
+      { actions: ["events:DescribeEventBus"], resources: [busArn] },
     ]);
   });
 });

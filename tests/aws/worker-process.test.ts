@@ -67,7 +67,7 @@ describe("the service and its workers as processes, on moto_server", () => {
     const messages = await drainQueue(clients.sqs, events.queueUrl, { waitMs: 3_000 });
     expect(messages.map((m) => (JSON.parse(m.Body!) as { detail: { interaction_id: string } }).detail.interaction_id)).toEqual([body.interaction_id]);
     expect(worker.logs.filter((line) => line.msg === "job completed")).toHaveLength(1);
-    const startup = new Set(["worker configuration", "worker started", "event publishing enabled"]);
+    const startup = new Set(["worker configuration", "worker started", "event publishing enabled", "event bus reachable"]);
     for (const line of worker.logs.filter((l) => !startup.has(String(l.msg)))) expect(line.interaction_id).toBe(body.interaction_id);
     started.splice(0);
     expect(await worker.stop()).toBe(0);

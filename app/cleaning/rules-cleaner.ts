@@ -10,7 +10,16 @@ const LOWER_CASE_LETTER = /\p{Ll}/u;
 const WORD_CHARACTER = /[\p{L}\p{N}']/u;
 /** A token reduced to its letters, digits and apostrophes, in lower case: what "the same word" means here. */
 export function wordKey(token: string): string {
-  return token.toLowerCase().replace(/[^\p{L}\p{N}']/gu, "");
+  return isLowerAsciiWord(token) ? token : token.toLowerCase().replace(/[^\p{L}\p{N}']/gu, "");
+}
+
+/** Lower-case ASCII letters, digits and apostrophes only (most words): already their own key. */
+function isLowerAsciiWord(token: string): boolean {
+  for (let index = 0; index < token.length; index++) {
+    const code = token.charCodeAt(index);
+    if (!((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x27)) return false;
+  }
+  return true;
 }
 
 const endsSentence = (token: string) => /[.!?]/.test(token.at(-1) ?? "");
@@ -50,6 +59,7 @@ function firstLetterIndex(token: string): number {
 
 /** "i", "i'm", "i'll", "i've", "i'd" in any punctuation get their capital I. */
 function capitalI(token: string): string {
+  if (!token.includes("i")) return token;
   if (!/^i(?:'(?:m|ll|ve|d))?$/.test(token.replace(/[^\p{L}']/gu, ""))) return token;
   const at = firstLetterIndex(token);
   return token.slice(0, at) + "I" + token.slice(at + 1);

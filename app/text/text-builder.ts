@@ -18,9 +18,10 @@ export function createTextBuilder() {
       }
     },
     toString(): string {
-      pieces.push(parts.join(""));
+      const tail = parts.join("");
       parts = [];
-      const text = pieces.join("");
+      // Most texts (a line, a word) never fill a piece: no second join for them.
+      const text = pieces.length === 0 ? tail : pieces.join("") + tail;
       pieces.length = 0;
       pieces.push(text);
       return text;
@@ -47,6 +48,7 @@ export function isWhitespace(code: number): boolean {
 
 /** Runs of whitespace as one space, none at either end (`text.replace(/\s+/g, " ").trim()`, in memory proportional to the result). */
 export function collapseSpaces(text: string): string {
+  if (isCollapsed(text)) return text;
   const out = createTextBuilder();
   let position = 0;
   let first = true;
@@ -60,4 +62,18 @@ export function collapseSpaces(text: string): string {
     first = false;
   }
   return out.toString();
+}
+
+/** Whether `text` has no whitespace but single spaces between words: most caption lines, returned as they are. */
+function isCollapsed(text: string): boolean {
+  let previousSpace = true;
+  for (let position = 0; position < text.length; position++) {
+    const code = text.charCodeAt(position);
+    if (code === 0x20) {
+      if (previousSpace) return false;
+      previousSpace = true;
+    } else if (isWhitespace(code)) return false;
+    else previousSpace = false;
+  }
+  return !previousSpace || text.length === 0;
 }

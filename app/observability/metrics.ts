@@ -1,5 +1,11 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CleanerName } from "../cleaning/cleaner.js";
+
+/**
+ * How often the event loop's delay is sampled (prom-client's default). Its `nodejs_eventloop_lag_*` values
+ * are the time between samples, so they include this: an idle loop reads about 10 ms, not 0.
+ */
+export const EVENT_LOOP_SAMPLING_MS = 10;
 import type { TranscriptionProvider } from "../transcription/transcriber.js";
 import type { PublishingState, PublishOutcome } from "../events/event-publisher.js";
 import type { TranscriptDetailType } from "../events/transcript-events.js";
@@ -22,7 +28,7 @@ export function createMetrics({
   publishingState,
 }: { defaultMetrics?: boolean; publishingState?: () => PublishingState } = {}) {
   const registry = new Registry();
-  if (defaultMetrics) collectDefaultMetrics({ register: registry });
+  if (defaultMetrics) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLING_MS });
   const registers = [registry];
 
   const requests = new Counter({

@@ -10,6 +10,7 @@ import type { PipelineObserver } from "../observability/metrics.js";
 import { ProviderFailure, type Transcriber, type Transcription } from "../transcription/transcriber.js";
 import type { TextWork } from "../text/text-work.js";
 import type { AudioTee } from "../upload/audio-tee.js";
+import { HEAD_BYTES, type InMemoryFile } from "../upload/upload-sink.js";
 import { detectInput, detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
 import type { RequestContext } from "./request-context.js";
 import type { TranscriptMetadata, TranscriptSource, Utterance } from "./transcript.js";
@@ -35,8 +36,8 @@ export interface PipelineUpload {
   detected?: DetectedInput | undefined;
   /** The bytes as a local file (fetched on first call when they are stored elsewhere). */
   localPath(): Promise<string>;
-  /** The whole file, when it is small enough to have been kept in memory. */
-  contents?: Buffer | undefined;
+  /** The file, when it is small enough to have been kept in memory. */
+  memory?: InMemoryFile | undefined;
   /** A short-lived URL a provider can fetch the bytes from itself, when they are stored where it can. */
   remoteUrl?: (() => Promise<string>) | undefined;
   /** The upload's live branch, with the transcription `screen` started on it while the bytes arrived. */
@@ -146,8 +147,8 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
 
   /** Reads the transcript, saying at each step which stage a failure belongs to. */
   async function readTranscript(job: BatchJob, stage: { current: FailureStage }): Promise<RawTranscript> {
-    const { contents } = job.upload;
-    const input = job.upload.detected ?? (contents !== undefined ? await detectInputFromHead(contents) : await detectInput(await job.upload.localPath()));
+    const { memory } = job.upload;
+    const input = job.upload.detected ?? (memory !== undefined ? await detectInputFromHead(memory.head(HEAD_BYTES)) : await detectInput(await job.upload.localPath()));
     job.log.debug(
       { bytes: job.upload.bytes, declared_type: job.upload.declaredType, input: input.kind, mime: "mime" in input ? input.mime : undefined },
       "upload received",
@@ -171,7 +172,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       }
       case "captions": {
         stage.current = "captions_import";
-        const source = contents !== undefined ? { contents } : { path: await job.upload.localPath() };
+        const source = memory !== undefined ? { contents: memory.whole() } : { path: await job.upload.localPath() };
         const imported = await deps.textWork.importCaptions({ source, format: input.format, encoding: input.encoding });
         if (!imported.ok) throw new UnsupportedEncoding();
         return {

@@ -25,14 +25,40 @@ export function discardFailed(sink: UploadSink<unknown>, error: Error): Promise<
   );
 }
 
+/** A small file held in memory as it arrived, in chunks: joined only when a step needs it whole. */
+export interface InMemoryFile {
+  /** Its first `bytes` (all of it when shorter), copied out of the first chunks only. */
+  head(bytes: number): Buffer;
+  /** The whole file, joined once on first use. */
+  whole(): Buffer;
+}
+
+export function inMemoryFile(chunks: readonly Buffer[]): InMemoryFile {
+  let joined: Buffer | undefined;
+  return {
+    head(bytes) {
+      if (joined !== undefined) return joined.subarray(0, bytes);
+      const first: Buffer[] = [];
+      let length = 0;
+      for (const chunk of chunks) {
+        if (length >= bytes) break;
+        first.push(chunk);
+        length += chunk.length;
+      }
+      return Buffer.concat(first).subarray(0, bytes);
+    },
+    whole: () => (joined ??= Buffer.concat(chunks)),
+  };
+}
+
 /**
  * An upload on the synchronous path: held in memory when it is small, else written to the upload directory.
  * `path` is reserved either way, so the bytes can be written there when a step needs a file.
  */
 export interface TempFileUpload {
   path: string;
-  /** The whole file, when it stayed under the in-memory limit (nothing was written to disk). */
-  contents?: Buffer | undefined;
+  /** The file, when it stayed under the in-memory limit (nothing was written to disk). */
+  memory?: InMemoryFile | undefined;
 }
 
 /** Files up to this size are kept in memory: a small captions file then costs no disk round trip. */
@@ -95,7 +121,7 @@ export function tempFileSink(tempFiles: TempFiles, interactionId: string, reserv
         }
         await writer?.end();
       });
-      return writer === undefined ? { path, contents: Buffer.concat(held, heldBytes) } : { path };
+      return writer === undefined ? { path, memory: inMemoryFile(held) } : { path };
     },
     async discard() {
       const target = writer?.target;
@@ -112,9 +138,10 @@ export function tempFileSink(tempFiles: TempFiles, interactionId: string, reserv
  * release removes the file only when one was written: most small uploads never reach the disk.
  */
 export function localFile(upload: TempFileUpload, tempFiles: TempFiles) {
-  let written: Promise<string> | undefined = upload.contents === undefined ? Promise.resolve(upload.path) : undefined;
+  const { memory } = upload;
+  let written: Promise<string> | undefined = memory === undefined ? Promise.resolve(upload.path) : undefined;
   return {
-    path: (): Promise<string> => (written ??= writeFile(upload.path, upload.contents!).then(() => upload.path)),
+    path: (): Promise<string> => (written ??= writeFile(upload.path, memory!.whole()).then(() => upload.path)),
     async release(): Promise<void> {
       if (written === undefined) return tempFiles.forget(upload.path);
       // A write still under way finishes first, so the removal does not race it.

@@ -9,6 +9,7 @@ import { inlineTextWork } from "../../app/text/text-work.js";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
 import type { AudioFile, Transcriber } from "../../app/transcription/transcriber.js";
 import { createAudioTee } from "../../app/upload/audio-tee.js";
+import { inMemoryFile } from "../../app/upload/upload-sink.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { listenTestApp } from "../support/listening-app.js";
@@ -180,7 +181,7 @@ describe("the pipeline and a live transcription", () => {
     tee.take("audio/ogg", (audio) => transcriber.transcribeArriving!(audio, { log, signal: tee.signal }));
     const outcome = await pipeline.process({
       context: { interactionId: "live-1", tenantId: "t", userId: "u", accountId: "a" },
-      upload: { bytes: wav.length, declaredType: "audio/wav", contents: wav, localPath: () => Promise.resolve("/uploads/live-1"), tee },
+      upload: { bytes: wav.length, declaredType: "audio/wav", memory: inMemoryFile([wav]), localPath: () => Promise.resolve("/uploads/live-1"), tee },
       log,
     });
     expect(outcome.raw.text).toBe("from the file");

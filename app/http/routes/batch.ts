@@ -82,7 +82,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
         try {
           const { raw, cleaned, event } = await deps.pipeline.process({
             context,
-            upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath: file.path, contents: upload.stored.contents, tee },
+            upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath: file.path, memory: upload.stored.memory, tee },
             log,
             signal,
           });

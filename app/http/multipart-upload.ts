@@ -47,20 +47,27 @@ export interface UploadOptions<T> {
 /** How much of a file the early screen sees: enough for every container's signature. */
 export const SCREEN_BYTES = 64 * 1024;
 
-/** Gathers a file's first `SCREEN_BYTES` as it streams, and hands them to `screen` once, then forgets them. */
+/**
+ * Gathers a file's first `SCREEN_BYTES` as it streams, and hands them to `screen` once, then forgets them.
+ * `settled` is awaited before the upload is accepted: what the screen starts or finds is known by then.
+ */
 export function headScreen(screen: UploadOptions<unknown>["screen"], fail: (error: Error) => void) {
   const chunks: Buffer[] = [];
   let length = 0;
   let done = screen === undefined;
-  return (chunk: Buffer) => {
-    if (done) return;
-    chunks.push(chunk);
-    length += chunk.length;
-    if (length < SCREEN_BYTES) return;
-    done = true;
-    const head = Buffer.concat(chunks).subarray(0, SCREEN_BYTES);
-    chunks.length = 0;
-    screen!(head).catch((error: unknown) => fail(asUploadError(error)));
+  let screening: Promise<void> = Promise.resolve();
+  return {
+    feed(chunk: Buffer): void {
+      if (done) return;
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length < SCREEN_BYTES) return;
+      done = true;
+      const head = Buffer.concat(chunks).subarray(0, SCREEN_BYTES);
+      chunks.length = 0;
+      screening = screen!(head).catch((error: unknown) => fail(asUploadError(error)));
+    },
+    settled: () => screening,
   };
 }
 
@@ -159,6 +166,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
     let otherBytes = 0;
     let fileStream: Readable | undefined;
     let written: Promise<Received<T>> | undefined;
+    let screen: ReturnType<typeof headScreen> | undefined;
 
     const idle = setTimeout(() => {
       fail(new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, { idle_timeout_s: options.idleTimeoutMs / 1000 }));
@@ -217,6 +225,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
         fail(asUploadError(error));
         return undefined;
       });
+      await screen?.settled();
       if (received === undefined || settled) return;
       if (received.bytes === 0) return fail(new ApiError("empty_file", "The uploaded file is empty."));
       settled = true;
@@ -241,11 +250,12 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       fileStream = stream;
       stream.on("limit", () => fail(tooLarge(options.maxBytes)));
       const { hash } = options;
-      const screen = headScreen(options.screen, fail);
+      const fileScreen = headScreen(options.screen, fail);
+      screen = fileScreen;
       stream.on("data", (chunk: Buffer) => {
         fileBytes += chunk.length;
         hash?.update(chunk);
-        screen(chunk);
+        fileScreen.feed(chunk);
       });
       const declaredType = info.mimeType || undefined;
       written = sink.store(stream, declaredType).then((stored) => ({ bytes: fileBytes, declaredType, stored }));

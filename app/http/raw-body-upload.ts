@@ -51,7 +51,7 @@ async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<
     const onData = (chunk: Buffer) => {
       bytes += chunk.length;
       hash?.update(chunk);
-      screen(chunk);
+      screen.feed(chunk);
       idle.refresh();
       if (isOverLimit(bytes, options.maxBytes)) fail(tooLarge(options.maxBytes));
     };
@@ -79,7 +79,8 @@ async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<
 
     const declaredType = request.contentType?.split(";")[0]?.trim() || undefined;
     sink.store(file, declaredType).then(
-      (stored) => {
+      async (stored) => {
+        await screen.settled();
         if (settled) return;
         if (bytes === 0) return fail(new ApiError("empty_file", "The uploaded file is empty."));
         settled = true;

@@ -241,25 +241,28 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
   /**
    * What an upload's first bytes already prove, refused before the rest is read: a type that is not
    * accepted, or (`needsProvider`) audio with no provider to take it. Audio the transcriber can take while
-   * it arrives is given to it through `tee` from here, so transcription starts with the upload.
+   * it arrives is given to it through `tee` from here, so transcription starts with the upload. Resolves
+   * with what the head was found to be (nothing for an ID3 tag), for the pipeline not to detect it again.
    */
   async function screen(
     head: Buffer,
     { needsProvider, log, tee, signal }: { needsProvider: boolean; log: Logger; tee?: AudioTee | undefined; signal?: AbortSignal | undefined },
-  ): Promise<void> {
+  ): Promise<DetectedInput | undefined> {
     try {
       // An ID3 tag (cover art) can be longer than the head: what follows it is out of view, so nothing is concluded.
-      if (head.subarray(0, 3).toString("latin1") === "ID3") return;
+      if (head.subarray(0, 3).toString("latin1") === "ID3") return undefined;
       const input = await detectInputFromHead(head);
       if (input.kind === "unsupported" || input.kind === "unsupported-encoding") acceptInput(input, 0, Number.POSITIVE_INFINITY);
-      if (input.kind !== "audio") return;
+      if (input.kind !== "audio") return input;
       const { transcriber } = deps;
       // An unconfigured transcriber refuses at once, naming the variable to set; it reads nothing.
       if (needsProvider && !transcriber.configured) await transcriber.transcribe({ path: "", bytes: 0, mime: input.mime }, { log });
-      if (tee === undefined || transcriber.transcribeArriving === undefined) return;
-      const transcribeArriving = transcriber.transcribeArriving.bind(transcriber);
-      const stopped = signal === undefined ? tee.signal : AbortSignal.any([signal, tee.signal]);
-      tee.take(input.mime, (audio) => transcribeArriving(audio, { log, signal: stopped }));
+      if (tee !== undefined && transcriber.transcribeArriving !== undefined) {
+        const transcribeArriving = transcriber.transcribeArriving.bind(transcriber);
+        const stopped = signal === undefined ? tee.signal : AbortSignal.any([signal, tee.signal]);
+        tee.take(input.mime, (audio) => transcribeArriving(audio, { log, signal: stopped }));
+      }
+      return input;
     } finally {
       tee?.release();
     }

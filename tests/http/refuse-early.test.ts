@@ -12,6 +12,15 @@ import { memoryJobs } from "../support/memory-jobs.js";
 import { BOUNDARY, MULTIPART_TYPE } from "../support/multipart.js";
 import { rawRequest } from "../support/raw-http.js";
 import { FIXTURES } from "../support/test-app.js";
+import { Readable } from "node:stream";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { receiveAnyUpload } from "../../app/http/raw-body-upload.js";
+import { ApiError } from "../../app/http/problem.js";
+import { createTempFiles } from "../../app/upload/temp-files.js";
+import { tempFileSink } from "../../app/upload/upload-sink.js";
+import { multipartBody } from "../support/multipart.js";
 
 const MiB = 1024 * 1024;
 const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
@@ -68,5 +77,43 @@ describe("refused from the first bytes, before the rest is read", () => {
     const id3 = Buffer.concat([Buffer.from("ID3\u0004\u0000\u0000\u0000\u0010\u0000\u0000", "latin1"), Buffer.alloc(64 * 1024)]);
     await expect(pipeline.screen(id3, { needsProvider: true, log })).resolves.toBeUndefined();
     await expect(pipeline.screen(png, { needsProvider: true, log })).rejects.toMatchObject({ code: "unsupported_input" });
+  });
+
+  it.each([
+    ["raw", "audio/wav", (file: Buffer) => file],
+    ["multipart", MULTIPART_TYPE, (file: Buffer) => multipartBody([{ name: "file", filename: "a.wav", content: file }])],
+  ])("waits for the screen before accepting a %s upload stored before the screen concluded: its refusal stands", async (_form, contentType, bodyOf) => {
+    const directory = await mkdtemp(join(tmpdir(), "screen-race-"));
+    try {
+      const file = Buffer.concat([wavHead, Buffer.alloc(128 * 1024)]);
+      const files = tempFileSink(createTempFiles(directory), "race", 0);
+      let stored!: () => void;
+      const storedAll = new Promise<void>((resolve) => (stored = resolve));
+      const received = receiveAnyUpload(
+        { contentType, contentLength: undefined, body: Readable.from([bodyOf(file)]) },
+        {
+          maxBytes: MiB,
+          sink: {
+            ...files,
+            store: async (stream, type) => {
+              const result = await files.store(stream, type);
+              stored();
+              return result;
+            },
+          },
+          idleTimeoutMs: 10_000,
+          // Concludes only once every byte is stored, a turn of the event loop later.
+          screen: async () => {
+            await storedAll;
+            await new Promise((resolve) => setImmediate(resolve));
+            throw new ApiError("unsupported_media_type", "Refused by the screen.");
+          },
+        },
+      );
+      await expect(received).rejects.toMatchObject({ code: "unsupported_media_type", message: "Refused by the screen." });
+      expect(await readdir(directory)).toEqual([]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -15,6 +15,7 @@ import type { TempFiles } from "../../upload/temp-files.js";
 import { localFile, tempFileSink } from "../../upload/upload-sink.js";
 import { createAudioTee, teeingSink } from "../../upload/audio-tee.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
+import type { DetectedInput } from "../../upload/input-detection.js";
 
 export interface BatchRouteDeps {
   pipeline: BatchPipeline;
@@ -57,6 +58,8 @@ export function batchRoutes(deps: BatchRouteDeps) {
     // whole body is read, since it is bound to the body's hash): a repeated request must not pay twice.
     const tee = deps.pipeline.transcribesArriving && claim === undefined ? createAudioTee() : undefined;
     const tempFile = tempFileSink(deps.tempFiles, context.interactionId, deps.minFreeDiskBytes);
+    // What the early screen found the file to be (when it was long enough to be screened), not detected twice.
+    let screened: DetectedInput | undefined;
     try {
       const upload = await receiveAnyUpload(
         {
@@ -70,7 +73,9 @@ export function batchRoutes(deps: BatchRouteDeps) {
           sink: tee === undefined ? tempFile : teeingSink(tempFile, tee),
           idleTimeoutMs: deps.uploadIdleTimeoutMs,
           signal,
-          screen: (head) => deps.pipeline.screen(head, { needsProvider: true, log, tee, signal }),
+          screen: async (head) => {
+            screened = await deps.pipeline.screen(head, { needsProvider: true, log, tee, signal });
+          },
           hash: claim?.fileHash,
         },
       ).catch((error: unknown) => {
@@ -82,7 +87,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
         try {
           const { raw, cleaned, event } = await deps.pipeline.process({
             context,
-            upload: { bytes: upload.bytes, declaredType: upload.declaredType, localPath: file.path, memory: upload.stored.memory, tee },
+            upload: { bytes: upload.bytes, declaredType: upload.declaredType, detected: screened, localPath: file.path, memory: upload.stored.memory, tee },
             log,
             signal,
           });

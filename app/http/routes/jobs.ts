@@ -16,7 +16,7 @@ import { InvalidCursor, type JobStore } from "../../jobs/job-store.js";
 import type { JobSubmission } from "../../jobs/job-submission.js";
 import { acceptInput } from "../../pipeline/batch-pipeline.js";
 import { objectKeys, StorageUnavailable, type ObjectStore } from "../../storage/object-store.js";
-import { detectInputFromHead } from "../../upload/input-detection.js";
+import { detectInputFromHead, type DetectedInput } from "../../upload/input-detection.js";
 import { objectStoreSink } from "../../upload/upload-sink.js";
 
 /** What async jobs run on; absent settings make every job route answer 503 `async_unavailable`. */
@@ -27,7 +27,7 @@ export type AsyncJobs =
 export interface JobRouteDeps {
   jobs: AsyncJobs;
   /** Refuses what an upload's first bytes already prove unacceptable, before the rest is read. */
-  screen?: ((head: Buffer, log: Logger) => Promise<void>) | undefined;
+  screen?: ((head: Buffer, log: Logger) => Promise<DetectedInput | undefined>) | undefined;
   /** `Idempotency-Key` records, for both POST routes; absent: the header is read and ignored. */
   idempotency?: Idempotency | undefined;
   maxUploadBytes: number;
@@ -84,6 +84,8 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
   log.debug({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "job submission started");
   const key = objectKeys.upload(context.tenantId, context.interactionId);
   const sink = objectStoreSink(jobs.objects, key);
+  // What the early screen found the file to be (when it was long enough to be screened), not detected twice.
+  let screened: DetectedInput | undefined;
   const upload = await receiveAnyUpload(
     {
       contentType: c.req.header("Content-Type"),
@@ -95,12 +97,16 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
       sink,
       idleTimeoutMs: deps.uploadIdleTimeoutMs,
       signal: c.req.raw.signal,
-      screen: deps.screen && ((head) => deps.screen!(head, log)),
+      screen:
+        deps.screen &&
+        (async (head) => {
+          screened = await deps.screen!(head, log);
+        }),
       hash: claim?.fileHash,
     },
   );
   const run = async (): Promise<Answer> => {
-    const detected = await detectInputFromHead(upload.stored.head);
+    const detected = screened ?? (await detectInputFromHead(upload.stored.head));
     log.debug({ bytes: upload.bytes, declared_type: upload.declaredType, input: detected.kind }, "upload stored");
     try {
       acceptInput(detected, upload.bytes, deps.maxCaptionsBytes);

@@ -25,7 +25,7 @@ const config = loadConfigOrExit(process.env);
 
 const logger = createLogger({ level: config.logLevel });
 const transcriber = createTranscriber(config);
-const textWork = createTextWorkerPool();
+const textWork = createTextWorkerPool(logger);
 const cleaner = createCleaner(config, textWork);
 const publisher = await createPublisher(config.events, logger);
 await mkdir(config.uploadDir, { recursive: true });

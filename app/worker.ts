@@ -28,7 +28,7 @@ if ("missing" in services) {
   process.exit(2);
 }
 
-const textWork = createTextWorkerPool();
+const textWork = createTextWorkerPool(logger);
 const transcriber = createTranscriber(config);
 const publisher = await createPublisher(config.events, logger);
 await mkdir(config.uploadDir, { recursive: true });

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
+import type { Logger } from "../logger.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
 import type { CaptionsImport, CaptionsSource } from "./text-worker.js";
 import * as inline from "./text-worker.js";
@@ -35,9 +36,11 @@ function workerModule(): { filename: string; execArgv: string[] } {
 /** Heap limit of one worker: a file that needs more fails that request only. */
 const WORKER_MAX_HEAP_MB = 1024;
 
-/** A pool of all cores but one (at least one), started with one thread so the first file does not wait for it. */
-export function createTextWorkerPool(): TextWork {
-  const { filename, execArgv } = workerModule();
+/**
+ * A pool of all cores but one (at least one), started with one thread so the first file does not wait for it.
+ * A worker that fails with no task of its own (at startup) is logged; a failed task fails its request only.
+ */
+export function createTextWorkerPool(logger: Logger, { filename, execArgv } = workerModule()): TextWork {
   const pool = new Piscina({
     filename,
     execArgv,
@@ -46,6 +49,8 @@ export function createTextWorkerPool(): TextWork {
     // A small young generation makes the worker collect a 16 MiB file's garbage as it goes, not all at the end.
     resourceLimits: { maxOldGenerationSizeMb: WORKER_MAX_HEAP_MB, maxYoungGenerationSizeMb: 8 },
   });
+  // Unheard, the pool's `error` event would take the whole process down.
+  pool.on("error", (error: unknown) => logger.error({ err: error }, "a text worker failed outside any task"));
   return {
     importCaptions: (task) => pool.run(task, { name: "importCaptions" }) as Promise<CaptionsImport>,
     cleanWithRules: (text) => pool.run({ text }, { name: "cleanTranscript" }) as Promise<string>,

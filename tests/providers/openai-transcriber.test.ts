@@ -1,6 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readFile } from "node:fs/promises";
 import { createOpenAiTranscriber } from "../../app/transcription/openai-transcriber.js";
+import type { Transcription } from "../../app/transcription/transcriber.js";
+import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_OPENAI_KEY, startFakeOpenAi } from "../support/fake-openai.js";
 
@@ -21,6 +24,19 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
 
   const transcriber = (apiKey = FAKE_OPENAI_KEY, timeoutS = 5) =>
     createOpenAiTranscriber({ apiKey, baseUrl: openai.baseUrl, model: "whisper-1", timeoutS, retry: fastRetry });
+
+  it("sends arriving audio as it comes, in a multipart part of unknown length, and the transcript is the same", async () => {
+    const tee = createAudioTee();
+    const bytes = await readFile(audio.path);
+    tee.write(bytes.subarray(0, 1000));
+    let result: Promise<Transcription> | undefined;
+    tee.take(audio.mime, (arriving) => (result = transcriber().transcribeArriving!(arriving, { log: logger })));
+    // The rest arrives after the request started.
+    tee.write(bytes.subarray(1000));
+    tee.end();
+    await expect(result).resolves.toMatchObject({ transcript: "Hello from Whisper.", provider: "openai" });
+    expect(openai.transcriptions).toEqual([expect.objectContaining({ filename: "audio.mp3", bytes: audio.bytes })]);
+  });
 
   it("uploads the whole file with the model and a name Whisper can read the format from, asking for timed segments", async () => {
     await expect(transcriber().transcribe(audio, { log: logger })).resolves.toEqual({

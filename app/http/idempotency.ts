@@ -22,7 +22,7 @@ export interface Idempotency {
  * The header as the IETF draft has it (a Structured Field string, `"…"`), or a bare token as most clients
  * send it: 1 to 255 printable ASCII characters. Anything else is a 400 before the upload is read.
  */
-export function readIdempotencyKey(header: string | undefined): string | undefined {
+function readIdempotencyKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const quoted = header.length >= 2 && header.startsWith('"') && header.endsWith('"');
   const key = quoted ? header.slice(1, -1) : header.trim();
@@ -38,6 +38,17 @@ export function readIdempotencyKey(header: string | undefined): string | undefin
 /** The request as the key's owner sent it: the endpoint, the file's sha256, and who sent it. */
 export function fingerprintOf(endpoint: string, fileSha256: string, context: RequestContext): string {
   return createHash("sha256").update(JSON.stringify([endpoint, fileSha256, context.tenantId, context.userId, context.accountId])).digest("hex");
+}
+
+/**
+ * What a request carrying an `Idempotency-Key` (and a store to keep it in) claims: the key, the store, and a
+ * hash to feed the file as it streams, from which the fingerprint is made once the body is read.
+ */
+export function idempotencyClaim(header: string | undefined, store: Idempotency | undefined) {
+  const key = readIdempotencyKey(header);
+  if (key === undefined || store === undefined) return undefined;
+  const fileHash = createHash("sha256");
+  return { key, store, fileHash, fingerprint: (endpoint: string, context: RequestContext) => fingerprintOf(endpoint, fileHash.digest("hex"), context) };
 }
 
 /** A handler's answer before it is written: recorded as it is sent when the request carries a key. */

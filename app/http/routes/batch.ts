@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { IdentifiedEnv } from "../app-env.js";
@@ -10,7 +9,7 @@ import { receiveAnyUpload } from "../raw-body-upload.js";
 import { jsonStream } from "../streamed-json.js";
 import { submitJob, type JobRouteDeps } from "./jobs.js";
 import { toJobResult } from "../../jobs/job-result.js";
-import { fingerprintOf, idempotently, IDEMPOTENCY_KEY_HEADER, readIdempotencyKey, type Answer } from "../idempotency.js";
+import { idempotencyClaim, idempotently, IDEMPOTENCY_KEY_HEADER, type Answer } from "../idempotency.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 import { localFile, tempFileSink } from "../../upload/upload-sink.js";
 import { createAudioTee, teeingSink } from "../../upload/audio-tee.js";
@@ -47,13 +46,12 @@ export function batchRoutes(deps: BatchRouteDeps) {
       return submitJob(c, deps.jobs);
     }
     const { context, log } = c.var;
-    const idempotencyKey = readIdempotencyKey(c.req.header(IDEMPOTENCY_KEY_HEADER));
+    const claim = idempotencyClaim(c.req.header(IDEMPOTENCY_KEY_HEADER), deps.jobs.idempotency);
     log.debug({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "batch processing started");
     const deadline = new AbortController();
     const timer =
       deps.requestTimeoutMs > 0 ? setTimeout(() => deadline.abort(new DeadlinePassed()), deps.requestTimeoutMs) : undefined;
     const signal = AbortSignal.any([c.req.raw.signal, deadline.signal]);
-    const claim = idempotencyKey !== undefined && deps.jobs.idempotency !== undefined ? { store: deps.jobs.idempotency, key: idempotencyKey, fileHash: createHash("sha256") } : undefined;
     // Audio goes to the provider as it arrives, unless an Idempotency-Key must be claimed first (after the
     // whole body is read, since it is bound to the body's hash): a repeated request must not pay twice.
     const tee = deps.pipeline.transcribesArriving && claim === undefined ? createAudioTee() : undefined;
@@ -121,7 +119,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
           const { body } = await run();
           return c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" });
         }
-        const fingerprint = fingerprintOf("POST /batch/process", claim.fileHash.digest("hex"), context);
+        const fingerprint = claim.fingerprint("POST /batch/process", context);
         return await idempotently(c, claim.store, { key: claim.key, fingerprint }, run);
       } finally {
         await file.release();

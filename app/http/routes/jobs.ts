@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { Logger } from "../../logger.js";
@@ -8,7 +7,7 @@ import type { JobList, JobResponse, JobSummary } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
 import { describeJobGet, describeJobList, describeJobSubmit, describeWrongMethod } from "../openapi.js";
 import { receiveAnyUpload } from "../raw-body-upload.js";
-import { fingerprintOf, idempotently, IDEMPOTENCY_KEY_HEADER, readIdempotencyKey, type Answer, type Idempotency } from "../idempotency.js";
+import { idempotencyClaim, idempotently, IDEMPOTENCY_KEY_HEADER, type Answer, type Idempotency } from "../idempotency.js";
 import { UUID_V4 } from "../../events/batch-processing-completed.js";
 import { JOB_STATUSES, type JobRecord } from "../../jobs/job-record.js";
 import { parseJobResult } from "../../jobs/job-result.js";
@@ -79,8 +78,7 @@ function summary(job: JobRecord): JobSummary {
 export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): Promise<Response> {
   const jobs = available(deps.jobs);
   const { context, log } = c.var;
-  const idempotencyKey = readIdempotencyKey(c.req.header(IDEMPOTENCY_KEY_HEADER));
-  const claim = idempotencyKey !== undefined && deps.idempotency !== undefined ? { store: deps.idempotency, key: idempotencyKey, fileHash: createHash("sha256") } : undefined;
+  const claim = idempotencyClaim(c.req.header(IDEMPOTENCY_KEY_HEADER), deps.idempotency);
   log.debug({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "job submission started");
   const key = objectKeys.upload(context.tenantId, context.interactionId);
   const sink = objectStoreSink(jobs.objects, key);
@@ -124,7 +122,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
     const { status, body, headers } = await run();
     return c.json(body, status, headers);
   }
-  const fingerprint = fingerprintOf("POST /batch/jobs", claim.fileHash.digest("hex"), context);
+  const fingerprint = claim.fingerprint("POST /batch/jobs", context);
   return idempotently(c, claim.store, { key: claim.key, fingerprint, discard: () => sink.discard() }, run);
 }
 

@@ -1,7 +1,7 @@
 import { DescribeEventBusCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import { createEventBridgePublisher, disabledPublisher, type EventPublisher } from "./event-publisher.js";
+import { classifyError, createEventBridgePublisher, disabledPublisher, type EventPublisher } from "./event-publisher.js";
 
 const CREDENTIALS_CHECK_MS = 2_000;
 
@@ -53,9 +53,8 @@ export async function checkEventBus(client: EventBridgeClient, busName: string, 
     await client.send(new DescribeEventBusCommand({ Name: busName }), { abortSignal: AbortSignal.timeout(timeoutMs) });
     logger.info({ bus: busName, ms: Math.round(performance.now() - started) }, "event bus reachable");
   } catch (error) {
-    // A network failure's code (ECONNREFUSED) says more than its name (Error).
-    const networkCode = (error as { code?: unknown } | null)?.code;
-    const code = typeof networkCode === "string" ? networkCode : error instanceof Error ? error.name : "unknown";
+    // The publisher's own reading of a failure: a network code (ECONNREFUSED) where there is one, else the name.
+    const { code } = classifyError(error);
     logger.warn({ bus: busName, error_code: code }, code === "ResourceNotFoundException" ? "event bus not found: events will fail to publish" : "event bus not reachable at startup");
   }
 }

@@ -166,7 +166,8 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
     let otherBytes = 0;
     let fileStream: Readable | undefined;
     let written: Promise<Received<T>> | undefined;
-    let screen: ReturnType<typeof headScreen> | undefined;
+    // One file is accepted, so one screen serves the upload.
+    const screen = headScreen(options.screen, fail);
 
     const idle = setTimeout(() => {
       fail(new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, { idle_timeout_s: options.idleTimeoutMs / 1000 }));
@@ -225,7 +226,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
         fail(asUploadError(error));
         return undefined;
       });
-      await screen?.settled();
+      await screen.settled();
       if (received === undefined || settled) return;
       if (received.bytes === 0) return fail(new ApiError("empty_file", "The uploaded file is empty."));
       settled = true;
@@ -250,12 +251,10 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       fileStream = stream;
       stream.on("limit", () => fail(tooLarge(options.maxBytes)));
       const { hash } = options;
-      const fileScreen = headScreen(options.screen, fail);
-      screen = fileScreen;
       stream.on("data", (chunk: Buffer) => {
         fileBytes += chunk.length;
         hash?.update(chunk);
-        fileScreen.feed(chunk);
+        screen.feed(chunk);
       });
       const declaredType = info.mimeType || undefined;
       written = sink.store(stream, declaredType).then((stored) => ({ bytes: fileBytes, declaredType, stored }));

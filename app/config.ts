@@ -1,17 +1,15 @@
 import { tmpdir } from "node:os";
 import * as v from "valibot";
-import { CLEANERS } from "./cleaning/cleaner.js";
-import { DEFAULT_EVENT_SOURCE, UUID_V4 } from "./events/batch-processing-completed.js";
+import { CLEANERS, TRANSCRIPTION_PROVIDERS } from "./domain/names.js";
+import { DEFAULT_EVENT_SOURCE } from "./events/batch-processing-completed.js";
+import { ANY_CASE_UUID_V4 } from "./domain/ids.js";
 import { OPENAI_TRANSCRIPTION_FORMATS, type OpenAiTranscriptionFormat } from "./transcription/openai-transcription-format.js";
-import { TRANSCRIPTION_PROVIDERS } from "./transcription/transcriber.js";
 import { AUTH_MODES } from "./auth/authenticator.js";
 import { API_KEY_ID, API_KEY_ID_RULE, type ApiKeyEntry } from "./auth/api-key-authenticator.js";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
-/** The contract's UUID v4 in either case: input is lower-cased once accepted. */
-const ANY_CASE_UUID_V4 = new RegExp(UUID_V4.source, "i");
 
 /** An integer environment variable with a default and bounds; absent or empty means the default. */
 function integer(defaultValue: number, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -349,8 +347,4 @@ export function redactConfig(config: Config): Record<string, unknown> {
     deepgram: { ...deepgram, api_key_set: deepgramKey !== undefined },
     openai: { ...openai, api_key_set: openaiKey !== undefined },
   };
-}
-
-export function isUuidV4(value: string): boolean {
-  return ANY_CASE_UUID_V4.test(value);
 }

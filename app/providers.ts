@@ -2,7 +2,7 @@ import { createOpenAiCleaner } from "./cleaning/openai-cleaner.js";
 import { createRulesCleaner } from "./cleaning/rules-cleaner.js";
 import type { Cleaner } from "./cleaning/cleaner.js";
 import type { Config } from "./config.js";
-import type { TextWork } from "./text/text-work.js";
+import type { TextWork } from "./text-work/text-work.js";
 import { createDeepgramTranscriber } from "./transcription/deepgram-transcriber.js";
 import { createOpenAiTranscriber } from "./transcription/openai-transcriber.js";
 import { unconfiguredTranscriber, type Transcriber } from "./transcription/transcriber.js";

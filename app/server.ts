@@ -8,7 +8,7 @@ import { installGracefulShutdown } from "./http/graceful-shutdown.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createCleaner, createTranscriber } from "./providers.js";
-import { createTextWorkerPool } from "./text/text-work.js";
+import { createTextWorkerPool } from "./text-work/text-work.js";
 import { createTempFiles } from "./upload/temp-files.js";
 import { createClaimCheck } from "./events/claim-check.js";
 import { createAuthenticator } from "./auth/authenticator-factory.js";

@@ -9,7 +9,7 @@ import { createLogger } from "./logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { createBatchPipeline } from "./pipeline/batch-pipeline.js";
 import { createCleaner, createTranscriber } from "./providers.js";
-import { createTextWorkerPool } from "./text/text-work.js";
+import { createTextWorkerPool } from "./text-work/text-work.js";
 import { createTempFiles } from "./upload/temp-files.js";
 import { WORK_QUEUE } from "./jobs/job-resources.js";
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { API_KEY_ID, API_KEY_ID_RULE, sha256Hex, type ApiKeyEntry } from "../app/auth/api-key-authenticator.js";
-import { isUuidV4 } from "../app/config.js";
+import { isUuidV4 } from "../app/domain/ids.js";
 import { runCommand } from "../tools/cli/command-line.js";
 import { EXIT } from "../tools/cli/exit-codes.js";
 import { CliFailure } from "../tools/cli/failures.js";

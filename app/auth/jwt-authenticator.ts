@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
-import { isUuidV4 } from "../config.js";
+import { isUuidV4 } from "../domain/ids.js";
 import { AuthenticationFailed, type AuthFailureReason, type Authenticator } from "./authenticator.js";
 
 export interface JwtOptions {

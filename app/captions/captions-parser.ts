@@ -1,6 +1,6 @@
 import { collapseSpaces, createTextBuilder } from "../text/text-builder.js";
 import type { CaptionsFormat } from "../upload/input-detection.js";
-import type { Utterance } from "../pipeline/transcript.js";
+import type { Utterance } from "../domain/transcript.js";
 
 export interface ParsedCaptions {
   /** Cue text only, one cue per line; speakers from WebVTT voice tags kept as `Speaker: text`. */

@@ -1,7 +1,8 @@
 import OpenAI from "openai";
 import pLimit from "p-limit";
 import type { Logger } from "../logger.js";
-import type { Cleaner, CleanerName } from "./cleaner.js";
+import type { CleanedBy } from "../domain/names.js";
+import type { Cleaner } from "./cleaner.js";
 import { cleanSpeech } from "./rules-cleaner.js";
 import { splitSpeakerLabel } from "./speaker-label.js";
 import { chunkText, joinSegments, splitIntoChunks, type Chunk, type Segment } from "./utterance-chunks.js";
@@ -132,7 +133,7 @@ function plausibleLength(input: string, output: string): boolean {
   );
 }
 
-function cleanerName(outcomes: ChunkOutcome[]): CleanerName {
+function cleanerName(outcomes: ChunkOutcome[]): CleanedBy {
   const byRules = outcomes.filter((outcome) => outcome.by === "rules").length;
   if (byRules === 0) return "openai";
   return byRules === outcomes.length ? "rules" : "openai+rules";

@@ -1,3 +1,4 @@
+import { UUID_V4 } from "../domain/ids.js";
 import * as v from "valibot";
 
 /**
@@ -15,8 +16,6 @@ export const DEFAULT_EVENT_SOURCE = "com.yourapp.transcription";
 export const EVENT_VERSION = "1.0";
 export const CLAIM_CHECK_VERSION = "1.1";
 
-/** A UUID v4 as the service writes it: lower case. */
-export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** ISO 8601 in UTC with milliseconds, as `Date.prototype.toISOString` writes it. */
 export const ISO_UTC_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { FAILURE_CODES } from "../errors.js";
+import { FAILURE_CODES } from "../domain/failures.js";
 import { eventSubject, ISO_UTC_MILLIS } from "./batch-processing-completed.js";
 
 /**

@@ -1,9 +1,8 @@
 import * as v from "valibot";
-import { CLEANED_BY, CLEANERS } from "../cleaning/cleaner.js";
-import { TRANSCRIPT_SOURCES, TranscriptMetadata, Utterance } from "../pipeline/transcript.js";
-import { TRANSCRIPTION_PROVIDERS } from "../transcription/transcriber.js";
+import { CLEANED_BY, CLEANERS, TRANSCRIPTION_PROVIDERS } from "../domain/names.js";
+import { TRANSCRIPT_SOURCES, TranscriptMetadata, Utterance } from "../domain/transcript.js";
 import { ERRORS } from "./problem.js";
-import { FAILURE_CODES } from "../errors.js";
+import { FAILURE_CODES } from "../domain/failures.js";
 import { FAILURE_STAGES } from "../events/batch-processing-failed.js";
 import { JOB_STATUSES } from "../jobs/job-record.js";
 import { AUTH_FAILURE_REASONS } from "../auth/authenticator.js";

@@ -23,7 +23,7 @@ import { webRoutes } from "./routes/web.js";
 import { healthRoutes } from "./routes/health.js";
 import { documentationRoutes } from "./routes/documentation.js";
 import type { Transcriber } from "../transcription/transcriber.js";
-import { inlineTextWork, type TextWork } from "../text/text-work.js";
+import { inlineTextWork, type TextWork } from "../text-work/text-work.js";
 import type { TempFiles } from "../upload/temp-files.js";
 
 export interface AppDeps {

@@ -1,8 +1,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { HTTPException } from "hono/http-exception";
-import { DomainError } from "../errors.js";
-import { StorageUnavailable } from "../storage/object-store.js";
+import { DomainError } from "../domain/failures.js";
 import { ApiError, fromDomainError, fromHttpException, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
 import { ClientGoneError } from "./multipart-upload.js";
 import type { AppEnv } from "./app-env.js";
@@ -12,7 +11,6 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof DomainError) return fromDomainError(error);
   if (error instanceof HTTPException) return fromHttpException(error);
-  if (error instanceof StorageUnavailable) return new ApiError("storage_unavailable", error.message, {}, { cause: error });
   return new ApiError("internal", "The request could not be completed.", {}, { cause: error });
 }
 

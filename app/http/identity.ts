@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import * as v from "valibot";
-import type { RequestContext } from "../pipeline/request-context.js";
-import { isUuidV4 } from "../config.js";
+import type { RequestContext } from "../domain/request-context.js";
+import { isUuidV4 } from "../domain/ids.js";
 import { ApiError } from "./problem.js";
 
 

@@ -1,10 +1,9 @@
 import type { Hash } from "node:crypto";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
-import { DomainError, isOverLimit } from "../errors.js";
+import { DomainError, isOverLimit } from "../domain/failures.js";
 import { discardFailed, type UploadSink } from "../upload/upload-sink.js";
 import { ApiError } from "./problem.js";
-import { StorageUnavailable } from "../storage/object-store.js";
 
 export const FILE_FIELD = "file";
 
@@ -277,7 +276,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
 }
 
 export function asUploadError(error: unknown): Error {
-  if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof StorageUnavailable || error instanceof DomainError) return error;
+  if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof DomainError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ENOSPC" || code === "EDQUOT") {
     return new ApiError("insufficient_storage", "The disk filled up while the upload was written; try again later.", {}, { cause: error });

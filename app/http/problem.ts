@@ -1,6 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { DomainError, FailureCode } from "../errors.js";
+import type { DomainError, DomainErrorCode } from "../domain/failures.js";
 
 /** Every error the API answers with, and the HTTP status and title each maps to. */
 export const ERRORS = {
@@ -72,7 +72,7 @@ export class ApiError extends HTTPException {
 }
 
 /** Each domain failure as the API answers it: the one place a failure code meets a problem code. */
-const DOMAIN_PROBLEMS: Record<FailureCode, { code: ErrorCode; extensions?: Record<string, unknown> }> = {
+const DOMAIN_PROBLEMS: Record<DomainErrorCode, { code: ErrorCode; extensions?: Record<string, unknown> }> = {
   unsupported_input: { code: "unsupported_media_type" },
   unsupported_encoding: { code: "unsupported_media_type", extensions: { reason: "encoding" } },
   too_large: { code: "payload_too_large" },
@@ -81,6 +81,7 @@ const DOMAIN_PROBLEMS: Record<FailureCode, { code: ErrorCode; extensions?: Recor
   provider_timeout: { code: "provider_timeout" },
   provider_not_configured: { code: "provider_not_configured" },
   processing_failed: { code: "internal" },
+  storage_unavailable: { code: "storage_unavailable" },
 };
 
 export function fromDomainError(error: DomainError): ApiError {

@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from "node:stream";
-import { isOverLimit } from "../errors.js";
+import { isOverLimit } from "../domain/failures.js";
 import {
   asUploadError,
   checkFreeSpace,

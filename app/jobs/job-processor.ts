@@ -1,7 +1,7 @@
-import { DomainError, ProcessingFailed } from "../errors.js";
+import { isFinalFailure, ProcessingFailed } from "../domain/failures.js";
 import type { Logger } from "../logger.js";
 import type { BatchPipeline, PipelineUpload, Transcripts } from "../pipeline/batch-pipeline.js";
-import type { RequestContext } from "../pipeline/request-context.js";
+import type { RequestContext } from "../domain/request-context.js";
 import { objectKeys, type ObjectStore } from "../storage/object-store.js";
 import type { TempFiles } from "../upload/temp-files.js";
 import type { JobError, JobRecord } from "./job-record.js";
@@ -84,7 +84,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
       await deps.objects.putJson(resultKey, toJobResult(produced));
       return produced;
     } catch (error) {
-      if (error instanceof DomainError && failure !== undefined) return failure;
+      if (isFinalFailure(error) && failure !== undefined) return failure;
       throw error;
     } finally {
       await Promise.all(downloaded.map((path) => deps.tempFiles.release(path)));

@@ -1,4 +1,4 @@
-import type { FailureCode } from "../errors.js";
+import type { FailureCode } from "../domain/failures.js";
 import type { FailureStage } from "../events/batch-processing-failed.js";
 import type { DetectedInput } from "../upload/input-detection.js";
 

@@ -1,7 +1,7 @@
 import * as v from "valibot";
-import { CLEANED_BY } from "../cleaning/cleaner.js";
+import { CLEANED_BY } from "../domain/names.js";
 import type { Transcripts } from "../pipeline/batch-pipeline.js";
-import { TRANSCRIPT_SOURCES, TranscriptMetadata, Utterance } from "../pipeline/transcript.js";
+import { TRANSCRIPT_SOURCES, TranscriptMetadata, Utterance } from "../domain/transcript.js";
 
 /** A completed job's result object in the bucket: what the synchronous answer carries, minus the event. */
 export const JobResult = v.object({

@@ -1,6 +1,7 @@
-import { StorageUnavailable, type ObjectStore } from "../storage/object-store.js";
+import { type ObjectStore } from "../storage/object-store.js";
+import { StorageUnavailable } from "../domain/failures.js";
 import type { Logger } from "../logger.js";
-import type { RequestContext } from "../pipeline/request-context.js";
+import type { RequestContext } from "../domain/request-context.js";
 import type { DetectedInput } from "../upload/input-detection.js";
 import type { JobRecord } from "./job-record.js";
 import type { JobStore } from "./job-store.js";

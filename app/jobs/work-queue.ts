@@ -1,6 +1,6 @@
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import * as v from "valibot";
-import { UUID_V4 } from "../events/batch-processing-completed.js";
+import { UUID_V4 } from "../domain/ids.js";
 import type { WorkMessage } from "./job-record.js";
 
 /** Hands a job to the workers. */

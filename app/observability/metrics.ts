@@ -1,12 +1,11 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { CleanerName } from "../cleaning/cleaner.js";
+import type { CleanedBy, TranscriptionProvider } from "../domain/names.js";
 
 /**
  * How often the event loop's delay is sampled (prom-client's default). Its `nodejs_eventloop_lag_*` values
  * are the time between samples, so they include this: an idle loop reads about 10 ms, not 0.
  */
 export const EVENT_LOOP_SAMPLING_MS = 10;
-import type { TranscriptionProvider } from "../transcription/transcriber.js";
 import type { PublishingState, PublishOutcome } from "../events/event-publisher.js";
 import type { TranscriptDetailType } from "../events/transcript-events.js";
 import type { AuthFailureReason } from "../auth/authenticator.js";
@@ -15,7 +14,7 @@ import type { AuthFailureReason } from "../auth/authenticator.js";
 export interface PipelineObserver {
   uploadReceived(bytes: number): void;
   transcribed(provider: TranscriptionProvider, outcome: "ok" | "failed" | "timeout" | "not_configured", seconds: number): void;
-  cleaned(cleaner: CleanerName): void;
+  cleaned(cleaner: CleanedBy): void;
   published(type: TranscriptDetailType, outcome: PublishOutcome): void;
 }
 

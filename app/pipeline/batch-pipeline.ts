@@ -1,5 +1,5 @@
 import type { Cleaner, CleanedTranscript } from "../cleaning/cleaner.js";
-import { DomainError, EmptyTranscript, isOverLimit, TooLarge, UnsupportedEncoding, UnsupportedInput } from "../errors.js";
+import { EmptyTranscript, isFinalFailure, isOverLimit, ProviderFailure, type FinalFailure, TooLarge, UnsupportedEncoding, UnsupportedInput } from "../domain/failures.js";
 import { buildCompletedEvent } from "../events/batch-processing-completed.js";
 import { buildFailedEvent, type FailureStage } from "../events/batch-processing-failed.js";
 import type { ClaimCheck } from "../events/claim-check.js";
@@ -7,13 +7,13 @@ import type { EventPublisher, PublishOutcome } from "../events/event-publisher.j
 import { detailTypeOf, type TranscriptEventDetail } from "../events/transcript-events.js";
 import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
-import { ProviderFailure, type Transcriber, type Transcription } from "../transcription/transcriber.js";
-import type { TextWork } from "../text/text-work.js";
+import { type Transcriber, type Transcription } from "../transcription/transcriber.js";
+import type { TextWork } from "../text-work/text-work.js";
 import type { AudioTee } from "../upload/audio-tee.js";
 import { HEAD_BYTES, type InMemoryFile } from "../upload/upload-sink.js";
 import { detectInput, detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
-import type { RequestContext } from "./request-context.js";
-import type { TranscriptMetadata, TranscriptSource, Utterance } from "./transcript.js";
+import type { RequestContext } from "../domain/request-context.js";
+import type { TranscriptMetadata, TranscriptSource, Utterance } from "../domain/transcript.js";
 
 export interface BatchPipelineDeps {
   transcriber: Transcriber;
@@ -50,7 +50,7 @@ export interface BatchJob {
   log: Logger;
   signal?: AbortSignal | undefined;
   /** Told of a domain failure once its `BatchProcessingFailed` was published (a worker records it). */
-  onFailure?: ((failure: { error: DomainError; stage: FailureStage; event: PublishOutcome }) => void) | undefined;
+  onFailure?: ((failure: { error: FinalFailure; stage: FailureStage; event: PublishOutcome }) => void) | undefined;
 }
 
 export type AcceptedInput = Extract<DetectedInput, { kind: "audio" | "captions" }>;
@@ -130,7 +130,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     return publish(detail, job.log);
   }
 
-  async function publishFailed(job: Omit<BatchJob, "upload">, error: DomainError, stage: FailureStage): Promise<PublishOutcome> {
+  async function publishFailed(job: Omit<BatchJob, "upload">, error: FinalFailure, stage: FailureStage): Promise<PublishOutcome> {
     const { context } = job;
     const detail = buildFailedEvent({
       interactionId: context.interactionId,
@@ -226,7 +226,8 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       stage.current = "validation";
       if (raw.text.trim() === "") throw new EmptyTranscript(raw.source);
     } catch (error) {
-      if (error instanceof DomainError && !job.signal?.aborted) {
+      // A transient failure (storage) is retried by the caller: it ends nothing, so it publishes nothing.
+      if (isFinalFailure(error) && !job.signal?.aborted) {
         const event = await publishFailed(job, error, stage.current);
         job.onFailure?.({ error, stage: stage.current, event });
       }

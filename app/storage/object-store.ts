@@ -107,11 +107,3 @@ export const objectKeys = {
   result: (tenantId: string, interactionId: string) => `results/${tenantId}/${interactionId}.json`,
   transcripts: (tenantId: string, interactionId: string) => `transcripts/${tenantId}/${interactionId}.json`,
 };
-
-/** The bucket, table or queue behind async jobs failed or could not be reached: try again later (503). */
-export class StorageUnavailable extends Error {
-  override readonly name = "StorageUnavailable";
-  constructor(what: string, options?: { cause?: unknown }) {
-    super(`${what} is unavailable right now; try again later.`, options);
-  }
-}

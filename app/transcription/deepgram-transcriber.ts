@@ -12,16 +12,9 @@ import {
   type RetryVerdict,
 } from "./provider-retry.js";
 import { attemptBodies, type AttemptBody } from "./attempt-bodies.js";
-import { conversationOf } from "../pipeline/transcript.js";
-import {
-  ProviderFailure,
-  type ArrivingAudio,
-  type AudioFile,
-  type RemoteAudio,
-  type TranscribeOptions,
-  type Transcriber,
-  type Transcription,
-} from "./transcriber.js";
+import { conversationOf } from "../domain/transcript.js";
+import { type ArrivingAudio, type AudioFile, type RemoteAudio, type TranscribeOptions, type Transcriber, type Transcription } from "./transcriber.js";
+import { ProviderFailure } from "../domain/failures.js";
 
 export interface DeepgramOptions {
   apiKey: string;

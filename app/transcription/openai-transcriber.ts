@@ -12,9 +12,10 @@ import {
   type RetryVerdict,
 } from "./provider-retry.js";
 import { attemptBodies } from "./attempt-bodies.js";
-import { conversationOf } from "../pipeline/transcript.js";
+import { conversationOf } from "../domain/transcript.js";
 import { resolveFormat, type OpenAiTranscriptionFormat } from "./openai-transcription-format.js";
-import { ProviderFailure, type ArrivingAudio, type AudioFile, type TranscribeOptions, type Transcriber, type Transcription } from "./transcriber.js";
+import { type ArrivingAudio, type AudioFile, type TranscribeOptions, type Transcriber, type Transcription } from "./transcriber.js";
+import { ProviderFailure } from "../domain/failures.js";
 
 const Segment = v.object({
   start: v.number(),

@@ -1,11 +1,8 @@
 import type { Readable } from "node:stream";
-import { DomainError } from "../errors.js";
+import { ProviderFailure } from "../domain/failures.js";
+import type { TranscriptionProvider } from "../domain/names.js";
 import type { Logger } from "../logger.js";
-import type { Utterance } from "../pipeline/transcript.js";
-
-/** The transcription providers, named once: config, API schema, OpenAPI and metrics derive from this. */
-export const TRANSCRIPTION_PROVIDERS = ["deepgram", "openai"] as const;
-export type TranscriptionProvider = (typeof TRANSCRIPTION_PROVIDERS)[number];
+import type { Utterance } from "../domain/transcript.js";
 
 export interface AudioFile {
   path: string;
@@ -63,34 +60,6 @@ export interface Transcriber {
   transcribeArriving?(audio: ArrivingAudio, options: TranscribeOptions): Promise<Transcription>;
   /** Present when the provider can fetch the audio from a URL itself (Deepgram's `url` input). */
   transcribeUrl?(audio: RemoteAudio, options: TranscribeOptions): Promise<Transcription>;
-}
-
-export type ProviderFailureKind = "failed" | "timeout" | "not_configured";
-
-const FAILURE_CODES = { failed: "provider_failed", timeout: "provider_timeout", not_configured: "provider_not_configured" } as const;
-
-/** A provider that could not give a transcript, after retries where they made sense. */
-export class ProviderFailure extends DomainError {
-  override readonly name = "ProviderFailure";
-  readonly code: (typeof FAILURE_CODES)[ProviderFailureKind];
-  readonly details: { provider: TranscriptionProvider; provider_status?: number; attempts?: number; variable?: string };
-
-  constructor(
-    readonly kind: ProviderFailureKind,
-    readonly provider: TranscriptionProvider,
-    message: string,
-    facts: { status?: number | undefined; attempts?: number | undefined; variable?: string } = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.code = FAILURE_CODES[kind];
-    this.details = {
-      provider,
-      ...(facts.status !== undefined && { provider_status: facts.status }),
-      ...(facts.attempts !== undefined && { attempts: facts.attempts }),
-      ...(facts.variable !== undefined && { variable: facts.variable }),
-    };
-  }
 }
 
 /** The transcriber used when the chosen provider's key is not set: it names the variable to set. */

@@ -4,7 +4,8 @@ import { writeFile } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { StorageUnavailable, type ObjectStore } from "../storage/object-store.js";
+import { type ObjectStore } from "../storage/object-store.js";
+import { StorageUnavailable } from "../domain/failures.js";
 import type { TempFiles } from "./temp-files.js";
 
 /** Where an upload's file bytes go as they arrive. One sink serves one upload. */

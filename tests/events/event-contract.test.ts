@@ -11,7 +11,7 @@ import {
 import { buildFailedEvent, FAILED_DETAIL_TYPE, FAILURE_STAGES, parseFailedEvent } from "../../app/events/batch-processing-failed.js";
 import { completedEventJsonSchema, failedEventJsonSchema } from "../../app/events/event-json-schema.js";
 import { detailTypeOf, transcriptEventsPattern } from "../../app/events/transcript-events.js";
-import { FAILURE_CODES } from "../../app/errors.js";
+import { FAILURE_CODES } from "../../app/domain/failures.js";
 import { COMPLETED_EVENT_SCHEMA_PATH, FAILED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
 import { contextArb, transcriptArb } from "../support/arbitraries.js";
 

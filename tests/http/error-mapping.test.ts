@@ -2,11 +2,10 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { describe, expect, it } from "vitest";
-import { EmptyTranscript, TooLarge, UnsupportedEncoding, UnsupportedInput, type DomainError } from "../../app/errors.js";
+import { EmptyTranscript, ProviderFailure, TooLarge, UnsupportedEncoding, UnsupportedInput, type DomainError } from "../../app/domain/failures.js";
 import type { AppEnv } from "../../app/http/app-env.js";
 import { handleError } from "../../app/http/error-handler.js";
 import { interaction } from "../../app/http/middleware/interaction.js";
-import { ProviderFailure } from "../../app/transcription/transcriber.js";
 import { captureLogger } from "../support/capture-logger.js";
 
 /** A tiny app with the service's own error handling, throwing what it is given. */

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { capturingPublisher } from "../support/capturing-publisher.js";
 import { describe, expect, it } from "vitest";
-import { ProviderFailure, type Transcriber } from "../../app/transcription/transcriber.js";
+import { type Transcriber } from "../../app/transcription/transcriber.js";
+import { ProviderFailure } from "../../app/domain/failures.js";
 import { memoryJobs } from "../support/memory-jobs.js";
 import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
 

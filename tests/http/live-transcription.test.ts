@@ -5,7 +5,7 @@ import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
 import { disabledPublisher } from "../../app/events/event-publisher.js";
 import { createMetrics } from "../../app/observability/metrics.js";
 import { createBatchPipeline } from "../../app/pipeline/batch-pipeline.js";
-import { inlineTextWork } from "../../app/text/text-work.js";
+import { inlineTextWork } from "../../app/text-work/text-work.js";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
 import type { AudioFile, Transcriber } from "../../app/transcription/transcriber.js";
 import { createAudioTee } from "../../app/upload/audio-tee.js";

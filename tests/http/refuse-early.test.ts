@@ -4,7 +4,7 @@ import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
 import { disabledPublisher } from "../../app/events/event-publisher.js";
 import { createMetrics } from "../../app/observability/metrics.js";
 import { createBatchPipeline } from "../../app/pipeline/batch-pipeline.js";
-import { inlineTextWork } from "../../app/text/text-work.js";
+import { inlineTextWork } from "../../app/text-work/text-work.js";
 import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { listenTestApp } from "../support/listening-app.js";

@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
-import { ProviderFailure, type Transcription } from "../../app/transcription/transcriber.js";
+import { type Transcription } from "../../app/transcription/transcriber.js";
+import { ProviderFailure } from "../../app/domain/failures.js";
 import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";

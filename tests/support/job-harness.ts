@@ -17,7 +17,7 @@ import { createSqsWorkQueue, type WorkQueue } from "../../app/jobs/work-queue.js
 import { createMetrics } from "../../app/observability/metrics.js";
 import { createBatchPipeline } from "../../app/pipeline/batch-pipeline.js";
 import { createS3ObjectStore, type ObjectStore } from "../../app/storage/object-store.js";
-import { inlineTextWork } from "../../app/text/text-work.js";
+import { inlineTextWork } from "../../app/text-work/text-work.js";
 import type { Transcriber } from "../../app/transcription/transcriber.js";
 import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
 import { createTempFiles } from "../../app/upload/temp-files.js";

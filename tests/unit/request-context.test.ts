@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isUuidV4 } from "../../app/config.js";
+import { isUuidV4 } from "../../app/domain/ids.js";
 import { DEFAULT_USER_ID, resolveRequestContext } from "../../app/http/identity.js";
 import { ApiError } from "../../app/http/problem.js";
 

@@ -2,7 +2,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createTextWorkerPool } from "../../app/text/text-work.js";
+import { createTextWorkerPool } from "../../app/text-work/text-work.js";
 import { captureLogger } from "../support/capture-logger.js";
 
 describe("the text worker pool", () => {

@@ -8,13 +8,14 @@ import { ApiError } from "../problem.js";
 import { describeJobGet, describeJobList, describeJobSubmit, describeWrongMethod } from "../openapi.js";
 import { receiveAnyUpload } from "../raw-body-upload.js";
 import { idempotencyClaim, idempotently, IDEMPOTENCY_KEY_HEADER, type Answer, type Idempotency } from "../idempotency.js";
-import { UUID_V4 } from "../../events/batch-processing-completed.js";
+import { UUID_V4 } from "../../domain/ids.js";
 import { JOB_STATUSES, type JobRecord } from "../../jobs/job-record.js";
 import { parseJobResult } from "../../jobs/job-result.js";
 import { InvalidCursor, type JobStore } from "../../jobs/job-store.js";
 import type { JobSubmission } from "../../jobs/job-submission.js";
 import { acceptInput } from "../../pipeline/batch-pipeline.js";
-import { objectKeys, StorageUnavailable, type ObjectStore } from "../../storage/object-store.js";
+import { objectKeys, type ObjectStore } from "../../storage/object-store.js";
+import { StorageUnavailable } from "../../domain/failures.js";
 import { detectInputFromHead, type DetectedInput } from "../../upload/input-detection.js";
 import { objectStoreSink } from "../../upload/upload-sink.js";
 

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { TRANSCRIPTION_PROVIDERS } from "../transcription/transcriber.js";
+import { TRANSCRIPTION_PROVIDERS } from "./names.js";
 
 /** Where a raw transcript came from: a transcribed recording, or imported captions. */
 export const TRANSCRIPT_SOURCES = ["audio", "captions"] as const;

@@ -1,9 +1,9 @@
-import type { TranscriptSource } from "./pipeline/transcript.js";
+import type { TranscriptionProvider } from "./names.js";
+import type { TranscriptSource } from "./transcript.js";
 
 /**
- * What can go wrong in processing a recording, in the domain's words: no HTTP status, no problem type. Each
- * has a stable machine-readable `code`; the HTTP edge maps it to a status and problem code (one table in
- * `app/http/problem.ts`), and a queue worker can report the same code in a failure event.
+ * The codes an accepted upload can end with: a failed job's `error.code` and `BatchProcessingFailed`'s.
+ * The HTTP edge maps each to a status and problem code (one table in the edge's problem module).
  */
 export const FAILURE_CODES = [
   "unsupported_input",
@@ -17,10 +17,25 @@ export const FAILURE_CODES = [
 ] as const;
 export type FailureCode = (typeof FAILURE_CODES)[number];
 
+/** Every domain error's code: the failure codes, and the transient ones, which are retried and never end a job. */
+export const DOMAIN_ERROR_CODES = [...FAILURE_CODES, "storage_unavailable"] as const;
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+
+/**
+ * What can go wrong, in the domain's words: no HTTP status, no problem type. Each has a stable
+ * machine-readable `code`; a queue worker reports the same code in a failure event.
+ */
 export abstract class DomainError extends Error {
-  abstract readonly code: FailureCode;
+  abstract readonly code: DomainErrorCode;
   /** Facts a client can act on (limits, detected types, the provider's status); never transcript text. */
   abstract readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** A domain error that ends what it happened to: it is answered, recorded and published as a failure. */
+export type FinalFailure = DomainError & { readonly code: FailureCode };
+
+export function isFinalFailure(error: unknown): error is FinalFailure {
+  return error instanceof DomainError && (FAILURE_CODES as readonly string[]).includes(error.code);
 }
 
 /** The file is neither supported audio nor captions. */
@@ -76,6 +91,48 @@ export class ProcessingFailed extends DomainError {
   constructor(attempts: number) {
     super(`Processing failed ${attempts} times; the job was given up. Submit it again, or tell the operator its id.`);
     this.details = { attempts };
+  }
+}
+
+export type ProviderFailureKind = "failed" | "timeout" | "not_configured";
+
+const PROVIDER_FAILURE_CODES = {
+  failed: "provider_failed",
+  timeout: "provider_timeout",
+  not_configured: "provider_not_configured",
+} as const satisfies Record<ProviderFailureKind, FailureCode>;
+
+/** A provider that could not give a transcript, after retries where they made sense. */
+export class ProviderFailure extends DomainError {
+  override readonly name = "ProviderFailure";
+  readonly code: (typeof PROVIDER_FAILURE_CODES)[ProviderFailureKind];
+  readonly details: { provider: TranscriptionProvider; provider_status?: number; attempts?: number; variable?: string };
+
+  constructor(
+    readonly kind: ProviderFailureKind,
+    readonly provider: TranscriptionProvider,
+    message: string,
+    facts: { status?: number | undefined; attempts?: number | undefined; variable?: string } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.code = PROVIDER_FAILURE_CODES[kind];
+    this.details = {
+      provider,
+      ...(facts.status !== undefined && { provider_status: facts.status }),
+      ...(facts.attempts !== undefined && { attempts: facts.attempts }),
+      ...(facts.variable !== undefined && { variable: facts.variable }),
+    };
+  }
+}
+
+/** The bucket, table or queue behind async jobs failed or could not be reached: transient, try again later. */
+export class StorageUnavailable extends DomainError {
+  override readonly name = "StorageUnavailable";
+  readonly code = "storage_unavailable";
+  readonly details = {};
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(`${what} is unavailable right now; try again later.`, options);
   }
 }
 

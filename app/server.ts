@@ -1,20 +1,11 @@
-import { mkdir } from "node:fs/promises";
+import { asyncJobs } from "./composition/adapters.js";
+import { buildServices } from "./composition/build-services.js";
+import { loadConfigOrExit, redactConfig } from "./config/config.js";
 import { createApp } from "./http/create-app.js";
-import { loadConfigOrExit, redactConfig } from "./config.js";
-import { createPublisher } from "./events/publisher-factory.js";
-import { startHttpServer } from "./http/node-server.js";
-import { createInFlightRequests } from "./http/middleware/in-flight-requests.js";
 import { installGracefulShutdown } from "./http/graceful-shutdown.js";
+import { createInFlightRequests } from "./http/middleware/in-flight-requests.js";
+import { startHttpServer } from "./http/node-server.js";
 import { createLogger } from "./logger.js";
-import { createMetrics } from "./observability/metrics.js";
-import { createCleaner, createTranscriber } from "./providers.js";
-import { createTextWorkerPool } from "./text-work/text-work.js";
-import { createTempFiles } from "./upload/temp-files.js";
-import { createClaimCheck } from "./events/claim-check.js";
-import { createAuthenticator } from "./auth/authenticator-factory.js";
-import { createIdempotencyStore, createJobServices, createObjectStore } from "./jobs/job-services.js";
-import { createJobSubmission } from "./jobs/job-submission.js";
-import type { AsyncJobs } from "./http/routes/jobs.js";
 
 /** With no request time limit, files this old in UPLOAD_DIR can only be an earlier process's leftovers. */
 const STALE_WITHOUT_LIMIT_MS = 24 * 3600 * 1000;
@@ -22,14 +13,9 @@ const STALE_WITHOUT_LIMIT_MS = 24 * 3600 * 1000;
 const NODE_BACKSTOP_MS = 10_000;
 
 const config = loadConfigOrExit(process.env);
-
 const logger = createLogger({ level: config.logLevel });
-const transcriber = createTranscriber(config);
-const textWork = createTextWorkerPool(logger);
-const cleaner = createCleaner(config, textWork);
-const publisher = await createPublisher(config.events, logger);
-await mkdir(config.uploadDir, { recursive: true });
-const tempFiles = createTempFiles(config.uploadDir);
+const services = await buildServices(config, logger);
+const { transcriber, cleaner, tempFiles, authenticator, idempotencyStore } = services;
 const requestTimeoutMs = config.requestTimeoutS * 1000;
 const swept = await tempFiles.sweepStale(requestTimeoutMs > 0 ? requestTimeoutMs : STALE_WITHOUT_LIMIT_MS);
 
@@ -40,51 +26,29 @@ if (!transcriber.configured) {
     `${transcriber.provider} is not configured: audio uploads answer 503 until its API key is set; captions still work`,
   );
 }
-
-// The bucket serves the claim check of the synchronous path too, with or without the rest of async jobs.
-const objects = createObjectStore(config);
-const jobServices = createJobServices(config, objects);
-let jobs: AsyncJobs;
-if ("missing" in jobServices) {
-  jobs = { available: false, missing: jobServices.missing };
-  logger.info({ missing: jobServices.missing }, "async jobs are off: /batch/jobs answers 503 until these are set; /batch/process works");
-} else {
-  const submit = createJobSubmission({ ...jobServices, retentionS: config.jobs.retentionDays * 86_400 });
-  jobs = { available: true, store: jobServices.store, objects: jobServices.objects, submit };
+const jobs = asyncJobs(services.jobAdapters, config.jobs.retentionDays);
+if (!jobs.available) {
+  logger.info({ missing: jobs.missing }, "async jobs are off: /batch/jobs answers 503 until these are set; /batch/process works");
 }
-
-const authenticator = createAuthenticator(config.auth);
 if (authenticator === undefined && config.production) {
   logger.warn(
     { auth_mode: "headers" },
     "AUTH_MODE=headers: identity is not verified; any caller can claim any tenant. Set AUTH_MODE=jwt or api-key, or keep the service behind a gateway that sets the identity headers",
   );
 }
-
-const idempotencyStore = createIdempotencyStore(config, objects);
 if (!idempotencyStore.durable) {
   logger.info("Idempotency-Key records are kept in this process only: set IDEMPOTENCY_TABLE when running more than one instance");
 }
 
-const metrics = createMetrics({ publishingState: () => publisher.state });
 const inFlight = createInFlightRequests();
 const app = createApp({
-  metrics,
+  ...services,
   inFlight,
-  logger,
-  transcriber,
-  cleaner,
-  publisher,
   jobs,
-  idempotencyStore,
-  ...(authenticator !== undefined && { authenticator }),
-  ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
-  ...(objects !== undefined && { claimCheck: createClaimCheck({ store: objects, source: config.events.source, maxEntryBytes: config.events.maxEntryBytes }) }),
+  metricsToken: config.metricsToken,
   identityDefaults: config.identityDefaults,
   maxUploadBytes: config.maxUploadBytes,
   maxCaptionsBytes: config.maxCaptionsBytes,
-  tempFiles,
-  textWork,
   uploadIdleTimeoutMs: config.uploadIdleTimeoutS * 1000,
   requestTimeoutMs,
   minFreeDiskBytes: config.minFreeDiskBytes,

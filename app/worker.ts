@@ -1,17 +1,9 @@
-import { mkdir } from "node:fs/promises";
-import { loadConfigOrExit, redactConfig } from "./config.js";
-import { createClaimCheck } from "./events/claim-check.js";
-import { createPublisher } from "./events/publisher-factory.js";
+import { buildServices } from "./composition/build-services.js";
+import { loadConfigOrExit, redactConfig } from "./config/config.js";
 import { createJobProcessor } from "./jobs/job-processor.js";
-import { createJobServices, createObjectStore } from "./jobs/job-services.js";
+import { WORK_QUEUE } from "./jobs/job-resources.js";
 import { createWorkConsumer } from "./jobs/work-consumer.js";
 import { createLogger } from "./logger.js";
-import { createMetrics } from "./observability/metrics.js";
-import { createBatchPipeline } from "./pipeline/batch-pipeline.js";
-import { createCleaner, createTranscriber } from "./providers.js";
-import { createTextWorkerPool } from "./text-work/text-work.js";
-import { createTempFiles } from "./upload/temp-files.js";
-import { WORK_QUEUE } from "./jobs/job-resources.js";
 
 /**
  * The job worker: `npm run worker`, or `node dist/app/worker.js` in the image. Reads the same environment
@@ -21,31 +13,16 @@ import { WORK_QUEUE } from "./jobs/job-resources.js";
 const config = loadConfigOrExit(process.env);
 
 const logger = createLogger({ level: config.logLevel }).child({ role: "worker" });
-const objects = createObjectStore(config);
-const services = createJobServices(config, objects);
-if ("missing" in services) {
-  console.error(`The worker needs ${services.missing.join(", ")} (the stack outputs uploadBucketName, workQueueUrl, jobsTableName).`);
+const services = await buildServices(config, logger);
+const { jobAdapters, pipeline, tempFiles } = services;
+if ("missing" in jobAdapters) {
+  console.error(`The worker needs ${jobAdapters.missing.join(", ")} (the stack outputs uploadBucketName, workQueueUrl, jobsTableName).`);
   process.exit(2);
 }
 
-const textWork = createTextWorkerPool(logger);
-const transcriber = createTranscriber(config);
-const publisher = await createPublisher(config.events, logger);
-await mkdir(config.uploadDir, { recursive: true });
-const tempFiles = createTempFiles(config.uploadDir);
-const metrics = createMetrics({ publishingState: () => publisher.state });
-const pipeline = createBatchPipeline({
-  transcriber,
-  cleaner: createCleaner(config, textWork),
-  publisher,
-  observer: metrics.observer,
-  maxCaptionsBytes: config.maxCaptionsBytes,
-  textWork,
-  claimCheck: createClaimCheck({ store: services.objects, source: config.events.source, maxEntryBytes: config.events.maxEntryBytes }),
-});
 const processJob = createJobProcessor({
-  store: services.store,
-  objects: services.objects,
+  store: jobAdapters.store,
+  objects: jobAdapters.objects,
   pipeline,
   tempFiles,
   logger,
@@ -54,8 +31,8 @@ const processJob = createJobProcessor({
   presignExpiresS: config.deepgram.timeoutS + 300,
 });
 const consumer = createWorkConsumer({
-  sqs: services.sqs,
-  queueUrl: services.workQueueUrl,
+  sqs: jobAdapters.sqs,
+  queueUrl: jobAdapters.workQueueUrl,
   process: processJob,
   logger,
   concurrency: config.worker.concurrency,

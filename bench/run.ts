@@ -6,9 +6,9 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import autocannon from "autocannon";
 import { pino } from "pino";
 import { createOpenAiCleaner } from "../app/cleaning/openai-cleaner.js";
-import { loadConfig } from "../app/config.js";
+import { loadConfig } from "../app/config/config.js";
 import { buildCompletedEvent, DETAIL_TYPE } from "../app/events/batch-processing-completed.js";
-import { createEventBridgePublisher } from "../app/events/event-publisher.js";
+import { createEventBridgePublisher } from "../app/events/eventbridge-publisher.js";
 import { EVENT_LOOP_SAMPLING_MS } from "../app/observability/metrics.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../tests/support/fake-deepgram.js";
 import { FAKE_OPENAI_KEY } from "../tests/support/fake-openai.js";
@@ -273,8 +273,8 @@ async function cleaning() {
   const { text, sentences } = longTranscript(words);
   const options = { apiKey: FAKE_OPENAI_KEY, baseUrl: chat.baseUrl, model: "gpt-4o", timeoutS: 600, maxRetries: 0 };
   // The service's defaults: CLEANER_CHUNK_CHARS and CLEANER_CONCURRENCY as an unconfigured deployment runs them.
-  const { cleanerChunkChars, cleanerConcurrency } = loadConfig({});
-  const chunked = createOpenAiCleaner({ ...options, chunkChars: cleanerChunkChars, concurrency: cleanerConcurrency });
+  const { chunkChars, concurrency } = loadConfig({}).cleaner;
+  const chunked = createOpenAiCleaner({ ...options, chunkChars, concurrency });
   const single = createOpenAiCleaner({ ...options, chunkChars: text.length + 1, concurrency: 1 });
   const times: Record<"chunked" | "single", number[]> = { chunked: [], single: [] };
   const rounds = quick ? 1 : 2;

@@ -1,4 +1,4 @@
-import { loadConfig } from "../app/config.js";
+import { loadConfig } from "../app/config/config.js";
 import { createLogger } from "../app/logger.js";
 import { awsClients } from "../tools/aws-clients.js";
 import { runCommand } from "../tools/cli/command-line.js";
@@ -37,7 +37,7 @@ await runCommand(
     destination.pipe(process.stderr);
     const log = createLogger({ level: config.logLevel, destination });
     const queueUrl = await resolveQueueUrl({ flag: options["queue-url"], env: config.queueUrl, outputsFile: options.outputs });
-    const { sqs, s3 } = awsClients(config.events.region);
+    const { sqs, s3 } = awsClients(config.aws.region);
     await checkQueueAccess(sqs, queueUrl);
 
     const handler = options.json ? printEventJson() : printEvent();

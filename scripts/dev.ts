@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { loadConfig } from "../app/config.js";
+import { loadConfig } from "../app/config/config.js";
 import { resolveCredentials } from "../app/events/publisher-factory.js";
 import { awsClients } from "../tools/aws-clients.js";
 import { LOCAL_ENV_FILE, runCommand } from "../tools/cli/command-line.js";
@@ -154,9 +154,9 @@ await runCommand(
     const env: Record<string, string | undefined> = { ...process.env, MOCK_TENANT_ID: process.env.MOCK_TENANT_ID ?? DEV_TENANT_ID };
     let moto: RunningMoto | undefined;
     let writtenEnv: string | undefined;
-    if (config.events.endpointUrl === undefined && !(await hasCredentials(config.events.region))) {
+    if (config.aws.endpointUrl === undefined && !(await hasCredentials(config.aws.region))) {
       try {
-        const local = await startLocalAws(config.events.region, config.events.busName, config.events.source);
+        const local = await startLocalAws(config.aws.region, config.events.busName, config.events.source);
         moto = local.moto;
         Object.assign(env, local.settings);
         writtenEnv = envFileText(local.settings);

@@ -1,4 +1,4 @@
-import { loadConfig } from "../app/config.js";
+import { loadConfig } from "../app/config/config.js";
 import { jobNames, physicalNames } from "../infra/settings.js";
 import { awsClients } from "../tools/aws-clients.js";
 import { runCommand } from "../tools/cli/command-line.js";
@@ -38,8 +38,8 @@ await runCommand(
     if (endpoint !== undefined && !URL.canParse(endpoint)) throw new CliFailure(EXIT.usage, `--endpoint must be a URL, not ${JSON.stringify(endpoint)}`);
     // The SDK reads the endpoint from the environment, and failures name it from there.
     if (endpoint !== undefined) process.env.AWS_ENDPOINT_URL = endpoint;
-    const { events } = loadConfig(process.env);
-    const clients = awsClients(events.region);
+    const { events, aws } = loadConfig(process.env);
+    const clients = awsClients(aws.region);
     const naming = options.prefix === undefined ? "design" : { prefix: options.prefix };
     const log = options.json ? undefined : (line: string) => console.error(line);
     const outputs = {

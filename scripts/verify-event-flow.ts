@@ -1,5 +1,5 @@
-import { loadConfig } from "../app/config.js";
-import { createEventBridgePublisher } from "../app/events/event-publisher.js";
+import { loadConfig } from "../app/config/config.js";
+import { createEventBridgePublisher } from "../app/events/eventbridge-publisher.js";
 import { createLogger } from "../app/logger.js";
 import { awsClients } from "../tools/aws-clients.js";
 import { runCommand } from "../tools/cli/command-line.js";
@@ -42,7 +42,7 @@ await runCommand(
     // The report is the output; the publisher's own log lines only when asked for.
     const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, destination });
     const queueUrl = await resolveQueueUrl({ flag: options["queue-url"], env: config.queueUrl, outputsFile: options.outputs });
-    const { sqs, eventBridge } = awsClients(config.events.region);
+    const { sqs, eventBridge } = awsClients(config.aws.region);
     return await verifyEventFlow({
       sqs,
       queueUrl,

@@ -1,10 +1,10 @@
-import type { Config } from "../config.js";
+import type { AuthSettings } from "./auth-settings.js";
 import { createApiKeyAuthenticator } from "./api-key-authenticator.js";
 import type { Authenticator } from "./authenticator.js";
 import { createJwtAuthenticator } from "./jwt-authenticator.js";
 
 /** The configured mode's authenticator; `undefined` in `headers` mode (identity from the trusted headers). */
-export function createAuthenticator(auth: Config["auth"]): Authenticator | undefined {
+export function createAuthenticator(auth: AuthSettings): Authenticator | undefined {
   switch (auth.mode) {
     case "headers":
       return undefined;

@@ -1,4 +1,5 @@
 import { UUID_V4 } from "../domain/ids.js";
+import type { EventType } from "./event-type.js";
 import * as v from "valibot";
 
 /**
@@ -102,3 +103,22 @@ export function claimChecked(detail: InlineCompletedDetail, reference: Transcrip
 export function parseCompletedEvent(detail: unknown): BatchProcessingCompletedDetail {
   return v.parse(BatchProcessingCompletedV1, detail);
 }
+
+/** `BatchProcessingCompleted` in the event registry. */
+export const completedEventType = {
+  status: "completed",
+  detailType: DETAIL_TYPE,
+  versions: [EVENT_VERSION, CLAIM_CHECK_VERSION],
+  schema: BatchProcessingCompletedV1,
+  describe(detail: BatchProcessingCompletedDetail) {
+    if ("transcripts_ref" in detail.data) {
+      const reference = detail.data.transcripts_ref;
+      return { detail_type: DETAIL_TYPE, raw_bytes: reference.raw_bytes, cleaned_bytes: reference.cleaned_bytes, claim_check: true };
+    }
+    return { detail_type: DETAIL_TYPE, raw_length: detail.data.raw_transcript.length, cleaned_length: detail.data.cleaned_transcript.length };
+  },
+  minimumBytes(detail: BatchProcessingCompletedDetail) {
+    if (!("raw_transcript" in detail.data)) return 0;
+    return Buffer.byteLength(detail.data.raw_transcript) + Buffer.byteLength(detail.data.cleaned_transcript);
+  },
+} as const satisfies EventType<BatchProcessingCompletedDetail>;

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { EventType } from "./event-type.js";
 import { FAILURE_CODES } from "../domain/failures.js";
 import { eventSubject, ISO_UTC_MILLIS } from "./batch-processing-completed.js";
 
@@ -56,3 +57,13 @@ export function buildFailedEvent(input: FailedEventInput): BatchProcessingFailed
 export function parseFailedEvent(detail: unknown): BatchProcessingFailedDetail {
   return v.parse(BatchProcessingFailedV1, detail);
 }
+
+/** `BatchProcessingFailed` in the event registry. */
+export const failedEventType = {
+  status: "failed",
+  detailType: FAILED_DETAIL_TYPE,
+  versions: [FAILED_EVENT_VERSION],
+  schema: BatchProcessingFailedV1,
+  describe: (detail: BatchProcessingFailedDetail) => ({ detail_type: FAILED_DETAIL_TYPE, error_code: detail.error.code, stage: detail.error.stage }),
+  minimumBytes: () => 0,
+} as const satisfies EventType<BatchProcessingFailedDetail>;

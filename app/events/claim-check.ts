@@ -2,7 +2,7 @@ import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { ObjectStore } from "../storage/object-store.js";
 import { objectKeys } from "../storage/object-store.js";
 import { claimChecked, DETAIL_TYPE, type BatchProcessingCompletedDetail, type InlineCompletedDetail } from "./batch-processing-completed.js";
-import { entrySize } from "./event-publisher.js";
+import { entrySize } from "./put-events-sender.js";
 
 export interface ClaimCheckOptions {
   store: ObjectStore;

@@ -1,7 +1,9 @@
 import { DescribeEventBusCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import type { Config } from "../config.js";
+import type { EventSettings } from "./event-settings.js";
 import type { Logger } from "../logger.js";
-import { classifyError, createEventBridgePublisher, disabledPublisher, type EventPublisher } from "./event-publisher.js";
+import { disabledPublisher, type EventPublisher } from "./event-publisher.js";
+import { createEventBridgePublisher } from "./eventbridge-publisher.js";
+import { classifyError } from "./put-events-sender.js";
 
 const CREDENTIALS_CHECK_MS = 2_000;
 
@@ -12,12 +14,13 @@ const CREDENTIALS_CHECK_MS = 2_000;
  * `AWS_ENDPOINT_URL(_EVENTBRIDGE)`, which the SDK reads itself.
  */
 export async function createPublisher(
-  config: Config["events"],
+  config: EventSettings,
+  region: string,
   logger: Logger,
   checkMs = CREDENTIALS_CHECK_MS,
 ): Promise<EventPublisher> {
   // maxAttempts 1: the publisher is the one retry layer, with its own budget.
-  const client = new EventBridgeClient({ region: config.region, maxAttempts: 1 });
+  const client = new EventBridgeClient({ region, maxAttempts: 1 });
   try {
     await resolveCredentials(client, checkMs);
   } catch (error) {
@@ -28,7 +31,7 @@ export async function createPublisher(
     client.destroy();
     return disabledPublisher("no_credentials");
   }
-  logger.info({ region: config.region, bus: config.busName, source: config.source }, "event publishing enabled");
+  logger.info({ region, bus: config.busName, source: config.source }, "event publishing enabled");
   // In the background: startup does not wait on the bus, and a failure here fails nothing.
   void checkEventBus(client, config.busName, logger, config.attemptTimeoutMs);
   return createEventBridgePublisher({

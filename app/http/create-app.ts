@@ -1,8 +1,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import type { ClaimCheck } from "../events/claim-check.js";
 import type { Authenticator } from "../auth/authenticator.js";
-import { createMemoryIdempotencyStore, DEFAULT_IDEMPOTENCY_TTL_S, type IdempotencyStore } from "../idempotency/idempotency-store.js";
-import { jobRoutes, type AsyncJobs, type JobRouteDeps } from "./routes/jobs.js";
+import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
+import type { AsyncJobs } from "../jobs/async-jobs.js";
+import { jobRoutes, type JobRouteDeps } from "./routes/jobs.js";
 import type { Cleaner } from "../cleaning/cleaner.js";
 import { identity } from "./middleware/identity.js";
 import { interaction } from "./middleware/interaction.js";
@@ -13,8 +13,8 @@ import type { AppEnv, IdentifiedEnv } from "./app-env.js";
 import { handleError, problemResponse } from "./error-handler.js";
 import { createInFlightRequests, type InFlightRequests } from "./middleware/in-flight-requests.js";
 import type { Logger } from "../logger.js";
-import { createMetrics, type Metrics } from "../observability/metrics.js";
-import { createBatchPipeline } from "../pipeline/batch-pipeline.js";
+import type { Metrics } from "../observability/metrics.js";
+import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
 import { ApiError } from "./problem.js";
 import { batchRoutes } from "./routes/batch.js";
 import { metricsRoutes } from "./routes/metrics.js";
@@ -23,63 +23,50 @@ import { webRoutes } from "./routes/web.js";
 import { healthRoutes } from "./routes/health.js";
 import { documentationRoutes } from "./routes/documentation.js";
 import type { Transcriber } from "../transcription/transcriber.js";
-import { inlineTextWork, type TextWork } from "../text-work/text-work.js";
 import type { TempFiles } from "../upload/temp-files.js";
 
 export interface AppDeps {
   logger: Logger;
+  /** The one pipeline, built by the composition root. */
+  pipeline: BatchPipeline;
+  metrics: Metrics;
+  /** Read by the readiness check. */
   transcriber: Transcriber;
   cleaner: Cleaner;
   publisher: EventPublisher;
+  tempFiles: TempFiles;
+  /** Async jobs (S3, SQS, DynamoDB), or the variables missing for them (the job routes answer 503 `async_unavailable`). */
+  jobs: AsyncJobs;
+  /** Where `Idempotency-Key` records live. */
+  idempotencyStore: IdempotencyStore;
+  /** Verifies credentials (`AUTH_MODE` jwt or api-key); absent: the trusted-header chain. */
+  authenticator?: Authenticator | undefined;
   identityDefaults: IdentityDefaults;
   maxUploadBytes: number;
   maxCaptionsBytes: number;
-  tempFiles: TempFiles;
-  /** Where captions are parsed: a worker pool in the service; on the calling thread when absent. */
-  textWork?: TextWork;
   /** A body that sends nothing for this long is refused (408). */
-  uploadIdleTimeoutMs?: number;
-  /** The longest a request may take, upload and processing (0 or absent: no limit). */
-  requestTimeoutMs?: number;
+  uploadIdleTimeoutMs: number;
+  /** The longest a request may take, upload and processing (0: no limit). */
+  requestTimeoutMs: number;
   /** Free disk space kept in reserve: a declared upload that would eat into it is refused (507). */
-  minFreeDiskBytes?: number;
+  minFreeDiskBytes: number;
   /** Uploads processed at once; more are refused with 503 so disk and provider quotas are not exhausted. */
-  maxConcurrentRequests?: number;
-  /** Async jobs (S3, SQS, DynamoDB); absent: the job routes answer 503 `async_unavailable`. */
-  jobs?: AsyncJobs;
-  /** Where `Idempotency-Key` records live; absent: in this process (bounded), for 24 h. */
-  idempotencyStore?: IdempotencyStore;
-  /** Verifies credentials (`AUTH_MODE` jwt or api-key); absent: the trusted-header chain. */
-  authenticator?: Authenticator;
+  maxConcurrentRequests: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
-  metricsToken?: string;
-  /** Moves transcripts too big for an event into the bucket (needs UPLOAD_BUCKET). */
-  claimCheck?: ClaimCheck;
-  metrics?: Metrics;
+  metricsToken?: string | undefined;
   inFlight?: InFlightRequests;
   newId?: () => string;
-  now?: () => Date;
 }
 
-/** Builds the HTTP app from its dependencies; never listens, so tests build it with fakes. */
+/** Builds the HTTP app from built services; never listens and builds no adapter, so tests pass fakes. */
 export function createApp(deps: AppDeps) {
-  const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false, publishingState: () => deps.publisher.state });
+  const { metrics, pipeline } = deps;
   const inFlight = deps.inFlight ?? createInFlightRequests();
   const newId = deps.newId;
-  const pipeline = createBatchPipeline({
-    transcriber: deps.transcriber,
-    cleaner: deps.cleaner,
-    publisher: deps.publisher,
-    observer: metrics.observer,
-    maxCaptionsBytes: deps.maxCaptionsBytes,
-    textWork: deps.textWork ?? inlineTextWork(),
-    claimCheck: deps.claimCheck,
-    ...(deps.now && { now: deps.now }),
-  });
 
-  const uploadIdleTimeoutMs = deps.uploadIdleTimeoutMs ?? 30_000;
+  const { uploadIdleTimeoutMs } = deps;
   const admission = (): [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>] => [
-    inFlight.middleware({ limit: deps.maxConcurrentRequests ?? Number.POSITIVE_INFINITY }),
+    inFlight.middleware({ limit: deps.maxConcurrentRequests }),
     identity({
       defaults: deps.identityDefaults,
       authenticator: deps.authenticator,
@@ -88,14 +75,14 @@ export function createApp(deps: AppDeps) {
     }),
   ];
   const jobs: JobRouteDeps = {
-    jobs: deps.jobs ?? { available: false, missing: ["UPLOAD_BUCKET", "WORK_QUEUE_URL", "JOBS_TABLE"] },
+    jobs: deps.jobs,
     maxUploadBytes: deps.maxUploadBytes,
     maxCaptionsBytes: deps.maxCaptionsBytes,
     uploadIdleTimeoutMs,
     // Workers may have a provider this instance lacks: a job is screened for its type only.
     screen: (head, log) => pipeline.screen(head, { needsProvider: false, log }),
     idempotency: {
-      store: deps.idempotencyStore ?? createMemoryIdempotencyStore({ ttlS: DEFAULT_IDEMPOTENCY_TTL_S }),
+      store: deps.idempotencyStore,
       // A claim outlives the longest request; with no request limit, an hour.
       leaseS: deps.requestTimeoutMs ? Math.ceil(deps.requestTimeoutMs / 1000) : 3600,
       onReplay: () => metrics.idempotentReplay(),
@@ -114,8 +101,8 @@ export function createApp(deps: AppDeps) {
       maxUploadBytes: deps.maxUploadBytes,
       tempFiles: deps.tempFiles,
       uploadIdleTimeoutMs,
-      requestTimeoutMs: deps.requestTimeoutMs ?? 0,
-      minFreeDiskBytes: deps.minFreeDiskBytes ?? 0,
+      requestTimeoutMs: deps.requestTimeoutMs,
+      minFreeDiskBytes: deps.minFreeDiskBytes,
       admission: admission(),
     }),
   );

@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { HTTPException } from "hono/http-exception";
 import { DomainError } from "../domain/failures.js";
 import { ApiError, fromDomainError, fromHttpException, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
-import { ClientGoneError } from "./multipart-upload.js";
+import { ClientGoneError } from "./upload-request.js";
 import type { AppEnv } from "./app-env.js";
 
 /** Maps whatever was thrown to the one error type the API answers with. */

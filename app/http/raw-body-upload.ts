@@ -1,16 +1,9 @@
 import { PassThrough, type Readable } from "node:stream";
 import { isOverLimit } from "../domain/failures.js";
-import {
-  asUploadError,
-  checkFreeSpace,
-  ClientGoneError,
-  headScreen,
-  receiveUpload,
-  tooLarge,
-  type Received,
-  type UploadOptions,
-  type UploadRequest,
-} from "./multipart-upload.js";
+import { receiveUpload } from "./multipart-upload.js";
+import { type Received, type UploadOptions, type UploadRequest } from "./upload-request.js";
+import { headScreen } from "./upload-request.js";
+import { asUploadError, checkFreeSpace, ClientGoneError, tooLarge } from "./upload-request.js";
 import { ApiError } from "./problem.js";
 import { discardFailed } from "../upload/upload-sink.js";
 

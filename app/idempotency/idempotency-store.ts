@@ -1,8 +1,5 @@
 import { LRUCache } from "lru-cache";
 
-/** How long a key's record is kept (`IDEMPOTENCY_TTL_S`): a retry after that runs again. */
-export const DEFAULT_IDEMPOTENCY_TTL_S = 86_400;
-
 /** An answer as it was given, to be given again on a replay. */
 export interface RecordedResponse {
   status: number;

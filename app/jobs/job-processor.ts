@@ -1,6 +1,7 @@
 import { isFinalFailure, ProcessingFailed } from "../domain/failures.js";
 import type { Logger } from "../logger.js";
-import type { BatchPipeline, PipelineUpload, Transcripts } from "../pipeline/batch-pipeline.js";
+import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
+import type { PipelineUpload, Transcripts } from "../pipeline/batch-job.js";
 import type { RequestContext } from "../domain/request-context.js";
 import { objectKeys, type ObjectStore } from "../storage/object-store.js";
 import type { TempFiles } from "../upload/temp-files.js";

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { CLEANED_BY } from "../domain/names.js";
-import type { Transcripts } from "../pipeline/batch-pipeline.js";
+import type { Transcripts } from "../pipeline/batch-job.js";
 import { TRANSCRIPT_SOURCES, TranscriptMetadata, Utterance } from "../domain/transcript.js";
 
 /** A completed job's result object in the bucket: what the synchronous answer carries, minus the event. */

@@ -1,19 +1,18 @@
-import type { Cleaner, CleanedTranscript } from "../cleaning/cleaner.js";
-import { EmptyTranscript, isFinalFailure, isOverLimit, ProviderFailure, type FinalFailure, TooLarge, UnsupportedEncoding, UnsupportedInput } from "../domain/failures.js";
+import type { Cleaner } from "../cleaning/cleaner.js";
+import { EmptyTranscript, isFinalFailure, ProviderFailure, UnsupportedEncoding, type FinalFailure } from "../domain/failures.js";
 import { buildCompletedEvent } from "../events/batch-processing-completed.js";
 import { buildFailedEvent, type FailureStage } from "../events/batch-processing-failed.js";
 import type { ClaimCheck } from "../events/claim-check.js";
 import type { EventPublisher, PublishOutcome } from "../events/event-publisher.js";
-import { detailTypeOf, type TranscriptEventDetail } from "../events/transcript-events.js";
+import { eventTypeOf, type TranscriptEventDetail } from "../events/transcript-events.js";
 import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
 import { type Transcriber, type Transcription } from "../transcription/transcriber.js";
 import type { TextWork } from "../text-work/text-work.js";
 import type { AudioTee } from "../upload/audio-tee.js";
-import { HEAD_BYTES, type InMemoryFile } from "../upload/upload-sink.js";
+import { HEAD_BYTES } from "../upload/upload-sink.js";
 import { detectInput, detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
-import type { RequestContext } from "../domain/request-context.js";
-import type { TranscriptMetadata, TranscriptSource, Utterance } from "../domain/transcript.js";
+import { acceptInput, type BatchJob, type BatchOutcome, type RawTranscript, type Transcripts } from "./batch-job.js";
 
 export interface BatchPipelineDeps {
   transcriber: Transcriber;
@@ -27,69 +26,6 @@ export interface BatchPipelineDeps {
   now?: () => Date;
 }
 
-/** An accepted upload, wherever its bytes are: on local disk (sync), or in object storage (a job). */
-export interface PipelineUpload {
-  bytes: number;
-  /** The declared Content-Type: logged, never trusted. */
-  declaredType: string | undefined;
-  /** What the bytes were found to be when the upload was accepted, if that was checked already. */
-  detected?: DetectedInput | undefined;
-  /** The bytes as a local file (fetched on first call when they are stored elsewhere). */
-  localPath(): Promise<string>;
-  /** The file, when it is small enough to have been kept in memory. */
-  memory?: InMemoryFile | undefined;
-  /** A short-lived URL a provider can fetch the bytes from itself, when they are stored where it can. */
-  remoteUrl?: (() => Promise<string>) | undefined;
-  /** The upload's live branch, with the transcription `screen` started on it while the bytes arrived. */
-  tee?: AudioTee | undefined;
-}
-
-export interface BatchJob {
-  context: RequestContext;
-  upload: PipelineUpload;
-  log: Logger;
-  signal?: AbortSignal | undefined;
-  /** Told of a domain failure once its `BatchProcessingFailed` was published (a worker records it). */
-  onFailure?: ((failure: { error: FinalFailure; stage: FailureStage; event: PublishOutcome }) => void) | undefined;
-}
-
-export type AcceptedInput = Extract<DetectedInput, { kind: "audio" | "captions" }>;
-
-/**
- * What every front door checks about an upload's detected kind before it is processed: a file that is
- * neither audio nor readable captions, or captions over their limit, is refused.
- */
-export function acceptInput(input: DetectedInput, bytes: number, maxCaptionsBytes: number): asserts input is AcceptedInput {
-  switch (input.kind) {
-    case "audio":
-      return;
-    case "captions":
-      if (isOverLimit(bytes, maxCaptionsBytes)) throw new TooLarge("Captions files", maxCaptionsBytes);
-      return;
-    case "unsupported-encoding":
-      throw new UnsupportedEncoding();
-    case "unsupported":
-      throw new UnsupportedInput(input.mime);
-  }
-}
-
-export interface RawTranscript {
-  source: TranscriptSource;
-  text: string;
-  metadata: TranscriptMetadata;
-  /** Who said what, when, where that is known (diarized audio, timed captions). */
-  utterances?: Utterance[] | undefined;
-}
-
-export interface Transcripts {
-  raw: RawTranscript;
-  cleaned: CleanedTranscript;
-}
-
-export interface BatchOutcome extends Transcripts {
-  event: PublishOutcome;
-}
-
 /**
  * The batch pipeline as a sequence of steps: read a transcript from the upload (transcribe audio, or import
  * captions), clean it, publish `BatchProcessingCompleted`. Each step is a small function over a port. A
@@ -101,7 +37,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
 
   async function publish(detail: TranscriptEventDetail, log: Logger): Promise<PublishOutcome> {
     const outcome = await deps.publisher.publish(detail, { log });
-    deps.observer.published(detailTypeOf(detail), outcome);
+    deps.observer.published(eventTypeOf(detail).detailType, outcome);
     return outcome;
   }
 
@@ -123,7 +59,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       } catch (error) {
         job.log.error({ err: error, raw_length: transcripts.raw.text.length }, "transcripts could not be stored for the event's claim check");
         const outcome: PublishOutcome = { status: "failed", error: "ClaimCheckFailed", attempts: 0 };
-        deps.observer.published(detailTypeOf(inline), outcome);
+        deps.observer.published(eventTypeOf(inline).detailType, outcome);
         return outcome;
       }
     }

@@ -5,7 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCompletedEvent } from "../../app/events/batch-processing-completed.js";
 import { COMPLETED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
-import { createEventBridgePublisher } from "../../app/events/event-publisher.js";
+import { createEventBridgePublisher } from "../../app/events/eventbridge-publisher.js";
 import { startFaultProxy, type Fault } from "../support/fault-proxy.js";
 import { awsClients, createTestPipeline, drainQueue, motoUrl, REGION, resetMoto, TEST_CREDENTIALS, type TestPipeline } from "../support/moto.js";
 import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";

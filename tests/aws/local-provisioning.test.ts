@@ -8,7 +8,7 @@ import { provisionLocalJobs, provisionLocalPipeline, type JobOutputs, type Pipel
 import { awsClients, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
 import { runScript } from "../support/run-script.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
-import { createEventBridgePublisher } from "../../app/events/event-publisher.js";
+import { createEventBridgePublisher } from "../../app/events/eventbridge-publisher.js";
 
 describe("npm run infra:local against moto_server", () => {
   const clients = awsClients();

@@ -10,7 +10,7 @@ import {
 } from "../../app/events/batch-processing-completed.js";
 import { buildFailedEvent, FAILED_DETAIL_TYPE, FAILURE_STAGES, parseFailedEvent } from "../../app/events/batch-processing-failed.js";
 import { completedEventJsonSchema, failedEventJsonSchema } from "../../app/events/event-json-schema.js";
-import { detailTypeOf, transcriptEventsPattern } from "../../app/events/transcript-events.js";
+import { eventTypeOf, transcriptEventsPattern } from "../../app/events/transcript-events.js";
 import { FAILURE_CODES } from "../../app/domain/failures.js";
 import { COMPLETED_EVENT_SCHEMA_PATH, FAILED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
 import { contextArb, transcriptArb } from "../support/arbitraries.js";
@@ -101,7 +101,7 @@ describe("BatchProcessingCompleted v1.1: the claim check", () => {
     expect(checked).toEqual({ ...sameFields, version: "1.1", data: { transcripts_ref: reference } });
     expect(parseCompletedEvent(JSON.parse(JSON.stringify(checked)))).toEqual(checked);
     expect(validateWithJsonSchema(checked)).toBe(true);
-    expect(detailTypeOf(checked)).toBe(DETAIL_TYPE);
+    expect(eventTypeOf(checked).detailType).toBe(DETAIL_TYPE);
   });
 });
 
@@ -128,7 +128,7 @@ describe("BatchProcessingFailed v1", () => {
       status: "failed",
       error: { code: "provider_failed", message: "Deepgram answered 401.", stage: "transcription" },
     });
-    expect(detailTypeOf(failed)).toBe(FAILED_DETAIL_TYPE);
+    expect(eventTypeOf(failed).detailType).toBe(FAILED_DETAIL_TYPE);
   });
 
   it("validates every failure the service can build, in both schemas", () => {

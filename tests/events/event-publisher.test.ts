@@ -2,13 +2,9 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildCompletedEvent } from "../../app/events/batch-processing-completed.js";
-import {
-  classifyError,
-  createEventBridgePublisher,
-  createPutEventsSender,
-  disabledPublisher,
-  entrySize,
-} from "../../app/events/event-publisher.js";
+import { disabledPublisher } from "../../app/events/event-publisher.js";
+import { createEventBridgePublisher } from "../../app/events/eventbridge-publisher.js";
+import { classifyError, createPutEventsSender, entrySize } from "../../app/events/put-events-sender.js";
 import { captureLogger } from "../support/capture-logger.js";
 
 const eventBridge = mockClient(EventBridgeClient);

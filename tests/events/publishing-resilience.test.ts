@@ -2,7 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { createEventBridgePublisher } from "../../app/events/event-publisher.js";
+import { createEventBridgePublisher } from "../../app/events/eventbridge-publisher.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
 
 const eventBridge = mockClient(EventBridgeClient);

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
 import { DEFAULT_EVENT_SOURCE } from "../../app/events/batch-processing-completed.js";
 import { createClaimCheck } from "../../app/events/claim-check.js";
-import { createEventBridgePublisher, type EventPublisher } from "../../app/events/event-publisher.js";
+import { type EventPublisher } from "../../app/events/event-publisher.js";
+import { createEventBridgePublisher } from "../../app/events/eventbridge-publisher.js";
 import type { AppDeps } from "../../app/http/create-app.js";
 import type { Authenticator } from "../../app/auth/authenticator.js";
 import { createDynamoIdempotencyStore } from "../../app/idempotency/dynamo-idempotency-store.js";
@@ -15,7 +16,7 @@ import { createJobSubmission } from "../../app/jobs/job-submission.js";
 import { createWorkConsumer, type WorkConsumer } from "../../app/jobs/work-consumer.js";
 import { createSqsWorkQueue, type WorkQueue } from "../../app/jobs/work-queue.js";
 import { createMetrics } from "../../app/observability/metrics.js";
-import { createBatchPipeline } from "../../app/pipeline/batch-pipeline.js";
+import { composeServices } from "../../app/composition/build-services.js";
 import { createS3ObjectStore, type ObjectStore } from "../../app/storage/object-store.js";
 import { inlineTextWork } from "../../app/text-work/text-work.js";
 import type { Transcriber } from "../../app/transcription/transcriber.js";
@@ -99,16 +100,22 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
 
   function startWorker(wrap: (ports: WorkerPorts) => WorkerPorts = (ports) => ports, concurrency = 2): WorkConsumer {
     const ports = wrap({ store, objects, publisher, transcriber });
-    const metrics = createMetrics({ defaultMetrics: false });
-    const pipeline = createBatchPipeline({
-      transcriber: ports.transcriber,
-      cleaner: createRulesCleaner(),
-      publisher: ports.publisher,
-      observer: metrics.observer,
-      maxCaptionsBytes,
-      textWork: inlineTextWork(),
-      claimCheck: claimCheck(ports.objects),
-    });
+    const tempFiles = createTempFiles(workerDir);
+    const { pipeline } = composeServices(
+      {
+        logger: workerLogs.logger,
+        transcriber: ports.transcriber,
+        cleaner: createRulesCleaner(),
+        publisher: ports.publisher,
+        textWork: inlineTextWork(),
+        tempFiles,
+        objects: ports.objects,
+        claimCheck: claimCheck(ports.objects),
+        jobAdapters: { store: ports.store, queue, objects: ports.objects, sqs: clients.sqs, workQueueUrl: outputs.workQueueUrl },
+        idempotencyStore: idempotencyStore(),
+      },
+      { maxCaptionsBytes, metrics: createMetrics({ defaultMetrics: false }) },
+    );
     const consumer = createWorkConsumer({
       sqs: clients.sqs,
       queueUrl: outputs.workQueueUrl,
@@ -116,7 +123,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
         store: ports.store,
         objects: ports.objects,
         pipeline,
-        tempFiles: createTempFiles(workerDir),
+        tempFiles,
         logger: workerLogs.logger,
         maxReceives: 3,
         presignExpiresS: 600,

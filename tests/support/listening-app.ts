@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import type { AppDeps } from "../../app/http/create-app.js";
+import type { TestAppOverrides } from "./test-app.js";
 import { startHttpServer, type LingerLimits } from "../../app/http/node-server.js";
 import { buildTestApp } from "./test-app.js";
 
@@ -33,7 +33,7 @@ export async function serveOnLoopback(fetch: Fetch, { linger }: { linger?: Linge
 }
 
 /** The test app, listening as the service does. */
-export async function listenTestApp(overrides: Partial<AppDeps> = {}, options: { linger?: LingerLimits } = {}) {
+export async function listenTestApp(overrides: TestAppOverrides = {}, options: { linger?: LingerLimits } = {}) {
   const built = await buildTestApp(overrides);
   const served = await serveOnLoopback(built.app.fetch, options);
   return {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
-import type { AsyncJobs } from "../../app/http/routes/jobs.js";
+import type { AsyncJobs } from "../../app/jobs/async-jobs.js";
 import type { JobRecord, WorkMessage } from "../../app/jobs/job-record.js";
 import type { JobStore } from "../../app/jobs/job-store.js";
 import { createJobSubmission } from "../../app/jobs/job-submission.js";

@@ -1,7 +1,15 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { asyncJobs } from "../../app/composition/adapters.js";
+import { missingJobSettings } from "../../app/jobs/job-settings.js";
+import { composeServices } from "../../app/composition/build-services.js";
+import { loadConfig } from "../../app/config/config.js";
+import type { ClaimCheck } from "../../app/events/claim-check.js";
 import { createApp, type AppDeps } from "../../app/http/create-app.js";
+import { createMemoryIdempotencyStore } from "../../app/idempotency/idempotency-store.js";
+import { createMetrics } from "../../app/observability/metrics.js";
+import { inlineTextWork, type TextWork } from "../../app/text-work/text-work.js";
 import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
 import { disabledPublisher } from "../../app/events/event-publisher.js";
 import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
@@ -10,20 +18,57 @@ import { captureLogger } from "./capture-logger.js";
 
 export const FIXTURES = new URL("../fixtures/", import.meta.url);
 
-/** The app with real parts where they cost nothing (rules cleaner, disk) and the given overrides. */
-export async function buildTestApp(overrides: Partial<AppDeps> = {}) {
+/** What a test may replace: any app setting, and the adapters the pipeline is composed over. */
+export type TestAppOverrides = Partial<Omit<AppDeps, "pipeline">> & {
+  claimCheck?: ClaimCheck;
+  textWork?: TextWork;
+  now?: () => Date;
+};
+
+/** The missing-settings answer of an instance without async jobs. */
+export const NO_ASYNC_JOBS: AppDeps["jobs"] = asyncJobs({ missing: missingJobSettings(loadConfig({}).jobs) }, 0);
+
+/**
+ * The app with real parts where they cost nothing (rules cleaner, disk, an inline text worker) and the given
+ * overrides, composed by the same root as the service's.
+ */
+export async function buildTestApp(overrides: TestAppOverrides = {}) {
   const uploadDir = await mkdtemp(join(tmpdir(), "batch-test-uploads-"));
   const logs = captureLogger();
+  const { claimCheck, textWork, now, ...settings } = overrides;
+  const defaults = loadConfig({});
+  const publisher = overrides.publisher ?? disabledPublisher("no_credentials");
+  const maxCaptionsBytes = overrides.maxCaptionsBytes ?? 1024 * 1024;
+  const services = composeServices(
+    {
+      logger: logs.logger,
+      transcriber: overrides.transcriber ?? unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY"),
+      cleaner: overrides.cleaner ?? createRulesCleaner(),
+      publisher,
+      textWork: textWork ?? inlineTextWork(),
+      tempFiles: overrides.tempFiles ?? createTempFiles(uploadDir),
+      claimCheck,
+      jobAdapters: { missing: missingJobSettings(defaults.jobs) },
+      idempotencyStore: overrides.idempotencyStore ?? createMemoryIdempotencyStore({ ttlS: defaults.idempotency.ttlS }),
+      authenticator: overrides.authenticator,
+    },
+    {
+      maxCaptionsBytes,
+      metrics: overrides.metrics ?? createMetrics({ defaultMetrics: false, publishingState: () => publisher.state }),
+      ...(now && { now }),
+    },
+  );
   const deps: AppDeps = {
-    logger: logs.logger,
-    transcriber: unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY"),
-    cleaner: createRulesCleaner(),
-    publisher: disabledPublisher("no_credentials"),
+    ...services,
+    jobs: NO_ASYNC_JOBS,
     identityDefaults: {},
     maxUploadBytes: 10 * 1024 * 1024,
-    maxCaptionsBytes: 1024 * 1024,
-    tempFiles: createTempFiles(uploadDir),
-    ...overrides,
+    uploadIdleTimeoutMs: defaults.uploadIdleTimeoutS * 1000,
+    requestTimeoutMs: 0,
+    minFreeDiskBytes: 0,
+    maxConcurrentRequests: Number.POSITIVE_INFINITY,
+    ...settings,
+    maxCaptionsBytes,
   };
   return {
     app: createApp(deps),

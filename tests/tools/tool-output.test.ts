@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../app/config.js";
+import { ConfigError } from "../../app/config/config.js";
 import { EXIT } from "../../tools/cli/exit-codes.js";
 import { helpText } from "../../tools/cli/command-line.js";
 import { CliFailure, describeFailure } from "../../tools/cli/failures.js";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as crypto from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { createApiKeyAuthenticator, sha256Hex } from "../../app/auth/api-key-authenticator.js";
-import { loadConfig } from "../../app/config.js";
+import { loadConfig } from "../../app/config/config.js";
 import { runScript } from "../support/run-script.js";
 
 vi.mock("node:crypto", async (importOriginal) => {

@@ -1,9 +1,24 @@
-import { readdir, readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
 
-const APP = fileURLToPath(new URL("../../app/", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const APP = join(ROOT, "app");
+const run = promisify(execFile);
+
+/** dependency-cruiser over the given folders with the project's rules; its exit code is the number of violations. */
+async function cruise(...folders: string[]): Promise<{ violations: number; output: string }> {
+  try {
+    const { stdout } = await run(process.execPath, [join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruise.mjs"), "--config", ".dependency-cruiser.cjs", ...folders], { cwd: ROOT });
+    return { violations: 0, output: stdout };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string };
+    return { violations: failed.code ?? -1, output: failed.stdout ?? "" };
+  }
+}
 
 async function sourceFiles(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true });
@@ -15,8 +30,30 @@ async function sourceFiles(directory: string): Promise<string[]> {
 
 const importsOf = (source: string) => [...source.matchAll(/^\s*(?:import|export)[^"']*["']([^"']+)["']/gm)].map((match) => match[1]!);
 
+describe("the layers of app/ (written down once, in .dependency-cruiser.cjs)", () => {
+  const scratch = join(APP, "domain", "__scratch__");
+  afterEach(() => rm(scratch, { recursive: true, force: true }));
+
+  it("has no upward import and no cycle in app/, tools/, infra/, scripts/ or bench/", async () => {
+    const { violations, output } = await cruise("app", "tools", "infra", "scripts", "bench");
+    expect(output).toContain("no dependency violations found");
+    expect(violations).toBe(0);
+  });
+
+  it("fails when the domain imports a layer above it, or when two modules import each other", async () => {
+    await mkdir(scratch, { recursive: true });
+    await writeFile(join(scratch, "upward.ts"), 'import type { Config } from "../../config/config.js";\nexport type Upward = Config;\n');
+    await writeFile(join(scratch, "ping.ts"), 'import type { Pong } from "./pong.js";\nexport type Ping = { pong?: Pong };\n');
+    await writeFile(join(scratch, "pong.ts"), 'import type { Ping } from "./ping.js";\nexport type Pong = { ping?: Ping };\n');
+    const { violations, output } = await cruise("app/domain");
+    expect(output).toContain("layer-0-imports-upward: app/domain/__scratch__/upward.ts → app/config/config.ts");
+    expect(output).toContain("no-cycles");
+    expect(violations).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe("the edge is one folder", () => {
-  it("nothing outside app/http imports hono or the edge, except the composition root", async () => {
+  it("nothing outside app/http imports hono or the edge, except the entry points", async () => {
     const offenders: string[] = [];
     for (const file of await sourceFiles(APP)) {
       const path = relative(APP, file);
@@ -26,5 +63,14 @@ describe("the edge is one folder", () => {
       }
     }
     expect(offenders).toEqual([]);
+  });
+
+  it("keeps every file in app/ under 250 lines", async () => {
+    const long: string[] = [];
+    for (const file of await sourceFiles(APP)) {
+      const lines = (await readFile(file, "utf8")).split("\n").length;
+      if (lines > 250) long.push(`${relative(APP, file)}: ${lines}`);
+    }
+    expect(long).toEqual([]);
   });
 });

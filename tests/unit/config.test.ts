@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, redactConfig } from "../../app/config.js";
+import { ConfigError, loadConfig, redactConfig } from "../../app/config/config.js";
 import { startServerProcess } from "../support/server-process.js";
 import { runScript } from "../support/run-script.js";
 
@@ -10,8 +10,9 @@ describe("loadConfig", () => {
     expect(config.maxUploadBytes).toBe(2 * 1024 ** 3);
     expect(config.transcriptionProvider).toBe("deepgram");
     expect(config.deepgram).toMatchObject({ baseUrl: "https://api.deepgram.com", model: "nova-3", timeoutS: 900 });
-    expect(config.openai).toMatchObject({ model: "gpt-4o", transcriptionModel: "whisper-1" });
-    expect(config.cleaner).toBe("auto");
+    expect(config.openai).toMatchObject({ transcriptionModel: "whisper-1", transcriptionFormat: "auto", timeoutS: 120 });
+    expect(config.cleaner).toEqual({ choice: "auto", model: "gpt-4o", chunkChars: 4000, concurrency: 8 });
+    expect(config.aws).toEqual({ region: "us-east-1", endpointUrl: undefined });
     expect(config.identityDefaults).toEqual({ tenantId: undefined, userId: undefined });
   });
 
@@ -26,7 +27,7 @@ describe("loadConfig", () => {
       MOCK_TENANT_ID: "00000000-0000-4000-8000-000000000000",
       MOCK_USER_ID: "ops@example.com",
     });
-    expect(config).toMatchObject({ port: 8080, maxUploadBytes: 1000, transcriptionProvider: "openai", cleaner: "openai" });
+    expect(config).toMatchObject({ port: 8080, maxUploadBytes: 1000, transcriptionProvider: "openai", cleaner: { choice: "openai" } });
     expect(config.deepgram.baseUrl).toBe("http://127.0.0.1:9/");
     expect(config.identityDefaults).toEqual({ tenantId: "00000000-0000-4000-8000-000000000000", userId: "ops@example.com" });
   });

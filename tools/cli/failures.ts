@@ -1,4 +1,4 @@
-import { ConfigError } from "../../app/config.js";
+import { ConfigError } from "../../app/config/config.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /** An expected failure a tool reports in one line, with the exit code that says what kind it is. */

@@ -1,10 +1,11 @@
+import { describeRoute } from "hono-openapi";
 import { Readable } from "node:stream";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { IdentifiedEnv } from "../app-env.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
-import type { BatchResponse } from "../api-schemas.js";
+import { BatchResponse } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
-import { describeBatchProcess, describeWrongMethod } from "../openapi.js";
+import { BATCH_PROBLEMS, IDEMPOTENCY_PARAMETER, IDENTITY_PARAMETERS, accepted, describeWrongMethod, interactionHeader, json, problemResponses, replayedHeader, uploadBodyDescription } from "../openapi.js";
 import { receiveAnyUpload } from "../raw-body-upload.js";
 import { jsonStream } from "../streamed-json.js";
 import { submitJob, type JobRouteDeps } from "./jobs.js";
@@ -15,6 +16,31 @@ import { localFile, tempFileSink } from "../../upload/upload-sink.js";
 import { createAudioTee, teeingSink } from "../../upload/audio-tee.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
 import type { DetectedInput } from "../../upload/input-detection.js";
+
+const describeBatchProcess = describeRoute({
+  summary: "Transcribe and clean a recording",
+  description:
+    "Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or captions (WebVTT, SRT, plain text; UTF-8, or UTF-16 with a byte order mark) as the multipart field `file`. Answers with the raw and cleaned transcripts, and publishes a BatchProcessingCompleted event (see /schemas/batch-processing-completed.v1.json); a failure after the upload was accepted publishes BatchProcessingFailed. With `Prefer: respond-async` (RFC 7240) it does what `POST /batch/jobs` does and answers 202.",
+  tags: ["batch"],
+  parameters: [
+    ...IDENTITY_PARAMETERS,
+    { name: "Prefer", in: "header" as const, required: false, description: "`respond-async`: queue a job instead of waiting (202)", schema: { type: "string" as const } },
+    IDEMPOTENCY_PARAMETER,
+  ],
+  requestBody: uploadBodyDescription(),
+  responses: {
+    200: {
+      ...json("Raw and cleaned transcripts, and what became of the event", BatchResponse),
+      headers: {
+        ...interactionHeader,
+        "X-Warning": { description: "Set when an identity header was replaced (e.g. an X-Tenant-ID that is not a UUID v4)", schema: { type: "string" as const } },
+        ...replayedHeader,
+      },
+    },
+    ...accepted,
+    ...problemResponses(BATCH_PROBLEMS),
+  },
+});
 
 export interface BatchRouteDeps {
   pipeline: BatchPipeline;

@@ -4,7 +4,25 @@ import { completedEventJsonSchema, failedEventJsonSchema } from "../../events/ev
 import type { AppEnv } from "../app-env.js";
 import type { AuthMode } from "../../auth/authenticator.js";
 import type { OpenAPIV3_1 } from "openapi-types";
-import { describeEventSchema, describeFailedEventSchema, describeOpenApi } from "../openapi.js";
+import { describeDocument } from "../openapi.js";
+
+const describeOpenApi = describeDocument("This document", "documentation", "OpenAPI 3.1", "application/json", { type: "object" });
+
+const describeEventSchema = describeDocument(
+  "The BatchProcessingCompleted event's JSON Schema (v1)",
+  "documentation",
+  "JSON Schema 2020-12",
+  "application/json",
+  { type: "object" },
+);
+
+const describeFailedEventSchema = describeDocument(
+  "The BatchProcessingFailed event's JSON Schema (v1)",
+  "documentation",
+  "JSON Schema 2020-12",
+  "application/json",
+  { type: "object" },
+);
 
 /** How the verified modes are declared: a bearer JWT, or an API key as a bearer credential or `X-API-Key`. */
 const SECURITY: Record<AuthMode, { schemes: Record<string, OpenAPIV3_1.SecuritySchemeObject>; requirement: Array<Record<string, string[]>> }> = {

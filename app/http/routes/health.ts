@@ -1,3 +1,5 @@
+import { describeRoute } from "hono-openapi";
+import { Health, Readiness } from "../api-schemas.js";
 import { Hono } from "hono";
 import type { Cleaner } from "../../cleaning/cleaner.js";
 import type { EventPublisher } from "../../events/event-publisher.js";
@@ -5,7 +7,25 @@ import type { AppEnv } from "../app-env.js";
 import type { InFlightRequests } from "../middleware/in-flight-requests.js";
 import type { Transcriber } from "../../transcription/transcriber.js";
 import type { TempFiles } from "../../upload/temp-files.js";
-import { describeHealth, describeReadiness } from "../openapi.js";
+import { SERVER_REFUSALS, json, problemResponses } from "../openapi.js";
+
+const describeHealth = describeRoute({
+  summary: "Liveness",
+  tags: ["operations"],
+  security: [],
+  responses: { 200: json("The process answers", Health), ...problemResponses(SERVER_REFUSALS) },
+});
+
+const describeReadiness = describeRoute({
+  summary: "Readiness",
+  tags: ["operations"],
+  security: [],
+  responses: {
+    200: json("Ready to take requests (event publishing may be degraded)", Readiness),
+    503: json("Draining for shutdown, or the upload directory cannot be written", Readiness),
+    ...problemResponses(SERVER_REFUSALS),
+  },
+});
 
 export interface HealthDeps {
   transcriber: Transcriber;

@@ -1,28 +1,64 @@
+import { describeRoute } from "hono-openapi";
 import { Readable } from "node:stream";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { Logger } from "../../logger.js";
 import * as v from "valibot";
 import type { IdentifiedEnv } from "../app-env.js";
-import type { JobList, JobResponse, JobSummary } from "../api-schemas.js";
+import { JobList, JobResponse, type JobSummary } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
-import { describeJobGet, describeJobList, describeJobSubmit, describeWrongMethod } from "../openapi.js";
+import { IDEMPOTENCY_PARAMETER, IDENTITY_PARAMETERS, READ_PROBLEMS, SUBMIT_PROBLEMS, accepted, describeWrongMethod, json, problemResponses, uploadBody } from "../openapi.js";
 import { receiveAnyUpload } from "../raw-body-upload.js";
 import { idempotencyClaim, idempotently, IDEMPOTENCY_KEY_HEADER, type Answer, type Idempotency } from "../idempotency.js";
 import { UUID_V4 } from "../../domain/ids.js";
 import { JOB_STATUSES, type JobRecord } from "../../jobs/job-record.js";
 import { parseJobResult } from "../../jobs/job-result.js";
-import { InvalidCursor, type JobStore } from "../../jobs/job-store.js";
-import type { JobSubmission } from "../../jobs/job-submission.js";
-import { acceptInput } from "../../pipeline/batch-pipeline.js";
-import { objectKeys, type ObjectStore } from "../../storage/object-store.js";
+import { InvalidCursor } from "../../jobs/job-store.js";
+import type { AsyncJobs } from "../../jobs/async-jobs.js";
+import { acceptInput } from "../../pipeline/batch-job.js";
+import { objectKeys } from "../../storage/object-store.js";
 import { StorageUnavailable } from "../../domain/failures.js";
 import { detectInputFromHead, type DetectedInput } from "../../upload/input-detection.js";
 import { objectStoreSink } from "../../upload/upload-sink.js";
 
-/** What async jobs run on; absent settings make every job route answer 503 `async_unavailable`. */
-export type AsyncJobs =
-  | { available: true; store: JobStore; objects: ObjectStore; submit: JobSubmission }
-  | { available: false; missing: string[] };
+const describeJobSubmit = describeRoute({
+  summary: "Queue a recording for transcription",
+  description:
+    "The same upload and headers as POST /batch/process. The file streams to object storage, is checked as the synchronous path checks it, and a job is queued; a worker transcribes and cleans it and publishes BatchProcessingCompleted (or BatchProcessingFailed). Answers 202 at once. Without UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE: 503 `async_unavailable`.",
+  tags: ["jobs"],
+  parameters: [...IDENTITY_PARAMETERS, IDEMPOTENCY_PARAMETER],
+  requestBody: uploadBody,
+  responses: { ...accepted, ...problemResponses(SUBMIT_PROBLEMS) },
+});
+
+const describeJobGet = describeRoute({
+  summary: "A job's status, and its transcripts once completed",
+  description: "A job of another tenant is a 404, as one that does not exist.",
+  tags: ["jobs"],
+  parameters: [
+    ...IDENTITY_PARAMETERS,
+    { name: "id", in: "path" as const, required: true, description: "The job's interaction id", schema: { type: "string" as const, format: "uuid" } },
+  ],
+  responses: {
+    200: json("The job", JobResponse),
+    ...problemResponses(["not_found", ...READ_PROBLEMS]),
+  },
+});
+
+const describeJobList = describeRoute({
+  summary: "The tenant's recent jobs, newest first",
+  tags: ["jobs"],
+  parameters: [
+    ...IDENTITY_PARAMETERS,
+    { name: "status", in: "query" as const, required: false, description: "Only jobs in this status", schema: { type: "string" as const, enum: ["queued", "processing", "completed", "failed"] } },
+    { name: "limit", in: "query" as const, required: false, description: "Jobs per page, 1–100 (default 20)", schema: { type: "integer" as const, minimum: 1, maximum: 100 } },
+    { name: "cursor", in: "query" as const, required: false, description: "`next_cursor` of the previous page", schema: { type: "string" as const } },
+  ],
+  responses: {
+    200: json("A page of jobs", JobList),
+    ...problemResponses(["invalid_query", ...READ_PROBLEMS]),
+  },
+});
+
 
 export interface JobRouteDeps {
   jobs: AsyncJobs;

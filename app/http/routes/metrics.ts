@@ -3,8 +3,17 @@ import { Hono } from "hono";
 import type { Metrics } from "../../observability/metrics.js";
 import type { AppEnv } from "../app-env.js";
 import { AUTH_REALM } from "../middleware/identity.js";
-import { describeMetrics } from "../openapi.js";
+import { describeDocument } from "../openapi.js";
 import { ApiError } from "../problem.js";
+
+const describeMetrics = describeDocument(
+  "Prometheus metrics (behind `Authorization: Bearer <METRICS_TOKEN>` when that is set)",
+  "operations",
+  "Prometheus text exposition",
+  "text/plain",
+  { type: "string" },
+  ["unauthorized"],
+);
 
 const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
 

@@ -1,8 +1,41 @@
+import { describeRoute } from "hono-openapi";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.js";
-import { describeProblemPage } from "../openapi.js";
+import { SERVER_REFUSALS, interactionHeader, problemResponses } from "../openapi.js";
 import { ApiError, ERRORS, problemSlug } from "../problem.js";
 import { codeOfSlug, PROBLEM_GUIDE } from "../problem-guide.js";
+
+const describeProblemPage = describeRoute({
+  summary: "What a problem type means and what to do",
+  description: "The page every problem's `type` links to: HTML for a browser (Accept: text/html), JSON otherwise.",
+  tags: ["documentation"],
+  security: [],
+  parameters: [{ name: "slug", in: "path" as const, required: true, description: "The code with dashes, e.g. provider-not-configured", schema: { type: "string" as const } }],
+  responses: {
+    200: {
+      description: "The problem type explained",
+      headers: interactionHeader,
+      content: {
+        "text/html": { schema: { type: "string" as const } },
+        "application/json": {
+          schema: {
+            type: "object" as const,
+            required: ["type", "title", "status", "code", "detail", "action"],
+            properties: {
+              type: { type: "string" as const },
+              title: { type: "string" as const },
+              status: { type: "integer" as const },
+              code: { type: "string" as const },
+              detail: { type: "string" as const, description: "What it means" },
+              action: { type: "string" as const, description: "What to do" },
+            },
+          },
+        },
+      },
+    },
+    ...problemResponses(["not_found", ...SERVER_REFUSALS]),
+  },
+});
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character]!);

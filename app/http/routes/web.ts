@@ -1,9 +1,13 @@
 import { Hono } from "hono";
 import type { AuthMode } from "../../auth/authenticator.js";
 import type { AppEnv } from "../app-env.js";
-import { describePage, describePageScript } from "../openapi.js";
+import { describeDocument } from "../openapi.js";
 import { uploadPage } from "../web/page.js";
 import { PAGE_SCRIPT } from "../web/page-script.js";
+
+const describePage = describeDocument("The upload page, for people", "documentation", "HTML", "text/html", { type: "string" });
+
+const describePageScript = describeDocument("The upload page's script", "documentation", "JavaScript", "text/javascript", { type: "string" });
 
 /** Everything the page loads comes from here: nothing from another origin. */
 const CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";

@@ -1,0 +1,75 @@
+import { mkdir } from "node:fs/promises";
+import { createAuthenticator } from "../auth/authenticator-factory.js";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { CleanerSettings } from "../cleaning/cleaner-settings.js";
+import type { Cleaner } from "../cleaning/cleaner.js";
+import { createOpenAiCleaner } from "../cleaning/openai-cleaner.js";
+import { createRulesCleaner } from "../cleaning/rules-cleaner.js";
+import type { Config } from "../config/config.js";
+import { createClaimCheck, type ClaimCheck } from "../events/claim-check.js";
+import type { EventPublisher } from "../events/event-publisher.js";
+import { createPublisher } from "../events/publisher-factory.js";
+import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
+import type { AsyncJobs } from "../jobs/async-jobs.js";
+import { createJobSubmission } from "../jobs/job-submission.js";
+import type { Logger } from "../logger.js";
+import type { ObjectStore } from "../storage/object-store.js";
+import { createTextWorkerPool, type TextWork } from "../text-work/text-work.js";
+import type { OpenAiSettings } from "../transcription/openai-provider.js";
+import { createTranscriber } from "../transcription/provider-registry.js";
+import type { Transcriber } from "../transcription/transcriber.js";
+import { createTempFiles, type TempFiles } from "../upload/temp-files.js";
+import { createIdempotencyStore, createJobAdapters, createObjectStore, type JobAdapters } from "./aws-adapters.js";
+
+/** Every port's adapter, built once per process from config; tests build the same shape from fakes. */
+export interface Adapters {
+  logger: Logger;
+  transcriber: Transcriber;
+  cleaner: Cleaner;
+  publisher: EventPublisher;
+  textWork: TextWork;
+  tempFiles: TempFiles;
+  /** The bucket: async jobs and the claim check of the synchronous path. */
+  objects?: ObjectStore | undefined;
+  /** Moves transcripts too big for an event into the bucket (needs UPLOAD_BUCKET). */
+  claimCheck?: ClaimCheck | undefined;
+  /** The job path's adapters, or what is missing for them. */
+  jobAdapters: JobAdapters | { missing: string[] };
+  idempotencyStore: IdempotencyStore;
+  /** Verifies credentials (`AUTH_MODE` jwt or api-key); absent: the trusted-header chain. */
+  authenticator?: Authenticator | undefined;
+}
+
+/** `auto` means the model when an OpenAI key is set, else the rules (config refuses `openai` without a key). */
+export function createCleaner(settings: CleanerSettings, openai: OpenAiSettings, textWork: TextWork): Cleaner {
+  const { apiKey, baseUrl, timeoutS } = openai;
+  if (settings.choice === "rules" || apiKey === undefined) return createRulesCleaner((text) => textWork.cleanWithRules(text));
+  return createOpenAiCleaner({ apiKey, baseUrl, model: settings.model, timeoutS, chunkChars: settings.chunkChars, concurrency: settings.concurrency });
+}
+
+/** The real adapters, from config. */
+export async function buildAdapters(config: Config, logger: Logger): Promise<Adapters> {
+  const textWork = createTextWorkerPool(logger);
+  const objects = createObjectStore(config.aws, config.jobs);
+  await mkdir(config.uploadDir, { recursive: true });
+  return {
+    logger,
+    transcriber: createTranscriber(config.transcriptionProvider, config),
+    cleaner: createCleaner(config.cleaner, config.openai, textWork),
+    publisher: await createPublisher(config.events, config.aws.region, logger),
+    textWork,
+    tempFiles: createTempFiles(config.uploadDir),
+    objects,
+    claimCheck: objects && createClaimCheck({ store: objects, source: config.events.source, maxEntryBytes: config.events.maxEntryBytes }),
+    jobAdapters: createJobAdapters(config.aws, config.jobs, objects),
+    idempotencyStore: createIdempotencyStore(config.aws, config.idempotency, objects),
+    authenticator: createAuthenticator(config.auth),
+  };
+}
+
+/** Async jobs as the edge offers them: submission over the job adapters, or what is missing. */
+export function asyncJobs(jobAdapters: Adapters["jobAdapters"], retentionDays: number): AsyncJobs {
+  if ("missing" in jobAdapters) return { available: false, missing: jobAdapters.missing };
+  const submit = createJobSubmission({ ...jobAdapters, retentionS: retentionDays * 86_400 });
+  return { available: true, store: jobAdapters.store, objects: jobAdapters.objects, submit };
+}

@@ -1,0 +1,118 @@
+import * as v from "valibot";
+import { authSettings } from "../auth/auth-settings.js";
+import { cleanerSettings } from "../cleaning/cleaner-settings.js";
+import { ConfigError } from "../env/env-values.js";
+import { eventSettings } from "../events/event-settings.js";
+import { idempotencySettings } from "../idempotency/idempotency-settings.js";
+import { jobSettings } from "../jobs/job-settings.js";
+import { PROVIDER_REGISTRY, providerChoiceSettings, type ProviderSettings } from "../transcription/provider-registry.js";
+import { awsSettings, httpSettings, processSettings } from "./service-settings.js";
+
+export { ConfigError };
+
+/**
+ * Every component's variables, in the order the README's table and `.env.example` list them. Each
+ * component owns its variables and defaults; this is only where they meet.
+ */
+export const COMPONENT_SETTINGS = [
+  processSettings,
+  httpSettings,
+  providerChoiceSettings,
+  ...Object.values(PROVIDER_REGISTRY).map((provider) => provider.settings),
+  cleanerSettings,
+  awsSettings,
+  eventSettings,
+  jobSettings,
+  idempotencySettings,
+  authSettings,
+] as const;
+
+const EnvSchema = v.object({
+  ...processSettings.entries,
+  ...httpSettings.entries,
+  ...providerChoiceSettings.entries,
+  ...PROVIDER_REGISTRY.deepgram.settings.entries,
+  ...PROVIDER_REGISTRY.openai.settings.entries,
+  ...cleanerSettings.entries,
+  ...awsSettings.entries,
+  ...eventSettings.entries,
+  ...jobSettings.entries,
+  ...idempotencySettings.entries,
+  ...authSettings.entries,
+});
+type Env = v.InferOutput<typeof EnvSchema>;
+
+function providerSettings(env: Env): ProviderSettings {
+  return { deepgram: PROVIDER_REGISTRY.deepgram.settings.read(env), openai: PROVIDER_REGISTRY.openai.settings.read(env) };
+}
+
+function read(env: Env) {
+  return {
+    ...processSettings.read(env),
+    ...httpSettings.read(env),
+    transcriptionProvider: providerChoiceSettings.read(env),
+    ...providerSettings(env),
+    cleaner: cleanerSettings.read(env),
+    aws: awsSettings.read(env),
+    events: eventSettings.read(env),
+    ...jobSettings.read(env),
+    idempotency: idempotencySettings.read(env),
+    auth: authSettings.read(env),
+  };
+}
+
+export type Config = ReturnType<typeof read>;
+
+/** Rules that span two components' variables. */
+function checkAcross(env: Env): void {
+  if (env.REQUEST_TIMEOUT_S > 0 && env.HEADERS_TIMEOUT_S > env.REQUEST_TIMEOUT_S) {
+    throw new ConfigError("Invalid configuration: HEADERS_TIMEOUT_S: must be at most REQUEST_TIMEOUT_S");
+  }
+  if (env.CLEANER === "openai" && env.OPENAI_API_KEY === undefined) {
+    throw new ConfigError("Invalid configuration: CLEANER: openai needs OPENAI_API_KEY (or use auto or rules)");
+  }
+}
+
+/**
+ * The only reader of the environment: parses it into a typed config or throws a ConfigError that names
+ * every variable that is wrong. Empty values count as unset, as they do in most deployment dashboards.
+ */
+export function loadConfig(environment: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(environment)
+      .map(([key, value]) => [key, value?.trim()] as const)
+      .filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = v.safeParse(EnvSchema, present);
+  if (!parsed.success) {
+    const problems = parsed.issues.map((issue) => `${v.getDotPath(issue) ?? "environment"}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  checkAcross(parsed.output);
+  return read(parsed.output);
+}
+
+/** For a process's entry point: the config, or the message naming what is wrong on stderr and exit 1. */
+export function loadConfigOrExit(environment: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(environment);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+/** The config as it may be logged: secrets reduced to whether they are set. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const { apiKey: deepgramKey, ...deepgram } = config.deepgram;
+  const { apiKey: openaiKey, ...openai } = config.openai;
+  const { metricsToken, ...rest } = config;
+  return {
+    ...rest,
+    metrics_token_set: metricsToken !== undefined,
+    auth: config.auth.mode === "api-key" ? { mode: "api-key", key_ids: config.auth.apiKeys.map((key) => key.id) } : config.auth,
+    deepgram: { ...deepgram, api_key_set: deepgramKey !== undefined },
+    openai: { ...openai, api_key_set: openaiKey !== undefined },
+  };
+}

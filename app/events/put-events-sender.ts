@@ -1,0 +1,216 @@
+import {
+  PutEventsCommand,
+  type EventBridgeClient,
+  type PutEventsRequestEntry,
+  type PutEventsResultEntry,
+} from "@aws-sdk/client-eventbridge";
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  DelegateBackoff,
+  handleWhen,
+  IsolatedCircuitError,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+} from "cockatiel";
+import { fullJitterDelay } from "../resilience/backoff.js";
+
+/** Entry error codes that can succeed later; any other code fails at once. */
+const RETRYABLE_ENTRY_CODES = new Set(["ThrottlingException", "InternalFailure", "InternalException"]);
+const RETRYABLE_ERROR_NAMES = new Set([
+  "ThrottlingException",
+  "InternalException",
+  "InternalFailure",
+  "ServiceUnavailable",
+  "ServiceUnavailableException",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "TimeoutError",
+]);
+/** Node network error codes worth another try. */
+const RETRYABLE_NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED"]);
+
+/** EventBridge's own measure of an entry (AWS docs, "Calculating PutEvents event entry size"). */
+export function entrySize(entry: PutEventsRequestEntry): number {
+  const utf8 = (text: string | undefined) => (text === undefined ? 0 : Buffer.byteLength(text, "utf8"));
+  return (
+    (entry.Time === undefined ? 0 : 14) +
+    utf8(entry.Source) +
+    utf8(entry.DetailType) +
+    utf8(entry.Detail) +
+    (entry.Resources ?? []).reduce((total, resource) => total + utf8(resource), 0)
+  );
+}
+
+/** A failure with the code the outcome reports, and whether trying again can help. */
+export class PublishError extends Error {
+  override readonly name = "PublishError";
+  constructor(
+    readonly code: string,
+    readonly retryable: boolean,
+    message: string,
+    options?: { cause?: unknown; outage?: boolean },
+  ) {
+    super(message, options);
+    this.outage = (options?.outage ?? true) && code !== "ThrottlingException";
+  }
+
+  /**
+   * Whether this failure says the bus cannot be reached or used, which is what opens the breaker. Not so for
+   * throttling, for entries PutEvents answered as failed (the bus is up), or for a send cut by its own budget.
+   */
+  readonly outage: boolean;
+}
+
+/** Maps anything `send` can throw to a code and a verdict. */
+export function classifyError(error: unknown): PublishError {
+  if (error instanceof PublishError) return error;
+  if (error instanceof TaskCancelledError) return new PublishError("AttemptTimeout", true, "PutEvents attempt timed out", { cause: error });
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+    return new PublishError("CircuitOpen", false, "the bus kept failing; not calling it until the breaker half-opens", { cause: error });
+  }
+  const details = (error ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+  const name = details.name ?? "UnknownError";
+  const status = details.$metadata?.httpStatusCode;
+  const retryable =
+    RETRYABLE_ERROR_NAMES.has(name) ||
+    (status !== undefined && (status >= 500 || status === 429)) ||
+    (details.code !== undefined && RETRYABLE_NETWORK_CODES.has(details.code)) ||
+    (status === undefined && name === "Error" && /socket|network|ECONN|EPIPE/i.test(details.message ?? ""));
+  return new PublishError(details.code && RETRYABLE_NETWORK_CODES.has(details.code) ? details.code : name, retryable, details.message ?? name, {
+    cause: error,
+  });
+}
+
+export interface PutEventsSenderOptions {
+  /** Built with `maxAttempts: 1`: this sender is the one retry layer. */
+  client: EventBridgeClient;
+  /** Total time one send may take, retries and waits included. */
+  budgetMs: number;
+  attemptTimeoutMs: number;
+  backoff?: { initialDelayMs: number; maxDelayMs: number };
+  /**
+   * After `failures` consecutive calls fail for an outage (not throttling, not per-entry errors) the breaker
+   * opens: sends fail at once with the outage's code. After `halfOpenMs` one call probes; success closes it.
+   */
+  breaker?: { failures: number; halfOpenMs: number };
+  /** The jitter's randomness, in [0, 1); injected by tests. */
+  random?: () => number;
+}
+
+export interface SendResult {
+  /** One result per entry, in order: an `EventId`, or the `ErrorCode` it last failed with. */
+  results: PutEventsResultEntry[];
+  attempts: number;
+  /** Why sending stopped with entries still failed or unsent. */
+  failure?: PublishError;
+}
+
+export interface PutEventsSender {
+  (entries: PutEventsRequestEntry[]): Promise<SendResult>;
+  /** Whether the breaker lets calls through (`closed`, `half-open`) or fails them at once (`open`). */
+  readonly circuit: "closed" | "open" | "half-open";
+}
+
+const DEFAULT_BREAKER = { failures: 5, halfOpenMs: 30_000 };
+
+/** Network failures say the bus is unreachable: when the budget runs out on one, it is the better answer. */
+function budgetFailure(budgetMs: number, last: PublishError | undefined): PublishError {
+  if (last !== undefined && RETRYABLE_NETWORK_CODES.has(last.code)) return new PublishError(last.code, false, last.message, { cause: last });
+  return new PublishError("PublishBudgetExceeded", false, `gave up after ${budgetMs} ms`, { cause: last });
+}
+
+/**
+ * Sends entries to EventBridge with one retry layer (the SDK's own is off): exponential backoff with full
+ * jitter, a timeout per attempt, and a total budget that also cuts the waits short. PutEvents answers 200
+ * even when entries fail, so each entry's `ErrorCode` is read and only the retryable failures are sent again.
+ */
+export function createPutEventsSender(options: PutEventsSenderOptions): PutEventsSender {
+  const backoff = options.backoff ?? { initialDelayMs: 100, maxDelayMs: 2_000 };
+  const breakerOptions = options.breaker ?? DEFAULT_BREAKER;
+  // The failure that opened the breaker: what a fast-failed send reports as its cause.
+  let outage: PublishError | undefined;
+  const breaker = circuitBreaker(
+    handleWhen((error) => classifyError(error).outage),
+    { halfOpenAfter: breakerOptions.halfOpenMs, breaker: new ConsecutiveBreaker(breakerOptions.failures) },
+  );
+  breaker.onBreak((reason) => {
+    if ("error" in reason) outage = classifyError(reason.error);
+  });
+  const policy = wrap(
+    timeout(options.budgetMs, TimeoutStrategy.Aggressive),
+    retry(
+      handleWhen((error) => classifyError(error).retryable),
+      {
+        maxAttempts: Number.MAX_SAFE_INTEGER,
+        backoff: new DelegateBackoff(({ attempt }) => fullJitterDelay(backoff, attempt, options.random ? { random: options.random } : {})),
+      },
+    ),
+  );
+  const attemptTimeout = timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive);
+
+  async function send(entries: PutEventsRequestEntry[]): Promise<SendResult> {
+    const pending = new Map(entries.map((entry, index) => [index, entry]));
+    const results: PutEventsResultEntry[] = entries.map(() => ({ ErrorCode: "NotSent" }));
+    let attempts = 0;
+    let lastFailure: PublishError | undefined;
+
+    async function attempt(signal: AbortSignal): Promise<void> {
+      // The budget may have run out during a backoff wait: send nothing more then.
+      signal.throwIfAborted();
+      attempts += 1;
+      const indexes = [...pending.keys()];
+      try {
+        const response = await options.client.send(new PutEventsCommand({ Entries: indexes.map((i) => pending.get(i)!) }), {
+          abortSignal: signal,
+        });
+        (response.Entries ?? []).forEach((result, position) => {
+          const index = indexes[position]!;
+          results[index] = result;
+          if (result.ErrorCode === undefined || !RETRYABLE_ENTRY_CODES.has(result.ErrorCode)) pending.delete(index);
+        });
+      } catch (error) {
+        lastFailure = classifyError(error);
+        throw error;
+      }
+      if (pending.size > 0) {
+        const code = results[[...pending.keys()][0]!]?.ErrorCode ?? "InternalFailure";
+        lastFailure = new PublishError(code, true, `${pending.size} of ${indexes.length} entries failed with ${code}`, { outage: false });
+        throw lastFailure;
+      }
+    }
+
+    try {
+      await policy.execute(({ signal: budget }) =>
+        breaker.execute(async ({ signal }) => {
+          try {
+            await attemptTimeout.execute(({ signal: attemptSignal }) => attempt(attemptSignal), signal);
+          } catch (error) {
+            // Cut short because this send's budget ran out: says nothing about the bus.
+            if (budget.aborted) throw new PublishError("PublishBudgetExceeded", false, "budget spent", { cause: error, outage: false });
+            throw error;
+          }
+        }, budget),
+      );
+      return { results, attempts };
+    } catch (error) {
+      // Retries stop early only for a non-retryable failure; a cancellation that escapes is the budget.
+      if (error instanceof TaskCancelledError) return { results, attempts, failure: budgetFailure(options.budgetMs, lastFailure) };
+      const failure = classifyError(error);
+      if (failure.code === "CircuitOpen" && outage !== undefined) {
+        return { results, attempts, failure: new PublishError(outage.code, false, `circuit open after ${outage.message}`, { cause: failure }) };
+      }
+      return { results, attempts, failure };
+    }
+  }
+
+  return Object.defineProperty(send, "circuit", {
+    get: () => (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated ? "open" : breaker.state === CircuitState.HalfOpen ? "half-open" : "closed"),
+  }) as PutEventsSender;
+}
+

@@ -1,0 +1,40 @@
+import { flag, integer, optionalText, settings, text, url } from "../env/env-values.js";
+import { createDeepgramTranscriber } from "./deepgram-transcriber.js";
+import type { ProviderEntry } from "./provider-entry.js";
+import { unconfiguredTranscriber } from "./transcriber.js";
+
+/** Deepgram's variables: its key, where it is, its model, its timeout and its features. */
+const deepgramSettings = settings(
+  {
+    DEEPGRAM_API_KEY: optionalText({ meaning: "Deepgram key; without it audio uploads answer 503 (captions still work)", secret: true }),
+    DEEPGRAM_BASE_URL: url("https://api.deepgram.com", { meaning: "Deepgram API; point it at a Deepgram-compatible server for tests" }),
+    DEEPGRAM_MODEL: text("nova-3", { meaning: "Deepgram model" }),
+    DEEPGRAM_TIMEOUT_S: integer(900, { min: 1 }, { meaning: "per-attempt Deepgram timeout" }),
+    DEEPGRAM_DIARIZE: flag(true, { meaning: "Deepgram's speakers (diarization)" }),
+    DEEPGRAM_UTTERANCES: flag(true, { meaning: "Deepgram's utterances with timings" }),
+    DEEPGRAM_SMART_FORMAT: flag(true, { meaning: "Deepgram's smart formatting" }),
+    DEEPGRAM_PUNCTUATE: flag(true, { meaning: "Deepgram's punctuation" }),
+  },
+  (env) => ({
+    apiKey: env.DEEPGRAM_API_KEY,
+    baseUrl: env.DEEPGRAM_BASE_URL,
+    model: env.DEEPGRAM_MODEL,
+    timeoutS: env.DEEPGRAM_TIMEOUT_S,
+    features: {
+      diarize: env.DEEPGRAM_DIARIZE,
+      utterances: env.DEEPGRAM_UTTERANCES,
+      smartFormat: env.DEEPGRAM_SMART_FORMAT,
+      punctuate: env.DEEPGRAM_PUNCTUATE,
+    },
+  }),
+);
+export type DeepgramSettings = ReturnType<typeof deepgramSettings.read>;
+
+/** Deepgram: takes a URL, the bytes as they arrive, and says who spoke when. */
+export const deepgramProvider = {
+  name: "deepgram",
+  settings: deepgramSettings,
+  capabilities: { urlInput: true, liveBytes: true, diarization: true },
+  create: ({ apiKey, ...options }: DeepgramSettings) =>
+    apiKey === undefined ? unconfiguredTranscriber("deepgram", options.model, "DEEPGRAM_API_KEY") : createDeepgramTranscriber({ apiKey, ...options }),
+} as const satisfies ProviderEntry;

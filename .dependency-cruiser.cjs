@@ -30,7 +30,6 @@ const upwardImports = APP_LAYERS.slice(0, -1).map((layer, index) => ({
 }));
 
 module.exports = {
-
   forbidden: [
     {
       name: "no-cycles",

@@ -19,7 +19,10 @@ const { transcriber, cleaner, tempFiles, authenticator, idempotencyStore } = ser
 const requestTimeoutMs = config.requestTimeoutS * 1000;
 const swept = await tempFiles.sweepStale(requestTimeoutMs > 0 ? requestTimeoutMs : STALE_WITHOUT_LIMIT_MS);
 
-logger.debug({ config: redactConfig(config), cleaner: cleaner.name, stale_uploads_removed: swept }, "configuration loaded");
+logger.debug(
+  { config: redactConfig(config), cleaner: cleaner.name, stale_uploads_removed: swept },
+  "configuration loaded",
+);
 if (!transcriber.configured) {
   logger.warn(
     { provider: transcriber.provider },
@@ -28,7 +31,10 @@ if (!transcriber.configured) {
 }
 const jobs = asyncJobs(services.jobAdapters, config.jobs.retentionDays);
 if (!jobs.available) {
-  logger.info({ missing: jobs.missing }, "async jobs are off: /batch/jobs answers 503 until these are set; /batch/process works");
+  logger.info(
+    { missing: jobs.missing },
+    "async jobs are off: /batch/jobs answers 503 until these are set; /batch/process works",
+  );
 }
 if (authenticator === undefined && config.production) {
   logger.warn(
@@ -37,7 +43,9 @@ if (authenticator === undefined && config.production) {
   );
 }
 if (!idempotencyStore.durable) {
-  logger.info("Idempotency-Key records are kept in this process only: set IDEMPOTENCY_TABLE when running more than one instance");
+  logger.info(
+    "Idempotency-Key records are kept in this process only: set IDEMPOTENCY_TABLE when running more than one instance",
+  );
 }
 
 const inFlight = createInFlightRequests();

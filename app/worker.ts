@@ -16,7 +16,9 @@ const logger = createLogger({ level: config.logLevel }).child({ role: "worker" }
 const services = await buildServices(config, logger);
 const { jobAdapters, pipeline, tempFiles } = services;
 if ("missing" in jobAdapters) {
-  console.error(`The worker needs ${jobAdapters.missing.join(", ")} (the stack outputs uploadBucketName, workQueueUrl, jobsTableName).`);
+  console.error(
+    `The worker needs ${jobAdapters.missing.join(", ")} (the stack outputs uploadBucketName, workQueueUrl, jobsTableName).`,
+  );
   process.exit(2);
 }
 
@@ -45,9 +47,15 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal, running: consumer.running, grace_ms: config.shutdownGraceMs }, "worker stopping: finishing running jobs");
+    logger.info(
+      { signal, running: consumer.running, grace_ms: config.shutdownGraceMs },
+      "worker stopping: finishing running jobs",
+    );
     void consumer.stop(config.shutdownGraceMs).then(async (released) => {
-      logger.info({ released }, released > 0 ? "worker stopped; unfinished jobs released to other workers" : "worker stopped");
+      logger.info(
+        { released },
+        released > 0 ? "worker stopped; unfinished jobs released to other workers" : "worker stopped",
+      );
       await tempFiles.releaseAll();
       process.exit(0);
     });
@@ -57,4 +65,3 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 consumer.start();
 logger.debug({ config: redactConfig(config) }, "worker configuration");
 logger.info({ concurrency: config.worker.concurrency }, "worker started");
-

@@ -25,11 +25,18 @@ function passThrough(incoming: IncomingMessage, response: ServerResponse) {
   const deepgram = new URL("/v1/listen", process.env.DEEPGRAM_BASE_URL);
   const parser = busboy({ headers: incoming.headers });
   parser.on("file", (_name, file, info) => {
-    const upstream = httpRequest(deepgram, { method: "POST", headers: { Authorization: `Token ${process.env.DEEPGRAM_API_KEY}`, "Content-Type": info.mimeType } }, (reply) => {
-      const chunks: Buffer[] = [];
-      reply.on("data", (chunk: Buffer) => chunks.push(chunk));
-      reply.on("end", () => answer(response, reply.statusCode ?? 502, Buffer.concat(chunks).toString("utf8")));
-    });
+    const upstream = httpRequest(
+      deepgram,
+      {
+        method: "POST",
+        headers: { Authorization: `Token ${process.env.DEEPGRAM_API_KEY}`, "Content-Type": info.mimeType },
+      },
+      (reply) => {
+        const chunks: Buffer[] = [];
+        reply.on("data", (chunk: Buffer) => chunks.push(chunk));
+        reply.on("end", () => answer(response, reply.statusCode ?? 502, Buffer.concat(chunks).toString("utf8")));
+      },
+    );
     upstream.on("error", () => answer(response, 502, "{}"));
     file.pipe(upstream);
   });
@@ -41,7 +48,9 @@ function captionsInMemory(incoming: IncomingMessage, response: ServerResponse) {
   const parser = busboy({ headers: incoming.headers });
   const chunks: Buffer[] = [];
   parser.on("file", (_name, file) => file.on("data", (chunk: Buffer) => chunks.push(chunk)));
-  parser.on("close", () => answer(response, 200, JSON.stringify({ text: Buffer.concat(chunks).toString("utf8").length })));
+  parser.on("close", () =>
+    answer(response, 200, JSON.stringify({ text: Buffer.concat(chunks).toString("utf8").length })),
+  );
   parser.on("error", () => answer(response, 400, "{}"));
   incoming.pipe(parser);
 }
@@ -62,7 +71,9 @@ if (variant === "parse-body") {
       await rm(path, { force: true });
     }
   });
-  const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 0), hostname: "127.0.0.1" }, (info) => listening(info.port));
+  const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 0), hostname: "127.0.0.1" }, (info) =>
+    listening(info.port),
+  );
   process.once("SIGTERM", () => server.close(() => process.exit(0)));
 } else {
   const handle = variant === "captions-memory" ? captionsInMemory : passThrough;

@@ -59,7 +59,9 @@ const rows: Row[] = [];
 function record(row: Row) {
   rows.push(row);
   const ratio = row.ratio === null ? "" : ` ratio ${row.ratio}${row.spread ? ` (${row.spread.join("/")})` : ""}`;
-  console.error(`  ${row.scenario} / ${row.metric}: ours ${row.ours}${row.baseline === null ? "" : `, baseline ${row.baseline}`}${ratio}`);
+  console.error(
+    `  ${row.scenario} / ${row.metric}: ours ${row.ours}${row.baseline === null ? "" : `, baseline ${row.baseline}`}${ratio}`,
+  );
 }
 
 // 1. Upload path overhead -----------------------------------------------------------------------------------
@@ -74,7 +76,9 @@ async function load(url: string, body: Buffer, durationS: number) {
     duration: durationS,
   });
   if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`load against ${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.requests.total}`);
+    throw new Error(
+      `load against ${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.requests.total}`,
+    );
   }
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
@@ -86,12 +90,20 @@ async function load(url: string, body: Buffer, durationS: number) {
 async function loopDelay(url: string): Promise<{ p99Ms: number; maxMs: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const gauge = (name: string) =>
-    Math.max(0, Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN) * 1000 - EVENT_LOOP_SAMPLING_MS);
+    Math.max(
+      0,
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN) * 1000 -
+        EVENT_LOOP_SAMPLING_MS,
+    );
   return { p99Ms: gauge("nodejs_eventloop_lag_p99_seconds"), maxMs: gauge("nodejs_eventloop_lag_max_seconds") };
 }
 
 /** Min, median and max of the per-round ratios: the spread tells signal from noise. */
-const spread = (values: number[]): [number, number, number] => [round(Math.min(...values)), round(median(values)), round(Math.max(...values))];
+const spread = (values: number[]): [number, number, number] => [
+  round(Math.min(...values)),
+  round(median(values)),
+  round(Math.max(...values)),
+];
 
 async function uploadOverhead() {
   console.error("1. upload path overhead (concurrency 16), against the least work that does the same job");
@@ -108,18 +120,38 @@ async function uploadOverhead() {
     { DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY, DEEPGRAM_BASE_URL: deepgram.url },
     { entry: ["--import", "tsx", "bench/baseline-server.ts", "pass-through"] },
   );
-  const captionsInMemory = await startServerProcess({}, { entry: ["--import", "tsx", "bench/baseline-server.ts", "captions-memory"] });
-  console.error(`  ours ${ours.url}, pass-through ${passThrough.url}, captions in memory ${captionsInMemory.url}, Deepgram ${deepgram.url}`);
+  const captionsInMemory = await startServerProcess(
+    {},
+    { entry: ["--import", "tsx", "bench/baseline-server.ts", "captions-memory"] },
+  );
+  console.error(
+    `  ours ${ours.url}, pass-through ${passThrough.url}, captions in memory ${captionsInMemory.url}, Deepgram ${deepgram.url}`,
+  );
   const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
   const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES), "utf8");
-  const wavOf = (bytes: number) => multipartBody([{ name: "file", filename: "meeting.wav", content: Buffer.concat([wav.subarray(0, 44), Buffer.alloc(bytes - 44)]) }]);
+  const wavOf = (bytes: number) =>
+    multipartBody([
+      {
+        name: "file",
+        filename: "meeting.wav",
+        content: Buffer.concat([wav.subarray(0, 44), Buffer.alloc(bytes - 44)]),
+      },
+    ]);
   const scenarios = [
     { name: "1 MiB WAV", body: wavOf(MiB), baseline: passThrough, throughputTarget: 0.9, p50Target: 1.2 },
     // Full runs only: quick mode stays within its two minutes.
-    ...(quick ? [] : [{ name: "16 MiB WAV", body: wavOf(16 * MiB), baseline: passThrough, throughputTarget: 0.9, p50Target: 1.2 }]),
+    ...(quick
+      ? []
+      : [{ name: "16 MiB WAV", body: wavOf(16 * MiB), baseline: passThrough, throughputTarget: 0.9, p50Target: 1.2 }]),
     {
       name: "20 KiB captions",
-      body: multipartBody([{ name: "file", filename: "meeting.vtt", content: `${vtt}\n`.repeat(Math.ceil((20 * 1024) / vtt.length)).slice(0, 20 * 1024) }]),
+      body: multipartBody([
+        {
+          name: "file",
+          filename: "meeting.vtt",
+          content: `${vtt}\n`.repeat(Math.ceil((20 * 1024) / vtt.length)).slice(0, 20 * 1024),
+        },
+      ]),
       baseline: captionsInMemory,
       throughputTarget: 0.5,
       p50Target: null,
@@ -141,8 +173,10 @@ async function uploadOverhead() {
           if (variant === "ours") delays.push(await loopDelay(ours.url));
         }
       }
-      const m = (variant: "ours" | "baseline", key: "rps" | "p50" | "p99") => median(runs[variant].map((run) => run[key]));
-      const ratios = (key: "rps" | "p50" | "p99") => runs.ours.map((run, index) => run[key] / Math.max(runs.baseline[index]![key], 1));
+      const m = (variant: "ours" | "baseline", key: "rps" | "p50" | "p99") =>
+        median(runs[variant].map((run) => run[key]));
+      const ratios = (key: "rps" | "p50" | "p99") =>
+        runs.ours.map((run, index) => run[key] / Math.max(runs.baseline[index]![key], 1));
       const throughput = spread(ratios("rps"));
       record({
         scenario: `upload ${name}`,
@@ -180,7 +214,13 @@ async function uploadOverhead() {
       });
     }
   } finally {
-    await Promise.all([ours.stop(), passThrough.stop(), captionsInMemory.stop(), deepgram.close(), eventBridge.close()]);
+    await Promise.all([
+      ours.stop(),
+      passThrough.stop(),
+      captionsInMemory.stop(),
+      deepgram.close(),
+      eventBridge.close(),
+    ]);
   }
 }
 
@@ -188,8 +228,11 @@ async function uploadOverhead() {
 
 async function peakGrowth(server: ServerProcess, bytes: number, head: Buffer): Promise<number> {
   await streamedUpload(`${server.url}/batch/process`, { head, fileBytes: 4 * MiB });
-  const { result, growthBytes } = await server.peakRssGrowthDuring(() => streamedUpload(`${server.url}/batch/process`, { head, fileBytes: bytes }));
-  if (result === "aborted" || result.status !== 200) throw new Error(`upload of ${bytes} bytes failed: ${JSON.stringify(result)}`);
+  const { result, growthBytes } = await server.peakRssGrowthDuring(() =>
+    streamedUpload(`${server.url}/batch/process`, { head, fileBytes: bytes }),
+  );
+  if (result === "aborted" || result.status !== 200)
+    throw new Error(`upload of ${bytes} bytes failed: ${JSON.stringify(result)}`);
   return growthBytes;
 }
 
@@ -202,14 +245,22 @@ async function memory() {
   const growth: number[] = [];
   try {
     for (const size of sizes) {
-      const server = await startServerProcess({ ...AS_SHIPPED, DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY, DEEPGRAM_BASE_URL: deepgram.url, MAX_UPLOAD_BYTES: String(2 * size) });
+      const server = await startServerProcess({
+        ...AS_SHIPPED,
+        DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
+        DEEPGRAM_BASE_URL: deepgram.url,
+        MAX_UPLOAD_BYTES: String(2 * size),
+      });
       try {
         growth.push(await peakGrowth(server, size, head));
       } finally {
         await server.stop();
       }
     }
-    const parseBody = await startServerProcess({}, { entry: ["--import", "tsx", "bench/baseline-server.ts", "parse-body"] });
+    const parseBody = await startServerProcess(
+      {},
+      { entry: ["--import", "tsx", "bench/baseline-server.ts", "parse-body"] },
+    );
     let baselineGrowth: number;
     try {
       baselineGrowth = await peakGrowth(parseBody, baselineSize, head);
@@ -253,7 +304,23 @@ async function memory() {
 // 3. Long-transcript cleaning ----------------------------------------------------------------------------
 
 function longTranscript(words: number): { text: string; sentences: number } {
-  const vocabulary = ["so", "we", "think", "the", "release", "should", "ship", "after", "review", "and", "docs", "update", "team", "agrees", "timeline"];
+  const vocabulary = [
+    "so",
+    "we",
+    "think",
+    "the",
+    "release",
+    "should",
+    "ship",
+    "after",
+    "review",
+    "and",
+    "docs",
+    "update",
+    "team",
+    "agrees",
+    "timeline",
+  ];
   const sentences: string[] = [];
   let count = 0;
   for (let s = 0; count < words; s += 1) {
@@ -280,13 +347,21 @@ async function cleaning() {
   const rounds = quick ? 1 : 2;
   try {
     for (let i = 0; i < rounds; i += 1) {
-      for (const [name, cleaner] of Object.entries({ chunked, single }) as Array<["chunked" | "single", typeof chunked]>) {
+      for (const [name, cleaner] of Object.entries({ chunked, single }) as Array<
+        ["chunked" | "single", typeof chunked]
+      >) {
         const started = performance.now();
         const result = await cleaner.clean(text, { log: silent });
         times[name].push((performance.now() - started) / 1000);
         const markers = [...result.text.matchAll(/marker(\d+)/g)].map((match) => Number(match[1]));
-        const complete = result.cleaner === "openai" && markers.length === sentences && markers.every((marker, index) => marker === index);
-        if (!complete) throw new Error(`${name} cleaning lost or reordered text (cleaner ${result.cleaner}, ${markers.length}/${sentences} sentences)`);
+        const complete =
+          result.cleaner === "openai" &&
+          markers.length === sentences &&
+          markers.every((marker, index) => marker === index);
+        if (!complete)
+          throw new Error(
+            `${name} cleaning lost or reordered text (cleaner ${result.cleaner}, ${markers.length}/${sentences} sentences)`,
+          );
       }
     }
   } finally {
@@ -318,9 +393,21 @@ async function publishing() {
     completedAt: new Date(),
   });
   const clientFor = (endpoint: string) =>
-    new EventBridgeClient({ region: "us-east-1", endpoint, maxAttempts: 1, credentials: { accessKeyId: "bench", secretAccessKey: "bench" } });
+    new EventBridgeClient({
+      region: "us-east-1",
+      endpoint,
+      maxAttempts: 1,
+      credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+    });
   const publisherFor = (endpoint: string) =>
-    createEventBridgePublisher({ client: clientFor(endpoint), busName: "default", source: "com.yourapp.transcription", budgetMs: 10_000, attemptTimeoutMs: 3_000, maxEntryBytes: MiB });
+    createEventBridgePublisher({
+      client: clientFor(endpoint),
+      busName: "default",
+      source: "com.yourapp.transcription",
+      budgetMs: 10_000,
+      attemptTimeoutMs: 3_000,
+      maxEntryBytes: MiB,
+    });
 
   const fast = await startFakeEventBridge();
   const publisher = publisherFor(fast.url);
@@ -336,7 +423,14 @@ async function publishing() {
           else
             await bare.send(
               new PutEventsCommand({
-                Entries: [{ Source: "com.yourapp.transcription", DetailType: DETAIL_TYPE, Detail: JSON.stringify(detail), EventBusName: "default" }],
+                Entries: [
+                  {
+                    Source: "com.yourapp.transcription",
+                    DetailType: DETAIL_TYPE,
+                    Detail: JSON.stringify(detail),
+                    EventBusName: "default",
+                  },
+                ],
               }),
             );
           latencies[variant].push(performance.now() - started);
@@ -384,7 +478,15 @@ async function publishing() {
     target: "100%",
     met: published === count,
   });
-  record({ scenario: "publish with 10% throttled", metric: "latency p99 ms", ours: round(percentile(outcomes, 99)), baseline: null, ratio: null, target: "reported", met: null });
+  record({
+    scenario: "publish with 10% throttled",
+    metric: "latency p99 ms",
+    ours: round(percentile(outcomes, 99)),
+    baseline: null,
+    ratio: null,
+    target: "reported",
+    met: null,
+  });
 }
 
 // -----------------------------------------------------------------------------------------------------------
@@ -422,13 +524,25 @@ const commit = (() => {
   }
 })();
 // A run of some scenarios keeps the last figures of the others.
-const earlier = values.only === undefined ? [] : ((JSON.parse(await readFile(new URL("./results.json", import.meta.url), "utf8").catch(() => "{}")) as { rows?: Row[] }).rows ?? []);
+const earlier =
+  values.only === undefined
+    ? []
+    : ((
+        JSON.parse(await readFile(new URL("./results.json", import.meta.url), "utf8").catch(() => "{}")) as {
+          rows?: Row[];
+        }
+      ).rows ?? []);
 const ran = new Set(rows.map((row) => row.scenario));
 const results = {
   date: new Date().toISOString(),
   mode: quick ? "quick" : "full",
   duration_s: Math.round((Date.now() - started) / 1000),
-  machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memory_gib: round(totalmem() / 1024 ** 3, 1), node: process.version },
+  machine: {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memory_gib: round(totalmem() / 1024 ** 3, 1),
+    node: process.version,
+  },
   commit,
   rows: [...earlier.filter((row) => !ran.has(row.scenario)), ...rows],
 };
@@ -442,5 +556,7 @@ const table = [
       `| ${row.scenario} | ${row.metric} | ${row.ours} | ${row.baseline ?? ""} | ${row.ratio ?? ""} | ${row.spread ? row.spread.join(" / ") : ""} | ${row.target} | ${row.met === null ? "" : row.met ? "yes" : "NO"} |`,
   ),
 ];
-console.log(`\n${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, commit ${commit}, ${results.mode} run in ${results.duration_s} s\n`);
+console.log(
+  `\n${results.machine.cpu} (${results.machine.cores} cores), Node ${results.machine.node}, commit ${commit}, ${results.mode} run in ${results.duration_s} s\n`,
+);
 console.log(table.join("\n"));

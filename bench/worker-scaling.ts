@@ -83,10 +83,14 @@ export async function workerScaling(jobs: number, workerCounts: number[]): Promi
       // Bounded: a worker that stalls ends the scenario with an error rather than a bench that never stops.
       const deadline = Date.now() + ((jobs * PROVIDER_SECONDS_PER_JOB * 3) / count + 60) * 1000;
       while (completed().length < jobs) {
-        if (Date.now() > deadline) throw new Error(`${count} workers completed ${completed().length} of ${jobs} jobs in time`);
+        if (Date.now() > deadline)
+          throw new Error(`${count} workers completed ${completed().length} of ${jobs} jobs in time`);
         await sleep(200);
       }
-      const times = (msg: string) => workers.flatMap((worker) => worker.logs.filter((line) => line.msg === msg).map((line) => Date.parse(String(line.time))));
+      const times = (msg: string) =>
+        workers.flatMap((worker) =>
+          worker.logs.filter((line) => line.msg === msg).map((line) => Date.parse(String(line.time))),
+        );
       const seconds = (Math.max(...times("job completed")) - Math.min(...times("job started"))) / 1000;
       results.push({ workers: count, jobs, seconds, jobsPerSecond: jobs / seconds });
       await Promise.all(workers.map((worker) => worker.stop()));

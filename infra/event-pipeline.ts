@@ -1,7 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { transcriptEventsPattern } from "../app/events/transcript-events.js";
-import { DEFAULT_BUS_NAME, eventsMaySendTo, PIPELINE, publisherMayDescribe, publisherMayPut, redrivePolicy, type PhysicalNames } from "./settings.js";
+import {
+  DEFAULT_BUS_NAME,
+  eventsMaySendTo,
+  PIPELINE,
+  publisherMayDescribe,
+  publisherMayPut,
+  redrivePolicy,
+  type PhysicalNames,
+} from "./settings.js";
 
 export interface EventPipelineArgs {
   /** `default`, or the name of a custom bus this component creates. */
@@ -87,7 +95,11 @@ export class EventPipeline extends pulumi.ComponentResource {
   private createQueues() {
     const parent = { parent: this };
     const names = this.args.names;
-    const retention = { messageRetentionSeconds: PIPELINE.messageRetentionSeconds, sqsManagedSseEnabled: true, tags: this.tags };
+    const retention = {
+      messageRetentionSeconds: PIPELINE.messageRetentionSeconds,
+      sqsManagedSseEnabled: true,
+      tags: this.tags,
+    };
     const dlq = new aws.sqs.Queue(`${this.resourceName}-dlq`, { ...this.named(names?.dlq), ...retention }, parent);
     const queue = new aws.sqs.Queue(
       `${this.resourceName}-queue`,
@@ -100,7 +112,11 @@ export class EventPipeline extends pulumi.ComponentResource {
       },
       parent,
     );
-    const deliveryDlq = new aws.sqs.Queue(`${this.resourceName}-delivery-dlq`, { ...this.named(names?.deliveryDlq), ...retention }, parent);
+    const deliveryDlq = new aws.sqs.Queue(
+      `${this.resourceName}-delivery-dlq`,
+      { ...this.named(names?.deliveryDlq), ...retention },
+      parent,
+    );
     return { queue, dlq, deliveryDlq };
   }
 
@@ -152,9 +168,25 @@ export class EventPipeline extends pulumi.ComponentResource {
   }
 
   /** Failed deliveries, anything in either dead-letter queue, and messages waiting too long. */
-  private createAlarms({ queue, dlq, deliveryDlq, bus, rule }: { queue: aws.sqs.Queue; dlq: aws.sqs.Queue; deliveryDlq: aws.sqs.Queue; bus: Bus; rule: aws.cloudwatch.EventRule }) {
+  private createAlarms({
+    queue,
+    dlq,
+    deliveryDlq,
+    bus,
+    rule,
+  }: {
+    queue: aws.sqs.Queue;
+    dlq: aws.sqs.Queue;
+    deliveryDlq: aws.sqs.Queue;
+    bus: Bus;
+    rule: aws.cloudwatch.EventRule;
+  }) {
     const alarmActions = this.args.alarmTopicArn === undefined ? [] : [this.args.alarmTopicArn];
-    const alarm = (suffix: string, description: string, settings: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmDescription">) =>
+    const alarm = (
+      suffix: string,
+      description: string,
+      settings: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmDescription">,
+    ) =>
       new aws.cloudwatch.MetricAlarm(
         `${this.resourceName}-${suffix}`,
         {
@@ -174,7 +206,9 @@ export class EventPipeline extends pulumi.ComponentResource {
       namespace: "AWS/Events",
       metricName: "FailedInvocations",
       dimensions:
-        this.args.busName === DEFAULT_BUS_NAME ? { RuleName: rule.name } : { RuleName: rule.name, EventBusName: bus.name },
+        this.args.busName === DEFAULT_BUS_NAME
+          ? { RuleName: rule.name }
+          : { RuleName: rule.name, EventBusName: bus.name },
       statistic: "Sum",
       comparisonOperator: "GreaterThanThreshold",
       threshold: 0,
@@ -210,7 +244,9 @@ export class EventPipeline extends pulumi.ComponentResource {
       {
         description: "Lets the batch transcription service publish its events, and look up its bus, and nothing else",
         policy: aws.iam.getPolicyDocumentOutput(
-          { statements: [publisherMayPut(bus.arn, pulumi.output(this.args.eventSource)), publisherMayDescribe(bus.arn)] },
+          {
+            statements: [publisherMayPut(bus.arn, pulumi.output(this.args.eventSource)), publisherMayDescribe(bus.arn)],
+          },
           parent,
         ).json,
         tags: this.tags,

@@ -1,7 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IDEMPOTENCY_TABLE_SCHEMA, JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
-import { apiJobStatements, DEFAULT_UPLOAD_RETENTION_DAYS, workerJobStatements, workRedrivePolicy, type JobNames } from "./settings.js";
+import {
+  apiJobStatements,
+  DEFAULT_UPLOAD_RETENTION_DAYS,
+  workerJobStatements,
+  workRedrivePolicy,
+  type JobNames,
+} from "./settings.js";
 
 export interface JobInfrastructureArgs {
   /** Physical names; absent: Pulumi names them from this component's name with a random suffix. */
@@ -30,17 +36,31 @@ export class JobInfrastructure extends pulumi.ComponentResource {
     super("batch-transcription:jobs:JobInfrastructure", name, {}, opts);
     const parent = { parent: this };
     const tags = args.tags ?? {};
-    const named = (physical: string | undefined, key: "bucket" | "name") => (physical === undefined ? {} : { [key]: physical });
+    const named = (physical: string | undefined, key: "bucket" | "name") =>
+      physical === undefined ? {} : { [key]: physical };
 
-    const bucket = new aws.s3.Bucket(`${name}-uploads`, { ...named(args.names?.uploadBucket, "bucket"), forceDestroy: false, tags }, parent);
+    const bucket = new aws.s3.Bucket(
+      `${name}-uploads`,
+      { ...named(args.names?.uploadBucket, "bucket"), forceDestroy: false, tags },
+      parent,
+    );
     new aws.s3.BucketPublicAccessBlock(
       `${name}-uploads-public-access`,
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
       parent,
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-uploads-encryption`,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+      {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+      },
       parent,
     );
     new aws.s3.BucketLifecycleConfiguration(
@@ -62,7 +82,12 @@ export class JobInfrastructure extends pulumi.ComponentResource {
 
     const workDlq = new aws.sqs.Queue(
       `${name}-work-dlq`,
-      { ...named(args.names?.workDlq, "name"), messageRetentionSeconds: WORK_QUEUE.dlqMessageRetentionSeconds, sqsManagedSseEnabled: true, tags },
+      {
+        ...named(args.names?.workDlq, "name"),
+        messageRetentionSeconds: WORK_QUEUE.dlqMessageRetentionSeconds,
+        sqsManagedSseEnabled: true,
+        tags,
+      },
       parent,
     );
     const workQueue = new aws.sqs.Queue(
@@ -92,7 +117,14 @@ export class JobInfrastructure extends pulumi.ComponentResource {
           { name: rangeKey, type: "S" },
           { name: byCreatedIndex.rangeKey, type: "S" },
         ],
-        globalSecondaryIndexes: [{ name: byCreatedIndex.name, hashKey: byCreatedIndex.hashKey, rangeKey: byCreatedIndex.rangeKey, projectionType: "ALL" }],
+        globalSecondaryIndexes: [
+          {
+            name: byCreatedIndex.name,
+            hashKey: byCreatedIndex.hashKey,
+            rangeKey: byCreatedIndex.rangeKey,
+            projectionType: "ALL",
+          },
+        ],
         ttl: { attributeName: ttlAttribute, enabled: true },
         pointInTimeRecovery: { enabled: true },
         serverSideEncryption: { enabled: true },
@@ -117,12 +149,29 @@ export class JobInfrastructure extends pulumi.ComponentResource {
 
     const objects = (prefix: string) => pulumi.interpolate`${bucket.arn}/${prefix}`;
     const indexArn = pulumi.interpolate`${table.arn}/index/${byCreatedIndex.name}`;
-    const policy = (suffix: string, description: string, statements: ReturnType<typeof apiJobStatements<pulumi.Output<string>>>) =>
-      new aws.iam.Policy(`${name}-${suffix}`, { description, policy: aws.iam.getPolicyDocumentOutput({ statements }, parent).json, tags }, parent);
+    const policy = (
+      suffix: string,
+      description: string,
+      statements: ReturnType<typeof apiJobStatements<pulumi.Output<string>>>,
+    ) =>
+      new aws.iam.Policy(
+        `${name}-${suffix}`,
+        { description, policy: aws.iam.getPolicyDocumentOutput({ statements }, parent).json, tags },
+        parent,
+      );
     const apiPolicy = policy(
       "api-policy",
       "Lets the API store uploads, read results, record jobs and queue work, and nothing else",
-      apiJobStatements({ bucketArn: bucket.arn, tableArn: table.arn, indexArn, workQueueArn: workQueue.arn, idempotencyTableArn: idempotency.arn }, objects),
+      apiJobStatements(
+        {
+          bucketArn: bucket.arn,
+          tableArn: table.arn,
+          indexArn,
+          workQueueArn: workQueue.arn,
+          idempotencyTableArn: idempotency.arn,
+        },
+        objects,
+      ),
     );
     const workerPolicy = policy(
       "worker-policy",

@@ -44,7 +44,12 @@ export const DESIGN_NAMES: PhysicalNames = {
 export function physicalNames(naming: "design" | { prefix: string }): PhysicalNames {
   if (naming === "design") return DESIGN_NAMES;
   const { prefix } = naming;
-  return { queue: `${prefix}-queue`, dlq: `${prefix}-dlq`, deliveryDlq: `${prefix}-delivery-dlq`, rule: `${prefix}-rule` };
+  return {
+    queue: `${prefix}-queue`,
+    dlq: `${prefix}-dlq`,
+    deliveryDlq: `${prefix}-delivery-dlq`,
+    rule: `${prefix}-rule`,
+  };
 }
 
 export { DEFAULT_EVENT_SOURCE, DETAIL_TYPE };
@@ -98,8 +103,18 @@ export function apiJobStatements<T>(
       actions: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
       resources: [resources.idempotencyTableArn],
     },
-    { sid: "KeepLargeReplays", effect: "Allow", actions: ["s3:PutObject", "s3:GetObject"], resources: [objects("idempotency/*")] },
-    { sid: "StoreUploads", effect: "Allow", actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"], resources: [objects("uploads/*")] },
+    {
+      sid: "KeepLargeReplays",
+      effect: "Allow",
+      actions: ["s3:PutObject", "s3:GetObject"],
+      resources: [objects("idempotency/*")],
+    },
+    {
+      sid: "StoreUploads",
+      effect: "Allow",
+      actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"],
+      resources: [objects("uploads/*")],
+    },
     { sid: "ReadResults", effect: "Allow", actions: ["s3:GetObject"], resources: [objects("results/*")] },
     { sid: "StoreClaimChecks", effect: "Allow", actions: ["s3:PutObject"], resources: [objects("transcripts/*")] },
     {
@@ -113,11 +128,24 @@ export function apiJobStatements<T>(
 }
 
 /** What a worker needs: read uploads, write results and claim checks, move job records on, consume work. */
-export function workerJobStatements<T>(resources: { tableArn: T; workQueueArn: T }, objects: (prefix: string) => T): Array<Statement<T>> {
+export function workerJobStatements<T>(
+  resources: { tableArn: T; workQueueArn: T },
+  objects: (prefix: string) => T,
+): Array<Statement<T>> {
   return [
     { sid: "ReadUploads", effect: "Allow", actions: ["s3:GetObject"], resources: [objects("uploads/*")] },
-    { sid: "WriteResults", effect: "Allow", actions: ["s3:GetObject", "s3:PutObject"], resources: [objects("results/*"), objects("transcripts/*")] },
-    { sid: "UpdateJobs", effect: "Allow", actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [resources.tableArn] },
+    {
+      sid: "WriteResults",
+      effect: "Allow",
+      actions: ["s3:GetObject", "s3:PutObject"],
+      resources: [objects("results/*"), objects("transcripts/*")],
+    },
+    {
+      sid: "UpdateJobs",
+      effect: "Allow",
+      actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      resources: [resources.tableArn],
+    },
     {
       sid: "ConsumeWork",
       effect: "Allow",
@@ -177,7 +205,9 @@ export function policyJson(statements: Array<Statement<string>>): string {
       Sid: statement.sid,
       Effect: statement.effect,
       ...(statement.principals && {
-        Principal: Object.fromEntries(statement.principals.map((p) => [p.type, p.identifiers.length === 1 ? p.identifiers[0] : p.identifiers])),
+        Principal: Object.fromEntries(
+          statement.principals.map((p) => [p.type, p.identifiers.length === 1 ? p.identifiers[0] : p.identifiers]),
+        ),
       }),
       Action: statement.actions.length === 1 ? statement.actions[0] : statement.actions,
       Resource: statement.resources.length === 1 ? statement.resources[0] : statement.resources,

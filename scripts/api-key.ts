@@ -20,7 +20,8 @@ await runCommand(
     exitCodes: ["ok", "usage"],
   },
   (options) => {
-    if (options.tenant === undefined || !isUuidV4(options.tenant)) throw new CliFailure(EXIT.usage, "--tenant must be a UUID v4");
+    if (options.tenant === undefined || !isUuidV4(options.tenant))
+      throw new CliFailure(EXIT.usage, "--tenant must be a UUID v4");
     const id = options.id ?? `key-${randomBytes(4).toString("hex")}`;
     if (!API_KEY_ID.test(id)) throw new CliFailure(EXIT.usage, `--id must be ${API_KEY_ID_RULE}`);
     const key = `bts_${randomBytes(32).toString("base64url")}`;

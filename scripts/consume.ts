@@ -5,7 +5,12 @@ import { runCommand } from "../tools/cli/command-line.js";
 import { EXIT } from "../tools/cli/exit-codes.js";
 import { describeFailure, isCredentialError, isQueueMissing } from "../tools/cli/failures.js";
 import { drainQueue } from "../tools/consumer/queue-drain.js";
-import { createMessageHandler, createTranscriptsConsumer, printEvent, printEventJson } from "../tools/consumer/transcripts-consumer.js";
+import {
+  createMessageHandler,
+  createTranscriptsConsumer,
+  printEvent,
+  printEventJson,
+} from "../tools/consumer/transcripts-consumer.js";
 import { checkQueueAccess, QUEUE_ENVIRONMENT, QUEUE_OPTIONS, resolveQueueUrl } from "../tools/queue-url.js";
 import { readableLogStream } from "../tools/readable-log.js";
 
@@ -22,7 +27,10 @@ await runCommand(
     options: {
       ...QUEUE_OPTIONS,
       once: { type: "boolean", description: "print what is on the queue now, then exit" },
-      peek: { type: "boolean", description: "print without deleting: messages are made visible again at once (implies --once)" },
+      peek: {
+        type: "boolean",
+        description: "print without deleting: messages are made visible again at once (implies --once)",
+      },
       json: { type: "boolean", description: "one whole event per line, transcripts inline, for jq" },
     },
     environment: {
@@ -36,13 +44,23 @@ await runCommand(
     const destination = readableLogStream();
     destination.pipe(process.stderr);
     const log = createLogger({ level: config.logLevel, destination });
-    const queueUrl = await resolveQueueUrl({ flag: options["queue-url"], env: config.queueUrl, outputsFile: options.outputs });
+    const queueUrl = await resolveQueueUrl({
+      flag: options["queue-url"],
+      env: config.queueUrl,
+      outputsFile: options.outputs,
+    });
     const { sqs, s3 } = awsClients(config.aws.region);
     await checkQueueAccess(sqs, queueUrl);
 
     const handler = options.json ? printEventJson() : printEvent();
     if (options.once || options.peek) {
-      const { handled } = await drainQueue({ sqs, queueUrl, handle: createMessageHandler({ s3, handler, log }), peek: options.peek, log });
+      const { handled } = await drainQueue({
+        sqs,
+        queueUrl,
+        handle: createMessageHandler({ s3, handler, log }),
+        peek: options.peek,
+        log,
+      });
       log.debug({ handled }, "queue drained");
       return EXIT.ok;
     }
@@ -55,7 +73,11 @@ await runCommand(
       consumer.on("response_processed", () => (failures = 0));
       consumer.on("error", (error) => {
         // Credentials or the queue gone do not mend themselves: stop after a few tries, saying why.
-        if (isQueueMissing(error) || ((isCredentialError(error) || describeFailure(error).exitCode === EXIT.unavailable) && ++failures >= MAX_CONSECUTIVE_FAILURES)) {
+        if (
+          isQueueMissing(error) ||
+          ((isCredentialError(error) || describeFailure(error).exitCode === EXIT.unavailable) &&
+            ++failures >= MAX_CONSECUTIVE_FAILURES)
+        ) {
           stopping ??= error;
           consumer.stop({ abort: true });
         }

@@ -54,7 +54,11 @@ async function hasCredentials(region: string): Promise<boolean> {
 }
 
 /** Starts moto_server, provisions the pipeline and the job resources, and returns the settings that reach them. */
-async function startLocalAws(region: string, busName: string, source: string): Promise<{ moto: RunningMoto; settings: Record<string, string> }> {
+async function startLocalAws(
+  region: string,
+  busName: string,
+  source: string,
+): Promise<{ moto: RunningMoto; settings: Record<string, string> }> {
   const moto = await startMotoServer();
   try {
     const credentials = { accessKeyId: "local", secretAccessKey: "local" };
@@ -124,7 +128,10 @@ function banner(url: string, moto: RunningMoto | undefined, worker: boolean): st
       `Local AWS: moto_server at ${moto.url}; its settings are in ${LOCAL_ENV_FILE}, which those commands read.`,
     );
   }
-  if (worker) lines.push(`Jobs:  curl -F file=@tests/fixtures/captions/meeting.vtt ${url}batch/jobs   (a worker runs beside the service)`);
+  if (worker)
+    lines.push(
+      `Jobs:  curl -F file=@tests/fixtures/captions/meeting.vtt ${url}batch/jobs   (a worker runs beside the service)`,
+    );
   lines.push("Ctrl-C stops everything.", "");
   return lines.join("\n");
 }
@@ -149,9 +156,15 @@ await runCommand(
   async () => {
     const config = loadConfig(process.env);
     if (await portInUse(config.port)) {
-      throw new CliFailure(EXIT.unavailable, `port ${config.port} is in use (is another \`npm run dev\` running?): stop it, or set PORT`);
+      throw new CliFailure(
+        EXIT.unavailable,
+        `port ${config.port} is in use (is another \`npm run dev\` running?): stop it, or set PORT`,
+      );
     }
-    const env: Record<string, string | undefined> = { ...process.env, MOCK_TENANT_ID: process.env.MOCK_TENANT_ID ?? DEV_TENANT_ID };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      MOCK_TENANT_ID: process.env.MOCK_TENANT_ID ?? DEV_TENANT_ID,
+    };
     let moto: RunningMoto | undefined;
     let writtenEnv: string | undefined;
     if (config.aws.endpointUrl === undefined && !(await hasCredentials(config.aws.region))) {
@@ -163,14 +176,20 @@ await runCommand(
         await writeFile(LOCAL_ENV_FILE, writtenEnv, { mode: 0o600 });
       } catch (error) {
         // The service itself needs no AWS: without the emulator it runs with publishing disabled.
-        console.error(`No local AWS emulator (${error instanceof Error ? error.message : String(error)}); event publishing is disabled.`);
+        console.error(
+          `No local AWS emulator (${error instanceof Error ? error.message : String(error)}); event publishing is disabled.`,
+        );
       }
     }
 
     const children: ChildProcess[] = [];
     const start = (entry: string) => {
       // From the project's root, where the service finds its worker pool's loader.
-      const child = spawn(process.execPath, [TSX_CLI, "watch", "--clear-screen=false", entry], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, [TSX_CLI, "watch", "--clear-screen=false", entry], {
+        cwd: ROOT,
+        env,
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       child.stdout?.pipe(readableLogStream()).pipe(process.stdout);
       children.push(child);
       return child;
@@ -188,12 +207,16 @@ await runCommand(
       await Promise.all(children.map(stopChild));
       await moto?.stop();
       // Only our own file: a newer session's is left alone.
-      if (writtenEnv !== undefined && (await readFile(LOCAL_ENV_FILE, "utf8").catch(() => undefined)) === writtenEnv) await rm(LOCAL_ENV_FILE, { force: true });
+      if (writtenEnv !== undefined && (await readFile(LOCAL_ENV_FILE, "utf8").catch(() => undefined)) === writtenEnv)
+        await rm(LOCAL_ENV_FILE, { force: true });
       stopped(code);
     };
     for (const child of children) {
       child.once("exit", (code, signal) => {
-        if (!stopping) console.error(`${child.spawnargs.at(-1) ?? "a child"} stopped (${signal ?? `exit ${code}`}); stopping the rest.`);
+        if (!stopping)
+          console.error(
+            `${child.spawnargs.at(-1) ?? "a child"} stopped (${signal ?? `exit ${code}`}); stopping the rest.`,
+          );
         void stopAll(code === 0 ? EXIT.ok : EXIT.software);
       });
     }

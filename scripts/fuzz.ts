@@ -5,7 +5,11 @@ import { CliFailure } from "../tools/cli/failures.js";
 
 function wholeNumber(name: string, value: string, min: number): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) throw new CliFailure(EXIT.usage, `--${name} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`);
+  if (!Number.isInteger(parsed) || parsed < min)
+    throw new CliFailure(
+      EXIT.usage,
+      `--${name} must be a whole number of at least ${min}, not ${JSON.stringify(value)}`,
+    );
   return parsed;
 }
 
@@ -29,10 +33,15 @@ await runCommand(
     const started = performance.now();
     const report = await runFuzz({ cases, seed, concurrency });
     console.log(`fuzz: ${cases} cases, seed ${seed}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    for (const [status, count] of Object.entries(report.byStatus).sort()) console.log(`  ${status.padEnd(10)} ${count}`);
-    console.log(`server alive after: ${report.aliveAfter ? "yes" : "NO"}; temporary files left: ${report.leftoverUploads.length}`);
+    for (const [status, count] of Object.entries(report.byStatus).sort())
+      console.log(`  ${status.padEnd(10)} ${count}`);
+    console.log(
+      `server alive after: ${report.aliveAfter ? "yes" : "NO"}; temporary files left: ${report.leftoverUploads.length}`,
+    );
     for (const failure of report.failures.slice(0, 20)) console.log("FAILED", JSON.stringify(failure));
     console.log(`${cases - report.failures.length} passed, ${report.failures.length} failed`);
-    return report.failures.length === 0 && report.aliveAfter && report.leftoverUploads.length === 0 ? EXIT.ok : EXIT.failed;
+    return report.failures.length === 0 && report.aliveAfter && report.leftoverUploads.length === 0
+      ? EXIT.ok
+      : EXIT.failed;
   },
 );

@@ -15,9 +15,16 @@ await runCommand(
       "run without an emulator endpoint, so it never creates resources in a real account by accident.",
     options: {
       endpoint: { type: "string", value: "<url>", description: "the emulator's endpoint (else AWS_ENDPOINT_URL)" },
-      prefix: { type: "string", value: "<name>", description: "name resources NAME-queue, NAME-dlq, NAME-uploads, … instead of the design's names" },
+      prefix: {
+        type: "string",
+        value: "<name>",
+        description: "name resources NAME-queue, NAME-dlq, NAME-uploads, … instead of the design's names",
+      },
       json: { type: "boolean", description: "print the outputs as JSON (for --outputs of the other tools)" },
-      "allow-real-aws": { type: "boolean", description: "run without an endpoint, against the AWS account of your credentials" },
+      "allow-real-aws": {
+        type: "boolean",
+        description: "run without an endpoint, against the AWS account of your credentials",
+      },
     },
     environment: {
       AWS_ENDPOINT_URL: "the emulator's endpoint",
@@ -35,7 +42,8 @@ await runCommand(
         "no emulator endpoint: set AWS_ENDPOINT_URL or pass --endpoint <url> (`npm run dev` starts one); --allow-real-aws creates the resources in your real AWS account instead",
       );
     }
-    if (endpoint !== undefined && !URL.canParse(endpoint)) throw new CliFailure(EXIT.usage, `--endpoint must be a URL, not ${JSON.stringify(endpoint)}`);
+    if (endpoint !== undefined && !URL.canParse(endpoint))
+      throw new CliFailure(EXIT.usage, `--endpoint must be a URL, not ${JSON.stringify(endpoint)}`);
     // The SDK reads the endpoint from the environment, and failures name it from there.
     if (endpoint !== undefined) process.env.AWS_ENDPOINT_URL = endpoint;
     const { events, aws } = loadConfig(process.env);
@@ -43,7 +51,13 @@ await runCommand(
     const naming = options.prefix === undefined ? "design" : { prefix: options.prefix };
     const log = options.json ? undefined : (line: string) => console.error(line);
     const outputs = {
-      ...(await provisionLocalPipeline({ ...clients, busName: events.busName, source: events.source, names: physicalNames(naming), log })),
+      ...(await provisionLocalPipeline({
+        ...clients,
+        busName: events.busName,
+        source: events.source,
+        names: physicalNames(naming),
+        log,
+      })),
       ...(await provisionLocalJobs({ ...clients, names: jobNames(naming), log })),
     };
     if (options.json) console.log(JSON.stringify(outputs, null, 2));

@@ -11,7 +11,8 @@ import { readableLogStream } from "../tools/readable-log.js";
 
 function seconds(name: string, value: string): number {
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new CliFailure(EXIT.usage, `--${name} must be a number of seconds above 0, not ${JSON.stringify(value)}`);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new CliFailure(EXIT.usage, `--${name} must be a number of seconds above 0, not ${JSON.stringify(value)}`);
   return parsed;
 }
 
@@ -31,7 +32,18 @@ await runCommand(
       ...QUEUE_ENVIRONMENT,
       "EVENTBRIDGE_BUS_NAME, EVENT_SOURCE": "where and as what the test event is published",
     },
-    exitCodes: ["ok", "failed", "credentials", "notFound", "invalidEvent", "usage", "noInput", "unavailable", "software", "config"],
+    exitCodes: [
+      "ok",
+      "failed",
+      "credentials",
+      "notFound",
+      "invalidEvent",
+      "usage",
+      "noInput",
+      "unavailable",
+      "software",
+      "config",
+    ],
   },
   async (options) => {
     const intervalS = seconds("interval", options.interval);
@@ -41,7 +53,11 @@ await runCommand(
     destination.pipe(process.stderr);
     // The report is the output; the publisher's own log lines only when asked for.
     const log = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, destination });
-    const queueUrl = await resolveQueueUrl({ flag: options["queue-url"], env: config.queueUrl, outputsFile: options.outputs });
+    const queueUrl = await resolveQueueUrl({
+      flag: options["queue-url"],
+      env: config.queueUrl,
+      outputsFile: options.outputs,
+    });
     const { sqs, eventBridge } = awsClients(config.aws.region);
     return await verifyEventFlow({
       sqs,

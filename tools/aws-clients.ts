@@ -7,12 +7,19 @@ import { SQSClient } from "@aws-sdk/client-sqs";
  * SDK clients for the ops commands (provisioning, verification, the consumer). The endpoint comes from
  * `AWS_ENDPOINT_URL`, credentials from the default chain (the SDK reads both itself), unless given.
  */
-export function awsClients(region: string, overrides: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}) {
+export function awsClients(
+  region: string,
+  overrides: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } = {},
+) {
   return {
     sqs: new SQSClient({ region, ...overrides }),
     eventBridge: new EventBridgeClient({ region, maxAttempts: 1, ...overrides }),
     // Path-style: bucket names need no DNS of their own on an emulator.
     dynamodb: new DynamoDBClient({ region, ...overrides }),
-    s3: new S3Client({ region, forcePathStyle: overrides.endpoint !== undefined || process.env.AWS_ENDPOINT_URL !== undefined, ...overrides }),
+    s3: new S3Client({
+      region,
+      forcePathStyle: overrides.endpoint !== undefined || process.env.AWS_ENDPOINT_URL !== undefined,
+      ...overrides,
+    }),
   };
 }

@@ -8,13 +8,16 @@ import {
 } from "@aws-sdk/client-sqs";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as v from "valibot";
-import { BatchProcessingCompletedV1, buildCompletedEvent, DETAIL_TYPE } from "../app/events/batch-processing-completed.js";
+import {
+  BatchProcessingCompletedV1,
+  buildCompletedEvent,
+  DETAIL_TYPE,
+} from "../app/events/batch-processing-completed.js";
 import type { EventPublisher } from "../app/events/event-publisher.js";
 import type { Logger } from "../app/logger.js";
 import { EXIT, type ExitCode } from "./cli/exit-codes.js";
 import { isCredentialError, isCredentialErrorName, isQueueMissing } from "./cli/failures.js";
 import { checkQueueAccess } from "./queue-url.js";
-
 
 export interface VerifyOptions {
   sqs: SQSClient;
@@ -68,19 +71,29 @@ export async function verifyEventFlow(options: VerifyOptions): Promise<ExitCode>
 
   const started = Date.now();
   while (Date.now() - started <= options.timeoutMs) {
-    const { Messages: messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const { Messages: messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     for (const message of messages) {
       const verdict = inspect(message, interactionId);
       if (verdict === "ours") {
         await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-        report(`OK received after ${((Date.now() - started) / 1000).toFixed(1)} s; envelope and detail valid; test message deleted`);
+        report(
+          `OK received after ${((Date.now() - started) / 1000).toFixed(1)} s; envelope and detail valid; test message deleted`,
+        );
         return EXIT.ok;
       }
       if (typeof verdict === "object") {
         report(`FAIL a ${DETAIL_TYPE} message on the queue breaks the contract: ${verdict.invalid}`);
         return EXIT.invalidEvent;
       }
-      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }));
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
     }
     await sleep(options.intervalMs);
   }

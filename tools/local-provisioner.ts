@@ -48,7 +48,12 @@ import { IDEMPOTENCY_TABLE_SCHEMA, JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/
 import { transcriptEventsPattern } from "../app/events/transcript-events.js";
 
 /** A queue with these settings: created, or brought to them if it exists. */
-async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<string, string>, log: (line: string) => void) {
+async function ensureQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+  log: (line: string) => void,
+) {
   let url: string;
   try {
     url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
@@ -59,12 +64,18 @@ async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<stri
     url = (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
     log(`queue ${name}: created`);
   }
-  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] })))
+    .Attributes!.QueueArn!;
   return { url, arn };
 }
 
 /** A table as described: created if missing (then waited for), its TTL switched on either way. */
-async function ensureTable(dynamodb: DynamoDBClient, table: CreateTableCommandInput & { TableName: string }, ttlAttribute: string, log: (line: string) => void) {
+async function ensureTable(
+  dynamodb: DynamoDBClient,
+  table: CreateTableCommandInput & { TableName: string },
+  ttlAttribute: string,
+  log: (line: string) => void,
+) {
   try {
     await dynamodb.send(new DescribeTableCommand({ TableName: table.TableName }));
     log(`table ${table.TableName}: exists`);
@@ -74,7 +85,12 @@ async function ensureTable(dynamodb: DynamoDBClient, table: CreateTableCommandIn
     await waitUntilTableExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: table.TableName });
     log(`table ${table.TableName}: created`);
   }
-  await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: table.TableName, TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true } }));
+  await dynamodb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: table.TableName,
+      TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+    }),
+  );
 }
 
 /** The same outputs as the Pulumi stack; there is no IAM policy locally. */
@@ -122,12 +138,17 @@ export async function provisionLocalPipeline(options: LocalProvisionOptions): Pr
 
   const retention = { MessageRetentionPeriod: String(PIPELINE.messageRetentionSeconds), SqsManagedSseEnabled: "true" };
   const dlq = await ensureQueue(sqs, names.dlq, retention, log);
-  const queue = await ensureQueue(sqs, names.queue, {
-    ...retention,
-    VisibilityTimeout: String(PIPELINE.visibilityTimeoutSeconds),
-    ReceiveMessageWaitTimeSeconds: String(PIPELINE.receiveWaitTimeSeconds),
-    RedrivePolicy: redrivePolicy(dlq.arn),
-  }, log);
+  const queue = await ensureQueue(
+    sqs,
+    names.queue,
+    {
+      ...retention,
+      VisibilityTimeout: String(PIPELINE.visibilityTimeoutSeconds),
+      ReceiveMessageWaitTimeSeconds: String(PIPELINE.receiveWaitTimeSeconds),
+      RedrivePolicy: redrivePolicy(dlq.arn),
+    },
+    log,
+  );
   const deliveryDlq = await ensureQueue(sqs, names.deliveryDlq, retention, log);
   const busArn = await ensureBus();
 
@@ -144,7 +165,10 @@ export async function provisionLocalPipeline(options: LocalProvisionOptions): Pr
 
   for (const target of [queue, deliveryDlq]) {
     await sqs.send(
-      new SetQueueAttributesCommand({ QueueUrl: target.url, Attributes: { Policy: policyJson([eventsMaySendTo(target.arn, ruleArn!)]) } }),
+      new SetQueueAttributesCommand({
+        QueueUrl: target.url,
+        Attributes: { Policy: policyJson([eventsMaySendTo(target.arn, ruleArn!)]) },
+      }),
     );
   }
   await eventBridge.send(
@@ -215,13 +239,20 @@ export async function provisionLocalJobs(options: LocalJobsOptions): Promise<Job
   await s3.send(
     new PutPublicAccessBlockCommand({
       Bucket: names.uploadBucket,
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
     }),
   );
   await s3.send(
     new PutBucketEncryptionCommand({
       Bucket: names.uploadBucket,
-      ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: true }] },
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: true }],
+      },
     }),
   );
   await s3.send(
@@ -241,7 +272,12 @@ export async function provisionLocalJobs(options: LocalJobsOptions): Promise<Job
     }),
   );
 
-  const dlq = await ensureQueue(sqs, names.workDlq, { MessageRetentionPeriod: String(WORK_QUEUE.dlqMessageRetentionSeconds), SqsManagedSseEnabled: "true" }, log);
+  const dlq = await ensureQueue(
+    sqs,
+    names.workDlq,
+    { MessageRetentionPeriod: String(WORK_QUEUE.dlqMessageRetentionSeconds), SqsManagedSseEnabled: "true" },
+    log,
+  );
   const queue = await ensureQueue(
     sqs,
     names.workQueue,

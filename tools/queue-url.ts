@@ -22,18 +22,28 @@ export async function resolveQueueUrl(sources: {
     try {
       outputs = JSON.parse(text) as typeof outputs;
     } catch {
-      throw new CliFailure(EXIT.noInput, `${sources.outputsFile} is not JSON (write it with \`pulumi stack output --json\`)`);
+      throw new CliFailure(
+        EXIT.noInput,
+        `${sources.outputsFile} is not JSON (write it with \`pulumi stack output --json\`)`,
+      );
     }
     if (typeof outputs.queueUrl === "string" && outputs.queueUrl !== "") return outputs.queueUrl;
     throw new CliFailure(EXIT.noInput, `${sources.outputsFile} has no queueUrl output`);
   }
-  throw new CliFailure(EXIT.config, "no queue URL: pass --queue-url, set QUEUE_URL, pass --outputs <stack outputs JSON>, or start `npm run dev`, which writes .env.local");
+  throw new CliFailure(
+    EXIT.config,
+    "no queue URL: pass --queue-url, set QUEUE_URL, pass --outputs <stack outputs JSON>, or start `npm run dev`, which writes .env.local",
+  );
 }
 
 /** The options that name the queue, the same for every tool that reads one. */
 export const QUEUE_OPTIONS = {
   "queue-url": { type: "string", value: "<url>", description: "the queue the rule delivers to (else QUEUE_URL)" },
-  outputs: { type: "string", value: "<file>", description: "read queueUrl from stack outputs JSON (`pulumi stack output --json`)" },
+  outputs: {
+    type: "string",
+    value: "<file>",
+    description: "read queueUrl from stack outputs JSON (`pulumi stack output --json`)",
+  },
 } satisfies Record<string, OptionSpec>;
 
 /** The variables that reach the queue, the same for every tool that reads one. */
@@ -49,14 +59,19 @@ export const QUEUE_ENVIRONMENT = {
  * second or two apart (credentials can be a moment late, an emulator a moment slow), then failing with
  * the last error. A queue that does not exist fails at once.
  */
-export async function checkQueueAccess(sqs: SQSClient, queueUrl: string, { attempts = 3, delayMs = 1000 } = {}): Promise<void> {
+export async function checkQueueAccess(
+  sqs: SQSClient,
+  queueUrl: string,
+  { attempts = 3, delayMs = 1000 } = {},
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await sqs.config.credentials();
       await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
       return;
     } catch (error) {
-      if (isQueueMissing(error)) throw new CliFailure(EXIT.notFound, `the queue does not exist: ${queueUrl}`, { cause: error });
+      if (isQueueMissing(error))
+        throw new CliFailure(EXIT.notFound, `the queue does not exist: ${queueUrl}`, { cause: error });
       if (attempt >= attempts) throw error;
       await sleep(delayMs * attempt);
     }

@@ -5,7 +5,8 @@ const PLUMBING = new Set(["time", "level", "msg", "service", "pid", "hostname", 
 
 function valueText(value: unknown): string {
   if (typeof value === "string") return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
-  if (value instanceof Object && "message" in value && typeof value.message === "string") return JSON.stringify(value.message);
+  if (value instanceof Object && "message" in value && typeof value.message === "string")
+    return JSON.stringify(value.message);
   return JSON.stringify(value) ?? "null";
 }
 

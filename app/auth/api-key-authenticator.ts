@@ -28,13 +28,17 @@ export function createApiKeyAuthenticator(entries: readonly ApiKeyEntry[]): Auth
     mode: "api-key",
     authenticate({ bearer, apiKey }) {
       const key = apiKey ?? bearer;
-      if (key === undefined) return Promise.reject(new AuthenticationFailed("missing", "Send an API key as X-API-Key or Authorization: Bearer."));
+      if (key === undefined)
+        return Promise.reject(
+          new AuthenticationFailed("missing", "Send an API key as X-API-Key or Authorization: Bearer."),
+        );
       const presented = createHash("sha256").update(key, "utf8").digest();
       let found: ApiKeyEntry | undefined;
       for (const { entry, digest } of hashes) {
         if (timingSafeEqual(presented, digest) && found === undefined) found = entry;
       }
-      if (found === undefined) return Promise.reject(new AuthenticationFailed("unknown_api_key", "The API key is not valid."));
+      if (found === undefined)
+        return Promise.reject(new AuthenticationFailed("unknown_api_key", "The API key is not valid."));
       return Promise.resolve({
         tenantId: found.tenant_id,
         userId: found.user_id ?? `api-key:${found.id}`,

@@ -29,7 +29,8 @@ export type AuthSettings =
 export const authSettings = settings(
   {
     AUTH_MODE: oneOf(AUTH_MODES, "headers", {
-      meaning: "`headers` (trusted identity headers), `jwt` or `api-key` (verified; see [Who is asking](#who-is-asking-auth_mode))",
+      meaning:
+        "`headers` (trusted identity headers), `jwt` or `api-key` (verified; see [Who is asking](#who-is-asking-auth_mode))",
     }),
     JWT_JWKS_URL: optionalUrl({ meaning: "`jwt`: the issuer's JSON Web Key Set" }),
     JWT_ISSUER: optionalText({ meaning: "`jwt`: the required `iss`" }),
@@ -38,7 +39,8 @@ export const authSettings = settings(
     JWT_ACCOUNT_CLAIM: optionalText({ meaning: "`jwt`: the claim holding the account, when there is one" }),
     JWT_CLOCK_SKEW_S: integer(30, { min: 0, max: 300 }, { meaning: "`jwt`: tolerance on `exp` and `nbf`" }),
     API_KEYS: optionalText({
-      meaning: '`api-key`: JSON array of `{ "id", "sha256", "tenant_id", "user_id"?, "account_id"? }` (`npm run api-key` makes one)',
+      meaning:
+        '`api-key`: JSON array of `{ "id", "sha256", "tenant_id", "user_id"?, "account_id"? }` (`npm run api-key` makes one)',
       secret: true,
     }),
   },
@@ -54,7 +56,14 @@ export const authSettings = settings(
             .map(([name]) => name);
           throw new ConfigError(`Invalid configuration: AUTH_MODE: jwt needs ${missing.join(", ")}`);
         }
-        const jwt = { jwksUrl, issuer, audience, tenantClaim: env.JWT_TENANT_CLAIM, accountClaim: env.JWT_ACCOUNT_CLAIM, clockSkewS: env.JWT_CLOCK_SKEW_S };
+        const jwt = {
+          jwksUrl,
+          issuer,
+          audience,
+          tenantClaim: env.JWT_TENANT_CLAIM,
+          accountClaim: env.JWT_ACCOUNT_CLAIM,
+          clockSkewS: env.JWT_CLOCK_SKEW_S,
+        };
         return { mode: "jwt", jwt };
       }
       case "api-key":
@@ -64,7 +73,8 @@ export const authSettings = settings(
 );
 
 function parseApiKeys(value: string | undefined): ApiKeyEntry[] {
-  if (value === undefined) throw new ConfigError("Invalid configuration: AUTH_MODE: api-key needs API_KEYS (see `npm run api-key`)");
+  if (value === undefined)
+    throw new ConfigError("Invalid configuration: AUTH_MODE: api-key needs API_KEYS (see `npm run api-key`)");
   let json: unknown;
   try {
     json = JSON.parse(value);

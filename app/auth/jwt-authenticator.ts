@@ -43,10 +43,21 @@ export function createJwtAuthenticator(options: JwtOptions): Authenticator {
       throw new AuthenticationFailed("bad_claims", "The token has no usable sub claim.");
     }
     const account = options.accountClaim === undefined ? undefined : payload[options.accountClaim];
-    if (account !== undefined && (typeof account !== "string" || account === "" || account.length > MAX_SUBJECT_LENGTH)) {
-      throw new AuthenticationFailed("bad_claims", `The token's ${options.accountClaim} claim is not a usable account id.`);
+    if (
+      account !== undefined &&
+      (typeof account !== "string" || account === "" || account.length > MAX_SUBJECT_LENGTH)
+    ) {
+      throw new AuthenticationFailed(
+        "bad_claims",
+        `The token's ${options.accountClaim} claim is not a usable account id.`,
+      );
     }
-    return { tenantId: tenant.toLowerCase(), userId: subject, accountId: account ?? null, credentialId: `jwt:${kid ?? "no-kid"}:${subject}` };
+    return {
+      tenantId: tenant.toLowerCase(),
+      userId: subject,
+      accountId: account ?? null,
+      credentialId: `jwt:${kid ?? "no-kid"}:${subject}`,
+    };
   }
 
   return {
@@ -95,7 +106,8 @@ function reasonOf(error: unknown): AuthFailureReason {
     return "bad_claims";
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return "invalid_signature";
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return "unknown_key";
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
+    return "unknown_key";
   if (
     error instanceof errors.JWSInvalid ||
     error instanceof errors.JWTInvalid ||

@@ -114,7 +114,10 @@ function timestampAt(line: string, at: number): { seconds: number; end: number }
   const fractionLength = fraction.end - position - 1;
   if (fractionLength < 1 || fractionLength > 3) return undefined;
   const hours = groups.length === 3 ? groups[0]!.value : 0;
-  return { seconds: hours * 3600 + minutes.value * 60 + seconds.value + fraction.value / 10 ** fractionLength, end: fraction.end };
+  return {
+    seconds: hours * 3600 + minutes.value * 60 + seconds.value + fraction.value / 10 ** fractionLength,
+    end: fraction.end,
+  };
 }
 
 /** A cue timing line, `start --> end` (settings may follow): the end in seconds, or undefined. */
@@ -200,4 +203,3 @@ function stripMarkup(line: string): { text: string; voice: string | undefined } 
   out.append(line.slice(runStart));
   return { text: out.toString(), voice };
 }
-

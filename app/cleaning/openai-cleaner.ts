@@ -69,7 +69,10 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
     const fallback = (reason: string): ChunkOutcome => {
       // Only the reason: provider error messages can quote the request, and so the transcript.
       log.warn({ chunk: index, chunk_length: text.length, reason }, "cleaning chunk fell back to rules");
-      return { segments: chunk.segments.map((segment) => ({ ...segment, speech: cleanSpeech(segment.speech) })), by: "rules" };
+      return {
+        segments: chunk.segments.map((segment) => ({ ...segment, speech: cleanSpeech(segment.speech) })),
+        by: "rules",
+      };
     };
     try {
       const completion = await client.chat.completions.create(
@@ -91,7 +94,8 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
       const lines = cleaned.split(/\r?\n/);
       // Labels are re-attached by position, so a reply must keep the lines one for one and add no label.
       if (lines.length !== chunk.segments.length) return fallback("line count changed");
-      if (lines.some((line, at) => labelOf(line) !== labelOf(chunk.segments[at]!.speech))) return fallback("speaker label changed");
+      if (lines.some((line, at) => labelOf(line) !== labelOf(chunk.segments[at]!.speech)))
+        return fallback("speaker label changed");
       // An utterance may go only when it was nothing but fillers: the rules are the judge of that.
       if (lines.some((line, at) => line.trim() === "" && cleanSpeech(chunk.segments[at]!.speech) !== "")) {
         return fallback("utterance dropped");
@@ -106,9 +110,14 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
   return {
     name: "openai",
     async clean(transcript, { log, signal }) {
-      const chunks = splitIntoChunks(transcript, balancedChunkChars(transcript.length, options.chunkChars, options.concurrency));
+      const chunks = splitIntoChunks(
+        transcript,
+        balancedChunkChars(transcript.length, options.chunkChars, options.concurrency),
+      );
       if (chunks.length === 0) return { text: "", cleaner: "openai" };
-      const outcomes = await Promise.all(chunks.map((chunk, index) => limit(() => cleanChunk(chunk, index, log, signal))));
+      const outcomes = await Promise.all(
+        chunks.map((chunk, index) => limit(() => cleanChunk(chunk, index, log, signal))),
+      );
       const text = joinSegments(outcomes.flatMap((outcome) => outcome.segments));
       log.debug(
         {

@@ -163,7 +163,9 @@ export function cleanWithRules(transcript: string): string {
 }
 
 /** The rules as a cleaner; `run` is where the work happens (a worker pool in the service). */
-export function createRulesCleaner(run: (text: string) => Promise<string> = (text) => Promise.resolve(cleanWithRules(text))): Cleaner {
+export function createRulesCleaner(
+  run: (text: string) => Promise<string> = (text) => Promise.resolve(cleanWithRules(text)),
+): Cleaner {
   return {
     name: "rules",
     async clean(transcript) {

@@ -43,8 +43,16 @@ export interface Adapters {
 /** `auto` means the model when an OpenAI key is set, else the rules (config refuses `openai` without a key). */
 export function createCleaner(settings: CleanerSettings, openai: OpenAiSettings, textWork: TextWork): Cleaner {
   const { apiKey, baseUrl, timeoutS } = openai;
-  if (settings.choice === "rules" || apiKey === undefined) return createRulesCleaner((text) => textWork.cleanWithRules(text));
-  return createOpenAiCleaner({ apiKey, baseUrl, model: settings.model, timeoutS, chunkChars: settings.chunkChars, concurrency: settings.concurrency });
+  if (settings.choice === "rules" || apiKey === undefined)
+    return createRulesCleaner((text) => textWork.cleanWithRules(text));
+  return createOpenAiCleaner({
+    apiKey,
+    baseUrl,
+    model: settings.model,
+    timeoutS,
+    chunkChars: settings.chunkChars,
+    concurrency: settings.concurrency,
+  });
 }
 
 /** The real adapters, from config. */
@@ -60,7 +68,9 @@ export async function buildAdapters(config: Config, logger: Logger): Promise<Ada
     textWork,
     tempFiles: createTempFiles(config.uploadDir),
     objects,
-    claimCheck: objects && createClaimCheck({ store: objects, source: config.events.source, maxEntryBytes: config.events.maxEntryBytes }),
+    claimCheck:
+      objects &&
+      createClaimCheck({ store: objects, source: config.events.source, maxEntryBytes: config.events.maxEntryBytes }),
     jobAdapters: createJobAdapters(config.aws, config.jobs, objects),
     idempotencyStore: createIdempotencyStore(config.aws, config.idempotency, objects),
     authenticator: createAuthenticator(config.auth),

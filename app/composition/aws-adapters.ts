@@ -28,15 +28,24 @@ export interface JobAdapters {
  */
 export function createObjectStore(aws: AwsSettings, jobs: JobSettings): ObjectStore | undefined {
   if (jobs.uploadBucket === undefined) return undefined;
-  const s3 = new S3Client({ region: aws.region, forcePathStyle: aws.endpointUrl !== undefined, requestHandler: REQUEST_HANDLER });
+  const s3 = new S3Client({
+    region: aws.region,
+    forcePathStyle: aws.endpointUrl !== undefined,
+    requestHandler: REQUEST_HANDLER,
+  });
   return createS3ObjectStore(s3, jobs.uploadBucket);
 }
 
 /** The job path's adapters, or the variables that are missing for them. */
-export function createJobAdapters(aws: AwsSettings, jobs: JobSettings, objects: ObjectStore | undefined): JobAdapters | { missing: string[] } {
+export function createJobAdapters(
+  aws: AwsSettings,
+  jobs: JobSettings,
+  objects: ObjectStore | undefined,
+): JobAdapters | { missing: string[] } {
   const missing = missingJobSettings(jobs);
   const { workQueueUrl, jobsTable } = jobs;
-  if (missing.length > 0 || objects === undefined || workQueueUrl === undefined || jobsTable === undefined) return { missing };
+  if (missing.length > 0 || objects === undefined || workQueueUrl === undefined || jobsTable === undefined)
+    return { missing };
   const sqs = new SQSClient({ region: aws.region, requestHandler: REQUEST_HANDLER });
   return {
     store: createDynamoJobStore(new DynamoDBClient({ region: aws.region, requestHandler: REQUEST_HANDLER }), jobsTable),
@@ -48,7 +57,11 @@ export function createJobAdapters(aws: AwsSettings, jobs: JobSettings, objects: 
 }
 
 /** `Idempotency-Key` records: in DynamoDB when `IDEMPOTENCY_TABLE` is set (large answers in the bucket), else in this process. */
-export function createIdempotencyStore(aws: AwsSettings, settings: IdempotencySettings, objects: ObjectStore | undefined): IdempotencyStore {
+export function createIdempotencyStore(
+  aws: AwsSettings,
+  settings: IdempotencySettings,
+  objects: ObjectStore | undefined,
+): IdempotencyStore {
   const { table, ttlS } = settings;
   if (table === undefined) return createMemoryIdempotencyStore({ ttlS });
   const client = new DynamoDBClient({ region: aws.region, requestHandler: REQUEST_HANDLER });

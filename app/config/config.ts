@@ -5,7 +5,11 @@ import { ConfigError } from "../env/env-values.js";
 import { eventSettings } from "../events/event-settings.js";
 import { idempotencySettings } from "../idempotency/idempotency-settings.js";
 import { jobSettings } from "../jobs/job-settings.js";
-import { PROVIDER_REGISTRY, providerChoiceSettings, type ProviderSettings } from "../transcription/provider-registry.js";
+import {
+  PROVIDER_REGISTRY,
+  providerChoiceSettings,
+  type ProviderSettings,
+} from "../transcription/provider-registry.js";
 import { awsSettings, httpSettings, processSettings } from "./service-settings.js";
 
 export { ConfigError };
@@ -43,7 +47,10 @@ const EnvSchema = v.object({
 type Env = v.InferOutput<typeof EnvSchema>;
 
 function providerSettings(env: Env): ProviderSettings {
-  return { deepgram: PROVIDER_REGISTRY.deepgram.settings.read(env), openai: PROVIDER_REGISTRY.openai.settings.read(env) };
+  return {
+    deepgram: PROVIDER_REGISTRY.deepgram.settings.read(env),
+    openai: PROVIDER_REGISTRY.openai.settings.read(env),
+  };
 }
 
 function read(env: Env) {
@@ -111,7 +118,10 @@ export function redactConfig(config: Config): Record<string, unknown> {
   return {
     ...rest,
     metrics_token_set: metricsToken !== undefined,
-    auth: config.auth.mode === "api-key" ? { mode: "api-key", key_ids: config.auth.apiKeys.map((key) => key.id) } : config.auth,
+    auth:
+      config.auth.mode === "api-key"
+        ? { mode: "api-key", key_ids: config.auth.apiKeys.map((key) => key.id) }
+        : config.auth,
     deepgram: { ...deepgram, api_key_set: deepgramKey !== undefined },
     openai: { ...openai, api_key_set: openaiKey !== undefined },
   };

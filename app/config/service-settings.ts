@@ -9,11 +9,22 @@ const MiB = 1024 ** 2;
 /** The process: how it logs, where it keeps uploads, how long it takes to stop. */
 export const processSettings = settings(
   {
-    NODE_ENV: text("development", { meaning: "`production` makes `AUTH_MODE=headers` warn at startup that identity is not verified" }),
-    LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info", { meaning: "`fatal` … `trace`, or `silent`" }),
+    NODE_ENV: text("development", {
+      meaning: "`production` makes `AUTH_MODE=headers` warn at startup that identity is not verified",
+    }),
+    LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info", {
+      meaning: "`fatal` … `trace`, or `silent`",
+    }),
     UPLOAD_DIR: text(tmpdir(), { meaning: "where uploads are streamed to", shownDefault: "OS temp dir" }),
-    SHUTDOWN_GRACE_MS: integer(25_000, { min: 0 }, { meaning: "how long shutdown waits for in-flight requests and running jobs, in milliseconds" }),
-    QUEUE_URL: optionalText({ meaning: "the queue `npm run verify` and `npm run consume` read" }, v.url("must be an absolute URL")),
+    SHUTDOWN_GRACE_MS: integer(
+      25_000,
+      { min: 0 },
+      { meaning: "how long shutdown waits for in-flight requests and running jobs, in milliseconds" },
+    ),
+    QUEUE_URL: optionalText(
+      { meaning: "the queue `npm run verify` and `npm run consume` read" },
+      v.url("must be an absolute URL"),
+    ),
   },
   (env) => ({
     /** Only whether it is `production` matters (a warning about unverified identity). */
@@ -32,21 +43,49 @@ export const httpSettings = settings(
     PORT: integer(3000, { min: 0, max: 65535 }, { meaning: "HTTP port" }),
     MAX_UPLOAD_BYTES: integer(2 * GiB, { min: 1 }, { meaning: "largest upload, in bytes (2 GiB)" }),
     MAX_CAPTIONS_BYTES: integer(16 * MiB, { min: 1 }, { meaning: "largest captions file, in bytes (16 MiB)" }),
-    REQUEST_TIMEOUT_S: integer(3600, { min: 0 }, {
-      meaning:
-        "the whole request, upload and processing: past it, 408 `upload_timeout` while the body arrives, 504 `processing_timeout` after (0: none)",
-    }),
-    UPLOAD_IDLE_TIMEOUT_S: integer(30, { min: 1 }, {
-      meaning: "a body that sends nothing this long gets 408 `upload_idle_timeout`; its slot and temporary file are freed",
-    }),
-    HEADERS_TIMEOUT_S: integer(60, { min: 1 }, { meaning: "time to receive a request's headers (at most `REQUEST_TIMEOUT_S`)" }),
-    KEEP_ALIVE_TIMEOUT_S: integer(65, { min: 1 }, { meaning: "how long an idle keep-alive connection stays open (longer than common proxies' 60 s)" }),
-    MIN_FREE_DISK_BYTES: integer(256 * MiB, { min: 0 }, {
-      meaning: "free bytes kept in `UPLOAD_DIR` (256 MiB); a declared upload that would eat into them gets 507",
-    }),
-    MAX_CONCURRENT_REQUESTS: integer(64, { min: 1 }, { meaning: "uploads processed at once per instance; more get 503 `too_busy`" }),
+    REQUEST_TIMEOUT_S: integer(
+      3600,
+      { min: 0 },
+      {
+        meaning:
+          "the whole request, upload and processing: past it, 408 `upload_timeout` while the body arrives, 504 `processing_timeout` after (0: none)",
+      },
+    ),
+    UPLOAD_IDLE_TIMEOUT_S: integer(
+      30,
+      { min: 1 },
+      {
+        meaning:
+          "a body that sends nothing this long gets 408 `upload_idle_timeout`; its slot and temporary file are freed",
+      },
+    ),
+    HEADERS_TIMEOUT_S: integer(
+      60,
+      { min: 1 },
+      { meaning: "time to receive a request's headers (at most `REQUEST_TIMEOUT_S`)" },
+    ),
+    KEEP_ALIVE_TIMEOUT_S: integer(
+      65,
+      { min: 1 },
+      { meaning: "how long an idle keep-alive connection stays open (longer than common proxies' 60 s)" },
+    ),
+    MIN_FREE_DISK_BYTES: integer(
+      256 * MiB,
+      { min: 0 },
+      {
+        meaning: "free bytes kept in `UPLOAD_DIR` (256 MiB); a declared upload that would eat into them gets 507",
+      },
+    ),
+    MAX_CONCURRENT_REQUESTS: integer(
+      64,
+      { min: 1 },
+      { meaning: "uploads processed at once per instance; more get 503 `too_busy`" },
+    ),
     METRICS_TOKEN: optionalText(
-      { meaning: "when set (16 characters or more), `/metrics` needs `Authorization: Bearer <METRICS_TOKEN>`", secret: true },
+      {
+        meaning: "when set (16 characters or more), `/metrics` needs `Authorization: Bearer <METRICS_TOKEN>`",
+        secret: true,
+      },
       v.minLength(16, "must be at least 16 characters"),
     ),
     MOCK_TENANT_ID: optionalText(
@@ -54,7 +93,10 @@ export const httpSettings = settings(
       v.regex(ANY_CASE_UUID_V4, "must be a UUID v4"),
       v.toLowerCase(),
     ),
-    MOCK_USER_ID: optionalText({ meaning: "`headers` mode: the user when `X-User-ID` is absent" }, v.maxLength(256, "must be at most 256 characters")),
+    MOCK_USER_ID: optionalText(
+      { meaning: "`headers` mode: the user when `X-User-ID` is absent" },
+      v.maxLength(256, "must be at most 256 characters"),
+    ),
   },
   (env) => ({
     port: env.PORT,
@@ -80,8 +122,14 @@ export const awsSettings = settings(
       { meaning: "read by the AWS SDK itself: an AWS-compatible endpoint such as `moto_server`", shownDefault: "AWS" },
       v.url("must be an absolute URL"),
     ),
-    AWS_ACCESS_KEY_ID: optionalText({ meaning: "credentials (or any source of the SDK's default chain), read by the AWS SDK", secret: true }),
-    AWS_SECRET_ACCESS_KEY: optionalText({ meaning: "credentials, read by the AWS SDK with `AWS_ACCESS_KEY_ID`", secret: true }),
+    AWS_ACCESS_KEY_ID: optionalText({
+      meaning: "credentials (or any source of the SDK's default chain), read by the AWS SDK",
+      secret: true,
+    }),
+    AWS_SECRET_ACCESS_KEY: optionalText({
+      meaning: "credentials, read by the AWS SDK with `AWS_ACCESS_KEY_ID`",
+      secret: true,
+    }),
   },
   // The credentials are the SDK's to read: they are documented here, never kept.
   (env) => ({ region: env.AWS_REGION, endpointUrl: env.AWS_ENDPOINT_URL }),

@@ -57,7 +57,9 @@ export class UnsupportedEncoding extends DomainError {
   readonly code = "unsupported_encoding";
   readonly details = { detected_type: "text/plain" };
   constructor() {
-    super("The file looks like text, but not in a supported encoding: save it as UTF-8 (or UTF-16 with a byte order mark).");
+    super(
+      "The file looks like text, but not in a supported encoding: save it as UTF-8 (or UTF-16 with a byte order mark).",
+    );
   }
 }
 
@@ -78,7 +80,11 @@ export class EmptyTranscript extends DomainError {
   readonly code = "empty_transcript";
   readonly details: { source: TranscriptSource };
   constructor(source: TranscriptSource) {
-    super(source === "captions" ? "The captions hold no cue text." : "The recording holds no speech that could be transcribed.");
+    super(
+      source === "captions"
+        ? "The captions hold no cue text."
+        : "The recording holds no speech that could be transcribed.",
+    );
     this.details = { source };
   }
 }

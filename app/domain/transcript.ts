@@ -16,7 +16,10 @@ export type TranscriptMetadata = v.InferOutput<typeof TranscriptMetadata>;
 
 /** Who said what, when: from the provider's diarization, or a captions cue (its voice and times). */
 export const Utterance = v.object({
-  speaker: v.pipe(v.nullable(v.string()), v.description("A name (captions) or `Speaker N` (diarization); null when unknown")),
+  speaker: v.pipe(
+    v.nullable(v.string()),
+    v.description("A name (captions) or `Speaker N` (diarization); null when unknown"),
+  ),
   start: v.pipe(v.number(), v.description("Seconds from the start")),
   end: v.pipe(v.number(), v.description("Seconds from the start")),
   text: v.string(),
@@ -28,7 +31,8 @@ export type Utterance = v.InferOutput<typeof Utterance>;
  * turn, consecutive utterances of one speaker joined. Undefined when a speaker is unknown.
  */
 export function conversationOf(utterances: readonly Utterance[] | undefined): string | undefined {
-  if (utterances === undefined || utterances.length === 0 || utterances.some((utterance) => utterance.speaker === null)) return undefined;
+  if (utterances === undefined || utterances.length === 0 || utterances.some((utterance) => utterance.speaker === null))
+    return undefined;
   const turns: Array<{ speaker: string; texts: string[] }> = [];
   for (const { speaker, text } of utterances) {
     const last = turns.at(-1);

@@ -12,7 +12,11 @@ export interface VariableDoc {
 }
 
 function documented<T extends v.GenericSchema>(schema: T, doc: VariableDoc) {
-  return v.pipe(schema, v.description(doc.meaning), v.metadata({ shownDefault: doc.shownDefault, secret: doc.secret ?? false }));
+  return v.pipe(
+    schema,
+    v.description(doc.meaning),
+    v.metadata({ shownDefault: doc.shownDefault, secret: doc.secret ?? false }),
+  );
 }
 
 /** A whole number with a default and bounds. */
@@ -42,7 +46,11 @@ export function flag(defaultValue: boolean, doc: VariableDoc) {
 }
 
 /** One of a few words. */
-export function oneOf<const T extends readonly [string, ...string[]]>(options: T, defaultValue: T[number], doc: VariableDoc) {
+export function oneOf<const T extends readonly [string, ...string[]]>(
+  options: T,
+  defaultValue: T[number],
+  doc: VariableDoc,
+) {
   return documented(v.optional(v.picklist(options, `must be one of ${options.join(", ")}`), defaultValue), doc);
 }
 
@@ -74,7 +82,10 @@ export interface Settings<E extends v.ObjectEntries, S> {
   read(env: v.InferOutput<v.ObjectSchema<E, undefined>>): S;
 }
 
-export function settings<const E extends v.ObjectEntries, S>(entries: E, read: (env: v.InferOutput<v.ObjectSchema<E, undefined>>) => S): Settings<E, S> {
+export function settings<const E extends v.ObjectEntries, S>(
+  entries: E,
+  read: (env: v.InferOutput<v.ObjectSchema<E, undefined>>) => S,
+): Settings<E, S> {
   return { entries, read };
 }
 

@@ -65,7 +65,10 @@ export const BatchProcessingCompletedClaimCheck = v.strictObject({
   data: v.strictObject({ transcripts_ref: TranscriptsReference }),
 });
 
-export const BatchProcessingCompletedV1 = v.variant("version", [BatchProcessingCompletedInline, BatchProcessingCompletedClaimCheck]);
+export const BatchProcessingCompletedV1 = v.variant("version", [
+  BatchProcessingCompletedInline,
+  BatchProcessingCompletedClaimCheck,
+]);
 
 export type BatchProcessingCompletedDetail = v.InferOutput<typeof BatchProcessingCompletedV1>;
 export type InlineCompletedDetail = v.InferOutput<typeof BatchProcessingCompletedInline>;
@@ -95,7 +98,10 @@ export function buildCompletedEvent(input: CompletedEventInput): InlineCompleted
 }
 
 /** The same event with its transcripts replaced by where they are stored. */
-export function claimChecked(detail: InlineCompletedDetail, reference: TranscriptsReference): ClaimCheckedCompletedDetail {
+export function claimChecked(
+  detail: InlineCompletedDetail,
+  reference: TranscriptsReference,
+): ClaimCheckedCompletedDetail {
   return { ...detail, version: CLAIM_CHECK_VERSION, data: { transcripts_ref: reference } };
 }
 
@@ -113,9 +119,18 @@ export const completedEventType = {
   describe(detail: BatchProcessingCompletedDetail) {
     if ("transcripts_ref" in detail.data) {
       const reference = detail.data.transcripts_ref;
-      return { detail_type: DETAIL_TYPE, raw_bytes: reference.raw_bytes, cleaned_bytes: reference.cleaned_bytes, claim_check: true };
+      return {
+        detail_type: DETAIL_TYPE,
+        raw_bytes: reference.raw_bytes,
+        cleaned_bytes: reference.cleaned_bytes,
+        claim_check: true,
+      };
     }
-    return { detail_type: DETAIL_TYPE, raw_length: detail.data.raw_transcript.length, cleaned_length: detail.data.cleaned_transcript.length };
+    return {
+      detail_type: DETAIL_TYPE,
+      raw_length: detail.data.raw_transcript.length,
+      cleaned_length: detail.data.cleaned_transcript.length,
+    };
   },
   minimumBytes(detail: BatchProcessingCompletedDetail) {
     if (!("raw_transcript" in detail.data)) return 0;

@@ -64,6 +64,10 @@ export const failedEventType = {
   detailType: FAILED_DETAIL_TYPE,
   versions: [FAILED_EVENT_VERSION],
   schema: BatchProcessingFailedV1,
-  describe: (detail: BatchProcessingFailedDetail) => ({ detail_type: FAILED_DETAIL_TYPE, error_code: detail.error.code, stage: detail.error.stage }),
+  describe: (detail: BatchProcessingFailedDetail) => ({
+    detail_type: FAILED_DETAIL_TYPE,
+    error_code: detail.error.code,
+    stage: detail.error.stage,
+  }),
   minimumBytes: () => 0,
 } as const satisfies EventType<BatchProcessingFailedDetail>;

@@ -1,7 +1,12 @@
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { ObjectStore } from "../storage/object-store.js";
 import { objectKeys } from "../storage/object-store.js";
-import { claimChecked, DETAIL_TYPE, type BatchProcessingCompletedDetail, type InlineCompletedDetail } from "./batch-processing-completed.js";
+import {
+  claimChecked,
+  DETAIL_TYPE,
+  type BatchProcessingCompletedDetail,
+  type InlineCompletedDetail,
+} from "./batch-processing-completed.js";
 import { entrySize } from "./put-events-sender.js";
 
 export interface ClaimCheckOptions {
@@ -20,7 +25,12 @@ export type ClaimCheck = (detail: InlineCompletedDetail) => Promise<BatchProcess
  */
 export function createClaimCheck(options: ClaimCheckOptions): ClaimCheck {
   return async (detail) => {
-    const entry: PutEventsRequestEntry = { Time: new Date(), Source: options.source, DetailType: DETAIL_TYPE, Detail: JSON.stringify(detail) };
+    const entry: PutEventsRequestEntry = {
+      Time: new Date(),
+      Source: options.source,
+      DetailType: DETAIL_TYPE,
+      Detail: JSON.stringify(detail),
+    };
     if (entrySize(entry) <= options.maxEntryBytes) return detail;
     const { raw_transcript: raw, cleaned_transcript: cleaned } = detail.data;
     const stored = await options.store.putJson(objectKeys.transcripts(detail.tenant_id, detail.interaction_id), {

@@ -18,6 +18,7 @@ export function failedEventJsonSchema(): Record<string, unknown> {
     ...toJsonSchema(BatchProcessingFailedV1, { target: "draft-2020-12" }),
     $id: "https://schemas.batch-transcription.dev/batch-processing-failed.v1.json",
     title: `${FAILED_DETAIL_TYPE} v${FAILED_EVENT_VERSION}`,
-    description: "The `detail` of a BatchProcessingFailed event on EventBridge: an accepted recording that could not be processed.",
+    description:
+      "The `detail` of a BatchProcessingFailed event on EventBridge: an accepted recording that could not be processed.",
   };
 }

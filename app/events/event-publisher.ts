@@ -21,7 +21,10 @@ export function disabledPublisher(reason: string): EventPublisher {
   return {
     state: "disabled",
     publish(detail, { log }) {
-      log.warn({ reason, ...eventTypeOf(detail).describe(detail) }, "event publishing is disabled; event not published");
+      log.warn(
+        { reason, ...eventTypeOf(detail).describe(detail) },
+        "event publishing is disabled; event not published",
+      );
       return Promise.resolve({ status: "disabled", error: reason });
     },
   };

@@ -6,13 +6,34 @@ export const eventSettings = settings(
   {
     EVENTBRIDGE_BUS_NAME: text("default", { meaning: "bus the event is published on" }),
     EVENT_SOURCE: text(DEFAULT_EVENT_SOURCE, { meaning: "the event's `source`" }),
-    EVENT_PUBLISH_TIMEOUT_MS: integer(10_000, { min: 100 }, { meaning: "total publish budget, retries included, in milliseconds" }),
-    EVENT_ATTEMPT_TIMEOUT_MS: integer(3_000, { min: 50 }, { meaning: "timeout of one PutEvents call, in milliseconds" }),
-    EVENT_MAX_ENTRY_BYTES: integer(1024 * 1024, { min: 1024 }, { meaning: "largest entry (AWS's limit; lower it for older limits)" }),
-    EVENT_BREAKER_FAILURES: integer(5, { min: 1 }, {
-      meaning: "consecutive failed PutEvents calls (unreachable, 5xx, timeouts, denied; not throttling) that open the circuit breaker",
-    }),
-    EVENT_BREAKER_HALF_OPEN_S: integer(30, { min: 1 }, { meaning: "how long the breaker stays open before one call probes the bus" }),
+    EVENT_PUBLISH_TIMEOUT_MS: integer(
+      10_000,
+      { min: 100 },
+      { meaning: "total publish budget, retries included, in milliseconds" },
+    ),
+    EVENT_ATTEMPT_TIMEOUT_MS: integer(
+      3_000,
+      { min: 50 },
+      { meaning: "timeout of one PutEvents call, in milliseconds" },
+    ),
+    EVENT_MAX_ENTRY_BYTES: integer(
+      1024 * 1024,
+      { min: 1024 },
+      { meaning: "largest entry (AWS's limit; lower it for older limits)" },
+    ),
+    EVENT_BREAKER_FAILURES: integer(
+      5,
+      { min: 1 },
+      {
+        meaning:
+          "consecutive failed PutEvents calls (unreachable, 5xx, timeouts, denied; not throttling) that open the circuit breaker",
+      },
+    ),
+    EVENT_BREAKER_HALF_OPEN_S: integer(
+      30,
+      { min: 1 },
+      { meaning: "how long the breaker stays open before one call probes the bus" },
+    ),
   },
   (env) => ({
     busName: env.EVENTBRIDGE_BUS_NAME,

@@ -15,7 +15,10 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
   const send = createPutEventsSender(options);
 
   function tooLarge(log: Logger, lengths: Record<string, unknown>, bytes: number): PublishOutcome {
-    log.error({ ...lengths, entry_bytes: bytes, max_entry_bytes: options.maxEntryBytes, error_code: "EntryTooLarge" }, "event not published");
+    log.error(
+      { ...lengths, entry_bytes: bytes, max_entry_bytes: options.maxEntryBytes, error_code: "EntryTooLarge" },
+      "event not published",
+    );
     return { status: "failed", error: "EntryTooLarge", attempts: 0 };
   }
 
@@ -60,4 +63,3 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
     },
   };
 }
-

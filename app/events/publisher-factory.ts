@@ -50,7 +50,12 @@ export async function createPublisher(
  * signer and response parsing warm, and a bus that is missing or out of reach is told at once (a warning),
  * not at the first request. Never throws.
  */
-export async function checkEventBus(client: EventBridgeClient, busName: string, logger: Logger, timeoutMs: number): Promise<void> {
+export async function checkEventBus(
+  client: EventBridgeClient,
+  busName: string,
+  logger: Logger,
+  timeoutMs: number,
+): Promise<void> {
   const started = performance.now();
   try {
     await client.send(new DescribeEventBusCommand({ Name: busName }), { abortSignal: AbortSignal.timeout(timeoutMs) });
@@ -58,7 +63,12 @@ export async function checkEventBus(client: EventBridgeClient, busName: string, 
   } catch (error) {
     // The publisher's own reading of a failure: a network code (ECONNREFUSED) where there is one, else the name.
     const { code } = classifyError(error);
-    logger.warn({ bus: busName, error_code: code }, code === "ResourceNotFoundException" ? "event bus not found: events will fail to publish" : "event bus not reachable at startup");
+    logger.warn(
+      { bus: busName, error_code: code },
+      code === "ResourceNotFoundException"
+        ? "event bus not found: events will fail to publish"
+        : "event bus not reachable at startup",
+    );
   }
 }
 

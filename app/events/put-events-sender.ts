@@ -33,7 +33,15 @@ const RETRYABLE_ERROR_NAMES = new Set([
   "TimeoutError",
 ]);
 /** Node network error codes worth another try. */
-const RETRYABLE_NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "ECONNABORTED"]);
+const RETRYABLE_NETWORK_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNABORTED",
+]);
 
 /** EventBridge's own measure of an entry (AWS docs, "Calculating PutEvents event entry size"). */
 export function entrySize(entry: PutEventsRequestEntry): number {
@@ -70,11 +78,19 @@ export class PublishError extends Error {
 /** Maps anything `send` can throw to a code and a verdict. */
 export function classifyError(error: unknown): PublishError {
   if (error instanceof PublishError) return error;
-  if (error instanceof TaskCancelledError) return new PublishError("AttemptTimeout", true, "PutEvents attempt timed out", { cause: error });
+  if (error instanceof TaskCancelledError)
+    return new PublishError("AttemptTimeout", true, "PutEvents attempt timed out", { cause: error });
   if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-    return new PublishError("CircuitOpen", false, "the bus kept failing; not calling it until the breaker half-opens", { cause: error });
+    return new PublishError("CircuitOpen", false, "the bus kept failing; not calling it until the breaker half-opens", {
+      cause: error,
+    });
   }
-  const details = (error ?? {}) as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+  const details = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    message?: string;
+  };
   const name = details.name ?? "UnknownError";
   const status = details.$metadata?.httpStatusCode;
   const retryable =
@@ -82,9 +98,14 @@ export function classifyError(error: unknown): PublishError {
     (status !== undefined && (status >= 500 || status === 429)) ||
     (details.code !== undefined && RETRYABLE_NETWORK_CODES.has(details.code)) ||
     (status === undefined && name === "Error" && /socket|network|ECONN|EPIPE/i.test(details.message ?? ""));
-  return new PublishError(details.code && RETRYABLE_NETWORK_CODES.has(details.code) ? details.code : name, retryable, details.message ?? name, {
-    cause: error,
-  });
+  return new PublishError(
+    details.code && RETRYABLE_NETWORK_CODES.has(details.code) ? details.code : name,
+    retryable,
+    details.message ?? name,
+    {
+      cause: error,
+    },
+  );
 }
 
 export interface PutEventsSenderOptions {
@@ -121,7 +142,8 @@ const DEFAULT_BREAKER = { failures: 5, halfOpenMs: 30_000 };
 
 /** Network failures say the bus is unreachable: when the budget runs out on one, it is the better answer. */
 function budgetFailure(budgetMs: number, last: PublishError | undefined): PublishError {
-  if (last !== undefined && RETRYABLE_NETWORK_CODES.has(last.code)) return new PublishError(last.code, false, last.message, { cause: last });
+  if (last !== undefined && RETRYABLE_NETWORK_CODES.has(last.code))
+    return new PublishError(last.code, false, last.message, { cause: last });
   return new PublishError("PublishBudgetExceeded", false, `gave up after ${budgetMs} ms`, { cause: last });
 }
 
@@ -148,7 +170,9 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
       handleWhen((error) => classifyError(error).retryable),
       {
         maxAttempts: Number.MAX_SAFE_INTEGER,
-        backoff: new DelegateBackoff(({ attempt }) => fullJitterDelay(backoff, attempt, options.random ? { random: options.random } : {})),
+        backoff: new DelegateBackoff(({ attempt }) =>
+          fullJitterDelay(backoff, attempt, options.random ? { random: options.random } : {}),
+        ),
       },
     ),
   );
@@ -166,9 +190,12 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
       attempts += 1;
       const indexes = [...pending.keys()];
       try {
-        const response = await options.client.send(new PutEventsCommand({ Entries: indexes.map((i) => pending.get(i)!) }), {
-          abortSignal: signal,
-        });
+        const response = await options.client.send(
+          new PutEventsCommand({ Entries: indexes.map((i) => pending.get(i)!) }),
+          {
+            abortSignal: signal,
+          },
+        );
         (response.Entries ?? []).forEach((result, position) => {
           const index = indexes[position]!;
           results[index] = result;
@@ -180,7 +207,9 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
       }
       if (pending.size > 0) {
         const code = results[[...pending.keys()][0]!]?.ErrorCode ?? "InternalFailure";
-        lastFailure = new PublishError(code, true, `${pending.size} of ${indexes.length} entries failed with ${code}`, { outage: false });
+        lastFailure = new PublishError(code, true, `${pending.size} of ${indexes.length} entries failed with ${code}`, {
+          outage: false,
+        });
         throw lastFailure;
       }
     }
@@ -192,7 +221,8 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
             await attemptTimeout.execute(({ signal: attemptSignal }) => attempt(attemptSignal), signal);
           } catch (error) {
             // Cut short because this send's budget ran out: says nothing about the bus.
-            if (budget.aborted) throw new PublishError("PublishBudgetExceeded", false, "budget spent", { cause: error, outage: false });
+            if (budget.aborted)
+              throw new PublishError("PublishBudgetExceeded", false, "budget spent", { cause: error, outage: false });
             throw error;
           }
         }, budget),
@@ -200,17 +230,26 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
       return { results, attempts };
     } catch (error) {
       // Retries stop early only for a non-retryable failure; a cancellation that escapes is the budget.
-      if (error instanceof TaskCancelledError) return { results, attempts, failure: budgetFailure(options.budgetMs, lastFailure) };
+      if (error instanceof TaskCancelledError)
+        return { results, attempts, failure: budgetFailure(options.budgetMs, lastFailure) };
       const failure = classifyError(error);
       if (failure.code === "CircuitOpen" && outage !== undefined) {
-        return { results, attempts, failure: new PublishError(outage.code, false, `circuit open after ${outage.message}`, { cause: failure }) };
+        return {
+          results,
+          attempts,
+          failure: new PublishError(outage.code, false, `circuit open after ${outage.message}`, { cause: failure }),
+        };
       }
       return { results, attempts, failure };
     }
   }
 
   return Object.defineProperty(send, "circuit", {
-    get: () => (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated ? "open" : breaker.state === CircuitState.HalfOpen ? "half-open" : "closed"),
+    get: () =>
+      breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated
+        ? "open"
+        : breaker.state === CircuitState.HalfOpen
+          ? "half-open"
+          : "closed",
   }) as PutEventsSender;
 }
-

@@ -18,10 +18,14 @@ type Registered = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 export type TranscriptEventDetail = v.InferOutput<Registered["schema"]>;
 export type TranscriptDetailType = Registered["detailType"];
 
-export const TRANSCRIPT_DETAIL_TYPES: readonly TranscriptDetailType[] = Object.values(EVENT_TYPES).map((type) => type.detailType);
+export const TRANSCRIPT_DETAIL_TYPES: readonly TranscriptDetailType[] = Object.values(EVENT_TYPES).map(
+  (type) => type.detailType,
+);
 
 /** The registry entry of a detail. */
-export function eventTypeOf(detail: TranscriptEventDetail): EventType<TranscriptEventDetail> & { detailType: TranscriptDetailType } {
+export function eventTypeOf(
+  detail: TranscriptEventDetail,
+): EventType<TranscriptEventDetail> & { detailType: TranscriptDetailType } {
   return EVENT_TYPES[detail.status];
 }
 

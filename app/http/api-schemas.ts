@@ -13,23 +13,47 @@ import { AUTH_FAILURE_REASONS } from "../auth/authenticator.js";
  */
 export const EventReport = v.variant("status", [
   v.object({ status: v.literal("published"), event_id: v.string() }),
-  v.object({ status: v.literal("failed"), error: v.pipe(v.string(), v.description("Why publishing failed, as a code")) }),
-  v.object({ status: v.literal("disabled"), error: v.pipe(v.string(), v.description("Why publishing is off, e.g. no_credentials")) }),
+  v.object({
+    status: v.literal("failed"),
+    error: v.pipe(v.string(), v.description("Why publishing failed, as a code")),
+  }),
+  v.object({
+    status: v.literal("disabled"),
+    error: v.pipe(v.string(), v.description("Why publishing is off, e.g. no_credentials")),
+  }),
 ]);
 
 export const BatchResponse = v.pipe(
   v.object({
-    interaction_id: v.pipe(v.string(), v.uuid(), v.description("This request's id, also in X-Interaction-ID and the logs")),
+    interaction_id: v.pipe(
+      v.string(),
+      v.uuid(),
+      v.description("This request's id, also in X-Interaction-ID and the logs"),
+    ),
     tenant_id: v.pipe(v.string(), v.uuid(), v.description("The tenant the request ran as (and its event names)")),
     user_id: v.pipe(v.string(), v.description("The user the request ran as")),
     account_id: v.pipe(v.nullable(v.string()), v.description("The account the request ran as, or null")),
-    warnings: v.optional(v.pipe(v.array(v.string()), v.description("What was replaced in the identity sent (also in X-Warning), e.g. an X-Tenant-ID that is not a UUID v4"))),
+    warnings: v.optional(
+      v.pipe(
+        v.array(v.string()),
+        v.description(
+          "What was replaced in the identity sent (also in X-Warning), e.g. an X-Tenant-ID that is not a UUID v4",
+        ),
+      ),
+    ),
     raw_transcript: v.string(),
     cleaned_transcript: v.string(),
     cleaner: v.picklist(CLEANED_BY),
     source: v.picklist(TRANSCRIPT_SOURCES),
     metadata: TranscriptMetadata,
-    utterances: v.optional(v.pipe(v.array(Utterance), v.description("Who said what, when: diarized or timed audio (Deepgram utterances, OpenAI-compatible segments), or timed captions (WebVTT voices)"))),
+    utterances: v.optional(
+      v.pipe(
+        v.array(Utterance),
+        v.description(
+          "Who said what, when: diarized or timed audio (Deepgram utterances, OpenAI-compatible segments), or timed captions (WebVTT voices)",
+        ),
+      ),
+    ),
     event: v.pipe(EventReport, v.description("What became of the BatchProcessingCompleted event")),
   }),
   v.title("BatchResponse"),
@@ -40,8 +64,16 @@ export type BatchResponse = v.InferOutput<typeof BatchResponse>;
 const Timestamp = v.pipe(v.string(), v.isoTimestamp());
 
 const JobFields = {
-  interaction_id: v.pipe(v.string(), v.uuid(), v.description("The job's id: the interaction id of the request that submitted it")),
-  tenant_id: v.pipe(v.string(), v.uuid(), v.description("The tenant the job belongs to: send it as X-Tenant-ID to read the job back")),
+  interaction_id: v.pipe(
+    v.string(),
+    v.uuid(),
+    v.description("The job's id: the interaction id of the request that submitted it"),
+  ),
+  tenant_id: v.pipe(
+    v.string(),
+    v.uuid(),
+    v.description("The tenant the job belongs to: send it as X-Tenant-ID to read the job back"),
+  ),
   status: v.pipe(v.picklist(JOB_STATUSES), v.description("queued → processing → completed | failed")),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -67,7 +99,9 @@ export const JobResponse = v.pipe(
     source: v.optional(v.picklist(TRANSCRIPT_SOURCES)),
     metadata: v.optional(TranscriptMetadata),
     utterances: v.optional(v.array(Utterance)),
-    error: v.optional(v.pipe(JobError, v.description("Why the job failed (when failed); also in its BatchProcessingFailed event"))),
+    error: v.optional(
+      v.pipe(JobError, v.description("Why the job failed (when failed); also in its BatchProcessingFailed event")),
+    ),
   }),
   v.title("JobResponse"),
 );
@@ -89,19 +123,38 @@ export type JobList = v.InferOutput<typeof JobList>;
 const ProblemExtensions = {
   header: v.optional(v.pipe(v.string(), v.description("invalid_header: the header at fault"))),
   max_bytes: v.optional(v.pipe(v.number(), v.description("payload_too_large: the limit"))),
-  max_other_bytes: v.optional(v.pipe(v.number(), v.description("payload_too_large: the budget of parts other than `file`"))),
+  max_other_bytes: v.optional(
+    v.pipe(v.number(), v.description("payload_too_large: the budget of parts other than `file`")),
+  ),
   max_parts: v.optional(v.pipe(v.number(), v.description("malformed_multipart: the most parts a body may have"))),
   required_bytes: v.optional(v.pipe(v.number(), v.description("insufficient_storage: the declared size"))),
-  idle_timeout_s: v.optional(v.pipe(v.number(), v.description("upload_idle_timeout: how long the body may send nothing"))),
-  retry_after_s: v.optional(v.pipe(v.number(), v.description("too_busy, idempotency_in_progress: when to try again, also in Retry-After"))),
-  detected_type: v.optional(v.pipe(v.nullable(v.string()), v.description("unsupported_media_type: what the bytes turned out to be"))),
-  reason: v.optional(v.pipe(v.literal("encoding"), v.description("unsupported_media_type: text in an encoding the service does not read"))),
-  source: v.optional(v.pipe(v.picklist(TRANSCRIPT_SOURCES), v.description("empty_transcript: where the transcript came from"))),
-  provider: v.optional(v.pipe(v.picklist(TRANSCRIPTION_PROVIDERS), v.description("provider_*: the transcription provider"))),
+  idle_timeout_s: v.optional(
+    v.pipe(v.number(), v.description("upload_idle_timeout: how long the body may send nothing")),
+  ),
+  retry_after_s: v.optional(
+    v.pipe(v.number(), v.description("too_busy, idempotency_in_progress: when to try again, also in Retry-After")),
+  ),
+  detected_type: v.optional(
+    v.pipe(v.nullable(v.string()), v.description("unsupported_media_type: what the bytes turned out to be")),
+  ),
+  reason: v.optional(
+    v.pipe(
+      v.literal("encoding"),
+      v.description("unsupported_media_type: text in an encoding the service does not read"),
+    ),
+  ),
+  source: v.optional(
+    v.pipe(v.picklist(TRANSCRIPT_SOURCES), v.description("empty_transcript: where the transcript came from")),
+  ),
+  provider: v.optional(
+    v.pipe(v.picklist(TRANSCRIPTION_PROVIDERS), v.description("provider_*: the transcription provider")),
+  ),
   provider_status: v.optional(v.pipe(v.number(), v.description("provider_failed: the provider's HTTP status"))),
   attempts: v.optional(v.pipe(v.number(), v.description("provider_*: attempts made"))),
   variable: v.optional(v.pipe(v.string(), v.description("provider_not_configured: the variable to set"))),
-  auth_reason: v.optional(v.pipe(v.picklist(AUTH_FAILURE_REASONS), v.description("unauthorized: why the credential was refused"))),
+  auth_reason: v.optional(
+    v.pipe(v.picklist(AUTH_FAILURE_REASONS), v.description("unauthorized: why the credential was refused")),
+  ),
   missing: v.optional(v.pipe(v.array(v.string()), v.description("async_unavailable: the settings that are not set"))),
   parameter: v.optional(v.pipe(v.string(), v.description("invalid_query: the query parameter at fault"))),
 };
@@ -113,7 +166,10 @@ export const Problem = v.pipe(
     status: v.number(),
     detail: v.string(),
     code: v.picklist(Object.keys(ERRORS) as Array<keyof typeof ERRORS>),
-    interaction_id: v.pipe(v.nullable(v.string()), v.description("null only when the server refused the request before the app saw it")),
+    interaction_id: v.pipe(
+      v.nullable(v.string()),
+      v.description("null only when the server refused the request before the app saw it"),
+    ),
     ...ProblemExtensions,
   }),
   v.title("Problem"),
@@ -123,9 +179,16 @@ export const Problem = v.pipe(
 export const Health = v.object({ status: v.literal("ok"), uptime_s: v.number() });
 
 export const Readiness = v.object({
-  status: v.pipe(v.picklist(["ready", "draining", "not_ready"]), v.description("not_ready: UPLOAD_DIR cannot be written")),
+  status: v.pipe(
+    v.picklist(["ready", "draining", "not_ready"]),
+    v.description("not_ready: UPLOAD_DIR cannot be written"),
+  ),
   config: v.literal("valid"),
-  transcription: v.object({ provider: v.picklist(TRANSCRIPTION_PROVIDERS), model: v.string(), configured: v.boolean() }),
+  transcription: v.object({
+    provider: v.picklist(TRANSCRIPTION_PROVIDERS),
+    model: v.string(),
+    configured: v.boolean(),
+  }),
   cleaner: v.picklist(CLEANERS),
   events: v.object({
     publishing: v.pipe(
@@ -136,8 +199,10 @@ export const Readiness = v.object({
   uploads: v.object({ writable: v.pipe(v.boolean(), v.description("Whether UPLOAD_DIR can be written")) }),
   jobs: v.object({
     configured: v.pipe(v.boolean(), v.description("Whether async jobs (POST /batch/jobs) are configured")),
-    auth_reason: v.optional(v.pipe(v.picklist(AUTH_FAILURE_REASONS), v.description("unauthorized: why the credential was refused"))),
-  missing: v.optional(v.pipe(v.array(v.string()), v.description("The settings they still need"))),
+    auth_reason: v.optional(
+      v.pipe(v.picklist(AUTH_FAILURE_REASONS), v.description("unauthorized: why the credential was refused")),
+    ),
+    missing: v.optional(v.pipe(v.array(v.string()), v.description("The settings they still need"))),
   }),
   in_flight: v.number(),
 });

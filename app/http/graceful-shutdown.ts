@@ -18,7 +18,14 @@ export interface ShutdownOptions {
  * publishes they await) finish and their answers reach the client, then exit 0. If the grace period runs
  * out first, log what is abandoned, remove the temporary files it leaves, and exit 1.
  */
-export function installGracefulShutdown({ server, inFlight, tempFiles, graceMs, logger, exit = (code) => process.exit(code) }: ShutdownOptions) {
+export function installGracefulShutdown({
+  server,
+  inFlight,
+  tempFiles,
+  graceMs,
+  logger,
+  exit = (code) => process.exit(code),
+}: ShutdownOptions) {
   let shuttingDown = false;
 
   async function shutdown(signal: string) {
@@ -31,7 +38,9 @@ export function installGracefulShutdown({ server, inFlight, tempFiles, graceMs, 
     // Keep-alive connections go idle once their answer is written; close each as it does.
     const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
     let graceTimer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<"grace over">((resolve) => (graceTimer = setTimeout(() => resolve("grace over"), graceMs)));
+    const graceOver = new Promise<"grace over">(
+      (resolve) => (graceTimer = setTimeout(() => resolve("grace over"), graceMs)),
+    );
 
     const result = await Promise.race([closed, graceOver]);
     clearInterval(idleSweep);

@@ -28,16 +28,22 @@ function readIdempotencyKey(header: string | undefined): string | undefined {
   const key = quoted ? header.slice(1, -1) : header.trim();
   const allowed = quoted ? /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/ : /^[\x21-\x7e]+$/;
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !allowed.test(key)) {
-    throw new ApiError("invalid_header", `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters.`, {
-      header: IDEMPOTENCY_KEY_HEADER,
-    });
+    throw new ApiError(
+      "invalid_header",
+      `${IDEMPOTENCY_KEY_HEADER} must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters.`,
+      {
+        header: IDEMPOTENCY_KEY_HEADER,
+      },
+    );
   }
   return key;
 }
 
 /** The request as the key's owner sent it: the endpoint, the file's sha256, and who sent it. */
 export function fingerprintOf(endpoint: string, fileSha256: string, context: RequestContext): string {
-  return createHash("sha256").update(JSON.stringify([endpoint, fileSha256, context.tenantId, context.userId, context.accountId])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([endpoint, fileSha256, context.tenantId, context.userId, context.accountId]))
+    .digest("hex");
 }
 
 /**
@@ -48,7 +54,13 @@ export function idempotencyClaim(header: string | undefined, store: Idempotency 
   const key = readIdempotencyKey(header);
   if (key === undefined || store === undefined) return undefined;
   const fileHash = createHash("sha256");
-  return { key, store, fileHash, fingerprint: (endpoint: string, context: RequestContext) => fingerprintOf(endpoint, fileHash.digest("hex"), context) };
+  return {
+    key,
+    store,
+    fileHash,
+    fingerprint: (endpoint: string, context: RequestContext) =>
+      fingerprintOf(endpoint, fileHash.digest("hex"), context),
+  };
 }
 
 /** A handler's answer before it is written: recorded as it is sent when the request carries a key. */
@@ -59,7 +71,10 @@ export interface Answer {
 }
 
 function replay(c: Context<IdentifiedEnv>, response: RecordedResponse): Response {
-  return c.body(response.body, response.status as ContentfulStatusCode, { ...response.headers, "Idempotent-Replayed": "true" });
+  return c.body(response.body, response.status as ContentfulStatusCode, {
+    ...response.headers,
+    "Idempotent-Replayed": "true",
+  });
 }
 
 /**
@@ -76,21 +91,32 @@ export async function idempotently(
   work: () => Promise<Answer>,
 ): Promise<Response> {
   const scope = c.var.context.tenantId;
-  const begun = await idempotency.store.begin(scope, request.key, request.fingerprint, idempotency.leaseS).catch((error: unknown) => {
-    throw new StorageUnavailable("The idempotency store", { cause: error });
-  });
+  const begun = await idempotency.store
+    .begin(scope, request.key, request.fingerprint, idempotency.leaseS)
+    .catch((error: unknown) => {
+      throw new StorageUnavailable("The idempotency store", { cause: error });
+    });
   // Once the work is done, failing to record it must not fail the answer: a retry would then run again.
   const record = (what: Promise<void>) =>
-    what.catch((error: unknown) => c.var.log.error({ err: error }, "idempotency record not updated; a retry with this key will run again"));
+    what.catch((error: unknown) =>
+      c.var.log.error({ err: error }, "idempotency record not updated; a retry with this key will run again"),
+    );
   if (!begun.claimed) {
     await request.discard?.();
     const { record } = begun;
     if (record.fingerprint !== request.fingerprint) {
-      throw new ApiError("idempotency_key_reused", `This ${IDEMPOTENCY_KEY_HEADER} was used for another file or identity; use a new key for a new request.`);
+      throw new ApiError(
+        "idempotency_key_reused",
+        `This ${IDEMPOTENCY_KEY_HEADER} was used for another file or identity; use a new key for a new request.`,
+      );
     }
     if (record.state === "in_progress") {
       c.header("Retry-After", "5");
-      throw new ApiError("idempotency_in_progress", `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; try again shortly.`, { retry_after_s: 5 });
+      throw new ApiError(
+        "idempotency_in_progress",
+        `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; try again shortly.`,
+        { retry_after_s: 5 },
+      );
     }
     idempotency.onReplay?.();
     c.var.log.info({ status: record.response.status }, "idempotent replay");
@@ -103,7 +129,13 @@ export async function idempotently(
     const apiError = toApiError(error);
     if (apiError.status < 500 && !c.req.raw.signal.aborted) {
       const body = JSON.stringify(toProblem(apiError, c.var.interactionId));
-      await record(idempotency.store.complete(scope, request.key, request.fingerprint, { status: apiError.status, headers: { "Content-Type": PROBLEM_CONTENT_TYPE }, body }));
+      await record(
+        idempotency.store.complete(scope, request.key, request.fingerprint, {
+          status: apiError.status,
+          headers: { "Content-Type": PROBLEM_CONTENT_TYPE },
+          body,
+        }),
+      );
     } else {
       await record(idempotency.store.release(scope, request.key, request.fingerprint));
     }
@@ -111,6 +143,8 @@ export async function idempotently(
   }
   const body = JSON.stringify(answer.body);
   const headers = { "Content-Type": "application/json", ...answer.headers };
-  await record(idempotency.store.complete(scope, request.key, request.fingerprint, { status: answer.status, headers, body }));
+  await record(
+    idempotency.store.complete(scope, request.key, request.fingerprint, { status: answer.status, headers, body }),
+  );
   return c.body(body, answer.status, headers);
 }

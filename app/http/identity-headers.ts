@@ -25,7 +25,8 @@ export function readIdentityHeader(
       if (incoming.rawHeaders[i]!.toLowerCase() === lower) values.push(incoming.rawHeaders[i + 1]!);
     }
   }
-  if (values.length > 1) throw new ApiError("invalid_header", `${name} was sent more than once; send it once.`, { header: name });
+  if (values.length > 1)
+    throw new ApiError("invalid_header", `${name} was sent more than once; send it once.`, { header: name });
   const [value] = values;
   if (value === undefined) return undefined;
   try {

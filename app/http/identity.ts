@@ -4,7 +4,6 @@ import type { RequestContext } from "../domain/request-context.js";
 import { isUuidV4 } from "../domain/ids.js";
 import { ApiError } from "./problem.js";
 
-
 export interface IdentityHeaders {
   tenantId?: string | null | undefined;
   userId?: string | null | undefined;

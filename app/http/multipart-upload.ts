@@ -3,7 +3,16 @@ import busboy from "busboy";
 import { isOverLimit } from "../domain/failures.js";
 import { discardFailed } from "../upload/upload-sink.js";
 import { ApiError } from "./problem.js";
-import { asUploadError, checkFreeSpace, ClientGoneError, headScreen, tooLarge, type Received, type UploadOptions, type UploadRequest } from "./upload-request.js";
+import {
+  asUploadError,
+  checkFreeSpace,
+  ClientGoneError,
+  headScreen,
+  tooLarge,
+  type Received,
+  type UploadOptions,
+  type UploadRequest,
+} from "./upload-request.js";
 
 export const FILE_FIELD = "file";
 
@@ -87,7 +96,11 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
     const screen = headScreen(options.screen, fail);
 
     const idle = setTimeout(() => {
-      fail(new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, { idle_timeout_s: options.idleTimeoutMs / 1000 }));
+      fail(
+        new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, {
+          idle_timeout_s: options.idleTimeoutMs / 1000,
+        }),
+      );
     }, options.idleTimeoutMs);
 
     // Counted beside the pipe rather than through a stream of its own: one hop less for every byte.
@@ -95,7 +108,8 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       bodyBytes += chunk.length;
       idle.refresh();
       if (isOverLimit(bodyBytes, options.maxBytes + MULTIPART_ENVELOPE_BYTES)) fail(tooLarge(options.maxBytes));
-      else if (isOverLimit(besidesTheFile(chunk), OTHER_PARTS_BYTES + IN_FLIGHT_SLACK_BYTES)) fail(tooMuchBesidesTheFile());
+      else if (isOverLimit(besidesTheFile(chunk), OTHER_PARTS_BYTES + IN_FLIGHT_SLACK_BYTES))
+        fail(tooMuchBesidesTheFile());
     };
 
     /**
@@ -138,7 +152,8 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
 
     async function succeed() {
       if (settled) return;
-      if (written === undefined) return fail(new ApiError("missing_file", "The multipart body has no file field named `file`."));
+      if (written === undefined)
+        return fail(new ApiError("missing_file", "The multipart body has no file field named `file`."));
       const received = await written.catch((error: unknown) => {
         fail(asUploadError(error));
         return undefined;
@@ -181,7 +196,9 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       if (info.valueTruncated) return fail(tooMuchBesidesTheFile());
       countOther(Buffer.byteLength(name) + Buffer.byteLength(value));
     });
-    parser.on("partsLimit", () => fail(new ApiError("malformed_multipart", `The body has more than ${MAX_PARTS} parts.`, { max_parts: MAX_PARTS })));
+    parser.on("partsLimit", () =>
+      fail(new ApiError("malformed_multipart", `The body has more than ${MAX_PARTS} parts.`, { max_parts: MAX_PARTS })),
+    );
     parser.on("error", (error: unknown) => fail(asUploadError(error)));
     parser.on("finish", () => void succeed());
     body.on("close", onBodyClose);

@@ -11,11 +11,13 @@ import { ERRORS, PROBLEM_CONTENT_TYPE, type ErrorCode } from "./problem.js";
 
 export const interactionHeader = {
   [INTERACTION_ID_HEADER]: {
-    description: "This request's id, also in the body and every log line; absent only when the server refused the request before the app saw it",
+    description:
+      "This request's id, also in the body and every log line; absent only when the server refused the request before the app saw it",
     schema: { type: "string" as const, format: "uuid" },
   },
   [REQUEST_ID_HEADER]: {
-    description: "The client's X-Request-ID, echoed (and logged as client_request_id) when it is 1 to 128 printable ASCII characters",
+    description:
+      "The client's X-Request-ID, echoed (and logged as client_request_id) when it is 1 to 128 printable ASCII characters",
     schema: { type: "string" as const },
   },
 };
@@ -35,7 +37,10 @@ export function problemResponses(codes: ErrorCode[]) {
         headers: {
           ...interactionHeader,
           ...((grouped.includes("too_busy") || grouped.includes("idempotency_in_progress")) && {
-            "Retry-After": { description: "too_busy, idempotency_in_progress: seconds to wait before trying again", schema: { type: "string" as const } },
+            "Retry-After": {
+              description: "too_busy, idempotency_in_progress: seconds to wait before trying again",
+              schema: { type: "string" as const },
+            },
           }),
         },
         content: { [PROBLEM_CONTENT_TYPE]: { schema: resolver(Problem) } },
@@ -103,12 +108,21 @@ export const IDEMPOTENCY_PARAMETER = {
   schema: { type: "string" as const, maxLength: 257 },
 };
 export const replayedHeader = {
-  "Idempotent-Replayed": { description: "`true` when this answer is the recorded answer of an earlier request with the same Idempotency-Key", schema: { type: "string" as const } },
+  "Idempotent-Replayed": {
+    description: "`true` when this answer is the recorded answer of an earlier request with the same Idempotency-Key",
+    schema: { type: "string" as const },
+  },
 };
 
 /** An upload: multipart with the file in `file`, or the file as the whole body with its own type. */
 export function uploadBodyDescription() {
-  const raw = { schema: { type: "string" as const, format: "binary", description: "The recording or captions file as the whole body" } };
+  const raw = {
+    schema: {
+      type: "string" as const,
+      format: "binary",
+      description: "The recording or captions file as the whole body",
+    },
+  };
   return {
     required: true,
     content: {
@@ -116,7 +130,9 @@ export function uploadBodyDescription() {
         schema: {
           type: "object" as const,
           required: ["file"],
-          properties: { file: { type: "string" as const, format: "binary", description: "The recording or captions file" } },
+          properties: {
+            file: { type: "string" as const, format: "binary", description: "The recording or captions file" },
+          },
         },
       },
       "audio/*": raw,
@@ -130,7 +146,10 @@ export function uploadBodyDescription() {
 }
 
 export const IDENTITY_PARAMETERS = [
-  identityHeader("X-Tenant-ID", "Tenant, a UUID v4. Absent: MOCK_TENANT_ID, else a new UUID v4; not a UUID v4: replaced, and reported in X-Warning."),
+  identityHeader(
+    "X-Tenant-ID",
+    "Tenant, a UUID v4. Absent: MOCK_TENANT_ID, else a new UUID v4; not a UUID v4: replaced, and reported in X-Warning.",
+  ),
   identityHeader("X-User-ID", "User. Absent: MOCK_USER_ID, else `system`."),
   identityHeader("X-Account-ID", "Optional account."),
 ];
@@ -140,8 +159,14 @@ export const accepted = {
     ...json("The upload is stored and the job queued; watch it at Location", JobResponse),
     headers: {
       ...interactionHeader,
-      Location: { description: "/batch/jobs/{interaction_id}: where to watch the job", schema: { type: "string" as const } },
-      "Preference-Applied": { description: "respond-async, when the request asked for it with Prefer", schema: { type: "string" as const } },
+      Location: {
+        description: "/batch/jobs/{interaction_id}: where to watch the job",
+        schema: { type: "string" as const },
+      },
+      "Preference-Applied": {
+        description: "respond-async, when the request asked for it with Prefer",
+        schema: { type: "string" as const },
+      },
       ...replayedHeader,
     },
   },

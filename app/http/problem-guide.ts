@@ -2,35 +2,129 @@ import { ERRORS, problemSlug, type ErrorCode } from "./problem.js";
 
 /** What each problem means and what to do about it: the page behind every problem `type`. */
 export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string }> = {
-  malformed_request: { meaning: "The request is not well-formed HTTP/1.1 (its request line, a header or its chunk framing).", action: "Send a well-formed request; an HTTP library does this for you." },
-  invalid_header: { meaning: "A header has a value the service does not take: an identity over 256 characters, not UTF-8 or sent twice, or an Idempotency-Key that is empty, too long or not printable ASCII.", action: "Send each identity header once, as UTF-8 of at most 256 characters, and Idempotency-Key as 1 to 255 printable ASCII characters." },
-  missing_file: { meaning: "The multipart body has no file field named `file`.", action: "Send the recording as the multipart field `file` (curl: -F file=@meeting.wav)." },
+  malformed_request: {
+    meaning: "The request is not well-formed HTTP/1.1 (its request line, a header or its chunk framing).",
+    action: "Send a well-formed request; an HTTP library does this for you.",
+  },
+  invalid_header: {
+    meaning:
+      "A header has a value the service does not take: an identity over 256 characters, not UTF-8 or sent twice, or an Idempotency-Key that is empty, too long or not printable ASCII.",
+    action:
+      "Send each identity header once, as UTF-8 of at most 256 characters, and Idempotency-Key as 1 to 255 printable ASCII characters.",
+  },
+  missing_file: {
+    meaning: "The multipart body has no file field named `file`.",
+    action: "Send the recording as the multipart field `file` (curl: -F file=@meeting.wav).",
+  },
   empty_file: { meaning: "The uploaded file has no bytes.", action: "Check the path of the file you upload." },
-  malformed_multipart: { meaning: "The multipart body could not be read: no boundary, cut short, more than one `file`, or more than 16 parts.", action: "Send one `file` part in a complete multipart/form-data body." },
-  invalid_query: { meaning: "A query parameter of the job list is not one it takes.", action: "Use status (queued, processing, completed, failed), limit 1 to 100, and a cursor exactly as a page returned it." },
-  unauthorized: { meaning: "The service verifies who is asking, and this request has no credential, or one that does not verify (auth_reason says why).", action: "Send a valid token or API key as Authorization: Bearer (or X-API-Key); ask your administrator for one." },
-  tenant_mismatch: { meaning: "The credential is valid, but X-Tenant-ID names another tenant.", action: "Leave X-Tenant-ID out (the credential says the tenant) or send the credential's tenant." },
-  not_found: { meaning: "There is nothing here: no such route, or no such job for your tenant.", action: "Check the path; a job is read with the tenant that submitted it." },
-  idempotency_in_progress: { meaning: "A request with the same Idempotency-Key is still being processed.", action: "Wait Retry-After seconds and send the same request again: you will get its answer." },
-  method_not_allowed: { meaning: "The route does not take this method.", action: "Use the method in the Allow header." },
-  headers_timeout: { meaning: "The request's headers did not arrive in time.", action: "Send the headers promptly; check the network between you and the service." },
-  upload_idle_timeout: { meaning: "The upload stopped sending for longer than the service waits.", action: "Check the connection and upload again; use async jobs for long uploads on a flaky link." },
-  upload_timeout: { meaning: "The upload did not complete within the request's time limit.", action: "Upload a smaller file or over a faster link, or submit it as an async job." },
-  payload_too_large: { meaning: "The file (or the body around it) is over the service's limit; max_bytes says the limit.", action: "Upload a smaller file, or split the recording." },
-  unsupported_media_type: { meaning: "The file is neither supported audio nor captions (judged by its bytes, not its name), or text in an encoding the service does not read.", action: "Upload WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF or AMR audio, or WebVTT, SRT or plain-text captions in UTF-8." },
-  headers_too_large: { meaning: "The request's headers are larger than the server takes (16 KiB).", action: "Send fewer or shorter headers (large cookies are the usual cause)." },
-  idempotency_key_reused: { meaning: "This Idempotency-Key was used for another file or by another identity.", action: "Use a new key for a new request; reuse a key only to retry the very same request." },
-  empty_transcript: { meaning: "The recording holds no speech that could be transcribed, or the captions hold no text.", action: "Check that the file has speech or cue text; nothing was published for it but a BatchProcessingFailed event." },
-  internal: { meaning: "Something failed on our side.", action: "Try again; if it keeps failing, give the operator the interaction_id." },
-  provider_failed: { meaning: "The transcription provider refused or kept failing after retries (provider_status says how).", action: "Try again later; if it persists, the operator should check the provider's key and status." },
-  provider_not_configured: { meaning: "Audio needs a transcription provider, and its key is not set on this service (variable names it).", action: "Upload captions instead, or ask the operator to set the variable." },
-  too_busy: { meaning: "This instance is processing as many uploads as it takes at once.", action: "Wait Retry-After seconds and try again." },
-  async_unavailable: { meaning: "Async jobs need a bucket, a work queue and a jobs table, and this service has not been given them (missing names them).", action: "Use POST /batch/process, or ask the operator to set the missing settings." },
-  auth_unavailable: { meaning: "The service could not fetch the keys it verifies tokens with.", action: "Try again shortly; your token may well be fine." },
-  storage_unavailable: { meaning: "The bucket, job table, work queue or idempotency store failed or could not be reached; nothing of the request was kept.", action: "Try again shortly." },
-  provider_timeout: { meaning: "The transcription provider did not answer in time.", action: "Try again; for long recordings, submit an async job." },
-  processing_timeout: { meaning: "Transcription and cleaning did not finish within the request's time limit.", action: "Submit the recording as an async job (POST /batch/jobs) and read the result when it is done." },
-  insufficient_storage: { meaning: "The service has not enough free disk space for this upload right now.", action: "Try again later, or upload a smaller file." },
+  malformed_multipart: {
+    meaning:
+      "The multipart body could not be read: no boundary, cut short, more than one `file`, or more than 16 parts.",
+    action: "Send one `file` part in a complete multipart/form-data body.",
+  },
+  invalid_query: {
+    meaning: "A query parameter of the job list is not one it takes.",
+    action:
+      "Use status (queued, processing, completed, failed), limit 1 to 100, and a cursor exactly as a page returned it.",
+  },
+  unauthorized: {
+    meaning:
+      "The service verifies who is asking, and this request has no credential, or one that does not verify (auth_reason says why).",
+    action: "Send a valid token or API key as Authorization: Bearer (or X-API-Key); ask your administrator for one.",
+  },
+  tenant_mismatch: {
+    meaning: "The credential is valid, but X-Tenant-ID names another tenant.",
+    action: "Leave X-Tenant-ID out (the credential says the tenant) or send the credential's tenant.",
+  },
+  not_found: {
+    meaning: "There is nothing here: no such route, or no such job for your tenant.",
+    action: "Check the path; a job is read with the tenant that submitted it.",
+  },
+  idempotency_in_progress: {
+    meaning: "A request with the same Idempotency-Key is still being processed.",
+    action: "Wait Retry-After seconds and send the same request again: you will get its answer.",
+  },
+  method_not_allowed: {
+    meaning: "The route does not take this method.",
+    action: "Use the method in the Allow header.",
+  },
+  headers_timeout: {
+    meaning: "The request's headers did not arrive in time.",
+    action: "Send the headers promptly; check the network between you and the service.",
+  },
+  upload_idle_timeout: {
+    meaning: "The upload stopped sending for longer than the service waits.",
+    action: "Check the connection and upload again; use async jobs for long uploads on a flaky link.",
+  },
+  upload_timeout: {
+    meaning: "The upload did not complete within the request's time limit.",
+    action: "Upload a smaller file or over a faster link, or submit it as an async job.",
+  },
+  payload_too_large: {
+    meaning: "The file (or the body around it) is over the service's limit; max_bytes says the limit.",
+    action: "Upload a smaller file, or split the recording.",
+  },
+  unsupported_media_type: {
+    meaning:
+      "The file is neither supported audio nor captions (judged by its bytes, not its name), or text in an encoding the service does not read.",
+    action:
+      "Upload WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF or AMR audio, or WebVTT, SRT or plain-text captions in UTF-8.",
+  },
+  headers_too_large: {
+    meaning: "The request's headers are larger than the server takes (16 KiB).",
+    action: "Send fewer or shorter headers (large cookies are the usual cause).",
+  },
+  idempotency_key_reused: {
+    meaning: "This Idempotency-Key was used for another file or by another identity.",
+    action: "Use a new key for a new request; reuse a key only to retry the very same request.",
+  },
+  empty_transcript: {
+    meaning: "The recording holds no speech that could be transcribed, or the captions hold no text.",
+    action:
+      "Check that the file has speech or cue text; nothing was published for it but a BatchProcessingFailed event.",
+  },
+  internal: {
+    meaning: "Something failed on our side.",
+    action: "Try again; if it keeps failing, give the operator the interaction_id.",
+  },
+  provider_failed: {
+    meaning: "The transcription provider refused or kept failing after retries (provider_status says how).",
+    action: "Try again later; if it persists, the operator should check the provider's key and status.",
+  },
+  provider_not_configured: {
+    meaning: "Audio needs a transcription provider, and its key is not set on this service (variable names it).",
+    action: "Upload captions instead, or ask the operator to set the variable.",
+  },
+  too_busy: {
+    meaning: "This instance is processing as many uploads as it takes at once.",
+    action: "Wait Retry-After seconds and try again.",
+  },
+  async_unavailable: {
+    meaning:
+      "Async jobs need a bucket, a work queue and a jobs table, and this service has not been given them (missing names them).",
+    action: "Use POST /batch/process, or ask the operator to set the missing settings.",
+  },
+  auth_unavailable: {
+    meaning: "The service could not fetch the keys it verifies tokens with.",
+    action: "Try again shortly; your token may well be fine.",
+  },
+  storage_unavailable: {
+    meaning:
+      "The bucket, job table, work queue or idempotency store failed or could not be reached; nothing of the request was kept.",
+    action: "Try again shortly.",
+  },
+  provider_timeout: {
+    meaning: "The transcription provider did not answer in time.",
+    action: "Try again; for long recordings, submit an async job.",
+  },
+  processing_timeout: {
+    meaning: "Transcription and cleaning did not finish within the request's time limit.",
+    action: "Submit the recording as an async job (POST /batch/jobs) and read the result when it is done.",
+  },
+  insufficient_storage: {
+    meaning: "The service has not enough free disk space for this upload right now.",
+    action: "Try again later, or upload a smaller file.",
+  },
 };
 
 export function codeOfSlug(slug: string): ErrorCode | undefined {

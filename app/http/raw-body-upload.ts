@@ -21,7 +21,10 @@ export function receiveAnyUpload<T>(request: UploadRequest, options: UploadOptio
 }
 
 async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<T>): Promise<Received<T>> {
-  const declared = request.contentLength !== undefined && /^\d{1,16}$/.test(request.contentLength) ? Number(request.contentLength) : undefined;
+  const declared =
+    request.contentLength !== undefined && /^\d{1,16}$/.test(request.contentLength)
+      ? Number(request.contentLength)
+      : undefined;
   if (declared !== undefined && isOverLimit(declared, options.maxBytes)) throw tooLarge(options.maxBytes);
   if (request.body === null || declared === 0) throw new ApiError("empty_file", "The uploaded file is empty.");
   const body: Readable = request.body;
@@ -37,7 +40,12 @@ async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<
     const file = new PassThrough();
     file.on("error", () => undefined);
     const idle = setTimeout(
-      () => fail(new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, { idle_timeout_s: options.idleTimeoutMs / 1000 })),
+      () =>
+        fail(
+          new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, {
+            idle_timeout_s: options.idleTimeoutMs / 1000,
+          }),
+        ),
       options.idleTimeoutMs,
     );
     const screen = headScreen(options.screen, (error) => fail(error));

@@ -4,7 +4,7 @@ const SLICE_CHARS = 64 * 1024;
 /** A string as JSON, a slice at a time: never the whole escaped copy in memory at once. */
 function* jsonStringPieces(text: string): Generator<string> {
   yield '"';
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     let end = Math.min(text.length, start + SLICE_CHARS);
     // Keep a surrogate pair in one slice, so each slice is escaped as the whole string would be.
     const last = text.charCodeAt(end - 1);

@@ -53,12 +53,19 @@ export function tooLarge(maxBytes: number): ApiError {
 }
 
 /** Refuses a declared upload that would eat into the disk space kept in reserve (507). */
-export async function checkFreeSpace(space: NonNullable<UploadSink<unknown>["space"]>, declared: number | undefined): Promise<void> {
+export async function checkFreeSpace(
+  space: NonNullable<UploadSink<unknown>["space"]>,
+  declared: number | undefined,
+): Promise<void> {
   const free = await space.freeBytes();
   if ((declared ?? 0) + space.reserveBytes > free) {
-    throw new ApiError("insufficient_storage", "There is not enough free disk space for this upload right now; try again later.", {
-      ...(declared !== undefined && { required_bytes: declared }),
-    });
+    throw new ApiError(
+      "insufficient_storage",
+      "There is not enough free disk space for this upload right now; try again later.",
+      {
+        ...(declared !== undefined && { required_bytes: declared }),
+      },
+    );
   }
 }
 
@@ -66,7 +73,12 @@ export function asUploadError(error: unknown): Error {
   if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof DomainError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ENOSPC" || code === "EDQUOT") {
-    return new ApiError("insufficient_storage", "The disk filled up while the upload was written; try again later.", {}, { cause: error });
+    return new ApiError(
+      "insufficient_storage",
+      "The disk filled up while the upload was written; try again later.",
+      {},
+      { cause: error },
+    );
   }
   // Any other failing disk is ours to answer for (500), not the client's.
   if (error instanceof Error && "syscall" in error) return error;

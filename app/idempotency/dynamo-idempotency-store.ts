@@ -8,7 +8,6 @@ import type { IdempotencyRecord, IdempotencyStore, RecordedResponse } from "./id
 /** Bodies over this go to the bucket beside the results (a DynamoDB item holds 400 KB in all). */
 const INLINE_BODY_BYTES = 256 * 1024;
 
-
 interface StoredItem {
   state: "in_progress" | "completed";
   fingerprint: string;
@@ -25,21 +24,33 @@ interface StoredItem {
  * in the bucket, the item holding their key; without a bucket such an answer is not recorded (a retry runs
  * the request again).
  */
-export function createDynamoIdempotencyStore(client: DynamoDBClient, tableName: string, options: { ttlS: number; objects?: ObjectStore | undefined; now?: () => number }): IdempotencyStore {
+export function createDynamoIdempotencyStore(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { ttlS: number; objects?: ObjectStore | undefined; now?: () => number },
+): IdempotencyStore {
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const now = options.now ?? Date.now;
   const itemKey = (scope: string, key: string) => ({ scope_key: `${scope}#${key}` });
-  const bodyKey = (scope: string, key: string) => `idempotency/${scope}/${createHash("sha256").update(key).digest("hex")}.json`;
+  const bodyKey = (scope: string, key: string) =>
+    `idempotency/${scope}/${createHash("sha256").update(key).digest("hex")}.json`;
   const seconds = () => Math.floor(now() / 1000);
 
   async function read(scope: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: itemKey(scope, key), ConsistentRead: true }));
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: tableName, Key: itemKey(scope, key), ConsistentRead: true }),
+    );
     if (Item === undefined) return undefined;
     const item = Item as StoredItem;
     if (item.state === "in_progress") return { state: "in_progress", fingerprint: item.fingerprint };
     let body = item.body ?? "";
-    if (typeof item.body_key === "string") body = (await options.objects?.getBytes(item.body_key))?.toString("utf8") ?? "";
-    return { state: "completed", fingerprint: item.fingerprint, response: { status: item.status ?? 200, headers: item.headers ?? {}, body } };
+    if (typeof item.body_key === "string")
+      body = (await options.objects?.getBytes(item.body_key))?.toString("utf8") ?? "";
+    return {
+      state: "completed",
+      fingerprint: item.fingerprint,
+      response: { status: item.status ?? 200, headers: item.headers ?? {}, body },
+    };
   }
 
   return {
@@ -49,9 +60,16 @@ export function createDynamoIdempotencyStore(client: DynamoDBClient, tableName: 
         documents.send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...itemKey(scope, key), state: "in_progress", fingerprint, lease_until: seconds() + leaseS, expires_at: seconds() + options.ttlS },
+            Item: {
+              ...itemKey(scope, key),
+              state: "in_progress",
+              fingerprint,
+              lease_until: seconds() + leaseS,
+              expires_at: seconds() + options.ttlS,
+            },
             // A claim whose lease ran out belongs to an instance that died: it may be taken over.
-            ConditionExpression: "attribute_not_exists(scope_key) OR (#state = :in_progress AND lease_until < :now) OR expires_at < :now",
+            ConditionExpression:
+              "attribute_not_exists(scope_key) OR (#state = :in_progress AND lease_until < :now) OR expires_at < :now",
             ExpressionAttributeNames: { "#state": "state" },
             ExpressionAttributeValues: { ":in_progress": "in_progress", ":now": seconds() },
           }),
@@ -76,7 +94,8 @@ export function createDynamoIdempotencyStore(client: DynamoDBClient, tableName: 
           new UpdateCommand({
             TableName: tableName,
             Key: itemKey(scope, key),
-            UpdateExpression: "SET #state = :completed, #status = :status, headers = :headers, body = :body, body_key = :body_key, expires_at = :expires",
+            UpdateExpression:
+              "SET #state = :completed, #status = :status, headers = :headers, body = :body, body_key = :body_key, expires_at = :expires",
             ConditionExpression: "#state = :in_progress AND fingerprint = :fingerprint",
             ExpressionAttributeNames: { "#state": "state", "#status": "status" },
             ExpressionAttributeValues: {

@@ -11,7 +11,11 @@ export const idempotencySettings = settings(
       },
       v.regex(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name"),
     ),
-    IDEMPOTENCY_TTL_S: integer(86_400, { min: 60, max: 30 * 86_400 }, { meaning: "how long a key's answer is kept for replays" }),
+    IDEMPOTENCY_TTL_S: integer(
+      86_400,
+      { min: 60, max: 30 * 86_400 },
+      { meaning: "how long a key's answer is kept for replays" },
+    ),
   },
   (env) => ({ table: env.IDEMPOTENCY_TABLE, ttlS: env.IDEMPOTENCY_TTL_S }),
 );

@@ -32,7 +32,17 @@ interface MemoryEntry {
 }
 
 /** In this process only, bounded in entries and bytes: enough for one instance, not for several. */
-export function createMemoryIdempotencyStore({ ttlS, maxEntries = 10_000, maxBytes = 64 * 1024 * 1024, now = Date.now }: { ttlS: number; maxEntries?: number; maxBytes?: number; now?: () => number }): IdempotencyStore {
+export function createMemoryIdempotencyStore({
+  ttlS,
+  maxEntries = 10_000,
+  maxBytes = 64 * 1024 * 1024,
+  now = Date.now,
+}: {
+  ttlS: number;
+  maxEntries?: number;
+  maxBytes?: number;
+  now?: () => number;
+}): IdempotencyStore {
   const entries = new LRUCache<string, MemoryEntry>({
     max: maxEntries,
     maxSize: maxBytes,
@@ -59,7 +69,8 @@ export function createMemoryIdempotencyStore({ ttlS, maxEntries = 10_000, maxByt
     },
     release(scope, key, fingerprint) {
       const existing = entries.get(id(scope, key));
-      if (existing?.record.state === "in_progress" && existing.record.fingerprint === fingerprint) entries.delete(id(scope, key));
+      if (existing?.record.state === "in_progress" && existing.record.fingerprint === fingerprint)
+        entries.delete(id(scope, key));
       return Promise.resolve();
     },
   };

@@ -62,7 +62,12 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     };
   }
 
-  async function transcripts(job: JobRecord, context: RequestContext, log: Logger, signal: AbortSignal | undefined): Promise<Transcripts | JobError> {
+  async function transcripts(
+    job: JobRecord,
+    context: RequestContext,
+    log: Logger,
+    signal: AbortSignal | undefined,
+  ): Promise<Transcripts | JobError> {
     const resultKey = objectKeys.result(job.tenant_id, job.job_id);
     const earlier = await deps.objects.getBytes(resultKey, signal);
     if (earlier !== undefined) {
@@ -78,7 +83,8 @@ export function createJobProcessor(deps: JobProcessorDeps) {
         log,
         signal,
         onFailure: ({ error, stage, event }) => {
-          if (event.status === "failed") throw new EventNotPublished(`BatchProcessingFailed not published: ${event.error}`);
+          if (event.status === "failed")
+            throw new EventNotPublished(`BatchProcessingFailed not published: ${event.error}`);
           failure = { code: error.code, message: error.message, stage };
         },
       });
@@ -96,7 +102,14 @@ export function createJobProcessor(deps: JobProcessorDeps) {
   async function giveUp(job: JobRecord, context: RequestContext, log: Logger, cause: unknown): Promise<void> {
     const error = new ProcessingFailed(job.attempts);
     log.error({ err: cause, attempts: job.attempts }, "job failed on its last delivery; marking it failed");
-    if (await deps.store.fail(job.tenant_id, job.job_id, { code: error.code, message: error.message, stage: "processing" }, now())) {
+    if (
+      await deps.store.fail(
+        job.tenant_id,
+        job.job_id,
+        { code: error.code, message: error.message, stage: "processing" },
+        now(),
+      )
+    ) {
       await deps.pipeline.publishFailed({ context, log }, error, "processing");
     }
   }
@@ -105,7 +118,10 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     const message = parseWorkMessage(delivery.body);
     if (message === undefined) {
       // Left on the queue: the redrive policy moves it to the DLQ for an operator to look at.
-      deps.logger.warn({ message_id: delivery.messageId, receive_count: delivery.receiveCount }, "work message is not one of ours");
+      deps.logger.warn(
+        { message_id: delivery.messageId, receive_count: delivery.receiveCount },
+        "work message is not one of ours",
+      );
       throw new Error("unreadable work message");
     }
     const log = deps.logger.child({ interaction_id: message.job_id, receive_count: delivery.receiveCount });
@@ -115,7 +131,12 @@ export function createJobProcessor(deps: JobProcessorDeps) {
       log.info({ status: current?.status ?? "missing" }, "job already finished or gone; message dropped");
       return;
     }
-    const context: RequestContext = { tenantId: job.tenant_id, userId: job.user_id, accountId: job.account_id, interactionId: job.job_id };
+    const context: RequestContext = {
+      tenantId: job.tenant_id,
+      userId: job.user_id,
+      accountId: job.account_id,
+      interactionId: job.job_id,
+    };
     log.debug({ attempt: job.attempts, bytes: job.upload_bytes, input: job.detected.kind }, "job started");
     try {
       const outcome = await transcripts(job, context, log, delivery.signal);
@@ -125,11 +146,22 @@ export function createJobProcessor(deps: JobProcessorDeps) {
         return;
       }
       const event = await deps.pipeline.publishCompleted({ context, log }, outcome);
-      if (event.status === "failed") throw new EventNotPublished(`BatchProcessingCompleted not published: ${event.error}`);
-      const marked = await deps.store.complete(job.tenant_id, job.job_id, job.attempts, objectKeys.result(job.tenant_id, job.job_id), now());
-      log.info({ marked, event_status: event.status }, marked ? "job completed" : "job completed by a newer claim; leaving its state");
+      if (event.status === "failed")
+        throw new EventNotPublished(`BatchProcessingCompleted not published: ${event.error}`);
+      const marked = await deps.store.complete(
+        job.tenant_id,
+        job.job_id,
+        job.attempts,
+        objectKeys.result(job.tenant_id, job.job_id),
+        now(),
+      );
+      log.info(
+        { marked, event_status: event.status },
+        marked ? "job completed" : "job completed by a newer claim; leaving its state",
+      );
     } catch (error) {
-      if (delivery.signal?.aborted !== true && delivery.receiveCount >= deps.maxReceives) await giveUp(job, context, log, error);
+      if (delivery.signal?.aborted !== true && delivery.receiveCount >= deps.maxReceives)
+        await giveUp(job, context, log, error);
       throw error;
     }
   };

@@ -27,7 +27,12 @@ export function toJobResult({ raw, cleaned }: Transcripts): JobResult {
 
 export function fromJobResult(result: JobResult): Transcripts {
   return {
-    raw: { source: result.source, text: result.raw_transcript, metadata: result.metadata, ...(result.utterances !== undefined && { utterances: result.utterances }) },
+    raw: {
+      source: result.source,
+      text: result.raw_transcript,
+      metadata: result.metadata,
+      ...(result.utterances !== undefined && { utterances: result.utterances }),
+    },
     cleaned: { text: result.cleaned_transcript, cleaner: result.cleaner },
   };
 }

@@ -13,18 +13,43 @@ export const jobSettings = settings(
       },
       v.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
     ),
-    WORK_QUEUE_URL: optionalText({ meaning: "async jobs: the work queue (`workQueueUrl`)" }, v.url("must be an absolute URL")),
+    WORK_QUEUE_URL: optionalText(
+      { meaning: "async jobs: the work queue (`workQueueUrl`)" },
+      v.url("must be an absolute URL"),
+    ),
     JOBS_TABLE: optionalText({ meaning: "async jobs: the jobs table (`jobsTableName`)" }, TABLE_NAME),
-    JOB_RETENTION_DAYS: integer(7, { min: 1, max: 3650 }, { meaning: "how long a job record is kept (DynamoDB TTL), in days" }),
+    JOB_RETENTION_DAYS: integer(
+      7,
+      { min: 1, max: 3650 },
+      { meaning: "how long a job record is kept (DynamoDB TTL), in days" },
+    ),
     WORKER_CONCURRENCY: integer(4, { min: 1, max: 256 }, { meaning: "jobs one worker process runs at once" }),
-    WORKER_VISIBILITY_TIMEOUT_S: integer(120, { min: 3, max: 43_200 }, {
-      meaning: "how long a received work message stays hidden; the worker's heartbeat extends it every third of that while the job runs",
-    }),
-    WORKER_RETRY_DELAY_S: integer(30, { min: 0, max: 43_200 }, { meaning: "how soon a job that failed for a reason of ours is tried again" }),
+    WORKER_VISIBILITY_TIMEOUT_S: integer(
+      120,
+      { min: 3, max: 43_200 },
+      {
+        meaning:
+          "how long a received work message stays hidden; the worker's heartbeat extends it every third of that while the job runs",
+      },
+    ),
+    WORKER_RETRY_DELAY_S: integer(
+      30,
+      { min: 0, max: 43_200 },
+      { meaning: "how soon a job that failed for a reason of ours is tried again" },
+    ),
   },
   (env) => ({
-    jobs: { uploadBucket: env.UPLOAD_BUCKET, workQueueUrl: env.WORK_QUEUE_URL, jobsTable: env.JOBS_TABLE, retentionDays: env.JOB_RETENTION_DAYS },
-    worker: { concurrency: env.WORKER_CONCURRENCY, visibilityTimeoutS: env.WORKER_VISIBILITY_TIMEOUT_S, retryDelayS: env.WORKER_RETRY_DELAY_S },
+    jobs: {
+      uploadBucket: env.UPLOAD_BUCKET,
+      workQueueUrl: env.WORK_QUEUE_URL,
+      jobsTable: env.JOBS_TABLE,
+      retentionDays: env.JOB_RETENTION_DAYS,
+    },
+    worker: {
+      concurrency: env.WORKER_CONCURRENCY,
+      visibilityTimeoutS: env.WORKER_VISIBILITY_TIMEOUT_S,
+      retryDelayS: env.WORKER_RETRY_DELAY_S,
+    },
   }),
 );
 export type JobSettings = ReturnType<typeof jobSettings.read>["jobs"];

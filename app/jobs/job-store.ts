@@ -1,6 +1,13 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { conditionally } from "../storage/conditional-write.js";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
 import type { JobError, JobRecord, JobStatus } from "./job-record.js";
 import { JOBS_TABLE_SCHEMA } from "./job-resources.js";
@@ -32,7 +39,10 @@ export interface JobStore {
   fail(tenantId: string, jobId: string, error: JobError, at: Date, attempt?: number): Promise<boolean>;
   /** Removes a job that was never handed to a worker (its work message could not be sent). */
   withdraw(tenantId: string, jobId: string): Promise<void>;
-  list(tenantId: string, options: { status?: JobStatus | undefined; limit: number; cursor?: string | undefined }): Promise<JobPage>;
+  list(
+    tenantId: string,
+    options: { status?: JobStatus | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<JobPage>;
 }
 
 const CursorKey = v.strictObject({ tenant_id: v.string(), job_id: v.string(), created_key: v.string() });
@@ -50,7 +60,8 @@ function decodeCursor(cursor: string, tenantId: string): v.InferOutput<typeof Cu
   }
   const parsed = v.safeParse(CursorKey, key);
   // A cursor names a key: one of another tenant's must not page through that tenant's jobs.
-  if (!parsed.success || parsed.output.tenant_id !== tenantId) throw new InvalidCursor("The cursor is not one this service handed out.");
+  if (!parsed.success || parsed.output.tenant_id !== tenantId)
+    throw new InvalidCursor("The cursor is not one this service handed out.");
   return parsed.output;
 }
 
@@ -75,7 +86,9 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
       );
     },
     async get(tenantId, jobId) {
-      const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { tenant_id: tenantId, job_id: jobId }, ConsistentRead: true }));
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: tableName, Key: { tenant_id: tenantId, job_id: jobId }, ConsistentRead: true }),
+      );
       return Item === undefined ? undefined : withoutIndexKey(Item);
     },
     async claim(tenantId, jobId, at) {
@@ -84,10 +97,16 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
           new UpdateCommand({
             TableName: tableName,
             Key: { tenant_id: tenantId, job_id: jobId },
-            UpdateExpression: "SET #status = :processing, attempts = attempts + :one, updated_at = :at, started_at = if_not_exists(started_at, :at)",
+            UpdateExpression:
+              "SET #status = :processing, attempts = attempts + :one, updated_at = :at, started_at = if_not_exists(started_at, :at)",
             ConditionExpression: "attribute_exists(job_id) AND #status IN (:queued, :processing)",
             ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":processing": "processing", ":queued": "queued", ":one": 1, ":at": at.toISOString() },
+            ExpressionAttributeValues: {
+              ":processing": "processing",
+              ":queued": "queued",
+              ":one": 1,
+              ":at": at.toISOString(),
+            },
             ReturnValues: "ALL_NEW",
           }),
         ),
@@ -102,7 +121,13 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
           UpdateExpression: "SET #status = :completed, result_key = :result, updated_at = :at, finished_at = :at",
           ConditionExpression: "#status = :processing AND attempts = :attempt",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":completed": "completed", ":processing": "processing", ":attempt": attempt, ":result": resultKey, ":at": at.toISOString() },
+          ExpressionAttributeValues: {
+            ":completed": "completed",
+            ":processing": "processing",
+            ":attempt": attempt,
+            ":result": resultKey,
+            ":at": at.toISOString(),
+          },
         }),
       );
     },
@@ -144,7 +169,10 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
           KeyConditionExpression: "tenant_id = :tenant",
           ScanIndexForward: false,
           Limit: limit,
-          ...(status !== undefined && { FilterExpression: "#status = :status", ExpressionAttributeNames: { "#status": "status" } }),
+          ...(status !== undefined && {
+            FilterExpression: "#status = :status",
+            ExpressionAttributeNames: { "#status": "status" },
+          }),
           ExpressionAttributeValues: { ":tenant": tenantId, ...(status !== undefined && { ":status": status }) },
           ...(cursor !== undefined && { ExclusiveStartKey: decodeCursor(cursor, tenantId) }),
         }),

@@ -32,7 +32,9 @@ export function createJobSubmission(deps: JobSubmissionDeps) {
   const now = deps.now ?? (() => new Date());
   /** Undoing a step can fail too: that leaves an orphan for the bucket's lifecycle or the table's TTL to remove, and a log line. */
   const undo = (log: Logger, what: string, step: Promise<unknown>) =>
-    step.catch((error: unknown) => log.error({ err: error, left_behind: what }, "could not undo a half-done submission"));
+    step.catch((error: unknown) =>
+      log.error({ err: error, left_behind: what }, "could not undo a half-done submission"),
+    );
   return async function submit(context: RequestContext, upload: AcceptedUpload, log: Logger): Promise<JobRecord> {
     const at = now();
     const job: JobRecord = {

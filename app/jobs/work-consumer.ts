@@ -1,4 +1,9 @@
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { Consumer } from "sqs-consumer";
 import type { Logger } from "../logger.js";
 import type { JobProcessor } from "./job-processor.js";
@@ -45,11 +50,18 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
   async function release(message: Message): Promise<void> {
     try {
       await options.sqs.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: waitTimeSeconds + 1 }),
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: options.queueUrl,
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: waitTimeSeconds + 1,
+        }),
       );
       options.logger.info(about(message), "job released at shutdown");
     } catch (error) {
-      options.logger.warn({ err: error, ...about(message) }, "job not released; it comes back after its visibility timeout");
+      options.logger.warn(
+        { err: error, ...about(message) },
+        "job not released; it comes back after its visibility timeout",
+      );
     }
   }
 
@@ -67,7 +79,9 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
       await release(message);
       return undefined;
     }
-    await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    await options.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: options.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+    );
     return undefined;
   }
 
@@ -96,7 +110,9 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
       terminateVisibilityTimeout: options.retryDelayS,
       messageSystemAttributeNames: ["ApproximateReceiveCount"],
     });
-    consumer.on("processing_error", (error, message) => options.logger.warn({ err: error, ...about(message) }, "job attempt failed; message will be delivered again"));
+    consumer.on("processing_error", (error, message) =>
+      options.logger.warn({ err: error, ...about(message) }, "job attempt failed; message will be delivered again"),
+    );
     consumer.on("error", (error) => options.logger.error({ err: error }, "work queue error"));
     return consumer;
   });
@@ -114,10 +130,14 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
      */
     async stop(graceMs: number): Promise<number> {
       stopping = true;
-      const receivesDone = Promise.all(consumers.map((consumer) => new Promise((resolve) => consumer.once("stopped", resolve))));
+      const receivesDone = Promise.all(
+        consumers.map((consumer) => new Promise((resolve) => consumer.once("stopped", resolve))),
+      );
       for (const consumer of consumers) consumer.stop();
       let timer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<"grace over">((resolve) => (timer = setTimeout(() => resolve("grace over"), graceMs)));
+      const graceOver = new Promise<"grace over">(
+        (resolve) => (timer = setTimeout(() => resolve("grace over"), graceMs)),
+      );
       const finished = Promise.all([...running.values()].map((job) => job.done));
       const first = await Promise.race([finished, graceOver]);
       clearTimeout(timer);

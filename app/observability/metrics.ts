@@ -13,7 +13,11 @@ import type { AuthFailureReason } from "../auth/authenticator.js";
 /** What the pipeline reports as it runs; the metrics implement it, tests can too. */
 export interface PipelineObserver {
   uploadReceived(bytes: number): void;
-  transcribed(provider: TranscriptionProvider, outcome: "ok" | "failed" | "timeout" | "not_configured", seconds: number): void;
+  transcribed(
+    provider: TranscriptionProvider,
+    outcome: "ok" | "failed" | "timeout" | "not_configured",
+    seconds: number,
+  ): void;
   cleaned(cleaner: CleanedBy): void;
   published(type: TranscriptDetailType, outcome: PublishOutcome): void;
 }
@@ -27,7 +31,8 @@ export function createMetrics({
   publishingState,
 }: { defaultMetrics?: boolean; publishingState?: () => PublishingState } = {}) {
   const registry = new Registry();
-  if (defaultMetrics) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLING_MS });
+  if (defaultMetrics)
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLING_MS });
   const registers = [registry];
 
   const requests = new Counter({

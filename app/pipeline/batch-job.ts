@@ -43,7 +43,11 @@ export type AcceptedInput = Extract<DetectedInput, { kind: "audio" | "captions" 
  * What every front door checks about an upload's detected kind before it is processed: a file that is
  * neither audio nor readable captions, or captions over their limit, is refused.
  */
-export function acceptInput(input: DetectedInput, bytes: number, maxCaptionsBytes: number): asserts input is AcceptedInput {
+export function acceptInput(
+  input: DetectedInput,
+  bytes: number,
+  maxCaptionsBytes: number,
+): asserts input is AcceptedInput {
   switch (input.kind) {
     case "audio":
       return;

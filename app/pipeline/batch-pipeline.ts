@@ -1,5 +1,11 @@
 import type { Cleaner } from "../cleaning/cleaner.js";
-import { EmptyTranscript, isFinalFailure, ProviderFailure, UnsupportedEncoding, type FinalFailure } from "../domain/failures.js";
+import {
+  EmptyTranscript,
+  isFinalFailure,
+  ProviderFailure,
+  UnsupportedEncoding,
+  type FinalFailure,
+} from "../domain/failures.js";
 import { buildCompletedEvent } from "../events/batch-processing-completed.js";
 import { buildFailedEvent, type FailureStage } from "../events/batch-processing-failed.js";
 import type { ClaimCheck } from "../events/claim-check.js";
@@ -57,7 +63,10 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       try {
         detail = await deps.claimCheck(inline);
       } catch (error) {
-        job.log.error({ err: error, raw_length: transcripts.raw.text.length }, "transcripts could not be stored for the event's claim check");
+        job.log.error(
+          { err: error, raw_length: transcripts.raw.text.length },
+          "transcripts could not be stored for the event's claim check",
+        );
         const outcome: PublishOutcome = { status: "failed", error: "ClaimCheckFailed", attempts: 0 };
         deps.observer.published(eventTypeOf(inline).detailType, outcome);
         return outcome;
@@ -66,7 +75,11 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     return publish(detail, job.log);
   }
 
-  async function publishFailed(job: Omit<BatchJob, "upload">, error: FinalFailure, stage: FailureStage): Promise<PublishOutcome> {
+  async function publishFailed(
+    job: Omit<BatchJob, "upload">,
+    error: FinalFailure,
+    stage: FailureStage,
+  ): Promise<PublishOutcome> {
     const { context } = job;
     const detail = buildFailedEvent({
       interactionId: context.interactionId,
@@ -84,9 +97,18 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
   /** Reads the transcript, saying at each step which stage a failure belongs to. */
   async function readTranscript(job: BatchJob, stage: { current: FailureStage }): Promise<RawTranscript> {
     const { memory } = job.upload;
-    const input = job.upload.detected ?? (memory !== undefined ? await detectInputFromHead(memory.head(HEAD_BYTES)) : await detectInput(await job.upload.localPath()));
+    const input =
+      job.upload.detected ??
+      (memory !== undefined
+        ? await detectInputFromHead(memory.head(HEAD_BYTES))
+        : await detectInput(await job.upload.localPath()));
     job.log.debug(
-      { bytes: job.upload.bytes, declared_type: job.upload.declaredType, input: input.kind, mime: "mime" in input ? input.mime : undefined },
+      {
+        bytes: job.upload.bytes,
+        declared_type: job.upload.declaredType,
+        input: input.kind,
+        mime: "mime" in input ? input.mime : undefined,
+      },
       "upload received",
     );
     acceptInput(input, job.upload.bytes, deps.maxCaptionsBytes);
@@ -135,7 +157,9 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       const transcribeUrl = deps.transcriber.transcribeUrl.bind(deps.transcriber);
       return remoteUrl().then((url) => transcribeUrl({ url, bytes: job.upload.bytes, mime }, options));
     }
-    return job.upload.localPath().then((path) => deps.transcriber.transcribe({ path, bytes: job.upload.bytes, mime }, options));
+    return job.upload
+      .localPath()
+      .then((path) => deps.transcriber.transcribe({ path, bytes: job.upload.bytes, mime }, options));
   }
 
   async function timedTranscription(job: BatchJob, mime: string) {
@@ -146,7 +170,11 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       deps.observer.transcribed(transcription.provider, "ok", seconds());
       return transcription;
     } catch (error) {
-      deps.observer.transcribed(deps.transcriber.provider, error instanceof ProviderFailure ? error.kind : "failed", seconds());
+      deps.observer.transcribed(
+        deps.transcriber.provider,
+        error instanceof ProviderFailure ? error.kind : "failed",
+        seconds(),
+      );
       throw error;
     }
   }
@@ -183,17 +211,24 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
    */
   async function screen(
     head: Buffer,
-    { needsProvider, log, tee, signal }: { needsProvider: boolean; log: Logger; tee?: AudioTee | undefined; signal?: AbortSignal | undefined },
+    {
+      needsProvider,
+      log,
+      tee,
+      signal,
+    }: { needsProvider: boolean; log: Logger; tee?: AudioTee | undefined; signal?: AbortSignal | undefined },
   ): Promise<DetectedInput | undefined> {
     try {
       // An ID3 tag (cover art) can be longer than the head: what follows it is out of view, so nothing is concluded.
       if (head.subarray(0, 3).toString("latin1") === "ID3") return undefined;
       const input = await detectInputFromHead(head);
-      if (input.kind === "unsupported" || input.kind === "unsupported-encoding") acceptInput(input, 0, Number.POSITIVE_INFINITY);
+      if (input.kind === "unsupported" || input.kind === "unsupported-encoding")
+        acceptInput(input, 0, Number.POSITIVE_INFINITY);
       if (input.kind !== "audio") return input;
       const { transcriber } = deps;
       // An unconfigured transcriber refuses at once, naming the variable to set; it reads nothing.
-      if (needsProvider && !transcriber.configured) await transcriber.transcribe({ path: "", bytes: 0, mime: input.mime }, { log });
+      if (needsProvider && !transcriber.configured)
+        await transcriber.transcribe({ path: "", bytes: 0, mime: input.mime }, { log });
       if (tee !== undefined && transcriber.transcribeArriving !== undefined) {
         const transcribeArriving = transcriber.transcribeArriving.bind(transcriber);
         const stopped = signal === undefined ? tee.signal : AbortSignal.any([signal, tee.signal]);

@@ -10,7 +10,11 @@ export interface BackoffRule {
 }
 
 /** The wait before retry number `retry` (1 for the first retry). `random` returns a number in [0, 1). */
-export function fullJitterDelay(rule: BackoffRule, retry: number, { floorMs = 0, random = Math.random }: { floorMs?: number; random?: () => number } = {}): number {
+export function fullJitterDelay(
+  rule: BackoffRule,
+  retry: number,
+  { floorMs = 0, random = Math.random }: { floorMs?: number; random?: () => number } = {},
+): number {
   const cap = Math.min(rule.maxDelayMs, rule.initialDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.max(floorMs, random() * cap);
 }

@@ -2,7 +2,13 @@ import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 
@@ -21,7 +27,11 @@ export interface StoredObject {
 export interface ObjectStore {
   readonly bucket: string;
   /** Streams a body of unknown length in parts: memory stays at `queueSize` parts, whatever the size. */
-  upload(key: string, body: Readable, options: { contentType?: string | undefined; signal?: AbortSignal | undefined }): Promise<void>;
+  upload(
+    key: string,
+    body: Readable,
+    options: { contentType?: string | undefined; signal?: AbortSignal | undefined },
+  ): Promise<void>;
   putJson(key: string, value: unknown): Promise<StoredObject>;
   /** The object's bytes; `undefined` when there is none. */
   getBytes(key: string, signal?: AbortSignal): Promise<Buffer | undefined>;
@@ -59,7 +69,13 @@ export function createS3ObjectStore(client: S3Client, bucket: string): ObjectSto
     async putJson(key, value) {
       const body = Buffer.from(JSON.stringify(value));
       await client.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json", ServerSideEncryption: "AES256" }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/json",
+          ServerSideEncryption: "AES256",
+        }),
       );
       return { bucket, key, bytes: body.length, sha256: createHash("sha256").update(body).digest("hex") };
     },

@@ -11,7 +11,11 @@ import * as inline from "./text-worker.js";
  * answering other requests meanwhile.
  */
 export interface TextWork {
-  importCaptions(task: { source: CaptionsSource; format: CaptionsFormat; encoding: TextEncoding }): Promise<CaptionsImport>;
+  importCaptions(task: {
+    source: CaptionsSource;
+    format: CaptionsFormat;
+    encoding: TextEncoding;
+  }): Promise<CaptionsImport>;
   cleanWithRules(text: string): Promise<string>;
 }
 

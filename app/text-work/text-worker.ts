@@ -9,10 +9,20 @@ export type CaptionsImport = { ok: true; captions: ParsedCaptions } | { ok: fals
 export type CaptionsSource = { path: string } | { contents: Uint8Array };
 
 /** Reads a captions file, decodes it strictly and parses it: a decoding failure is a result, not a throw. */
-export async function importCaptions({ source, format, encoding }: { source: CaptionsSource; format: CaptionsFormat; encoding: TextEncoding }): Promise<CaptionsImport> {
+export async function importCaptions({
+  source,
+  format,
+  encoding,
+}: {
+  source: CaptionsSource;
+  format: CaptionsFormat;
+  encoding: TextEncoding;
+}): Promise<CaptionsImport> {
   let text: string;
   try {
-    text = new TextDecoder(encoding, { fatal: true }).decode("contents" in source ? source.contents : await readFile(source.path));
+    text = new TextDecoder(encoding, { fatal: true }).decode(
+      "contents" in source ? source.contents : await readFile(source.path),
+    );
   } catch (error) {
     if (error instanceof TypeError) return { ok: false, reason: "encoding" };
     throw error;

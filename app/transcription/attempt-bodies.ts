@@ -34,7 +34,8 @@ export function attemptBodies(audio: AudioFile | ArrivingAudio): () => Promise<A
         data: audio.live,
         mime: audio.mime,
         sent: audio.arrived,
-        explain: (error) => (audio.cutOff ? new LiveAudioCutOff("The provider fell behind the upload.", { cause: error }) : error),
+        explain: (error) =>
+          audio.cutOff ? new LiveAudioCutOff("The provider fell behind the upload.", { cause: error }) : error,
       };
     }
     const file = "live" in audio ? await audio.file() : audio;

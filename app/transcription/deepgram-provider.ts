@@ -6,8 +6,13 @@ import { unconfiguredTranscriber } from "./transcriber.js";
 /** Deepgram's variables: its key, where it is, its model, its timeout and its features. */
 const deepgramSettings = settings(
   {
-    DEEPGRAM_API_KEY: optionalText({ meaning: "Deepgram key; without it audio uploads answer 503 (captions still work)", secret: true }),
-    DEEPGRAM_BASE_URL: url("https://api.deepgram.com", { meaning: "Deepgram API; point it at a Deepgram-compatible server for tests" }),
+    DEEPGRAM_API_KEY: optionalText({
+      meaning: "Deepgram key; without it audio uploads answer 503 (captions still work)",
+      secret: true,
+    }),
+    DEEPGRAM_BASE_URL: url("https://api.deepgram.com", {
+      meaning: "Deepgram API; point it at a Deepgram-compatible server for tests",
+    }),
     DEEPGRAM_MODEL: text("nova-3", { meaning: "Deepgram model" }),
     DEEPGRAM_TIMEOUT_S: integer(900, { min: 1 }, { meaning: "per-attempt Deepgram timeout" }),
     DEEPGRAM_DIARIZE: flag(true, { meaning: "Deepgram's speakers (diarization)" }),
@@ -36,5 +41,7 @@ export const deepgramProvider = {
   settings: deepgramSettings,
   capabilities: { urlInput: true, liveBytes: true, diarization: true },
   create: ({ apiKey, ...options }: DeepgramSettings) =>
-    apiKey === undefined ? unconfiguredTranscriber("deepgram", options.model, "DEEPGRAM_API_KEY") : createDeepgramTranscriber({ apiKey, ...options }),
+    apiKey === undefined
+      ? unconfiguredTranscriber("deepgram", options.model, "DEEPGRAM_API_KEY")
+      : createDeepgramTranscriber({ apiKey, ...options }),
 } as const satisfies ProviderEntry;

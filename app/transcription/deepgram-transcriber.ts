@@ -13,7 +13,14 @@ import {
 } from "./provider-retry.js";
 import { attemptBodies, type AttemptBody } from "./attempt-bodies.js";
 import { conversationOf } from "../domain/transcript.js";
-import { type ArrivingAudio, type AudioFile, type RemoteAudio, type TranscribeOptions, type Transcriber, type Transcription } from "./transcriber.js";
+import {
+  type ArrivingAudio,
+  type AudioFile,
+  type RemoteAudio,
+  type TranscribeOptions,
+  type Transcriber,
+  type Transcription,
+} from "./transcriber.js";
 import { ProviderFailure } from "../domain/failures.js";
 
 export interface DeepgramOptions {
@@ -40,7 +47,9 @@ const ListenResponse = v.object({
       v.minLength(1),
     ),
     utterances: v.optional(
-      v.array(v.object({ start: v.number(), end: v.number(), transcript: v.string(), speaker: v.optional(v.number()) })),
+      v.array(
+        v.object({ start: v.number(), end: v.number(), transcript: v.string(), speaker: v.optional(v.number()) }),
+      ),
     ),
   }),
 });
@@ -74,10 +83,16 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     );
 
   /** One request per attempt: a file is reopened each time (live bytes are sent once), a URL is simply sent again. */
-  function attempts(audio: AudioFile | ArrivingAudio | RemoteAudio, signal: AbortSignal | undefined): () => Promise<unknown> {
+  function attempts(
+    audio: AudioFile | ArrivingAudio | RemoteAudio,
+    signal: AbortSignal | undefined,
+  ): () => Promise<unknown> {
     const timeoutMs = options.timeoutS * 1000;
     if ("url" in audio) {
-      return () => timedAttempt(timeoutMs, signal, (abortSignal) => client.listen.v1.media.transcribeUrl({ url: audio.url, ...features }, { abortSignal, maxRetries: 0 }));
+      return () =>
+        timedAttempt(timeoutMs, signal, (abortSignal) =>
+          client.listen.v1.media.transcribeUrl({ url: audio.url, ...features }, { abortSignal, maxRetries: 0 }),
+        );
     }
     const nextBody = attemptBodies(audio);
     return async () => {
@@ -90,17 +105,32 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     };
   }
 
-  async function transcribe(audio: AudioFile | ArrivingAudio | RemoteAudio, { log, signal }: TranscribeOptions): Promise<Transcription> {
+  async function transcribe(
+    audio: AudioFile | ArrivingAudio | RemoteAudio,
+    { log, signal }: TranscribeOptions,
+  ): Promise<Transcription> {
     let body: unknown;
     try {
-      body = await withProviderRetry(attempts(audio, signal), classifyDeepgramError, { ...retry, log, provider: "deepgram", signal });
+      body = await withProviderRetry(attempts(audio, signal), classifyDeepgramError, {
+        ...retry,
+        log,
+        provider: "deepgram",
+        signal,
+      });
     } catch (error) {
       throw toProviderFailure(error);
     }
     return readListenResponse(body, options.model);
   }
 
-  return { provider: "deepgram", model: options.model, configured: true, transcribe, transcribeArriving: transcribe, transcribeUrl: transcribe };
+  return {
+    provider: "deepgram",
+    model: options.model,
+    configured: true,
+    transcribe,
+    transcribeArriving: transcribe,
+    transcribeUrl: transcribe,
+  };
 }
 
 function readListenResponse(body: unknown, model: string): Transcription {

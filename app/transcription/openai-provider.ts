@@ -7,8 +7,14 @@ import { unconfiguredTranscriber } from "./transcriber.js";
 /** The OpenAI-compatible server: shared by the transcriber and the model cleaner, which get it from here. */
 const openAiSettings = settings(
   {
-    OPENAI_API_KEY: optionalText({ meaning: "OpenAI key (the model cleaner, and `openai` transcription)", secret: true }),
-    OPENAI_BASE_URL: optionalUrl({ meaning: "any OpenAI-compatible server (e.g. a self-hosted Whisper)", shownDefault: "OpenAI's API" }),
+    OPENAI_API_KEY: optionalText({
+      meaning: "OpenAI key (the model cleaner, and `openai` transcription)",
+      secret: true,
+    }),
+    OPENAI_BASE_URL: optionalUrl({
+      meaning: "any OpenAI-compatible server (e.g. a self-hosted Whisper)",
+      shownDefault: "OpenAI's API",
+    }),
     OPENAI_TIMEOUT_S: integer(120, { min: 1 }, { meaning: "per-call OpenAI timeout" }),
     OPENAI_TRANSCRIPTION_MODEL: text("whisper-1", { meaning: "transcription model" }),
     OPENAI_TRANSCRIPTION_FORMAT: oneOf(OPENAI_TRANSCRIPTION_FORMATS, "auto", {

@@ -14,7 +14,13 @@ import {
 import { attemptBodies } from "./attempt-bodies.js";
 import { conversationOf } from "../domain/transcript.js";
 import { resolveFormat, type OpenAiTranscriptionFormat } from "./openai-transcription-format.js";
-import { type ArrivingAudio, type AudioFile, type TranscribeOptions, type Transcriber, type Transcription } from "./transcriber.js";
+import {
+  type ArrivingAudio,
+  type AudioFile,
+  type TranscribeOptions,
+  type Transcriber,
+  type Transcription,
+} from "./transcriber.js";
 import { ProviderFailure } from "../domain/failures.js";
 
 const Segment = v.object({
@@ -77,7 +83,11 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
           signal,
           (abortSignal) =>
             client.audio.transcriptions.create(
-              { file: toStreamingFile(body.data, `audio.${extensionOf(body.mime)}`, { type: body.mime }), model: options.model, ...formatParameters },
+              {
+                file: toStreamingFile(body.data, `audio.${extensionOf(body.mime)}`, { type: body.mime }),
+                model: options.model,
+                ...formatParameters,
+              },
               { signal: abortSignal },
             ),
           body.sent,
@@ -88,16 +98,28 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     };
   }
 
-  async function transcribe(audio: AudioFile | ArrivingAudio, { log, signal }: TranscribeOptions): Promise<Transcription> {
+  async function transcribe(
+    audio: AudioFile | ArrivingAudio,
+    { log, signal }: TranscribeOptions,
+  ): Promise<Transcription> {
     let body: unknown;
     try {
-      body = await withProviderRetry(attempts(audio, signal), classifyOpenAiError, { ...retry, log, provider: "openai", signal });
+      body = await withProviderRetry(attempts(audio, signal), classifyOpenAiError, {
+        ...retry,
+        log,
+        provider: "openai",
+        signal,
+      });
     } catch (error) {
       throw toProviderFailure(error);
     }
     const parsed = v.safeParse(TranscriptionResponse, body);
     if (!parsed.success) {
-      throw new ProviderFailure("failed", "openai", "The transcription server answered with an unexpected response shape.");
+      throw new ProviderFailure(
+        "failed",
+        "openai",
+        "The transcription server answered with an unexpected response shape.",
+      );
     }
     const { text, duration, segments } = parsed.output;
     const utterances = segments?.map((segment) => ({
@@ -140,11 +162,23 @@ function toProviderFailure(error: unknown): ProviderFailure {
   const attempts = error instanceof LastAttemptFailed ? error.attempts : undefined;
   const cause = error instanceof LastAttemptFailed ? error.cause : error;
   if (cause instanceof AttemptTimedOut) {
-    return new ProviderFailure("timeout", "openai", "The transcription server did not answer in time.", { attempts }, { cause });
+    return new ProviderFailure(
+      "timeout",
+      "openai",
+      "The transcription server did not answer in time.",
+      { attempts },
+      { cause },
+    );
   }
   const status = cause instanceof OpenAI.APIError ? (cause as APIError<number | undefined>).status : undefined;
   const detail = status === undefined ? "could not be reached" : `answered ${status}`;
-  return new ProviderFailure("failed", "openai", `The transcription server ${detail}.`, { status, attempts }, { cause });
+  return new ProviderFailure(
+    "failed",
+    "openai",
+    `The transcription server ${detail}.`,
+    { status, attempts },
+    { cause },
+  );
 }
 
 const MAX_SPEAKER_CHARS = 40;

@@ -3,7 +3,10 @@ export const OPENAI_TRANSCRIPTION_FORMATS = ["auto", "verbose_json", "diarized_j
 export type OpenAiTranscriptionFormat = (typeof OPENAI_TRANSCRIPTION_FORMATS)[number];
 
 /** `auto` picks by model: `diarized_json` for a `-diarize` model, `json` for other `gpt-4o` models, else `verbose_json`. */
-export function resolveFormat(format: OpenAiTranscriptionFormat, model: string): Exclude<OpenAiTranscriptionFormat, "auto"> {
+export function resolveFormat(
+  format: OpenAiTranscriptionFormat,
+  model: string,
+): Exclude<OpenAiTranscriptionFormat, "auto"> {
   if (format !== "auto") return format;
   if (model.endsWith("-diarize")) return "diarized_json";
   // OpenAI's gpt-4o transcription models answer `json` only.

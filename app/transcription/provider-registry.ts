@@ -12,7 +12,9 @@ export const PROVIDER_REGISTRY = {
   openai: openAiProvider,
 } as const satisfies Record<TranscriptionProvider, ProviderEntry>;
 
-export type ProviderSettings = { [P in TranscriptionProvider]: ReturnType<(typeof PROVIDER_REGISTRY)[P]["settings"]["read"]> };
+export type ProviderSettings = {
+  [P in TranscriptionProvider]: ReturnType<(typeof PROVIDER_REGISTRY)[P]["settings"]["read"]>;
+};
 
 /** Which provider transcribes audio. */
 export const providerChoiceSettings = settings(

@@ -91,9 +91,15 @@ export function isRetryableStatus(status: number): boolean {
 export async function withProviderRetry<T>(
   attempt: () => Promise<T>,
   classify: (error: unknown) => RetryVerdict,
-  options: ProviderRetryOptions & { log: Logger; provider: string; signal?: AbortSignal | undefined; random?: () => number },
+  options: ProviderRetryOptions & {
+    log: Logger;
+    provider: string;
+    signal?: AbortSignal | undefined;
+    random?: () => number;
+  },
 ): Promise<T> {
-  const judge = (error: unknown): RetryVerdict => (error instanceof LiveAudioCutOff ? { retryable: true, reason: "live upload cut off" } : classify(error));
+  const judge = (error: unknown): RetryVerdict =>
+    error instanceof LiveAudioCutOff ? { retryable: true, reason: "live upload cut off" } : classify(error);
   const policy = retry(
     handleWhen((error) => {
       const verdict = judge(error);
@@ -103,11 +109,18 @@ export async function withProviderRetry<T>(
       maxAttempts: options.attempts - 1,
       backoff: new DelegateBackoff(({ attempt: retryNumber, result }) => {
         const floorMs = "error" in result ? (judge(result.error).retryAfterMs ?? 0) : 0;
-        const waitMs = fullJitterDelay({ initialDelayMs: options.minDelayMs, maxDelayMs: options.maxDelayMs }, retryNumber, {
-          floorMs,
-          ...(options.random && { random: options.random }),
-        });
-        options.log.info({ provider: options.provider, retry: retryNumber, wait_ms: Math.round(waitMs) }, "transcription retry scheduled");
+        const waitMs = fullJitterDelay(
+          { initialDelayMs: options.minDelayMs, maxDelayMs: options.maxDelayMs },
+          retryNumber,
+          {
+            floorMs,
+            ...(options.random && { random: options.random }),
+          },
+        );
+        options.log.info(
+          { provider: options.provider, retry: retryNumber, wait_ms: Math.round(waitMs) },
+          "transcription retry scheduled",
+        );
         return waitMs;
       }),
     },
@@ -121,7 +134,13 @@ export async function withProviderRetry<T>(
       } catch (error) {
         const verdict = judge(error);
         options.log.warn(
-          { provider: options.provider, attempt: attempts, retryable: verdict.retryable, reason: verdict.reason, cause: causeOf(error) },
+          {
+            provider: options.provider,
+            attempt: attempts,
+            retryable: verdict.retryable,
+            reason: verdict.reason,
+            cause: causeOf(error),
+          },
           "transcription attempt failed",
         );
         throw error;

@@ -65,7 +65,11 @@ export interface Transcriber {
 /** The transcriber used when the chosen provider's key is not set: it names the variable to set. */
 export function unconfiguredTranscriber(provider: TranscriptionProvider, model: string, variable: string): Transcriber {
   const refuse = () =>
-    Promise.reject(new ProviderFailure("not_configured", provider, `Set ${variable} to transcribe audio with ${provider}.`, { variable }));
+    Promise.reject(
+      new ProviderFailure("not_configured", provider, `Set ${variable} to transcribe audio with ${provider}.`, {
+        variable,
+      }),
+    );
   // Refuses a URL too, so a stored upload is not fetched only to be refused.
   return { provider, model, configured: false, transcribe: refuse, transcribeUrl: refuse };
 }

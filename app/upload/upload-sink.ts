@@ -22,7 +22,10 @@ export interface UploadSink<T> {
 export function discardFailed(sink: UploadSink<unknown>, error: Error): Promise<never> {
   return sink.discard().then(
     () => Promise.reject(error),
-    (discardError: unknown) => Promise.reject(new AggregateError([error, discardError], "the upload failed and what was stored could not be removed")),
+    (discardError: unknown) =>
+      Promise.reject(
+        new AggregateError([error, discardError], "the upload failed and what was stored could not be removed"),
+      ),
   );
 }
 
@@ -82,7 +85,10 @@ function fileWriter(path: string) {
         // The listener that loses the race is removed, or every full buffer would leave one behind.
         const settled = new AbortController();
         try {
-          await Promise.race([once(target, "drain", { signal: settled.signal }), once(target, "close", { signal: settled.signal })]);
+          await Promise.race([
+            once(target, "drain", { signal: settled.signal }),
+            once(target, "close", { signal: settled.signal }),
+          ]);
         } finally {
           settled.abort();
         }
@@ -97,7 +103,12 @@ function fileWriter(path: string) {
   };
 }
 
-export function tempFileSink(tempFiles: TempFiles, interactionId: string, reserveBytes: number, inMemoryBytes = IN_MEMORY_UPLOAD_BYTES): UploadSink<TempFileUpload> {
+export function tempFileSink(
+  tempFiles: TempFiles,
+  interactionId: string,
+  reserveBytes: number,
+  inMemoryBytes = IN_MEMORY_UPLOAD_BYTES,
+): UploadSink<TempFileUpload> {
   // Named after the request, so a stray file can be traced to it.
   const path = tempFiles.create(interactionId);
   let writer: ReturnType<typeof fileWriter> | undefined;

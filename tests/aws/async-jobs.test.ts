@@ -11,14 +11,21 @@ import { FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const asTenant = (tenant = TENANT) => ({ "X-Tenant-ID": tenant, "X-User-ID": "ana@example.com" });
 
-async function submit(harness: JobHarness, form: FormData, headers: Record<string, string> = asTenant(), path = "/batch/jobs") {
+async function submit(
+  harness: JobHarness,
+  form: FormData,
+  headers: Record<string, string> = asTenant(),
+  path = "/batch/jobs",
+) {
   const response = await harness.app.request(path, { method: "POST", body: form, headers });
   return { response, body: (await response.json()) as Record<string, unknown> };
 }
 
 async function eventsOnQueue(harness: JobHarness, waitMs = 3_000) {
   const messages = await drainQueue(harness.clients.sqs, harness.events.queueUrl, { waitMs });
-  return messages.map((message) => JSON.parse(message.Body!) as { "detail-type": string; detail: Record<string, unknown> });
+  return messages.map(
+    (message) => JSON.parse(message.Body!) as { "detail-type": string; detail: Record<string, unknown> },
+  );
 }
 
 describe("async jobs against moto_server", () => {
@@ -41,7 +48,10 @@ describe("async jobs against moto_server", () => {
     expect(response.headers.get("Location")).toBe(`/batch/jobs/${id}`);
 
     const job = await harness.finished(`/batch/jobs/${id}`, asTenant());
-    const sync = (await (await postUpload(harness.app, uploadForm(vtt, "meeting.vtt"), asTenant())).json()) as Record<string, unknown>;
+    const sync = (await (await postUpload(harness.app, uploadForm(vtt, "meeting.vtt"), asTenant())).json()) as Record<
+      string,
+      unknown
+    >;
     expect(job).toMatchObject({
       interaction_id: id,
       status: "completed",
@@ -57,7 +67,11 @@ describe("async jobs against moto_server", () => {
     const events = await eventsOnQueue(harness);
     const completedForJob = events.filter((event) => event.detail.interaction_id === id);
     expect(completedForJob).toHaveLength(1);
-    expect(parseCompletedEvent(completedForJob[0]!.detail)).toMatchObject({ tenant_id: TENANT, user_id: "ana@example.com", status: "completed" });
+    expect(parseCompletedEvent(completedForJob[0]!.detail)).toMatchObject({
+      tenant_id: TENANT,
+      user_id: "ana@example.com",
+      status: "completed",
+    });
     for (const line of harness.workerLogs.lines) expect(line.interaction_id).toBe(id);
     expect(harness.workerLogs.text()).not.toContain(String(sync.cleaned_transcript).slice(0, 20));
   });
@@ -66,14 +80,24 @@ describe("async jobs against moto_server", () => {
     const deepgram = await startFakeDeepgram();
     try {
       harness = await startJobHarness({
-        transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 30 }),
+        transcriber: createDeepgramTranscriber({
+          apiKey: FAKE_DEEPGRAM_KEY,
+          baseUrl: deepgram.url,
+          model: "nova-3",
+          timeoutS: 30,
+        }),
       });
       harness.startWorker();
       const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
       const { response, body } = await submit(harness, uploadForm(wav, "speech.wav"));
       expect(response.status).toBe(202);
       const job = await harness.finished(`/batch/jobs/${String(body.interaction_id)}`, asTenant());
-      expect(job).toMatchObject({ status: "completed", raw_transcript: SPOKEN_TEXT, source: "audio", metadata: { provider: "deepgram" } });
+      expect(job).toMatchObject({
+        status: "completed",
+        raw_transcript: SPOKEN_TEXT,
+        source: "audio",
+        metadata: { provider: "deepgram" },
+      });
       const request = deepgram.requests.at(-1)!;
       expect(request.contentType).toMatch(/^application\/json/);
       expect(request.fetchedUrl).toContain(`/uploads/${TENANT}/${String(body.interaction_id)}`);
@@ -90,7 +114,12 @@ describe("async jobs against moto_server", () => {
     const deepgram = await startFakeDeepgram();
     try {
       harness = await startJobHarness({
-        transcriber: createDeepgramTranscriber({ apiKey: "wrong-key", baseUrl: deepgram.url, model: "nova-3", timeoutS: 30 }),
+        transcriber: createDeepgramTranscriber({
+          apiKey: "wrong-key",
+          baseUrl: deepgram.url,
+          model: "nova-3",
+          timeoutS: 30,
+        }),
       });
       harness.startWorker();
       const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
@@ -130,7 +159,9 @@ describe("async jobs against moto_server", () => {
     expect(tooLong.response.status).toBe(413);
     const empty = await submit(harness, uploadForm("", "notes.txt"));
     expect(empty.response.status).toBe(400);
-    const listed = (await (await harness.app.request("/batch/jobs", { headers: asTenant() })).json()) as { jobs: unknown[] };
+    const listed = (await (await harness.app.request("/batch/jobs", { headers: asTenant() })).json()) as {
+      jobs: unknown[];
+    };
     expect(listed.jobs).toEqual([]);
     for (const id of [refused, tooLong, empty].map((r) => r.response.headers.get("X-Interaction-ID"))) {
       expect(await harness.objects.exists(`uploads/${TENANT}/${id}`)).toBe(false);
@@ -147,13 +178,21 @@ describe("async jobs against moto_server", () => {
     const location = response.headers.get("Location")!;
     expect((await harness.app.request(location)).status).toBe(404);
     expect((await harness.app.request(location, { headers: asTenant() })).status).toBe(404);
-    expect(await (await harness.app.request(location, { headers: { "X-Tenant-ID": tenant } })).json()).toMatchObject({ tenant_id: tenant, status: "queued" });
+    expect(await (await harness.app.request(location, { headers: { "X-Tenant-ID": tenant } })).json()).toMatchObject({
+      tenant_id: tenant,
+      status: "queued",
+    });
   });
 
   it("Prefer: respond-async on /batch/process queues the job the same way", async () => {
     harness = await startJobHarness();
     harness.startWorker();
-    const { response, body } = await submit(harness, uploadForm("we should ship it on friday", "notes.txt"), { ...asTenant(), Prefer: "wait=10, respond-async" }, "/batch/process");
+    const { response, body } = await submit(
+      harness,
+      uploadForm("we should ship it on friday", "notes.txt"),
+      { ...asTenant(), Prefer: "wait=10, respond-async" },
+      "/batch/process",
+    );
     expect(response.status).toBe(202);
     expect(response.headers.get("Preference-Applied")).toBe("respond-async");
     const job = await harness.finished(response.headers.get("Location")!, asTenant());

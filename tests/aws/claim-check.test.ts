@@ -37,10 +37,17 @@ describe("transcripts too big for an event travel by claim check", () => {
   it("a 3 MB transcript: the job's event carries a reference, and the consumer gets the transcripts whole", async () => {
     harness.startWorker();
     const text = bigTranscript(3 * MiB);
-    const submitted = await harness.app.request("/batch/jobs", { method: "POST", body: uploadForm(text, "long.txt"), headers: { "X-Tenant-ID": TENANT } });
+    const submitted = await harness.app.request("/batch/jobs", {
+      method: "POST",
+      body: uploadForm(text, "long.txt"),
+      headers: { "X-Tenant-ID": TENANT },
+    });
     expect(submitted.status).toBe(202);
     const { interaction_id: id } = (await submitted.json()) as { interaction_id: string };
-    const job = (await harness.finished(`/batch/jobs/${id}`, { "X-Tenant-ID": TENANT }, 60_000)) as { raw_transcript: string; cleaned_transcript: string };
+    const job = (await harness.finished(`/batch/jobs/${id}`, { "X-Tenant-ID": TENANT }, 60_000)) as {
+      raw_transcript: string;
+      cleaned_transcript: string;
+    };
     expect(job.raw_transcript).toBe(text);
 
     const collected = collectingConsumer(harness.clients, harness.events.queueUrl);
@@ -54,7 +61,11 @@ describe("transcripts too big for an event travel by claim check", () => {
     expect(event.detail.data.raw_transcript).toBe(text);
     expect(event.detail.data.cleaned_transcript).toBe(job.cleaned_transcript);
     const reference = event.detail.data.transcripts_ref!;
-    expect(reference).toMatchObject({ bucket: harness.outputs.uploadBucketName, raw_bytes: Buffer.byteLength(text), key: `transcripts/${TENANT}/${id}.json` });
+    expect(reference).toMatchObject({
+      bucket: harness.outputs.uploadBucketName,
+      raw_bytes: Buffer.byteLength(text),
+      key: `transcripts/${TENANT}/${id}.json`,
+    });
     const stored = await harness.objects.getBytes(reference.key);
     expect(createHash("sha256").update(stored!).digest("hex")).toBe(reference.sha256);
   }, 90_000);
@@ -68,7 +79,11 @@ describe("transcripts too big for an event travel by claim check", () => {
     const messages = await drainQueue(harness.clients.sqs, harness.events.queueUrl, { waitMs: 3_000 });
     expect(messages).toHaveLength(1);
     const detail = parseCompletedEvent((JSON.parse(messages[0]!.Body!) as { detail: unknown }).detail);
-    expect(detail).toMatchObject({ version: "1.1", interaction_id: body.interaction_id, data: { transcripts_ref: { raw_bytes: Buffer.byteLength(text) } } });
+    expect(detail).toMatchObject({
+      version: "1.1",
+      interaction_id: body.interaction_id,
+      data: { transcripts_ref: { raw_bytes: Buffer.byteLength(text) } },
+    });
     expect(Buffer.byteLength(messages[0]!.Body!)).toBeLessThan(4096);
   }, 60_000);
 
@@ -77,11 +92,18 @@ describe("transcripts too big for an event travel by claim check", () => {
     const response = await postUpload(harness.app, uploadForm(text, "long.txt"), { "X-Tenant-ID": TENANT });
     const { interaction_id: id } = (await response.json()) as { interaction_id: string };
     // The transcripts are replaced under the event's feet: the event's size and sha256 no longer match.
-    await harness.objects.putJson(`transcripts/${TENANT}/${id}.json`, { raw_transcript: "tampered", cleaned_transcript: "tampered" });
+    await harness.objects.putJson(`transcripts/${TENANT}/${id}.json`, {
+      raw_transcript: "tampered",
+      cleaned_transcript: "tampered",
+    });
     const collected = collectingConsumer(harness.clients, harness.events.queueUrl, { visibilityTimeout: 1 });
     consumer = collected.consumer;
     const { handled, logs } = collected;
-    await expect.poll(() => logs.lines.some((line) => line.msg === "handler failed; message will be delivered again"), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(() => logs.lines.some((line) => line.msg === "handler failed; message will be delivered again"), {
+        timeout: 15_000,
+      })
+      .toBe(true);
     expect(handled).toEqual([]);
   }, 60_000);
 });

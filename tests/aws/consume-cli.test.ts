@@ -33,7 +33,16 @@ describe("npm run consume against moto_server, as a real process", () => {
         cleanedTranscript: `Number ${index}, we ship on Friday and the docs follow next week.`,
         completedAt: new Date("2026-11-28T10:00:00Z"),
       });
-      const envelope = { version: "0", id: randomUUID(), "detail-type": DETAIL_TYPE, source: "com.yourapp.transcription", time: "2026-11-28T10:00:01Z", region: "us-east-1", resources: [], detail };
+      const envelope = {
+        version: "0",
+        id: randomUUID(),
+        "detail-type": DETAIL_TYPE,
+        source: "com.yourapp.transcription",
+        time: "2026-11-28T10:00:01Z",
+        region: "us-east-1",
+        resources: [],
+        detail,
+      };
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(envelope) }));
     }
     return ids;
@@ -52,7 +61,9 @@ describe("npm run consume against moto_server, as a real process", () => {
     expect(lines).toHaveLength(12);
     expect(lines.map((line) => /interaction=(\S+)/.exec(line)?.[1]).sort()).toEqual([...ids].sort());
     expect(lines[0]).toMatch(
-      new RegExp(`^2026-11-28T10:00:01Z BatchProcessingCompleted tenant=${TENANT} interaction=\\S+ raw_length=\\d+ cleaned_length=\\d+ "Number \\d+, we ship on Friday and the …"$`),
+      new RegExp(
+        `^2026-11-28T10:00:01Z BatchProcessingCompleted tenant=${TENANT} interaction=\\S+ raw_length=\\d+ cleaned_length=\\d+ "Number \\d+, we ship on Friday and the …"$`,
+      ),
     );
     expect(await drainQueue(sqs, queueUrl)).toHaveLength(0);
   });
@@ -68,7 +79,10 @@ describe("npm run consume against moto_server, as a real process", () => {
   it("--json prints one whole event per line, transcripts inline, for jq", async () => {
     const [id] = await deliver(1);
     const result = await consume(["--once", "--json"]);
-    const event = JSON.parse(result.stdout) as { "detail-type": string; detail: { interaction_id: string; data: { cleaned_transcript: string } } };
+    const event = JSON.parse(result.stdout) as {
+      "detail-type": string;
+      detail: { interaction_id: string; data: { cleaned_transcript: string } };
+    };
     expect(event["detail-type"]).toBe(DETAIL_TYPE);
     expect(event.detail.interaction_id).toBe(id);
     expect(event.detail.data.cleaned_transcript).toBe("Number 0, we ship on Friday and the docs follow next week.");

@@ -32,12 +32,16 @@ async function until(condition: () => boolean, limitMs: number, what: string): P
 
 /** `npm run dev` as a person starts it, in its own process group so what it leaves behind can be seen. */
 function startDev(cwd: string, env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), join(ROOT, "scripts/dev.ts")], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", import.meta.resolve("tsx"), join(ROOT, "scripts/dev.ts")],
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const output = { stdout: "", stderr: "" };
   child.stdout?.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output.stderr += chunk.toString()));
@@ -48,7 +52,8 @@ function startDev(cwd: string, env: Record<string, string>) {
 describe("the dev loop: npm run dev, then the tools with no variables set", () => {
   const started: ChildProcess[] = [];
   afterAll(() => {
-    for (const child of started) if (child.pid !== undefined && groupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
+    for (const child of started)
+      if (child.pid !== undefined && groupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
   });
 
   it("serves, writes .env.local for consume, refuses a second session on the port, and stops every child", async () => {
@@ -61,7 +66,9 @@ describe("the dev loop: npm run dev, then the tools with no variables set", () =
     await until(() => first.output.stdout.includes("Ctrl-C stops everything."), 120_000, "the dev banner");
 
     expect(first.output.stdout).toContain(`Ready: http://localhost:${port}/`);
-    expect(first.output.stdout).toContain(`curl -F file=@tests/fixtures/captions/meeting.vtt http://localhost:${port}/batch/process`);
+    expect(first.output.stdout).toContain(
+      `curl -F file=@tests/fixtures/captions/meeting.vtt http://localhost:${port}/batch/process`,
+    );
     expect(first.output.stdout).toContain("npm run consume -- --once");
     expect(first.output.stdout).not.toMatch(/configuration loaded/);
     const written = await readFile(join(session, ".env.local"), "utf8");
@@ -70,22 +77,37 @@ describe("the dev loop: npm run dev, then the tools with no variables set", () =
 
     const form = new FormData();
     form.append("file", new Blob([await readFile(VTT)], { type: "text/vtt" }), "meeting.vtt");
-    const answer = (await (await fetch(`http://127.0.0.1:${port}/batch/process`, { method: "POST", body: form })).json()) as { interaction_id: string; event: { status: string } };
+    const answer = (await (
+      await fetch(`http://127.0.0.1:${port}/batch/process`, { method: "POST", body: form })
+    ).json()) as { interaction_id: string; event: { status: string } };
     expect(answer.event.status).toBe("published");
     // One readable line for the request: method, path, status, time, interaction id, outcome.
     await until(() => first.output.stdout.includes("POST /batch/process → 200"), 10_000, "the access line");
     const access = first.output.stdout.split("\n").find((line) => line.includes("POST /batch/process → 200"));
-    expect(access).toMatch(new RegExp(`INFO  ${answer.interaction_id} POST /batch/process → 200 in \\d+ ms .*event_status=published`));
+    expect(access).toMatch(
+      new RegExp(`INFO  ${answer.interaction_id} POST /batch/process → 200 in \\d+ ms .*event_status=published`),
+    );
     expect(first.output.stdout).not.toMatch(/transcript cleaned/);
 
-    const consumed = await runScript("scripts/consume.ts", ["--once"], { HOME: home, AWS_EC2_METADATA_DISABLED: "true" }, { cwd: session });
+    const consumed = await runScript(
+      "scripts/consume.ts",
+      ["--once"],
+      { HOME: home, AWS_EC2_METADATA_DISABLED: "true" },
+      { cwd: session },
+    );
     expect(consumed.code, consumed.stderr).toBe(0);
-    expect(consumed.stdout).toMatch(new RegExp(`BatchProcessingCompleted tenant=\\S+ interaction=${answer.interaction_id} .*"Alice: So I think we should ship the …"`));
+    expect(consumed.stdout).toMatch(
+      new RegExp(
+        `BatchProcessingCompleted tenant=\\S+ interaction=${answer.interaction_id} .*"Alice: So I think we should ship the …"`,
+      ),
+    );
 
     const second = startDev(session, env);
     started.push(second.child);
     expect(await second.exited).toBe(69);
-    expect(second.output.stderr).toContain(`npm run dev: port ${port} is in use (is another \`npm run dev\` running?): stop it, or set PORT`);
+    expect(second.output.stderr).toContain(
+      `npm run dev: port ${port} is in use (is another \`npm run dev\` running?): stop it, or set PORT`,
+    );
     expect(second.output.stderr).not.toMatch(/^\s+at /m);
     await until(() => !groupAlive(second.child.pid!), 10_000, "the second session's processes ending");
     expect(await readFile(join(session, ".env.local"), "utf8")).toBe(written);

@@ -7,7 +7,16 @@ import { parseCompletedEvent } from "../../app/events/batch-processing-completed
 import { COMPLETED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
 import { createEventBridgePublisher } from "../../app/events/eventbridge-publisher.js";
 import { startFaultProxy, type Fault } from "../support/fault-proxy.js";
-import { awsClients, createTestPipeline, drainQueue, motoUrl, REGION, resetMoto, TEST_CREDENTIALS, type TestPipeline } from "../support/moto.js";
+import {
+  awsClients,
+  createTestPipeline,
+  drainQueue,
+  motoUrl,
+  REGION,
+  resetMoto,
+  TEST_CREDENTIALS,
+  type TestPipeline,
+} from "../support/moto.js";
 import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
 
 const validateDetail = new Ajv2020().compile(JSON.parse(await readFile(COMPLETED_EVENT_SCHEMA_PATH, "utf8")) as object);
@@ -19,7 +28,10 @@ interface Envelope {
   detail: Record<string, unknown>;
 }
 
-function publisherTo(endpoint: string, overrides: { source?: string; budgetMs?: number; attemptTimeoutMs?: number } = {}) {
+function publisherTo(
+  endpoint: string,
+  overrides: { source?: string; budgetMs?: number; attemptTimeoutMs?: number } = {},
+) {
   const client = new EventBridgeClient({ region: REGION, endpoint, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   return createEventBridgePublisher({
     client,
@@ -33,11 +45,15 @@ function publisherTo(endpoint: string, overrides: { source?: string; budgetMs?: 
 }
 
 async function uploadCaptions(app: Awaited<ReturnType<typeof buildTestApp>>["app"]) {
-  const response = await postUpload(app, uploadForm(await readFile(new URL("captions/meeting.vtt", FIXTURES)), "meeting.vtt"), {
-    "X-Tenant-ID": "11111111-1111-4111-8111-111111111111",
-    "X-User-ID": "ana@example.com",
-    "X-Account-ID": "acc_42",
-  });
+  const response = await postUpload(
+    app,
+    uploadForm(await readFile(new URL("captions/meeting.vtt", FIXTURES)), "meeting.vtt"),
+    {
+      "X-Tenant-ID": "11111111-1111-4111-8111-111111111111",
+      "X-User-ID": "ana@example.com",
+      "X-Account-ID": "acc_42",
+    },
+  );
   expect(response.status).toBe(200);
   return (await response.json()) as {
     interaction_id: string;
@@ -66,7 +82,11 @@ describe("events reach SQS through a real EventBridge emulator", () => {
 
     const [envelope, ...others] = await detailsOn(pipeline.queueUrl, clients);
     expect(others).toEqual([]);
-    expect(envelope).toMatchObject({ id: body.event.event_id, source: "com.yourapp.transcription", "detail-type": "BatchProcessingCompleted" });
+    expect(envelope).toMatchObject({
+      id: body.event.event_id,
+      source: "com.yourapp.transcription",
+      "detail-type": "BatchProcessingCompleted",
+    });
     expect(validateDetail(envelope!.detail)).toBe(true);
     expect(parseCompletedEvent(envelope!.detail)).toMatchObject({
       interaction_id: body.interaction_id,
@@ -87,10 +107,14 @@ describe("events reach SQS through a real EventBridge emulator", () => {
   it("moves a message received three times without deletion to the dead-letter queue", async () => {
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.queueUrl, MessageBody: '{"poison":true}' }));
     for (let receive = 1; receive <= 3; receive += 1) {
-      const got = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: pipeline.queueUrl, VisibilityTimeout: 0, WaitTimeSeconds: 1 }));
+      const got = await clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: pipeline.queueUrl, VisibilityTimeout: 0, WaitTimeSeconds: 1 }),
+      );
       expect(got.Messages).toHaveLength(1);
     }
-    const fourth = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: pipeline.queueUrl, WaitTimeSeconds: 0 }));
+    const fourth = await clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: pipeline.queueUrl, WaitTimeSeconds: 0 }),
+    );
     expect(fourth.Messages ?? []).toEqual([]);
     const dead = await drainQueue(clients.sqs, pipeline.dlqUrl);
     expect(dead.map((message) => message.Body)).toEqual(['{"poison":true}']);
@@ -120,7 +144,9 @@ describe("publishing through injected faults", () => {
   ])("with %s, every event arrives exactly once", async (_, faults) => {
     // The attempt timeout is well above the slow answer plus moto's own time (0.3 s or more on a busy
     // machine), so only a black hole is cut short and retried: a slow answer must not become a duplicate.
-    const { app } = await buildTestApp({ publisher: publisherTo(proxy.url, { attemptTimeoutMs: 2_000, budgetMs: 8_000 }) });
+    const { app } = await buildTestApp({
+      publisher: publisherTo(proxy.url, { attemptTimeoutMs: 2_000, budgetMs: 8_000 }),
+    });
     const interactions: string[] = [];
     for (let i = 0; i < 3; i += 1) {
       proxy.script(...faults);

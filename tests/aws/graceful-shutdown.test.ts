@@ -3,7 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { awsClients, createTestPipeline, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS, type TestPipeline } from "../support/moto.js";
+import {
+  awsClients,
+  createTestPipeline,
+  drainQueue,
+  motoUrl,
+  resetMoto,
+  TEST_CREDENTIALS,
+  type TestPipeline,
+} from "../support/moto.js";
 import { startServerProcess } from "../support/server-process.js";
 import { streamedUpload } from "../support/streamed-upload.js";
 
@@ -17,7 +25,9 @@ describe("graceful shutdown of a real server process", () => {
   beforeAll(async () => {
     await resetMoto();
     pipeline = await createTestPipeline(clients);
-    textHead = Buffer.from((await readFile(new URL("../fixtures/captions/notes.txt", import.meta.url), "utf8")).replace(/\n/g, " "));
+    textHead = Buffer.from(
+      (await readFile(new URL("../fixtures/captions/notes.txt", import.meta.url), "utf8")).replace(/\n/g, " "),
+    );
   });
 
   const env = (grace: number) => ({
@@ -41,7 +51,10 @@ describe("graceful shutdown of a real server process", () => {
       onProgress: async (sent) => {
         if (!signalled && sent >= MiB) {
           signalled = true;
-          await vi.waitFor(() => expect(server.logs.some((line) => line.msg === "batch processing started")).toBe(true), { timeout: 10_000 });
+          await vi.waitFor(
+            () => expect(server.logs.some((line) => line.msg === "batch processing started")).toBe(true),
+            { timeout: 10_000 },
+          );
           server.child.kill("SIGTERM");
           await sleep(pauseMs);
         }
@@ -61,15 +74,21 @@ describe("graceful shutdown of a real server process", () => {
     expect(await exited).toBe(0);
 
     const messages = await drainQueue(clients.sqs, pipeline.queueUrl, { waitMs: 3_000 });
-    expect(messages.map((message) => (JSON.parse(message.Body!) as { detail: { interaction_id: string } }).detail.interaction_id)).toEqual([
-      body.interaction_id,
-    ]);
+    expect(
+      messages.map(
+        (message) => (JSON.parse(message.Body!) as { detail: { interaction_id: string } }).detail.interaction_id,
+      ),
+    ).toEqual([body.interaction_id]);
     expect(server.logs.some((line) => line.msg === "all requests finished; exiting")).toBe(true);
   });
 
   it("past the grace period, logs what it abandons, removes its temporary file and exits non-zero", async () => {
     const uploadDir = await mkdtemp(join(tmpdir(), "batch-shutdown-"));
-    const server = await startServerProcess({ ...env(300), MAX_CAPTIONS_BYTES: String(4 * MiB), UPLOAD_DIR: uploadDir });
+    const server = await startServerProcess({
+      ...env(300),
+      MAX_CAPTIONS_BYTES: String(4 * MiB),
+      UPLOAD_DIR: uploadDir,
+    });
     const exited = new Promise<number | null>((resolve) => server.child.once("exit", resolve));
     const upload = slowUploadWithSigterm(server, 3_000).catch(() => "aborted" as const);
     expect(await exited).toBe(1);

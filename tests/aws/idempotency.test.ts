@@ -18,7 +18,12 @@ describe("Idempotency-Key records in DynamoDB (moto_server)", () => {
     deepgram = await startFakeDeepgram();
     harness = await startJobHarness({
       durableIdempotency: true,
-      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 30 }),
+      transcriber: createDeepgramTranscriber({
+        apiKey: FAKE_DEEPGRAM_KEY,
+        baseUrl: deepgram.url,
+        model: "nova-3",
+        timeoutS: 30,
+      }),
     });
   });
   afterEach(async () => {
@@ -26,13 +31,17 @@ describe("Idempotency-Key records in DynamoDB (moto_server)", () => {
     await deepgram.close();
   });
 
-  const send = (app: JobHarness["app"], key: string) => postUpload(app, uploadForm(wav, "speech.wav"), { "Idempotency-Key": key, "X-Tenant-ID": TENANT });
+  const send = (app: JobHarness["app"], key: string) =>
+    postUpload(app, uploadForm(wav, "speech.wav"), { "Idempotency-Key": key, "X-Tenant-ID": TENANT });
 
   it("two concurrent requests with one key: one provider call, one event on the queue, one 200 and one 409", async () => {
     // The provider call is held until the other request has its answer, so the two overlap however busy the machine.
     let release!: () => void;
     deepgram.script({ until: new Promise<void>((resolve) => (release = resolve)) });
-    const answers = [Promise.resolve(send(harness.app, "concurrent")), Promise.resolve(send(harness.app, "concurrent"))];
+    const answers = [
+      Promise.resolve(send(harness.app, "concurrent")),
+      Promise.resolve(send(harness.app, "concurrent")),
+    ];
     const refused = await Promise.race(answers);
     expect(refused.status).toBe(409);
     release();
@@ -68,6 +77,8 @@ describe("Idempotency-Key records in DynamoDB (moto_server)", () => {
     expect(again.headers.get("Idempotent-Replayed")).toBe("true");
     expect(await again.text()).toBe(body);
     await restarted.dispose();
-    expect(await harness.objects.exists(`idempotency/${TENANT}/${createHash("sha256").update("big").digest("hex")}.json`)).toBe(true);
+    expect(
+      await harness.objects.exists(`idempotency/${TENANT}/${createHash("sha256").update("big").digest("hex")}.json`),
+    ).toBe(true);
   });
 });

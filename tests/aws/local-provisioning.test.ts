@@ -3,8 +3,17 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/clien
 import { beforeAll, describe, expect, it } from "vitest";
 import { transcriptEventsPattern } from "../../app/events/transcript-events.js";
 import { DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
-import { GetBucketEncryptionCommand, GetBucketLifecycleConfigurationCommand, GetPublicAccessBlockCommand } from "@aws-sdk/client-s3";
-import { provisionLocalJobs, provisionLocalPipeline, type JobOutputs, type PipelineOutputs } from "../../tools/local-provisioner.js";
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetPublicAccessBlockCommand,
+} from "@aws-sdk/client-s3";
+import {
+  provisionLocalJobs,
+  provisionLocalPipeline,
+  type JobOutputs,
+  type PipelineOutputs,
+} from "../../tools/local-provisioner.js";
 import { awsClients, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
 import { runScript } from "../support/run-script.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
@@ -28,11 +37,26 @@ describe("npm run infra:local against moto_server", () => {
   it("prints the same outputs as the stack", () => {
     expect(Object.keys(first).sort()).toEqual(
       [
-        ...["queueUrl", "queueArn", "dlqUrl", "dlqArn", "deliveryDlqUrl", "ruleArn", "eventBusName", "eventBusArn", "eventSource", "publisherPolicyArn"],
+        ...[
+          "queueUrl",
+          "queueArn",
+          "dlqUrl",
+          "dlqArn",
+          "deliveryDlqUrl",
+          "ruleArn",
+          "eventBusName",
+          "eventBusArn",
+          "eventSource",
+          "publisherPolicyArn",
+        ],
         ...["uploadBucketName", "workQueueUrl", "workDlqUrl", "jobsTableName", "idempotencyTableName"],
       ].sort(),
     );
-    expect(first).toMatchObject({ eventBusName: "default", eventSource: "com.yourapp.transcription", publisherPolicyArn: null });
+    expect(first).toMatchObject({
+      eventBusName: "default",
+      eventSource: "com.yourapp.transcription",
+      publisherPolicyArn: null,
+    });
   });
 
   it("is idempotent: a second run reports the same resources and changes nothing", async () => {
@@ -54,10 +78,14 @@ describe("npm run infra:local against moto_server", () => {
       RestrictPublicBuckets: true,
     });
     const encryption = await clients.s3.send(new GetBucketEncryptionCommand(bucket));
-    expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("AES256");
+    expect(
+      encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+    ).toBe("AES256");
     const lifecycle = await clients.s3.send(new GetBucketLifecycleConfigurationCommand(bucket));
     expect(lifecycle.Rules?.[0]).toMatchObject({ Status: "Enabled", Expiration: { Days: 7 } });
-    const { Attributes: work } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: first.workQueueUrl, AttributeNames: ["All"] }));
+    const { Attributes: work } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: first.workQueueUrl, AttributeNames: ["All"] }),
+    );
     expect(JSON.parse(work!.RedrivePolicy!)).toMatchObject({ maxReceiveCount: 3 });
     expect(work!.VisibilityTimeout).toBe("120");
     const { Table: table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: first.jobsTableName }));
@@ -71,8 +99,14 @@ describe("npm run infra:local against moto_server", () => {
   });
 
   it("creates the queue with the design's settings, redrive and policy", async () => {
-    const { Attributes: queue } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: first.queueUrl, AttributeNames: ["All"] }));
-    expect(queue).toMatchObject({ VisibilityTimeout: "30", MessageRetentionPeriod: "1209600", ReceiveMessageWaitTimeSeconds: "0" });
+    const { Attributes: queue } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: first.queueUrl, AttributeNames: ["All"] }),
+    );
+    expect(queue).toMatchObject({
+      VisibilityTimeout: "30",
+      MessageRetentionPeriod: "1209600",
+      ReceiveMessageWaitTimeSeconds: "0",
+    });
     expect(JSON.parse(queue!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: first.dlqArn, maxReceiveCount: 3 });
     expect(JSON.parse(queue!.Policy!)).toMatchObject({
       Statement: [
@@ -91,7 +125,9 @@ describe("npm run infra:local against moto_server", () => {
     const rule = await clients.eventBridge.send(new DescribeRuleCommand({ Name: "capture-transcripts-rule" }));
     expect(rule.State).toBe("ENABLED");
     expect(JSON.parse(rule.EventPattern!)).toEqual(transcriptEventsPattern());
-    const { Targets: [target] = [] } = await clients.eventBridge.send(new ListTargetsByRuleCommand({ Rule: "capture-transcripts-rule" }));
+    const { Targets: [target] = [] } = await clients.eventBridge.send(
+      new ListTargetsByRuleCommand({ Rule: "capture-transcripts-rule" }),
+    );
     expect(target).toMatchObject({
       Arn: first.queueArn,
       RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
@@ -113,12 +149,18 @@ describe("npm run infra:local against moto_server", () => {
     const { interaction_id: interactionId } = (await response.json()) as { interaction_id: string };
 
     for (let receive = 1; receive <= 3; receive += 1) {
-      const got = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: first.queueUrl, VisibilityTimeout: 0, WaitTimeSeconds: 2 }));
-      expect((JSON.parse(got.Messages![0]!.Body!) as { detail: { interaction_id: string } }).detail.interaction_id).toBe(interactionId);
+      const got = await clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: first.queueUrl, VisibilityTimeout: 0, WaitTimeSeconds: 2 }),
+      );
+      expect(
+        (JSON.parse(got.Messages![0]!.Body!) as { detail: { interaction_id: string } }).detail.interaction_id,
+      ).toBe(interactionId);
     }
     await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: first.queueUrl, WaitTimeSeconds: 0 }));
     const dead = await drainQueue(clients.sqs, first.dlqUrl);
     expect(dead).toHaveLength(1);
-    expect((JSON.parse(dead[0]!.Body!) as { detail: { interaction_id: string } }).detail.interaction_id).toBe(interactionId);
+    expect((JSON.parse(dead[0]!.Body!) as { detail: { interaction_id: string } }).detail.interaction_id).toBe(
+      interactionId,
+    );
   });
 });

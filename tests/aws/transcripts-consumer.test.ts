@@ -1,7 +1,12 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTranscriptsConsumer, parseEnvelope, printEvent, type ReceivedTranscriptEvent } from "../../tools/consumer/transcripts-consumer.js";
+import {
+  createTranscriptsConsumer,
+  parseEnvelope,
+  printEvent,
+  type ReceivedTranscriptEvent,
+} from "../../tools/consumer/transcripts-consumer.js";
 import { buildCompletedEvent } from "../../app/events/batch-processing-completed.js";
 import type { Consumer } from "sqs-consumer";
 import { captureLogger } from "../support/capture-logger.js";
@@ -46,7 +51,12 @@ describe("the downstream consumer against moto_server", () => {
   afterEach(() => consumer?.stop({ abort: true }));
 
   const send = (body: unknown) =>
-    clients.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.queueUrl, MessageBody: typeof body === "string" ? body : JSON.stringify(body) }));
+    clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: pipeline.queueUrl,
+        MessageBody: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    );
 
   it("handles each event once, even when a message is delivered twice, and deletes both", async () => {
     const handled: ReceivedTranscriptEvent[] = [];
@@ -71,7 +81,7 @@ describe("the downstream consumer against moto_server", () => {
     await until(() => logs.lines.some((line) => line.msg === "duplicate delivery skipped") && handled.length === 2);
     expect(handled.map((event) => event.id).sort()).toEqual(["evt-1", "evt-2"]);
     expect(printed.find((line) => line.includes("22222222"))).toBe(
-      "2026-01-01T00:00:00Z BatchProcessingCompleted tenant=11111111-1111-4111-8111-111111111111 interaction=22222222-2222-4222-8222-222222222222 raw_length=16 cleaned_length=14 \"The raw words.\"",
+      '2026-01-01T00:00:00Z BatchProcessingCompleted tenant=11111111-1111-4111-8111-111111111111 interaction=22222222-2222-4222-8222-222222222222 raw_length=16 cleaned_length=14 "The raw words."',
     );
     consumer.stop({ abort: true });
     await sleep(200);
@@ -92,10 +102,16 @@ describe("the downstream consumer against moto_server", () => {
         return Promise.resolve();
       },
     });
-    const invalid = { ...envelope("evt-bad", "44444444-4444-4444-8444-444444444444"), detail: { version: "1.0", status: "completed" } };
+    const invalid = {
+      ...envelope("evt-bad", "44444444-4444-4444-8444-444444444444"),
+      detail: { version: "1.0", status: "completed" },
+    };
     await send(invalid);
     consumer.start();
-    await until(async () => (await drainQueue(clients.sqs, pipeline.dlqUrl, { remove: false, waitMs: 200 })).length === 1, 20_000);
+    await until(
+      async () => (await drainQueue(clients.sqs, pipeline.dlqUrl, { remove: false, waitMs: 200 })).length === 1,
+      20_000,
+    );
     expect(handled).toEqual([]);
     const warnings = logs.lines.filter((line) => line.msg === "invalid message left for the redrive policy");
     expect(warnings.length).toBe(3);
@@ -104,7 +120,13 @@ describe("the downstream consumer against moto_server", () => {
 
   it("rejects bodies that are not the contract's envelope", () => {
     expect(() => parseEnvelope("not json")).toThrow(/not JSON/);
-    expect(() => parseEnvelope(JSON.stringify({ ...envelope("e", "55555555-5555-4555-8555-555555555555"), "detail-type": "Other" }))).toThrow(/detail-type/);
-    expect(parseEnvelope(JSON.stringify(envelope("e", "55555555-5555-4555-8555-555555555555"))).detail.user_id).toBe("ana@example.com");
+    expect(() =>
+      parseEnvelope(
+        JSON.stringify({ ...envelope("e", "55555555-5555-4555-8555-555555555555"), "detail-type": "Other" }),
+      ),
+    ).toThrow(/detail-type/);
+    expect(parseEnvelope(JSON.stringify(envelope("e", "55555555-5555-4555-8555-555555555555"))).detail.user_id).toBe(
+      "ana@example.com",
+    );
   });
 });

@@ -30,12 +30,15 @@ describe("the upload page's async mode in a real browser, with a worker behind i
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const polls: string[] = [];
     page.on("request", (request) => {
-      if (request.method() === "GET" && new URL(request.url()).pathname.startsWith("/batch/jobs/")) polls.push(request.url());
+      if (request.method() === "GET" && new URL(request.url()).pathname.startsWith("/batch/jobs/"))
+        polls.push(request.url());
     });
     try {
       await page.goto(served.url);
       await page.getByLabel("Queue it as a job and watch it").check();
-      await page.getByLabel("Recording or captions file").setInputFiles(fileURLToPath(new URL("captions/meeting.vtt", FIXTURES)));
+      await page
+        .getByLabel("Recording or captions file")
+        .setInputFiles(fileURLToPath(new URL("captions/meeting.vtt", FIXTURES)));
       await page.getByRole("button", { name: "Upload" }).click();
       // No worker yet: the page keeps watching a queued job.
       await page.getByRole("status").filter({ hasText: "Job queued" }).waitFor();
@@ -44,7 +47,9 @@ describe("the upload page's async mode in a real browser, with a worker behind i
 
       harness.startWorker();
       await page.locator("#cleaned").filter({ hasText: "ship the release on Friday" }).waitFor({ timeout: 30_000 });
-      expect(await page.locator("#cleaned").textContent()).toContain("Alice: So I think we should ship the release on Friday.");
+      expect(await page.locator("#cleaned").textContent()).toContain(
+        "Alice: So I think we should ship the release on Friday.",
+      );
       expect(await page.locator("#raw").textContent()).toContain("Bob: hmm, okay.");
       expect(await page.getByRole("status").textContent()).toBe("Done.");
       expect(await page.locator("#event").textContent()).toBe("published when the job completed");
@@ -62,12 +67,19 @@ describe("the upload page's async mode in a real browser, with a worker behind i
     const page = await browser.newPage();
     const watched: string[] = [];
     page.on("response", (response) => {
-      if (response.request().method() === "GET" && new URL(response.url()).pathname.startsWith("/batch/jobs/")) watched.push(response.url());
+      if (response.request().method() === "GET" && new URL(response.url()).pathname.startsWith("/batch/jobs/"))
+        watched.push(response.url());
     });
     try {
       await page.goto(served.url);
       await page.getByLabel("Queue it as a job and watch it").check();
-      await page.getByLabel("Recording or captions file").setInputFiles({ name: "silence.vtt", mimeType: "text/vtt", buffer: Buffer.from("WEBVTT\n\n00:00.000 --> 00:01.000\n\n") });
+      await page
+        .getByLabel("Recording or captions file")
+        .setInputFiles({
+          name: "silence.vtt",
+          mimeType: "text/vtt",
+          buffer: Buffer.from("WEBVTT\n\n00:00.000 --> 00:01.000\n\n"),
+        });
       await page.getByRole("button", { name: "Upload" }).click();
       const alert = page.getByRole("alert");
       await alert.waitFor({ timeout: 30_000 });

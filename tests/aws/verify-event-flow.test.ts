@@ -8,7 +8,10 @@ import { provisionLocalPipeline, type PipelineOutputs } from "../../tools/local-
 import { awsClients, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
 import { runScript } from "../support/run-script.js";
 
-const credentials = { AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey };
+const credentials = {
+  AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+};
 const fast = ["--interval", "0.5", "--timeout", "3"];
 
 describe("npm run verify against moto_server", () => {
@@ -23,7 +26,9 @@ describe("npm run verify against moto_server", () => {
   });
 
   async function removeRule() {
-    await clients.eventBridge.send(new RemoveTargetsCommand({ Rule: "capture-transcripts-rule", Ids: ["meeting-transcripts-queue"] }));
+    await clients.eventBridge.send(
+      new RemoveTargetsCommand({ Rule: "capture-transcripts-rule", Ids: ["meeting-transcripts-queue"] }),
+    );
     await clients.eventBridge.send(new DeleteRuleCommand({ Name: "capture-transcripts-rule" }));
   }
 
@@ -48,7 +53,10 @@ describe("npm run verify against moto_server", () => {
   });
 
   it("exits 2 when there are no usable credentials", async () => {
-    const result = await verify(["--queue-url", stack.queueUrl], { AWS_EC2_METADATA_DISABLED: "true", HOME: "/nonexistent" });
+    const result = await verify(["--queue-url", stack.queueUrl], {
+      AWS_EC2_METADATA_DISABLED: "true",
+      HOME: "/nonexistent",
+    });
     expect(result.code).toBe(2);
   });
 
@@ -63,7 +71,11 @@ describe("npm run verify against moto_server", () => {
     await clients.sqs.send(
       new SendMessageCommand({
         QueueUrl: stack.queueUrl,
-        MessageBody: JSON.stringify({ "detail-type": "BatchProcessingCompleted", source: "com.yourapp.transcription", detail: { version: "0.9" } }),
+        MessageBody: JSON.stringify({
+          "detail-type": "BatchProcessingCompleted",
+          source: "com.yourapp.transcription",
+          detail: { version: "0.9" },
+        }),
       }),
     );
     const result = await verify(["--queue-url", stack.queueUrl]);

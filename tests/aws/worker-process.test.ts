@@ -5,7 +5,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { jobNames } from "../../infra/settings.js";
 import { provisionLocalJobs, type JobOutputs } from "../../tools/local-provisioner.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.js";
-import { awsClients, createTestPipeline, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS, type TestPipeline } from "../support/moto.js";
+import {
+  awsClients,
+  createTestPipeline,
+  drainQueue,
+  motoUrl,
+  resetMoto,
+  TEST_CREDENTIALS,
+  type TestPipeline,
+} from "../support/moto.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 import { streamedUpload } from "../support/streamed-upload.js";
 import { FIXTURES } from "../support/test-app.js";
@@ -63,12 +71,24 @@ describe("the service and its workers as processes, on moto_server", () => {
     started.push(server, worker);
     const { location, body } = await submit(server, "captions/meeting.vtt", "meeting.vtt");
     expect(location).toBe(`/batch/jobs/${body.interaction_id}`);
-    expect(await finished(server, location)).toMatchObject({ status: "completed", source: "captions", cleaned_transcript: expect.any(String) as unknown });
+    expect(await finished(server, location)).toMatchObject({
+      status: "completed",
+      source: "captions",
+      cleaned_transcript: expect.any(String) as unknown,
+    });
     const messages = await drainQueue(clients.sqs, events.queueUrl, { waitMs: 3_000 });
-    expect(messages.map((m) => (JSON.parse(m.Body!) as { detail: { interaction_id: string } }).detail.interaction_id)).toEqual([body.interaction_id]);
+    expect(
+      messages.map((m) => (JSON.parse(m.Body!) as { detail: { interaction_id: string } }).detail.interaction_id),
+    ).toEqual([body.interaction_id]);
     expect(worker.logs.filter((line) => line.msg === "job completed")).toHaveLength(1);
-    const startup = new Set(["worker configuration", "worker started", "event publishing enabled", "event bus reachable"]);
-    for (const line of worker.logs.filter((l) => !startup.has(String(l.msg)))) expect(line.interaction_id).toBe(body.interaction_id);
+    const startup = new Set([
+      "worker configuration",
+      "worker started",
+      "event publishing enabled",
+      "event bus reachable",
+    ]);
+    for (const line of worker.logs.filter((l) => !startup.has(String(l.msg))))
+      expect(line.interaction_id).toBe(body.interaction_id);
     started.splice(0);
     expect(await worker.stop()).toBe(0);
     expect(await server.stop()).toBe(0);
@@ -78,7 +98,12 @@ describe("the service and its workers as processes, on moto_server", () => {
     const deepgram = await startFakeDeepgram();
     try {
       deepgram.script({ delayMs: 60_000 });
-      const providerEnv = { ...env, DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY, DEEPGRAM_BASE_URL: deepgram.url, WORKER_VISIBILITY_TIMEOUT_S: "3" };
+      const providerEnv = {
+        ...env,
+        DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
+        DEEPGRAM_BASE_URL: deepgram.url,
+        WORKER_VISIBILITY_TIMEOUT_S: "3",
+      };
       const server = await startServerProcess(providerEnv);
       started.push(server);
       const first = await startWorkerProcess(providerEnv);
@@ -97,7 +122,12 @@ describe("the service and its workers as processes, on moto_server", () => {
   it("keeps a job longer than its visibility timeout to itself (heartbeat), and SIGTERM lets a running job finish", async () => {
     const deepgram = await startFakeDeepgram({ delayMs: 5_000 });
     try {
-      const providerEnv = { ...env, DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY, DEEPGRAM_BASE_URL: deepgram.url, WORKER_VISIBILITY_TIMEOUT_S: "3" };
+      const providerEnv = {
+        ...env,
+        DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
+        DEEPGRAM_BASE_URL: deepgram.url,
+        WORKER_VISIBILITY_TIMEOUT_S: "3",
+      };
       const server = await startServerProcess(providerEnv);
       started.push(server);
       const worker = await startWorkerProcess(providerEnv);
@@ -108,7 +138,9 @@ describe("the service and its workers as processes, on moto_server", () => {
       const stopping = [worker, other].find((process) => process.logs.some((line) => line.msg === "job started"))!;
       // The job takes 5 s against a 3 s visibility timeout, and its worker is told to stop meanwhile.
       expect(await stopping.stop()).toBe(0);
-      expect(stopping.logs.find((line) => String(line.msg).startsWith("worker stopped"))).toMatchObject({ released: 0 });
+      expect(stopping.logs.find((line) => String(line.msg).startsWith("worker stopped"))).toMatchObject({
+        released: 0,
+      });
       if (stopping === other) started.splice(started.indexOf(other), 1, worker);
       expect(await finished(server, location)).toMatchObject({ status: "completed", attempts: 1 });
       expect(deepgram.requests).toHaveLength(1);
@@ -122,14 +154,22 @@ describe("the service and its workers as processes, on moto_server", () => {
     try {
       deepgram.script({ delayMs: 60_000 });
       // A long visibility timeout: only the release can bring the message back within this test.
-      const providerEnv = { ...env, DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY, DEEPGRAM_BASE_URL: deepgram.url, WORKER_VISIBILITY_TIMEOUT_S: "300", SHUTDOWN_GRACE_MS: "500" };
+      const providerEnv = {
+        ...env,
+        DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
+        DEEPGRAM_BASE_URL: deepgram.url,
+        WORKER_VISIBILITY_TIMEOUT_S: "300",
+        SHUTDOWN_GRACE_MS: "500",
+      };
       const server = await startServerProcess(providerEnv);
       started.push(server);
       const first = await startWorkerProcess(providerEnv);
       const { location } = await submit(server, "audio/speech.wav", "speech.wav");
       await expect.poll(() => deepgram.requests.length, { timeout: 20_000 }).toBe(1);
       expect(await first.stop()).toBe(0);
-      expect(first.logs.find((line) => line.msg?.toString().startsWith("worker stopped"))).toMatchObject({ released: 1 });
+      expect(first.logs.find((line) => line.msg?.toString().startsWith("worker stopped"))).toMatchObject({
+        released: 1,
+      });
       const second = await startWorkerProcess(providerEnv);
       started.push(second);
       expect(await finished(server, location, 20_000)).toMatchObject({ status: "completed", attempts: 2 });
@@ -145,7 +185,9 @@ describe("the service and its workers as processes, on moto_server", () => {
     // Warm up with a multipart upload of a few parts: the first one grows the heap and the allocator's
     // arenas once, whatever the size; what must not grow is the memory per byte uploaded.
     await streamedUpload(`${server.url}/batch/jobs`, { head: wavHead, fileBytes: 32 * MiB });
-    const { result, growthBytes } = await server.peakRssGrowthDuring(() => streamedUpload(`${server.url}/batch/jobs`, { head: wavHead, fileBytes: 256 * MiB }));
+    const { result, growthBytes } = await server.peakRssGrowthDuring(() =>
+      streamedUpload(`${server.url}/batch/jobs`, { head: wavHead, fileBytes: 256 * MiB }),
+    );
     expect(result).not.toBe("aborted");
     if (result === "aborted") return;
     expect(result.status).toBe(202);
@@ -155,18 +197,34 @@ describe("the service and its workers as processes, on moto_server", () => {
   }, 180_000);
 
   it("without the job settings: /batch/jobs answers 503 async_unavailable naming them, /batch/process still works, the worker exits 2", async () => {
-    const server = await startServerProcess({ AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL!, AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "x", UPLOAD_BUCKET: jobs.uploadBucketName });
+    const server = await startServerProcess({
+      AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL!,
+      AWS_ACCESS_KEY_ID: "x",
+      AWS_SECRET_ACCESS_KEY: "x",
+      UPLOAD_BUCKET: jobs.uploadBucketName,
+    });
     started.push(server);
     const form = new FormData();
     form.append("file", new Blob(["we ship on friday"]), "notes.txt");
     const refused = await fetch(`${server.url}/batch/jobs`, { method: "POST", body: form });
     expect(refused.status).toBe(503);
     expect(refused.headers.get("Content-Type")).toBe("application/problem+json");
-    expect(await refused.json()).toMatchObject({ code: "async_unavailable", missing: ["WORK_QUEUE_URL", "JOBS_TABLE"] });
-    const sync = await fetch(`${server.url}/batch/process`, { method: "POST", body: form, headers: { Prefer: "respond-async" } });
+    expect(await refused.json()).toMatchObject({
+      code: "async_unavailable",
+      missing: ["WORK_QUEUE_URL", "JOBS_TABLE"],
+    });
+    const sync = await fetch(`${server.url}/batch/process`, {
+      method: "POST",
+      body: form,
+      headers: { Prefer: "respond-async" },
+    });
     expect(sync.status).toBe(200);
     expect(sync.headers.get("Preference-Applied")).toBeNull();
-    const worker = spawnSync(process.execPath, ["--import", "tsx", "app/worker.ts"], { env: { PATH: process.env.PATH ?? "" }, encoding: "utf8", timeout: 20_000 });
+    const worker = spawnSync(process.execPath, ["--import", "tsx", "app/worker.ts"], {
+      env: { PATH: process.env.PATH ?? "" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     expect(worker.status).toBe(2);
     expect(worker.stderr).toMatch(/UPLOAD_BUCKET, WORK_QUEUE_URL, JOBS_TABLE/);
   }, 60_000);

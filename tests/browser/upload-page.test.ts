@@ -30,7 +30,9 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
   it("uploads the committed VTT and shows both transcripts with their speakers, the event and the interaction id", async () => {
     await page.goto(service.url);
     await page.screenshot({ path: `${SCREENSHOTS}1-empty.png`, fullPage: true });
-    await page.getByLabel("Recording or captions file").setInputFiles(fileURLToPath(new URL("captions/meeting.vtt", FIXTURES)));
+    await page
+      .getByLabel("Recording or captions file")
+      .setInputFiles(fileURLToPath(new URL("captions/meeting.vtt", FIXTURES)));
     await page.getByRole("button", { name: "Upload" }).click();
     const cleaned = page.locator("#cleaned");
     await cleaned.filter({ hasText: "ship the release on Friday" }).waitFor();
@@ -52,7 +54,9 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
 
   it("explains a refused file in words: the problem's detail", async () => {
     await page.goto(service.url);
-    await page.getByLabel("Recording or captions file").setInputFiles({ name: "photo.wav", mimeType: "audio/wav", buffer: png });
+    await page
+      .getByLabel("Recording or captions file")
+      .setInputFiles({ name: "photo.wav", mimeType: "audio/wav", buffer: png });
     await page.getByRole("button", { name: "Upload" }).click();
     const alert = page.getByRole("alert");
     await alert.waitFor();
@@ -87,7 +91,9 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
   it("in AUTH_MODE=api-key asks for the key, sends it, and keeps it out of storage", async () => {
     const key = "bts_browser-test-key";
     const secured = await listenTestApp({
-      authenticator: createApiKeyAuthenticator([{ id: "browser", sha256: sha256Hex(key), tenant_id: "11111111-1111-4111-8111-111111111111" }]),
+      authenticator: createApiKeyAuthenticator([
+        { id: "browser", sha256: sha256Hex(key), tenant_id: "11111111-1111-4111-8111-111111111111" },
+      ]),
     });
     const tab = await browser.newPage();
     try {
@@ -99,7 +105,9 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
       await tab.getByLabel("API key").fill(key);
       await tab.getByRole("button", { name: "Upload" }).click();
       await tab.locator("#cleaned").filter({ hasText: "ship the release on Friday" }).waitFor();
-      expect(await tab.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie")).not.toContain(key);
+      expect(
+        await tab.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie"),
+      ).not.toContain(key);
       await tab.screenshot({ path: `${SCREENSHOTS}5-api-key.png`, fullPage: true });
     } finally {
       await tab.close();

@@ -8,7 +8,12 @@ import {
   DETAIL_TYPE,
   parseCompletedEvent,
 } from "../../app/events/batch-processing-completed.js";
-import { buildFailedEvent, FAILED_DETAIL_TYPE, FAILURE_STAGES, parseFailedEvent } from "../../app/events/batch-processing-failed.js";
+import {
+  buildFailedEvent,
+  FAILED_DETAIL_TYPE,
+  FAILURE_STAGES,
+  parseFailedEvent,
+} from "../../app/events/batch-processing-failed.js";
 import { completedEventJsonSchema, failedEventJsonSchema } from "../../app/events/event-json-schema.js";
 import { eventTypeOf, transcriptEventsPattern } from "../../app/events/transcript-events.js";
 import { FAILURE_CODES } from "../../app/domain/failures.js";
@@ -41,9 +46,15 @@ describe("BatchProcessingCompleted v1", () => {
       account_id: "acc_12345",
       timestamp: "2024-12-19T10:30:00.000Z",
       status: "completed",
-      data: { cleaned_transcript: "This is the cleaned transcript...", raw_transcript: "This is the raw transcript..." },
+      data: {
+        cleaned_transcript: "This is the cleaned transcript...",
+        raw_transcript: "This is the raw transcript...",
+      },
     });
-    expect(transcriptEventsPattern()).toEqual({ source: ["com.yourapp.transcription"], "detail-type": [DETAIL_TYPE, FAILED_DETAIL_TYPE] });
+    expect(transcriptEventsPattern()).toEqual({
+      source: ["com.yourapp.transcription"],
+      "detail-type": [DETAIL_TYPE, FAILED_DETAIL_TYPE],
+    });
   });
 
   it("has committed JSON Schemas that match the valibot schemas (run `npm run schemas` after a change)", () => {
@@ -53,11 +64,22 @@ describe("BatchProcessingCompleted v1", () => {
 
   it("validates every event the service can build, in both schemas (Property 1)", () => {
     fc.assert(
-      fc.property(contextArb, transcriptArb, transcriptArb, fc.date({ min: new Date(0), max: new Date("9999-12-31"), noInvalidDate: true }), (context, raw, cleaned, at) => {
-        const detail = buildCompletedEvent({ ...context, rawTranscript: raw, cleanedTranscript: cleaned, completedAt: at });
-        expect(parseCompletedEvent(JSON.parse(JSON.stringify(detail)))).toEqual(detail);
-        expect(validateWithJsonSchema(detail)).toBe(true);
-      }),
+      fc.property(
+        contextArb,
+        transcriptArb,
+        transcriptArb,
+        fc.date({ min: new Date(0), max: new Date("9999-12-31"), noInvalidDate: true }),
+        (context, raw, cleaned, at) => {
+          const detail = buildCompletedEvent({
+            ...context,
+            rawTranscript: raw,
+            cleanedTranscript: cleaned,
+            completedAt: at,
+          });
+          expect(parseCompletedEvent(JSON.parse(JSON.stringify(detail)))).toEqual(detail);
+          expect(validateWithJsonSchema(detail)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -73,9 +95,15 @@ describe("BatchProcessingCompleted v1", () => {
     ["another version", { ...example, version: "2.0" }],
     ["version 1.1 with inline transcripts", { ...example, version: "1.1" }],
     ["version 1.0 with a reference", { ...claimChecked(example, reference), version: "1.0" }],
-    ["a reference and inline transcripts together", { ...claimChecked(example, reference), data: { ...example.data, transcripts_ref: reference } }],
+    [
+      "a reference and inline transcripts together",
+      { ...claimChecked(example, reference), data: { ...example.data, transcripts_ref: reference } },
+    ],
     ["a reference with a short sha256", claimChecked(example, { ...reference, sha256: "abc" })],
-    ["a reference without its key", { ...example, version: "1.1", data: { transcripts_ref: (({ key: _, ...rest }) => rest)(reference) } }],
+    [
+      "a reference without its key",
+      { ...example, version: "1.1", data: { transcripts_ref: (({ key: _, ...rest }) => rest)(reference) } },
+    ],
     ["another status", { ...example, status: "failed" }],
     ["an empty user id", { ...example, user_id: "" }],
     ["a transcript that is not a string", { ...example, data: { ...example.data, raw_transcript: null } }],
@@ -133,11 +161,17 @@ describe("BatchProcessingFailed v1", () => {
 
   it("validates every failure the service can build, in both schemas", () => {
     fc.assert(
-      fc.property(contextArb, fc.constantFrom(...FAILURE_CODES), fc.constantFrom(...FAILURE_STAGES), fc.string({ maxLength: 2000 }), (context, code, stage, message) => {
-        const detail = buildFailedEvent({ ...context, code, stage, message, failedAt: new Date() });
-        expect(parseFailedEvent(JSON.parse(JSON.stringify(detail)))).toEqual(detail);
-        expect(validateFailedWithJsonSchema(detail)).toBe(true);
-      }),
+      fc.property(
+        contextArb,
+        fc.constantFrom(...FAILURE_CODES),
+        fc.constantFrom(...FAILURE_STAGES),
+        fc.string({ maxLength: 2000 }),
+        (context, code, stage, message) => {
+          const detail = buildFailedEvent({ ...context, code, stage, message, failedAt: new Date() });
+          expect(parseFailedEvent(JSON.parse(JSON.stringify(detail)))).toEqual(detail);
+          expect(validateFailedWithJsonSchema(detail)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -10,9 +10,14 @@ import { captureLogger } from "../support/capture-logger.js";
 const eventBridge = mockClient(EventBridgeClient);
 afterEach(() => eventBridge.reset());
 
-const client = new EventBridgeClient({ region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+const client = new EventBridgeClient({
+  region: "us-east-1",
+  maxAttempts: 1,
+  credentials: { accessKeyId: "x", secretAccessKey: "y" },
+});
 const fast = { budgetMs: 2_000, attemptTimeoutMs: 500, backoff: { initialDelayMs: 1, maxDelayMs: 5 } };
-const awsError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+const awsError = (name: string, status: number) =>
+  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 const detail = (raw = "the raw words", cleaned = "The cleaned words.") =>
   buildCompletedEvent({
     interactionId: "550e8400-e29b-41d4-a716-446655440000",
@@ -24,18 +29,33 @@ const detail = (raw = "the raw words", cleaned = "The cleaned words.") =>
     completedAt: new Date("2026-01-01T00:00:00.000Z"),
   });
 const publisher = (overrides = {}) =>
-  createEventBridgePublisher({ client, busName: "default", source: "com.yourapp.transcription", maxEntryBytes: 1024 * 1024, ...fast, ...overrides });
+  createEventBridgePublisher({
+    client,
+    busName: "default",
+    source: "com.yourapp.transcription",
+    maxEntryBytes: 1024 * 1024,
+    ...fast,
+    ...overrides,
+  });
 const sentEntries = () => eventBridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries ?? []);
 
 describe("PutEvents sender", () => {
-  const entries: PutEventsRequestEntry[] = ["a", "b", "c"].map((id) => ({ Source: "s", DetailType: "d", Detail: `{"id":"${id}"}` }));
+  const entries: PutEventsRequestEntry[] = ["a", "b", "c"].map((id) => ({
+    Source: "s",
+    DetailType: "d",
+    Detail: `{"id":"${id}"}`,
+  }));
 
   it("sends again only the entry that failed with a retryable code", async () => {
     eventBridge
       .on(PutEventsCommand)
       .resolvesOnce({
         FailedEntryCount: 2,
-        Entries: [{ EventId: "e-a" }, { ErrorCode: "ThrottlingException", ErrorMessage: "slow down" }, { ErrorCode: "MalformedDetail" }],
+        Entries: [
+          { EventId: "e-a" },
+          { ErrorCode: "ThrottlingException", ErrorMessage: "slow down" },
+          { ErrorCode: "MalformedDetail" },
+        ],
       })
       .resolvesOnce({ FailedEntryCount: 0, Entries: [{ EventId: "e-b" }] });
     const result = await createPutEventsSender({ client, ...fast })(entries);
@@ -84,9 +104,12 @@ describe("PutEvents sender", () => {
   it("gives up when the budget is spent, however many retries that allows", async () => {
     eventBridge.on(PutEventsCommand).rejects(awsError("ThrottlingException", 400));
     const started = performance.now();
-    const result = await createPutEventsSender({ client, budgetMs: 300, attemptTimeoutMs: 100, backoff: { initialDelayMs: 20, maxDelayMs: 40 } })(
-      entries.slice(0, 1),
-    );
+    const result = await createPutEventsSender({
+      client,
+      budgetMs: 300,
+      attemptTimeoutMs: 100,
+      backoff: { initialDelayMs: 20, maxDelayMs: 40 },
+    })(entries.slice(0, 1));
     const elapsed = performance.now() - started;
     expect(result.failure?.code).toBe("PublishBudgetExceeded");
     expect(result.attempts).toBeGreaterThan(2);
@@ -98,9 +121,16 @@ describe("PutEvents sender", () => {
     let calls = 0;
     eventBridge.on(PutEventsCommand).callsFake(() => {
       calls += 1;
-      return calls === 1 ? new Promise(() => undefined) : Promise.resolve({ FailedEntryCount: 0, Entries: [{ EventId: "e-2" }] });
+      return calls === 1
+        ? new Promise(() => undefined)
+        : Promise.resolve({ FailedEntryCount: 0, Entries: [{ EventId: "e-2" }] });
     });
-    const result = await createPutEventsSender({ client, budgetMs: 2_000, attemptTimeoutMs: 100, backoff: fast.backoff })(entries.slice(0, 1));
+    const result = await createPutEventsSender({
+      client,
+      budgetMs: 2_000,
+      attemptTimeoutMs: 100,
+      backoff: fast.backoff,
+    })(entries.slice(0, 1));
     expect(result).toMatchObject({ attempts: 2, results: [{ EventId: "e-2" }] });
   });
 
@@ -136,14 +166,24 @@ describe("EventBridge publisher", () => {
     const outcome = await publisher({ busName: "transcripts" }).publish(detail(), { log: logs.logger });
     expect(outcome).toEqual({ status: "published", eventId: "evt-1", attempts: 1 });
     const [entry] = sentEntries()[0] ?? [];
-    expect(entry).toMatchObject({ Source: "com.yourapp.transcription", DetailType: "BatchProcessingCompleted", EventBusName: "transcripts" });
+    expect(entry).toMatchObject({
+      Source: "com.yourapp.transcription",
+      DetailType: "BatchProcessingCompleted",
+      EventBusName: "transcripts",
+    });
     expect(JSON.parse(entry?.Detail ?? "{}")).toEqual(detail());
-    expect(logs.lines.find((line) => line.msg === "event published")).toMatchObject({ event_id: "evt-1", raw_length: 13, cleaned_length: 18 });
+    expect(logs.lines.find((line) => line.msg === "event published")).toMatchObject({
+      event_id: "evt-1",
+      raw_length: 13,
+      cleaned_length: 18,
+    });
     expect(logs.text()).not.toContain("raw words");
   });
 
   it("measures an entry the way AWS does: 14 bytes of time plus the UTF-8 of source, detail type, detail and resources", () => {
-    expect(entrySize({ Time: new Date(), Source: "src", DetailType: "dt", Detail: '{"a":"é"}', Resources: ["r1", "r22"] })).toBe(14 + 3 + 2 + 10 + 5);
+    expect(
+      entrySize({ Time: new Date(), Source: "src", DetailType: "dt", Detail: '{"a":"é"}', Resources: ["r1", "r22"] }),
+    ).toBe(14 + 3 + 2 + 10 + 5);
     expect(entrySize({ Source: "src", DetailType: "dt", Detail: "{}" })).toBe(7);
   });
 
@@ -152,21 +192,40 @@ describe("EventBridge publisher", () => {
     const outcome = await publisher({ maxEntryBytes: 2048 }).publish(detail("é".repeat(1100)), { log: logs.logger });
     expect(outcome).toEqual({ status: "failed", error: "EntryTooLarge", attempts: 0 });
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
-    expect(logs.lines.find((line) => line.msg === "event not published")).toMatchObject({ error_code: "EntryTooLarge" });
+    expect(logs.lines.find((line) => line.msg === "event not published")).toMatchObject({
+      error_code: "EntryTooLarge",
+    });
   });
 
   it("accepts an entry exactly at the limit", async () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "evt-2" }] });
-    const base = entrySize({ Time: new Date(), Source: "com.yourapp.transcription", DetailType: "BatchProcessingCompleted", Detail: JSON.stringify(detail("")) });
-    const outcome = await publisher({ maxEntryBytes: base + 100 }).publish(detail("x".repeat(100)), { log: captureLogger().logger });
+    const base = entrySize({
+      Time: new Date(),
+      Source: "com.yourapp.transcription",
+      DetailType: "BatchProcessingCompleted",
+      Detail: JSON.stringify(detail("")),
+    });
+    const outcome = await publisher({ maxEntryBytes: base + 100 }).publish(detail("x".repeat(100)), {
+      log: captureLogger().logger,
+    });
     expect(outcome.status).toBe("published");
   });
 
   it("reports a non-retryable entry failure with its code", async () => {
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "MalformedDetail", ErrorMessage: "bad" }] });
+    eventBridge
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "MalformedDetail", ErrorMessage: "bad" }] });
     const logs = captureLogger();
-    await expect(publisher().publish(detail(), { log: logs.logger })).resolves.toEqual({ status: "failed", error: "MalformedDetail", attempts: 1 });
-    expect(logs.lines.find((line) => line.msg === "event not published")).toMatchObject({ level: "error", error_code: "MalformedDetail", attempts: 1 });
+    await expect(publisher().publish(detail(), { log: logs.logger })).resolves.toEqual({
+      status: "failed",
+      error: "MalformedDetail",
+      attempts: 1,
+    });
+    expect(logs.lines.find((line) => line.msg === "event not published")).toMatchObject({
+      level: "error",
+      error_code: "MalformedDetail",
+      attempts: 1,
+    });
   });
 
   it("reports the spent budget, with the error it last saw in the log", async () => {
@@ -194,8 +253,13 @@ describe("EventBridge publisher", () => {
     expect(classifyError(awsError("ServiceUnavailable", 503))).toMatchObject({ retryable: true });
     expect(classifyError(awsError("SomethingNew", 502))).toMatchObject({ retryable: true });
     expect(classifyError(awsError("SomethingNew", 400))).toMatchObject({ retryable: false });
-    expect(classifyError(Object.assign(new Error("connect"), { code: "ECONNREFUSED" }))).toMatchObject({ code: "ECONNREFUSED", retryable: true });
-    expect(classifyError(Object.assign(new Error("Could not load credentials"), { name: "CredentialsProviderError" }))).toMatchObject({ retryable: false });
+    expect(classifyError(Object.assign(new Error("connect"), { code: "ECONNREFUSED" }))).toMatchObject({
+      code: "ECONNREFUSED",
+      retryable: true,
+    });
+    expect(
+      classifyError(Object.assign(new Error("Could not load credentials"), { name: "CredentialsProviderError" })),
+    ).toMatchObject({ retryable: false });
   });
 });
 
@@ -204,7 +268,10 @@ describe("circuit breaker: a bus that is down is noticed once, not per request",
 
   it("reports the cause, not the budget, when the bus refuses connections", async () => {
     eventBridge.on(PutEventsCommand).rejects(refused());
-    const outcome = await publisher({ budgetMs: 300, breaker: { failures: 1_000, halfOpenMs: 60_000 } }).publish(detail(), { log: captureLogger().logger });
+    const outcome = await publisher({ budgetMs: 300, breaker: { failures: 1_000, halfOpenMs: 60_000 } }).publish(
+      detail(),
+      { log: captureLogger().logger },
+    );
     expect(outcome).toMatchObject({ status: "failed", error: "ECONNREFUSED" });
   });
 
@@ -224,7 +291,11 @@ describe("circuit breaker: a bus that is down is noticed once, not per request",
     eventBridge.on(PutEventsCommand).rejects(awsError("AccessDeniedException", 400));
     const subject = publisher({ breaker: { failures: 1, halfOpenMs: 60_000 } });
     await subject.publish(detail(), { log: captureLogger().logger });
-    expect(await subject.publish(detail(), { log: captureLogger().logger })).toEqual({ status: "failed", error: "AccessDeniedException", attempts: 0 });
+    expect(await subject.publish(detail(), { log: captureLogger().logger })).toEqual({
+      status: "failed",
+      error: "AccessDeniedException",
+      attempts: 0,
+    });
   });
 
   it("half-opens to probe, and closes when the probe succeeds", async () => {
@@ -235,7 +306,11 @@ describe("circuit breaker: a bus that is down is noticed once, not per request",
     eventBridge.reset();
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-back" }] });
     await vi.waitFor(
-      async () => expect(await subject.publish(detail(), { log: captureLogger().logger })).toMatchObject({ status: "published", eventId: "e-back" }),
+      async () =>
+        expect(await subject.publish(detail(), { log: captureLogger().logger })).toMatchObject({
+          status: "published",
+          eventId: "e-back",
+        }),
       { timeout: 5_000, interval: 10 },
     );
     expect(subject.state).toBe("enabled");

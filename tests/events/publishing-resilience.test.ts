@@ -17,13 +17,36 @@ type Failure =
   | { kind: "ok" };
 
 const failureArb: fc.Arbitrary<Failure> = fc.oneof(
-  fc.record({ kind: fc.constant("entry" as const), code: fc.constantFrom("ThrottlingException", "InternalFailure", "MalformedDetail", "AccessDeniedException", "NotAuthorizedForSourceException", "NotAuthorizedForDetailTypeException", "InvalidArgument") }),
+  fc.record({
+    kind: fc.constant("entry" as const),
+    code: fc.constantFrom(
+      "ThrottlingException",
+      "InternalFailure",
+      "MalformedDetail",
+      "AccessDeniedException",
+      "NotAuthorizedForSourceException",
+      "NotAuthorizedForDetailTypeException",
+      "InvalidArgument",
+    ),
+  }),
   fc.record({
     kind: fc.constant("thrown" as const),
-    name: fc.constantFrom("ThrottlingException", "InternalException", "ServiceUnavailable", "AccessDeniedException", "UnrecognizedClientException", "ResourceNotFoundException", "CredentialsProviderError", "TimeoutError"),
+    name: fc.constantFrom(
+      "ThrottlingException",
+      "InternalException",
+      "ServiceUnavailable",
+      "AccessDeniedException",
+      "UnrecognizedClientException",
+      "ResourceNotFoundException",
+      "CredentialsProviderError",
+      "TimeoutError",
+    ),
     status: fc.constantFrom(400, 403, 404, 500, 503, undefined),
   }),
-  fc.record({ kind: fc.constant("network" as const), code: fc.constantFrom("ECONNRESET", "ECONNREFUSED", "ENOTFOUND", "EPIPE") }),
+  fc.record({
+    kind: fc.constant("network" as const),
+    code: fc.constantFrom("ECONNRESET", "ECONNREFUSED", "ENOTFOUND", "EPIPE"),
+  }),
   fc.constant({ kind: "hang" as const }),
   fc.constant({ kind: "not-an-error" as const }),
   fc.constant({ kind: "ok" as const }),
@@ -34,9 +57,14 @@ function stub(failure: Failure) {
   const command = eventBridge.on(PutEventsCommand);
   switch (failure.kind) {
     case "entry":
-      return command.resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: failure.code, ErrorMessage: "scripted" }] });
+      return command.resolves({
+        FailedEntryCount: 1,
+        Entries: [{ ErrorCode: failure.code, ErrorMessage: "scripted" }],
+      });
     case "thrown":
-      return command.rejects(Object.assign(new Error(failure.name), { name: failure.name, $metadata: { httpStatusCode: failure.status } }));
+      return command.rejects(
+        Object.assign(new Error(failure.name), { name: failure.name, $metadata: { httpStatusCode: failure.status } }),
+      );
     case "network":
       return command.rejects(Object.assign(new Error(`connect ${failure.code}`), { code: failure.code }));
     case "hang":
@@ -52,11 +80,18 @@ function stub(failure: Failure) {
 
 /** Words no log line may contain: they only exist in the transcript. */
 const secretWordArb = fc.stringMatching(/^[a-z]{6,10}$/).map((word) => `zq${word}`);
-const transcriptArb = fc.tuple(fc.array(secretWordArb, { minLength: 1, maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 100 }));
+const transcriptArb = fc.tuple(
+  fc.array(secretWordArb, { minLength: 1, maxLength: 40 }),
+  fc.string({ unit: "grapheme", maxLength: 100 }),
+);
 
 describe("publishing never fails a request (Properties 3 and 5)", () => {
   it("answers 200 with both transcripts whatever happens to the event, and logs neither", async () => {
-    const client = new EventBridgeClient({ region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+    const client = new EventBridgeClient({
+      region: "us-east-1",
+      maxAttempts: 1,
+      credentials: { accessKeyId: "x", secretAccessKey: "y" },
+    });
     const publisher = createEventBridgePublisher({
       client,
       busName: "default",
@@ -90,7 +125,9 @@ describe("publishing never fails a request (Properties 3 and 5)", () => {
         else expect(body.event.error).toMatch(/^\w+$/);
 
         const lines = built.logs.lines.slice(before);
-        expect(lines.find((line) => line.msg === "event published" || line.msg === "event not published")).toBeDefined();
+        expect(
+          lines.find((line) => line.msg === "event published" || line.msg === "event not published"),
+        ).toBeDefined();
         for (const line of lines) expect(line.interaction_id).toBe(body.interaction_id);
         const logged = built.logs.text().toLowerCase();
         for (const word of words) expect(logged).not.toContain(word);

@@ -58,31 +58,176 @@ function chunkedStream(bytes: number): ReadableStream<Uint8Array> {
 
 const CASES: BadInput[] = [
   { name: "no body and no content type", status: 415, code: "unsupported_media_type" },
-  { name: "a JSON body", headers: { "Content-Type": "application/json" }, body: Buffer.from("{}"), status: 415, code: "unsupported_media_type" },
-  { name: "a raw body of a type taken neither way", headers: { "Content-Type": "image/png" }, body: png, status: 415, code: "unsupported_media_type" },
-  { name: "a raw audio body that is not audio", headers: { "Content-Type": "audio/wav" }, body: pdf, status: 415, code: "unsupported_media_type" },
-  { name: "an empty raw body", headers: { "Content-Type": "audio/wav" }, body: Buffer.alloc(0), status: 400, code: "empty_file" },
-  { name: "multipart without a boundary", headers: { "Content-Type": "multipart/form-data" }, body: Buffer.from("x"), status: 400, code: "malformed_multipart" },
-  { name: "multipart whose body does not match its boundary", headers: { "Content-Type": MULTIPART_TYPE }, body: Buffer.from("garbage\r\n"), status: 400, code: "malformed_multipart" },
-  { name: "an empty multipart body", headers: { "Content-Type": MULTIPART_TYPE }, body: Buffer.alloc(0), status: 400, code: "malformed_multipart" },
-  { name: "a multipart body cut before its end", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file("hello")], { close: false }), status: 400, code: "malformed_multipart" },
-  { name: "the file in a field not named file", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([{ name: "audio", filename: "a.wav", content: "hello" }]), status: 400, code: "missing_file" },
-  { name: "only text fields", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([{ name: "file", content: "not a file part" }]), status: 400, code: "missing_file" },
-  { name: "an empty file", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file("")]), status: 400, code: "empty_file" },
-  { name: "two files", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file("one"), file("two")]), status: 400, code: "malformed_multipart" },
-  { name: "a file over MAX_UPLOAD_BYTES", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file(Buffer.alloc(MAX_UPLOAD + 1, 0x61))]), status: 413, code: "payload_too_large" },
-  { name: "a chunked upload that grows past the limit", headers: { "Content-Type": MULTIPART_TYPE }, body: chunkedStream(MAX_UPLOAD * 4), status: 413, code: "payload_too_large" },
-  { name: "a Content-Length over the limit, refused before the body", headers: { "Content-Type": MULTIPART_TYPE }, declaredLength: MAX_UPLOAD * 100, status: 413, code: "payload_too_large" },
-  { name: "captions over MAX_CAPTIONS_BYTES", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file("word ".repeat(MAX_CAPTIONS / 4))]), status: 413, code: "payload_too_large" },
-  { name: "a PNG image", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file(png, "a.wav")]), status: 415, code: "unsupported_media_type" },
-  { name: "a PDF document", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file(pdf, "a.mp3")]), status: 415, code: "unsupported_media_type" },
-  { name: "a ZIP archive", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file(zip)]), status: 415, code: "unsupported_media_type" },
-  { name: "binary data that is not text", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file(Buffer.from([0x80, 0x81, 0xc3, 0x28, 0x01]))]), status: 415, code: "unsupported_media_type" },
-  { name: "text that stops being UTF-8 after the sniffed start", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file(Buffer.concat([Buffer.from("a".repeat(5000)), Buffer.from([0xff, 0xfe])]))]), status: 415, code: "unsupported_media_type" },
-  { name: "an X-User-ID over 256 characters", headers: { "Content-Type": MULTIPART_TYPE, "X-User-ID": "u".repeat(257) }, body: multipartBody([file("hi")]), status: 400, code: "invalid_header" },
-  { name: "an X-Account-ID over 256 characters", headers: { "Content-Type": MULTIPART_TYPE, "X-Account-ID": "a".repeat(300) }, body: multipartBody([file("hi")]), status: 400, code: "invalid_header" },
+  {
+    name: "a JSON body",
+    headers: { "Content-Type": "application/json" },
+    body: Buffer.from("{}"),
+    status: 415,
+    code: "unsupported_media_type",
+  },
+  {
+    name: "a raw body of a type taken neither way",
+    headers: { "Content-Type": "image/png" },
+    body: png,
+    status: 415,
+    code: "unsupported_media_type",
+  },
+  {
+    name: "a raw audio body that is not audio",
+    headers: { "Content-Type": "audio/wav" },
+    body: pdf,
+    status: 415,
+    code: "unsupported_media_type",
+  },
+  {
+    name: "an empty raw body",
+    headers: { "Content-Type": "audio/wav" },
+    body: Buffer.alloc(0),
+    status: 400,
+    code: "empty_file",
+  },
+  {
+    name: "multipart without a boundary",
+    headers: { "Content-Type": "multipart/form-data" },
+    body: Buffer.from("x"),
+    status: 400,
+    code: "malformed_multipart",
+  },
+  {
+    name: "multipart whose body does not match its boundary",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: Buffer.from("garbage\r\n"),
+    status: 400,
+    code: "malformed_multipart",
+  },
+  {
+    name: "an empty multipart body",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: Buffer.alloc(0),
+    status: 400,
+    code: "malformed_multipart",
+  },
+  {
+    name: "a multipart body cut before its end",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file("hello")], { close: false }),
+    status: 400,
+    code: "malformed_multipart",
+  },
+  {
+    name: "the file in a field not named file",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([{ name: "audio", filename: "a.wav", content: "hello" }]),
+    status: 400,
+    code: "missing_file",
+  },
+  {
+    name: "only text fields",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([{ name: "file", content: "not a file part" }]),
+    status: 400,
+    code: "missing_file",
+  },
+  {
+    name: "an empty file",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file("")]),
+    status: 400,
+    code: "empty_file",
+  },
+  {
+    name: "two files",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file("one"), file("two")]),
+    status: 400,
+    code: "malformed_multipart",
+  },
+  {
+    name: "a file over MAX_UPLOAD_BYTES",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file(Buffer.alloc(MAX_UPLOAD + 1, 0x61))]),
+    status: 413,
+    code: "payload_too_large",
+  },
+  {
+    name: "a chunked upload that grows past the limit",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: chunkedStream(MAX_UPLOAD * 4),
+    status: 413,
+    code: "payload_too_large",
+  },
+  {
+    name: "a Content-Length over the limit, refused before the body",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    declaredLength: MAX_UPLOAD * 100,
+    status: 413,
+    code: "payload_too_large",
+  },
+  {
+    name: "captions over MAX_CAPTIONS_BYTES",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file("word ".repeat(MAX_CAPTIONS / 4))]),
+    status: 413,
+    code: "payload_too_large",
+  },
+  {
+    name: "a PNG image",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file(png, "a.wav")]),
+    status: 415,
+    code: "unsupported_media_type",
+  },
+  {
+    name: "a PDF document",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file(pdf, "a.mp3")]),
+    status: 415,
+    code: "unsupported_media_type",
+  },
+  {
+    name: "a ZIP archive",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file(zip)]),
+    status: 415,
+    code: "unsupported_media_type",
+  },
+  {
+    name: "binary data that is not text",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file(Buffer.from([0x80, 0x81, 0xc3, 0x28, 0x01]))]),
+    status: 415,
+    code: "unsupported_media_type",
+  },
+  {
+    name: "text that stops being UTF-8 after the sniffed start",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file(Buffer.concat([Buffer.from("a".repeat(5000)), Buffer.from([0xff, 0xfe])]))]),
+    status: 415,
+    code: "unsupported_media_type",
+  },
+  {
+    name: "an X-User-ID over 256 characters",
+    headers: { "Content-Type": MULTIPART_TYPE, "X-User-ID": "u".repeat(257) },
+    body: multipartBody([file("hi")]),
+    status: 400,
+    code: "invalid_header",
+  },
+  {
+    name: "an X-Account-ID over 256 characters",
+    headers: { "Content-Type": MULTIPART_TYPE, "X-Account-ID": "a".repeat(300) },
+    body: multipartBody([file("hi")]),
+    status: 400,
+    code: "invalid_header",
+  },
   { name: "GET on the upload route", method: "GET", status: 405, code: "method_not_allowed" },
-  { name: "PUT on the upload route", method: "PUT", headers: { "Content-Type": MULTIPART_TYPE }, body: multipartBody([file("hi")]), status: 405, code: "method_not_allowed" },
+  {
+    name: "PUT on the upload route",
+    method: "PUT",
+    headers: { "Content-Type": MULTIPART_TYPE },
+    body: multipartBody([file("hi")]),
+    status: 405,
+    code: "method_not_allowed",
+  },
   { name: "an unknown path", path: "/batch/nope", status: 404, code: "not_found" },
 ];
 
@@ -99,7 +244,9 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
       publisher: {
         state: "enabled" as const,
         publish: (detail) => {
-          published.push(detail.status === "failed" ? { status: detail.status, code: detail.error.code } : { status: detail.status });
+          published.push(
+            detail.status === "failed" ? { status: detail.status, code: detail.error.code } : { status: detail.status },
+          );
           return Promise.resolve({ status: "published", eventId: `evt-${detail.status}`, attempts: 1 });
         },
       },
@@ -114,23 +261,31 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
     await built.dispose();
   });
 
-  it.each(CASES)("$name → $status $code", async ({ method = "POST", path = "/batch/process", headers, body, declaredLength, status, code }) => {
-    const response =
-      declaredLength === undefined
-        ? await fetch(base + path, {
-            method,
-            headers,
-            body: body instanceof Buffer ? new Uint8Array(body) : body,
-            ...(body instanceof ReadableStream && { duplex: "half" }),
-          })
-        : await headersOnly(base + path, { ...headers, "Content-Length": String(declaredLength) });
-    expect(response.status).toBe(status);
-    expect(response.headers.get("Content-Type")).toBe("application/problem+json");
-    const problem = (await response.json()) as Record<string, unknown>;
-    expect(problem).toMatchObject({ status, code, title: expect.any(String) as unknown, detail: expect.any(String) as unknown });
-    expect(problem.type).toBe(`/problems/${code.replaceAll("_", "-")}`);
-    expect(problem.interaction_id).toBe(response.headers.get("X-Interaction-ID"));
-  });
+  it.each(CASES)(
+    "$name → $status $code",
+    async ({ method = "POST", path = "/batch/process", headers, body, declaredLength, status, code }) => {
+      const response =
+        declaredLength === undefined
+          ? await fetch(base + path, {
+              method,
+              headers,
+              body: body instanceof Buffer ? new Uint8Array(body) : body,
+              ...(body instanceof ReadableStream && { duplex: "half" }),
+            })
+          : await headersOnly(base + path, { ...headers, "Content-Length": String(declaredLength) });
+      expect(response.status).toBe(status);
+      expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+      const problem = (await response.json()) as Record<string, unknown>;
+      expect(problem).toMatchObject({
+        status,
+        code,
+        title: expect.any(String) as unknown,
+        detail: expect.any(String) as unknown,
+      });
+      expect(problem.type).toBe(`/problems/${code.replaceAll("_", "-")}`);
+      expect(problem.interaction_id).toBe(response.headers.get("X-Interaction-ID"));
+    },
+  );
 
   it("published no BatchProcessingCompleted for a rejected request, and BatchProcessingFailed only past the upload", () => {
     // Refused by what the accepted file turned out to be: captions over their limit, and five kinds of bytes.

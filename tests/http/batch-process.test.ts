@@ -33,12 +33,19 @@ describe("POST /batch/process", () => {
     expect(response.headers.get("X-Request-ID")).toBe("req-42");
     const warning = response.headers.get("X-Warning");
     expect(warning).toMatch(/X-Tenant-ID is not a UUID v4/);
-    const body = (await response.json()) as { tenant_id: string; user_id: string; account_id: string; warnings: string[] };
+    const body = (await response.json()) as {
+      tenant_id: string;
+      user_id: string;
+      account_id: string;
+      warnings: string[];
+    };
     expect(body).toMatchObject({ user_id: "system", account_id: "acc_1", warnings: [warning] });
     expect(body.tenant_id).toMatch(UUID_V4);
     // `client_request_id`: `request_id` is the provider's, in the transcript's metadata.
     for (const line of logs.lines) expect(line.client_request_id).toBe("req-42");
-    const plain = await postUpload(app, uploadForm("we ship on friday", "notes.txt"), { "X-Request-ID": "has spaces and is ignored" });
+    const plain = await postUpload(app, uploadForm("we ship on friday", "notes.txt"), {
+      "X-Request-ID": "has spaces and is ignored",
+    });
     expect(plain.headers.get("X-Request-ID")).toBeNull();
     expect(await plain.json()).not.toHaveProperty("warnings");
   });
@@ -80,7 +87,12 @@ describe("POST /batch/process", () => {
 
   it("transcribes audio through Deepgram and cleans it through the model", async () => {
     const { app, leftoverUploads } = await buildTestApp({
-      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 5 }),
+      transcriber: createDeepgramTranscriber({
+        apiKey: FAKE_DEEPGRAM_KEY,
+        baseUrl: deepgram.url,
+        model: "nova-3",
+        timeoutS: 5,
+      }),
       cleaner: createOpenAiCleaner({
         apiKey: FAKE_OPENAI_KEY,
         baseUrl: openai.baseUrl,
@@ -106,12 +118,32 @@ describe("POST /batch/process", () => {
   it("answers two Deepgram speakers as utterances, and a Speaker-labelled raw transcript; the event keeps its v1 shape", async () => {
     const published: unknown[] = [];
     const { app } = await buildTestApp({
-      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 5 }),
-      publisher: { state: "enabled", publish: (detail) => (published.push(detail), Promise.resolve({ status: "published", eventId: "e", attempts: 1 })) },
+      transcriber: createDeepgramTranscriber({
+        apiKey: FAKE_DEEPGRAM_KEY,
+        baseUrl: deepgram.url,
+        model: "nova-3",
+        timeoutS: 5,
+      }),
+      publisher: {
+        state: "enabled",
+        publish: (detail) => (
+          published.push(detail),
+          Promise.resolve({ status: "published", eventId: "e", attempts: 1 })
+        ),
+      },
     });
-    deepgram.script({ speakers: [{ speaker: 0, text: "Um, shall we ship on Friday?" }, { speaker: 1, text: "Yes, Friday works." }] });
+    deepgram.script({
+      speakers: [
+        { speaker: 0, text: "Um, shall we ship on Friday?" },
+        { speaker: 1, text: "Yes, Friday works." },
+      ],
+    });
     const response = await postUpload(app, uploadForm(await fixture("audio/speech.ogg"), "call.ogg"));
-    const body = (await response.json()) as { raw_transcript: string; cleaned_transcript: string; utterances: unknown[] };
+    const body = (await response.json()) as {
+      raw_transcript: string;
+      cleaned_transcript: string;
+      utterances: unknown[];
+    };
     expect(body.raw_transcript).toBe("Speaker 0: Um, shall we ship on Friday?\nSpeaker 1: Yes, Friday works.");
     expect(body.cleaned_transcript).toBe("Speaker 0: Shall we ship on Friday?\nSpeaker 1: Yes, Friday works.");
     expect(body.utterances).toEqual([
@@ -119,7 +151,10 @@ describe("POST /batch/process", () => {
       { speaker: "Speaker 1", start: 2, end: 3.9, text: "Yes, Friday works." },
     ]);
     expect(published[0]).not.toHaveProperty("utterances");
-    expect(Object.keys((published[0] as { data: object }).data).sort()).toEqual(["cleaned_transcript", "raw_transcript"]);
+    expect(Object.keys((published[0] as { data: object }).data).sort()).toEqual([
+      "cleaned_transcript",
+      "raw_transcript",
+    ]);
   });
 
   it("answers a diarizing OpenAI-compatible server's speakers, and the model's cleaning keeps every label", async () => {
@@ -132,8 +167,20 @@ describe("POST /batch/process", () => {
     });
     try {
       const { app } = await buildTestApp({
-        transcriber: createOpenAiTranscriber({ apiKey: FAKE_OPENAI_KEY, baseUrl: diarizing.baseUrl, model: "gpt-4o-transcribe-diarize", timeoutS: 5 }),
-        cleaner: createOpenAiCleaner({ apiKey: FAKE_OPENAI_KEY, baseUrl: diarizing.baseUrl, model: "gpt-4o", timeoutS: 5, chunkChars: 4000, concurrency: 2 }),
+        transcriber: createOpenAiTranscriber({
+          apiKey: FAKE_OPENAI_KEY,
+          baseUrl: diarizing.baseUrl,
+          model: "gpt-4o-transcribe-diarize",
+          timeoutS: 5,
+        }),
+        cleaner: createOpenAiCleaner({
+          apiKey: FAKE_OPENAI_KEY,
+          baseUrl: diarizing.baseUrl,
+          model: "gpt-4o",
+          timeoutS: 5,
+          chunkChars: 4000,
+          concurrency: 2,
+        }),
       });
       const response = await postUpload(app, uploadForm(await fixture("audio/speech.ogg"), "call.ogg"));
       expect(await response.json()).toMatchObject({
@@ -177,7 +224,12 @@ describe("POST /batch/process", () => {
     const { app } = await deepgramApp("wrong");
     const response = await postUpload(app, uploadForm(await fixture("audio/speech.flac")));
     expect(response.status).toBe(502);
-    expect(await response.json()).toMatchObject({ code: "provider_failed", provider: "deepgram", provider_status: 401, attempts: 1 });
+    expect(await response.json()).toMatchObject({
+      code: "provider_failed",
+      provider: "deepgram",
+      provider_status: 401,
+      attempts: 1,
+    });
   });
 
   it("answers 502 when Deepgram keeps failing after its retries", async () => {
@@ -190,7 +242,12 @@ describe("POST /batch/process", () => {
 
   it("answers 504 when Deepgram times out", async () => {
     const { app } = await buildTestApp({
-      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 1 }),
+      transcriber: createDeepgramTranscriber({
+        apiKey: FAKE_DEEPGRAM_KEY,
+        baseUrl: deepgram.url,
+        model: "nova-3",
+        timeoutS: 1,
+      }),
     });
     deepgram.script({ delayMs: 1500 });
     const response = await postUpload(app, uploadForm(await fixture("audio/speech.mp3")));
@@ -202,7 +259,10 @@ describe("POST /batch/process", () => {
     const tenantId = "00000000-0000-4000-8000-000000000000";
     const { app, logs } = await buildTestApp({ identityDefaults: { tenantId, userId: "mock-user" } });
     await postUpload(app, uploadForm("hello"));
-    expect(logs.lines.find((line) => line.msg === "batch processing started")).toMatchObject({ tenant_id: tenantId, user_id: "mock-user" });
+    expect(logs.lines.find((line) => line.msg === "batch processing started")).toMatchObject({
+      tenant_id: tenantId,
+      user_id: "mock-user",
+    });
     const warned = await postUpload(app, uploadForm("hello"), { "X-Tenant-ID": "acme" });
     expect(warned.status).toBe(200);
     expect(warned.headers.get("X-Warning")).toMatch(/X-Tenant-ID is not a UUID v4/);
@@ -222,7 +282,10 @@ describe("POST /batch/process", () => {
     const body = await response.text();
     expect(body).not.toContain("hunter2");
     expect(JSON.parse(body)).toMatchObject({ code: "internal", detail: "The request could not be completed." });
-    expect(logs.lines.find((line) => line.msg === "request failed")).toMatchObject({ level: "error", err: { message: "db password is hunter2" } });
+    expect(logs.lines.find((line) => line.msg === "request failed")).toMatchObject({
+      level: "error",
+      err: { message: "db password is hunter2" },
+    });
   });
 
   it("logs a client that hangs up mid-processing as such, not as a fault of ours", async () => {
@@ -234,14 +297,22 @@ describe("POST /batch/process", () => {
         configured: true,
         transcribe: (_audio, { signal }) =>
           new Promise((_, reject) => {
-            signal?.addEventListener("abort", () => reject(new DOMException("The operation was aborted", "AbortError")));
+            signal?.addEventListener("abort", () =>
+              reject(new DOMException("The operation was aborted", "AbortError")),
+            );
             hungUp.abort();
           }),
       },
     });
     const wav = await fixture("audio/speech.wav");
-    await Promise.resolve(app.request("/batch/process", { method: "POST", body: uploadForm(wav), signal: hungUp.signal })).catch(() => undefined);
-    await vi.waitFor(() => expect(logs.lines.find((line) => line.msg === "client went away before the answer")).toMatchObject({ level: "info" }));
+    await Promise.resolve(
+      app.request("/batch/process", { method: "POST", body: uploadForm(wav), signal: hungUp.signal }),
+    ).catch(() => undefined);
+    await vi.waitFor(() =>
+      expect(logs.lines.find((line) => line.msg === "client went away before the answer")).toMatchObject({
+        level: "info",
+      }),
+    );
     expect(logs.lines.filter((line) => line.level === "error")).toEqual([]);
   });
 

@@ -13,7 +13,11 @@ describe("a 16 MiB captions file does not stall the service", () => {
 
   beforeAll(async () => {
     uploadDir = await mkdtemp(join(tmpdir(), "batch-cpu-"));
-    server = await startServerProcess({ UPLOAD_DIR: uploadDir, AWS_EC2_METADATA_DISABLED: "true", HOME: "/nonexistent" });
+    server = await startServerProcess({
+      UPLOAD_DIR: uploadDir,
+      AWS_EC2_METADATA_DISABLED: "true",
+      HOME: "/nonexistent",
+    });
   });
   afterAll(async () => {
     expect(await server.stop()).toBe(0);
@@ -23,7 +27,8 @@ describe("a 16 MiB captions file does not stall the service", () => {
   it("answers /healthz within a second while it is parsed and cleaned, and its memory stays under 256 MiB", async () => {
     // One single line of words and fillers at the captions limit: the shape that cost 583 MB and seconds of loop.
     const words = Buffer.from("so um I I think we should, uh, ship it. ");
-    const upload = () => streamedUpload(`${server.url}/batch/process`, { head: words, fileBytes: 16 * MiB, filler: words });
+    const upload = () =>
+      streamedUpload(`${server.url}/batch/process`, { head: words, fileBytes: 16 * MiB, filler: words });
     const slowest: number[] = [];
     let done = false;
     const probe = (async () => {

@@ -2,7 +2,14 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { describe, expect, it } from "vitest";
-import { EmptyTranscript, ProviderFailure, TooLarge, UnsupportedEncoding, UnsupportedInput, type DomainError } from "../../app/domain/failures.js";
+import {
+  EmptyTranscript,
+  ProviderFailure,
+  TooLarge,
+  UnsupportedEncoding,
+  UnsupportedInput,
+  type DomainError,
+} from "../../app/domain/failures.js";
 import type { AppEnv } from "../../app/http/app-env.js";
 import { handleError } from "../../app/http/error-handler.js";
 import { interaction } from "../../app/http/middleware/interaction.js";
@@ -22,13 +29,37 @@ function appThrowing(error: unknown) {
 
 describe("one table maps every failure to its answer", () => {
   it.each<[string, DomainError, number, string, Record<string, unknown>]>([
-    ["an unsupported input", new UnsupportedInput("image/png"), 415, "unsupported_media_type", { detected_type: "image/png" }],
+    [
+      "an unsupported input",
+      new UnsupportedInput("image/png"),
+      415,
+      "unsupported_media_type",
+      { detected_type: "image/png" },
+    ],
     ["an unsupported encoding", new UnsupportedEncoding(), 415, "unsupported_media_type", { reason: "encoding" }],
     ["a file too large", new TooLarge("Captions files", 10), 413, "payload_too_large", { max_bytes: 10 }],
     ["an empty transcript", new EmptyTranscript("captions"), 422, "empty_transcript", { source: "captions" }],
-    ["a provider failing", new ProviderFailure("failed", "deepgram", "Deepgram answered 401.", { status: 401, attempts: 1 }), 502, "provider_failed", { provider: "deepgram", provider_status: 401, attempts: 1 }],
-    ["a provider timing out", new ProviderFailure("timeout", "openai", "late"), 504, "provider_timeout", { provider: "openai" }],
-    ["a provider not configured", new ProviderFailure("not_configured", "deepgram", "Set DEEPGRAM_API_KEY.", { variable: "DEEPGRAM_API_KEY" }), 503, "provider_not_configured", { variable: "DEEPGRAM_API_KEY" }],
+    [
+      "a provider failing",
+      new ProviderFailure("failed", "deepgram", "Deepgram answered 401.", { status: 401, attempts: 1 }),
+      502,
+      "provider_failed",
+      { provider: "deepgram", provider_status: 401, attempts: 1 },
+    ],
+    [
+      "a provider timing out",
+      new ProviderFailure("timeout", "openai", "late"),
+      504,
+      "provider_timeout",
+      { provider: "openai" },
+    ],
+    [
+      "a provider not configured",
+      new ProviderFailure("not_configured", "deepgram", "Set DEEPGRAM_API_KEY.", { variable: "DEEPGRAM_API_KEY" }),
+      503,
+      "provider_not_configured",
+      { variable: "DEEPGRAM_API_KEY" },
+    ],
   ])("%s", async (_name, error, status, code, extensions) => {
     const response = await appThrowing(error).request("/throw");
     expect(response.status).toBe(status);

@@ -14,8 +14,13 @@ const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
 const file = (content: string | Uint8Array, filename = "meeting.vtt"): Part => ({ name: "file", filename, content });
 
 /** A request head for `POST /batch/process` with the given extra header lines. */
-function head(headers: Record<string, string | number> | Array<[string, string | number]>, path = "/batch/process"): string {
-  const lines = (Array.isArray(headers) ? headers : Object.entries(headers)).map(([name, value]) => `${name}: ${value}\r\n`);
+function head(
+  headers: Record<string, string | number> | Array<[string, string | number]>,
+  path = "/batch/process",
+): string {
+  const lines = (Array.isArray(headers) ? headers : Object.entries(headers)).map(
+    ([name, value]) => `${name}: ${value}\r\n`,
+  );
   return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines.join("")}\r\n`;
 }
 
@@ -33,7 +38,13 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
 
   beforeAll(async () => {
     service = await listenTestApp(
-      { maxUploadBytes: MAX_UPLOAD, maxCaptionsBytes: MAX_UPLOAD, publisher: captured.publisher, uploadIdleTimeoutMs: 400, maxConcurrentRequests: 2 },
+      {
+        maxUploadBytes: MAX_UPLOAD,
+        maxCaptionsBytes: MAX_UPLOAD,
+        publisher: captured.publisher,
+        uploadIdleTimeoutMs: 400,
+        maxConcurrentRequests: 2,
+      },
       { linger: { maxMs: 2_000, maxBytes: 8 * MiB } },
     );
   });
@@ -56,13 +67,18 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
     });
 
     it("a body whose part headers never end answers 400", async () => {
-      const body = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n${"X-Junk: y\r\n".repeat(3000)}`);
+      const body = Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n${"X-Junk: y\r\n".repeat(3000)}`,
+      );
       const answer = await rawRequest({ port: service.port, head: multipartHead(body), body });
       expect(answer.status).toBe(400);
     });
 
     it("a request Node's parser refuses still gets a problem+json answer", async () => {
-      const answer = await rawRequest({ port: service.port, head: "POST /batch/process HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n" });
+      const answer = await rawRequest({
+        port: service.port,
+        head: "POST /batch/process HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+      });
       expect(answer.status).toBe(400);
       expect(problemOf(answer)).toMatchObject({ code: "malformed_request" });
     });
@@ -73,7 +89,10 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
       const body = multipartBody([file(vtt)]);
       const answer = await rawRequest({ port: service.port, head: multipartHead(body), body, halfClose: true });
       expect(answer.status).toBe(200);
-      expect(JSON.parse(answer.body)).toMatchObject({ source: "captions", cleaned_transcript: expect.stringContaining("ship the release") as unknown });
+      expect(JSON.parse(answer.body)).toMatchObject({
+        source: "captions",
+        cleaned_transcript: expect.stringContaining("ship the release") as unknown,
+      });
     });
 
     it("a half-closed client gets its refusal too", async () => {
@@ -88,7 +107,12 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
       ["a declared length over the limit", { "Content-Type": MULTIPART_TYPE, "Content-Length": 32 * MiB }, 413],
     ])("%s is read by a client that goes on writing its body, not reset", async (_name, headers, status) => {
       const chunk = Buffer.alloc(256 * 1024, 0x61);
-      const answer = await rawRequest({ port: service.port, head: head(headers), body: (i) => (i < 128 ? chunk : undefined), keepWriting: true });
+      const answer = await rawRequest({
+        port: service.port,
+        head: head(headers),
+        body: (i) => (i < 128 ? chunk : undefined),
+        keepWriting: true,
+      });
       expect(answer.status).toBe(status);
       expect(problemOf(answer).status).toBe(status);
     });
@@ -122,7 +146,9 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
       ["a small file followed by a huge plain field", { name: "junk" }],
     ])("%s is refused at once, without reading the rest", async (_name, junk) => {
       const start = multipartBody([file(vtt)], { close: false });
-      const junkHead = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${junk.name}"${"filename" in junk ? `; filename="${junk.filename}"` : ""}\r\n\r\n`);
+      const junkHead = Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${junk.name}"${"filename" in junk ? `; filename="${junk.filename}"` : ""}\r\n\r\n`,
+      );
       const chunk = Buffer.alloc(64 * 1024, 0x62);
       const total = 200 * MiB;
       const answer = await rawRequest({
@@ -136,7 +162,9 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
 
     it("a second `file` part is refused at once", async () => {
       const start = multipartBody([file(vtt)], { close: false });
-      const second = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="b.vtt"\r\n\r\n`);
+      const second = Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="b.vtt"\r\n\r\n`,
+      );
       const chunk = Buffer.alloc(16 * 1024, 0x62);
       const answer = await rawRequest({
         port: service.port,
@@ -159,7 +187,10 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
     });
 
     it("more parts than allowed is 400", async () => {
-      const body = multipartBody([...Array.from({ length: MAX_PARTS + 1 }, (_, i) => ({ name: `f${i}`, content: "x" })), file(vtt)]);
+      const body = multipartBody([
+        ...Array.from({ length: MAX_PARTS + 1 }, (_, i) => ({ name: `f${i}`, content: "x" })),
+        file(vtt),
+      ]);
       const answer = await rawRequest({ port: service.port, head: multipartHead(body), body });
       expect(answer.status).toBe(400);
       expect(problemOf(answer)).toMatchObject({ code: "malformed_multipart" });
@@ -182,7 +213,10 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
     });
 
     it("a body that never starts is cut too", async () => {
-      const answer = await rawRequest({ port: service.port, head: head({ "Content-Type": MULTIPART_TYPE, "Content-Length": 1000 }) });
+      const answer = await rawRequest({
+        port: service.port,
+        head: head({ "Content-Type": MULTIPART_TYPE, "Content-Length": 1000 }),
+      });
       expect(answer.status).toBe(408);
     });
   });
@@ -199,23 +233,52 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
       });
       expect(answer.status).toBe(200);
       const { interaction_id } = JSON.parse(answer.body) as { interaction_id: string };
-      expect(captured.details.find((detail) => detail.interaction_id === interaction_id)).toMatchObject({ user_id: "José Ñandú 日本", account_id: "Zoë" });
+      expect(captured.details.find((detail) => detail.interaction_id === interaction_id)).toMatchObject({
+        user_id: "José Ñandú 日本",
+        account_id: "Zoë",
+      });
     });
 
     it("counts the 256 limit in characters, not bytes", async () => {
       const body = multipartBody([file(vtt)]);
-      const ok = await rawRequest({ port: service.port, head: multipartHead(body, { "X-User-ID": latin1("日".repeat(256)) }), body });
+      const ok = await rawRequest({
+        port: service.port,
+        head: multipartHead(body, { "X-User-ID": latin1("日".repeat(256)) }),
+        body,
+      });
       expect(ok.status).toBe(200);
-      const over = await rawRequest({ port: service.port, head: multipartHead(body, { "X-User-ID": latin1("日".repeat(257)) }), body });
+      const over = await rawRequest({
+        port: service.port,
+        head: multipartHead(body, { "X-User-ID": latin1("日".repeat(257)) }),
+        body,
+      });
       expect(over.status).toBe(400);
       expect(problemOf(over)).toMatchObject({ code: "invalid_header", header: "X-User-ID" });
     });
 
     it.each([
       ["a value that is not UTF-8", [["X-User-ID", "caf\xe9"]]],
-      ["a duplicated X-User-ID", [["X-User-ID", "alice"], ["x-user-id", "mallory"]]],
-      ["a duplicated X-Tenant-ID", [["X-Tenant-ID", "11111111-1111-4111-8111-111111111111"], ["X-Tenant-ID", "22222222-2222-4222-8222-222222222222"]]],
-      ["a duplicated X-Account-ID", [["X-Account-ID", "a"], ["X-Account-ID", "b"]]],
+      [
+        "a duplicated X-User-ID",
+        [
+          ["X-User-ID", "alice"],
+          ["x-user-id", "mallory"],
+        ],
+      ],
+      [
+        "a duplicated X-Tenant-ID",
+        [
+          ["X-Tenant-ID", "11111111-1111-4111-8111-111111111111"],
+          ["X-Tenant-ID", "22222222-2222-4222-8222-222222222222"],
+        ],
+      ],
+      [
+        "a duplicated X-Account-ID",
+        [
+          ["X-Account-ID", "a"],
+          ["X-Account-ID", "b"],
+        ],
+      ],
     ] as Array<[string, Array<[string, string]>]>)("refuses %s with 400 invalid_header", async (_name, identity) => {
       const body = multipartBody([file(vtt)]);
       const answer = await rawRequest({
@@ -239,7 +302,11 @@ describe("adversarial captions through the front door", () => {
   const GENEROUS_MS = 2_000;
 
   beforeAll(async () => {
-    service = await listenTestApp({ maxUploadBytes: 4 * MiB, maxCaptionsBytes: 4 * MiB, publisher: capturingPublisher().publisher });
+    service = await listenTestApp({
+      maxUploadBytes: 4 * MiB,
+      maxCaptionsBytes: 4 * MiB,
+      publisher: capturingPublisher().publisher,
+    });
   });
   afterAll(() => service.close());
 

@@ -25,13 +25,23 @@ function countingTranscriber() {
         state.failNext = false;
         throw new ProviderFailure("failed", "deepgram", "Deepgram answered 500.", { status: 500, attempts: 3 });
       }
-      return { transcript: "we ship on friday", provider: "deepgram", model: "nova-3", durationS: 1, requestId: `r-${state.calls}` };
+      return {
+        transcript: "we ship on friday",
+        provider: "deepgram",
+        model: "nova-3",
+        durationS: 1,
+        requestId: `r-${state.calls}`,
+      };
     },
   };
   return { transcriber, state, release: () => release?.() };
 }
 
-const withKey = (key: string, tenant = TENANT_A, extra: Record<string, string> = {}) => ({ "Idempotency-Key": key, "X-Tenant-ID": tenant, ...extra });
+const withKey = (key: string, tenant = TENANT_A, extra: Record<string, string> = {}) => ({
+  "Idempotency-Key": key,
+  "X-Tenant-ID": tenant,
+  ...extra,
+});
 
 describe("Idempotency-Key on POST /batch/process", () => {
   it("replays the first answer for the same key and file: one transcription, one event, the same interaction id", async () => {
@@ -59,7 +69,10 @@ describe("Idempotency-Key on POST /batch/process", () => {
     const otherFile = await postUpload(app, uploadForm("we ship on monday", "notes.txt"), withKey("k1"));
     expect(otherFile.status).toBe(422);
     expect(await otherFile.json()).toMatchObject({ code: "idempotency_key_reused" });
-    expect((await postUpload(app, uploadForm(wav, "speech.wav"), withKey("k1", TENANT_A, { "X-User-ID": "someone-else" }))).status).toBe(422);
+    expect(
+      (await postUpload(app, uploadForm(wav, "speech.wav"), withKey("k1", TENANT_A, { "X-User-ID": "someone-else" })))
+        .status,
+    ).toBe(422);
     const otherTenant = await postUpload(app, uploadForm(wav, "speech.wav"), withKey("k1", TENANT_B));
     expect(otherTenant.status).toBe(200);
     expect(otherTenant.headers.get("Idempotent-Replayed")).toBeNull();
@@ -121,23 +134,36 @@ describe("Idempotency-Key on POST /batch/process", () => {
 
   it("accepts a key of exactly 255 characters", async () => {
     const { app } = await buildTestApp();
-    expect((await postUpload(app, uploadForm("hello", "notes.txt"), { "Idempotency-Key": "k".repeat(255) })).status).toBe(200);
+    expect(
+      (await postUpload(app, uploadForm("hello", "notes.txt"), { "Idempotency-Key": "k".repeat(255) })).status,
+    ).toBe(200);
   });
 });
 
 describe("an idempotency store that fails", () => {
   it("refuses with 503 storage_unavailable when the key cannot be claimed, and still answers when the record cannot be written", async () => {
     const down = () => Promise.reject(new Error("table is down"));
-    const unclaimable = await buildTestApp({ idempotencyStore: { durable: true, begin: down, complete: down, release: down } });
+    const unclaimable = await buildTestApp({
+      idempotencyStore: { durable: true, begin: down, complete: down, release: down },
+    });
     const refused = await postUpload(unclaimable.app, uploadForm("hello", "notes.txt"), withKey("k"));
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ code: "storage_unavailable" });
     const unrecordable = await buildTestApp({
-      idempotencyStore: { durable: true, begin: () => Promise.resolve({ claimed: true }), complete: down, release: down },
+      idempotencyStore: {
+        durable: true,
+        begin: () => Promise.resolve({ claimed: true }),
+        complete: down,
+        release: down,
+      },
     });
     const answered = await postUpload(unrecordable.app, uploadForm("hello", "notes.txt"), withKey("k"));
     expect(answered.status).toBe(200);
-    expect(unrecordable.logs.lines.some((line) => line.msg === "idempotency record not updated; a retry with this key will run again")).toBe(true);
+    expect(
+      unrecordable.logs.lines.some(
+        (line) => line.msg === "idempotency record not updated; a retry with this key will run again",
+      ),
+    ).toBe(true);
   });
 });
 
@@ -145,7 +171,12 @@ describe("Idempotency-Key on POST /batch/jobs", () => {
   it("queues one job for the key and replays its 202 with the same Location", async () => {
     const jobs = memoryJobs();
     const { app } = await buildTestApp({ jobs });
-    const submit = () => app.request("/batch/jobs", { method: "POST", body: uploadForm("the budget is approved", "notes.txt"), headers: withKey("job-1") });
+    const submit = () =>
+      app.request("/batch/jobs", {
+        method: "POST",
+        body: uploadForm("the budget is approved", "notes.txt"),
+        headers: withKey("job-1"),
+      });
     const first = await submit();
     expect(first.status).toBe(202);
     const second = await submit();

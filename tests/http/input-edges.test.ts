@@ -14,14 +14,19 @@ function countingPublisher() {
   const publisher: EventPublisher = {
     state: "enabled",
     publish(detail) {
-      published.push(detail.status === "failed" ? { status: detail.status, code: detail.error.code, stage: detail.error.stage } : { status: detail.status });
+      published.push(
+        detail.status === "failed"
+          ? { status: detail.status, code: detail.error.code, stage: detail.error.stage }
+          : { status: detail.status },
+      );
       return Promise.resolve({ status: "published", eventId: "evt", attempts: 1 });
     },
   };
   return { publisher, published };
 }
 
-const SRT = "1\r\n00:00:01,000 --> 00:00:02,500\r\nHola, um, José y Zoë\r\n\r\n2\r\n00:00:03,000 --> 00:00:04,000\r\nnos vemos\r\n";
+const SRT =
+  "1\r\n00:00:01,000 --> 00:00:02,500\r\nHola, um, José y Zoë\r\n\r\n2\r\n00:00:03,000 --> 00:00:04,000\r\nnos vemos\r\n";
 
 describe("captions in other encodings, and transcripts with no text", () => {
   it.each([
@@ -41,7 +46,10 @@ describe("captions in other encodings, and transcripts with no text", () => {
 
   it("refuses Latin-1 text with a 415 that names the encoding", async () => {
     const { app } = await buildTestApp();
-    const response = await postUpload(app, uploadForm(Buffer.from("Réunion: ça commence à l'heure.\n", "latin1"), "notes.txt"));
+    const response = await postUpload(
+      app,
+      uploadForm(Buffer.from("Réunion: ça commence à l'heure.\n", "latin1"), "notes.txt"),
+    );
     expect(response.status).toBe(415);
     const problem = (await response.json()) as { detail: string; reason: string };
     expect(problem.detail).toMatch(/encoding/);
@@ -51,7 +59,10 @@ describe("captions in other encodings, and transcripts with no text", () => {
 
   it.each([
     ["WebVTT with a header and no cues", "WEBVTT\n\nNOTE nothing said\n"],
-    ["SRT whose cues are empty", "1\n00:00:01,000 --> 00:00:02,000\n<i></i>\n\n2\n00:00:03,000 --> 00:00:04,000\n   \n"],
+    [
+      "SRT whose cues are empty",
+      "1\n00:00:01,000 --> 00:00:02,000\n<i></i>\n\n2\n00:00:03,000 --> 00:00:04,000\n   \n",
+    ],
     ["text of whitespace only", " \n\t\n   \n"],
   ])("answers 422 empty_transcript for %s and publishes BatchProcessingFailed, not Completed", async (_name, text) => {
     const { publisher, published } = countingPublisher();
@@ -71,7 +82,9 @@ describe("REQUEST_TIMEOUT_S covers the whole request", () => {
       cleaner: {
         name: "rules",
         clean: (_text, { signal }) =>
-          new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(new Error("cleaning cut short")), { once: true })),
+          new Promise((_resolve, reject) =>
+            signal?.addEventListener("abort", () => reject(new Error("cleaning cut short")), { once: true }),
+          ),
       },
     });
     const response = await postUpload(app, uploadForm("we should ship it", "notes.txt"));

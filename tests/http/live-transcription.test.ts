@@ -51,7 +51,8 @@ function rawWavUpload(url: string, upload: RawUpload): Promise<{ status: number;
     req.on("response", () => (answered = true));
     req.on("error", (error) => (answered || upload.abortAfter !== undefined ? undefined : reject(error)));
     void (async () => {
-      const write = (data: Buffer) => (req.write(data) ? Promise.resolve() : new Promise<void>((done) => req.once("drain", () => done())));
+      const write = (data: Buffer) =>
+        req.write(data) ? Promise.resolve() : new Promise<void>((done) => req.once("drain", () => done()));
       await write(wavHead);
       let sent = wavHead.length;
       while (sent < upload.total && !answered && !req.destroyed) {
@@ -86,7 +87,13 @@ describe("audio goes to the provider while it uploads", () => {
   beforeEach(async () => {
     deepgram = await startFakeDeepgram();
     service = await listenTestApp({
-      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 30, retry: fastRetry }),
+      transcriber: createDeepgramTranscriber({
+        apiKey: FAKE_DEEPGRAM_KEY,
+        baseUrl: deepgram.url,
+        model: "nova-3",
+        timeoutS: 30,
+        retry: fastRetry,
+      }),
       maxUploadBytes: 4 * MiB,
       uploadIdleTimeoutMs: 20_000,
     });
@@ -109,13 +116,20 @@ describe("audio goes to the provider while it uploads", () => {
 
   it("a multipart upload streams the same way", async () => {
     const fileBytes = 2 * MiB;
-    const answer = await streamedUpload(`${service.url}/batch/process`, { head: wavHead, fileBytes, onProgress: pauseUntilProviderReceives(deepgram, MiB) });
+    const answer = await streamedUpload(`${service.url}/batch/process`, {
+      head: wavHead,
+      fileBytes,
+      onProgress: pauseUntilProviderReceives(deepgram, MiB),
+    });
     expect(answer).toMatchObject({ status: 200 });
     expect(deepgram.requests).toEqual([expect.objectContaining({ bytes: fileBytes, contentLength: undefined })]);
   });
 
   it("an upload refused half way (over the size limit) aborts the provider request", async () => {
-    const answer = await rawWavUpload(service.url, { total: 6 * MiB, onProgress: pauseUntilProviderReceives(deepgram, MiB) });
+    const answer = await rawWavUpload(service.url, {
+      total: 6 * MiB,
+      onProgress: pauseUntilProviderReceives(deepgram, MiB),
+    });
     expect(answer).toMatchObject({ status: 413 });
     await expect.poll(() => deepgram.arrivals[0]?.state, { timeout: 15_000 }).toBe("aborted");
     expect(deepgram.requests).toEqual([]);
@@ -123,7 +137,11 @@ describe("audio goes to the provider while it uploads", () => {
   });
 
   it("a client that goes away half way aborts the provider request", async () => {
-    const answer = await rawWavUpload(service.url, { total: 3 * MiB, abortAfter: 2 * MiB, onProgress: pauseUntilProviderReceives(deepgram, MiB) });
+    const answer = await rawWavUpload(service.url, {
+      total: 3 * MiB,
+      abortAfter: 2 * MiB,
+      onProgress: pauseUntilProviderReceives(deepgram, MiB),
+    });
     expect(answer).toBe("aborted");
     await expect.poll(() => deepgram.arrivals[0]?.state, { timeout: 15_000 }).toBe("aborted");
     expect(deepgram.requests).toEqual([]);
@@ -161,10 +179,17 @@ describe("the pipeline and a live transcription", () => {
       configured: true,
       transcribe(audio) {
         sent.push(audio);
-        return Promise.resolve({ transcript: "from the file", provider: "deepgram", model: "nova-3", durationS: null, requestId: null });
+        return Promise.resolve({
+          transcript: "from the file",
+          provider: "deepgram",
+          model: "nova-3",
+          durationS: null,
+          requestId: null,
+        });
       },
       // Answers only when stopped: its answer must not be the one used.
-      transcribeArriving: (_audio, { signal }) => new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(new Error("stopped")))),
+      transcribeArriving: (_audio, { signal }) =>
+        new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(new Error("stopped")))),
     };
     const pipeline = createBatchPipeline({
       transcriber,
@@ -181,7 +206,13 @@ describe("the pipeline and a live transcription", () => {
     tee.take("audio/ogg", (audio) => transcriber.transcribeArriving!(audio, { log, signal: tee.signal }));
     const outcome = await pipeline.process({
       context: { interactionId: "live-1", tenantId: "t", userId: "u", accountId: "a" },
-      upload: { bytes: wav.length, declaredType: "audio/wav", memory: inMemoryFile([wav]), localPath: () => Promise.resolve("/uploads/live-1"), tee },
+      upload: {
+        bytes: wav.length,
+        declaredType: "audio/wav",
+        memory: inMemoryFile([wav]),
+        localPath: () => Promise.resolve("/uploads/live-1"),
+        tee,
+      },
       log,
     });
     expect(outcome.raw.text).toBe("from the file");

@@ -21,7 +21,18 @@ import { createMemoryIdempotencyStore } from "../../app/idempotency/idempotency-
 import { fingerprintOf } from "../../app/http/idempotency.js";
 
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { responses: Record<string, { headers?: Record<string, { schema: object }>; content?: Record<string, { schema: object }> }> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        responses: Record<
+          string,
+          { headers?: Record<string, { schema: object }>; content?: Record<string, { schema: object }> }
+        >;
+      }
+    >
+  >;
 }
 
 const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
@@ -37,34 +48,55 @@ const scriptedTranscriber: Transcriber = {
   transcribe() {
     switch (providerMode) {
       case "ok":
-        return Promise.resolve({ transcript: "we ship on friday", provider: "deepgram", model: "nova-3", durationS: 1, requestId: "r-1" });
+        return Promise.resolve({
+          transcript: "we ship on friday",
+          provider: "deepgram",
+          model: "nova-3",
+          durationS: 1,
+          requestId: "r-1",
+        });
       case "crash":
         return Promise.reject(new Error("a bug of ours"));
       case "fail":
-        return Promise.reject(new ProviderFailure("failed", "deepgram", "Deepgram answered 401.", { status: 401, attempts: 1 }));
+        return Promise.reject(
+          new ProviderFailure("failed", "deepgram", "Deepgram answered 401.", { status: 401, attempts: 1 }),
+        );
       case "timeout":
-        return Promise.reject(new ProviderFailure("timeout", "deepgram", "Deepgram did not answer in time.", { attempts: 1 }));
+        return Promise.reject(
+          new ProviderFailure("timeout", "deepgram", "Deepgram did not answer in time.", { attempts: 1 }),
+        );
       case "unconfigured":
-        return Promise.reject(new ProviderFailure("not_configured", "deepgram", "Set DEEPGRAM_API_KEY.", { variable: "DEEPGRAM_API_KEY" }));
+        return Promise.reject(
+          new ProviderFailure("not_configured", "deepgram", "Set DEEPGRAM_API_KEY.", { variable: "DEEPGRAM_API_KEY" }),
+        );
     }
   },
 };
-const publisher: EventPublisher = { state: "enabled", publish: () => Promise.resolve({ status: "published", eventId: "evt-1", attempts: 1 }) };
+const publisher: EventPublisher = {
+  state: "enabled",
+  publish: () => Promise.resolve({ status: "published", eventId: "evt-1", attempts: 1 }),
+};
 
 function upload(port: number, content: Buffer, extra = "", path = "/batch/process") {
   const body = multipartBody([{ name: "file", filename: "upload.bin", content }]);
-  return rawRequest({ port, head: `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n${extra}\r\n`, body });
+  return rawRequest({
+    port,
+    head: `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n${extra}\r\n`,
+    body,
+  });
 }
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const idempotencyStore = createMemoryIdempotencyStore({ ttlS: 3600 });
 const API_KEY = "bts_contract-test-key";
 const METRICS_TOKEN = "metrics-token-0123456789";
 const asTenant = `X-Tenant-ID: ${TENANT}\r\n`;
-const plain = (port: number, method: string, path: string, extra = "") => rawRequest({ port, head: `${method} ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n` });
+const plain = (port: number, method: string, path: string, extra = "") =>
+  rawRequest({ port, head: `${method} ${path} HTTP/1.1\r\nHost: x\r\n${extra}\r\n` });
 /** A header line Node's parser refuses: answered by the server itself. */
 const malformed = (port: number, method: string, path: string) => plain(port, method, path, "Bad Header Line\r\n");
 /** Headers past Node's 16 KiB limit. */
-const oversized = (port: number, method: string, path: string) => plain(port, method, path, `X-Padding: ${"a".repeat(20_000)}\r\n`);
+const oversized = (port: number, method: string, path: string) =>
+  plain(port, method, path, `X-Padding: ${"a".repeat(20_000)}\r\n`);
 
 describe("the OpenAPI document tells the whole truth", () => {
   let main: Awaited<ReturnType<typeof listenTestApp>>;
@@ -81,19 +113,38 @@ describe("the OpenAPI document tells the whole truth", () => {
   addFormats.default(ajv);
 
   beforeAll(async () => {
-    main = await listenTestApp({ transcriber: scriptedTranscriber, publisher, maxUploadBytes: 64 * 1024, maxCaptionsBytes: 64 * 1024, uploadIdleTimeoutMs: 300 });
+    main = await listenTestApp({
+      transcriber: scriptedTranscriber,
+      publisher,
+      maxUploadBytes: 64 * 1024,
+      maxCaptionsBytes: 64 * 1024,
+      uploadIdleTimeoutMs: 300,
+    });
     // No room on disk (507), and an upload directory that cannot be written (a 503 readiness).
     starved = await listenTestApp({ minFreeDiskBytes: Number.MAX_SAFE_INTEGER });
     unwritable = await listenTestApp({ tempFiles: createTempFiles(join(tmpdir(), `batch-missing-${process.pid}`)) });
     const jobs = memoryJobs();
-    withJobs = await listenTestApp({ jobs, idempotencyStore, maxUploadBytes: 64 * 1024, maxCaptionsBytes: 64 * 1024, uploadIdleTimeoutMs: 300 });
+    withJobs = await listenTestApp({
+      jobs,
+      idempotencyStore,
+      maxUploadBytes: 64 * 1024,
+      maxCaptionsBytes: 64 * 1024,
+      uploadIdleTimeoutMs: 300,
+    });
     // A key whose first request is still running, for each POST route: the same file and identity get 409.
     const identityOfTenant = { tenantId: TENANT, userId: "system", accountId: null, interactionId: "contract" };
     for (const route of ["POST /batch/process", "POST /batch/jobs"]) {
-      await idempotencyStore.begin(TENANT, `busy ${route}`, fingerprintOf(route, createHash("sha256").update(vtt).digest("hex"), identityOfTenant), 3600);
+      await idempotencyStore.begin(
+        TENANT,
+        `busy ${route}`,
+        fingerprintOf(route, createHash("sha256").update(vtt).digest("hex"), identityOfTenant),
+        3600,
+      );
     }
     const failing = () => Promise.reject(new Error("storage is down"));
-    brokenJobs = await listenTestApp({ jobs: { ...jobs, store: { ...jobs.store, get: failing, list: failing, create: failing } } });
+    brokenJobs = await listenTestApp({
+      jobs: { ...jobs, store: { ...jobs.store, get: failing, list: failing, create: failing } },
+    });
     secured = await listenTestApp({
       jobs,
       authenticator: createApiKeyAuthenticator([{ id: "contract", sha256: sha256Hex(API_KEY), tenant_id: TENANT }]),
@@ -133,14 +184,26 @@ describe("the OpenAPI document tells the whole truth", () => {
       expect(check(header), `${name}: ${header}`).toBe(true);
     }
     const interactionId = answer.headers["x-interaction-id"];
-    const fromApp = !(typeof body === "object" && body !== null && "interaction_id" in body && body.interaction_id === null);
+    const fromApp = !(
+      typeof body === "object" &&
+      body !== null &&
+      "interaction_id" in body &&
+      body.interaction_id === null
+    );
     if (fromApp) expect(interactionId).toEqual(expect.stringMatching(/^[0-9a-f-]{36}$/));
   }
 
   const batchCases: Array<[string, () => Promise<RawAnswer>]> = [
     ["200", () => upload(main.port, vtt)],
     ["400", () => upload(main.port, Buffer.alloc(0))],
-    ["408", () => rawRequest({ port: main.port, head: `POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: 1000\r\n\r\n` })],
+    [
+      "408",
+      () =>
+        rawRequest({
+          port: main.port,
+          head: `POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: 1000\r\n\r\n`,
+        }),
+    ],
     ["413", () => upload(main.port, Buffer.alloc(64 * 1024 + 1, 0x61))],
     ["415", () => upload(main.port, png)],
     ["422", () => upload(main.port, Buffer.from("WEBVTT\n\n"))],
@@ -159,16 +222,24 @@ describe("the OpenAPI document tells the whole truth", () => {
     conforms("/batch/process", "post", answer);
   });
 
-  it.each(["/batch/process", "/batch/jobs"])("POST %s answers 409 while a request with the same Idempotency-Key runs, and 422 for another file under it", async (path) => {
-    const busy = await upload(withJobs.port, vtt, `${asTenant}Idempotency-Key: "busy POST ${path}"\r\n`, path);
-    expect(busy.status).toBe(409);
-    expect(busy.headers["retry-after"]).toBe("5");
-    conforms(path, "post", busy);
-    const reused = await upload(withJobs.port, Buffer.from("another file"), `${asTenant}Idempotency-Key: "busy POST ${path}"\r\n`, path);
-    expect(reused.status).toBe(422);
-    expect(JSON.parse(reused.body)).toMatchObject({ code: "idempotency_key_reused" });
-    conforms(path, "post", reused);
-  });
+  it.each(["/batch/process", "/batch/jobs"])(
+    "POST %s answers 409 while a request with the same Idempotency-Key runs, and 422 for another file under it",
+    async (path) => {
+      const busy = await upload(withJobs.port, vtt, `${asTenant}Idempotency-Key: "busy POST ${path}"\r\n`, path);
+      expect(busy.status).toBe(409);
+      expect(busy.headers["retry-after"]).toBe("5");
+      conforms(path, "post", busy);
+      const reused = await upload(
+        withJobs.port,
+        Buffer.from("another file"),
+        `${asTenant}Idempotency-Key: "busy POST ${path}"\r\n`,
+        path,
+      );
+      expect(reused.status).toBe(422);
+      expect(JSON.parse(reused.body)).toMatchObject({ code: "idempotency_key_reused" });
+      conforms(path, "post", reused);
+    },
+  );
 
   it("POST /batch/process with Prefer: respond-async answers 202 as documented", async () => {
     const answer = await upload(withJobs.port, vtt, `Prefer: respond-async\r\n${asTenant}`);
@@ -180,7 +251,14 @@ describe("the OpenAPI document tells the whole truth", () => {
   const submitCases: Array<[string, () => Promise<RawAnswer>]> = [
     ["202", () => upload(withJobs.port, vtt, asTenant, "/batch/jobs")],
     ["400", () => upload(withJobs.port, Buffer.alloc(0), "", "/batch/jobs")],
-    ["408", () => rawRequest({ port: withJobs.port, head: `POST /batch/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: 1000\r\n\r\n` })],
+    [
+      "408",
+      () =>
+        rawRequest({
+          port: withJobs.port,
+          head: `POST /batch/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: 1000\r\n\r\n`,
+        }),
+    ],
     ["413", () => upload(withJobs.port, Buffer.alloc(64 * 1024 + 1, 0x61), "", "/batch/jobs")],
     ["415", () => upload(withJobs.port, png, "", "/batch/jobs")],
     ["431", () => oversized(withJobs.port, "POST", "/batch/jobs")],
@@ -198,7 +276,11 @@ describe("the OpenAPI document tells the whole truth", () => {
     const cases: Array<[string, number, Promise<RawAnswer>]> = [
       ["/batch/jobs/{id}", 200, plain(withJobs.port, "GET", `/batch/jobs/${jobId}`, asTenant)],
       ["/batch/jobs/{id}", 404, plain(withJobs.port, "GET", `/batch/jobs/${jobId}`)],
-      ["/batch/jobs/{id}", 400, plain(withJobs.port, "GET", `/batch/jobs/${jobId}`, `X-User-ID: ${"u".repeat(300)}\r\n`)],
+      [
+        "/batch/jobs/{id}",
+        400,
+        plain(withJobs.port, "GET", `/batch/jobs/${jobId}`, `X-User-ID: ${"u".repeat(300)}\r\n`),
+      ],
       ["/batch/jobs/{id}", 431, oversized(withJobs.port, "GET", `/batch/jobs/${jobId}`)],
       ["/batch/jobs/{id}", 503, plain(brokenJobs.port, "GET", `/batch/jobs/${jobId}`, asTenant)],
       ["/batch/jobs", 200, plain(withJobs.port, "GET", "/batch/jobs?status=queued", asTenant)],
@@ -211,7 +293,9 @@ describe("the OpenAPI document tells the whole truth", () => {
       expect(answer.status, `${path} ${status}`).toBe(status);
       conforms(path, "get", answer);
     }
-    const listed = JSON.parse((await plain(withJobs.port, "GET", "/batch/jobs", asTenant)).body) as { jobs: Array<{ interaction_id: string }> };
+    const listed = JSON.parse((await plain(withJobs.port, "GET", "/batch/jobs", asTenant)).body) as {
+      jobs: Array<{ interaction_id: string }>;
+    };
     expect(listed.jobs.map((job) => job.interaction_id)).toContain(jobId);
   });
 
@@ -221,22 +305,46 @@ describe("the OpenAPI document tells the whole truth", () => {
   ] as const)("other methods on %s answer 405, 400 and 431 as documented", async (path, methods, allow) => {
     const concrete = path.replace("{id}", "11111111-1111-4111-8111-111111111111");
     for (const method of methods) {
-      const answers = [await plain(withJobs.port, method, concrete, "Content-Length: 0\r\n"), await malformed(withJobs.port, method, concrete), await oversized(withJobs.port, method, concrete)];
+      const answers = [
+        await plain(withJobs.port, method, concrete, "Content-Length: 0\r\n"),
+        await malformed(withJobs.port, method, concrete),
+        await oversized(withJobs.port, method, concrete),
+      ];
       expect(answers.map((answer) => answer.status)).toEqual([405, 400, 431]);
       expect(answers[0]!.headers.allow).toBe(allow);
       for (const answer of answers) conforms(path, method.toLowerCase(), answer);
     }
   });
 
-  it.each(["GET", "PUT", "PATCH", "DELETE"])("%s /batch/process answers 405, 400 and 431 as documented", async (method) => {
-    const answers = [await plain(main.port, method, "/batch/process", "Content-Length: 0\r\n"), await malformed(main.port, method, "/batch/process"), await oversized(main.port, method, "/batch/process")];
-    expect(answers.map((answer) => answer.status)).toEqual([405, 400, 431]);
-    expect(answers[0]!.headers.allow).toBe("POST");
-    for (const answer of answers) conforms("/batch/process", method.toLowerCase(), answer);
-  });
+  it.each(["GET", "PUT", "PATCH", "DELETE"])(
+    "%s /batch/process answers 405, 400 and 431 as documented",
+    async (method) => {
+      const answers = [
+        await plain(main.port, method, "/batch/process", "Content-Length: 0\r\n"),
+        await malformed(main.port, method, "/batch/process"),
+        await oversized(main.port, method, "/batch/process"),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([405, 400, 431]);
+      expect(answers[0]!.headers.allow).toBe("POST");
+      for (const answer of answers) conforms("/batch/process", method.toLowerCase(), answer);
+    },
+  );
 
-  it.each(["/", "/app.js", "/healthz", "/readyz", "/metrics", "/openapi.json", "/schemas/batch-processing-completed.v1.json", "/schemas/batch-processing-failed.v1.json"])("GET %s answers 200, 400 and 431 as documented", async (path) => {
-    const answers = [await plain(main.port, "GET", path), await malformed(main.port, "GET", path), await oversized(main.port, "GET", path)];
+  it.each([
+    "/",
+    "/app.js",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+    "/schemas/batch-processing-completed.v1.json",
+    "/schemas/batch-processing-failed.v1.json",
+  ])("GET %s answers 200, 400 and 431 as documented", async (path) => {
+    const answers = [
+      await plain(main.port, "GET", path),
+      await malformed(main.port, "GET", path),
+      await oversized(main.port, "GET", path),
+    ];
     expect(answers.map((answer) => answer.status)).toEqual([200, 400, 431]);
     for (const answer of answers) conforms(path, "get", answer);
   });
@@ -271,37 +379,48 @@ describe("the OpenAPI document tells the whole truth", () => {
     ["/batch/jobs", "post"],
     ["/batch/jobs", "get"],
     ["/batch/jobs/{id}", "get"],
-  ] as const)("%s %s answers 401 without a credential and 403 for another tenant's X-Tenant-ID, as documented", async (path, method) => {
-    const concrete = path.replace("{id}", "11111111-1111-4111-8111-111111111111");
-    const send = (extra: string) =>
-      method === "post" ? upload(secured.port, vtt, extra, concrete) : plain(secured.port, "GET", concrete, extra);
-    const missing = await send("");
-    expect(missing.status).toBe(401);
-    expect(missing.headers["www-authenticate"]).toMatch(/^Bearer realm=/);
-    conforms(path, method, missing);
-    const mismatch = await send(`X-API-Key: ${API_KEY}\r\nX-Tenant-ID: 22222222-2222-4222-8222-222222222222\r\n`);
-    expect(mismatch.status).toBe(403);
-    conforms(path, method, mismatch);
-  });
+  ] as const)(
+    "%s %s answers 401 without a credential and 403 for another tenant's X-Tenant-ID, as documented",
+    async (path, method) => {
+      const concrete = path.replace("{id}", "11111111-1111-4111-8111-111111111111");
+      const send = (extra: string) =>
+        method === "post" ? upload(secured.port, vtt, extra, concrete) : plain(secured.port, "GET", concrete, extra);
+      const missing = await send("");
+      expect(missing.status).toBe(401);
+      expect(missing.headers["www-authenticate"]).toMatch(/^Bearer realm=/);
+      conforms(path, method, missing);
+      const mismatch = await send(`X-API-Key: ${API_KEY}\r\nX-Tenant-ID: 22222222-2222-4222-8222-222222222222\r\n`);
+      expect(mismatch.status).toBe(403);
+      conforms(path, method, mismatch);
+    },
+  );
 
   it("GET /metrics answers 401 as documented when METRICS_TOKEN is set, and 200 with it", async () => {
     const refused = await plain(secured.port, "GET", "/metrics");
     expect(refused.status).toBe(401);
     conforms("/metrics", "get", refused);
-    expect((await plain(secured.port, "GET", "/metrics", `Authorization: Bearer ${METRICS_TOKEN}\r\n`)).status).toBe(200);
+    expect((await plain(secured.port, "GET", "/metrics", `Authorization: Bearer ${METRICS_TOKEN}\r\n`)).status).toBe(
+      200,
+    );
   });
 
   it("every documented status was sent a real request and checked", () => {
     const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
-      Object.entries(operations).flatMap(([method, operation]) => Object.keys(operation.responses).map((status) => `${method} ${path} ${status}`)),
+      Object.entries(operations).flatMap(([method, operation]) =>
+        Object.keys(operation.responses).map((status) => `${method} ${path} ${status}`),
+      ),
     );
     expect([...exercised].sort()).toEqual(documented.sort());
   });
 
   it("passes Redocly's recommended lint with no errors", async () => {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join("node_modules", "@redocly", "cli", "bin", "cli.js"), "lint", documentFile, "--format=summary"], {
-      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
-    }).catch((error: { stdout: string; stderr: string }) => error);
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join("node_modules", "@redocly", "cli", "bin", "cli.js"), "lint", documentFile, "--format=summary"],
+      {
+        env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+      },
+    ).catch((error: { stdout: string; stderr: string }) => error);
     expect(`${stdout}\n${stderr}`).toMatch(/Your API description is valid/);
     expect(`${stdout}\n${stderr}`).not.toMatch(/^error /m);
   }, 60_000);

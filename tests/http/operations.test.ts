@@ -38,11 +38,20 @@ describe("health and readiness", () => {
     [
       "a Deepgram key and an AWS emulator",
       {
-        transcriber: createDeepgramTranscriber({ apiKey: "dg", baseUrl: "http://127.0.0.1:1", model: "nova-3", timeoutS: 5 }),
+        transcriber: createDeepgramTranscriber({
+          apiKey: "dg",
+          baseUrl: "http://127.0.0.1:1",
+          model: "nova-3",
+          timeoutS: 5,
+        }),
         publisher: enabledPublisher,
         jobs: memoryJobs(),
       },
-      { transcription: { provider: "deepgram", model: "nova-3", configured: true }, events: { publishing: "enabled" }, jobs: { configured: true } },
+      {
+        transcription: { provider: "deepgram", model: "nova-3", configured: true },
+        events: { publishing: "enabled" },
+        jobs: { configured: true },
+      },
     ],
   ])("/readyz with %s says what the instance can do", async (_, overrides, expected) => {
     const { app } = await buildTestApp({ cleaner: createRulesCleaner(), ...overrides });
@@ -68,14 +77,30 @@ describe("the API's documents", () => {
     const { app } = await buildTestApp();
     const document = (await (await app.request("/openapi.json")).json()) as {
       openapi: string;
-      paths: Record<string, Record<string, { parameters: Array<{ name: string }>; requestBody: { content: Record<string, unknown> }; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters: Array<{ name: string }>;
+            requestBody: { content: Record<string, unknown> };
+            responses: Record<string, unknown>;
+          }
+        >
+      >;
     };
     const result = await new Validator().validate(document);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(document.openapi).toBe("3.1.0");
     const operation = document.paths["/batch/process"]?.post;
-    expect(operation?.parameters.map((parameter) => parameter.name)).toEqual(["X-Tenant-ID", "X-User-ID", "X-Account-ID", "Prefer", "Idempotency-Key"]);
+    expect(operation?.parameters.map((parameter) => parameter.name)).toEqual([
+      "X-Tenant-ID",
+      "X-User-ID",
+      "X-Account-ID",
+      "Prefer",
+      "Idempotency-Key",
+    ]);
     expect(Object.keys(operation?.requestBody.content ?? {})).toEqual([
       "multipart/form-data",
       "audio/*",
@@ -85,9 +110,27 @@ describe("the API's documents", () => {
       "application/x-subrip",
       "text/plain",
     ]);
-    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(["200", "202", "400", "401", "403", "408", "409", "413", "415", "422", "431", "500", "502", "503", "504", "507"]);
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual([
+      "200",
+      "202",
+      "400",
+      "401",
+      "403",
+      "408",
+      "409",
+      "413",
+      "415",
+      "422",
+      "431",
+      "500",
+      "502",
+      "503",
+      "504",
+      "507",
+    ]);
     expect(operation?.responses["413"]).toMatchObject({ content: { "application/problem+json": {} } });
-    for (const method of ["get", "put", "patch", "delete"]) expect(Object.keys(document.paths["/batch/process"]?.[method]?.responses ?? {})).toContain("405");
+    for (const method of ["get", "put", "patch", "delete"])
+      expect(Object.keys(document.paths["/batch/process"]?.[method]?.responses ?? {})).toContain("405");
     expect(Object.keys(document.paths).sort()).toEqual([
       "/",
       "/app.js",
@@ -153,10 +196,19 @@ describe("metrics and the request log", () => {
     expect(sample(text, 'http_request_duration_seconds_count{route="/batch/process",method="POST"}')).toBe(4);
     expect(sample(text, "batch_upload_bytes_total")).toBe(10 + 15 + 12);
     expect(sample(text, 'batch_cleaner_runs_total{cleaner="rules"}')).toBe(2);
-    expect(sample(text, 'batch_events_total{type="BatchProcessingCompleted",status="published",error_code=""}')).toBe(1);
-    expect(sample(text, 'batch_events_total{type="BatchProcessingCompleted",status="failed",error_code="ThrottlingException"}')).toBe(1);
+    expect(sample(text, 'batch_events_total{type="BatchProcessingCompleted",status="published",error_code=""}')).toBe(
+      1,
+    );
+    expect(
+      sample(
+        text,
+        'batch_events_total{type="BatchProcessingCompleted",status="failed",error_code="ThrottlingException"}',
+      ),
+    ).toBe(1);
     // The PNG was refused after its upload was accepted: its BatchProcessingFailed met the same throttling.
-    expect(sample(text, 'batch_events_total{type="BatchProcessingFailed",status="failed",error_code="ThrottlingException"}')).toBe(1);
+    expect(
+      sample(text, 'batch_events_total{type="BatchProcessingFailed",status="failed",error_code="ThrottlingException"}'),
+    ).toBe(1);
     expect(sample(text, "batch_event_publish_attempts_total")).toBe(1 + 3 + 3);
 
     const lines = logs.lines.filter((line) => line.msg === "request completed" && line.path !== "/metrics");
@@ -180,6 +232,8 @@ describe("metrics and the request log", () => {
     const wav = await readFile(new URL("../fixtures/audio/speech.wav", import.meta.url));
     await postUpload(app, uploadForm(wav));
     const text = await (await app.request("/metrics")).text();
-    expect(sample(text, 'batch_transcription_duration_seconds_count{provider="deepgram",outcome="not_configured"}')).toBe(1);
+    expect(
+      sample(text, 'batch_transcription_duration_seconds_count{provider="deepgram",outcome="not_configured"}'),
+    ).toBe(1);
   });
 });

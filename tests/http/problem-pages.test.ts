@@ -28,7 +28,9 @@ describe("every problem type resolves to a page that explains it", () => {
   });
 
   it("an unknown problem type is a 404 problem, and the slug is never echoed into HTML", async () => {
-    const response = await app.request("/problems/%3Cscript%3Ealert(1)%3C%2Fscript%3E", { headers: { Accept: "text/html" } });
+    const response = await app.request("/problems/%3Cscript%3Ealert(1)%3C%2Fscript%3E", {
+      headers: { Accept: "text/html" },
+    });
     expect(response.status).toBe(404);
     expect(response.headers.get("Content-Type")).toBe("application/problem+json");
     expect(await response.text()).not.toContain("<script>");

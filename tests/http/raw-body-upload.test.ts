@@ -18,14 +18,24 @@ const transcriber: Transcriber = {
   configured: true,
   transcribe(audio) {
     heard.push({ bytes: audio.bytes, mime: audio.mime });
-    return Promise.resolve({ transcript: "we ship on friday", provider: "deepgram", model: "nova-3", durationS: 1, requestId: "r" });
+    return Promise.resolve({
+      transcript: "we ship on friday",
+      provider: "deepgram",
+      model: "nova-3",
+      durationS: 1,
+      requestId: "r",
+    });
   },
 };
 
 describe("the file as the whole request body (curl --data-binary)", () => {
   it("transcribes raw audio like the multipart form: the same bytes reach the provider", async () => {
     const { app } = await buildTestApp({ transcriber });
-    const response = await app.request("/batch/process", { method: "POST", body: ogg, headers: { "Content-Type": "audio/ogg" } });
+    const response = await app.request("/batch/process", {
+      method: "POST",
+      body: ogg,
+      headers: { "Content-Type": "audio/ogg" },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ source: "audio", raw_transcript: "we ship on friday" });
     expect(heard.at(-1)?.bytes).toBe(ogg.length);
@@ -34,7 +44,12 @@ describe("the file as the whole request body (curl --data-binary)", () => {
   it("over the wire, as `curl --data-binary @speech.ogg -H 'Content-Type: audio/ogg'`: two Deepgram speakers, like the form", async () => {
     const deepgram = await startFakeDeepgram();
     const service = await listenTestApp({
-      transcriber: createDeepgramTranscriber({ apiKey: FAKE_DEEPGRAM_KEY, baseUrl: deepgram.url, model: "nova-3", timeoutS: 5 }),
+      transcriber: createDeepgramTranscriber({
+        apiKey: FAKE_DEEPGRAM_KEY,
+        baseUrl: deepgram.url,
+        model: "nova-3",
+        timeoutS: 5,
+      }),
     });
     try {
       const speakers = [
@@ -42,7 +57,11 @@ describe("the file as the whole request body (curl --data-binary)", () => {
         { speaker: 1, text: "Yes, Friday works." },
       ];
       deepgram.script({ speakers }, { speakers });
-      const raw = await fetch(`${service.url}/batch/process`, { method: "POST", body: ogg, headers: { "Content-Type": "audio/ogg" } });
+      const raw = await fetch(`${service.url}/batch/process`, {
+        method: "POST",
+        body: ogg,
+        headers: { "Content-Type": "audio/ogg" },
+      });
       const form = new FormData();
       form.append("file", new Blob([ogg], { type: "audio/ogg" }), "speech.ogg");
       const multipart = await fetch(`${service.url}/batch/process`, { method: "POST", body: form });
@@ -55,7 +74,12 @@ describe("the file as the whole request body (curl --data-binary)", () => {
           { speaker: "Speaker 1", start: 2, end: 3.9, text: "Yes, Friday works." },
         ],
       });
-      const same = (body: Record<string, unknown>) => [body.raw_transcript, body.cleaned_transcript, body.utterances, body.source];
+      const same = (body: Record<string, unknown>) => [
+        body.raw_transcript,
+        body.cleaned_transcript,
+        body.utterances,
+        body.source,
+      ];
       expect(same(rawBody!)).toEqual(same(formBody!));
       expect(deepgram.requests.map((request) => request.bytes)).toEqual([ogg.length, ogg.length]);
     } finally {
@@ -64,22 +88,38 @@ describe("the file as the whole request body (curl --data-binary)", () => {
     }
   });
 
-  it.each(["text/vtt", "text/plain; charset=utf-8", "application/octet-stream"])("imports raw captions sent as %s exactly as the form does", async (type) => {
-    const { app } = await buildTestApp();
-    const raw = (await (await app.request("/batch/process", { method: "POST", body: vtt, headers: { "Content-Type": type } })).json()) as Record<string, unknown>;
-    const form = (await (await postUpload(app, uploadForm(vtt, "meeting.vtt"))).json()) as Record<string, unknown>;
-    expect(raw.cleaned_transcript).toBe(form.cleaned_transcript);
-    expect(raw.source).toBe("captions");
-  });
+  it.each(["text/vtt", "text/plain; charset=utf-8", "application/octet-stream"])(
+    "imports raw captions sent as %s exactly as the form does",
+    async (type) => {
+      const { app } = await buildTestApp();
+      const raw = (await (
+        await app.request("/batch/process", { method: "POST", body: vtt, headers: { "Content-Type": type } })
+      ).json()) as Record<string, unknown>;
+      const form = (await (await postUpload(app, uploadForm(vtt, "meeting.vtt"))).json()) as Record<string, unknown>;
+      expect(raw.cleaned_transcript).toBe(form.cleaned_transcript);
+      expect(raw.source).toBe("captions");
+    },
+  );
 
   it("holds raw bodies to MAX_UPLOAD_BYTES: a declared size over it at once, a chunked one as it grows", async () => {
     const service = await listenTestApp({ maxUploadBytes: 64 * 1024 });
     try {
-      const declared = await rawRequest({ port: service.port, head: "POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: audio/ogg\r\nContent-Length: 10000000\r\n\r\n" });
+      const declared = await rawRequest({
+        port: service.port,
+        head: "POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: audio/ogg\r\nContent-Length: 10000000\r\n\r\n",
+      });
       expect(declared.status).toBe(413);
       const body = Buffer.alloc(200 * 1024, 0x61);
-      const chunked = Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from("\r\n0\r\n\r\n")]);
-      const grown = await rawRequest({ port: service.port, head: "POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n", body: chunked });
+      const chunked = Buffer.concat([
+        Buffer.from(`${body.length.toString(16)}\r\n`),
+        body,
+        Buffer.from("\r\n0\r\n\r\n"),
+      ]);
+      const grown = await rawRequest({
+        port: service.port,
+        head: "POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n",
+        body: chunked,
+      });
       expect(grown.status).toBe(413);
       expect(await service.leftoverUploads()).toEqual([]);
     } finally {
@@ -90,7 +130,11 @@ describe("the file as the whole request body (curl --data-binary)", () => {
   it("queues a raw body as a job too", async () => {
     const jobs = memoryJobs();
     const { app } = await buildTestApp({ jobs });
-    const response = await app.request("/batch/jobs", { method: "POST", body: vtt, headers: { "Content-Type": "text/vtt" } });
+    const response = await app.request("/batch/jobs", {
+      method: "POST",
+      body: vtt,
+      headers: { "Content-Type": "text/vtt" },
+    });
     expect(response.status).toBe(202);
     expect(jobs.sent).toHaveLength(1);
   });

@@ -28,7 +28,9 @@ const wavHead = (await readFile(new URL("audio/speech.wav", FIXTURES))).subarray
 
 /** A multipart upload that declares 64 MiB and sends only its first MiB: only an early answer can come. */
 function partialUpload(port: number, path: string, head: Buffer) {
-  const preamble = Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n`);
+  const preamble = Buffer.from(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n`,
+  );
   const sent = Buffer.concat([preamble, head, Buffer.alloc(MiB - head.length)]);
   return rawRequest({
     port,
@@ -74,46 +76,61 @@ describe("refused from the first bytes, before the rest is read", () => {
       textWork: inlineTextWork(),
     });
     const log = captureLogger().logger;
-    const id3 = Buffer.concat([Buffer.from("ID3\u0004\u0000\u0000\u0000\u0010\u0000\u0000", "latin1"), Buffer.alloc(64 * 1024)]);
+    const id3 = Buffer.concat([
+      Buffer.from("ID3\u0004\u0000\u0000\u0000\u0010\u0000\u0000", "latin1"),
+      Buffer.alloc(64 * 1024),
+    ]);
     await expect(pipeline.screen(id3, { needsProvider: true, log })).resolves.toBeUndefined();
-    await expect(pipeline.screen(png, { needsProvider: true, log })).rejects.toMatchObject({ code: "unsupported_input" });
+    await expect(pipeline.screen(png, { needsProvider: true, log })).rejects.toMatchObject({
+      code: "unsupported_input",
+    });
   });
 
   it.each([
     ["raw", "audio/wav", (file: Buffer) => file],
-    ["multipart", MULTIPART_TYPE, (file: Buffer) => multipartBody([{ name: "file", filename: "a.wav", content: file }])],
-  ])("waits for the screen before accepting a %s upload stored before the screen concluded: its refusal stands", async (_form, contentType, bodyOf) => {
-    const directory = await mkdtemp(join(tmpdir(), "screen-race-"));
-    try {
-      const file = Buffer.concat([wavHead, Buffer.alloc(128 * 1024)]);
-      const files = tempFileSink(createTempFiles(directory), "race", 0);
-      let stored!: () => void;
-      const storedAll = new Promise<void>((resolve) => (stored = resolve));
-      const received = receiveAnyUpload(
-        { contentType, contentLength: undefined, body: Readable.from([bodyOf(file)]) },
-        {
-          maxBytes: MiB,
-          sink: {
-            ...files,
-            store: async (stream, type) => {
-              const result = await files.store(stream, type);
-              stored();
-              return result;
+    [
+      "multipart",
+      MULTIPART_TYPE,
+      (file: Buffer) => multipartBody([{ name: "file", filename: "a.wav", content: file }]),
+    ],
+  ])(
+    "waits for the screen before accepting a %s upload stored before the screen concluded: its refusal stands",
+    async (_form, contentType, bodyOf) => {
+      const directory = await mkdtemp(join(tmpdir(), "screen-race-"));
+      try {
+        const file = Buffer.concat([wavHead, Buffer.alloc(128 * 1024)]);
+        const files = tempFileSink(createTempFiles(directory), "race", 0);
+        let stored!: () => void;
+        const storedAll = new Promise<void>((resolve) => (stored = resolve));
+        const received = receiveAnyUpload(
+          { contentType, contentLength: undefined, body: Readable.from([bodyOf(file)]) },
+          {
+            maxBytes: MiB,
+            sink: {
+              ...files,
+              store: async (stream, type) => {
+                const result = await files.store(stream, type);
+                stored();
+                return result;
+              },
+            },
+            idleTimeoutMs: 10_000,
+            // Concludes only once every byte is stored, a turn of the event loop later.
+            screen: async () => {
+              await storedAll;
+              await new Promise((resolve) => setImmediate(resolve));
+              throw new ApiError("unsupported_media_type", "Refused by the screen.");
             },
           },
-          idleTimeoutMs: 10_000,
-          // Concludes only once every byte is stored, a turn of the event loop later.
-          screen: async () => {
-            await storedAll;
-            await new Promise((resolve) => setImmediate(resolve));
-            throw new ApiError("unsupported_media_type", "Refused by the screen.");
-          },
-        },
-      );
-      await expect(received).rejects.toMatchObject({ code: "unsupported_media_type", message: "Refused by the screen." });
-      expect(await readdir(directory)).toEqual([]);
-    } finally {
-      await rm(directory, { recursive: true, force: true });
-    }
-  });
+        );
+        await expect(received).rejects.toMatchObject({
+          code: "unsupported_media_type",
+          message: "Refused by the screen.",
+        });
+        expect(await readdir(directory)).toEqual([]);
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+  );
 });

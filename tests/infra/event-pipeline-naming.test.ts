@@ -11,7 +11,11 @@ describe("physical names two stacks can share an account with", () => {
   it("by default gives the queues and the rule no fixed name, so Pulumi names them and can create before it deletes", async () => {
     await promiseOf(program.publisherPolicyArn);
     await promiseOf(program.workerPolicyArn);
-    await vi.waitFor(() => expect(mocks.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm")).toHaveLength(4 + 1));
+    await vi.waitFor(() =>
+      expect(
+        mocks.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm"),
+      ).toHaveLength(4 + 1),
+    );
     const named = mocks.resources.filter((resource) =>
       ["aws:sqs/queue:Queue", "aws:cloudwatch/eventRule:EventRule", "aws:dynamodb/table:Table"].includes(resource.type),
     );
@@ -24,8 +28,13 @@ describe("physical names two stacks can share an account with", () => {
 
   it("puts two pipelines in one program without a single name in common", async () => {
     const dev = new EventPipeline("dev-transcripts", { busName: "default", eventSource: "com.yourapp.transcription" });
-    const prod = new EventPipeline("prod-transcripts", { busName: "default", eventSource: "com.yourapp.transcription" });
-    const urls = await Promise.all([dev.queueUrl, dev.dlqUrl, dev.deliveryDlqUrl, prod.queueUrl, prod.dlqUrl, prod.deliveryDlqUrl].map(promiseOf));
+    const prod = new EventPipeline("prod-transcripts", {
+      busName: "default",
+      eventSource: "com.yourapp.transcription",
+    });
+    const urls = await Promise.all(
+      [dev.queueUrl, dev.dlqUrl, dev.deliveryDlqUrl, prod.queueUrl, prod.dlqUrl, prod.deliveryDlqUrl].map(promiseOf),
+    );
     expect(new Set(urls).size).toBe(6);
     expect(await promiseOf(dev.ruleArn)).not.toBe(await promiseOf(prod.ruleArn));
   });
@@ -49,7 +58,9 @@ describe("physical names two stacks can share an account with", () => {
 
 describe("policy documents for clients without Pulumi (the local provisioner)", () => {
   it("renders the queue policy as IAM JSON", () => {
-    expect(JSON.parse(policyJson([eventsMaySendTo("arn:aws:sqs:us-east-1:1:q", "arn:aws:events:us-east-1:1:rule/r")]))).toEqual({
+    expect(
+      JSON.parse(policyJson([eventsMaySendTo("arn:aws:sqs:us-east-1:1:q", "arn:aws:events:us-east-1:1:rule/r")])),
+    ).toEqual({
       Version: "2012-10-17",
       Statement: [
         {
@@ -65,7 +76,11 @@ describe("policy documents for clients without Pulumi (the local provisioner)", 
   });
 
   it("renders the publisher policy as IAM JSON", () => {
-    expect(JSON.parse(policyJson([publisherMayPut("arn:aws:events:us-east-1:1:event-bus/default", "com.yourapp.transcription")]))).toEqual({
+    expect(
+      JSON.parse(
+        policyJson([publisherMayPut("arn:aws:events:us-east-1:1:event-bus/default", "com.yourapp.transcription")]),
+      ),
+    ).toEqual({
       Version: "2012-10-17",
       Statement: [
         {

@@ -10,7 +10,11 @@ const mocks = installPulumiMocks({
 const program = await import("../../infra/index.js");
 /** Resources register asynchronously: wait until the last ones (the alarms) are recorded. */
 const registered = (prefix: string) =>
-  vi.waitFor(() => expect(ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => alarm.name.startsWith(prefix))).toHaveLength(4));
+  vi.waitFor(() =>
+    expect(
+      ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => alarm.name.startsWith(prefix)),
+    ).toHaveLength(4),
+  );
 
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:meeting-transcripts-queue`;
 const DLQ_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:meeting-transcripts-dlq`;
@@ -34,9 +38,20 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
   it("exports every output the service and the verifier need", async () => {
     const outputs = Object.fromEntries(
       await Promise.all(
-        (["queueUrl", "queueArn", "dlqUrl", "dlqArn", "deliveryDlqUrl", "ruleArn", "eventBusName", "eventBusArn", "eventSource", "publisherPolicyArn"] as const).map(
-          async (key) => [key, await promiseOf(program[key])] as const,
-        ),
+        (
+          [
+            "queueUrl",
+            "queueArn",
+            "dlqUrl",
+            "dlqArn",
+            "deliveryDlqUrl",
+            "ruleArn",
+            "eventBusName",
+            "eventBusArn",
+            "eventSource",
+            "publisherPolicyArn",
+          ] as const
+        ).map(async (key) => [key, await promiseOf(program[key])] as const),
       ),
     );
     expect(outputs).toEqual({
@@ -104,7 +119,9 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
       },
     ]);
     // Two queue policies and the publisher's here; the API's and the worker's for async jobs.
-    expect(mocks.invokes.filter((invoke) => invoke.token === "aws:iam/getPolicyDocument:getPolicyDocument").length).toBe(3 + 2);
+    expect(
+      mocks.invokes.filter((invoke) => invoke.token === "aws:iam/getPolicyDocument:getPolicyDocument").length,
+    ).toBe(3 + 2);
   });
 
   it("gives the publisher only events:PutEvents on this bus, for the contract's source, and a look at the bus", () => {
@@ -126,7 +143,10 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
         .filter((alarm) => alarm.name.startsWith("transcripts-"))
         .map((alarm) => [alarm.name, alarm.inputs]),
     );
-    const notify = { alarmActions: [`arn:aws:sns:${REGION}:${ACCOUNT}:oncall`], okActions: [`arn:aws:sns:${REGION}:${ACCOUNT}:oncall`] };
+    const notify = {
+      alarmActions: [`arn:aws:sns:${REGION}:${ACCOUNT}:oncall`],
+      okActions: [`arn:aws:sns:${REGION}:${ACCOUNT}:oncall`],
+    };
     expect(alarms["transcripts-failed-invocations-alarm"]).toMatchObject({
       namespace: "AWS/Events",
       metricName: "FailedInvocations",
@@ -143,7 +163,10 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
       threshold: 0,
       ...notify,
     });
-    expect(alarms["transcripts-delivery-dlq-alarm"]).toMatchObject({ dimensions: { QueueName: "meeting-transcripts-delivery-dlq" }, threshold: 0 });
+    expect(alarms["transcripts-delivery-dlq-alarm"]).toMatchObject({
+      dimensions: { QueueName: "meeting-transcripts-delivery-dlq" },
+      threshold: 0,
+    });
     expect(alarms["transcripts-oldest-message-alarm"]).toMatchObject({
       metricName: "ApproximateAgeOfOldestMessage",
       dimensions: { QueueName: "meeting-transcripts-queue" },
@@ -153,11 +176,21 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
   });
 
   it("tags every taggable resource with the project, the stack and the configured tags", () => {
-    const untaggable = new Set(["aws:sqs/queuePolicy:QueuePolicy", "aws:cloudwatch/eventTarget:EventTarget", "batch-transcription:events:EventPipeline"]);
-    const taggable = mocks.resources.filter((resource) => resource.name.startsWith("transcripts") && !untaggable.has(resource.type));
+    const untaggable = new Set([
+      "aws:sqs/queuePolicy:QueuePolicy",
+      "aws:cloudwatch/eventTarget:EventTarget",
+      "batch-transcription:events:EventPipeline",
+    ]);
+    const taggable = mocks.resources.filter(
+      (resource) => resource.name.startsWith("transcripts") && !untaggable.has(resource.type),
+    );
     expect(taggable.length).toBe(3 + 1 + 4 + 1);
     for (const resource of taggable) {
-      expect(resource.inputs.tags, resource.name).toEqual({ project: "batch-transcription-events", stack: "dev", team: "data" });
+      expect(resource.inputs.tags, resource.name).toEqual({
+        project: "batch-transcription-events",
+        stack: "dev",
+        team: "data",
+      });
     }
   });
 
@@ -166,7 +199,9 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
     const pipeline = new EventPipeline("custom", { busName: "transcripts", eventSource: "com.acme.meetings" });
     const busArn = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/transcripts`;
     expect(await promiseOf(pipeline.eventBusArn)).toBe(busArn);
-    expect(await promiseOf(pipeline.ruleArn)).toBe(`arn:aws:events:${REGION}:${ACCOUNT}:rule/transcripts/custom-rule-a1b2c3d`);
+    expect(await promiseOf(pipeline.ruleArn)).toBe(
+      `arn:aws:events:${REGION}:${ACCOUNT}:rule/transcripts/custom-rule-a1b2c3d`,
+    );
     await promiseOf(pipeline.publisherPolicyArn);
     await registered("custom-");
     expect(byName("custom-bus").inputs).toMatchObject({ name: "transcripts" });
@@ -180,7 +215,10 @@ describe("the Pulumi program (with Pulumi's mocks)", () => {
       alarmActions: [],
     });
     expect(JSON.parse(String(byName("custom-publisher-policy").inputs.policy))).toMatchObject([
-      { resources: [busArn], conditions: [{ test: "StringEquals", variable: "events:source", values: ["com.acme.meetings"] }] },
+      {
+        resources: [busArn],
+        conditions: [{ test: "StringEquals", variable: "events:source", values: ["com.acme.meetings"] }],
+      },
       { actions: ["events:DescribeEventBus"], resources: [busArn] },
     ]);
   });

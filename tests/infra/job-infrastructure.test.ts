@@ -43,20 +43,31 @@ describe("the async jobs' resources (with Pulumi's mocks)", () => {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(byName("jobs-uploads-encryption").inputs).toMatchObject({ rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    expect(byName("jobs-uploads-encryption").inputs).toMatchObject({
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
     expect(byName("jobs-uploads-lifecycle").inputs).toMatchObject({
-      rules: [{ status: "Enabled", expiration: { days: 3 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }],
+      rules: [
+        { status: "Enabled", expiration: { days: 3 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+      ],
     });
   });
 
   it("dead-letters a work message after 3 receives, and alarms when one is", () => {
     const queue = byName("jobs-work-queue").inputs;
-    expect(queue).toMatchObject({ name: "meeting-transcripts-work-queue", visibilityTimeoutSeconds: 120, sqsManagedSseEnabled: true });
+    expect(queue).toMatchObject({
+      name: "meeting-transcripts-work-queue",
+      visibilityTimeoutSeconds: 120,
+      sqsManagedSseEnabled: true,
+    });
     expect(JSON.parse(String(queue.redrivePolicy))).toEqual({
       deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:meeting-transcripts-work-dlq`,
       maxReceiveCount: 3,
     });
-    expect(byName("jobs-work-dlq-alarm").inputs).toMatchObject({ dimensions: { QueueName: "meeting-transcripts-work-dlq" }, threshold: 0 });
+    expect(byName("jobs-work-dlq-alarm").inputs).toMatchObject({
+      dimensions: { QueueName: "meeting-transcripts-work-dlq" },
+      threshold: 0,
+    });
   });
 
   it("makes the jobs table on-demand, keyed by tenant then job, with the listing index and a TTL", () => {
@@ -65,7 +76,9 @@ describe("the async jobs' resources (with Pulumi's mocks)", () => {
       billingMode: "PAY_PER_REQUEST",
       hashKey: "tenant_id",
       rangeKey: "job_id",
-      globalSecondaryIndexes: [{ name: "by_created", hashKey: "tenant_id", rangeKey: "created_key", projectionType: "ALL" }],
+      globalSecondaryIndexes: [
+        { name: "by_created", hashKey: "tenant_id", rangeKey: "created_key", projectionType: "ALL" },
+      ],
       ttl: { attributeName: "expires_at", enabled: true },
     });
   });
@@ -80,23 +93,57 @@ describe("the async jobs' resources (with Pulumi's mocks)", () => {
   });
 
   it("gives the API and the worker only what each needs", () => {
-    const api = JSON.parse(String(byName("jobs-api-policy").inputs.policy)) as Array<{ sid: string; actions: string[]; resources: string[] }>;
-    const worker = JSON.parse(String(byName("jobs-worker-policy").inputs.policy)) as Array<{ sid: string; actions: string[]; resources: string[] }>;
+    const api = JSON.parse(String(byName("jobs-api-policy").inputs.policy)) as Array<{
+      sid: string;
+      actions: string[];
+      resources: string[];
+    }>;
+    const worker = JSON.parse(String(byName("jobs-worker-policy").inputs.policy)) as Array<{
+      sid: string;
+      actions: string[];
+      resources: string[];
+    }>;
     const actionsOf = (statements: typeof api) => statements.flatMap((statement) => statement.actions).sort();
     expect(actionsOf(api)).toEqual(
       [
-        ...["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-        ...["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetObject", "s3:PutObject", "s3:PutObject", "s3:PutObject", "s3:GetObject", "sqs:SendMessage"],
+        ...[
+          "dynamodb:DeleteItem",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:Query",
+          "dynamodb:DeleteItem",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+        ],
+        ...[
+          "s3:AbortMultipartUpload",
+          "s3:DeleteObject",
+          "s3:GetObject",
+          "s3:PutObject",
+          "s3:PutObject",
+          "s3:PutObject",
+          "s3:GetObject",
+          "sqs:SendMessage",
+        ],
       ].sort(),
     );
-    expect(api.find((s) => s.sid === "KeepIdempotencyRecords")!.resources).toEqual([`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/meeting-transcription-idempotency`]);
+    expect(api.find((s) => s.sid === "KeepIdempotencyRecords")!.resources).toEqual([
+      `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/meeting-transcription-idempotency`,
+    ]);
     expect(api.find((s) => s.sid === "StoreUploads")!.resources).toEqual([`${BUCKET_ARN}/uploads/*`]);
     expect(api.find((s) => s.sid === "RecordJobs")!.resources).toEqual([TABLE_ARN, `${TABLE_ARN}/index/by_created`]);
     expect(api.find((s) => s.sid === "QueueWork")!.resources).toEqual([WORK_QUEUE_ARN]);
     expect(actionsOf(worker)).not.toContain("sqs:SendMessage");
     expect(actionsOf(worker)).not.toContain("dynamodb:PutItem");
-    expect(worker.find((s) => s.sid === "ConsumeWork")!.actions).toEqual(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]);
+    expect(worker.find((s) => s.sid === "ConsumeWork")!.actions).toEqual([
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+    ]);
     expect(worker.find((s) => s.sid === "ReadUploads")!.resources).toEqual([`${BUCKET_ARN}/uploads/*`]);
-    for (const statement of [...api, ...worker]) for (const resource of statement.resources) expect(resource).not.toBe("*");
+    for (const statement of [...api, ...worker])
+      for (const resource of statement.resources) expect(resource).not.toBe("*");
   });
 });

@@ -17,7 +17,11 @@ interface Stage {
 
 /** The Dockerfile's stages and instructions (line continuations joined, comments dropped). */
 function parseDockerfile(text: string): { args: Record<string, string>; stages: Stage[] } {
-  const lines = text.replace(/\\\n\s*/g, " ").split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
+  const lines = text
+    .replace(/\\\n\s*/g, " ")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"));
   const args: Record<string, string> = {};
   const stages: Stage[] = [];
   for (const line of lines) {
@@ -37,9 +41,13 @@ function parseDockerfile(text: string): { args: Record<string, string>; stages: 
 }
 
 const dockerfile = parseDockerfile(await readFile(join(ROOT, "Dockerfile"), "utf8"));
-const dockerignore = (await readFile(join(ROOT, ".dockerignore"), "utf8")).split("\n").filter((line) => line && !line.startsWith("#"));
+const dockerignore = (await readFile(join(ROOT, ".dockerignore"), "utf8"))
+  .split("\n")
+  .filter((line) => line && !line.startsWith("#"));
 /** What `.dockerignore` lets into the build context: it ignores everything, then re-includes these. */
-const dockerContext = dockerignore.filter((line) => line.startsWith("!")).map((line) => line.slice(1).replace(/\/$/, ""));
+const dockerContext = dockerignore
+  .filter((line) => line.startsWith("!"))
+  .map((line) => line.slice(1).replace(/\/$/, ""));
 const runtime = dockerfile.stages.at(-1)!;
 const instruction = (keyword: string) => runtime.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
@@ -54,13 +62,27 @@ describe("the production image's contract, proven without a Docker engine", () =
     const context = join(folder, "context");
     for (const entry of dockerContext) await cp(join(ROOT, entry), join(context, entry), { recursive: true });
     await symlink(join(ROOT, "node_modules"), join(context, "node_modules"));
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(context, "tsconfig.build.json"), "--outDir", join(folder, "dist")], {
-      stdio: "inherit",
-    });
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, "node_modules/typescript/bin/tsc"),
+        "-p",
+        join(context, "tsconfig.build.json"),
+        "--outDir",
+        join(folder, "dist"),
+      ],
+      {
+        stdio: "inherit",
+      },
+    );
     // The runtime stage: the lockfile's production dependencies only, installed as the Dockerfile does.
     for (const file of ["package.json", "package-lock.json"]) await copyFile(join(ROOT, file), join(folder, file));
     const install = instruction("RUN").find((command) => command.startsWith("npm ci"))!;
-    execSync(install.split("&&")[0]!, { cwd: folder, stdio: "inherit", env: { ...process.env, npm_config_ignore_scripts: "true" } });
+    execSync(install.split("&&")[0]!, {
+      cwd: folder,
+      stdio: "inherit",
+      env: { ...process.env, npm_config_ignore_scripts: "true" },
+    });
     const [command, ...args] = JSON.parse(instruction("CMD")[0]!) as string[];
     expect(command).toBe("node");
     server = await startServerProcess({ PORT: "0", NODE_ENV: "production" }, { entry: args, cwd: folder });
@@ -99,7 +121,12 @@ describe("the production image's contract, proven without a Docker engine", () =
   });
 
   it("runs the worker from the same image: `node dist/app/worker.js`", async () => {
-    const missing = spawnSync(process.execPath, ["dist/app/worker.js"], { cwd: folder, env: { PATH: process.env.PATH ?? "" }, encoding: "utf8", timeout: 20_000 });
+    const missing = spawnSync(process.execPath, ["dist/app/worker.js"], {
+      cwd: folder,
+      env: { PATH: process.env.PATH ?? "" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/needs UPLOAD_BUCKET, WORK_QUEUE_URL, JOBS_TABLE/);
     const worker = await startWorkerProcess(
@@ -120,6 +147,12 @@ describe("the production image's contract, proven without a Docker engine", () =
 
   it("keeps the build context small", () => {
     expect(dockerignore[0]).toBe("*");
-    expect(dockerContext.sort()).toEqual(["app", "package-lock.json", "package.json", "tsconfig.build.json", "tsconfig.json"]);
+    expect(dockerContext.sort()).toEqual([
+      "app",
+      "package-lock.json",
+      "package.json",
+      "tsconfig.build.json",
+      "tsconfig.json",
+    ]);
   });
 });

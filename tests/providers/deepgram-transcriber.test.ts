@@ -7,7 +7,11 @@ import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 
-const audio = { path: fileURLToPath(new URL("../fixtures/audio/speech.wav", import.meta.url)), bytes: 16614, mime: "audio/wav" };
+const audio = {
+  path: fileURLToPath(new URL("../fixtures/audio/speech.wav", import.meta.url)),
+  bytes: 16614,
+  mime: "audio/wav",
+};
 const fastRetry = { attempts: 3, minDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5_000 };
 
 describe("Deepgram transcriber, through the real SDK against a local Deepgram API", () => {
@@ -34,7 +38,13 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     const [request] = deepgram.requests;
     expect(request?.bytes).toBe(audio.bytes);
     expect(request?.authorization).toBe(`Token ${FAKE_DEEPGRAM_KEY}`);
-    expect(Object.fromEntries(request?.query ?? [])).toMatchObject({ model: "nova-3", smart_format: "true", punctuate: "true", diarize: "true", utterances: "true" });
+    expect(Object.fromEntries(request?.query ?? [])).toMatchObject({
+      model: "nova-3",
+      smart_format: "true",
+      punctuate: "true",
+      diarize: "true",
+      utterances: "true",
+    });
   });
 
   it("sends arriving audio as it comes, and the stored file whole when the upload outran the provider", async () => {
@@ -50,8 +60,13 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     await expect(result).resolves.toMatchObject({ transcript: SPOKEN_TEXT });
     // The cut-off attempt was aborted, not completed as a short file: the only transcribed request is the whole file.
     await expect.poll(() => deepgram.arrivals[0]?.state, { timeout: 15_000 }).toBe("aborted");
-    expect(deepgram.requests.map(({ bytes, contentLength }) => ({ bytes, contentLength }))).toEqual([{ bytes: audio.bytes, contentLength: String(audio.bytes) }]);
-    expect(logs.lines.filter((line) => line.msg === "transcription attempt failed").at(-1)).toMatchObject({ attempt: 1, reason: "live upload cut off" });
+    expect(deepgram.requests.map(({ bytes, contentLength }) => ({ bytes, contentLength }))).toEqual([
+      { bytes: audio.bytes, contentLength: String(audio.bytes) },
+    ]);
+    expect(logs.lines.filter((line) => line.msg === "transcription attempt failed").at(-1)).toMatchObject({
+      attempt: 1,
+      reason: "live upload cut off",
+    });
   });
 
   it("reads two speakers as utterances with timings, and the transcript as one Speaker line per turn", async () => {
@@ -81,7 +96,12 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
       features: { diarize: false, utterances: false, smartFormat: true, punctuate: false },
     });
     await transcribe(plain);
-    expect(Object.fromEntries(deepgram.requests.at(-1)?.query ?? [])).toMatchObject({ diarize: "false", utterances: "false", smart_format: "true", punctuate: "false" });
+    expect(Object.fromEntries(deepgram.requests.at(-1)?.query ?? [])).toMatchObject({
+      diarize: "false",
+      utterances: "false",
+      smart_format: "true",
+      punctuate: "false",
+    });
   });
 
   it("does not retry a 401 and reports the provider's status", async () => {
@@ -110,7 +130,10 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
   it("gives up after three attempts of 5xx", async () => {
     deepgram.script({ status: 502 }, { status: 502 }, { status: 502 });
-    await expect(transcribe()).rejects.toMatchObject({ code: "provider_failed", details: { provider_status: 502, attempts: 3 } });
+    await expect(transcribe()).rejects.toMatchObject({
+      code: "provider_failed",
+      details: { provider_status: 502, attempts: 3 },
+    });
     expect(deepgram.requests).toHaveLength(3);
   });
 
@@ -128,7 +151,10 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
   it("refuses an answer that is not shaped like Deepgram's", async () => {
     deepgram.script({ body: { metadata: {}, results: { channels: [] } } });
-    await expect(transcribe()).rejects.toMatchObject({ code: "provider_failed", message: expect.stringMatching(/unexpected response/) as unknown });
+    await expect(transcribe()).rejects.toMatchObject({
+      code: "provider_failed",
+      message: expect.stringMatching(/unexpected response/) as unknown,
+    });
   });
 
   it("reports an unreachable Deepgram after retrying", async () => {

@@ -68,7 +68,10 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
 
   it("retries a 429 through the SDK, then succeeds", async () => {
     openai.script({ status: 429, headers: { "retry-after": "0" } });
-    await expect(cleaner().clean("Um, hi there.", { log: logs.logger })).resolves.toEqual({ text: "hi there.", cleaner: "openai" });
+    await expect(cleaner().clean("Um, hi there.", { log: logs.logger })).resolves.toEqual({
+      text: "hi there.",
+      cleaner: "openai",
+    });
     expect(openai.chats).toHaveLength(2);
   });
 
@@ -79,8 +82,12 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
       text: cleanWithRules(text),
       cleaner: "rules",
     });
-    await expect(cleaner({ chunkChars: 1000 }).clean(text, { log: logs.logger })).resolves.toMatchObject({ cleaner: "rules" });
-    await expect(cleaner({ apiKey: "sk-wrong" }).clean(text, { log: logs.logger })).resolves.toMatchObject({ cleaner: "rules" });
+    await expect(cleaner({ chunkChars: 1000 }).clean(text, { log: logs.logger })).resolves.toMatchObject({
+      cleaner: "rules",
+    });
+    await expect(cleaner({ apiKey: "sk-wrong" }).clean(text, { log: logs.logger })).resolves.toMatchObject({
+      cleaner: "rules",
+    });
   });
 
   it("falls back when the model is slower than OPENAI_TIMEOUT_S", async () => {
@@ -94,8 +101,13 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
   it("keeps speaker labels and lines: the model sees speech only, one utterance per line", async () => {
     const transcript = "Speaker 0: Um, we ship on Friday.\nSpeaker 1: Uh, Friday works.\nSpeaker 0: Good.";
     const result = await cleaner().clean(transcript, { log: logs.logger });
-    expect(result).toEqual({ text: "Speaker 0: we ship on Friday.\nSpeaker 1: Friday works.\nSpeaker 0: Good.", cleaner: "openai" });
-    expect(openai.chats.map((chat) => chat.messages[1]?.content)).toEqual(["Um, we ship on Friday.\nUh, Friday works.\nGood."]);
+    expect(result).toEqual({
+      text: "Speaker 0: we ship on Friday.\nSpeaker 1: Friday works.\nSpeaker 0: Good.",
+      cleaner: "openai",
+    });
+    expect(openai.chats.map((chat) => chat.messages[1]?.content)).toEqual([
+      "Um, we ship on Friday.\nUh, Friday works.\nGood.",
+    ]);
   });
 
   it("lets an utterance go only when it was nothing but fillers", async () => {
@@ -116,17 +128,26 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
       { text: cleanWithRules(transcript), cleaner: "rules" },
       { text: cleanWithRules(transcript), cleaner: "rules" },
     ]);
-    expect(logs.lines.map((line) => line.reason)).toEqual(expect.arrayContaining(["line count changed", "speaker label changed"]));
+    expect(logs.lines.map((line) => line.reason)).toEqual(
+      expect.arrayContaining(["line count changed", "speaker label changed"]),
+    );
   });
 
   it("never loses or invents a speaker label, whatever the model replies", async () => {
     const labels = fc.constantFrom("Speaker 0", "Speaker 1", "Speaker 12", "Alice", "Dr. Ng", "Łucja", "佐藤");
     const word = (extra: string[]) =>
-      fc.oneof(fc.constantFrom("um", "uh", "{\"json\":", "true}", "👋🏽", "—", "ok,", "ship.", "why?", ...extra), fc.stringMatching(/^[a-z]{2,8}$/));
+      fc.oneof(
+        fc.constantFrom("um", "uh", '{"json":', "true}", "👋🏽", "—", "ok,", "ship.", "why?", ...extra),
+        fc.stringMatching(/^[a-z]{2,8}$/),
+      );
     // Every utterance has a word that is not a filler, so none is cleaned away (that case is tested above).
     const words = (...extra: string[]) =>
       fc
-        .tuple(fc.array(word(extra), { maxLength: 8 }), fc.constantFrom("ship", "friday", "budget"), fc.array(word(extra), { maxLength: 8 }))
+        .tuple(
+          fc.array(word(extra), { maxLength: 8 }),
+          fc.constantFrom("ship", "friday", "budget"),
+          fc.array(word(extra), { maxLength: 8 }),
+        )
         .map(([before, plain, after]) => [...before, plain, ...after]);
     // Speech after a label may look like another label; a line without one holds no `Name: ` to be found.
     const line = fc.oneof(
@@ -146,12 +167,17 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
     const labelsOf = (text: string) => text.split("\n").map((row) => splitSpeakerLabel(row)?.label ?? null);
 
     await fc.assert(
-      fc.asyncProperty(transcript, fc.array(fc.constantFrom(...Object.keys(replies)), { minLength: 1 }), fc.integer({ min: 20, max: 120 }), async (text, picks, chunkChars) => {
-        let call = 0;
-        openai.useModel((input) => replies[picks[call++ % picks.length]!]!(input));
-        const result = await cleaner({ chunkChars, concurrency: 2, maxRetries: 0 }).clean(text, { log: logs.logger });
-        expect(labelsOf(result.text)).toEqual(labelsOf(text));
-      }),
+      fc.asyncProperty(
+        transcript,
+        fc.array(fc.constantFrom(...Object.keys(replies)), { minLength: 1 }),
+        fc.integer({ min: 20, max: 120 }),
+        async (text, picks, chunkChars) => {
+          let call = 0;
+          openai.useModel((input) => replies[picks[call++ % picks.length]!]!(input));
+          const result = await cleaner({ chunkChars, concurrency: 2, maxRetries: 0 }).clean(text, { log: logs.logger });
+          expect(labelsOf(result.text)).toEqual(labelsOf(text));
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -7,7 +7,11 @@ import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_OPENAI_KEY, startFakeOpenAi } from "../support/fake-openai.js";
 
-const audio = { path: fileURLToPath(new URL("../fixtures/audio/speech.mp3", import.meta.url)), bytes: 4725, mime: "audio/mpeg" };
+const audio = {
+  path: fileURLToPath(new URL("../fixtures/audio/speech.mp3", import.meta.url)),
+  bytes: 4725,
+  mime: "audio/mpeg",
+};
 const fastRetry = { attempts: 3, minDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5_000 };
 
 describe("OpenAI-compatible transcriber, through the real SDK against a local server", () => {
@@ -58,7 +62,12 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
   });
 
   it("asks a gpt-4o model for the plain json it answers, with no utterances", async () => {
-    const result = await createOpenAiTranscriber({ apiKey: FAKE_OPENAI_KEY, baseUrl: openai.baseUrl, model: "gpt-4o-transcribe", timeoutS: 5 }).transcribe(audio, { log: logger });
+    const result = await createOpenAiTranscriber({
+      apiKey: FAKE_OPENAI_KEY,
+      baseUrl: openai.baseUrl,
+      model: "gpt-4o-transcribe",
+      timeoutS: 5,
+    }).transcribe(audio, { log: logger });
     expect(result).toMatchObject({ transcript: "Hello from Whisper.", durationS: null });
     expect(result.utterances).toBeUndefined();
     expect(openai.transcriptions[0]?.fields).toEqual({ response_format: "json" });
@@ -73,7 +82,12 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
       ],
     });
     try {
-      const result = await createOpenAiTranscriber({ apiKey: FAKE_OPENAI_KEY, baseUrl: server.baseUrl, model: "whisper-1", timeoutS: 5 }).transcribe(audio, { log: logger });
+      const result = await createOpenAiTranscriber({
+        apiKey: FAKE_OPENAI_KEY,
+        baseUrl: server.baseUrl,
+        model: "whisper-1",
+        timeoutS: 5,
+      }).transcribe(audio, { log: logger });
       expect(result.transcript).toBe("So we ship on Friday? Yes, Friday.");
       expect(result.utterances).toEqual([
         { speaker: null, start: 0, end: 1.9, text: "So we ship on Friday?" },
@@ -95,11 +109,21 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
       ],
     });
     try {
-      const diarizer = createOpenAiTranscriber({ apiKey: FAKE_OPENAI_KEY, baseUrl: server.baseUrl, model: "gpt-4o-transcribe-diarize", timeoutS: 5 });
+      const diarizer = createOpenAiTranscriber({
+        apiKey: FAKE_OPENAI_KEY,
+        baseUrl: server.baseUrl,
+        model: "gpt-4o-transcribe-diarize",
+        timeoutS: 5,
+      });
       const result = await diarizer.transcribe(audio, { log: logger });
       expect(server.transcriptions[0]?.fields).toEqual({ response_format: "diarized_json", chunking_strategy: "auto" });
       expect(result.transcript).toBe("Speaker A: So we ship on Friday? On Friday.\nagent: Yes.\nSpeaker A: Good.");
-      expect(result.utterances?.map((utterance) => utterance.speaker)).toEqual(["Speaker A", "Speaker A", "agent", "Speaker A"]);
+      expect(result.utterances?.map((utterance) => utterance.speaker)).toEqual([
+        "Speaker A",
+        "Speaker A",
+        "agent",
+        "Speaker A",
+      ]);
       expect(result.durationS).toBe(3);
     } finally {
       await server.close();
@@ -107,7 +131,9 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
   });
 
   it("keeps the text when a server's segments and duration come in a shape of its own", async () => {
-    openai.script({ body: { text: "Still here.", duration: "1.0", segments: [{ from: 0, to: 1, words: "Still here." }] } });
+    openai.script({
+      body: { text: "Still here.", duration: "1.0", segments: [{ from: 0, to: 1, words: "Still here." }] },
+    });
     await expect(transcriber().transcribe(audio, { log: logger })).resolves.toEqual({
       transcript: "Still here.",
       provider: "openai",
@@ -118,7 +144,13 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
   });
 
   it("asks for the format set in config", async () => {
-    const plain = createOpenAiTranscriber({ apiKey: FAKE_OPENAI_KEY, baseUrl: openai.baseUrl, model: "whisper-1", format: "json", timeoutS: 5 });
+    const plain = createOpenAiTranscriber({
+      apiKey: FAKE_OPENAI_KEY,
+      baseUrl: openai.baseUrl,
+      model: "whisper-1",
+      format: "json",
+      timeoutS: 5,
+    });
     const result = await plain.transcribe(audio, { log: logger });
     expect(openai.transcriptions[0]?.fields).toEqual({ response_format: "json" });
     expect(result.utterances).toBeUndefined();
@@ -133,13 +165,17 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
 
   it("retries a 429 honouring Retry-After, then a 500, resending the file each time", async () => {
     openai.script({ status: 429, headers: { "retry-after": "0.2" } }, { status: 500 });
-    await expect(transcriber().transcribe(audio, { log: logger })).resolves.toMatchObject({ transcript: "Hello from Whisper." });
+    await expect(transcriber().transcribe(audio, { log: logger })).resolves.toMatchObject({
+      transcript: "Hello from Whisper.",
+    });
     expect(openai.transcriptions.map((request) => request.bytes)).toEqual([audio.bytes, audio.bytes, audio.bytes]);
   });
 
   it("reports a timeout without retrying", async () => {
     openai.script({ delayMs: 1500 });
-    await expect(transcriber(FAKE_OPENAI_KEY, 1).transcribe(audio, { log: logger })).rejects.toMatchObject({ code: "provider_timeout" });
+    await expect(transcriber(FAKE_OPENAI_KEY, 1).transcribe(audio, { log: logger })).rejects.toMatchObject({
+      code: "provider_timeout",
+    });
     expect(openai.transcriptions).toHaveLength(1);
   });
 });

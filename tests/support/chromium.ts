@@ -12,7 +12,10 @@ export function chromiumPath(): string {
   if (found !== undefined) return found;
   console.error("chromium not found: installing Debian's chromium package with apt");
   execFileSync("apt-get", ["update"], { stdio: "inherit" });
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
   const installed = CANDIDATES.find((path) => existsSync(path));
   if (installed === undefined) throw new Error("chromium is still missing after apt-get install chromium");
   return installed;

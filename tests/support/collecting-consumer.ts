@@ -5,7 +5,11 @@ import { createTranscriptsConsumer, type ReceivedTranscriptEvent } from "../../t
 import { captureLogger } from "./capture-logger.js";
 
 /** The downstream consumer on a queue, started, collecting what its handler is given. */
-export function collectingConsumer(clients: { sqs: SQSClient; s3?: S3Client }, queueUrl: string, options: { visibilityTimeout?: number } = {}) {
+export function collectingConsumer(
+  clients: { sqs: SQSClient; s3?: S3Client },
+  queueUrl: string,
+  options: { visibilityTimeout?: number } = {},
+) {
   const handled: ReceivedTranscriptEvent[] = [];
   const logs = captureLogger();
   const consumer: Consumer = createTranscriptsConsumer({

@@ -92,7 +92,9 @@ function withUtterances(body: ReturnType<typeof listenResponse>, speakers: Deepg
 }
 
 /** A local server that speaks Deepgram's `POST /v1/listen`, scripted per request (`unscripted` for the rest). */
-export async function startFakeDeepgram(unscripted: DeepgramReply = {}): Promise<
+export async function startFakeDeepgram(
+  unscripted: DeepgramReply = {},
+): Promise<
   LocalServer & { requests: ReceivedListenRequest[]; arrivals: Arrival[]; script(...replies: DeepgramReply[]): void }
 > {
   const requests: ReceivedListenRequest[] = [];
@@ -143,7 +145,15 @@ export async function startFakeDeepgram(unscripted: DeepgramReply = {}): Promise
     const reply = queue.shift() ?? unscripted;
     if (reply.delayMs) await sleep(reply.delayMs);
     if (reply.until) await reply.until;
-    const body = reply.body ?? withUtterances(listenResponse(reply.speakers?.map((turn) => turn.text).join(" ") ?? reply.transcript ?? SPOKEN_TEXT, requestId), reply.speakers);
+    const body =
+      reply.body ??
+      withUtterances(
+        listenResponse(
+          reply.speakers?.map((turn) => turn.text).join(" ") ?? reply.transcript ?? SPOKEN_TEXT,
+          requestId,
+        ),
+        reply.speakers,
+      );
     if (reply.truncate) {
       sendTruncated(response, body);
       return;

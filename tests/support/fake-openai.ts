@@ -67,7 +67,12 @@ function transcriptionAnswer(format: string | undefined, text: string, segments:
       task: "transcribe",
       duration,
       text,
-      segments: segments.map((segment, id) => ({ type: "transcript.text.segment", id: `seg_${id}`, ...segment, speaker: segment.speaker ?? "A" })),
+      segments: segments.map((segment, id) => ({
+        type: "transcript.text.segment",
+        id: `seg_${id}`,
+        ...segment,
+        speaker: segment.speaker ?? "A",
+      })),
       usage: { type: "duration", seconds: Math.ceil(duration) },
     };
   }
@@ -85,7 +90,9 @@ function completion(model: string, content: string, finishReason: string) {
     object: "chat.completion",
     created: Math.floor(Date.now() / 1000),
     model,
-    choices: [{ index: 0, message: { role: "assistant", content, refusal: null }, logprobs: null, finish_reason: finishReason }],
+    choices: [
+      { index: 0, message: { role: "assistant", content, refusal: null }, logprobs: null, finish_reason: finishReason },
+    ],
     usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
   };
 }
@@ -114,7 +121,12 @@ export async function startFakeOpenAi(options: { transcript?: string; segments?:
     if (request.headers.authorization !== `Bearer ${FAKE_OPENAI_KEY}`) {
       request.resume();
       sendJson(response, 401, {
-        error: { message: "Incorrect API key provided.", type: "invalid_request_error", param: null, code: "invalid_api_key" },
+        error: {
+          message: "Incorrect API key provided.",
+          type: "invalid_request_error",
+          param: null,
+          code: "invalid_api_key",
+        },
       });
       return;
     }
@@ -133,7 +145,9 @@ export async function startFakeOpenAi(options: { transcript?: string; segments?:
         sendJson(
           response,
           status,
-          status === 200 ? answer : { error: { message: `Scripted ${status}`, type: "server_error", param: null, code: null } },
+          status === 200
+            ? answer
+            : { error: { message: `Scripted ${status}`, type: "server_error", param: null, code: null } },
           reply.headers,
         );
       } finally {
@@ -166,7 +180,9 @@ export async function startFakeOpenAi(options: { transcript?: string; segments?:
       sendJson(
         response,
         status,
-        status === 200 ? (reply.body ?? transcriptionAnswer(received.fields.response_format, text, segments)) : { error: { message: `Scripted ${status}` } },
+        status === 200
+          ? (reply.body ?? transcriptionAnswer(received.fields.response_format, text, segments))
+          : { error: { message: `Scripted ${status}` } },
         reply.headers,
       );
       return;

@@ -17,21 +17,38 @@ async function body(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function forward(target: string, request: IncomingMessage, payload: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+function forward(
+  target: string,
+  request: IncomingMessage,
+  payload: Buffer,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = { ...request.headers, "content-length": String(payload.length) };
-    const outgoing = httpRequest(new URL(request.url ?? "/", target), { method: request.method, headers }, (incoming) => {
-      void body(incoming).then((answer) =>
-        resolve({ status: incoming.statusCode ?? 502, headers: incoming.headers as Record<string, string>, body: answer }),
-      );
-    });
+    const outgoing = httpRequest(
+      new URL(request.url ?? "/", target),
+      { method: request.method, headers },
+      (incoming) => {
+        void body(incoming).then((answer) =>
+          resolve({
+            status: incoming.statusCode ?? 502,
+            headers: incoming.headers as Record<string, string>,
+            body: answer,
+          }),
+        );
+      },
+    );
     outgoing.on("error", reject);
     outgoing.end(payload);
   });
 }
 
 function reply(response: ServerResponse, answer: { status: number; headers: Record<string, string>; body: Buffer }) {
-  const { "content-length": _length, "transfer-encoding": _encoding, connection: _connection, ...headers } = answer.headers;
+  const {
+    "content-length": _length,
+    "transfer-encoding": _encoding,
+    connection: _connection,
+    ...headers
+  } = answer.headers;
   response.writeHead(answer.status, { ...headers, "content-length": String(answer.body.length) });
   response.end(answer.body);
 }
@@ -42,7 +59,11 @@ const awsJsonError = (type: string, message: string) => ({ __type: type, message
  * A small HTTP proxy between the AWS SDK and moto_server that injects faults into PutEvents calls, for
  * proving the publisher's retries against a real emulator. Counts what reached moto.
  */
-export async function startFaultProxy(target: string): Promise<LocalServer & { script(...faults: Fault[]): void; putEventsForwarded(): number; failEverything(on: boolean): void }> {
+export async function startFaultProxy(
+  target: string,
+): Promise<
+  LocalServer & { script(...faults: Fault[]): void; putEventsForwarded(): number; failEverything(on: boolean): void }
+> {
   const queue: Fault[] = [];
   let forwarded = 0;
   let always: Fault | undefined;
@@ -80,7 +101,10 @@ export async function startFaultProxy(target: string): Promise<LocalServer & { s
         return sendJson(
           response,
           200,
-          { FailedEntryCount: 1, Entries: [{ ErrorCode: "ThrottlingException", ErrorMessage: "Rate exceeded" }, ...restResults] },
+          {
+            FailedEntryCount: 1,
+            Entries: [{ ErrorCode: "ThrottlingException", ErrorMessage: "Rate exceeded" }, ...restResults],
+          },
           json,
         );
       }

@@ -22,20 +22,31 @@ const BOUNDARY_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 
 const boundaryArb = fc.oneof(
   { weight: 5, arbitrary: fc.string({ unit: fc.constantFrom(...BOUNDARY_CHARS), minLength: 1, maxLength: 70 }) },
-  { weight: 1, arbitrary: fc.constantFrom("", " ", "a b", "\"quoted\"", "-".repeat(200), "é") },
+  { weight: 1, arbitrary: fc.constantFrom("", " ", "a b", '"quoted"', "-".repeat(200), "é") },
 );
 
 const contentArb = fc.oneof(
   fc.constant(VTT),
   fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.from(bytes)),
   fc.lorem({ maxCount: 40 }).map((text) => Buffer.from(text)),
-  fc.constantFrom(Buffer.alloc(0), Buffer.from("WEBVTT\n\n"), Buffer.from("\r\n--"), Buffer.from([0xff, 0xfe, 0x41, 0x00])),
+  fc.constantFrom(
+    Buffer.alloc(0),
+    Buffer.from("WEBVTT\n\n"),
+    Buffer.from("\r\n--"),
+    Buffer.from([0xff, 0xfe, 0x41, 0x00]),
+  ),
 );
 
 const partArb = fc.record({
-  name: fc.oneof({ weight: 4, arbitrary: fc.constant("file") }, fc.constantFrom("other", "", "fi\"le"), fc.string({ maxLength: 20 })),
+  name: fc.oneof(
+    { weight: 4, arbitrary: fc.constant("file") },
+    fc.constantFrom("other", "", 'fi"le'),
+    fc.string({ maxLength: 20 }),
+  ),
   filename: fc.option(fc.oneof(fc.constant("meeting.vtt"), fc.string({ maxLength: 30 })), { nil: undefined }),
-  contentType: fc.option(fc.constantFrom("text/vtt", "audio/wav", "application/octet-stream", "x/\u0001"), { nil: undefined }),
+  contentType: fc.option(fc.constantFrom("text/vtt", "audio/wav", "application/octet-stream", "x/\u0001"), {
+    nil: undefined,
+  }),
   content: contentArb,
 });
 
@@ -46,7 +57,11 @@ function multipart(boundary: string, parts: GeneratedPart[], close: boolean): Bu
   for (const part of parts) {
     const filename = part.filename === undefined ? "" : `; filename="${part.filename}"`;
     const type = part.contentType === undefined ? "" : `Content-Type: ${part.contentType}\r\n`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\n${type}\r\n`), part.content, Buffer.from("\r\n"));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${filename}\r\n${type}\r\n`),
+      part.content,
+      Buffer.from("\r\n"),
+    );
   }
   if (close) chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return Buffer.concat(chunks);
@@ -54,9 +69,13 @@ function multipart(boundary: string, parts: GeneratedPart[], close: boolean): Bu
 
 const mangleArb = fc.oneof(
   { weight: 4, arbitrary: fc.constant((body: Buffer) => body) },
-  fc.double({ min: 0, max: 1, noNaN: true }).map((at) => (body: Buffer) => body.subarray(0, Math.floor(body.length * at))),
+  fc
+    .double({ min: 0, max: 1, noNaN: true })
+    .map((at) => (body: Buffer) => body.subarray(0, Math.floor(body.length * at))),
   fc.constant((body: Buffer) => Buffer.from(body.toString("latin1").replaceAll("\r\n", "\n"), "latin1")),
-  fc.uint8Array({ maxLength: 512 }).map((junk) => (body: Buffer) => Buffer.concat([Buffer.from(junk), body, Buffer.from(junk)])),
+  fc
+    .uint8Array({ maxLength: 512 })
+    .map((junk) => (body: Buffer) => Buffer.concat([Buffer.from(junk), body, Buffer.from(junk)])),
   fc.tuple(fc.nat(), fc.nat({ max: 256 })).map(([at, length]) => (body: Buffer) => {
     const start = body.length === 0 ? 0 : at % body.length;
     return Buffer.concat([body.subarray(0, start), body.subarray(start, start + length), body.subarray(start)]);
@@ -64,15 +83,32 @@ const mangleArb = fc.oneof(
 );
 
 type Framing = "exact" | "short" | "long" | "chunked" | "bad-chunks" | "none";
-const framingArb = fc.constantFrom<Framing>("exact", "exact", "exact", "short", "long", "chunked", "chunked", "bad-chunks", "none");
+const framingArb = fc.constantFrom<Framing>(
+  "exact",
+  "exact",
+  "exact",
+  "short",
+  "long",
+  "chunked",
+  "chunked",
+  "bad-chunks",
+  "none",
+);
 
 /** Header values as the bytes a client could put on the wire (no CR or LF: those end the header). */
 const headerValueArb = fc.oneof(
   fc.string({ maxLength: 40 }),
-  fc.constantFrom("José Ñandú 日本", "11111111-1111-4111-8111-111111111111", "u".repeat(300)).map((text) => Buffer.from(text).toString("latin1")),
-  fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes.filter((byte) => byte !== 0x0d && byte !== 0x0a)).toString("latin1")),
+  fc
+    .constantFrom("José Ñandú 日本", "11111111-1111-4111-8111-111111111111", "u".repeat(300))
+    .map((text) => Buffer.from(text).toString("latin1")),
+  fc
+    .uint8Array({ maxLength: 40 })
+    .map((bytes) => Buffer.from(bytes.filter((byte) => byte !== 0x0d && byte !== 0x0a)).toString("latin1")),
 );
-const identityArb = fc.array(fc.tuple(fc.constantFrom("X-Tenant-ID", "X-User-ID", "X-Account-ID", "x-user-id"), headerValueArb), { maxLength: 3 });
+const identityArb = fc.array(
+  fc.tuple(fc.constantFrom("X-Tenant-ID", "X-User-ID", "X-Account-ID", "x-user-id"), headerValueArb),
+  { maxLength: 3 },
+);
 
 const hostileSpecArb = fc.record({
   boundary: boundaryArb,
@@ -121,10 +157,17 @@ export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fc
     if (spec.framing === "chunked" || spec.framing === "bad-chunks") {
       headers.push(["Transfer-Encoding", "chunked"]);
       const size = spec.framing === "chunked" ? body.length.toString(16) : `${(body.length + 7).toString(16)}zz`;
-      wire = Buffer.concat([Buffer.from(`${size}\r\n`), body, Buffer.from(spec.framing === "chunked" ? "\r\n0\r\n\r\n" : "\r\n")]);
+      wire = Buffer.concat([
+        Buffer.from(`${size}\r\n`),
+        body,
+        Buffer.from(spec.framing === "chunked" ? "\r\n0\r\n\r\n" : "\r\n"),
+      ]);
     }
     headers.push(...spec.identity);
-    const head = Buffer.from(`POST /batch/process HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n`, "latin1");
+    const head = Buffer.from(
+      `POST /batch/process HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n`,
+      "latin1",
+    );
     // Closing our side before the request is complete is an abort, which rightly gets no answer.
     return { head, body: wire, halfClose: spec.halfClose && spec.framing !== "long" && spec.framing !== "bad-chunks" };
   });
@@ -134,7 +177,14 @@ const echoTranscriber: Transcriber = {
   provider: "deepgram",
   model: "nova-3",
   configured: true,
-  transcribe: () => Promise.resolve({ transcript: "hello from the audio", provider: "deepgram", model: "nova-3", durationS: 1, requestId: "fuzz" }),
+  transcribe: () =>
+    Promise.resolve({
+      transcript: "hello from the audio",
+      provider: "deepgram",
+      model: "nova-3",
+      durationS: 1,
+      requestId: "fuzz",
+    }),
 };
 
 export interface FuzzReport {
@@ -179,12 +229,26 @@ export async function runFuzz({
     const worker = async () => {
       for (let index = next++; index < samples.length; index = next++) {
         const sample = samples[index]!;
-        const head = Buffer.from(sample.head.toString("latin1").replace("POST /batch/process ", `POST ${path} `), "latin1");
-        const answer = await rawRequest({ port: service.port, head, body: sample.body, halfClose: sample.halfClose, waitMs: 10_000 });
+        const head = Buffer.from(
+          sample.head.toString("latin1").replace("POST /batch/process ", `POST ${path} `),
+          "latin1",
+        );
+        const answer = await rawRequest({
+          port: service.port,
+          head,
+          body: sample.body,
+          halfClose: sample.halfClose,
+          waitMs: 10_000,
+        });
         const key = answer.status === undefined ? "no answer" : String(answer.status);
         report.byStatus[key] = (report.byStatus[key] ?? 0) + 1;
         if (answer.status === undefined || answer.status >= 500) {
-          report.failures.push({ status: answer.status, ending: answer.ending, head: sample.head.toString("latin1"), bodyBytes: sample.body.length });
+          report.failures.push({
+            status: answer.status,
+            ending: answer.ending,
+            head: sample.head.toString("latin1"),
+            bodyBytes: sample.body.length,
+          });
         }
       }
     };

@@ -45,7 +45,11 @@ export interface JobHarnessOptions {
   /** Verifies credentials at the API (AUTH_MODE jwt or api-key). */
   authenticator?: Authenticator;
   /** Wraps the API's ports (to make a submission step fail). */
-  api?: (ports: { store: JobStore; queue: WorkQueue; objects: ObjectStore }) => { store: JobStore; queue: WorkQueue; objects: ObjectStore };
+  api?: (ports: { store: JobStore; queue: WorkQueue; objects: ObjectStore }) => {
+    store: JobStore;
+    queue: WorkQueue;
+    objects: ObjectStore;
+  };
 }
 
 /**
@@ -75,7 +79,8 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
   const apiPorts = options.api?.({ store, queue, objects }) ?? { store, queue, objects };
 
   /** A store on the shared table, as each API instance (or a restarted one) has its own. */
-  const idempotencyStore = () => createDynamoIdempotencyStore(clients.dynamodb, outputs.idempotencyTableName, { ttlS: 3600, objects });
+  const idempotencyStore = () =>
+    createDynamoIdempotencyStore(clients.dynamodb, outputs.idempotencyTableName, { ttlS: 3600, objects });
 
   const jobs: AppDeps["jobs"] = {
     available: true,
@@ -111,7 +116,13 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
         tempFiles,
         objects: ports.objects,
         claimCheck: claimCheck(ports.objects),
-        jobAdapters: { store: ports.store, queue, objects: ports.objects, sqs: clients.sqs, workQueueUrl: outputs.workQueueUrl },
+        jobAdapters: {
+          store: ports.store,
+          queue,
+          objects: ports.objects,
+          sqs: clients.sqs,
+          workQueueUrl: outputs.workQueueUrl,
+        },
         idempotencyStore: idempotencyStore(),
       },
       { maxCaptionsBytes, metrics: createMetrics({ defaultMetrics: false }) },
@@ -148,17 +159,30 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     app: api.app,
     /** Another API instance on the same AWS resources (a second replica, or the first after a restart). */
     anotherApi: () =>
-      buildTestApp({ publisher, transcriber, jobs, claimCheck: claimCheck(objects), maxCaptionsBytes, maxUploadBytes: 64 * 1024 * 1024, idempotencyStore: idempotencyStore() }),
+      buildTestApp({
+        publisher,
+        transcriber,
+        jobs,
+        claimCheck: claimCheck(objects),
+        maxCaptionsBytes,
+        maxUploadBytes: 64 * 1024 * 1024,
+        idempotencyStore: idempotencyStore(),
+      }),
     apiLogs: api.logs,
     workerLogs,
     startWorker,
     /** Polls `GET /batch/jobs/{id}` until the job is finished (or the time is up). */
-    async finished(location: string, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    async finished(
+      location: string,
+      headers: Record<string, string> = {},
+      timeoutMs = 30_000,
+    ): Promise<Record<string, unknown>> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const body = (await (await api.app.request(location, { headers })).json()) as Record<string, unknown>;
         if (body.status === "completed" || body.status === "failed") return body;
-        if (Date.now() > deadline) throw new Error(`job at ${location} still ${String(body.status)} after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`job at ${location} still ${String(body.status)} after ${timeoutMs} ms`);
         await sleep(200);
       }
     },

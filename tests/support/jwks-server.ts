@@ -34,7 +34,16 @@ export async function startJwksServer() {
     sendJson(response, 200, { keys: keys.map((key) => key.publicJwk) });
   });
 
-  async function sign(claims: JWTPayload, options: { key?: SigningKey; expiresIn?: string | number; notBefore?: string | number; issuer?: string; audience?: string } = {}) {
+  async function sign(
+    claims: JWTPayload,
+    options: {
+      key?: SigningKey;
+      expiresIn?: string | number;
+      notBefore?: string | number;
+      issuer?: string;
+      audience?: string;
+    } = {},
+  ) {
     const key = options.key ?? keys.at(-1)!;
     const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })

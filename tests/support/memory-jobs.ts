@@ -10,7 +10,12 @@ import type { ObjectStore } from "../../app/storage/object-store.js";
  * The job ports in memory, for tests of the HTTP edge's shapes (the OpenAPI contract) that need no AWS;
  * the real adapters are tested against moto_server.
  */
-export function memoryJobs(): AsyncJobs & { available: true; records: Map<string, JobRecord>; objects: ObjectStore; sent: WorkMessage[] } {
+export function memoryJobs(): AsyncJobs & {
+  available: true;
+  records: Map<string, JobRecord>;
+  objects: ObjectStore;
+  sent: WorkMessage[];
+} {
   const records = new Map<string, JobRecord>();
   const blobs = new Map<string, Buffer>();
   const sent: WorkMessage[] = [];
@@ -27,7 +32,9 @@ export function memoryJobs(): AsyncJobs & { available: true; records: Map<string
     withdraw: (tenantId, jobId) => Promise.resolve(void records.delete(keyOf(tenantId, jobId))),
     list: (tenantId, { status, limit }) =>
       Promise.resolve({
-        jobs: [...records.values()].filter((job) => job.tenant_id === tenantId && (status === undefined || job.status === status)).slice(0, limit),
+        jobs: [...records.values()]
+          .filter((job) => job.tenant_id === tenantId && (status === undefined || job.status === status))
+          .slice(0, limit),
       }),
   };
   const objects: ObjectStore = {
@@ -40,7 +47,12 @@ export function memoryJobs(): AsyncJobs & { available: true; records: Map<string
     putJson(key, value) {
       const body = Buffer.from(JSON.stringify(value));
       blobs.set(key, body);
-      return Promise.resolve({ bucket: "memory", key, bytes: body.length, sha256: createHash("sha256").update(body).digest("hex") });
+      return Promise.resolve({
+        bucket: "memory",
+        key,
+        bytes: body.length,
+        sha256: createHash("sha256").update(body).digest("hex"),
+      });
     },
     getBytes: (key) => Promise.resolve(blobs.get(key)),
     download: () => Promise.reject(new Error("not used at the edge")),
@@ -49,5 +61,12 @@ export function memoryJobs(): AsyncJobs & { available: true; records: Map<string
     delete: (key) => Promise.resolve(void blobs.delete(key)),
   };
   const queue = { send: (message: WorkMessage) => Promise.resolve(void sent.push(message)) };
-  return { available: true, store, objects, submit: createJobSubmission({ store, queue, objects, retentionS: 3600 }), records, sent };
+  return {
+    available: true,
+    store,
+    objects,
+    submit: createJobSubmission({ store, queue, objects, retentionS: 3600 }),
+    records,
+    sent,
+  };
 }

@@ -45,19 +45,33 @@ export function createTestPipeline(
 }
 
 export async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
+  );
   return attributes.Attributes!.QueueArn!;
 }
 
 /** Everything on the queue now, received once (and deleted unless told to leave it). */
-export async function drainQueue(sqs: SQSClient, queueUrl: string, { remove = true, waitMs = 1_000 } = {}): Promise<Message[]> {
+export async function drainQueue(
+  sqs: SQSClient,
+  queueUrl: string,
+  { remove = true, waitMs = 1_000 } = {},
+): Promise<Message[]> {
   const messages: Message[] = [];
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, AttributeNames: ["All"] }));
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        AttributeNames: ["All"],
+      }),
+    );
     for (const message of received.Messages ?? []) {
       messages.push(message);
-      if (remove) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+      if (remove)
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
     }
     if ((received.Messages ?? []).length === 0 && messages.length > 0) break;
     if ((received.Messages ?? []).length === 0) await new Promise((resolve) => setTimeout(resolve, 100));

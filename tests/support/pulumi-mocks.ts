@@ -15,9 +15,18 @@ function computedState(type: string, logicalName: string, inputs: Record<string,
   const name = typeof inputs.name === "string" ? inputs.name : `${logicalName}-a1b2c3d`;
   switch (type) {
     case "aws:sqs/queue:Queue":
-      return { ...inputs, name, arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`, url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}` };
+      return {
+        ...inputs,
+        name,
+        arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
+        url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`,
+      };
     case "aws:cloudwatch/eventRule:EventRule":
-      return { ...inputs, name, arn: `arn:aws:events:${REGION}:${ACCOUNT}:rule/${inputs.eventBusName === "default" ? "" : `${String(inputs.eventBusName)}/`}${name}` };
+      return {
+        ...inputs,
+        name,
+        arn: `arn:aws:events:${REGION}:${ACCOUNT}:rule/${inputs.eventBusName === "default" ? "" : `${String(inputs.eventBusName)}/`}${name}`,
+      };
     case "aws:cloudwatch/eventBus:EventBus":
       return { ...inputs, arn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${name}` };
     case "aws:iam/policy:Policy":
@@ -42,7 +51,10 @@ export function installPulumiMocks(config: Record<string, string> = {}) {
     {
       newResource(args) {
         resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-        return { id: `${args.name}-id`, state: computedState(args.type, args.name, args.inputs as Record<string, unknown>) };
+        return {
+          id: `${args.name}-id`,
+          state: computedState(args.type, args.name, args.inputs as Record<string, unknown>),
+        };
       },
       call(args) {
         const inputs = args.inputs as Record<string, unknown>;

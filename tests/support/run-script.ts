@@ -22,7 +22,12 @@ export interface ScriptResult {
  * Runs one of the project's command-line scripts as `npm run` would, under the tests' Node, with only the
  * given environment (and PATH), from an empty directory unless `cwd` says otherwise.
  */
-export function runScript(script: string, args: string[], env: Record<string, string>, options: { cwd?: string } = {}): Promise<ScriptResult> {
+export function runScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ["--import", TSX, `${ROOT}${script}`, ...args], {

@@ -16,7 +16,10 @@ export interface StreamedUploadOptions {
  * Uploads a large generated file as multipart, written chunk by chunk with backpressure, so neither side
  * needs it in memory. Resolves with the status and body, or with `aborted` when told to drop the connection.
  */
-export function streamedUpload(url: string, options: StreamedUploadOptions): Promise<{ status: number; body: string } | "aborted"> {
+export function streamedUpload(
+  url: string,
+  options: StreamedUploadOptions,
+): Promise<{ status: number; body: string } | "aborted"> {
   const preamble = Buffer.from(
     `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
   );

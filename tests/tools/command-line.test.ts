@@ -19,27 +19,37 @@ const bare = (home: string) => ({ HOME: home, AWS_EC2_METADATA_DISABLED: "true" 
 const STACK_LINE = /^\s+at /m;
 
 describe("every tool on one argument layer, run as real processes", () => {
-  it.each(Object.entries(TOOLS))("`npm run %s -- --help` prints usage, options, exit codes and exits 0", async (name, script) => {
-    const result = await runScript(script, ["--help"], {});
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^Usage: npm run ${name} -- \\[options\\]`));
-    expect(result.stdout).toContain("--help");
-    expect(result.stdout).toMatch(/Exit codes:\n {2}0 +done/);
-    expect(result.stderr).toBe("");
-  });
+  it.each(Object.entries(TOOLS))(
+    "`npm run %s -- --help` prints usage, options, exit codes and exits 0",
+    async (name, script) => {
+      const result = await runScript(script, ["--help"], {});
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^Usage: npm run ${name} -- \\[options\\]`));
+      expect(result.stdout).toContain("--help");
+      expect(result.stdout).toMatch(/Exit codes:\n {2}0 +done/);
+      expect(result.stderr).toBe("");
+    },
+  );
 
-  it.each(Object.entries(TOOLS))("`npm run %s -- --bogus` is one line and the usage, exit 64, no stack", async (name, script) => {
-    const result = await runScript(script, ["--bogus"], {});
-    expect(result.code).toBe(64);
-    expect(result.stderr.split("\n")[0]).toBe(`npm run ${name}: Unknown option '--bogus'`);
-    expect(result.stderr).toContain(`Usage: npm run ${name} -- [options]`);
-    expect(result.stderr).not.toMatch(STACK_LINE);
-    expect(result.stdout).toBe("");
-  });
+  it.each(Object.entries(TOOLS))(
+    "`npm run %s -- --bogus` is one line and the usage, exit 64, no stack",
+    async (name, script) => {
+      const result = await runScript(script, ["--bogus"], {});
+      expect(result.code).toBe(64);
+      expect(result.stderr.split("\n")[0]).toBe(`npm run ${name}: Unknown option '--bogus'`);
+      expect(result.stderr).toContain(`Usage: npm run ${name} -- [options]`);
+      expect(result.stderr).not.toMatch(STACK_LINE);
+      expect(result.stdout).toBe("");
+    },
+  );
 
   it("infra:local with fake keys and no endpoint refuses at once, in one line, exit 78", async () => {
     const home = await mkdtemp(join(tmpdir(), "home-"));
-    const result = await runScript("scripts/infra-local.ts", [], { ...bare(home), AWS_ACCESS_KEY_ID: "AKIAFAKE", AWS_SECRET_ACCESS_KEY: "fake" });
+    const result = await runScript("scripts/infra-local.ts", [], {
+      ...bare(home),
+      AWS_ACCESS_KEY_ID: "AKIAFAKE",
+      AWS_SECRET_ACCESS_KEY: "fake",
+    });
     expect(result.code).toBe(78);
     expect(result.stderr).toBe(
       "npm run infra:local: no emulator endpoint: set AWS_ENDPOINT_URL or pass --endpoint <url> (`npm run dev` starts one); --allow-real-aws creates the resources in your real AWS account instead\n",
@@ -68,35 +78,57 @@ describe("every tool on one argument layer, run as real processes", () => {
     expect(none.stderr).toMatch(/^npm run verify: no queue URL: pass --queue-url, set QUEUE_URL/);
     const timeout = await runScript("scripts/verify-event-flow.ts", ["--timeout", "soon"], {});
     expect(timeout.code).toBe(64);
-    expect(timeout.stderr.split("\n")[0]).toBe('npm run verify: --timeout must be a number of seconds above 0, not "soon"');
+    expect(timeout.stderr.split("\n")[0]).toBe(
+      'npm run verify: --timeout must be a number of seconds above 0, not "soon"',
+    );
   });
 
   it("consume and verify agree: no queue URL is 78 for both", async () => {
-    const [consume, verify] = await Promise.all([runScript("scripts/consume.ts", [], {}), runScript("scripts/verify-event-flow.ts", [], {})]);
+    const [consume, verify] = await Promise.all([
+      runScript("scripts/consume.ts", [], {}),
+      runScript("scripts/verify-event-flow.ts", [], {}),
+    ]);
     expect([consume.code, verify.code]).toEqual([78, 78]);
   });
 
   it("consume with no credentials stops with exit 2 and one line saying what to do, within seconds", async () => {
     const home = await mkdtemp(join(tmpdir(), "home-"));
-    const result = await runScript("scripts/consume.ts", ["--queue-url", "http://127.0.0.1:9/123456789012/queue"], bare(home));
+    const result = await runScript(
+      "scripts/consume.ts",
+      ["--queue-url", "http://127.0.0.1:9/123456789012/queue"],
+      bare(home),
+    );
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^npm run consume: AWS credentials are missing or were rejected \(CredentialsProviderError\): set AWS_ACCESS_KEY_ID/);
+    expect(result.stderr).toMatch(
+      /^npm run consume: AWS credentials are missing or were rejected \(CredentialsProviderError\): set AWS_ACCESS_KEY_ID/,
+    );
     expect(result.stderr).not.toMatch(STACK_LINE);
     expect(result.ms).toBeLessThan(15_000);
   });
 
   it("reads what `npm run dev` wrote to .env.local for whatever is not set, and what is set wins", async () => {
     const session = await mkdtemp(join(tmpdir(), "dev-session-"));
-    await writeFile(join(session, ".env.local"), "AWS_ENDPOINT_URL=http://127.0.0.1:9\nAWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\nQUEUE_URL=http://127.0.0.1:9/123456789012/q\n");
+    await writeFile(
+      join(session, ".env.local"),
+      "AWS_ENDPOINT_URL=http://127.0.0.1:9\nAWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\nQUEUE_URL=http://127.0.0.1:9/123456789012/q\n",
+    );
     const fromFile = await runScript("scripts/consume.ts", ["--once"], {}, { cwd: session });
     expect(fromFile.code).toBe(69);
     expect(fromFile.stderr).toContain("cannot reach http://127.0.0.1:9");
-    const overridden = await runScript("scripts/consume.ts", ["--once"], { AWS_ENDPOINT_URL: "http://127.0.0.1:7" }, { cwd: session });
+    const overridden = await runScript(
+      "scripts/consume.ts",
+      ["--once"],
+      { AWS_ENDPOINT_URL: "http://127.0.0.1:7" },
+      { cwd: session },
+    );
     expect(overridden.stderr).toContain("cannot reach http://127.0.0.1:7");
   });
 
   it("a configuration error is one line naming the variable, exit 78, no stack", async () => {
-    const result = await runScript("scripts/consume.ts", ["--once"], { CLEANER: "foo", QUEUE_URL: "http://127.0.0.1:9/1/q" });
+    const result = await runScript("scripts/consume.ts", ["--once"], {
+      CLEANER: "foo",
+      QUEUE_URL: "http://127.0.0.1:9/1/q",
+    });
     expect(result.code).toBe(78);
     expect(result.stderr).toMatch(/^npm run consume: Invalid configuration: CLEANER/);
     expect(result.stderr).not.toMatch(STACK_LINE);

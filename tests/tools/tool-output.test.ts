@@ -10,16 +10,43 @@ const named = (name: string, message = name) => Object.assign(new Error(message)
 
 describe("describeFailure: one line and an exit code for what operators meet", () => {
   it.each([
-    ["no credentials", named("CredentialsProviderError", "Could not load credentials from any providers"), EXIT.credentials],
+    [
+      "no credentials",
+      named("CredentialsProviderError", "Could not load credentials from any providers"),
+      EXIT.credentials,
+    ],
     ["a rejected key", named("InvalidClientTokenId"), EXIT.credentials],
     // sqs-consumer wraps the SDK's error in its own, with the original as the cause.
-    ["a rejected key inside sqs-consumer's error", Object.assign(new Error("SQS receive message failed"), { name: "SQSError", cause: named("UnrecognizedClientException") }), EXIT.credentials],
+    [
+      "a rejected key inside sqs-consumer's error",
+      Object.assign(new Error("SQS receive message failed"), {
+        name: "SQSError",
+        cause: named("UnrecognizedClientException"),
+      }),
+      EXIT.credentials,
+    ],
     ["a missing queue", named("QueueDoesNotExist"), EXIT.notFound],
     ["a missing queue, by its AWS query code", named("AWS.SimpleQueueService.NonExistentQueue"), EXIT.notFound],
-    ["a refused connection", Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), EXIT.unavailable],
-    ["a dual-stack refusal", new AggregateError([Object.assign(new Error("a"), { code: "ECONNREFUSED" })], "connect failed"), EXIT.unavailable],
-    ["an unknown host", Object.assign(new Error("getaddrinfo ENOTFOUND sqs.us-east-1.amazonaws.com"), { code: "ENOTFOUND" }), EXIT.unavailable],
-    ["a missing file", Object.assign(new Error("ENOENT: no such file"), { code: "ENOENT", path: "outputs.json" }), EXIT.noInput],
+    [
+      "a refused connection",
+      Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+      EXIT.unavailable,
+    ],
+    [
+      "a dual-stack refusal",
+      new AggregateError([Object.assign(new Error("a"), { code: "ECONNREFUSED" })], "connect failed"),
+      EXIT.unavailable,
+    ],
+    [
+      "an unknown host",
+      Object.assign(new Error("getaddrinfo ENOTFOUND sqs.us-east-1.amazonaws.com"), { code: "ENOTFOUND" }),
+      EXIT.unavailable,
+    ],
+    [
+      "a missing file",
+      Object.assign(new Error("ENOENT: no such file"), { code: "ENOENT", path: "outputs.json" }),
+      EXIT.noInput,
+    ],
     ["a configuration error", new ConfigError("Invalid configuration: PORT: must be a whole number"), EXIT.config],
     ["a failure the tool named", new CliFailure(EXIT.usage, "--timeout must be a number"), EXIT.usage],
     ["anything else", new TypeError("x is undefined"), EXIT.software],
@@ -30,8 +57,12 @@ describe("describeFailure: one line and an exit code for what operators meet", (
   });
 
   it("says what to do about credentials, and asks for --debug for the unexpected", () => {
-    expect(describeFailure(named("CredentialsProviderError")).message).toMatch(/set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY .*`npm run dev`/);
-    expect(describeFailure(new TypeError("x is undefined")).message).toBe("unexpected error: x is undefined (run with --debug for the stack)");
+    expect(describeFailure(named("CredentialsProviderError")).message).toMatch(
+      /set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY .*`npm run dev`/,
+    );
+    expect(describeFailure(new TypeError("x is undefined")).message).toBe(
+      "unexpected error: x is undefined (run with --debug for the stack)",
+    );
   });
 });
 
@@ -40,7 +71,10 @@ describe("helpText", () => {
     const text = helpText({
       command: "npm run thing",
       summary: "Does a thing.",
-      options: { "queue-url": { type: "string", value: "<url>", description: "the queue" }, wait: { type: "string", value: "<s>", default: "2", description: "seconds" } },
+      options: {
+        "queue-url": { type: "string", value: "<url>", description: "the queue" },
+        wait: { type: "string", value: "<s>", default: "2", description: "seconds" },
+      },
       environment: { QUEUE_URL: "the queue" },
       exitCodes: ["ok", "credentials"],
     });
@@ -53,15 +87,37 @@ describe("helpText", () => {
 });
 
 describe("readable log lines (npm run dev, the tools)", () => {
-  const line = { level: "info", time: "2026-11-28T14:31:18.405Z", pid: 1, hostname: "h", service: "batch-transcription", interaction_id: "650be7e0" };
+  const line = {
+    level: "info",
+    time: "2026-11-28T14:31:18.405Z",
+    pid: 1,
+    hostname: "h",
+    service: "batch-transcription",
+    interaction_id: "650be7e0",
+  };
 
   it("reads an access line as the request, its answer and its outcome, on one line", () => {
-    const text = readableLine({ ...line, msg: "request completed", method: "POST", path: "/batch/process", status: 200, duration_ms: 310, event_status: "published" });
+    const text = readableLine({
+      ...line,
+      msg: "request completed",
+      method: "POST",
+      path: "/batch/process",
+      status: 200,
+      duration_ms: 310,
+      event_status: "published",
+    });
     expect(text).toBe("14:31:18.405 INFO  650be7e0 POST /batch/process → 200 in 310 ms event_status=published");
   });
 
   it("keeps every other field as key=value, quoting what needs it, an error by its message", () => {
-    const text = readableLine({ ...line, level: "warn", msg: "handler failed", reason: "body is not JSON", count: 2, err: { type: "Error", message: "boom", stack: "Error: boom\n    at x" } });
+    const text = readableLine({
+      ...line,
+      level: "warn",
+      msg: "handler failed",
+      reason: "body is not JSON",
+      count: 2,
+      err: { type: "Error", message: "boom", stack: "Error: boom\n    at x" },
+    });
     expect(text).toBe('14:31:18.405 WARN  650be7e0 handler failed reason="body is not JSON" count=2 err="boom"');
     expect(text).not.toContain("\n");
   });
@@ -69,7 +125,9 @@ describe("readable log lines (npm run dev, the tools)", () => {
 
 describe("firstWords: what consume shows of a transcript", () => {
   it("shows the first words on one line, with a mark when there is more", () => {
-    expect(firstWords("Alice: So I think we should ship the release on Friday.")).toBe("Alice: So I think we should ship the …");
+    expect(firstWords("Alice: So I think we should ship the release on Friday.")).toBe(
+      "Alice: So I think we should ship the …",
+    );
     expect(firstWords("Short one.")).toBe("Short one.");
   });
 

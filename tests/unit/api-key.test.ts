@@ -18,10 +18,15 @@ describe("API keys", () => {
     const authenticator = createApiKeyAuthenticator(entries);
     const spy = vi.mocked(crypto.timingSafeEqual);
     spy.mockClear();
-    await expect(authenticator.authenticate({ apiKey: "bts_a" })).resolves.toMatchObject({ tenantId: TENANT, credentialId: "api-key:a" });
+    await expect(authenticator.authenticate({ apiKey: "bts_a" })).resolves.toMatchObject({
+      tenantId: TENANT,
+      credentialId: "api-key:a",
+    });
     expect(spy).toHaveBeenCalledTimes(3);
     spy.mockClear();
-    await expect(authenticator.authenticate({ bearer: "bts_nope" })).rejects.toMatchObject({ reason: "unknown_api_key" });
+    await expect(authenticator.authenticate({ bearer: "bts_nope" })).rejects.toMatchObject({
+      reason: "unknown_api_key",
+    });
     expect(spy).toHaveBeenCalledTimes(3);
   });
 
@@ -29,12 +34,22 @@ describe("API keys", () => {
     const result = await runScript("scripts/api-key.ts", ["--tenant", TENANT, "--user", "ci-bot", "--id", "ci"], {});
     expect(result.code).toBe(0);
     const key = /API key \(shown once; give it to the client now\): (bts_[A-Za-z0-9_-]{43})/.exec(result.stdout)?.[1];
-    const entry = JSON.parse(/Entry for API_KEYS \(add it to the JSON array\): (.*)/.exec(result.stdout)![1]!) as { sha256: string };
+    const entry = JSON.parse(/Entry for API_KEYS \(add it to the JSON array\): (.*)/.exec(result.stdout)![1]!) as {
+      sha256: string;
+    };
     expect(key).toBeDefined();
-    expect(entry).toEqual({ id: "ci", sha256: createHash("sha256").update(key!).digest("hex"), tenant_id: TENANT, user_id: "ci-bot" });
+    expect(entry).toEqual({
+      id: "ci",
+      sha256: createHash("sha256").update(key!).digest("hex"),
+      tenant_id: TENANT,
+      user_id: "ci-bot",
+    });
     const config = loadConfig({ AUTH_MODE: "api-key", API_KEYS: JSON.stringify([entry]) });
     if (config.auth.mode !== "api-key") throw new Error("expected api-key mode");
-    await expect(createApiKeyAuthenticator(config.auth.apiKeys).authenticate({ apiKey: key })).resolves.toMatchObject({ tenantId: TENANT, userId: "ci-bot" });
+    await expect(createApiKeyAuthenticator(config.auth.apiKeys).authenticate({ apiKey: key })).resolves.toMatchObject({
+      tenantId: TENANT,
+      userId: "ci-bot",
+    });
   });
 
   it("npm run api-key -- --help prints usage and exits 0; a bad tenant or an unknown option exits 64", async () => {

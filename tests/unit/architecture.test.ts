@@ -12,7 +12,16 @@ const run = promisify(execFile);
 /** dependency-cruiser over the given folders with the project's rules; its exit code is the number of violations. */
 async function cruise(...folders: string[]): Promise<{ violations: number; output: string }> {
   try {
-    const { stdout } = await run(process.execPath, [join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruise.mjs"), "--config", ".dependency-cruiser.cjs", ...folders], { cwd: ROOT });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        join(ROOT, "node_modules/dependency-cruiser/bin/dependency-cruise.mjs"),
+        "--config",
+        ".dependency-cruiser.cjs",
+        ...folders,
+      ],
+      { cwd: ROOT },
+    );
     return { violations: 0, output: stdout };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string };
@@ -23,12 +32,17 @@ async function cruise(...folders: string[]): Promise<{ violations: number; outpu
 async function sourceFiles(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true });
   const nested = await Promise.all(
-    entries.map((entry) => (entry.isDirectory() ? sourceFiles(join(directory, entry.name)) : Promise.resolve(entry.name.endsWith(".ts") ? [join(directory, entry.name)] : []))),
+    entries.map((entry) =>
+      entry.isDirectory()
+        ? sourceFiles(join(directory, entry.name))
+        : Promise.resolve(entry.name.endsWith(".ts") ? [join(directory, entry.name)] : []),
+    ),
   );
   return nested.flat();
 }
 
-const importsOf = (source: string) => [...source.matchAll(/^\s*(?:import|export)[^"']*["']([^"']+)["']/gm)].map((match) => match[1]!);
+const importsOf = (source: string) =>
+  [...source.matchAll(/^\s*(?:import|export)[^"']*["']([^"']+)["']/gm)].map((match) => match[1]!);
 
 describe("the layers of app/ (written down once, in .dependency-cruiser.cjs)", () => {
   const scratch = join(APP, "domain", "__scratch__");
@@ -42,9 +56,18 @@ describe("the layers of app/ (written down once, in .dependency-cruiser.cjs)", (
 
   it("fails when the domain imports a layer above it, or when two modules import each other", async () => {
     await mkdir(scratch, { recursive: true });
-    await writeFile(join(scratch, "upward.ts"), 'import type { Config } from "../../config/config.js";\nexport type Upward = Config;\n');
-    await writeFile(join(scratch, "ping.ts"), 'import type { Pong } from "./pong.js";\nexport type Ping = { pong?: Pong };\n');
-    await writeFile(join(scratch, "pong.ts"), 'import type { Ping } from "./ping.js";\nexport type Pong = { ping?: Ping };\n');
+    await writeFile(
+      join(scratch, "upward.ts"),
+      'import type { Config } from "../../config/config.js";\nexport type Upward = Config;\n',
+    );
+    await writeFile(
+      join(scratch, "ping.ts"),
+      'import type { Pong } from "./pong.js";\nexport type Ping = { pong?: Pong };\n',
+    );
+    await writeFile(
+      join(scratch, "pong.ts"),
+      'import type { Ping } from "./ping.js";\nexport type Pong = { ping?: Ping };\n',
+    );
     const { violations, output } = await cruise("app/domain");
     expect(output).toContain("layer-0-imports-upward: app/domain/__scratch__/upward.ts → app/config/config.ts");
     expect(output).toContain("no-cycles");
@@ -59,7 +82,13 @@ describe("the edge is one folder", () => {
       const path = relative(APP, file);
       if (path.startsWith("http/") || path === "server.ts") continue;
       for (const specifier of importsOf(await readFile(file, "utf8"))) {
-        if (specifier === "hono" || specifier.startsWith("hono/") || specifier.startsWith("@hono/") || specifier.includes("/http/")) offenders.push(`${path} → ${specifier}`);
+        if (
+          specifier === "hono" ||
+          specifier.startsWith("hono/") ||
+          specifier.startsWith("@hono/") ||
+          specifier.includes("/http/")
+        )
+          offenders.push(`${path} → ${specifier}`);
       }
     }
     expect(offenders).toEqual([]);

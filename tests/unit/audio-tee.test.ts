@@ -9,7 +9,13 @@ import type { ArrivingAudio, Transcription } from "../../app/transcription/trans
 import { createAudioTee, teeingSink, UploadAbandoned } from "../../app/upload/audio-tee.js";
 import type { UploadSink } from "../../app/upload/upload-sink.js";
 
-const transcription: Transcription = { transcript: "hi", provider: "deepgram", model: "nova-3", durationS: null, requestId: null };
+const transcription: Transcription = {
+  transcript: "hi",
+  provider: "deepgram",
+  model: "nova-3",
+  durationS: null,
+  requestId: null,
+};
 
 /** Takes the tee's live audio and hands it to the test, never reading it unless the test does. */
 function take(tee: ReturnType<typeof createAudioTee>, mime = "audio/wav") {

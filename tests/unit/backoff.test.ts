@@ -21,12 +21,17 @@ describe("fullJitterDelay", () => {
 
   it("stays within [floor, max(floor, cap)] for any randomness and retry", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), fc.nat({ max: 10_000 }), (retry, random, floorMs) => {
-        const wait = fullJitterDelay(rule, retry, { floorMs, random: () => random });
-        const cap = Math.min(rule.maxDelayMs, rule.initialDelayMs * 2 ** (retry - 1));
-        expect(wait).toBeGreaterThanOrEqual(floorMs);
-        expect(wait).toBeLessThanOrEqual(Math.max(floorMs, cap));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        fc.nat({ max: 10_000 }),
+        (retry, random, floorMs) => {
+          const wait = fullJitterDelay(rule, retry, { floorMs, random: () => random });
+          const cap = Math.min(rule.maxDelayMs, rule.initialDelayMs * 2 ** (retry - 1));
+          expect(wait).toBeGreaterThanOrEqual(floorMs);
+          expect(wait).toBeLessThanOrEqual(Math.max(floorMs, cap));
+        },
+      ),
     );
   });
 });

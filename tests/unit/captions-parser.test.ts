@@ -26,7 +26,8 @@ describe("parseCaptions", () => {
   });
 
   it("gives each timed cue as an utterance: its WebVTT voice, its times, its text", () => {
-    const vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:02.500\n<v Alice>We ship on Friday.\n\n00:00:03.000 --> 00:00:04.000\n<v.loud Bob>Agreed.</v>\n\n00:00:05.000 --> 00:00:06.000\nNo voice here.\n";
+    const vtt =
+      "WEBVTT\n\n00:00:01.000 --> 00:00:02.500\n<v Alice>We ship on Friday.\n\n00:00:03.000 --> 00:00:04.000\n<v.loud Bob>Agreed.</v>\n\n00:00:05.000 --> 00:00:06.000\nNo voice here.\n";
     expect(parseCaptions(vtt, "vtt").utterances).toEqual([
       { speaker: "Alice", start: 1, end: 2.5, text: "We ship on Friday." },
       { speaker: "Bob", start: 3, end: 4, text: "Agreed." },
@@ -35,7 +36,8 @@ describe("parseCaptions", () => {
   });
 
   it("handles CRLF line endings, a BOM, entities, hour-less timings and empty cues", () => {
-    const vtt = "\uFEFFWEBVTT\r\n\r\n00:01.000 --> 00:02.500\r\nFish &amp; chips &lt;3\r\n\r\n00:03.000 --> 01:00:04.000\r\n<i></i>\r\n";
+    const vtt =
+      "\uFEFFWEBVTT\r\n\r\n00:01.000 --> 00:02.500\r\nFish &amp; chips &lt;3\r\n\r\n00:03.000 --> 01:00:04.000\r\n<i></i>\r\n";
     expect(parseCaptions(vtt, "vtt")).toEqual({
       transcript: "Fish & chips <3",
       durationS: 3604,

@@ -10,7 +10,11 @@ describe("loadConfig", () => {
     expect(config.maxUploadBytes).toBe(2 * 1024 ** 3);
     expect(config.transcriptionProvider).toBe("deepgram");
     expect(config.deepgram).toMatchObject({ baseUrl: "https://api.deepgram.com", model: "nova-3", timeoutS: 900 });
-    expect(config.openai).toMatchObject({ transcriptionModel: "whisper-1", transcriptionFormat: "auto", timeoutS: 120 });
+    expect(config.openai).toMatchObject({
+      transcriptionModel: "whisper-1",
+      transcriptionFormat: "auto",
+      timeoutS: 120,
+    });
     expect(config.cleaner).toEqual({ choice: "auto", model: "gpt-4o", chunkChars: 4000, concurrency: 8 });
     expect(config.aws).toEqual({ region: "us-east-1", endpointUrl: undefined });
     expect(config.identityDefaults).toEqual({ tenantId: undefined, userId: undefined });
@@ -27,13 +31,24 @@ describe("loadConfig", () => {
       MOCK_TENANT_ID: "00000000-0000-4000-8000-000000000000",
       MOCK_USER_ID: "ops@example.com",
     });
-    expect(config).toMatchObject({ port: 8080, maxUploadBytes: 1000, transcriptionProvider: "openai", cleaner: { choice: "openai" } });
+    expect(config).toMatchObject({
+      port: 8080,
+      maxUploadBytes: 1000,
+      transcriptionProvider: "openai",
+      cleaner: { choice: "openai" },
+    });
     expect(config.deepgram.baseUrl).toBe("http://127.0.0.1:9/");
-    expect(config.identityDefaults).toEqual({ tenantId: "00000000-0000-4000-8000-000000000000", userId: "ops@example.com" });
+    expect(config.identityDefaults).toEqual({
+      tenantId: "00000000-0000-4000-8000-000000000000",
+      userId: "ops@example.com",
+    });
   });
 
   it("treats empty and blank values as unset", () => {
-    expect(loadConfig({ PORT: "", DEEPGRAM_API_KEY: "  " })).toMatchObject({ port: 3000, deepgram: { apiKey: undefined } });
+    expect(loadConfig({ PORT: "", DEEPGRAM_API_KEY: "  " })).toMatchObject({
+      port: 3000,
+      deepgram: { apiKey: undefined },
+    });
   });
 
   it.each([
@@ -58,10 +73,28 @@ describe("loadConfig", () => {
 
   it.each([
     ["not JSON, without echoing the value", "bts_secret-key-pasted-by-mistake", /API_KEYS: must be a JSON array/],
-    ["an entry without a sha256", JSON.stringify([{ id: "a", tenant_id: "11111111-1111-4111-8111-111111111111" }]), /API_KEYS\.0\.sha256/],
-    ["a key's hash in upper case", JSON.stringify([{ id: "a", sha256: "A".repeat(64), tenant_id: "11111111-1111-4111-8111-111111111111" }]), /sha256 must be 64 lower-case hex digits/],
-    ["a tenant that is not a UUID v4", JSON.stringify([{ id: "a", sha256: "a".repeat(64), tenant_id: "acme" }]), /tenant_id must be a UUID v4/],
-    ["two entries with one id", JSON.stringify([0, 1].map(() => ({ id: "a", sha256: "a".repeat(64), tenant_id: "11111111-1111-4111-8111-111111111111" }))), /ids must be unique/],
+    [
+      "an entry without a sha256",
+      JSON.stringify([{ id: "a", tenant_id: "11111111-1111-4111-8111-111111111111" }]),
+      /API_KEYS\.0\.sha256/,
+    ],
+    [
+      "a key's hash in upper case",
+      JSON.stringify([{ id: "a", sha256: "A".repeat(64), tenant_id: "11111111-1111-4111-8111-111111111111" }]),
+      /sha256 must be 64 lower-case hex digits/,
+    ],
+    [
+      "a tenant that is not a UUID v4",
+      JSON.stringify([{ id: "a", sha256: "a".repeat(64), tenant_id: "acme" }]),
+      /tenant_id must be a UUID v4/,
+    ],
+    [
+      "two entries with one id",
+      JSON.stringify(
+        [0, 1].map(() => ({ id: "a", sha256: "a".repeat(64), tenant_id: "11111111-1111-4111-8111-111111111111" })),
+      ),
+      /ids must be unique/,
+    ],
     ["no entries", "[]", /at least one key/],
   ])("refuses API_KEYS with %s", (_name, value, message) => {
     let error: unknown;
@@ -76,17 +109,34 @@ describe("loadConfig", () => {
   });
 
   it("reads the verified modes' settings, and logs key ids but never hashes or tokens", () => {
-    const jwt = loadConfig({ AUTH_MODE: "jwt", JWT_JWKS_URL: "https://issuer.test/jwks.json", JWT_ISSUER: "https://issuer.test/", JWT_AUDIENCE: "api" });
+    const jwt = loadConfig({
+      AUTH_MODE: "jwt",
+      JWT_JWKS_URL: "https://issuer.test/jwks.json",
+      JWT_ISSUER: "https://issuer.test/",
+      JWT_AUDIENCE: "api",
+    });
     expect(jwt.auth).toEqual({
       mode: "jwt",
-      jwt: { jwksUrl: "https://issuer.test/jwks.json", issuer: "https://issuer.test/", audience: "api", tenantClaim: "tenant_id", accountClaim: undefined, clockSkewS: 30 },
+      jwt: {
+        jwksUrl: "https://issuer.test/jwks.json",
+        issuer: "https://issuer.test/",
+        audience: "api",
+        tenantClaim: "tenant_id",
+        accountClaim: undefined,
+        clockSkewS: 30,
+      },
     });
     const keys = loadConfig({
       AUTH_MODE: "api-key",
-      API_KEYS: JSON.stringify([{ id: "ci", sha256: "b".repeat(64), tenant_id: "11111111-1111-4111-8111-11111111111A" }]),
+      API_KEYS: JSON.stringify([
+        { id: "ci", sha256: "b".repeat(64), tenant_id: "11111111-1111-4111-8111-11111111111A" },
+      ]),
       METRICS_TOKEN: "metrics-secret-token",
     });
-    expect(keys.auth).toMatchObject({ mode: "api-key", apiKeys: [{ id: "ci", tenant_id: "11111111-1111-4111-8111-11111111111a" }] });
+    expect(keys.auth).toMatchObject({
+      mode: "api-key",
+      apiKeys: [{ id: "ci", tenant_id: "11111111-1111-4111-8111-11111111111a" }],
+    });
     const logged = JSON.stringify(redactConfig(keys));
     expect(logged).toContain('"key_ids":["ci"]');
     expect(logged).not.toContain("b".repeat(64));
@@ -95,7 +145,9 @@ describe("loadConfig", () => {
   });
 
   it("logs whether keys are set, never the keys", () => {
-    const logged = JSON.stringify(redactConfig(loadConfig({ DEEPGRAM_API_KEY: "dg-secret", OPENAI_API_KEY: "sk-secret" })));
+    const logged = JSON.stringify(
+      redactConfig(loadConfig({ DEEPGRAM_API_KEY: "dg-secret", OPENAI_API_KEY: "sk-secret" })),
+    );
     expect(logged).not.toContain("secret");
     expect(logged).toContain('"api_key_set":true');
   });
@@ -110,7 +162,9 @@ describe("loadConfig", () => {
   it("warns at startup in production that identity is not verified in headers mode", async () => {
     const server = await startServerProcess({ NODE_ENV: "production" });
     try {
-      expect(server.logs.find((line) => line.msg?.toString().startsWith("AUTH_MODE=headers: identity is not verified"))).toMatchObject({ level: "warn" });
+      expect(
+        server.logs.find((line) => line.msg?.toString().startsWith("AUTH_MODE=headers: identity is not verified")),
+      ).toMatchObject({ level: "warn" });
     } finally {
       expect(await server.stop()).toBe(0);
     }

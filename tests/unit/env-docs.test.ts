@@ -19,7 +19,9 @@ describe("the variable docs are generated from the settings schemas", () => {
     const variables = documentedVariables();
     const names = variables.map((variable) => variable.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(["NODE_ENV", "OPENAI_TRANSCRIPTION_FORMAT", "AUTH_MODE", "EVENT_SOURCE"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["NODE_ENV", "OPENAI_TRANSCRIPTION_FORMAT", "AUTH_MODE", "EVENT_SOURCE"]),
+    );
     expect(variables.filter((variable) => variable.meaning.trim() === "").map((variable) => variable.name)).toEqual([]);
   });
 
@@ -33,7 +35,12 @@ describe("the variable docs are generated from the settings schemas", () => {
     const durations = documentedVariables()
       .map((variable) => variable.name)
       .filter((name) => /_(MS|S|SECONDS|MINUTES|DAYS)$/.test(name) && !name.endsWith("_S"));
-    expect(durations.sort()).toEqual(["EVENT_ATTEMPT_TIMEOUT_MS", "EVENT_PUBLISH_TIMEOUT_MS", "JOB_RETENTION_DAYS", "SHUTDOWN_GRACE_MS"]);
+    expect(durations.sort()).toEqual([
+      "EVENT_ATTEMPT_TIMEOUT_MS",
+      "EVENT_PUBLISH_TIMEOUT_MS",
+      "JOB_RETENTION_DAYS",
+      "SHUTDOWN_GRACE_MS",
+    ]);
     const readme = await read("README.md");
     for (const name of durations) expect(readme).toContain(`\`${name}\` is in`);
   });

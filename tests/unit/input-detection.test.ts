@@ -56,13 +56,19 @@ describe("detectInput", () => {
   const srt = "1\r\n00:00:01,000 --> 00:00:02,000\r\nHola, José\r\n";
   it.each([
     ["UTF-16 LE with a BOM", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(srt, "utf16le")]), "utf-16le"],
-    ["UTF-16 BE with a BOM", Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(srt, "utf16le").swap16()]), "utf-16be"],
+    [
+      "UTF-16 BE with a BOM",
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(srt, "utf16le").swap16()]),
+      "utf-16be",
+    ],
     ["UTF-8 with a BOM", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(srt)]), "utf-8"],
   ])("reads SRT captions in %s, not as audio", async (_name, bytes, encoding) => {
     expect(await detectInput(await fileWith(bytes))).toEqual({ kind: "captions", format: "srt", encoding });
   });
 
   it("refuses Latin-1 text for its encoding, not as a wrong type", async () => {
-    expect(await detectInput(await fileWith(Buffer.from("Réunion du conseil: ça va\n", "latin1")))).toEqual({ kind: "unsupported-encoding" });
+    expect(await detectInput(await fileWith(Buffer.from("Réunion du conseil: ça va\n", "latin1")))).toEqual({
+      kind: "unsupported-encoding",
+    });
   });
 });

@@ -19,7 +19,12 @@ describe("resolveRequestContext", () => {
       { tenantId: TENANT, userId: "ana@example.com", accountId: "acc_1" },
       { tenantId: MOCK_TENANT, userId: "mock" },
     );
-    expect(context).toEqual({ tenantId: TENANT, userId: "ana@example.com", accountId: "acc_1", interactionId: INTERACTION });
+    expect(context).toEqual({
+      tenantId: TENANT,
+      userId: "ana@example.com",
+      accountId: "acc_1",
+      interactionId: INTERACTION,
+    });
     expect(warnings).toEqual([]);
   });
 
@@ -44,7 +49,10 @@ describe("resolveRequestContext", () => {
   });
 
   it("trims values, treats blank as absent, and lower-cases the tenant id", () => {
-    const { context } = resolve({ tenantId: `  ${TENANT.toUpperCase()} `, userId: "   ", accountId: "" }, { userId: "mock" });
+    const { context } = resolve(
+      { tenantId: `  ${TENANT.toUpperCase()} `, userId: "   ", accountId: "" },
+      { userId: "mock" },
+    );
     expect(context).toMatchObject({ tenantId: TENANT, userId: "mock", accountId: null });
   });
 
@@ -64,7 +72,10 @@ describe("resolveRequestContext", () => {
         maybe(fc.uuid({ version: 4 })),
         maybe(fc.string({ minLength: 1, maxLength: 256 })),
         (tenantId, userId, accountId, mockTenant, mockUser) => {
-          const { context } = resolveRequestContext({ tenantId, userId, accountId }, { tenantId: mockTenant, userId: mockUser });
+          const { context } = resolveRequestContext(
+            { tenantId, userId, accountId },
+            { tenantId: mockTenant, userId: mockUser },
+          );
           expect(isUuidV4(context.tenantId)).toBe(true);
           expect(isUuidV4(context.interactionId)).toBe(true);
           const header = tenantId?.trim();

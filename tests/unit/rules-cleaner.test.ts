@@ -19,11 +19,35 @@ describe("cleanWithRules", () => {
   });
 
   const words = fc.constantFrom(
-    "um", "Uh,", "hmm.", "I", "i", "i'm", "the", "The", "cat", "sat.", "ok,", "ship", "ship?", ",", ".", "Friday!", "é",
-    "Bob:", "so", "so,", "日本",
+    "um",
+    "Uh,",
+    "hmm.",
+    "I",
+    "i",
+    "i'm",
+    "the",
+    "The",
+    "cat",
+    "sat.",
+    "ok,",
+    "ship",
+    "ship?",
+    ",",
+    ".",
+    "Friday!",
+    "é",
+    "Bob:",
+    "so",
+    "so,",
+    "日本",
   );
   const transcripts = fc.oneof(
-    fc.array(fc.array(words, { maxLength: 20 }).map((line) => line.join(" ")), { maxLength: 5 }).map((lines) => lines.join("\n")),
+    fc
+      .array(
+        fc.array(words, { maxLength: 20 }).map((line) => line.join(" ")),
+        { maxLength: 5 },
+      )
+      .map((lines) => lines.join("\n")),
     fc.string({ unit: "grapheme", maxLength: 200 }),
   );
   const keys = (text: string) => text.split(/\s+/).map(wordKey).filter(Boolean);

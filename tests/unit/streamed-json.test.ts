@@ -10,8 +10,14 @@ describe("jsonStream", () => {
       fc.asyncProperty(
         fc.record({
           id: fc.uuid(),
-          long: fc.oneof(fc.string({ unit: "grapheme", maxLength: 200 }), fc.string({ unit: "binary", minLength: 70_000, maxLength: 140_000 })),
-          nested: fc.record({ provider: fc.option(fc.string()), duration_s: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true })) }),
+          long: fc.oneof(
+            fc.string({ unit: "grapheme", maxLength: 200 }),
+            fc.string({ unit: "binary", minLength: 70_000, maxLength: 140_000 }),
+          ),
+          nested: fc.record({
+            provider: fc.option(fc.string()),
+            duration_s: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true })),
+          }),
         }),
         async (value) => {
           expect(await text(jsonStream(value))).toBe(JSON.stringify(value));

@@ -5,35 +5,51 @@ import { collapseSpaces, createTextBuilder } from "../../app/text/text-builder.j
 
 /** Text with every kind of whitespace JavaScript's `\s` knows, often in runs. */
 const spacedText = fc
-  .array(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom(" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2028", "\u3000", "\ufeff", "\u200a")), { maxLength: 30 })
+  .array(
+    fc.oneof(
+      fc.string({ maxLength: 6 }),
+      fc.constantFrom(" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u2028", "\u3000", "\ufeff", "\u200a"),
+    ),
+    { maxLength: 30 },
+  )
   .map((parts) => parts.join(""));
 
 describe("text building", () => {
   it("collapses whitespace exactly as replace(/\\s+/g, ' ').trim() does, for any text", () => {
-    fc.assert(fc.property(spacedText, (text) => {
+    fc.assert(
+      fc.property(spacedText, (text) => {
         expect(collapseSpaces(text)).toBe(text.replace(/\s+/g, " ").trim());
-      }), { numRuns: 2000 });
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("builds the concatenation of its parts, past a piece's size and across repeated reads", () => {
     fc.assert(
-      fc.property(fc.array(fc.string({ maxLength: 3 }), { maxLength: 10_000 }), fc.nat({ max: 10_000 }), (parts, readAt) => {
-        const builder = createTextBuilder();
-        parts.forEach((part, index) => {
-          builder.append(part);
-          if (index === readAt) expect(builder.toString()).toBe(parts.slice(0, index + 1).join(""));
-        });
-        expect(builder.toString()).toBe(parts.join(""));
-      }),
+      fc.property(
+        fc.array(fc.string({ maxLength: 3 }), { maxLength: 10_000 }),
+        fc.nat({ max: 10_000 }),
+        (parts, readAt) => {
+          const builder = createTextBuilder();
+          parts.forEach((part, index) => {
+            builder.append(part);
+            if (index === readAt) expect(builder.toString()).toBe(parts.slice(0, index + 1).join(""));
+          });
+          expect(builder.toString()).toBe(parts.join(""));
+        },
+      ),
       { numRuns: 50 },
     );
   });
 
   it("keys a word as its lower-cased letters, digits and apostrophes, whatever the word", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[a-z0-9']{0,12}$/), fc.string({ unit: "grapheme" })), (token) => {
-        expect(wordKey(token)).toBe(token.toLowerCase().replace(/[^\p{L}\p{N}']/gu, ""));
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.stringMatching(/^[a-z0-9']{0,12}$/), fc.string({ unit: "grapheme" })),
+        (token) => {
+          expect(wordKey(token)).toBe(token.toLowerCase().replace(/[^\p{L}\p{N}']/gu, ""));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

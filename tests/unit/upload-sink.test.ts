@@ -14,7 +14,10 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
   });
   afterEach(() => rm(directory, { recursive: true, force: true }));
 
-  const chunks = (bytes: Buffer, size: number) => Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)));
+  const chunks = (bytes: Buffer, size: number) =>
+    Readable.from(
+      Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)),
+    );
 
   it("keeps a file up to the limit in memory and writes nothing until a step asks for a file", async () => {
     const tempFiles = createTempFiles(directory);
@@ -43,21 +46,25 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
 
   it("spills a larger file to disk, byte for byte, whatever the chunking", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 5000 }), fc.integer({ min: 1, max: 700 }), async (array, chunkSize) => {
-        const bytes = Buffer.from(array);
-        const sink = tempFileSink(createTempFiles(directory), "any", 0, 1024);
-        const stored = await sink.store(chunks(bytes, chunkSize), undefined);
-        if (bytes.length <= 1024) {
-          // The head before the whole: it is then read from the chunks, not from the joined file.
-          expect(stored.memory?.head(100).equals(bytes.subarray(0, 100))).toBe(true);
-          expect(stored.memory?.whole().equals(bytes)).toBe(true);
-        } else {
-          expect(stored.memory).toBeUndefined();
-          expect((await readFile(stored.path)).equals(bytes)).toBe(true);
-        }
-        await sink.discard();
-        expect(await readdir(directory)).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 0, maxLength: 5000 }),
+        fc.integer({ min: 1, max: 700 }),
+        async (array, chunkSize) => {
+          const bytes = Buffer.from(array);
+          const sink = tempFileSink(createTempFiles(directory), "any", 0, 1024);
+          const stored = await sink.store(chunks(bytes, chunkSize), undefined);
+          if (bytes.length <= 1024) {
+            // The head before the whole: it is then read from the chunks, not from the joined file.
+            expect(stored.memory?.head(100).equals(bytes.subarray(0, 100))).toBe(true);
+            expect(stored.memory?.whole().equals(bytes)).toBe(true);
+          } else {
+            expect(stored.memory).toBeUndefined();
+            expect((await readFile(stored.path)).equals(bytes)).toBe(true);
+          }
+          await sink.discard();
+          expect(await readdir(directory)).toEqual([]);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -28,7 +28,9 @@ describe("splitIntoChunks", () => {
 
   it("drops an utterance cleaned to nothing, with its label", () => {
     const segments = splitIntoChunks("Alice: Um.\nBob: Hi.", 100).flatMap((chunk) => chunk.segments);
-    expect(joinSegments(segments.map((segment, index) => (index === 0 ? { ...segment, speech: "" } : segment)))).toBe("Bob: Hi.");
+    expect(joinSegments(segments.map((segment, index) => (index === 0 ? { ...segment, speech: "" } : segment)))).toBe(
+      "Bob: Hi.",
+    );
   });
 
   it("loses nothing, keeps the order and the labels, and respects the limit", () => {
@@ -36,7 +38,10 @@ describe("splitIntoChunks", () => {
       .array(fc.stringMatching(/^[a-z]{1,12}$/), { minLength: 1, maxLength: 12 })
       .chain((words) => fc.constantFrom(".", "?", "!", "").map((end) => words.join(" ") + end));
     const line = fc
-      .tuple(fc.option(fc.constantFrom("Speaker 0", "Speaker 12", "Alice", "Dr. Ng"), { nil: undefined }), fc.array(sentence, { minLength: 1, maxLength: 6 }))
+      .tuple(
+        fc.option(fc.constantFrom("Speaker 0", "Speaker 12", "Alice", "Dr. Ng"), { nil: undefined }),
+        fc.array(sentence, { minLength: 1, maxLength: 6 }),
+      )
       .map(([label, sentences]) => (label === undefined ? "" : `${label}: `) + sentences.join(" "));
     const transcript = fc.array(line, { minLength: 1, maxLength: 8 }).map((lines) => lines.join("\n"));
     fc.assert(
@@ -64,13 +69,20 @@ describe("balancedChunkChars", () => {
 
   it("is within its bounds for any length, limit and concurrency", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 5_000_000 }), fc.integer({ min: 200, max: 20_000 }), fc.integer({ min: 1, max: 64 }), (length, max, concurrency) => {
-        const size = balancedChunkChars(length, max, concurrency);
-        expect(size).toBeLessThanOrEqual(max);
-        expect(size).toBeGreaterThanOrEqual(Math.min(max, 1_000));
-        // Rounds of `concurrency` chunks at this size never exceed the rounds at the limit.
-        expect(Math.ceil(Math.ceil(length / size) / concurrency)).toBeLessThanOrEqual(Math.max(1, Math.ceil(length / (max * concurrency))) + 1);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 5_000_000 }),
+        fc.integer({ min: 200, max: 20_000 }),
+        fc.integer({ min: 1, max: 64 }),
+        (length, max, concurrency) => {
+          const size = balancedChunkChars(length, max, concurrency);
+          expect(size).toBeLessThanOrEqual(max);
+          expect(size).toBeGreaterThanOrEqual(Math.min(max, 1_000));
+          // Rounds of `concurrency` chunks at this size never exceed the rounds at the limit.
+          expect(Math.ceil(Math.ceil(length / size) / concurrency)).toBeLessThanOrEqual(
+            Math.max(1, Math.ceil(length / (max * concurrency))) + 1,
+          );
+        },
+      ),
     );
   });
 });

@@ -28,7 +28,11 @@ export interface CommandSpec<O extends Record<string, OptionSpec>> {
 }
 
 export type OptionValues<O extends Record<string, OptionSpec>> = {
-  [K in keyof O]: O[K]["type"] extends "boolean" ? boolean : O[K]["default"] extends string ? string : string | undefined;
+  [K in keyof O]: O[K]["type"] extends "boolean"
+    ? boolean
+    : O[K]["default"] extends string
+      ? string
+      : string | undefined;
 };
 
 const COMMON_OPTIONS: Record<string, OptionSpec> = {
@@ -60,7 +64,10 @@ export function helpText(spec: CommandSpec<Record<string, OptionSpec>>): string 
   ];
   const environment = { ...spec.environment };
   if (Object.keys(environment).length > 0) {
-    const source = spec.readsLocalEnv === false ? "" : ` (unset variables are read from ${LOCAL_ENV_FILE} when \`npm run dev\` wrote one)`;
+    const source =
+      spec.readsLocalEnv === false
+        ? ""
+        : ` (unset variables are read from ${LOCAL_ENV_FILE} when \`npm run dev\` wrote one)`;
     sections.push(`Environment${source}:\n${table(Object.entries(environment))}`);
   }
   sections.push(`Exit codes:\n${table(spec.exitCodes.map((name) => [String(EXIT[name]), EXIT_MEANINGS[name]]))}`);
@@ -77,7 +84,11 @@ export function loadLocalEnv(): void {
 }
 
 function isParseError(error: unknown): error is Error {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && (error as NodeJS.ErrnoException).code!.startsWith("ERR_PARSE_ARGS");
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === "string" &&
+    (error as NodeJS.ErrnoException).code!.startsWith("ERR_PARSE_ARGS")
+  );
 }
 
 /**
@@ -91,7 +102,11 @@ export async function runCommand<O extends Record<string, OptionSpec>>(
   const options = Object.fromEntries(
     Object.entries<OptionSpec>({ ...spec.options, ...COMMON_OPTIONS }).map(([name, option]) => [
       name,
-      { type: option.type, ...(option.short !== undefined && { short: option.short }), ...(option.default !== undefined && { default: option.default }) },
+      {
+        type: option.type,
+        ...(option.short !== undefined && { short: option.short }),
+        ...(option.default !== undefined && { default: option.default }),
+      },
     ]),
   );
   let values: Record<string, string | boolean | undefined>;
@@ -115,10 +130,11 @@ export async function runCommand<O extends Record<string, OptionSpec>>(
     code = (await main(values as OptionValues<O>)) ?? EXIT.ok;
   } catch (error) {
     const failure = describeFailure(error);
-    process.stderr.write(failure.exitCode === EXIT.usage ? usageError(spec, failure.message) : `${spec.command}: ${failure.message}\n`);
+    process.stderr.write(
+      failure.exitCode === EXIT.usage ? usageError(spec, failure.message) : `${spec.command}: ${failure.message}\n`,
+    );
     if (debug) process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     code = failure.exitCode;
   }
   process.exit(code);
 }
-

@@ -20,7 +20,8 @@ export type ExitCode = (typeof EXIT)[ExitName];
 
 export const EXIT_MEANINGS: Record<ExitName, string> = {
   ok: "done",
-  failed: "what the tool checks did not hold (verify: the test event did not arrive in time; fuzz: a case went unanswered or got a 5xx)",
+  failed:
+    "what the tool checks did not hold (verify: the test event did not arrive in time; fuzz: a case went unanswered or got a 5xx)",
   credentials: "AWS credentials missing or rejected",
   notFound: "the queue (or another named AWS resource) does not exist",
   invalidEvent: "an event on the queue breaks the contract",

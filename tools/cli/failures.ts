@@ -27,11 +27,20 @@ const CREDENTIAL_ERRORS = new Set([
   "NotAuthorizedForSourceException",
 ]);
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 
 /** An error and the causes it wraps (sqs-consumer wraps the SDK's error in its own). */
 function* causes(error: unknown): Generator<Error> {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) yield current;
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++)
+    yield current;
 }
 
 /** The error in the chain that says what happened, if any does. */
@@ -49,7 +58,9 @@ export function isCredentialError(error: unknown): boolean {
 }
 
 export function isQueueMissing(error: unknown): boolean {
-  return findCause(error, (cause) => cause.name === "QueueDoesNotExist" || /NonExistentQueue/.test(cause.name)) !== undefined;
+  return (
+    findCause(error, (cause) => cause.name === "QueueDoesNotExist" || /NonExistentQueue/.test(cause.name)) !== undefined
+  );
 }
 
 /** The system error code of a failed connection, looking inside the AggregateError of a dual-stack attempt. */
@@ -58,7 +69,9 @@ export function networkCode(error: unknown): string | undefined {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code !== undefined && NETWORK_CODES.has(code)) return code;
     if (cause instanceof AggregateError) {
-      const inner = cause.errors.map((each: unknown) => (each as NodeJS.ErrnoException).code).find((each) => each !== undefined && NETWORK_CODES.has(each));
+      const inner = cause.errors
+        .map((each: unknown) => (each as NodeJS.ErrnoException).code)
+        .find((each) => each !== undefined && NETWORK_CODES.has(each));
       if (inner !== undefined) return inner;
     }
   }
@@ -74,13 +87,20 @@ export function describeFailure(error: unknown): { exitCode: ExitCode; message: 
   if (error instanceof ConfigError) return { exitCode: EXIT.config, message: error.message };
   const credentials = findCause(error, (cause) => CREDENTIAL_ERRORS.has(cause.name));
   if (credentials !== undefined) {
-    return { exitCode: EXIT.credentials, message: `AWS credentials are missing or were rejected (${credentials.name}): ${CREDENTIALS_HELP}` };
+    return {
+      exitCode: EXIT.credentials,
+      message: `AWS credentials are missing or were rejected (${credentials.name}): ${CREDENTIALS_HELP}`,
+    };
   }
-  if (isQueueMissing(error)) return { exitCode: EXIT.notFound, message: "the queue does not exist: check --queue-url or QUEUE_URL" };
+  if (isQueueMissing(error))
+    return { exitCode: EXIT.notFound, message: "the queue does not exist: check --queue-url or QUEUE_URL" };
   const network = networkCode(error);
   if (network !== undefined) {
     const endpoint = process.env.AWS_ENDPOINT_URL ?? "AWS";
-    return { exitCode: EXIT.unavailable, message: `cannot reach ${endpoint} (${network}): is the emulator running (\`npm run dev\`), and is AWS_ENDPOINT_URL right?` };
+    return {
+      exitCode: EXIT.unavailable,
+      message: `cannot reach ${endpoint} (${network}): is the emulator running (\`npm run dev\`), and is AWS_ENDPOINT_URL right?`,
+    };
   }
   const errno = error as NodeJS.ErrnoException;
   if (errno instanceof Error && (errno.code === "ENOENT" || errno.code === "EACCES") && errno.path !== undefined) {

@@ -50,7 +50,8 @@ export async function drainQueue(options: DrainOptions): Promise<{ handled: numb
           log.error({ err: error, message_id: message.MessageId }, "handler failed; message left on the queue");
         }
         if (options.peek) held.push(message);
-        else if (done !== undefined) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+        else if (done !== undefined)
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
       }
     }
   } finally {
@@ -64,7 +65,11 @@ async function release(sqs: SQSClient, queueUrl: string, messages: Message[]): P
     await sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: queueUrl,
-        Entries: batch.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })),
+        Entries: batch.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: 0,
+        })),
       }),
     );
   }

@@ -10,7 +10,11 @@ import {
   type BatchProcessingCompletedDetail,
   type TranscriptsReference,
 } from "../../app/events/batch-processing-completed.js";
-import { BatchProcessingFailedV1, FAILED_DETAIL_TYPE, type BatchProcessingFailedDetail } from "../../app/events/batch-processing-failed.js";
+import {
+  BatchProcessingFailedV1,
+  FAILED_DETAIL_TYPE,
+  type BatchProcessingFailedDetail,
+} from "../../app/events/batch-processing-failed.js";
 import type { Logger } from "../../app/logger.js";
 
 /**
@@ -65,7 +69,10 @@ export function parseEnvelope(body: string | undefined): TranscriptEventEnvelope
 const StoredTranscripts = v.object({ raw_transcript: v.string(), cleaned_transcript: v.string() });
 
 /** Fetches a claim check's transcripts, refusing an object whose size or sha256 is not what the event says. */
-export async function fetchTranscripts(s3: S3Client, reference: TranscriptsReference): Promise<v.InferOutput<typeof StoredTranscripts>> {
+export async function fetchTranscripts(
+  s3: S3Client,
+  reference: TranscriptsReference,
+): Promise<v.InferOutput<typeof StoredTranscripts>> {
   const object = await s3.send(new GetObjectCommand({ Bucket: reference.bucket, Key: reference.key }));
   const bytes = Buffer.from(await object.Body!.transformToByteArray());
   const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -76,7 +83,10 @@ export async function fetchTranscripts(s3: S3Client, reference: TranscriptsRefer
 }
 
 /** Replaces a claim check by the transcripts it points at; inline events pass as they are. */
-export async function resolveEvent(event: TranscriptEventEnvelope, s3: S3Client | undefined): Promise<ReceivedTranscriptEvent> {
+export async function resolveEvent(
+  event: TranscriptEventEnvelope,
+  s3: S3Client | undefined,
+): Promise<ReceivedTranscriptEvent> {
   if (event["detail-type"] === FAILED_DETAIL_TYPE) return event;
   const { detail } = event;
   if (!("transcripts_ref" in detail.data)) return { ...event, detail: { ...detail, data: detail.data } };
@@ -115,14 +125,21 @@ export function createMessageHandler(options: Pick<ConsumerOptions, "s3" | "hand
       event = parseEnvelope(message.Body);
     } catch (error) {
       log.warn(
-        { message_id: message.MessageId, receive_count: message.Attributes?.ApproximateReceiveCount, reason: (error as Error).message },
+        {
+          message_id: message.MessageId,
+          receive_count: message.Attributes?.ApproximateReceiveCount,
+          reason: (error as Error).message,
+        },
         "invalid message left for the redrive policy",
       );
       return undefined;
     }
     const key = deduplicationKey(event);
     if (seen.has(key)) {
-      log.info({ event_id: event.id, interaction_id: event.detail.interaction_id, status: event.detail.status }, "duplicate delivery skipped");
+      log.info(
+        { event_id: event.id, interaction_id: event.detail.interaction_id, status: event.detail.status },
+        "duplicate delivery skipped",
+      );
       return message;
     }
     await options.handler(await resolveEvent(event, options.s3));
@@ -141,14 +158,20 @@ export function createTranscriptsConsumer(options: ConsumerOptions): Consumer {
     messageSystemAttributeNames: ["ApproximateReceiveCount"],
     ...(options.visibilityTimeout !== undefined && { visibilityTimeout: options.visibilityTimeout }),
   });
-  consumer.on("processing_error", (error, message) => log.error({ err: error, message_id: message.MessageId }, "handler failed; message will be delivered again"));
+  consumer.on("processing_error", (error, message) =>
+    log.error({ err: error, message_id: message.MessageId }, "handler failed; message will be delivered again"),
+  );
   consumer.on("error", (error) => log.error({ err: error }, "consumer error"));
   return consumer;
 }
 
 /** The first words of a transcript, on one line, without control characters (it is printed to a terminal). */
 export function firstWords(text: string, words = 8): string {
-  const head = text.slice(0, 400).replace(/\p{Cc}/gu, " ").split(" ").filter(Boolean);
+  const head = text
+    .slice(0, 400)
+    .replace(/\p{Cc}/gu, " ")
+    .split(" ")
+    .filter(Boolean);
   const shown = head.slice(0, words).join(" ");
   return head.length > words || text.length > 400 ? `${shown} …` : shown;
 }
@@ -163,7 +186,9 @@ export function printEvent(print: (line: string) => void = console.log): Transcr
     } else {
       const { data } = event.detail;
       const words = JSON.stringify(firstWords(data.cleaned_transcript));
-      print(`${head} raw_length=${data.raw_transcript.length} cleaned_length=${data.cleaned_transcript.length}${data.transcripts_ref ? " claim_check=true" : ""} ${words}`);
+      print(
+        `${head} raw_length=${data.raw_transcript.length} cleaned_length=${data.cleaned_transcript.length}${data.transcripts_ref ? " claim_check=true" : ""} ${words}`,
+      );
     }
     return Promise.resolve();
   };

@@ -22,7 +22,10 @@ export function interaction({ logger, newId = randomUUID }: { logger: Logger; ne
     const sent = c.req.header(REQUEST_ID_HEADER);
     const requestId = sent !== undefined && REQUEST_ID.test(sent) ? sent : undefined;
     c.set("interactionId", interactionId);
-    c.set("log", logger.child({ interaction_id: interactionId, ...(requestId !== undefined && { client_request_id: requestId }) }));
+    c.set(
+      "log",
+      logger.child({ interaction_id: interactionId, ...(requestId !== undefined && { client_request_id: requestId }) }),
+    );
     c.header(INTERACTION_ID_HEADER, interactionId);
     if (requestId !== undefined) c.header(REQUEST_ID_HEADER, requestId);
     await next();

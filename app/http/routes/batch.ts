@@ -5,7 +5,18 @@ import type { IdentifiedEnv } from "../app-env.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import { BatchResponse } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
-import { BATCH_PROBLEMS, IDEMPOTENCY_PARAMETER, IDENTITY_PARAMETERS, accepted, describeWrongMethod, interactionHeader, json, problemResponses, replayedHeader, uploadBodyDescription } from "../openapi.js";
+import {
+  BATCH_PROBLEMS,
+  IDEMPOTENCY_PARAMETER,
+  IDENTITY_PARAMETERS,
+  accepted,
+  describeWrongMethod,
+  interactionHeader,
+  json,
+  problemResponses,
+  replayedHeader,
+  uploadBodyDescription,
+} from "../openapi.js";
 import { receiveAnyUpload } from "../raw-body-upload.js";
 import { jsonStream } from "../streamed-json.js";
 import { submitJob, type JobRouteDeps } from "./jobs.js";
@@ -24,7 +35,13 @@ const describeBatchProcess = describeRoute({
   tags: ["batch"],
   parameters: [
     ...IDENTITY_PARAMETERS,
-    { name: "Prefer", in: "header" as const, required: false, description: "`respond-async`: queue a job instead of waiting (202)", schema: { type: "string" as const } },
+    {
+      name: "Prefer",
+      in: "header" as const,
+      required: false,
+      description: "`respond-async`: queue a job instead of waiting (202)",
+      schema: { type: "string" as const },
+    },
     IDEMPOTENCY_PARAMETER,
   ],
   requestBody: uploadBodyDescription(),
@@ -33,7 +50,10 @@ const describeBatchProcess = describeRoute({
       ...json("Raw and cleaned transcripts, and what became of the event", BatchResponse),
       headers: {
         ...interactionHeader,
-        "X-Warning": { description: "Set when an identity header was replaced (e.g. an X-Tenant-ID that is not a UUID v4)", schema: { type: "string" as const } },
+        "X-Warning": {
+          description: "Set when an identity header was replaced (e.g. an X-Tenant-ID that is not a UUID v4)",
+          schema: { type: "string" as const },
+        },
         ...replayedHeader,
       },
     },
@@ -73,10 +93,15 @@ export function batchRoutes(deps: BatchRouteDeps) {
     }
     const { context, log } = c.var;
     const claim = idempotencyClaim(c.req.header(IDEMPOTENCY_KEY_HEADER), deps.jobs.idempotency);
-    log.debug({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "batch processing started");
+    log.debug(
+      { tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId },
+      "batch processing started",
+    );
     const deadline = new AbortController();
     const timer =
-      deps.requestTimeoutMs > 0 ? setTimeout(() => deadline.abort(new DeadlinePassed()), deps.requestTimeoutMs) : undefined;
+      deps.requestTimeoutMs > 0
+        ? setTimeout(() => deadline.abort(new DeadlinePassed()), deps.requestTimeoutMs)
+        : undefined;
     const signal = AbortSignal.any([c.req.raw.signal, deadline.signal]);
     // Audio goes to the provider as it arrives, unless an Idempotency-Key must be claimed first (after the
     // whole body is read, since it is bound to the body's hash): a repeated request must not pay twice.
@@ -103,7 +128,14 @@ export function batchRoutes(deps: BatchRouteDeps) {
           hash: claim?.fileHash,
         },
       ).catch((error: unknown) => {
-        throw deadline.signal.aborted ? new ApiError("upload_timeout", `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error }) : error;
+        throw deadline.signal.aborted
+          ? new ApiError(
+              "upload_timeout",
+              `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`,
+              {},
+              { cause: error },
+            )
+          : error;
       });
       const file = localFile(upload.stored, deps.tempFiles);
       tee?.stored({ path: file.path, bytes: upload.bytes });
@@ -111,7 +143,14 @@ export function batchRoutes(deps: BatchRouteDeps) {
         try {
           const { raw, cleaned, event } = await deps.pipeline.process({
             context,
-            upload: { bytes: upload.bytes, declaredType: upload.declaredType, detected: screened, localPath: file.path, memory: upload.stored.memory, tee },
+            upload: {
+              bytes: upload.bytes,
+              declaredType: upload.declaredType,
+              detected: screened,
+              localPath: file.path,
+              memory: upload.stored.memory,
+              tee,
+            },
             log,
             signal,
           });
@@ -137,7 +176,12 @@ export function batchRoutes(deps: BatchRouteDeps) {
           return { status: 200, body: answer };
         } catch (error) {
           if (!deadline.signal.aborted) throw error;
-          throw new ApiError("processing_timeout", `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`, {}, { cause: error });
+          throw new ApiError(
+            "processing_timeout",
+            `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`,
+            {},
+            { cause: error },
+          );
         }
       };
       try {

@@ -6,7 +6,9 @@ import type { AuthMode } from "../../auth/authenticator.js";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { describeDocument } from "../openapi.js";
 
-const describeOpenApi = describeDocument("This document", "documentation", "OpenAPI 3.1", "application/json", { type: "object" });
+const describeOpenApi = describeDocument("This document", "documentation", "OpenAPI 3.1", "application/json", {
+  type: "object",
+});
 
 const describeEventSchema = describeDocument(
   "The BatchProcessingCompleted event's JSON Schema (v1)",
@@ -25,10 +27,20 @@ const describeFailedEventSchema = describeDocument(
 );
 
 /** How the verified modes are declared: a bearer JWT, or an API key as a bearer credential or `X-API-Key`. */
-const SECURITY: Record<AuthMode, { schemes: Record<string, OpenAPIV3_1.SecuritySchemeObject>; requirement: Array<Record<string, string[]>> }> = {
+const SECURITY: Record<
+  AuthMode,
+  { schemes: Record<string, OpenAPIV3_1.SecuritySchemeObject>; requirement: Array<Record<string, string[]>> }
+> = {
   headers: { schemes: {}, requirement: [] },
   jwt: {
-    schemes: { bearerJwt: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A JWT from the configured issuer; the tenant is its tenant claim" } },
+    schemes: {
+      bearerJwt: {
+        type: "http",
+        scheme: "bearer",
+        bearerFormat: "JWT",
+        description: "A JWT from the configured issuer; the tenant is its tenant claim",
+      },
+    },
     requirement: [{ bearerJwt: [] }],
   },
   "api-key": {
@@ -67,7 +79,11 @@ export function documentationRoutes(app: Hono<AppEnv>, authMode: AuthMode) {
       excludeStaticFile: false,
     }),
   );
-  routes.get("/schemas/batch-processing-completed.v1.json", describeEventSchema, (c) => c.json(completedEventJsonSchema()));
-  routes.get("/schemas/batch-processing-failed.v1.json", describeFailedEventSchema, (c) => c.json(failedEventJsonSchema()));
+  routes.get("/schemas/batch-processing-completed.v1.json", describeEventSchema, (c) =>
+    c.json(completedEventJsonSchema()),
+  );
+  routes.get("/schemas/batch-processing-failed.v1.json", describeFailedEventSchema, (c) =>
+    c.json(failedEventJsonSchema()),
+  );
   return routes;
 }

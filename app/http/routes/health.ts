@@ -46,7 +46,9 @@ export interface HealthDeps {
 export function healthRoutes(deps: HealthDeps) {
   const started = Date.now();
   const routes = new Hono<AppEnv>();
-  routes.get("/healthz", describeHealth, (c) => c.json({ status: "ok", uptime_s: Math.round((Date.now() - started) / 1000) }));
+  routes.get("/healthz", describeHealth, (c) =>
+    c.json({ status: "ok", uptime_s: Math.round((Date.now() - started) / 1000) }),
+  );
   routes.get("/readyz", describeReadiness, async (c) => {
     const writable = await deps.tempFiles.writable();
     const status = deps.inFlight.draining ? "draining" : writable ? "ready" : "not_ready";
@@ -62,7 +64,10 @@ export function healthRoutes(deps: HealthDeps) {
         cleaner: deps.cleaner.name,
         events: { publishing: deps.publisher.state },
         uploads: { writable },
-        jobs: { configured: deps.jobsMissing.length === 0, ...(deps.jobsMissing.length > 0 && { missing: deps.jobsMissing }) },
+        jobs: {
+          configured: deps.jobsMissing.length === 0,
+          ...(deps.jobsMissing.length > 0 && { missing: deps.jobsMissing }),
+        },
         in_flight: deps.inFlight.size,
       },
       status === "ready" ? 200 : 503,

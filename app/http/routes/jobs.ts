@@ -6,9 +6,25 @@ import * as v from "valibot";
 import type { IdentifiedEnv } from "../app-env.js";
 import { JobList, JobResponse, type JobSummary } from "../api-schemas.js";
 import { ApiError } from "../problem.js";
-import { IDEMPOTENCY_PARAMETER, IDENTITY_PARAMETERS, READ_PROBLEMS, SUBMIT_PROBLEMS, accepted, describeWrongMethod, json, problemResponses, uploadBody } from "../openapi.js";
+import {
+  IDEMPOTENCY_PARAMETER,
+  IDENTITY_PARAMETERS,
+  READ_PROBLEMS,
+  SUBMIT_PROBLEMS,
+  accepted,
+  describeWrongMethod,
+  json,
+  problemResponses,
+  uploadBody,
+} from "../openapi.js";
 import { receiveAnyUpload } from "../raw-body-upload.js";
-import { idempotencyClaim, idempotently, IDEMPOTENCY_KEY_HEADER, type Answer, type Idempotency } from "../idempotency.js";
+import {
+  idempotencyClaim,
+  idempotently,
+  IDEMPOTENCY_KEY_HEADER,
+  type Answer,
+  type Idempotency,
+} from "../idempotency.js";
 import { UUID_V4 } from "../../domain/ids.js";
 import { JOB_STATUSES, type JobRecord } from "../../jobs/job-record.js";
 import { parseJobResult } from "../../jobs/job-result.js";
@@ -36,7 +52,13 @@ const describeJobGet = describeRoute({
   tags: ["jobs"],
   parameters: [
     ...IDENTITY_PARAMETERS,
-    { name: "id", in: "path" as const, required: true, description: "The job's interaction id", schema: { type: "string" as const, format: "uuid" } },
+    {
+      name: "id",
+      in: "path" as const,
+      required: true,
+      description: "The job's interaction id",
+      schema: { type: "string" as const, format: "uuid" },
+    },
   ],
   responses: {
     200: json("The job", JobResponse),
@@ -49,16 +71,33 @@ const describeJobList = describeRoute({
   tags: ["jobs"],
   parameters: [
     ...IDENTITY_PARAMETERS,
-    { name: "status", in: "query" as const, required: false, description: "Only jobs in this status", schema: { type: "string" as const, enum: ["queued", "processing", "completed", "failed"] } },
-    { name: "limit", in: "query" as const, required: false, description: "Jobs per page, 1–100 (default 20)", schema: { type: "integer" as const, minimum: 1, maximum: 100 } },
-    { name: "cursor", in: "query" as const, required: false, description: "`next_cursor` of the previous page", schema: { type: "string" as const } },
+    {
+      name: "status",
+      in: "query" as const,
+      required: false,
+      description: "Only jobs in this status",
+      schema: { type: "string" as const, enum: ["queued", "processing", "completed", "failed"] },
+    },
+    {
+      name: "limit",
+      in: "query" as const,
+      required: false,
+      description: "Jobs per page, 1–100 (default 20)",
+      schema: { type: "integer" as const, minimum: 1, maximum: 100 },
+    },
+    {
+      name: "cursor",
+      in: "query" as const,
+      required: false,
+      description: "`next_cursor` of the previous page",
+      schema: { type: "string" as const },
+    },
   ],
   responses: {
     200: json("A page of jobs", JobList),
     ...problemResponses(["invalid_query", ...READ_PROBLEMS]),
   },
 });
-
 
 export interface JobRouteDeps {
   jobs: AsyncJobs;
@@ -77,9 +116,13 @@ const MAX_CURSOR_CHARS = 2048;
 
 function available(jobs: AsyncJobs): Extract<AsyncJobs, { available: true }> {
   if (jobs.available) return jobs;
-  throw new ApiError("async_unavailable", `Async jobs are not configured: set ${jobs.missing.join(", ")}. POST /batch/process works without them.`, {
-    missing: jobs.missing,
-  });
+  throw new ApiError(
+    "async_unavailable",
+    `Async jobs are not configured: set ${jobs.missing.join(", ")}. POST /batch/process works without them.`,
+    {
+      missing: jobs.missing,
+    },
+  );
 }
 
 /** Storage that fails under a read is the service's problem for now, not the client's: 503. */
@@ -116,7 +159,10 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
   const jobs = available(deps.jobs);
   const { context, log } = c.var;
   const claim = idempotencyClaim(c.req.header(IDEMPOTENCY_KEY_HEADER), deps.idempotency);
-  log.debug({ tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId }, "job submission started");
+  log.debug(
+    { tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId },
+    "job submission started",
+  );
   const key = objectKeys.upload(context.tenantId, context.interactionId);
   const sink = objectStoreSink(jobs.objects, key);
   // What the early screen found the file to be (when it was long enough to be screened), not detected twice.
@@ -150,7 +196,11 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
       await sink.discard();
       throw error;
     }
-    const job = await jobs.submit(context, { key, bytes: upload.bytes, declaredType: upload.declaredType, detected }, log);
+    const job = await jobs.submit(
+      context,
+      { key, bytes: upload.bytes, declaredType: upload.declaredType, detected },
+      log,
+    );
     c.set("outcome", { bytes: upload.bytes, source: detected.kind });
     const answer: JobResponse = summary(job);
     return { status: 202, body: answer, headers: { Location: `/batch/jobs/${job.job_id}` } };
@@ -166,7 +216,13 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
 const ListQuery = v.object({
   status: v.optional(v.picklist(JOB_STATUSES, `status must be one of ${JOB_STATUSES.join(", ")}`)),
   limit: v.optional(
-    v.pipe(v.string(), v.regex(/^\d{1,3}$/, `limit must be a whole number from 1 to ${MAX_PAGE}`), v.transform(Number), v.minValue(1, `limit must be at least 1`), v.maxValue(MAX_PAGE, `limit must be at most ${MAX_PAGE}`)),
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,3}$/, `limit must be a whole number from 1 to ${MAX_PAGE}`),
+      v.transform(Number),
+      v.minValue(1, `limit must be at least 1`),
+      v.maxValue(MAX_PAGE, `limit must be at most ${MAX_PAGE}`),
+    ),
   ),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(MAX_CURSOR_CHARS, "cursor is not one this service handed out"))),
 });
@@ -178,7 +234,11 @@ export function jobRoutes(deps: JobRouteDeps & { admission: [MiddlewareHandler, 
   routes.post("/", describeJobSubmit, ...deps.admission, (c) => submitJob(c, deps));
   routes.get("/", describeJobList, ...deps.admission, async (c) => {
     const jobs = available(deps.jobs);
-    const query = v.safeParse(ListQuery, { status: c.req.query("status"), limit: c.req.query("limit"), cursor: c.req.query("cursor") });
+    const query = v.safeParse(ListQuery, {
+      status: c.req.query("status"),
+      limit: c.req.query("limit"),
+      cursor: c.req.query("cursor"),
+    });
     if (!query.success) {
       const issue = query.issues[0];
       throw new ApiError("invalid_query", issue.message, { parameter: v.getDotPath(issue) ?? "query" });

@@ -10,7 +10,15 @@ const describeProblemPage = describeRoute({
   description: "The page every problem's `type` links to: HTML for a browser (Accept: text/html), JSON otherwise.",
   tags: ["documentation"],
   security: [],
-  parameters: [{ name: "slug", in: "path" as const, required: true, description: "The code with dashes, e.g. provider-not-configured", schema: { type: "string" as const } }],
+  parameters: [
+    {
+      name: "slug",
+      in: "path" as const,
+      required: true,
+      description: "The code with dashes, e.g. provider-not-configured",
+      schema: { type: "string" as const },
+    },
+  ],
   responses: {
     200: {
       description: "The problem type explained",
@@ -38,7 +46,10 @@ const describeProblemPage = describeRoute({
 });
 
 const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character]!);
+  text.replace(
+    /[&<>"']/g,
+    (character) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[character]!,
+  );
 
 /**
  * `GET /problems/{slug}`: what every problem `type` links to, from the one error table: a short page for a
@@ -48,7 +59,11 @@ export function problemRoutes() {
   const routes = new Hono<AppEnv>();
   routes.get("/problems/:slug", describeProblemPage, (c) => {
     const code = codeOfSlug(c.req.param("slug"));
-    if (code === undefined) throw new ApiError("not_found", "There is no such problem type; see /openapi.json for the codes the API answers with.");
+    if (code === undefined)
+      throw new ApiError(
+        "not_found",
+        "There is no such problem type; see /openapi.json for the codes the API answers with.",
+      );
     const { status, title } = ERRORS[code];
     const { meaning, action } = PROBLEM_GUIDE[code];
     const type = `/problems/${problemSlug(code)}`;

@@ -5,12 +5,21 @@ import { describeDocument } from "../openapi.js";
 import { uploadPage } from "../web/page.js";
 import { PAGE_SCRIPT } from "../web/page-script.js";
 
-const describePage = describeDocument("The upload page, for people", "documentation", "HTML", "text/html", { type: "string" });
+const describePage = describeDocument("The upload page, for people", "documentation", "HTML", "text/html", {
+  type: "string",
+});
 
-const describePageScript = describeDocument("The upload page's script", "documentation", "JavaScript", "text/javascript", { type: "string" });
+const describePageScript = describeDocument(
+  "The upload page's script",
+  "documentation",
+  "JavaScript",
+  "text/javascript",
+  { type: "string" },
+);
 
 /** Everything the page loads comes from here: nothing from another origin. */
-const CONTENT_SECURITY_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
 /** `GET /`: the upload page, and `GET /app.js`, its script. */
 export function webRoutes(authMode: AuthMode) {

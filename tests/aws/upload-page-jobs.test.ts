@@ -73,13 +73,11 @@ describe("the upload page's async mode in a real browser, with a worker behind i
     try {
       await page.goto(served.url);
       await page.getByLabel("Queue it as a job and watch it").check();
-      await page
-        .getByLabel("Recording or captions file")
-        .setInputFiles({
-          name: "silence.vtt",
-          mimeType: "text/vtt",
-          buffer: Buffer.from("WEBVTT\n\n00:00.000 --> 00:01.000\n\n"),
-        });
+      await page.getByLabel("Recording or captions file").setInputFiles({
+        name: "silence.vtt",
+        mimeType: "text/vtt",
+        buffer: Buffer.from("WEBVTT\n\n00:00.000 --> 00:01.000\n\n"),
+      });
       await page.getByRole("button", { name: "Upload" }).click();
       const alert = page.getByRole("alert");
       await alert.waitFor({ timeout: 30_000 });

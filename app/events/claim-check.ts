@@ -7,7 +7,7 @@ import {
   type BatchProcessingCompletedDetail,
   type InlineCompletedDetail,
 } from "./batch-processing-completed.js";
-import { entrySize } from "./put-events-sender.js";
+import { entrySize } from "./publish-error.js";
 
 export interface ClaimCheckOptions {
   store: ObjectStore;

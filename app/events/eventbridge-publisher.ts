@@ -1,7 +1,8 @@
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { Logger } from "../logger.js";
 import type { EventPublisher, PublishOutcome } from "./event-publisher.js";
-import { createPutEventsSender, entrySize, PublishError, type PutEventsSenderOptions } from "./put-events-sender.js";
+import { createPutEventsSender, type PutEventsSenderOptions } from "./put-events-sender.js";
+import { entrySize, PublishError } from "./publish-error.js";
 import { eventTypeOf } from "./transcript-events.js";
 
 export interface EventBridgePublisherOptions extends PutEventsSenderOptions {

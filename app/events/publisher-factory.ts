@@ -3,7 +3,7 @@ import type { EventSettings } from "./event-settings.js";
 import type { Logger } from "../logger.js";
 import { disabledPublisher, type EventPublisher } from "./event-publisher.js";
 import { createEventBridgePublisher } from "./eventbridge-publisher.js";
-import { classifyError } from "./put-events-sender.js";
+import { classifyError } from "./publish-error.js";
 
 const CREDENTIALS_CHECK_MS = 2_000;
 

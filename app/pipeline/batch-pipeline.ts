@@ -1,16 +1,8 @@
 import type { Cleaner } from "../cleaning/cleaner.js";
-import {
-  EmptyTranscript,
-  isFinalFailure,
-  ProviderFailure,
-  UnsupportedEncoding,
-  type FinalFailure,
-} from "../domain/failures.js";
-import { buildCompletedEvent } from "../events/batch-processing-completed.js";
-import { buildFailedEvent, type FailureStage } from "../events/batch-processing-failed.js";
+import { EmptyTranscript, isFinalFailure, ProviderFailure, UnsupportedEncoding } from "../domain/failures.js";
+import { type FailureStage } from "../events/batch-processing-failed.js";
 import type { ClaimCheck } from "../events/claim-check.js";
-import type { EventPublisher, PublishOutcome } from "../events/event-publisher.js";
-import { eventTypeOf, type TranscriptEventDetail } from "../events/transcript-events.js";
+import type { EventPublisher } from "../events/event-publisher.js";
 import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
 import { type Transcriber, type Transcription } from "../transcription/transcriber.js";
@@ -19,6 +11,8 @@ import type { AudioTee } from "../upload/audio-tee.js";
 import { HEAD_BYTES } from "../upload/upload-sink.js";
 import { detectInput, detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
 import { acceptInput, type BatchJob, type BatchOutcome, type RawTranscript, type Transcripts } from "./batch-job.js";
+
+import { createEventSteps } from "./event-steps.js";
 
 export interface BatchPipelineDeps {
   transcriber: Transcriber;
@@ -39,60 +33,7 @@ export interface BatchPipelineDeps {
  * caller to answer; publishing itself never throws.
  */
 export function createBatchPipeline(deps: BatchPipelineDeps) {
-  const now = deps.now ?? (() => new Date());
-
-  async function publish(detail: TranscriptEventDetail, log: Logger): Promise<PublishOutcome> {
-    const outcome = await deps.publisher.publish(detail, { log });
-    deps.observer.published(eventTypeOf(detail).detailType, outcome);
-    return outcome;
-  }
-
-  async function publishCompleted(job: Omit<BatchJob, "upload">, transcripts: Transcripts): Promise<PublishOutcome> {
-    const { context } = job;
-    const inline = buildCompletedEvent({
-      interactionId: context.interactionId,
-      tenantId: context.tenantId,
-      userId: context.userId,
-      accountId: context.accountId,
-      rawTranscript: transcripts.raw.text,
-      cleanedTranscript: transcripts.cleaned.text,
-      completedAt: now(),
-    });
-    let detail: TranscriptEventDetail = inline;
-    if (deps.claimCheck !== undefined) {
-      try {
-        detail = await deps.claimCheck(inline);
-      } catch (error) {
-        job.log.error(
-          { err: error, raw_length: transcripts.raw.text.length },
-          "transcripts could not be stored for the event's claim check",
-        );
-        const outcome: PublishOutcome = { status: "failed", error: "ClaimCheckFailed", attempts: 0 };
-        deps.observer.published(eventTypeOf(inline).detailType, outcome);
-        return outcome;
-      }
-    }
-    return publish(detail, job.log);
-  }
-
-  async function publishFailed(
-    job: Omit<BatchJob, "upload">,
-    error: FinalFailure,
-    stage: FailureStage,
-  ): Promise<PublishOutcome> {
-    const { context } = job;
-    const detail = buildFailedEvent({
-      interactionId: context.interactionId,
-      tenantId: context.tenantId,
-      userId: context.userId,
-      accountId: context.accountId,
-      code: error.code,
-      message: error.message,
-      stage,
-      failedAt: now(),
-    });
-    return publish(detail, job.log);
-  }
+  const { publishCompleted, publishFailed } = createEventSteps(deps);
 
   /** Reads the transcript, saying at each step which stage a failure belongs to. */
   async function readTranscript(job: BatchJob, stage: { current: FailureStage }): Promise<RawTranscript> {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildCompletedEvent } from "../../app/events/batch-processing-completed.js";
 import { disabledPublisher } from "../../app/events/event-publisher.js";
 import { createEventBridgePublisher } from "../../app/events/eventbridge-publisher.js";
-import { classifyError, createPutEventsSender, entrySize } from "../../app/events/put-events-sender.js";
+import { createPutEventsSender } from "../../app/events/put-events-sender.js";
+import { classifyError, entrySize } from "../../app/events/publish-error.js";
 import { captureLogger } from "../support/capture-logger.js";
 
 const eventBridge = mockClient(EventBridgeClient);

@@ -19,7 +19,7 @@ import {
 } from "../openapi.js";
 import { receiveAnyUpload } from "../raw-body-upload.js";
 import { jsonStream } from "../streamed-json.js";
-import { submitJob, type JobRouteDeps } from "./jobs.js";
+import { submitJob, type JobRouteDeps } from "../job-acceptance.js";
 import { toJobResult } from "../../jobs/job-result.js";
 import { idempotencyClaim, idempotently, IDEMPOTENCY_KEY_HEADER, type Answer } from "../idempotency.js";
 import type { TempFiles } from "../../upload/temp-files.js";

@@ -1,0 +1,132 @@
+import { Readable } from "node:stream";
+import { type Context } from "hono";
+import type { Logger } from "../logger.js";
+import type { IdentifiedEnv } from "./app-env.js";
+import { JobResponse, type JobSummary } from "./api-schemas.js";
+import { ApiError } from "./problem.js";
+import { receiveAnyUpload } from "./raw-body-upload.js";
+import {
+  idempotencyClaim,
+  idempotently,
+  IDEMPOTENCY_KEY_HEADER,
+  type Answer,
+  type Idempotency,
+} from "./idempotency.js";
+import { type JobRecord } from "../jobs/job-record.js";
+import type { AsyncJobs } from "../jobs/async-jobs.js";
+import { acceptInput } from "../pipeline/batch-job.js";
+import { objectKeys } from "../storage/object-store.js";
+import { StorageUnavailable } from "../domain/failures.js";
+import { detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
+import { objectStoreSink } from "../upload/upload-sink.js";
+
+export interface JobRouteDeps {
+  jobs: AsyncJobs;
+  /** Refuses what an upload's first bytes already prove unacceptable, before the rest is read. */
+  screen?: ((head: Buffer, log: Logger) => Promise<DetectedInput | undefined>) | undefined;
+  /** `Idempotency-Key` records, for both POST routes; absent: the header is read and ignored. */
+  idempotency?: Idempotency | undefined;
+  maxUploadBytes: number;
+  maxCaptionsBytes: number;
+  uploadIdleTimeoutMs: number;
+}
+
+export function available(jobs: AsyncJobs): Extract<AsyncJobs, { available: true }> {
+  if (jobs.available) return jobs;
+  throw new ApiError(
+    "async_unavailable",
+    `Async jobs are not configured: set ${jobs.missing.join(", ")}. POST /batch/process works without them.`,
+    {
+      missing: jobs.missing,
+    },
+  );
+}
+
+/** Storage that fails under a read is the service's problem for now, not the client's: 503. */
+export async function fromStorage<T>(what: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new StorageUnavailable(what, { cause: error });
+  }
+}
+
+/**
+ * Streams the upload to the bucket under the tenant, checks it as the synchronous path would (the same
+ * limits; the kind read from its first bytes), and queues the job: 202 with `Location`. Shared by
+ * `POST /batch/jobs` and `POST /batch/process` with `Prefer: respond-async`.
+ */
+export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): Promise<Response> {
+  const jobs = available(deps.jobs);
+  const { context, log } = c.var;
+  const claim = idempotencyClaim(c.req.header(IDEMPOTENCY_KEY_HEADER), deps.idempotency);
+  log.debug(
+    { tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId },
+    "job submission started",
+  );
+  const key = objectKeys.upload(context.tenantId, context.interactionId);
+  const sink = objectStoreSink(jobs.objects, key);
+  // What the early screen found the file to be (when it was long enough to be screened), not detected twice.
+  let screened: DetectedInput | undefined;
+  const upload = await receiveAnyUpload(
+    {
+      contentType: c.req.header("Content-Type"),
+      contentLength: c.req.header("Content-Length"),
+      body: c.env?.incoming ?? (c.req.raw.body === null ? null : Readable.fromWeb(c.req.raw.body)),
+    },
+    {
+      maxBytes: deps.maxUploadBytes,
+      sink,
+      idleTimeoutMs: deps.uploadIdleTimeoutMs,
+      signal: c.req.raw.signal,
+      screen:
+        deps.screen &&
+        (async (head) => {
+          screened = await deps.screen!(head, log);
+        }),
+      hash: claim?.fileHash,
+    },
+  );
+  const run = async (): Promise<Answer> => {
+    const detected = screened ?? (await detectInputFromHead(upload.stored.head));
+    log.debug({ bytes: upload.bytes, declared_type: upload.declaredType, input: detected.kind }, "upload stored");
+    try {
+      acceptInput(detected, upload.bytes, deps.maxCaptionsBytes);
+    } catch (error) {
+      // Refused before it became a job: nothing is kept, and no event is due.
+      await sink.discard();
+      throw error;
+    }
+    const job = await jobs.submit(
+      context,
+      { key, bytes: upload.bytes, declaredType: upload.declaredType, detected },
+      log,
+    );
+    c.set("outcome", { bytes: upload.bytes, source: detected.kind });
+    const answer: JobResponse = summary(job);
+    return { status: 202, body: answer, headers: { Location: `/batch/jobs/${job.job_id}` } };
+  };
+  if (claim === undefined) {
+    const { status, body, headers } = await run();
+    return c.json(body, status, headers);
+  }
+  const fingerprint = claim.fingerprint("POST /batch/jobs", context);
+  return idempotently(c, claim.store, { key: claim.key, fingerprint, discard: () => sink.discard() }, run);
+}
+
+/** A job as the API lists it. */
+export function summary(job: JobRecord): JobSummary {
+  return {
+    interaction_id: job.job_id,
+    tenant_id: job.tenant_id,
+    status: job.status,
+    created_at: job.created_at,
+    updated_at: job.updated_at,
+    ...(job.started_at !== undefined && { started_at: job.started_at }),
+    ...(job.finished_at !== undefined && { finished_at: job.finished_at }),
+    attempts: job.attempts,
+    bytes: job.upload_bytes,
+    ...(job.error !== undefined && { error: job.error }),
+  };
+}

@@ -103,19 +103,32 @@ describe("PutEvents sender", () => {
   });
 
   it("gives up when the budget is spent, however many retries that allows", async () => {
-    eventBridge.on(PutEventsCommand).rejects(awsError("ThrottlingException", 400));
-    const started = performance.now();
-    const result = await createPutEventsSender({
-      client,
-      budgetMs: 300,
-      attemptTimeoutMs: 100,
-      backoff: { initialDelayMs: 20, maxDelayMs: 40 },
-    })(entries.slice(0, 1));
-    const elapsed = performance.now() - started;
-    expect(result.failure?.code).toBe("PublishBudgetExceeded");
-    expect(result.attempts).toBeGreaterThan(2);
-    expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(1_000);
+    vi.useFakeTimers();
+    try {
+      const calls: number[] = [];
+      eventBridge.on(PutEventsCommand).callsFake(() => {
+        calls.push(Date.now());
+        return Promise.reject(awsError("ThrottlingException", 400));
+      });
+      const started = Date.now();
+      let settledAt: number | undefined;
+      const sending = createPutEventsSender({
+        client,
+        budgetMs: 300,
+        attemptTimeoutMs: 100,
+        backoff: { initialDelayMs: 20, maxDelayMs: 40 },
+      })(entries.slice(0, 1)).finally(() => (settledAt = Date.now()));
+      await vi.advanceTimersByTimeAsync(1_000);
+      const result = await sending;
+      expect(result.failure?.code).toBe("PublishBudgetExceeded");
+      expect(result.attempts).toBeGreaterThan(2);
+      expect(result.attempts).toBe(calls.length);
+      // It kept trying until the budget, and no longer: the last try and the answer are inside it.
+      expect(settledAt! - started).toBe(300);
+      expect(Math.max(...calls) - started).toBeLessThan(300);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("times out a hanging attempt and tries again", async () => {

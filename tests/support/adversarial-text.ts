@@ -2,40 +2,49 @@ import type { CaptionsFormat } from "../../app/upload/input-detection.js";
 
 const MiB = 1024 * 1024;
 
-/** `unit` repeated to 1 MiB, between a prefix and a suffix. */
-const fill = (unit: string, prefix = "", suffix = "") => prefix + unit.repeat(Math.ceil(MiB / unit.length)) + suffix;
+/** `unit` repeated to `bytes` characters, between a prefix and a suffix. */
+const filler =
+  (bytes: number) =>
+  (unit: string, prefix = "", suffix = "") =>
+    prefix + unit.repeat(Math.ceil(bytes / unit.length)) + suffix;
 const srtCue = (line: string) => `1\n00:00:01,000 --> 00:00:02,000\n${line}\n`;
 const vttCue = (line: string) => `WEBVTT\n\n00:01.000 --> 00:02.000\n${line}\n`;
 
-/** Inputs that made backtracking patterns take time quadratic in their length, each about 1 MiB. */
-export const SHAPES: Array<[string, string, CaptionsFormat]> = [
-  ["an SRT cue line of `<`", srtCue(fill("<")), "srt"],
-  ["`<v ` repeated in a VTT cue", vttCue(fill("<v ")), "vtt"],
-  ["`<v.` repeated, closed at the very end", vttCue(fill("<v.", "", ">")), "vtt"],
-  ["`{\\` repeated in an SRT cue", srtCue(fill("{\\")), "srt"],
-  ["`{\\` repeated, closed at the very end", srtCue(fill("{\\", "", "}")), "srt"],
-  ["`&am` repeated", srtCue(fill("&am")), "srt"],
-  ["`<` and `{\\` interleaved with one late close of each", vttCue(fill("<{\\", "", ">}")), "vtt"],
-  ["commas between a word and a filler", fill(",", "hello ", "um"), "text"],
-  ["commas between a word and `x .`", fill(",", "hello ", "x ."), "text"],
-  ["a filler after a long run of commas", fill(",", "ship um"), "text"],
-  ["one huge word followed by many short ones", "a".repeat(MiB / 2) + fill(" a").slice(0, MiB / 2), "text"],
-  ["a stutter of one word", fill("so "), "text"],
-  ["fillers only", fill("um, "), "text"],
-  ["full stops only", fill(". "), "text"],
-  ["soft marks then a full stop, repeated", fill("word ,;: . "), "text"],
-  ["colons, as a speaker label would start", fill(":"), "text"],
-  ["a label-like prefix then colons", fill(":", "Alice"), "text"],
-  ["digits, as a timing line would start", fill("1"), "srt"],
-  ["`00:` repeated, as a timing line would start", fill("00:"), "vtt"],
-  ["blanks before an arrow", fill(" ", "00:01.000", "--> 00:02.000\nx"), "vtt"],
-  ["arrows repeated", fill("-->"), "vtt"],
-  ["timing lines only", fill("00:00:01,000 --> 00:00:02,000\n"), "srt"],
-  ["blank lines only", fill("\n"), "srt"],
-  ["carriage returns only", fill("\r"), "vtt"],
-  ["lone `i` words", fill("i "), "text"],
-  ["non-letter prefix before `i`", fill(",", "", "i"), "text"],
-  ["astral letters", fill("𝒜"), "text"],
-  ["empty tags", vttCue(fill("<>")), "vtt"],
-  ["whitespace of every kind", fill(" \t\u00a0\u2003\u3000"), "text"],
-];
+/** Inputs that made backtracking patterns take time quadratic in their length, each of about `bytes`. */
+export const shapesOf = (bytes: number): Array<[string, string, CaptionsFormat]> => {
+  const fill = filler(bytes);
+  return [
+    ["an SRT cue line of `<`", srtCue(fill("<")), "srt"],
+    ["`<v ` repeated in a VTT cue", vttCue(fill("<v ")), "vtt"],
+    ["`<v.` repeated, closed at the very end", vttCue(fill("<v.", "", ">")), "vtt"],
+    ["`{\\` repeated in an SRT cue", srtCue(fill("{\\")), "srt"],
+    ["`{\\` repeated, closed at the very end", srtCue(fill("{\\", "", "}")), "srt"],
+    ["`&am` repeated", srtCue(fill("&am")), "srt"],
+    ["`<` and `{\\` interleaved with one late close of each", vttCue(fill("<{\\", "", ">}")), "vtt"],
+    ["commas between a word and a filler", fill(",", "hello ", "um"), "text"],
+    ["commas between a word and `x .`", fill(",", "hello ", "x ."), "text"],
+    ["a filler after a long run of commas", fill(",", "ship um"), "text"],
+    ["one huge word followed by many short ones", "a".repeat(bytes / 2) + fill(" a").slice(0, bytes / 2), "text"],
+    ["a stutter of one word", fill("so "), "text"],
+    ["fillers only", fill("um, "), "text"],
+    ["full stops only", fill(". "), "text"],
+    ["soft marks then a full stop, repeated", fill("word ,;: . "), "text"],
+    ["colons, as a speaker label would start", fill(":"), "text"],
+    ["a label-like prefix then colons", fill(":", "Alice"), "text"],
+    ["digits, as a timing line would start", fill("1"), "srt"],
+    ["`00:` repeated, as a timing line would start", fill("00:"), "vtt"],
+    ["blanks before an arrow", fill(" ", "00:01.000", "--> 00:02.000\nx"), "vtt"],
+    ["arrows repeated", fill("-->"), "vtt"],
+    ["timing lines only", fill("00:00:01,000 --> 00:00:02,000\n"), "srt"],
+    ["blank lines only", fill("\n"), "srt"],
+    ["carriage returns only", fill("\r"), "vtt"],
+    ["lone `i` words", fill("i "), "text"],
+    ["non-letter prefix before `i`", fill(",", "", "i"), "text"],
+    ["astral letters", fill("𝒜"), "text"],
+    ["empty tags", vttCue(fill("<>")), "vtt"],
+    ["whitespace of every kind", fill(" \t\u00a0\u2003\u3000"), "text"],
+  ];
+};
+
+/** Each shape at 1 MiB. */
+export const SHAPES = shapesOf(MiB);

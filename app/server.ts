@@ -1,10 +1,10 @@
 import { asyncJobs } from "./composition/adapters.js";
 import { buildServices } from "./composition/build-services.js";
 import { loadConfigOrExit, redactConfig } from "./config/config.js";
-import { createApp } from "./http/create-app.js";
-import { installGracefulShutdown } from "./http/graceful-shutdown.js";
+import { createApp } from "./http/server/create-app.js";
+import { installGracefulShutdown } from "./http/server/graceful-shutdown.js";
 import { createInFlightRequests } from "./http/middleware/in-flight-requests.js";
-import { startHttpServer } from "./http/node-server.js";
+import { startHttpServer } from "./http/server/node-server.js";
 import { createLogger } from "./logger.js";
 
 /** With no request time limit, files this old in UPLOAD_DIR can only be an earlier process's leftovers. */

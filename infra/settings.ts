@@ -1,3 +1,4 @@
+import { underPrefix } from "../app/storage/storage-layout.js";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPE } from "../app/events/batch-processing-completed.js";
 import { WORK_QUEUE } from "../app/jobs/job-resources.js";
 
@@ -107,16 +108,21 @@ export function apiJobStatements<T>(
       sid: "KeepLargeReplays",
       effect: "Allow",
       actions: ["s3:PutObject", "s3:GetObject"],
-      resources: [objects("idempotency/*")],
+      resources: [objects(underPrefix("idempotency"))],
     },
     {
       sid: "StoreUploads",
       effect: "Allow",
       actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"],
-      resources: [objects("uploads/*")],
+      resources: [objects(underPrefix("uploads"))],
     },
-    { sid: "ReadResults", effect: "Allow", actions: ["s3:GetObject"], resources: [objects("results/*")] },
-    { sid: "StoreClaimChecks", effect: "Allow", actions: ["s3:PutObject"], resources: [objects("transcripts/*")] },
+    { sid: "ReadResults", effect: "Allow", actions: ["s3:GetObject"], resources: [objects(underPrefix("results"))] },
+    {
+      sid: "StoreClaimChecks",
+      effect: "Allow",
+      actions: ["s3:PutObject"],
+      resources: [objects(underPrefix("transcripts"))],
+    },
     {
       sid: "RecordJobs",
       effect: "Allow",
@@ -133,12 +139,12 @@ export function workerJobStatements<T>(
   objects: (prefix: string) => T,
 ): Array<Statement<T>> {
   return [
-    { sid: "ReadUploads", effect: "Allow", actions: ["s3:GetObject"], resources: [objects("uploads/*")] },
+    { sid: "ReadUploads", effect: "Allow", actions: ["s3:GetObject"], resources: [objects(underPrefix("uploads"))] },
     {
       sid: "WriteResults",
       effect: "Allow",
       actions: ["s3:GetObject", "s3:PutObject"],
-      resources: [objects("results/*"), objects("transcripts/*")],
+      resources: [objects(underPrefix("results")), objects(underPrefix("transcripts"))],
     },
     {
       sid: "UpdateJobs",

@@ -1,6 +1,6 @@
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { ObjectStore } from "../storage/object-store.js";
-import { objectKeys } from "../storage/object-store.js";
+import { objectKeys } from "../storage/storage-layout.js";
 import {
   claimChecked,
   DETAIL_TYPE,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { conditionally } from "../storage/conditional-write.js";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { objectKeys } from "../storage/storage-layout.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import type { IdempotencyRecord, IdempotencyStore, RecordedResponse } from "./idempotency-store.js";
 
@@ -33,7 +34,7 @@ export function createDynamoIdempotencyStore(
   const now = options.now ?? Date.now;
   const itemKey = (scope: string, key: string) => ({ scope_key: `${scope}#${key}` });
   const bodyKey = (scope: string, key: string) =>
-    `idempotency/${scope}/${createHash("sha256").update(key).digest("hex")}.json`;
+    objectKeys.idempotencyAnswer(scope, createHash("sha256").update(key).digest("hex"));
   const seconds = () => Math.floor(now() / 1000);
 
   async function read(scope: string, key: string): Promise<IdempotencyRecord | undefined> {

@@ -116,10 +116,3 @@ function isNotFound(error: unknown): boolean {
   const name = (error as { name?: string } | null)?.name;
   return name === "NoSuchKey" || name === "NotFound";
 }
-
-/** Where things live in the bucket: every key starts with its tenant. */
-export const objectKeys = {
-  upload: (tenantId: string, interactionId: string) => `uploads/${tenantId}/${interactionId}`,
-  result: (tenantId: string, interactionId: string) => `results/${tenantId}/${interactionId}.json`,
-  transcripts: (tenantId: string, interactionId: string) => `transcripts/${tenantId}/${interactionId}.json`,
-};

@@ -10,8 +10,8 @@ import {
   UnsupportedInput,
   type DomainError,
 } from "../../app/domain/failures.js";
-import type { AppEnv } from "../../app/http/app-env.js";
-import { handleError } from "../../app/http/error-handler.js";
+import type { AppEnv } from "../../app/http/server/app-env.js";
+import { handleError } from "../../app/http/server/error-handler.js";
 import { interaction } from "../../app/http/middleware/interaction.js";
 import { captureLogger } from "../support/capture-logger.js";
 

@@ -1,7 +1,7 @@
 import { capturingPublisher } from "../support/capturing-publisher.js";
 import { readFile } from "node:fs/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MAX_PARTS, OTHER_PARTS_BYTES } from "../../app/http/multipart-upload.js";
+import { MAX_PARTS, OTHER_PARTS_BYTES } from "../../app/http/upload/multipart-upload.js";
 import { listenTestApp } from "../support/listening-app.js";
 import { BOUNDARY, MULTIPART_TYPE, multipartBody, type Part } from "../support/multipart.js";
 import { rawRequest, type RawAnswer } from "../support/raw-http.js";

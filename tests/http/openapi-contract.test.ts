@@ -18,7 +18,7 @@ import { FIXTURES } from "../support/test-app.js";
 import { memoryJobs } from "../support/memory-jobs.js";
 import { createApiKeyAuthenticator, sha256Hex } from "../../app/auth/api-key-authenticator.js";
 import { createMemoryIdempotencyStore } from "../../app/idempotency/idempotency-store.js";
-import { fingerprintOf } from "../../app/http/idempotency.js";
+import { fingerprintOf } from "../../app/http/upload/idempotency.js";
 
 interface OpenApiDocument {
   paths: Record<

@@ -4,7 +4,7 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
 import { COMPLETED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
-import { BatchResponse, Readiness } from "../../app/http/api-schemas.js";
+import { BatchResponse, Readiness } from "../../app/http/contract/api-schemas.js";
 import { memoryJobs } from "../support/memory-jobs.js";
 import { createInFlightRequests } from "../../app/http/middleware/in-flight-requests.js";
 import { createMetrics } from "../../app/observability/metrics.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ERRORS, type ErrorCode } from "../../app/http/problem.js";
+import { ERRORS, type ErrorCode } from "../../app/http/contract/problem.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
 
 const { app } = await buildTestApp();

@@ -7,7 +7,7 @@ import { DEFAULT_EVENT_SOURCE } from "../../app/events/batch-processing-complete
 import { createClaimCheck } from "../../app/events/claim-check.js";
 import { type EventPublisher } from "../../app/events/event-publisher.js";
 import { createEventBridgePublisher } from "../../app/events/eventbridge-publisher.js";
-import type { AppDeps } from "../../app/http/create-app.js";
+import type { AppDeps } from "../../app/http/server/create-app.js";
 import type { Authenticator } from "../../app/auth/authenticator.js";
 import { createDynamoIdempotencyStore } from "../../app/idempotency/dynamo-idempotency-store.js";
 import { createJobProcessor } from "../../app/jobs/job-processor.js";

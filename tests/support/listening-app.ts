@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { TestAppOverrides } from "./test-app.js";
-import { startHttpServer, type LingerLimits } from "../../app/http/node-server.js";
+import { startHttpServer, type LingerLimits } from "../../app/http/server/node-server.js";
 import { buildTestApp } from "./test-app.js";
 
 type Fetch = Parameters<typeof startHttpServer>[0]["fetch"];

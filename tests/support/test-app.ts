@@ -6,7 +6,7 @@ import { missingJobSettings } from "../../app/jobs/job-settings.js";
 import { composeServices } from "../../app/composition/build-services.js";
 import { loadConfig } from "../../app/config/config.js";
 import type { ClaimCheck } from "../../app/events/claim-check.js";
-import { createApp, type AppDeps } from "../../app/http/create-app.js";
+import { createApp, type AppDeps } from "../../app/http/server/create-app.js";
 import { createMemoryIdempotencyStore } from "../../app/idempotency/idempotency-store.js";
 import { createMetrics } from "../../app/observability/metrics.js";
 import { inlineTextWork, type TextWork } from "../../app/text-work/text-work.js";

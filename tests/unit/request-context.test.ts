@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isUuidV4 } from "../../app/domain/ids.js";
-import { DEFAULT_USER_ID, resolveRequestContext } from "../../app/http/identity.js";
-import { ApiError } from "../../app/http/problem.js";
+import { DEFAULT_USER_ID, resolveRequestContext } from "../../app/http/identity/identity.js";
+import { ApiError } from "../../app/http/contract/problem.js";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const MOCK_TENANT = "00000000-0000-4000-8000-000000000000";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonStream } from "../../app/http/streamed-json.js";
+import { jsonStream } from "../../app/http/server/streamed-json.js";
 
 const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
 

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { Metrics } from "../../observability/metrics.js";
-import type { AppEnv } from "../app-env.js";
+import type { AppEnv } from "../server/app-env.js";
 
 /** Probes and scrapes arrive every few seconds: their lines are debug, unless they fail. */
 const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);

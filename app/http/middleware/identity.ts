@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createMiddleware } from "hono/factory";
 import { AuthenticationFailed, type AuthFailureReason, type Authenticator } from "../../auth/authenticator.js";
-import type { EdgeBindings, IdentityVariables, InteractionVariables } from "../app-env.js";
-import { resolveRequestContext, type IdentityDefaults } from "../identity.js";
-import { readIdentityHeader } from "../identity-headers.js";
-import { ApiError } from "../problem.js";
+import type { EdgeBindings, IdentityVariables, InteractionVariables } from "../server/app-env.js";
+import { resolveRequestContext, type IdentityDefaults } from "../identity/identity.js";
+import { readIdentityHeader } from "../identity/identity-headers.js";
+import { ApiError } from "../contract/problem.js";
 
 export interface IdentityOptions {
   defaults: IdentityDefaults;

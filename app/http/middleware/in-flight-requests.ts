@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import type { InteractionVariables } from "../app-env.js";
-import { ApiError } from "../problem.js";
+import type { InteractionVariables } from "../server/app-env.js";
+import { ApiError } from "../contract/problem.js";
 
 export interface InFlightRequest {
   interactionId: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createMiddleware } from "hono/factory";
 import type { Logger } from "../../logger.js";
-import type { InteractionVariables } from "../app-env.js";
+import type { InteractionVariables } from "../server/app-env.js";
 
 export const INTERACTION_ID_HEADER = "X-Interaction-ID";
 export const REQUEST_ID_HEADER = "X-Request-ID";

@@ -1,10 +1,10 @@
 import { describeRoute } from "hono-openapi";
 import { Readable } from "node:stream";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import type { IdentifiedEnv } from "../app-env.js";
+import type { IdentifiedEnv } from "../server/app-env.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
-import { BatchResponse } from "../api-schemas.js";
-import { ApiError } from "../problem.js";
+import { BatchResponse } from "../contract/api-schemas.js";
+import { ApiError } from "../contract/problem.js";
 import {
   BATCH_PROBLEMS,
   IDEMPOTENCY_PARAMETER,
@@ -16,12 +16,12 @@ import {
   problemResponses,
   replayedHeader,
   uploadBodyDescription,
-} from "../openapi.js";
-import { receiveAnyUpload } from "../raw-body-upload.js";
-import { jsonStream } from "../streamed-json.js";
-import { submitJob, type JobRouteDeps } from "../job-acceptance.js";
+} from "../contract/openapi.js";
+import { receiveAnyUpload } from "../upload/raw-body-upload.js";
+import { jsonStream } from "../server/streamed-json.js";
+import { submitJob, type JobRouteDeps } from "../upload/job-acceptance.js";
 import { toJobResult } from "../../jobs/job-result.js";
-import { idempotencyClaim, idempotently, IDEMPOTENCY_KEY_HEADER, type Answer } from "../idempotency.js";
+import { idempotencyClaim, idempotently, IDEMPOTENCY_KEY_HEADER, type Answer } from "../upload/idempotency.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 import { localFile, tempFileSink } from "../../upload/upload-sink.js";
 import { createAudioTee, teeingSink } from "../../upload/audio-tee.js";

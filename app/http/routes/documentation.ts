@@ -1,10 +1,10 @@
 import { Hono } from "hono";
 import { openAPIRouteHandler } from "hono-openapi";
 import { completedEventJsonSchema, failedEventJsonSchema } from "../../events/event-json-schema.js";
-import type { AppEnv } from "../app-env.js";
+import type { AppEnv } from "../server/app-env.js";
 import type { AuthMode } from "../../auth/authenticator.js";
 import type { OpenAPIV3_1 } from "openapi-types";
-import { describeDocument } from "../openapi.js";
+import { describeDocument } from "../contract/openapi.js";
 
 const describeOpenApi = describeDocument("This document", "documentation", "OpenAPI 3.1", "application/json", {
   type: "object",

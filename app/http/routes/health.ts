@@ -1,13 +1,13 @@
 import { describeRoute } from "hono-openapi";
-import { Health, Readiness } from "../api-schemas.js";
+import { Health, Readiness } from "../contract/api-schemas.js";
 import { Hono } from "hono";
 import type { Cleaner } from "../../cleaning/cleaner.js";
 import type { EventPublisher } from "../../events/event-publisher.js";
-import type { AppEnv } from "../app-env.js";
+import type { AppEnv } from "../server/app-env.js";
 import type { InFlightRequests } from "../middleware/in-flight-requests.js";
 import type { Transcriber } from "../../transcription/transcriber.js";
 import type { TempFiles } from "../../upload/temp-files.js";
-import { SERVER_REFUSALS, json, problemResponses } from "../openapi.js";
+import { SERVER_REFUSALS, json, problemResponses } from "../contract/openapi.js";
 
 const describeHealth = describeRoute({
   summary: "Liveness",

@@ -1,9 +1,9 @@
 import { describeRoute } from "hono-openapi";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import * as v from "valibot";
-import type { IdentifiedEnv } from "../app-env.js";
-import { JobList, JobResponse } from "../api-schemas.js";
-import { ApiError } from "../problem.js";
+import type { IdentifiedEnv } from "../server/app-env.js";
+import { JobList, JobResponse } from "../contract/api-schemas.js";
+import { ApiError } from "../contract/problem.js";
 import {
   IDEMPOTENCY_PARAMETER,
   IDENTITY_PARAMETERS,
@@ -14,7 +14,7 @@ import {
   json,
   problemResponses,
   uploadBody,
-} from "../openapi.js";
+} from "../contract/openapi.js";
 import { UUID_V4 } from "../../domain/ids.js";
 import { JOB_STATUSES } from "../../jobs/job-record.js";
 import { parseJobResult } from "../../jobs/job-result.js";
@@ -103,7 +103,7 @@ const ListQuery = v.object({
 });
 
 /** `POST /batch/jobs`, `GET /batch/jobs/{id}`, `GET /batch/jobs`: async jobs, always scoped to the caller's tenant. */
-import { available, fromStorage, submitJob, summary, type JobRouteDeps } from "../job-acceptance.js";
+import { available, fromStorage, submitJob, summary, type JobRouteDeps } from "../upload/job-acceptance.js";
 
 export function jobRoutes(deps: JobRouteDeps & { admission: [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>] }) {
   const routes = new Hono<IdentifiedEnv>();

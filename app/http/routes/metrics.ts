@@ -1,10 +1,10 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import { Hono } from "hono";
 import type { Metrics } from "../../observability/metrics.js";
-import type { AppEnv } from "../app-env.js";
+import type { AppEnv } from "../server/app-env.js";
 import { AUTH_REALM } from "../middleware/identity.js";
-import { describeDocument } from "../openapi.js";
-import { ApiError } from "../problem.js";
+import { describeDocument } from "../contract/openapi.js";
+import { ApiError } from "../contract/problem.js";
 
 const describeMetrics = describeDocument(
   "Prometheus metrics (behind `Authorization: Bearer <METRICS_TOKEN>` when that is set)",

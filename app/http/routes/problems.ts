@@ -1,9 +1,9 @@
 import { describeRoute } from "hono-openapi";
 import { Hono } from "hono";
-import type { AppEnv } from "../app-env.js";
-import { SERVER_REFUSALS, interactionHeader, problemResponses } from "../openapi.js";
-import { ApiError, ERRORS, problemSlug } from "../problem.js";
-import { codeOfSlug, PROBLEM_GUIDE } from "../problem-guide.js";
+import type { AppEnv } from "../server/app-env.js";
+import { SERVER_REFUSALS, interactionHeader, problemResponses } from "../contract/openapi.js";
+import { ApiError, ERRORS, problemSlug } from "../contract/problem.js";
+import { codeOfSlug, PROBLEM_GUIDE } from "../contract/problem-guide.js";
 
 const describeProblemPage = describeRoute({
   summary: "What a problem type means and what to do",

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AuthMode } from "../../auth/authenticator.js";
-import type { AppEnv } from "../app-env.js";
-import { describeDocument } from "../openapi.js";
+import type { AppEnv } from "../server/app-env.js";
+import { describeDocument } from "../contract/openapi.js";
 import { uploadPage } from "../web/page.js";
 import { PAGE_SCRIPT } from "../web/page-script.js";
 

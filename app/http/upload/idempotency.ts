@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { IdempotencyStore, RecordedResponse } from "../idempotency/idempotency-store.js";
-import type { RequestContext } from "../domain/request-context.js";
-import type { IdentifiedEnv } from "./app-env.js";
-import { toApiError } from "./error-handler.js";
-import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
-import { StorageUnavailable } from "../domain/failures.js";
+import type { IdempotencyStore, RecordedResponse } from "../../idempotency/idempotency-store.js";
+import type { RequestContext } from "../../domain/request-context.js";
+import type { IdentifiedEnv } from "../server/app-env.js";
+import { toApiError } from "../server/error-handler.js";
+import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "../contract/problem.js";
+import { StorageUnavailable } from "../../domain/failures.js";
 
 export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;

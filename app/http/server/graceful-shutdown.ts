@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
-import type { Logger } from "../logger.js";
-import type { TempFiles } from "../upload/temp-files.js";
-import type { InFlightRequests } from "./middleware/in-flight-requests.js";
+import type { Logger } from "../../logger.js";
+import type { TempFiles } from "../../upload/temp-files.js";
+import type { InFlightRequests } from "../middleware/in-flight-requests.js";
 
 export interface ShutdownOptions {
   server: Server;

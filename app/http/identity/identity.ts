@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import * as v from "valibot";
-import type { RequestContext } from "../domain/request-context.js";
-import { isUuidV4 } from "../domain/ids.js";
-import { ApiError } from "./problem.js";
+import type { RequestContext } from "../../domain/request-context.js";
+import { isUuidV4 } from "../../domain/ids.js";
+import { ApiError } from "../contract/problem.js";
 
 export interface IdentityHeaders {
   tenantId?: string | null | undefined;

@@ -1,9 +1,9 @@
 import { Readable } from "node:stream";
 import { type Context } from "hono";
-import type { Logger } from "../logger.js";
-import type { IdentifiedEnv } from "./app-env.js";
-import { JobResponse, type JobSummary } from "./api-schemas.js";
-import { ApiError } from "./problem.js";
+import type { Logger } from "../../logger.js";
+import type { IdentifiedEnv } from "../server/app-env.js";
+import { JobResponse, type JobSummary } from "../contract/api-schemas.js";
+import { ApiError } from "../contract/problem.js";
 import { receiveAnyUpload } from "./raw-body-upload.js";
 import {
   idempotencyClaim,
@@ -12,13 +12,13 @@ import {
   type Answer,
   type Idempotency,
 } from "./idempotency.js";
-import { type JobRecord } from "../jobs/job-record.js";
-import type { AsyncJobs } from "../jobs/async-jobs.js";
-import { acceptInput } from "../pipeline/batch-job.js";
-import { objectKeys } from "../storage/object-store.js";
-import { StorageUnavailable } from "../domain/failures.js";
-import { detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
-import { objectStoreSink } from "../upload/upload-sink.js";
+import { type JobRecord } from "../../jobs/job-record.js";
+import type { AsyncJobs } from "../../jobs/async-jobs.js";
+import { acceptInput } from "../../pipeline/batch-job.js";
+import { objectKeys } from "../../storage/storage-layout.js";
+import { StorageUnavailable } from "../../domain/failures.js";
+import { detectInputFromHead, type DetectedInput } from "../../upload/input-detection.js";
+import { objectStoreSink } from "../../upload/upload-sink.js";
 
 export interface JobRouteDeps {
   jobs: AsyncJobs;

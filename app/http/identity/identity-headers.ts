@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { ApiError } from "./problem.js";
+import { ApiError } from "../contract/problem.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

@@ -1,6 +1,6 @@
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { DomainError, DomainErrorCode } from "../domain/failures.js";
+import type { DomainError, DomainErrorCode } from "../../domain/failures.js";
 
 /** Every error the API answers with, and the HTTP status and title each maps to. */
 export const ERRORS = {

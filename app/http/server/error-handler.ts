@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { HTTPException } from "hono/http-exception";
-import { DomainError } from "../domain/failures.js";
-import { ApiError, fromDomainError, fromHttpException, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
-import { ClientGoneError } from "./upload-request.js";
+import { DomainError } from "../../domain/failures.js";
+import { ApiError, fromDomainError, fromHttpException, PROBLEM_CONTENT_TYPE, toProblem } from "../contract/problem.js";
+import { ClientGoneError } from "../upload/upload-request.js";
 import type { AppEnv } from "./app-env.js";
 
 /** Maps whatever was thrown to the one error type the API answers with. */

@@ -1,11 +1,11 @@
 import { PassThrough, type Readable } from "node:stream";
-import { isOverLimit } from "../domain/failures.js";
+import { isOverLimit } from "../../domain/failures.js";
 import { receiveUpload } from "./multipart-upload.js";
 import { type Received, type UploadOptions, type UploadRequest } from "./upload-request.js";
 import { headScreen } from "./upload-request.js";
 import { asUploadError, checkFreeSpace, ClientGoneError, tooLarge } from "./upload-request.js";
-import { ApiError } from "./problem.js";
-import { discardFailed } from "../upload/upload-sink.js";
+import { ApiError } from "../contract/problem.js";
+import { discardFailed } from "../../upload/upload-sink.js";
 
 /** Content types a file may be sent as, as the whole request body (as Deepgram and AssemblyAI take it). */
 const RAW_TYPES = /^(audio\/|video\/|application\/octet-stream|text\/vtt|application\/x-subrip|text\/plain)/;

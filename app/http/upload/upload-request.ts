@@ -1,8 +1,8 @@
-import { DomainError } from "../domain/failures.js";
-import type { UploadSink } from "../upload/upload-sink.js";
+import { DomainError } from "../../domain/failures.js";
+import type { UploadSink } from "../../upload/upload-sink.js";
 import type { Hash } from "node:crypto";
 import type { Readable } from "node:stream";
-import { ApiError } from "./problem.js";
+import { ApiError } from "../contract/problem.js";
 
 /** An upload as either front door receives it (multipart or the whole body), and how it is refused or cut short. */
 

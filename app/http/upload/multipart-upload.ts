@@ -1,8 +1,8 @@
 import type { Readable } from "node:stream";
 import busboy from "busboy";
-import { isOverLimit } from "../domain/failures.js";
-import { discardFailed } from "../upload/upload-sink.js";
-import { ApiError } from "./problem.js";
+import { isOverLimit } from "../../domain/failures.js";
+import { discardFailed } from "../../upload/upload-sink.js";
+import { ApiError } from "../contract/problem.js";
 import {
   asUploadError,
   checkFreeSpace,

@@ -1,11 +1,11 @@
 import * as v from "valibot";
-import { CLEANED_BY, CLEANERS, TRANSCRIPTION_PROVIDERS } from "../domain/names.js";
-import { TRANSCRIPT_SOURCES, TranscriptMetadata, Utterance } from "../domain/transcript.js";
+import { CLEANED_BY, CLEANERS, TRANSCRIPTION_PROVIDERS } from "../../domain/names.js";
+import { TRANSCRIPT_SOURCES, TranscriptMetadata, Utterance } from "../../domain/transcript.js";
 import { ERRORS } from "./problem.js";
-import { FAILURE_CODES } from "../domain/failures.js";
-import { FAILURE_STAGES } from "../events/batch-processing-failed.js";
-import { JOB_STATUSES } from "../jobs/job-record.js";
-import { AUTH_FAILURE_REASONS } from "../auth/authenticator.js";
+import { FAILURE_CODES } from "../../domain/failures.js";
+import { FAILURE_STAGES } from "../../events/batch-processing-failed.js";
+import { JOB_STATUSES } from "../../jobs/job-record.js";
+import { AUTH_FAILURE_REASONS } from "../../auth/authenticator.js";
 
 /**
  * The API's shapes as valibot schemas: the handlers' answers are typed by them, the tests validate answers

@@ -1,6 +1,6 @@
 import type { HttpBindings } from "@hono/node-server";
-import type { Logger } from "../logger.js";
-import type { RequestContext } from "../domain/request-context.js";
+import type { Logger } from "../../logger.js";
+import type { RequestContext } from "../../domain/request-context.js";
 
 /** Set by the `interaction` middleware, which runs first on every request. */
 export interface InteractionVariables {

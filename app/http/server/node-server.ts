@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { serve } from "@hono/node-server";
-import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "./problem.js";
+import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "../contract/problem.js";
 
 export interface HttpTimeouts {
   /** Time to receive a request's headers. */

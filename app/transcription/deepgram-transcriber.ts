@@ -5,11 +5,12 @@ import {
   DEFAULT_PROVIDER_RETRY,
   parseRetryAfter,
   isRetryableStatus,
-  LastAttemptFailed,
   withProviderRetry,
   type ProviderRetryOptions,
   timedAttempt,
   type RetryVerdict,
+  toProviderFailure,
+  type FailureTelling,
 } from "./provider-retry.js";
 import { attemptBodies, type AttemptBody } from "./attempt-bodies.js";
 import { conversationOf } from "../domain/transcript.js";
@@ -118,7 +119,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
         signal,
       });
     } catch (error) {
-      throw toProviderFailure(error);
+      throw toProviderFailure(error, DEEPGRAM_FAILURES);
     }
     return readListenResponse(body, options.model);
   }
@@ -171,14 +172,9 @@ export function classifyDeepgramError(error: unknown): RetryVerdict {
   return { retryable: false, reason: error instanceof Error ? error.name : "unknown" };
 }
 
-function toProviderFailure(error: unknown): ProviderFailure {
-  const attempts = error instanceof LastAttemptFailed ? error.attempts : undefined;
-  const cause = error instanceof LastAttemptFailed ? error.cause : error;
-  if (cause instanceof AttemptTimedOut) {
-    return new ProviderFailure("timeout", "deepgram", "Deepgram did not answer in time.", { attempts }, { cause });
-  }
-  const status = cause instanceof DeepgramError ? cause.statusCode : undefined;
-  const detail =
-    status === undefined ? "could not be reached" : status < 300 ? "sent an unreadable response" : `answered ${status}`;
-  return new ProviderFailure("failed", "deepgram", `Deepgram ${detail}.`, { status, attempts }, { cause });
-}
+/** Deepgram's failures, told the one way every provider's are. */
+const DEEPGRAM_FAILURES: FailureTelling = {
+  provider: "deepgram",
+  subject: "Deepgram",
+  statusOf: (cause) => (cause instanceof DeepgramError ? cause.statusCode : undefined),
+};

@@ -5,11 +5,12 @@ import {
   DEFAULT_PROVIDER_RETRY,
   parseRetryAfter,
   isRetryableStatus,
-  LastAttemptFailed,
   withProviderRetry,
   type ProviderRetryOptions,
   timedAttempt,
   type RetryVerdict,
+  toProviderFailure,
+  type FailureTelling,
 } from "./provider-retry.js";
 import { attemptBodies } from "./attempt-bodies.js";
 import { conversationOf } from "../domain/transcript.js";
@@ -111,7 +112,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
         signal,
       });
     } catch (error) {
-      throw toProviderFailure(error);
+      throw toProviderFailure(error, OPENAI_FAILURES);
     }
     const parsed = v.safeParse(TranscriptionResponse, body);
     if (!parsed.success) {
@@ -158,28 +159,12 @@ export function classifyOpenAiError(error: unknown): RetryVerdict {
   return { retryable: false, reason: error instanceof Error ? error.name : "unknown" };
 }
 
-function toProviderFailure(error: unknown): ProviderFailure {
-  const attempts = error instanceof LastAttemptFailed ? error.attempts : undefined;
-  const cause = error instanceof LastAttemptFailed ? error.cause : error;
-  if (cause instanceof AttemptTimedOut) {
-    return new ProviderFailure(
-      "timeout",
-      "openai",
-      "The transcription server did not answer in time.",
-      { attempts },
-      { cause },
-    );
-  }
-  const status = cause instanceof OpenAI.APIError ? (cause as APIError<number | undefined>).status : undefined;
-  const detail = status === undefined ? "could not be reached" : `answered ${status}`;
-  return new ProviderFailure(
-    "failed",
-    "openai",
-    `The transcription server ${detail}.`,
-    { status, attempts },
-    { cause },
-  );
-}
+/** The OpenAI-compatible server's failures, told the one way every provider's are. */
+const OPENAI_FAILURES: FailureTelling = {
+  provider: "openai",
+  subject: "The transcription server",
+  statusOf: (cause) => (cause instanceof OpenAI.APIError ? (cause as APIError<number | undefined>).status : undefined),
+};
 
 const MAX_SPEAKER_CHARS = 40;
 

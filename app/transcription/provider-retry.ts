@@ -1,3 +1,5 @@
+import { ProviderFailure } from "../domain/failures.js";
+import type { TranscriptionProvider } from "../domain/names.js";
 import { DelegateBackoff, handleWhen, retry } from "cockatiel";
 import type { Logger } from "../logger.js";
 import { LiveAudioCutOff } from "./attempt-bodies.js";
@@ -173,4 +175,26 @@ function causeOf(error: unknown): string | undefined {
     current = current.cause;
   }
   return found;
+}
+
+/** How a provider's failures are told: its name in messages, and the HTTP status an error of its SDK carries. */
+export interface FailureTelling {
+  provider: TranscriptionProvider;
+  /** Who did not answer, as a message's subject ("Deepgram", "The transcription server"). */
+  subject: string;
+  statusOf(cause: unknown): number | undefined;
+}
+
+/** The one reading of a provider call that failed for good: a timeout, or a failure with its status and attempts. */
+export function toProviderFailure(error: unknown, telling: FailureTelling): ProviderFailure {
+  const attempts = error instanceof LastAttemptFailed ? error.attempts : undefined;
+  const cause = error instanceof LastAttemptFailed ? error.cause : error;
+  const { provider, subject } = telling;
+  if (cause instanceof AttemptTimedOut) {
+    return new ProviderFailure("timeout", provider, `${subject} did not answer in time.`, { attempts }, { cause });
+  }
+  const status = telling.statusOf(cause);
+  const detail =
+    status === undefined ? "could not be reached" : status < 300 ? "sent an unreadable response" : `answered ${status}`;
+  return new ProviderFailure("failed", provider, `${subject} ${detail}.`, { status, attempts }, { cause });
 }

@@ -16,7 +16,7 @@ import {
   TimeoutStrategy,
   wrap,
 } from "cockatiel";
-import { fullJitterDelay } from "../resilience/backoff.js";
+import { fullJitterDelay, type BackoffRule } from "../resilience/backoff.js";
 
 import { budgetFailure, classifyError, PublishError, RETRYABLE_ENTRY_CODES } from "./publish-error.js";
 
@@ -26,7 +26,7 @@ export interface PutEventsSenderOptions {
   /** Total time one send may take, retries and waits included. */
   budgetMs: number;
   attemptTimeoutMs: number;
-  backoff?: { initialDelayMs: number; maxDelayMs: number };
+  backoff?: BackoffRule;
   /**
    * After `failures` consecutive calls fail for an outage (not throttling, not per-entry errors) the breaker
    * opens: sends fail at once with the outage's code. After `halfOpenMs` one call probes; success closes it.

@@ -3,7 +3,7 @@ import type { TranscriptionProvider } from "../domain/names.js";
 import { DelegateBackoff, handleWhen, retry } from "cockatiel";
 import type { Logger } from "../logger.js";
 import { LiveAudioCutOff } from "./attempt-bodies.js";
-import { fullJitterDelay } from "../resilience/backoff.js";
+import { fullJitterDelay, type BackoffRule } from "../resilience/backoff.js";
 
 export interface RetryVerdict {
   retryable: boolean;
@@ -13,18 +13,15 @@ export interface RetryVerdict {
   reason: string;
 }
 
-export interface ProviderRetryOptions {
+export interface ProviderRetryOptions extends BackoffRule {
   attempts: number;
-  /** The backoff cap of the first retry; it doubles each retry up to `maxDelayMs`. */
-  minDelayMs: number;
-  maxDelayMs: number;
   /** Longest `Retry-After` we are willing to wait before giving up on the request. */
   maxRetryAfterMs: number;
 }
 
 export const DEFAULT_PROVIDER_RETRY: ProviderRetryOptions = {
   attempts: 3,
-  minDelayMs: 500,
+  initialDelayMs: 500,
   maxDelayMs: 8_000,
   maxRetryAfterMs: 30_000,
 };
@@ -111,14 +108,10 @@ export async function withProviderRetry<T>(
       maxAttempts: options.attempts - 1,
       backoff: new DelegateBackoff(({ attempt: retryNumber, result }) => {
         const floorMs = "error" in result ? (judge(result.error).retryAfterMs ?? 0) : 0;
-        const waitMs = fullJitterDelay(
-          { initialDelayMs: options.minDelayMs, maxDelayMs: options.maxDelayMs },
-          retryNumber,
-          {
-            floorMs,
-            ...(options.random && { random: options.random }),
-          },
-        );
+        const waitMs = fullJitterDelay(options, retryNumber, {
+          floorMs,
+          ...(options.random && { random: options.random }),
+        });
         options.log.info(
           { provider: options.provider, retry: retryNumber, wait_ms: Math.round(waitMs) },
           "transcription retry scheduled",

@@ -103,7 +103,8 @@ function fileWriter(path: string) {
   };
 }
 
-export function tempFileSink(
+/** Keeps an upload of up to `inMemoryBytes` in memory; a larger one spills to a temporary file, under the disk reserve. */
+export function memoryOrDiskSink(
   tempFiles: TempFiles,
   interactionId: string,
   reserveBytes: number,

@@ -216,7 +216,7 @@ describe("POST /batch/process", () => {
         baseUrl: deepgram.url,
         model: "nova-3",
         timeoutS: 5,
-        retry: { attempts: 2, minDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 10 },
+        retry: { attempts: 2, initialDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 10 },
       }),
     });
 

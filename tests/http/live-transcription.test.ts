@@ -19,7 +19,7 @@ import { FIXTURES } from "../support/test-app.js";
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const wavHead = (await readFile(new URL("audio/speech.wav", FIXTURES))).subarray(0, 44);
-const fastRetry = { attempts: 3, minDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5_000 };
+const fastRetry = { attempts: 3, initialDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5_000 };
 
 interface RawUpload {
   total: number;

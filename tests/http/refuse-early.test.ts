@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { receiveAnyUpload } from "../../app/http/upload/raw-body-upload.js";
 import { ApiError } from "../../app/http/contract/problem.js";
 import { createTempFiles } from "../../app/upload/temp-files.js";
-import { tempFileSink } from "../../app/upload/upload-sink.js";
+import { memoryOrDiskSink } from "../../app/upload/upload-sink.js";
 import { multipartBody } from "../support/multipart.js";
 
 const MiB = 1024 * 1024;
@@ -99,7 +99,7 @@ describe("refused from the first bytes, before the rest is read", () => {
       const directory = await mkdtemp(join(tmpdir(), "screen-race-"));
       try {
         const file = Buffer.concat([wavHead, Buffer.alloc(128 * 1024)]);
-        const files = tempFileSink(createTempFiles(directory), "race", 0);
+        const files = memoryOrDiskSink(createTempFiles(directory), "race", 0);
         let stored!: () => void;
         const storedAll = new Promise<void>((resolve) => (stored = resolve));
         const received = receiveAnyUpload(

@@ -12,7 +12,7 @@ const audio = {
   bytes: 16614,
   mime: "audio/wav",
 };
-const fastRetry = { attempts: 3, minDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5_000 };
+const fastRetry = { attempts: 3, initialDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5_000 };
 
 describe("Deepgram transcriber, through the real SDK against a local Deepgram API", () => {
   let deepgram: Awaited<ReturnType<typeof startFakeDeepgram>>;

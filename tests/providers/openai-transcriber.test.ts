@@ -12,7 +12,7 @@ const audio = {
   bytes: 4725,
   mime: "audio/mpeg",
 };
-const fastRetry = { attempts: 3, minDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5_000 };
+const fastRetry = { attempts: 3, initialDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5_000 };
 
 describe("OpenAI-compatible transcriber, through the real SDK against a local server", () => {
   let openai: Awaited<ReturnType<typeof startFakeOpenAi>>;

@@ -32,7 +32,7 @@ describe("the provider registry", () => {
     await expect(refusal).rejects.toBeInstanceOf(ProviderFailure);
     await expect(refusal).rejects.toMatchObject({
       code: "provider_not_configured",
-      details: { variable: expect.stringMatching(/_API_KEY$/) },
+      details: { variable: provider === "deepgram" ? "DEEPGRAM_API_KEY" : "OPENAI_API_KEY" },
     });
   });
 

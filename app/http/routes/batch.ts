@@ -23,7 +23,7 @@ import { submitJob, type JobRouteDeps } from "../upload/job-acceptance.js";
 import { toJobResult } from "../../jobs/job-result.js";
 import { idempotencyClaim, idempotently, IDEMPOTENCY_KEY_HEADER, type Answer } from "../upload/idempotency.js";
 import type { TempFiles } from "../../upload/temp-files.js";
-import { localFile, tempFileSink } from "../../upload/upload-sink.js";
+import { localFile, memoryOrDiskSink } from "../../upload/upload-sink.js";
 import { createAudioTee, teeingSink } from "../../upload/audio-tee.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
 import type { DetectedInput } from "../../upload/input-detection.js";
@@ -106,7 +106,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
     // Audio goes to the provider as it arrives, unless an Idempotency-Key must be claimed first (after the
     // whole body is read, since it is bound to the body's hash): a repeated request must not pay twice.
     const tee = deps.pipeline.transcribesArriving && claim === undefined ? createAudioTee() : undefined;
-    const tempFile = tempFileSink(deps.tempFiles, context.interactionId, deps.minFreeDiskBytes);
+    const tempFile = memoryOrDiskSink(deps.tempFiles, context.interactionId, deps.minFreeDiskBytes);
     // What the early screen found the file to be (when it was long enough to be screened), not detected twice.
     let screened: DetectedInput | undefined;
     try {

@@ -1,5 +1,5 @@
 import { loadConfig } from "../app/config/config.js";
-import { createEventBridgePublisher } from "../app/events/eventbridge-publisher.js";
+import { buildPublisher } from "../app/composition/adapters.js";
 import { createLogger } from "../app/logger.js";
 import { awsClients } from "../tools/aws-clients.js";
 import { runCommand } from "../tools/cli/command-line.js";
@@ -58,18 +58,11 @@ await runCommand(
       env: config.queueUrl,
       outputsFile: options.outputs,
     });
-    const { sqs, eventBridge } = awsClients(config.aws.region);
+    const { sqs } = awsClients(config.aws.region);
     return await verifyEventFlow({
       sqs,
       queueUrl,
-      publisher: createEventBridgePublisher({
-        client: eventBridge,
-        busName: config.events.busName,
-        source: config.events.source,
-        budgetMs: config.events.publishTimeoutMs,
-        attemptTimeoutMs: config.events.attemptTimeoutMs,
-        maxEntryBytes: config.events.maxEntryBytes,
-      }),
+      publisher: await buildPublisher(config, log),
       intervalMs: intervalS * 1000,
       timeoutMs: timeoutS * 1000,
       log,

@@ -55,6 +55,11 @@ export function createCleaner(settings: CleanerSettings, openai: OpenAiSettings,
   });
 }
 
+/** The event publisher alone, as the service builds it: for tools that publish as the service does. */
+export function buildPublisher(config: Config, logger: Logger): Promise<EventPublisher> {
+  return createPublisher(config.events, config.aws.region, logger);
+}
+
 /** The real adapters, from config. */
 export async function buildAdapters(config: Config, logger: Logger): Promise<Adapters> {
   const textWork = createTextWorkerPool(logger);
@@ -64,7 +69,7 @@ export async function buildAdapters(config: Config, logger: Logger): Promise<Ada
     logger,
     transcriber: createTranscriber(config.transcriptionProvider, config),
     cleaner: createCleaner(config.cleaner, config.openai, textWork),
-    publisher: await createPublisher(config.events, config.aws.region, logger),
+    publisher: await buildPublisher(config, logger),
     textWork,
     tempFiles: createTempFiles(config.uploadDir),
     objects,

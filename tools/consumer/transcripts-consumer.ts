@@ -5,17 +5,13 @@ import { LRUCache } from "lru-cache";
 import { Consumer } from "sqs-consumer";
 import * as v from "valibot";
 import {
-  BatchProcessingCompletedV1,
   DETAIL_TYPE,
   type BatchProcessingCompletedDetail,
   type TranscriptsReference,
 } from "../../app/events/batch-processing-completed.js";
-import {
-  BatchProcessingFailedV1,
-  FAILED_DETAIL_TYPE,
-  type BatchProcessingFailedDetail,
-} from "../../app/events/batch-processing-failed.js";
+import { FAILED_DETAIL_TYPE, type BatchProcessingFailedDetail } from "../../app/events/batch-processing-failed.js";
 import type { Logger } from "../../app/logger.js";
+import { EVENT_TYPES } from "../../app/events/transcript-events.js";
 
 /**
  * A downstream consumer of the transcript events, written to be copied: a typed handler, and the wiring
@@ -27,10 +23,15 @@ import type { Logger } from "../../app/logger.js";
 
 const envelope = { id: v.string(), source: v.string(), time: v.optional(v.string()) };
 
-/** The EventBridge envelopes the rule delivers, one per detail type, with the contract's detail. */
+/** The envelope EventBridge delivers one registered event type in: its detail type, and its contract as the detail. */
+function envelopeOf<const D extends string, S extends v.GenericSchema>(type: { detailType: D; schema: S }) {
+  return v.object({ ...envelope, "detail-type": v.literal(type.detailType), detail: type.schema });
+}
+
+/** The EventBridge envelopes the rule delivers, one per registered detail type. */
 export const TranscriptEventEnvelope = v.variant("detail-type", [
-  v.object({ ...envelope, "detail-type": v.literal(DETAIL_TYPE), detail: BatchProcessingCompletedV1 }),
-  v.object({ ...envelope, "detail-type": v.literal(FAILED_DETAIL_TYPE), detail: BatchProcessingFailedV1 }),
+  envelopeOf(EVENT_TYPES.completed),
+  envelopeOf(EVENT_TYPES.failed),
 ]);
 export type TranscriptEventEnvelope = v.InferOutput<typeof TranscriptEventEnvelope>;
 

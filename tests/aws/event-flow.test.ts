@@ -158,18 +158,16 @@ describe("publishing through injected faults", () => {
     expect(delivered.sort()).toEqual(interactions.sort());
   });
 
-  it("with the bus down, still answers 200 with the event failed for its cause, within the budget", async () => {
+  // That the budget bounds the wait is the sender's to prove, on a fake clock (tests/events/event-publisher.test.ts).
+  it("with the bus down, still answers 200 with the event failed for its cause", async () => {
     const budgetMs = 1_500;
     const { app } = await buildTestApp({ publisher: publisherTo(proxy.url, { attemptTimeoutMs: 300, budgetMs }) });
     proxy.failEverything(true);
     try {
-      const started = performance.now();
       const body = await uploadCaptions(app);
-      const elapsed = performance.now() - started;
       // Every call answers 500: the breaker opens within the budget and the event fails for that cause.
       expect(body.event).toEqual({ status: "failed", error: "InternalException" });
       expect(body.cleaned_transcript).toContain("ship the release");
-      expect(elapsed).toBeLessThan(budgetMs + 1_000);
     } finally {
       proxy.failEverything(false);
     }

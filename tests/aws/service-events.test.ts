@@ -24,14 +24,13 @@ const credentials = {
 async function uploadCaptions(server: ServerProcess) {
   const form = new FormData();
   form.append("file", new Blob([await readFile(new URL("captions/meeting.srt", FIXTURES))]), "meeting.srt");
-  const started = performance.now();
   const response = await fetch(`${server.url}/batch/process`, { method: "POST", body: form });
   expect(response.status).toBe(200);
   const body = (await response.json()) as {
     interaction_id: string;
     event: { status: string; event_id?: string; error?: string };
   };
-  return { body, elapsed: performance.now() - started };
+  return { body };
 }
 
 describe("the running service publishes through AWS_ENDPOINT_URL", () => {
@@ -92,9 +91,9 @@ describe("the running service publishes through AWS_ENDPOINT_URL", () => {
       AWS_ENDPOINT_URL: "http://127.0.0.1:1",
       EVENT_PUBLISH_TIMEOUT_MS: "1500",
     });
-    const { body, elapsed } = await uploadCaptions(server);
+    // That the budget bounds the wait is the sender's to prove, on a fake clock (tests/events/event-publisher.test.ts).
+    const { body } = await uploadCaptions(server);
     expect(body.event).toEqual({ status: "failed", error: "ECONNREFUSED" });
-    expect(elapsed).toBeLessThan(1_500 + 1_500);
     await expect
       .poll(() => server!.logs.find((line) => line.msg === "event bus not reachable at startup"), { timeout: 10_000 })
       .toMatchObject({ level: "warn", error_code: "ECONNREFUSED" });

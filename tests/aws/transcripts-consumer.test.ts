@@ -84,7 +84,8 @@ describe("the downstream consumer against moto_server", () => {
       '2026-01-01T00:00:00Z BatchProcessingCompleted tenant=11111111-1111-4111-8111-111111111111 interaction=22222222-2222-4222-8222-222222222222 raw_length=16 cleaned_length=14 "The raw words."',
     );
     consumer.stop({ abort: true });
-    await sleep(200);
+    // Its last receive is over (aborted) before the queue is read: nothing is held invisible by it.
+    await until(() => !consumer!.status.isPolling);
     expect(await drainQueue(clients.sqs, pipeline.queueUrl, { waitMs: 500 })).toEqual([]);
   });
 

@@ -37,7 +37,10 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
 
   it("releases a small upload that never reached the disk without touching it, and stops tracking it", async () => {
     const tempFiles = createTempFiles(directory);
-    const stored = await memoryOrDiskSink(tempFiles, "small", 0, 1024).store(chunks(Buffer.from("hello"), 2), undefined);
+    const stored = await memoryOrDiskSink(tempFiles, "small", 0, 1024).store(
+      chunks(Buffer.from("hello"), 2),
+      undefined,
+    );
     expect(tempFiles.openCount).toBe(1);
     await localFile(stored, tempFiles).release();
     expect(tempFiles.openCount).toBe(0);

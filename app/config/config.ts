@@ -31,12 +31,22 @@ export const COMPONENT_SETTINGS = [
   authSettings,
 ] as const;
 
+type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (all: infer I) => void
+  ? I
+  : never;
+type Registered = (typeof PROVIDER_REGISTRY)[keyof typeof PROVIDER_REGISTRY];
+
+/** Every registered provider's variables: a provider added to the registry is read with no change here. */
+const providerEntries = Object.assign(
+  {},
+  ...Object.values(PROVIDER_REGISTRY).map((provider) => provider.settings.entries),
+) as UnionToIntersection<Registered["settings"]["entries"]>;
+
 const EnvSchema = v.object({
   ...processSettings.entries,
   ...httpSettings.entries,
   ...providerChoiceSettings.entries,
-  ...PROVIDER_REGISTRY.deepgram.settings.entries,
-  ...PROVIDER_REGISTRY.openai.settings.entries,
+  ...providerEntries,
   ...cleanerSettings.entries,
   ...awsSettings.entries,
   ...eventSettings.entries,
@@ -46,11 +56,10 @@ const EnvSchema = v.object({
 });
 type Env = v.InferOutput<typeof EnvSchema>;
 
+/** Each registered provider's settings, under its name. */
 function providerSettings(env: Env): ProviderSettings {
-  return {
-    deepgram: PROVIDER_REGISTRY.deepgram.settings.read(env),
-    openai: PROVIDER_REGISTRY.openai.settings.read(env),
-  };
+  const entries = Object.entries(PROVIDER_REGISTRY).map(([name, provider]) => [name, provider.settings.read(env)]);
+  return Object.fromEntries(entries) as ProviderSettings;
 }
 
 function read(env: Env) {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { TRANSCRIPTION_PROVIDERS } from "../../app/domain/names.js";
+import { TRANSCRIPTION_PROVIDERS, type TranscriptionProvider } from "../../app/domain/names.js";
 import { ProviderFailure } from "../../app/domain/failures.js";
 import { loadConfig } from "../../app/config/config.js";
 import { createTranscriber, PROVIDER_REGISTRY } from "../../app/transcription/provider-registry.js";
 import { captureLogger } from "../support/capture-logger.js";
 
-const KEYS = { DEEPGRAM_API_KEY: "dg-test", OPENAI_API_KEY: "sk-test" };
+/** The variable that holds a provider's key: the one of its settings named `*_API_KEY`. */
+const keyVariable = (provider: TranscriptionProvider) =>
+  Object.keys(PROVIDER_REGISTRY[provider].settings.entries).find((name) => name.endsWith("_API_KEY"))!;
 
 describe("the provider registry", () => {
   it("has one entry per provider name, each under its own name", () => {
@@ -16,7 +18,7 @@ describe("the provider registry", () => {
   it.each(TRANSCRIPTION_PROVIDERS)(
     "%s: the transcriber it builds can do exactly what its entry declares",
     (provider) => {
-      const config = loadConfig({ ...KEYS, TRANSCRIPTION_PROVIDER: provider });
+      const config = loadConfig({ [keyVariable(provider)]: "test-key", TRANSCRIPTION_PROVIDER: provider });
       const transcriber = createTranscriber(provider, config);
       const { capabilities } = PROVIDER_REGISTRY[provider];
       expect(transcriber).toMatchObject({ provider, configured: true });
@@ -32,7 +34,7 @@ describe("the provider registry", () => {
     await expect(refusal).rejects.toBeInstanceOf(ProviderFailure);
     await expect(refusal).rejects.toMatchObject({
       code: "provider_not_configured",
-      details: { variable: provider === "deepgram" ? "DEEPGRAM_API_KEY" : "OPENAI_API_KEY" },
+      details: { variable: keyVariable(provider) },
     });
   });
 

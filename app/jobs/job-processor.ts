@@ -49,17 +49,17 @@ export function createJobProcessor(deps: JobProcessorDeps) {
   function storedUpload(job: JobRecord, signal: AbortSignal | undefined, downloaded: string[]): PipelineUpload {
     let local: Promise<string> | undefined;
     return {
-      bytes: job.upload_bytes,
-      declaredType: job.declared_type,
+      bytes: job.uploadBytes,
+      declaredType: job.declaredType,
       detected: job.detected,
       localPath: () =>
         (local ??= (async () => {
-          const path = deps.tempFiles.create(job.job_id);
+          const path = deps.tempFiles.create(job.interactionId);
           downloaded.push(path);
-          await deps.objects.download(job.upload_key, path, signal);
+          await deps.objects.download(job.uploadKey, path, signal);
           return path;
         })()),
-      remoteUrl: () => deps.objects.presignGet(job.upload_key, deps.presignExpiresS),
+      remoteUrl: () => deps.objects.presignGet(job.uploadKey, deps.presignExpiresS),
     };
   }
 
@@ -69,7 +69,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     log: Logger,
     signal: AbortSignal | undefined,
   ): Promise<Transcripts | JobError> {
-    const resultKey = objectKeys.result(job.tenant_id, job.job_id);
+    const resultKey = objectKeys.result(job.tenantId, job.interactionId);
     const earlier = await deps.objects.getBytes(resultKey, signal);
     if (earlier !== undefined) {
       log.info({ result_bytes: earlier.length }, "result found from an earlier attempt; not transcribing again");
@@ -105,8 +105,8 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     log.error({ err: cause, attempts: job.attempts }, "job failed on its last delivery; marking it failed");
     if (
       await deps.store.fail(
-        job.tenant_id,
-        job.job_id,
+        job.tenantId,
+        job.interactionId,
         { code: error.code, message: error.message, stage: "processing" },
         now(),
       )
@@ -133,16 +133,16 @@ export function createJobProcessor(deps: JobProcessorDeps) {
       return;
     }
     const context: RequestContext = {
-      tenantId: job.tenant_id,
-      userId: job.user_id,
-      accountId: job.account_id,
-      interactionId: job.job_id,
+      tenantId: job.tenantId,
+      userId: job.userId,
+      accountId: job.accountId,
+      interactionId: job.interactionId,
     };
-    log.debug({ attempt: job.attempts, bytes: job.upload_bytes, input: job.detected.kind }, "job started");
+    log.debug({ attempt: job.attempts, bytes: job.uploadBytes, input: job.detected.kind }, "job started");
     try {
       const outcome = await transcripts(job, context, log, delivery.signal);
       if (!("raw" in outcome)) {
-        const marked = await deps.store.fail(job.tenant_id, job.job_id, outcome, now(), job.attempts);
+        const marked = await deps.store.fail(job.tenantId, job.interactionId, outcome, now(), job.attempts);
         log.info({ code: outcome.code, stage: outcome.stage, marked }, "job failed");
         return;
       }
@@ -150,10 +150,10 @@ export function createJobProcessor(deps: JobProcessorDeps) {
       if (event.status === "failed")
         throw new EventNotPublished(`BatchProcessingCompleted not published: ${event.error}`);
       const marked = await deps.store.complete(
-        job.tenant_id,
-        job.job_id,
+        job.tenantId,
+        job.interactionId,
         job.attempts,
-        objectKeys.result(job.tenant_id, job.job_id),
+        objectKeys.result(job.tenantId, job.interactionId),
         now(),
       );
       log.info(

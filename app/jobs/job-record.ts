@@ -12,10 +12,36 @@ export interface JobError {
   stage: FailureStage;
 }
 
-/** One async job: one item in the jobs table, keyed by tenant then id, so every read is tenant-scoped. */
+/** One async job, as the code speaks of it. A job is an interaction: its id is the submitting request's. */
 export interface JobRecord {
+  tenantId: string;
+  interactionId: string;
+  userId: string;
+  accountId: string | null;
+  status: JobStatus;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Times a worker has claimed the job; also the token that lets only the latest claim move it on. */
+  attempts: number;
+  uploadKey: string;
+  uploadBytes: number;
+  declaredType?: string;
+  /** What the upload was found to be at submission: workers do not fetch it again to look. */
+  detected: DetectedInput;
+  resultKey?: string;
+  error?: JobError;
+  /** Epoch seconds after which DynamoDB's TTL deletes the item. */
+  expiresAt: number;
+}
+
+/**
+ * The job as one item of the jobs table, keyed by tenant then id, so every read is tenant-scoped. Its
+ * attribute names are the table's (snake_case, as the infrastructure and existing items have them).
+ */
+export interface JobItem {
   tenant_id: string;
-  /** The submitting request's interaction id. */
   job_id: string;
   user_id: string;
   account_id: string | null;
@@ -24,17 +50,58 @@ export interface JobRecord {
   updated_at: string;
   started_at?: string;
   finished_at?: string;
-  /** Times a worker has claimed the job; also the token that lets only the latest claim move it on. */
   attempts: number;
   upload_key: string;
   upload_bytes: number;
   declared_type?: string;
-  /** What the upload was found to be at submission: workers do not fetch it again to look. */
   detected: DetectedInput;
   result_key?: string;
   error?: JobError;
-  /** Epoch seconds after which DynamoDB's TTL deletes the item. */
   expires_at: number;
+}
+
+export function toJobItem(job: JobRecord): JobItem {
+  return {
+    tenant_id: job.tenantId,
+    job_id: job.interactionId,
+    user_id: job.userId,
+    account_id: job.accountId,
+    status: job.status,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+    ...(job.startedAt !== undefined && { started_at: job.startedAt }),
+    ...(job.finishedAt !== undefined && { finished_at: job.finishedAt }),
+    attempts: job.attempts,
+    upload_key: job.uploadKey,
+    upload_bytes: job.uploadBytes,
+    ...(job.declaredType !== undefined && { declared_type: job.declaredType }),
+    detected: job.detected,
+    ...(job.resultKey !== undefined && { result_key: job.resultKey }),
+    ...(job.error !== undefined && { error: job.error }),
+    expires_at: job.expiresAt,
+  };
+}
+
+export function fromJobItem(item: JobItem): JobRecord {
+  return {
+    tenantId: item.tenant_id,
+    interactionId: item.job_id,
+    userId: item.user_id,
+    accountId: item.account_id,
+    status: item.status,
+    createdAt: item.created_at,
+    updatedAt: item.updated_at,
+    ...(item.started_at !== undefined && { startedAt: item.started_at }),
+    ...(item.finished_at !== undefined && { finishedAt: item.finished_at }),
+    attempts: item.attempts,
+    uploadKey: item.upload_key,
+    uploadBytes: item.upload_bytes,
+    ...(item.declared_type !== undefined && { declaredType: item.declared_type }),
+    detected: item.detected,
+    ...(item.result_key !== undefined && { resultKey: item.result_key }),
+    ...(item.error !== undefined && { error: item.error }),
+    expiresAt: item.expires_at,
+  };
 }
 
 /** The work message: which job, nothing else (the record holds the rest). */

@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
-import type { JobError, JobRecord, JobStatus } from "./job-record.js";
+import { fromJobItem, toJobItem, type JobError, type JobItem, type JobRecord, type JobStatus } from "./job-record.js";
 import { JOBS_TABLE_SCHEMA } from "./job-resources.js";
 
 /** The index that lists a tenant's jobs newest first. */
@@ -66,7 +66,8 @@ function decodeCursor(cursor: string, tenantId: string): v.InferOutput<typeof Cu
 }
 
 /** Sort key of the listing index: creation time, then id, so equal times still sort and page stably. */
-export const createdKey = (job: Pick<JobRecord, "created_at" | "job_id">) => `${job.created_at}#${job.job_id}`;
+export const createdKey = (job: Pick<JobRecord, "createdAt" | "interactionId">) =>
+  `${job.createdAt}#${job.interactionId}`;
 
 export function createDynamoJobStore(client: DynamoDBClient, tableName: string): JobStore {
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -80,7 +81,7 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
       await documents.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...job, created_key: createdKey(job) },
+          Item: { ...toJobItem(job), created_key: createdKey(job) },
           ConditionExpression: "attribute_not_exists(job_id)",
         }),
       );
@@ -185,5 +186,5 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
 
 function withoutIndexKey(item: Record<string, unknown>): JobRecord {
   const { created_key: _, ...job } = item;
-  return job as unknown as JobRecord;
+  return fromJobItem(job as unknown as JobItem);
 }

@@ -38,19 +38,19 @@ export function createJobSubmission(deps: JobSubmissionDeps) {
   return async function submit(context: RequestContext, upload: AcceptedUpload, log: Logger): Promise<JobRecord> {
     const at = now();
     const job: JobRecord = {
-      tenant_id: context.tenantId,
-      job_id: context.interactionId,
-      user_id: context.userId,
-      account_id: context.accountId,
+      tenantId: context.tenantId,
+      interactionId: context.interactionId,
+      userId: context.userId,
+      accountId: context.accountId,
       status: "queued",
-      created_at: at.toISOString(),
-      updated_at: at.toISOString(),
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
       attempts: 0,
-      upload_key: upload.key,
-      upload_bytes: upload.bytes,
-      ...(upload.declaredType !== undefined && { declared_type: upload.declaredType }),
+      uploadKey: upload.key,
+      uploadBytes: upload.bytes,
+      ...(upload.declaredType !== undefined && { declaredType: upload.declaredType }),
       detected: upload.detected,
-      expires_at: Math.floor(at.getTime() / 1000) + deps.retentionS,
+      expiresAt: Math.floor(at.getTime() / 1000) + deps.retentionS,
     };
     try {
       await deps.store.create(job);
@@ -60,14 +60,14 @@ export function createJobSubmission(deps: JobSubmissionDeps) {
       throw new StorageUnavailable("The job table", { cause: error });
     }
     try {
-      await deps.queue.send({ version: 1, tenant_id: job.tenant_id, job_id: job.job_id });
+      await deps.queue.send({ version: 1, tenant_id: job.tenantId, job_id: job.interactionId });
     } catch (error) {
       log.error({ err: error }, "work message not sent; job withdrawn and upload removed");
-      await undo(log, "job record", deps.store.withdraw(job.tenant_id, job.job_id));
+      await undo(log, "job record", deps.store.withdraw(job.tenantId, job.interactionId));
       await undo(log, "upload", deps.objects.delete(upload.key));
       throw new StorageUnavailable("The work queue", { cause: error });
     }
-    log.debug({ job_id: job.job_id, bytes: upload.bytes, input: upload.detected.kind }, "job queued");
+    log.debug({ job_id: job.interactionId, bytes: upload.bytes, input: upload.detected.kind }, "job queued");
     return job;
   };
 }

@@ -64,8 +64,8 @@ describe("AUTH_MODE=jwt end to end, on moto_server", () => {
     expect(submitted.status).toBe(202);
     const { interaction_id: id } = (await submitted.json()) as { interaction_id: string };
     expect(await harness.store.get(TENANT_A, id)).toMatchObject({
-      tenant_id: TENANT_A,
-      upload_key: `uploads/${TENANT_A}/${id}`,
+      tenantId: TENANT_A,
+      uploadKey: `uploads/${TENANT_A}/${id}`,
     });
     const job = await harness.finished(`/batch/jobs/${id}`, { Authorization: `Bearer ${await tokenFor(TENANT_A)}` });
     expect(job).toMatchObject({ status: "completed", tenant_id: TENANT_A });

@@ -22,7 +22,7 @@ export function memoryJobs(): AsyncJobs & {
   const keyOf = (tenantId: string, jobId: string) => `${tenantId}/${jobId}`;
   const store: JobStore = {
     create: (job) => {
-      records.set(keyOf(job.tenant_id, job.job_id), job);
+      records.set(keyOf(job.tenantId, job.interactionId), job);
       return Promise.resolve();
     },
     get: (tenantId, jobId) => Promise.resolve(records.get(keyOf(tenantId, jobId))),
@@ -33,7 +33,7 @@ export function memoryJobs(): AsyncJobs & {
     list: (tenantId, { status, limit }) =>
       Promise.resolve({
         jobs: [...records.values()]
-          .filter((job) => job.tenant_id === tenantId && (status === undefined || job.status === status))
+          .filter((job) => job.tenantId === tenantId && (status === undefined || job.status === status))
           .slice(0, limit),
       }),
   };

@@ -142,8 +142,8 @@ export function jobRoutes(deps: JobRouteDeps & { admission: [MiddlewareHandler, 
     const job = await fromStorage("The job table", () => jobs.store.get(tenantId, id));
     if (job === undefined) throw notFound();
     const answer: JobResponse = summary(job);
-    if (job.status === "completed" && job.result_key !== undefined) {
-      const bytes = await fromStorage("The result store", () => jobs.objects.getBytes(job.result_key!));
+    if (job.status === "completed" && job.resultKey !== undefined) {
+      const bytes = await fromStorage("The result store", () => jobs.objects.getBytes(job.resultKey!));
       if (bytes === undefined) throw new StorageUnavailable("The job's result");
       Object.assign(answer, parseJobResult(bytes));
     }

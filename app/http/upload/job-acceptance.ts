@@ -105,7 +105,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
     );
     c.set("outcome", { bytes: upload.bytes, source: detected.kind });
     const answer: JobResponse = summary(job);
-    return { status: 202, body: answer, headers: { Location: `/batch/jobs/${job.job_id}` } };
+    return { status: 202, body: answer, headers: { Location: `/batch/jobs/${job.interactionId}` } };
   };
   if (claim === undefined) {
     const { status, body, headers } = await run();
@@ -118,15 +118,15 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
 /** A job as the API lists it. */
 export function summary(job: JobRecord): JobSummary {
   return {
-    interaction_id: job.job_id,
-    tenant_id: job.tenant_id,
+    interaction_id: job.interactionId,
+    tenant_id: job.tenantId,
     status: job.status,
-    created_at: job.created_at,
-    updated_at: job.updated_at,
-    ...(job.started_at !== undefined && { started_at: job.started_at }),
-    ...(job.finished_at !== undefined && { finished_at: job.finished_at }),
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+    ...(job.startedAt !== undefined && { started_at: job.startedAt }),
+    ...(job.finishedAt !== undefined && { finished_at: job.finishedAt }),
     attempts: job.attempts,
-    bytes: job.upload_bytes,
+    bytes: job.uploadBytes,
     ...(job.error !== undefined && { error: job.error }),
   };
 }

@@ -8,7 +8,7 @@ import type { PipelineObserver } from "../observability/metrics.js";
 import { type Transcriber, type Transcription } from "../transcription/transcriber.js";
 import type { TextWork } from "../text-work/text-work.js";
 import type { AudioTee } from "../upload/audio-tee.js";
-import { HEAD_BYTES } from "../upload/upload-sink.js";
+import { FILE_HEAD_BYTES } from "../upload/file-head.js";
 import { detectInput, detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
 import { acceptInput, type BatchJob, type BatchOutcome, type RawTranscript, type Transcripts } from "./batch-job.js";
 
@@ -41,7 +41,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     const input =
       job.upload.detected ??
       (memory !== undefined
-        ? await detectInputFromHead(memory.head(HEAD_BYTES))
+        ? await detectInputFromHead(memory.head(FILE_HEAD_BYTES))
         : await detectInput(await job.upload.localPath()));
     job.log.debug(
       {

@@ -1,3 +1,4 @@
+import { FILE_HEAD_BYTES } from "./file-head.js";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
@@ -170,9 +171,6 @@ export interface StoredUpload {
   head: Buffer;
 }
 
-/** Enough of the start of a file to tell what it is (file-type skips ID3 tags and reads MP4 boxes). */
-export const HEAD_BYTES = 256 * 1024;
-
 /**
  * Streams the file into an S3 multipart upload (memory: the parts in flight, whatever the file's size),
  * keeping its first bytes for detection.
@@ -186,9 +184,9 @@ export function objectStoreSink(store: ObjectStore, key: string): UploadSink<Sto
       const head: Buffer[] = [];
       let headBytes = 0;
       file.on("data", (chunk: Buffer) => {
-        if (headBytes >= HEAD_BYTES) return;
-        head.push(chunk.subarray(0, HEAD_BYTES - headBytes));
-        headBytes += Math.min(chunk.length, HEAD_BYTES - headBytes);
+        if (headBytes >= FILE_HEAD_BYTES) return;
+        head.push(chunk.subarray(0, FILE_HEAD_BYTES - headBytes));
+        headBytes += Math.min(chunk.length, FILE_HEAD_BYTES - headBytes);
       });
       try {
         await store.upload(key, file, { contentType: declaredType, signal: aborted.signal });

@@ -1,5 +1,4 @@
 import { describeRoute } from "hono-openapi";
-import { Readable } from "node:stream";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { IdentifiedEnv } from "../server/app-env.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
@@ -17,16 +16,17 @@ import {
   replayedHeader,
   uploadBodyDescription,
 } from "../contract/openapi.js";
-import { receiveAnyUpload } from "../upload/raw-body-upload.js";
 import { jsonStream } from "../server/streamed-json.js";
 import { submitJob, type JobRouteDeps } from "../upload/job-acceptance.js";
 import { toJobResult } from "../../jobs/job-result.js";
-import { idempotencyClaim, idempotently, IDEMPOTENCY_KEY_HEADER, type Answer } from "../upload/idempotency.js";
 import type { TempFiles } from "../../upload/temp-files.js";
-import { localFile, memoryOrDiskSink } from "../../upload/upload-sink.js";
+import { acceptUpload, claimOf } from "../upload/upload-acceptance.js";
+import type { DetectedInput } from "../../upload/input-detection.js";
+import type { Received } from "../upload/upload-request.js";
+import type { Answer } from "../upload/idempotency.js";
+import { localFile, memoryOrDiskSink, type TempFileUpload } from "../../upload/upload-sink.js";
 import { createAudioTee, teeingSink } from "../../upload/audio-tee.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
-import type { DetectedInput } from "../../upload/input-detection.js";
 
 const describeBatchProcess = describeRoute({
   summary: "Transcribe and clean a recording",
@@ -92,7 +92,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
       return submitJob(c, deps.jobs);
     }
     const { context, log } = c.var;
-    const claim = idempotencyClaim(c.req.header(IDEMPOTENCY_KEY_HEADER), deps.jobs.idempotency);
+    const claim = claimOf(c, deps.jobs.idempotency);
     log.debug(
       { tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId },
       "batch processing started",
@@ -106,95 +106,80 @@ export function batchRoutes(deps: BatchRouteDeps) {
     // Audio goes to the provider as it arrives, unless an Idempotency-Key must be claimed first (after the
     // whole body is read, since it is bound to the body's hash): a repeated request must not pay twice.
     const tee = deps.pipeline.transcribesArriving && claim === undefined ? createAudioTee() : undefined;
-    const tempFile = memoryOrDiskSink(deps.tempFiles, context.interactionId, deps.minFreeDiskBytes);
-    // What the early screen found the file to be (when it was long enough to be screened), not detected twice.
-    let screened: DetectedInput | undefined;
+    const sink = memoryOrDiskSink(deps.tempFiles, context.interactionId, deps.minFreeDiskBytes);
+    // The stored file, released once the request is answered (or replayed), however it ends.
+    let file: ReturnType<typeof localFile> | undefined;
+    async function processed(upload: Received<TempFileUpload>, screened: DetectedInput | undefined): Promise<Answer> {
+      const { raw, cleaned, event } = await deps.pipeline.process({
+        context,
+        upload: {
+          bytes: upload.bytes,
+          declaredType: upload.declaredType,
+          detected: screened,
+          localPath: file!.path,
+          memory: upload.stored.memory,
+          tee,
+        },
+        log,
+        signal,
+      });
+      // The access line then says all an operator needs of a request, the event it published included.
+      c.set("outcome", {
+        bytes: upload.bytes,
+        source: raw.source,
+        cleaner: cleaned.cleaner,
+        event_status: event.status,
+        ...(event.status === "published" && { event_id: event.eventId }),
+      });
+      const warnings = c.var.identityWarnings;
+      const answer: BatchResponse = {
+        interaction_id: context.interactionId,
+        tenant_id: context.tenantId,
+        user_id: context.userId,
+        account_id: context.accountId,
+        ...(warnings !== undefined && { warnings }),
+        // The same transcript fields as a completed job's result.
+        ...toJobResult({ raw, cleaned }),
+        event: eventReport(event),
+      };
+      return { status: 200, body: answer };
+    }
     try {
-      const upload = await receiveAnyUpload(
-        {
-          contentType: c.req.header("Content-Type"),
-          contentLength: c.req.header("Content-Length"),
-          // Under Node, read the request itself: a web stream in between would only be converted back.
-          body: c.env?.incoming ?? (c.req.raw.body === null ? null : Readable.fromWeb(c.req.raw.body)),
+      return await acceptUpload(c, {
+        endpoint: "POST /batch/process",
+        claim,
+        sink: tee === undefined ? sink : teeingSink(sink, tee),
+        maxBytes: deps.maxUploadBytes,
+        idleTimeoutMs: deps.uploadIdleTimeoutMs,
+        signal,
+        screen: (head) => deps.pipeline.screen(head, { needsProvider: true, log, tee, signal }),
+        received(upload) {
+          file = localFile(upload.stored, deps.tempFiles);
+          tee?.stored({ path: file.path, bytes: upload.bytes });
         },
-        {
-          maxBytes: deps.maxUploadBytes,
-          sink: tee === undefined ? tempFile : teeingSink(tempFile, tee),
-          idleTimeoutMs: deps.uploadIdleTimeoutMs,
-          signal,
-          screen: async (head) => {
-            screened = await deps.pipeline.screen(head, { needsProvider: true, log, tee, signal });
-          },
-          hash: claim?.fileHash,
-        },
-      ).catch((error: unknown) => {
-        throw deadline.signal.aborted
-          ? new ApiError(
-              "upload_timeout",
-              `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`,
+        respond: ({ body }) => c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" }),
+        answer: (upload, screened) =>
+          processed(upload, screened).catch((error: unknown) => {
+            if (!deadline.signal.aborted) throw error;
+            throw new ApiError(
+              "processing_timeout",
+              `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`,
               {},
               { cause: error },
-            )
-          : error;
+            );
+          }),
       });
-      const file = localFile(upload.stored, deps.tempFiles);
-      tee?.stored({ path: file.path, bytes: upload.bytes });
-      const run = async (): Promise<Answer> => {
-        try {
-          const { raw, cleaned, event } = await deps.pipeline.process({
-            context,
-            upload: {
-              bytes: upload.bytes,
-              declaredType: upload.declaredType,
-              detected: screened,
-              localPath: file.path,
-              memory: upload.stored.memory,
-              tee,
-            },
-            log,
-            signal,
-          });
-          // The access line then says all an operator needs of a request, the event it published included.
-          c.set("outcome", {
-            bytes: upload.bytes,
-            source: raw.source,
-            cleaner: cleaned.cleaner,
-            event_status: event.status,
-            ...(event.status === "published" && { event_id: event.eventId }),
-          });
-          const warnings = c.var.identityWarnings;
-          const answer: BatchResponse = {
-            interaction_id: context.interactionId,
-            tenant_id: context.tenantId,
-            user_id: context.userId,
-            account_id: context.accountId,
-            ...(warnings !== undefined && { warnings }),
-            // The same transcript fields as a completed job's result.
-            ...toJobResult({ raw, cleaned }),
-            event: eventReport(event),
-          };
-          return { status: 200, body: answer };
-        } catch (error) {
-          if (!deadline.signal.aborted) throw error;
-          throw new ApiError(
-            "processing_timeout",
-            `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`,
-            {},
-            { cause: error },
-          );
-        }
-      };
-      try {
-        if (claim === undefined) {
-          const { body } = await run();
-          return c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" });
-        }
-        const fingerprint = claim.fingerprint("POST /batch/process", context);
-        return await idempotently(c, claim.store, { key: claim.key, fingerprint }, run);
-      } finally {
-        await file.release();
-      }
+    } catch (error) {
+      // Past the deadline while the body was still arriving (once it is in, `answer` says so itself).
+      if (!deadline.signal.aborted || file !== undefined) throw error;
+      throw new ApiError(
+        "upload_timeout",
+        `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`,
+        {},
+        { cause: error },
+      );
     } finally {
+      await file?.release();
       clearTimeout(timer);
       tee?.close();
     }

@@ -1,6 +1,7 @@
 import { describeRoute } from "hono-openapi";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import * as v from "valibot";
+import { parseQuery } from "../contract/query.js";
 import type { IdentifiedEnv } from "../server/app-env.js";
 import { JobList, JobResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
@@ -111,16 +112,7 @@ export function jobRoutes(deps: JobRouteDeps & { admission: [MiddlewareHandler, 
   routes.post("/", describeJobSubmit, ...deps.admission, (c) => submitJob(c, deps));
   routes.get("/", describeJobList, ...deps.admission, async (c) => {
     const jobs = available(deps.jobs);
-    const query = v.safeParse(ListQuery, {
-      status: c.req.query("status"),
-      limit: c.req.query("limit"),
-      cursor: c.req.query("cursor"),
-    });
-    if (!query.success) {
-      const issue = query.issues[0];
-      throw new ApiError("invalid_query", issue.message, { parameter: v.getDotPath(issue) ?? "query" });
-    }
-    const { status, limit = DEFAULT_PAGE, cursor } = query.output;
+    const { status, limit = DEFAULT_PAGE, cursor } = parseQuery(c, ListQuery);
     const page = await fromStorage("The job table", async () => {
       try {
         return await jobs.store.list(c.var.context.tenantId, { status, limit, cursor });

@@ -1,23 +1,16 @@
-import { Readable } from "node:stream";
 import { type Context } from "hono";
 import type { Logger } from "../../logger.js";
 import type { IdentifiedEnv } from "../server/app-env.js";
 import { JobResponse, type JobSummary } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
-import { receiveAnyUpload } from "./raw-body-upload.js";
-import {
-  idempotencyClaim,
-  idempotently,
-  IDEMPOTENCY_KEY_HEADER,
-  type Answer,
-  type Idempotency,
-} from "./idempotency.js";
+import { type Idempotency } from "./idempotency.js";
 import { type JobRecord } from "../../jobs/job-record.js";
 import type { AsyncJobs } from "../../jobs/async-jobs.js";
 import { acceptInput } from "../../pipeline/batch-job.js";
 import { objectKeys } from "../../storage/storage-layout.js";
 import { StorageUnavailable } from "../../domain/failures.js";
 import { detectInputFromHead, type DetectedInput } from "../../upload/input-detection.js";
+import { acceptUpload, claimOf } from "./upload-acceptance.js";
 import { objectStoreSink } from "../../upload/upload-sink.js";
 
 export interface JobRouteDeps {
@@ -60,59 +53,43 @@ export async function fromStorage<T>(what: string, read: () => Promise<T>): Prom
 export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): Promise<Response> {
   const jobs = available(deps.jobs);
   const { context, log } = c.var;
-  const claim = idempotencyClaim(c.req.header(IDEMPOTENCY_KEY_HEADER), deps.idempotency);
   log.debug(
     { tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId },
     "job submission started",
   );
   const key = objectKeys.upload(context.tenantId, context.interactionId);
   const sink = objectStoreSink(jobs.objects, key);
-  // What the early screen found the file to be (when it was long enough to be screened), not detected twice.
-  let screened: DetectedInput | undefined;
-  const upload = await receiveAnyUpload(
-    {
-      contentType: c.req.header("Content-Type"),
-      contentLength: c.req.header("Content-Length"),
-      body: c.env?.incoming ?? (c.req.raw.body === null ? null : Readable.fromWeb(c.req.raw.body)),
+  const { screen } = deps;
+  return acceptUpload(c, {
+    endpoint: "POST /batch/jobs",
+    claim: claimOf(c, deps.idempotency),
+    sink,
+    maxBytes: deps.maxUploadBytes,
+    idleTimeoutMs: deps.uploadIdleTimeoutMs,
+    signal: c.req.raw.signal,
+    screen: screen && ((head) => screen(head, log)),
+    discardDuplicate: () => sink.discard(),
+    respond: ({ status, body, headers }) => c.json(body, status, headers),
+    async answer(upload, screened) {
+      const detected = screened ?? (await detectInputFromHead(upload.stored.head));
+      log.debug({ bytes: upload.bytes, declared_type: upload.declaredType, input: detected.kind }, "upload stored");
+      try {
+        acceptInput(detected, upload.bytes, deps.maxCaptionsBytes);
+      } catch (error) {
+        // Refused before it became a job: nothing is kept, and no event is due.
+        await sink.discard();
+        throw error;
+      }
+      const job = await jobs.submit(
+        context,
+        { key, bytes: upload.bytes, declaredType: upload.declaredType, detected },
+        log,
+      );
+      c.set("outcome", { bytes: upload.bytes, source: detected.kind });
+      const answer: JobResponse = summary(job);
+      return { status: 202, body: answer, headers: { Location: `/batch/jobs/${job.interactionId}` } };
     },
-    {
-      maxBytes: deps.maxUploadBytes,
-      sink,
-      idleTimeoutMs: deps.uploadIdleTimeoutMs,
-      signal: c.req.raw.signal,
-      screen:
-        deps.screen &&
-        (async (head) => {
-          screened = await deps.screen!(head, log);
-        }),
-      hash: claim?.fileHash,
-    },
-  );
-  const run = async (): Promise<Answer> => {
-    const detected = screened ?? (await detectInputFromHead(upload.stored.head));
-    log.debug({ bytes: upload.bytes, declared_type: upload.declaredType, input: detected.kind }, "upload stored");
-    try {
-      acceptInput(detected, upload.bytes, deps.maxCaptionsBytes);
-    } catch (error) {
-      // Refused before it became a job: nothing is kept, and no event is due.
-      await sink.discard();
-      throw error;
-    }
-    const job = await jobs.submit(
-      context,
-      { key, bytes: upload.bytes, declaredType: upload.declaredType, detected },
-      log,
-    );
-    c.set("outcome", { bytes: upload.bytes, source: detected.kind });
-    const answer: JobResponse = summary(job);
-    return { status: 202, body: answer, headers: { Location: `/batch/jobs/${job.interactionId}` } };
-  };
-  if (claim === undefined) {
-    const { status, body, headers } = await run();
-    return c.json(body, status, headers);
-  }
-  const fingerprint = claim.fingerprint("POST /batch/jobs", context);
-  return idempotently(c, claim.store, { key: claim.key, fingerprint, discard: () => sink.discard() }, run);
+  });
 }
 
 /** A job as the API lists it. */

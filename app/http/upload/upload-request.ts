@@ -1,3 +1,4 @@
+import { SCREEN_BYTES } from "../../upload/file-head.js";
 import { DomainError } from "../../domain/failures.js";
 import type { UploadSink } from "../../upload/upload-sink.js";
 import type { Hash } from "node:crypto";
@@ -89,9 +90,6 @@ export function asUploadError(error: unknown): Error {
     { cause: error },
   );
 }
-
-/** How much of a file the early screen sees: enough for every container's signature. */
-export const SCREEN_BYTES = 64 * 1024;
 
 /**
  * Gathers a file's first `SCREEN_BYTES` as it streams, and hands them to `screen` once, then forgets them.

@@ -93,3 +93,8 @@ export function settings<const E extends v.ObjectEntries, S>(
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
+
+/** A component's settings with every variable unset: its defaults, read from its schema rather than repeated. */
+export function defaultsOf<E extends v.ObjectEntries, S>(component: Settings<E, S>): S {
+  return component.read(v.parse(v.object(component.entries), {}));
+}

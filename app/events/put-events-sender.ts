@@ -1,3 +1,5 @@
+import { defaultsOf } from "../env/env-values.js";
+import { eventSettings } from "./event-settings.js";
 import {
   PutEventsCommand,
   type EventBridgeClient,
@@ -50,7 +52,9 @@ export interface PutEventsSender {
   readonly circuit: "closed" | "open" | "half-open";
 }
 
-const DEFAULT_BREAKER = { failures: 5, halfOpenMs: 30_000 };
+/** The breaker of the service's defaults (`EVENT_BREAKER_*`), for a sender built without one. */
+const EVENT_DEFAULTS = defaultsOf(eventSettings);
+const DEFAULT_BREAKER = { failures: EVENT_DEFAULTS.breakerFailures, halfOpenMs: EVENT_DEFAULTS.breakerHalfOpenMs };
 
 /**
  * Sends entries to EventBridge with one retry layer (the SDK's own is off): exponential backoff with full

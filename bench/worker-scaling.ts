@@ -5,10 +5,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { pino } from "pino";
-import { createDynamoJobStore } from "../app/jobs/job-store.js";
-import { createJobSubmission } from "../app/jobs/job-submission.js";
-import { createSqsWorkQueue } from "../app/jobs/work-queue.js";
-import { createS3ObjectStore } from "../app/storage/object-store.js";
+import { asyncJobs } from "../app/composition/adapters.js";
+import { createJobAdapters, createObjectStore } from "../app/composition/aws-adapters.js";
+import { loadConfig } from "../app/config/config.js";
 import { objectKeys } from "../app/storage/storage-layout.js";
 import { jobNames } from "../infra/settings.js";
 import { startMotoServer } from "../scripts/moto-server.js";
@@ -48,13 +47,6 @@ export async function workerScaling(jobs: number, workerCounts: number[]): Promi
   try {
     for (const count of workerCounts) {
       const outputs = await provisionLocalJobs({ sqs, s3, dynamodb, names: jobNames({ prefix: `bench-${count}` }) });
-      const objects = createS3ObjectStore(s3, outputs.uploadBucketName);
-      const submit = createJobSubmission({
-        store: createDynamoJobStore(dynamodb, outputs.jobsTableName),
-        queue: createSqsWorkQueue(sqs, outputs.workQueueUrl),
-        objects,
-        retentionS: 3600,
-      });
       const env = {
         AWS_ENDPOINT_URL: moto.url,
         AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
@@ -67,6 +59,18 @@ export async function workerScaling(jobs: number, workerCounts: number[]): Promi
         DEEPGRAM_BASE_URL: deepgram.url,
         WORKER_CONCURRENCY: "1",
       };
+      // Jobs are submitted as the service submits them: its adapters, from the same environment as the workers'
+      // (the AWS SDK reads the endpoint and credentials from this process's environment, as the service's does).
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL,
+        AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+      });
+      const config = loadConfig(env);
+      const objects = createObjectStore(config.aws, config.jobs)!;
+      const jobsApi = asyncJobs(createJobAdapters(config.aws, config.jobs, objects), config.jobs.retentionDays);
+      if (!jobsApi.available) throw new Error(`bench: job settings missing: ${jobsApi.missing.join(", ")}`);
+      const { submit } = jobsApi;
       // Workers first, idle on the empty queue: their start-up is not part of the figure.
       const workers: WorkerProcess[] = await Promise.all(Array.from({ length: count }, () => startWorkerProcess(env)));
       const tenantId = "11111111-1111-4111-8111-111111111111";

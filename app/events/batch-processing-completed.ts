@@ -1,3 +1,4 @@
+import type { RequestContext } from "../domain/request-context.js";
 import { UUID_V4 } from "../domain/ids.js";
 import type { EventType } from "./event-type.js";
 import * as v from "valibot";
@@ -74,11 +75,8 @@ export type BatchProcessingCompletedDetail = v.InferOutput<typeof BatchProcessin
 export type InlineCompletedDetail = v.InferOutput<typeof BatchProcessingCompletedInline>;
 export type ClaimCheckedCompletedDetail = v.InferOutput<typeof BatchProcessingCompletedClaimCheck>;
 
-export interface CompletedEventInput {
-  interactionId: string;
-  tenantId: string;
-  userId: string;
-  accountId: string | null;
+/** Who the event is about (the request's context), and what became of the recording. */
+export interface CompletedEventInput extends RequestContext {
   rawTranscript: string;
   cleanedTranscript: string;
   completedAt: Date;

@@ -1,3 +1,4 @@
+import type { RequestContext } from "../domain/request-context.js";
 import * as v from "valibot";
 import type { EventType } from "./event-type.js";
 import { FAILURE_CODES } from "../domain/failures.js";
@@ -30,11 +31,7 @@ export const BatchProcessingFailedV1 = v.strictObject({
 
 export type BatchProcessingFailedDetail = v.InferOutput<typeof BatchProcessingFailedV1>;
 
-export interface FailedEventInput {
-  interactionId: string;
-  tenantId: string;
-  userId: string;
-  accountId: string | null;
+export interface FailedEventInput extends RequestContext {
   code: BatchProcessingFailedDetail["error"]["code"];
   message: string;
   stage: FailureStage;

@@ -26,12 +26,8 @@ export function createEventSteps(deps: EventStepsDeps) {
   }
 
   async function publishCompleted(job: Omit<BatchJob, "upload">, transcripts: Transcripts): Promise<PublishOutcome> {
-    const { context } = job;
     const inline = buildCompletedEvent({
-      interactionId: context.interactionId,
-      tenantId: context.tenantId,
-      userId: context.userId,
-      accountId: context.accountId,
+      ...job.context,
       rawTranscript: transcripts.raw.text,
       cleanedTranscript: transcripts.cleaned.text,
       completedAt: now(),
@@ -58,12 +54,8 @@ export function createEventSteps(deps: EventStepsDeps) {
     error: FinalFailure,
     stage: FailureStage,
   ): Promise<PublishOutcome> {
-    const { context } = job;
     const detail = buildFailedEvent({
-      interactionId: context.interactionId,
-      tenantId: context.tenantId,
-      userId: context.userId,
-      accountId: context.accountId,
+      ...job.context,
       code: error.code,
       message: error.message,
       stage,

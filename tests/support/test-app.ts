@@ -7,6 +7,7 @@ import { composeServices } from "../../app/composition/build-services.js";
 import { loadConfig } from "../../app/config/config.js";
 import type { ClaimCheck } from "../../app/events/claim-check.js";
 import { createApp, type AppDeps } from "../../app/http/server/create-app.js";
+import { createInFlightRequests } from "../../app/http/middleware/in-flight-requests.js";
 import { createMemoryIdempotencyStore } from "../../app/idempotency/idempotency-store.js";
 import { createMetrics } from "../../app/observability/metrics.js";
 import { inlineTextWork, type TextWork } from "../../app/text-work/text-work.js";
@@ -67,6 +68,7 @@ export async function buildTestApp(overrides: TestAppOverrides = {}) {
     requestTimeoutMs: 0,
     minFreeDiskBytes: 0,
     maxConcurrentRequests: Number.POSITIVE_INFINITY,
+    inFlight: createInFlightRequests(),
     ...settings,
     maxCaptionsBytes,
   };

@@ -12,7 +12,7 @@ import type { EventPublisher } from "../../events/event-publisher.js";
 import { accessLog } from "../middleware/access-log.js";
 import type { AppEnv, IdentifiedEnv } from "./app-env.js";
 import { handleError, problemResponse } from "./error-handler.js";
-import { createInFlightRequests, type InFlightRequests } from "../middleware/in-flight-requests.js";
+import type { InFlightRequests } from "../middleware/in-flight-requests.js";
 import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../observability/metrics.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
@@ -55,14 +55,15 @@ export interface AppDeps {
   maxConcurrentRequests: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
   metricsToken?: string | undefined;
-  inFlight?: InFlightRequests;
+  /** The requests in flight: counted for the concurrency limit, waited for at shutdown. */
+  inFlight: InFlightRequests;
   newId?: () => string;
 }
 
 /** Builds the HTTP app from built services; never listens and builds no adapter, so tests pass fakes. */
 export function createApp(deps: AppDeps) {
   const { metrics, pipeline } = deps;
-  const inFlight = deps.inFlight ?? createInFlightRequests();
+  const { inFlight } = deps;
   const newId = deps.newId;
 
   const { uploadIdleTimeoutMs } = deps;

@@ -39,7 +39,9 @@ if (!jobs.available) {
 if (authenticator === undefined && config.production) {
   logger.warn(
     { auth_mode: "headers" },
-    "AUTH_MODE=headers: identity is not verified; any caller can claim any tenant. Set AUTH_MODE=jwt or api-key, or keep the service behind a gateway that sets the identity headers",
+    "AUTH_MODE=headers: identity is not verified; any caller can claim any tenant. Set " +
+      "AUTH_MODE=jwt or api-key, or keep the service behind a gateway that sets the identity " +
+      "headers",
   );
 }
 if (!idempotencyStore.durable) {

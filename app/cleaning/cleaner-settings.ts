@@ -14,7 +14,9 @@ export const cleanerSettings = settings(
       { min: 1, max: 64 },
       {
         meaning:
-          "chunks cleaned at once; a long transcript is cut into even chunks (of at most `CLEANER_CHUNK_CHARS`, at least 1000 characters), a whole number of rounds of this many, so no round waits on one big chunk",
+          "chunks cleaned at once; a long transcript is cut into even chunks (of at most " +
+          "`CLEANER_CHUNK_CHARS`, at least 1000 characters), a whole number of rounds of this many, " +
+          "so no round waits on one big chunk",
       },
     ),
   },

@@ -9,7 +9,10 @@ export function completedEventJsonSchema(): Record<string, unknown> {
     $id: "https://schemas.batch-transcription.dev/batch-processing-completed.v1.json",
     title: `${DETAIL_TYPE} v${CLAIM_CHECK_VERSION}`,
     description:
-      "The `detail` of a BatchProcessingCompleted event on EventBridge. Version 1.0 carries both transcripts inline; 1.1 (a claim check, for transcripts too big for one event) carries `data.transcripts_ref` instead: the S3 object holding `{ raw_transcript, cleaned_transcript }`, its size and sha256.",
+      "The `detail` of a BatchProcessingCompleted event on EventBridge. Version 1.0 carries both " +
+      "transcripts inline; 1.1 (a claim check, for transcripts too big for one event) carries " +
+      "`data.transcripts_ref` instead: the S3 object holding `{ raw_transcript, " +
+      "cleaned_transcript }`, its size and sha256.",
   };
 }
 

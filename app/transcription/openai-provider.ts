@@ -19,7 +19,9 @@ const openAiSettings = settings(
     OPENAI_TRANSCRIPTION_MODEL: text("whisper-1", { meaning: "transcription model" }),
     OPENAI_TRANSCRIPTION_FORMAT: oneOf(OPENAI_TRANSCRIPTION_FORMATS, "auto", {
       meaning:
-        "answer format asked for: `verbose_json` (timed segments), `diarized_json` (segments with speakers), `json` (text only); `auto` picks `diarized_json` for a `-diarize` model, `json` for other `gpt-4o` models (they accept nothing else), `verbose_json` otherwise",
+        "answer format asked for: `verbose_json` (timed segments), `diarized_json` (segments with " +
+        "speakers), `json` (text only); `auto` picks `diarized_json` for a `-diarize` model, " +
+        "`json` for other `gpt-4o` models (they accept nothing else), `verbose_json` otherwise",
     }),
   },
   (env) => ({

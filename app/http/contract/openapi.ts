@@ -104,7 +104,10 @@ export const IDEMPOTENCY_PARAMETER = {
   in: "header" as const,
   required: false,
   description:
-    "Up to 255 printable ASCII characters (IETF draft: an sf-string, quoted, or a bare token). The same key with the same file and identity replays the first answer (`Idempotent-Replayed: true`); 409 while it runs; 422 with another file or identity. Scoped to the tenant; kept IDEMPOTENCY_TTL_S.",
+    "Up to 255 printable ASCII characters (IETF draft: an sf-string, quoted, or a bare token). " +
+    "The same key with the same file and identity replays the first answer " +
+    "(`Idempotent-Replayed: true`); 409 while it runs; 422 with another file or identity. " +
+    "Scoped to the tenant; kept IDEMPOTENCY_TTL_S.",
   schema: { type: "string" as const, maxLength: 257 },
 };
 export const replayedHeader = {

@@ -8,7 +8,8 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
   },
   invalid_header: {
     meaning:
-      "A header has a value the service does not take: an identity over 256 characters, not UTF-8 or sent twice, or an Idempotency-Key that is empty, too long or not printable ASCII.",
+      "A header has a value the service does not take: an identity over 256 characters, not " +
+      "UTF-8 or sent twice, or an Idempotency-Key that is empty, too long or not printable ASCII.",
     action:
       "Send each identity header once, as UTF-8 of at most 256 characters, and Idempotency-Key as 1 to 255 printable ASCII characters.",
   },

@@ -31,7 +31,12 @@ import type { PublishOutcome } from "../../events/event-publisher.js";
 const describeBatchProcess = describeRoute({
   summary: "Transcribe and clean a recording",
   description:
-    "Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or captions (WebVTT, SRT, plain text; UTF-8, or UTF-16 with a byte order mark) as the multipart field `file`. Answers with the raw and cleaned transcripts, and publishes a BatchProcessingCompleted event (see /schemas/batch-processing-completed.v1.json); a failure after the upload was accepted publishes BatchProcessingFailed. With `Prefer: respond-async` (RFC 7240) it does what `POST /batch/jobs` does and answers 202.",
+    "Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or " +
+    "captions (WebVTT, SRT, plain text; UTF-8, or UTF-16 with a byte order mark) as the " +
+    "multipart field `file`. Answers with the raw and cleaned transcripts, and publishes a " +
+    "BatchProcessingCompleted event (see /schemas/batch-processing-completed.v1.json); a " +
+    "failure after the upload was accepted publishes BatchProcessingFailed. With `Prefer: " +
+    "respond-async` (RFC 7240) it does what `POST /batch/jobs` does and answers 202.",
   tags: ["batch"],
   parameters: [
     ...IDENTITY_PARAMETERS,

@@ -66,7 +66,10 @@ export function documentationRoutes(app: Hono<AppEnv>, authMode: AuthMode) {
           title: "Batch transcription service",
           version: "1.0.0",
           description:
-            "Upload a recorded meeting; get its raw and cleaned transcripts, at once or as an async job; downstream consumers get a BatchProcessingCompleted (or BatchProcessingFailed) event. Every refusal is `application/problem+json`; a path that does not exist answers 404 `not_found`.",
+            "Upload a recorded meeting; get its raw and cleaned transcripts, at once or as an async " +
+            "job; downstream consumers get a BatchProcessingCompleted (or BatchProcessingFailed) " +
+            "event. Every refusal is `application/problem+json`; a path that does not exist answers " +
+            "404 `not_found`.",
           license: { name: "UNLICENSED" },
         },
         servers: [{ url: "/", description: "This service" }],

@@ -29,7 +29,11 @@ const MAX_CURSOR_CHARS = 2048;
 const describeJobSubmit = describeRoute({
   summary: "Queue a recording for transcription",
   description:
-    "The same upload and headers as POST /batch/process. The file streams to object storage, is checked as the synchronous path checks it, and a job is queued; a worker transcribes and cleans it and publishes BatchProcessingCompleted (or BatchProcessingFailed). Answers 202 at once. Without UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE: 503 `async_unavailable`.",
+    "The same upload and headers as POST /batch/process. The file streams to object storage, " +
+    "is checked as the synchronous path checks it, and a job is queued; a worker transcribes " +
+    "and cleans it and publishes BatchProcessingCompleted (or BatchProcessingFailed). Answers " +
+    "202 at once. Without UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE: 503 " +
+    "`async_unavailable`.",
   tags: ["jobs"],
   parameters: [...IDENTITY_PARAMETERS, IDEMPOTENCY_PARAMETER],
   requestBody: uploadBody,

@@ -29,6 +29,9 @@ export function eventTypeOf(
   return EVENT_TYPES[detail.status];
 }
 
+/** A detail's detail type, as the registry names it. */
+export const detailTypeOf = (detail: TranscriptEventDetail): TranscriptDetailType => eventTypeOf(detail).detailType;
+
 /** The EventBridge rule pattern that selects every registered detail type from `source`, and nothing else. */
 export function transcriptEventsPattern(source: string = DEFAULT_EVENT_SOURCE) {
   return { source: [source], "detail-type": [...TRANSCRIPT_DETAIL_TYPES] };

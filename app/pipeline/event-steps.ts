@@ -2,7 +2,7 @@ import { buildCompletedEvent } from "../events/batch-processing-completed.js";
 import { buildFailedEvent, type FailureStage } from "../events/batch-processing-failed.js";
 import type { ClaimCheck } from "../events/claim-check.js";
 import type { EventPublisher, PublishOutcome } from "../events/event-publisher.js";
-import { eventTypeOf, type TranscriptEventDetail } from "../events/transcript-events.js";
+import { detailTypeOf, type TranscriptEventDetail } from "../events/transcript-events.js";
 import type { FinalFailure } from "../domain/failures.js";
 import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
@@ -21,7 +21,7 @@ export function createEventSteps(deps: EventStepsDeps) {
 
   async function publish(detail: TranscriptEventDetail, log: Logger): Promise<PublishOutcome> {
     const outcome = await deps.publisher.publish(detail, { log });
-    deps.observer.published(eventTypeOf(detail).detailType, outcome);
+    deps.observer.published(detailTypeOf(detail), outcome);
     return outcome;
   }
 
@@ -42,7 +42,7 @@ export function createEventSteps(deps: EventStepsDeps) {
           "transcripts could not be stored for the event's claim check",
         );
         const outcome: PublishOutcome = { status: "failed", error: "ClaimCheckFailed", attempts: 0 };
-        deps.observer.published(eventTypeOf(inline).detailType, outcome);
+        deps.observer.published(detailTypeOf(inline), outcome);
         return outcome;
       }
     }

@@ -15,7 +15,7 @@ import {
   parseFailedEvent,
 } from "../../app/events/batch-processing-failed.js";
 import { completedEventJsonSchema, failedEventJsonSchema } from "../../app/events/event-json-schema.js";
-import { eventTypeOf, transcriptEventsPattern } from "../../app/events/transcript-events.js";
+import { detailTypeOf, transcriptEventsPattern } from "../../app/events/transcript-events.js";
 import { FAILURE_CODES } from "../../app/domain/failures.js";
 import { COMPLETED_EVENT_SCHEMA_PATH, FAILED_EVENT_SCHEMA_PATH } from "../../scripts/event-schema-file.js";
 import { contextArb, transcriptArb } from "../support/arbitraries.js";
@@ -129,7 +129,7 @@ describe("BatchProcessingCompleted v1.1: the claim check", () => {
     expect(checked).toEqual({ ...sameFields, version: "1.1", data: { transcripts_ref: reference } });
     expect(parseCompletedEvent(JSON.parse(JSON.stringify(checked)))).toEqual(checked);
     expect(validateWithJsonSchema(checked)).toBe(true);
-    expect(eventTypeOf(checked).detailType).toBe(DETAIL_TYPE);
+    expect(detailTypeOf(checked)).toBe(DETAIL_TYPE);
   });
 });
 
@@ -156,7 +156,7 @@ describe("BatchProcessingFailed v1", () => {
       status: "failed",
       error: { code: "provider_failed", message: "Deepgram answered 401.", stage: "transcription" },
     });
-    expect(eventTypeOf(failed).detailType).toBe(FAILED_DETAIL_TYPE);
+    expect(detailTypeOf(failed)).toBe(FAILED_DETAIL_TYPE);
   });
 
   it("validates every failure the service can build, in both schemas", () => {

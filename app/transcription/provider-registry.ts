@@ -18,7 +18,11 @@ export type ProviderSettings = {
 
 /** Which provider transcribes audio. */
 export const providerChoiceSettings = settings(
-  { TRANSCRIPTION_PROVIDER: oneOf(TRANSCRIPTION_PROVIDERS, "deepgram", { meaning: "`deepgram` or `openai`" }) },
+  {
+    TRANSCRIPTION_PROVIDER: oneOf(TRANSCRIPTION_PROVIDERS, "deepgram", {
+      meaning: TRANSCRIPTION_PROVIDERS.map((name) => `\`${name}\``).join(" or "),
+    }),
+  },
   (env) => env.TRANSCRIPTION_PROVIDER,
 );
 

@@ -3,6 +3,7 @@ import pLimit from "p-limit";
 import type { Logger } from "../logger.js";
 import type { CleanedBy } from "../domain/names.js";
 import type { Cleaner } from "./cleaner.js";
+import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
 import { cleanSpeech } from "./rules-cleaner.js";
 import { splitSpeakerLabel } from "./speaker-label.js";
 import { chunkText, joinSegments, splitIntoChunks, type Chunk, type Segment } from "./utterance-chunks.js";
@@ -147,3 +148,19 @@ function cleanerName(outcomes: ChunkOutcome[]): CleanedBy {
   if (byRules === 0) return "openai";
   return byRules === outcomes.length ? "rules" : "openai+rules";
 }
+
+/** The model cleaner in the cleaner registry: there when an OpenAI key is set. */
+export const openAiCleanerEntry = {
+  name: "openai",
+  create: ({ settings, openai }: CleanerInputs) =>
+    openai.apiKey === undefined
+      ? undefined
+      : createOpenAiCleaner({
+          apiKey: openai.apiKey,
+          baseUrl: openai.baseUrl,
+          timeoutS: openai.timeoutS,
+          model: settings.model,
+          chunkChars: settings.chunkChars,
+          concurrency: settings.concurrency,
+        }),
+} as const satisfies CleanerEntry;

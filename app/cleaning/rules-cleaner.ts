@@ -1,5 +1,6 @@
 import { createTextBuilder } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
+import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
 import { splitSpeakerLabel } from "./speaker-label.js";
 
 const FILLERS = new Set(["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mmm"]);
@@ -173,3 +174,9 @@ export function createRulesCleaner(
     },
   };
 }
+
+/** The rules in the cleaner registry: always there, needing nothing configured. */
+export const rulesCleanerEntry = {
+  name: "rules",
+  create: ({ cleanWithRules }: CleanerInputs) => createRulesCleaner(cleanWithRules),
+} as const satisfies CleanerEntry;

@@ -1,10 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { createAuthenticator } from "../auth/authenticator-factory.js";
 import type { Authenticator } from "../auth/authenticator.js";
-import type { CleanerSettings } from "../cleaning/cleaner-settings.js";
 import type { Cleaner } from "../cleaning/cleaner.js";
-import { createOpenAiCleaner } from "../cleaning/openai-cleaner.js";
-import { createRulesCleaner } from "../cleaning/rules-cleaner.js";
+import { createCleaner } from "../cleaning/cleaner-registry.js";
 import type { Config } from "../config/config.js";
 import { createClaimCheck, type ClaimCheck } from "../events/claim-check.js";
 import type { EventPublisher } from "../events/event-publisher.js";
@@ -15,7 +13,6 @@ import { createJobSubmission } from "../jobs/job-submission.js";
 import type { Logger } from "../logger.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { createTextWorkerPool, type TextWork } from "../text-work/text-work.js";
-import type { OpenAiSettings } from "../transcription/openai-provider.js";
 import { createTranscriber } from "../transcription/provider-registry.js";
 import type { Transcriber } from "../transcription/transcriber.js";
 import { createTempFiles, type TempFiles } from "../upload/temp-files.js";
@@ -40,21 +37,6 @@ export interface Adapters {
   authenticator?: Authenticator | undefined;
 }
 
-/** `auto` means the model when an OpenAI key is set, else the rules (config refuses `openai` without a key). */
-export function createCleaner(settings: CleanerSettings, openai: OpenAiSettings, textWork: TextWork): Cleaner {
-  const { apiKey, baseUrl, timeoutS } = openai;
-  if (settings.choice === "rules" || apiKey === undefined)
-    return createRulesCleaner((text) => textWork.cleanWithRules(text));
-  return createOpenAiCleaner({
-    apiKey,
-    baseUrl,
-    model: settings.model,
-    timeoutS,
-    chunkChars: settings.chunkChars,
-    concurrency: settings.concurrency,
-  });
-}
-
 /** The event publisher alone, as the service builds it: for tools that publish as the service does. */
 export function buildPublisher(config: Config, logger: Logger): Promise<EventPublisher> {
   return createPublisher(config.events, config.aws.region, logger);
@@ -68,7 +50,11 @@ export async function buildAdapters(config: Config, logger: Logger): Promise<Ada
   return {
     logger,
     transcriber: createTranscriber(config.transcriptionProvider, config),
-    cleaner: createCleaner(config.cleaner, config.openai, textWork),
+    cleaner: createCleaner({
+      settings: config.cleaner,
+      openai: config.openai,
+      cleanWithRules: (text) => textWork.cleanWithRules(text),
+    }),
     publisher: await buildPublisher(config, logger),
     textWork,
     tempFiles: createTempFiles(config.uploadDir),

@@ -34,26 +34,12 @@ export const COMPONENT_SETTINGS = [
 type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (all: infer I) => void
   ? I
   : never;
-type Registered = (typeof PROVIDER_REGISTRY)[keyof typeof PROVIDER_REGISTRY];
-
-/** Every registered provider's variables: a provider added to the registry is read with no change here. */
-const providerEntries = Object.assign(
-  {},
-  ...Object.values(PROVIDER_REGISTRY).map((provider) => provider.settings.entries),
-) as UnionToIntersection<Registered["settings"]["entries"]>;
-
-const EnvSchema = v.object({
-  ...processSettings.entries,
-  ...httpSettings.entries,
-  ...providerChoiceSettings.entries,
-  ...providerEntries,
-  ...cleanerSettings.entries,
-  ...awsSettings.entries,
-  ...eventSettings.entries,
-  ...jobSettings.entries,
-  ...idempotencySettings.entries,
-  ...authSettings.entries,
-});
+/** The environment's schema: every component's variables, from the one list above. */
+const EnvSchema = v.object(
+  Object.assign({}, ...COMPONENT_SETTINGS.map((component) => component.entries)) as UnionToIntersection<
+    (typeof COMPONENT_SETTINGS)[number]["entries"]
+  >,
+);
 type Env = v.InferOutput<typeof EnvSchema>;
 
 /** Each registered provider's settings, under its name. */

@@ -26,8 +26,12 @@ export type TestAppOverrides = Partial<Omit<AppDeps, "pipeline">> & {
   now?: () => Date;
 };
 
-/** The missing-settings answer of an instance without async jobs. */
-export const NO_ASYNC_JOBS: AppDeps["jobs"] = asyncJobs({ missing: missingJobSettings(loadConfig({}).jobs) }, 0);
+/** The service's defaults: what an app built here runs with where a test says nothing. */
+const DEFAULTS = loadConfig({});
+
+/** An instance without async jobs: the job settings it misses, and the answer its job routes give. */
+const NO_JOB_ADAPTERS = { missing: missingJobSettings(DEFAULTS.jobs) };
+export const NO_ASYNC_JOBS: AppDeps["jobs"] = asyncJobs(NO_JOB_ADAPTERS, DEFAULTS.jobs.retentionDays);
 
 /**
  * The app with real parts where they cost nothing (rules cleaner, disk, an inline text worker) and the given
@@ -37,7 +41,6 @@ export async function buildTestApp(overrides: TestAppOverrides = {}) {
   const uploadDir = await mkdtemp(join(tmpdir(), "batch-test-uploads-"));
   const logs = captureLogger();
   const { claimCheck, textWork, now, ...settings } = overrides;
-  const defaults = loadConfig({});
   const publisher = overrides.publisher ?? disabledPublisher("no_credentials");
   const maxCaptionsBytes = overrides.maxCaptionsBytes ?? 1024 * 1024;
   const services = composeServices(
@@ -49,8 +52,8 @@ export async function buildTestApp(overrides: TestAppOverrides = {}) {
       textWork: textWork ?? inlineTextWork(),
       tempFiles: overrides.tempFiles ?? createTempFiles(uploadDir),
       claimCheck,
-      jobAdapters: { missing: missingJobSettings(defaults.jobs) },
-      idempotencyStore: overrides.idempotencyStore ?? createMemoryIdempotencyStore({ ttlS: defaults.idempotency.ttlS }),
+      jobAdapters: NO_JOB_ADAPTERS,
+      idempotencyStore: overrides.idempotencyStore ?? createMemoryIdempotencyStore({ ttlS: DEFAULTS.idempotency.ttlS }),
       authenticator: overrides.authenticator,
     },
     {
@@ -64,7 +67,7 @@ export async function buildTestApp(overrides: TestAppOverrides = {}) {
     jobs: NO_ASYNC_JOBS,
     identityDefaults: {},
     maxUploadBytes: 10 * 1024 * 1024,
-    uploadIdleTimeoutMs: defaults.uploadIdleTimeoutS * 1000,
+    uploadIdleTimeoutMs: DEFAULTS.uploadIdleTimeoutS * 1000,
     requestTimeoutMs: 0,
     minFreeDiskBytes: 0,
     maxConcurrentRequests: Number.POSITIVE_INFINITY,

@@ -309,6 +309,18 @@ describe("adversarial captions through the front door", () => {
   });
   afterAll(() => service.close());
 
+  /** Under this a round trip is too short to time on a busy machine: the ratio is taken against it instead. */
+  const FLOOR_MS = 50;
+
+  async function fastestOf<T extends { ms: number }>(tries: number, run: () => Promise<T>): Promise<T> {
+    let fastest = await run();
+    for (let attempt = 1; attempt < tries; attempt += 1) {
+      const next = await run();
+      if (next.ms < fastest.ms) fastest = next;
+    }
+    return fastest;
+  }
+
   /** The upload answered, and /healthz asked alongside it, with the time both took. */
   async function timedUpload(input: string) {
     const body = multipartBody([file(input, "captions.txt")]);
@@ -325,9 +337,10 @@ describe("adversarial captions through the front door", () => {
   it.each(SHAPES.map(([name, input], index) => [name, input, QUARTER[index]![1]] as const))(
     "%s (1 MiB) is answered as promptly as its quarter allows, and /healthz with it",
     async (_name, input, quarter) => {
-      const small = await timedUpload(quarter);
-      const large = await timedUpload(input);
-      expect(large.ms).toBeLessThan(10 * Math.max(small.ms, 20));
+      // The fastest of a few tries of each: a pause of a busy machine in one of them is not the parser's cost.
+      const small = await fastestOf(3, () => timedUpload(quarter));
+      const large = await fastestOf(2, () => timedUpload(input));
+      expect(large.ms).toBeLessThan(10 * Math.max(small.ms, FLOOR_MS));
       for (const { answer, health } of [small, large]) {
         expect(answer.status).toBeLessThan(500);
         expect(health.status).toBe(200);

@@ -19,7 +19,7 @@ function fastestMs(work: () => void, runs = 3): number {
 }
 
 /** Under this a run is too short to time: the ratio is taken against it instead. */
-const FLOOR_MS = 2;
+const FLOOR_MS = 10;
 
 /**
  * Four times the input takes about four times as long when the work is linear, sixteen times when it is

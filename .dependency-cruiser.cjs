@@ -6,7 +6,7 @@ const APP_LAYERS = [
   ["domain"],
   ["logger", "resilience", "text", "env"],
   ["storage", "auth", "transcription", "cleaning"],
-  ["upload", "captions"],
+  ["upload", "captions", "subtitles"],
   ["text-work"],
   ["events"],
   ["idempotency"],

@@ -6,8 +6,15 @@ export interface CleanedTranscript {
   cleaner: CleanedBy;
 }
 
+export interface CleaningOptions {
+  log: Logger;
+  signal?: AbortSignal | undefined;
+  /** The transcript's language (BCP-47), asked for or detected; null or absent when not known. */
+  language?: string | null | undefined;
+}
+
 /** The cleaning port. A cleaner always returns a transcript: failures degrade, they never throw. */
 export interface Cleaner {
   readonly name: CleanerName;
-  clean(transcript: string, options: { log: Logger; signal?: AbortSignal | undefined }): Promise<CleanedTranscript>;
+  clean(transcript: string, options: CleaningOptions): Promise<CleanedTranscript>;
 }

@@ -2,9 +2,10 @@ import OpenAI from "openai";
 import pLimit from "p-limit";
 import type { Logger } from "../logger.js";
 import type { CleanedBy } from "../domain/names.js";
-import type { Cleaner } from "./cleaner.js";
+import type { Cleaner, CleaningOptions } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
-import { cleanSpeech } from "./rules-cleaner.js";
+import { cleanSpeech, rulesFor } from "./rules-cleaner.js";
+import { translated } from "./reply-language.js";
 import { splitSpeakerLabel } from "./speaker-label.js";
 import { chunkText, joinSegments, splitIntoChunks, type Chunk, type Segment } from "./utterance-chunks.js";
 
@@ -28,6 +29,15 @@ export const CLEANING_INSTRUCTIONS = [
   "Never add speaker names or labels.",
   "Reply with the cleaned transcript only.",
 ].join(" ");
+
+const LANGUAGE_NAMES = new Intl.DisplayNames(["en"], { type: "language" });
+
+/** The instructions, told the transcript's language when it is known: the model must not translate. */
+export function cleaningInstructions(language: string | null): string {
+  if (language === null) return CLEANING_INSTRUCTIONS;
+  const name = LANGUAGE_NAMES.of(language) ?? language;
+  return `${CLEANING_INSTRUCTIONS} The transcript is in ${name} (${language}): reply in ${name}, never translate it, and remove only that language's fillers.`;
+}
 
 /** Below this, a transcript is not cut further to fill every slot: one request costs less than many tiny ones. */
 const MIN_CHUNK_CHARS = 1_000;
@@ -65,13 +75,18 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
   });
   const limit = pLimit(options.concurrency);
 
-  async function cleanChunk(chunk: Chunk, index: number, log: Logger, signal?: AbortSignal): Promise<ChunkOutcome> {
+  async function cleanChunk(
+    chunk: Chunk,
+    index: number,
+    { log, signal, language = null }: CleaningOptions,
+  ): Promise<ChunkOutcome> {
     const text = chunkText(chunk);
+    const rules = rulesFor(language);
     const fallback = (reason: string): ChunkOutcome => {
       // Only the reason: provider error messages can quote the request, and so the transcript.
       log.warn({ chunk: index, chunk_length: text.length, reason }, "cleaning chunk fell back to rules");
       return {
-        segments: chunk.segments.map((segment) => ({ ...segment, speech: cleanSpeech(segment.speech) })),
+        segments: chunk.segments.map((segment) => ({ ...segment, speech: cleanSpeech(segment.speech, rules) })),
         by: "rules",
       };
     };
@@ -81,7 +96,7 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
           model: options.model,
           temperature: 0,
           messages: [
-            { role: "system", content: CLEANING_INSTRUCTIONS },
+            { role: "system", content: cleaningInstructions(language) },
             { role: "user", content: text },
           ],
         },
@@ -92,13 +107,14 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
       const cleaned = choice?.message.content?.trimEnd();
       if (choice?.finish_reason !== "stop") return fallback(`finish_reason ${choice?.finish_reason ?? "missing"}`);
       if (cleaned === undefined || !plausibleLength(text, cleaned)) return fallback("implausible length");
+      if (translated(text, cleaned)) return fallback("reply in another language");
       const lines = cleaned.split(/\r?\n/);
       // Labels are re-attached by position, so a reply must keep the lines one for one and add no label.
       if (lines.length !== chunk.segments.length) return fallback("line count changed");
       if (lines.some((line, at) => labelOf(line) !== labelOf(chunk.segments[at]!.speech)))
         return fallback("speaker label changed");
       // An utterance may go only when it was nothing but fillers: the rules are the judge of that.
-      if (lines.some((line, at) => line.trim() === "" && cleanSpeech(chunk.segments[at]!.speech) !== "")) {
+      if (lines.some((line, at) => line.trim() === "" && cleanSpeech(chunk.segments[at]!.speech, rules) !== "")) {
         return fallback("utterance dropped");
       }
       return { segments: chunk.segments.map((segment, at) => ({ ...segment, speech: lines[at]! })), by: "openai" };
@@ -110,15 +126,14 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
 
   return {
     name: "openai",
-    async clean(transcript, { log, signal }) {
+    async clean(transcript, cleaning) {
+      const { log } = cleaning;
       const chunks = splitIntoChunks(
         transcript,
         balancedChunkChars(transcript.length, options.chunkChars, options.concurrency),
       );
       if (chunks.length === 0) return { text: "", cleaner: "openai" };
-      const outcomes = await Promise.all(
-        chunks.map((chunk, index) => limit(() => cleanChunk(chunk, index, log, signal))),
-      );
+      const outcomes = await Promise.all(chunks.map((chunk, index) => limit(() => cleanChunk(chunk, index, cleaning))));
       const text = joinSegments(outcomes.flatMap((outcome) => outcome.segments));
       log.debug(
         {

@@ -1,9 +1,9 @@
 import { createTextBuilder } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
+import { fillersFor, writesCapitalI } from "./filler-words.js";
 import { splitSpeakerLabel } from "./speaker-label.js";
 
-const FILLERS = new Set(["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mmm"]);
 /** A token of sentence marks only (`,` `...` `?!`): it attaches to the word before it, it is not a word. */
 const MARKS_ONLY = /^[.,!?;:]+$/;
 const LETTER = /\p{L}/u;
@@ -84,13 +84,13 @@ function capitalFirstLetter(token: string): string {
  * later filler or mark attaches to it, a stutter replaces it), so each word is finished when the next one is
  * kept: memory holds the output, not an array of tokens.
  */
-function createLineWriter() {
+function createLineWriter(fixI: boolean) {
   const out = createTextBuilder();
   let previousEndsSentence = true;
   let first = true;
   return {
     write(word: string) {
-      const fixed = capitalI(word);
+      const fixed = fixI ? capitalI(word) : word;
       if (!first) out.append(" ");
       out.append(previousEndsSentence ? capitalFirstLetter(fixed) : fixed);
       previousEndsSentence = endsSentence(word);
@@ -100,16 +100,29 @@ function createLineWriter() {
   };
 }
 
+/** How a language is cleaned: its fillers, and whether a lone "i" is the pronoun "I". */
+export interface LanguageRules {
+  fillers: ReadonlySet<string>;
+  capitalI: boolean;
+}
+
+/** The rules for a transcript's language (a BCP-47 tag; null when not known). */
+export function rulesFor(language: string | null): LanguageRules {
+  return { fillers: fillersFor(language), capitalI: writesCapitalI(language) };
+}
+
+const DEFAULT_RULES = rulesFor(null);
+
 /** Cleans what one speaker said on one line, its label already split off. */
-export function cleanSpeech(speech: string): string {
-  const writer = createLineWriter();
+export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES): string {
+  const writer = createLineWriter(rules.capitalI);
   let previous: string | undefined;
   let previousKey = "";
   const tokens = /\S+/g;
   for (let match = tokens.exec(speech); match !== null; match = tokens.exec(speech)) {
     const token = match[0];
     const key = wordKey(token);
-    const filler = FILLERS.has(key);
+    const filler = rules.fillers.has(key);
     // Emoji, symbols, dashes and code are words here: only bare sentence marks are not.
     const punctuationOnly = MARKS_ONLY.test(token);
     if (previous === undefined) {
@@ -139,38 +152,41 @@ export function cleanSpeech(speech: string): string {
   return writer.text();
 }
 
-function cleanLine(line: string): string {
+function cleanLine(line: string, rules: LanguageRules): string {
   const labelled = splitSpeakerLabel(line);
-  const text = cleanSpeech(labelled?.speech ?? line);
+  const text = cleanSpeech(labelled?.speech ?? line, rules);
   if (text === "") return "";
   if (labelled) return `${labelled.label}: ${text}`;
   // Removing fillers can shorten a line until it starts like a label ("um um … Alice: hi" → "Alice: hi"):
   // clean it again as one, so that cleaning the output changes nothing.
-  return splitSpeakerLabel(text) === undefined ? text : cleanLine(text);
+  return splitSpeakerLabel(text) === undefined ? text : cleanLine(text, rules);
 }
 
 /**
- * Deterministic, offline cleaning: removes fillers, collapses stutters ("I I think" → "I think"), normalises
- * spacing and punctuation, capitalises sentences and "i". It never adds a word, and cleaning its own output
- * changes nothing. Line breaks (one line per cue or speaker turn) are kept. Time is linear in the input for
- * any input: tokens are scanned once, and no pattern can backtrack over a long run.
+ * Deterministic, offline cleaning: removes the language's fillers, collapses stutters ("I I think" → "I
+ * think"), normalises spacing and punctuation, capitalises sentences (and "i" in English). It never adds a
+ * word, and cleaning its own output changes nothing. Line breaks (one line per cue or speaker turn) are kept.
+ * Time is linear in the input for any input: tokens are scanned once, and no pattern can backtrack over a
+ * long run. `language` is a BCP-47 tag, or null when not known (English fillers, as before languages).
  */
-export function cleanWithRules(transcript: string): string {
+export function cleanWithRules(transcript: string, language: string | null = null): string {
+  const rules = rulesFor(language);
   return transcript
     .split(/\r?\n/)
-    .map(cleanLine)
+    .map((line) => cleanLine(line, rules))
     .filter((line) => line !== "")
     .join("\n");
 }
 
 /** The rules as a cleaner; `run` is where the work happens (a worker pool in the service). */
 export function createRulesCleaner(
-  run: (text: string) => Promise<string> = (text) => Promise.resolve(cleanWithRules(text)),
+  run: (text: string, language: string | null) => Promise<string> = (text, language) =>
+    Promise.resolve(cleanWithRules(text, language)),
 ): Cleaner {
   return {
     name: "rules",
-    async clean(transcript) {
-      return { text: await run(transcript), cleaner: "rules" };
+    async clean(transcript, { language }) {
+      return { text: await run(transcript, language ?? null), cleaner: "rules" };
     },
   };
 }

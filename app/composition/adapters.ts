@@ -13,7 +13,8 @@ import { createJobSubmission } from "../jobs/job-submission.js";
 import type { Logger } from "../logger.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { createTextWorkerPool, type TextWork } from "../text-work/text-work.js";
-import { createTranscriber } from "../transcription/provider-registry.js";
+import { createProviderOptionPolicy, createTranscriber } from "../transcription/provider-registry.js";
+import type { OptionPolicy } from "../transcription/requested-options.js";
 import type { Transcriber } from "../transcription/transcriber.js";
 import { createTempFiles, type TempFiles } from "../upload/temp-files.js";
 import { createIdempotencyStore, createJobAdapters, createObjectStore, type JobAdapters } from "./aws-adapters.js";
@@ -22,6 +23,8 @@ import { createIdempotencyStore, createJobAdapters, createObjectStore, type JobA
 export interface Adapters {
   logger: Logger;
   transcriber: Transcriber;
+  /** Checks a request's transcription options against the provider, and fills in the operator's defaults. */
+  optionPolicy: OptionPolicy;
   cleaner: Cleaner;
   publisher: EventPublisher;
   textWork: TextWork;
@@ -50,10 +53,11 @@ export async function buildAdapters(config: Config, logger: Logger): Promise<Ada
   return {
     logger,
     transcriber: createTranscriber(config.transcriptionProvider, config),
+    optionPolicy: createProviderOptionPolicy(config.transcriptionProvider, config, config.transcriptionModels),
     cleaner: createCleaner({
       settings: config.cleaner,
       openai: config.openai,
-      cleanWithRules: (text) => textWork.cleanWithRules(text),
+      cleanWithRules: (text, language) => textWork.cleanWithRules(text, language),
     }),
     publisher: await buildPublisher(config, logger),
     textWork,

@@ -27,6 +27,7 @@ export function composeServices(adapters: Adapters, options: ComposeOptions): Se
     observer: metrics.observer,
     maxCaptionsBytes: options.maxCaptionsBytes,
     textWork: adapters.textWork,
+    optionPolicy: adapters.optionPolicy,
     claimCheck: adapters.claimCheck,
     ...(options.now && { now: options.now }),
   });

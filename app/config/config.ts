@@ -6,8 +6,10 @@ import { eventSettings } from "../events/event-settings.js";
 import { idempotencySettings } from "../idempotency/idempotency-settings.js";
 import { jobSettings } from "../jobs/job-settings.js";
 import {
+  defaultModelOf,
   PROVIDER_REGISTRY,
   providerChoiceSettings,
+  transcriptionModelSettings,
   type ProviderSettings,
 } from "../transcription/provider-registry.js";
 import { awsSettings, httpSettings, processSettings } from "./service-settings.js";
@@ -22,6 +24,7 @@ export const COMPONENT_SETTINGS = [
   processSettings,
   httpSettings,
   providerChoiceSettings,
+  transcriptionModelSettings,
   ...Object.values(PROVIDER_REGISTRY).map((provider) => provider.settings),
   cleanerSettings,
   awsSettings,
@@ -53,6 +56,7 @@ function read(env: Env) {
     ...processSettings.read(env),
     ...httpSettings.read(env),
     transcriptionProvider: providerChoiceSettings.read(env),
+    transcriptionModels: transcriptionModelSettings.read(env),
     ...providerSettings(env),
     cleaner: cleanerSettings.read(env),
     aws: awsSettings.read(env),
@@ -69,6 +73,13 @@ export type Config = ReturnType<typeof read>;
 function checkAcross(env: Env): void {
   if (env.REQUEST_TIMEOUT_S > 0 && env.HEADERS_TIMEOUT_S > env.REQUEST_TIMEOUT_S) {
     throw new ConfigError("Invalid configuration: HEADERS_TIMEOUT_S: must be at most REQUEST_TIMEOUT_S");
+  }
+  const models = transcriptionModelSettings.read(env);
+  const model = defaultModelOf(env.TRANSCRIPTION_PROVIDER, providerSettings(env));
+  if (models.length > 0 && !models.includes(model)) {
+    throw new ConfigError(
+      `Invalid configuration: TRANSCRIPTION_MODELS: must include the configured model (${model}), which requests get by default`,
+    );
   }
   if (env.CLEANER === "openai" && env.OPENAI_API_KEY === undefined) {
     throw new ConfigError("Invalid configuration: CLEANER: openai needs OPENAI_API_KEY (or use auto or rules)");

@@ -17,8 +17,17 @@ export const FAILURE_CODES = [
 ] as const;
 export type FailureCode = (typeof FAILURE_CODES)[number];
 
-/** Every domain error's code: the failure codes, and the transient ones, which are retried and never end a job. */
-export const DOMAIN_ERROR_CODES = [...FAILURE_CODES, "storage_unavailable"] as const;
+/**
+ * Every domain error's code: the failure codes; the transient one, which is retried and never ends a job; the
+ * refusals of a request's options, made before a job exists; and subtitles asked of a transcript without timings.
+ */
+export const DOMAIN_ERROR_CODES = [
+  ...FAILURE_CODES,
+  "storage_unavailable",
+  "invalid_option",
+  "unsupported_option",
+  "subtitles_unavailable",
+] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
 /**
@@ -139,6 +148,42 @@ export class StorageUnavailable extends DomainError {
   readonly details = {};
   constructor(what: string, options?: { cause?: unknown }) {
     super(`${what} is unavailable right now; try again later.`, options);
+  }
+}
+
+/** A transcription option with a value that is not one (a malformed tag, a model not allowed, too many key terms). */
+export class InvalidOption extends DomainError {
+  override readonly name = "InvalidOption";
+  readonly code = "invalid_option";
+  readonly details: { parameter: string; allowed?: readonly string[] };
+  constructor(parameter: string, message: string, allowed?: readonly string[]) {
+    super(message);
+    this.details = { parameter, ...(allowed !== undefined && { allowed }) };
+  }
+}
+
+/** A transcription option that what would do the work (the configured provider, or a captions import) cannot honour. */
+export class UnsupportedOption extends DomainError {
+  override readonly name = "UnsupportedOption";
+  readonly code = "unsupported_option";
+  readonly details: { option: string; provider: TranscriptionProvider | "captions" };
+  constructor(option: string, provider: TranscriptionProvider | "captions", reason: string) {
+    super(
+      provider === "captions"
+        ? `${option} cannot be applied to a captions import: ${reason}`
+        : `${option} is not supported by ${provider}: ${reason}`,
+    );
+    this.details = { option, provider };
+  }
+}
+
+/** The transcript has no timings (plain-text captions, a text-only model): no cue can be timed. */
+export class SubtitlesUnavailable extends DomainError {
+  override readonly name = "SubtitlesUnavailable";
+  readonly code = "subtitles_unavailable";
+  readonly details = {};
+  constructor() {
+    super("This transcript has no timings to make subtitles from; ask for JSON instead.");
   }
 }
 

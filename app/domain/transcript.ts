@@ -26,6 +26,17 @@ export const Utterance = v.object({
 });
 export type Utterance = v.InferOutput<typeof Utterance>;
 
+/** One recognised word: what a caption editor or a search index needs. */
+export const Word = v.object({
+  word: v.pipe(v.string(), v.description("The word as recognised, lower case, no punctuation")),
+  punctuated_word: v.pipe(v.string(), v.description("The word as written in the transcript")),
+  start: v.pipe(v.number(), v.description("Seconds from the start")),
+  end: v.pipe(v.number(), v.description("Seconds from the start")),
+  confidence: v.pipe(v.nullable(v.number()), v.description("0–1; null when the provider gives none")),
+  speaker: v.optional(v.pipe(v.string(), v.description("`Speaker N`, when diarized"))),
+});
+export type Word = v.InferOutput<typeof Word>;
+
 /**
  * With every utterance's speaker known, the transcript reads as a conversation: one `Speaker: …` line per
  * turn, consecutive utterances of one speaker joined. Undefined when a speaker is unknown.

@@ -20,8 +20,8 @@ export type ClaimCheck = (detail: InlineCompletedDetail) => Promise<BatchProcess
 
 /**
  * EventBridge's guidance for events over its entry limit: store the payload, publish a reference. A detail
- * that fits goes out as it is (v1.0); one that does not has its transcripts written to the bucket and
- * carries `transcripts_ref` (v1.1) with the object's size and sha256, so a consumer can check what it reads.
+ * that fits goes out as it is (v1.2); one that does not has its transcripts written to the bucket and
+ * carries `transcripts_ref` (v1.3) with the object's size and sha256, so a consumer can check what it reads.
  */
 export function createClaimCheck(options: ClaimCheckOptions): ClaimCheck {
   return async (detail) => {
@@ -32,10 +32,11 @@ export function createClaimCheck(options: ClaimCheckOptions): ClaimCheck {
       Detail: JSON.stringify(detail),
     };
     if (entrySize(entry) <= options.maxEntryBytes) return detail;
-    const { raw_transcript: raw, cleaned_transcript: cleaned } = detail.data;
+    const { raw_transcript: raw, cleaned_transcript: cleaned, words } = detail.data;
     const stored = await options.store.putJson(objectKeys.transcripts(detail.tenant_id, detail.interaction_id), {
       raw_transcript: raw,
       cleaned_transcript: cleaned,
+      ...(words !== undefined && { words }),
     });
     return claimChecked(detail, {
       bucket: stored.bucket,

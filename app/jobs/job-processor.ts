@@ -81,6 +81,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
       const produced = await deps.pipeline.transcribeAndClean({
         context,
         upload: storedUpload(job, signal, downloaded),
+        options: job.options,
         log,
         signal,
         onFailure: ({ error, stage, event }) => {

@@ -1,6 +1,7 @@
 import type { FailureCode } from "../domain/failures.js";
 import type { FailureStage } from "../events/batch-processing-failed.js";
 import type { DetectedInput } from "../upload/input-detection.js";
+import type { TranscriptionOptions } from "../domain/transcription-options.js";
 
 /** A job moves only forward: queued → processing → completed | failed. */
 export const JOB_STATUSES = ["queued", "processing", "completed", "failed"] as const;
@@ -30,6 +31,8 @@ export interface JobRecord {
   declaredType?: string;
   /** What the upload was found to be at submission: workers do not fetch it again to look. */
   detected: DetectedInput;
+  /** How the request asked for it to be transcribed; absent on jobs queued before requests had options. */
+  options?: TranscriptionOptions;
   resultKey?: string;
   error?: JobError;
   /** Epoch seconds after which DynamoDB's TTL deletes the item. */
@@ -55,6 +58,7 @@ export interface JobItem {
   upload_bytes: number;
   declared_type?: string;
   detected: DetectedInput;
+  options?: TranscriptionOptions;
   result_key?: string;
   error?: JobError;
   expires_at: number;
@@ -76,6 +80,7 @@ export function toJobItem(job: JobRecord): JobItem {
     upload_bytes: job.uploadBytes,
     ...(job.declaredType !== undefined && { declared_type: job.declaredType }),
     detected: job.detected,
+    ...(job.options !== undefined && { options: job.options }),
     ...(job.resultKey !== undefined && { result_key: job.resultKey }),
     ...(job.error !== undefined && { error: job.error }),
     expires_at: job.expiresAt,
@@ -98,6 +103,7 @@ export function fromJobItem(item: JobItem): JobRecord {
     uploadBytes: item.upload_bytes,
     ...(item.declared_type !== undefined && { declaredType: item.declared_type }),
     detected: item.detected,
+    ...(item.options !== undefined && { options: item.options }),
     ...(item.result_key !== undefined && { resultKey: item.result_key }),
     ...(item.error !== undefined && { error: item.error }),
     expiresAt: item.expires_at,

@@ -3,6 +3,7 @@ import { StorageUnavailable } from "../domain/failures.js";
 import type { Logger } from "../logger.js";
 import type { RequestContext } from "../domain/request-context.js";
 import type { DetectedInput } from "../upload/input-detection.js";
+import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import type { JobRecord } from "./job-record.js";
 import type { JobStore } from "./job-store.js";
 import type { WorkQueue } from "./work-queue.js";
@@ -21,6 +22,8 @@ export interface AcceptedUpload {
   bytes: number;
   declaredType: string | undefined;
   detected: DetectedInput;
+  /** How the worker is to transcribe it: the request's options (absent: the operator's defaults). */
+  options?: TranscriptionOptions | undefined;
 }
 
 /**
@@ -50,6 +53,7 @@ export function createJobSubmission(deps: JobSubmissionDeps) {
       uploadBytes: upload.bytes,
       ...(upload.declaredType !== undefined && { declaredType: upload.declaredType }),
       detected: upload.detected,
+      ...(upload.options !== undefined && { options: upload.options }),
       expiresAt: Math.floor(at.getTime() / 1000) + deps.retentionS,
     };
     try {

@@ -1,7 +1,8 @@
 import type { CleanedTranscript } from "../cleaning/cleaner.js";
 import { isOverLimit, TooLarge, UnsupportedEncoding, UnsupportedInput, type FinalFailure } from "../domain/failures.js";
 import type { RequestContext } from "../domain/request-context.js";
-import type { TranscriptMetadata, TranscriptSource, Utterance } from "../domain/transcript.js";
+import type { TranscriptMetadata, TranscriptSource, Utterance, Word } from "../domain/transcript.js";
+import type { TranscriptLanguage, TranscriptionOptions } from "../domain/transcription-options.js";
 import type { FailureStage } from "../events/batch-processing-failed.js";
 import type { PublishOutcome } from "../events/event-publisher.js";
 import type { Logger } from "../logger.js";
@@ -31,6 +32,8 @@ export interface PipelineUpload {
 export interface BatchJob {
   context: RequestContext;
   upload: PipelineUpload;
+  /** How audio is to be transcribed, as the request asked; the operator's defaults when absent. */
+  options?: TranscriptionOptions | undefined;
   log: Logger;
   signal?: AbortSignal | undefined;
   /** Told of a domain failure once its `BatchProcessingFailed` was published (a worker records it). */
@@ -67,6 +70,12 @@ export interface RawTranscript {
   metadata: TranscriptMetadata;
   /** Who said what, when, where that is known (diarized audio, timed captions). */
   utterances?: Utterance[] | undefined;
+  /** Each word with its timings, where the provider gives them (never for captions). */
+  words?: Word[] | undefined;
+  confidence: number | null;
+  language: TranscriptLanguage | null;
+  /** What the provider was asked for; null for captions, which are not transcribed. */
+  options: TranscriptionOptions | null;
 }
 
 export interface Transcripts {

@@ -1,5 +1,6 @@
 import type { Cleaner } from "../cleaning/cleaner.js";
 import { EmptyTranscript, isFinalFailure, ProviderFailure, UnsupportedEncoding } from "../domain/failures.js";
+import { createSubtitlesStep } from "./subtitles-step.js";
 import { type FailureStage } from "../events/batch-processing-failed.js";
 import type { ClaimCheck } from "../events/claim-check.js";
 import type { EventPublisher } from "../events/event-publisher.js";
@@ -7,6 +8,8 @@ import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
 import { type Transcriber, type Transcription } from "../transcription/transcriber.js";
 import type { TextWork } from "../text-work/text-work.js";
+import { refuseForCaptions, type OptionPolicy } from "../transcription/requested-options.js";
+import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import type { AudioTee } from "../upload/audio-tee.js";
 import { FILE_HEAD_BYTES } from "../upload/file-head.js";
 import { detectInput, detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
@@ -21,6 +24,8 @@ export interface BatchPipelineDeps {
   observer: PipelineObserver;
   maxCaptionsBytes: number;
   textWork: TextWork;
+  /** Fills in the options of a job that carries none (one queued before requests could set them). */
+  optionPolicy: OptionPolicy;
   /** Moves transcripts too big for an event into storage; without it such an event fails to publish. */
   claimCheck?: ClaimCheck | undefined;
   now?: () => Date;
@@ -34,6 +39,8 @@ export interface BatchPipelineDeps {
  */
 export function createBatchPipeline(deps: BatchPipelineDeps) {
   const { publishCompleted, publishFailed } = createEventSteps(deps);
+  const optionsOf = (job: Pick<BatchJob, "options">): TranscriptionOptions =>
+    job.options ?? deps.optionPolicy.resolve({});
 
   /** Reads the transcript, saying at each step which stage a failure belongs to. */
   async function readTranscript(job: BatchJob, stage: { current: FailureStage }): Promise<RawTranscript> {
@@ -53,10 +60,11 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       "upload received",
     );
     acceptInput(input, job.upload.bytes, deps.maxCaptionsBytes);
+    const options = optionsOf(job);
     switch (input.kind) {
       case "audio": {
         stage.current = "transcription";
-        const transcription = await timedTranscription(job, input.mime);
+        const transcription = await timedTranscription(job, input.mime, options);
         return {
           source: "audio",
           text: transcription.transcript,
@@ -67,9 +75,14 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
             request_id: transcription.requestId,
           },
           ...(transcription.utterances !== undefined && { utterances: transcription.utterances }),
+          ...(transcription.words !== undefined && { words: transcription.words }),
+          confidence: transcription.confidence ?? null,
+          language: transcription.language ?? (options.language === null ? null : askedLanguage(options.language)),
+          options,
         };
       }
       case "captions": {
+        refuseForCaptions(options);
         stage.current = "captions_import";
         const source = memory !== undefined ? { contents: memory.whole() } : { path: await job.upload.localPath() };
         const imported = await deps.textWork.importCaptions({ source, format: input.format, encoding: input.encoding });
@@ -79,13 +92,17 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
           text: imported.captions.transcript,
           metadata: { provider: null, model: null, duration_s: imported.captions.durationS, request_id: null },
           ...(imported.captions.utterances !== null && { utterances: imported.captions.utterances }),
+          confidence: null,
+          // What the request said the captions are in; nothing is detected.
+          language: options.language === null ? null : askedLanguage(options.language),
+          options: null,
         };
       }
     }
   }
 
-  function transcribe(job: BatchJob, mime: string): Promise<Transcription> {
-    const options = { log: job.log, signal: job.signal };
+  function transcribe(job: BatchJob, mime: string, asked: TranscriptionOptions): Promise<Transcription> {
+    const options = { log: job.log, signal: job.signal, options: asked };
     const { remoteUrl, tee } = job.upload;
     const early = tee?.started;
     if (early !== undefined) {
@@ -103,11 +120,11 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       .then((path) => deps.transcriber.transcribe({ path, bytes: job.upload.bytes, mime }, options));
   }
 
-  async function timedTranscription(job: BatchJob, mime: string) {
+  async function timedTranscription(job: BatchJob, mime: string, options: TranscriptionOptions) {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      const transcription = await transcribe(job, mime);
+      const transcription = await transcribe(job, mime, options);
       deps.observer.transcribed(transcription.provider, "ok", seconds());
       return transcription;
     } catch (error) {
@@ -138,7 +155,11 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       }
       throw error;
     }
-    const cleaned = await deps.cleaner.clean(raw.text, { log: job.log, signal: job.signal });
+    const cleaned = await deps.cleaner.clean(raw.text, {
+      log: job.log,
+      signal: job.signal,
+      language: raw.language?.code ?? null,
+    });
     job.log.debug({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
     deps.observer.cleaned(cleaned.cleaner);
     return { raw, cleaned };
@@ -157,7 +178,14 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       log,
       tee,
       signal,
-    }: { needsProvider: boolean; log: Logger; tee?: AudioTee | undefined; signal?: AbortSignal | undefined },
+      options,
+    }: {
+      needsProvider: boolean;
+      log: Logger;
+      tee?: AudioTee | undefined;
+      signal?: AbortSignal | undefined;
+      options: TranscriptionOptions;
+    },
   ): Promise<DetectedInput | undefined> {
     try {
       // An ID3 tag (cover art) can be longer than the head: what follows it is out of view, so nothing is concluded.
@@ -165,15 +193,16 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       const input = await detectInputFromHead(head);
       if (input.kind === "unsupported" || input.kind === "unsupported-encoding")
         acceptInput(input, 0, Number.POSITIVE_INFINITY);
+      if (input.kind === "captions") refuseForCaptions(options);
       if (input.kind !== "audio") return input;
       const { transcriber } = deps;
       // An unconfigured transcriber refuses at once, naming the variable to set; it reads nothing.
       if (needsProvider && !transcriber.configured)
-        await transcriber.transcribe({ path: "", bytes: 0, mime: input.mime }, { log });
+        await transcriber.transcribe({ path: "", bytes: 0, mime: input.mime }, { log, options });
       if (tee !== undefined && transcriber.transcribeArriving !== undefined) {
         const transcribeArriving = transcriber.transcribeArriving.bind(transcriber);
         const stopped = signal === undefined ? tee.signal : AbortSignal.any([signal, tee.signal]);
-        tee.take(input.mime, (audio) => transcribeArriving(audio, { log, signal: stopped }));
+        tee.take(input.mime, (audio) => transcribeArriving(audio, { log, signal: stopped, options }));
       }
       return input;
     } finally {
@@ -188,6 +217,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     transcribeAndClean,
     publishCompleted,
     publishFailed,
+    subtitles: createSubtitlesStep(deps.textWork),
     /** The whole pipeline, as the synchronous endpoint runs it. */
     async process(job: BatchJob): Promise<BatchOutcome> {
       const transcripts = await transcribeAndClean(job);
@@ -198,3 +228,5 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
 }
 
 export type BatchPipeline = ReturnType<typeof createBatchPipeline>;
+
+const askedLanguage = (code: string) => ({ code, detected: false, confidence: null });

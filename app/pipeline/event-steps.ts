@@ -30,6 +30,10 @@ export function createEventSteps(deps: EventStepsDeps) {
       ...job.context,
       rawTranscript: transcripts.raw.text,
       cleanedTranscript: transcripts.cleaned.text,
+      words: transcripts.raw.words,
+      language: transcripts.raw.language,
+      confidence: transcripts.raw.confidence,
+      options: transcripts.raw.options,
       completedAt: now(),
     });
     let detail: TranscriptEventDetail = inline;

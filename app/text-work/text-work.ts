@@ -2,11 +2,12 @@ import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { Logger } from "../logger.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
-import type { CaptionsImport, CaptionsSource } from "./text-worker.js";
+import type { CaptionsImport, CaptionsSource, SubtitlesRender, SubtitlesTask } from "./text-worker.js";
 import * as inline from "./text-worker.js";
 
 /**
- * The CPU-heavy text steps (decode and parse a captions file, clean a transcript with the rules). They run
+ * The CPU-heavy text steps (decode and parse a captions file, clean a transcript with the rules, write
+ * subtitles). They run
  * in linear time, but a 16 MiB file still takes seconds of CPU: on a worker thread the event loop keeps
  * answering other requests meanwhile.
  */
@@ -16,14 +17,16 @@ export interface TextWork {
     format: CaptionsFormat;
     encoding: TextEncoding;
   }): Promise<CaptionsImport>;
-  cleanWithRules(text: string): Promise<string>;
+  cleanWithRules(text: string, language: string | null): Promise<string>;
+  renderSubtitles(task: SubtitlesTask): Promise<SubtitlesRender>;
 }
 
 /** On the calling thread: for tests and tools that build the app without a pool. */
 export function inlineTextWork(): TextWork {
   return {
     importCaptions: (task) => inline.importCaptions(task),
-    cleanWithRules: (text) => Promise.resolve(inline.cleanTranscript({ text })),
+    cleanWithRules: (text, language) => Promise.resolve(inline.cleanTranscript({ text, language })),
+    renderSubtitles: (task) => Promise.resolve(inline.renderSubtitles(task)),
   };
 }
 
@@ -57,6 +60,7 @@ export function createTextWorkerPool(logger: Logger, { filename, execArgv } = wo
   pool.on("error", (error: unknown) => logger.error({ err: error }, "a text worker failed outside any task"));
   return {
     importCaptions: (task) => pool.run(task, { name: "importCaptions" }) as Promise<CaptionsImport>,
-    cleanWithRules: (text) => pool.run({ text }, { name: "cleanTranscript" }) as Promise<string>,
+    cleanWithRules: (text, language) => pool.run({ text, language }, { name: "cleanTranscript" }) as Promise<string>,
+    renderSubtitles: (task) => pool.run(task, { name: "renderSubtitles" }) as Promise<SubtitlesRender>,
   };
 }

@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import { parseCaptions, type ParsedCaptions } from "../captions/captions-parser.js";
 import { cleanWithRules } from "../cleaning/rules-cleaner.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
+import { cuesOf, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
+import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
 
 export type CaptionsImport = { ok: true; captions: ParsedCaptions } | { ok: false; reason: "encoding" };
 
@@ -30,6 +32,20 @@ export async function importCaptions({
   return { ok: true, captions: parseCaptions(text, format) };
 }
 
-export function cleanTranscript({ text }: { text: string }): string {
-  return cleanWithRules(text);
+export function cleanTranscript({ text, language }: { text: string; language: string | null }): string {
+  return cleanWithRules(text, language);
+}
+
+/** Subtitles of a transcript, or `ok: false` when it has no timings to make a cue from. */
+export type SubtitlesRender = { ok: true; text: string } | { ok: false };
+
+export interface SubtitlesTask {
+  transcript: TimedTranscript;
+  format: SubtitleFormat;
+  layout: SubtitleLayout;
+}
+
+export function renderSubtitles({ transcript, format, layout }: SubtitlesTask): SubtitlesRender {
+  const cues = cuesOf(transcript, layout);
+  return cues.length === 0 ? { ok: false } : { ok: true, text: writeSubtitles(cues, format) };
 }

@@ -15,33 +15,53 @@ const deepgramSettings = settings(
     }),
     DEEPGRAM_MODEL: text("nova-3", { meaning: "Deepgram model" }),
     DEEPGRAM_TIMEOUT_S: integer(900, { min: 1 }, { meaning: "per-attempt Deepgram timeout" }),
-    DEEPGRAM_DIARIZE: flag(true, { meaning: "Deepgram's speakers (diarization)" }),
+    DEEPGRAM_DIARIZE: flag(true, { meaning: "Deepgram's speakers (diarization), for requests without `diarize`" }),
     DEEPGRAM_UTTERANCES: flag(true, { meaning: "Deepgram's utterances with timings" }),
-    DEEPGRAM_SMART_FORMAT: flag(true, { meaning: "Deepgram's smart formatting" }),
-    DEEPGRAM_PUNCTUATE: flag(true, { meaning: "Deepgram's punctuation" }),
+    DEEPGRAM_SMART_FORMAT: flag(true, {
+      meaning: "Deepgram's smart formatting, for requests without `smart_format`",
+    }),
+    DEEPGRAM_PUNCTUATE: flag(true, { meaning: "Deepgram's punctuation, for requests without `punctuate`" }),
   },
   (env) => ({
     apiKey: env.DEEPGRAM_API_KEY,
     baseUrl: env.DEEPGRAM_BASE_URL,
     model: env.DEEPGRAM_MODEL,
     timeoutS: env.DEEPGRAM_TIMEOUT_S,
-    features: {
+    utterances: env.DEEPGRAM_UTTERANCES,
+    defaults: {
       diarize: env.DEEPGRAM_DIARIZE,
-      utterances: env.DEEPGRAM_UTTERANCES,
-      smartFormat: env.DEEPGRAM_SMART_FORMAT,
+      smart_format: env.DEEPGRAM_SMART_FORMAT,
       punctuate: env.DEEPGRAM_PUNCTUATE,
     },
   }),
 );
 export type DeepgramSettings = ReturnType<typeof deepgramSettings.read>;
 
-/** Deepgram: takes a URL, the bytes as they arrive, and says who spoke when. */
+/** Deepgram: takes a URL, the bytes as they arrive, says who spoke when, and honours every request option. */
 export const deepgramProvider = {
   name: "deepgram",
   settings: deepgramSettings,
   capabilities: { urlInput: true, liveBytes: true, diarization: true },
-  create: ({ apiKey, ...options }: DeepgramSettings) =>
+  options: {
+    rules: {
+      model: "supported",
+      language: "supported",
+      detect_language: "supported",
+      // Deepgram's key-term prompting is a Nova-3 feature; older models take `keywords`, which we do not send.
+      keyterm: {
+        when: "with a Nova-3 model",
+        accepts: ({ model, keyterm }) => keyterm.length === 0 || model.startsWith("nova-3"),
+      },
+      redact: "supported",
+      diarize: "supported",
+      punctuate: "supported",
+      smart_format: "supported",
+    },
+    defaultModel: (settings: DeepgramSettings) => settings.model,
+    defaults: (settings: DeepgramSettings) => settings.defaults,
+  },
+  create: ({ apiKey, baseUrl, model, timeoutS, utterances }: DeepgramSettings) =>
     apiKey === undefined
-      ? unconfiguredTranscriber("deepgram", options.model, "DEEPGRAM_API_KEY")
-      : createDeepgramTranscriber({ apiKey, ...options }),
+      ? unconfiguredTranscriber("deepgram", model, "DEEPGRAM_API_KEY")
+      : createDeepgramTranscriber({ apiKey, baseUrl, model, timeoutS, utterances }),
 } as const satisfies ProviderEntry;

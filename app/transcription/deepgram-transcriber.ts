@@ -13,7 +13,12 @@ import {
   type FailureTelling,
 } from "./provider-retry.js";
 import { attemptBodies, type AttemptBody } from "./attempt-bodies.js";
-import { conversationOf } from "../domain/transcript.js";
+import { conversationOf, type Word } from "../domain/transcript.js";
+import {
+  canonicalLanguageTag,
+  type TranscriptLanguage,
+  type TranscriptionOptions,
+} from "../domain/transcription-options.js";
 import {
   type ArrivingAudio,
   type AudioFile,
@@ -27,16 +32,24 @@ import { ProviderFailure } from "../domain/failures.js";
 export interface DeepgramOptions {
   apiKey: string;
   baseUrl: string;
+  /** The model a transcriber reports before any request names one. */
   model: string;
   timeoutS: number;
-  /** Deepgram's features; all on when absent. */
-  features?: { diarize: boolean; utterances: boolean; smartFormat: boolean; punctuate: boolean };
+  /** Deepgram's utterances (who said what, when); on when absent. */
+  utterances?: boolean;
   retry?: ProviderRetryOptions;
 }
 
-const ALL_FEATURES = { diarize: true, utterances: true, smartFormat: true, punctuate: true };
-
 /** The part of Deepgram's pre-recorded response we rely on. */
+const DeepgramWord = v.object({
+  word: v.string(),
+  punctuated_word: v.optional(v.string()),
+  start: v.number(),
+  end: v.number(),
+  confidence: v.optional(v.number()),
+  speaker: v.optional(v.number()),
+});
+
 const ListenResponse = v.object({
   metadata: v.object({
     request_id: v.optional(v.string()),
@@ -44,7 +57,20 @@ const ListenResponse = v.object({
   }),
   results: v.object({
     channels: v.pipe(
-      v.array(v.object({ alternatives: v.array(v.object({ transcript: v.string() })) })),
+      v.array(
+        v.object({
+          detected_language: v.optional(v.string()),
+          language_confidence: v.optional(v.number()),
+          alternatives: v.array(
+            v.object({
+              transcript: v.string(),
+              confidence: v.optional(v.number()),
+              // Extras: a server that sends them in another shape still gives us its transcript.
+              words: v.fallback(v.optional(v.array(DeepgramWord)), undefined),
+            }),
+          ),
+        }),
+      ),
       v.minLength(1),
     ),
     utterances: v.optional(
@@ -67,16 +93,23 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
 
-  const switches = options.features ?? ALL_FEATURES;
-  const features = {
-    model: options.model,
-    smart_format: switches.smartFormat,
-    punctuate: switches.punctuate,
-    diarize: switches.diarize,
-    utterances: switches.utterances,
-  };
+  const utterances = options.utterances ?? true;
 
-  const sendFile = (body: AttemptBody, abortSignal: AbortSignal) =>
+  /** A request's options as Deepgram's query parameters (repeated ones as arrays: `keyterm=a&keyterm=b`). */
+  const parametersOf = (asked: TranscriptionOptions) => ({
+    model: asked.model,
+    ...(asked.language !== null && { language: asked.language }),
+    ...(asked.detect_language && { detect_language: true }),
+    ...(asked.keyterm.length > 0 && { keyterm: asked.keyterm }),
+    // The SDK types `redact` as one string, and sends an array as repeated parameters, as Deepgram takes them.
+    ...(asked.redact.length > 0 && { redact: asked.redact as unknown as string }),
+    smart_format: asked.smart_format,
+    punctuate: asked.punctuate,
+    diarize: asked.diarize,
+    utterances,
+  });
+
+  const sendFile = (body: AttemptBody, features: DeepgramParameters, abortSignal: AbortSignal) =>
     client.listen.v1.media.transcribeFile(
       { data: body.data, contentType: body.mime, ...(body.bytes !== undefined && { contentLength: body.bytes }) },
       features,
@@ -86,6 +119,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   /** One request per attempt: a file is reopened each time (live bytes are sent once), a URL is simply sent again. */
   function attempts(
     audio: AudioFile | ArrivingAudio | RemoteAudio,
+    features: DeepgramParameters,
     signal: AbortSignal | undefined,
   ): () => Promise<unknown> {
     const timeoutMs = options.timeoutS * 1000;
@@ -99,7 +133,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     return async () => {
       const body = await nextBody();
       try {
-        return await timedAttempt(timeoutMs, signal, (abortSignal) => sendFile(body, abortSignal), body.sent);
+        return await timedAttempt(timeoutMs, signal, (abortSignal) => sendFile(body, features, abortSignal), body.sent);
       } catch (error) {
         throw body.explain(error);
       }
@@ -108,11 +142,11 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
 
   async function transcribe(
     audio: AudioFile | ArrivingAudio | RemoteAudio,
-    { log, signal }: TranscribeOptions,
+    { log, signal, options: asked }: TranscribeOptions,
   ): Promise<Transcription> {
     let body: unknown;
     try {
-      body = await withProviderRetry(attempts(audio, signal), classifyDeepgramError, {
+      body = await withProviderRetry(attempts(audio, parametersOf(asked), signal), classifyDeepgramError, {
         ...retry,
         log,
         provider: "deepgram",
@@ -121,8 +155,10 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     } catch (error) {
       throw toProviderFailure(error, DEEPGRAM_FAILURES);
     }
-    return readListenResponse(body, options.model);
+    return readListenResponse(body, asked);
   }
+
+  type DeepgramParameters = ReturnType<typeof parametersOf>;
 
   return {
     provider: "deepgram",
@@ -134,26 +170,51 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   };
 }
 
-function readListenResponse(body: unknown, model: string): Transcription {
+function readListenResponse(body: unknown, asked: TranscriptionOptions): Transcription {
   const parsed = v.safeParse(ListenResponse, body);
   if (!parsed.success) {
     throw new ProviderFailure("failed", "deepgram", "Deepgram answered with an unexpected response shape.");
   }
   const { metadata, results } = parsed.output;
+  const channel = results.channels[0]!;
+  const best = channel.alternatives[0];
   const utterances = results.utterances?.map((utterance) => ({
     speaker: utterance.speaker === undefined ? null : `Speaker ${utterance.speaker}`,
     start: utterance.start,
     end: utterance.end,
     text: utterance.transcript,
   }));
+  const words = best?.words?.map((word): Word => ({
+    word: word.word,
+    punctuated_word: word.punctuated_word ?? word.word,
+    start: word.start,
+    end: word.end,
+    confidence: word.confidence ?? null,
+    ...(word.speaker !== undefined && { speaker: `Speaker ${word.speaker}` }),
+  }));
   return {
-    transcript: conversationOf(utterances) ?? results.channels[0]?.alternatives[0]?.transcript ?? "",
+    transcript: conversationOf(utterances) ?? best?.transcript ?? "",
     provider: "deepgram",
-    model,
+    model: asked.model,
     durationS: metadata.duration ?? null,
     requestId: metadata.request_id ?? null,
     ...(utterances !== undefined && { utterances }),
+    ...(words !== undefined && { words }),
+    confidence: best?.confidence ?? null,
+    language: languageOf(asked, channel),
   };
+}
+
+/** The language asked for; or, when detection was asked, the one Deepgram detected, with its confidence. */
+function languageOf(
+  asked: TranscriptionOptions,
+  channel: { detected_language?: string | undefined; language_confidence?: number | undefined },
+): TranscriptLanguage | null {
+  if (asked.detect_language) {
+    const code = channel.detected_language === undefined ? undefined : canonicalLanguageTag(channel.detected_language);
+    return code === undefined ? null : { code, detected: true, confidence: channel.language_confidence ?? null };
+  }
+  return asked.language === null ? null : { code: asked.language, detected: false, confidence: null };
 }
 
 export function classifyDeepgramError(error: unknown): RetryVerdict {

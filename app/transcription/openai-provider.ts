@@ -1,5 +1,5 @@
 import { integer, oneOf, optionalText, settings, text, optionalUrl } from "../env/env-values.js";
-import { OPENAI_TRANSCRIPTION_FORMATS } from "./openai-transcription-format.js";
+import { isDiarizingModel, OPENAI_TRANSCRIPTION_FORMATS } from "./openai-transcription-format.js";
 import { createOpenAiTranscriber } from "./openai-transcriber.js";
 import type { ProviderEntry } from "./provider-entry.js";
 import { unconfiguredTranscriber } from "./transcriber.js";
@@ -39,6 +39,32 @@ export const openAiProvider = {
   name: "openai",
   settings: openAiSettings,
   capabilities: { urlInput: false, liveBytes: true, diarization: true },
+  options: {
+    rules: {
+      model: "supported",
+      language: "supported",
+      // The server detects the language when it is given none.
+      detect_language: "supported",
+      // Key terms go in the prompt, which a diarizing model does not take.
+      keyterm: {
+        when: "with a model that takes a prompt (not a `-diarize` model)",
+        accepts: ({ model, keyterm }) => keyterm.length === 0 || !isDiarizingModel(model),
+      },
+      redact: "unsupported",
+      diarize: {
+        when: "as the model does it: on with a `-diarize` model, off with any other",
+        accepts: ({ model, diarize }) => diarize === isDiarizingModel(model),
+      },
+      punctuate: { when: "on: the server always punctuates", accepts: ({ punctuate }) => punctuate },
+      smart_format: "unsupported",
+    },
+    defaultModel: (settings: OpenAiSettings) => settings.transcriptionModel,
+    defaults: (_settings: OpenAiSettings, model: string) => ({
+      diarize: isDiarizingModel(model),
+      punctuate: true,
+      smart_format: false,
+    }),
+  },
   create: ({ apiKey, baseUrl, transcriptionModel, transcriptionFormat, timeoutS }: OpenAiSettings) =>
     apiKey === undefined
       ? unconfiguredTranscriber("openai", transcriptionModel, "OPENAI_API_KEY")

@@ -13,7 +13,9 @@ import {
   type FailureTelling,
 } from "./provider-retry.js";
 import { attemptBodies } from "./attempt-bodies.js";
-import { conversationOf } from "../domain/transcript.js";
+import { conversationOf, type Word } from "../domain/transcript.js";
+import { primaryLanguage, type TranscriptionOptions } from "../domain/transcription-options.js";
+import { whisperLanguageTag } from "./whisper-language.js";
 import { resolveFormat, type OpenAiTranscriptionFormat } from "./openai-transcription-format.js";
 import {
   type ArrivingAudio,
@@ -35,15 +37,26 @@ const Segment = v.object({
  * The part of an OpenAI-compatible transcription answer we rely on: the text. Segments and duration are
  * extras: a server that sends them in another shape still gives us its text.
  */
+const TimedWord = v.object({
+  word: v.string(),
+  start: v.number(),
+  end: v.number(),
+  // Self-hosted Whisper servers (faster-whisper) give each word's probability; OpenAI gives none.
+  probability: v.optional(v.number()),
+});
+
 const TranscriptionResponse = v.object({
   text: v.string(),
   duration: v.fallback(v.optional(v.number()), undefined),
+  language: v.fallback(v.optional(v.string()), undefined),
   segments: v.fallback(v.optional(v.array(Segment)), undefined),
+  words: v.fallback(v.optional(v.array(TimedWord)), undefined),
 });
 
 export interface OpenAiTranscriberOptions {
   apiKey: string;
   baseUrl: string | undefined;
+  /** The model a transcriber reports before any request names one. */
   model: string;
   format?: OpenAiTranscriptionFormat;
   timeoutS: number;
@@ -64,17 +77,30 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     maxRetries: 0,
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
-  const format = resolveFormat(options.format ?? "auto", options.model);
-  const formatParameters =
-    format === "verbose_json"
-      ? { response_format: format, timestamp_granularities: ["segment" as const] }
-      : format === "diarized_json"
-        ? // Needed for diarization of anything longer than 30 s.
-          { response_format: format, chunking_strategy: "auto" as const }
-        : { response_format: format };
+
+  /** A request's options as the server's form fields: the format by model, the language, key terms as the prompt. */
+  function parametersOf(asked: TranscriptionOptions) {
+    const format = resolveFormat(options.format ?? "auto", asked.model);
+    return {
+      model: asked.model,
+      ...(format === "verbose_json"
+        ? { response_format: format, timestamp_granularities: ["word" as const, "segment" as const] }
+        : format === "diarized_json"
+          ? // Needed for diarization of anything longer than 30 s.
+            { response_format: format, chunking_strategy: "auto" as const }
+          : { response_format: format }),
+      // The server takes ISO 639-1 (`es`), not a region.
+      ...(asked.language !== null && { language: primaryLanguage(asked.language) }),
+      ...(asked.keyterm.length > 0 && { prompt: `Key terms: ${asked.keyterm.join(", ")}.` }),
+    };
+  }
 
   /** One request per attempt: the file is reopened each time (live bytes are sent once). */
-  function attempts(audio: AudioFile | ArrivingAudio, signal: AbortSignal | undefined): () => Promise<unknown> {
+  function attempts(
+    audio: AudioFile | ArrivingAudio,
+    parameters: ReturnType<typeof parametersOf>,
+    signal: AbortSignal | undefined,
+  ): () => Promise<unknown> {
     const nextBody = attemptBodies(audio);
     return async () => {
       const body = await nextBody();
@@ -86,8 +112,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
             client.audio.transcriptions.create(
               {
                 file: toStreamingFile(body.data, `audio.${extensionOf(body.mime)}`, { type: body.mime }),
-                model: options.model,
-                ...formatParameters,
+                ...parameters,
               },
               { signal: abortSignal },
             ),
@@ -101,11 +126,11 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
 
   async function transcribe(
     audio: AudioFile | ArrivingAudio,
-    { log, signal }: TranscribeOptions,
+    { log, signal, options: asked }: TranscribeOptions,
   ): Promise<Transcription> {
     let body: unknown;
     try {
-      body = await withProviderRetry(attempts(audio, signal), classifyOpenAiError, {
+      body = await withProviderRetry(attempts(audio, parametersOf(asked), signal), classifyOpenAiError, {
         ...retry,
         log,
         provider: "openai",
@@ -122,20 +147,29 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
         "The transcription server answered with an unexpected response shape.",
       );
     }
-    const { text, duration, segments } = parsed.output;
+    const { text, duration, segments, words, language } = parsed.output;
     const utterances = segments?.map((segment) => ({
       speaker: speakerName(segment.speaker),
       start: segment.start,
       end: segment.end,
       text: segment.text.trim(),
     }));
+    const detected = asked.language === null ? whisperLanguageTag(language) : undefined;
     return {
       transcript: conversationOf(utterances) ?? text,
       provider: "openai",
-      model: options.model,
+      model: asked.model,
       durationS: duration ?? null,
       requestId: null,
       ...(utterances !== undefined && { utterances }),
+      ...(words !== undefined && { words: words.map(toWord) }),
+      confidence: null,
+      language:
+        asked.language !== null
+          ? { code: asked.language, detected: false, confidence: null }
+          : detected === undefined
+            ? null
+            : { code: detected, detected: true, confidence: null },
     };
   }
 
@@ -165,6 +199,29 @@ const OPENAI_FAILURES: FailureTelling = {
   subject: "The transcription server",
   statusOf: (cause) => (cause instanceof OpenAI.APIError ? (cause as APIError<number | undefined>).status : undefined),
 };
+
+/** A Whisper word (`" Hello,"`) as the API answers words: written as heard, and bare for search. */
+function toWord(word: v.InferOutput<typeof TimedWord>): Word {
+  const written = word.word.trim();
+  return {
+    word: bareWord(written),
+    punctuated_word: written,
+    start: word.start,
+    end: word.end,
+    confidence: word.probability ?? null,
+  };
+}
+
+/** A word without the punctuation around it, in lower case: `"Friday."` → `friday`. */
+function bareWord(written: string): string {
+  const isWordCharacter = (character: string) => /[\p{L}\p{N}']/u.test(character);
+  const characters = Array.from(written);
+  let start = 0;
+  let end = characters.length;
+  while (start < end && !isWordCharacter(characters[start]!)) start++;
+  while (end > start && !isWordCharacter(characters[end - 1]!)) end--;
+  return characters.slice(start, end).join("").toLowerCase();
+}
 
 const MAX_SPEAKER_CHARS = 40;
 

@@ -8,7 +8,10 @@ export function resolveFormat(
   model: string,
 ): Exclude<OpenAiTranscriptionFormat, "auto"> {
   if (format !== "auto") return format;
-  if (model.endsWith("-diarize")) return "diarized_json";
+  if (isDiarizingModel(model)) return "diarized_json";
   // OpenAI's gpt-4o transcription models answer `json` only.
   return model.startsWith("gpt-4o") ? "json" : "verbose_json";
 }
+
+/** OpenAI's diarizing models end in `-diarize`: they answer speakers, and take no prompt. */
+export const isDiarizingModel = (model: string): boolean => model.endsWith("-diarize");

@@ -1,6 +1,7 @@
 import type * as v from "valibot";
 import type { TranscriptionProvider } from "../domain/names.js";
 import type { Settings } from "../env/env-values.js";
+import type { ProviderOptions } from "./option-rules.js";
 import type { Transcriber } from "./transcriber.js";
 
 /** What a provider can do, declared once: the pipeline, the API and its tests read it from here. */
@@ -18,6 +19,8 @@ export interface ProviderEntry<E extends v.ObjectEntries = v.ObjectEntries, S = 
   readonly name: TranscriptionProvider;
   readonly settings: Settings<E, S>;
   readonly capabilities: ProviderCapabilities;
+  /** Which request options it honours, and its defaults for the switches a request leaves out. */
+  readonly options: ProviderOptions<S>;
   /** The transcriber, or one that refuses naming the variable to set when the provider's key is missing. */
   create(settings: S): Transcriber;
 }

@@ -1,9 +1,10 @@
 import type * as v from "valibot";
 import { TRANSCRIPTION_PROVIDERS, type TranscriptionProvider } from "../domain/names.js";
-import { oneOf, settings } from "../env/env-values.js";
+import { oneOf, optionalText, settings } from "../env/env-values.js";
 import { deepgramProvider } from "./deepgram-provider.js";
 import { openAiProvider } from "./openai-provider.js";
 import type { ProviderEntry } from "./provider-entry.js";
+import { createOptionPolicy, type OptionPolicy } from "./requested-options.js";
 import type { Transcriber } from "./transcriber.js";
 
 /** Every provider, by name. Adding one: its `<name>-provider.ts` entry, its name in the domain, one line here. */
@@ -30,4 +31,42 @@ export const providerChoiceSettings = settings(
 export function createTranscriber(provider: TranscriptionProvider, providers: ProviderSettings): Transcriber {
   const entry: ProviderEntry<v.ObjectEntries, ProviderSettings[typeof provider]> = PROVIDER_REGISTRY[provider];
   return entry.create(providers[provider]);
+}
+
+/** The models a request may name with `model`: the operator's allowlist. */
+export const transcriptionModelSettings = settings(
+  {
+    TRANSCRIPTION_MODELS: optionalText({
+      meaning: "comma-separated models a request may name with `model` (it must include the configured model)",
+      shownDefault: "the configured model alone",
+    }),
+  },
+  (env) =>
+    (env.TRANSCRIPTION_MODELS ?? "")
+      .split(",")
+      .map((model) => model.trim())
+      .filter((model) => model !== ""),
+);
+
+/** The configured provider's model when a request names none. */
+export function defaultModelOf(provider: TranscriptionProvider, providers: ProviderSettings): string {
+  const entry: ProviderEntry<v.ObjectEntries, ProviderSettings[typeof provider]> = PROVIDER_REGISTRY[provider];
+  return entry.options.defaultModel(providers[provider]);
+}
+
+/** How requests' options are checked and filled in for the configured provider. */
+export function createProviderOptionPolicy(
+  provider: TranscriptionProvider,
+  providers: ProviderSettings,
+  models: readonly string[],
+): OptionPolicy {
+  const entry: ProviderEntry<v.ObjectEntries, ProviderSettings[typeof provider]> = PROVIDER_REGISTRY[provider];
+  const settingsOfProvider = providers[provider];
+  return createOptionPolicy({
+    provider,
+    rules: entry.options.rules,
+    defaultModel: entry.options.defaultModel(settingsOfProvider),
+    models,
+    defaults: (model) => entry.options.defaults(settingsOfProvider, model),
+  });
 }

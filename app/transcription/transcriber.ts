@@ -2,7 +2,8 @@ import type { Readable } from "node:stream";
 import { ProviderFailure } from "../domain/failures.js";
 import type { TranscriptionProvider } from "../domain/names.js";
 import type { Logger } from "../logger.js";
-import type { Utterance } from "../domain/transcript.js";
+import type { Utterance, Word } from "../domain/transcript.js";
+import type { TranscriptLanguage, TranscriptionOptions } from "../domain/transcription-options.js";
 
 export interface AudioFile {
   path: string;
@@ -41,9 +42,17 @@ export interface Transcription {
   requestId: string | null;
   /** Who said what, when, where the provider says (diarization); absent otherwise. */
   utterances?: Utterance[] | undefined;
+  /** Each word with its timings (and confidence and speaker where the provider gives them); absent when it gives none. */
+  words?: Word[] | undefined;
+  /** The provider's confidence in the whole transcript, 0–1; unknown when absent. */
+  confidence?: number | null | undefined;
+  /** The language asked for, or the one the provider detected; unknown when absent. */
+  language?: TranscriptLanguage | null | undefined;
 }
 
 export interface TranscribeOptions {
+  /** How to transcribe: the request's options, checked against what the provider supports. */
+  options: TranscriptionOptions;
   log: Logger;
   /** Aborted when the client goes away, so a paid call is not finished for nobody. */
   signal?: AbortSignal | undefined;

@@ -26,7 +26,7 @@ const ajv = new Ajv2020({ strict: true });
 const validateWithJsonSchema = ajv.compile(committedSchema);
 const validateFailedWithJsonSchema = ajv.compile(committedFailedSchema);
 
-const example = buildCompletedEvent({
+const exampleInput = {
   interactionId: "550e8400-e29b-41d4-a716-446655440000",
   tenantId: "660e8400-e29b-41d4-a716-446655440000",
   userId: "user@example.com",
@@ -34,23 +34,62 @@ const example = buildCompletedEvent({
   rawTranscript: "This is the raw transcript...",
   cleanedTranscript: "This is the cleaned transcript...",
   completedAt: new Date("2024-12-19T10:30:00.000Z"),
-});
+};
+const example = buildCompletedEvent(exampleInput);
+
+/** The design's example, as 1.0 events were (and ones still in flight are) published. */
+const designExample = {
+  version: "1.0",
+  interaction_id: "550e8400-e29b-41d4-a716-446655440000",
+  tenant_id: "660e8400-e29b-41d4-a716-446655440000",
+  user_id: "user@example.com",
+  account_id: "acc_12345",
+  timestamp: "2024-12-19T10:30:00.000Z",
+  status: "completed",
+  data: {
+    cleaned_transcript: "This is the cleaned transcript...",
+    raw_transcript: "This is the raw transcript...",
+  },
+};
+
+const spanishDetails = {
+  language: { code: "es", detected: true, confidence: 0.93 },
+  confidence: 0.91,
+  options: {
+    model: "nova-3",
+    language: null,
+    detect_language: true,
+    keyterm: ["Acme"],
+    redact: ["pci" as const],
+    diarize: true,
+    punctuate: true,
+    smart_format: true,
+  },
+  words: [
+    { word: "hola", punctuated_word: "Hola,", start: 0.1, end: 0.4, confidence: 0.99, speaker: "Speaker 0" },
+    { word: "acme", punctuated_word: "Acme.", start: 0.5, end: 0.9, confidence: 0.87, speaker: "Speaker 0" },
+  ],
+};
 
 describe("BatchProcessingCompleted v1", () => {
-  it("is shaped exactly as the design's example", () => {
+  it("reads the design's 1.0 example as it always did", () => {
+    expect(parseCompletedEvent(designExample)).toEqual(designExample);
+    expect(validateWithJsonSchema(designExample)).toBe(true);
+  });
+
+  it("is published as 1.2: the design's example with the transcript's language, confidence and options", () => {
     expect(example).toEqual({
-      version: "1.0",
-      interaction_id: "550e8400-e29b-41d4-a716-446655440000",
-      tenant_id: "660e8400-e29b-41d4-a716-446655440000",
-      user_id: "user@example.com",
-      account_id: "acc_12345",
-      timestamp: "2024-12-19T10:30:00.000Z",
-      status: "completed",
-      data: {
-        cleaned_transcript: "This is the cleaned transcript...",
-        raw_transcript: "This is the raw transcript...",
-      },
+      ...designExample,
+      version: "1.2",
+      data: { ...designExample.data, language: null, confidence: null, options: null },
     });
+    const detailed = buildCompletedEvent({ ...exampleInput, ...spanishDetails });
+    expect(detailed.data).toEqual({ ...designExample.data, ...spanishDetails });
+    expect(parseCompletedEvent(JSON.parse(JSON.stringify(detailed)))).toEqual(detailed);
+    expect(validateWithJsonSchema(detailed)).toBe(true);
+  });
+
+  it("routes every detail type from the service's source", () => {
     expect(transcriptEventsPattern()).toEqual({
       source: ["com.yourapp.transcription"],
       "detail-type": [DETAIL_TYPE, FAILED_DETAIL_TYPE],
@@ -69,12 +108,14 @@ describe("BatchProcessingCompleted v1", () => {
         transcriptArb,
         transcriptArb,
         fc.date({ min: new Date(0), max: new Date("9999-12-31"), noInvalidDate: true }),
-        (context, raw, cleaned, at) => {
+        fc.option(fc.constant(spanishDetails), { nil: undefined }),
+        (context, raw, cleaned, at, details) => {
           const detail = buildCompletedEvent({
             ...context,
             rawTranscript: raw,
             cleanedTranscript: cleaned,
             completedAt: at,
+            ...details,
           });
           expect(parseCompletedEvent(JSON.parse(JSON.stringify(detail)))).toEqual(detail);
           expect(validateWithJsonSchema(detail)).toBe(true);
@@ -95,6 +136,14 @@ describe("BatchProcessingCompleted v1", () => {
     ["another version", { ...example, version: "2.0" }],
     ["version 1.1 with inline transcripts", { ...example, version: "1.1" }],
     ["version 1.0 with a reference", { ...claimChecked(example, reference), version: "1.0" }],
+    ["version 1.0 with 1.2's details", { ...example, version: "1.0" }],
+    ["version 1.2 without its details", { ...designExample, version: "1.2" }],
+    ["version 1.3 with inline transcripts", { ...example, version: "1.3" }],
+    ["a word without timings", { ...example, data: { ...example.data, words: [{ word: "a", punctuated_word: "A" }] } }],
+    [
+      "an unknown redaction",
+      { ...example, data: { ...example.data, options: { ...spanishDetails.options, redact: ["ssn"] } } },
+    ],
     [
       "a reference and inline transcripts together",
       { ...claimChecked(example, reference), data: { ...example.data, transcripts_ref: reference } },
@@ -122,11 +171,20 @@ const reference = {
   cleaned_bytes: 1_572_864,
 };
 
-describe("BatchProcessingCompleted v1.1: the claim check", () => {
-  it("keeps every field of 1.0 but the transcripts, which become a reference; both schemas accept it", () => {
-    const checked = claimChecked(example, reference);
-    const { data: _inline, version: _v, ...sameFields } = example;
-    expect(checked).toEqual({ ...sameFields, version: "1.1", data: { transcripts_ref: reference } });
+describe("BatchProcessingCompleted v1.3: the claim check", () => {
+  it("reads a 1.1 claim check as it always did", () => {
+    const { data: _inline, ...sameFields } = designExample;
+    const legacy = { ...sameFields, version: "1.1", data: { transcripts_ref: reference } };
+    expect(parseCompletedEvent(legacy)).toEqual(legacy);
+    expect(validateWithJsonSchema(legacy)).toBe(true);
+  });
+
+  it("keeps every field of 1.2 but the transcripts and words, which become a reference; both schemas accept it", () => {
+    const detailed = buildCompletedEvent({ ...exampleInput, ...spanishDetails });
+    const checked = claimChecked(detailed, reference);
+    const { data: _inline, version: _v, ...sameFields } = detailed;
+    const { words: _words, ...details } = spanishDetails;
+    expect(checked).toEqual({ ...sameFields, version: "1.3", data: { transcripts_ref: reference, ...details } });
     expect(parseCompletedEvent(JSON.parse(JSON.stringify(checked)))).toEqual(checked);
     expect(validateWithJsonSchema(checked)).toBe(true);
     expect(detailTypeOf(checked)).toBe(DETAIL_TYPE);

@@ -15,6 +15,7 @@ import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fa
 import { listenTestApp } from "../support/listening-app.js";
 import { streamedUpload } from "../support/streamed-upload.js";
 import { FIXTURES } from "../support/test-app.js";
+import { defaultOptions, optionPolicyFor } from "../support/option-policies.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -198,12 +199,15 @@ describe("the pipeline and a live transcription", () => {
       observer: createMetrics({ defaultMetrics: false }).observer,
       maxCaptionsBytes: MiB,
       textWork: inlineTextWork(),
+      optionPolicy: optionPolicyFor(transcriber),
     });
     const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
     const tee = createAudioTee();
     const log = captureLogger().logger;
     // As if the head had read as Ogg.
-    tee.take("audio/ogg", (audio) => transcriber.transcribeArriving!(audio, { log, signal: tee.signal }));
+    tee.take("audio/ogg", (audio) =>
+      transcriber.transcribeArriving!(audio, { log, signal: tee.signal, options: defaultOptions(transcriber) }),
+    );
     const outcome = await pipeline.process({
       context: { interactionId: "live-1", tenantId: "t", userId: "u", accountId: "a" },
       upload: {

@@ -21,6 +21,7 @@ import { ApiError } from "../../app/http/contract/problem.js";
 import { createTempFiles } from "../../app/upload/temp-files.js";
 import { memoryOrDiskSink } from "../../app/upload/upload-sink.js";
 import { multipartBody } from "../support/multipart.js";
+import { defaultOptions, optionPolicyFor } from "../support/option-policies.js";
 
 const MiB = 1024 * 1024;
 const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
@@ -67,8 +68,11 @@ describe("refused from the first bytes, before the rest is read", () => {
   });
 
   it("concludes nothing from an ID3 tag, whose end may be past the first bytes", async () => {
+    const transcriber = unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY");
+    const options = defaultOptions(transcriber);
     const pipeline = createBatchPipeline({
-      transcriber: unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY"),
+      transcriber,
+      optionPolicy: optionPolicyFor(transcriber),
       cleaner: createRulesCleaner(),
       publisher: disabledPublisher("no_credentials"),
       observer: createMetrics({ defaultMetrics: false }).observer,
@@ -80,8 +84,8 @@ describe("refused from the first bytes, before the rest is read", () => {
       Buffer.from("ID3\u0004\u0000\u0000\u0000\u0010\u0000\u0000", "latin1"),
       Buffer.alloc(64 * 1024),
     ]);
-    await expect(pipeline.screen(id3, { needsProvider: true, log })).resolves.toBeUndefined();
-    await expect(pipeline.screen(png, { needsProvider: true, log })).rejects.toMatchObject({
+    await expect(pipeline.screen(id3, { needsProvider: true, log, options })).resolves.toBeUndefined();
+    await expect(pipeline.screen(png, { needsProvider: true, log, options })).rejects.toMatchObject({
       code: "unsupported_input",
     });
   });

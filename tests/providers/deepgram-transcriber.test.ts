@@ -6,6 +6,7 @@ import { ProviderFailure } from "../../app/domain/failures.js";
 import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
+import { defaultOptions, transcribeAsIs } from "../support/option-policies.js";
 
 const audio = {
   path: fileURLToPath(new URL("../fixtures/audio/speech.wav", import.meta.url)),
@@ -29,7 +30,7 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
   const transcriber = (apiKey = FAKE_DEEPGRAM_KEY, timeoutS = 5) =>
     createDeepgramTranscriber({ apiKey, baseUrl: deepgram.url, model: "nova-3", timeoutS, retry: fastRetry });
-  const transcribe = (t = transcriber()) => t.transcribe(audio, { log: logs.logger });
+  const transcribe = (t = transcriber()) => transcribeAsIs(t, audio, logs.logger);
 
   it("streams the file and returns the transcript with its metadata", async () => {
     const result = await transcribe();
@@ -51,7 +52,14 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     const tee = createAudioTee(64 * 1024);
     let result: Promise<Transcription> | undefined;
     tee.write(Buffer.alloc(16 * 1024));
-    tee.take("audio/wav", (arriving) => (result = transcriber().transcribeArriving!(arriving, { log: logs.logger })));
+    tee.take(
+      "audio/wav",
+      (arriving) =>
+        (result = transcriber().transcribeArriving!(arriving, {
+          log: logs.logger,
+          options: defaultOptions(transcriber()),
+        })),
+    );
     await expect.poll(() => deepgram.arrivals[0]?.bytes ?? 0, { timeout: 15_000 }).toBeGreaterThan(0);
     // Then more than the tee's buffer arrives at once, faster than the provider request can read it.
     for (let i = 0; i < 8; i += 1) tee.write(Buffer.alloc(32 * 1024));
@@ -86,22 +94,59 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     ]);
   });
 
-  it("sends each feature as configured", async () => {
+  it("sends each option exactly as asked, repeated ones repeated, and utterances as configured", async () => {
     const plain = createDeepgramTranscriber({
       apiKey: FAKE_DEEPGRAM_KEY,
       baseUrl: deepgram.url,
       model: "nova-3",
       timeoutS: 5,
       retry: fastRetry,
-      features: { diarize: false, utterances: false, smartFormat: true, punctuate: false },
+      utterances: false,
     });
-    await transcribe(plain);
-    expect(Object.fromEntries(deepgram.requests.at(-1)?.query ?? [])).toMatchObject({
+    const options = {
+      model: "nova-3-medical",
+      language: "es-419",
+      detect_language: false,
+      keyterm: ["Acme", "Zed Corp", "café"],
+      redact: ["pci" as const, "numbers" as const],
+      diarize: false,
+      punctuate: false,
+      smart_format: true,
+    };
+    const result = await plain.transcribe(audio, { log: logs.logger, options });
+    const query = deepgram.requests.at(-1)!.query;
+    expect(query.getAll("keyterm")).toEqual(["Acme", "Zed Corp", "café"]);
+    expect(query.getAll("redact")).toEqual(["pci", "numbers"]);
+    expect(query.has("detect_language")).toBe(false);
+    expect(Object.fromEntries(query)).toMatchObject({
+      model: "nova-3-medical",
+      language: "es-419",
       diarize: "false",
       utterances: "false",
       smart_format: "true",
       punctuate: "false",
     });
+    expect(result).toMatchObject({ model: "nova-3-medical", language: { code: "es-419", detected: false } });
+  });
+
+  it("asks for detection and answers the detected language with its confidence, and words with confidence", async () => {
+    deepgram.script({ detectedLanguage: { code: "fr", confidence: 0.91 } });
+    const t = transcriber();
+    const result = await t.transcribe(audio, {
+      log: logs.logger,
+      options: { ...defaultOptions(t), detect_language: true },
+    });
+    expect(deepgram.requests.at(-1)!.query.get("detect_language")).toBe("true");
+    expect(result.language).toEqual({ code: "fr", detected: true, confidence: 0.91 });
+    expect(result.confidence).toBe(0.98);
+    expect(result.words?.[0]).toEqual({
+      word: "um",
+      punctuated_word: "Um,",
+      start: 0,
+      end: 0.25,
+      confidence: 0.98,
+    });
+    expect(result.words?.map((word) => word.punctuated_word).join(" ")).toBe(SPOKEN_TEXT);
   });
 
   it("does not retry a 401 and reports the provider's status", async () => {
@@ -165,7 +210,7 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
       timeoutS: 2,
       retry: fastRetry,
     });
-    await expect(unreachable.transcribe(audio, { log: logs.logger })).rejects.toMatchObject({
+    await expect(transcribeAsIs(unreachable, audio, logs.logger)).rejects.toMatchObject({
       code: "provider_failed",
       details: { provider: "deepgram", attempts: 3 },
     });

@@ -6,6 +6,7 @@ import type { Transcription } from "../../app/transcription/transcriber.js";
 import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_OPENAI_KEY, startFakeOpenAi } from "../support/fake-openai.js";
+import { defaultOptions, transcribeAsIs } from "../support/option-policies.js";
 
 const audio = {
   path: fileURLToPath(new URL("../fixtures/audio/speech.mp3", import.meta.url)),
@@ -34,7 +35,11 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
     const bytes = await readFile(audio.path);
     tee.write(bytes.subarray(0, 1000));
     let result: Promise<Transcription> | undefined;
-    tee.take(audio.mime, (arriving) => (result = transcriber().transcribeArriving!(arriving, { log: logger })));
+    tee.take(
+      audio.mime,
+      (arriving) =>
+        (result = transcriber().transcribeArriving!(arriving, { log: logger, options: defaultOptions(transcriber()) })),
+    );
     // The rest arrives after the request started.
     tee.write(bytes.subarray(1000));
     tee.end();
@@ -42,32 +47,67 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
     expect(openai.transcriptions).toEqual([expect.objectContaining({ filename: "audio.mp3", bytes: audio.bytes })]);
   });
 
-  it("uploads the whole file with the model and a name Whisper can read the format from, asking for timed segments", async () => {
-    await expect(transcriber().transcribe(audio, { log: logger })).resolves.toEqual({
+  it("uploads the whole file with the model and a name Whisper can read the format from, asking for words and segments", async () => {
+    await expect(transcribeAsIs(transcriber(), audio, logger)).resolves.toEqual({
       transcript: "Hello from Whisper.",
       provider: "openai",
       model: "whisper-1",
       durationS: 2.5,
       requestId: null,
       utterances: [{ speaker: null, start: 0, end: 2.5, text: "Hello from Whisper." }],
+      words: [
+        { word: "hello", punctuated_word: "Hello", start: 0, end: 2.5 / 3, confidence: null },
+        { word: "from", punctuated_word: "from", start: 2.5 / 3, end: (2 * 2.5) / 3, confidence: null },
+        { word: "whisper", punctuated_word: "Whisper", start: (2 * 2.5) / 3, end: 2.5, confidence: null },
+      ],
+      confidence: null,
+      // Nothing was asked, so the server's own detection is what the transcript is in.
+      language: { code: "en", detected: true, confidence: null },
     });
     expect(openai.transcriptions).toEqual([
       {
         model: "whisper-1",
         filename: "audio.mp3",
         bytes: audio.bytes,
-        fields: { response_format: "verbose_json", "timestamp_granularities[]": "segment" },
+        fields: { response_format: "verbose_json", "timestamp_granularities[]": "word,segment" },
       },
     ]);
   });
 
+  it("sends the language as ISO 639-1 and key terms as the prompt; reports the language asked for", async () => {
+    const t = transcriber();
+    const result = await t.transcribe(audio, {
+      log: logger,
+      options: { ...defaultOptions(t), language: "pt-BR", keyterm: ["Acme", "Zed Corp"] },
+    });
+    expect(openai.transcriptions[0]?.fields).toMatchObject({ language: "pt", prompt: "Key terms: Acme, Zed Corp." });
+    expect(result.language).toEqual({ code: "pt-BR", detected: false, confidence: null });
+  });
+
+  it("reads a self-hosted server's language code and word probabilities", async () => {
+    openai.script({
+      body: {
+        text: "Hola.",
+        language: "es",
+        words: [{ word: " Hola.", start: 0, end: 0.5, probability: 0.75 }],
+      },
+    });
+    const result = await transcribeAsIs(transcriber(), audio, logger);
+    expect(result.language).toEqual({ code: "es", detected: true, confidence: null });
+    expect(result.words).toEqual([{ word: "hola", punctuated_word: "Hola.", start: 0, end: 0.5, confidence: 0.75 }]);
+  });
+
   it("asks a gpt-4o model for the plain json it answers, with no utterances", async () => {
-    const result = await createOpenAiTranscriber({
-      apiKey: FAKE_OPENAI_KEY,
-      baseUrl: openai.baseUrl,
-      model: "gpt-4o-transcribe",
-      timeoutS: 5,
-    }).transcribe(audio, { log: logger });
+    const result = await transcribeAsIs(
+      createOpenAiTranscriber({
+        apiKey: FAKE_OPENAI_KEY,
+        baseUrl: openai.baseUrl,
+        model: "gpt-4o-transcribe",
+        timeoutS: 5,
+      }),
+      audio,
+      logger,
+    );
     expect(result).toMatchObject({ transcript: "Hello from Whisper.", durationS: null });
     expect(result.utterances).toBeUndefined();
     expect(openai.transcriptions[0]?.fields).toEqual({ response_format: "json" });
@@ -82,12 +122,16 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
       ],
     });
     try {
-      const result = await createOpenAiTranscriber({
-        apiKey: FAKE_OPENAI_KEY,
-        baseUrl: server.baseUrl,
-        model: "whisper-1",
-        timeoutS: 5,
-      }).transcribe(audio, { log: logger });
+      const result = await transcribeAsIs(
+        createOpenAiTranscriber({
+          apiKey: FAKE_OPENAI_KEY,
+          baseUrl: server.baseUrl,
+          model: "whisper-1",
+          timeoutS: 5,
+        }),
+        audio,
+        logger,
+      );
       expect(result.transcript).toBe("So we ship on Friday? Yes, Friday.");
       expect(result.utterances).toEqual([
         { speaker: null, start: 0, end: 1.9, text: "So we ship on Friday?" },
@@ -115,7 +159,7 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
         model: "gpt-4o-transcribe-diarize",
         timeoutS: 5,
       });
-      const result = await diarizer.transcribe(audio, { log: logger });
+      const result = await transcribeAsIs(diarizer, audio, logger);
       expect(server.transcriptions[0]?.fields).toEqual({ response_format: "diarized_json", chunking_strategy: "auto" });
       expect(result.transcript).toBe("Speaker A: So we ship on Friday? On Friday.\nagent: Yes.\nSpeaker A: Good.");
       expect(result.utterances?.map((utterance) => utterance.speaker)).toEqual([
@@ -134,12 +178,14 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
     openai.script({
       body: { text: "Still here.", duration: "1.0", segments: [{ from: 0, to: 1, words: "Still here." }] },
     });
-    await expect(transcriber().transcribe(audio, { log: logger })).resolves.toEqual({
+    await expect(transcribeAsIs(transcriber(), audio, logger)).resolves.toEqual({
       transcript: "Still here.",
       provider: "openai",
       model: "whisper-1",
       durationS: null,
       requestId: null,
+      confidence: null,
+      language: null,
     });
   });
 
@@ -151,13 +197,13 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
       format: "json",
       timeoutS: 5,
     });
-    const result = await plain.transcribe(audio, { log: logger });
+    const result = await transcribeAsIs(plain, audio, logger);
     expect(openai.transcriptions[0]?.fields).toEqual({ response_format: "json" });
     expect(result.utterances).toBeUndefined();
   });
 
   it("does not retry a 401", async () => {
-    await expect(transcriber("sk-wrong").transcribe(audio, { log: logger })).rejects.toMatchObject({
+    await expect(transcribeAsIs(transcriber("sk-wrong"), audio, logger)).rejects.toMatchObject({
       code: "provider_failed",
       details: { provider_status: 401, attempts: 1 },
     });
@@ -165,7 +211,7 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
 
   it("retries a 429 honouring Retry-After, then a 500, resending the file each time", async () => {
     openai.script({ status: 429, headers: { "retry-after": "0.2" } }, { status: 500 });
-    await expect(transcriber().transcribe(audio, { log: logger })).resolves.toMatchObject({
+    await expect(transcribeAsIs(transcriber(), audio, logger)).resolves.toMatchObject({
       transcript: "Hello from Whisper.",
     });
     expect(openai.transcriptions.map((request) => request.bytes)).toEqual([audio.bytes, audio.bytes, audio.bytes]);
@@ -173,7 +219,7 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
 
   it("reports a timeout without retrying", async () => {
     openai.script({ delayMs: 1500 });
-    await expect(transcriber(FAKE_OPENAI_KEY, 1).transcribe(audio, { log: logger })).rejects.toMatchObject({
+    await expect(transcribeAsIs(transcriber(FAKE_OPENAI_KEY, 1), audio, logger)).rejects.toMatchObject({
       code: "provider_timeout",
     });
     expect(openai.transcriptions).toHaveLength(1);

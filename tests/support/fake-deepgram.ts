@@ -15,6 +15,8 @@ export interface DeepgramReply {
   body?: unknown;
   /** Diarized speech: answered as `results.utterances`, as Deepgram does with `utterances=true`. */
   speakers?: Array<{ speaker: number; text: string }>;
+  /** What `detect_language=true` found: the channel's `detected_language` and `language_confidence`. */
+  detectedLanguage?: { code: string; confidence: number };
 }
 
 export interface ReceivedListenRequest {
@@ -73,6 +75,17 @@ export function listenResponse(transcript: string, requestId: string) {
       ],
     },
   };
+}
+
+/** A detected language, where Deepgram puts it: on the channel. */
+function withDetectedLanguage(body: ReturnType<typeof listenResponse>, detected: DeepgramReply["detectedLanguage"]) {
+  if (detected === undefined) return body;
+  const channels = body.results.channels.map((channel) => ({
+    ...channel,
+    detected_language: detected.code,
+    language_confidence: detected.confidence,
+  }));
+  return { ...body, results: { ...body.results, channels } };
 }
 
 /** Deepgram's `results.utterances`, one per speaker turn, 2 s each. */
@@ -147,12 +160,15 @@ export async function startFakeDeepgram(
     if (reply.until) await reply.until;
     const body =
       reply.body ??
-      withUtterances(
-        listenResponse(
-          reply.speakers?.map((turn) => turn.text).join(" ") ?? reply.transcript ?? SPOKEN_TEXT,
-          requestId,
+      withDetectedLanguage(
+        withUtterances(
+          listenResponse(
+            reply.speakers?.map((turn) => turn.text).join(" ") ?? reply.transcript ?? SPOKEN_TEXT,
+            requestId,
+          ),
+          reply.speakers,
         ),
-        reply.speakers,
+        reply.detectedLanguage,
       );
     if (reply.truncate) {
       sendTruncated(response, body);

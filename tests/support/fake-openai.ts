@@ -26,7 +26,7 @@ export interface TranscriptionRequest {
   model: string | undefined;
   filename: string | undefined;
   bytes: number;
-  /** The other form fields: `response_format`, `timestamp_granularities[]`, `chunking_strategy`. */
+  /** The other form fields: `response_format`, `timestamp_granularities[]` (repeats joined by commas), `language`, `prompt`, `chunking_strategy`. */
   fields: Record<string, string>;
 }
 
@@ -39,14 +39,18 @@ export interface FakeSegment {
 }
 
 /** The documented answer shapes of `/audio/transcriptions`, by `response_format`. */
-function transcriptionAnswer(format: string | undefined, text: string, segments: FakeSegment[]) {
+function transcriptionAnswer(fields: Record<string, string>, text: string, segments: FakeSegment[], language: string) {
+  const format = fields.response_format;
   const duration = segments.at(-1)?.end ?? 0;
   if (format === "verbose_json") {
+    const wantsWords = (fields["timestamp_granularities[]"] ?? "").split(",").includes("word");
     return {
       task: "transcribe",
-      language: "english",
+      language,
       duration,
       text,
+      // Whisper's words: as spoken, without punctuation, timed evenly within their segment here.
+      ...(wantsWords && { words: segments.flatMap(wordsOf) }),
       segments: segments.map((segment, id) => ({
         id,
         seek: 0,
@@ -79,6 +83,16 @@ function transcriptionAnswer(format: string | undefined, text: string, segments:
   return { text, usage: { type: "duration", seconds: Math.ceil(duration) } };
 }
 
+function wordsOf(segment: FakeSegment) {
+  const words = segment.text.split(/\s+/).filter((word) => word !== "");
+  const step = (segment.end - segment.start) / Math.max(1, words.length);
+  return words.map((word, index) => ({
+    word: word.replace(/[.,!?]/g, ""),
+    start: segment.start + index * step,
+    end: segment.start + (index + 1) * step,
+  }));
+}
+
 /** The fake model's cleaning: enough to tell its output from the input and from the rules cleaner's. */
 export function fakeModelClean(text: string): string {
   return text.replace(/\b(?:um|uh),?\s*/gi, "");
@@ -98,7 +112,9 @@ function completion(model: string, content: string, finishReason: string) {
 }
 
 /** A local server that speaks OpenAI's chat completions and audio transcriptions, scripted per request. */
-export async function startFakeOpenAi(options: { transcript?: string; segments?: FakeSegment[] } = {}): Promise<
+export async function startFakeOpenAi(
+  options: { transcript?: string; segments?: FakeSegment[]; language?: string } = {},
+): Promise<
   LocalServer & {
     baseUrl: string;
     chats: ChatRequest[];
@@ -161,7 +177,9 @@ export async function startFakeOpenAi(options: { transcript?: string; segments?:
         const parser = busboy({ headers: request.headers });
         parser.on("field", (name, value) => {
           if (name === "model") received.model = value;
-          else received.fields[name] = value;
+          // A repeated field (`timestamp_granularities[]`) is kept as its values joined by commas.
+          else
+            received.fields[name] = received.fields[name] === undefined ? value : `${received.fields[name]},${value}`;
         });
         parser.on("file", (_name, stream, info) => {
           received.filename = info.filename;
@@ -181,7 +199,7 @@ export async function startFakeOpenAi(options: { transcript?: string; segments?:
         response,
         status,
         status === 200
-          ? (reply.body ?? transcriptionAnswer(received.fields.response_format, text, segments))
+          ? (reply.body ?? transcriptionAnswer(received.fields, text, segments, options.language ?? "english"))
           : { error: { message: `Scripted ${status}` } },
         reply.headers,
       );

@@ -17,6 +17,7 @@ import { createWorkConsumer, type WorkConsumer } from "../../app/jobs/work-consu
 import { createSqsWorkQueue, type WorkQueue } from "../../app/jobs/work-queue.js";
 import { createMetrics } from "../../app/observability/metrics.js";
 import { composeServices } from "../../app/composition/build-services.js";
+import { optionPolicyFor } from "./option-policies.js";
 import { createS3ObjectStore, type ObjectStore } from "../../app/storage/object-store.js";
 import { inlineTextWork } from "../../app/text-work/text-work.js";
 import type { Transcriber } from "../../app/transcription/transcriber.js";
@@ -110,6 +111,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
       {
         logger: workerLogs.logger,
         transcriber: ports.transcriber,
+        optionPolicy: optionPolicyFor(ports.transcriber),
         cleaner: createRulesCleaner(),
         publisher: ports.publisher,
         textWork: inlineTextWork(),

@@ -16,6 +16,7 @@ import { disabledPublisher } from "../../app/events/event-publisher.js";
 import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
 import { createTempFiles } from "../../app/upload/temp-files.js";
 import { captureLogger } from "./capture-logger.js";
+import { optionPolicyFor } from "./option-policies.js";
 
 export const FIXTURES = new URL("../fixtures/", import.meta.url);
 
@@ -43,10 +44,12 @@ export async function buildTestApp(overrides: TestAppOverrides = {}) {
   const { claimCheck, textWork, now, ...settings } = overrides;
   const publisher = overrides.publisher ?? disabledPublisher("no_credentials");
   const maxCaptionsBytes = overrides.maxCaptionsBytes ?? 1024 * 1024;
+  const transcriber = overrides.transcriber ?? unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY");
   const services = composeServices(
     {
       logger: logs.logger,
-      transcriber: overrides.transcriber ?? unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY"),
+      transcriber,
+      optionPolicy: overrides.optionPolicy ?? optionPolicyFor(transcriber),
       cleaner: overrides.cleaner ?? createRulesCleaner(),
       publisher,
       textWork: textWork ?? inlineTextWork(),

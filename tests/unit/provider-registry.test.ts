@@ -4,6 +4,7 @@ import { ProviderFailure } from "../../app/domain/failures.js";
 import { loadConfig } from "../../app/config/config.js";
 import { createTranscriber, PROVIDER_REGISTRY } from "../../app/transcription/provider-registry.js";
 import { captureLogger } from "../support/capture-logger.js";
+import { defaultOptions } from "../support/option-policies.js";
 
 /** The variable that holds a provider's key: the one of its settings named `*_API_KEY`. */
 const keyVariable = (provider: TranscriptionProvider) =>
@@ -30,7 +31,10 @@ describe("the provider registry", () => {
   it.each(TRANSCRIPTION_PROVIDERS)("%s without its key refuses, naming the variable to set", async (provider) => {
     const transcriber = createTranscriber(provider, loadConfig({ TRANSCRIPTION_PROVIDER: provider }));
     expect(transcriber.configured).toBe(false);
-    const refusal = transcriber.transcribe({ path: "", bytes: 0, mime: "audio/wav" }, { log: captureLogger().logger });
+    const refusal = transcriber.transcribe(
+      { path: "", bytes: 0, mime: "audio/wav" },
+      { log: captureLogger().logger, options: defaultOptions(transcriber) },
+    );
     await expect(refusal).rejects.toBeInstanceOf(ProviderFailure);
     await expect(refusal).rejects.toMatchObject({
       code: "provider_not_configured",

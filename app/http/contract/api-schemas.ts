@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { CLEANED_BY, CLEANERS, TRANSCRIPTION_PROVIDERS } from "../../domain/names.js";
-import { TRANSCRIPT_SOURCES, TranscriptMetadata, Utterance } from "../../domain/transcript.js";
+import { TRANSCRIPT_SOURCES, TranscriptMetadata, Utterance, Word } from "../../domain/transcript.js";
+import { TranscriptLanguage, TranscriptionOptions } from "../../domain/transcription-options.js";
 import { ERRORS } from "./problem.js";
 import { FAILURE_CODES } from "../../domain/failures.js";
 import { FAILURE_STAGES } from "../../events/batch-processing-failed.js";
@@ -22,6 +23,25 @@ export const EventReport = v.variant("status", [
     error: v.pipe(v.string(), v.description("Why publishing is off, e.g. no_credentials")),
   }),
 ]);
+
+/** What a transcript is besides its text: in the synchronous answer and a completed job alike. */
+const TranscriptDetails = {
+  words: v.optional(
+    v.pipe(
+      v.array(Word),
+      v.description("Each word with its timings and confidence, when the provider gives words (never for captions)"),
+    ),
+  ),
+  confidence: v.pipe(v.nullable(v.number()), v.description("The provider's confidence in the transcript, 0–1")),
+  language: v.pipe(
+    v.nullable(TranscriptLanguage),
+    v.description("The language asked for (`language`), or detected (`detect_language=true`); null when neither"),
+  ),
+  options: v.pipe(
+    v.nullable(TranscriptionOptions),
+    v.description("What the provider was asked: the request's options with the operator's defaults; null for captions"),
+  ),
+};
 
 export const BatchResponse = v.pipe(
   v.object({
@@ -54,6 +74,7 @@ export const BatchResponse = v.pipe(
         ),
       ),
     ),
+    ...TranscriptDetails,
     event: v.pipe(EventReport, v.description("What became of the BatchProcessingCompleted event")),
   }),
   v.title("BatchResponse"),
@@ -99,6 +120,10 @@ export const JobResponse = v.pipe(
     source: v.optional(v.picklist(TRANSCRIPT_SOURCES)),
     metadata: v.optional(TranscriptMetadata),
     utterances: v.optional(v.array(Utterance)),
+    words: TranscriptDetails.words,
+    confidence: v.optional(TranscriptDetails.confidence),
+    language: v.optional(TranscriptDetails.language),
+    options: v.optional(TranscriptDetails.options),
     error: v.optional(
       v.pipe(JobError, v.description("Why the job failed (when failed); also in its BatchProcessingFailed event")),
     ),
@@ -134,6 +159,11 @@ const ProblemExtensions = {
   retry_after_s: v.optional(
     v.pipe(v.number(), v.description("too_busy, idempotency_in_progress: when to try again, also in Retry-After")),
   ),
+  allowed: v.optional(
+    v.pipe(v.array(v.string()), v.description("invalid_query (model): the models a request may name")),
+  ),
+  option: v.optional(v.pipe(v.string(), v.description("unsupported_option: the option refused"))),
+  job_status: v.optional(v.pipe(v.picklist(JOB_STATUSES), v.description("job_not_completed: the job's status"))),
   detected_type: v.optional(
     v.pipe(v.nullable(v.string()), v.description("unsupported_media_type: what the bytes turned out to be")),
   ),
@@ -147,7 +177,10 @@ const ProblemExtensions = {
     v.pipe(v.picklist(TRANSCRIPT_SOURCES), v.description("empty_transcript: where the transcript came from")),
   ),
   provider: v.optional(
-    v.pipe(v.picklist(TRANSCRIPTION_PROVIDERS), v.description("provider_*: the transcription provider")),
+    v.pipe(
+      v.picklist([...TRANSCRIPTION_PROVIDERS, "captions"]),
+      v.description("provider_*, unsupported_option: the transcription provider (`captions`: a captions import)"),
+    ),
   ),
   provider_status: v.optional(v.pipe(v.number(), v.description("provider_failed: the provider's HTTP status"))),
   attempts: v.optional(v.pipe(v.number(), v.description("provider_*: attempts made"))),

@@ -65,11 +65,13 @@ export const identityHeader = (name: string, description: string) => ({
 
 /** Every problem `POST /batch/process` can answer with: all but a wrong path or method (and `Prefer: respond-async` adds the jobs'). */
 export const BATCH_PROBLEMS = (Object.keys(ERRORS) as ErrorCode[]).filter(
-  (code) => !["not_found", "method_not_allowed", "invalid_query", "async_unavailable"].includes(code),
+  (code) => !["not_found", "method_not_allowed", "async_unavailable", "job_not_completed"].includes(code),
 );
 /** What a submission can be refused with: the upload's problems (it goes to the bucket, not to disk), none of the processing's. */
 export const SUBMIT_PROBLEMS: ErrorCode[] = [
   "malformed_request",
+  "invalid_query",
+  "unsupported_option",
   "invalid_header",
   "missing_file",
   "empty_file",
@@ -106,7 +108,7 @@ export const IDEMPOTENCY_PARAMETER = {
   description:
     "Up to 255 printable ASCII characters (IETF draft: an sf-string, quoted, or a bare token). " +
     "The same key with the same file and identity replays the first answer " +
-    "(`Idempotent-Replayed: true`); 409 while it runs; 422 with another file or identity. " +
+    "(`Idempotent-Replayed: true`); 409 while it runs; 422 with another file, identity or options. " +
     "Scoped to the tenant; kept IDEMPOTENCY_TTL_S.",
   schema: { type: "string" as const, maxLength: 257 },
 };

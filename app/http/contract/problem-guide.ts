@@ -24,9 +24,31 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
     action: "Send one `file` part in a complete multipart/form-data body.",
   },
   invalid_query: {
-    meaning: "A query parameter of the job list is not one it takes.",
+    meaning:
+      "A query parameter has a value the route does not take (`parameter` names it): a transcription option " +
+      "(a malformed language tag, a model not in `allowed`, too many or too long key terms, an unknown " +
+      "redaction, a switch that is not true or false, language with detect_language), or the job list's.",
     action:
-      "Use status (queued, processing, completed, failed), limit 1 to 100, and a cursor exactly as a page returned it.",
+      "Fix the parameter named: language as a BCP-47 tag (es, pt-BR) or detect_language=true, model from `allowed`, " +
+      "at most 50 keyterm of at most 100 characters, redact pii, pci or numbers; for the list, status, limit 1 to 100 " +
+      "and a cursor exactly as a page returned it.",
+  },
+  unsupported_option: {
+    meaning:
+      "The option named in `option` is well-formed, but `provider` cannot honour it (the configured transcription " +
+      "provider, or `captions` for a captions import, which is not transcribed). It is refused rather than dropped.",
+    action:
+      "Leave the option out, or ask the operator for a provider that has it (the README lists what each supports).",
+  },
+  job_not_completed: {
+    meaning:
+      "The job has not completed (it is queued, processing or failed), so it has no transcript to make subtitles of.",
+    action: "Poll GET /batch/jobs/{id} until its status is completed, then ask again.",
+  },
+  subtitles_unavailable: {
+    meaning:
+      "The transcript has no timings (plain-text captions, or a provider model that answers text only), so no cue can be timed.",
+    action: "Ask for JSON instead, or transcribe with a model that gives word or segment timings.",
   },
   unauthorized: {
     meaning:

@@ -21,7 +21,10 @@ export const ERRORS = {
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   headers_too_large: { status: 431, title: "Request headers too large" },
+  job_not_completed: { status: 409, title: "The job has no transcript yet" },
   empty_transcript: { status: 422, title: "Empty transcript" },
+  unsupported_option: { status: 422, title: "Option not supported" },
+  subtitles_unavailable: { status: 422, title: "No timings to make subtitles from" },
   idempotency_key_reused: { status: 422, title: "Idempotency-Key reused for another request" },
   internal: { status: 500, title: "Internal server error" },
   provider_failed: { status: 502, title: "Transcription provider failed" },
@@ -82,6 +85,9 @@ const DOMAIN_PROBLEMS: Record<DomainErrorCode, { code: ErrorCode; extensions?: R
   provider_not_configured: { code: "provider_not_configured" },
   processing_failed: { code: "internal" },
   storage_unavailable: { code: "storage_unavailable" },
+  invalid_option: { code: "invalid_query" },
+  unsupported_option: { code: "unsupported_option" },
+  subtitles_unavailable: { code: "subtitles_unavailable" },
 };
 
 export function fromDomainError(error: DomainError): ApiError {

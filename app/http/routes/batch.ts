@@ -1,22 +1,11 @@
-import { describeRoute } from "hono-openapi";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import type { IdentifiedEnv } from "../server/app-env.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
-import { BatchResponse } from "../contract/api-schemas.js";
+import type { BatchResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
-import {
-  BATCH_PROBLEMS,
-  IDEMPOTENCY_PARAMETER,
-  IDENTITY_PARAMETERS,
-  accepted,
-  describeWrongMethod,
-  interactionHeader,
-  json,
-  problemResponses,
-  replayedHeader,
-  uploadBodyDescription,
-} from "../contract/openapi.js";
+import { describeWrongMethod } from "../contract/openapi.js";
 import { jsonStream } from "../server/streamed-json.js";
+import { describeBatchProcess } from "./batch-description.js";
 import { submitJob, type JobRouteDeps } from "../upload/job-acceptance.js";
 import { toJobResult } from "../../jobs/job-result.js";
 import type { TempFiles } from "../../upload/temp-files.js";
@@ -27,45 +16,10 @@ import type { Answer } from "../upload/idempotency.js";
 import { localFile, memoryOrDiskSink, type TempFileUpload } from "../../upload/upload-sink.js";
 import { createAudioTee, teeingSink } from "../../upload/audio-tee.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
-
-const describeBatchProcess = describeRoute({
-  summary: "Transcribe and clean a recording",
-  description:
-    "Upload audio or video (WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF, AMR) or " +
-    "captions (WebVTT, SRT, plain text; UTF-8, or UTF-16 with a byte order mark) as the " +
-    "multipart field `file`. Answers with the raw and cleaned transcripts, and publishes a " +
-    "BatchProcessingCompleted event (see /schemas/batch-processing-completed.v1.json); a " +
-    "failure after the upload was accepted publishes BatchProcessingFailed. With `Prefer: " +
-    "respond-async` (RFC 7240) it does what `POST /batch/jobs` does and answers 202.",
-  tags: ["batch"],
-  parameters: [
-    ...IDENTITY_PARAMETERS,
-    {
-      name: "Prefer",
-      in: "header" as const,
-      required: false,
-      description: "`respond-async`: queue a job instead of waiting (202)",
-      schema: { type: "string" as const },
-    },
-    IDEMPOTENCY_PARAMETER,
-  ],
-  requestBody: uploadBodyDescription(),
-  responses: {
-    200: {
-      ...json("Raw and cleaned transcripts, and what became of the event", BatchResponse),
-      headers: {
-        ...interactionHeader,
-        "X-Warning": {
-          description: "Set when an identity header was replaced (e.g. an X-Tenant-ID that is not a UUID v4)",
-          schema: { type: "string" as const },
-        },
-        ...replayedHeader,
-      },
-    },
-    ...accepted,
-    ...problemResponses(BATCH_PROBLEMS),
-  },
-});
+import { SubtitlesUnavailable } from "../../domain/failures.js";
+import { parseQuery } from "../contract/query.js";
+import { acceptedSubtitles, layoutOf, subtitleHeaders, SubtitleLayoutQuery } from "../contract/subtitle-query.js";
+import { transcriptionOptionsOf } from "../upload/transcription-query.js";
 
 export interface BatchRouteDeps {
   pipeline: BatchPipeline;
@@ -97,6 +51,9 @@ export function batchRoutes(deps: BatchRouteDeps) {
       return submitJob(c, deps.jobs);
     }
     const { context, log } = c.var;
+    const options = transcriptionOptionsOf(c, deps.jobs.optionPolicy);
+    const subtitles = acceptedSubtitles(c);
+    const layout = layoutOf(parseQuery(c, SubtitleLayoutQuery));
     const claim = claimOf(c, deps.jobs.idempotency);
     log.debug(
       { tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId },
@@ -125,6 +82,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
           memory: upload.stored.memory,
           tee,
         },
+        options,
         log,
         signal,
       });
@@ -147,22 +105,44 @@ export function batchRoutes(deps: BatchRouteDeps) {
         ...toJobResult({ raw, cleaned }),
         event: eventReport(event),
       };
-      return { status: 200, body: answer };
+      if (subtitles === undefined) return { status: 200, body: answer };
+      // Subtitles instead of JSON: the event's fate goes in headers, as the body has no room for it.
+      const text = await deps.pipeline.subtitles({ raw, cleaned }, subtitles, layout);
+      return {
+        status: 200,
+        body: null,
+        text,
+        headers: {
+          ...subtitleHeaders(subtitles),
+          "X-Event-Status": event.status,
+          ...(event.status === "published" ? { "X-Event-Id": event.eventId } : { "X-Event-Error": event.error }),
+        },
+      };
     }
     try {
       return await acceptUpload(c, {
         endpoint: "POST /batch/process",
         claim,
+        asked: { options, subtitles: subtitles ?? null, layout },
         sink: tee === undefined ? sink : teeingSink(sink, tee),
         maxBytes: deps.maxUploadBytes,
         idleTimeoutMs: deps.uploadIdleTimeoutMs,
         signal,
-        screen: (head) => deps.pipeline.screen(head, { needsProvider: true, log, tee, signal }),
+        screen: async (head) => {
+          const detected = await deps.pipeline.screen(head, { needsProvider: true, log, tee, signal, options });
+          // Plain-text captions have no timings: subtitles of them are refused before any work is done.
+          if (subtitles !== undefined && detected?.kind === "captions" && detected.format === "text")
+            throw new SubtitlesUnavailable();
+          return detected;
+        },
         received(upload) {
           file = localFile(upload.stored, deps.tempFiles);
           tee?.stored({ path: file.path, bytes: upload.bytes });
         },
-        respond: ({ body }) => c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" }),
+        respond: ({ body, text, headers }) =>
+          text === undefined
+            ? c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" })
+            : c.body(text, 200, headers),
         answer: (upload, screened) =>
           processed(upload, screened).catch((error: unknown) => {
             if (!deadline.signal.aborted) throw error;

@@ -3,6 +3,7 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import * as v from "valibot";
 import { parseQuery } from "../contract/query.js";
 import type { IdentifiedEnv } from "../server/app-env.js";
+import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import { JobList, JobResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
 import {
@@ -18,7 +19,10 @@ import {
 } from "../contract/openapi.js";
 import { UUID_V4 } from "../../domain/ids.js";
 import { JOB_STATUSES } from "../../jobs/job-record.js";
-import { parseJobResult } from "../../jobs/job-result.js";
+import { fromJobResult, parseJobResult } from "../../jobs/job-result.js";
+import type { AsyncJobs } from "../../jobs/async-jobs.js";
+import { CaptionsQuery, layoutOf, subtitleHeaders } from "../contract/subtitle-query.js";
+import { describeJobCaptions, TRANSCRIPTION_OPTION_PARAMETERS } from "../contract/subtitle-openapi.js";
 import { InvalidCursor } from "../../jobs/job-store.js";
 import { StorageUnavailable } from "../../domain/failures.js";
 
@@ -35,7 +39,7 @@ const describeJobSubmit = describeRoute({
     "202 at once. Without UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE: 503 " +
     "`async_unavailable`.",
   tags: ["jobs"],
-  parameters: [...IDENTITY_PARAMETERS, IDEMPOTENCY_PARAMETER],
+  parameters: [...IDENTITY_PARAMETERS, IDEMPOTENCY_PARAMETER, ...TRANSCRIPTION_OPTION_PARAMETERS],
   requestBody: uploadBody,
   responses: { ...accepted, ...problemResponses(SUBMIT_PROBLEMS) },
 });
@@ -110,7 +114,13 @@ const ListQuery = v.object({
 /** `POST /batch/jobs`, `GET /batch/jobs/{id}`, `GET /batch/jobs`: async jobs, always scoped to the caller's tenant. */
 import { available, fromStorage, submitJob, summary, type JobRouteDeps } from "../upload/job-acceptance.js";
 
-export function jobRoutes(deps: JobRouteDeps & { admission: [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>] }) {
+export function jobRoutes(
+  deps: JobRouteDeps & {
+    admission: [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>];
+    /** Writes subtitles of a completed job's transcripts. */
+    subtitles: BatchPipeline["subtitles"];
+  },
+) {
   const routes = new Hono<IdentifiedEnv>();
   // Admission guards the real routes; a wrong method is told so without a credential.
   routes.post("/", describeJobSubmit, ...deps.admission, (c) => submitJob(c, deps));
@@ -128,22 +138,42 @@ export function jobRoutes(deps: JobRouteDeps & { admission: [MiddlewareHandler, 
     const answer: JobList = { jobs: page.jobs.map(summary), next_cursor: page.cursor ?? null };
     return c.json(answer, 200);
   });
-  routes.get("/:id", describeJobGet, ...deps.admission, async (c) => {
-    const jobs = available(deps.jobs);
-    const id = c.req.param("id");
+  /** The caller's job named in the path: another tenant's is simply not there (keyed by tenant), the same 404. */
+  async function ownJob(c: Context<IdentifiedEnv>, jobs: Extract<AsyncJobs, { available: true }>) {
+    const id = c.req.param("id") ?? "";
     const notFound = () => new ApiError("not_found", `No job ${id.slice(0, 64)} for this tenant.`);
     if (!UUID_V4.test(id)) throw notFound();
-    const { tenantId } = c.var.context;
-    // Keyed by tenant: another tenant's job is simply not there, so the answer is the same 404.
-    const job = await fromStorage("The job table", () => jobs.store.get(tenantId, id));
+    const job = await fromStorage("The job table", () => jobs.store.get(c.var.context.tenantId, id));
     if (job === undefined) throw notFound();
+    return job;
+  }
+  async function resultOf(jobs: Extract<AsyncJobs, { available: true }>, resultKey: string) {
+    const bytes = await fromStorage("The result store", () => jobs.objects.getBytes(resultKey));
+    if (bytes === undefined) throw new StorageUnavailable("The job's result");
+    return parseJobResult(bytes);
+  }
+  routes.get("/:id", describeJobGet, ...deps.admission, async (c) => {
+    const jobs = available(deps.jobs);
+    const job = await ownJob(c, jobs);
     const answer: JobResponse = summary(job);
-    if (job.status === "completed" && job.resultKey !== undefined) {
-      const bytes = await fromStorage("The result store", () => jobs.objects.getBytes(job.resultKey!));
-      if (bytes === undefined) throw new StorageUnavailable("The job's result");
-      Object.assign(answer, parseJobResult(bytes));
-    }
+    if (job.status === "completed" && job.resultKey !== undefined)
+      Object.assign(answer, await resultOf(jobs, job.resultKey));
     return c.json(answer, 200);
+  });
+  routes.get("/:id/captions", describeJobCaptions, ...deps.admission, async (c) => {
+    const jobs = available(deps.jobs);
+    const query = parseQuery(c, CaptionsQuery);
+    const job = await ownJob(c, jobs);
+    if (job.status !== "completed" || job.resultKey === undefined) {
+      throw new ApiError(
+        "job_not_completed",
+        `The job is ${job.status}: its subtitles can be read once it has completed.`,
+        { job_status: job.status },
+      );
+    }
+    const result = await resultOf(jobs, job.resultKey);
+    const text = await deps.subtitles(fromJobResult(result), query.format, layoutOf(query));
+    return c.body(text, 200, subtitleHeaders(query.format));
   });
   const refuseMethod = (allow: string) => (c: Context<IdentifiedEnv>) => {
     c.header("Allow", allow);
@@ -151,5 +181,6 @@ export function jobRoutes(deps: JobRouteDeps & { admission: [MiddlewareHandler, 
   };
   routes.on(["PUT", "PATCH", "DELETE"], "/", describeWrongMethod, refuseMethod("GET, POST"));
   routes.on(["POST", "PUT", "PATCH", "DELETE"], "/:id", describeWrongMethod, refuseMethod("GET"));
+  routes.on(["POST", "PUT", "PATCH", "DELETE"], "/:id/captions", describeWrongMethod, refuseMethod("GET"));
   return routes;
 }

@@ -24,6 +24,7 @@ import { webRoutes } from "../routes/web.js";
 import { healthRoutes } from "../routes/health.js";
 import { documentationRoutes } from "../routes/documentation.js";
 import type { Transcriber } from "../../transcription/transcriber.js";
+import type { OptionPolicy } from "../../transcription/requested-options.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 
 export interface AppDeps {
@@ -33,6 +34,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Read by the readiness check. */
   transcriber: Transcriber;
+  /** Checks each upload's transcription options (query parameters) before its body is read. */
+  optionPolicy: OptionPolicy;
   cleaner: Cleaner;
   publisher: EventPublisher;
   tempFiles: TempFiles;
@@ -81,8 +84,9 @@ export function createApp(deps: AppDeps) {
     maxUploadBytes: deps.maxUploadBytes,
     maxCaptionsBytes: deps.maxCaptionsBytes,
     uploadIdleTimeoutMs,
+    optionPolicy: deps.optionPolicy,
     // Workers may have a provider this instance lacks: a job is screened for its type only.
-    screen: (head, log) => pipeline.screen(head, { needsProvider: false, log }),
+    screen: (head, log, options) => pipeline.screen(head, { needsProvider: false, log, options }),
     idempotency: {
       store: deps.idempotencyStore,
       // A claim outlives the longest request; with no request limit, an hour.
@@ -94,7 +98,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(interaction({ logger: deps.logger, ...(newId && { newId }) }));
   app.use(accessLog({ metrics }));
-  app.route("/batch/jobs", jobRoutes({ ...jobs, admission: admission() }));
+  app.route("/batch/jobs", jobRoutes({ ...jobs, subtitles: pipeline.subtitles, admission: admission() }));
   app.route(
     "/batch",
     batchRoutes({

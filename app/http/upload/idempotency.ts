@@ -39,10 +39,18 @@ function readIdempotencyKey(header: string | undefined): string | undefined {
   return key;
 }
 
-/** The request as the key's owner sent it: the endpoint, the file's sha256, and who sent it. */
-export function fingerprintOf(endpoint: string, fileSha256: string, context: RequestContext): string {
+/**
+ * The request as the key's owner sent it: the endpoint, the file's sha256, who sent it, and what it asked
+ * besides the file (its transcription options, the answer's format).
+ */
+export function fingerprintOf(
+  endpoint: string,
+  fileSha256: string,
+  context: RequestContext,
+  asked: unknown = null,
+): string {
   return createHash("sha256")
-    .update(JSON.stringify([endpoint, fileSha256, context.tenantId, context.userId, context.accountId]))
+    .update(JSON.stringify([endpoint, fileSha256, context.tenantId, context.userId, context.accountId, asked]))
     .digest("hex");
 }
 
@@ -58,8 +66,8 @@ export function idempotencyClaim(header: string | undefined, store: Idempotency 
     key,
     store,
     fileHash,
-    fingerprint: (endpoint: string, context: RequestContext) =>
-      fingerprintOf(endpoint, fileHash.digest("hex"), context),
+    fingerprint: (endpoint: string, context: RequestContext, asked: unknown) =>
+      fingerprintOf(endpoint, fileHash.digest("hex"), context, asked),
   };
 }
 
@@ -68,6 +76,8 @@ export interface Answer {
   status: ContentfulStatusCode;
   body: unknown;
   headers?: Record<string, string>;
+  /** The answer as written when it is not JSON (subtitles), its type in `headers`. */
+  text?: string;
 }
 
 function replay(c: Context<IdentifiedEnv>, response: RecordedResponse): Response {
@@ -81,7 +91,7 @@ function replay(c: Context<IdentifiedEnv>, response: RecordedResponse): Response
  * Runs `work` at most once per key and fingerprint (the IETF `Idempotency-Key` draft): the first request runs
  * and its final answer (a success, or a refusal of what was sent) is recorded; the same key and fingerprint
  * later gets that answer again with `Idempotent-Replayed: true`; while the first still runs, 409 with
- * `Retry-After`; another file or identity under the key, 422. A 5xx or a client gone is not final: the
+ * `Retry-After`; another file, identity or options under the key, 422. A 5xx or a client gone is not final: the
  * claim is released and a retry runs again. `discard` undoes what the duplicate's own upload stored.
  */
 export async function idempotently(
@@ -107,7 +117,7 @@ export async function idempotently(
     if (record.fingerprint !== request.fingerprint) {
       throw new ApiError(
         "idempotency_key_reused",
-        `This ${IDEMPOTENCY_KEY_HEADER} was used for another file or identity; use a new key for a new request.`,
+        `This ${IDEMPOTENCY_KEY_HEADER} was used for another file, identity or options; use a new key for a new request.`,
       );
     }
     if (record.state === "in_progress") {
@@ -141,7 +151,7 @@ export async function idempotently(
     }
     throw error;
   }
-  const body = JSON.stringify(answer.body);
+  const body = answer.text ?? JSON.stringify(answer.body);
   const headers = { "Content-Type": "application/json", ...answer.headers };
   await record(
     idempotency.store.complete(scope, request.key, request.fingerprint, { status: answer.status, headers, body }),

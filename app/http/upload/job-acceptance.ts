@@ -12,11 +12,16 @@ import { StorageUnavailable } from "../../domain/failures.js";
 import { detectInputFromHead, type DetectedInput } from "../../upload/input-detection.js";
 import { acceptUpload, claimOf } from "./upload-acceptance.js";
 import { objectStoreSink } from "../../upload/upload-sink.js";
+import type { TranscriptionOptions } from "../../domain/transcription-options.js";
+import { refuseForCaptions, type OptionPolicy } from "../../transcription/requested-options.js";
+import { transcriptionOptionsOf } from "./transcription-query.js";
 
 export interface JobRouteDeps {
   jobs: AsyncJobs;
+  optionPolicy: OptionPolicy;
   /** Refuses what an upload's first bytes already prove unacceptable, before the rest is read. */
-  screen?: ((head: Buffer, log: Logger) => Promise<DetectedInput | undefined>) | undefined;
+  screen?:
+    ((head: Buffer, log: Logger, options: TranscriptionOptions) => Promise<DetectedInput | undefined>) | undefined;
   /** `Idempotency-Key` records, for both POST routes; absent: the header is read and ignored. */
   idempotency?: Idempotency | undefined;
   maxUploadBytes: number;
@@ -57,17 +62,19 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
     { tenant_id: context.tenantId, user_id: context.userId, account_id: context.accountId },
     "job submission started",
   );
+  const options = transcriptionOptionsOf(c, deps.optionPolicy);
   const key = objectKeys.upload(context.tenantId, context.interactionId);
   const sink = objectStoreSink(jobs.objects, key);
   const { screen } = deps;
   return acceptUpload(c, {
     endpoint: "POST /batch/jobs",
     claim: claimOf(c, deps.idempotency),
+    asked: options,
     sink,
     maxBytes: deps.maxUploadBytes,
     idleTimeoutMs: deps.uploadIdleTimeoutMs,
     signal: c.req.raw.signal,
-    screen: screen && ((head) => screen(head, log)),
+    screen: screen && ((head) => screen(head, log, options)),
     discardDuplicate: () => sink.discard(),
     respond: ({ status, body, headers }) => c.json(body, status, headers),
     async answer(upload, screened) {
@@ -75,6 +82,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
       log.debug({ bytes: upload.bytes, declared_type: upload.declaredType, input: detected.kind }, "upload stored");
       try {
         acceptInput(detected, upload.bytes, deps.maxCaptionsBytes);
+        if (detected.kind === "captions") refuseForCaptions(options);
       } catch (error) {
         // Refused before it became a job: nothing is kept, and no event is due.
         await sink.discard();
@@ -82,7 +90,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
       }
       const job = await jobs.submit(
         context,
-        { key, bytes: upload.bytes, declaredType: upload.declaredType, detected },
+        { key, bytes: upload.bytes, declaredType: upload.declaredType, detected, options },
         log,
       );
       c.set("outcome", { bytes: upload.bytes, source: detected.kind });

@@ -23,6 +23,8 @@ export interface UploadAcceptance<T> {
   /** The endpoint, as the idempotency fingerprint names it (`POST /batch/process`). */
   endpoint: string;
   claim: IdempotencyClaim;
+  /** What the request asked besides its file (options, the answer's format): part of its idempotency fingerprint. */
+  asked: unknown;
   sink: UploadSink<T>;
   maxBytes: number;
   idleTimeoutMs: number;
@@ -71,6 +73,6 @@ export async function acceptUpload<T>(c: Context<IdentifiedEnv>, acceptance: Upl
   acceptance.received?.(upload);
   const run = () => acceptance.answer(upload, screened);
   if (claim === undefined) return acceptance.respond(await run());
-  const fingerprint = claim.fingerprint(acceptance.endpoint, c.var.context);
+  const fingerprint = claim.fingerprint(acceptance.endpoint, c.var.context, acceptance.asked);
   return idempotently(c, claim.store, { key: claim.key, fingerprint, discard: acceptance.discardDuplicate }, run);
 }

@@ -1,0 +1,36 @@
+import { primaryLanguage } from "../domain/transcription-options.js";
+
+/**
+ * Fillers by language: hesitation sounds only, never a word the language also uses for meaning (Spanish
+ * "este", French "ben", German "also", Portuguese "né", Italian "cioè", Dutch "nou" all stay).
+ */
+export const FILLER_WORDS = {
+  en: ["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mmm"],
+  es: ["eh", "ehh", "ehm", "em", "emm", "mm", "mmm", "hmm"],
+  fr: ["euh", "euhh", "heu", "hum", "hmm", "mm", "mmm"],
+  de: ["äh", "ähm", "öh", "öhm", "ehm", "hm", "hmm", "mm"],
+  pt: ["hã", "ahn", "hum", "hmm", "mm", "mmm", "eh", "ehh"],
+  it: ["ehm", "eh", "ehh", "mm", "mmm", "hmm", "uhm"],
+  nl: ["eh", "ehm", "uh", "uhm", "euh", "hmm", "mm"],
+} as const satisfies Record<string, readonly string[]>;
+
+export type FillerLanguage = keyof typeof FILLER_WORDS;
+export const FILLER_LANGUAGES = Object.keys(FILLER_WORDS) as FillerLanguage[];
+
+const FILLER_SETS = new Map<string, ReadonlySet<string>>(
+  Object.entries(FILLER_WORDS).map(([language, words]) => [language, new Set(words)]),
+);
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The fillers to remove for a transcript's language: its list; English when the language is not known (as
+ * the provider's default is); none for a language without a list, so no word of it is taken for a filler.
+ */
+export function fillersFor(language: string | null): ReadonlySet<string> {
+  if (language === null) return FILLER_SETS.get("en")!;
+  return FILLER_SETS.get(primaryLanguage(language)) ?? NONE;
+}
+
+/** Whether "i" is the English pronoun, to be written "I": only when the transcript is (or may be) English. */
+export const writesCapitalI = (language: string | null): boolean =>
+  language === null || primaryLanguage(language) === "en";

@@ -1,0 +1,121 @@
+import { cleanWithRules } from "../cleaning/rules-cleaner.js";
+import type { TranscriptSource, Utterance, Word } from "../domain/transcript.js";
+
+/** How cues are laid out: characters per line and lines per cue, as caption style guides count them. */
+export interface SubtitleLayout {
+  maxLineChars: number;
+  maxLines: number;
+}
+
+export const DEFAULT_SUBTITLE_LAYOUT: SubtitleLayout = { maxLineChars: 42, maxLines: 2 };
+export const SUBTITLE_LAYOUT_LIMITS = {
+  maxLineChars: { min: 16, max: 120 },
+  maxLines: { min: 1, max: 4 },
+} as const;
+
+/** One cue: when, who, and its text already wrapped into lines. */
+export interface Cue {
+  start: number;
+  end: number;
+  speaker: string | null;
+  lines: string[];
+}
+
+/** What subtitles are made from: a transcript's timed parts. */
+export interface TimedTranscript {
+  source: TranscriptSource;
+  words?: Word[] | undefined;
+  utterances?: Utterance[] | undefined;
+  /** The transcript's language (BCP-47), for cleaning a captions import's cues; null when not known. */
+  language: string | null;
+}
+
+/** A pause this long between two words starts a new cue; a cue is not held on screen longer than the limit. */
+const MAX_PAUSE_S = 1.5;
+const MAX_CUE_S = 7;
+
+/**
+ * The cues of a transcript, or an empty list when it has no timings. Audio is cut from its words (or, with
+ * none, from its timed utterances, their time shared out by length): a new cue at a change of speaker, a
+ * pause, or a full cue. A captions import keeps its own cues, each cleaned by the rules of its language.
+ */
+export function cuesOf(transcript: TimedTranscript, layout: SubtitleLayout): Cue[] {
+  if (transcript.source === "captions") return ownCues(transcript.utterances ?? [], transcript.language, layout);
+  const words =
+    transcript.words !== undefined && transcript.words.length > 0
+      ? transcript.words
+      : wordsOfUtterances(transcript.utterances ?? []);
+  return wordCues(words, layout);
+}
+
+function wordCues(words: readonly Word[], layout: SubtitleLayout): Cue[] {
+  const cues: Cue[] = [];
+  let cue: Cue | undefined;
+  for (const word of words) {
+    const text = word.punctuated_word.trim().replace(/\s+/g, " ");
+    if (text === "") continue;
+    const speaker = word.speaker ?? null;
+    const startsAnew =
+      cue === undefined ||
+      cue.speaker !== speaker ||
+      word.start - cue.end > MAX_PAUSE_S ||
+      word.end - cue.start > MAX_CUE_S ||
+      !fits(cue.lines, text, layout);
+    if (startsAnew) {
+      cue = { start: word.start, end: word.end, speaker, lines: [text] };
+      cues.push(cue);
+      continue;
+    }
+    append(cue!.lines, text, layout.maxLineChars);
+    cue!.end = Math.max(cue!.end, word.end);
+  }
+  return cues;
+}
+
+/** Whether a word still fits in a cue: on its last line, or on a new line when the cue has one to spare. */
+function fits(lines: readonly string[], word: string, layout: SubtitleLayout): boolean {
+  const last = lines.at(-1) ?? "";
+  return last.length + 1 + word.length <= layout.maxLineChars || lines.length < layout.maxLines;
+}
+
+/** Adds a word to the last line, or starts a line with it when the last is full. A word longer than a line stands alone. */
+function append(lines: string[], word: string, maxLineChars: number): void {
+  const last = lines.at(-1);
+  if (last !== undefined && last.length + 1 + word.length <= maxLineChars) lines[lines.length - 1] = `${last} ${word}`;
+  else lines.push(word);
+}
+
+/** Timed utterances without words: each word gets a share of its utterance's time in proportion to its length. */
+function wordsOfUtterances(utterances: readonly Utterance[]): Word[] {
+  return utterances.flatMap((utterance) => {
+    const texts = utterance.text.split(/\s+/).filter((text) => text !== "");
+    const chars = texts.reduce((sum, text) => sum + text.length, 0);
+    const perChar = chars === 0 ? 0 : Math.max(0, utterance.end - utterance.start) / chars;
+    let at = utterance.start;
+    return texts.map((text) => {
+      const start = at;
+      at += text.length * perChar;
+      return {
+        word: text.toLowerCase(),
+        punctuated_word: text,
+        start,
+        end: at,
+        confidence: null,
+        ...(utterance.speaker !== null && { speaker: utterance.speaker }),
+      };
+    });
+  });
+}
+
+/** A captions file's own cues, cleaned; a cue cleaned to nothing (fillers only) is left out. */
+function ownCues(utterances: readonly Utterance[], language: string | null, layout: SubtitleLayout): Cue[] {
+  const cues: Cue[] = [];
+  for (const utterance of utterances) {
+    const text = cleanWithRules(utterance.text.replace(/[\r\n]+/g, " "), language);
+    if (text === "") continue;
+    const lines: string[] = [];
+    for (const word of text.split(" ")) append(lines, word, layout.maxLineChars);
+    cues.push({ start: utterance.start, end: utterance.end, speaker: utterance.speaker, lines });
+  }
+  return cues;
+}

@@ -1,6 +1,5 @@
 import OpenAI from "openai";
 import pLimit from "p-limit";
-import type { Logger } from "../logger.js";
 import type { CleanedBy } from "../domain/names.js";
 import type { Cleaner, CleaningOptions } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";

@@ -106,7 +106,8 @@ export function createOptionPolicy(inputs: OptionPolicyInputs) {
       const parsed = v.safeParse(Asked, asked);
       if (!parsed.success) {
         const issue = parsed.issues[0];
-        const parameter = String(issue.path?.[0]?.key ?? "query");
+        const key: unknown = issue.path?.[0]?.key;
+        const parameter = typeof key === "string" ? key : "query";
         throw new InvalidOption(parameter, issue.message);
       }
       const given = parsed.output;

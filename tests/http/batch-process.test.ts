@@ -77,6 +77,10 @@ describe("POST /batch/process", () => {
         { speaker: "Bob", start: 4.5, end: 7.9, text: "hmm, okay. i agree, but the docs need an update first." },
         { speaker: "Alice", start: 8.1, end: 10, text: "Right. Let's, um, let's do that tomorrow." },
       ],
+      // Captions are not transcribed: no words, no confidence, no options; the language only if asked.
+      confidence: null,
+      language: null,
+      options: null,
       event: { status: "disabled", error: "no_credentials" },
     });
     expect(body.interaction_id).toMatch(UUID_V4);
@@ -115,7 +119,7 @@ describe("POST /batch/process", () => {
     expect(await leftoverUploads()).toEqual([]);
   });
 
-  it("answers two Deepgram speakers as utterances, and a Speaker-labelled raw transcript; the event keeps its v1 shape", async () => {
+  it("answers two Deepgram speakers as utterances, and a Speaker-labelled raw transcript; the event keeps utterances out", async () => {
     const published: unknown[] = [];
     const { app } = await buildTestApp({
       transcriber: createDeepgramTranscriber({
@@ -151,9 +155,14 @@ describe("POST /batch/process", () => {
       { speaker: "Speaker 1", start: 2, end: 3.9, text: "Yes, Friday works." },
     ]);
     expect(published[0]).not.toHaveProperty("utterances");
+    // 1.2: the transcripts and what they are (words, language, confidence, options); utterances stay in the answer.
     expect(Object.keys((published[0] as { data: object }).data).sort()).toEqual([
       "cleaned_transcript",
+      "confidence",
+      "language",
+      "options",
       "raw_transcript",
+      "words",
     ]);
   });
 

@@ -19,6 +19,10 @@ import { memoryJobs } from "../support/memory-jobs.js";
 import { createApiKeyAuthenticator, sha256Hex } from "../../app/auth/api-key-authenticator.js";
 import { createMemoryIdempotencyStore } from "../../app/idempotency/idempotency-store.js";
 import { fingerprintOf } from "../../app/http/upload/idempotency.js";
+import { defaultOptions } from "../support/option-policies.js";
+import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
+import { DEFAULT_SUBTITLE_LAYOUT } from "../../app/subtitles/subtitle-cues.js";
+import type { JobResult } from "../../app/jobs/job-result.js";
 
 interface OpenApiDocument {
   paths: Record<
@@ -87,6 +91,22 @@ function upload(port: number, content: Buffer, extra = "", path = "/batch/proces
 }
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const idempotencyStore = createMemoryIdempotencyStore({ ttlS: 3600 });
+const jobs = memoryJobs();
+/** A completed job's result, as a worker writes it: with words, and then without any timings. */
+const timedResult: JobResult = {
+  raw_transcript: "Speaker 0: Hello there.",
+  cleaned_transcript: "Speaker 0: Hello there.",
+  cleaner: "rules",
+  source: "audio",
+  metadata: { provider: "deepgram", model: "nova-3", duration_s: 1, request_id: null },
+  words: [
+    { word: "hello", punctuated_word: "Hello", start: 0, end: 0.4, confidence: 0.9, speaker: "Speaker 0" },
+    { word: "there", punctuated_word: "there.", start: 0.5, end: 0.9, confidence: 0.9, speaker: "Speaker 0" },
+  ],
+  confidence: 0.9,
+  language: null,
+  options: null,
+};
 const API_KEY = "bts_contract-test-key";
 const METRICS_TOKEN = "metrics-token-0123456789";
 const asTenant = `X-Tenant-ID: ${TENANT}\r\n`;
@@ -123,7 +143,6 @@ describe("the OpenAPI document tells the whole truth", () => {
     // No room on disk (507), and an upload directory that cannot be written (a 503 readiness).
     starved = await listenTestApp({ minFreeDiskBytes: Number.MAX_SAFE_INTEGER });
     unwritable = await listenTestApp({ tempFiles: createTempFiles(join(tmpdir(), `batch-missing-${process.pid}`)) });
-    const jobs = memoryJobs();
     withJobs = await listenTestApp({
       jobs,
       idempotencyStore,
@@ -133,11 +152,17 @@ describe("the OpenAPI document tells the whole truth", () => {
     });
     // A key whose first request is still running, for each POST route: the same file and identity get 409.
     const identityOfTenant = { tenantId: TENANT, userId: "system", accountId: null, interactionId: "contract" };
-    for (const route of ["POST /batch/process", "POST /batch/jobs"]) {
+    // What each route asked besides the file, as a request with no query and no Accept asks it.
+    const options = defaultOptions(unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY"));
+    const asked = {
+      "POST /batch/process": { options, subtitles: null, layout: DEFAULT_SUBTITLE_LAYOUT },
+      "POST /batch/jobs": options,
+    };
+    for (const route of ["POST /batch/process", "POST /batch/jobs"] as const) {
       await idempotencyStore.begin(
         TENANT,
         `busy ${route}`,
-        fingerprintOf(route, createHash("sha256").update(vtt).digest("hex"), identityOfTenant),
+        fingerprintOf(route, createHash("sha256").update(vtt).digest("hex"), identityOfTenant, asked[route]),
         3600,
       );
     }
@@ -299,9 +324,31 @@ describe("the OpenAPI document tells the whole truth", () => {
     expect(listed.jobs.map((job) => job.interaction_id)).toContain(jobId);
   });
 
+  it("GET /batch/jobs/{id}/captions answers as documented", async () => {
+    const timed = await jobs.seedCompleted(TENANT, timedResult);
+    const { words: _words, ...untimed } = timedResult;
+    const textOnly = await jobs.seedCompleted(TENANT, untimed);
+    const captions = (id: string, query = "") => `/batch/jobs/${id}/captions${query}`;
+    const cases: Array<[number, Promise<RawAnswer>]> = [
+      [200, plain(withJobs.port, "GET", captions(timed, "?format=srt"), asTenant)],
+      [400, plain(withJobs.port, "GET", captions(timed, "?format=ass"), asTenant)],
+      [404, plain(withJobs.port, "GET", captions(timed))],
+      [409, plain(withJobs.port, "GET", captions(jobId), asTenant)],
+      [422, plain(withJobs.port, "GET", captions(textOnly), asTenant)],
+      [431, oversized(withJobs.port, "GET", captions(timed))],
+      [503, plain(brokenJobs.port, "GET", captions(timed), asTenant)],
+    ];
+    for (const [status, sent] of cases) {
+      const answer = await sent;
+      expect(answer.status, `${status}`).toBe(status);
+      conforms("/batch/jobs/{id}/captions", "get", answer);
+    }
+  });
+
   it.each([
     ["/batch/jobs", ["PUT", "PATCH", "DELETE"], "GET, POST"],
     ["/batch/jobs/{id}", ["POST", "PUT", "PATCH", "DELETE"], "GET"],
+    ["/batch/jobs/{id}/captions", ["POST", "PUT", "PATCH", "DELETE"], "GET"],
   ] as const)("other methods on %s answer 405, 400 and 431 as documented", async (path, methods, allow) => {
     const concrete = path.replace("{id}", "11111111-1111-4111-8111-111111111111");
     for (const method of methods) {
@@ -379,6 +426,7 @@ describe("the OpenAPI document tells the whole truth", () => {
     ["/batch/jobs", "post"],
     ["/batch/jobs", "get"],
     ["/batch/jobs/{id}", "get"],
+    ["/batch/jobs/{id}/captions", "get"],
   ] as const)(
     "%s %s answers 401 without a credential and 403 for another tenant's X-Tenant-ID, as documented",
     async (path, method) => {

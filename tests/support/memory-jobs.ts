@@ -1,4 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import type { JobResult } from "../../app/jobs/job-result.js";
+import { objectKeys } from "../../app/storage/storage-layout.js";
 import type { Readable } from "node:stream";
 import type { AsyncJobs } from "../../app/jobs/async-jobs.js";
 import type { JobRecord, WorkMessage } from "../../app/jobs/job-record.js";
@@ -15,6 +17,8 @@ export function memoryJobs(): AsyncJobs & {
   records: Map<string, JobRecord>;
   objects: ObjectStore;
   sent: WorkMessage[];
+  /** A job as a worker would have left it: completed, its result in the store. */
+  seedCompleted(tenantId: string, result: JobResult): Promise<string>;
 } {
   const records = new Map<string, JobRecord>();
   const blobs = new Map<string, Buffer>();
@@ -68,5 +72,28 @@ export function memoryJobs(): AsyncJobs & {
     submit: createJobSubmission({ store, queue, objects, retentionS: 3600 }),
     records,
     sent,
+    async seedCompleted(tenantId, result) {
+      const id = randomUUID();
+      const at = new Date().toISOString();
+      const resultKey = objectKeys.result(tenantId, id);
+      await objects.putJson(resultKey, result);
+      records.set(keyOf(tenantId, id), {
+        tenantId,
+        interactionId: id,
+        userId: "system",
+        accountId: null,
+        status: "completed",
+        createdAt: at,
+        updatedAt: at,
+        finishedAt: at,
+        attempts: 1,
+        uploadKey: objectKeys.upload(tenantId, id),
+        uploadBytes: 1,
+        detected: { kind: "audio", mime: "audio/wav" },
+        resultKey,
+        expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      });
+      return id;
+    },
   };
 }

@@ -1,0 +1,184 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseCaptions } from "../../app/captions/captions-parser.js";
+import { conversationOf, type Word } from "../../app/domain/transcript.js";
+import { cuesOf, DEFAULT_SUBTITLE_LAYOUT, type SubtitleLayout } from "../../app/subtitles/subtitle-cues.js";
+import { writeSubtitles } from "../../app/subtitles/subtitle-files.js";
+import { renderSubtitles } from "../../app/text-work/text-worker.js";
+import { parseSrt, parseVtt } from "../support/subtitle-parsers.js";
+
+/** Words spoken one after another, 0.3 s each with a short gap, by the given speakers. */
+function spoken(text: string, speaker?: string, from = 0): Word[] {
+  return text.split(" ").map((written, index) => ({
+    word: written.toLowerCase().replace(/[^\p{L}']/gu, ""),
+    punctuated_word: written,
+    start: from + index * 0.4,
+    end: from + index * 0.4 + 0.3,
+    confidence: 0.9,
+    ...(speaker !== undefined && { speaker }),
+  }));
+}
+
+const audio = (words: Word[]) => ({ source: "audio" as const, words, language: null });
+
+describe("cues cut from words", () => {
+  it("fills lines up to the line length and cues up to their lines, never splitting a word", () => {
+    const layout: SubtitleLayout = { maxLineChars: 20, maxLines: 2 };
+    const words = spoken("one two three four five six seven eight nine ten eleven twelve thirteen fourteen");
+    const cues = cuesOf(audio(words), layout);
+    for (const cue of cues) {
+      expect(cue.lines.length).toBeLessThanOrEqual(2);
+      for (const line of cue.lines) expect(line.length).toBeLessThanOrEqual(20);
+    }
+    expect(cues.flatMap((cue) => cue.lines).join(" ")).toBe(words.map((word) => word.punctuated_word).join(" "));
+    expect(cues[0]).toMatchObject({ start: 0, lines: ["one two three four", "five six seven eight"] });
+  });
+
+  it("starts a cue at a change of speaker and after a pause", () => {
+    const words = [
+      ...spoken("So we ship?", "Speaker 0"),
+      ...spoken("Yes.", "Speaker 1", 2),
+      ...spoken("Friday.", "Speaker 1", 6),
+    ];
+    const cues = cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT);
+    expect(cues.map((cue) => [cue.speaker, cue.lines.join(" ")])).toEqual([
+      ["Speaker 0", "So we ship?"],
+      ["Speaker 1", "Yes."],
+      ["Speaker 1", "Friday."],
+    ]);
+  });
+
+  it("shares an utterance's time among its words when a provider gives no words", () => {
+    const cues = cuesOf(
+      { source: "audio", utterances: [{ speaker: null, start: 1, end: 3, text: "aa bb" }], language: null },
+      DEFAULT_SUBTITLE_LAYOUT,
+    );
+    expect(cues).toEqual([{ start: 1, end: 3, speaker: null, lines: ["aa bb"] }]);
+  });
+
+  it("keeps a captions import's own cues, each cleaned by the rules of its language", () => {
+    const cues = cuesOf(
+      {
+        source: "captions",
+        utterances: [
+          { speaker: "Ana", start: 0, end: 2, text: "Eh, este proyecto, este, es muy bueno." },
+          { speaker: "Ana", start: 2, end: 3, text: "ehm" },
+          { speaker: "Luis", start: 3, end: 5, text: "Sí, sí." },
+        ],
+        language: "es",
+      },
+      DEFAULT_SUBTITLE_LAYOUT,
+    );
+    expect(cues.map((cue) => [cue.speaker, cue.start, cue.lines.join(" ")])).toEqual([
+      ["Ana", 0, "Este proyecto, este, es muy bueno."],
+      ["Luis", 3, "Sí."],
+    ]);
+  });
+
+  it("has no cue to make from plain captions or a transcript without timings", () => {
+    expect(
+      renderSubtitles({
+        transcript: { source: "captions", language: null },
+        format: "vtt",
+        layout: DEFAULT_SUBTITLE_LAYOUT,
+      }),
+    ).toEqual({ ok: false });
+    expect(renderSubtitles({ transcript: audio([]), format: "srt", layout: DEFAULT_SUBTITLE_LAYOUT })).toEqual({
+      ok: false,
+    });
+  });
+});
+
+describe("subtitle files, read back by independent parsers", () => {
+  const words = [...spoken("Hello <b>there</b> & a --> arrow.", "Speaker 0"), ...spoken("Yes.", "Speaker 1", 4)];
+
+  it("writes WebVTT that webvtt-parser reads without an error: voices, escaped text, times", () => {
+    const vtt = writeSubtitles(cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT), "vtt");
+    expect(vtt.startsWith("WEBVTT\n\n")).toBe(true);
+    expect(vtt).toContain("<v Speaker 0>Hello &lt;b&gt;there&lt;/b&gt; &amp; a --&gt; arrow.");
+    const parsed = parseVtt(vtt);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.cues).toEqual([
+      { start: 0, end: 2.3, voice: "Speaker 0", text: "Hello <b>there</b> & a --> arrow." },
+      { start: 4, end: 4.3, voice: "Speaker 1", text: "Yes." },
+    ]);
+  });
+
+  it("writes SRT that srt-parser-2 reads, the speaker named where it changes", () => {
+    const srt = writeSubtitles(cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT), "srt");
+    expect(parseSrt(srt)).toEqual([
+      { start: 0, end: 2.3, voice: undefined, text: "Speaker 0: Hello <b>there</b> & a -> arrow." },
+      { start: 4, end: 4.3, voice: undefined, text: "Speaker 1: Yes." },
+    ]);
+  });
+
+  it("round-trips through the service's own captions import to the same conversation", () => {
+    const conversation = [
+      ...spoken("So we ship on Friday?", "Speaker 0"),
+      ...spoken("Yes, Friday works.", "Speaker 1", 3),
+    ];
+    const vtt = writeSubtitles(cuesOf(audio(conversation), { maxLineChars: 16, maxLines: 1 }), "vtt");
+    const imported = parseCaptions(vtt, "vtt");
+    expect(conversationOf(imported.utterances ?? undefined)).toBe(
+      "Speaker 0: So we ship on Friday?\nSpeaker 1: Yes, Friday works.",
+    );
+    const srt = writeSubtitles(cuesOf(audio(conversation), DEFAULT_SUBTITLE_LAYOUT), "srt");
+    expect(parseCaptions(srt, "srt").transcript).toBe(
+      "Speaker 0: So we ship on Friday?\nSpeaker 1: Yes, Friday works.",
+    );
+  });
+
+  const wordText = fc.string({ minLength: 1, maxLength: 12, unit: "grapheme" }).filter((text) => text.trim() !== "");
+  const wordsArb = fc
+    .array(
+      fc.record({
+        text: wordText,
+        speaker: fc.constantFrom(undefined, "Speaker 0", "Speaker 1"),
+        gap: fc.integer({ min: 0, max: 30 }),
+      }),
+      {
+        minLength: 1,
+        maxLength: 40,
+      },
+    )
+    .map((drafts) => {
+      let at = 0;
+      return drafts.map(({ text, speaker, gap }): Word => {
+        const start = at + gap / 10;
+        at = start + 0.25;
+        return { word: text, punctuated_word: text, start, end: at, confidence: null, ...(speaker && { speaker }) };
+      });
+    });
+  const layoutArb = fc.record({
+    maxLineChars: fc.integer({ min: 16, max: 120 }),
+    maxLines: fc.integer({ min: 1, max: 4 }),
+  });
+  const spacedOut = (text: string) => text.trim().split(/\s+/).join(" ");
+
+  it("writes any words as WebVTT the parser reads with no error, every word kept in order (property)", () => {
+    fc.assert(
+      fc.property(wordsArb, layoutArb, (generated, layout) => {
+        const cues = cuesOf(audio(generated), layout);
+        const parsed = parseVtt(writeSubtitles(cues, "vtt"));
+        expect(parsed.errors).toEqual([]);
+        expect(parsed.cues).toHaveLength(cues.length);
+        expect(spacedOut(parsed.cues.map((cue) => cue.text).join(" "))).toBe(
+          spacedOut(generated.map((word) => word.punctuated_word).join(" ")),
+        );
+        for (const cue of cues) expect(cue.lines.length).toBeLessThanOrEqual(layout.maxLines);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("writes any words as SRT the parser reads as the same cues, at the same times (property)", () => {
+    fc.assert(
+      fc.property(wordsArb, layoutArb, (generated, layout) => {
+        const cues = cuesOf(audio(generated), layout);
+        const parsed = parseSrt(writeSubtitles(cues, "srt"));
+        expect(parsed.map((cue) => cue.start)).toEqual(cues.map((cue) => Math.floor(cue.start * 1000) / 1000));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,129 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { FILLER_LANGUAGES, FILLER_WORDS, type FillerLanguage } from "../../app/cleaning/filler-words.js";
+import { cleanWithRules, wordKey } from "../../app/cleaning/rules-cleaner.js";
+import { dominantLanguage, translated } from "../../app/cleaning/reply-language.js";
+
+/** Everyday words of each language, among them the ones that sound like fillers but mean something. */
+const VOCABULARY: Record<FillerLanguage, string[]> = {
+  en: ["we", "ship", "on", "Friday", "the", "release", "notes", "are", "ready", "a", "I", "so", "well", "like"],
+  es: ["este", "pues", "bueno", "o", "a", "y", "el", "proyecto", "es", "muy", "importante", "mañana", "sí", "entonces"],
+  fr: ["ben", "bon", "alors", "donc", "la", "réunion", "est", "demain", "et", "le", "projet", "avance", "oui", "voilà"],
+  de: ["also", "na", "ja", "halt", "das", "Projekt", "ist", "fertig", "und", "wir", "liefern", "morgen", "gut", "so"],
+  pt: ["né", "tipo", "então", "é", "o", "projeto", "está", "pronto", "e", "nós", "vamos", "amanhã", "bem", "sim"],
+  it: [
+    "cioè",
+    "allora",
+    "dunque",
+    "ecco",
+    "il",
+    "progetto",
+    "è",
+    "pronto",
+    "e",
+    "noi",
+    "andiamo",
+    "domani",
+    "sì",
+    "bene",
+  ],
+  nl: [
+    "nou",
+    "dus",
+    "eh-eh",
+    "de",
+    "vergadering",
+    "is",
+    "morgen",
+    "en",
+    "het",
+    "project",
+    "klaar",
+    "wel",
+    "ja",
+    "goed",
+  ],
+};
+
+const keysOf = (text: string) =>
+  text
+    .split(/\s+/)
+    .map(wordKey)
+    .filter((key) => key !== "");
+
+describe("the rules cleaner in each language", () => {
+  it.each<[FillerLanguage, string, string]>([
+    ["es", "Eh, este proyecto, ehm, es muy importante.", "Este proyecto es muy importante."],
+    ["fr", "Euh, la réunion est, heu, demain.", "La réunion est demain."],
+    ["de", "Äh, das Projekt ist, ähm, fertig.", "Das Projekt ist fertig."],
+    ["pt", "Hã, o projeto está, ahn, pronto, né?", "O projeto está pronto, né?"],
+    ["it", "Ehm, il progetto è, eh, pronto.", "Il progetto è pronto."],
+    ["nl", "Eh, de vergadering is, uhm, morgen.", "De vergadering is morgen."],
+    ["en", "Um, we ship on, uh, Friday.", "We ship on Friday."],
+  ])("removes %s fillers and keeps every other word", (language, input, cleaned) => {
+    expect(cleanWithRules(input, language)).toBe(cleaned);
+  });
+
+  it("chooses the list by the primary language of a regional tag", () => {
+    expect(cleanWithRules("Euh, bonjour.", "fr-CA")).toBe("Bonjour.");
+    expect(cleanWithRules("Eh, hola.", "es-419")).toBe("Hola.");
+  });
+
+  it("keeps the words that sound like fillers but mean something in their language", () => {
+    expect(cleanWithRules("este es el proyecto", "es")).toBe("Este es el proyecto");
+    expect(cleanWithRules("ben alors on y va", "fr")).toBe("Ben alors on y va");
+    expect(cleanWithRules("also na gut", "de")).toBe("Also na gut");
+    expect(cleanWithRules("tipo assim, né", "pt")).toBe("Tipo assim, né");
+    expect(cleanWithRules("cioè allora", "it")).toBe("Cioè allora");
+    expect(cleanWithRules("nou dus", "nl")).toBe("Nou dus");
+    // "um" is a word in Portuguese ("um projeto"): it is not taken for an English filler there.
+    expect(cleanWithRules("um projeto", "pt")).toBe("Um projeto");
+  });
+
+  it("in a language it has no list for, removes only repeated words and extra spaces", () => {
+    expect(cleanWithRules("um  to  to jest, uh, projekt", "pl")).toBe("Um to jest, uh, projekt");
+    expect(cleanWithRules("i am here", "pl")).toBe("I am here");
+    expect(cleanWithRules("i am here", "en")).toBe("I am here");
+    expect(cleanWithRules("sono i migliori", "it")).toBe("Sono i migliori");
+  });
+
+  it("cleans as before (English fillers) when the language is not known", () => {
+    expect(cleanWithRules("Um, I I think so.")).toBe("I think so.");
+    expect(cleanWithRules("Um, I I think so.", null)).toBe("I think so.");
+  });
+
+  it.each(FILLER_LANGUAGES)("keeps every non-filler word of %s in order (property)", (language) => {
+    const fillers = new Set<string>(FILLER_WORDS[language]);
+    const word = fc.constantFrom(...VOCABULARY[language]);
+    const filler = fc.constantFrom(...FILLER_WORDS[language]);
+    const mark = fc.constantFrom("", ",", ".", "?");
+    const token = fc.tuple(fc.oneof({ arbitrary: word, weight: 3 }, filler), mark).map(([text, end]) => text + end);
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 40 }), (tokens) => {
+        const input = tokens.join(" ");
+        // Immediate repeats are stutters, collapsed in every language: the oracle collapses them too.
+        const expected = keysOf(input)
+          .filter((key) => !fillers.has(key))
+          .filter((key, at, keys) => at === 0 || key !== keys[at - 1]);
+        const kept = keysOf(cleanWithRules(input, language));
+        expect(kept.filter((key, at) => at === 0 || key !== kept[at - 1])).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("telling a translated reply", () => {
+  it("names the language a paragraph is mostly in, and none for a short or mixed one", () => {
+    expect(dominantLanguage("El proyecto está listo y vamos a lanzar el viernes con los cambios.")).toBe("es");
+    expect(dominantLanguage("The project is ready and we will ship it on Friday with the changes.")).toBe("en");
+    expect(dominantLanguage("Le projet est prêt et nous le livrons vendredi avec les changements.")).toBe("fr");
+    expect(dominantLanguage("Okay.")).toBeUndefined();
+  });
+
+  it("finds a reply translated from Spanish to English, and not a cleaned one", () => {
+    const spanish = "Eh, el proyecto está listo y, ehm, vamos a lanzar el viernes con los cambios.";
+    expect(translated(spanish, "The project is ready and we will launch on Friday with the changes.")).toBe(true);
+    expect(translated(spanish, "El proyecto está listo y vamos a lanzar el viernes con los cambios.")).toBe(false);
+  });
+});

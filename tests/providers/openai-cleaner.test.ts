@@ -42,6 +42,22 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
     expect(chat?.messages[0]?.content).toMatch(/Do not summarise/);
   });
 
+  it("tells the model the transcript's language and not to translate it", async () => {
+    await cleaner().clean("Eh, el proyecto está listo.", { log: logs.logger, language: "es" });
+    const instructions = openai.chats[0]?.messages[0]?.content ?? "";
+    expect(instructions).toContain("The transcript is in Spanish (es)");
+    expect(instructions).toMatch(/never translate/);
+  });
+
+  it("falls back to that language's rules for a chunk the model answered in another language", async () => {
+    const spanish = "Eh, el proyecto está listo y, ehm, vamos a lanzar el viernes con los cambios.";
+    openai.script({ content: "The project is ready and we will launch on Friday with the changes." });
+    const result = await cleaner().clean(spanish, { log: logs.logger, language: "es" });
+    expect(result).toEqual({ text: cleanWithRules(spanish, "es"), cleaner: "rules" });
+    expect(result.text).toBe("El proyecto está listo y vamos a lanzar el viernes con los cambios.");
+    expect(logs.lines.some((line) => line.reason === "reply in another language")).toBe(true);
+  });
+
   it("cleans a long utterance in sentence chunks, concurrently but bounded, rejoined in order", async () => {
     const result = await cleaner().clean(LONG, { log: logs.logger });
     expect(result.cleaner).toBe("openai");

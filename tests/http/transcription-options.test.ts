@@ -94,7 +94,8 @@ describe("transcription options and subtitles, through the real SDKs against loc
       const words = body.words as Array<Record<string, unknown>>;
       expect(words.map((word) => word.punctuated_word).join(" ")).toBe(SPOKEN_TEXT);
       for (const word of words) {
-        expect(word).toMatchObject({ start: expect.any(Number), end: expect.any(Number), confidence: 0.98 });
+        expect(word.confidence).toBe(0.98);
+        expect(word.end).toBeGreaterThan(word.start as number);
       }
       expect(events.details[0]).toMatchObject({
         version: "1.2",

@@ -7,6 +7,7 @@ import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fa
 import { startJobHarness, type JobHarness } from "../support/job-harness.js";
 import { drainQueue, resetMoto } from "../support/moto.js";
 import { FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
+import { parseSrt, parseVtt } from "../support/subtitle-parsers.js";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const asTenant = (tenant = TENANT) => ({ "X-Tenant-ID": tenant, "X-User-ID": "ana@example.com" });
@@ -108,6 +109,90 @@ describe("async jobs against moto_server", () => {
     } finally {
       await deepgram.close();
     }
+  });
+
+  it("transcribes a job exactly as its request asked, and serves its subtitles once completed", async () => {
+    const deepgram = await startFakeDeepgram();
+    try {
+      harness = await startJobHarness({
+        transcriber: createDeepgramTranscriber({
+          apiKey: FAKE_DEEPGRAM_KEY,
+          baseUrl: deepgram.url,
+          model: "nova-3",
+          timeoutS: 30,
+        }),
+      });
+      const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
+      const { response, body } = await submit(
+        harness,
+        uploadForm(wav, "speech.wav"),
+        asTenant(),
+        "/batch/jobs?language=es&keyterm=Acme&keyterm=Zed%20Corp&redact=pci&punctuate=false",
+      );
+      expect(response.status).toBe(202);
+      const id = String(body.interaction_id);
+      // Before a worker has it: no transcript, so no subtitles.
+      const early = await harness.app.request(`/batch/jobs/${id}/captions`, { headers: asTenant() });
+      expect(early.status).toBe(409);
+      expect(await early.json()).toMatchObject({ code: "job_not_completed", job_status: "queued" });
+
+      harness.startWorker();
+      const job = await harness.finished(`/batch/jobs/${id}`, asTenant());
+      const query = deepgram.requests.at(-1)!.query;
+      expect(query.getAll("keyterm")).toEqual(["Acme", "Zed Corp"]);
+      expect(query.getAll("redact")).toEqual(["pci"]);
+      expect(Object.fromEntries(query)).toMatchObject({ language: "es", punctuate: "false", model: "nova-3" });
+      expect(job).toMatchObject({
+        status: "completed",
+        language: { code: "es", detected: false },
+        confidence: 0.98,
+        options: { language: "es", keyterm: ["Acme", "Zed Corp"], redact: ["pci"], punctuate: false },
+      });
+      expect((job.words as unknown[]).length).toBe(SPOKEN_TEXT.split(" ").length);
+
+      const srt = await harness.app.request(`/batch/jobs/${id}/captions?format=srt`, { headers: asTenant() });
+      expect(srt.status).toBe(200);
+      expect(srt.headers.get("Content-Type")).toBe("application/x-subrip; charset=utf-8");
+      expect(
+        parseSrt(await srt.text())
+          .map((cue) => cue.text)
+          .join(" "),
+      ).toBe(SPOKEN_TEXT);
+      const vtt = await harness.app.request(`/batch/jobs/${id}/captions`, { headers: asTenant() });
+      expect(parseVtt(await vtt.text()).errors).toEqual([]);
+      // Another tenant's job is not there.
+      const other = await harness.app.request(`/batch/jobs/${id}/captions`, {
+        headers: asTenant("22222222-2222-4222-8222-222222222222"),
+      });
+      expect(other.status).toBe(404);
+
+      const events = await eventsOnQueue(harness);
+      const completed = events.find((event) => event.detail.interaction_id === id);
+      expect(parseCompletedEvent(completed!.detail)).toMatchObject({
+        version: "1.2",
+        data: { language: { code: "es" }, options: { keyterm: ["Acme", "Zed Corp"] } },
+      });
+    } finally {
+      await deepgram.close();
+    }
+  });
+
+  it("refuses a job's option the provider cannot honour before anything is stored", async () => {
+    harness = await startJobHarness();
+    const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
+    const { response, body } = await submit(
+      harness,
+      uploadForm(vtt, "meeting.vtt"),
+      asTenant(),
+      "/batch/jobs?redact=pci",
+    );
+    expect(response.status).toBe(422);
+    expect(body).toMatchObject({ code: "unsupported_option", option: "redact", provider: "captions" });
+    const bad = await submit(harness, uploadForm(vtt, "meeting.vtt"), asTenant(), "/batch/jobs?language=xx-");
+    expect(bad.response.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: "invalid_query", parameter: "language" });
+    const listed = await harness.app.request("/batch/jobs", { headers: asTenant() });
+    expect(((await listed.json()) as { jobs: unknown[] }).jobs).toEqual([]);
   });
 
   it("a provider that refuses fails the job with its code and publishes one BatchProcessingFailed; so does the sync path", async () => {

@@ -3,6 +3,9 @@ import { Piscina } from "piscina";
 import type { Logger } from "../logger.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
 import type { CaptionsImport, CaptionsSource, SubtitlesRender, SubtitlesTask } from "./text-worker.js";
+import type { SubtitlesOfJson } from "./subtitles-of-json.js";
+import type { SubtitleLayout } from "../subtitles/subtitle-cues.js";
+import type { SubtitleFormat } from "../subtitles/subtitle-files.js";
 import * as inline from "./text-worker.js";
 
 /**
@@ -19,6 +22,12 @@ export interface TextWork {
   }): Promise<CaptionsImport>;
   cleanWithRules(text: string, language: string | null): Promise<string>;
   renderSubtitles(task: SubtitlesTask): Promise<SubtitlesRender>;
+  /** Subtitles of a transcript answer sent back as JSON (a file, or its bytes). */
+  subtitlesOfJson(task: {
+    source: CaptionsSource;
+    format: SubtitleFormat;
+    layout: SubtitleLayout;
+  }): Promise<SubtitlesOfJson>;
 }
 
 /** On the calling thread: for tests and tools that build the app without a pool. */
@@ -27,6 +36,7 @@ export function inlineTextWork(): TextWork {
     importCaptions: (task) => inline.importCaptions(task),
     cleanWithRules: (text, language) => Promise.resolve(inline.cleanTranscript({ text, language })),
     renderSubtitles: (task) => Promise.resolve(inline.renderSubtitles(task)),
+    subtitlesOfJson: (task) => inline.subtitlesOfJson(task),
   };
 }
 
@@ -62,5 +72,6 @@ export function createTextWorkerPool(logger: Logger, { filename, execArgv } = wo
     importCaptions: (task) => pool.run(task, { name: "importCaptions" }) as Promise<CaptionsImport>,
     cleanWithRules: (text, language) => pool.run({ text, language }, { name: "cleanTranscript" }) as Promise<string>,
     renderSubtitles: (task) => pool.run(task, { name: "renderSubtitles" }) as Promise<SubtitlesRender>,
+    subtitlesOfJson: (task) => pool.run(task, { name: "subtitlesOfJson" }) as Promise<SubtitlesOfJson>,
   };
 }

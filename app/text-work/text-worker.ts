@@ -49,3 +49,5 @@ export function renderSubtitles({ transcript, format, layout }: SubtitlesTask): 
   const cues = cuesOf(transcript, layout);
   return cues.length === 0 ? { ok: false } : { ok: true, text: writeSubtitles(cues, format) };
 }
+
+export { subtitlesOfJson } from "./subtitles-of-json.js";

@@ -324,6 +324,47 @@ describe("the OpenAPI document tells the whole truth", () => {
     expect(listed.jobs.map((job) => job.interaction_id)).toContain(jobId);
   });
 
+  it("POST /batch/subtitles answers as documented", async () => {
+    const busy = await listenTestApp({ maxConcurrentRequests: 0 });
+    const send = (port: number, body: string, extra = "", query = "") =>
+      rawRequest({
+        port,
+        head:
+          `POST /batch/subtitles${query} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n`,
+        body: Buffer.from(body),
+      });
+    const answer = JSON.stringify(timedResult);
+    const { words: _words, ...untimed } = timedResult;
+    try {
+      const cases: Array<[number, Promise<RawAnswer>]> = [
+        [200, send(main.port, answer, "", "?format=srt&max_lines=1")],
+        [400, send(main.port, "{not json")],
+        [400, send(main.port, answer, "", "?max_lines=9")],
+        [
+          408,
+          rawRequest({
+            port: withJobs.port,
+            head: "POST /batch/subtitles HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n",
+          }),
+        ],
+        [413, send(withJobs.port, JSON.stringify({ ...timedResult, raw_transcript: "x".repeat(70_000) }))],
+        [415, plain(main.port, "POST", "/batch/subtitles", "Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi")],
+        [422, send(main.port, JSON.stringify(untimed))],
+        [431, oversized(main.port, "POST", "/batch/subtitles")],
+        [503, send(busy.port, answer)],
+        [507, send(starved.port, answer)],
+      ];
+      for (const [status, sent] of cases) {
+        const reply = await sent;
+        expect(reply.status, `${status}: ${reply.body.slice(0, 200)}`).toBe(status);
+        conforms("/batch/subtitles", "post", reply);
+      }
+    } finally {
+      await busy.close();
+    }
+  });
+
   it("GET /batch/jobs/{id}/captions answers as documented", async () => {
     const timed = await jobs.seedCompleted(TENANT, timedResult);
     const { words: _words, ...untimed } = timedResult;
@@ -363,19 +404,20 @@ describe("the OpenAPI document tells the whole truth", () => {
     }
   });
 
-  it.each(["GET", "PUT", "PATCH", "DELETE"])(
-    "%s /batch/process answers 405, 400 and 431 as documented",
-    async (method) => {
-      const answers = [
-        await plain(main.port, method, "/batch/process", "Content-Length: 0\r\n"),
-        await malformed(main.port, method, "/batch/process"),
-        await oversized(main.port, method, "/batch/process"),
-      ];
-      expect(answers.map((answer) => answer.status)).toEqual([405, 400, 431]);
-      expect(answers[0]!.headers.allow).toBe("POST");
-      for (const answer of answers) conforms("/batch/process", method.toLowerCase(), answer);
-    },
-  );
+  it.each(
+    ["/batch/process", "/batch/subtitles"].flatMap((path) =>
+      ["GET", "PUT", "PATCH", "DELETE"].map((method) => [method, path]),
+    ),
+  )("%s %s answers 405, 400 and 431 as documented", async (method, path) => {
+    const answers = [
+      await plain(main.port, method, path, "Content-Length: 0\r\n"),
+      await malformed(main.port, method, path),
+      await oversized(main.port, method, path),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([405, 400, 431]);
+    expect(answers[0]!.headers.allow).toBe("POST");
+    for (const answer of answers) conforms(path, method.toLowerCase(), answer);
+  });
 
   it.each([
     "/",
@@ -427,6 +469,7 @@ describe("the OpenAPI document tells the whole truth", () => {
     ["/batch/jobs", "get"],
     ["/batch/jobs/{id}", "get"],
     ["/batch/jobs/{id}/captions", "get"],
+    ["/batch/subtitles", "post"],
   ] as const)(
     "%s %s answers 401 without a credential and 403 for another tenant's X-Tenant-ID, as documented",
     async (path, method) => {

@@ -149,6 +149,7 @@ describe("the API's documents", () => {
       "/batch/jobs/{id}",
       "/batch/jobs/{id}/captions",
       "/batch/process",
+      "/batch/subtitles",
       "/healthz",
       "/metrics",
       "/openapi.json",

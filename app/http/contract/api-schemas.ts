@@ -163,6 +163,7 @@ const ProblemExtensions = {
     v.pipe(v.array(v.string()), v.description("invalid_query (model): the models a request may name")),
   ),
   option: v.optional(v.pipe(v.string(), v.description("unsupported_option: the option refused"))),
+  field: v.optional(v.pipe(v.string(), v.description("invalid_transcript: the field at fault"))),
   job_status: v.optional(v.pipe(v.picklist(JOB_STATUSES), v.description("job_not_completed: the job's status"))),
   detected_type: v.optional(
     v.pipe(v.nullable(v.string()), v.description("unsupported_media_type: what the bytes turned out to be")),

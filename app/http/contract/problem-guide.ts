@@ -33,6 +33,12 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
       "at most 50 keyterm of at most 100 characters, redact pii, pci or numbers; for the list, status, limit 1 to 100 " +
       "and a cursor exactly as a page returned it.",
   },
+  invalid_transcript: {
+    meaning:
+      "The body of POST /batch/subtitles is not a transcript: not UTF-8 JSON, or without `source` and the `words` or `utterances` " +
+      "of an answer (`field` names what is wrong).",
+    action: "Send back the JSON of a POST /batch/process answer or a completed job as it came, as application/json.",
+  },
   unsupported_option: {
     meaning:
       "The option named in `option` is well-formed, but `provider` cannot honour it (the configured transcription " +

@@ -10,6 +10,7 @@ export const ERRORS = {
   empty_file: { status: 400, title: "Empty file" },
   malformed_multipart: { status: 400, title: "Malformed multipart body" },
   invalid_query: { status: 400, title: "Invalid query parameter" },
+  invalid_transcript: { status: 400, title: "Not a transcript" },
   unauthorized: { status: 401, title: "Authentication required" },
   tenant_mismatch: { status: 403, title: "Tenant does not match the credential" },
   not_found: { status: 404, title: "Not found" },

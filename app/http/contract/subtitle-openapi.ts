@@ -62,6 +62,12 @@ export const subtitleContent = Object.fromEntries(
   SUBTITLE_FORMATS.map((format) => [SUBTITLE_MEDIA_TYPES[format], { schema: { type: "string" as const } }]),
 );
 
+/** The query of a subtitles answer: its format, and its layout. */
+export const SUBTITLE_QUERY_PARAMETERS = [
+  query("format", "`vtt` (default) or `srt`", { type: "string", enum: [...SUBTITLE_FORMATS] }),
+  ...SUBTITLE_LAYOUT_PARAMETERS,
+];
+
 export const describeJobCaptions = describeRoute({
   summary: "A completed job's transcript as subtitles (WebVTT or SRT)",
   description:
@@ -78,8 +84,7 @@ export const describeJobCaptions = describeRoute({
       description: "The job's interaction id",
       schema: { type: "string" as const, format: "uuid" },
     },
-    query("format", "`vtt` (default) or `srt`", { type: "string", enum: [...SUBTITLE_FORMATS] }),
-    ...SUBTITLE_LAYOUT_PARAMETERS,
+    ...SUBTITLE_QUERY_PARAMETERS,
   ],
   responses: {
     200: { description: "The subtitles", headers: interactionHeader, content: subtitleContent },

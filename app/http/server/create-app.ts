@@ -18,6 +18,8 @@ import type { Metrics } from "../../observability/metrics.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import { ApiError } from "../contract/problem.js";
 import { batchRoutes } from "../routes/batch.js";
+import { subtitleRoutes } from "../routes/subtitles.js";
+import type { TextWork } from "../../text-work/text-work.js";
 import { metricsRoutes } from "../routes/metrics.js";
 import { problemRoutes } from "../routes/problems.js";
 import { webRoutes } from "../routes/web.js";
@@ -34,6 +36,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** Read by the readiness check. */
   transcriber: Transcriber;
+  /** Writes subtitles of transcripts sent back as JSON, off the event loop. */
+  textWork: TextWork;
   /** Checks each upload's transcription options (query parameters) before its body is read. */
   optionPolicy: OptionPolicy;
   cleaner: Cleaner;
@@ -108,6 +112,17 @@ export function createApp(deps: AppDeps) {
       tempFiles: deps.tempFiles,
       uploadIdleTimeoutMs,
       requestTimeoutMs: deps.requestTimeoutMs,
+      minFreeDiskBytes: deps.minFreeDiskBytes,
+      admission: admission(),
+    }),
+  );
+  app.route(
+    "/batch",
+    subtitleRoutes({
+      textWork: deps.textWork,
+      tempFiles: deps.tempFiles,
+      maxBytes: deps.maxUploadBytes,
+      idleTimeoutMs: uploadIdleTimeoutMs,
       minFreeDiskBytes: deps.minFreeDiskBytes,
       admission: admission(),
     }),

@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { chromiumPath } from "../support/chromium.js";
 import { createApiKeyAuthenticator, sha256Hex } from "../../app/auth/api-key-authenticator.js";
 import { listenTestApp } from "../support/listening-app.js";
 import { FIXTURES } from "../support/test-app.js";
+import { parseSrt, parseVtt } from "../support/subtitle-parsers.js";
 
 /** Where the screenshots go, for a person to look at after the run. */
 const SCREENSHOTS = fileURLToPath(new URL("../../test-results/browser/", import.meta.url));
@@ -20,7 +21,7 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
     await mkdir(SCREENSHOTS, { recursive: true });
     service = await listenTestApp();
     browser = await chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -52,6 +53,43 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
     await page.screenshot({ path: `${SCREENSHOTS}2-transcripts.png`, fullPage: true });
   });
 
+  it("sends the language and key terms chosen, shows the language, and downloads the transcript as VTT and SRT", async () => {
+    await page.goto(service.url);
+    expect(await page.locator("#downloads").isHidden()).toBe(true);
+    const asked: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/batch/process")) asked.push(new URL(request.url()).search);
+    });
+    await page.getByLabel("Language").selectOption({ label: "Spanish" });
+    await page.getByLabel("Key terms").fill("Ana, Luis ");
+    await page
+      .getByLabel("Recording or captions file")
+      .setInputFiles(fileURLToPath(new URL("captions/reunion.es.vtt", FIXTURES)));
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.locator("#cleaned").filter({ hasText: "Este proyecto" }).waitFor();
+    expect(asked).toEqual(["?language=es&keyterm=Ana&keyterm=Luis"]);
+    expect(await page.locator("#cleaned").textContent()).toContain("Ana: Este proyecto está casi listo.");
+    expect(await page.locator("#language-fact").textContent()).toBe("Spanish (es)");
+    expect(await page.locator("#confidence").textContent()).toBe("not given");
+    await page.screenshot({ path: `${SCREENSHOTS}2b-spanish.png`, fullPage: true });
+
+    const vttDownload = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download VTT" }).click();
+    const vtt = await vttDownload;
+    expect(vtt.suggestedFilename()).toMatch(/^transcript-[0-9a-f-]{36}\.vtt$/);
+    const parsed = parseVtt(await readFile(await vtt.path(), "utf8"));
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.cues.map((cue) => [cue.voice, cue.text])).toEqual([
+      ["Ana", "Este proyecto está casi listo."],
+      ["Luis", "Pues vamos a lanzar el viernes."],
+      ["Ana", "Bueno de acuerdo."],
+    ]);
+    const srtDownload = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Download SRT" }).click();
+    const srt = parseSrt(await readFile(await (await srtDownload).path(), "utf8"));
+    expect(srt.map((cue) => cue.start)).toEqual([0, 3.8, 7.2]);
+  });
+
   it("explains a refused file in words: the problem's detail", async () => {
     await page.goto(service.url);
     await page
@@ -71,12 +109,17 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
       await phone.goto(service.url);
       // Run in the page, written as source text: the tests are compiled without the DOM's types.
       expect(await phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")).toBe(true);
-      const unlabelled = await phone.evaluate(`[...document.querySelectorAll("input, button")].filter((element) =>
+      const unlabelled =
+        await phone.evaluate(`[...document.querySelectorAll("input, select, button")].filter((element) =>
         !element.closest("[hidden]") && (element.tagName === "BUTTON" ? element.textContent.trim() === "" : element.labels.length === 0)).length`);
       expect(unlabelled).toBe(0);
       const focused = () => phone.evaluate("document.activeElement && document.activeElement.id");
       await phone.keyboard.press("Tab");
       expect(await focused()).toBe("file");
+      await phone.keyboard.press("Tab");
+      expect(await focused()).toBe("language");
+      await phone.keyboard.press("Tab");
+      expect(await focused()).toBe("keyterms");
       await phone.keyboard.press("Tab");
       expect(await focused()).toBe("async");
       await phone.keyboard.press("Tab");

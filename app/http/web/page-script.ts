@@ -8,6 +8,19 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   const form = $("upload"), fileInput = $("file"), drop = $("drop"), button = $("submit"), progress = $("progress");
   const status = $("status"), error = $("error"), result = $("result"), facts = $("facts");
   let tenant = null;
+  /** The transcript on show, sent back for its subtitles. */
+  let shown = null;
+
+  /** The options asked in the form, as the upload's query: language or detection, and each key term. */
+  const optionsQuery = () => {
+    const query = new URLSearchParams();
+    const language = $("language").value;
+    if (language === "detect") query.set("detect_language", "true");
+    else if (language) query.set("language", language);
+    for (const term of $("keyterms").value.split(",")) if (term.trim()) query.append("keyterm", term.trim());
+    const text = query.toString();
+    return text ? "?" + text : "";
+  };
 
   const headers = () => {
     const key = $("api-key").value.trim();
@@ -44,8 +57,17 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     $("turns").hidden = list.children.length === 0;
   }
 
+  const percent = (share) => Math.round(share * 100) + "%";
+  const languageName = (code) => { try { return new Intl.DisplayNames(["en"], { type: "language" }).of(code) || code; } catch { return code; } };
+  const languageFact = (language) =>
+    !language ? "not known" : languageName(language.code) + " (" + language.code + (language.detected ? ", detected" + (language.confidence === null ? "" : " " + percent(language.confidence)) : "") + ")";
+
   function show(answer) {
+    shown = answer;
     showUtterances(answer.utterances);
+    $("language-fact").textContent = languageFact(answer.language);
+    $("confidence").textContent = typeof answer.confidence === "number" ? percent(answer.confidence) : "not given";
+    $("downloads").hidden = !((answer.words && answer.words.length) || (answer.utterances && answer.utterances.length));
     $("raw").textContent = answer.raw_transcript || "";
     $("cleaned").textContent = answer.cleaned_transcript || "";
     $("interaction").textContent = answer.interaction_id;
@@ -60,7 +82,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   function send(file, asJob) {
     return new Promise((resolve) => {
       const request = new XMLHttpRequest();
-      request.open("POST", asJob ? "/batch/jobs" : "/batch/process");
+      request.open("POST", (asJob ? "/batch/jobs" : "/batch/process") + optionsQuery());
       for (const [name, value] of Object.entries(headers())) request.setRequestHeader(name, value);
       request.upload.onprogress = (event) => {
         if (!event.lengthComputable) return;
@@ -105,7 +127,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   }
 
   async function upload(file) {
-    error.hidden = true; result.hidden = true; facts.hidden = true;
+    error.hidden = true; result.hidden = true; facts.hidden = true; $("downloads").hidden = true; shown = null;
     button.disabled = true; progress.hidden = false; progress.value = 0;
     try {
       const asJob = $("async").checked;
@@ -121,6 +143,32 @@ export const PAGE_SCRIPT = String.raw`"use strict";
       button.disabled = false;
     }
   }
+
+  /** The transcript on show as subtitles: sent back to the service, which writes them; saved as a file. */
+  async function download(format) {
+    if (!shown) return;
+    error.hidden = true;
+    try {
+      const response = await fetch("/batch/subtitles?format=" + format, {
+        method: "POST",
+        headers: { ...headers(), "Content-Type": "application/json" },
+        body: JSON.stringify(shown),
+        signal: AbortSignal.timeout(60000),
+      });
+      if (!response.ok) return showError(problemText(await response.json().catch(() => null), response.status));
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(await response.blob());
+      link.download = "transcript-" + shown.interaction_id + "." + format;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+    } catch {
+      showError("The subtitles could not be made; try again.");
+    }
+  }
+  $("download-vtt").addEventListener("click", () => void download("vtt"));
+  $("download-srt").addEventListener("click", () => void download("srt"));
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();

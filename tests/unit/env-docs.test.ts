@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { documentedVariables, renderEnvExample, renderEnvTable, TABLE_END, TABLE_START } from "../../tools/env-docs.js";
+import { OPTION_TABLE_END, OPTION_TABLE_START, renderOptionTable } from "../../tools/option-docs.js";
 
 const read = (path: string) => readFile(new URL(`../../${path}`, import.meta.url), "utf8");
 
@@ -9,6 +10,16 @@ describe("the variable docs are generated from the settings schemas", () => {
     const readme = await read("README.md");
     const table = readme.slice(readme.indexOf(TABLE_START), readme.indexOf(TABLE_END) + TABLE_END.length);
     expect(table).toBe(renderEnvTable(documentedVariables()));
+  });
+
+  it("the README's option table is what each provider's rules say", async () => {
+    const readme = await read("README.md");
+    const table = readme.slice(
+      readme.indexOf(OPTION_TABLE_START),
+      readme.indexOf(OPTION_TABLE_END) + OPTION_TABLE_END.length,
+    );
+    expect(table).toBe(renderOptionTable());
+    expect(table).toContain("| `redact` | yes | no (422) |");
   });
 
   it(".env.example is what the schemas say", async () => {

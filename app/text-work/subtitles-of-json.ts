@@ -21,7 +21,7 @@ export type SubtitlesOfJson =
   | { ok: true; text: string }
   | { ok: false; reason: "json" }
   | { ok: false; reason: "timings" }
-  | { ok: false; reason: "shape"; field: string; message: string };
+  | { ok: false; reason: "shape"; field: string };
 
 /** Subtitles of a transcript sent as JSON: parsed, checked and written here, off the event loop. */
 export async function subtitlesOfJson({
@@ -44,7 +44,7 @@ export async function subtitlesOfJson({
   const parsed = v.safeParse(TimedTranscriptJson, json);
   if (!parsed.success) {
     const issue = parsed.issues[0];
-    return { ok: false, reason: "shape", field: v.getDotPath(issue) ?? "(body)", message: issue.message };
+    return { ok: false, reason: "shape", field: v.getDotPath(issue) ?? "(body)" };
   }
   const { language, ...timed } = parsed.output;
   const cues = cuesOf({ ...timed, language: language?.code ?? null }, layout);

@@ -5,7 +5,10 @@ import { parseCompletedEvent } from "../../app/events/batch-processing-completed
 import { collectingConsumer } from "../support/collecting-consumer.js";
 import { startJobHarness, type JobHarness } from "../support/job-harness.js";
 import { drainQueue, resetMoto } from "../support/moto.js";
-import { postUpload, uploadForm } from "../support/test-app.js";
+import { FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
+import { readFile } from "node:fs/promises";
+import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
+import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.js";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const MiB = 1024 * 1024;
@@ -57,7 +60,7 @@ describe("transcripts too big for an event travel by claim check", () => {
     const event = handled[0]!;
     expect(event["detail-type"]).toBe("BatchProcessingCompleted");
     if (event["detail-type"] !== "BatchProcessingCompleted") return;
-    expect(event.detail.version).toBe("1.1");
+    expect(event.detail.version).toBe("1.3");
     expect(event.detail.data.raw_transcript).toBe(text);
     expect(event.detail.data.cleaned_transcript).toBe(job.cleaned_transcript);
     const reference = event.detail.data.transcripts_ref!;
@@ -70,7 +73,7 @@ describe("transcripts too big for an event travel by claim check", () => {
     expect(createHash("sha256").update(stored!).digest("hex")).toBe(reference.sha256);
   }, 90_000);
 
-  it("the sync path claim-checks too: no EntryTooLarge, a v1.1 event on the queue", async () => {
+  it("the sync path claim-checks too: no EntryTooLarge, a v1.3 event on the queue", async () => {
     const text = bigTranscript(1.5 * MiB);
     const response = await postUpload(harness.app, uploadForm(text, "long.txt"), { "X-Tenant-ID": TENANT });
     expect(response.status).toBe(200);
@@ -80,12 +83,48 @@ describe("transcripts too big for an event travel by claim check", () => {
     expect(messages).toHaveLength(1);
     const detail = parseCompletedEvent((JSON.parse(messages[0]!.Body!) as { detail: unknown }).detail);
     expect(detail).toMatchObject({
-      version: "1.1",
+      version: "1.3",
       interaction_id: body.interaction_id,
-      data: { transcripts_ref: { raw_bytes: Buffer.byteLength(text) } },
+      data: { transcripts_ref: { raw_bytes: Buffer.byteLength(text) }, language: null, options: null },
     });
     expect(Buffer.byteLength(messages[0]!.Body!)).toBeLessThan(4096);
   }, 60_000);
+
+  it("words too many for an event travel in the stored object, and the consumer gets them with the transcripts", async () => {
+    const deepgram = await startFakeDeepgram();
+    const spoken = Array.from({ length: 12_000 }, (_, i) => `word${i}`).join(" ");
+    deepgram.script({ transcript: spoken });
+    const withWords = await startJobHarness({
+      maxEntryBytes: 1024 * 1024,
+      transcriber: createDeepgramTranscriber({
+        apiKey: FAKE_DEEPGRAM_KEY,
+        baseUrl: deepgram.url,
+        model: "nova-3",
+        timeoutS: 30,
+      }),
+    });
+    try {
+      const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
+      const response = await postUpload(withWords.app, uploadForm(wav, "speech.wav"), { "X-Tenant-ID": TENANT });
+      const body = (await response.json()) as { words: unknown[]; event: { status: string } };
+      expect(body.event.status).toBe("published");
+      expect(body.words).toHaveLength(12_000);
+      const collected = collectingConsumer(withWords.clients, withWords.events.queueUrl);
+      consumer = collected.consumer;
+      await expect.poll(() => collected.handled.length, { timeout: 15_000 }).toBe(1);
+      const event = collected.handled[0]!;
+      if (event["detail-type"] !== "BatchProcessingCompleted") throw new Error("not a completed event");
+      expect(event.detail.version).toBe("1.3");
+      expect(event.detail.data.words).toEqual(body.words);
+      expect(event.detail.data.confidence).toBe(0.98);
+      expect(event.detail.data.raw_transcript).toBe(spoken);
+    } finally {
+      consumer?.stop({ abort: true });
+      consumer = undefined;
+      await withWords.stop();
+      await deepgram.close();
+    }
+  }, 90_000);
 
   it("a consumer refuses a reference whose object does not match its sha256, leaving the message for redelivery", async () => {
     const text = bigTranscript(1.5 * MiB);

@@ -12,6 +12,8 @@ import {
 import { FAILED_DETAIL_TYPE, type BatchProcessingFailedDetail } from "../../app/events/batch-processing-failed.js";
 import type { Logger } from "../../app/logger.js";
 import { EVENT_TYPES } from "../../app/events/transcript-events.js";
+import { Word } from "../../app/domain/transcript.js";
+import type { TranscriptLanguage, TranscriptionOptions } from "../../app/domain/transcription-options.js";
 
 /**
  * A downstream consumer of the transcript events, written to be copied: a typed handler, and the wiring
@@ -35,9 +37,18 @@ export const TranscriptEventEnvelope = v.variant("detail-type", [
 ]);
 export type TranscriptEventEnvelope = v.InferOutput<typeof TranscriptEventEnvelope>;
 
-/** A completed event as handlers see it: the transcripts inline, whichever way they travelled. */
+/** A completed event as handlers see it: the transcripts (and words) inline, whichever way they travelled. */
 export type ResolvedCompletedDetail = Omit<BatchProcessingCompletedDetail, "data"> & {
-  data: { raw_transcript: string; cleaned_transcript: string; transcripts_ref?: TranscriptsReference };
+  data: {
+    raw_transcript: string;
+    cleaned_transcript: string;
+    transcripts_ref?: TranscriptsReference;
+    /** From 1.2: the transcript's words, when the provider gave them, and what it is besides its text. */
+    words?: Word[] | undefined;
+    language?: TranscriptLanguage | null;
+    confidence?: number | null;
+    options?: TranscriptionOptions | null;
+  };
 };
 
 export type ReceivedTranscriptEvent = { id: string; source: string; time?: string | undefined } & (
@@ -67,7 +78,11 @@ export function parseEnvelope(body: string | undefined): TranscriptEventEnvelope
   return parsed.output;
 }
 
-const StoredTranscripts = v.object({ raw_transcript: v.string(), cleaned_transcript: v.string() });
+const StoredTranscripts = v.object({
+  raw_transcript: v.string(),
+  cleaned_transcript: v.string(),
+  words: v.optional(v.array(Word)),
+});
 
 /** Fetches a claim check's transcripts, refusing an object whose size or sha256 is not what the event says. */
 export async function fetchTranscripts(
@@ -94,7 +109,7 @@ export async function resolveEvent(
   if (s3 === undefined) throw new Error("a claim-checked event arrived and the consumer has no S3 client to fetch it");
   const reference = detail.data.transcripts_ref;
   const transcripts = await fetchTranscripts(s3, reference);
-  return { ...event, detail: { ...detail, data: { ...transcripts, transcripts_ref: reference } } };
+  return { ...event, detail: { ...detail, data: { ...detail.data, ...transcripts, transcripts_ref: reference } } };
 }
 
 export interface ConsumerOptions {

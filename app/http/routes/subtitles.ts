@@ -94,7 +94,10 @@ export function subtitleRoutes(deps: SubtitleRouteDeps) {
       if (written.ok) return c.body(written.text, 200, subtitleHeaders(query.format));
       if (written.reason === "timings") throw new SubtitlesUnavailable();
       if (written.reason === "json") throw new ApiError("invalid_transcript", "The body is not UTF-8 JSON.");
-      throw new ApiError("invalid_transcript", `${written.field}: ${written.message}`, { field: written.field });
+      // The field only: a validation message can quote the value, and the detail is logged.
+      throw new ApiError("invalid_transcript", `${written.field} is not what a transcript answer holds.`, {
+        field: written.field,
+      });
     } finally {
       await file.release();
     }

@@ -31,6 +31,7 @@ function countingTranscriber() {
         model: "nova-3",
         durationS: 1,
         requestId: `r-${state.calls}`,
+        utterances: [{ speaker: "Speaker 0", start: 0, end: 1, text: "we ship on friday" }],
       };
     },
   };
@@ -77,6 +78,28 @@ describe("Idempotency-Key on POST /batch/process", () => {
     expect(otherTenant.status).toBe(200);
     expect(otherTenant.headers.get("Idempotent-Replayed")).toBeNull();
     expect(provider.state.calls).toBe(2);
+  });
+
+  it("binds the key to the options and the answer's format: the same ones replay, others are a 422", async () => {
+    const provider = countingTranscriber();
+    const { app } = await buildTestApp({ transcriber: provider.transcriber });
+    const send = (query: string, headers: Record<string, string> = {}) =>
+      app.request(`/batch/process${query}`, {
+        method: "POST",
+        body: uploadForm(wav, "speech.wav"),
+        headers: withKey("opts", TENANT_A, headers),
+      });
+    const first = await send("?language=es&keyterm=Acme", { Accept: "text/vtt" });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("Content-Type")).toBe("text/vtt; charset=utf-8");
+    const vtt = await first.text();
+    const replayed = await send("?keyterm=Acme&language=es", { Accept: "text/vtt" });
+    expect(replayed.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(replayed.headers.get("Content-Type")).toBe("text/vtt; charset=utf-8");
+    expect(await replayed.text()).toBe(vtt);
+    expect((await send("?language=fr&keyterm=Acme", { Accept: "text/vtt" })).status).toBe(422);
+    expect((await send("?language=es&keyterm=Acme")).status).toBe(422);
+    expect(provider.state.calls).toBe(1);
   });
 
   it("answers 409 with Retry-After while the first request with the key still runs, and transcribes once", async () => {

@@ -110,6 +110,52 @@ const identityArb = fc.array(
   { maxLength: 3 },
 );
 
+/** Transcription options and subtitle layout as a query, with any values (percent-encoded), repeated or not. */
+const queryArb = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom(
+        "language",
+        "detect_language",
+        "model",
+        "keyterm",
+        "redact",
+        "diarize",
+        "punctuate",
+        "smart_format",
+        "max_lines",
+        "max_line_chars",
+        "format",
+        "other",
+      ),
+      fc.oneof(
+        fc.constantFrom("es", "pt-BR", "true", "false", "nova-3", "pci", "numbers", "2", "Acme", "", "x".repeat(200)),
+        fc.string({ maxLength: 30 }),
+      ),
+    ),
+    { maxLength: 4 },
+  )
+  .map((pairs) =>
+    pairs.length === 0 ? "" : `?${pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("&")}`,
+  );
+
+/** What the client asks the answer to be: JSON, subtitles, with q-values, or junk. */
+const acceptArb = fc.option(
+  fc.oneof(
+    fc.constantFrom(
+      "text/vtt",
+      "application/x-subrip",
+      "application/json, text/vtt;q=0.5",
+      "*/*",
+      "text/*;q=0.1",
+      ";;,,q=",
+      "text/vtt;q=abc",
+    ),
+    fc.string({ unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz/*;=,. 0123456789"), maxLength: 60 }),
+  ),
+  { nil: undefined },
+);
+
 const hostileSpecArb = fc.record({
   boundary: boundaryArb,
   declaredBoundary: fc.option(boundaryArb, { nil: undefined, freq: 6 }),
@@ -119,6 +165,8 @@ const hostileSpecArb = fc.record({
   mangle: mangleArb,
   framing: framingArb,
   identity: identityArb,
+  query: queryArb,
+  accept: acceptArb,
   halfClose: fc.boolean(),
 });
 
@@ -132,6 +180,8 @@ const wellFormedSpecArb = fc.record({
   mangle: fc.constant((body: Buffer) => body),
   framing: fc.constantFrom<Framing>("exact", "chunked"),
   identity: identityArb,
+  query: queryArb,
+  accept: acceptArb,
   halfClose: fc.boolean(),
 });
 
@@ -164,8 +214,9 @@ export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fc
       ]);
     }
     headers.push(...spec.identity);
+    if (spec.accept !== undefined) headers.push(["Accept", spec.accept]);
     const head = Buffer.from(
-      `POST /batch/process HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n`,
+      `POST /batch/process${spec.query} HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n`,
       "latin1",
     );
     // Closing our side before the request is complete is an abort, which rightly gets no answer.
@@ -230,7 +281,7 @@ export async function runFuzz({
       for (let index = next++; index < samples.length; index = next++) {
         const sample = samples[index]!;
         const head = Buffer.from(
-          sample.head.toString("latin1").replace("POST /batch/process ", `POST ${path} `),
+          sample.head.toString("latin1").replace("POST /batch/process", `POST ${path}`),
           "latin1",
         );
         const answer = await rawRequest({

@@ -4,7 +4,7 @@ import { TRANSCRIPT_SOURCES, Utterance, Word } from "../domain/transcript.js";
 import { TranscriptLanguage } from "../domain/transcription-options.js";
 import { cuesOf, type SubtitleLayout } from "../subtitles/subtitle-cues.js";
 import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
-import type { CaptionsSource } from "./text-worker.js";
+import type { FileSource } from "./file-source.js";
 
 /**
  * The part of a transcript answer (of `POST /batch/process` or a completed job) that subtitles are made
@@ -29,7 +29,7 @@ export async function subtitlesOfJson({
   format,
   layout,
 }: {
-  source: CaptionsSource;
+  source: FileSource;
   format: SubtitleFormat;
   layout: SubtitleLayout;
 }): Promise<SubtitlesOfJson> {

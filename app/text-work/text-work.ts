@@ -2,7 +2,8 @@ import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { Logger } from "../logger.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
-import type { CaptionsImport, CaptionsSource, SubtitlesRender, SubtitlesTask } from "./text-worker.js";
+import type { CaptionsImport, SubtitlesRender, SubtitlesTask } from "./text-worker.js";
+import type { FileSource } from "./file-source.js";
 import type { SubtitlesOfJson } from "./subtitles-of-json.js";
 import type { SubtitleLayout } from "../subtitles/subtitle-cues.js";
 import type { SubtitleFormat } from "../subtitles/subtitle-files.js";
@@ -15,16 +16,12 @@ import * as inline from "./text-worker.js";
  * answering other requests meanwhile.
  */
 export interface TextWork {
-  importCaptions(task: {
-    source: CaptionsSource;
-    format: CaptionsFormat;
-    encoding: TextEncoding;
-  }): Promise<CaptionsImport>;
+  importCaptions(task: { source: FileSource; format: CaptionsFormat; encoding: TextEncoding }): Promise<CaptionsImport>;
   cleanWithRules(text: string, language: string | null): Promise<string>;
   renderSubtitles(task: SubtitlesTask): Promise<SubtitlesRender>;
   /** Subtitles of a transcript answer sent back as JSON (a file, or its bytes). */
   subtitlesOfJson(task: {
-    source: CaptionsSource;
+    source: FileSource;
     format: SubtitleFormat;
     layout: SubtitleLayout;
   }): Promise<SubtitlesOfJson>;

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { FileSource } from "./file-source.js";
 import { parseCaptions, type ParsedCaptions } from "../captions/captions-parser.js";
 import { cleanWithRules } from "../cleaning/rules-cleaner.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
@@ -7,16 +8,13 @@ import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files
 
 export type CaptionsImport = { ok: true; captions: ParsedCaptions } | { ok: false; reason: "encoding" };
 
-/** Where a captions file is: a path on disk, or its bytes (a small upload kept in memory). */
-export type CaptionsSource = { path: string } | { contents: Uint8Array };
-
 /** Reads a captions file, decodes it strictly and parses it: a decoding failure is a result, not a throw. */
 export async function importCaptions({
   source,
   format,
   encoding,
 }: {
-  source: CaptionsSource;
+  source: FileSource;
   format: CaptionsFormat;
   encoding: TextEncoding;
 }): Promise<CaptionsImport> {

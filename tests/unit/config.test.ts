@@ -44,6 +44,18 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads TRANSCRIPTION_MODELS as a list that must include the configured model", () => {
+    expect(loadConfig({}).transcriptionModels).toEqual([]);
+    expect(loadConfig({ TRANSCRIPTION_MODELS: " nova-3 , nova-3-medical,," }).transcriptionModels).toEqual([
+      "nova-3",
+      "nova-3-medical",
+    ]);
+    expect(() => loadConfig({ TRANSCRIPTION_MODELS: "nova-2" })).toThrowError(/TRANSCRIPTION_MODELS.*nova-3/);
+    expect(() =>
+      loadConfig({ TRANSCRIPTION_PROVIDER: "openai", TRANSCRIPTION_MODELS: "whisper-1,gpt-4o-transcribe" }),
+    ).not.toThrow();
+  });
+
   it("treats empty and blank values as unset", () => {
     expect(loadConfig({ PORT: "", DEEPGRAM_API_KEY: "  " })).toMatchObject({
       port: 3000,

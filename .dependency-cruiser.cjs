@@ -12,7 +12,7 @@ const APP_LAYERS = [
   ["idempotency"],
   ["observability"],
   ["pipeline"],
-  ["jobs"],
+  ["jobs", "webhooks"],
   ["config"],
   ["composition"],
   ["http", "worker", "server"],

@@ -6,6 +6,7 @@ import { installGracefulShutdown } from "./http/server/graceful-shutdown.js";
 import { createInFlightRequests } from "./http/middleware/in-flight-requests.js";
 import { startHttpServer } from "./http/server/node-server.js";
 import { createLogger } from "./logger.js";
+import { missingWebhookSettings } from "./webhooks/webhook-settings.js";
 
 /** With no request time limit, files this old in UPLOAD_DIR can only be an earlier process's leftovers. */
 const STALE_WITHOUT_LIMIT_MS = 24 * 3600 * 1000;
@@ -44,6 +45,12 @@ if (authenticator === undefined && config.production) {
       "headers",
   );
 }
+if (config.webhooks.allowPrivate && config.production) {
+  logger.warn(
+    { webhook_allow_private: true },
+    "WEBHOOK_ALLOW_PRIVATE=true: callbacks may reach http, loopback and private addresses; for development and tests only",
+  );
+}
 if (!idempotencyStore.durable) {
   logger.info(
     "Idempotency-Key records are kept in this process only: set IDEMPOTENCY_TABLE when running more than one instance",
@@ -63,6 +70,7 @@ const app = createApp({
   requestTimeoutMs,
   minFreeDiskBytes: config.minFreeDiskBytes,
   maxConcurrentRequests: config.maxConcurrentRequests,
+  webhooks: { allowPrivate: config.webhooks.allowPrivate, missing: missingWebhookSettings(config.webhooks) },
 });
 
 const server = startHttpServer(

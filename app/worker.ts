@@ -4,6 +4,8 @@ import { createJobProcessor } from "./jobs/job-processor.js";
 import { WORK_QUEUE } from "./jobs/job-resources.js";
 import { createWorkConsumer } from "./jobs/work-consumer.js";
 import { createLogger } from "./logger.js";
+import { createDeliveryQueue } from "./composition/aws-adapters.js";
+import { createWebhookConsumer } from "./composition/webhook-consumer.js";
 
 /**
  * The job worker: `npm run worker`, or `node dist/app/worker.js` in the image. Reads the same environment
@@ -22,6 +24,7 @@ if ("missing" in jobAdapters) {
   process.exit(2);
 }
 
+const deliveries = createDeliveryQueue(jobAdapters, config.webhooks);
 const processJob = createJobProcessor({
   store: jobAdapters.store,
   objects: jobAdapters.objects,
@@ -31,6 +34,7 @@ const processJob = createJobProcessor({
   maxReceives: WORK_QUEUE.maxReceiveCount,
   // The provider fetches the audio within its own timeout; the URL outlives it.
   presignExpiresS: config.deepgram.timeoutS + 300,
+  deliveries,
 });
 const consumer = createWorkConsumer({
   sqs: jobAdapters.sqs,
@@ -41,6 +45,7 @@ const consumer = createWorkConsumer({
   visibilityTimeoutS: config.worker.visibilityTimeoutS,
   retryDelayS: config.worker.retryDelayS,
 });
+const webhookConsumer = createWebhookConsumer(jobAdapters, config.webhooks, logger);
 // Handlers first: until a SIGTERM listener exists the signal kills the process outright.
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -51,17 +56,20 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       { signal, running: consumer.running, grace_ms: config.shutdownGraceMs },
       "worker stopping: finishing running jobs",
     );
-    void consumer.stop(config.shutdownGraceMs).then(async (released) => {
-      logger.info(
-        { released },
-        released > 0 ? "worker stopped; unfinished jobs released to other workers" : "worker stopped",
-      );
-      await tempFiles.releaseAll();
-      process.exit(0);
-    });
+    void Promise.all([consumer.stop(config.shutdownGraceMs), webhookConsumer?.stop(config.shutdownGraceMs) ?? 0]).then(
+      async ([released]) => {
+        logger.info(
+          { released },
+          released > 0 ? "worker stopped; unfinished jobs released to other workers" : "worker stopped",
+        );
+        await tempFiles.releaseAll();
+        process.exit(0);
+      },
+    );
   });
 }
 
 consumer.start();
+webhookConsumer?.start();
 logger.debug({ config: redactConfig(config) }, "worker configuration");
 logger.info({ concurrency: config.worker.concurrency }, "worker started");

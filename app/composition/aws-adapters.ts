@@ -9,6 +9,8 @@ import { missingJobSettings, type JobSettings } from "../jobs/job-settings.js";
 import { createDynamoJobStore, type JobStore } from "../jobs/job-store.js";
 import { createSqsWorkQueue, type WorkQueue } from "../jobs/work-queue.js";
 import { createS3ObjectStore, type ObjectStore } from "../storage/object-store.js";
+import { createSqsDeliveryQueue, type DeliveryQueue } from "../webhooks/delivery-queue.js";
+import type { WebhookSettings } from "../webhooks/webhook-settings.js";
 
 /** Every AWS call of the job path has a bound: connecting, and each request (an upload part, a query). */
 const REQUEST_HANDLER = { connectionTimeout: 5_000, requestTimeout: 60_000 };
@@ -66,4 +68,13 @@ export function createIdempotencyStore(
   if (table === undefined) return createMemoryIdempotencyStore({ ttlS });
   const client = new DynamoDBClient({ region: aws.region, requestHandler: REQUEST_HANDLER });
   return createDynamoIdempotencyStore(client, table, { ttlS, objects });
+}
+
+/** The webhook delivery queue, when webhooks are configured and the job path is there to call back from. */
+export function createDeliveryQueue(
+  jobAdapters: JobAdapters | { missing: string[] },
+  webhooks: WebhookSettings,
+): DeliveryQueue | undefined {
+  if ("missing" in jobAdapters || webhooks.queueUrl === undefined) return undefined;
+  return createSqsDeliveryQueue(jobAdapters.sqs, webhooks.queueUrl);
 }

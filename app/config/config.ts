@@ -5,6 +5,7 @@ import { ConfigError } from "../env/env-values.js";
 import { eventSettings } from "../events/event-settings.js";
 import { idempotencySettings } from "../idempotency/idempotency-settings.js";
 import { jobSettings } from "../jobs/job-settings.js";
+import { webhookSettings } from "../webhooks/webhook-settings.js";
 import {
   defaultModelOf,
   PROVIDER_REGISTRY,
@@ -30,6 +31,7 @@ export const COMPONENT_SETTINGS = [
   awsSettings,
   eventSettings,
   jobSettings,
+  webhookSettings,
   idempotencySettings,
   authSettings,
 ] as const;
@@ -62,6 +64,7 @@ function read(env: Env) {
     aws: awsSettings.read(env),
     events: eventSettings.read(env),
     ...jobSettings.read(env),
+    webhooks: webhookSettings.read(env),
     idempotency: idempotencySettings.read(env),
     auth: authSettings.read(env),
   };
@@ -121,8 +124,14 @@ export function redactConfig(config: Config): Record<string, unknown> {
   const { apiKey: deepgramKey, ...deepgram } = config.deepgram;
   const { apiKey: openaiKey, ...openai } = config.openai;
   const { metricsToken, ...rest } = config;
+  const { secret: webhookSecret, tenantSecrets, ...webhooks } = config.webhooks;
   return {
     ...rest,
+    webhooks: {
+      ...webhooks,
+      secret_set: webhookSecret !== undefined,
+      tenant_secrets_for: Object.keys(tenantSecrets),
+    },
     metrics_token_set: metricsToken !== undefined,
     auth:
       config.auth.mode === "api-key"

@@ -126,5 +126,9 @@ export function createDynamoIdempotencyStore(
         ),
       );
     },
+    async forget(scope, key) {
+      await documents.send(new DeleteCommand({ TableName: tableName, Key: itemKey(scope, key) }));
+      await options.objects?.delete(bodyKey(scope, key));
+    },
   };
 }

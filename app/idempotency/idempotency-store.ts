@@ -24,6 +24,8 @@ export interface IdempotencyStore {
   begin(scope: string, key: string, fingerprint: string, leaseS: number): Promise<BeginResult>;
   complete(scope: string, key: string, fingerprint: string, response: RecordedResponse): Promise<void>;
   release(scope: string, key: string, fingerprint: string): Promise<void>;
+  /** Removes a key's record and its answer, whatever their state: what a deleted job leaves behind. */
+  forget(scope: string, key: string): Promise<void>;
 }
 
 interface MemoryEntry {
@@ -71,6 +73,10 @@ export function createMemoryIdempotencyStore({
       const existing = entries.get(id(scope, key));
       if (existing?.record.state === "in_progress" && existing.record.fingerprint === fingerprint)
         entries.delete(id(scope, key));
+      return Promise.resolve();
+    },
+    forget(scope, key) {
+      entries.delete(id(scope, key));
       return Promise.resolve();
     },
   };

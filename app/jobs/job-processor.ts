@@ -10,6 +10,7 @@ import type { JobError, JobRecord } from "./job-record.js";
 import { fromJobResult, parseJobResult, toJobResult } from "./job-result.js";
 import type { JobStore } from "./job-store.js";
 import { parseWorkMessage } from "./work-queue.js";
+import { webhookIdOf, type DeliveryQueue, type JobEnding } from "../webhooks/delivery-queue.js";
 
 export interface JobProcessorDeps {
   store: JobStore;
@@ -21,6 +22,8 @@ export interface JobProcessorDeps {
   maxReceives: number;
   /** How long the presigned URL a provider fetches the upload from stays valid. */
   presignExpiresS: number;
+  /** Where a job's ending goes to be called back, for jobs that asked; absent: no webhooks configured. */
+  deliveries?: DeliveryQueue | undefined;
   now?: () => Date;
 }
 
@@ -44,6 +47,32 @@ export class EventNotPublished extends Error {
  */
 export function createJobProcessor(deps: JobProcessorDeps) {
   const now = deps.now ?? (() => new Date());
+
+  /** Queues the job's callback (before its final state is written, so a crash between them cannot lose it). */
+  async function callBack(job: JobRecord, ending: JobEnding, error?: JobError): Promise<void> {
+    if (job.callback === undefined || deps.deliveries === undefined) return;
+    await deps.deliveries.send({
+      version: 1,
+      webhook_id: webhookIdOf(job.interactionId, ending),
+      tenant_id: job.tenantId,
+      job_id: job.interactionId,
+      ending,
+      ...(error !== undefined && { error }),
+    });
+  }
+
+  /** Whether the job was deleted while it ran: then nothing more is done, and what it wrote is removed. */
+  async function deletedMeanwhile(job: JobRecord, log: Logger): Promise<boolean> {
+    const current = await deps.store.get(job.tenantId, job.interactionId);
+    if (current !== undefined && current.status !== "deleted") return false;
+    await Promise.all(
+      [objectKeys.result(job.tenantId, job.interactionId), objectKeys.transcripts(job.tenantId, job.interactionId)].map(
+        (key) => deps.objects.delete(key),
+      ),
+    );
+    log.info({}, "job deleted while it ran: nothing published, its objects removed");
+    return true;
+  }
 
   /** The upload as the pipeline reads it: a presigned URL for a provider that fetches, else a local copy. */
   function storedUpload(job: JobRecord, signal: AbortSignal | undefined, downloaded: string[]): PipelineUpload {
@@ -104,14 +133,10 @@ export function createJobProcessor(deps: JobProcessorDeps) {
   async function giveUp(job: JobRecord, context: RequestContext, log: Logger, cause: unknown): Promise<void> {
     const error = new ProcessingFailed(job.attempts);
     log.error({ err: cause, attempts: job.attempts }, "job failed on its last delivery; marking it failed");
-    if (
-      await deps.store.fail(
-        job.tenantId,
-        job.interactionId,
-        { code: error.code, message: error.message, stage: "processing" },
-        now(),
-      )
-    ) {
+    const failure: JobError = { code: error.code, message: error.message, stage: "processing" };
+    if ((await deps.store.get(job.tenantId, job.interactionId))?.status === "deleted") return;
+    await callBack(job, "failed", failure);
+    if (await deps.store.fail(job.tenantId, job.interactionId, failure, now())) {
       await deps.pipeline.publishFailed({ context, log }, error, "processing");
     }
   }
@@ -142,7 +167,9 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     log.debug({ attempt: job.attempts, bytes: job.uploadBytes, input: job.detected.kind }, "job started");
     try {
       const outcome = await transcripts(job, context, log, delivery.signal);
+      if (await deletedMeanwhile(job, log)) return;
       if (!("raw" in outcome)) {
+        await callBack(job, "failed", outcome);
         const marked = await deps.store.fail(job.tenantId, job.interactionId, outcome, now(), job.attempts);
         log.info({ code: outcome.code, stage: outcome.stage, marked }, "job failed");
         return;
@@ -150,6 +177,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
       const event = await deps.pipeline.publishCompleted({ context, log }, outcome);
       if (event.status === "failed")
         throw new EventNotPublished(`BatchProcessingCompleted not published: ${event.error}`);
+      await callBack(job, "completed");
       const marked = await deps.store.complete(
         job.tenantId,
         job.interactionId,
@@ -157,6 +185,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
         objectKeys.result(job.tenantId, job.interactionId),
         now(),
       );
+      if (!marked && (await deletedMeanwhile(job, log))) return;
       log.info(
         { marked, event_status: event.status },
         marked ? "job completed" : "job completed by a newer claim; leaving its state",

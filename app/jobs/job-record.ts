@@ -3,9 +3,26 @@ import type { FailureStage } from "../events/batch-processing-failed.js";
 import type { DetectedInput } from "../upload/input-detection.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
 
-/** A job moves only forward: queued → processing → completed | failed. */
-export const JOB_STATUSES = ["queued", "processing", "completed", "failed"] as const;
+/** A job moves only forward: queued → processing → completed | failed; any of them → deleted (a tombstone). */
+export const JOB_STATUSES = ["queued", "processing", "completed", "failed", "deleted"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
+/** The statuses a client sees: a deleted job is not there for it. */
+export const VISIBLE_JOB_STATUSES = ["queued", "processing", "completed", "failed"] as const;
+export type VisibleJob = JobRecord & { status: (typeof VISIBLE_JOB_STATUSES)[number] };
+export const isVisible = (job: JobRecord): job is VisibleJob => job.status !== "deleted";
+
+export const CALLBACK_STATUSES = ["pending", "delivered", "failed"] as const;
+export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
+
+/** A job's callback: where it goes, and what became of its delivery so far. */
+export interface JobCallback {
+  url: string;
+  status: CallbackStatus;
+  attempts: number;
+  /** The receiver's last HTTP status; null when the try got no answer (refused, timed out). */
+  last_status?: number | null;
+  last_attempt_at?: string;
+}
 
 export interface JobError {
   code: FailureCode;
@@ -33,6 +50,10 @@ export interface JobRecord {
   detected: DetectedInput;
   /** How the request asked for it to be transcribed; absent on jobs queued before requests had options. */
   options?: TranscriptionOptions;
+  /** Where the service calls back when the job ends. */
+  callback?: JobCallback;
+  /** The request's `Idempotency-Key`, so deleting the job also removes the recorded answer. */
+  idempotencyKey?: string;
   resultKey?: string;
   error?: JobError;
   /** Epoch seconds after which DynamoDB's TTL deletes the item. */
@@ -59,6 +80,8 @@ export interface JobItem {
   declared_type?: string;
   detected: DetectedInput;
   options?: TranscriptionOptions;
+  callback?: JobCallback;
+  idempotency_key?: string;
   result_key?: string;
   error?: JobError;
   expires_at: number;
@@ -81,6 +104,8 @@ export function toJobItem(job: JobRecord): JobItem {
     ...(job.declaredType !== undefined && { declared_type: job.declaredType }),
     detected: job.detected,
     ...(job.options !== undefined && { options: job.options }),
+    ...(job.callback !== undefined && { callback: job.callback }),
+    ...(job.idempotencyKey !== undefined && { idempotency_key: job.idempotencyKey }),
     ...(job.resultKey !== undefined && { result_key: job.resultKey }),
     ...(job.error !== undefined && { error: job.error }),
     expires_at: job.expiresAt,
@@ -104,6 +129,8 @@ export function fromJobItem(item: JobItem): JobRecord {
     ...(item.declared_type !== undefined && { declaredType: item.declared_type }),
     detected: item.detected,
     ...(item.options !== undefined && { options: item.options }),
+    ...(item.callback !== undefined && { callback: item.callback }),
+    ...(item.idempotency_key !== undefined && { idempotencyKey: item.idempotency_key }),
     ...(item.result_key !== undefined && { resultKey: item.result_key }),
     ...(item.error !== undefined && { error: item.error }),
     expiresAt: item.expires_at,

@@ -9,7 +9,15 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import * as v from "valibot";
-import { fromJobItem, toJobItem, type JobError, type JobItem, type JobRecord, type JobStatus } from "./job-record.js";
+import {
+  fromJobItem,
+  toJobItem,
+  type JobCallback,
+  type JobError,
+  type JobItem,
+  type JobRecord,
+  type JobStatus,
+} from "./job-record.js";
 import { JOBS_TABLE_SCHEMA } from "./job-resources.js";
 
 /** The index that lists a tenant's jobs newest first. */
@@ -39,6 +47,14 @@ export interface JobStore {
   fail(tenantId: string, jobId: string, error: JobError, at: Date, attempt?: number): Promise<boolean>;
   /** Removes a job that was never handed to a worker (its work message could not be sent). */
   withdraw(tenantId: string, jobId: string): Promise<void>;
+  /**
+   * Turns a job into a tombstone (`deleted`, no result, no error, no callback), kept until its TTL so a late
+   * worker cannot bring it back. Resolves the job as it was, or `undefined` when there was none (or it was
+   * deleted already).
+   */
+  tombstone(tenantId: string, jobId: string, at: Date): Promise<JobRecord | undefined>;
+  /** Records what became of a job's callback; false when the job is gone or deleted. */
+  recordCallback(tenantId: string, jobId: string, callback: JobCallback): Promise<boolean>;
   list(
     tenantId: string,
     options: { status?: JobStatus | undefined; limit: number; cursor?: string | undefined },
@@ -162,6 +178,35 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
         }),
       );
     },
+    async tombstone(tenantId, jobId, at) {
+      const deleted = await conditionally(() =>
+        documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { tenant_id: tenantId, job_id: jobId },
+            UpdateExpression:
+              "SET #status = :deleted, updated_at = :at, deleted_at = :at REMOVE result_key, #error, callback, #options, idempotency_key",
+            ConditionExpression: "attribute_exists(job_id) AND #status <> :deleted",
+            ExpressionAttributeNames: { "#status": "status", "#error": "error", "#options": "options" },
+            ExpressionAttributeValues: { ":deleted": "deleted", ":at": at.toISOString() },
+            ReturnValues: "ALL_OLD",
+          }),
+        ),
+      );
+      return deleted?.Attributes === undefined ? undefined : withoutIndexKey(deleted.Attributes);
+    },
+    recordCallback(tenantId, jobId, callback) {
+      return conditional(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { tenant_id: tenantId, job_id: jobId },
+          UpdateExpression: "SET callback = :callback",
+          ConditionExpression: "attribute_exists(job_id) AND #status <> :deleted",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":callback": callback, ":deleted": "deleted" },
+        }),
+      );
+    },
     async list(tenantId, { status, limit, cursor }) {
       const { Items, LastEvaluatedKey } = await documents.send(
         new QueryCommand({
@@ -170,11 +215,13 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
           KeyConditionExpression: "tenant_id = :tenant",
           ScanIndexForward: false,
           Limit: limit,
-          ...(status !== undefined && {
-            FilterExpression: "#status = :status",
-            ExpressionAttributeNames: { "#status": "status" },
-          }),
-          ExpressionAttributeValues: { ":tenant": tenantId, ...(status !== undefined && { ":status": status }) },
+          // Tombstones are not the tenant's jobs any more.
+          FilterExpression: status === undefined ? "#status <> :deleted" : "#status = :status",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":tenant": tenantId,
+            ...(status === undefined ? { ":deleted": "deleted" } : { ":status": status }),
+          },
           ...(cursor !== undefined && { ExclusiveStartKey: decodeCursor(cursor, tenantId) }),
         }),
       );

@@ -24,6 +24,10 @@ export interface AcceptedUpload {
   detected: DetectedInput;
   /** How the worker is to transcribe it: the request's options (absent: the operator's defaults). */
   options?: TranscriptionOptions | undefined;
+  /** Where to call back when the job ends (checked already). */
+  callbackUrl?: string | undefined;
+  /** The request's `Idempotency-Key`, so deleting the job removes its recorded answer too. */
+  idempotencyKey?: string | undefined;
 }
 
 /**
@@ -54,6 +58,10 @@ export function createJobSubmission(deps: JobSubmissionDeps) {
       ...(upload.declaredType !== undefined && { declaredType: upload.declaredType }),
       detected: upload.detected,
       ...(upload.options !== undefined && { options: upload.options }),
+      ...(upload.callbackUrl !== undefined && {
+        callback: { url: upload.callbackUrl, status: "pending" as const, attempts: 0 },
+      }),
+      ...(upload.idempotencyKey !== undefined && { idempotencyKey: upload.idempotencyKey }),
       expiresAt: Math.floor(at.getTime() / 1000) + deps.retentionS,
     };
     try {

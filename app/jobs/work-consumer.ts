@@ -6,12 +6,22 @@ import {
 } from "@aws-sdk/client-sqs";
 import { Consumer } from "sqs-consumer";
 import type { Logger } from "../logger.js";
-import type { JobProcessor } from "./job-processor.js";
-import { parseWorkMessage } from "./work-queue.js";
+import type { WorkDelivery } from "./job-processor.js";
 
-/** What a log line says of a work message: its id, and the job's (as `interaction_id`, like every line about a job). */
+/** The job a message is about, if it names one: every message of ours has a `job_id`. */
+function jobIdOf(body: string | undefined): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body ?? "");
+    const id = typeof parsed === "object" && parsed !== null ? (parsed as { job_id?: unknown }).job_id : undefined;
+    return typeof id === "string" ? id.slice(0, 64) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a log line says of a message: its id, and the job's (as `interaction_id`, like every line about a job). */
 function about(message: Message): Record<string, unknown> {
-  return { message_id: message.MessageId, interaction_id: parseWorkMessage(message.Body)?.job_id };
+  return { message_id: message.MessageId, interaction_id: jobIdOf(message.Body) };
 }
 
 /** Long polls this long: a shutdown waits for the receives under way, so it is kept well short of SQS's 20 s. */
@@ -20,19 +30,20 @@ const DEFAULT_WAIT_TIME_S = 5;
 export interface WorkConsumerOptions {
   sqs: SQSClient;
   queueUrl: string;
-  process: JobProcessor;
+  /** Resolves when the message is done with (it is deleted); throws to have it delivered again. */
+  process: (delivery: WorkDelivery) => Promise<void>;
   logger: Logger;
   /** Jobs processed at once by this process. */
   concurrency: number;
   /** How long a received message stays hidden; the heartbeat extends it while its job runs. */
   visibilityTimeoutS: number;
-  /** How soon a failed job's message comes back for another attempt. */
-  retryDelayS: number;
+  /** How soon a failed message comes back for another attempt: fixed, or by how often it was received. */
+  retryDelayS: number | ((receiveCount: number) => number);
   waitTimeSeconds?: number;
 }
 
 /**
- * Feeds the job processor from the work queue: `concurrency` jobs at once (one sqs-consumer per slot, so a
+ * Feeds a processor from a queue (the job processor from the work queue, webhook deliveries from theirs): `concurrency` jobs at once (one sqs-consumer per slot, so a
  * long job never holds back the next), visibility extended by a heartbeat while a job runs, and a shutdown
  * that stops receiving, lets running jobs finish within a grace period, then releases the messages of the
  * ones still running so another worker takes them within seconds.
@@ -95,6 +106,11 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
     return done;
   }
 
+  const retryDelayOf = (message: Message | undefined) =>
+    typeof options.retryDelayS === "number"
+      ? options.retryDelayS
+      : options.retryDelayS(Number(message?.Attributes?.ApproximateReceiveCount ?? 1));
+
   const consumers = Array.from({ length: options.concurrency }, () => {
     const consumer = Consumer.create({
       sqs: options.sqs,
@@ -107,7 +123,10 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
       pollingCompleteWaitTimeMs: (waitTimeSeconds + 5) * 1000,
       visibilityTimeout: options.visibilityTimeoutS,
       heartbeatInterval: Math.max(1, Math.floor(options.visibilityTimeoutS / 3)),
-      terminateVisibilityTimeout: options.retryDelayS,
+      terminateVisibilityTimeout:
+        typeof options.retryDelayS === "number"
+          ? options.retryDelayS
+          : (messages: Message[]) => retryDelayOf(messages[0]),
       messageSystemAttributeNames: ["ApproximateReceiveCount"],
     });
     consumer.on("processing_error", (error, message) =>

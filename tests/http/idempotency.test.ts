@@ -167,7 +167,7 @@ describe("an idempotency store that fails", () => {
   it("refuses with 503 storage_unavailable when the key cannot be claimed, and still answers when the record cannot be written", async () => {
     const down = () => Promise.reject(new Error("table is down"));
     const unclaimable = await buildTestApp({
-      idempotencyStore: { durable: true, begin: down, complete: down, release: down },
+      idempotencyStore: { durable: true, begin: down, complete: down, release: down, forget: down },
     });
     const refused = await postUpload(unclaimable.app, uploadForm("hello", "notes.txt"), withKey("k"));
     expect(refused.status).toBe(503);
@@ -178,6 +178,7 @@ describe("an idempotency store that fails", () => {
         begin: () => Promise.resolve({ claimed: true }),
         complete: down,
         release: down,
+        forget: down,
       },
     });
     const answered = await postUpload(unrecordable.app, uploadForm("hello", "notes.txt"), withKey("k"));

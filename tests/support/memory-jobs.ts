@@ -34,10 +34,31 @@ export function memoryJobs(): AsyncJobs & {
     complete: () => Promise.resolve(false),
     fail: () => Promise.resolve(false),
     withdraw: (tenantId, jobId) => Promise.resolve(void records.delete(keyOf(tenantId, jobId))),
+    tombstone(tenantId, jobId, at) {
+      const job = records.get(keyOf(tenantId, jobId));
+      if (job === undefined || job.status === "deleted") return Promise.resolve(undefined);
+      records.set(keyOf(tenantId, jobId), {
+        ...job,
+        status: "deleted",
+        updatedAt: at.toISOString(),
+        resultKey: undefined,
+        callback: undefined,
+      } as JobRecord);
+      return Promise.resolve(job);
+    },
+    recordCallback(tenantId, jobId, callback) {
+      const job = records.get(keyOf(tenantId, jobId));
+      if (job === undefined || job.status === "deleted") return Promise.resolve(false);
+      records.set(keyOf(tenantId, jobId), { ...job, callback });
+      return Promise.resolve(true);
+    },
     list: (tenantId, { status, limit }) =>
       Promise.resolve({
         jobs: [...records.values()]
-          .filter((job) => job.tenantId === tenantId && (status === undefined || job.status === status))
+          .filter(
+            (job) =>
+              job.tenantId === tenantId && (status === undefined ? job.status !== "deleted" : job.status === status),
+          )
           .slice(0, limit),
       }),
   };

@@ -5,7 +5,7 @@ import { TranscriptLanguage, TranscriptionOptions } from "../../domain/transcrip
 import { ERRORS } from "./problem.js";
 import { FAILURE_CODES } from "../../domain/failures.js";
 import { FAILURE_STAGES } from "../../events/batch-processing-failed.js";
-import { JOB_STATUSES } from "../../jobs/job-record.js";
+import { CALLBACK_STATUSES, VISIBLE_JOB_STATUSES } from "../../jobs/job-record.js";
 import { AUTH_FAILURE_REASONS } from "../../auth/authenticator.js";
 
 /**
@@ -95,13 +95,30 @@ const JobFields = {
     v.uuid(),
     v.description("The tenant the job belongs to: send it as X-Tenant-ID to read the job back"),
   ),
-  status: v.pipe(v.picklist(JOB_STATUSES), v.description("queued → processing → completed | failed")),
+  status: v.pipe(v.picklist(VISIBLE_JOB_STATUSES), v.description("queued → processing → completed | failed")),
   created_at: Timestamp,
   updated_at: Timestamp,
   started_at: v.optional(Timestamp),
   finished_at: v.optional(Timestamp),
   attempts: v.pipe(v.number(), v.description("Times a worker has taken the job")),
   bytes: v.pipe(v.number(), v.description("Size of the uploaded file")),
+  callback: v.optional(
+    v.pipe(
+      v.object({
+        url: v.string(),
+        status: v.pipe(
+          v.picklist(CALLBACK_STATUSES),
+          v.description("pending until a 2xx (delivered) or the last try (failed)"),
+        ),
+        attempts: v.pipe(v.number(), v.description("Tries made so far")),
+        last_status: v.optional(
+          v.pipe(v.nullable(v.number()), v.description("The receiver's last status; null: no answer")),
+        ),
+        last_attempt_at: v.optional(Timestamp),
+      }),
+      v.description("The job's webhook, when it was submitted with `callback_url`"),
+    ),
+  ),
 };
 
 export const JobError = v.object({
@@ -164,7 +181,9 @@ const ProblemExtensions = {
   ),
   option: v.optional(v.pipe(v.string(), v.description("unsupported_option: the option refused"))),
   field: v.optional(v.pipe(v.string(), v.description("invalid_transcript: the field at fault"))),
-  job_status: v.optional(v.pipe(v.picklist(JOB_STATUSES), v.description("job_not_completed: the job's status"))),
+  job_status: v.optional(
+    v.pipe(v.picklist(VISIBLE_JOB_STATUSES), v.description("job_not_completed: the job's status")),
+  ),
   detected_type: v.optional(
     v.pipe(v.nullable(v.string()), v.description("unsupported_media_type: what the bytes turned out to be")),
   ),

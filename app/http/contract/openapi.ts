@@ -65,12 +65,15 @@ export const identityHeader = (name: string, description: string) => ({
 
 /** Every problem `POST /batch/process` can answer with: all but a wrong path or method (and `Prefer: respond-async` adds the jobs'). */
 export const BATCH_PROBLEMS = (Object.keys(ERRORS) as ErrorCode[]).filter(
-  (code) => !["not_found", "method_not_allowed", "async_unavailable", "job_not_completed"].includes(code),
+  (code) =>
+    !["not_found", "job_expired", "method_not_allowed", "async_unavailable", "job_not_completed"].includes(code),
 );
 /** What a submission can be refused with: the upload's problems (it goes to the bucket, not to disk), none of the processing's. */
 export const SUBMIT_PROBLEMS: ErrorCode[] = [
   "malformed_request",
   "invalid_query",
+  "invalid_callback",
+  "webhooks_unavailable",
   "unsupported_option",
   "invalid_header",
   "missing_file",

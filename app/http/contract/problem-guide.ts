@@ -39,6 +39,22 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
       "of an answer (`field` names what is wrong).",
     action: "Send back the JSON of a POST /batch/process answer or a completed job as it came, as application/json.",
   },
+  invalid_callback: {
+    meaning:
+      "The `callback_url` is one the service will not call: not https on port 443 or 8443, with credentials in it, " +
+      "a host that is (or resolves to) a loopback, private, link-local, metadata or other non-public address, " +
+      "or given to POST /batch/process without `Prefer: respond-async`.",
+    action: "Give a public https URL your receiver answers on; verify our signature instead of putting a secret in it.",
+  },
+  job_expired: {
+    meaning: "The job was there, but its retention ran out: its transcript and files are gone.",
+    action: "Submit the recording again; read results within the retention period the README states.",
+  },
+  webhooks_unavailable: {
+    meaning:
+      "This instance has no webhook delivery queue or signing secret, so it cannot call back (`missing` names them).",
+    action: "Poll GET /batch/jobs/{id} instead, or ask the operator to set WEBHOOK_QUEUE_URL and WEBHOOK_SECRET.",
+  },
   unsupported_option: {
     meaning:
       "The option named in `option` is well-formed, but `provider` cannot honour it (the configured transcription " +

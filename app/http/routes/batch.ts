@@ -51,6 +51,8 @@ export function batchRoutes(deps: BatchRouteDeps) {
       return submitJob(c, deps.jobs);
     }
     const { context, log } = c.var;
+    if (c.req.query("callback_url") !== undefined)
+      throw new ApiError("invalid_callback", "callback_url needs Prefer: respond-async (or POST /batch/jobs).");
     const options = transcriptionOptionsOf(c, deps.jobs.optionPolicy);
     const subtitles = acceptedSubtitles(c);
     const layout = layoutOf(parseQuery(c, SubtitleLayoutQuery));

@@ -1,4 +1,3 @@
-import { describeRoute } from "hono-openapi";
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import * as v from "valibot";
 import { parseQuery } from "../contract/query.js";
@@ -6,99 +5,24 @@ import type { IdentifiedEnv } from "../server/app-env.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import { JobList, JobResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
-import {
-  IDEMPOTENCY_PARAMETER,
-  IDENTITY_PARAMETERS,
-  READ_PROBLEMS,
-  SUBMIT_PROBLEMS,
-  accepted,
-  describeWrongMethod,
-  json,
-  problemResponses,
-  uploadBody,
-} from "../contract/openapi.js";
+import { describeWrongMethod } from "../contract/openapi.js";
 import { UUID_V4 } from "../../domain/ids.js";
-import { JOB_STATUSES } from "../../jobs/job-record.js";
+import { describeJobDelete, describeJobGet, describeJobList, describeJobSubmit } from "./jobs-description.js";
+import { isVisible, VISIBLE_JOB_STATUSES, type VisibleJob } from "../../jobs/job-record.js";
+import type { RequestContext } from "../../domain/request-context.js";
+import type { Logger } from "../../logger.js";
 import { fromJobResult, parseJobResult } from "../../jobs/job-result.js";
 import type { AsyncJobs } from "../../jobs/async-jobs.js";
 import { CaptionsQuery, layoutOf, subtitleHeaders } from "../contract/subtitle-query.js";
-import { describeJobCaptions, TRANSCRIPTION_OPTION_PARAMETERS } from "../contract/subtitle-openapi.js";
+import { describeJobCaptions } from "../contract/subtitle-openapi.js";
 import { InvalidCursor } from "../../jobs/job-store.js";
-import { StorageUnavailable } from "../../domain/failures.js";
 
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
 const MAX_CURSOR_CHARS = 2048;
 
-const describeJobSubmit = describeRoute({
-  summary: "Queue a recording for transcription",
-  description:
-    "The same upload and headers as POST /batch/process. The file streams to object storage, " +
-    "is checked as the synchronous path checks it, and a job is queued; a worker transcribes " +
-    "and cleans it and publishes BatchProcessingCompleted (or BatchProcessingFailed). Answers " +
-    "202 at once. Without UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE: 503 " +
-    "`async_unavailable`.",
-  tags: ["jobs"],
-  parameters: [...IDENTITY_PARAMETERS, IDEMPOTENCY_PARAMETER, ...TRANSCRIPTION_OPTION_PARAMETERS],
-  requestBody: uploadBody,
-  responses: { ...accepted, ...problemResponses(SUBMIT_PROBLEMS) },
-});
-
-const describeJobGet = describeRoute({
-  summary: "A job's status, and its transcripts once completed",
-  description: "A job of another tenant is a 404, as one that does not exist.",
-  tags: ["jobs"],
-  parameters: [
-    ...IDENTITY_PARAMETERS,
-    {
-      name: "id",
-      in: "path" as const,
-      required: true,
-      description: "The job's interaction id",
-      schema: { type: "string" as const, format: "uuid" },
-    },
-  ],
-  responses: {
-    200: json("The job", JobResponse),
-    ...problemResponses(["not_found", ...READ_PROBLEMS]),
-  },
-});
-
-const describeJobList = describeRoute({
-  summary: "The tenant's recent jobs, newest first",
-  tags: ["jobs"],
-  parameters: [
-    ...IDENTITY_PARAMETERS,
-    {
-      name: "status",
-      in: "query" as const,
-      required: false,
-      description: "Only jobs in this status",
-      schema: { type: "string" as const, enum: ["queued", "processing", "completed", "failed"] },
-    },
-    {
-      name: "limit",
-      in: "query" as const,
-      required: false,
-      description: "Jobs per page, 1–100 (default 20)",
-      schema: { type: "integer" as const, minimum: 1, maximum: 100 },
-    },
-    {
-      name: "cursor",
-      in: "query" as const,
-      required: false,
-      description: "`next_cursor` of the previous page",
-      schema: { type: "string" as const },
-    },
-  ],
-  responses: {
-    200: json("A page of jobs", JobList),
-    ...problemResponses(["invalid_query", ...READ_PROBLEMS]),
-  },
-});
-
 const ListQuery = v.object({
-  status: v.optional(v.picklist(JOB_STATUSES, `status must be one of ${JOB_STATUSES.join(", ")}`)),
+  status: v.optional(v.picklist(VISIBLE_JOB_STATUSES, `status must be one of ${VISIBLE_JOB_STATUSES.join(", ")}`)),
   limit: v.optional(
     v.pipe(
       v.string(),
@@ -119,6 +43,13 @@ export function jobRoutes(
     admission: [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>];
     /** Writes subtitles of a completed job's transcripts. */
     subtitles: BatchPipeline["subtitles"];
+    /** Deletes one of the caller's jobs and everything of it; false when there is none. */
+    deleteJob: (
+      jobs: Extract<AsyncJobs, { available: true }>,
+      context: RequestContext,
+      jobId: string,
+      log: Logger,
+    ) => Promise<boolean>;
   },
 ) {
   const routes = new Hono<IdentifiedEnv>();
@@ -135,7 +66,7 @@ export function jobRoutes(
         throw error;
       }
     });
-    const answer: JobList = { jobs: page.jobs.map(summary), next_cursor: page.cursor ?? null };
+    const answer: JobList = { jobs: page.jobs.filter(isVisible).map(summary), next_cursor: page.cursor ?? null };
     return c.json(answer, 200);
   });
   /** The caller's job named in the path: another tenant's is simply not there (keyed by tenant), the same 404. */
@@ -144,12 +75,17 @@ export function jobRoutes(
     const notFound = () => new ApiError("not_found", `No job ${id.slice(0, 64)} for this tenant.`);
     if (!UUID_V4.test(id)) throw notFound();
     const job = await fromStorage("The job table", () => jobs.store.get(c.var.context.tenantId, id));
-    if (job === undefined) throw notFound();
+    if (job === undefined || !isVisible(job)) throw notFound();
+    // DynamoDB's TTL removes an expired item some time after it expires: until then it is not served.
+    if (job.expiresAt * 1000 <= Date.now()) throw expired(id);
     return job;
   }
-  async function resultOf(jobs: Extract<AsyncJobs, { available: true }>, resultKey: string) {
+  const expired = (id: string) =>
+    new ApiError("job_expired", `Job ${id.slice(0, 64)} has expired: its retention ran out, and its files are gone.`);
+  async function resultOf(jobs: Extract<AsyncJobs, { available: true }>, job: VisibleJob, resultKey: string) {
     const bytes = await fromStorage("The result store", () => jobs.objects.getBytes(resultKey));
-    if (bytes === undefined) throw new StorageUnavailable("The job's result");
+    // The bucket's lifecycle removed the result before the record's TTL caught up.
+    if (bytes === undefined) throw expired(job.interactionId);
     return parseJobResult(bytes);
   }
   routes.get("/:id", describeJobGet, ...deps.admission, async (c) => {
@@ -157,7 +93,7 @@ export function jobRoutes(
     const job = await ownJob(c, jobs);
     const answer: JobResponse = summary(job);
     if (job.status === "completed" && job.resultKey !== undefined)
-      Object.assign(answer, await resultOf(jobs, job.resultKey));
+      Object.assign(answer, await resultOf(jobs, job, job.resultKey));
     return c.json(answer, 200);
   });
   routes.get("/:id/captions", describeJobCaptions, ...deps.admission, async (c) => {
@@ -171,16 +107,25 @@ export function jobRoutes(
         { job_status: job.status },
       );
     }
-    const result = await resultOf(jobs, job.resultKey);
+    const result = await resultOf(jobs, job, job.resultKey);
     const text = await deps.subtitles(fromJobResult(result), query.format, layoutOf(query));
     return c.body(text, 200, subtitleHeaders(query.format));
+  });
+  routes.delete("/:id", describeJobDelete, ...deps.admission, async (c) => {
+    const jobs = available(deps.jobs);
+    const id = c.req.param("id");
+    const deleted =
+      UUID_V4.test(id) &&
+      (await fromStorage("The job table", () => deps.deleteJob(jobs, c.var.context, id, c.var.log)));
+    if (!deleted) throw new ApiError("not_found", `No job ${id.slice(0, 64)} for this tenant.`);
+    return c.body(null, 204);
   });
   const refuseMethod = (allow: string) => (c: Context<IdentifiedEnv>) => {
     c.header("Allow", allow);
     throw new ApiError("method_not_allowed", `${c.req.method} is not allowed here; use ${allow}.`);
   };
   routes.on(["PUT", "PATCH", "DELETE"], "/", describeWrongMethod, refuseMethod("GET, POST"));
-  routes.on(["POST", "PUT", "PATCH", "DELETE"], "/:id", describeWrongMethod, refuseMethod("GET"));
+  routes.on(["POST", "PUT", "PATCH"], "/:id", describeWrongMethod, refuseMethod("GET, DELETE"));
   routes.on(["POST", "PUT", "PATCH", "DELETE"], "/:id/captions", describeWrongMethod, refuseMethod("GET"));
   return routes;
 }

@@ -3,6 +3,7 @@ import type { Authenticator } from "../../auth/authenticator.js";
 import type { IdempotencyStore } from "../../idempotency/idempotency-store.js";
 import type { AsyncJobs } from "../../jobs/async-jobs.js";
 import { jobRoutes } from "../routes/jobs.js";
+import { createJobDeletion } from "../../jobs/job-deletion.js";
 import type { JobRouteDeps } from "../upload/job-acceptance.js";
 import type { Cleaner } from "../../cleaning/cleaner.js";
 import { identity } from "../middleware/identity.js";
@@ -60,6 +61,8 @@ export interface AppDeps {
   minFreeDiskBytes: number;
   /** Uploads processed at once; more are refused with 503 so disk and provider quotas are not exhausted. */
   maxConcurrentRequests: number;
+  /** Callbacks: what a `callback_url` may be, and what is missing for them (refused with 503 while not empty). */
+  webhooks?: { allowPrivate: boolean; missing: string[] } | undefined;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
   metricsToken?: string | undefined;
   /** The requests in flight: counted for the concurrency limit, waited for at shutdown. */
@@ -89,6 +92,7 @@ export function createApp(deps: AppDeps) {
     maxCaptionsBytes: deps.maxCaptionsBytes,
     uploadIdleTimeoutMs,
     optionPolicy: deps.optionPolicy,
+    webhooks: deps.webhooks ?? { allowPrivate: false, missing: ["WEBHOOK_QUEUE_URL", "WEBHOOK_SECRET"] },
     // Workers may have a provider this instance lacks: a job is screened for its type only.
     screen: (head, log, options) => pipeline.screen(head, { needsProvider: false, log, options }),
     idempotency: {
@@ -102,7 +106,17 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(interaction({ logger: deps.logger, ...(newId && { newId }) }));
   app.use(accessLog({ metrics }));
-  app.route("/batch/jobs", jobRoutes({ ...jobs, subtitles: pipeline.subtitles, admission: admission() }));
+  app.route(
+    "/batch/jobs",
+    jobRoutes({
+      ...jobs,
+      subtitles: pipeline.subtitles,
+      // Built per call over the store and bucket the jobs run on, and the store of Idempotency-Key answers.
+      deleteJob: (available, context, jobId, log) =>
+        createJobDeletion({ ...available, idempotency: deps.idempotencyStore })(context, jobId, log),
+      admission: admission(),
+    }),
+  );
   app.route(
     "/batch",
     batchRoutes({

@@ -4,7 +4,7 @@ import type { IdentifiedEnv } from "../server/app-env.js";
 import { JobResponse, type JobSummary } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
 import { type Idempotency } from "./idempotency.js";
-import { type JobRecord } from "../../jobs/job-record.js";
+import { isVisible, type VisibleJob } from "../../jobs/job-record.js";
 import type { AsyncJobs } from "../../jobs/async-jobs.js";
 import { acceptInput } from "../../pipeline/batch-job.js";
 import { objectKeys } from "../../storage/storage-layout.js";
@@ -15,10 +15,13 @@ import { objectStoreSink } from "../../upload/upload-sink.js";
 import type { TranscriptionOptions } from "../../domain/transcription-options.js";
 import { refuseForCaptions, type OptionPolicy } from "../../transcription/requested-options.js";
 import { transcriptionOptionsOf } from "./transcription-query.js";
+import { CallbackRefused, checkCallbackUrl } from "../../webhooks/callback-url.js";
 
 export interface JobRouteDeps {
   jobs: AsyncJobs;
   optionPolicy: OptionPolicy;
+  /** What a `callback_url` may be, and the settings webhooks still miss. */
+  webhooks: { allowPrivate: boolean; missing: string[] };
   /** Refuses what an upload's first bytes already prove unacceptable, before the rest is read. */
   screen?:
     ((head: Buffer, log: Logger, options: TranscriptionOptions) => Promise<DetectedInput | undefined>) | undefined;
@@ -63,13 +66,15 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
     "job submission started",
   );
   const options = transcriptionOptionsOf(c, deps.optionPolicy);
+  const callbackUrl = callbackUrlOf(c, deps.webhooks);
   const key = objectKeys.upload(context.tenantId, context.interactionId);
   const sink = objectStoreSink(jobs.objects, key);
   const { screen } = deps;
+  const claim = claimOf(c, deps.idempotency);
   return acceptUpload(c, {
     endpoint: "POST /batch/jobs",
-    claim: claimOf(c, deps.idempotency),
-    asked: options,
+    claim,
+    asked: callbackUrl === undefined ? options : { options, callback_url: callbackUrl },
     sink,
     maxBytes: deps.maxUploadBytes,
     idleTimeoutMs: deps.uploadIdleTimeoutMs,
@@ -90,10 +95,19 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
       }
       const job = await jobs.submit(
         context,
-        { key, bytes: upload.bytes, declaredType: upload.declaredType, detected, options },
+        {
+          key,
+          bytes: upload.bytes,
+          declaredType: upload.declaredType,
+          detected,
+          options,
+          ...(callbackUrl !== undefined && { callbackUrl }),
+          ...(claim !== undefined && { idempotencyKey: claim.key }),
+        },
         log,
       );
       c.set("outcome", { bytes: upload.bytes, source: detected.kind });
+      if (!isVisible(job)) throw new StorageUnavailable("The job table");
       const answer: JobResponse = summary(job);
       return { status: 202, body: answer, headers: { Location: `/batch/jobs/${job.interactionId}` } };
     },
@@ -101,7 +115,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
 }
 
 /** A job as the API lists it. */
-export function summary(job: JobRecord): JobSummary {
+export function summary(job: VisibleJob): JobSummary {
   return {
     interaction_id: job.interactionId,
     tenant_id: job.tenantId,
@@ -113,5 +127,33 @@ export function summary(job: JobRecord): JobSummary {
     attempts: job.attempts,
     bytes: job.uploadBytes,
     ...(job.error !== undefined && { error: job.error }),
+    ...(job.callback !== undefined && { callback: job.callback }),
   };
+}
+
+/**
+ * The request's `callback_url`, checked before the body is read: refused (400 `invalid_callback`) when the
+ * service will not call it, 503 `webhooks_unavailable` when this instance cannot call back at all.
+ */
+export function callbackUrlOf(
+  c: Context<IdentifiedEnv>,
+  webhooks: { allowPrivate: boolean; missing: string[] },
+): string | undefined {
+  const given = c.req.queries("callback_url");
+  if (given === undefined) return undefined;
+  if (given.length > 1) throw new ApiError("invalid_callback", "callback_url may be given once.");
+  try {
+    const url = checkCallbackUrl(given[0] ?? "", webhooks.allowPrivate).href;
+    if (webhooks.missing.length > 0) {
+      throw new ApiError(
+        "webhooks_unavailable",
+        `Webhooks are not configured: set ${webhooks.missing.join(", ")}. Poll GET /batch/jobs/{id} instead.`,
+        { missing: webhooks.missing },
+      );
+    }
+    return url;
+  } catch (error) {
+    if (error instanceof CallbackRefused) throw new ApiError("invalid_callback", error.message, {}, { cause: error });
+    throw error;
+  }
 }

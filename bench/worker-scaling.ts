@@ -9,7 +9,7 @@ import { asyncJobs } from "../app/composition/adapters.js";
 import { createJobAdapters, createObjectStore } from "../app/composition/aws-adapters.js";
 import { loadConfig } from "../app/config/config.js";
 import { objectKeys } from "../app/storage/storage-layout.js";
-import { jobNames } from "../infra/settings.js";
+import { jobNames } from "../infra/job-settings.js";
 import { startMotoServer } from "../scripts/moto-server.js";
 import { provisionLocalJobs } from "../tools/local-provisioner.js";
 import { startFakeEventBridge } from "./fake-eventbridge.js";

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EventPipeline } from "./event-pipeline.js";
 import { JobInfrastructure } from "./job-infrastructure.js";
-import { DEFAULT_BUS_NAME, DEFAULT_EVENT_SOURCE, DESIGN_JOB_NAMES, DESIGN_NAMES } from "./settings.js";
+import { WebhookDelivery } from "./webhook-delivery.js";
+import { DEFAULT_BUS_NAME, DEFAULT_EVENT_SOURCE, DESIGN_NAMES } from "./settings.js";
+import { DESIGN_JOB_NAMES } from "./job-settings.js";
 
 const config = new pulumi.Config();
 const alarmTopicArn = config.get("alarmTopicArn");
@@ -24,9 +26,19 @@ const pipeline = new EventPipeline("transcripts", {
   tags,
 });
 
+const webhooks = new WebhookDelivery("webhooks", {
+  ...(naming === "design" && {
+    names: { queue: DESIGN_JOB_NAMES.deliveryQueue, dlq: DESIGN_JOB_NAMES.deliveryDlq },
+  }),
+  ...(alarmTopicArn !== undefined && { alarmTopicArn }),
+  tags,
+});
+
 const jobs = new JobInfrastructure("jobs", {
   ...(naming === "design" && { names: DESIGN_JOB_NAMES }),
   uploadRetentionDays: config.getNumber("uploadRetentionDays"),
+  resultRetentionDays: config.getNumber("resultRetentionDays"),
+  deliveryQueueArn: webhooks.queueArn,
   ...(alarmTopicArn !== undefined && { alarmTopicArn }),
   tags,
 });
@@ -50,4 +62,7 @@ export const jobsTableName = jobs.jobsTableName;
 // Read by the API as IDEMPOTENCY_TABLE.
 export const idempotencyTableName = jobs.idempotencyTableName;
 export const apiPolicyArn = jobs.apiPolicyArn;
+// Read by the API and the workers as WEBHOOK_QUEUE_URL.
+export const webhookQueueUrl = webhooks.queueUrl;
+export const webhookDlqUrl = webhooks.dlqUrl;
 export const workerPolicyArn = jobs.workerPolicyArn;

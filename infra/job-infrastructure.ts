@@ -3,24 +3,30 @@ import * as pulumi from "@pulumi/pulumi";
 import { IDEMPOTENCY_TABLE_SCHEMA, JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
 import {
   apiJobStatements,
+  DEFAULT_RESULT_RETENTION_DAYS,
   DEFAULT_UPLOAD_RETENTION_DAYS,
+  expiryRules,
   workerJobStatements,
   workRedrivePolicy,
   type JobNames,
-} from "./settings.js";
+} from "./job-settings.js";
 
 export interface JobInfrastructureArgs {
   /** Physical names; absent: Pulumi names them from this component's name with a random suffix. */
   names?: JobNames;
-  /** Days before uploads, results and claim-checked transcripts expire from the bucket. */
+  /** Days before uploads (and recorded answers) expire from the bucket. */
   uploadRetentionDays?: number;
+  /** Days before results and claim-checked transcripts expire. */
+  resultRetentionDays?: number;
+  /** The webhook delivery queue the workers send to and consume. */
+  deliveryQueueArn: pulumi.Input<string>;
   alarmTopicArn?: pulumi.Input<string>;
   tags?: Record<string, string>;
 }
 
 /**
- * What async jobs run on: the private, encrypted bucket for uploads and results (expiring after
- * `uploadRetentionDays`), the work queue and its dead-letter queue, the on-demand jobs table with its TTL,
+ * What async jobs run on: the private, encrypted bucket for uploads and results (uploads expiring after
+ * `uploadRetentionDays`, results and transcripts after `resultRetentionDays`), the work queue and its dead-letter queue, the on-demand jobs table with its TTL,
  * the `Idempotency-Key` table, and a least-privilege policy each for the API and the worker.
  */
 export class JobInfrastructure extends pulumi.ComponentResource {
@@ -67,15 +73,18 @@ export class JobInfrastructure extends pulumi.ComponentResource {
       `${name}-uploads-lifecycle`,
       {
         bucket: bucket.id,
-        rules: [
-          {
-            id: "expire-job-objects",
-            status: "Enabled",
-            filter: { prefix: "" },
-            expiration: { days: args.uploadRetentionDays ?? DEFAULT_UPLOAD_RETENTION_DAYS },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-          },
-        ],
+        rules: expiryRules({
+          uploadDays: args.uploadRetentionDays ?? DEFAULT_UPLOAD_RETENTION_DAYS,
+          resultDays: args.resultRetentionDays ?? DEFAULT_RESULT_RETENTION_DAYS,
+        }).map((rule) => ({
+          id: rule.id,
+          status: "Enabled",
+          filter: { prefix: rule.prefix },
+          ...(rule.days !== undefined && { expiration: { days: rule.days } }),
+          ...(rule.abortIncompleteAfterDays !== undefined && {
+            abortIncompleteMultipartUpload: { daysAfterInitiation: rule.abortIncompleteAfterDays },
+          }),
+        })),
       },
       parent,
     );
@@ -176,7 +185,10 @@ export class JobInfrastructure extends pulumi.ComponentResource {
     const workerPolicy = policy(
       "worker-policy",
       "Lets a worker read uploads, write results, move jobs on and consume work, and nothing else",
-      workerJobStatements({ tableArn: table.arn, workQueueArn: workQueue.arn }, objects),
+      workerJobStatements(
+        { tableArn: table.arn, workQueueArn: workQueue.arn, deliveryQueueArn: pulumi.output(args.deliveryQueueArn) },
+        objects,
+      ),
     );
 
     const alarmActions = args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn];

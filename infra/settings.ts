@@ -1,6 +1,4 @@
-import { underPrefix } from "../app/storage/storage-layout.js";
 import { DEFAULT_EVENT_SOURCE, DETAIL_TYPE } from "../app/events/batch-processing-completed.js";
-import { WORK_QUEUE } from "../app/jobs/job-resources.js";
 
 /**
  * The one description of the event pipeline's resources, used by the Pulumi program and by local
@@ -54,112 +52,6 @@ export function physicalNames(naming: "design" | { prefix: string }): PhysicalNa
 }
 
 export { DEFAULT_EVENT_SOURCE, DETAIL_TYPE };
-
-/** The physical names of the async jobs' resources. */
-export interface JobNames {
-  /** Uploads, results and claim-checked transcripts. */
-  uploadBucket: string;
-  workQueue: string;
-  workDlq: string;
-  jobsTable: string;
-  idempotencyTable: string;
-}
-
-export const DESIGN_JOB_NAMES: JobNames = {
-  uploadBucket: "meeting-transcripts-uploads",
-  workQueue: "meeting-transcripts-work-queue",
-  workDlq: "meeting-transcripts-work-dlq",
-  jobsTable: "meeting-transcription-jobs",
-  idempotencyTable: "meeting-transcription-idempotency",
-};
-
-export function jobNames(naming: "design" | { prefix: string }): JobNames {
-  if (naming === "design") return DESIGN_JOB_NAMES;
-  const { prefix } = naming;
-  return {
-    uploadBucket: `${prefix}-uploads`,
-    workQueue: `${prefix}-work-queue`,
-    workDlq: `${prefix}-work-dlq`,
-    jobsTable: `${prefix}-jobs`,
-    idempotencyTable: `${prefix}-idempotency`,
-  };
-}
-
-/** Uploads, results and claim-checked transcripts expire from the bucket after this many days (stack config `uploadRetentionDays`). */
-export const DEFAULT_UPLOAD_RETENTION_DAYS = 7;
-
-export function workRedrivePolicy(deadLetterTargetArn: string): string {
-  return JSON.stringify({ deadLetterTargetArn, maxReceiveCount: WORK_QUEUE.maxReceiveCount });
-}
-
-/** What the API needs: store uploads, read results, write and read job records, queue work. */
-export function apiJobStatements<T>(
-  resources: { bucketArn: T; tableArn: T; indexArn: T; workQueueArn: T; idempotencyTableArn: T },
-  objects: (prefix: string) => T,
-): Array<Statement<T>> {
-  return [
-    {
-      sid: "KeepIdempotencyRecords",
-      effect: "Allow",
-      actions: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-      resources: [resources.idempotencyTableArn],
-    },
-    {
-      sid: "KeepLargeReplays",
-      effect: "Allow",
-      actions: ["s3:PutObject", "s3:GetObject"],
-      resources: [objects(underPrefix("idempotency"))],
-    },
-    {
-      sid: "StoreUploads",
-      effect: "Allow",
-      actions: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"],
-      resources: [objects(underPrefix("uploads"))],
-    },
-    { sid: "ReadResults", effect: "Allow", actions: ["s3:GetObject"], resources: [objects(underPrefix("results"))] },
-    {
-      sid: "StoreClaimChecks",
-      effect: "Allow",
-      actions: ["s3:PutObject"],
-      resources: [objects(underPrefix("transcripts"))],
-    },
-    {
-      sid: "RecordJobs",
-      effect: "Allow",
-      actions: ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:Query"],
-      resources: [resources.tableArn, resources.indexArn],
-    },
-    { sid: "QueueWork", effect: "Allow", actions: ["sqs:SendMessage"], resources: [resources.workQueueArn] },
-  ];
-}
-
-/** What a worker needs: read uploads, write results and claim checks, move job records on, consume work. */
-export function workerJobStatements<T>(
-  resources: { tableArn: T; workQueueArn: T },
-  objects: (prefix: string) => T,
-): Array<Statement<T>> {
-  return [
-    { sid: "ReadUploads", effect: "Allow", actions: ["s3:GetObject"], resources: [objects(underPrefix("uploads"))] },
-    {
-      sid: "WriteResults",
-      effect: "Allow",
-      actions: ["s3:GetObject", "s3:PutObject"],
-      resources: [objects(underPrefix("results")), objects(underPrefix("transcripts"))],
-    },
-    {
-      sid: "UpdateJobs",
-      effect: "Allow",
-      actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-      resources: [resources.tableArn],
-    },
-    {
-      sid: "ConsumeWork",
-      effect: "Allow",
-      actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
-      resources: [resources.workQueueArn],
-    },
-  ];
-}
 
 export function redrivePolicy(deadLetterTargetArn: string): string {
   return JSON.stringify({ deadLetterTargetArn, maxReceiveCount: PIPELINE.maxReceiveCount });

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -77,6 +78,11 @@ async function startLocalAws(
         WORK_QUEUE_URL: jobs.workQueueUrl,
         JOBS_TABLE: jobs.jobsTableName,
         IDEMPOTENCY_TABLE: jobs.idempotencyTableName,
+        WEBHOOK_QUEUE_URL: jobs.webhookQueueUrl,
+        // This session's own signing secret; a local receiver reads it from .env.local to verify callbacks.
+        WEBHOOK_SECRET: `whsec_${randomBytes(32).toString("base64")}`,
+        // Callbacks to a receiver on this machine (http, loopback) are allowed in development only.
+        WEBHOOK_ALLOW_PRIVATE: "true",
       },
     };
   } catch (error) {

@@ -1,5 +1,6 @@
 import { loadConfig } from "../app/config/config.js";
-import { jobNames, physicalNames } from "../infra/settings.js";
+import { physicalNames } from "../infra/settings.js";
+import { jobNames } from "../infra/job-settings.js";
 import { awsClients } from "../tools/aws-clients.js";
 import { runCommand } from "../tools/cli/command-line.js";
 import { EXIT } from "../tools/cli/exit-codes.js";

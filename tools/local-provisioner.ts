@@ -33,18 +33,23 @@ import {
 } from "@aws-sdk/client-s3";
 import {
   DEFAULT_BUS_NAME,
-  DEFAULT_UPLOAD_RETENTION_DAYS,
   eventsMaySendTo,
-  jobNames,
   physicalNames,
   PIPELINE,
   policyJson,
   redrivePolicy,
-  workRedrivePolicy,
-  type JobNames,
   type PhysicalNames,
 } from "../infra/settings.js";
-import { IDEMPOTENCY_TABLE_SCHEMA, JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
+import {
+  DEFAULT_RESULT_RETENTION_DAYS,
+  DEFAULT_UPLOAD_RETENTION_DAYS,
+  deliveryRedrivePolicy,
+  expiryRules,
+  jobNames,
+  workRedrivePolicy,
+  type JobNames,
+} from "../infra/job-settings.js";
+import { DELIVERY_QUEUE, IDEMPOTENCY_TABLE_SCHEMA, JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
 import { transcriptEventsPattern } from "../app/events/transcript-events.js";
 
 /** A queue with these settings: created, or brought to them if it exists. */
@@ -211,6 +216,8 @@ export interface JobOutputs {
   workDlqUrl: string;
   jobsTableName: string;
   idempotencyTableName: string;
+  webhookQueueUrl: string;
+  webhookDlqUrl: string;
 }
 
 export interface LocalJobsOptions {
@@ -259,15 +266,18 @@ export async function provisionLocalJobs(options: LocalJobsOptions): Promise<Job
     new PutBucketLifecycleConfigurationCommand({
       Bucket: names.uploadBucket,
       LifecycleConfiguration: {
-        Rules: [
-          {
-            ID: "expire-job-objects",
-            Status: "Enabled",
-            Filter: { Prefix: "" },
-            Expiration: { Days: DEFAULT_UPLOAD_RETENTION_DAYS },
-            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
-          },
-        ],
+        Rules: expiryRules({
+          uploadDays: DEFAULT_UPLOAD_RETENTION_DAYS,
+          resultDays: DEFAULT_RESULT_RETENTION_DAYS,
+        }).map((rule) => ({
+          ID: rule.id,
+          Status: "Enabled",
+          Filter: { Prefix: rule.prefix },
+          ...(rule.days !== undefined && { Expiration: { Days: rule.days } }),
+          ...(rule.abortIncompleteAfterDays !== undefined && {
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: rule.abortIncompleteAfterDays },
+          }),
+        })),
       },
     }),
   );
@@ -285,6 +295,24 @@ export async function provisionLocalJobs(options: LocalJobsOptions): Promise<Job
       VisibilityTimeout: String(WORK_QUEUE.visibilityTimeoutSeconds),
       MessageRetentionPeriod: String(WORK_QUEUE.messageRetentionSeconds),
       RedrivePolicy: workRedrivePolicy(dlq.arn),
+      SqsManagedSseEnabled: "true",
+    },
+    log,
+  );
+
+  const deliveryDlq = await ensureQueue(
+    sqs,
+    names.deliveryDlq,
+    { MessageRetentionPeriod: String(DELIVERY_QUEUE.dlqMessageRetentionSeconds), SqsManagedSseEnabled: "true" },
+    log,
+  );
+  const deliveryQueue = await ensureQueue(
+    sqs,
+    names.deliveryQueue,
+    {
+      VisibilityTimeout: String(DELIVERY_QUEUE.visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(DELIVERY_QUEUE.messageRetentionSeconds),
+      RedrivePolicy: deliveryRedrivePolicy(deliveryDlq.arn),
       SqsManagedSseEnabled: "true",
     },
     log,
@@ -337,5 +365,7 @@ export async function provisionLocalJobs(options: LocalJobsOptions): Promise<Job
     workDlqUrl: dlq.url,
     jobsTableName: names.jobsTable,
     idempotencyTableName: names.idempotencyTable,
+    webhookQueueUrl: deliveryQueue.url,
+    webhookDlqUrl: deliveryDlq.url,
   };
 }

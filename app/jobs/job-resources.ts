@@ -24,3 +24,14 @@ export const IDEMPOTENCY_TABLE_SCHEMA = {
   hashKey: "scope_key",
   ttlAttribute: "expires_at",
 } as const;
+
+/**
+ * The webhook delivery queue: a delivery's tries are counted by its receives (at most `WEBHOOK_MAX_ATTEMPTS`,
+ * itself at most 50), so only a message that cannot be processed at all reaches the DLQ, after this many.
+ */
+export const DELIVERY_QUEUE = {
+  maxReceiveCount: 52,
+  visibilityTimeoutSeconds: 30,
+  messageRetentionSeconds: 4 * 24 * 60 * 60,
+  dlqMessageRetentionSeconds: 14 * 24 * 60 * 60,
+} as const;

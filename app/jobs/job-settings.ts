@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { integer, optionalText, settings } from "../env/env-values.js";
+import { DEFAULT_RETENTION_DAYS } from "../storage/storage-layout.js";
 
 const TABLE_NAME = v.regex<string, string>(/^[A-Za-z0-9_.-]{3,255}$/, "must be a DynamoDB table name");
 
@@ -19,9 +20,12 @@ export const jobSettings = settings(
     ),
     JOBS_TABLE: optionalText({ meaning: "async jobs: the jobs table (`jobsTableName`)" }, TABLE_NAME),
     JOB_RETENTION_DAYS: integer(
-      7,
+      DEFAULT_RETENTION_DAYS.results,
       { min: 1, max: 3650 },
-      { meaning: "how long a job record is kept (DynamoDB TTL), in days" },
+      {
+        meaning:
+          "how long a job record is kept (DynamoDB TTL), in days: as long as its result (the stack's `resultRetentionDays`)",
+      },
     ),
     WORKER_CONCURRENCY: integer(4, { min: 1, max: 256 }, { meaning: "jobs one worker process runs at once" }),
     WORKER_VISIBILITY_TIMEOUT_S: integer(

@@ -27,3 +27,10 @@ export const objectKeys = {
   /** `keyHash`: the sha256 of the client's key, so no key appears in a bucket listing. */
   idempotencyAnswer: (scope: string, keyHash: string) => `${STORAGE_PREFIXES.idempotency}/${scope}/${keyHash}.json`,
 };
+
+/**
+ * How long each kind of object is kept, in days, by the bucket's lifecycle rules (stack settings
+ * `uploadRetentionDays`, `resultRetentionDays`); a job's record is kept as long as its result
+ * (`JOB_RETENTION_DAYS`). Recorded `Idempotency-Key` answers go with the uploads.
+ */
+export const DEFAULT_RETENTION_DAYS = { uploads: 7, results: 30 } as const;

@@ -29,7 +29,7 @@ export const webhookSettings = settings(
       meaning: "webhooks: JSON object of per-tenant secrets, tenant UUID → `whsec_…`; a tenant's own wins",
       secret: true,
     }),
-    WEBHOOK_MAX_ATTEMPTS: integer(10, { min: 1, max: 100 }, { meaning: "webhooks: tries of one delivery" }),
+    WEBHOOK_MAX_ATTEMPTS: integer(10, { min: 1, max: 50 }, { meaning: "webhooks: tries of one delivery" }),
     WEBHOOK_RETRY_BASE_S: integer(
       30,
       { min: 1, max: 3600 },

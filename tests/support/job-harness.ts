@@ -23,7 +23,7 @@ import { inlineTextWork } from "../../app/text-work/text-work.js";
 import type { Transcriber } from "../../app/transcription/transcriber.js";
 import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
 import { createTempFiles } from "../../app/upload/temp-files.js";
-import { jobNames } from "../../infra/settings.js";
+import { jobNames } from "../../infra/job-settings.js";
 import { provisionLocalJobs, type JobOutputs } from "../../tools/local-provisioner.js";
 import { captureLogger } from "./capture-logger.js";
 import { awsClients, createTestPipeline, type TestPipeline } from "./moto.js";

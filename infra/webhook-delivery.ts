@@ -1,0 +1,75 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DELIVERY_QUEUE } from "../app/jobs/job-resources.js";
+import { deliveryRedrivePolicy } from "./job-settings.js";
+
+export interface WebhookDeliveryArgs {
+  /** Physical names; absent: Pulumi names them. */
+  names?: { queue: string; dlq: string };
+  alarmTopicArn?: pulumi.Input<string>;
+  tags?: Record<string, string>;
+}
+
+/**
+ * Where webhook deliveries wait between tries: the delivery queue, consumed by the workers (a try's retry
+ * is put off through its message's visibility), its dead-letter queue for messages no worker can process,
+ * and an alarm on that DLQ.
+ */
+export class WebhookDelivery extends pulumi.ComponentResource {
+  public readonly queueUrl: pulumi.Output<string>;
+  public readonly queueArn: pulumi.Output<string>;
+  public readonly dlqUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: WebhookDeliveryArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("batch-transcription:webhooks:WebhookDelivery", name, {}, opts);
+    const parent = { parent: this };
+    const tags = args.tags ?? {};
+    const dlq = new aws.sqs.Queue(
+      `${name}-dlq`,
+      {
+        ...(args.names && { name: args.names.dlq }),
+        messageRetentionSeconds: DELIVERY_QUEUE.dlqMessageRetentionSeconds,
+        sqsManagedSseEnabled: true,
+        tags,
+      },
+      parent,
+    );
+    const queue = new aws.sqs.Queue(
+      `${name}-queue`,
+      {
+        ...(args.names && { name: args.names.queue }),
+        visibilityTimeoutSeconds: DELIVERY_QUEUE.visibilityTimeoutSeconds,
+        messageRetentionSeconds: DELIVERY_QUEUE.messageRetentionSeconds,
+        receiveWaitTimeSeconds: 20,
+        redrivePolicy: dlq.arn.apply(deliveryRedrivePolicy),
+        sqsManagedSseEnabled: true,
+        tags,
+      },
+      parent,
+    );
+    const alarmActions = args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn];
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-dlq-alarm`,
+      {
+        alarmDescription: "A webhook delivery message could not be processed and was dead-lettered",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: dlq.name },
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+        period: 300,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+        alarmActions,
+        okActions: alarmActions,
+        tags,
+      },
+      parent,
+    );
+    this.queueUrl = queue.url;
+    this.queueArn = queue.arn;
+    this.dlqUrl = dlq.url;
+    this.registerOutputs({ queueUrl: this.queueUrl, queueArn: this.queueArn, dlqUrl: this.dlqUrl });
+  }
+}

@@ -43,7 +43,7 @@ export function memoryJobs(): AsyncJobs & {
         updatedAt: at.toISOString(),
         resultKey: undefined,
         callback: undefined,
-      } as JobRecord);
+      });
       return Promise.resolve(job);
     },
     recordCallback(tenantId, jobId, callback) {

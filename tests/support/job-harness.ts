@@ -28,6 +28,9 @@ import { provisionLocalJobs, type JobOutputs } from "../../tools/local-provision
 import { captureLogger } from "./capture-logger.js";
 import { awsClients, createTestPipeline, type TestPipeline } from "./moto.js";
 import { buildTestApp } from "./test-app.js";
+import { createSqsDeliveryQueue } from "../../app/webhooks/delivery-queue.js";
+import { createDeliveryProcessor, retryWaitS } from "../../app/webhooks/delivery-processor.js";
+import { createWebhookSender } from "../../app/webhooks/webhook-sender.js";
 
 /** The ports a worker runs on; a test may wrap any of them to inject a fault. */
 export interface WorkerPorts {
@@ -45,6 +48,14 @@ export interface JobHarnessOptions {
   durableIdempotency?: boolean;
   /** Verifies credentials at the API (AUTH_MODE jwt or api-key). */
   authenticator?: Authenticator;
+  /** Webhooks: the signing secrets and retry settings the workers deliver with (private targets allowed). */
+  webhooks?: {
+    secret?: string;
+    tenantSecrets?: Record<string, string>;
+    maxAttempts?: number;
+    retryBaseS?: number;
+    maxInlineBytes?: number;
+  };
   /** Wraps the API's ports (to make a submission step fail). */
   api?: (ports: { store: JobStore; queue: WorkQueue; objects: ObjectStore }) => {
     store: JobStore;
@@ -98,7 +109,9 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     maxUploadBytes: 64 * 1024 * 1024,
     ...(options.authenticator && { authenticator: options.authenticator }),
     ...(options.durableIdempotency && { idempotencyStore: idempotencyStore() }),
+    webhooks: { allowPrivate: true, missing: options.webhooks === undefined ? ["WEBHOOK_SECRET"] : [] },
   });
+  const deliveries = createSqsDeliveryQueue(clients.sqs, outputs.webhookQueueUrl);
 
   const workerDir = await mkdtemp(join(tmpdir(), "batch-worker-"));
   const workerLogs = captureLogger();
@@ -140,6 +153,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
         logger: workerLogs.logger,
         maxReceives: 3,
         presignExpiresS: 600,
+        deliveries,
       }),
       logger: workerLogs.logger,
       concurrency,
@@ -149,7 +163,37 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     });
     consumer.start();
     consumers.push(consumer);
+    if (options.webhooks !== undefined) consumers.push(startDeliveries(ports, options.webhooks));
     return consumer;
+  }
+
+  /** A worker's webhook deliveries, with retries a second or two apart instead of minutes. */
+  function startDeliveries(ports: WorkerPorts, webhooks: NonNullable<JobHarnessOptions["webhooks"]>): WorkConsumer {
+    const retryBaseS = webhooks.retryBaseS ?? 1;
+    const deliveriesConsumer = createWorkConsumer({
+      sqs: clients.sqs,
+      queueUrl: outputs.webhookQueueUrl,
+      process: createDeliveryProcessor({
+        store: ports.store,
+        objects: ports.objects,
+        send: createWebhookSender({ allowPrivate: true, timeoutMs: 2_000 }),
+        settings: {
+          secret: webhooks.secret,
+          tenantSecrets: webhooks.tenantSecrets ?? {},
+          maxAttempts: webhooks.maxAttempts ?? 3,
+          maxInlineBytes: webhooks.maxInlineBytes ?? 256 * 1024,
+          publicBaseUrl: "https://transcripts.example.com",
+        },
+        logger: workerLogs.logger,
+      }),
+      logger: workerLogs.logger,
+      concurrency: 2,
+      visibilityTimeoutS: 6,
+      retryDelayS: (receiveCount) => retryWaitS(receiveCount, retryBaseS),
+      waitTimeSeconds: 1,
+    });
+    deliveriesConsumer.start();
+    return deliveriesConsumer;
   }
 
   return {

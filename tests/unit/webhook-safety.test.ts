@@ -159,7 +159,7 @@ describe("retries, payloads and secrets", () => {
       fc.property(
         fc.integer({ min: 1, max: 60 }),
         fc.integer({ min: 1, max: 3600 }),
-        fc.double({ min: 0, max: 0.999 }),
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
         (attempt, base, random) => {
           const wait = retryWaitS(attempt, base, () => random);
           const cap = Math.min(MAX_RETRY_WAIT_S, base * 2 ** (attempt - 1));

@@ -14,12 +14,12 @@ describe("physical names two stacks can share an account with", () => {
     await vi.waitFor(() =>
       expect(
         mocks.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm"),
-      ).toHaveLength(4 + 1),
+      ).toHaveLength(4 + 1 + 1),
     );
     const named = mocks.resources.filter((resource) =>
       ["aws:sqs/queue:Queue", "aws:cloudwatch/eventRule:EventRule", "aws:dynamodb/table:Table"].includes(resource.type),
     );
-    expect(named).toHaveLength(4 + 2 + 2);
+    expect(named).toHaveLength(4 + 2 + 2 + 2);
     for (const resource of named) expect(resource.inputs.name, resource.name).toBeUndefined();
     const buckets = mocks.resources.filter((resource) => resource.type === "aws:s3/bucket:Bucket");
     expect(buckets).toHaveLength(1);

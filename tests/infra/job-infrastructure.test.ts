@@ -4,6 +4,7 @@ import { ACCOUNT, installPulumiMocks, promiseOf, REGION, type RecordedResource }
 const mocks = installPulumiMocks({
   "batch-transcription-events:physicalNames": "design",
   "batch-transcription-events:uploadRetentionDays": "3",
+  "batch-transcription-events:resultRetentionDays": "45",
 });
 const program = await import("../../infra/index.js");
 
@@ -16,6 +17,7 @@ const byName = (name: string): RecordedResource => {
 const BUCKET_ARN = "arn:aws:s3:::meeting-transcripts-uploads";
 const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/meeting-transcription-jobs`;
 const WORK_QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:meeting-transcripts-work-queue`;
+const DELIVERY_QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:meeting-transcripts-webhook-queue`;
 
 describe("the async jobs' resources (with Pulumi's mocks)", () => {
   beforeAll(async () => {
@@ -46,10 +48,45 @@ describe("the async jobs' resources (with Pulumi's mocks)", () => {
     expect(byName("jobs-uploads-encryption").inputs).toMatchObject({
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     });
-    expect(byName("jobs-uploads-lifecycle").inputs).toMatchObject({
+    expect(byName("jobs-uploads-lifecycle").inputs).toEqual({
+      bucket: expect.any(String) as unknown,
       rules: [
-        { status: "Enabled", expiration: { days: 3 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+        { id: "expire-uploads", status: "Enabled", filter: { prefix: "uploads/" }, expiration: { days: 3 } },
+        {
+          id: "expire-recorded-answers",
+          status: "Enabled",
+          filter: { prefix: "idempotency/" },
+          expiration: { days: 3 },
+        },
+        { id: "expire-results", status: "Enabled", filter: { prefix: "results/" }, expiration: { days: 45 } },
+        { id: "expire-transcripts", status: "Enabled", filter: { prefix: "transcripts/" }, expiration: { days: 45 } },
+        {
+          id: "abort-unfinished-uploads",
+          status: "Enabled",
+          filter: { prefix: "" },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
       ],
+    });
+  });
+
+  it("has a webhook delivery queue with its DLQ and an alarm on it, exported as webhookQueueUrl and webhookDlqUrl", async () => {
+    expect(await promiseOf(program.webhookQueueUrl)).toBe(
+      `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/meeting-transcripts-webhook-queue`,
+    );
+    expect(await promiseOf(program.webhookDlqUrl)).toBe(
+      `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/meeting-transcripts-webhook-dlq`,
+    );
+    const queue = byName("webhooks-queue").inputs;
+    expect(queue).toMatchObject({ name: "meeting-transcripts-webhook-queue", sqsManagedSseEnabled: true });
+    expect(JSON.parse(String(queue.redrivePolicy))).toEqual({
+      deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:meeting-transcripts-webhook-dlq`,
+      maxReceiveCount: 52,
+    });
+    expect(byName("webhooks-dlq-alarm").inputs).toMatchObject({
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: "meeting-transcripts-webhook-dlq" },
+      threshold: 0,
     });
   });
 
@@ -111,6 +148,7 @@ describe("the async jobs' resources (with Pulumi's mocks)", () => {
           "dynamodb:GetItem",
           "dynamodb:PutItem",
           "dynamodb:Query",
+          "dynamodb:UpdateItem",
           "dynamodb:DeleteItem",
           "dynamodb:GetItem",
           "dynamodb:PutItem",
@@ -118,6 +156,9 @@ describe("the async jobs' resources (with Pulumi's mocks)", () => {
         ],
         ...[
           "s3:AbortMultipartUpload",
+          "s3:DeleteObject",
+          "s3:DeleteObject",
+          "s3:DeleteObject",
           "s3:DeleteObject",
           "s3:GetObject",
           "s3:PutObject",
@@ -134,7 +175,18 @@ describe("the async jobs' resources (with Pulumi's mocks)", () => {
     expect(api.find((s) => s.sid === "StoreUploads")!.resources).toEqual([`${BUCKET_ARN}/uploads/*`]);
     expect(api.find((s) => s.sid === "RecordJobs")!.resources).toEqual([TABLE_ARN, `${TABLE_ARN}/index/by_created`]);
     expect(api.find((s) => s.sid === "QueueWork")!.resources).toEqual([WORK_QUEUE_ARN]);
-    expect(actionsOf(worker)).not.toContain("sqs:SendMessage");
+    expect(api.find((s) => s.sid === "ReadAndDeleteResults")!.resources).toEqual([`${BUCKET_ARN}/results/*`]);
+    // The worker sends to the delivery queue only, never to the work queue.
+    expect(worker.filter((s) => s.actions.includes("sqs:SendMessage")).map((s) => s.resources)).toEqual([
+      [DELIVERY_QUEUE_ARN],
+    ]);
+    expect(worker.find((s) => s.sid === "DeliverWebhooks")!.actions).toEqual([
+      "sqs:SendMessage",
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+    ]);
     expect(actionsOf(worker)).not.toContain("dynamodb:PutItem");
     expect(worker.find((s) => s.sid === "ConsumeWork")!.actions).toEqual([
       "sqs:ReceiveMessage",

@@ -168,7 +168,7 @@ describe("the OpenAPI document tells the whole truth", () => {
     }
     const failing = () => Promise.reject(new Error("storage is down"));
     brokenJobs = await listenTestApp({
-      jobs: { ...jobs, store: { ...jobs.store, get: failing, list: failing, create: failing } },
+      jobs: { ...jobs, store: { ...jobs.store, get: failing, list: failing, create: failing, tombstone: failing } },
     });
     secured = await listenTestApp({
       jobs,
@@ -196,6 +196,11 @@ describe("the OpenAPI document tells the whole truth", () => {
     const declared = document.paths[path]?.[method]?.responses[status];
     expect(declared, `${method.toUpperCase()} ${path} ${status} is documented`).toBeDefined();
     exercised.add(`${method} ${path} ${status}`);
+    if (answer.status === 204) {
+      expect(answer.body).toBe("");
+      expect(declared!.content).toBeUndefined();
+      return;
+    }
     const type = (answer.headers["content-type"] ?? "").split(";")[0]!;
     const content = declared!.content?.[type];
     expect(content, `${method.toUpperCase()} ${path} ${status} documents ${type}`).toBeDefined();
@@ -365,6 +370,27 @@ describe("the OpenAPI document tells the whole truth", () => {
     }
   });
 
+  it("DELETE /batch/jobs/{id} answers as documented, and GET of an expired job is a 404 job_expired", async () => {
+    const doomed = await jobs.seedCompleted(TENANT, timedResult);
+    const cases: Array<[number, Promise<RawAnswer>]> = [
+      [204, plain(withJobs.port, "DELETE", `/batch/jobs/${doomed}`, asTenant)],
+      [404, plain(withJobs.port, "DELETE", `/batch/jobs/${doomed}`, asTenant)],
+      [400, plain(withJobs.port, "DELETE", `/batch/jobs/${doomed}`, `X-User-ID: ${"u".repeat(300)}\r\n`)],
+      [431, oversized(withJobs.port, "DELETE", `/batch/jobs/${doomed}`)],
+      [503, plain(brokenJobs.port, "DELETE", `/batch/jobs/${doomed}`, asTenant)],
+    ];
+    for (const [status, sent] of cases) {
+      const answer = await sent;
+      expect(answer.status, `${status}`).toBe(status);
+      conforms("/batch/jobs/{id}", "delete", answer);
+    }
+    const expired = await jobs.seedCompleted(TENANT, timedResult, { expired: true });
+    const answer = await plain(withJobs.port, "GET", `/batch/jobs/${expired}`, asTenant);
+    expect(answer.status).toBe(404);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: "job_expired", type: "/problems/job-expired" });
+    conforms("/batch/jobs/{id}", "get", answer);
+  });
+
   it("GET /batch/jobs/{id}/captions answers as documented", async () => {
     const timed = await jobs.seedCompleted(TENANT, timedResult);
     const { words: _words, ...untimed } = timedResult;
@@ -388,7 +414,7 @@ describe("the OpenAPI document tells the whole truth", () => {
 
   it.each([
     ["/batch/jobs", ["PUT", "PATCH", "DELETE"], "GET, POST"],
-    ["/batch/jobs/{id}", ["POST", "PUT", "PATCH", "DELETE"], "GET"],
+    ["/batch/jobs/{id}", ["POST", "PUT", "PATCH"], "GET, DELETE"],
     ["/batch/jobs/{id}/captions", ["POST", "PUT", "PATCH", "DELETE"], "GET"],
   ] as const)("other methods on %s answer 405, 400 and 431 as documented", async (path, methods, allow) => {
     const concrete = path.replace("{id}", "11111111-1111-4111-8111-111111111111");
@@ -469,13 +495,16 @@ describe("the OpenAPI document tells the whole truth", () => {
     ["/batch/jobs", "get"],
     ["/batch/jobs/{id}", "get"],
     ["/batch/jobs/{id}/captions", "get"],
+    ["/batch/jobs/{id}", "delete"],
     ["/batch/subtitles", "post"],
   ] as const)(
     "%s %s answers 401 without a credential and 403 for another tenant's X-Tenant-ID, as documented",
     async (path, method) => {
       const concrete = path.replace("{id}", "11111111-1111-4111-8111-111111111111");
       const send = (extra: string) =>
-        method === "post" ? upload(secured.port, vtt, extra, concrete) : plain(secured.port, "GET", concrete, extra);
+        method === "post"
+          ? upload(secured.port, vtt, extra, concrete)
+          : plain(secured.port, method.toUpperCase(), concrete, extra);
       const missing = await send("");
       expect(missing.status).toBe(401);
       expect(missing.headers["www-authenticate"]).toMatch(/^Bearer realm=/);

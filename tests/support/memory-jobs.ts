@@ -18,7 +18,7 @@ export function memoryJobs(): AsyncJobs & {
   objects: ObjectStore;
   sent: WorkMessage[];
   /** A job as a worker would have left it: completed, its result in the store. */
-  seedCompleted(tenantId: string, result: JobResult): Promise<string>;
+  seedCompleted(tenantId: string, result: JobResult, options?: { expired?: boolean }): Promise<string>;
 } {
   const records = new Map<string, JobRecord>();
   const blobs = new Map<string, Buffer>();
@@ -93,7 +93,7 @@ export function memoryJobs(): AsyncJobs & {
     submit: createJobSubmission({ store, queue, objects, retentionS: 3600 }),
     records,
     sent,
-    async seedCompleted(tenantId, result) {
+    async seedCompleted(tenantId, result, { expired = false } = {}) {
       const id = randomUUID();
       const at = new Date().toISOString();
       const resultKey = objectKeys.result(tenantId, id);
@@ -112,7 +112,7 @@ export function memoryJobs(): AsyncJobs & {
         uploadBytes: 1,
         detected: { kind: "audio", mime: "audio/wav" },
         resultKey,
-        expiresAt: Math.floor(Date.now() / 1000) + 3600,
+        expiresAt: Math.floor(Date.now() / 1000) + (expired ? -60 : 3600),
       });
       return id;
     },

@@ -100,6 +100,8 @@ function trackCompletion() {
       chunked = /\r\ntransfer-encoding:\s*chunked/.test(head);
       const length = /\r\ncontent-length:\s*(\d+)/.exec(head)?.[1];
       if (length !== undefined) expectedTotal = headEnd + 4 + Number(length);
+      // A 204 or 304 has no body, whatever its headers say.
+      if (/^http\/1\.1 (204|304) /.test(head)) expectedTotal = headEnd + 4;
     }
     if (chunked) return tail === "0\r\n\r\n";
     return expectedTotal !== undefined && total >= expectedTotal;

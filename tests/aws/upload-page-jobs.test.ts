@@ -9,6 +9,9 @@ import { FIXTURES } from "../support/test-app.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-results/browser/", import.meta.url));
 
+/** The tenant the page's job ran as, as its facts show it. */
+const tenantOf = (page: import("playwright-core").Page) => page.locator("#tenant").textContent();
+
 describe("the upload page's async mode in a real browser, with a worker behind it (moto_server)", () => {
   let harness: JobHarness;
   let served: Awaited<ReturnType<typeof serveOnLoopback>>;
@@ -58,6 +61,16 @@ describe("the upload page's async mode in a real browser, with a worker behind i
       expect(polls.length).toBeGreaterThan(1);
       expect(new Set(polls).size).toBe(1);
       await page.screenshot({ path: `${SCREENSHOTS}7-job-completed.png`, fullPage: true });
+
+      // Delete, confirmed: the job is gone from the service, and from the page.
+      const jobPath = new URL(polls[0]!).pathname;
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.getByRole("button", { name: "Delete" }).click();
+      await page.getByRole("status").filter({ hasText: "Deleted" }).waitFor();
+      expect(await page.locator("#result").isHidden()).toBe(true);
+      const gone = await harness.app.request(jobPath, { headers: { "X-Tenant-ID": String(await tenantOf(page)) } });
+      expect(gone.status).toBe(404);
+      await page.screenshot({ path: `${SCREENSHOTS}7b-job-deleted.png`, fullPage: true });
     } finally {
       await page.close();
     }

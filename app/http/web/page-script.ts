@@ -8,8 +8,9 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   const form = $("upload"), fileInput = $("file"), drop = $("drop"), button = $("submit"), progress = $("progress");
   const status = $("status"), error = $("error"), result = $("result"), facts = $("facts");
   let tenant = null;
-  /** The transcript on show, sent back for its subtitles. */
+  /** The transcript on show, sent back for its subtitles; the job it came from, when it was one. */
   let shown = null;
+  let shownJob = null;
 
   /** The options asked in the form, as the upload's query: language or detection, and each key term. */
   const optionsQuery = () => {
@@ -120,7 +121,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
       const job = await response.json().catch(() => null);
       if (!response.ok) return showError(problemText(job, response.status));
       status.textContent = "Job " + job.status + (job.attempts ? " (attempt " + job.attempts + ")" : "") + "…";
-      if (job.status === "completed") return show(job);
+      if (job.status === "completed") { shownJob = location; $("delete-job").hidden = false; return show(job); }
       if (job.status === "failed") return showError(job.error ? job.error.message : "The job failed.");
       await new Promise((done) => setTimeout(done, 1000));
     }
@@ -128,6 +129,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
 
   async function upload(file) {
     error.hidden = true; result.hidden = true; facts.hidden = true; $("downloads").hidden = true; shown = null;
+    shownJob = null; $("delete-job").hidden = true;
     button.disabled = true; progress.hidden = false; progress.value = 0;
     try {
       const asJob = $("async").checked;
@@ -167,6 +169,19 @@ export const PAGE_SCRIPT = String.raw`"use strict";
       showError("The subtitles could not be made; try again.");
     }
   }
+  /** Deletes the job on show, with everything of it the service kept; the page forgets it too. */
+  async function deleteJob() {
+    if (!shownJob || !window.confirm("Delete this job and everything the service kept of it?")) return;
+    try {
+      const response = await fetch(shownJob, { method: "DELETE", headers: headers(), signal: AbortSignal.timeout(15000) });
+      if (!response.ok) return showError(problemText(await response.json().catch(() => null), response.status));
+      result.hidden = true; facts.hidden = true; $("downloads").hidden = true; shown = null; shownJob = null;
+      status.textContent = "Deleted: the service keeps nothing of this job.";
+    } catch {
+      showError("The job could not be deleted; try again.");
+    }
+  }
+  $("delete-job").addEventListener("click", () => void deleteJob());
   $("download-vtt").addEventListener("click", () => void download("vtt"));
   $("download-srt").addEventListener("click", () => void download("srt"));
 

@@ -59,6 +59,7 @@ export function uploadPage(authMode: AuthMode): string {
   select, input[type=text] { font: inherit; max-width: 100%; }
   #downloads { display: flex; gap: 0.75rem; margin-top: 1rem; }
   button.secondary { background: #fff; color: #0b57d0; }
+  button.danger { color: #a30000; border-color: #a30000; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 1rem 0 0; }
   dt { font-weight: 600; } dd { margin: 0; word-break: break-all; }
   [hidden] { display: none !important; }
@@ -110,6 +111,7 @@ ${LANGUAGE_CHOICES.map(([code, name]) => `          <option value="${code}">${na
   <div id="downloads" hidden>
     <button type="button" id="download-vtt" class="secondary">Download VTT</button>
     <button type="button" id="download-srt" class="secondary">Download SRT</button>
+    <button type="button" id="delete-job" class="secondary danger" hidden>Delete</button>
   </div>
   <dl id="facts" hidden>
     <dt>Interaction id</dt><dd id="interaction"></dd>

@@ -129,8 +129,9 @@ export function redactConfig(config: Config): Record<string, unknown> {
     ...rest,
     webhooks: {
       ...webhooks,
-      secret_set: webhookSecret !== undefined,
-      tenant_secrets_for: Object.keys(tenantSecrets),
+      // Whether they are set, and for which tenants: never a value.
+      signing_set: webhookSecret !== undefined,
+      tenants_signing_their_own: Object.keys(tenantSecrets),
     },
     metrics_token_set: metricsToken !== undefined,
     auth:

@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../scripts/moto-server.js";
 import { runScript } from "../support/run-script.js";
+import { Webhook } from "standardwebhooks";
+import { startWebhookReceiver } from "../support/webhook-receiver.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const VTT = join(ROOT, "tests/fixtures/captions/meeting.vtt");
@@ -101,6 +103,27 @@ describe("the dev loop: npm run dev, then the tools with no variables set", () =
         `BatchProcessingCompleted tenant=\\S+ interaction=${answer.interaction_id} .*"Alice: So I think we should ship the …"`,
       ),
     );
+
+    // A job with a callback to a receiver on this machine: the dev worker calls back, signed with this session's secret.
+    const receiver = await startWebhookReceiver();
+    try {
+      const hookForm = new FormData();
+      hookForm.append("file", new Blob([await readFile(VTT)], { type: "text/vtt" }), "meeting.vtt");
+      const submitted = await fetch(
+        `http://127.0.0.1:${port}/batch/jobs?callback_url=${encodeURIComponent(receiver.hookUrl)}`,
+        { method: "POST", body: hookForm },
+      );
+      expect(submitted.status).toBe(202);
+      await until(() => receiver.received.length > 0, 60_000, "the webhook");
+      const secret = /^WEBHOOK_SECRET=(.+)$/m.exec(written)![1]!;
+      const hook = receiver.received[0]!;
+      expect(new Webhook(secret).verify(hook.body, hook.headers as Record<string, string>)).toMatchObject({
+        type: "batch.processing.completed",
+        interaction_id: ((await submitted.json()) as { interaction_id: string }).interaction_id,
+      });
+    } finally {
+      await receiver.close();
+    }
 
     const second = startDev(session, env);
     started.push(second.child);

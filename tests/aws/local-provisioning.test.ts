@@ -50,8 +50,10 @@ describe("npm run infra:local against moto_server", () => {
           "publisherPolicyArn",
         ],
         ...["uploadBucketName", "workQueueUrl", "workDlqUrl", "jobsTableName", "idempotencyTableName"],
+        ...["webhookQueueUrl", "webhookDlqUrl"],
       ].sort(),
     );
+    expect(first.webhookQueueUrl).toMatch(/\/meeting-transcripts-webhook-queue$/);
     expect(first).toMatchObject({
       eventBusName: "default",
       eventSource: "com.yourapp.transcription",

@@ -1,6 +1,7 @@
 import { describeRoute, resolver } from "hono-openapi";
 import { IDENTITY_JSON_SCHEMA } from "../identity/identity.js";
-import { JobResponse, Problem } from "./api-schemas.js";
+import { JobResponse } from "./api-schemas.js";
+import { Problem } from "./problem-schema.js";
 import { INTERACTION_ID_HEADER, REQUEST_ID_HEADER } from "../middleware/interaction.js";
 import { ERRORS, PROBLEM_CONTENT_TYPE, type ErrorCode } from "./problem.js";
 

@@ -119,10 +119,15 @@ export function createMetrics({
       authFailures.inc({ reason });
     },
     requestAnswered(route: string, method: string, status: number, seconds: number) {
-      requests.inc({ route, method, status: String(status) });
-      requestDuration.observe({ route, method }, seconds);
+      const label = methodLabel(method);
+      requests.inc({ route, method: label, status: String(status) });
+      requestDuration.observe({ route, method: label }, seconds);
     },
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The methods a label may name; any other the parser accepts is `other`, so a client cannot add series. */
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+const methodLabel = (method: string) => (KNOWN_METHODS.has(method) ? method : "other");

@@ -11,6 +11,7 @@ import { interaction } from "../middleware/interaction.js";
 import type { IdentityDefaults } from "../identity/identity.js";
 import type { EventPublisher } from "../../events/event-publisher.js";
 import { accessLog } from "../middleware/access-log.js";
+import { responseHeaders } from "../middleware/response-headers.js";
 import type { AppEnv, IdentifiedEnv } from "./app-env.js";
 import { handleError, problemResponse } from "./error-handler.js";
 import type { InFlightRequests } from "../middleware/in-flight-requests.js";
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(interaction({ logger: deps.logger, ...(newId && { newId }) }));
   app.use(accessLog({ metrics }));
+  app.use(responseHeaders());
   app.route(
     "/batch/jobs",
     jobRoutes({

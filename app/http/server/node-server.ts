@@ -58,7 +58,9 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
   ) as Server;
   Object.assign(server, { httpAllowHalfOpen: true });
 
-  server.on("clientError", answerClientError);
+  server.on("clientError", (error: Error & { code?: string }, socket: Socket) =>
+    answerClientError(error, socket, linger),
+  );
 
   const requestOf = new WeakMap<Socket, IncomingMessage>();
   server.on("connection", (socket: Socket) => {
@@ -83,7 +85,7 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
  * What Node's HTTP parser refuses (bad request line, header bytes, chunk framing, headers too large or too
  * slow) never reaches the app: it is answered here, in the same problem+json shape, before the socket closes.
  */
-function answerClientError(error: Error & { code?: string }, socket: Socket) {
+function answerClientError(error: Error & { code?: string }, socket: Socket, limits: LingerLimits) {
   // As Node's own handler does: once an answer has started on this socket, nothing more can be said.
   const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (!socket.writable || answering?.headersSent === true) {
@@ -100,9 +102,23 @@ function answerClientError(error: Error & { code?: string }, socket: Socket) {
   );
   const body = JSON.stringify(problem);
   socket.end(
-    `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `X-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
-  socket.once("finish", () => socket.destroy());
+  // As for the app's own refusals: read and drop what the client still sends (bounded), so it reads the
+  // answer instead of a reset; then close.
+  let bytes = 0;
+  const close = () => socket.destroy();
+  const timer = setTimeout(close, limits.maxMs);
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
+  socket.on("error", () => undefined);
+  socket.on("data", (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > limits.maxBytes) close();
+  });
+  socket.once("end", close);
+  socket.resume();
 }
 
 const lingering = new WeakSet<Socket>();

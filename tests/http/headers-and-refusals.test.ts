@@ -31,7 +31,7 @@ describe("headers on every kind of answer", () => {
     ["a job list", "/batch/jobs", {}],
     ["a missing job", "/batch/jobs/11111111-1111-4111-8111-111111111111", {}],
   ] as const)("%s: never stored, varying with the credential and the tenant", async (_, path, init) => {
-    const response = await get(path, init as RequestInit);
+    const response = await get(path, init);
     expect(response.headers.get("Cache-Control")).toBe("no-store");
     expect(response.headers.get("Vary")).toMatch(/Authorization, X-API-Key/);
     expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
@@ -103,7 +103,7 @@ describe("a refusal by Node's own parser is heard", () => {
           body,
           duplex: "half",
           signal: AbortSignal.timeout(10_000),
-        } as RequestInit);
+        });
         statuses.push(response.status);
         await response.body?.cancel();
       } catch (error) {

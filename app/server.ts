@@ -45,6 +45,11 @@ if (authenticator === undefined && config.production) {
       "headers",
   );
 }
+if (jobs.available && config.jobs.cursorSigningKey === undefined) {
+  logger.info(
+    "job-list cursors are signed with this process's own key: set CURSOR_SIGNING_KEY for more than one instance",
+  );
+}
 if (config.webhooks.allowPrivate && config.production) {
   logger.warn(
     { webhook_allow_private: true },

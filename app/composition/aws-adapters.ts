@@ -7,6 +7,7 @@ import type { IdempotencySettings } from "../idempotency/idempotency-settings.js
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "../idempotency/idempotency-store.js";
 import { missingJobSettings, type JobSettings } from "../jobs/job-settings.js";
 import { createDynamoJobStore, type JobStore } from "../jobs/job-store.js";
+import { createListCursors } from "../jobs/list-cursor.js";
 import { createSqsWorkQueue, type WorkQueue } from "../jobs/work-queue.js";
 import { createS3ObjectStore, type ObjectStore } from "../storage/object-store.js";
 import { createSqsDeliveryQueue, type DeliveryQueue } from "../webhooks/delivery-queue.js";
@@ -50,7 +51,11 @@ export function createJobAdapters(
     return { missing };
   const sqs = new SQSClient({ region: aws.region, requestHandler: REQUEST_HANDLER });
   return {
-    store: createDynamoJobStore(new DynamoDBClient({ region: aws.region, requestHandler: REQUEST_HANDLER }), jobsTable),
+    store: createDynamoJobStore(
+      new DynamoDBClient({ region: aws.region, requestHandler: REQUEST_HANDLER }),
+      jobsTable,
+      createListCursors(jobs.cursorSigningKey),
+    ),
     queue: createSqsWorkQueue(sqs, workQueueUrl),
     objects,
     sqs,

@@ -125,8 +125,10 @@ export function redactConfig(config: Config): Record<string, unknown> {
   const { apiKey: openaiKey, ...openai } = config.openai;
   const { metricsToken, ...rest } = config;
   const { secret: webhookSecret, tenantSecrets, ...webhooks } = config.webhooks;
+  const { cursorSigningKey, ...jobs } = config.jobs;
   return {
     ...rest,
+    jobs: { ...jobs, cursor_signing_key_set: cursorSigningKey !== undefined },
     webhooks: {
       ...webhooks,
       // Whether they are set, and for which tenants: never a value.

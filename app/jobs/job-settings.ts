@@ -27,6 +27,14 @@ export const jobSettings = settings(
           "how long a job record is kept (DynamoDB TTL), in days: as long as its result (the stack's `resultRetentionDays`)",
       },
     ),
+    CURSOR_SIGNING_KEY: optionalText(
+      {
+        meaning:
+          "signs job-list cursors (at least 32 characters), the same on every API instance; unset: each process signs with its own",
+        secret: true,
+      },
+      v.minLength(32, "must be at least 32 characters"),
+    ),
     WORKER_CONCURRENCY: integer(4, { min: 1, max: 256 }, { meaning: "jobs one worker process runs at once" }),
     WORKER_VISIBILITY_TIMEOUT_S: integer(
       120,
@@ -48,6 +56,7 @@ export const jobSettings = settings(
       workQueueUrl: env.WORK_QUEUE_URL,
       jobsTable: env.JOBS_TABLE,
       retentionDays: env.JOB_RETENTION_DAYS,
+      cursorSigningKey: env.CURSOR_SIGNING_KEY,
     },
     worker: {
       concurrency: env.WORKER_CONCURRENCY,

@@ -8,7 +8,6 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import * as v from "valibot";
 import {
   fromJobItem,
   toJobItem,
@@ -19,6 +18,7 @@ import {
   type JobStatus,
 } from "./job-record.js";
 import { JOBS_TABLE_SCHEMA } from "./job-resources.js";
+import { createListCursors, type CursorKey, type ListCursors } from "./list-cursor.js";
 
 /** The index that lists a tenant's jobs newest first. */
 const JOBS_BY_CREATION_INDEX = JOBS_TABLE_SCHEMA.byCreatedIndex.name;
@@ -27,11 +27,6 @@ export interface JobPage {
   jobs: JobRecord[];
   /** Opaque; absent on the last page. */
   cursor?: string;
-}
-
-/** A list cursor that is not one this service handed out (or not to this tenant). */
-export class InvalidCursor extends Error {
-  override readonly name = "InvalidCursor";
 }
 
 /** The jobs table. Every write that moves a job on is conditional on the state it moves from. */
@@ -61,31 +56,19 @@ export interface JobStore {
   ): Promise<JobPage>;
 }
 
-const CursorKey = v.strictObject({ tenant_id: v.string(), job_id: v.string(), created_key: v.string() });
-
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key === undefined ? undefined : Buffer.from(JSON.stringify(key)).toString("base64url");
-}
-
-function decodeCursor(cursor: string, tenantId: string): v.InferOutput<typeof CursorKey> {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw new InvalidCursor("The cursor is not one this service handed out.");
-  }
-  const parsed = v.safeParse(CursorKey, key);
-  // A cursor names a key: one of another tenant's must not page through that tenant's jobs.
-  if (!parsed.success || parsed.output.tenant_id !== tenantId)
-    throw new InvalidCursor("The cursor is not one this service handed out.");
-  return parsed.output;
-}
-
 /** Sort key of the listing index: creation time, then id, so equal times still sort and page stably. */
 export const createdKey = (job: Pick<JobRecord, "createdAt" | "interactionId">) =>
   `${job.createdAt}#${job.interactionId}`;
 
-export function createDynamoJobStore(client: DynamoDBClient, tableName: string): JobStore {
+/** Reads one filtered page may take before it answers short (with a cursor to go on from), and items each evaluates. */
+const MAX_READS_PER_PAGE = 10;
+const ITEMS_PER_READ = 100;
+
+export function createDynamoJobStore(
+  client: DynamoDBClient,
+  tableName: string,
+  cursors: ListCursors = createListCursors(),
+): JobStore {
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
   async function conditional(command: UpdateCommand | DeleteCommand): Promise<boolean> {
@@ -207,27 +190,55 @@ export function createDynamoJobStore(client: DynamoDBClient, tableName: string):
         }),
       );
     },
+    /**
+     * A page of the tenant's jobs, newest first. A status filter is applied after each read, so reads go on
+     * until the page is full (at most `MAX_READS_PER_PAGE`), and the cursor points after the last job shown.
+     */
     async list(tenantId, { status, limit, cursor }) {
-      const { Items, LastEvaluatedKey } = await documents.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: JOBS_BY_CREATION_INDEX,
-          KeyConditionExpression: "tenant_id = :tenant",
-          ScanIndexForward: false,
-          Limit: limit,
-          // Tombstones are not the tenant's jobs any more.
-          FilterExpression: status === undefined ? "#status <> :deleted" : "#status = :status",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":tenant": tenantId,
-            ...(status === undefined ? { ":deleted": "deleted" } : { ":status": status }),
-          },
-          ...(cursor !== undefined && { ExclusiveStartKey: decodeCursor(cursor, tenantId) }),
-        }),
-      );
-      const next = encodeCursor(LastEvaluatedKey);
-      return { jobs: (Items ?? []).map(withoutIndexKey), ...(next !== undefined && { cursor: next }) };
+      const page: Array<Record<string, unknown>> = [];
+      let start: Record<string, unknown> | undefined =
+        cursor === undefined ? undefined : cursors.decode(cursor, tenantId);
+      let next: Record<string, unknown> | undefined;
+      for (let reads = 0; reads < MAX_READS_PER_PAGE; reads++) {
+        const { Items = [], LastEvaluatedKey } = await documents.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: JOBS_BY_CREATION_INDEX,
+            KeyConditionExpression: "tenant_id = :tenant",
+            ScanIndexForward: false,
+            // The filter is applied after the read: a read evaluates more than a page so a page fills sooner.
+            Limit: Math.max(limit, ITEMS_PER_READ),
+            // Tombstones are not the tenant's jobs any more.
+            FilterExpression: status === undefined ? "#status <> :deleted" : "#status = :status",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":tenant": tenantId,
+              ...(status === undefined ? { ":deleted": "deleted" } : { ":status": status }),
+            },
+            ...(start !== undefined && { ExclusiveStartKey: start }),
+          }),
+        );
+        const room = limit - page.length;
+        page.push(...Items.slice(0, room));
+        // Cut inside this read: the next page starts after the last job shown; else where the read stopped.
+        next = Items.length > room ? keyOf(page.at(-1)!) : LastEvaluatedKey;
+        start = LastEvaluatedKey;
+        if (page.length >= limit || start === undefined) break;
+      }
+      return {
+        jobs: page.map(withoutIndexKey),
+        ...(next !== undefined && { cursor: cursors.encode(next as CursorKey) }),
+      };
     },
+  };
+}
+
+/** The listing index's key of an item: where a page that ends with it goes on from. */
+function keyOf(item: Record<string, unknown>): CursorKey {
+  return {
+    tenant_id: String(item.tenant_id),
+    job_id: String(item.job_id),
+    created_key: String(item.created_key),
   };
 }
 

@@ -15,7 +15,7 @@ import { fromJobResult, parseJobResult } from "../../jobs/job-result.js";
 import type { AsyncJobs } from "../../jobs/async-jobs.js";
 import { CaptionsQuery, layoutOf, subtitleHeaders } from "../contract/subtitle-query.js";
 import { describeJobCaptions } from "../contract/subtitle-openapi.js";
-import { InvalidCursor } from "../../jobs/job-store.js";
+import { InvalidCursor } from "../../jobs/list-cursor.js";
 
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;

@@ -23,7 +23,7 @@ function job(tenantId: string, at: Date, status: JobRecord["status"]): JobRecord
     detected: { kind: "audio", mime: "audio/wav" },
     ...(status === "failed" && { error: { code: "empty_transcript", message: "No speech.", stage: "validation" } }),
     expiresAt: Math.floor(Date.now() / 1000) + 3600,
-  } as JobRecord;
+  };
 }
 
 describe("listing jobs against moto_server", () => {

@@ -75,6 +75,7 @@ const app = createApp({
   requestTimeoutMs,
   minFreeDiskBytes: config.minFreeDiskBytes,
   maxConcurrentRequests: config.maxConcurrentRequests,
+  maxConcurrentRequestsPerTenant: config.maxConcurrentRequestsPerTenant,
   webhooks: { allowPrivate: config.webhooks.allowPrivate, missing: missingWebhookSettings(config.webhooks) },
 });
 

@@ -1,7 +1,7 @@
 import { tmpdir } from "node:os";
 import * as v from "valibot";
 import { ANY_CASE_UUID_V4 } from "../domain/ids.js";
-import { integer, oneOf, optionalText, settings, text } from "../env/env-values.js";
+import { integer, oneOf, optionalInteger, optionalText, settings, text } from "../env/env-values.js";
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -81,6 +81,13 @@ export const httpSettings = settings(
       { min: 1 },
       { meaning: "uploads processed at once per instance; more get 503 `too_busy`" },
     ),
+    MAX_CONCURRENT_REQUESTS_PER_TENANT: optionalInteger(
+      { min: 1 },
+      {
+        meaning: "one tenant's share of those; more get 429 `tenant_too_busy`",
+        shownDefault: "a quarter of `MAX_CONCURRENT_REQUESTS`, at least 1",
+      },
+    ),
     METRICS_TOKEN: optionalText(
       {
         meaning: "when set (16 characters or more), `/metrics` needs `Authorization: Bearer <METRICS_TOKEN>`",
@@ -108,6 +115,8 @@ export const httpSettings = settings(
     keepAliveTimeoutS: env.KEEP_ALIVE_TIMEOUT_S,
     minFreeDiskBytes: env.MIN_FREE_DISK_BYTES,
     maxConcurrentRequests: env.MAX_CONCURRENT_REQUESTS,
+    maxConcurrentRequestsPerTenant:
+      env.MAX_CONCURRENT_REQUESTS_PER_TENANT ?? Math.max(1, Math.floor(env.MAX_CONCURRENT_REQUESTS / 4)),
     /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
     metricsToken: env.METRICS_TOKEN,
     identityDefaults: { tenantId: env.MOCK_TENANT_ID, userId: env.MOCK_USER_ID },

@@ -34,6 +34,23 @@ export function integer(defaultValue: number, bounds: { min: number; max?: numbe
   );
 }
 
+/** A whole number within bounds, or nothing (its default is worked out from other settings). */
+export function optionalInteger(bounds: { min: number; max?: number }, doc: VariableDoc) {
+  const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
+  return documented(
+    v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^\d+$/, "must be a whole number"),
+        v.transform(Number),
+        v.minValue(bounds.min, `must be at least ${bounds.min}`),
+        v.maxValue(max, `must be at most ${max}`),
+      ),
+    ),
+    doc,
+  );
+}
+
 /** A switch: `true`/`false` (or `1`/`0`). */
 export function flag(defaultValue: boolean, doc: VariableDoc) {
   return documented(

@@ -113,3 +113,50 @@ describe("a refusal by Node's own parser is heard", () => {
     expect(statuses).toEqual(Array.from({ length: 20 }, () => 431));
   }, 60_000);
 });
+
+describe("each tenant's share of the instance", () => {
+  it("a tenant holding its share gets 429 for one more, while another tenant's upload is answered", async () => {
+    const service = await listenTestApp({ maxConcurrentRequestsPerTenant: 1, uploadIdleTimeoutMs: 5_000 });
+    const tenantA = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+    const tenantB = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+    try {
+      // Tenant A's upload trickles: it holds A's one slot.
+      const stalled = rawRequest({
+        port: service.port,
+        head: `POST /batch/process HTTP/1.1\r\nHost: x\r\nX-Tenant-ID: ${tenantA}\r\nContent-Type: text/vtt\r\nContent-Length: 100000\r\n\r\n`,
+        body: Buffer.alloc(100_000, 0x61),
+        stallAfterBytes: 10,
+      });
+      const form = () => {
+        const body = new FormData();
+        body.append("file", new Blob(["WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n"]), "a.vtt");
+        return body;
+      };
+      let refused: Response | undefined;
+      await expect
+        .poll(
+          async () => {
+            refused = await fetch(`${service.url}/batch/process`, {
+              method: "POST",
+              body: form(),
+              headers: { "X-Tenant-ID": tenantA },
+            });
+            return refused.status;
+          },
+          { timeout: 5_000 },
+        )
+        .toBe(429);
+      expect(refused!.headers.get("Retry-After")).toBe("5");
+      expect(await refused!.json()).toMatchObject({ code: "tenant_too_busy" });
+      const other = await fetch(`${service.url}/batch/process`, {
+        method: "POST",
+        body: form(),
+        headers: { "X-Tenant-ID": tenantB },
+      });
+      expect(other.status).toBe(200);
+      expect((await stalled).status).toBe(408);
+    } finally {
+      await service.close();
+    }
+  });
+});

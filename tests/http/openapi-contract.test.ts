@@ -370,6 +370,39 @@ describe("the OpenAPI document tells the whole truth", () => {
     }
   });
 
+  it("every guarded route answers 429 tenant_too_busy, with Retry-After, past the tenant's share", async () => {
+    const crowded = await listenTestApp({ jobs, maxConcurrentRequestsPerTenant: 0 });
+    const id = "11111111-1111-4111-8111-111111111111";
+    try {
+      const cases: Array<[string, string, Promise<RawAnswer>]> = [
+        ["/batch/process", "post", upload(crowded.port, vtt, asTenant)],
+        ["/batch/jobs", "post", upload(crowded.port, vtt, asTenant, "/batch/jobs")],
+        ["/batch/jobs", "get", plain(crowded.port, "GET", "/batch/jobs", asTenant)],
+        ["/batch/jobs/{id}", "get", plain(crowded.port, "GET", `/batch/jobs/${id}`, asTenant)],
+        ["/batch/jobs/{id}", "delete", plain(crowded.port, "DELETE", `/batch/jobs/${id}`, asTenant)],
+        ["/batch/jobs/{id}/captions", "get", plain(crowded.port, "GET", `/batch/jobs/${id}/captions`, asTenant)],
+        [
+          "/batch/subtitles",
+          "post",
+          plain(
+            crowded.port,
+            "POST",
+            "/batch/subtitles",
+            "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+          ),
+        ],
+      ];
+      for (const [path, method, sent] of cases) {
+        const answer = await sent;
+        expect(answer.status, `${method} ${path}`).toBe(429);
+        expect(answer.headers["retry-after"]).toBe("5");
+        conforms(path, method, answer);
+      }
+    } finally {
+      await crowded.close();
+    }
+  });
+
   it("DELETE /batch/jobs/{id} answers as documented, and GET of an expired job is a 404 job_expired", async () => {
     const doomed = await jobs.seedCompleted(TENANT, timedResult);
     const cases: Array<[number, Promise<RawAnswer>]> = [

@@ -37,9 +37,11 @@ export function problemResponses(codes: ErrorCode[]) {
         description: grouped.map((code) => `\`${code}\`: ${ERRORS[code].title}`).join("; "),
         headers: {
           ...interactionHeader,
-          ...((grouped.includes("too_busy") || grouped.includes("idempotency_in_progress")) && {
+          ...((grouped.includes("too_busy") ||
+            grouped.includes("tenant_too_busy") ||
+            grouped.includes("idempotency_in_progress")) && {
             "Retry-After": {
-              description: "too_busy, idempotency_in_progress: seconds to wait before trying again",
+              description: "too_busy, tenant_too_busy, idempotency_in_progress: seconds to wait before trying again",
               schema: { type: "string" as const },
             },
           }),
@@ -85,6 +87,7 @@ export const SUBMIT_PROBLEMS: ErrorCode[] = [
   "unsupported_media_type",
   "headers_too_large",
   "too_busy",
+  "tenant_too_busy",
   "unauthorized",
   "tenant_mismatch",
   "auth_unavailable",
@@ -97,6 +100,7 @@ export const SUBMIT_PROBLEMS: ErrorCode[] = [
 export const READ_PROBLEMS: ErrorCode[] = [
   "invalid_header",
   "too_busy",
+  "tenant_too_busy",
   "unauthorized",
   "tenant_mismatch",
   "auth_unavailable",

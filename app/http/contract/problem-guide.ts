@@ -55,6 +55,11 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
       "This instance has no webhook delivery queue or signing secret, so it cannot call back (`missing` names them).",
     action: "Poll GET /batch/jobs/{id} instead, or ask the operator to set WEBHOOK_QUEUE_URL and WEBHOOK_SECRET.",
   },
+  tenant_too_busy: {
+    meaning:
+      "Your tenant already has its share of this instance's request slots in use (MAX_CONCURRENT_REQUESTS_PER_TENANT); other tenants are unaffected.",
+    action: "Wait Retry-After seconds, or send fewer requests at once.",
+  },
   unsupported_option: {
     meaning:
       "The option named in `option` is well-formed, but `provider` cannot honour it (the configured transcription " +

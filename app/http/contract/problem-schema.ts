@@ -20,7 +20,10 @@ const ProblemExtensions = {
     v.pipe(v.number(), v.description("upload_idle_timeout: how long the body may send nothing")),
   ),
   retry_after_s: v.optional(
-    v.pipe(v.number(), v.description("too_busy, idempotency_in_progress: when to try again, also in Retry-After")),
+    v.pipe(
+      v.number(),
+      v.description("too_busy, tenant_too_busy, idempotency_in_progress: when to try again, also in Retry-After"),
+    ),
   ),
   allowed: v.optional(
     v.pipe(v.array(v.string()), v.description("invalid_query (model): the models a request may name")),

@@ -23,6 +23,7 @@ export const ERRORS = {
   upload_timeout: { status: 408, title: "Upload took too long" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  tenant_too_busy: { status: 429, title: "Too many requests of this tenant in progress" },
   headers_too_large: { status: 431, title: "Request headers too large" },
   job_not_completed: { status: 409, title: "The job has no transcript yet" },
   empty_transcript: { status: 422, title: "Empty transcript" },

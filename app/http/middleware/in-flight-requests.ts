@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { InteractionVariables } from "../server/app-env.js";
+import type { IdentifiedEnv, InteractionVariables } from "../server/app-env.js";
 import { ApiError } from "../contract/problem.js";
 
 export interface InFlightRequest {
@@ -49,3 +49,31 @@ export function createInFlightRequests() {
 }
 
 export type InFlightRequests = ReturnType<typeof createInFlightRequests>;
+
+/**
+ * Each tenant's share of the instance: past `limit` requests of one tenant at once, that tenant gets 429
+ * with `Retry-After`; the others are not affected. Runs after identity, which names the tenant.
+ */
+export function tenantShare({ limit, retryAfterS = 5 }: { limit: number; retryAfterS?: number }) {
+  const active = new Map<string, number>();
+  return createMiddleware<IdentifiedEnv>(async function tenantShare(c, next) {
+    const tenant = c.var.context.tenantId;
+    const running = active.get(tenant) ?? 0;
+    if (running >= limit) {
+      c.header("Retry-After", String(retryAfterS));
+      throw new ApiError(
+        "tenant_too_busy",
+        `This tenant already has ${limit} requests in progress on this instance; try again shortly.`,
+        { retry_after_s: retryAfterS },
+      );
+    }
+    active.set(tenant, running + 1);
+    try {
+      await next();
+    } finally {
+      const left = (active.get(tenant) ?? 1) - 1;
+      if (left === 0) active.delete(tenant);
+      else active.set(tenant, left);
+    }
+  });
+}

@@ -1,5 +1,5 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import type { IdentifiedEnv } from "../server/app-env.js";
+import type { IdentifiedEnv, Admission } from "../server/app-env.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import type { BatchResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
@@ -32,7 +32,7 @@ export interface BatchRouteDeps {
   requestTimeoutMs: number;
   minFreeDiskBytes: number;
   /** What runs before the handler: the concurrency limit, then `identity`, which sets `c.var.context`. */
-  admission: [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>];
+  admission: Admission;
 }
 
 /** The reason a request's deadline aborts its signal with. */

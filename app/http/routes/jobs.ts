@@ -1,7 +1,7 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import * as v from "valibot";
 import { parseQuery } from "../contract/query.js";
-import type { IdentifiedEnv } from "../server/app-env.js";
+import type { IdentifiedEnv, Admission } from "../server/app-env.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import { JobList, JobResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
@@ -40,7 +40,7 @@ import { available, fromStorage, submitJob, summary, type JobRouteDeps } from ".
 
 export function jobRoutes(
   deps: JobRouteDeps & {
-    admission: [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>];
+    admission: Admission;
     /** Writes subtitles of a completed job's transcripts. */
     subtitles: BatchPipeline["subtitles"];
     /** Deletes one of the caller's jobs and everything of it; false when there is none. */

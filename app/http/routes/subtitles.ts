@@ -17,7 +17,7 @@ import { ApiError } from "../contract/problem.js";
 import { parseQuery } from "../contract/query.js";
 import { CaptionsQuery, layoutOf, subtitleHeaders } from "../contract/subtitle-query.js";
 import { subtitleContent, SUBTITLE_QUERY_PARAMETERS } from "../contract/subtitle-openapi.js";
-import type { IdentifiedEnv } from "../server/app-env.js";
+import type { IdentifiedEnv, Admission } from "../server/app-env.js";
 import { receiveAnyUpload } from "../upload/raw-body-upload.js";
 import { resolver } from "hono-openapi";
 
@@ -48,6 +48,7 @@ const describeSubtitles = describeRoute({
       "tenant_mismatch",
       "auth_unavailable",
       "too_busy",
+      "tenant_too_busy",
       "insufficient_storage",
       ...SERVER_REFUSALS,
     ]),
@@ -61,7 +62,7 @@ export interface SubtitleRouteDeps {
   maxBytes: number;
   idleTimeoutMs: number;
   minFreeDiskBytes: number;
-  admission: [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>];
+  admission: Admission;
 }
 
 /** `POST /batch/subtitles`: a transcript answer in, its subtitles out. */

@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from "hono";
 import type { HttpBindings } from "@hono/node-server";
 import type { Logger } from "../../logger.js";
 import type { RequestContext } from "../../domain/request-context.js";
@@ -35,3 +36,6 @@ export interface IdentifiedEnv {
   Variables: InteractionVariables & OutcomeVariables & IdentityVariables;
   Bindings: EdgeBindings;
 }
+
+/** What runs before a guarded route's handler: the instance's limit, identity (sets `c.var.context`), then the tenant's share. */
+export type Admission = [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>, MiddlewareHandler<IdentifiedEnv>];

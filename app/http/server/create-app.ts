@@ -12,9 +12,9 @@ import type { IdentityDefaults } from "../identity/identity.js";
 import type { EventPublisher } from "../../events/event-publisher.js";
 import { accessLog } from "../middleware/access-log.js";
 import { responseHeaders } from "../middleware/response-headers.js";
-import type { AppEnv, IdentifiedEnv } from "./app-env.js";
+import type { AppEnv, IdentifiedEnv, Admission } from "./app-env.js";
 import { handleError, problemResponse } from "./error-handler.js";
-import type { InFlightRequests } from "../middleware/in-flight-requests.js";
+import { tenantShare, type InFlightRequests } from "../middleware/in-flight-requests.js";
 import type { Logger } from "../../logger.js";
 import type { Metrics } from "../../observability/metrics.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
@@ -62,6 +62,8 @@ export interface AppDeps {
   minFreeDiskBytes: number;
   /** Uploads processed at once; more are refused with 503 so disk and provider quotas are not exhausted. */
   maxConcurrentRequests: number;
+  /** One tenant's share of those; more of its requests are refused with 429. Absent: no share beyond the total. */
+  maxConcurrentRequestsPerTenant?: number | undefined;
   /** Callbacks: what a `callback_url` may be, and what is missing for them (refused with 503 while not empty). */
   webhooks?: { allowPrivate: boolean; missing: string[] } | undefined;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
@@ -78,7 +80,9 @@ export function createApp(deps: AppDeps) {
   const newId = deps.newId;
 
   const { uploadIdleTimeoutMs } = deps;
-  const admission = (): [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>] => [
+  // One count of each tenant's requests across every guarded route.
+  const share = tenantShare({ limit: deps.maxConcurrentRequestsPerTenant ?? deps.maxConcurrentRequests });
+  const admission = (): Admission => [
     inFlight.middleware({ limit: deps.maxConcurrentRequests }),
     identity({
       defaults: deps.identityDefaults,
@@ -86,6 +90,7 @@ export function createApp(deps: AppDeps) {
       onAuthFailure: (reason) => metrics.authFailed(reason),
       ...(newId && { newId }),
     }),
+    share,
   ];
   const jobs: JobRouteDeps = {
     jobs: deps.jobs,

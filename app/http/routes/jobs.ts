@@ -1,4 +1,4 @@
-import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { Hono, type Context } from "hono";
 import * as v from "valibot";
 import { parseQuery } from "../contract/query.js";
 import type { IdentifiedEnv, Admission } from "../server/app-env.js";

@@ -1,4 +1,4 @@
-import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { Hono, type Context } from "hono";
 import { describeRoute } from "hono-openapi";
 import { Readable } from "node:stream";
 import type { TextWork } from "../../text-work/text-work.js";

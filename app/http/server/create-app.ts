@@ -1,4 +1,4 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import type { Authenticator } from "../../auth/authenticator.js";
 import type { IdempotencyStore } from "../../idempotency/idempotency-store.js";
 import type { AsyncJobs } from "../../jobs/async-jobs.js";
@@ -12,7 +12,7 @@ import type { IdentityDefaults } from "../identity/identity.js";
 import type { EventPublisher } from "../../events/event-publisher.js";
 import { accessLog } from "../middleware/access-log.js";
 import { responseHeaders } from "../middleware/response-headers.js";
-import type { AppEnv, IdentifiedEnv, Admission } from "./app-env.js";
+import type { AppEnv, Admission } from "./app-env.js";
 import { handleError, problemResponse } from "./error-handler.js";
 import { tenantShare, type InFlightRequests } from "../middleware/in-flight-requests.js";
 import type { Logger } from "../../logger.js";

@@ -3,6 +3,7 @@ import { loadConfigOrExit, redactConfig } from "./config/config.js";
 import { createJobProcessor } from "./jobs/job-processor.js";
 import { WORK_QUEUE } from "./jobs/job-resources.js";
 import { createWorkConsumer } from "./jobs/work-consumer.js";
+import { createDeadLetterProcessor } from "./jobs/dead-letter-processor.js";
 import { createLogger } from "./logger.js";
 import { createDeliveryQueue } from "./composition/aws-adapters.js";
 import { createWebhookConsumer } from "./composition/webhook-consumer.js";
@@ -46,6 +47,22 @@ const consumer = createWorkConsumer({
   retryDelayS: config.worker.retryDelayS,
 });
 const webhookConsumer = createWebhookConsumer(jobAdapters, config.webhooks, logger);
+const deadLetterConsumer =
+  config.jobs.workDlqUrl === undefined
+    ? undefined
+    : createWorkConsumer({
+        sqs: jobAdapters.sqs,
+        queueUrl: config.jobs.workDlqUrl,
+        process: createDeadLetterProcessor({ store: jobAdapters.store, pipeline, deliveries, logger }),
+        logger,
+        concurrency: 1,
+        visibilityTimeoutS: 60,
+        retryDelayS: config.worker.retryDelayS,
+      });
+if (deadLetterConsumer === undefined)
+  logger.warn(
+    "WORK_DLQ_URL is not set: jobs whose work messages are dead-lettered stay unfinished until an operator acts",
+  );
 // Handlers first: until a SIGTERM listener exists the signal kills the process outright.
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -71,5 +88,6 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 consumer.start();
 webhookConsumer?.start();
+deadLetterConsumer?.start();
 logger.debug({ config: redactConfig(config) }, "worker configuration");
 logger.info({ concurrency: config.worker.concurrency }, "worker started");

@@ -76,6 +76,7 @@ async function startLocalAws(
         QUEUE_URL: events.queueUrl,
         UPLOAD_BUCKET: jobs.uploadBucketName,
         WORK_QUEUE_URL: jobs.workQueueUrl,
+        WORK_DLQ_URL: jobs.workDlqUrl,
         JOBS_TABLE: jobs.jobsTableName,
         IDEMPOTENCY_TABLE: jobs.idempotencyTableName,
         WEBHOOK_QUEUE_URL: jobs.webhookQueueUrl,

@@ -18,6 +18,13 @@ export const jobSettings = settings(
       { meaning: "async jobs: the work queue (`workQueueUrl`)" },
       v.url("must be an absolute URL"),
     ),
+    WORK_DLQ_URL: optionalText(
+      {
+        meaning:
+          "the work queue's DLQ (`workDlqUrl`): workers end the jobs dead-lettered there as failed; unset: they stay for an operator",
+      },
+      v.url("must be an absolute URL"),
+    ),
     JOBS_TABLE: optionalText({ meaning: "async jobs: the jobs table (`jobsTableName`)" }, TABLE_NAME),
     JOB_RETENTION_DAYS: integer(
       DEFAULT_RETENTION_DAYS.results,
@@ -54,6 +61,7 @@ export const jobSettings = settings(
     jobs: {
       uploadBucket: env.UPLOAD_BUCKET,
       workQueueUrl: env.WORK_QUEUE_URL,
+      workDlqUrl: env.WORK_DLQ_URL,
       jobsTable: env.JOBS_TABLE,
       retentionDays: env.JOB_RETENTION_DAYS,
       cursorSigningKey: env.CURSOR_SIGNING_KEY,

@@ -30,6 +30,7 @@ import { awsClients, createTestPipeline, type TestPipeline } from "./moto.js";
 import { buildTestApp } from "./test-app.js";
 import { createSqsDeliveryQueue } from "../../app/webhooks/delivery-queue.js";
 import { createDeliveryProcessor, retryWaitS } from "../../app/webhooks/delivery-processor.js";
+import { createDeadLetterProcessor } from "../../app/jobs/dead-letter-processor.js";
 import { createWebhookSender } from "../../app/webhooks/webhook-sender.js";
 
 /** The ports a worker runs on; a test may wrap any of them to inject a fault. */
@@ -167,6 +168,38 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     return consumer;
   }
 
+  /** A worker's consumer of the work DLQ: it ends the jobs dead-lettered there. */
+  function startDeadLetters(): WorkConsumer {
+    const { pipeline } = composeServices(
+      {
+        logger: workerLogs.logger,
+        transcriber,
+        optionPolicy: optionPolicyFor(transcriber),
+        cleaner: createRulesCleaner(),
+        publisher,
+        textWork: inlineTextWork(),
+        tempFiles: createTempFiles(workerDir),
+        objects,
+        jobAdapters: { store, queue, objects, sqs: clients.sqs, workQueueUrl: outputs.workQueueUrl },
+        idempotencyStore: idempotencyStore(),
+      },
+      { maxCaptionsBytes, metrics: createMetrics({ defaultMetrics: false }) },
+    );
+    const deadLetters = createWorkConsumer({
+      sqs: clients.sqs,
+      queueUrl: outputs.workDlqUrl,
+      process: createDeadLetterProcessor({ store, pipeline, deliveries, logger: workerLogs.logger }),
+      logger: workerLogs.logger,
+      concurrency: 1,
+      visibilityTimeoutS: 6,
+      retryDelayS: 1,
+      waitTimeSeconds: 1,
+    });
+    deadLetters.start();
+    consumers.push(deadLetters);
+    return deadLetters;
+  }
+
   /** A worker's webhook deliveries, with retries a second or two apart instead of minutes. */
   function startDeliveries(ports: WorkerPorts, webhooks: NonNullable<JobHarnessOptions["webhooks"]>): WorkConsumer {
     const retryBaseS = webhooks.retryBaseS ?? 1;
@@ -217,6 +250,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     apiLogs: api.logs,
     workerLogs,
     startWorker,
+    startDeadLetters,
     /** Polls `GET /batch/jobs/{id}` until the job is finished (or the time is up). */
     async finished(
       location: string,

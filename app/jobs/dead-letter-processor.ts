@@ -1,0 +1,68 @@
+import { ProcessingFailed } from "../domain/failures.js";
+import type { RequestContext } from "../domain/request-context.js";
+import type { Logger } from "../logger.js";
+import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
+import { webhookIdOf, type DeliveryQueue } from "../webhooks/delivery-queue.js";
+import type { WorkDelivery } from "./job-processor.js";
+import type { JobError } from "./job-record.js";
+import type { JobStore } from "./job-store.js";
+import { parseWorkMessage } from "./work-queue.js";
+
+export interface DeadLetterProcessorDeps {
+  store: JobStore;
+  pipeline: Pick<BatchPipeline, "publishFailed">;
+  deliveries?: DeliveryQueue | undefined;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Ends the jobs whose work messages were dead-lettered: a job still `queued` or `processing` (its worker
+ * died on every receive, as an out-of-memory kill does) is marked failed with `processing_failed`, its
+ * `BatchProcessingFailed` published and its callback queued. A job that finished meanwhile is left alone
+ * (the write is conditional). Resolves when the dead letter is done with.
+ */
+export function createDeadLetterProcessor(deps: DeadLetterProcessorDeps) {
+  const now = deps.now ?? (() => new Date());
+  return async function endDeadLetteredJob(delivery: WorkDelivery): Promise<void> {
+    const message = parseWorkMessage(delivery.body);
+    if (message === undefined) {
+      deps.logger.error(
+        { message_id: delivery.messageId, bytes: delivery.body?.length ?? 0 },
+        "dead letter is not a work message; dropped",
+      );
+      return;
+    }
+    const log = deps.logger.child({ interaction_id: message.job_id, dead_letter: true });
+    const job = await deps.store.get(message.tenant_id, message.job_id);
+    if (job === undefined || (job.status !== "queued" && job.status !== "processing")) {
+      log.info({ status: job?.status ?? "missing" }, "dead-lettered job already ended; nothing to do");
+      return;
+    }
+    const error = new ProcessingFailed(job.attempts);
+    const failure: JobError = { code: error.code, message: error.message, stage: "processing" };
+    const context: RequestContext = {
+      tenantId: job.tenantId,
+      userId: job.userId,
+      accountId: job.accountId,
+      interactionId: job.interactionId,
+    };
+    if (job.callback !== undefined && deps.deliveries !== undefined) {
+      await deps.deliveries.send({
+        version: 1,
+        webhook_id: webhookIdOf(job.interactionId, "failed"),
+        tenant_id: job.tenantId,
+        job_id: job.interactionId,
+        ending: "failed",
+        error: failure,
+      });
+    }
+    if (!(await deps.store.fail(job.tenantId, job.interactionId, failure, now()))) {
+      log.info({}, "dead-lettered job ended meanwhile; left as it is");
+      return;
+    }
+    log.error({ attempts: job.attempts }, "job's work message was dead-lettered: job failed");
+    // The job is failed either way; the publisher has retried within its budget, and says what became of it.
+    await deps.pipeline.publishFailed({ context, log }, error, "processing");
+  };
+}

@@ -126,6 +126,24 @@ export function createDynamoIdempotencyStore(
         ),
       );
     },
+    async renew(scope, key, fingerprint, leaseS) {
+      await conditionally(() =>
+        documents.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: itemKey(scope, key),
+            UpdateExpression: "SET lease_until = :lease",
+            ConditionExpression: "#state = :in_progress AND fingerprint = :fingerprint",
+            ExpressionAttributeNames: { "#state": "state" },
+            ExpressionAttributeValues: {
+              ":lease": seconds() + leaseS,
+              ":in_progress": "in_progress",
+              ":fingerprint": fingerprint,
+            },
+          }),
+        ),
+      );
+    },
     async forget(scope, key) {
       await documents.send(new DeleteCommand({ TableName: tableName, Key: itemKey(scope, key) }));
       await options.objects?.delete(bodyKey(scope, key));

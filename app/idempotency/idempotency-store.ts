@@ -24,6 +24,8 @@ export interface IdempotencyStore {
   begin(scope: string, key: string, fingerprint: string, leaseS: number): Promise<BeginResult>;
   complete(scope: string, key: string, fingerprint: string, response: RecordedResponse): Promise<void>;
   release(scope: string, key: string, fingerprint: string): Promise<void>;
+  /** Extends a claim still held with this fingerprint by `leaseS` from now, while its request runs. */
+  renew(scope: string, key: string, fingerprint: string, leaseS: number): Promise<void>;
   /** Removes a key's record and its answer, whatever their state: what a deleted job leaves behind. */
   forget(scope: string, key: string): Promise<void>;
 }
@@ -73,6 +75,12 @@ export function createMemoryIdempotencyStore({
       const existing = entries.get(id(scope, key));
       if (existing?.record.state === "in_progress" && existing.record.fingerprint === fingerprint)
         entries.delete(id(scope, key));
+      return Promise.resolve();
+    },
+    renew(scope, key, fingerprint, leaseS) {
+      const existing = entries.get(id(scope, key));
+      if (existing?.record.state === "in_progress" && existing.record.fingerprint === fingerprint)
+        existing.leaseUntil = now() + leaseS * 1000;
       return Promise.resolve();
     },
     forget(scope, key) {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { type Transcriber } from "../../app/transcription/transcriber.js";
 import { ProviderFailure } from "../../app/domain/failures.js";
 import { memoryJobs } from "../support/memory-jobs.js";
+import { createMemoryIdempotencyStore } from "../../app/idempotency/idempotency-store.js";
 import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
 
 const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
@@ -102,6 +103,31 @@ describe("Idempotency-Key on POST /batch/process", () => {
     expect(provider.state.calls).toBe(1);
   });
 
+  it("renews the key's short lease while its request runs, so a slow request keeps its key", async () => {
+    const provider = countingTranscriber();
+    provider.state.hold = true;
+    const memory = createMemoryIdempotencyStore({ ttlS: 3600 });
+    const renewals: number[] = [];
+    const store = {
+      ...memory,
+      renew: (...args: Parameters<typeof memory.renew>) => (renewals.push(args[3]), memory.renew(...args)),
+    };
+    const { app } = await buildTestApp({
+      transcriber: provider.transcriber,
+      idempotencyStore: store,
+      idempotencyLeaseS: 0.3,
+    });
+    const first = postUpload(app, uploadForm(wav, "speech.wav"), withKey("slow"));
+    await expect.poll(() => renewals.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    expect(renewals.every((leaseS) => leaseS === 0.3)).toBe(true);
+    expect((await postUpload(app, uploadForm(wav, "speech.wav"), withKey("slow"))).status).toBe(409);
+    provider.release();
+    expect((await first).status).toBe(200);
+    const settled = renewals.length;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(renewals.length).toBe(settled);
+  });
+
   it("answers 409 with Retry-After while the first request with the key still runs, and transcribes once", async () => {
     const provider = countingTranscriber();
     provider.state.hold = true;
@@ -167,7 +193,7 @@ describe("an idempotency store that fails", () => {
   it("refuses with 503 storage_unavailable when the key cannot be claimed, and still answers when the record cannot be written", async () => {
     const down = () => Promise.reject(new Error("table is down"));
     const unclaimable = await buildTestApp({
-      idempotencyStore: { durable: true, begin: down, complete: down, release: down, forget: down },
+      idempotencyStore: { durable: true, begin: down, complete: down, release: down, forget: down, renew: down },
     });
     const refused = await postUpload(unclaimable.app, uploadForm("hello", "notes.txt"), withKey("k"));
     expect(refused.status).toBe(503);
@@ -179,6 +205,7 @@ describe("an idempotency store that fails", () => {
         complete: down,
         release: down,
         forget: down,
+        renew: down,
       },
     });
     const answered = await postUpload(unrecordable.app, uploadForm("hello", "notes.txt"), withKey("k"));

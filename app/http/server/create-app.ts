@@ -31,6 +31,9 @@ import type { Transcriber } from "../../transcription/transcriber.js";
 import type { OptionPolicy } from "../../transcription/requested-options.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 
+/** An `Idempotency-Key` claim's lease: how long a crashed instance's key stays blocked, at most. */
+export const IDEMPOTENCY_LEASE_S = 30;
+
 export interface AppDeps {
   logger: Logger;
   /** The one pipeline, built by the composition root. */
@@ -62,6 +65,8 @@ export interface AppDeps {
   minFreeDiskBytes: number;
   /** Uploads processed at once; more are refused with 503 so disk and provider quotas are not exhausted. */
   maxConcurrentRequests: number;
+  /** How long an `Idempotency-Key` claim holds without renewal (renewed while its request runs). */
+  idempotencyLeaseS?: number | undefined;
   /** One tenant's share of those; more of its requests are refused with 429. Absent: no share beyond the total. */
   maxConcurrentRequestsPerTenant?: number | undefined;
   /** Callbacks: what a `callback_url` may be, and what is missing for them (refused with 503 while not empty). */
@@ -103,8 +108,7 @@ export function createApp(deps: AppDeps) {
     screen: (head, log, options) => pipeline.screen(head, { needsProvider: false, log, options }),
     idempotency: {
       store: deps.idempotencyStore,
-      // A claim outlives the longest request; with no request limit, an hour.
-      leaseS: deps.requestTimeoutMs ? Math.ceil(deps.requestTimeoutMs / 1000) : 3600,
+      leaseS: deps.idempotencyLeaseS ?? IDEMPOTENCY_LEASE_S,
       onReplay: () => metrics.idempotentReplay(),
     },
   };

@@ -132,10 +132,18 @@ export async function idempotently(
     c.var.log.info({ status: record.response.status }, "idempotent replay");
     return replay(c, record.response);
   }
+  // The claim is held by a short lease, renewed while the work runs: a crashed instance's key is free again
+  // within one lease, not after the longest a request may take.
+  const renewal = setInterval(() => {
+    void idempotency.store
+      .renew(scope, request.key, request.fingerprint, idempotency.leaseS)
+      .catch((error: unknown) => c.var.log.warn({ err: error }, "idempotency claim not renewed"));
+  }, (idempotency.leaseS * 1000) / 3);
   let answer: Answer;
   try {
     answer = await work();
   } catch (error) {
+    clearInterval(renewal);
     const apiError = toApiError(error);
     if (apiError.status < 500 && !c.req.raw.signal.aborted) {
       const body = JSON.stringify(toProblem(apiError, c.var.interactionId));
@@ -151,6 +159,7 @@ export async function idempotently(
     }
     throw error;
   }
+  clearInterval(renewal);
   const body = answer.text ?? JSON.stringify(answer.body);
   const headers = { "Content-Type": "application/json", ...answer.headers };
   await record(

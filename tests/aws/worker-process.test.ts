@@ -86,6 +86,7 @@ describe("the service and its workers as processes, on moto_server", () => {
       "worker started",
       "event publishing enabled",
       "event bus reachable",
+      "WORK_DLQ_URL is not set: jobs whose work messages are dead-lettered stay unfinished until an operator acts",
     ]);
     for (const line of worker.logs.filter((l) => !startup.has(String(l.msg))))
       expect(line.interaction_id).toBe(body.interaction_id);

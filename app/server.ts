@@ -12,6 +12,8 @@ import { missingWebhookSettings } from "./webhooks/webhook-settings.js";
 const STALE_WITHOUT_LIMIT_MS = 24 * 3600 * 1000;
 /** Node's own request cut-off stays behind the app's deadline, so the app answers first. */
 const NODE_BACKSTOP_MS = 10_000;
+/** An upload's rate is judged over windows this long (the first one is its grace). */
+const MIN_RATE_WINDOW_MS = 30_000;
 
 const config = loadConfigOrExit(process.env);
 const logger = createLogger({ level: config.logLevel });
@@ -72,6 +74,7 @@ const app = createApp({
   maxUploadBytes: config.maxUploadBytes,
   maxCaptionsBytes: config.maxCaptionsBytes,
   uploadIdleTimeoutMs: config.uploadIdleTimeoutS * 1000,
+  minUploadRate: { bytesPerS: config.minUploadBytesPerS, windowMs: MIN_RATE_WINDOW_MS },
   requestTimeoutMs,
   minFreeDiskBytes: config.minFreeDiskBytes,
   maxConcurrentRequests: config.maxConcurrentRequests,

@@ -51,6 +51,14 @@ export const httpSettings = settings(
           "the whole request, upload and processing: past it, 408 `upload_timeout` while the body arrives, 504 `processing_timeout` after (0: none)",
       },
     ),
+    UPLOAD_MIN_BYTES_PER_S: integer(
+      1024,
+      { min: 0 },
+      {
+        meaning:
+          "the least an upload must send, on average over each 30 s after its first 30 s; slower gets 408 `upload_too_slow` (0: no minimum)",
+      },
+    ),
     UPLOAD_IDLE_TIMEOUT_S: integer(
       30,
       { min: 1 },
@@ -111,6 +119,7 @@ export const httpSettings = settings(
     maxCaptionsBytes: env.MAX_CAPTIONS_BYTES,
     requestTimeoutS: env.REQUEST_TIMEOUT_S,
     uploadIdleTimeoutS: env.UPLOAD_IDLE_TIMEOUT_S,
+    minUploadBytesPerS: env.UPLOAD_MIN_BYTES_PER_S,
     headersTimeoutS: env.HEADERS_TIMEOUT_S,
     keepAliveTimeoutS: env.KEEP_ALIVE_TIMEOUT_S,
     minFreeDiskBytes: env.MIN_FREE_DISK_BYTES,

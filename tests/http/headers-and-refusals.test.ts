@@ -160,3 +160,31 @@ describe("each tenant's share of the instance", () => {
     }
   });
 });
+
+describe("a minimum upload rate", () => {
+  it("cuts a trickling body with 408 upload_too_slow long before its idle timeout, freeing its slot", async () => {
+    const service = await listenTestApp({
+      uploadIdleTimeoutMs: 60_000,
+      minUploadRate: { bytesPerS: 1_000, windowMs: 300 },
+      maxConcurrentRequests: 1,
+    });
+    try {
+      const started = Date.now();
+      const answer = await rawRequest({
+        port: service.port,
+        head: "POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: text/vtt\r\nContent-Length: 100000\r\n\r\n",
+        body: Buffer.alloc(100_000, 0x61),
+        stallAfterBytes: 10,
+      });
+      expect(answer.status).toBe(408);
+      expect(JSON.parse(answer.body)).toMatchObject({ code: "upload_too_slow", min_bytes_per_s: 1_000 });
+      expect(Date.now() - started).toBeLessThan(60_000);
+      // The slot is free again: the next upload is answered.
+      const form = new FormData();
+      form.append("file", new Blob(["WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n"]), "a.vtt");
+      expect((await fetch(`${service.url}/batch/process`, { method: "POST", body: form })).status).toBe(200);
+    } finally {
+      await service.close();
+    }
+  });
+});

@@ -83,6 +83,7 @@ export const SUBMIT_PROBLEMS: ErrorCode[] = [
   "empty_file",
   "malformed_multipart",
   "upload_idle_timeout",
+  "upload_too_slow",
   "payload_too_large",
   "unsupported_media_type",
   "headers_too_large",

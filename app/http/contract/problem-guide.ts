@@ -60,6 +60,11 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
       "Your tenant already has its share of this instance's request slots in use (MAX_CONCURRENT_REQUESTS_PER_TENANT); other tenants are unaffected.",
     action: "Wait Retry-After seconds, or send fewer requests at once.",
   },
+  upload_too_slow: {
+    meaning:
+      "The body arrived slower than the least the service takes (UPLOAD_MIN_BYTES_PER_S on average over 30 s): a trickling upload would hold a slot for everyone.",
+    action: "Send from a faster connection, or upload to object storage first and submit a smaller file.",
+  },
   unsupported_option: {
     meaning:
       "The option named in `option` is well-formed, but `provider` cannot honour it (the configured transcription " +

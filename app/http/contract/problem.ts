@@ -21,6 +21,7 @@ export const ERRORS = {
   headers_timeout: { status: 408, title: "Request headers timed out" },
   upload_idle_timeout: { status: 408, title: "Upload stalled" },
   upload_timeout: { status: 408, title: "Upload took too long" },
+  upload_too_slow: { status: 408, title: "Upload too slow" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   tenant_too_busy: { status: 429, title: "Too many requests of this tenant in progress" },

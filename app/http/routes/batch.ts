@@ -6,6 +6,7 @@ import { ApiError } from "../contract/problem.js";
 import { describeWrongMethod } from "../contract/openapi.js";
 import { jsonStream } from "../server/streamed-json.js";
 import { describeBatchProcess } from "./batch-description.js";
+import type { MinUploadRate } from "../upload/arrival-watch.js";
 import { submitJob, type JobRouteDeps } from "../upload/job-acceptance.js";
 import { toJobResult } from "../../jobs/job-result.js";
 import type { TempFiles } from "../../upload/temp-files.js";
@@ -28,6 +29,7 @@ export interface BatchRouteDeps {
   maxUploadBytes: number;
   tempFiles: TempFiles;
   uploadIdleTimeoutMs: number;
+  minUploadRate?: MinUploadRate | undefined;
   /** The whole request, upload and processing (0: no limit). */
   requestTimeoutMs: number;
   minFreeDiskBytes: number;
@@ -129,6 +131,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
         sink: tee === undefined ? sink : teeingSink(sink, tee),
         maxBytes: deps.maxUploadBytes,
         idleTimeoutMs: deps.uploadIdleTimeoutMs,
+        minRate: deps.minUploadRate,
         signal,
         screen: async (head) => {
           const detected = await deps.pipeline.screen(head, { needsProvider: true, log, tee, signal, options });

@@ -19,6 +19,7 @@ import { CaptionsQuery, layoutOf, subtitleHeaders } from "../contract/subtitle-q
 import { subtitleContent, SUBTITLE_QUERY_PARAMETERS } from "../contract/subtitle-openapi.js";
 import type { IdentifiedEnv, Admission } from "../server/app-env.js";
 import { receiveAnyUpload } from "../upload/raw-body-upload.js";
+import type { MinUploadRate } from "../upload/arrival-watch.js";
 import { resolver } from "hono-openapi";
 
 const describeSubtitles = describeRoute({
@@ -41,6 +42,7 @@ const describeSubtitles = describeRoute({
       "invalid_header",
       "empty_file",
       "upload_idle_timeout",
+      "upload_too_slow",
       "payload_too_large",
       "unsupported_media_type",
       "subtitles_unavailable",
@@ -61,6 +63,7 @@ export interface SubtitleRouteDeps {
   /** The largest body taken: the upload limit. */
   maxBytes: number;
   idleTimeoutMs: number;
+  minRate?: MinUploadRate | undefined;
   minFreeDiskBytes: number;
   admission: Admission;
 }
@@ -84,6 +87,7 @@ export function subtitleRoutes(deps: SubtitleRouteDeps) {
         maxBytes: deps.maxBytes,
         sink: memoryOrDiskSink(deps.tempFiles, c.var.context.interactionId, deps.minFreeDiskBytes),
         idleTimeoutMs: deps.idleTimeoutMs,
+        minRate: deps.minRate,
         signal: c.req.raw.signal,
       },
     );

@@ -22,6 +22,7 @@ import { ApiError } from "../contract/problem.js";
 import { batchRoutes } from "../routes/batch.js";
 import { subtitleRoutes } from "../routes/subtitles.js";
 import type { TextWork } from "../../text-work/text-work.js";
+import type { MinUploadRate } from "../upload/arrival-watch.js";
 import { metricsRoutes } from "../routes/metrics.js";
 import { problemRoutes } from "../routes/problems.js";
 import { webRoutes } from "../routes/web.js";
@@ -59,6 +60,8 @@ export interface AppDeps {
   maxCaptionsBytes: number;
   /** A body that sends nothing for this long is refused (408). */
   uploadIdleTimeoutMs: number;
+  /** A body slower than this is refused with 408 `upload_too_slow`; absent: no minimum. */
+  minUploadRate?: MinUploadRate | undefined;
   /** The longest a request may take, upload and processing (0: no limit). */
   requestTimeoutMs: number;
   /** Free disk space kept in reserve: a declared upload that would eat into it is refused (507). */
@@ -102,6 +105,7 @@ export function createApp(deps: AppDeps) {
     maxUploadBytes: deps.maxUploadBytes,
     maxCaptionsBytes: deps.maxCaptionsBytes,
     uploadIdleTimeoutMs,
+    minUploadRate: deps.minUploadRate,
     optionPolicy: deps.optionPolicy,
     webhooks: deps.webhooks ?? { allowPrivate: false, missing: ["WEBHOOK_QUEUE_URL", "WEBHOOK_SECRET"] },
     // Workers may have a provider this instance lacks: a job is screened for its type only.
@@ -136,6 +140,7 @@ export function createApp(deps: AppDeps) {
       maxUploadBytes: deps.maxUploadBytes,
       tempFiles: deps.tempFiles,
       uploadIdleTimeoutMs,
+      minUploadRate: deps.minUploadRate,
       requestTimeoutMs: deps.requestTimeoutMs,
       minFreeDiskBytes: deps.minFreeDiskBytes,
       admission: admission(),
@@ -148,6 +153,7 @@ export function createApp(deps: AppDeps) {
       tempFiles: deps.tempFiles,
       maxBytes: deps.maxUploadBytes,
       idleTimeoutMs: uploadIdleTimeoutMs,
+      minRate: deps.minUploadRate,
       minFreeDiskBytes: deps.minFreeDiskBytes,
       admission: admission(),
     }),

@@ -134,11 +134,14 @@ export async function idempotently(
   }
   // The claim is held by a short lease, renewed while the work runs: a crashed instance's key is free again
   // within one lease, not after the longest a request may take.
-  const renewal = setInterval(() => {
-    void idempotency.store
-      .renew(scope, request.key, request.fingerprint, idempotency.leaseS)
-      .catch((error: unknown) => c.var.log.warn({ err: error }, "idempotency claim not renewed"));
-  }, (idempotency.leaseS * 1000) / 3);
+  const renewal = setInterval(
+    () => {
+      void idempotency.store
+        .renew(scope, request.key, request.fingerprint, idempotency.leaseS)
+        .catch((error: unknown) => c.var.log.warn({ err: error }, "idempotency claim not renewed"));
+    },
+    (idempotency.leaseS * 1000) / 3,
+  );
   let answer: Answer;
   try {
     answer = await work();

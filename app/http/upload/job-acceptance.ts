@@ -15,6 +15,7 @@ import { objectStoreSink } from "../../upload/upload-sink.js";
 import type { TranscriptionOptions } from "../../domain/transcription-options.js";
 import { refuseForCaptions, type OptionPolicy } from "../../transcription/requested-options.js";
 import { transcriptionOptionsOf } from "./transcription-query.js";
+import type { MinUploadRate } from "./arrival-watch.js";
 import { CallbackRefused, checkCallbackUrl } from "../../webhooks/callback-url.js";
 
 export interface JobRouteDeps {
@@ -30,6 +31,7 @@ export interface JobRouteDeps {
   maxUploadBytes: number;
   maxCaptionsBytes: number;
   uploadIdleTimeoutMs: number;
+  minUploadRate?: MinUploadRate | undefined;
 }
 
 export function available(jobs: AsyncJobs): Extract<AsyncJobs, { available: true }> {
@@ -78,6 +80,7 @@ export async function submitJob(c: Context<IdentifiedEnv>, deps: JobRouteDeps): 
     sink,
     maxBytes: deps.maxUploadBytes,
     idleTimeoutMs: deps.uploadIdleTimeoutMs,
+    minRate: deps.minUploadRate,
     signal: c.req.raw.signal,
     screen: screen && ((head) => screen(head, log, options)),
     discardDuplicate: () => sink.discard(),

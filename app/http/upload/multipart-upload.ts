@@ -3,6 +3,7 @@ import busboy from "busboy";
 import { isOverLimit } from "../../domain/failures.js";
 import { discardFailed } from "../../upload/upload-sink.js";
 import { ApiError } from "../contract/problem.js";
+import { watchArrival } from "./arrival-watch.js";
 import {
   asUploadError,
   checkFreeSpace,
@@ -95,18 +96,12 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
     // One file is accepted, so one screen serves the upload.
     const screen = headScreen(options.screen, fail);
 
-    const idle = setTimeout(() => {
-      fail(
-        new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, {
-          idle_timeout_s: options.idleTimeoutMs / 1000,
-        }),
-      );
-    }, options.idleTimeoutMs);
+    const arrival = watchArrival(options, fail);
 
     // Counted beside the pipe rather than through a stream of its own: one hop less for every byte.
     const countBody = (chunk: Buffer) => {
       bodyBytes += chunk.length;
-      idle.refresh();
+      arrival.arrived(chunk.length);
       if (isOverLimit(bodyBytes, options.maxBytes + MULTIPART_ENVELOPE_BYTES)) fail(tooLarge(options.maxBytes));
       else if (isOverLimit(besidesTheFile(chunk), OTHER_PARTS_BYTES + IN_FLIGHT_SLACK_BYTES))
         fail(tooMuchBesidesTheFile());
@@ -133,7 +128,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
     const onBodyError = (error: Error) => fail(new ClientGoneError({ cause: error }));
 
     function cleanUp() {
-      clearTimeout(idle);
+      arrival.stop();
       options.signal?.removeEventListener("abort", onAbort);
       body.off("data", countBody);
       body.off("close", onBodyClose);

@@ -5,6 +5,7 @@ import { type Received, type UploadOptions, type UploadRequest } from "./upload-
 import { headScreen } from "./upload-request.js";
 import { asUploadError, checkFreeSpace, ClientGoneError, tooLarge } from "./upload-request.js";
 import { ApiError } from "../contract/problem.js";
+import { watchArrival } from "./arrival-watch.js";
 import { discardFailed } from "../../upload/upload-sink.js";
 
 /** Content types a file may be sent as, as the whole request body (as Deepgram and AssemblyAI take it). */
@@ -39,21 +40,13 @@ async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<
     // Between the request and the sink, so a refusal can cut the sink off without destroying the request.
     const file = new PassThrough();
     file.on("error", () => undefined);
-    const idle = setTimeout(
-      () =>
-        fail(
-          new ApiError("upload_idle_timeout", `The upload sent nothing for ${options.idleTimeoutMs / 1000} s.`, {
-            idle_timeout_s: options.idleTimeoutMs / 1000,
-          }),
-        ),
-      options.idleTimeoutMs,
-    );
+    const arrival = watchArrival(options, fail);
     const screen = headScreen(options.screen, (error) => fail(error));
     const onData = (chunk: Buffer) => {
       bytes += chunk.length;
       hash?.update(chunk);
       screen.feed(chunk);
-      idle.refresh();
+      arrival.arrived(chunk.length);
       if (isOverLimit(bytes, options.maxBytes)) fail(tooLarge(options.maxBytes));
     };
     const onAbort = () => fail(options.signal?.reason instanceof Error ? options.signal.reason : new ClientGoneError());
@@ -62,7 +55,7 @@ async function receiveRawBody<T>(request: UploadRequest, options: UploadOptions<
     };
 
     function cleanUp() {
-      clearTimeout(idle);
+      arrival.stop();
       options.signal?.removeEventListener("abort", onAbort);
       body.off("data", onData);
       body.off("close", onClose);

@@ -12,6 +12,7 @@ import {
 } from "./idempotency.js";
 import { receiveAnyUpload } from "./raw-body-upload.js";
 import type { Received } from "./upload-request.js";
+import type { MinUploadRate } from "./arrival-watch.js";
 
 /** What a request's `Idempotency-Key` claims, when it has one and there is a store to keep it in. */
 export type IdempotencyClaim = ReturnType<typeof idempotencyClaim>;
@@ -28,6 +29,7 @@ export interface UploadAcceptance<T> {
   sink: UploadSink<T>;
   maxBytes: number;
   idleTimeoutMs: number;
+  minRate?: MinUploadRate | undefined;
   signal: AbortSignal;
   /** Screens the file's first bytes as they arrive: resolves what they were found to be, or throws to refuse. */
   screen?: ((head: Buffer) => Promise<DetectedInput | undefined>) | undefined;
@@ -61,6 +63,7 @@ export async function acceptUpload<T>(c: Context<IdentifiedEnv>, acceptance: Upl
       maxBytes: acceptance.maxBytes,
       sink: acceptance.sink,
       idleTimeoutMs: acceptance.idleTimeoutMs,
+      minRate: acceptance.minRate,
       signal: acceptance.signal,
       screen:
         screen &&

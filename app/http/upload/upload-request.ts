@@ -4,6 +4,7 @@ import type { UploadSink } from "../../upload/upload-sink.js";
 import type { Hash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { ApiError } from "../contract/problem.js";
+import type { MinUploadRate } from "./arrival-watch.js";
 
 /** An upload as either front door receives it (multipart or the whole body), and how it is refused or cut short. */
 
@@ -20,6 +21,8 @@ export interface UploadOptions<T> {
   sink: UploadSink<T>;
   /** A body that sends nothing for this long is refused with 408 `upload_idle_timeout`. */
   idleTimeoutMs: number;
+  /** A body that sends less than this is refused with 408 `upload_too_slow`. */
+  minRate?: MinUploadRate | undefined;
   /** Aborts the upload: its reason is what the receiver fails with. */
   signal?: AbortSignal | undefined;
   /**

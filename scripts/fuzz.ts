@@ -23,6 +23,12 @@ await runCommand(
       cases: { type: "string", value: "<n>", default: "1000", description: "how many requests" },
       seed: { type: "string", value: "<n>", description: "the generator's seed, to replay a run (default: the clock)" },
       concurrency: { type: "string", value: "<n>", default: "8", description: "requests in flight at once" },
+      url: {
+        type: "string",
+        value: "<url>",
+        description:
+          "a running server to send to (default: one started here, on loopback, with the job routes in memory)",
+      },
     },
     exitCodes: ["ok", "failed", "usage", "software"],
   },
@@ -30,8 +36,27 @@ await runCommand(
     const cases = wholeNumber("cases", options.cases, 1);
     const seed = options.seed === undefined ? Date.now() : wholeNumber("seed", options.seed, 0);
     const concurrency = wholeNumber("concurrency", options.concurrency, 1);
+    const target = options.url === undefined ? undefined : URL.canParse(options.url) ? new URL(options.url) : undefined;
+    if (options.url !== undefined && target === undefined)
+      throw new CliFailure(EXIT.usage, `--url must be a URL, not ${JSON.stringify(options.url)}`);
     const started = performance.now();
-    const report = await runFuzz({ cases, seed, concurrency });
+    console.log(`fuzz: sending to ${target?.origin ?? "a server started here on loopback"}`);
+    // Uploads to both POST routes, then reads of jobs (lists, cursors, ids, subtitles, deletes).
+    const share = Math.max(1, Math.floor(cases / 3));
+    const reports = [
+      await runFuzz({ cases: share, seed, concurrency, target }),
+      await runFuzz({ cases: share, seed, concurrency, target, path: "/batch/jobs" }),
+      await runFuzz({ cases: cases - 2 * share, seed, concurrency, target, path: "job reads" }),
+    ];
+    const report = {
+      byStatus: {} as Record<string, number>,
+      failures: reports.flatMap((part) => part.failures),
+      aliveAfter: reports.every((part) => part.aliveAfter),
+      leftoverUploads: reports.flatMap((part) => part.leftoverUploads),
+    };
+    for (const part of reports)
+      for (const [status, count] of Object.entries(part.byStatus))
+        report.byStatus[status] = (report.byStatus[status] ?? 0) + count;
     console.log(`fuzz: ${cases} cases, seed ${seed}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
     for (const [status, count] of Object.entries(report.byStatus).sort())
       console.log(`  ${status.padEnd(10)} ${count}`);

@@ -10,6 +10,13 @@ describe("fuzzed requests against a real listening server", () => {
     expect(report.leftoverUploads).toEqual([]);
   }, 120_000);
 
+  it("does the same for reads of jobs: lists, cursors, ids, subtitles and deletes with any query", async () => {
+    const report = await runFuzz({ cases: 200, path: "job reads" });
+    expect(report.failures).toEqual([]);
+    expect(Object.keys(report.byStatus)).toEqual(expect.arrayContaining(["200", "400", "404"]));
+    expect(report.aliveAfter).toBe(true);
+  }, 120_000);
+
   it("does the same for the async submission, POST /batch/jobs", async () => {
     const report = await runFuzz({ cases: 150, path: "/batch/jobs" });
     expect(report.failures).toEqual([]);

@@ -180,7 +180,8 @@ const wellFormedSpecArb = fc.record({
   mangle: fc.constant((body: Buffer) => body),
   framing: fc.constantFrom<Framing>("exact", "chunked"),
   identity: identityArb,
-  query: queryArb,
+  // Mostly no query, so most of these reach processing; some carry generated options.
+  query: fc.oneof({ weight: 3, arbitrary: fc.constant("") }, { weight: 1, arbitrary: queryArb }),
   accept: acceptArb,
   halfClose: fc.boolean(),
 });
@@ -223,6 +224,52 @@ export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fc
     return { head, body: wire, halfClose: spec.halfClose && spec.framing !== "long" && spec.framing !== "bad-chunks" };
   });
 
+/** Reads of jobs: any method a client might send to a job path, any id, any query and cursor, any identity. */
+const jobIdArb = fc.oneof(
+  fc.uuid({ version: 4 }),
+  fc.constantFrom("", "not-a-uuid", "11111111-1111-4111-8111-111111111111", "%00", "..", "a".repeat(300)),
+  fc.string({ unit: fc.constantFrom(..."abcdef0123456789-%./"), maxLength: 60 }),
+);
+const readQueryArb = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom("status", "limit", "cursor", "format", "max_lines", "max_line_chars", "other"),
+      fc.oneof(
+        fc.constantFrom("failed", "deleted", "0", "100", "101", "-1", "vtt", "srt", "ass", "", "x".repeat(3000)),
+        fc.string({ maxLength: 40 }),
+        fc.base64String({ maxLength: 200 }),
+      ),
+    ),
+    { maxLength: 4 },
+  )
+  .map((pairs) =>
+    pairs.length === 0 ? "" : `?${pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("&")}`,
+  );
+
+export const jobReadCaseArb: fc.Arbitrary<FuzzCase> = fc
+  .record({
+    method: fc.constantFrom("GET", "GET", "GET", "DELETE", "HEAD", "POST", "PUT"),
+    shape: fc.constantFrom("list", "job", "captions"),
+    id: jobIdArb,
+    query: readQueryArb,
+    identity: identityArb,
+  })
+  .map(({ method, shape, id, query, identity }) => {
+    const path = shape === "list" ? "/batch/jobs" : `/batch/jobs/${id}${shape === "captions" ? "/captions" : ""}`;
+    // The server closes after its answer: a HEAD's answer has a length and no body to wait for.
+    const headers: Array<[string, string]> = [
+      ["Host", "127.0.0.1"],
+      ["Content-Length", "0"],
+      ["Connection", "close"],
+      ...identity,
+    ];
+    const head = Buffer.from(
+      `${method} ${path}${query} HTTP/1.1\r\n${headers.map(([name, value]) => `${name}: ${value}\r\n`).join("")}\r\n`,
+      "latin1",
+    );
+    return { head, body: Buffer.alloc(0), halfClose: false };
+  });
+
 /** A transcriber that answers at once: random bytes that happen to look like audio still get a 2xx. */
 const echoTranscriber: Transcriber = {
   provider: "deepgram",
@@ -256,36 +303,47 @@ export async function runFuzz({
   seed,
   concurrency = 8,
   path = "/batch/process",
+  target,
 }: {
   cases: number;
   seed?: number;
   concurrency?: number;
-  path?: "/batch/process" | "/batch/jobs";
+  path?: "/batch/process" | "/batch/jobs" | "job reads";
+  /** A running server to send to (`npm run fuzz -- --url`); without it one is started on loopback. */
+  target?: URL;
 }): Promise<FuzzReport> {
-  const service = await listenTestApp(
-    {
-      transcriber: echoTranscriber,
-      maxUploadBytes: 64 * 1024,
-      maxCaptionsBytes: 64 * 1024,
-      uploadIdleTimeoutMs: 300,
-      maxConcurrentRequests: 1_000,
-      ...(path === "/batch/jobs" && { jobs: memoryJobs() }),
-    },
-    { linger: { maxMs: 1_000, maxBytes: 1024 * 1024 } },
-  );
+  const service =
+    target === undefined
+      ? await listenTestApp(
+          {
+            transcriber: echoTranscriber,
+            maxUploadBytes: 64 * 1024,
+            maxCaptionsBytes: 64 * 1024,
+            uploadIdleTimeoutMs: 300,
+            maxConcurrentRequests: 1_000,
+            maxConcurrentRequestsPerTenant: 1_000,
+            ...(path !== "/batch/process" && { jobs: memoryJobs() }),
+          },
+          { linger: { maxMs: 1_000, maxBytes: 1024 * 1024 } },
+        )
+      : runningServer(target);
   const report: FuzzReport = { cases, byStatus: {}, failures: [], aliveAfter: false, leftoverUploads: [] };
   try {
-    const samples = fc.sample(fuzzCaseArb, { numRuns: cases, ...(seed !== undefined && { seed }) });
+    const arbitrary = path === "job reads" ? jobReadCaseArb : fuzzCaseArb;
+    const samples = fc.sample(arbitrary, { numRuns: cases, ...(seed !== undefined && { seed }) });
     let next = 0;
     const worker = async () => {
       for (let index = next++; index < samples.length; index = next++) {
         const sample = samples[index]!;
         const head = Buffer.from(
-          sample.head.toString("latin1").replace("POST /batch/process", `POST ${path}`),
+          path === "job reads"
+            ? sample.head.toString("latin1")
+            : sample.head.toString("latin1").replace("POST /batch/process", `POST ${path}`),
           "latin1",
         );
         const answer = await rawRequest({
           port: service.port,
+          host: "host" in service ? service.host : undefined,
           head,
           body: sample.body,
           halfClose: sample.halfClose,
@@ -310,4 +368,15 @@ export async function runFuzz({
     await service.close();
   }
   return report;
+}
+
+/** A server already running elsewhere on loopback: sent to as it is, its files not ours to count. */
+function runningServer(url: URL) {
+  return {
+    port: Number(url.port || 80),
+    host: url.hostname,
+    url: url.origin,
+    leftoverUploads: () => Promise.resolve([] as string[]),
+    close: () => Promise.resolve(),
+  };
 }

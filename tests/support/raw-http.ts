@@ -13,6 +13,8 @@ export interface RawAnswer {
 
 export interface RawRequest {
   port: number;
+  /** Where to connect; loopback unless said. */
+  host?: string | undefined;
   /** The request line and headers, exactly as sent (CRLF line ends, blank line included). */
   head: string | Buffer;
   /** Body chunks, written one after another (each awaited). A function produces chunk n, or undefined when done. */
@@ -33,7 +35,7 @@ export interface RawRequest {
  */
 export function rawRequest(request: RawRequest): Promise<RawAnswer> {
   return new Promise((resolve) => {
-    const socket = connect(request.port, "127.0.0.1");
+    const socket = connect(request.port, request.host ?? "127.0.0.1");
     const received: Buffer[] = [];
     let answered = false;
     let sentBytes = 0;

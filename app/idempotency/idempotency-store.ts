@@ -9,7 +9,9 @@ export interface RecordedResponse {
 
 export type IdempotencyRecord =
   | { state: "in_progress"; fingerprint: string }
-  | { state: "completed"; fingerprint: string; response: RecordedResponse };
+  | { state: "completed"; fingerprint: string; response: RecordedResponse }
+  /** Completed, but its answer was too large to keep here: only that it happened, and its status, are. */
+  | { state: "withheld"; fingerprint: string; status: number; bytes: number };
 
 export type BeginResult = { claimed: true } | { claimed: false; record: IdempotencyRecord };
 
@@ -33,58 +35,100 @@ export interface IdempotencyStore {
 interface MemoryEntry {
   record: IdempotencyRecord;
   leaseUntil: number;
+  bytes: number;
 }
 
-/** In this process only, bounded in entries and bytes: enough for one instance, not for several. */
+/** One tenant's share of the in-process store. */
+export interface TenantBudget {
+  maxEntries: number;
+  maxBytes: number;
+}
+
+/**
+ * In this process only: for one instance, not for several. Each tenant has its own budget of keys and bytes,
+ * and evicts only its own oldest records when it is over (one tenant's large answers cannot push out
+ * another's). An answer over `maxAnswerBytes`, or one that would take the whole store past `maxBytes`, is
+ * kept by its fingerprint only: a retry of it is told so (`withheld`) rather than run a second time.
+ */
 export function createMemoryIdempotencyStore({
   ttlS,
-  maxEntries = 10_000,
+  perTenant = { maxEntries: 1_000, maxBytes: 8 * 1024 * 1024 },
+  maxTenants = 10_000,
   maxBytes = 64 * 1024 * 1024,
+  maxAnswerBytes = 1024 * 1024,
   now = Date.now,
 }: {
   ttlS: number;
-  maxEntries?: number;
+  perTenant?: TenantBudget;
+  maxTenants?: number;
   maxBytes?: number;
+  maxAnswerBytes?: number;
   now?: () => number;
 }): IdempotencyStore {
-  const entries = new LRUCache<string, MemoryEntry>({
-    max: maxEntries,
-    maxSize: maxBytes,
-    sizeCalculation: (entry) => 256 + (entry.record.state === "completed" ? entry.record.response.body.length : 0),
+  let totalBytes = 0;
+  const tenants = new LRUCache<string, LRUCache<string, MemoryEntry>>({
+    max: maxTenants,
     ttl: ttlS * 1000,
+    // A tenant's records go with it, and their bytes out of the count.
+    dispose: (entries) => entries.clear(),
   });
-  const id = (scope: string, key: string) => `${scope}\n${key}`;
+  const tenant = (scope: string) => {
+    let entries = tenants.get(scope);
+    if (entries === undefined) {
+      entries = new LRUCache<string, MemoryEntry>({
+        max: perTenant.maxEntries,
+        maxSize: perTenant.maxBytes,
+        sizeCalculation: (entry) => Math.max(1, entry.bytes),
+        ttl: ttlS * 1000,
+        dispose: (entry) => (totalBytes -= entry.bytes),
+      });
+      tenants.set(scope, entries);
+    }
+    return entries;
+  };
+  const put = (scope: string, key: string, entry: MemoryEntry) => {
+    tenant(scope).set(key, entry);
+    totalBytes += entry.bytes;
+  };
   return {
     durable: false,
     begin(scope, key, fingerprint, leaseS) {
-      const existing = entries.get(id(scope, key));
+      const existing = tenant(scope).get(key);
       if (existing !== undefined && !(existing.record.state === "in_progress" && existing.leaseUntil < now())) {
         return Promise.resolve({ claimed: false, record: existing.record });
       }
-      entries.set(id(scope, key), { record: { state: "in_progress", fingerprint }, leaseUntil: now() + leaseS * 1000 });
+      put(scope, key, { record: { state: "in_progress", fingerprint }, leaseUntil: now() + leaseS * 1000, bytes: 256 });
       return Promise.resolve({ claimed: true });
     },
     complete(scope, key, fingerprint, response) {
-      const existing = entries.get(id(scope, key));
+      const existing = tenant(scope).get(key);
       if (existing?.record.state === "in_progress" && existing.record.fingerprint === fingerprint) {
-        entries.set(id(scope, key), { record: { state: "completed", fingerprint, response }, leaseUntil: 0 });
+        const bytes = 256 + response.body.length;
+        const kept = bytes <= maxAnswerBytes && totalBytes - existing.bytes + bytes <= maxBytes;
+        put(scope, key, {
+          record: kept
+            ? { state: "completed", fingerprint, response }
+            : { state: "withheld", fingerprint, status: response.status, bytes: response.body.length },
+          leaseUntil: 0,
+          bytes: kept ? bytes : 256,
+        });
       }
       return Promise.resolve();
     },
     release(scope, key, fingerprint) {
-      const existing = entries.get(id(scope, key));
-      if (existing?.record.state === "in_progress" && existing.record.fingerprint === fingerprint)
-        entries.delete(id(scope, key));
+      const entries = tenant(scope);
+      const existing = entries.get(key);
+      if (existing?.record.state === "in_progress" && existing.record.fingerprint === fingerprint) entries.delete(key);
       return Promise.resolve();
     },
     renew(scope, key, fingerprint, leaseS) {
-      const existing = entries.get(id(scope, key));
+      const existing = tenant(scope).get(key);
       if (existing?.record.state === "in_progress" && existing.record.fingerprint === fingerprint)
         existing.leaseUntil = now() + leaseS * 1000;
       return Promise.resolve();
     },
     forget(scope, key) {
-      entries.delete(id(scope, key));
+      tenant(scope).delete(key);
       return Promise.resolve();
     },
   };

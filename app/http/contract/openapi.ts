@@ -93,6 +93,7 @@ export const SUBMIT_PROBLEMS: ErrorCode[] = [
   "tenant_mismatch",
   "auth_unavailable",
   "idempotency_in_progress",
+  "idempotency_answer_withheld",
   "idempotency_key_reused",
   "async_unavailable",
   "storage_unavailable",

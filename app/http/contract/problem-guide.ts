@@ -65,6 +65,12 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
       "The body arrived slower than the least the service takes (UPLOAD_MIN_BYTES_PER_S on average over 30 s): a trickling upload would hold a slot for everyone.",
     action: "Send from a faster connection, or upload to object storage first and submit a smaller file.",
   },
+  idempotency_answer_withheld: {
+    meaning:
+      "The first request with this Idempotency-Key completed (its status is in `answered_status`), but its answer was too large to keep in this instance's memory; it is not run a second time.",
+    action:
+      "Read the result where it is kept (GET /batch/jobs/{id}), or send with a new key to run it again. Set IDEMPOTENCY_TABLE to keep every answer.",
+  },
   unsupported_option: {
     meaning:
       "The option named in `option` is well-formed, but `provider` cannot honour it (the configured transcription " +

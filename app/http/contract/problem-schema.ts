@@ -17,6 +17,9 @@ const ProblemExtensions = {
   max_parts: v.optional(v.pipe(v.number(), v.description("malformed_multipart: the most parts a body may have"))),
   required_bytes: v.optional(v.pipe(v.number(), v.description("insufficient_storage: the declared size"))),
   min_bytes_per_s: v.optional(v.pipe(v.number(), v.description("upload_too_slow: the least rate taken"))),
+  answered_status: v.optional(
+    v.pipe(v.number(), v.description("idempotency_answer_withheld: the status the first request was answered with")),
+  ),
   idle_timeout_s: v.optional(
     v.pipe(v.number(), v.description("upload_idle_timeout: how long the body may send nothing")),
   ),

@@ -17,6 +17,7 @@ export const ERRORS = {
   not_found: { status: 404, title: "Not found" },
   job_expired: { status: 404, title: "The job has expired" },
   idempotency_in_progress: { status: 409, title: "A request with this Idempotency-Key is in progress" },
+  idempotency_answer_withheld: { status: 409, title: "The answer for this Idempotency-Key was not kept" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   headers_timeout: { status: 408, title: "Request headers timed out" },
   upload_idle_timeout: { status: 408, title: "Upload stalled" },

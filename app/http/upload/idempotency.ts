@@ -128,6 +128,13 @@ export async function idempotently(
         { retry_after_s: 5 },
       );
     }
+    if (record.state === "withheld") {
+      throw new ApiError(
+        "idempotency_answer_withheld",
+        `The request with this ${IDEMPOTENCY_KEY_HEADER} completed (status ${record.status}), but its answer was too large to keep; it is not run again. Read the job, or send with a new key to run it again.`,
+        { answered_status: record.status },
+      );
+    }
     idempotency.onReplay?.();
     c.var.log.info({ status: record.response.status }, "idempotent replay");
     return replay(c, record.response);

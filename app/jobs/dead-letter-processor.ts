@@ -2,7 +2,7 @@ import { ProcessingFailed } from "../domain/failures.js";
 import type { RequestContext } from "../domain/request-context.js";
 import type { Logger } from "../logger.js";
 import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
-import { webhookIdOf, type DeliveryQueue } from "../webhooks/delivery-queue.js";
+import { queueCallback, type DeliveryQueue } from "../webhooks/delivery-queue.js";
 import type { WorkDelivery } from "./job-processor.js";
 import type { JobError } from "./job-record.js";
 import type { JobStore } from "./job-store.js";
@@ -47,16 +47,7 @@ export function createDeadLetterProcessor(deps: DeadLetterProcessorDeps) {
       accountId: job.accountId,
       interactionId: job.interactionId,
     };
-    if (job.callback !== undefined && deps.deliveries !== undefined) {
-      await deps.deliveries.send({
-        version: 1,
-        webhook_id: webhookIdOf(job.interactionId, "failed"),
-        tenant_id: job.tenantId,
-        job_id: job.interactionId,
-        ending: "failed",
-        error: failure,
-      });
-    }
+    await queueCallback(deps.deliveries, job, "failed", failure);
     if (!(await deps.store.fail(job.tenantId, job.interactionId, failure, now()))) {
       log.info({}, "dead-lettered job ended meanwhile; left as it is");
       return;

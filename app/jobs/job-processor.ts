@@ -10,7 +10,7 @@ import type { JobError, JobRecord } from "./job-record.js";
 import { fromJobResult, parseJobResult, toJobResult } from "./job-result.js";
 import type { JobStore } from "./job-store.js";
 import { parseWorkMessage } from "./work-queue.js";
-import { webhookIdOf, type DeliveryQueue, type JobEnding } from "../webhooks/delivery-queue.js";
+import { queueCallback, type DeliveryQueue, type JobEnding } from "../webhooks/delivery-queue.js";
 
 export interface JobProcessorDeps {
   store: JobStore;
@@ -48,18 +48,9 @@ export class EventNotPublished extends Error {
 export function createJobProcessor(deps: JobProcessorDeps) {
   const now = deps.now ?? (() => new Date());
 
-  /** Queues the job's callback (before its final state is written, so a crash between them cannot lose it). */
-  async function callBack(job: JobRecord, ending: JobEnding, error?: JobError): Promise<void> {
-    if (job.callback === undefined || deps.deliveries === undefined) return;
-    await deps.deliveries.send({
-      version: 1,
-      webhook_id: webhookIdOf(job.interactionId, ending),
-      tenant_id: job.tenantId,
-      job_id: job.interactionId,
-      ending,
-      ...(error !== undefined && { error }),
-    });
-  }
+  /** Queues the job's callback before its final state is written, so a crash between them cannot lose it. */
+  const callBack = (job: JobRecord, ending: JobEnding, error?: JobError) =>
+    queueCallback(deps.deliveries, job, ending, error);
 
   /** Whether the job was deleted while it ran: then nothing more is done, and what it wrote is removed. */
   async function deletedMeanwhile(job: JobRecord, log: Logger): Promise<boolean> {

@@ -123,10 +123,7 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
       pollingCompleteWaitTimeMs: (waitTimeSeconds + 5) * 1000,
       visibilityTimeout: options.visibilityTimeoutS,
       heartbeatInterval: Math.max(1, Math.floor(options.visibilityTimeoutS / 3)),
-      terminateVisibilityTimeout:
-        typeof options.retryDelayS === "number"
-          ? options.retryDelayS
-          : (messages: Message[]) => retryDelayOf(messages[0]),
+      terminateVisibilityTimeout: (messages: Message[]) => retryDelayOf(messages[0]),
       messageSystemAttributeNames: ["ApproximateReceiveCount"],
     });
     consumer.on("processing_error", (error, message) =>

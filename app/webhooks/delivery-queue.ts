@@ -3,6 +3,7 @@ import * as v from "valibot";
 import { FAILURE_CODES } from "../domain/failures.js";
 import { UUID_V4 } from "../domain/ids.js";
 import { FAILURE_STAGES } from "../events/batch-processing-failed.js";
+import type { JobError, JobRecord } from "../jobs/job-record.js";
 
 /** What ended a job, as a webhook says it. */
 export const WEBHOOK_TYPES = { completed: "batch.processing.completed", failed: "batch.processing.failed" } as const;
@@ -24,6 +25,27 @@ export type DeliveryMessage = v.InferOutput<typeof DeliveryMessage>;
 
 /** The delivery of a job's ending has one id, whoever queues it and however often: receivers de-duplicate by it. */
 export const webhookIdOf = (jobId: string, ending: JobEnding) => `msg_${jobId.replaceAll("-", "")}_${ending}`;
+
+/**
+ * Queues the callback of a job's ending, when it asked for one and webhooks are configured: the one way a
+ * job's worker and the dead-letter consumer hand an ending to the delivery workers.
+ */
+export async function queueCallback(
+  deliveries: DeliveryQueue | undefined,
+  job: Pick<JobRecord, "interactionId" | "tenantId" | "callback">,
+  ending: JobEnding,
+  error?: JobError,
+): Promise<void> {
+  if (job.callback === undefined || deliveries === undefined) return;
+  await deliveries.send({
+    version: 1,
+    webhook_id: webhookIdOf(job.interactionId, ending),
+    tenant_id: job.tenantId,
+    job_id: job.interactionId,
+    ending,
+    ...(error !== undefined && { error }),
+  });
+}
 
 /** Hands a job's ending to the delivery workers. */
 export interface DeliveryQueue {

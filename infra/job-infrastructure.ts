@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { deadLetterAlarm } from "./dead-letter-alarm.js";
 import { IDEMPOTENCY_TABLE_SCHEMA, JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
 import {
   apiJobStatements,
@@ -191,22 +192,12 @@ export class JobInfrastructure extends pulumi.ComponentResource {
       ),
     );
 
-    const alarmActions = args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn];
-    new aws.cloudwatch.MetricAlarm(
+    deadLetterAlarm(
       `${name}-work-dlq-alarm`,
       {
-        alarmDescription: "A job's work message failed three times and was dead-lettered",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: workDlq.name },
-        statistic: "Maximum",
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: 0,
-        period: 300,
-        evaluationPeriods: 1,
-        treatMissingData: "notBreaching",
-        alarmActions,
-        okActions: alarmActions,
+        queueName: workDlq.name,
+        description: "A job's work message failed three times and was dead-lettered",
+        alarmTopicArn: args.alarmTopicArn,
         tags,
       },
       parent,

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { deadLetterAlarm } from "./dead-letter-alarm.js";
 import { DELIVERY_QUEUE } from "../app/jobs/job-resources.js";
 import { deliveryRedrivePolicy } from "./job-settings.js";
 
@@ -47,22 +48,12 @@ export class WebhookDelivery extends pulumi.ComponentResource {
       },
       parent,
     );
-    const alarmActions = args.alarmTopicArn === undefined ? [] : [args.alarmTopicArn];
-    new aws.cloudwatch.MetricAlarm(
+    deadLetterAlarm(
       `${name}-dlq-alarm`,
       {
-        alarmDescription: "A webhook delivery message could not be processed and was dead-lettered",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: dlq.name },
-        statistic: "Maximum",
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: 0,
-        period: 300,
-        evaluationPeriods: 1,
-        treatMissingData: "notBreaching",
-        alarmActions,
-        okActions: alarmActions,
+        queueName: dlq.name,
+        description: "A webhook delivery message could not be processed and was dead-lettered",
+        alarmTopicArn: args.alarmTopicArn,
         tags,
       },
       parent,

@@ -44,9 +44,10 @@ export function createDynamoIdempotencyStore(
     if (Item === undefined) return undefined;
     const item = Item as StoredItem;
     if (item.state === "in_progress") return { state: "in_progress", fingerprint: item.fingerprint };
-    let body = item.body ?? "";
-    if (typeof item.body_key === "string")
-      body = (await options.objects?.getBytes(item.body_key))?.toString("utf8") ?? "";
+    const { objects } = options;
+    const stored = item.body_key;
+    const body =
+      typeof stored === "string" && objects !== undefined ? { open: () => objects.open(stored) } : (item.body ?? "");
     return {
       state: "completed",
       fingerprint: item.fingerprint,
@@ -86,7 +87,7 @@ export function createDynamoIdempotencyStore(
       if (Buffer.byteLength(response.body) > INLINE_BODY_BYTES) {
         if (options.objects === undefined) return this.release(scope, key, fingerprint);
         const location = bodyKey(scope, key);
-        await options.objects.putJson(location, JSON.parse(response.body));
+        await options.objects.putText(location, response.body, response.headers["Content-Type"] ?? "application/json");
         stored = { body_key: location };
       }
       // A record that moved on meanwhile (released, expired and claimed again) is not overwritten.

@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import type { OpenedObject } from "../storage/object-store.js";
 
 /** An answer as it was given, to be given again on a replay. */
 export interface RecordedResponse {
@@ -7,9 +8,17 @@ export interface RecordedResponse {
   body: string;
 }
 
+/**
+ * A recorded answer to give again: its body held with the record, or kept in the bucket and streamed from
+ * there as it is sent (`undefined` once the bucket's retention removed it).
+ */
+export interface ReplayableResponse extends Omit<RecordedResponse, "body"> {
+  body: string | { open: () => Promise<OpenedObject | undefined> };
+}
+
 export type IdempotencyRecord =
   | { state: "in_progress"; fingerprint: string }
-  | { state: "completed"; fingerprint: string; response: RecordedResponse }
+  | { state: "completed"; fingerprint: string; response: ReplayableResponse }
   /** Completed, but its answer was too large to keep here: only that it happened, and its status, are. */
   | { state: "withheld"; fingerprint: string; status: number; bytes: number };
 

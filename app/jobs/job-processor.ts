@@ -76,7 +76,10 @@ export function createJobProcessor(deps: JobProcessorDeps) {
         (local ??= (async () => {
           const path = deps.tempFiles.create(job.interactionId);
           downloaded.push(path);
-          await deps.objects.download(job.uploadKey, path, signal);
+          const bytes = await deps.objects.download(job.uploadKey, path, signal);
+          // Its retention ran out (or it was removed) while the message waited: nothing is left to transcribe.
+          if (bytes === undefined)
+            throw new Error(`The upload of job ${job.interactionId} is no longer in the bucket.`);
           return path;
         })()),
       remoteUrl: () => deps.objects.presignGet(job.uploadKey, deps.presignExpiresS),

@@ -20,6 +20,12 @@ export interface StoredObject {
   sha256: string;
 }
 
+/** An object being read: its bytes arrive as the stream is read, never all at once. */
+export interface OpenedObject {
+  body: Readable;
+  bytes: number;
+}
+
 /**
  * The bucket that holds uploads, results and claim-checked transcripts: every object encrypted at rest
  * (SSE-S3), keys always under the tenant so a key can never name another tenant's data.
@@ -33,10 +39,14 @@ export interface ObjectStore {
     options: { contentType?: string | undefined; signal?: AbortSignal | undefined },
   ): Promise<void>;
   putJson(key: string, value: unknown): Promise<StoredObject>;
+  /** Text already written (an answer as it was sent), stored as it is. */
+  putText(key: string, text: string, contentType: string): Promise<StoredObject>;
   /** The object's bytes; `undefined` when there is none. */
   getBytes(key: string, signal?: AbortSignal): Promise<Buffer | undefined>;
-  /** Streams the object to a local file. */
-  download(key: string, path: string, signal?: AbortSignal): Promise<number>;
+  /** The object as a stream, to be read once (or destroyed), and its size; `undefined` when there is none. */
+  open(key: string, signal?: AbortSignal): Promise<OpenedObject | undefined>;
+  /** Streams the object to a local file: its size, or `undefined` (and no file) when there is none. */
+  download(key: string, path: string, signal?: AbortSignal): Promise<number | undefined>;
   exists(key: string): Promise<boolean>;
   /** A short-lived GET URL, for a provider that fetches the bytes itself. */
   presignGet(key: string, expiresInS: number): Promise<string>;
@@ -66,14 +76,17 @@ export function createS3ObjectStore(client: S3Client, bucket: string): ObjectSto
         signal?.removeEventListener("abort", abort);
       }
     },
-    async putJson(key, value) {
-      const body = Buffer.from(JSON.stringify(value));
+    putJson(key, value) {
+      return this.putText(key, JSON.stringify(value), "application/json");
+    },
+    async putText(key, text, contentType) {
+      const body = Buffer.from(text);
       await client.send(
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,
           Body: body,
-          ContentType: "application/json",
+          ContentType: contentType,
           ServerSideEncryption: "AES256",
         }),
       );
@@ -88,10 +101,20 @@ export function createS3ObjectStore(client: S3Client, bucket: string): ObjectSto
         throw error;
       }
     },
+    async open(key, signal) {
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+        return { body: object.Body as Readable, bytes: object.ContentLength ?? 0 };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
     async download(key, path, signal) {
-      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      const object = await this.open(key, signal);
+      if (object === undefined) return undefined;
       const target = createWriteStream(path);
-      await pipeline(object.Body as Readable, target, { signal });
+      await pipeline(object.body, target, { signal });
       return target.bytesWritten;
     },
     async exists(key) {

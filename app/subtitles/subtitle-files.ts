@@ -1,4 +1,3 @@
-import { srt, webvtt, type IConverter } from "@deepgram/captions";
 import type { Cue } from "./subtitle-cues.js";
 
 /** The subtitle formats the service writes, and their media types. */
@@ -19,31 +18,48 @@ const voiceName = (speaker: string) => speaker.replace(/[<>&]/g, "").trim();
 const safeSrt = (text: string) => text.replaceAll("-->", "->");
 
 /**
- * Cues as a converter for `@deepgram/captions`: each cue is one "line" of one word whose text is the cue's,
- * already wrapped and marked up, so the library writes the file (header, numbering, timestamps) and the cues
- * are ours (speakers, line length, lines per cue).
+ * A cue's time as both formats write it, `HH:MM:SS.mmm` (SRT: a comma before the milliseconds), the hours
+ * not wrapping at 24 (a recording can be longer than a day; `@deepgram/captions` wraps there).
  */
-function cueConverter(cues: readonly Cue[], format: SubtitleFormat): IConverter {
+function timestamp(seconds: number, format: SubtitleFormat): string {
+  const ms = Math.max(0, Math.round(seconds * 1000));
+  const two = (n: number) => String(n).padStart(2, "0");
+  const clock = `${two(Math.floor(ms / 3_600_000))}:${two(Math.floor(ms / 60_000) % 60)}:${two(Math.floor(ms / 1000) % 60)}`;
+  return `${clock}${format === "vtt" ? "." : ","}${String(ms % 1000).padStart(3, "0")}`;
+}
+
+/** Each cue's text, marked up as its format has it: VTT's voice tags, SRT's name where the speaker changes. */
+function* cueTexts(cues: readonly Cue[], format: SubtitleFormat): Generator<string> {
   let previousSpeaker: string | null = null;
-  const lines = cues.map((cue) => {
-    let text: string;
+  for (const cue of cues) {
     if (format === "vtt") {
       const body = cue.lines.map(escapeVtt).join("\n");
       const voice = cue.speaker === null ? "" : voiceName(cue.speaker);
-      text = voice === "" ? body : `<v ${voice}>${body}`;
+      yield voice === "" ? body : `<v ${voice}>${body}`;
     } else {
       const body = cue.lines.map(safeSrt).join("\n");
       // As a captioner writes it: the speaker's name where the speaker changes.
-      text = cue.speaker !== null && cue.speaker !== previousSpeaker ? `${safeSrt(cue.speaker)}: ${body}` : body;
+      yield cue.speaker !== null && cue.speaker !== previousSpeaker ? `${safeSrt(cue.speaker)}: ${body}` : body;
     }
     previousSpeaker = cue.speaker;
-    return [{ word: text, punctuated_word: text, start: cue.start, end: Math.max(cue.end, cue.start) }];
-  });
-  return { transcriptionData: cues, getLines: () => lines };
+  }
+}
+
+/** A subtitle file of the cues, a cue at a time: the WebVTT header or SRT's numbering, each timing, each text. */
+function* subtitlePieces(cues: readonly Cue[], format: SubtitleFormat): Generator<string> {
+  if (format === "vtt") yield "WEBVTT\n\n";
+  let index = 0;
+  for (const text of cueTexts(cues, format)) {
+    const cue = cues[index]!;
+    index += 1;
+    const timing = `${timestamp(cue.start, format)} --> ${timestamp(Math.max(cue.end, cue.start), format)}`;
+    yield `${index > 1 ? "\n" : ""}${format === "srt" ? `${index}\n` : ""}${timing}\n${text}\n`;
+  }
 }
 
 /** A subtitle file of the cues; there must be at least one. */
 export function writeSubtitles(cues: readonly Cue[], format: SubtitleFormat): string {
-  const converter = cueConverter(cues, format);
-  return format === "vtt" ? webvtt(converter, 1) : srt(converter, 1);
+  let file = "";
+  for (const piece of subtitlePieces(cues, format)) file += piece;
+  return file;
 }

@@ -81,4 +81,45 @@ describe("Idempotency-Key records in DynamoDB (moto_server)", () => {
       await harness.objects.exists(`idempotency/${TENANT}/${createHash("sha256").update("big").digest("hex")}.json`),
     ).toBe(true);
   });
+
+  const bigCaptions = () => {
+    const two = (n: number) => String(n).padStart(2, "0");
+    const time = (s: number) => `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}.000`;
+    const cues = Array.from(
+      { length: 6_000 },
+      (_, i) => `${time(i)} --> ${time(i + 1)}\nCue ${i} of a long meeting, said once by the person who chaired it.`,
+    );
+    return `WEBVTT\n\n${cues.join("\n\n")}\n`;
+  };
+
+  it("keeps a large subtitles answer in the bucket as it was sent, and replays it with its type", async () => {
+    const headers = { "Idempotency-Key": "big-vtt", "X-Tenant-ID": TENANT, Accept: "text/vtt" };
+    const first = await postUpload(harness.app, uploadForm(bigCaptions(), "long.vtt"), headers);
+    expect(first.status).toBe(200);
+    const body = await first.text();
+    expect(body.length).toBeGreaterThan(256 * 1024);
+    expect(body.startsWith("WEBVTT")).toBe(true);
+    const restarted = await harness.anotherApi();
+    const again = await postUpload(restarted.app, uploadForm(bigCaptions(), "long.vtt"), headers);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(again.headers.get("Content-Type")).toBe(first.headers.get("Content-Type"));
+    expect(Number(again.headers.get("Content-Length"))).toBe(Buffer.byteLength(body));
+    expect(await again.text()).toBe(body);
+    await restarted.dispose();
+  });
+
+  it("says a recorded answer is no longer kept once the bucket removed it, rather than running the request again", async () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `Line ${i} of a long meeting.`).join("\n");
+    const headers = { "Idempotency-Key": "gone", "X-Tenant-ID": TENANT };
+    expect((await postUpload(harness.app, uploadForm(text, "long.txt"), headers)).status).toBe(200);
+    await drainQueue(harness.clients.sqs, harness.events.queueUrl, { waitMs: 3_000 });
+    // What the bucket's lifecycle does to an old answer.
+    await harness.objects.delete(`idempotency/${TENANT}/${createHash("sha256").update("gone").digest("hex")}.json`);
+    const again = await postUpload(harness.app, uploadForm(text, "long.txt"), headers);
+    expect(again.status).toBe(409);
+    expect(again.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(await again.json()).toMatchObject({ code: "idempotency_answer_withheld", answered_status: 200 });
+    expect(await drainQueue(harness.clients.sqs, harness.events.queueUrl)).toEqual([]);
+  });
 });

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { JobResult } from "../../app/jobs/job-result.js";
 import { objectKeys } from "../../app/storage/storage-layout.js";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
+import { writeFile } from "node:fs/promises";
 import type { AsyncJobs } from "../../app/jobs/async-jobs.js";
 import type { JobRecord, WorkMessage } from "../../app/jobs/job-record.js";
 import type { JobStore } from "../../app/jobs/job-store.js";
@@ -70,7 +71,10 @@ export function memoryJobs(): AsyncJobs & {
       blobs.set(key, Buffer.concat(chunks));
     },
     putJson(key, value) {
-      const body = Buffer.from(JSON.stringify(value));
+      return this.putText(key, JSON.stringify(value), "application/json");
+    },
+    putText(key, text) {
+      const body = Buffer.from(text);
       blobs.set(key, body);
       return Promise.resolve({
         bucket: "memory",
@@ -80,7 +84,16 @@ export function memoryJobs(): AsyncJobs & {
       });
     },
     getBytes: (key) => Promise.resolve(blobs.get(key)),
-    download: () => Promise.reject(new Error("not used at the edge")),
+    open(key) {
+      const blob = blobs.get(key);
+      return Promise.resolve(blob && { body: Readable.from([blob]), bytes: blob.length });
+    },
+    async download(key, path) {
+      const blob = blobs.get(key);
+      if (blob === undefined) return undefined;
+      await writeFile(path, blob);
+      return blob.length;
+    },
     exists: (key) => Promise.resolve(blobs.has(key)),
     presignGet: (key) => Promise.resolve(`memory://${key}`),
     delete: (key) => Promise.resolve(void blobs.delete(key)),

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonStream } from "../../app/http/server/streamed-json.js";
+import { Readable } from "node:stream";
+import { jsonStream, textStream } from "../../app/http/server/streamed-json.js";
+import { splicedJson } from "../../app/http/server/spliced-json.js";
 
 const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
 
@@ -32,5 +34,75 @@ describe("jsonStream", () => {
     const served = await text(jsonStream(value));
     expect(served).toBe(JSON.stringify(value));
     expect((JSON.parse(served) as typeof value).transcript).toBe(value.transcript);
+  });
+});
+
+/** The bytes of `text` cut at the given points: how a stored object arrives from the bucket. */
+function arriving(text: string, cuts: number[]): Readable {
+  const bytes = Buffer.from(text);
+  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+  const pieces = [0, ...points, bytes.length].flatMap((start, i, all) =>
+    i + 1 < all.length && all[i + 1]! > start ? [bytes.subarray(start, all[i + 1])] : [],
+  );
+  return Readable.from(pieces);
+}
+
+describe("textStream", () => {
+  it("sends any text whole, in pieces that never split a character", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: "binary", maxLength: 200_000 }), async (value) => {
+        expect(await text(textStream(value))).toBe(value);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe("splicedJson", () => {
+  const objectArb = fc.dictionary(
+    fc.string({ maxLength: 8 }).map((key) => `s_${key}`),
+    fc.jsonValue(),
+    { maxKeys: 6 },
+  );
+
+  it("gives the front's fields then the stored object's, as one document of the announced length, however it arrives", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(
+          fc.string({ maxLength: 8 }).map((key) => `f_${key}`),
+          fc.jsonValue(),
+          { maxKeys: 6 },
+        ),
+        objectArb,
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (front, stored, cuts) => {
+          const storedText = JSON.stringify(stored);
+          const body = arriving(storedText, cuts);
+          const spliced = splicedJson(front, { body, bytes: Buffer.byteLength(storedText) }, () => undefined);
+          const answer = await text(spliced.stream);
+          expect(answer).toBe(JSON.stringify({ ...front, ...stored }));
+          expect(Buffer.byteLength(answer)).toBe(spliced.bytes);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("fails the answer, and says so, when the stored bytes are not a JSON object", async () => {
+    const errors: unknown[] = [];
+    const spliced = splicedJson({ id: 1 }, { body: Readable.from([Buffer.from('["a list"]')]), bytes: 10 }, (error) =>
+      errors.push(error),
+    );
+    await expect(text(spliced.stream)).rejects.toThrow(/not a JSON object/);
+    expect(errors).toHaveLength(1);
+  });
+
+  it("closes the stored object's stream when the client stops reading", async () => {
+    const body = Readable.from(["{", '"a":1', "}"].map((piece) => Buffer.from(piece)));
+    const spliced = splicedJson({ id: 1 }, { body, bytes: 7 }, () => undefined);
+    const reader = spliced.stream.getReader();
+    await reader.read();
+    await reader.cancel();
+    expect(body.destroyed).toBe(true);
   });
 });

@@ -176,9 +176,26 @@ describe("subtitle files, read back by independent parsers", () => {
       fc.property(wordsArb, layoutArb, (generated, layout) => {
         const cues = cuesOf(audio(generated), layout);
         const parsed = parseSrt(writeSubtitles(cues, "srt"));
-        expect(parsed.map((cue) => cue.start)).toEqual(cues.map((cue) => Math.floor(cue.start * 1000) / 1000));
+        // To the nearest millisecond: 2.1999999999999997 s is written 00:00:02,200.
+        expect(parsed.map((cue) => cue.start)).toEqual(cues.map((cue) => Math.round(cue.start * 1000) / 1000));
       }),
       { numRuns: 150 },
     );
+  });
+
+  it("keeps counting hours past a day: a 26-hour recording's last cues come after its first, in both formats", () => {
+    const words = Array.from({ length: 3 }, (_, i) => ({
+      word: "late",
+      punctuated_word: "Late.",
+      start: 86_390 + i * 10,
+      end: 86_395 + i * 10,
+      confidence: null,
+    }));
+    const cues = cuesOf(audio(words), { maxLineChars: 10, maxLines: 1 });
+    const vtt = parseVtt(writeSubtitles(cues, "vtt"));
+    expect(vtt.errors).toEqual([]);
+    expect(vtt.cues.map((cue) => cue.start)).toEqual([86_390, 86_400, 86_410]);
+    expect(writeSubtitles(cues, "vtt")).toContain("24:00:00.000 --> 24:00:05.000");
+    expect(parseSrt(writeSubtitles(cues, "srt")).map((cue) => cue.start)).toEqual([86_390, 86_400, 86_410]);
   });
 });

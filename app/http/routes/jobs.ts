@@ -2,16 +2,19 @@ import { Hono, type Context } from "hono";
 import * as v from "valibot";
 import { parseQuery } from "../contract/query.js";
 import type { IdentifiedEnv, Admission } from "../server/app-env.js";
-import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
+import type { TextWork } from "../../text-work/text-work.js";
+import type { TempFiles } from "../../upload/temp-files.js";
+import { splicedJson } from "../server/spliced-json.js";
+import { textStream } from "../server/streamed-json.js";
+import { SubtitlesUnavailable } from "../../domain/failures.js";
 import { JobList, JobResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
 import { describeWrongMethod } from "../contract/openapi.js";
 import { UUID_V4 } from "../../domain/ids.js";
 import { describeJobDelete, describeJobGet, describeJobList, describeJobSubmit } from "./jobs-description.js";
-import { isVisible, VISIBLE_JOB_STATUSES, type VisibleJob } from "../../jobs/job-record.js";
+import { isVisible, VISIBLE_JOB_STATUSES } from "../../jobs/job-record.js";
 import type { RequestContext } from "../../domain/request-context.js";
 import type { Logger } from "../../logger.js";
-import { fromJobResult, parseJobResult } from "../../jobs/job-result.js";
 import type { AsyncJobs } from "../../jobs/async-jobs.js";
 import { CaptionsQuery, layoutOf, subtitleHeaders } from "../contract/subtitle-query.js";
 import { describeJobCaptions } from "../contract/subtitle-openapi.js";
@@ -41,8 +44,10 @@ import { available, fromStorage, submitJob, summary, type JobRouteDeps } from ".
 export function jobRoutes(
   deps: JobRouteDeps & {
     admission: Admission;
-    /** Writes subtitles of a completed job's transcripts. */
-    subtitles: BatchPipeline["subtitles"];
+    /** Writes subtitles of a completed job's stored result, off the event loop. */
+    textWork: TextWork;
+    /** Where a result is put while its subtitles are written. */
+    tempFiles: TempFiles;
     /** Deletes one of the caller's jobs and everything of it; false when there is none. */
     deleteJob: (
       jobs: Extract<AsyncJobs, { available: true }>,
@@ -82,19 +87,20 @@ export function jobRoutes(
   }
   const expired = (id: string) =>
     new ApiError("job_expired", `Job ${id.slice(0, 64)} has expired: its retention ran out, and its files are gone.`);
-  async function resultOf(jobs: Extract<AsyncJobs, { available: true }>, job: VisibleJob, resultKey: string) {
-    const bytes = await fromStorage("The result store", () => jobs.objects.getBytes(resultKey));
-    // The bucket's lifecycle removed the result before the record's TTL caught up.
-    if (bytes === undefined) throw expired(job.interactionId);
-    return parseJobResult(bytes);
-  }
   routes.get("/:id", describeJobGet, ...deps.admission, async (c) => {
     const jobs = available(deps.jobs);
     const job = await ownJob(c, jobs);
     const answer: JobResponse = summary(job);
-    if (job.status === "completed" && job.resultKey !== undefined)
-      Object.assign(answer, await resultOf(jobs, job, job.resultKey));
-    return c.json(answer, 200);
+    if (job.status !== "completed" || job.resultKey === undefined) return c.json(answer, 200);
+    const resultKey = job.resultKey;
+    const stored = await fromStorage("The result store", () => jobs.objects.open(resultKey, c.req.raw.signal));
+    // The bucket's lifecycle removed the result before the record's TTL caught up.
+    if (stored === undefined) throw expired(job.interactionId);
+    // The result as stored, streamed behind the job's own fields: a 36 MB result is never in memory whole.
+    const { stream, bytes } = splicedJson(answer, stored, (error) =>
+      c.var.log.error({ err: error }, "job result cut off while it was being sent"),
+    );
+    return c.body(stream, 200, { "Content-Type": "application/json", "Content-Length": String(bytes) });
   });
   routes.get("/:id/captions", describeJobCaptions, ...deps.admission, async (c) => {
     const jobs = available(deps.jobs);
@@ -107,9 +113,25 @@ export function jobRoutes(
         { job_status: job.status },
       );
     }
-    const result = await resultOf(jobs, job, job.resultKey);
-    const text = await deps.subtitles(fromJobResult(result), query.format, layoutOf(query));
-    return c.body(text, 200, subtitleHeaders(query.format));
+    const resultKey = job.resultKey;
+    // The result goes to a file and is parsed on a text worker: only the subtitles come back to this thread.
+    const path = deps.tempFiles.create(c.var.context.interactionId);
+    try {
+      const bytes = await fromStorage("The result store", () =>
+        jobs.objects.download(resultKey, path, c.req.raw.signal),
+      );
+      if (bytes === undefined) throw expired(job.interactionId);
+      const written = await deps.textWork.subtitlesOfJson({
+        source: { path },
+        format: query.format,
+        layout: layoutOf(query),
+      });
+      if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
+      if (written.reason === "timings") throw new SubtitlesUnavailable();
+      throw new Error(`The stored result of job ${job.interactionId} is not a transcript answer (${written.reason}).`);
+    } finally {
+      await deps.tempFiles.release(path);
+    }
   });
   routes.delete("/:id", describeJobDelete, ...deps.admission, async (c) => {
     const jobs = available(deps.jobs);

@@ -1,3 +1,4 @@
+import { textStream } from "../server/streamed-json.js";
 import { Hono, type Context } from "hono";
 import { describeRoute } from "hono-openapi";
 import { Readable } from "node:stream";
@@ -96,7 +97,7 @@ export function subtitleRoutes(deps: SubtitleRouteDeps) {
       const { memory } = upload.stored;
       const source = memory !== undefined ? { contents: memory.whole() } : { path: await file.path() };
       const written = await deps.textWork.subtitlesOfJson({ source, format: query.format, layout: layoutOf(query) });
-      if (written.ok) return c.body(written.text, 200, subtitleHeaders(query.format));
+      if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
       if (written.reason === "timings") throw new SubtitlesUnavailable();
       if (written.reason === "json") throw new ApiError("invalid_transcript", "The body is not UTF-8 JSON.");
       // The field only: a validation message can quote the value, and the detail is logged.

@@ -125,7 +125,8 @@ export function createApp(deps: AppDeps) {
     "/batch/jobs",
     jobRoutes({
       ...jobs,
-      subtitles: pipeline.subtitles,
+      textWork: deps.textWork,
+      tempFiles: deps.tempFiles,
       // Built per call over the store and bucket the jobs run on, and the store of Idempotency-Key answers.
       deleteJob: (available, context, jobId, log) =>
         createJobDeletion({ ...available, idempotency: deps.idempotencyStore })(context, jobId, log),

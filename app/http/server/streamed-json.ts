@@ -1,17 +1,22 @@
 /** Characters of a long string escaped and encoded at a time. */
 const SLICE_CHARS = 64 * 1024;
 
+/** A string a slice at a time, a surrogate pair never split between two slices. */
+function* stringSlices(text: string): Generator<string> {
+  for (let start = 0; start < text.length;) {
+    let end = Math.min(text.length, start + SLICE_CHARS);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield text.slice(start, end);
+    start = end;
+  }
+}
+
 /** A string as JSON, a slice at a time: never the whole escaped copy in memory at once. */
 function* jsonStringPieces(text: string): Generator<string> {
   yield '"';
-  for (let start = 0; start < text.length;) {
-    let end = Math.min(text.length, start + SLICE_CHARS);
-    // Keep a surrogate pair in one slice, so each slice is escaped as the whole string would be.
-    const last = text.charCodeAt(end - 1);
-    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-    yield JSON.stringify(text.slice(start, end)).slice(1, -1);
-    start = end;
-  }
+  // Each slice is escaped as the whole string would be: no pair is split.
+  for (const slice of stringSlices(text)) yield JSON.stringify(slice).slice(1, -1);
   yield '"';
 }
 
@@ -43,4 +48,13 @@ export function jsonStream(value: Record<string, unknown>): ReadableStream<Uint8
       else controller.enqueue(encoder.encode(next.value));
     },
   });
+}
+
+/** Text already in memory, encoded and sent a slice at a time: never a second, encoded copy of it whole. */
+export function textStream(text: string): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  function* encoded() {
+    for (const slice of stringSlices(text)) yield encoder.encode(slice);
+  }
+  return ReadableStream.from(encoded());
 }

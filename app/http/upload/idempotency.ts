@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { IdempotencyStore, RecordedResponse } from "../../idempotency/idempotency-store.js";
+import type { IdempotencyStore, ReplayableResponse } from "../../idempotency/idempotency-store.js";
+import { textStream } from "../server/streamed-json.js";
 import type { RequestContext } from "../../domain/request-context.js";
 import type { IdentifiedEnv } from "../server/app-env.js";
 import { toApiError } from "../server/error-handler.js";
@@ -80,12 +81,25 @@ export interface Answer {
   text?: string;
 }
 
-function replay(c: Context<IdentifiedEnv>, response: RecordedResponse): Response {
-  return c.body(response.body, response.status as ContentfulStatusCode, {
-    ...response.headers,
-    "Idempotent-Replayed": "true",
+async function replay(c: Context<IdentifiedEnv>, response: ReplayableResponse): Promise<Response | undefined> {
+  const headers = { ...response.headers, "Idempotent-Replayed": "true" };
+  const status = response.status as ContentfulStatusCode;
+  if (typeof response.body === "string") return c.body(textStream(response.body), status, headers);
+  const stored = await response.body.open().catch((error: unknown) => {
+    throw new StorageUnavailable("The idempotency store", { cause: error });
   });
+  if (stored === undefined) return undefined;
+  // Kept in the bucket: streamed from there as the client reads, never in memory whole.
+  const body = ReadableStream.from(stored.body as AsyncIterable<Uint8Array>);
+  return c.body(body, status, { ...headers, "Content-Length": String(stored.bytes) });
 }
+
+const withheld = (status: number) =>
+  new ApiError(
+    "idempotency_answer_withheld",
+    `The request with this ${IDEMPOTENCY_KEY_HEADER} completed (status ${status}), but its answer is not kept; it is not run again. Read the job, or send with a new key to run it again.`,
+    { answered_status: status },
+  );
 
 /**
  * Runs `work` at most once per key and fingerprint (the IETF `Idempotency-Key` draft): the first request runs
@@ -128,16 +142,13 @@ export async function idempotently(
         { retry_after_s: 5 },
       );
     }
-    if (record.state === "withheld") {
-      throw new ApiError(
-        "idempotency_answer_withheld",
-        `The request with this ${IDEMPOTENCY_KEY_HEADER} completed (status ${record.status}), but its answer was too large to keep; it is not run again. Read the job, or send with a new key to run it again.`,
-        { answered_status: record.status },
-      );
-    }
+    if (record.state === "withheld") throw withheld(record.status);
+    const replayed = await replay(c, record.response);
+    // Its answer was in the bucket, and the bucket's retention has removed it since.
+    if (replayed === undefined) throw withheld(record.response.status);
     idempotency.onReplay?.();
     c.var.log.info({ status: record.response.status }, "idempotent replay");
-    return replay(c, record.response);
+    return replayed;
   }
   // The claim is held by a short lease, renewed while the work runs: a crashed instance's key is free again
   // within one lease, not after the longest a request may take.
@@ -175,5 +186,5 @@ export async function idempotently(
   await record(
     idempotency.store.complete(scope, request.key, request.fingerprint, { status: answer.status, headers, body }),
   );
-  return c.body(body, answer.status, headers);
+  return c.body(textStream(body), answer.status, headers);
 }

@@ -1,4 +1,5 @@
 import { asyncJobs } from "./composition/adapters.js";
+import { ENV_FILE, loadEnvFiles } from "./env/env-files.js";
 import { buildServices } from "./composition/build-services.js";
 import { loadConfigOrExit, redactConfig } from "./config/config.js";
 import { createApp } from "./http/server/create-app.js";
@@ -15,6 +16,8 @@ const NODE_BACKSTOP_MS = 10_000;
 /** An upload's rate is judged over windows this long (the first one is its grace). */
 const MIN_RATE_WINDOW_MS = 30_000;
 
+// What the environment leaves unset comes from .env (absent in the image: only the environment counts there).
+loadEnvFiles([ENV_FILE]);
 const config = loadConfigOrExit(process.env);
 const logger = createLogger({ level: config.logLevel });
 const services = await buildServices(config, logger);
@@ -86,6 +89,7 @@ const server = startHttpServer(
   {
     fetch: app.fetch,
     port: config.port,
+    ...(config.host !== undefined && { hostname: config.host }),
     timeouts: {
       headersMs: config.headersTimeoutS * 1000,
       keepAliveMs: config.keepAliveTimeoutS * 1000,

@@ -1,4 +1,6 @@
 import { buildServices } from "./composition/build-services.js";
+import { ENV_FILE, LOCAL_ENV_FILE, loadEnvFiles } from "./env/env-files.js";
+import { readWorkerArguments, WORKER_EXIT } from "./jobs/worker-arguments.js";
 import { loadConfigOrExit, redactConfig } from "./config/config.js";
 import { createJobProcessor } from "./jobs/job-processor.js";
 import { WORK_QUEUE } from "./jobs/job-resources.js";
@@ -13,6 +15,9 @@ import { createWebhookConsumer } from "./composition/webhook-consumer.js";
  * as the service; needs UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE. Exit codes: 0 after a graceful
  * stop, 1 for bad configuration, 2 when the job settings are missing.
  */
+readWorkerArguments(process.argv.slice(2));
+// Like every tool: what the environment leaves unset comes from .env, then from dev's .env.local.
+loadEnvFiles([ENV_FILE, LOCAL_ENV_FILE]);
 const config = loadConfigOrExit(process.env);
 
 const logger = createLogger({ level: config.logLevel }).child({ role: "worker" });
@@ -22,7 +27,7 @@ if ("missing" in jobAdapters) {
   console.error(
     `The worker needs ${jobAdapters.missing.join(", ")} (the stack outputs uploadBucketName, workQueueUrl, jobsTableName).`,
   );
-  process.exit(2);
+  process.exit(WORKER_EXIT.jobSettingsMissing);
 }
 
 const deliveries = createDeliveryQueue(jobAdapters, config.webhooks);

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { API_KEY_ID, API_KEY_ID_RULE, sha256Hex, type ApiKeyEntry } from "../app/auth/api-key-authenticator.js";
+import { API_KEY_ID, API_KEY_ID_RULE } from "../app/auth/api-key-authenticator.js";
+import { makeApiKey } from "../tools/api-keys.js";
 import { isUuidV4 } from "../app/domain/ids.js";
 import { runCommand } from "../tools/cli/command-line.js";
 import { EXIT } from "../tools/cli/exit-codes.js";
@@ -20,18 +20,15 @@ await runCommand(
     exitCodes: ["ok", "usage"],
   },
   (options) => {
-    if (options.tenant === undefined || !isUuidV4(options.tenant))
-      throw new CliFailure(EXIT.usage, "--tenant must be a UUID v4");
-    const id = options.id ?? `key-${randomBytes(4).toString("hex")}`;
-    if (!API_KEY_ID.test(id)) throw new CliFailure(EXIT.usage, `--id must be ${API_KEY_ID_RULE}`);
-    const key = `bts_${randomBytes(32).toString("base64url")}`;
-    const entry: ApiKeyEntry = {
-      id,
-      sha256: sha256Hex(key),
-      tenant_id: options.tenant.toLowerCase(),
-      ...(options.user !== undefined && { user_id: options.user }),
-      ...(options.account !== undefined && { account_id: options.account }),
-    };
+    if (options.tenant === undefined) throw new CliFailure(EXIT.usage, "--tenant is required: the tenant's UUID v4");
+    if (!isUuidV4(options.tenant)) throw new CliFailure(EXIT.usage, "--tenant must be a UUID v4");
+    if (options.id !== undefined && !API_KEY_ID.test(options.id))
+      throw new CliFailure(EXIT.usage, `--id must be ${API_KEY_ID_RULE}`);
+    const { key, entry } = makeApiKey(options.tenant, {
+      id: options.id,
+      userId: options.user,
+      accountId: options.account,
+    });
     console.log(`API key (shown once; give it to the client now): ${key}`);
     console.log(`Entry for API_KEYS (add it to the JSON array): ${JSON.stringify(entry)}`);
     return Promise.resolve(EXIT.ok);

@@ -23,13 +23,17 @@ await runCommand(
     summary:
       "Prints the BatchProcessingCompleted and BatchProcessingFailed events arriving on the queue: one readable line\n" +
       "per event (time, type, tenant, interaction, transcript lengths, the first words of the cleaned transcript),\n" +
-      "deleting each once printed. Runs until Ctrl-C, or with --once until the queue is empty.",
+      "deleting each once printed. Runs until Ctrl-C, or with --once until the queue is empty.\n" +
+      "Every receive of a message counts: after 3 (the queue's redrive policy) the next moves it to the DLQ,\n" +
+      "which is why --peek puts back fresh copies rather than releasing what it read.",
     options: {
       ...QUEUE_OPTIONS,
       once: { type: "boolean", description: "print what is on the queue now, then exit" },
       peek: {
         type: "boolean",
-        description: "print without deleting: messages are made visible again at once (implies --once)",
+        description:
+          "print without consuming (implies --once): each message read is put back as a fresh copy, so a peek never\n" +
+          "    spends one of the consumers' receives (the copy has a new message id; its receive count starts at 0)",
       },
       json: { type: "boolean", description: "one whole event per line, transcripts inline, for jq" },
     },
@@ -38,6 +42,7 @@ await runCommand(
       LOG_LEVEL: "the tool's own log lines, on stderr (default info)",
     },
     exitCodes: ["ok", "credentials", "notFound", "usage", "noInput", "unavailable", "software", "config"],
+    settingsFileOption: "outputs",
   },
   async (options) => {
     const config = loadConfig(process.env);
@@ -54,7 +59,7 @@ await runCommand(
 
     const handler = options.json ? printEventJson() : printEvent();
     if (options.once || options.peek) {
-      const { handled } = await drainQueue({
+      const { handled, putBack } = await drainQueue({
         sqs,
         queueUrl,
         handle: createMessageHandler({ s3, handler, log }),
@@ -62,6 +67,8 @@ await runCommand(
         log,
       });
       log.debug({ handled }, "queue drained");
+      if (options.peek)
+        log.info({ handled, put_back: putBack }, `peeked ${handled}; ${putBack} put back as fresh copies`);
       return EXIT.ok;
     }
 

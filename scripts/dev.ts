@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFileSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -13,18 +13,18 @@ import { EXIT, type ExitCode } from "../tools/cli/exit-codes.js";
 import { CliFailure } from "../tools/cli/failures.js";
 import { provisionLocalJobs, provisionLocalPipeline } from "../tools/local-provisioner.js";
 import { readableLogStream } from "../tools/readable-log.js";
+import { superviseChild, type SupervisedChild } from "../tools/dev-supervisor.js";
+import { addSessionKey, banner, DEV_TENANT_ID, envFileText } from "../tools/dev-session.js";
 import { startMotoServer, type RunningMoto } from "./moto-server.js";
 
-/** One tenant for the whole dev session, so a job submitted without X-Tenant-ID can be read back without it. */
-const DEV_TENANT_ID = "00000000-0000-4000-8000-000000000000";
 /** How long the service may take to answer /healthz after it starts (tsx compiles on the fly). */
 const STARTUP_LIMIT_MS = 60_000;
 /** The project's files are found from here, so the session's `.env.local` can live in any working directory. */
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-/** tsx's command line, run by this Node (the project's), not whichever `node` is first on PATH. */
-const TSX_CLI = `${ROOT}node_modules/tsx/dist/cli.mjs`;
-/** How long a child may take to stop before it is killed. */
-const STOP_LIMIT_MS = 10_000;
+/** tsx's loader, for children run by this Node (the project's), not whichever `node` is first on PATH. */
+const TSX_LOADER = import.meta.resolve("tsx");
+/** How long past its own grace period a child may take to stop before it is killed. */
+const STOP_MARGIN_MS = 5_000;
 
 async function portInUse(port: number): Promise<boolean> {
   const probe = createServer();
@@ -92,14 +92,11 @@ async function startLocalAws(
   }
 }
 
-function envFileText(settings: Record<string, string>): string {
-  const lines = Object.entries(settings).map(([name, value]) => `${name}=${value}`);
-  return `# Written by \`npm run dev\` for this session's local emulator; removed when it stops.\n# Read by npm run consume, verify and infra:local for whatever is not set.\n${lines.join("\n")}\n`;
-}
-
-async function waitUntilHealthy(url: string, service: ChildProcess): Promise<boolean> {
+async function waitUntilHealthy(url: string, service: SupervisedChild): Promise<boolean> {
   const deadline = Date.now() + STARTUP_LIMIT_MS;
-  while (Date.now() < deadline && service.exitCode === null) {
+  let exited = false;
+  void service.crashed.then(() => (exited = true));
+  while (Date.now() < deadline && !exited) {
     try {
       if ((await fetch(`${url}healthz`, { signal: AbortSignal.timeout(2_000) })).ok) return true;
     } catch {
@@ -110,37 +107,12 @@ async function waitUntilHealthy(url: string, service: ChildProcess): Promise<boo
   return false;
 }
 
-function stopChild(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const killer = setTimeout(() => child.kill("SIGKILL"), STOP_LIMIT_MS);
-    child.once("exit", () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}
-
-function banner(url: string, moto: RunningMoto | undefined, worker: boolean): string {
-  const lines = [
-    "",
-    `Ready: ${url}  (open it for the upload page)`,
-    `Try:   curl -F file=@tests/fixtures/captions/meeting.vtt ${url}batch/process`,
-  ];
-  if (moto !== undefined) {
-    lines.push(
-      "Then:  npm run consume -- --once   (prints the events of that upload)",
-      "       npm run verify              (proves events reach the queue)",
-      `Local AWS: moto_server at ${moto.url}; its settings are in ${LOCAL_ENV_FILE}, which those commands read.`,
-    );
+function readFileSyncOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
   }
-  if (worker)
-    lines.push(
-      `Jobs:  curl -F file=@tests/fixtures/captions/meeting.vtt ${url}batch/jobs   (a worker runs beside the service)`,
-    );
-  lines.push("Ctrl-C stops everything.", "");
-  return lines.join("\n");
 }
 
 await runCommand(
@@ -161,6 +133,7 @@ await runCommand(
     readsLocalEnv: false,
   },
   async () => {
+    const sessionKey = addSessionKey(process.env);
     const config = loadConfig(process.env);
     if (await portInUse(config.port)) {
       throw new CliFailure(
@@ -171,6 +144,8 @@ await runCommand(
     const env: Record<string, string | undefined> = {
       ...process.env,
       MOCK_TENANT_ID: process.env.MOCK_TENANT_ID ?? DEV_TENANT_ID,
+      // Headers-mode identity is trusted as sent: in development only this machine may send it.
+      HOST: process.env.HOST ?? "127.0.0.1",
     };
     let moto: RunningMoto | undefined;
     let writtenEnv: string | undefined;
@@ -189,48 +164,55 @@ await runCommand(
       }
     }
 
-    const children: ChildProcess[] = [];
+    // Each child in its own process group, stopped by us with its graceful shutdown (never by the terminal).
+    const children = new Map<string, SupervisedChild>();
     const start = (entry: string) => {
-      // From the project's root, where the service finds its worker pool's loader.
-      const child = spawn(process.execPath, [TSX_CLI, "watch", "--clear-screen=false", entry], {
+      const child = superviseChild({
+        // From the project's root, where the service finds its worker pool's loader.
+        command: [process.execPath, "--import", TSX_LOADER, entry],
         cwd: ROOT,
         env,
-        stdio: ["ignore", "pipe", "inherit"],
+        stopLimitMs: config.shutdownGraceMs + STOP_MARGIN_MS,
+        watchDirs: [`${ROOT}app`],
+        pipeOut: (stdout) => stdout.pipe(readableLogStream()),
+        out: process.stdout,
+        log: (line) => console.error(line),
       });
-      child.stdout?.pipe(readableLogStream()).pipe(process.stdout);
-      children.push(child);
+      children.set(entry, child);
       return child;
     };
     const service = start("app/server.ts");
     const withWorker = Boolean(env.UPLOAD_BUCKET && env.WORK_QUEUE_URL && env.JOBS_TABLE);
     if (withWorker) start("app/worker.ts");
 
+    const ownEnvFile = () => writtenEnv !== undefined && readFileSyncOrUndefined(LOCAL_ENV_FILE) === writtenEnv;
+    // Whatever ends this process, the session's settings go with it (a newer session's file is left alone).
+    process.once("exit", () => {
+      if (ownEnvFile()) rmSync(LOCAL_ENV_FILE, { force: true });
+    });
     let stopping = false;
     let stopped!: (code: ExitCode) => void;
     const done = new Promise<ExitCode>((resolve) => (stopped = resolve));
     const stopAll = async (code: ExitCode) => {
       if (stopping) return;
       stopping = true;
-      await Promise.all(children.map(stopChild));
+      await Promise.all([...children.values()].map((child) => child.stop()));
       await moto?.stop();
-      // Only our own file: a newer session's is left alone.
-      if (writtenEnv !== undefined && (await readFile(LOCAL_ENV_FILE, "utf8").catch(() => undefined)) === writtenEnv)
-        await rm(LOCAL_ENV_FILE, { force: true });
+      if (ownEnvFile()) rmSync(LOCAL_ENV_FILE, { force: true });
       stopped(code);
     };
-    for (const child of children) {
-      child.once("exit", (code, signal) => {
-        if (!stopping)
-          console.error(
-            `${child.spawnargs.at(-1) ?? "a child"} stopped (${signal ?? `exit ${code}`}); stopping the rest.`,
-          );
+    for (const [entry, child] of children) {
+      void child.crashed.then((code) => {
+        if (!stopping) console.error(`${entry} stopped (exit ${code}); stopping the rest.`);
         void stopAll(code === 0 ? EXIT.ok : EXIT.software);
       });
     }
-    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => void stopAll(EXIT.ok));
+    // A closed terminal (SIGHUP) stops as gracefully as Ctrl-C; output that can no longer be written is dropped.
+    for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stopAll(EXIT.ok));
 
     const url = `http://localhost:${config.port}/`;
-    if (await waitUntilHealthy(url, service)) process.stdout.write(banner(url, moto, withWorker));
+    if (await waitUntilHealthy(url, service)) process.stdout.write(banner(url, moto, withWorker, sessionKey));
     else if (!stopping) {
       console.error(`The service did not answer ${url}healthz within ${STARTUP_LIMIT_MS / 1000} s; stopping.`);
       void stopAll(EXIT.software);

@@ -37,7 +37,8 @@ export async function startMotoServer(): Promise<RunningMoto> {
     execFileSync("python3", ["-m", "pip", "install", "--quiet", "moto[server]"], { stdio: "inherit" });
   }
   const port = await freeLoopbackPort();
-  const moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+  // In its own process group: a terminal's Ctrl-C is for the tool that started it, which stops it last.
+  const moto = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore", detached: true });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -58,7 +59,7 @@ export async function startMotoServer(): Promise<RunningMoto> {
     process: moto,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (moto.exitCode !== null) return resolve();
+        if (moto.exitCode !== null || moto.signalCode !== null) return resolve();
         moto.once("exit", () => resolve());
         moto.kill("SIGTERM");
       }),

@@ -6,7 +6,7 @@ import { runCommand } from "../tools/cli/command-line.js";
 import { CliFailure } from "../tools/cli/failures.js";
 import { EXIT } from "../tools/cli/exit-codes.js";
 import { verifyEventFlow } from "../tools/event-flow-verifier.js";
-import { QUEUE_ENVIRONMENT, QUEUE_OPTIONS, resolveQueueUrl } from "../tools/queue-url.js";
+import { QUEUE_ENVIRONMENT, QUEUE_OPTIONS, readStackOutputs, resolveQueueUrl } from "../tools/queue-url.js";
 import { readableLogStream } from "../tools/readable-log.js";
 
 function seconds(name: string, value: string): number {
@@ -30,8 +30,9 @@ await runCommand(
     },
     environment: {
       ...QUEUE_ENVIRONMENT,
-      "EVENTBRIDGE_BUS_NAME, EVENT_SOURCE": "where and as what the test event is published",
+      "EVENTBRIDGE_BUS_NAME, EVENT_SOURCE": "where and as what the test event is published (else the outputs' own)",
     },
+    settingsFileOption: "outputs",
     exitCodes: [
       "ok",
       "failed",
@@ -48,7 +49,13 @@ await runCommand(
   async (options) => {
     const intervalS = seconds("interval", options.interval);
     const timeoutS = seconds("timeout", options.timeout);
-    const config = loadConfig(process.env);
+    // The deployed stack's own bus and source, when its outputs are given: the test event goes where it says.
+    const stack = options.outputs === undefined ? {} : await readStackOutputs(options.outputs);
+    const config = loadConfig({
+      ...process.env,
+      ...(stack.eventBusName !== undefined && { EVENTBRIDGE_BUS_NAME: stack.eventBusName }),
+      ...(stack.eventSource !== undefined && { EVENT_SOURCE: stack.eventSource }),
+    });
     const destination = readableLogStream();
     destination.pipe(process.stderr);
     // The report is the output; the publisher's own log lines only when asked for.

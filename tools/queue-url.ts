@@ -6,30 +6,49 @@ import { EXIT } from "./cli/exit-codes.js";
 import { CliFailure, isQueueMissing } from "./cli/failures.js";
 
 /**
- * The queue to read, from (in order) `--queue-url`, `QUEUE_URL` (which `.env.local` can set), or a
- * stack-outputs file as `pulumi stack output --json` (or `npm run infra:local -- --json`) writes it.
+ * A stack-outputs file as `pulumi stack output --json` (or `npm run infra:local -- --json`) writes it: its
+ * string values. A missing or unreadable file is exit 66, and so is one that is not a JSON object.
+ */
+export async function readStackOutputs(file: string): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new CliFailure(EXIT.noInput, `cannot read ${file} (write it with \`pulumi stack output --json > ${file}\`)`, {
+      cause: error,
+    });
+  }
+  let outputs: unknown;
+  try {
+    outputs = JSON.parse(text);
+  } catch {
+    outputs = undefined;
+  }
+  if (typeof outputs !== "object" || outputs === null || Array.isArray(outputs))
+    throw new CliFailure(EXIT.noInput, `${file} is not a JSON object (write it with \`pulumi stack output --json\`)`);
+  return Object.fromEntries(
+    Object.entries(outputs).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
+}
+
+/**
+ * The queue to read, from (in order) `--queue-url`, the `--outputs` file's `queueUrl` (its value, or a
+ * failure: never a silent fallback to the environment), then `QUEUE_URL` (which `.env` or `.env.local` can set).
  */
 export async function resolveQueueUrl(sources: {
   flag?: string | undefined;
   env?: string | undefined;
   outputsFile?: string | undefined;
 }): Promise<string> {
+  if (sources.flag !== undefined && sources.outputsFile !== undefined)
+    throw new CliFailure(EXIT.usage, "--queue-url and --outputs both name the queue: pass one of them");
   if (sources.flag) return sources.flag;
-  if (sources.env) return sources.env;
-  if (sources.outputsFile) {
-    const text = await readFile(sources.outputsFile, "utf8");
-    let outputs: { queueUrl?: unknown };
-    try {
-      outputs = JSON.parse(text) as typeof outputs;
-    } catch {
-      throw new CliFailure(
-        EXIT.noInput,
-        `${sources.outputsFile} is not JSON (write it with \`pulumi stack output --json\`)`,
-      );
-    }
-    if (typeof outputs.queueUrl === "string" && outputs.queueUrl !== "") return outputs.queueUrl;
+  if (sources.outputsFile !== undefined) {
+    const { queueUrl } = await readStackOutputs(sources.outputsFile);
+    if (queueUrl !== undefined && queueUrl !== "") return queueUrl;
     throw new CliFailure(EXIT.noInput, `${sources.outputsFile} has no queueUrl output`);
   }
+  if (sources.env) return sources.env;
   throw new CliFailure(
     EXIT.config,
     "no queue URL: pass --queue-url, set QUEUE_URL, pass --outputs <stack outputs JSON>, or start `npm run dev`, which writes .env.local",
@@ -42,7 +61,8 @@ export const QUEUE_OPTIONS = {
   outputs: {
     type: "string",
     value: "<file>",
-    description: "read queueUrl from stack outputs JSON (`pulumi stack output --json`)",
+    description:
+      "a deployed stack's outputs JSON (`pulumi stack output --json`): its queueUrl, and .env.local is not read",
   },
 } satisfies Record<string, OptionSpec>;
 

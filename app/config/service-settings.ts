@@ -41,6 +41,10 @@ export const processSettings = settings(
 export const httpSettings = settings(
   {
     PORT: integer(3000, { min: 0, max: 65535 }, { meaning: "HTTP port" }),
+    HOST: optionalText(
+      { meaning: "the address to listen on (unset: every interface, as a container needs; `npm run dev`: 127.0.0.1)" },
+      v.regex(/^[0-9A-Za-z.:-]{1,253}$/, "must be an IP address or a host name"),
+    ),
     MAX_UPLOAD_BYTES: integer(2 * GiB, { min: 1 }, { meaning: "largest upload, in bytes (2 GiB)" }),
     MAX_CAPTIONS_BYTES: integer(16 * MiB, { min: 1 }, { meaning: "largest captions file, in bytes (16 MiB)" }),
     REQUEST_TIMEOUT_S: integer(
@@ -115,6 +119,7 @@ export const httpSettings = settings(
   },
   (env) => ({
     port: env.PORT,
+    host: env.HOST,
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
     maxCaptionsBytes: env.MAX_CAPTIONS_BYTES,
     requestTimeoutS: env.REQUEST_TIMEOUT_S,

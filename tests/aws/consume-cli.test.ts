@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { CreateQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+} from "@aws-sdk/client-sqs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { buildCompletedEvent, DETAIL_TYPE } from "../../app/events/batch-processing-completed.js";
 import { awsClients, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
@@ -74,6 +80,52 @@ describe("npm run consume against moto_server, as a real process", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim().split("\n")).toHaveLength(3);
     expect(await drainQueue(sqs, queueUrl)).toHaveLength(3);
+  });
+
+  it("four peeks in a row leave every message on the queue with all its receives, none in the DLQ", async () => {
+    const { QueueUrl: dlqUrl = "" } = await sqs.send(
+      new CreateQueueCommand({ QueueName: `consume-dlq-${Date.now()}` }),
+    );
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
+    );
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        Attributes: {
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: 3 }),
+        },
+      }),
+    );
+    const ids = await deliver(3);
+    for (let peek = 1; peek <= 4; peek++) {
+      const result = await consume(["--peek"]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout.trim().split("\n"), `peek ${peek}`).toHaveLength(3);
+    }
+    expect(await drainQueue(sqs, dlqUrl)).toHaveLength(0);
+    const left = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+      }),
+    );
+    const messages = left.Messages ?? [];
+    expect(
+      messages
+        .map((message) => (JSON.parse(message.Body!) as { detail: { interaction_id: string } }).detail.interaction_id)
+        .sort(),
+    ).toEqual([...ids].sort());
+    // A consumer's first receive after the peeks is its first: all three of its tries are left.
+    expect(messages.map((message) => message.Attributes?.ApproximateReceiveCount)).toEqual(["1", "1", "1"]);
+  });
+
+  it("--help says what a receive costs and how --peek avoids it", async () => {
+    const result = await consume(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Every receive of a message counts/);
+    expect(result.stdout).toMatch(/fresh copy/);
   });
 
   it("--json prints one whole event per line, transcripts inline, for jq", async () => {

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -8,16 +8,35 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../scripts/moto-server.js";
 import { runScript } from "../support/run-script.js";
+import { streamedUpload } from "../support/streamed-upload.js";
 import { Webhook } from "standardwebhooks";
 import { startWebhookReceiver } from "../support/webhook-receiver.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const VTT = join(ROOT, "tests/fixtures/captions/meeting.vtt");
 
-/** Whether any process of the group led by `pid` is still running. */
-function groupAlive(pid: number): boolean {
+/** `pid` and every process started under it (children run in their own process groups), from /proc. */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command may hold spaces and parentheses: the fields after its last ")" are fixed.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let index = 0; index < tree.length; index++)
+    for (const [child, parent] of parents) if (parent === tree[index]) tree.push(child);
+  return tree;
+}
+
+function alive(pid: number): boolean {
   try {
-    process.kill(-pid, 0);
+    process.kill(pid, 0);
     return true;
   } catch {
     return false;
@@ -52,10 +71,15 @@ function startDev(cwd: string, env: Record<string, string>) {
 }
 
 describe("the dev loop: npm run dev, then the tools with no variables set", () => {
-  const started: ChildProcess[] = [];
+  const started: number[] = [];
+  /** What a session started, seen while it runs: checked to be gone once it stops. */
+  const track = (pid: number) => {
+    const tree = processTree(pid);
+    started.push(...tree);
+    return tree;
+  };
   afterAll(() => {
-    for (const child of started)
-      if (child.pid !== undefined && groupAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
+    for (const pid of started) if (alive(pid)) process.kill(pid, "SIGKILL");
   });
 
   it("serves, writes .env.local for consume, refuses a second session on the port, and stops every child", async () => {
@@ -64,8 +88,14 @@ describe("the dev loop: npm run dev, then the tools with no variables set", () =
     const port = await freeLoopbackPort();
     const env = { HOME: home, AWS_EC2_METADATA_DISABLED: "true", PORT: String(port) };
     const first = startDev(session, env);
-    started.push(first.child);
-    await until(() => first.output.stdout.includes("Ctrl-C stops everything."), 120_000, "the dev banner");
+    await until(
+      () => first.output.stdout.includes("Ctrl-C stops everything, letting requests in progress finish."),
+      120_000,
+      "the dev banner",
+    );
+    // dev, the emulator, the service and the worker (each child in its own process group).
+    const firstTree = track(first.child.pid!);
+    expect(firstTree.length).toBeGreaterThanOrEqual(4);
 
     expect(first.output.stdout).toContain(`Ready: http://localhost:${port}/`);
     expect(first.output.stdout).toContain(
@@ -126,18 +156,97 @@ describe("the dev loop: npm run dev, then the tools with no variables set", () =
     }
 
     const second = startDev(session, env);
-    started.push(second.child);
+    started.push(second.child.pid!);
     expect(await second.exited).toBe(69);
     expect(second.output.stderr).toContain(
       `npm run dev: port ${port} is in use (is another \`npm run dev\` running?): stop it, or set PORT`,
     );
     expect(second.output.stderr).not.toMatch(/^\s+at /m);
-    await until(() => !groupAlive(second.child.pid!), 10_000, "the second session's processes ending");
+    await until(() => !alive(second.child.pid!), 10_000, "the second session ending");
     expect(await readFile(join(session, ".env.local"), "utf8")).toBe(written);
 
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
-    await until(() => !groupAlive(first.child.pid!), 20_000, "the service, the worker and the emulator stopping");
+    await until(
+      () => firstTree.every((pid) => !alive(pid)),
+      20_000,
+      "the service, the worker and the emulator stopping",
+    );
     expect(existsSync(join(session, ".env.local"))).toBe(false);
+  }, 240_000);
+
+  /** The local addresses listening on `port`, as `ss` shows them. */
+  function listeners(port: number): string[] {
+    const shown = spawnSync("ss", ["-Hltn", `sport = :${port}`], { encoding: "utf8" }).stdout;
+    return shown
+      .trim()
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => line.trim().split(/\s+/)[3]!);
+  }
+
+  it("reads .env, listens on 127.0.0.1 only, and Ctrl-C lets an upload in progress finish before all stops", async () => {
+    const session = await mkdtemp(join(tmpdir(), "dev-session-"));
+    const home = await mkdtemp(join(tmpdir(), "home-"));
+    const port = await freeLoopbackPort();
+    await writeFile(join(session, ".env"), "LOG_LEVEL=debug\nMAX_CAPTIONS_BYTES=4194304\n");
+    const dev = startDev(session, { HOME: home, AWS_EC2_METADATA_DISABLED: "true", PORT: String(port) });
+    await until(() => dev.output.stdout.includes("Ctrl-C stops everything"), 120_000, "the dev banner");
+    const tree = track(dev.child.pid!);
+    // LOG_LEVEL from .env: the service's debug lines are there.
+    expect(dev.output.stdout).toMatch(/configuration loaded/);
+    expect(listeners(port)).toEqual([`127.0.0.1:${port}`]);
+
+    let interrupted = false;
+    const result = await streamedUpload(`http://127.0.0.1:${port}/batch/process`, {
+      head: Buffer.from((await readFile(join(ROOT, "tests/fixtures/captions/notes.txt"), "utf8")).replace(/\n/g, " ")),
+      filler: 0x20,
+      fileBytes: 2 * 1024 * 1024,
+      onProgress: async (sent) => {
+        if (interrupted || sent < 1024 * 1024) return;
+        interrupted = true;
+        // What a terminal's Ctrl-C does: SIGINT to every process of the foreground group.
+        process.kill(-dev.child.pid!, "SIGINT");
+        await sleep(500);
+      },
+    });
+    expect(result).not.toBe("aborted");
+    if (result === "aborted") return;
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ event: { status: "published" } });
+    expect(await dev.exited).toBe(0);
+    expect(existsSync(join(session, ".env.local"))).toBe(false);
+    expect(dev.output.stderr).not.toMatch(/unsettled top-level await/i);
+    await until(() => tree.every((pid) => !alive(pid)), 20_000, "every child stopping");
+  }, 240_000);
+
+  it("in api-key mode the banner's curl carries this session's key; SIGHUP stops it all and removes .env.local", async () => {
+    const session = await mkdtemp(join(tmpdir(), "dev-session-"));
+    const home = await mkdtemp(join(tmpdir(), "home-"));
+    const port = await freeLoopbackPort();
+    const dev = startDev(session, {
+      HOME: home,
+      AWS_EC2_METADATA_DISABLED: "true",
+      PORT: String(port),
+      AUTH_MODE: "api-key",
+    });
+    await until(() => dev.output.stdout.includes("Ctrl-C stops everything"), 120_000, "the dev banner");
+    const tree = track(dev.child.pid!);
+    const key = /curl -H "X-API-Key: (bts_[\w-]+)" -F file=@/.exec(dev.output.stdout)?.[1];
+    expect(key).toBeDefined();
+    const form = new FormData();
+    form.append("file", new Blob([await readFile(VTT)], { type: "text/vtt" }), "meeting.vtt");
+    const withKey = await fetch(`http://127.0.0.1:${port}/batch/process`, {
+      method: "POST",
+      body: form,
+      headers: { "X-API-Key": key! },
+    });
+    expect(withKey.status).toBe(200);
+    expect(existsSync(join(session, ".env.local"))).toBe(true);
+    process.kill(-dev.child.pid!, "SIGHUP");
+    expect(await dev.exited).toBe(0);
+    expect(existsSync(join(session, ".env.local"))).toBe(false);
+    expect(dev.output.stderr).not.toMatch(/unsettled top-level await/i);
+    await until(() => tree.every((pid) => !alive(pid)), 20_000, "every child stopping");
   }, 240_000);
 });

@@ -1,4 +1,5 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -82,7 +83,9 @@ describe("every tool on one argument layer, run as real processes", () => {
   it("verify: a missing outputs file is 66, no queue URL is 78, a bad --timeout is 64; one line each", async () => {
     const missing = await runScript("scripts/verify-event-flow.ts", ["--outputs", "missing.json"], {});
     expect(missing.code).toBe(66);
-    expect(missing.stderr).toBe("npm run verify: cannot read missing.json (ENOENT)\n");
+    expect(missing.stderr).toBe(
+      "npm run verify: cannot read missing.json (write it with `pulumi stack output --json > missing.json`)\n",
+    );
     const none = await runScript("scripts/verify-event-flow.ts", [], {});
     expect(none.code).toBe(78);
     expect(none.stderr).toMatch(/^npm run verify: no queue URL: pass --queue-url, set QUEUE_URL/);
@@ -143,5 +146,97 @@ describe("every tool on one argument layer, run as real processes", () => {
     expect(result.code).toBe(78);
     expect(result.stderr).toMatch(/^npm run consume: Invalid configuration: CLEANER/);
     expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it("--outputs means that file: missing is 66 even with a dev session's .env.local, and .env.local is not read", async () => {
+    const session = await mkdtemp(join(tmpdir(), "dev-session-"));
+    await writeFile(
+      join(session, ".env.local"),
+      "AWS_ENDPOINT_URL=http://127.0.0.1:9\nAWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\nQUEUE_URL=http://127.0.0.1:9/123456789012/q\n",
+    );
+    const missing = await runScript(
+      "scripts/verify-event-flow.ts",
+      ["--outputs", "missing.json"],
+      {},
+      { cwd: session },
+    );
+    expect(missing.code).toBe(66);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+    expect(missing.stdout).not.toContain("OK");
+    // A deployed stack's outputs: the emulator's endpoint and keys in .env.local do not apply to it.
+    await writeFile(
+      join(session, "stack.json"),
+      JSON.stringify({ queueUrl: "https://sqs.eu-west-1.amazonaws.com/1/q" }),
+    );
+    const home = await mkdtemp(join(tmpdir(), "home-"));
+    const deployed = await runScript("scripts/consume.ts", ["--once", "--outputs", "stack.json"], bare(home), {
+      cwd: session,
+    });
+    expect(deployed.stderr).not.toContain("127.0.0.1:9");
+    expect(deployed.code).toBe(2);
+    const both = await runScript(
+      "scripts/consume.ts",
+      ["--queue-url", "http://x/1/q", "--outputs", "stack.json"],
+      {},
+      {
+        cwd: session,
+      },
+    );
+    expect(both.code).toBe(64);
+  });
+
+  it("reads .env before .env.local, the environment before both; --debug says where each setting came from", async () => {
+    const session = await mkdtemp(join(tmpdir(), "dev-session-"));
+    await writeFile(join(session, ".env"), "AWS_ENDPOINT_URL=http://127.0.0.1:7\n");
+    await writeFile(
+      join(session, ".env.local"),
+      "AWS_ENDPOINT_URL=http://127.0.0.1:9\nAWS_ACCESS_KEY_ID=local\nAWS_SECRET_ACCESS_KEY=local\nQUEUE_URL=http://127.0.0.1:9/123456789012/q\n",
+    );
+    const fromEnvFile = await runScript("scripts/consume.ts", ["--once", "--debug"], {}, { cwd: session });
+    expect(fromEnvFile.code).toBe(69);
+    expect(fromEnvFile.stderr).toContain("cannot reach http://127.0.0.1:7");
+    expect(fromEnvFile.stderr).toMatch(/^\s+AWS_ENDPOINT_URL\s+\.env$/m);
+    expect(fromEnvFile.stderr).toMatch(/^\s+QUEUE_URL\s+\.env\.local$/m);
+    expect(fromEnvFile.stderr).toMatch(/^\s+--once\s+the command line$/m);
+    // Values are never printed, only where they came from.
+    expect(fromEnvFile.stderr).not.toContain("AWS_SECRET_ACCESS_KEY=local");
+    const fromEnvironment = await runScript(
+      "scripts/consume.ts",
+      ["--once", "--debug"],
+      { AWS_ENDPOINT_URL: "http://127.0.0.1:5" },
+      { cwd: session },
+    );
+    expect(fromEnvironment.stderr).toContain("cannot reach http://127.0.0.1:5");
+    expect(fromEnvironment.stderr).toMatch(/^\s+AWS_ENDPOINT_URL\s+environment$/m);
+  });
+
+  it("the worker answers --help with its usage and exit codes, and refuses an unknown option with 64", async () => {
+    const help = await runScript("app/worker.ts", ["--help"], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run worker/);
+    expect(help.stdout).toMatch(/Exit codes:\n {2}0 /);
+    const bogus = await runScript("app/worker.ts", ["--bogus"], {});
+    expect(bogus.code).toBe(64);
+    expect(bogus.stderr.split("\n")[0]).toBe("npm run worker: Unknown option '--bogus'");
+  });
+
+  it("`npm start` before `npm run build` is one line saying to build first, exit 66", async () => {
+    const { scripts } = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    const empty = await mkdtemp(join(tmpdir(), "no-build-"));
+    const started = spawnSync("sh", ["-c", scripts.start!], { cwd: empty, encoding: "utf8", timeout: 20_000 });
+    expect(started.status).toBe(66);
+    expect(started.stderr).toBe(
+      "npm start runs the built service: run `npm run build` first (or `npm run dev` to run from source)\n",
+    );
+  });
+
+  it("api-key names a missing --tenant as required, and a malformed one as malformed", async () => {
+    const missing = await runScript("scripts/api-key.ts", [], {});
+    expect(missing.code).toBe(64);
+    expect(missing.stderr.split("\n")[0]).toBe("npm run api-key: --tenant is required: the tenant's UUID v4");
+    const malformed = await runScript("scripts/api-key.ts", ["--tenant", "nope"], {});
+    expect(malformed.stderr.split("\n")[0]).toBe("npm run api-key: --tenant must be a UUID v4");
   });
 });

@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { ENV_FILE, LOCAL_ENV_FILE, loadEnvFiles, type SettingSource } from "../../app/env/env-files.js";
 import { EXIT, EXIT_MEANINGS, type ExitCode, type ExitName } from "./exit-codes.js";
 import { describeFailure } from "./failures.js";
 
-/** Where `npm run dev` writes the local emulator's settings, read by every tool for what is not set. */
-export const LOCAL_ENV_FILE = ".env.local";
+export { LOCAL_ENV_FILE };
 
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -25,6 +24,11 @@ export interface CommandSpec<O extends Record<string, OptionSpec>> {
   exitCodes: ExitName[];
   /** False for the tool that writes `.env.local` (`npm run dev`), which must not read a stale one. */
   readsLocalEnv?: boolean;
+  /**
+   * An option naming a file of settings for a deployed stack (`--outputs`): given, it replaces `.env.local`
+   * (the emulator's settings), which is then not read.
+   */
+  settingsFileOption?: string;
 }
 
 export type OptionValues<O extends Record<string, OptionSpec>> = {
@@ -36,7 +40,10 @@ export type OptionValues<O extends Record<string, OptionSpec>> = {
 };
 
 const COMMON_OPTIONS: Record<string, OptionSpec> = {
-  debug: { type: "boolean", description: "print the stack of a failure, not only its line" },
+  debug: {
+    type: "boolean",
+    description: "print where each setting came from, and the stack of a failure, not only its line",
+  },
   help: { type: "boolean", description: "this text" },
 };
 
@@ -64,11 +71,10 @@ export function helpText(spec: CommandSpec<Record<string, OptionSpec>>): string 
   ];
   const environment = { ...spec.environment };
   if (Object.keys(environment).length > 0) {
-    const source =
-      spec.readsLocalEnv === false
-        ? ""
-        : ` (unset variables are read from ${LOCAL_ENV_FILE} when \`npm run dev\` wrote one)`;
-    sections.push(`Environment${source}:\n${table(Object.entries(environment))}`);
+    const files = spec.readsLocalEnv === false ? ENV_FILE : `${ENV_FILE}, then ${LOCAL_ENV_FILE}`;
+    sections.push(
+      `Environment (a flag wins over the environment, which wins over ${files}, then the defaults):\n${table(Object.entries(environment))}`,
+    );
   }
   sections.push(`Exit codes:\n${table(spec.exitCodes.map((name) => [String(EXIT[name]), EXIT_MEANINGS[name]]))}`);
   return `${sections.join("\n\n")}\n`;
@@ -78,9 +84,27 @@ function usageError(spec: CommandSpec<Record<string, OptionSpec>>, message: stri
   return `${spec.command}: ${message}\n${usageLine(spec)}\nRun \`${spec.command} -- --help\` for the options.\n`;
 }
 
-/** Reads `.env.local` from the working directory (as `npm run` sets it) without overriding what is set. */
-export function loadLocalEnv(): void {
-  if (existsSync(LOCAL_ENV_FILE)) process.loadEnvFile(LOCAL_ENV_FILE);
+/** The variable names a tool's environment table lists (`A, B` rows name several; `…` is not a name). */
+function variableNames(environment: Record<string, string> | undefined): string[] {
+  return Object.keys(environment ?? {}).flatMap((row) =>
+    row
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name)),
+  );
+}
+
+/** `--debug`'s account of the settings: each flag given, and each variable's source (never its value). */
+function settingsReport(
+  spec: CommandSpec<Record<string, OptionSpec>>,
+  given: string[],
+  sources: Map<string, SettingSource>,
+): string {
+  const rows: Array<[string, string]> = [
+    ...given.map((name): [string, string] => [`--${name}`, "the command line"]),
+    ...variableNames(spec.environment).map((name): [string, string] => [name, sources.get(name) ?? "unset (default)"]),
+  ];
+  return `${spec.command}: settings and where they came from\n${table(rows)}\n`;
 }
 
 function isParseError(error: unknown): error is Error {
@@ -126,7 +150,16 @@ export async function runCommand<O extends Record<string, OptionSpec>>(
   for (const [name, option] of Object.entries(spec.options)) if (option.type === "boolean") values[name] ??= false;
   let code: ExitCode;
   try {
-    if (spec.readsLocalEnv !== false) loadLocalEnv();
+    const settingsFile = spec.settingsFileOption === undefined ? undefined : values[spec.settingsFileOption];
+    const files: Array<typeof ENV_FILE | typeof LOCAL_ENV_FILE> =
+      spec.readsLocalEnv === false || settingsFile !== undefined ? [ENV_FILE] : [ENV_FILE, LOCAL_ENV_FILE];
+    const sources = loadEnvFiles(files);
+    if (debug) {
+      const given = Object.keys(spec.options).filter((name) =>
+        process.argv.slice(2).some((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`)),
+      );
+      process.stderr.write(settingsReport(spec, given, sources));
+    }
     code = (await main(values as OptionValues<O>)) ?? EXIT.ok;
   } catch (error) {
     const failure = describeFailure(error);

@@ -64,6 +64,8 @@ export interface Transcriber {
   readonly model: string;
   /** Whether the provider has what it needs (its API key); a transcriber that is not throws `provider_not_configured`. */
   readonly configured: boolean;
+  /** The settings an unconfigured provider still needs, to name them where the service reports its readiness. */
+  readonly missing?: string[];
   transcribe(audio: AudioFile, options: TranscribeOptions): Promise<Transcription>;
   /** Present when the provider can take audio while it is still being uploaded. */
   transcribeArriving?(audio: ArrivingAudio, options: TranscribeOptions): Promise<Transcription>;
@@ -80,5 +82,5 @@ export function unconfiguredTranscriber(provider: TranscriptionProvider, model: 
       }),
     );
   // Refuses a URL too, so a stored upload is not fetched only to be refused.
-  return { provider, model, configured: false, transcribe: refuse, transcribeUrl: refuse };
+  return { provider, model, configured: false, missing: [variable], transcribe: refuse, transcribeUrl: refuse };
 }

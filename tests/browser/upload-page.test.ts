@@ -6,6 +6,7 @@ import { chromiumPath } from "../support/chromium.js";
 import { createApiKeyAuthenticator, sha256Hex } from "../../app/auth/api-key-authenticator.js";
 import { listenTestApp } from "../support/listening-app.js";
 import { FIXTURES } from "../support/test-app.js";
+import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
 import { parseSrt, parseVtt } from "../support/subtitle-parsers.js";
 
 /** Where the screenshots go, for a person to look at after the run. */
@@ -44,9 +45,10 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
     expect(await page.locator("#tenant").textContent()).toMatch(/^[0-9a-f-]{36}$/);
     const turns = page.getByRole("region", { name: "Who said what, when" }).getByRole("listitem");
     expect(await turns.allInnerTexts()).toEqual([
-      expect.stringMatching(/^0:00–0:04\s+Alice\s+Um, so I I think/),
-      expect.stringMatching(/^0:04–0:07\s+Bob\s+hmm, okay/),
-      expect.stringMatching(/^0:08–0:10\s+Alice\s+Right\./),
+      // To the tenth of a second, as the captions have them (7.9 s is 0:07.9, not 0:07).
+      expect.stringMatching(/^0:00\.0–0:04\.2\s+Alice\s+Um, so I I think/),
+      expect.stringMatching(/^0:04\.5–0:07\.9\s+Bob\s+hmm, okay/),
+      expect.stringMatching(/^0:08\.1–0:10\.0\s+Alice\s+Right\./),
     ]);
     expect(await page.getByRole("status").textContent()).toBe("Done.");
     expect(await page.locator("#progress").getAttribute("value")).toBe("100");
@@ -94,13 +96,85 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
     await page.goto(service.url);
     await page
       .getByLabel("Recording or captions file")
-      .setInputFiles({ name: "photo.wav", mimeType: "audio/wav", buffer: png });
+      .setInputFiles({ name: "photo.txt", mimeType: "text/plain", buffer: png });
     await page.getByRole("button", { name: "Upload" }).click();
     const alert = page.getByRole("alert");
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/image\/png is not a supported format/);
     expect(await page.locator("#result").isHidden()).toBe(true);
+    // A failure looks like one: no full blue bar above it; the id to quote, and what the problem means.
+    expect(await page.locator("#progress").isHidden()).toBe(true);
+    expect(await alert.textContent()).toMatch(/Interaction id: [0-9a-f-]{36}/);
+    const meaning = alert.getByRole("link", { name: "What this means and what to do" });
+    expect(await meaning.getAttribute("href")).toBe("/problems/unsupported-media-type");
     await page.screenshot({ path: `${SCREENSHOTS}3-refused.png`, fullPage: true });
+    const explained = await browser.newPage();
+    try {
+      await explained.goto(`${service.url}/problems/unsupported-media-type`, { waitUntil: "load" });
+      expect(await explained.getByRole("heading", { level: 1 }).textContent()).toBe("Unsupported media type");
+      expect(await explained.locator("main").textContent()).toContain("UTF-16");
+      // The upload page's look: the same font and width, not the browser's default serif.
+      expect(await explained.evaluate("getComputedStyle(document.body).maxWidth")).toBe(
+        await page.evaluate("getComputedStyle(document.body).maxWidth"),
+      );
+      expect(await explained.evaluate("getComputedStyle(document.documentElement).fontFamily")).toContain("system-ui");
+      await explained.screenshot({ path: `${SCREENSHOTS}3b-problem-page.png`, fullPage: true });
+    } finally {
+      await explained.close();
+    }
+  });
+
+  it("shows captions with no speakers without a speaker column", async () => {
+    await page.goto(service.url);
+    const vtt =
+      "WEBVTT\n\n00:00:01.250 --> 00:00:03.000\nWe ship on Friday.\n\n00:00:03.500 --> 00:00:05.900\nThe docs follow.\n";
+    await page
+      .getByLabel("Recording or captions file")
+      .setInputFiles({ name: "plain.vtt", mimeType: "text/vtt", buffer: Buffer.from(vtt) });
+    await page.getByRole("button", { name: "Upload" }).click();
+    await page.locator("#cleaned").filter({ hasText: "We ship on Friday" }).waitFor();
+    const turns = page.getByRole("region", { name: "Who said what, when" }).getByRole("listitem");
+    expect(await turns.allInnerTexts()).toEqual([
+      expect.stringMatching(/^0:01\.3–0:03\.0\s+We ship on Friday\.$/),
+      expect.stringMatching(/^0:03\.5–0:05\.9\s+The docs follow\.$/),
+    ]);
+    expect(await page.locator("#utterances .who").count()).toBe(0);
+    expect(await page.locator("#utterances").textContent()).not.toContain("Unknown speaker");
+    await page.screenshot({ path: `${SCREENSHOTS}3c-no-speakers.png`, fullPage: true });
+  });
+
+  it("refuses audio before uploading a byte when /readyz says no provider is configured, naming the variable", async () => {
+    const unconfigured = await listenTestApp({
+      transcriber: unconfiguredTranscriber("deepgram", "nova-3", "DEEPGRAM_API_KEY"),
+    });
+    const tab = await browser.newPage();
+    try {
+      const uploads: string[] = [];
+      tab.on("request", (request) => {
+        if (request.method() === "POST") uploads.push(request.url());
+      });
+      await tab.goto(unconfigured.url);
+      await tab.waitForLoadState("networkidle");
+      await tab
+        .getByLabel("Recording or captions file")
+        .setInputFiles(fileURLToPath(new URL("audio/speech.wav", FIXTURES)));
+      await tab.getByRole("button", { name: "Upload" }).click();
+      const alert = tab.getByRole("alert");
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(/deepgram is not configured \(set DEEPGRAM_API_KEY/);
+      expect(uploads).toEqual([]);
+      await tab.screenshot({ path: `${SCREENSHOTS}3d-no-provider.png`, fullPage: true });
+      // Captions still go.
+      await tab
+        .getByLabel("Recording or captions file")
+        .setInputFiles(fileURLToPath(new URL("captions/meeting.vtt", FIXTURES)));
+      await tab.getByRole("button", { name: "Upload" }).click();
+      await tab.locator("#cleaned").filter({ hasText: "ship the release on Friday" }).waitFor();
+      expect(await tab.getByRole("alert").isHidden()).toBe(true);
+    } finally {
+      await tab.close();
+      await unconfigured.close();
+    }
   });
 
   it("fits a phone-sized screen, labels every control, and is reachable by keyboard", async () => {

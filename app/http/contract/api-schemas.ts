@@ -172,6 +172,12 @@ export const Readiness = v.object({
     provider: v.picklist(TRANSCRIPTION_PROVIDERS),
     model: v.string(),
     configured: v.boolean(),
+    missing: v.optional(
+      v.pipe(
+        v.array(v.string()),
+        v.description("The settings audio transcription still needs (e.g. DEEPGRAM_API_KEY)"),
+      ),
+    ),
   }),
   cleaner: v.picklist(CLEANERS),
   events: v.object({

@@ -129,7 +129,7 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
     meaning:
       "The file is neither supported audio nor captions (judged by its bytes, not its name), or text in an encoding the service does not read.",
     action:
-      "Upload WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF or AMR audio, or WebVTT, SRT or plain-text captions in UTF-8.",
+      "Upload WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF or AMR audio, or WebVTT, SRT or plain-text captions in UTF-8 (or UTF-16 LE/BE with a byte order mark).",
   },
   headers_too_large: {
     meaning: "The request's headers are larger than the server takes (16 KiB).",

@@ -60,6 +60,7 @@ export function healthRoutes(deps: HealthDeps) {
           provider: deps.transcriber.provider,
           model: deps.transcriber.model,
           configured: deps.transcriber.configured,
+          ...(deps.transcriber.missing !== undefined && { missing: deps.transcriber.missing }),
         },
         cleaner: deps.cleaner.name,
         events: { publishing: deps.publisher.state },

@@ -4,6 +4,7 @@ import type { AppEnv } from "../server/app-env.js";
 import { SERVER_REFUSALS, interactionHeader, problemResponses } from "../contract/openapi.js";
 import { ApiError, ERRORS, problemSlug } from "../contract/problem.js";
 import { codeOfSlug, PROBLEM_GUIDE } from "../contract/problem-guide.js";
+import { BASE_STYLE } from "../web/base-style.js";
 
 const describeProblemPage = describeRoute({
   summary: "What a problem type means and what to do",
@@ -72,10 +73,11 @@ export function problemRoutes() {
     if ((c.req.header("Accept") ?? "").includes("text/html")) {
       return c.html(
         `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-          `<title>${escapeHtml(title)} (${status})</title></head><body><main>` +
-          `<h1>${escapeHtml(title)}</h1><p><strong>HTTP ${status}</strong>, code <code>${code}</code></p>` +
+          `<title>${escapeHtml(title)} (${status})</title><style>${BASE_STYLE}</style></head><body><main>` +
+          `<h1>${escapeHtml(title)}</h1><div class="card"><p class="status-line"><strong>HTTP ${status}</strong>, code <code>${code}</code></p>` +
           `<h2>What it means</h2><p>${escapeHtml(meaning)}</p><h2>What to do</h2><p>${escapeHtml(action)}</p>` +
-          `<p>Every answer with this problem carries an <code>interaction_id</code>: give it to the operator when asking about one.</p>` +
+          `<p>Every answer with this problem carries an <code>interaction_id</code>: give it to the operator when asking about one.</p></div>` +
+          `<p><a href="/">The upload page</a> · <a href="/openapi.json">The API description (OpenAPI)</a></p>` +
           `</main></body></html>`,
       );
     }

@@ -1,3 +1,5 @@
+import { PAGE_DISPLAY } from "./page-display.js";
+
 /**
  * The page's script, sent as it is (plain browser JavaScript, no build step): upload with progress, show
  * the transcripts or the problem's detail, and in async mode watch the job until it is done.
@@ -31,54 +33,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     return sent;
   };
   const kib = (bytes) => bytes < 1048576 ? (bytes / 1024).toFixed(1) + " KiB" : (bytes / 1048576).toFixed(1) + " MiB";
-  const showError = (text) => { error.textContent = text; error.hidden = false; status.textContent = ""; };
-  const problemText = (body, statusCode) => body && typeof body.detail === "string" ? body.detail : "The service answered " + statusCode + ".";
-
-  const clock = (seconds) => {
-    const whole = Math.floor(seconds);
-    return Math.floor(whole / 60) + ":" + String(whole % 60).padStart(2, "0");
-  };
-
-  function showUtterances(utterances) {
-    const list = $("utterances");
-    list.replaceChildren();
-    for (const utterance of utterances || []) {
-      const item = document.createElement("li");
-      const when = document.createElement("span");
-      when.className = "when";
-      when.textContent = clock(utterance.start) + "–" + clock(utterance.end);
-      const who = document.createElement("span");
-      who.className = "who";
-      who.textContent = utterance.speaker || "Unknown speaker";
-      const said = document.createElement("span");
-      said.textContent = utterance.text;
-      item.append(when, who, said);
-      list.append(item);
-    }
-    $("turns").hidden = list.children.length === 0;
-  }
-
-  const percent = (share) => Math.round(share * 100) + "%";
-  const languageName = (code) => { try { return new Intl.DisplayNames(["en"], { type: "language" }).of(code) || code; } catch { return code; } };
-  const languageFact = (language) =>
-    !language ? "not known" : languageName(language.code) + " (" + language.code + (language.detected ? ", detected" + (language.confidence === null ? "" : " " + percent(language.confidence)) : "") + ")";
-
-  function show(answer) {
-    shown = answer;
-    showUtterances(answer.utterances);
-    $("language-fact").textContent = languageFact(answer.language);
-    $("confidence").textContent = typeof answer.confidence === "number" ? percent(answer.confidence) : "not given";
-    $("downloads").hidden = !((answer.words && answer.words.length) || (answer.utterances && answer.utterances.length));
-    $("raw").textContent = answer.raw_transcript || "";
-    $("cleaned").textContent = answer.cleaned_transcript || "";
-    $("interaction").textContent = answer.interaction_id;
-    $("tenant").textContent = answer.tenant_id || "";
-    $("source").textContent = answer.source || "";
-    $("cleaner").textContent = answer.cleaner || "";
-    $("event").textContent = answer.event ? answer.event.status + (answer.event.event_id ? " (" + answer.event.event_id + ")" : answer.event.error ? " (" + answer.event.error + ")" : "") : "published when the job completed";
-    result.hidden = false; facts.hidden = false;
-    status.textContent = "Done.";
-  }
+${PAGE_DISPLAY}
 
   function send(file, asJob) {
     return new Promise((resolve) => {
@@ -119,10 +74,11 @@ export const PAGE_SCRIPT = String.raw`"use strict";
         continue;
       }
       const job = await response.json().catch(() => null);
-      if (!response.ok) return showError(problemText(job, response.status));
+      if (!response.ok) return showProblem(job, response.status);
       status.textContent = "Job " + job.status + (job.attempts ? " (attempt " + job.attempts + ")" : "") + "…";
       if (job.status === "completed") { shownJob = location; $("delete-job").hidden = false; return show(job); }
-      if (job.status === "failed") return showError(job.error ? job.error.message : "The job failed.");
+      if (job.status === "failed")
+        return showError(job.error ? job.error.message : "The job failed.", job.error && { interaction_id: job.interaction_id, type: "/problems/" + job.error.code.replaceAll("_", "-") });
       await new Promise((done) => setTimeout(done, 1000));
     }
   }
@@ -135,7 +91,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
       const asJob = $("async").checked;
       const answer = await send(file, asJob);
       if (answer.status === 0) return showError("The service could not be reached.");
-      if (answer.status >= 400) return showError(problemText(answer.body, answer.status));
+      if (answer.status >= 400) return showProblem(answer.body, answer.status);
       if (answer.status === 202) {
         tenant = answer.body.tenant_id;
         return await watch(answer.location);
@@ -157,7 +113,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
         body: JSON.stringify(shown),
         signal: AbortSignal.timeout(60000),
       });
-      if (!response.ok) return showError(problemText(await response.json().catch(() => null), response.status));
+      if (!response.ok) return showProblem(await response.json().catch(() => null), response.status);
       const link = document.createElement("a");
       link.href = URL.createObjectURL(await response.blob());
       link.download = "transcript-" + shown.interaction_id + "." + format;
@@ -174,7 +130,7 @@ export const PAGE_SCRIPT = String.raw`"use strict";
     if (!shownJob || !window.confirm("Delete this job and everything the service kept of it?")) return;
     try {
       const response = await fetch(shownJob, { method: "DELETE", headers: headers(), signal: AbortSignal.timeout(15000) });
-      if (!response.ok) return showError(problemText(await response.json().catch(() => null), response.status));
+      if (!response.ok) return showProblem(await response.json().catch(() => null), response.status);
       result.hidden = true; facts.hidden = true; $("downloads").hidden = true; shown = null; shownJob = null;
       status.textContent = "Deleted: the service keeps nothing of this job.";
     } catch {
@@ -185,17 +141,47 @@ export const PAGE_SCRIPT = String.raw`"use strict";
   $("download-vtt").addEventListener("click", () => void download("vtt"));
   $("download-srt").addEventListener("click", () => void download("srt"));
 
+  /** What /readyz says about audio: undefined until it answers (then the server decides, as before). */
+  let readiness;
+  fetch("/readyz", { signal: AbortSignal.timeout(10000) })
+    .then((response) => response.json())
+    .then((body) => { readiness = body; })
+    .catch(() => undefined);
+  const CAPTIONS = /\.(vtt|srt|txt)$/i;
+  const isAudio = (file) => !CAPTIONS.test(file.name) && !/^text\//.test(file.type);
+
+  /** Refusals the page can make before a byte is sent: no key in api-key mode, audio with no provider. */
+  function refusedBeforeUpload(file) {
+    if (document.body.dataset.authMode === "api-key" && !$("api-key").value.trim()) {
+      $("api-key").focus();
+      return "Enter your API key first: this service answers only requests that carry one.";
+    }
+    const transcription = readiness && readiness.transcription;
+    if (isAudio(file) && transcription && transcription.configured === false) {
+      const missing = transcription.missing && transcription.missing.length ? transcription.missing.join(", ") : "its API key";
+      return "Audio cannot be transcribed here yet: " + transcription.provider + " is not configured (set " + missing + " and restart the service). Captions files (.vtt, .srt, .txt) work without it.";
+    }
+    return undefined;
+  }
+
+  function start(file) {
+    error.hidden = true;
+    const refusal = refusedBeforeUpload(file);
+    if (refusal) return showError(refusal);
+    void upload(file);
+  }
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const file = fileInput.files && fileInput.files[0];
     if (!file) return showError("Choose a recording or captions file first.");
-    void upload(file);
+    start(file);
   });
   drop.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (event) => {
     event.preventDefault(); drop.classList.remove("over");
-    if (event.dataTransfer && event.dataTransfer.files.length > 0) { fileInput.files = event.dataTransfer.files; void upload(event.dataTransfer.files[0]); }
+    if (event.dataTransfer && event.dataTransfer.files.length > 0) { fileInput.files = event.dataTransfer.files; start(event.dataTransfer.files[0]); }
   });
 })();
 `;

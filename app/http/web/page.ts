@@ -1,3 +1,4 @@
+import { BASE_STYLE } from "./base-style.js";
 import type { AuthMode } from "../../auth/authenticator.js";
 
 /** The languages offered in the picker: those the rules cleaner has fillers for first, then other common ones. */
@@ -30,11 +31,7 @@ export function uploadPage(authMode: AuthMode): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Batch transcription</title>
-<style>
-  *, *::before, *::after { box-sizing: border-box; }
-  :root { font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1b1b; background: #fafafa; }
-  body { margin: 0 auto; max-width: 72rem; padding: 1rem; }
-  h1 { font-size: 1.5rem; margin: 0 0 1rem; }
+<style>${BASE_STYLE}
   form { display: grid; gap: 0.75rem; padding: 1rem; background: #fff; border: 1px solid #ccc; border-radius: 0.5rem; }
   #drop { border: 2px dashed #888; border-radius: 0.5rem; padding: 1.25rem; text-align: center; }
   #drop.over { border-color: #0b57d0; background: #eef3fd; }
@@ -55,6 +52,8 @@ export function uploadPage(authMode: AuthMode): string {
   #utterances li { display: grid; grid-template-columns: max-content 1fr; gap: 0 0.75rem; }
   #utterances .when { color: #555; font-variant-numeric: tabular-nums; grid-row: span 2; }
   #utterances .who { font-weight: 600; }
+  #utterances.no-speakers .when { grid-row: auto; }
+  #error a { color: inherit; }
   .options { display: flex; flex-wrap: wrap; gap: 0.75rem 2rem; }
   select, input[type=text] { font: inherit; max-width: 100%; }
   #downloads { display: flex; gap: 0.75rem; margin-top: 1rem; }

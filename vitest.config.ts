@@ -14,7 +14,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "service", include: ["tests/**/*.test.ts"], exclude: ["tests/aws/**"] },
+        // The built image's checks run in `npm run image:test` (vitest.image.config.ts), after a real build.
+        test: { name: "service", include: ["tests/**/*.test.ts"], exclude: ["tests/aws/**", "tests/image/**"] },
       },
       {
         // The AWS suites share one moto_server and reset it between suites, so they run one file at a time.

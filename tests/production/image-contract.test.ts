@@ -77,8 +77,14 @@ describe("the production image's contract, proven without a Docker engine", () =
     );
     // The runtime stage: the lockfile's production dependencies only, installed as the Dockerfile does.
     for (const file of ["package.json", "package-lock.json"]) await copyFile(join(ROOT, file), join(folder, file));
-    const install = instruction("RUN").find((command) => command.startsWith("npm ci"))!;
-    execSync(install.split("&&")[0]!, {
+    // The production install, as the stage the runtime copies its node_modules from runs it.
+    const dependencies = dockerfile.stages.find((stage) => stage.name === "production-dependencies")!;
+    const install = dependencies.instructions
+      .filter((i) => i.keyword === "RUN")
+      .map((i) => /npm ci [^&]*/.exec(i.args)?.[0])
+      .find((command) => command?.includes("--omit=dev"))!;
+    expect(instruction("COPY")).toContain("--from=production-dependencies /app/node_modules ./node_modules");
+    execSync(install, {
       cwd: folder,
       stdio: "inherit",
       env: { ...process.env, npm_config_ignore_scripts: "true" },

@@ -13,6 +13,7 @@ const TOOLS = {
   "api-key": "scripts/api-key.ts",
   fuzz: "scripts/fuzz.ts",
   dev: "scripts/dev.ts",
+  "image:test": "scripts/image-test.ts",
 };
 
 /** No credentials from this machine's files or metadata service: what a fresh terminal has. */

@@ -81,7 +81,9 @@ describe("helpText", () => {
     expect(text).toContain("Usage: npm run thing -- [options]\n\nDoes a thing.");
     expect(text).toMatch(/ {2}--queue-url <url> +the queue\n/);
     expect(text).toMatch(/--wait <s> +seconds \(default: 2\)/);
-    expect(text).toMatch(/Environment \(unset variables are read from \.env\.local.*\):\n {2}QUEUE_URL +the queue/);
+    expect(text).toMatch(
+      /Environment \(a flag wins over the environment, which wins over \.env, then \.env\.local, then the defaults\):\n {2}QUEUE_URL +the queue/,
+    );
     expect(text).toMatch(/Exit codes:\n {2}0 +done\n {2}2 +AWS credentials missing or rejected\n$/);
   });
 });

@@ -78,7 +78,7 @@ ${PAGE_DISPLAY}
       status.textContent = "Job " + job.status + (job.attempts ? " (attempt " + job.attempts + ")" : "") + "…";
       if (job.status === "completed") { shownJob = location; $("delete-job").hidden = false; return show(job); }
       if (job.status === "failed")
-        return showError(job.error ? job.error.message : "The job failed.", job.error && { interaction_id: job.interaction_id, type: "/problems/" + job.error.code.replaceAll("_", "-") });
+        return showError(job.error ? job.error.message : "The job failed.", { interaction_id: job.interaction_id });
       await new Promise((done) => setTimeout(done, 1000));
     }
   }

@@ -5,13 +5,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import busboy from "busboy";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { Hono } from "hono";
 
 /**
  * The baselines the benchmark measures the service against: the least work that does the same job.
  * - `pass-through`: a bare Node route that pipes the multipart file part straight to the Deepgram-speaking
  *   server (`DEEPGRAM_BASE_URL`) with `http.request` and returns its answer: what transcribing needs at least.
- * - `captions-memory`: a bare Node route that parses the multipart body with busboy in memory and answers JSON.
+ * - `captions-memory`: a bare Node route that parses the multipart body with busboy in memory and answers JSON
+ *   (parse only: reported, not a target).
+ * - `captions-publish`: the same, plus one event published with a bare `PutEventsCommand` to the same local
+ *   endpoint (`AWS_ENDPOINT_URL`) before the answer: the least work a captions job needs.
  * - `parse-body`: Hono's `c.req.parseBody()`, which holds the whole body (the memory scenario's contrast).
  */
 const variant = process.argv[2] ?? "pass-through";
@@ -55,6 +59,31 @@ function captionsInMemory(incoming: IncomingMessage, response: ServerResponse) {
   incoming.pipe(parser);
 }
 
+const eventBridge = new EventBridgeClient({});
+
+function captionsPublished(incoming: IncomingMessage, response: ServerResponse) {
+  const parser = busboy({ headers: incoming.headers });
+  const chunks: Buffer[] = [];
+  parser.on("file", (_name, file) => file.on("data", (chunk: Buffer) => chunks.push(chunk)));
+  parser.on("close", () => {
+    const text = Buffer.concat(chunks).toString("utf8");
+    const detail = JSON.stringify({ interaction_id: randomUUID(), status: "completed", raw_transcript: text });
+    eventBridge
+      .send(
+        new PutEventsCommand({
+          Entries: [{ Source: "bench.baseline", DetailType: "BatchProcessingCompleted", Detail: detail }],
+        }),
+      )
+      .then(
+        (published) =>
+          answer(response, 200, JSON.stringify({ text: text.length, event: published.Entries?.[0]?.EventId })),
+        () => answer(response, 502, "{}"),
+      );
+  });
+  parser.on("error", () => answer(response, 400, "{}"));
+  incoming.pipe(parser);
+}
+
 function listening(port: number) {
   console.log(JSON.stringify({ msg: "listening", port }));
 }
@@ -76,7 +105,8 @@ if (variant === "parse-body") {
   );
   process.once("SIGTERM", () => server.close(() => process.exit(0)));
 } else {
-  const handle = variant === "captions-memory" ? captionsInMemory : passThrough;
+  const handle =
+    variant === "captions-memory" ? captionsInMemory : variant === "captions-publish" ? captionsPublished : passThrough;
   const server = createServer((incoming, response) => {
     if (incoming.method === "POST" && incoming.url === "/batch/process") handle(incoming, response);
     else answer(response, 404, "{}");

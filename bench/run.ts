@@ -17,7 +17,7 @@ import { startServerProcess, type ServerProcess } from "../tests/support/server-
 import { streamedUpload } from "../tests/support/streamed-upload.js";
 import { startFakeEventBridge } from "./fake-eventbridge.js";
 import { startPacedChatServer } from "./paced-chat-server.js";
-import { workerScaling } from "./worker-scaling.js";
+import { PROVIDER_SECONDS_PER_JOB, workerScaling } from "./worker-scaling.js";
 
 /**
  * `npm run bench [-- --quick]`: the service against the limits of its stack, each scenario alternating ours
@@ -124,8 +124,12 @@ async function uploadOverhead() {
     {},
     { entry: ["--import", "tsx", "bench/baseline-server.ts", "captions-memory"] },
   );
+  const captionsPublished = await startServerProcess(
+    { ...AWS_TEST, AWS_ENDPOINT_URL: eventBridge.url },
+    { entry: ["--import", "tsx", "bench/baseline-server.ts", "captions-publish"] },
+  );
   console.error(
-    `  ours ${ours.url}, pass-through ${passThrough.url}, captions in memory ${captionsInMemory.url}, Deepgram ${deepgram.url}`,
+    `  ours ${ours.url}, pass-through ${passThrough.url}, captions in memory ${captionsInMemory.url}, captions published ${captionsPublished.url}, Deepgram ${deepgram.url}`,
   );
   const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
   const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES), "utf8");
@@ -137,23 +141,39 @@ async function uploadOverhead() {
         content: Buffer.concat([wav.subarray(0, 44), Buffer.alloc(bytes - 44)]),
       },
     ]);
-  const scenarios = [
+  const captionsBody = multipartBody([
+    {
+      name: "file",
+      filename: "meeting.vtt",
+      content: `${vtt}\n`.repeat(Math.ceil((20 * 1024) / vtt.length)).slice(0, 20 * 1024),
+    },
+  ]);
+  const scenarios: Array<{
+    name: string;
+    body: Buffer;
+    baseline: ServerProcess;
+    throughputTarget: number | null;
+    p50Target: number | null;
+  }> = [
     { name: "1 MiB WAV", body: wavOf(MiB), baseline: passThrough, throughputTarget: 0.9, p50Target: 1.2 },
     // Full runs only: quick mode stays within its two minutes.
     ...(quick
       ? []
       : [{ name: "16 MiB WAV", body: wavOf(16 * MiB), baseline: passThrough, throughputTarget: 0.9, p50Target: 1.2 }]),
+    // Against the least work a captions job needs (parse, publish one event, answer), the target; and against
+    // parsing alone, reported (no implementation that publishes could reach half of it).
     {
       name: "20 KiB captions",
-      body: multipartBody([
-        {
-          name: "file",
-          filename: "meeting.vtt",
-          content: `${vtt}\n`.repeat(Math.ceil((20 * 1024) / vtt.length)).slice(0, 20 * 1024),
-        },
-      ]),
-      baseline: captionsInMemory,
+      body: captionsBody,
+      baseline: captionsPublished,
       throughputTarget: 0.5,
+      p50Target: null,
+    },
+    {
+      name: "20 KiB captions vs parse only",
+      body: captionsBody,
+      baseline: captionsInMemory,
+      throughputTarget: null,
       p50Target: null,
     },
   ];
@@ -185,8 +205,8 @@ async function uploadOverhead() {
         baseline: round(m("baseline", "rps"), 1),
         ratio: throughput[1],
         spread: throughput,
-        target: `>= ${throughputTarget} of baseline`,
-        met: throughput[1] >= throughputTarget,
+        target: throughputTarget === null ? "reported" : `>= ${throughputTarget} of baseline`,
+        met: throughputTarget === null ? null : throughput[1] >= throughputTarget,
       });
       for (const key of ["p50", "p99"] as const) {
         const latency = spread(ratios(key));
@@ -210,7 +230,7 @@ async function uploadOverhead() {
         ratio: null,
         spread: null,
         target: `p99 < 20 ms (max ${round(Math.max(...delays.map((delay) => delay.maxMs)), 1)} ms)`,
-        met: name.includes("WAV") ? median(delays.map((delay) => delay.p99Ms)) < 20 : null,
+        met: median(delays.map((delay) => delay.p99Ms)) < 20,
       });
     }
   } finally {
@@ -218,6 +238,7 @@ async function uploadOverhead() {
       ours.stop(),
       passThrough.stop(),
       captionsInMemory.stop(),
+      captionsPublished.stop(),
       deepgram.close(),
       eventBridge.close(),
     ]);
@@ -495,19 +516,37 @@ async function publishing() {
 
 async function workers() {
   const jobs = quick ? 20 : 200;
-  console.error(`workers: ${jobs} jobs, 1 s each at the provider, with 1, 2 and 4 worker processes`);
-  const results = await workerScaling(jobs, [1, 2, 4]);
+  console.error(`workers: ${jobs} jobs, 1 s each at the provider, 1, 2 and 4 processes of one, and 2 of 4`);
+  const shapes = [
+    { processes: 1, concurrency: 1 },
+    { processes: 2, concurrency: 1 },
+    { processes: 4, concurrency: 1 },
+    { processes: 2, concurrency: 4 },
+  ];
+  const results = await workerScaling(jobs, shapes);
   const one = results[0]!;
   for (const result of results) {
     const ratio = round(result.jobsPerSecond / one.jobsPerSecond);
+    const shape = `${result.processes} process${result.processes === 1 ? "" : "es"} x ${result.concurrency}`;
     record({
       scenario: `workers ${jobs} jobs x 1 s`,
-      metric: `jobs/s with ${result.workers} worker${result.workers === 1 ? "" : "s"}`,
+      metric: `jobs/s with ${result.workers} worker${result.workers === 1 ? "" : "s"} (${shape})`,
       ours: round(result.jobsPerSecond),
       baseline: result.workers === 1 ? null : round(one.jobsPerSecond),
       ratio: result.workers === 1 ? null : ratio,
       target: result.workers === 4 ? ">= 3x one worker" : "reported",
       met: result.workers === 4 ? ratio >= 3 : null,
+    });
+    // Against the ideal: each worker finishing one job per provider second, nothing else costing time.
+    const perWorker = result.jobsPerSecond / result.workers;
+    record({
+      scenario: `workers ${jobs} jobs x 1 s`,
+      metric: `jobs/s per worker at ${result.workers} (${shape}); ideal ${round(1 / PROVIDER_SECONDS_PER_JOB)}`,
+      ours: round(perWorker),
+      baseline: round(1 / PROVIDER_SECONDS_PER_JOB),
+      ratio: round(perWorker * PROVIDER_SECONDS_PER_JOB),
+      target: "reported (share of linear)",
+      met: null,
     });
   }
 }

@@ -16,22 +16,29 @@ import { startFakeEventBridge } from "./fake-eventbridge.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../tests/support/fake-deepgram.js";
 import { startWorkerProcess, type WorkerProcess } from "../tests/support/worker-process.js";
 
-export interface WorkerScalingResult {
+export interface WorkerShape {
+  processes: number;
+  /** WORKER_CONCURRENCY of each process. */
+  concurrency: number;
+}
+
+export interface WorkerScalingResult extends WorkerShape {
+  /** Jobs in progress at once: processes × concurrency. */
   workers: number;
   jobs: number;
   seconds: number;
   jobsPerSecond: number;
 }
 
-const PROVIDER_SECONDS_PER_JOB = 1;
+export const PROVIDER_SECONDS_PER_JOB = 1;
 
 /**
- * Jobs per second with 1, 2 and 4 worker processes (WORKER_CONCURRENCY=1 each) against a local Deepgram
+ * Jobs per second for each shape (processes × WORKER_CONCURRENCY) against a local Deepgram
  * that takes 1 s per job, on moto_server. The workers start first; jobs are then queued faster than they
  * are done, and the time runs from the first job a worker starts to the last it completes, read from the
  * workers' own log timestamps.
  */
-export async function workerScaling(jobs: number, workerCounts: number[]): Promise<WorkerScalingResult[]> {
+export async function workerScaling(jobs: number, shapes: WorkerShape[]): Promise<WorkerScalingResult[]> {
   const moto = await startMotoServer();
   const deepgram = await startFakeDeepgram({ delayMs: PROVIDER_SECONDS_PER_JOB * 1000 });
   // moto delivers each event to its rule's queue inside PutEvents, one at a time (~0.3 s here): with four
@@ -45,8 +52,14 @@ export async function workerScaling(jobs: number, workerCounts: number[]): Promi
   const wav = await readFile(new URL("../tests/fixtures/audio/speech.wav", import.meta.url));
   const results: WorkerScalingResult[] = [];
   try {
-    for (const count of workerCounts) {
-      const outputs = await provisionLocalJobs({ sqs, s3, dynamodb, names: jobNames({ prefix: `bench-${count}` }) });
+    for (const { processes, concurrency } of shapes) {
+      const count = processes * concurrency;
+      const outputs = await provisionLocalJobs({
+        sqs,
+        s3,
+        dynamodb,
+        names: jobNames({ prefix: `bench-${processes}x${concurrency}` }),
+      });
       const env = {
         AWS_ENDPOINT_URL: moto.url,
         AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
@@ -57,7 +70,7 @@ export async function workerScaling(jobs: number, workerCounts: number[]): Promi
         JOBS_TABLE: outputs.jobsTableName,
         DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
         DEEPGRAM_BASE_URL: deepgram.url,
-        WORKER_CONCURRENCY: "1",
+        WORKER_CONCURRENCY: String(concurrency),
       };
       // Jobs are submitted as the service submits them: its adapters, from the same environment as the workers'
       // (the AWS SDK reads the endpoint and credentials from this process's environment, as the service's does).
@@ -72,9 +85,11 @@ export async function workerScaling(jobs: number, workerCounts: number[]): Promi
       if (!jobsApi.available) throw new Error(`bench: job settings missing: ${jobsApi.missing.join(", ")}`);
       const { submit } = jobsApi;
       // Workers first, idle on the empty queue: their start-up is not part of the figure.
-      const workers: WorkerProcess[] = await Promise.all(Array.from({ length: count }, () => startWorkerProcess(env)));
+      const workers: WorkerProcess[] = await Promise.all(
+        Array.from({ length: processes }, () => startWorkerProcess(env)),
+      );
       const tenantId = "11111111-1111-4111-8111-111111111111";
-      for (let i = 0; i < jobs; i += 1) {
+      const submitOne = async () => {
         const interactionId = crypto.randomUUID();
         const key = objectKeys.upload(tenantId, interactionId);
         await objects.upload(key, Readable.from([wav]), { contentType: "audio/wav" });
@@ -83,7 +98,9 @@ export async function workerScaling(jobs: number, workerCounts: number[]): Promi
           { key, bytes: wav.length, declaredType: "audio/wav", detected: { kind: "audio", mime: "audio/wav" } },
           pino({ level: "silent" }),
         );
-      }
+      };
+      // Submitted 8 at a time: faster than 8 workers take them, so the queue is never what they wait on.
+      for (let i = 0; i < jobs; i += 8) await Promise.all(Array.from({ length: Math.min(8, jobs - i) }, submitOne));
       const completed = () => workers.flatMap((worker) => worker.logs.filter((line) => line.msg === "job completed"));
       // Bounded: a worker that stalls ends the scenario with an error rather than a bench that never stops.
       const deadline = Date.now() + ((jobs * PROVIDER_SECONDS_PER_JOB * 3) / count + 60) * 1000;
@@ -97,7 +114,7 @@ export async function workerScaling(jobs: number, workerCounts: number[]): Promi
           worker.logs.filter((line) => line.msg === msg).map((line) => Date.parse(String(line.time))),
         );
       const seconds = (Math.max(...times("job completed")) - Math.min(...times("job started"))) / 1000;
-      results.push({ workers: count, jobs, seconds, jobsPerSecond: jobs / seconds });
+      results.push({ processes, concurrency, workers: count, jobs, seconds, jobsPerSecond: jobs / seconds });
       await Promise.all(workers.map((worker) => worker.stop()));
     }
   } finally {

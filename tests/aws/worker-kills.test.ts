@@ -76,6 +76,8 @@ describe("a job whose worker process is killed on every delivery (moto_server)",
       const { WORK_DLQ_URL: _dlq, ...jobWorkerEnv } = env;
       for (let delivery = 1; delivery <= 3 && !(await deadLettered()); delivery++) {
         const worker = await startWorkerProcess(jobWorkerEnv);
+        // Stopped after the test even when the wait below fails (a kill first makes the stop a no-op).
+        started.push(worker);
         await expect
           .poll(async () => deepgram.requests.length >= delivery || (await deadLettered()), { timeout: 30_000 })
           .toBe(true);

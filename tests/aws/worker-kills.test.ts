@@ -36,10 +36,10 @@ describe("a job whose worker process is killed on every delivery (moto_server)",
   });
 
   it("SIGKILL on each of its 3 deliveries: the job ends failed with its BatchProcessingFailed, not processing forever", async () => {
-    const deepgram = await startFakeDeepgram();
+    // The provider never answers within the test, on any delivery (a scripted reply serves one request only):
+    // the worker is always mid-job when it is killed, and nothing can complete the job.
+    const deepgram = await startFakeDeepgram({ delayMs: 120_000 });
     try {
-      // The provider never answers within the test: the worker is always mid-job when it is killed.
-      deepgram.script({ delayMs: 120_000 });
       const env = {
         AWS_ENDPOINT_URL: motoUrl(),
         AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,

@@ -107,18 +107,8 @@ function answerClientError(error: Error & { code?: string }, socket: Socket, lim
   );
   // As for the app's own refusals: read and drop what the client still sends (bounded), so it reads the
   // answer instead of a reset; then close.
-  let bytes = 0;
-  const close = () => socket.destroy();
-  const timer = setTimeout(close, limits.maxMs);
-  timer.unref();
-  socket.once("close", () => clearTimeout(timer));
-  socket.on("error", () => undefined);
-  socket.on("data", (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > limits.maxBytes) close();
-  });
-  socket.once("end", close);
-  socket.resume();
+  drainThenClose(socket, socket, limits);
+  socket.once("end", () => socket.destroy());
 }
 
 const lingering = new WeakSet<Socket>();
@@ -127,15 +117,23 @@ function lingerThenClose(request: IncomingMessage, socket: Socket, limits: Linge
   if (lingering.has(socket)) return;
   lingering.add(socket);
   if (socket.writable) socket.end();
+  drainThenClose(request, socket, limits);
+}
+
+/**
+ * Reads and drops what still arrives on `incoming` (the request, or the raw socket), closing the socket once
+ * `limits` are spent: the one bounded drain behind every refusal that lets the client read its answer.
+ */
+function drainThenClose(incoming: IncomingMessage | Socket, socket: Socket, limits: LingerLimits) {
   let bytes = 0;
   const close = () => socket.destroy();
   const timer = setTimeout(close, limits.maxMs);
   timer.unref();
   socket.once("close", () => clearTimeout(timer));
-  request.on("error", () => undefined);
-  request.on("data", (chunk: Buffer) => {
+  incoming.on("error", () => undefined);
+  incoming.on("data", (chunk: Buffer) => {
     bytes += chunk.length;
     if (bytes > limits.maxBytes) close();
   });
-  request.resume();
+  incoming.resume();
 }

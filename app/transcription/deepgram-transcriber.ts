@@ -13,6 +13,7 @@ import {
   type FailureTelling,
 } from "./provider-retry.js";
 import { attemptBodies, type AttemptBody } from "./attempt-bodies.js";
+import { nodeStreamFetch } from "./node-stream-fetch.js";
 import { conversationOf, type Word } from "../domain/transcript.js";
 import {
   canonicalLanguageTag,
@@ -90,6 +91,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     baseUrl: options.baseUrl,
     timeoutInSeconds: options.timeoutS + 60,
     maxRetries: 0,
+    fetch: nodeStreamFetch(),
   });
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
 

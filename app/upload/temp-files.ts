@@ -6,11 +6,18 @@ import { join } from "node:path";
 const PREFIX = "upload-";
 
 /**
+ * How long one reading of the free space serves every upload that asks: under load each upload asked the
+ * filesystem (2% of the audio path's CPU), and a disk that fills meanwhile still fails its write (507).
+ */
+export const FREE_SPACE_REUSE_MS = 250;
+
+/**
  * The upload directory and the temporary files this process has open in it. Shutdown removes what is left
  * of abandoned requests; startup sweeps what an earlier process left behind (a crash, a kill).
  */
-export function createTempFiles(directory: string) {
+export function createTempFiles(directory: string, now: () => number = performance.now.bind(performance)) {
   const open = new Set<string>();
+  let freeSpace: { at: number; bytes: Promise<number> } | undefined;
 
   return {
     directory,
@@ -52,9 +59,16 @@ export function createTempFiles(directory: string) {
       return removed;
     },
     /** Bytes a non-root user may still write in the directory. */
-    async freeBytes(): Promise<number> {
-      const info = await statfs(directory);
-      return info.bavail * info.bsize;
+    freeBytes(): Promise<number> {
+      if (freeSpace === undefined || now() - freeSpace.at > FREE_SPACE_REUSE_MS) {
+        const bytes = statfs(directory).then((info) => info.bavail * info.bsize);
+        // A failed reading is not kept: the next upload asks again.
+        bytes.catch(() => {
+          if (freeSpace?.bytes === bytes) freeSpace = undefined;
+        });
+        freeSpace = { at: now(), bytes };
+      }
+      return freeSpace.bytes;
     },
     /**
      * Whether a file can be created and removed in the directory right now, and the directory is not marked

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTempFiles } from "../../app/upload/temp-files.js";
+import { createTempFiles, FREE_SPACE_REUSE_MS } from "../../app/upload/temp-files.js";
 import { localFile, memoryOrDiskSink } from "../../app/upload/upload-sink.js";
 
 describe("the synchronous upload sink: small files in memory, larger ones to disk", () => {
@@ -76,5 +76,28 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
     const sink = memoryOrDiskSink(createTempFiles(join(directory, "missing-dir")), "refused", 0, 16);
     await expect(sink.store(chunks(Buffer.alloc(4096, 1), 512), undefined)).rejects.toMatchObject({ code: "ENOENT" });
     await sink.discard();
+  });
+});
+
+describe("the upload directory's free space", () => {
+  it("is read once for every upload that asks within the reuse window, and afresh after it", async () => {
+    let clock = 0;
+    const tempFiles = createTempFiles(tmpdir(), () => clock);
+    const first = tempFiles.freeBytes();
+    clock = FREE_SPACE_REUSE_MS;
+    expect(tempFiles.freeBytes()).toBe(first);
+    expect(await first).toBeGreaterThan(0);
+    clock = FREE_SPACE_REUSE_MS + 1;
+    const later = tempFiles.freeBytes();
+    expect(later).not.toBe(first);
+    expect(await later).toBeGreaterThan(0);
+  });
+
+  it("does not keep a failed reading: the next upload asks again", async () => {
+    const tempFiles = createTempFiles(join(tmpdir(), `missing-${process.pid}`, "nested"), () => 0);
+    const failed = tempFiles.freeBytes();
+    await expect(failed).rejects.toMatchObject({ code: "ENOENT" });
+    expect(tempFiles.freeBytes()).not.toBe(failed);
+    await tempFiles.freeBytes().catch(() => undefined);
   });
 });

@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { once } from "node:events";
+import { PassThrough, Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { nodeStreamFetch } from "../../app/transcription/node-stream-fetch.js";
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+describe("nodeStreamFetch: a stream body piped into http.request", () => {
+  let server: Server;
+  let url: string;
+  let handle: Handler = () => undefined;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => handle(request, response));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/v1/listen?model=nova-3`;
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  const readAll = async (request: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  };
+
+  it("sends every byte as it comes, chunked, with the method, query and headers, and reads the answer", async () => {
+    const seen: Array<{ method?: string; url?: string; headers: IncomingMessage["headers"]; body: Buffer }> = [];
+    handle = (request, response) => {
+      void readAll(request).then((body) => {
+        seen.push({ method: request.method, url: request.url, headers: request.headers, body });
+        response.writeHead(200, { "Content-Type": "application/json", "X-Request-Id": "r-1" });
+        response.end(JSON.stringify({ bytes: body.length }));
+      });
+    };
+    const body = new PassThrough();
+    const answer = nodeStreamFetch()(url, {
+      method: "POST",
+      headers: { Authorization: "Token k", "Content-Type": "audio/wav" },
+      body: body as never,
+    });
+    const pieces = Array.from({ length: 20 }, (_, index) => Buffer.alloc(64 * 1024, index));
+    for (const piece of pieces) body.write(piece);
+    body.end();
+    const response = await answer;
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-request-id")).toBe("r-1");
+    expect(await response.json()).toEqual({ bytes: 20 * 64 * 1024 });
+    expect(seen[0]).toMatchObject({ method: "POST", url: "/v1/listen?model=nova-3" });
+    expect(seen[0]!.headers).toMatchObject({
+      authorization: "Token k",
+      "content-type": "audio/wav",
+      "transfer-encoding": "chunked",
+    });
+    expect(seen[0]!.body.equals(Buffer.concat(pieces))).toBe(true);
+  });
+
+  it("answers a refusal sent before the body is read, with its status, headers and body", async () => {
+    handle = (_request, response) => {
+      response.writeHead(429, { "Retry-After": "2", "Content-Type": "application/json" });
+      response.end('{"err_code":"TOO_MANY"}');
+    };
+    const body = Readable.from([Buffer.alloc(1024)]);
+    const response = await nodeStreamFetch()(url, { method: "POST", body: body as never });
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("2");
+    expect(await response.text()).toBe('{"err_code":"TOO_MANY"}');
+  });
+
+  it("has no body for 204", async () => {
+    handle = (request, response) => void readAll(request).then(() => response.writeHead(204).end());
+    const response = await nodeStreamFetch()(url, { method: "POST", body: Readable.from([Buffer.from("x")]) as never });
+    expect(response.status).toBe(204);
+    expect(response.body).toBeNull();
+  });
+
+  it("rejects an answer cut short in transit, as fetch does", async () => {
+    handle = (request, response) => {
+      void readAll(request).then(() => {
+        response.writeHead(200, { "Content-Length": "1000" });
+        response.write('{"partial":');
+        setImmediate(() => response.socket?.destroy());
+      });
+    };
+    await expect(
+      nodeStreamFetch()(url, { method: "POST", body: Readable.from([Buffer.from("x")]) as never }),
+    ).rejects.toThrow();
+  });
+
+  it("rejects with an AbortError when its signal aborts, and stops sending", async () => {
+    handle = () => undefined;
+    const body = new PassThrough();
+    const controller = new AbortController();
+    const answer = nodeStreamFetch()(url, { method: "POST", body: body as never, signal: controller.signal });
+    body.write(Buffer.alloc(1024));
+    controller.abort();
+    await expect(answer).rejects.toMatchObject({ name: "AbortError" });
+  });
+
+  it("fails the request when the body fails", async () => {
+    handle = (request) => void readAll(request).catch(() => undefined);
+    const body = new PassThrough();
+    const answer = nodeStreamFetch()(url, { method: "POST", body: body as never });
+    body.write(Buffer.alloc(1024));
+    body.destroy(new Error("upload cut off"));
+    await expect(answer).rejects.toThrow();
+  });
+
+  it("hands any other body to the fallback fetch untouched", async () => {
+    const fallback = vi.fn(() => Promise.resolve(new Response("from fallback")));
+    const init = { method: "POST", body: '{"url":"https://example.com/a.wav"}' };
+    const response = await nodeStreamFetch(fallback)(url, init);
+    expect(await response.text()).toBe("from fallback");
+    expect(fallback).toHaveBeenCalledWith(url, init);
+  });
+});

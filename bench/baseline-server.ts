@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { serve } from "@hono/node-server";
 import busboy from "busboy";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
@@ -17,6 +18,8 @@ import { Hono } from "hono";
  * - `captions-publish`: the same, plus one event published with a bare `PutEventsCommand` to the same local
  *   endpoint (`AWS_ENDPOINT_URL`) before the answer: the least work a captions job needs.
  * - `parse-body`: Hono's `c.req.parseBody()`, which holds the whole body (the memory scenario's contrast).
+ * Each answers `GET /metrics` with its event loop's delay since the last read, as prom-client reports the
+ * service's (same names, same 10 ms sampling), so the machine's own share of the delay can be told apart.
  */
 const variant = process.argv[2] ?? "pass-through";
 
@@ -84,6 +87,20 @@ function captionsPublished(incoming: IncomingMessage, response: ServerResponse) 
   incoming.pipe(parser);
 }
 
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
+function loopMetrics(response: ServerResponse) {
+  const seconds = (nanoseconds: number) => nanoseconds / 1e9;
+  const text = [
+    `nodejs_eventloop_lag_p99_seconds ${seconds(loopDelay.percentile(99))}`,
+    `nodejs_eventloop_lag_max_seconds ${seconds(loopDelay.max)}`,
+    "",
+  ].join("\n");
+  loopDelay.reset();
+  answer(response, 200, text, "text/plain");
+}
+
 function listening(port: number) {
   console.log(JSON.stringify({ msg: "listening", port }));
 }
@@ -109,6 +126,7 @@ if (variant === "parse-body") {
     variant === "captions-memory" ? captionsInMemory : variant === "captions-publish" ? captionsPublished : passThrough;
   const server = createServer((incoming, response) => {
     if (incoming.method === "POST" && incoming.url === "/batch/process") handle(incoming, response);
+    else if (incoming.method === "GET" && incoming.url === "/metrics") loopMetrics(response);
     else answer(response, 404, "{}");
   });
   server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {

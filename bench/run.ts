@@ -34,7 +34,7 @@ const AWS_TEST = { AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench", A
  * What the image sets (Dockerfile `ENV`) and the service's own default log level (the test harness starts
  * servers at `debug`, five lines a request), so the service is measured as it runs.
  */
-const AS_SHIPPED = { NODE_OPTIONS: "--max-semi-space-size=2", LOG_LEVEL: "info" };
+const AS_SHIPPED = { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? "--max-semi-space-size=2", LOG_LEVEL: "info" };
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -190,15 +190,16 @@ async function uploadOverhead() {
   try {
     for (const { name, body, baseline, throughputTarget, p50Target } of scenarios) {
       const runs: Record<"ours" | "baseline", Array<Awaited<ReturnType<typeof load>>>> = { ours: [], baseline: [] };
-      const delays: Array<{ p99Ms: number; maxMs: number }> = [];
+      const delays: Record<"ours" | "baseline", Array<{ p99Ms: number; maxMs: number }>> = { ours: [], baseline: [] };
       await load(ours.url, body, 1);
       await load(baseline.url, body, 1);
       for (let i = 0; i < rounds; i += 1) {
         const order = i % 2 === 0 ? (["ours", "baseline"] as const) : (["baseline", "ours"] as const);
         for (const variant of order) {
-          if (variant === "ours") await loopDelay(ours.url);
-          runs[variant].push(await load(variant === "ours" ? ours.url : baseline.url, body, duration));
-          if (variant === "ours") delays.push(await loopDelay(ours.url));
+          const url = variant === "ours" ? ours.url : baseline.url;
+          await loopDelay(url);
+          runs[variant].push(await load(url, body, duration));
+          delays[variant].push(await loopDelay(url));
         }
       }
       const m = (variant: "ours" | "baseline", key: "rps" | "p50" | "p99") =>
@@ -230,15 +231,18 @@ async function uploadOverhead() {
           met: target === null ? null : latency[1] <= target,
         });
       }
+      // The baseline's own delay is the machine's share: a bare server under the same load on the same cores.
+      const p99 = (variant: "ours" | "baseline") => median(delays[variant].map((delay) => delay.p99Ms));
+      const max = (variant: "ours" | "baseline") => round(Math.max(...delays[variant].map((delay) => delay.maxMs)), 1);
       record({
         scenario: `upload ${name}`,
-        metric: "event-loop delay p99 / max ms",
-        ours: round(median(delays.map((delay) => delay.p99Ms)), 1),
-        baseline: null,
+        metric: "event-loop delay p99 ms",
+        ours: round(p99("ours"), 1),
+        baseline: round(p99("baseline"), 1),
         ratio: null,
         spread: null,
-        target: `p99 < 20 ms (max ${round(Math.max(...delays.map((delay) => delay.maxMs)), 1)} ms)`,
-        met: median(delays.map((delay) => delay.p99Ms)) < 20,
+        target: `p99 < 20 ms (max ours ${max("ours")}, baseline ${max("baseline")} ms)`,
+        met: p99("ours") < 20,
       });
     }
   } finally {

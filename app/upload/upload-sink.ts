@@ -69,9 +69,16 @@ export interface TempFileUpload {
 /** Files up to this size are kept in memory: a small captions file then costs no disk round trip. */
 export const IN_MEMORY_UPLOAD_BYTES = 1024 * 1024;
 
+/**
+ * What a file writer buffers before the upload waits for the disk. With the default 16 KiB every 64 KiB
+ * chunk waited for its own write, so the disk's latency paced the upload (16 MiB uploads: 13 requests/s
+ * against 20 with 1 MiB, whose chunks go out in one `writev`); 4 MiB was no faster and doubled the p99.
+ */
+export const FILE_WRITE_BUFFER_BYTES = 1024 * 1024;
+
 /** A file written chunk by chunk, waiting when its buffer is full; an error (ENOSPC) fails the next write. */
 function fileWriter(path: string) {
-  const target = createWriteStream(path);
+  const target = createWriteStream(path, { highWaterMark: FILE_WRITE_BUFFER_BYTES });
   const failure: { error?: Error } = {};
   // Listened to from the start: an error between writes must not go unhandled.
   target.on("error", (error) => (failure.error = error));

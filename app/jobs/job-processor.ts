@@ -130,8 +130,9 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     const failure: JobError = { code: error.code, message: error.message, stage: "processing" };
     if ((await deps.store.get(job.tenantId, job.interactionId))?.status === "deleted") return;
     await callBack(job, "failed", failure);
-    if (await deps.store.fail(job.tenantId, job.interactionId, failure, now())) {
+    if (await deps.store.fail(job.tenantId, job.interactionId, failure, now(), { eventPending: true })) {
       await deps.pipeline.publishFailed({ context, log }, error, "processing");
+      await deps.store.failureEventSettled(job.tenantId, job.interactionId);
     }
   }
 
@@ -164,7 +165,9 @@ export function createJobProcessor(deps: JobProcessorDeps) {
       if (await deletedMeanwhile(job, log)) return;
       if (!("raw" in outcome)) {
         await callBack(job, "failed", outcome);
-        const marked = await deps.store.fail(job.tenantId, job.interactionId, outcome, now(), job.attempts);
+        const marked = await deps.store.fail(job.tenantId, job.interactionId, outcome, now(), {
+          attempt: job.attempts,
+        });
         log.info({ code: outcome.code, stage: outcome.stage, marked }, "job failed");
         return;
       }

@@ -56,6 +56,8 @@ export interface JobRecord {
   idempotencyKey?: string;
   resultKey?: string;
   error?: JobError;
+  /** Failed, and its `BatchProcessingFailed` not yet published: the dead-letter consumer publishes it. */
+  failureEventPending?: boolean;
   /** Epoch seconds after which DynamoDB's TTL deletes the item. */
   expiresAt: number;
 }
@@ -84,6 +86,7 @@ export interface JobItem {
   idempotency_key?: string;
   result_key?: string;
   error?: JobError;
+  failure_event_pending?: boolean;
   expires_at: number;
 }
 
@@ -108,6 +111,7 @@ export function toJobItem(job: JobRecord): JobItem {
     ...(job.idempotencyKey !== undefined && { idempotency_key: job.idempotencyKey }),
     ...(job.resultKey !== undefined && { result_key: job.resultKey }),
     ...(job.error !== undefined && { error: job.error }),
+    ...(job.failureEventPending === true && { failure_event_pending: true }),
     expires_at: job.expiresAt,
   };
 }
@@ -133,6 +137,7 @@ export function fromJobItem(item: JobItem): JobRecord {
     ...(item.idempotency_key !== undefined && { idempotencyKey: item.idempotency_key }),
     ...(item.result_key !== undefined && { resultKey: item.result_key }),
     ...(item.error !== undefined && { error: item.error }),
+    ...(item.failure_event_pending === true && { failureEventPending: true }),
     expiresAt: item.expires_at,
   };
 }

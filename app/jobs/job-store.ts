@@ -1,33 +1,11 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { conditionally } from "../storage/conditional-write.js";
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
-import {
-  fromJobItem,
-  toJobItem,
-  type JobCallback,
-  type JobError,
-  type JobItem,
-  type JobRecord,
-  type JobStatus,
-} from "./job-record.js";
-import { JOBS_TABLE_SCHEMA } from "./job-resources.js";
-import { createListCursors, type CursorKey, type ListCursors } from "./list-cursor.js";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { toJobItem, type JobCallback, type JobError, type JobRecord } from "./job-record.js";
+import { listJobs, withoutIndexKey, type JobPage, type ListOptions } from "./job-listing.js";
+import { createListCursors, type ListCursors } from "./list-cursor.js";
 
-/** The index that lists a tenant's jobs newest first. */
-const JOBS_BY_CREATION_INDEX = JOBS_TABLE_SCHEMA.byCreatedIndex.name;
-
-export interface JobPage {
-  jobs: JobRecord[];
-  /** Opaque; absent on the last page. */
-  cursor?: string;
-}
+export type { JobPage } from "./job-listing.js";
 
 /** The jobs table. Every write that moves a job on is conditional on the state it moves from. */
 export interface JobStore {
@@ -38,8 +16,20 @@ export interface JobStore {
   claim(tenantId: string, jobId: string, at: Date): Promise<JobRecord | undefined>;
   /** Whether the job was completed by this claim (`attempt`); false when a newer claim or state won. */
   complete(tenantId: string, jobId: string, attempt: number, resultKey: string, at: Date): Promise<boolean>;
-  /** Marks the job failed unless it is already finished (or, with `attempt`, claimed again since). */
-  fail(tenantId: string, jobId: string, error: JobError, at: Date, attempt?: number): Promise<boolean>;
+  /**
+   * Marks the job failed unless it is already finished (or, with `attempt`, claimed again since). With
+   * `eventPending` its `BatchProcessingFailed` is marked still to publish in the same write, so a process
+   * killed before it publishes leaves the mark for the dead-letter consumer to publish from.
+   */
+  fail(
+    tenantId: string,
+    jobId: string,
+    error: JobError,
+    at: Date,
+    options?: { attempt?: number; eventPending?: boolean },
+  ): Promise<boolean>;
+  /** Clears a failed job's pending-event mark: its event is published, or the publisher has given up and said so. */
+  failureEventSettled(tenantId: string, jobId: string): Promise<void>;
   /** Removes a job that was never handed to a worker (its work message could not be sent). */
   withdraw(tenantId: string, jobId: string): Promise<void>;
   /**
@@ -50,19 +40,12 @@ export interface JobStore {
   tombstone(tenantId: string, jobId: string, at: Date): Promise<JobRecord | undefined>;
   /** Records what became of a job's callback; false when the job is gone or deleted. */
   recordCallback(tenantId: string, jobId: string, callback: JobCallback): Promise<boolean>;
-  list(
-    tenantId: string,
-    options: { status?: JobStatus | undefined; limit: number; cursor?: string | undefined },
-  ): Promise<JobPage>;
+  list(tenantId: string, options: ListOptions): Promise<JobPage>;
 }
 
 /** Sort key of the listing index: creation time, then id, so equal times still sort and page stably. */
 export const createdKey = (job: Pick<JobRecord, "createdAt" | "interactionId">) =>
   `${job.createdAt}#${job.interactionId}`;
-
-/** Reads one filtered page may take before it answers short (with a cursor to go on from), and items each evaluates. */
-const MAX_READS_PER_PAGE = 10;
-const ITEMS_PER_READ = 100;
 
 export function createDynamoJobStore(
   client: DynamoDBClient,
@@ -131,12 +114,12 @@ export function createDynamoJobStore(
         }),
       );
     },
-    fail(tenantId, jobId, error, at, attempt) {
+    fail(tenantId, jobId, error, at, { attempt, eventPending = false } = {}) {
       return conditional(
         new UpdateCommand({
           TableName: tableName,
           Key: { tenant_id: tenantId, job_id: jobId },
-          UpdateExpression: "SET #status = :failed, #error = :error, updated_at = :at, finished_at = :at",
+          UpdateExpression: `SET #status = :failed, #error = :error, updated_at = :at, finished_at = :at${eventPending ? ", failure_event_pending = :pending" : ""}`,
           ConditionExpression: `#status IN (:queued, :processing)${attempt === undefined ? "" : " AND attempts = :attempt"}`,
           ExpressionAttributeNames: { "#status": "status", "#error": "error" },
           ExpressionAttributeValues: {
@@ -146,7 +129,19 @@ export function createDynamoJobStore(
             ":error": error,
             ":at": at.toISOString(),
             ...(attempt !== undefined && { ":attempt": attempt }),
+            ...(eventPending && { ":pending": true }),
           },
+        }),
+      );
+    },
+    async failureEventSettled(tenantId, jobId) {
+      await conditional(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { tenant_id: tenantId, job_id: jobId },
+          UpdateExpression: "REMOVE failure_event_pending",
+          // Never creates an item: a job deleted to its TTL meanwhile stays gone.
+          ConditionExpression: "attribute_exists(failure_event_pending)",
         }),
       );
     },
@@ -168,7 +163,7 @@ export function createDynamoJobStore(
             TableName: tableName,
             Key: { tenant_id: tenantId, job_id: jobId },
             UpdateExpression:
-              "SET #status = :deleted, updated_at = :at, deleted_at = :at REMOVE result_key, #error, callback, #options, idempotency_key",
+              "SET #status = :deleted, updated_at = :at, deleted_at = :at REMOVE result_key, #error, callback, #options, idempotency_key, failure_event_pending",
             ConditionExpression: "attribute_exists(job_id) AND #status <> :deleted",
             ExpressionAttributeNames: { "#status": "status", "#error": "error", "#options": "options" },
             ExpressionAttributeValues: { ":deleted": "deleted", ":at": at.toISOString() },
@@ -190,59 +185,6 @@ export function createDynamoJobStore(
         }),
       );
     },
-    /**
-     * A page of the tenant's jobs, newest first. A status filter is applied after each read, so reads go on
-     * until the page is full (at most `MAX_READS_PER_PAGE`), and the cursor points after the last job shown.
-     */
-    async list(tenantId, { status, limit, cursor }) {
-      const page: Array<Record<string, unknown>> = [];
-      let start: Record<string, unknown> | undefined =
-        cursor === undefined ? undefined : cursors.decode(cursor, tenantId);
-      let next: Record<string, unknown> | undefined;
-      for (let reads = 0; reads < MAX_READS_PER_PAGE; reads++) {
-        const { Items = [], LastEvaluatedKey } = await documents.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: JOBS_BY_CREATION_INDEX,
-            KeyConditionExpression: "tenant_id = :tenant",
-            ScanIndexForward: false,
-            // The filter is applied after the read: a read evaluates more than a page so a page fills sooner.
-            Limit: Math.max(limit, ITEMS_PER_READ),
-            // Tombstones are not the tenant's jobs any more.
-            FilterExpression: status === undefined ? "#status <> :deleted" : "#status = :status",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: {
-              ":tenant": tenantId,
-              ...(status === undefined ? { ":deleted": "deleted" } : { ":status": status }),
-            },
-            ...(start !== undefined && { ExclusiveStartKey: start }),
-          }),
-        );
-        const room = limit - page.length;
-        page.push(...Items.slice(0, room));
-        // Cut inside this read: the next page starts after the last job shown; else where the read stopped.
-        next = Items.length > room ? keyOf(page.at(-1)!) : LastEvaluatedKey;
-        start = LastEvaluatedKey;
-        if (page.length >= limit || start === undefined) break;
-      }
-      return {
-        jobs: page.map(withoutIndexKey),
-        ...(next !== undefined && { cursor: cursors.encode(next as CursorKey) }),
-      };
-    },
+    list: (tenantId, options) => listJobs({ documents, tableName, cursors }, tenantId, options),
   };
-}
-
-/** The listing index's key of an item: where a page that ends with it goes on from. */
-function keyOf(item: Record<string, unknown>): CursorKey {
-  return {
-    tenant_id: String(item.tenant_id),
-    job_id: String(item.job_id),
-    created_key: String(item.created_key),
-  };
-}
-
-function withoutIndexKey(item: Record<string, unknown>): JobRecord {
-  const { created_key: _, ...job } = item;
-  return fromJobItem(job as unknown as JobItem);
 }

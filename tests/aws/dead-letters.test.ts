@@ -120,4 +120,51 @@ describe("no job left behind: dead-lettered work (moto_server)", () => {
       .toBe(true);
     expect((await harness.store.get(TENANT, id))?.status).toBe("completed");
   });
+
+  it("publishes the failure event a killed process left pending, once, and never shows the mark", async () => {
+    harness = await startJobHarness();
+    const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
+    const submitted = await harness.app.request("/batch/jobs", {
+      method: "POST",
+      body: uploadForm(vtt, "meeting.vtt"),
+      headers: asTenant,
+    });
+    const id = ((await submitted.json()) as { interaction_id: string }).interaction_id;
+    await harness.store.claim(TENANT, id, new Date());
+    // What a process killed between its write and its publish leaves: failed, the event still to publish.
+    const failure = { code: "processing_failed" as const, message: "failed", stage: "processing" as const };
+    expect(await harness.store.fail(TENANT, id, failure, new Date(), { eventPending: true })).toBe(true);
+    expect(await harness.store.get(TENANT, id)).toMatchObject({ status: "failed", failureEventPending: true });
+    const shown = (await (await harness.app.request(`/batch/jobs/${id}`, { headers: asTenant })).json()) as object;
+    expect(JSON.stringify(shown)).not.toMatch(/pending/);
+
+    const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
+    const deadLetter = () =>
+      harness.clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: harness.outputs.workDlqUrl,
+          MessageBody: JSON.stringify({ version: 1, tenant_id: TENANT, job_id: id }),
+        }),
+      );
+    await deadLetter();
+    harness.startDeadLetters();
+    await expect
+      .poll(async () => (await harness.store.get(TENANT, id))?.failureEventPending, { timeout: 15_000 })
+      .toBeUndefined();
+    // The same dead letter again (a redelivery): the event is not published twice.
+    await deadLetter();
+    await expect
+      .poll(
+        () => harness.workerLogs.lines.filter((line) => line.msg === "dead-lettered job already ended; nothing to do"),
+        { timeout: 15_000 },
+      )
+      .toHaveLength(1);
+    const events = await drainQueue(harness.clients.sqs, harness.events.queueUrl, { waitMs: 3_000 });
+    const failed = events
+      .map((message) => JSON.parse(message.Body!) as { detail: { interaction_id?: string } })
+      .filter((event) => event.detail.interaction_id === id);
+    expect(failed).toHaveLength(1);
+    expect(parseFailedEvent(failed[0]!.detail)).toMatchObject({ error: { code: "processing_failed" } });
+    expect(await harness.store.get(TENANT, id)).toMatchObject({ status: "failed", attempts: 1 });
+  });
 });

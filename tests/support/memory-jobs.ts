@@ -34,6 +34,7 @@ export function memoryJobs(): AsyncJobs & {
     claim: () => Promise.resolve(undefined),
     complete: () => Promise.resolve(false),
     fail: () => Promise.resolve(false),
+    failureEventSettled: () => Promise.resolve(),
     withdraw: (tenantId, jobId) => Promise.resolve(void records.delete(keyOf(tenantId, jobId))),
     tombstone(tenantId, jobId, at) {
       const job = records.get(keyOf(tenantId, jobId));

@@ -1,10 +1,9 @@
 import { ProcessingFailed } from "../domain/failures.js";
-import type { RequestContext } from "../domain/request-context.js";
 import type { Logger } from "../logger.js";
 import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
 import { queueCallback, type DeliveryQueue } from "../webhooks/delivery-queue.js";
 import type { WorkDelivery } from "./job-processor.js";
-import type { JobError, JobRecord } from "./job-record.js";
+import { contextOf, type JobError, type JobRecord } from "./job-record.js";
 import type { JobStore } from "./job-store.js";
 import { parseWorkMessage } from "./work-queue.js";
 
@@ -59,13 +58,11 @@ export function createDeadLetterProcessor(deps: DeadLetterProcessorDeps) {
 
   /** The job is failed either way; the publisher has retried within its budget, and says what became of it. */
   async function publishFailure(job: JobRecord, log: Logger): Promise<void> {
-    const context: RequestContext = {
-      tenantId: job.tenantId,
-      userId: job.userId,
-      accountId: job.accountId,
-      interactionId: job.interactionId,
-    };
-    await deps.pipeline.publishFailed({ context, log }, new ProcessingFailed(job.attempts), "processing");
+    await deps.pipeline.publishFailed(
+      { context: contextOf(job), log },
+      new ProcessingFailed(job.attempts),
+      "processing",
+    );
     await deps.store.failureEventSettled(job.tenantId, job.interactionId);
   }
 }

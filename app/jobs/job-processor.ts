@@ -6,7 +6,7 @@ import type { RequestContext } from "../domain/request-context.js";
 import { type ObjectStore } from "../storage/object-store.js";
 import { objectKeys } from "../storage/storage-layout.js";
 import type { TempFiles } from "../upload/temp-files.js";
-import type { JobError, JobRecord } from "./job-record.js";
+import { contextOf, type JobError, type JobRecord } from "./job-record.js";
 import { fromJobResult, parseJobResult, toJobResult } from "./job-result.js";
 import type { JobStore } from "./job-store.js";
 import { parseWorkMessage } from "./work-queue.js";
@@ -153,12 +153,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
       log.info({ status: current?.status ?? "missing" }, "job already finished or gone; message dropped");
       return;
     }
-    const context: RequestContext = {
-      tenantId: job.tenantId,
-      userId: job.userId,
-      accountId: job.accountId,
-      interactionId: job.interactionId,
-    };
+    const context = contextOf(job);
     log.debug({ attempt: job.attempts, bytes: job.uploadBytes, input: job.detected.kind }, "job started");
     try {
       const outcome = await transcripts(job, context, log, delivery.signal);

@@ -1,4 +1,5 @@
 import type { FailureCode } from "../domain/failures.js";
+import type { RequestContext } from "../domain/request-context.js";
 import type { FailureStage } from "../events/batch-processing-failed.js";
 import type { DetectedInput } from "../upload/input-detection.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
@@ -61,6 +62,14 @@ export interface JobRecord {
   /** Epoch seconds after which DynamoDB's TTL deletes the item. */
   expiresAt: number;
 }
+
+/** Who a job is for, as the pipeline speaks of a request: the job is the submitting request's interaction. */
+export const contextOf = (job: JobRecord): RequestContext => ({
+  tenantId: job.tenantId,
+  userId: job.userId,
+  accountId: job.accountId,
+  interactionId: job.interactionId,
+});
 
 /**
  * The job as one item of the jobs table, keyed by tenant then id, so every read is tenant-scoped. Its

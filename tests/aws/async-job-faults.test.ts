@@ -4,7 +4,7 @@ import type { EventPublisher } from "../../app/events/event-publisher.js";
 import type { JobStore } from "../../app/jobs/job-store.js";
 import type { ObjectStore } from "../../app/storage/object-store.js";
 import { collectingConsumer } from "../support/collecting-consumer.js";
-import { startJobHarness, type JobHarness, type WorkerPorts } from "../support/job-harness.js";
+import { startJobHarness, submitJob, type JobHarness, type WorkerPorts } from "../support/job-harness.js";
 import { drainQueue, resetMoto } from "../support/moto.js";
 import { uploadForm } from "../support/test-app.js";
 
@@ -37,15 +37,8 @@ function crashing<T extends object, K extends keyof T>(
   };
 }
 
-async function submitText(harness: JobHarness, text: string, tenant = TENANT): Promise<string> {
-  const response = await harness.app.request("/batch/jobs", {
-    method: "POST",
-    body: uploadForm(text, "notes.txt"),
-    headers: asTenant(tenant),
-  });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { interaction_id: string }).interaction_id;
-}
+const submitText = (harness: JobHarness, text: string, tenant = TENANT) =>
+  submitJob(harness, text, "notes.txt", tenant);
 
 describe("a worker that dies mid-job, and jobs that keep failing", () => {
   let harness: JobHarness;

@@ -1,14 +1,23 @@
 import { readFile } from "node:fs/promises";
-import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseFailedEvent } from "../../app/events/batch-processing-failed.js";
-import { startJobHarness, type JobHarness } from "../support/job-harness.js";
+import { startJobHarness, submitJob, type JobHarness } from "../support/job-harness.js";
 import { drainQueue, resetMoto } from "../support/moto.js";
 import { FIXTURES, uploadForm } from "../support/test-app.js";
 import { startWebhookReceiver } from "../support/webhook-receiver.js";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const asTenant = { "X-Tenant-ID": TENANT };
+
+/** A job's work message, as SQS moves it to the work DLQ. */
+const sendDeadLetter = (harness: JobHarness, jobId: string) =>
+  harness.clients.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: harness.outputs.workDlqUrl,
+      MessageBody: JSON.stringify({ version: 1, tenant_id: TENANT, job_id: jobId }),
+    }),
+  );
 
 describe("no job left behind: dead-lettered work (moto_server)", () => {
   let harness: JobHarness;
@@ -93,22 +102,15 @@ describe("no job left behind: dead-lettered work (moto_server)", () => {
   it("leaves alone a dead-lettered job that completed meanwhile", async () => {
     harness = await startJobHarness();
     harness.startWorker();
-    const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
-    const submitted = await harness.app.request("/batch/jobs", {
-      method: "POST",
-      body: uploadForm(vtt, "meeting.vtt"),
-      headers: asTenant,
-    });
-    const id = ((await submitted.json()) as { interaction_id: string }).interaction_id;
+    const id = await submitJob(
+      harness,
+      await readFile(new URL("captions/meeting.vtt", FIXTURES)),
+      "meeting.vtt",
+      TENANT,
+    );
     await harness.finished(`/batch/jobs/${id}`, asTenant);
     // As if its message had been dead-lettered anyway (a late redrive).
-    const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
-    await harness.clients.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: harness.outputs.workDlqUrl,
-        MessageBody: JSON.stringify({ version: 1, tenant_id: TENANT, job_id: id }),
-      }),
-    );
+    await sendDeadLetter(harness, id);
     harness.startDeadLetters();
     await expect
       .poll(
@@ -123,13 +125,12 @@ describe("no job left behind: dead-lettered work (moto_server)", () => {
 
   it("publishes the failure event a killed process left pending, once, and never shows the mark", async () => {
     harness = await startJobHarness();
-    const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
-    const submitted = await harness.app.request("/batch/jobs", {
-      method: "POST",
-      body: uploadForm(vtt, "meeting.vtt"),
-      headers: asTenant,
-    });
-    const id = ((await submitted.json()) as { interaction_id: string }).interaction_id;
+    const id = await submitJob(
+      harness,
+      await readFile(new URL("captions/meeting.vtt", FIXTURES)),
+      "meeting.vtt",
+      TENANT,
+    );
     await harness.store.claim(TENANT, id, new Date());
     // What a process killed between its write and its publish leaves: failed, the event still to publish.
     const failure = { code: "processing_failed" as const, message: "failed", stage: "processing" as const };
@@ -138,21 +139,13 @@ describe("no job left behind: dead-lettered work (moto_server)", () => {
     const shown = (await (await harness.app.request(`/batch/jobs/${id}`, { headers: asTenant })).json()) as object;
     expect(JSON.stringify(shown)).not.toMatch(/pending/);
 
-    const { SendMessageCommand } = await import("@aws-sdk/client-sqs");
-    const deadLetter = () =>
-      harness.clients.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: harness.outputs.workDlqUrl,
-          MessageBody: JSON.stringify({ version: 1, tenant_id: TENANT, job_id: id }),
-        }),
-      );
-    await deadLetter();
+    await sendDeadLetter(harness, id);
     harness.startDeadLetters();
     await expect
       .poll(async () => (await harness.store.get(TENANT, id))?.failureEventPending, { timeout: 15_000 })
       .toBeUndefined();
     // The same dead letter again (a redelivery): the event is not published twice.
-    await deadLetter();
+    await sendDeadLetter(harness, id);
     await expect
       .poll(
         () => harness.workerLogs.lines.filter((line) => line.msg === "dead-lettered job already ended; nothing to do"),

@@ -27,7 +27,7 @@ import { jobNames } from "../../infra/job-settings.js";
 import { provisionLocalJobs, type JobOutputs } from "../../tools/local-provisioner.js";
 import { captureLogger } from "./capture-logger.js";
 import { awsClients, createTestPipeline, type TestPipeline } from "./moto.js";
-import { buildTestApp } from "./test-app.js";
+import { buildTestApp, uploadForm } from "./test-app.js";
 import { createSqsDeliveryQueue } from "../../app/webhooks/delivery-queue.js";
 import { createDeliveryProcessor, retryWaitS } from "../../app/webhooks/delivery-processor.js";
 import { createDeadLetterProcessor } from "../../app/jobs/dead-letter-processor.js";
@@ -275,3 +275,19 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
 }
 
 export type JobHarness = Awaited<ReturnType<typeof startJobHarness>>;
+
+/** Submits `content` as a job of `tenant` (`POST /batch/jobs`, accepted with 202) and resolves its id. */
+export async function submitJob(
+  harness: JobHarness,
+  content: string | Uint8Array,
+  filename: string,
+  tenant: string,
+): Promise<string> {
+  const response = await harness.app.request("/batch/jobs", {
+    method: "POST",
+    body: uploadForm(content, filename),
+    headers: { "X-Tenant-ID": tenant },
+  });
+  if (response.status !== 202) throw new Error(`job not accepted: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { interaction_id: string }).interaction_id;
+}

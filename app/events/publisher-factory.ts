@@ -1,9 +1,10 @@
-import { DescribeEventBusCommand, EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { DescribeEventBusCommand, EventBridgeClient, type EventBridgeClientConfig } from "@aws-sdk/client-eventbridge";
 import type { EventSettings } from "./event-settings.js";
 import type { Logger } from "../logger.js";
 import { disabledPublisher, type EventPublisher } from "./event-publisher.js";
 import { createEventBridgePublisher } from "./eventbridge-publisher.js";
 import { classifyError } from "./publish-error.js";
+import { StringifyJsonProtocol } from "./stringify-json-protocol.js";
 
 const CREDENTIALS_CHECK_MS = 2_000;
 
@@ -19,8 +20,7 @@ export async function createPublisher(
   logger: Logger,
   checkMs = CREDENTIALS_CHECK_MS,
 ): Promise<EventPublisher> {
-  // maxAttempts 1: the publisher is the one retry layer, with its own budget.
-  const client = new EventBridgeClient({ region, maxAttempts: 1 });
+  const client = eventBridgeClient(region);
   try {
     await resolveCredentials(client, checkMs);
   } catch (error) {
@@ -43,6 +43,12 @@ export async function createPublisher(
     maxEntryBytes: config.maxEntryBytes,
     breaker: { failures: config.breakerFailures, halfOpenMs: config.breakerHalfOpenMs },
   });
+}
+
+/** The EventBridge client the publisher sends with; `overrides` for a bench or a test's endpoint. */
+export function eventBridgeClient(region: string, overrides: EventBridgeClientConfig = {}): EventBridgeClient {
+  // maxAttempts 1: the publisher is the one retry layer, with its own budget.
+  return new EventBridgeClient({ region, maxAttempts: 1, protocol: StringifyJsonProtocol, ...overrides });
 }
 
 /**

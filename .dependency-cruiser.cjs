@@ -4,7 +4,7 @@
  */
 const APP_LAYERS = [
   ["domain"],
-  ["logger", "resilience", "text", "env"],
+  ["logger", "resilience", "text", "env", "aws"],
   ["storage", "auth", "transcription", "cleaning"],
   ["upload", "captions", "subtitles"],
   ["text-work"],

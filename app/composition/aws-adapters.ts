@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { StringifyJson1_0Protocol } from "../aws/json-protocols.js";
 import type { AwsSettings } from "../config/service-settings.js";
 import { createDynamoIdempotencyStore } from "../idempotency/dynamo-idempotency-store.js";
 import type { IdempotencySettings } from "../idempotency/idempotency-settings.js";
@@ -15,6 +16,9 @@ import type { WebhookSettings } from "../webhooks/webhook-settings.js";
 
 /** Every AWS call of the job path has a bound: connecting, and each request (an upload part, a query). */
 const REQUEST_HANDLER = { connectionTimeout: 5_000, requestTimeout: 60_000 };
+
+/** DynamoDB and SQS clients: bounded, and writing their JSON with `JSON.stringify` (an answer kept for an `Idempotency-Key` can be 256 KB). */
+const JSON_CLIENT = { requestHandler: REQUEST_HANDLER, protocol: StringifyJson1_0Protocol };
 
 /** The bucket, the jobs table and the work queue as ports. */
 export interface JobAdapters {
@@ -49,10 +53,10 @@ export function createJobAdapters(
   const { workQueueUrl, jobsTable } = jobs;
   if (missing.length > 0 || objects === undefined || workQueueUrl === undefined || jobsTable === undefined)
     return { missing };
-  const sqs = new SQSClient({ region: aws.region, requestHandler: REQUEST_HANDLER });
+  const sqs = new SQSClient({ region: aws.region, ...JSON_CLIENT });
   return {
     store: createDynamoJobStore(
-      new DynamoDBClient({ region: aws.region, requestHandler: REQUEST_HANDLER }),
+      new DynamoDBClient({ region: aws.region, ...JSON_CLIENT }),
       jobsTable,
       createListCursors(jobs.cursorSigningKey),
     ),
@@ -71,7 +75,7 @@ export function createIdempotencyStore(
 ): IdempotencyStore {
   const { table, ttlS } = settings;
   if (table === undefined) return createMemoryIdempotencyStore({ ttlS });
-  const client = new DynamoDBClient({ region: aws.region, requestHandler: REQUEST_HANDLER });
+  const client = new DynamoDBClient({ region: aws.region, ...JSON_CLIENT });
   return createDynamoIdempotencyStore(client, table, { ttlS, objects });
 }
 

@@ -4,7 +4,7 @@ import type { Logger } from "../logger.js";
 import { disabledPublisher, type EventPublisher } from "./event-publisher.js";
 import { createEventBridgePublisher } from "./eventbridge-publisher.js";
 import { classifyError } from "./publish-error.js";
-import { StringifyJsonProtocol } from "./stringify-json-protocol.js";
+import { StringifyJson1_1Protocol } from "../aws/json-protocols.js";
 
 const CREDENTIALS_CHECK_MS = 2_000;
 
@@ -48,7 +48,7 @@ export async function createPublisher(
 /** The EventBridge client the publisher sends with; `overrides` for a bench or a test's endpoint. */
 export function eventBridgeClient(region: string, overrides: EventBridgeClientConfig = {}): EventBridgeClient {
   // maxAttempts 1: the publisher is the one retry layer, with its own budget.
-  return new EventBridgeClient({ region, maxAttempts: 1, protocol: StringifyJsonProtocol, ...overrides });
+  return new EventBridgeClient({ region, maxAttempts: 1, protocol: StringifyJson1_1Protocol, ...overrides });
 }
 
 /**

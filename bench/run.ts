@@ -533,7 +533,7 @@ async function publishing() {
 // 5. Worker scaling ----------------------------------------------------------------------------------------
 
 async function workers() {
-  const jobs = quick ? 20 : 200;
+  const jobs = quick ? 16 : 200;
   console.error(`workers: ${jobs} jobs, 1 s each at the provider, 1, 2 and 4 processes of one, and 2 of 4`);
   const shapes = [
     { processes: 1, concurrency: 1 },
@@ -572,7 +572,12 @@ async function workers() {
 
 const scenarios = { upload: uploadOverhead, memory, cleaning, publishing, workers };
 const started = Date.now();
-for (const [name, run] of Object.entries(scenarios)) if (values.only === undefined || values.only === name) await run();
+for (const [name, run] of Object.entries(scenarios)) {
+  if (values.only !== undefined && values.only !== name) continue;
+  const scenarioStarted = Date.now();
+  await run();
+  console.error(`  (${name}: ${Math.round((Date.now() - scenarioStarted) / 1000)} s)`);
+}
 
 const commit = (() => {
   try {

@@ -51,6 +51,17 @@ export async function workerScaling(jobs: number, shapes: WorkerShape[]): Promis
   const dynamodb = new DynamoDBClient(config);
   const wav = await readFile(new URL("../tests/fixtures/audio/speech.wav", import.meta.url));
   const results: WorkerScalingResult[] = [];
+  // An idle worker's stop waits out its receive under way (up to 5 s, by design): each shape's workers stop
+  // while the next shape runs (idle, on their own queue), and every worker started is stopped before the
+  // scenario ends, also when a shape fails.
+  const running = new Set<WorkerProcess>();
+  const stopping: Promise<unknown>[] = [];
+  const stopInBackground = (workers: Iterable<WorkerProcess>) => {
+    for (const worker of [...workers]) {
+      running.delete(worker);
+      stopping.push(worker.stop());
+    }
+  };
   try {
     for (const { processes, concurrency } of shapes) {
       const count = processes * concurrency;
@@ -85,9 +96,11 @@ export async function workerScaling(jobs: number, shapes: WorkerShape[]): Promis
       if (!jobsApi.available) throw new Error(`bench: job settings missing: ${jobsApi.missing.join(", ")}`);
       const { submit } = jobsApi;
       // Workers first, idle on the empty queue: their start-up is not part of the figure.
-      const workers: WorkerProcess[] = await Promise.all(
-        Array.from({ length: processes }, () => startWorkerProcess(env)),
-      );
+      const starts = await Promise.allSettled(Array.from({ length: processes }, () => startWorkerProcess(env)));
+      const workers = starts.flatMap((start) => (start.status === "fulfilled" ? [start.value] : []));
+      for (const worker of workers) running.add(worker);
+      const failedStart = starts.find((start) => start.status === "rejected");
+      if (failedStart) throw failedStart.reason;
       const tenantId = "11111111-1111-4111-8111-111111111111";
       const submitOne = async () => {
         const interactionId = crypto.randomUUID();
@@ -115,9 +128,11 @@ export async function workerScaling(jobs: number, shapes: WorkerShape[]): Promis
         );
       const seconds = (Math.max(...times("job completed")) - Math.min(...times("job started"))) / 1000;
       results.push({ processes, concurrency, workers: count, jobs, seconds, jobsPerSecond: jobs / seconds });
-      await Promise.all(workers.map((worker) => worker.stop()));
+      stopInBackground(workers);
     }
   } finally {
+    stopInBackground(running);
+    await Promise.allSettled(stopping);
     await deepgram.close();
     await eventBridge.close();
     await moto.stop();

@@ -1,0 +1,81 @@
+import { readFile } from "node:fs/promises";
+import { streamedUpload } from "../../tests/support/streamed-upload.js";
+import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../../tests/support/fake-deepgram.js";
+import { startServerProcess, type ServerProcess } from "../../tests/support/server-process.js";
+import { MiB, FIXTURES, AS_SHIPPED, round, type BenchContext } from "../bench-kit.js";
+
+async function peakGrowth(server: ServerProcess, bytes: number, head: Buffer): Promise<number> {
+  await streamedUpload(`${server.url}/batch/process`, { head, fileBytes: 4 * MiB });
+  const { result, growthBytes } = await server.peakRssGrowthDuring(() =>
+    streamedUpload(`${server.url}/batch/process`, { head, fileBytes: bytes }),
+  );
+  if (result === "aborted" || result.status !== 200)
+    throw new Error(`upload of ${bytes} bytes failed: ${JSON.stringify(result)}`);
+  return growthBytes;
+}
+
+/** 2. Peak memory growth while big uploads stream through, against `parseBody()`. */
+export async function memory({ quick, record }: BenchContext) {
+  console.error("2. memory under big uploads");
+  const deepgram = await startFakeDeepgram();
+  const head = (await readFile(new URL("audio/speech.wav", FIXTURES))).subarray(0, 44);
+  const sizes = quick ? [256 * MiB, 512 * MiB] : [256 * MiB, 1024 * MiB];
+  const baselineSize = quick ? 64 * MiB : 256 * MiB;
+  const growth: number[] = [];
+  try {
+    for (const size of sizes) {
+      const server = await startServerProcess({
+        ...AS_SHIPPED,
+        DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
+        DEEPGRAM_BASE_URL: deepgram.url,
+        MAX_UPLOAD_BYTES: String(2 * size),
+      });
+      try {
+        growth.push(await peakGrowth(server, size, head));
+      } finally {
+        await server.stop();
+      }
+    }
+    const parseBody = await startServerProcess(
+      {},
+      { entry: ["--import", "tsx", "bench/baseline-server.ts", "parse-body"] },
+    );
+    let baselineGrowth: number;
+    try {
+      baselineGrowth = await peakGrowth(parseBody, baselineSize, head);
+    } finally {
+      await parseBody.stop();
+    }
+    const largest = sizes.at(-1)!;
+    const extrapolated = (baselineGrowth / baselineSize) * largest;
+    record({
+      scenario: `memory ${largest / MiB} MiB upload`,
+      metric: "peak RSS growth MiB",
+      ours: round(growth.at(-1)! / MiB, 1),
+      baseline: round(extrapolated / MiB, 1),
+      ratio: round(growth.at(-1)! / extrapolated, 3),
+      target: "ours < 64 MiB",
+      met: growth.at(-1)! < 64 * MiB,
+    });
+    record({
+      scenario: "memory flatness",
+      metric: `growth ${largest / MiB} MiB / growth ${sizes[0]! / MiB} MiB`,
+      ours: round(growth.at(-1)! / Math.max(growth[0]!, 1), 2),
+      baseline: round(largest / sizes[0]!, 2),
+      ratio: null,
+      target: "flat (close to 1, vs the size ratio)",
+      met: growth.at(-1)! < 64 * MiB && growth.at(-1)! / Math.max(growth[0]!, 1) < 2,
+    });
+    record({
+      scenario: "memory parseBody() baseline",
+      metric: `peak RSS growth MiB for ${baselineSize / MiB} MiB`,
+      ours: round(baselineGrowth / MiB, 1),
+      baseline: null,
+      ratio: null,
+      target: "reported (per byte, extrapolated above)",
+      met: null,
+    });
+  } finally {
+    await deepgram.close();
+  }
+}

@@ -11,7 +11,7 @@ import { loadConfig } from "../app/config/config.js";
 import { objectKeys } from "../app/storage/storage-layout.js";
 import { jobNames } from "../infra/job-settings.js";
 import { startMotoServer } from "../scripts/moto-server.js";
-import { provisionLocalJobs } from "../tools/local-provisioner.js";
+import { provisionLocalJobs } from "../tools/local-job-provisioner.js";
 import { startFakeEventBridge } from "./fake-eventbridge.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../tests/support/fake-deepgram.js";
 import { startWorkerProcess, type WorkerProcess } from "../tests/support/worker-process.js";

@@ -5,7 +5,8 @@ import { awsClients } from "../tools/aws-clients.js";
 import { runCommand } from "../tools/cli/command-line.js";
 import { EXIT } from "../tools/cli/exit-codes.js";
 import { CliFailure } from "../tools/cli/failures.js";
-import { provisionLocalJobs, provisionLocalPipeline } from "../tools/local-provisioner.js";
+import { provisionLocalJobs } from "../tools/local-job-provisioner.js";
+import { provisionLocalPipeline } from "../tools/local-provisioner.js";
 
 await runCommand(
   {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { createDynamoIdempotencyStore } from "../../app/idempotency/dynamo-idempotency-store.js";
-import { provisionLocalJobs } from "../../tools/local-provisioner.js";
+import { provisionLocalJobs } from "../../tools/local-job-provisioner.js";
 import { jobNames } from "../../infra/job-settings.js";
 import { awsClients, resetMoto } from "../support/moto.js";
 

@@ -8,12 +8,8 @@ import {
   GetBucketLifecycleConfigurationCommand,
   GetPublicAccessBlockCommand,
 } from "@aws-sdk/client-s3";
-import {
-  provisionLocalJobs,
-  provisionLocalPipeline,
-  type JobOutputs,
-  type PipelineOutputs,
-} from "../../tools/local-provisioner.js";
+import { provisionLocalJobs, type JobOutputs } from "../../tools/local-job-provisioner.js";
+import { provisionLocalPipeline, type PipelineOutputs } from "../../tools/local-provisioner.js";
 import { awsClients, drainQueue, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
 import { runScript } from "../support/run-script.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";

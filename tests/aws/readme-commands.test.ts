@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobNames } from "../../infra/job-settings.js";
-import { provisionLocalJobs } from "../../tools/local-provisioner.js";
+import { provisionLocalJobs } from "../../tools/local-job-provisioner.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { awsClients, createTestPipeline, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";

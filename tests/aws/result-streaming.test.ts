@@ -5,7 +5,7 @@ import { createDynamoJobStore } from "../../app/jobs/job-store.js";
 import { createS3ObjectStore } from "../../app/storage/object-store.js";
 import { objectKeys } from "../../app/storage/storage-layout.js";
 import { toJobResult } from "../../app/jobs/job-result.js";
-import { provisionLocalJobs } from "../../tools/local-provisioner.js";
+import { provisionLocalJobs } from "../../tools/local-job-provisioner.js";
 import { awsClients, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
 import { startServerProcess, type ServerProcess } from "../support/server-process.js";
 import { parseVtt } from "../support/subtitle-parsers.js";

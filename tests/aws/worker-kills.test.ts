@@ -3,7 +3,7 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { jobNames } from "../../infra/job-settings.js";
 import { parseFailedEvent } from "../../app/events/batch-processing-failed.js";
-import { provisionLocalJobs, type JobOutputs } from "../../tools/local-provisioner.js";
+import { provisionLocalJobs, type JobOutputs } from "../../tools/local-job-provisioner.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.js";
 import {
   awsClients,

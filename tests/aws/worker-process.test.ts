@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { jobNames } from "../../infra/job-settings.js";
-import { provisionLocalJobs, type JobOutputs } from "../../tools/local-provisioner.js";
+import { provisionLocalJobs, type JobOutputs } from "../../tools/local-job-provisioner.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.js";
 import {
   awsClients,

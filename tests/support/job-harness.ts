@@ -24,7 +24,7 @@ import type { Transcriber } from "../../app/transcription/transcriber.js";
 import { unconfiguredTranscriber } from "../../app/transcription/transcriber.js";
 import { createTempFiles } from "../../app/upload/temp-files.js";
 import { jobNames } from "../../infra/job-settings.js";
-import { provisionLocalJobs, type JobOutputs } from "../../tools/local-provisioner.js";
+import { provisionLocalJobs, type JobOutputs } from "../../tools/local-job-provisioner.js";
 import { captureLogger } from "./capture-logger.js";
 import { awsClients, createTestPipeline, type TestPipeline } from "./moto.js";
 import { buildTestApp, uploadForm } from "./test-app.js";

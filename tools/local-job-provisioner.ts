@@ -20,6 +20,38 @@ import {
 import { DELIVERY_QUEUE, IDEMPOTENCY_TABLE_SCHEMA, JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
 import { ensureQueue, ensureTable } from "./local-resources.js";
 
+/** A queue the service consumes and its dead-letter queue, both encrypted, with their retention and redrive. */
+async function ensureQueueWithDeadLetters(
+  sqs: SQSClient,
+  queue: {
+    name: string;
+    dlqName: string;
+    settings: { visibilityTimeoutSeconds: number; messageRetentionSeconds: number; dlqMessageRetentionSeconds: number };
+    redrivePolicy: (dlqArn: string) => string;
+  },
+  log: (line: string) => void,
+) {
+  const { settings } = queue;
+  const dlq = await ensureQueue(
+    sqs,
+    queue.dlqName,
+    { MessageRetentionPeriod: String(settings.dlqMessageRetentionSeconds), SqsManagedSseEnabled: "true" },
+    log,
+  );
+  const consumed = await ensureQueue(
+    sqs,
+    queue.name,
+    {
+      VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(settings.messageRetentionSeconds),
+      RedrivePolicy: queue.redrivePolicy(dlq.arn),
+      SqsManagedSseEnabled: "true",
+    },
+    log,
+  );
+  return { queue: consumed, dlq };
+}
+
 /** The async jobs' stack outputs, as the Pulumi program exports them. */
 export interface JobOutputs {
   uploadBucketName: string;
@@ -93,38 +125,18 @@ export async function provisionLocalJobs(options: LocalJobsOptions): Promise<Job
     }),
   );
 
-  const dlq = await ensureQueue(
+  const { queue, dlq } = await ensureQueueWithDeadLetters(
     sqs,
-    names.workDlq,
-    { MessageRetentionPeriod: String(WORK_QUEUE.dlqMessageRetentionSeconds), SqsManagedSseEnabled: "true" },
+    { name: names.workQueue, dlqName: names.workDlq, settings: WORK_QUEUE, redrivePolicy: workRedrivePolicy },
     log,
   );
-  const queue = await ensureQueue(
+  const { queue: deliveryQueue, dlq: deliveryDlq } = await ensureQueueWithDeadLetters(
     sqs,
-    names.workQueue,
     {
-      VisibilityTimeout: String(WORK_QUEUE.visibilityTimeoutSeconds),
-      MessageRetentionPeriod: String(WORK_QUEUE.messageRetentionSeconds),
-      RedrivePolicy: workRedrivePolicy(dlq.arn),
-      SqsManagedSseEnabled: "true",
-    },
-    log,
-  );
-
-  const deliveryDlq = await ensureQueue(
-    sqs,
-    names.deliveryDlq,
-    { MessageRetentionPeriod: String(DELIVERY_QUEUE.dlqMessageRetentionSeconds), SqsManagedSseEnabled: "true" },
-    log,
-  );
-  const deliveryQueue = await ensureQueue(
-    sqs,
-    names.deliveryQueue,
-    {
-      VisibilityTimeout: String(DELIVERY_QUEUE.visibilityTimeoutSeconds),
-      MessageRetentionPeriod: String(DELIVERY_QUEUE.messageRetentionSeconds),
-      RedrivePolicy: deliveryRedrivePolicy(deliveryDlq.arn),
-      SqsManagedSseEnabled: "true",
+      name: names.deliveryQueue,
+      dlqName: names.deliveryDlq,
+      settings: DELIVERY_QUEUE,
+      redrivePolicy: deliveryRedrivePolicy,
     },
     log,
   );

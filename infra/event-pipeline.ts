@@ -10,6 +10,7 @@ import {
   redrivePolicy,
   type PhysicalNames,
 } from "./settings.js";
+import { deadLetterAlarm, metricAlarm } from "./alarms.js";
 
 export interface EventPipelineArgs {
   /** `default`, or the name of a custom bus this component creates. */
@@ -181,59 +182,45 @@ export class EventPipeline extends pulumi.ComponentResource {
     bus: Bus;
     rule: aws.cloudwatch.EventRule;
   }) {
-    const alarmActions = this.args.alarmTopicArn === undefined ? [] : [this.args.alarmTopicArn];
-    const alarm = (
-      suffix: string,
-      description: string,
-      settings: Omit<aws.cloudwatch.MetricAlarmArgs, "alarmDescription">,
-    ) =>
-      new aws.cloudwatch.MetricAlarm(
-        `${this.resourceName}-${suffix}`,
-        {
-          alarmDescription: description,
-          period: 300,
-          evaluationPeriods: 1,
-          treatMissingData: "notBreaching",
-          alarmActions,
-          okActions: alarmActions,
-          tags: this.tags,
-          ...settings,
-        },
-        { parent: this },
-      );
-
-    alarm("failed-invocations-alarm", "EventBridge could not deliver transcripts events to the queue", {
-      namespace: "AWS/Events",
-      metricName: "FailedInvocations",
-      dimensions:
-        this.args.busName === DEFAULT_BUS_NAME
-          ? { RuleName: rule.name }
-          : { RuleName: rule.name, EventBusName: bus.name },
-      statistic: "Sum",
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-    });
-    for (const [suffix, target, what] of [
+    const common = { alarmTopicArn: this.args.alarmTopicArn, tags: this.tags };
+    const parent = { parent: this };
+    metricAlarm(
+      `${this.resourceName}-failed-invocations-alarm`,
+      {
+        ...common,
+        description: "EventBridge could not deliver transcripts events to the queue",
+        namespace: "AWS/Events",
+        metricName: "FailedInvocations",
+        dimensions:
+          this.args.busName === DEFAULT_BUS_NAME
+            ? { RuleName: rule.name }
+            : { RuleName: rule.name, EventBusName: bus.name },
+        statistic: "Sum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+      },
+      parent,
+    );
+    for (const [suffix, target, description] of [
       ["dlq-alarm", dlq, "A consumer failed a transcripts message three times"],
       ["delivery-dlq-alarm", deliveryDlq, "EventBridge gave up delivering a transcripts event"],
     ] as const) {
-      alarm(suffix, what, {
+      deadLetterAlarm(`${this.resourceName}-${suffix}`, { ...common, queueName: target.name, description }, parent);
+    }
+    metricAlarm(
+      `${this.resourceName}-oldest-message-alarm`,
+      {
+        ...common,
+        description: "Transcripts are waiting on the queue longer than expected",
         namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: target.name },
+        metricName: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: queue.name },
         statistic: "Maximum",
         comparisonOperator: "GreaterThanThreshold",
-        threshold: 0,
-      });
-    }
-    alarm("oldest-message-alarm", "Transcripts are waiting on the queue longer than expected", {
-      namespace: "AWS/SQS",
-      metricName: "ApproximateAgeOfOldestMessage",
-      dimensions: { QueueName: queue.name },
-      statistic: "Maximum",
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: this.args.oldestMessageAgeAlarmSeconds ?? PIPELINE.defaultOldestMessageAgeAlarmSeconds,
-    });
+        threshold: this.args.oldestMessageAgeAlarmSeconds ?? PIPELINE.defaultOldestMessageAgeAlarmSeconds,
+      },
+      parent,
+    );
   }
 
   /** The least-privilege policy to attach to the service's credentials. */

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { deadLetterAlarm } from "./dead-letter-alarm.js";
+import { deadLetterAlarm } from "./alarms.js";
 import { IDEMPOTENCY_TABLE_SCHEMA, JOBS_TABLE_SCHEMA, WORK_QUEUE } from "../app/jobs/job-resources.js";
 import {
   apiJobStatements,

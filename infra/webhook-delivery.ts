@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { deadLetterAlarm } from "./dead-letter-alarm.js";
+import { deadLetterAlarm } from "./alarms.js";
 import { DELIVERY_QUEUE } from "../app/jobs/job-resources.js";
 import { deliveryRedrivePolicy } from "./job-settings.js";
 

@@ -4,6 +4,7 @@ import { jobNames } from "../../infra/job-settings.js";
 import { createDynamoJobStore } from "../../app/jobs/job-store.js";
 import { createS3ObjectStore } from "../../app/storage/object-store.js";
 import { objectKeys } from "../../app/storage/storage-layout.js";
+import { completedJob } from "../support/job-records.js";
 import { toJobResult } from "../../app/jobs/job-result.js";
 import { provisionLocalJobs } from "../../tools/local-job-provisioner.js";
 import { awsClients, motoUrl, resetMoto, TEST_CREDENTIALS } from "../support/moto.js";
@@ -64,23 +65,7 @@ describe("a large job result is streamed from the bucket, never held whole (moto
     jobId = randomUUID();
     const resultKey = objectKeys.result(TENANT, jobId);
     storedBytes = (await objects.putJson(resultKey, largeResult())).bytes;
-    const at = new Date().toISOString();
-    await store.create({
-      tenantId: TENANT,
-      interactionId: jobId,
-      userId: "system",
-      accountId: null,
-      status: "completed",
-      createdAt: at,
-      updatedAt: at,
-      finishedAt: at,
-      attempts: 1,
-      uploadKey: objectKeys.upload(TENANT, jobId),
-      uploadBytes: 1,
-      detected: { kind: "audio", mime: "audio/wav" },
-      resultKey,
-      expiresAt: Math.floor(Date.now() / 1000) + 3600,
-    });
+    await store.create(completedJob(TENANT, jobId, resultKey));
     server = await startServerProcess({
       AWS_ENDPOINT_URL: motoUrl(),
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,

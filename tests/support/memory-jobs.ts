@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import { writeFile } from "node:fs/promises";
 import type { AsyncJobs } from "../../app/jobs/async-jobs.js";
 import type { JobRecord, WorkMessage } from "../../app/jobs/job-record.js";
+import { completedJob } from "./job-records.js";
 import type { JobStore } from "../../app/jobs/job-store.js";
 import { createJobSubmission } from "../../app/jobs/job-submission.js";
 import type { ObjectStore } from "../../app/storage/object-store.js";
@@ -109,25 +110,9 @@ export function memoryJobs(): AsyncJobs & {
     sent,
     async seedCompleted(tenantId, result, { expired = false } = {}) {
       const id = randomUUID();
-      const at = new Date().toISOString();
       const resultKey = objectKeys.result(tenantId, id);
       await objects.putJson(resultKey, result);
-      records.set(keyOf(tenantId, id), {
-        tenantId,
-        interactionId: id,
-        userId: "system",
-        accountId: null,
-        status: "completed",
-        createdAt: at,
-        updatedAt: at,
-        finishedAt: at,
-        attempts: 1,
-        uploadKey: objectKeys.upload(tenantId, id),
-        uploadBytes: 1,
-        detected: { kind: "audio", mime: "audio/wav" },
-        resultKey,
-        expiresAt: Math.floor(Date.now() / 1000) + (expired ? -60 : 3600),
-      });
+      records.set(keyOf(tenantId, id), completedJob(tenantId, id, resultKey, { expired }));
       return id;
     },
   };

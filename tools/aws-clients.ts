@@ -1,7 +1,7 @@
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { eventBridgeClient } from "../app/events/publisher-factory.js";
 
 /**
  * SDK clients for the ops commands (provisioning, verification, the consumer). The endpoint comes from
@@ -13,9 +13,10 @@ export function awsClients(
 ) {
   return {
     sqs: new SQSClient({ region, ...overrides }),
-    eventBridge: new EventBridgeClient({ region, maxAttempts: 1, ...overrides }),
-    // Path-style: bucket names need no DNS of their own on an emulator.
+    // The service's own client: what a tool publishes goes out as the service's events do.
+    eventBridge: eventBridgeClient(region, overrides),
     dynamodb: new DynamoDBClient({ region, ...overrides }),
+    // Path-style: bucket names need no DNS of their own on an emulator.
     s3: new S3Client({
       region,
       forcePathStyle: overrides.endpoint !== undefined || process.env.AWS_ENDPOINT_URL !== undefined,

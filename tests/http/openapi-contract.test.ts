@@ -509,6 +509,25 @@ describe("the OpenAPI document tells the whole truth", () => {
     for (const answer of answers) conforms("/problems/{slug}", "get", answer);
   });
 
+  it("every documented operation answers 417 as documented to an Expect it cannot meet", async () => {
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => [path, method] as const),
+    );
+    expect(operations.length).toBeGreaterThan(10);
+    for (const [path, method] of operations) {
+      const concrete = path.replace("{id}", "11111111-1111-4111-8111-111111111111").replace("{slug}", "not-found");
+      const answer = await plain(
+        withJobs.port,
+        method.toUpperCase(),
+        concrete,
+        "Expect: the-moon\r\nContent-Length: 0\r\n",
+      );
+      expect(answer.status, `${method} ${path}`).toBe(417);
+      expect(JSON.parse(answer.body)).toMatchObject({ code: "expectation_failed", interaction_id: null });
+      conforms(path, method, answer);
+    }
+  });
+
   it("GET /readyz answers 503 as documented when uploads cannot be written", async () => {
     const answer = await plain(unwritable.port, "GET", "/readyz");
     expect(answer.status).toBe(503);

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { TestAppOverrides } from "./test-app.js";
-import { startHttpServer, type LingerLimits } from "../../app/http/server/node-server.js";
+import { startHttpServer } from "../../app/http/server/node-server.js";
+import type { LingerLimits } from "../../app/http/server/lingering-close.js";
 import { buildTestApp } from "./test-app.js";
 
 type Fetch = Parameters<typeof startHttpServer>[0]["fetch"];

@@ -24,7 +24,7 @@ export const interactionHeader = {
 };
 
 /** What the Node server itself refuses, on any route, before the app sees the request. */
-export const SERVER_REFUSALS: ErrorCode[] = ["malformed_request", "headers_too_large"];
+export const SERVER_REFUSALS: ErrorCode[] = ["malformed_request", "expectation_failed", "headers_too_large"];
 
 /** Problems grouped by status, each status described by its codes and titles. */
 export function problemResponses(codes: ErrorCode[]) {
@@ -73,7 +73,7 @@ export const BATCH_PROBLEMS = (Object.keys(ERRORS) as ErrorCode[]).filter(
 );
 /** What a submission can be refused with: the upload's problems (it goes to the bucket, not to disk), none of the processing's. */
 export const SUBMIT_PROBLEMS: ErrorCode[] = [
-  "malformed_request",
+  ...SERVER_REFUSALS,
   "invalid_query",
   "invalid_callback",
   "webhooks_unavailable",
@@ -86,7 +86,6 @@ export const SUBMIT_PROBLEMS: ErrorCode[] = [
   "upload_too_slow",
   "payload_too_large",
   "unsupported_media_type",
-  "headers_too_large",
   "too_busy",
   "tenant_too_busy",
   "unauthorized",

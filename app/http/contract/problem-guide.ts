@@ -3,7 +3,8 @@ import { ERRORS, problemSlug, type ErrorCode } from "./problem.js";
 /** What each problem means and what to do about it: the page behind every problem `type`. */
 export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string }> = {
   malformed_request: {
-    meaning: "The request is not well-formed HTTP/1.1 (its request line, a header or its chunk framing).",
+    meaning:
+      "The request is not well-formed HTTP/1.1 (its request line, a header, its chunk framing, a missing or invalid Host header, a request target that is not a path), or it is a CONNECT: the service is not a proxy.",
     action: "Send a well-formed request; an HTTP library does this for you.",
   },
   invalid_header: {
@@ -130,6 +131,11 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
       "The file is neither supported audio nor captions (judged by its bytes, not its name), or text in an encoding the service does not read.",
     action:
       "Upload WAV, MP3, FLAC, OGG/Opus, WebM, MP4/M4A, AAC, AIFF or AMR audio, or WebVTT, SRT or plain-text captions in UTF-8 (or UTF-16 LE/BE with a byte order mark).",
+  },
+  expectation_failed: {
+    meaning:
+      "The request carries an `Expect` header other than `100-continue`, the only expectation the service meets.",
+    action: "Send the request without that `Expect` header (or with `Expect: 100-continue`).",
   },
   headers_too_large: {
     meaning: "The request's headers are larger than the server takes (16 KiB).",

@@ -25,6 +25,7 @@ export const ERRORS = {
   upload_too_slow: { status: 408, title: "Upload too slow" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  expectation_failed: { status: 417, title: "Expectation failed" },
   tenant_too_busy: { status: 429, title: "Too many requests of this tenant in progress" },
   headers_too_large: { status: 431, title: "Request headers too large" },
   job_not_completed: { status: 409, title: "The job has no transcript yet" },

@@ -1,7 +1,16 @@
-import type { IncomingMessage, Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { serve } from "@hono/node-server";
-import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "../contract/problem.js";
+import { getRequestListener } from "@hono/node-server";
+import { DEFAULT_LINGER, lingerThenClose, type LingerLimits } from "./lingering-close.js";
+import {
+  adapterRefusal,
+  CONNECT_REFUSAL,
+  EXPECTATION_REFUSAL,
+  missingHost,
+  parserRefusal,
+  refuseOnSocket,
+  refuseResponse,
+} from "./server-refusals.js";
 
 export interface HttpTimeouts {
   /** Time to receive a request's headers. */
@@ -12,21 +21,16 @@ export interface HttpTimeouts {
   requestMs: number;
 }
 
-/** How long, and how much, is read and discarded after an early answer before the connection is closed. */
-export interface LingerLimits {
-  maxMs: number;
-  maxBytes: number;
-}
-
-export const DEFAULT_LINGER: LingerLimits = { maxMs: 5_000, maxBytes: 64 * 1024 * 1024 };
-
 export interface HttpServerOptions {
-  fetch: Parameters<typeof serve>[0]["fetch"];
+  fetch: Parameters<typeof getRequestListener>[0];
   port: number;
   hostname?: string;
   timeouts: HttpTimeouts;
   linger?: LingerLimits;
 }
+
+/** The name a request without `Host` (HTTP/1.0 allows it) is taken to be addressed to. */
+const OWN_NAME = "localhost";
 
 /**
  * Starts the Node HTTP server for the app, with the settings that keep every refusal audible:
@@ -36,33 +40,54 @@ export interface HttpServerOptions {
  * - An answer sent before the request body was read to its end is followed by a lingering close, as nginx
  *   does: our side is shut, and the rest of the body is read and discarded for a bounded time and amount,
  *   so the client reads the answer instead of a reset. Past the bounds the socket is destroyed.
+ * - What the server refuses before the app sees a request (see server-refusals.ts) is problem+json too.
  */
 export function startHttpServer(options: HttpServerOptions, onListening?: (address: AddressInfo) => void): Server {
   const linger = options.linger ?? DEFAULT_LINGER;
-  const server = serve(
+  const toApp = getRequestListener(options.fetch, {
+    hostname: options.hostname ?? OWN_NAME,
+    // The lingering close below replaces the adapter's own short drain.
+    autoCleanupIncoming: false,
+    errorHandler: adapterRefusal,
+  });
+
+  const requestOf = new WeakMap<Socket, IncomingMessage>();
+  const track = (request: IncomingMessage, response: ServerResponse) => {
+    requestOf.set(request.socket, request);
+    response.once("finish", () => {
+      if (!request.complete && !request.socket.destroyed) lingerThenClose(request, request.socket, linger);
+    });
+  };
+
+  const server = createServer(
     {
-      fetch: options.fetch,
-      port: options.port,
-      ...(options.hostname !== undefined && { hostname: options.hostname }),
-      // The lingering close below replaces the adapter's own short drain.
-      autoCleanupIncoming: false,
-      serverOptions: {
-        headersTimeout: options.timeouts.headersMs,
-        keepAliveTimeout: options.timeouts.keepAliveMs,
-        requestTimeout: options.timeouts.requestMs,
-        // How often Node checks those timeouts (30 s by default, so a 60 s limit could hold for 90 s).
-        connectionsCheckingInterval: 1_000,
-      },
+      headersTimeout: options.timeouts.headersMs,
+      keepAliveTimeout: options.timeouts.keepAliveMs,
+      requestTimeout: options.timeouts.requestMs,
+      // How often Node checks those timeouts (30 s by default, so a 60 s limit could hold for 90 s).
+      connectionsCheckingInterval: 1_000,
+      // Node's own refusal is an empty 400; missingHost answers it in our shape.
+      requireHostHeader: false,
     },
-    onListening,
-  ) as Server;
+    (request, response) => {
+      track(request, response);
+      const refusal = missingHost(request);
+      if (refusal !== undefined) refuseResponse(response, refusal);
+      else void toApp(request, response);
+    },
+  );
   Object.assign(server, { httpAllowHalfOpen: true });
 
   server.on("clientError", (error: Error & { code?: string }, socket: Socket) =>
-    answerClientError(error, socket, linger),
+    refuseOnSocket(socket, parserRefusal(error), linger),
   );
-
-  const requestOf = new WeakMap<Socket, IncomingMessage>();
+  server.on("connect", (_request: IncomingMessage, socket: Socket) =>
+    refuseOnSocket(socket, CONNECT_REFUSAL(), linger),
+  );
+  server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
+    track(request, response);
+    refuseResponse(response, EXPECTATION_REFUSAL());
+  });
   server.on("connection", (socket: Socket) => {
     // Node destroys a `Connection: close` socket right after the answer, unread bytes or not (a reset).
     const destroySoon = socket.destroySoon.bind(socket);
@@ -72,68 +97,7 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
       else destroySoon();
     };
   });
-  server.on("request", (request: IncomingMessage, response) => {
-    requestOf.set(request.socket, request);
-    response.once("finish", () => {
-      if (!request.complete && !request.socket.destroyed) lingerThenClose(request, request.socket, linger);
-    });
-  });
+
+  server.listen(options.port, options.hostname, () => onListening?.(server.address() as AddressInfo));
   return server;
-}
-
-/**
- * What Node's HTTP parser refuses (bad request line, header bytes, chunk framing, headers too large or too
- * slow) never reaches the app: it is answered here, in the same problem+json shape, before the socket closes.
- */
-function answerClientError(error: Error & { code?: string }, socket: Socket, limits: LingerLimits) {
-  // As Node's own handler does: once an answer has started on this socket, nothing more can be said.
-  const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (!socket.writable || answering?.headersSent === true) {
-    socket.destroy();
-    return;
-  }
-  const problem = toProblem(
-    error.code === "HPE_HEADER_OVERFLOW"
-      ? new ApiError("headers_too_large", "The request's headers are too large.")
-      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
-        ? new ApiError("headers_timeout", "The request did not arrive in time.")
-        : new ApiError("malformed_request", "The request is not well-formed HTTP/1.1."),
-    null,
-  );
-  const body = JSON.stringify(problem);
-  socket.end(
-    `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-      `X-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
-  // As for the app's own refusals: read and drop what the client still sends (bounded), so it reads the
-  // answer instead of a reset; then close.
-  drainThenClose(socket, socket, limits);
-  socket.once("end", () => socket.destroy());
-}
-
-const lingering = new WeakSet<Socket>();
-
-function lingerThenClose(request: IncomingMessage, socket: Socket, limits: LingerLimits) {
-  if (lingering.has(socket)) return;
-  lingering.add(socket);
-  if (socket.writable) socket.end();
-  drainThenClose(request, socket, limits);
-}
-
-/**
- * Reads and drops what still arrives on `incoming` (the request, or the raw socket), closing the socket once
- * `limits` are spent: the one bounded drain behind every refusal that lets the client read its answer.
- */
-function drainThenClose(incoming: IncomingMessage | Socket, socket: Socket, limits: LingerLimits) {
-  let bytes = 0;
-  const close = () => socket.destroy();
-  const timer = setTimeout(close, limits.maxMs);
-  timer.unref();
-  socket.once("close", () => clearTimeout(timer));
-  incoming.on("error", () => undefined);
-  incoming.on("data", (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > limits.maxBytes) close();
-  });
-  incoming.resume();
 }

@@ -45,6 +45,7 @@ const processJob = createJobProcessor({
 const consumer = createWorkConsumer({
   sqs: jobAdapters.sqs,
   queueUrl: jobAdapters.workQueueUrl,
+  subject: "job",
   process: processJob,
   logger,
   concurrency: config.worker.concurrency,
@@ -58,6 +59,7 @@ const deadLetterConsumer =
     : createWorkConsumer({
         sqs: jobAdapters.sqs,
         queueUrl: config.jobs.workDlqUrl,
+        subject: "dead letter",
         process: createDeadLetterProcessor({ store: jobAdapters.store, pipeline, deliveries, logger }),
         logger,
         concurrency: 1,

@@ -18,18 +18,20 @@ export function createWebhookConsumer(
   logger: Logger,
 ): WorkConsumer | undefined {
   if ("missing" in jobAdapters || webhooks.queueUrl === undefined) return undefined;
+  const webhookLogger = logger.child({ role: "webhooks" });
   const deliver = createDeliveryProcessor({
     store: jobAdapters.store,
     objects: jobAdapters.objects,
     send: createWebhookSender({ allowPrivate: webhooks.allowPrivate }),
     settings: webhooks,
-    logger: logger.child({ role: "webhooks" }),
+    logger: webhookLogger,
   });
   return createWorkConsumer({
     sqs: jobAdapters.sqs,
     queueUrl: webhooks.queueUrl,
+    subject: "webhook delivery",
     process: deliver,
-    logger,
+    logger: webhookLogger,
     concurrency: DELIVERY_CONCURRENCY,
     // Long enough for one try and its bookkeeping.
     visibilityTimeoutS: Math.ceil(WEBHOOK_TRY_TIMEOUT_MS / 1000) * 3,

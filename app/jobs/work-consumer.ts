@@ -24,12 +24,23 @@ function about(message: Message): Record<string, unknown> {
   return { message_id: message.MessageId, interaction_id: jobIdOf(message.Body) };
 }
 
+/**
+ * What a processor throws on purpose to have its message shown again after the retry delay (a webhook try to
+ * make again), having logged why: the consumer notes it at debug, not as a failure.
+ */
+export class RetryLater extends Error {
+  override readonly name: string = "RetryLater";
+}
+
 /** Long polls this long: a shutdown waits for the receives under way, so it is kept well short of SQS's 20 s. */
 const DEFAULT_WAIT_TIME_S = 5;
 
 export interface WorkConsumerOptions {
   sqs: SQSClient;
   queueUrl: string;
+  /** What a message of this queue is, in log lines: "job", "webhook delivery", "dead letter". */
+  subject: string;
+
   /** Resolves when the message is done with (it is deleted); throws to have it delivered again. */
   process: (delivery: WorkDelivery) => Promise<void>;
   logger: Logger;
@@ -67,11 +78,11 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
           VisibilityTimeout: waitTimeSeconds + 1,
         }),
       );
-      options.logger.info(about(message), "job released at shutdown");
+      options.logger.info(about(message), `${options.subject} released at shutdown`);
     } catch (error) {
       options.logger.warn(
         { err: error, ...about(message) },
-        "job not released; it comes back after its visibility timeout",
+        `${options.subject} not released; it comes back after its visibility timeout`,
       );
     }
   }
@@ -126,10 +137,17 @@ export function createWorkConsumer(options: WorkConsumerOptions) {
       terminateVisibilityTimeout: (messages: Message[]) => retryDelayOf(messages[0]),
       messageSystemAttributeNames: ["ApproximateReceiveCount"],
     });
-    consumer.on("processing_error", (error, message) =>
-      options.logger.warn({ err: error, ...about(message) }, "job attempt failed; message will be delivered again"),
-    );
-    consumer.on("error", (error) => options.logger.error({ err: error }, "work queue error"));
+    consumer.on("processing_error", (error, message) => {
+      // sqs-consumer wraps what the processor threw; the processor's own error is its cause.
+      if (((error as { cause?: unknown }).cause ?? error) instanceof RetryLater)
+        options.logger.debug(about(message), `${options.subject} left for another try`);
+      else
+        options.logger.warn(
+          { err: error, ...about(message) },
+          `${options.subject} attempt failed; message will be delivered again`,
+        );
+    });
+    consumer.on("error", (error) => options.logger.error({ err: error }, `${options.subject} queue error`));
     return consumer;
   });
 

@@ -3,6 +3,7 @@ import type { JobCallback, JobRecord } from "../jobs/job-record.js";
 import type { JobStore } from "../jobs/job-store.js";
 import { parseJobResult } from "../jobs/job-result.js";
 import type { WorkDelivery } from "../jobs/job-processor.js";
+import { RetryLater } from "../jobs/work-consumer.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { objectKeys } from "../storage/storage-layout.js";
 import { parseDeliveryMessage, type DeliveryMessage } from "./delivery-queue.js";
@@ -14,7 +15,7 @@ import type { WebhookSettings } from "./webhook-settings.js";
 export const MAX_RETRY_WAIT_S = 3600;
 
 /** A try that did not land and will be made again: its message comes back after the backoff. */
-export class DeliveryRetry extends Error {
+export class DeliveryRetry extends RetryLater {
   override readonly name = "DeliveryRetry";
 }
 

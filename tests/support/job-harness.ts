@@ -146,6 +146,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     const consumer = createWorkConsumer({
       sqs: clients.sqs,
       queueUrl: outputs.workQueueUrl,
+      subject: "job",
       process: createJobProcessor({
         store: ports.store,
         objects: ports.objects,
@@ -188,6 +189,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     const deadLetters = createWorkConsumer({
       sqs: clients.sqs,
       queueUrl: outputs.workDlqUrl,
+      subject: "dead letter",
       process: createDeadLetterProcessor({ store, pipeline, deliveries, logger: workerLogs.logger }),
       logger: workerLogs.logger,
       concurrency: 1,
@@ -206,6 +208,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     const deliveriesConsumer = createWorkConsumer({
       sqs: clients.sqs,
       queueUrl: outputs.webhookQueueUrl,
+      subject: "webhook delivery",
       process: createDeliveryProcessor({
         store: ports.store,
         objects: ports.objects,

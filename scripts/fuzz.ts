@@ -18,7 +18,8 @@ await runCommand(
     command: "npm run fuzz",
     summary:
       "Sends generated requests (malformed, oversized, slow, well-formed) to a real listening server on loopback and\n" +
-      "prints the answers by status. Fails when a request got no answer or a 5xx, the server died, or files were left.",
+      "prints the answers by status. Fails when a request got no answer, a 5xx or a refusal that is not problem+json,\n" +
+      "the server died, or files were left.",
     options: {
       cases: { type: "string", value: "<n>", default: "1000", description: "how many requests" },
       seed: { type: "string", value: "<n>", description: "the generator's seed, to replay a run (default: the clock)" },

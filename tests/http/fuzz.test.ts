@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runFuzz } from "../support/fuzz-requests.js";
 
 describe("fuzzed requests against a real listening server", () => {
-  it("answers every one of a few hundred generated requests, none with a 5xx, and stays alive", async () => {
+  it("answers every one of a few hundred generated requests, every refusal as problem+json, none with a 5xx, and stays alive", async () => {
     const report = await runFuzz({ cases: 300 });
     expect(report.failures).toEqual([]);
     expect(Object.values(report.byStatus).reduce((total, count) => total + count, 0)).toBe(300);

@@ -83,6 +83,11 @@ describe("what the server refuses before the app sees a request is problem+json 
     serverRefusal(answer, 417, "expectation_failed");
   });
 
+  it("an empty Expect asks for nothing: the request is served", async () => {
+    const answer = await send("GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: \r\nConnection: close\r\n\r\n");
+    expect(answer.status).toBe(200);
+  });
+
   it("Expect: 100-continue still gets its interim answer and then the transcript", async () => {
     const body = multipartBody([{ name: "file", filename: "m.vtt", content: vtt }]);
     const answer = await rawRequest({

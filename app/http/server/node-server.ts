@@ -59,6 +59,13 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
     });
   };
 
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    track(request, response);
+    const refusal = missingHost(request);
+    if (refusal !== undefined) refuseResponse(response, refusal);
+    else void toApp(request, response);
+  };
+
   const server = createServer(
     {
       headersTimeout: options.timeouts.headersMs,
@@ -69,12 +76,7 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
       // Node's own refusal is an empty 400; missingHost answers it in our shape.
       requireHostHeader: false,
     },
-    (request, response) => {
-      track(request, response);
-      const refusal = missingHost(request);
-      if (refusal !== undefined) refuseResponse(response, refusal);
-      else void toApp(request, response);
-    },
+    handle,
   );
   Object.assign(server, { httpAllowHalfOpen: true });
 
@@ -85,6 +87,8 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
     refuseOnSocket(socket, CONNECT_REFUSAL(), linger),
   );
   server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
+    // An empty Expect asks for nothing: the request is served as if it had none.
+    if (request.headers.expect?.trim() === "") return handle(request, response);
     track(request, response);
     refuseResponse(response, EXPECTATION_REFUSAL());
   });

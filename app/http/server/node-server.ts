@@ -6,7 +6,7 @@ import {
   adapterRefusal,
   CONNECT_REFUSAL,
   EXPECTATION_REFUSAL,
-  missingHost,
+  hostRefusal,
   parserRefusal,
   refuseOnSocket,
   refuseResponse,
@@ -61,7 +61,7 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     track(request, response);
-    const refusal = missingHost(request);
+    const refusal = hostRefusal(request);
     if (refusal !== undefined) refuseResponse(response, refusal);
     else void toApp(request, response);
   };
@@ -73,7 +73,7 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
       requestTimeout: options.timeouts.requestMs,
       // How often Node checks those timeouts (30 s by default, so a 60 s limit could hold for 90 s).
       connectionsCheckingInterval: 1_000,
-      // Node's own refusal is an empty 400; missingHost answers it in our shape.
+      // Node's own refusal is an empty 400; hostRefusal answers it in our shape.
       requireHostHeader: false,
     },
     handle,

@@ -68,12 +68,24 @@ export const EXPECTATION_REFUSAL = () =>
   );
 
 /**
- * An HTTP/1.1 request without `Host` (RFC 9112 §3.2 asks for a 400). HTTP/1.0 may leave it out: such a
- * request is served as if sent to this server's own name.
+ * A `Host` as RFC 3986 writes one: a name or IPv4 address of its characters, or an IP literal in brackets,
+ * then an optional port. Anything else (`?`, `#`, `/`, `@`, `\`, non-ASCII) could move the URL the adapter
+ * builds from it, and with it the route. Linear: no part can match the same characters two ways.
  */
-export function missingHost(request: IncomingMessage): ApiError | undefined {
-  if (request.headers.host !== undefined || request.httpVersion === "1.0") return undefined;
-  return new ApiError("malformed_request", "An HTTP/1.1 request needs a Host header.");
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::[0-9]*)?$/;
+
+/**
+ * A request whose `Host` is missing where HTTP/1.1 needs one (RFC 9112 §3.2 asks for a 400), or is not a
+ * host. HTTP/1.0 may leave it out: such a request is served as if sent to this server's own name.
+ */
+export function hostRefusal(request: IncomingMessage): ApiError | undefined {
+  const { host } = request.headers;
+  if (host === undefined)
+    return request.httpVersion === "1.0"
+      ? undefined
+      : new ApiError("malformed_request", "An HTTP/1.1 request needs a Host header.");
+  if (HOST.test(host)) return undefined;
+  return new ApiError("malformed_request", "The Host header is not a host name or address, with an optional port.");
 }
 
 /**

@@ -182,8 +182,8 @@ export class SubtitlesUnavailable extends DomainError {
   override readonly name = "SubtitlesUnavailable";
   readonly code = "subtitles_unavailable";
   readonly details = {};
-  constructor() {
-    super("This transcript has no timings to make subtitles from; ask for JSON instead.");
+  constructor(message = "This transcript has no timings to make subtitles from; ask for JSON instead.") {
+    super(message);
   }
 }
 

@@ -34,6 +34,8 @@ export interface BatchJob {
   upload: PipelineUpload;
   /** How audio is to be transcribed, as the request asked; the operator's defaults when absent. */
   options?: TranscriptionOptions | undefined;
+  /** Subtitles were asked for: an input that cannot give timings is refused before any work is done. */
+  wantsTimings?: boolean | undefined;
   log: Logger;
   signal?: AbortSignal | undefined;
   /** Told of a domain failure once its `BatchProcessingFailed` was published (a worker records it). */

@@ -1,18 +1,17 @@
 import type { Cleaner } from "../cleaning/cleaner.js";
 import { EmptyTranscript, isFinalFailure, ProviderFailure, UnsupportedEncoding } from "../domain/failures.js";
+import { createScreenStep, untimedRefusal } from "./screen-step.js";
 import { createSubtitlesStep } from "./subtitles-step.js";
 import { type FailureStage } from "../events/batch-processing-failed.js";
 import type { ClaimCheck } from "../events/claim-check.js";
 import type { EventPublisher } from "../events/event-publisher.js";
-import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
 import { type Transcriber, type Transcription } from "../transcription/transcriber.js";
 import type { TextWork } from "../text-work/text-work.js";
 import { refuseForCaptions, type OptionPolicy } from "../transcription/requested-options.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
-import type { AudioTee } from "../upload/audio-tee.js";
 import { FILE_HEAD_BYTES } from "../upload/file-head.js";
-import { detectInput, detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
+import { detectInput, detectInputFromHead } from "../upload/input-detection.js";
 import { acceptInput, type BatchJob, type BatchOutcome, type RawTranscript, type Transcripts } from "./batch-job.js";
 
 import { createEventSteps } from "./event-steps.js";
@@ -61,6 +60,9 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     );
     acceptInput(input, job.upload.bytes, deps.maxCaptionsBytes);
     const options = optionsOf(job);
+    // A file too small for the early screen is judged here, still before any work.
+    const untimed = job.wantsTimings === true ? untimedRefusal(input, deps.transcriber, options) : undefined;
+    if (untimed !== undefined) throw untimed;
     switch (input.kind) {
       case "audio": {
         stage.current = "transcription";
@@ -165,53 +167,8 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     return { raw, cleaned };
   }
 
-  /**
-   * What an upload's first bytes already prove, refused before the rest is read: a type that is not
-   * accepted, or (`needsProvider`) audio with no provider to take it. Audio the transcriber can take while
-   * it arrives is given to it through `tee` from here, so transcription starts with the upload. Resolves
-   * with what the head was found to be (nothing for an ID3 tag), for the pipeline not to detect it again.
-   */
-  async function screen(
-    head: Buffer,
-    {
-      needsProvider,
-      log,
-      tee,
-      signal,
-      options,
-    }: {
-      needsProvider: boolean;
-      log: Logger;
-      tee?: AudioTee | undefined;
-      signal?: AbortSignal | undefined;
-      options: TranscriptionOptions;
-    },
-  ): Promise<DetectedInput | undefined> {
-    try {
-      // An ID3 tag (cover art) can be longer than the head: what follows it is out of view, so nothing is concluded.
-      if (head.subarray(0, 3).toString("latin1") === "ID3") return undefined;
-      const input = await detectInputFromHead(head);
-      if (input.kind === "unsupported" || input.kind === "unsupported-encoding")
-        acceptInput(input, 0, Number.POSITIVE_INFINITY);
-      if (input.kind === "captions") refuseForCaptions(options);
-      if (input.kind !== "audio") return input;
-      const { transcriber } = deps;
-      // An unconfigured transcriber refuses at once, naming the variable to set; it reads nothing.
-      if (needsProvider && !transcriber.configured)
-        await transcriber.transcribe({ path: "", bytes: 0, mime: input.mime }, { log, options });
-      if (tee !== undefined && transcriber.transcribeArriving !== undefined) {
-        const transcribeArriving = transcriber.transcribeArriving.bind(transcriber);
-        const stopped = signal === undefined ? tee.signal : AbortSignal.any([signal, tee.signal]);
-        tee.take(input.mime, (audio) => transcribeArriving(audio, { log, signal: stopped, options }));
-      }
-      return input;
-    } finally {
-      tee?.release();
-    }
-  }
-
   return {
-    screen,
+    screen: createScreenStep(deps.transcriber),
     /** Whether audio can be handed to the transcriber while it is still being uploaded. */
     transcribesArriving: deps.transcriber.configured && deps.transcriber.transcribeArriving !== undefined,
     transcribeAndClean,

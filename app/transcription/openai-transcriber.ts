@@ -13,10 +13,11 @@ import {
   type FailureTelling,
 } from "./provider-retry.js";
 import { attemptBodies } from "./attempt-bodies.js";
-import { conversationOf, type Word } from "../domain/transcript.js";
+import { conversationOf } from "../domain/transcript.js";
 import { primaryLanguage, type TranscriptionOptions } from "../domain/transcription-options.js";
 import { whisperLanguageTag } from "./whisper-language.js";
 import { resolveFormat, type OpenAiTranscriptionFormat } from "./openai-transcription-format.js";
+import { speakerName, toWord, TranscriptionResponse } from "./openai-transcription-answer.js";
 import {
   type ArrivingAudio,
   type AudioFile,
@@ -25,33 +26,6 @@ import {
   type Transcription,
 } from "./transcriber.js";
 import { ProviderFailure } from "../domain/failures.js";
-
-const Segment = v.object({
-  start: v.number(),
-  end: v.number(),
-  text: v.string(),
-  speaker: v.optional(v.union([v.string(), v.number()])),
-});
-
-/**
- * The part of an OpenAI-compatible transcription answer we rely on: the text. Segments and duration are
- * extras: a server that sends them in another shape still gives us its text.
- */
-const TimedWord = v.object({
-  word: v.string(),
-  start: v.number(),
-  end: v.number(),
-  // Self-hosted Whisper servers (faster-whisper) give each word's probability; OpenAI gives none.
-  probability: v.optional(v.number()),
-});
-
-const TranscriptionResponse = v.object({
-  text: v.string(),
-  duration: v.fallback(v.optional(v.number()), undefined),
-  language: v.fallback(v.optional(v.string()), undefined),
-  segments: v.fallback(v.optional(v.array(Segment)), undefined),
-  words: v.fallback(v.optional(v.array(TimedWord)), undefined),
-});
 
 export interface OpenAiTranscriberOptions {
   apiKey: string;
@@ -173,7 +147,16 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     };
   }
 
-  return { provider: "openai", model: options.model, configured: true, transcribe, transcribeArriving: transcribe };
+  // `json` is text alone: OpenAI's gpt-4o models (but the diarizing one) answer nothing else.
+  const givesTimings = (asked: TranscriptionOptions) => resolveFormat(options.format ?? "auto", asked.model) !== "json";
+  return {
+    provider: "openai",
+    model: options.model,
+    configured: true,
+    transcribe,
+    transcribeArriving: transcribe,
+    givesTimings,
+  };
 }
 
 export function classifyOpenAiError(error: unknown): RetryVerdict {
@@ -199,40 +182,6 @@ const OPENAI_FAILURES: FailureTelling = {
   subject: "The transcription server",
   statusOf: (cause) => (cause instanceof OpenAI.APIError ? (cause as APIError<number | undefined>).status : undefined),
 };
-
-/** A Whisper word (`" Hello,"`) as the API answers words: written as heard, and bare for search. */
-function toWord(word: v.InferOutput<typeof TimedWord>): Word {
-  const written = word.word.trim();
-  return {
-    word: bareWord(written),
-    punctuated_word: written,
-    start: word.start,
-    end: word.end,
-    confidence: word.probability ?? null,
-  };
-}
-
-/** A word without the punctuation around it, in lower case: `"Friday."` → `friday`. */
-function bareWord(written: string): string {
-  const isWordCharacter = (character: string) => /[\p{L}\p{N}']/u.test(character);
-  const characters = Array.from(written);
-  let start = 0;
-  let end = characters.length;
-  while (start < end && !isWordCharacter(characters[start]!)) start++;
-  while (end > start && !isWordCharacter(characters[end - 1]!)) end--;
-  return characters.slice(start, end).join("").toLowerCase();
-}
-
-const MAX_SPEAKER_CHARS = 40;
-
-/** A bare speaker id (`A`, `0`) reads as `Speaker A`, like Deepgram's; a name (`agent`) stays as it is. */
-function speakerName(speaker: string | number | undefined): string | null {
-  if (typeof speaker === "number") return `Speaker ${speaker}`;
-  // A name heads a transcript line as its label: one line, and as long as a label may be.
-  const name = speaker?.trim().replace(/\s+/g, " ").slice(0, MAX_SPEAKER_CHARS);
-  if (name === undefined || name === "") return null;
-  return /^(?:[A-Z]|\d+)$/.test(name) ? `Speaker ${name}` : name;
-}
 
 /** Whisper servers infer the format from the file name's extension. */
 function extensionOf(mime: string): string {

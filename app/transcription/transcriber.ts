@@ -69,6 +69,11 @@ export interface Transcriber {
   transcribe(audio: AudioFile, options: TranscribeOptions): Promise<Transcription>;
   /** Present when the provider can take audio while it is still being uploaded. */
   transcribeArriving?(audio: ArrivingAudio, options: TranscribeOptions): Promise<Transcription>;
+  /**
+   * Whether its answer for these options carries timings, so subtitles can be made of it; absent: always.
+   * Asked before an upload is transcribed, so subtitles that cannot be made are refused before the cost.
+   */
+  givesTimings?(options: TranscriptionOptions): boolean;
   /** Present when the provider can fetch the audio from a URL itself (Deepgram's `url` input). */
   transcribeUrl?(audio: RemoteAudio, options: TranscribeOptions): Promise<Transcription>;
 }

@@ -46,11 +46,11 @@ describe("transcription options and subtitles, through the real SDKs against loc
     return { ...built, events };
   }
 
-  async function openAiApp() {
+  async function openAiApp(model = "whisper-1") {
     const transcriber = createOpenAiTranscriber({
       apiKey: FAKE_OPENAI_KEY,
       baseUrl: openai.baseUrl,
-      model: "whisper-1",
+      model,
       timeoutS: 5,
     });
     return buildTestApp({ transcriber, optionPolicy: optionPolicyFor(transcriber) });
@@ -272,13 +272,56 @@ describe("transcription options and subtitles, through the real SDKs against loc
   });
 
   it("refuses subtitles of plain-text captions before processing them: they have no timings", async () => {
-    const { app, dispose } = await deepgramApp();
+    const { app, events, dispose } = await deepgramApp();
     try {
       const response = await post(app, "", uploadForm("we ship on friday", "notes.txt"), { Accept: "text/vtt" });
       expect(response.status).toBe(422);
       expect(await response.json()).toMatchObject({ code: "subtitles_unavailable" });
+      // Nothing was processed, so nothing was published.
+      expect(events.details).toEqual([]);
     } finally {
       await dispose();
+    }
+  });
+
+  it("refuses subtitles of audio before transcribing it when the model answers text without timings", async () => {
+    const { app, dispose } = await openAiApp("gpt-4o-transcribe");
+    try {
+      const refused = await post(app, "", uploadForm(await fixture("audio/speech.wav"), "m.wav"), {
+        Accept: "text/vtt",
+      });
+      expect(refused.status).toBe(422);
+      const problem = (await refused.json()) as { code: string; detail: string };
+      expect(problem.code).toBe("subtitles_unavailable");
+      expect(problem.detail).toContain("gpt-4o-transcribe");
+      // Nothing was sent to the provider: the refusal cost nothing.
+      expect(openai.transcriptions).toHaveLength(0);
+      // A file long enough for the early screen is refused from its first bytes, the same way.
+      const long = Buffer.concat([await fixture("audio/speech.wav"), Buffer.alloc(512 * 1024)]);
+      const early = await post(app, "", uploadForm(long, "m.wav"), { Accept: "application/x-subrip" });
+      expect(early.status).toBe(422);
+      expect(await early.json()).toMatchObject({ code: "subtitles_unavailable" });
+      expect(openai.transcriptions).toHaveLength(0);
+      const json = await post(app, "", uploadForm(await fixture("audio/speech.wav"), "m.wav"));
+      expect(json.status).toBe(200);
+      expect(openai.transcriptions).toHaveLength(1);
+    } finally {
+      await dispose();
+    }
+  });
+
+  it("makes subtitles of audio when the model gives timings (whisper-1, the diarizing gpt-4o model)", async () => {
+    for (const model of ["whisper-1", "gpt-4o-transcribe-diarize"]) {
+      const { app, dispose } = await openAiApp(model);
+      try {
+        const response = await post(app, "", uploadForm(await fixture("audio/speech.wav"), "m.wav"), {
+          Accept: "text/vtt",
+        });
+        expect(response.status, model).toBe(200);
+        expect(parseVtt(await response.text()).errors).toEqual([]);
+      } finally {
+        await dispose();
+      }
     }
   });
 

@@ -224,4 +224,22 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
     });
     expect(openai.transcriptions).toHaveLength(1);
   });
+
+  it.each([
+    ["whisper-1", "auto", true],
+    ["gpt-4o-transcribe", "auto", false],
+    ["gpt-4o-mini-transcribe", "auto", false],
+    ["gpt-4o-transcribe-diarize", "auto", true],
+    ["whisper-1", "json", false],
+    ["gpt-4o-transcribe", "verbose_json", true],
+  ] as const)("says whether %s (format %s) answers timings: %s", (model, format, timed) => {
+    const openAi = createOpenAiTranscriber({
+      apiKey: FAKE_OPENAI_KEY,
+      baseUrl: openai.baseUrl,
+      model,
+      format,
+      timeoutS: 5,
+    });
+    expect(openAi.givesTimings?.({ ...defaultOptions(openAi), model })).toBe(timed);
+  });
 });

@@ -17,7 +17,6 @@ import type { Answer } from "../upload/idempotency.js";
 import { localFile, memoryOrDiskSink, type TempFileUpload } from "../../upload/upload-sink.js";
 import { createAudioTee, teeingSink } from "../../upload/audio-tee.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
-import { SubtitlesUnavailable } from "../../domain/failures.js";
 import { parseQuery } from "../contract/query.js";
 import { acceptedSubtitles, layoutOf, subtitleHeaders, SubtitleLayoutQuery } from "../contract/subtitle-query.js";
 import { transcriptionOptionsOf } from "../upload/transcription-query.js";
@@ -87,6 +86,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
           tee,
         },
         options,
+        wantsTimings: subtitles !== undefined,
         log,
         signal,
       });
@@ -133,13 +133,16 @@ export function batchRoutes(deps: BatchRouteDeps) {
         idleTimeoutMs: deps.uploadIdleTimeoutMs,
         minRate: deps.minUploadRate,
         signal,
-        screen: async (head) => {
-          const detected = await deps.pipeline.screen(head, { needsProvider: true, log, tee, signal, options });
-          // Plain-text captions have no timings: subtitles of them are refused before any work is done.
-          if (subtitles !== undefined && detected?.kind === "captions" && detected.format === "text")
-            throw new SubtitlesUnavailable();
-          return detected;
-        },
+        // Subtitles that cannot be made of this input are refused before any work is done.
+        screen: (head) =>
+          deps.pipeline.screen(head, {
+            needsProvider: true,
+            log,
+            tee,
+            signal,
+            options,
+            wantsTimings: subtitles !== undefined,
+          }),
         received(upload) {
           file = localFile(upload.stored, deps.tempFiles);
           tee?.stored({ path: file.path, bytes: upload.bytes });

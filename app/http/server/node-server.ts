@@ -4,8 +4,8 @@ import { getRequestListener } from "@hono/node-server";
 import { DEFAULT_LINGER, lingerThenClose, type LingerLimits } from "./lingering-close.js";
 import {
   adapterRefusal,
-  CONNECT_REFUSAL,
-  EXPECTATION_REFUSAL,
+  connectRefusal,
+  expectationRefusal,
   hostRefusal,
   parserRefusal,
   refuseOnSocket,
@@ -83,14 +83,12 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
   server.on("clientError", (error: Error & { code?: string }, socket: Socket) =>
     refuseOnSocket(socket, parserRefusal(error), linger),
   );
-  server.on("connect", (_request: IncomingMessage, socket: Socket) =>
-    refuseOnSocket(socket, CONNECT_REFUSAL(), linger),
-  );
+  server.on("connect", (_request: IncomingMessage, socket: Socket) => refuseOnSocket(socket, connectRefusal(), linger));
   server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
     // An empty Expect asks for nothing: the request is served as if it had none.
     if (request.headers.expect?.trim() === "") return handle(request, response);
     track(request, response);
-    refuseResponse(response, EXPECTATION_REFUSAL());
+    refuseResponse(response, expectationRefusal());
   });
   server.on("connection", (socket: Socket) => {
     // Node destroys a `Connection: close` socket right after the answer, unread bytes or not (a reset).

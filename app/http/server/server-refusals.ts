@@ -50,7 +50,7 @@ export function parserRefusal(error: Error & { code?: string }): ApiError {
 }
 
 /** CONNECT asks for a tunnel: this service is an origin server, not a proxy. */
-export const CONNECT_REFUSAL = () =>
+export const connectRefusal = () =>
   new ApiError("malformed_request", "CONNECT asks for a tunnel; this service is not a proxy.");
 
 /** Answers a parsed request the server refuses itself, on its own response. */
@@ -61,7 +61,7 @@ export function refuseResponse(response: ServerResponse, error: ApiError): void 
 }
 
 /** An `Expect` other than `100-continue`: the only expectation this service meets (RFC 9110 §10.1.1). */
-export const EXPECTATION_REFUSAL = () =>
+export const expectationRefusal = () =>
   new ApiError(
     "expectation_failed",
     "Only Expect: 100-continue is supported; send the request without the other expectation.",

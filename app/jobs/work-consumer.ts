@@ -40,7 +40,6 @@ export interface WorkConsumerOptions {
   queueUrl: string;
   /** What a message of this queue is, in log lines: "job", "webhook delivery", "dead letter". */
   subject: string;
-
   /** Resolves when the message is done with (it is deleted); throws to have it delivered again. */
   process: (delivery: WorkDelivery) => Promise<void>;
   logger: Logger;

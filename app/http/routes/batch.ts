@@ -56,6 +56,8 @@ export function batchRoutes(deps: BatchRouteDeps) {
       throw new ApiError("invalid_callback", "callback_url needs Prefer: respond-async (or POST /batch/jobs).");
     const options = transcriptionOptionsOf(c, deps.jobs.optionPolicy);
     const subtitles = acceptedSubtitles(c);
+    // Subtitles that cannot be made of the input are refused before any work is done.
+    const wantsTimings = subtitles !== undefined;
     const layout = layoutOf(parseQuery(c, SubtitleLayoutQuery));
     const claim = claimOf(c, deps.jobs.idempotency);
     log.debug(
@@ -86,7 +88,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
           tee,
         },
         options,
-        wantsTimings: subtitles !== undefined,
+        wantsTimings,
         log,
         signal,
       });
@@ -133,16 +135,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
         idleTimeoutMs: deps.uploadIdleTimeoutMs,
         minRate: deps.minUploadRate,
         signal,
-        // Subtitles that cannot be made of this input are refused before any work is done.
-        screen: (head) =>
-          deps.pipeline.screen(head, {
-            needsProvider: true,
-            log,
-            tee,
-            signal,
-            options,
-            wantsTimings: subtitles !== undefined,
-          }),
+        screen: (head) => deps.pipeline.screen(head, { needsProvider: true, log, tee, signal, options, wantsTimings }),
         received(upload) {
           file = localFile(upload.stored, deps.tempFiles);
           tee?.stored({ path: file.path, bytes: upload.bytes });

@@ -6,6 +6,7 @@ import {
   adapterRefusal,
   connectRefusal,
   expectationRefusal,
+  dropEmptyPort,
   hostRefusal,
   parserRefusal,
   refuseOnSocket,
@@ -62,8 +63,9 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     track(request, response);
     const refusal = hostRefusal(request);
-    if (refusal !== undefined) refuseResponse(response, refusal);
-    else void toApp(request, response);
+    if (refusal !== undefined) return refuseResponse(response, refusal);
+    dropEmptyPort(request);
+    void toApp(request, response);
   };
 
   const server = createServer(

@@ -88,6 +88,12 @@ export function hostRefusal(request: IncomingMessage): ApiError | undefined {
   return new ApiError("malformed_request", "The Host header is not a host name or address, with an optional port.");
 }
 
+/** RFC 3986 allows an empty port (`example.com:`), meaning the default one; the adapter would refuse it. */
+export function dropEmptyPort(request: IncomingMessage): void {
+  const { host } = request.headers;
+  if (host?.endsWith(":")) request.headers.host = host.slice(0, -1);
+}
+
 /**
  * The adapter's refusal of a request it cannot turn into a URL (a Host header or request target that is not
  * valid). Its messages are its own, never the client's bytes. Anything else thrown before the app answers is

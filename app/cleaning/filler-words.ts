@@ -31,6 +31,27 @@ export function fillersFor(language: string | null): ReadonlySet<string> {
   return FILLER_SETS.get(primaryLanguage(language)) ?? NONE;
 }
 
+/**
+ * Words a sentence may say twice in a row by grammar, not by stutter ("she had had enough", "I know that that
+ * works", French "nous nous levons", German and Dutch relative clauses "die die", "dat dat"): one repeat is
+ * kept, a third in a row is a stutter.
+ */
+const GRAMMATICAL_REPEATS: Record<string, readonly string[]> = {
+  en: ["had", "that"],
+  fr: ["nous", "vous"],
+  de: ["die", "der", "das"],
+  nl: ["die", "dat"],
+};
+
+const REPEAT_SETS = new Map<string, ReadonlySet<string>>(
+  Object.entries(GRAMMATICAL_REPEATS).map(([language, words]) => [language, new Set(words)]),
+);
+
+/** The words of a transcript's language that may stand twice in a row (English when it is not known). */
+export function grammaticalRepeatsFor(language: string | null): ReadonlySet<string> {
+  return REPEAT_SETS.get(language === null ? "en" : primaryLanguage(language)) ?? NONE;
+}
+
 /** Whether "i" is the English pronoun, to be written "I": only when the transcript is (or may be) English. */
 export const writesCapitalI = (language: string | null): boolean =>
   language === null || primaryLanguage(language) === "en";

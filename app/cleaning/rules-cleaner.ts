@@ -1,7 +1,7 @@
 import { createTextBuilder } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
-import { fillersFor, writesCapitalI } from "./filler-words.js";
+import { fillersFor, grammaticalRepeatsFor, writesCapitalI } from "./filler-words.js";
 import { splitSpeakerLabel } from "./speaker-label.js";
 
 /** A token of sentence marks only (`,` `...` `?!`): it attaches to the word before it, it is not a word. */
@@ -100,15 +100,20 @@ function createLineWriter(fixI: boolean) {
   };
 }
 
-/** How a language is cleaned: its fillers, and whether a lone "i" is the pronoun "I". */
+/** How a language is cleaned: its fillers, the words it may say twice, and whether a lone "i" is "I". */
 export interface LanguageRules {
   fillers: ReadonlySet<string>;
+  grammaticalRepeats: ReadonlySet<string>;
   capitalI: boolean;
 }
 
 /** The rules for a transcript's language (a BCP-47 tag; null when not known). */
 export function rulesFor(language: string | null): LanguageRules {
-  return { fillers: fillersFor(language), capitalI: writesCapitalI(language) };
+  return {
+    fillers: fillersFor(language),
+    grammaticalRepeats: grammaticalRepeatsFor(language),
+    capitalI: writesCapitalI(language),
+  };
 }
 
 const DEFAULT_RULES = rulesFor(null);
@@ -118,6 +123,8 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
   const writer = createLineWriter(rules.capitalI);
   let previous: string | undefined;
   let previousKey = "";
+  // Whether the word before `previous` was the same word, kept as a grammatical repeat.
+  let repeatKept = false;
   const tokens = /\S+/g;
   for (let match = tokens.exec(speech); match !== null; match = tokens.exec(speech)) {
     const token = match[0];
@@ -140,10 +147,15 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       if (mark !== undefined) previous = attach(previous, mark);
       continue;
     } else if (key !== "" && !endsSentence(previous) && previousKey === key) {
+      if (!repeatKept && rules.grammaticalRepeats.has(key)) {
+        writer.write(previous);
+        repeatKept = true;
+      }
       previous = token;
       continue;
     } else {
       writer.write(previous);
+      repeatKept = false;
     }
     previous = token;
     previousKey = key;
@@ -164,7 +176,7 @@ function cleanLine(line: string, rules: LanguageRules): string {
 
 /**
  * Deterministic, offline cleaning: removes the language's fillers, collapses stutters ("I I think" → "I
- * think"), normalises spacing and punctuation, capitalises sentences (and "i" in English). It never adds a
+ * think"; a word the language may say twice by grammar keeps one repeat: "had had"), normalises spacing and punctuation, capitalises sentences (and "i" in English). It never adds a
  * word, and cleaning its own output changes nothing. Line breaks (one line per cue or speaker turn) are kept.
  * Time is linear in the input for any input: tokens are scanned once, and no pattern can backtrack over a
  * long run. `language` is a BCP-47 tag, or null when not known (English fillers, as before languages).

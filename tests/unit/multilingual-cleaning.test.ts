@@ -87,6 +87,23 @@ describe("the rules cleaner in each language", () => {
     expect(cleanWithRules("sono i migliori", "it")).toBe("Sono i migliori");
   });
 
+  it.each<[string | null, string, string]>([
+    ["en", "She had had enough.", "She had had enough."],
+    ["en", "I know that that works.", "I know that that works."],
+    [null, "She had, um, had enough.", "She had had enough."],
+    ["en", "She had had had enough.", "She had had enough."],
+    ["en", "I I I think so.", "I think so."],
+    ["fr", "nous nous levons tôt, vous vous couchez tard", "Nous nous levons tôt, vous vous couchez tard"],
+    ["fr-CA", "nous nous nous levons", "Nous nous levons"],
+    ["de", "Die Kinder, die die Regeln kennen.", "Die Kinder, die die Regeln kennen."],
+    ["nl", "Ik denk dat dat klopt.", "Ik denk dat dat klopt."],
+    ["es", "que que no", "Que no"],
+    ["fr", "She had had enough.", "She had enough."],
+  ])("keeps one grammatical repeat in %s: %j", (language, input, cleaned) => {
+    expect(cleanWithRules(input, language)).toBe(cleaned);
+    expect(cleanWithRules(cleaned, language)).toBe(cleaned);
+  });
+
   it("cleans as before (English fillers) when the language is not known", () => {
     expect(cleanWithRules("Um, I I think so.")).toBe("I think so.");
     expect(cleanWithRules("Um, I I think so.", null)).toBe("I think so.");

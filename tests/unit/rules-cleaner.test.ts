@@ -40,6 +40,10 @@ describe("cleanWithRules", () => {
     "so",
     "so,",
     "日本",
+    "had",
+    "had,",
+    "that",
+    "That",
   );
   const transcripts = fc.oneof(
     fc

@@ -14,6 +14,30 @@ async function peakGrowth(server: ServerProcess, bytes: number, head: Buffer): P
   return growthBytes;
 }
 
+/**
+ * The highest peak growth of one upload of `size` over `rounds` fresh server processes. One run lands on
+ * whichever level V8's next collection of spent socket buffers leaves (about 16 or about 43 MiB here, whatever
+ * the size), so the highest of several is the figure the target and the flatness are judged on.
+ */
+async function highestGrowth(size: number, rounds: number, deepgramUrl: string, head: Buffer): Promise<number> {
+  const runs: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const server = await startServerProcess({
+      ...AS_SHIPPED,
+      DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
+      DEEPGRAM_BASE_URL: deepgramUrl,
+      MAX_UPLOAD_BYTES: String(2 * size),
+    });
+    try {
+      runs.push(await peakGrowth(server, size, head));
+    } finally {
+      await server.stop();
+    }
+  }
+  console.error(`  ${size / MiB} MiB: peak growth ${runs.map((bytes) => (bytes / MiB).toFixed(1)).join(", ")} MiB`);
+  return Math.max(...runs);
+}
+
 /** 2. Peak memory growth while big uploads stream through, against `parseBody()`. */
 export async function memory({ quick, record }: BenchContext) {
   console.error("2. memory under big uploads");
@@ -21,21 +45,10 @@ export async function memory({ quick, record }: BenchContext) {
   const head = (await readFile(new URL("audio/speech.wav", FIXTURES))).subarray(0, 44);
   const sizes = quick ? [256 * MiB, 512 * MiB] : [256 * MiB, 1024 * MiB];
   const baselineSize = quick ? 64 * MiB : 256 * MiB;
+  const rounds = quick ? 1 : 3;
   const growth: number[] = [];
   try {
-    for (const size of sizes) {
-      const server = await startServerProcess({
-        ...AS_SHIPPED,
-        DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
-        DEEPGRAM_BASE_URL: deepgram.url,
-        MAX_UPLOAD_BYTES: String(2 * size),
-      });
-      try {
-        growth.push(await peakGrowth(server, size, head));
-      } finally {
-        await server.stop();
-      }
-    }
+    for (const size of sizes) growth.push(await highestGrowth(size, rounds, deepgram.url, head));
     const parseBody = await startServerProcess(
       {},
       { entry: ["--import", "tsx", "bench/baseline-server.ts", "parse-body"] },
@@ -50,7 +63,7 @@ export async function memory({ quick, record }: BenchContext) {
     const extrapolated = (baselineGrowth / baselineSize) * largest;
     record({
       scenario: `memory ${largest / MiB} MiB upload`,
-      metric: "peak RSS growth MiB",
+      metric: `peak RSS growth MiB (highest of ${rounds} run${rounds === 1 ? "" : "s"})`,
       ours: round(growth.at(-1)! / MiB, 1),
       baseline: round(extrapolated / MiB, 1),
       ratio: round(growth.at(-1)! / extrapolated, 3),

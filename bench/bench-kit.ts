@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { pino } from "pino";
 
 /** What a scenario is given: the run's mode and where its figures go. */
@@ -18,6 +19,20 @@ export const AS_SHIPPED = {
   NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? "--max-semi-space-size=2",
   LOG_LEVEL: "info",
 };
+
+/** The service and its worker as the image runs them: the compiled `dist/`, not TypeScript through tsx. */
+export const SERVICE_ENTRY = ["dist/app/server.js"];
+export const WORKER_ENTRY = ["dist/app/worker.js"];
+
+/** Compiles the service (`npm run build`) so a run measures the code as checked out. */
+export function buildService(): void {
+  try {
+    execFileSync("npm", ["run", "--silent", "build"], { encoding: "utf8", stdio: "pipe" });
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`bench: npm run build failed\n${stdout}${stderr}`, { cause: error });
+  }
+}
 
 export const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { round, type Row } from "./bench-kit.js";
+import { buildService, round, type Row } from "./bench-kit.js";
 import { cleaning } from "./scenarios/cleaning.js";
 import { memory } from "./scenarios/memory.js";
 import { publishing } from "./scenarios/publishing.js";
@@ -28,6 +28,7 @@ function record(row: Row) {
 
 const scenarios = { upload: uploadOverhead, memory, cleaning, publishing, workers };
 const started = Date.now();
+buildService();
 for (const [name, run] of Object.entries(scenarios)) {
   if (values.only !== undefined && values.only !== name) continue;
   const scenarioStarted = Date.now();

@@ -13,6 +13,7 @@ import { jobNames } from "../infra/job-settings.js";
 import { startMotoServer } from "../scripts/moto-server.js";
 import { provisionLocalJobs } from "../tools/local-job-provisioner.js";
 import { startFakeEventBridge } from "./fake-eventbridge.js";
+import { WORKER_ENTRY } from "./bench-kit.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../tests/support/fake-deepgram.js";
 import { startWorkerProcess, type WorkerProcess } from "../tests/support/worker-process.js";
 
@@ -96,7 +97,9 @@ export async function workerScaling(jobs: number, shapes: WorkerShape[]): Promis
       if (!jobsApi.available) throw new Error(`bench: job settings missing: ${jobsApi.missing.join(", ")}`);
       const { submit } = jobsApi;
       // Workers first, idle on the empty queue: their start-up is not part of the figure.
-      const starts = await Promise.allSettled(Array.from({ length: processes }, () => startWorkerProcess(env)));
+      const starts = await Promise.allSettled(
+        Array.from({ length: processes }, () => startWorkerProcess(env, { entry: WORKER_ENTRY })),
+      );
       const workers = starts.flatMap((start) => (start.status === "fulfilled" ? [start.value] : []));
       for (const worker of workers) running.add(worker);
       const failedStart = starts.find((start) => start.status === "rejected");

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { streamedUpload } from "../../tests/support/streamed-upload.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../../tests/support/fake-deepgram.js";
 import { startServerProcess, type ServerProcess } from "../../tests/support/server-process.js";
-import { MiB, FIXTURES, AS_SHIPPED, round, type BenchContext } from "../bench-kit.js";
+import { MiB, FIXTURES, AS_SHIPPED, SERVICE_ENTRY, round, type BenchContext } from "../bench-kit.js";
 
 async function peakGrowth(server: ServerProcess, bytes: number, head: Buffer): Promise<number> {
   await streamedUpload(`${server.url}/batch/process`, { head, fileBytes: 4 * MiB });
@@ -22,12 +22,15 @@ async function peakGrowth(server: ServerProcess, bytes: number, head: Buffer): P
 async function highestGrowth(size: number, rounds: number, deepgramUrl: string, head: Buffer): Promise<number> {
   const runs: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
-    const server = await startServerProcess({
-      ...AS_SHIPPED,
-      DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
-      DEEPGRAM_BASE_URL: deepgramUrl,
-      MAX_UPLOAD_BYTES: String(2 * size),
-    });
+    const server = await startServerProcess(
+      {
+        ...AS_SHIPPED,
+        DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
+        DEEPGRAM_BASE_URL: deepgramUrl,
+        MAX_UPLOAD_BYTES: String(2 * size),
+      },
+      { entry: SERVICE_ENTRY },
+    );
     try {
       runs.push(await peakGrowth(server, size, head));
     } finally {
@@ -45,7 +48,7 @@ export async function memory({ quick, record }: BenchContext) {
   const head = (await readFile(new URL("audio/speech.wav", FIXTURES))).subarray(0, 44);
   const sizes = quick ? [256 * MiB, 512 * MiB] : [256 * MiB, 1024 * MiB];
   const baselineSize = quick ? 64 * MiB : 256 * MiB;
-  const rounds = quick ? 1 : 3;
+  const rounds = quick ? 2 : 5;
   const growth: number[] = [];
   try {
     for (const size of sizes) growth.push(await highestGrowth(size, rounds, deepgram.url, head));

@@ -5,7 +5,17 @@ import { startFakeEventBridge } from "../fake-eventbridge.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../../tests/support/fake-deepgram.js";
 import { MULTIPART_TYPE, multipartBody } from "../../tests/support/multipart.js";
 import { startServerProcess, type ServerProcess } from "../../tests/support/server-process.js";
-import { MiB, FIXTURES, AWS_TEST, AS_SHIPPED, median, round, spread, type BenchContext } from "../bench-kit.js";
+import {
+  MiB,
+  FIXTURES,
+  AWS_TEST,
+  AS_SHIPPED,
+  SERVICE_ENTRY,
+  median,
+  round,
+  spread,
+  type BenchContext,
+} from "../bench-kit.js";
 
 async function load(url: string, body: Buffer, durationS: number) {
   const result = await autocannon({
@@ -44,13 +54,16 @@ export async function uploadOverhead({ quick, record }: BenchContext) {
   console.error("1. upload path overhead (concurrency 16), against the least work that does the same job");
   const deepgram = await startFakeDeepgram();
   const eventBridge = await startFakeEventBridge();
-  const ours = await startServerProcess({
-    ...AS_SHIPPED,
-    ...AWS_TEST,
-    DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
-    DEEPGRAM_BASE_URL: deepgram.url,
-    AWS_ENDPOINT_URL: eventBridge.url,
-  });
+  const ours = await startServerProcess(
+    {
+      ...AS_SHIPPED,
+      ...AWS_TEST,
+      DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
+      DEEPGRAM_BASE_URL: deepgram.url,
+      AWS_ENDPOINT_URL: eventBridge.url,
+    },
+    { entry: SERVICE_ENTRY },
+  );
   const passThrough = await startServerProcess(
     { DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY, DEEPGRAM_BASE_URL: deepgram.url },
     { entry: ["--import", "tsx", "bench/baseline-server.ts", "pass-through"] },

@@ -66,7 +66,7 @@ export async function memory({ quick, record }: BenchContext) {
     const extrapolated = (baselineGrowth / baselineSize) * largest;
     record({
       scenario: `memory ${largest / MiB} MiB upload`,
-      metric: `peak RSS growth MiB (highest of ${rounds} run${rounds === 1 ? "" : "s"})`,
+      metric: `peak RSS growth MiB (highest of ${rounds} runs)`,
       ours: round(growth.at(-1)! / MiB, 1),
       baseline: round(extrapolated / MiB, 1),
       ratio: round(growth.at(-1)! / extrapolated, 3),

@@ -17,8 +17,8 @@ await runCommand(
   {
     command: "npm run fuzz",
     summary:
-      "Sends generated requests (malformed, oversized, slow, well-formed) to a real listening server on loopback and\n" +
-      "prints the answers by status. Fails when a request got no answer, a 5xx or a refusal that is not problem+json,\n" +
+      "Sends generated requests (malformed, oversized, slow, well-formed) to a real listening server on loopback: uploads\n" +
+      "to both POST routes, answers sent back for subtitles, reads and deletes of jobs. It prints the answers by status. Fails when a request got no answer, a 5xx or a refusal that is not problem+json,\n" +
       "the server died, or files were left.",
     options: {
       cases: { type: "string", value: "<n>", default: "1000", description: "how many requests" },
@@ -42,12 +42,14 @@ await runCommand(
       throw new CliFailure(EXIT.usage, `--url must be a URL, not ${JSON.stringify(options.url)}`);
     const started = performance.now();
     console.log(`fuzz: sending to ${target?.origin ?? "a server started here on loopback"}`);
-    // Uploads to both POST routes, then reads of jobs (lists, cursors, ids, subtitles, deletes).
-    const share = Math.max(1, Math.floor(cases / 3));
+    // Uploads to both POST routes, answers sent back for subtitles, then reads of jobs (lists, cursors, ids,
+    // subtitles, deletes).
+    const share = Math.max(1, Math.floor(cases / 4));
     const reports = [
       await runFuzz({ cases: share, seed, concurrency, target }),
       await runFuzz({ cases: share, seed, concurrency, target, path: "/batch/jobs" }),
-      await runFuzz({ cases: cases - 2 * share, seed, concurrency, target, path: "job reads" }),
+      await runFuzz({ cases: share, seed, concurrency, target, path: "/batch/subtitles" }),
+      await runFuzz({ cases: cases - 3 * share, seed, concurrency, target, path: "job reads" }),
     ];
     const report = {
       byStatus: {} as Record<string, number>,

@@ -17,6 +17,14 @@ describe("fuzzed requests against a real listening server", () => {
     expect(report.aliveAfter).toBe(true);
   }, 120_000);
 
+  it("does the same for answers sent back for subtitles, POST /batch/subtitles: any JSON, or none", async () => {
+    const report = await runFuzz({ cases: 200, path: "/batch/subtitles" });
+    expect(report.failures).toEqual([]);
+    expect(Object.keys(report.byStatus)).toEqual(expect.arrayContaining(["200", "400", "422"]));
+    expect(report.aliveAfter).toBe(true);
+    expect(report.leftoverUploads).toEqual([]);
+  }, 120_000);
+
   it("does the same for the async submission, POST /batch/jobs", async () => {
     const report = await runFuzz({ cases: 150, path: "/batch/jobs" });
     expect(report.failures).toEqual([]);

@@ -15,6 +15,19 @@ export interface FuzzCase {
 }
 
 const VTT = readFileSync(new URL("../fixtures/captions/meeting.vtt", import.meta.url));
+/** Callback URLs a client might send: a fine one, and ones the service must refuse without calling them. */
+const CALLBACK_URLS = [
+  "https://hooks.example.com/transcripts",
+  "http://127.0.0.1:9/hook",
+  "https://user:pw@hooks.example.com/",
+  "https://[::ffff:127.0.0.1]/",
+  "https://0x7f000001/",
+  "https://localhost/",
+  "https://hooks.example.com:99999/",
+  "javascript:alert(1)",
+  "https://%00/",
+  `https://hooks.example.com/${"a".repeat(3000)}`,
+];
 const BOUNDARY_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'()+_,-./:=?";
 
 const boundaryArb = fc.oneof(
@@ -102,7 +115,21 @@ const headerValueArb = fc.oneof(
     .uint8Array({ maxLength: 40 })
     .map((bytes) => Buffer.from(bytes.filter((byte) => byte !== 0x0d && byte !== 0x0a)).toString("latin1")),
 );
-const identityArb = fc.array(
+/** The other headers an upload may carry: an `Idempotency-Key` and `Prefer`, well formed or not. */
+const uploadHeadersArb = fc.array(
+  fc.oneof(
+    fc.tuple(
+      fc.constant("Idempotency-Key"),
+      fc.oneof(fc.uuid({ version: 4 }), fc.constantFrom("", "k".repeat(300), "key 1", "\u00ff"), headerValueArb),
+    ),
+    fc.tuple(
+      fc.constant("Prefer"),
+      fc.oneof(fc.constantFrom("respond-async", "respond-async, wait=5", "wait=abc", "return=minimal"), headerValueArb),
+    ),
+  ),
+  { maxLength: 2 },
+);
+export const identityArb = fc.array(
   fc.tuple(fc.constantFrom("X-Tenant-ID", "X-User-ID", "X-Account-ID", "x-user-id"), headerValueArb),
   { maxLength: 3 },
 );
@@ -123,11 +150,13 @@ const queryArb = fc
         "max_lines",
         "max_line_chars",
         "format",
+        "callback_url",
         "other",
       ),
       fc.oneof(
         fc.constantFrom("es", "pt-BR", "true", "false", "nova-3", "pci", "numbers", "2", "Acme", "", "x".repeat(200)),
         fc.string({ maxLength: 30 }),
+        fc.constantFrom(...CALLBACK_URLS),
       ),
     ),
     { maxLength: 4 },
@@ -158,7 +187,7 @@ const acceptArb = fc.option(
  * sometimes what a careless or hostile one does (no Host, one that is not a host, HTTP/1.0, an expectation
  * the server cannot meet, a fragment or backslash in the target).
  */
-const frameArb = fc.record({
+export const frameArb = fc.record({
   version: fc.oneof(
     { weight: 8, arbitrary: fc.constant("HTTP/1.1") },
     fc.constantFrom("HTTP/1.0", "HTTP/2.0", "HTTP/9.9", "http/1.1"),
@@ -178,10 +207,10 @@ const frameArb = fc.record({
     fc.constantFrom("#frag", "\\x", "/..", "%", "%zz", "&a=%ff"),
   ),
 });
-type Frame = typeof frameArb extends fc.Arbitrary<infer T> ? T : never;
+export type Frame = typeof frameArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** A request head: the request line, then Host and Expect as the frame says, then `headers`. */
-function requestHead(method: string, target: string, frame: Frame, headers: Array<[string, string]>): Buffer {
+export function requestHead(method: string, target: string, frame: Frame, headers: Array<[string, string]>): Buffer {
   const lines: Array<[string, string]> = [
     ...(frame.host === undefined ? [] : [["Host", frame.host] as [string, string]]),
     ...(frame.expect === undefined ? [] : [["Expect", frame.expect] as [string, string]]),
@@ -196,12 +225,25 @@ function requestHead(method: string, target: string, frame: Frame, headers: Arra
 const hostileSpecArb = fc.record({
   boundary: boundaryArb,
   declaredBoundary: fc.option(boundaryArb, { nil: undefined, freq: 6 }),
-  typeShape: fc.constantFrom("plain", "plain", "plain", "quoted", "upper", "none", "text", "missing"),
+  typeShape: fc.constantFrom(
+    "plain",
+    "plain",
+    "plain",
+    "quoted",
+    "upper",
+    "none",
+    "text",
+    "missing",
+    "wav",
+    "vtt",
+    "octet",
+  ),
   parts: fc.array(partArb, { maxLength: 5 }),
   close: fc.constantFrom(true, true, true, false),
   mangle: mangleArb,
   framing: framingArb,
   identity: identityArb,
+  uploadHeaders: uploadHeadersArb,
   query: queryArb,
   accept: acceptArb,
   halfClose: fc.boolean(),
@@ -218,6 +260,7 @@ const wellFormedSpecArb = fc.record({
   mangle: fc.constant((body: Buffer) => body),
   framing: fc.constantFrom<Framing>("exact", "chunked"),
   identity: identityArb,
+  uploadHeaders: uploadHeadersArb,
   // Mostly no query, so most of these reach processing; some carry generated options.
   query: fc.oneof({ weight: 3, arbitrary: fc.constant("") }, { weight: 1, arbitrary: queryArb }),
   accept: acceptArb,
@@ -236,6 +279,10 @@ export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fc
       upper: `MULTIPART/FORM-DATA; BOUNDARY=${boundary}`,
       none: "multipart/form-data",
       text: "text/plain",
+      // The raw-body upload: the bytes are the file, whatever they hold.
+      wav: "audio/wav",
+      vtt: "text/vtt",
+      octet: "application/octet-stream",
       missing: undefined,
     }[spec.typeShape];
     const headers: Array<[string, string]> = [];
@@ -253,7 +300,7 @@ export const fuzzCaseArb: fc.Arbitrary<FuzzCase> = fc
         Buffer.from(spec.framing === "chunked" ? "\r\n0\r\n\r\n" : "\r\n"),
       ]);
     }
-    headers.push(...spec.identity);
+    headers.push(...spec.identity, ...spec.uploadHeaders);
     if (spec.accept !== undefined) headers.push(["Accept", spec.accept]);
     const head = requestHead("POST", `/batch/process${spec.query}`, spec.frame, headers);
     // Closing our side before the request is complete is an abort, which rightly gets no answer.

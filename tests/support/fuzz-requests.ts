@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import type { Transcriber } from "../../app/transcription/transcriber.js";
 import { fuzzCaseArb, jobReadCaseArb } from "./fuzz-cases.js";
+import { subtitlesCaseArb } from "./fuzz-json-cases.js";
 import { memoryJobs } from "./memory-jobs.js";
 import { listenTestApp } from "./listening-app.js";
 import { rawRequest } from "./raw-http.js";
@@ -46,7 +47,7 @@ export async function runFuzz({
   cases: number;
   seed?: number;
   concurrency?: number;
-  path?: "/batch/process" | "/batch/jobs" | "job reads";
+  path?: "/batch/process" | "/batch/jobs" | "job reads" | "/batch/subtitles";
   /** A running server to send to (`npm run fuzz -- --url`); without it one is started on loopback. */
   target?: URL;
 }): Promise<FuzzReport> {
@@ -60,21 +61,22 @@ export async function runFuzz({
             uploadIdleTimeoutMs: 300,
             maxConcurrentRequests: 1_000,
             maxConcurrentRequestsPerTenant: 1_000,
-            ...(path !== "/batch/process" && { jobs: memoryJobs() }),
+            ...((path === "/batch/jobs" || path === "job reads") && { jobs: memoryJobs() }),
           },
           { linger: { maxMs: 1_000, maxBytes: 1024 * 1024 } },
         )
       : runningServer(target);
   const report: FuzzReport = { cases, byStatus: {}, failures: [], aliveAfter: false, leftoverUploads: [] };
   try {
-    const arbitrary = path === "job reads" ? jobReadCaseArb : fuzzCaseArb;
+    const arbitrary =
+      path === "job reads" ? jobReadCaseArb : path === "/batch/subtitles" ? subtitlesCaseArb : fuzzCaseArb;
     const samples = fc.sample(arbitrary, { numRuns: cases, ...(seed !== undefined && { seed }) });
     let next = 0;
     const worker = async () => {
       for (let index = next++; index < samples.length; index = next++) {
         const sample = samples[index]!;
         const head = Buffer.from(
-          path === "job reads"
+          path === "job reads" || path === "/batch/subtitles"
             ? sample.head.toString("latin1")
             : sample.head.toString("latin1").replace("POST /batch/process", `POST ${path}`),
           "latin1",

@@ -1,8 +1,10 @@
 import { connect } from "node:net";
 
 export interface RawAnswer {
-  /** The status from the first status line, or undefined when none arrived. */
+  /** The final status (after any interim 1xx answers), or undefined when none arrived. */
   status: number | undefined;
+  /** The interim answers' statuses (a `100 Continue`) that came before the final one. */
+  interim: number[];
   headers: Record<string, string>;
   body: string;
   /** How the connection ended: closed cleanly, reset, or still open when `waitMs` ran out. */
@@ -47,10 +49,12 @@ export function rawRequest(request: RawRequest): Promise<RawAnswer> {
 
     const progress = trackCompletion();
     socket.on("data", (chunk: Buffer) => {
-      answered = true;
       received.push(chunk);
+      const { finalHeadSeen, complete } = progress(chunk, received);
+      // A `100 Continue` asks for the body: only the final answer stops a client that does not keep writing.
+      answered = finalHeadSeen;
       // A complete answer ends the exchange; a kept-alive connection would otherwise hold us until it idles out.
-      if (progress(chunk, received)) socket.destroy();
+      if (complete) socket.destroy();
     });
     socket.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "ECONNRESET" || error.code === "EPIPE") ending = "reset";
@@ -87,28 +91,36 @@ export function rawRequest(request: RawRequest): Promise<RawAnswer> {
 function trackCompletion() {
   let expectedTotal: number | undefined;
   let chunked = false;
-  let headSeen = false;
+  let headStart = 0;
+  let finalHeadSeen = false;
   let total = 0;
   let tail = "";
-  return (chunk: Buffer, received: Buffer[]): boolean => {
+  return (chunk: Buffer, received: Buffer[]): { finalHeadSeen: boolean; complete: boolean } => {
     total += chunk.length;
     tail = (tail + chunk.subarray(-5).toString("latin1")).slice(-5);
-    if (!headSeen) {
+    while (!finalHeadSeen) {
       const text = Buffer.concat(received).toString("latin1");
-      const headEnd = text.indexOf("\r\n\r\n");
-      if (headEnd === -1) return false;
-      headSeen = true;
-      const head = text.slice(0, headEnd).toLowerCase();
+      const headEnd = text.indexOf("\r\n\r\n", headStart);
+      if (headEnd === -1) return { finalHeadSeen, complete: false };
+      const head = text.slice(headStart, headEnd).toLowerCase();
+      if (INTERIM.test(head)) {
+        headStart = headEnd + 4;
+        continue;
+      }
+      finalHeadSeen = true;
       chunked = /\r\ntransfer-encoding:\s*chunked/.test(head);
       const length = /\r\ncontent-length:\s*(\d+)/.exec(head)?.[1];
       if (length !== undefined) expectedTotal = headEnd + 4 + Number(length);
       // A 204 or 304 has no body, whatever its headers say.
       if (/^http\/1\.1 (204|304) /.test(head)) expectedTotal = headEnd + 4;
     }
-    if (chunked) return tail === "0\r\n\r\n";
-    return expectedTotal !== undefined && total >= expectedTotal;
+    const complete = chunked ? tail === "0\r\n\r\n" : expectedTotal !== undefined && total >= expectedTotal;
+    return { finalHeadSeen, complete };
   };
 }
+
+/** An interim answer's status line (1xx but 101, which switches protocols and is final here). */
+const INTERIM = /^http\/1\.1 1(?!01)\d\d /;
 
 function once(body: Buffer | undefined): (index: number) => Buffer | undefined {
   return (index) => (index === 0 ? body : undefined);
@@ -121,10 +133,16 @@ function write(socket: ReturnType<typeof connect>, chunk: Buffer): Promise<boole
   });
 }
 
-function parse(text: string): Omit<RawAnswer, "ending" | "sentBytes"> & { complete: boolean } {
+function parse(answer: string): Omit<RawAnswer, "ending" | "sentBytes"> & { complete: boolean } {
+  const interim: number[] = [];
+  let text = answer;
+  while (INTERIM.test(text.slice(0, 13).toLowerCase()) && text.includes("\r\n\r\n")) {
+    interim.push(Number(text.slice(9, 12)));
+    text = text.slice(text.indexOf("\r\n\r\n") + 4);
+  }
   const match = /^HTTP\/1\.1 (\d{3})[^\r\n]*\r\n/.exec(text);
   const headEnd = text.indexOf("\r\n\r\n");
-  if (match === null || headEnd === -1) return { status: undefined, headers: {}, body: "", complete: false };
+  if (match === null || headEnd === -1) return { status: undefined, interim, headers: {}, body: "", complete: false };
   const headers: Record<string, string> = {};
   for (const line of text.slice(match[0].length, headEnd).split("\r\n")) {
     const colon = line.indexOf(":");
@@ -133,12 +151,12 @@ function parse(text: string): Omit<RawAnswer, "ending" | "sentBytes"> & { comple
   const rest = text.slice(headEnd + 4);
   if (headers["transfer-encoding"] === "chunked") {
     const { body, complete } = dechunk(rest);
-    return { status: Number(match[1]), headers, body: Buffer.from(body, "latin1").toString("utf8"), complete };
+    return { status: Number(match[1]), interim, headers, body: Buffer.from(body, "latin1").toString("utf8"), complete };
   }
   const length = Number(headers["content-length"] ?? Number.NaN);
   const complete = Number.isFinite(length) && rest.length >= length;
   const body = complete ? rest.slice(0, length) : rest;
-  return { status: Number(match[1]), headers, body: Buffer.from(body, "latin1").toString("utf8"), complete };
+  return { status: Number(match[1]), interim, headers, body: Buffer.from(body, "latin1").toString("utf8"), complete };
 }
 
 /** A chunked body's data, and whether its last (empty) chunk has arrived. */

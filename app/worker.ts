@@ -2,19 +2,19 @@ import { buildServices } from "./composition/build-services.js";
 import { ENV_FILE, LOCAL_ENV_FILE, loadEnvFiles } from "./env/env-files.js";
 import { readWorkerArguments, WORKER_EXIT } from "./jobs/worker-arguments.js";
 import { loadConfigOrExit, redactConfig } from "./config/config.js";
-import { createJobProcessor } from "./jobs/job-processor.js";
 import { WORK_QUEUE } from "./jobs/job-resources.js";
-import { createWorkConsumer } from "./jobs/work-consumer.js";
-import { createDeadLetterProcessor } from "./jobs/dead-letter-processor.js";
 import { createLogger } from "./logger.js";
 import { createDeliveryQueue } from "./composition/aws-adapters.js";
-import { createWebhookConsumer } from "./composition/webhook-consumer.js";
+import { createDeadLetterConsumer, createJobConsumer, createWebhookConsumer } from "./composition/worker-consumers.js";
 
 /**
  * The job worker: `npm run worker`, or `node dist/app/worker.js` in the image. Reads the same environment
  * as the service; needs UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE. Exit codes: 0 after a graceful
  * stop, 1 for bad configuration, 2 when the job settings are missing.
  */
+/** Ending a dead-lettered job is a read and two writes: a minute hides its message long enough. */
+const DEAD_LETTER_VISIBILITY_S = 60;
+
 readWorkerArguments(process.argv.slice(2));
 // Like every tool: what the environment leaves unset comes from .env, then from dev's .env.local.
 loadEnvFiles([ENV_FILE, LOCAL_ENV_FILE]);
@@ -31,41 +31,34 @@ if ("missing" in jobAdapters) {
 }
 
 const deliveries = createDeliveryQueue(jobAdapters, config.webhooks);
-const processJob = createJobProcessor({
+const consumerDeps = {
+  sqs: jobAdapters.sqs,
   store: jobAdapters.store,
   objects: jobAdapters.objects,
   pipeline,
   tempFiles,
-  logger,
-  maxReceives: WORK_QUEUE.maxReceiveCount,
-  // The provider fetches the audio within its own timeout; the URL outlives it.
-  presignExpiresS: config.deepgram.timeoutS + 300,
   deliveries,
-});
-const consumer = createWorkConsumer({
-  sqs: jobAdapters.sqs,
-  queueUrl: jobAdapters.workQueueUrl,
-  subject: "job",
-  process: processJob,
   logger,
-  concurrency: config.worker.concurrency,
-  visibilityTimeoutS: config.worker.visibilityTimeoutS,
-  retryDelayS: config.worker.retryDelayS,
-});
-const webhookConsumer = createWebhookConsumer(jobAdapters, config.webhooks, logger);
+};
+const timings = { visibilityTimeoutS: config.worker.visibilityTimeoutS, retryDelayS: config.worker.retryDelayS };
+const consumer = createJobConsumer(
+  { ...consumerDeps, queueUrl: jobAdapters.workQueueUrl },
+  {
+    ...timings,
+    concurrency: config.worker.concurrency,
+    maxReceives: WORK_QUEUE.maxReceiveCount,
+    // The provider fetches the audio within its own timeout; the URL outlives it.
+    presignExpiresS: config.deepgram.timeoutS + 300,
+  },
+);
+const webhookConsumer = createWebhookConsumer({ ...consumerDeps }, config.webhooks);
 const deadLetterConsumer =
   config.jobs.workDlqUrl === undefined
     ? undefined
-    : createWorkConsumer({
-        sqs: jobAdapters.sqs,
-        queueUrl: config.jobs.workDlqUrl,
-        subject: "dead letter",
-        process: createDeadLetterProcessor({ store: jobAdapters.store, pipeline, deliveries, logger }),
-        logger,
-        concurrency: 1,
-        visibilityTimeoutS: 60,
-        retryDelayS: config.worker.retryDelayS,
-      });
+    : createDeadLetterConsumer(
+        { ...consumerDeps, queueUrl: config.jobs.workDlqUrl },
+        { ...timings, visibilityTimeoutS: DEAD_LETTER_VISIBILITY_S },
+      );
 if (deadLetterConsumer === undefined)
   logger.warn(
     "WORK_DLQ_URL is not set: jobs whose work messages are dead-lettered stay unfinished until an operator acts",

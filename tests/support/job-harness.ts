@@ -10,10 +10,14 @@ import { createEventBridgePublisher } from "../../app/events/eventbridge-publish
 import type { AppDeps } from "../../app/http/server/create-app.js";
 import type { Authenticator } from "../../app/auth/authenticator.js";
 import { createDynamoIdempotencyStore } from "../../app/idempotency/dynamo-idempotency-store.js";
-import { createJobProcessor } from "../../app/jobs/job-processor.js";
 import { createDynamoJobStore, type JobStore } from "../../app/jobs/job-store.js";
 import { createJobSubmission } from "../../app/jobs/job-submission.js";
-import { createWorkConsumer, type WorkConsumer } from "../../app/jobs/work-consumer.js";
+import type { WorkConsumer } from "../../app/jobs/work-consumer.js";
+import {
+  createDeadLetterConsumer,
+  createJobConsumer,
+  createWebhookConsumer,
+} from "../../app/composition/worker-consumers.js";
 import { createSqsWorkQueue, type WorkQueue } from "../../app/jobs/work-queue.js";
 import { createMetrics } from "../../app/observability/metrics.js";
 import { composeServices } from "../../app/composition/build-services.js";
@@ -29,9 +33,9 @@ import { captureLogger } from "./capture-logger.js";
 import { awsClients, createTestPipeline, type TestPipeline } from "./moto.js";
 import { buildTestApp, uploadForm } from "./test-app.js";
 import { createSqsDeliveryQueue } from "../../app/webhooks/delivery-queue.js";
-import { createDeliveryProcessor, retryWaitS } from "../../app/webhooks/delivery-processor.js";
-import { createDeadLetterProcessor } from "../../app/jobs/dead-letter-processor.js";
-import { createWebhookSender } from "../../app/webhooks/webhook-sender.js";
+
+/** Queue timings of the workers here: a redelivery takes a second, not minutes. */
+const TEST_TIMINGS = { visibilityTimeoutS: 6, retryDelayS: 1, waitTimeSeconds: 1 };
 
 /** The ports a worker runs on; a test may wrap any of them to inject a fault. */
 export interface WorkerPorts {
@@ -143,26 +147,19 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
       },
       { maxCaptionsBytes, metrics: createMetrics({ defaultMetrics: false }) },
     );
-    const consumer = createWorkConsumer({
-      sqs: clients.sqs,
-      queueUrl: outputs.workQueueUrl,
-      subject: "job",
-      process: createJobProcessor({
+    const consumer = createJobConsumer(
+      {
+        sqs: clients.sqs,
+        queueUrl: outputs.workQueueUrl,
         store: ports.store,
         objects: ports.objects,
         pipeline,
         tempFiles,
-        logger: workerLogs.logger,
-        maxReceives: 3,
-        presignExpiresS: 600,
         deliveries,
-      }),
-      logger: workerLogs.logger,
-      concurrency,
-      visibilityTimeoutS: 6,
-      retryDelayS: 1,
-      waitTimeSeconds: 1,
-    });
+        logger: workerLogs.logger,
+      },
+      { ...TEST_TIMINGS, concurrency, maxReceives: 3, presignExpiresS: 600 },
+    );
     consumer.start();
     consumers.push(consumer);
     if (options.webhooks !== undefined) consumers.push(startDeliveries(ports, options.webhooks));
@@ -171,6 +168,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
 
   /** A worker's consumer of the work DLQ: it ends the jobs dead-lettered there. */
   function startDeadLetters(): WorkConsumer {
+    const tempFiles = createTempFiles(workerDir);
     const { pipeline } = composeServices(
       {
         logger: workerLogs.logger,
@@ -179,24 +177,26 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
         cleaner: createRulesCleaner(),
         publisher,
         textWork: inlineTextWork(),
-        tempFiles: createTempFiles(workerDir),
+        tempFiles,
         objects,
         jobAdapters: { store, queue, objects, sqs: clients.sqs, workQueueUrl: outputs.workQueueUrl },
         idempotencyStore: idempotencyStore(),
       },
       { maxCaptionsBytes, metrics: createMetrics({ defaultMetrics: false }) },
     );
-    const deadLetters = createWorkConsumer({
-      sqs: clients.sqs,
-      queueUrl: outputs.workDlqUrl,
-      subject: "dead letter",
-      process: createDeadLetterProcessor({ store, pipeline, deliveries, logger: workerLogs.logger }),
-      logger: workerLogs.logger,
-      concurrency: 1,
-      visibilityTimeoutS: 6,
-      retryDelayS: 1,
-      waitTimeSeconds: 1,
-    });
+    const deadLetters = createDeadLetterConsumer(
+      {
+        sqs: clients.sqs,
+        queueUrl: outputs.workDlqUrl,
+        store,
+        objects,
+        pipeline,
+        tempFiles,
+        deliveries,
+        logger: workerLogs.logger,
+      },
+      TEST_TIMINGS,
+    );
     deadLetters.start();
     consumers.push(deadLetters);
     return deadLetters;
@@ -204,30 +204,20 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
 
   /** A worker's webhook deliveries, with retries a second or two apart instead of minutes. */
   function startDeliveries(ports: WorkerPorts, webhooks: NonNullable<JobHarnessOptions["webhooks"]>): WorkConsumer {
-    const retryBaseS = webhooks.retryBaseS ?? 1;
-    const deliveriesConsumer = createWorkConsumer({
-      sqs: clients.sqs,
-      queueUrl: outputs.webhookQueueUrl,
-      subject: "webhook delivery",
-      process: createDeliveryProcessor({
-        store: ports.store,
-        objects: ports.objects,
-        send: createWebhookSender({ allowPrivate: true, timeoutMs: 2_000 }),
-        settings: {
-          secret: webhooks.secret,
-          tenantSecrets: webhooks.tenantSecrets ?? {},
-          maxAttempts: webhooks.maxAttempts ?? 3,
-          maxInlineBytes: webhooks.maxInlineBytes ?? 256 * 1024,
-          publicBaseUrl: "https://transcripts.example.com",
-        },
-        logger: workerLogs.logger,
-      }),
-      logger: workerLogs.logger,
-      concurrency: 2,
-      visibilityTimeoutS: 6,
-      retryDelayS: (receiveCount) => retryWaitS(receiveCount, retryBaseS),
-      waitTimeSeconds: 1,
-    });
+    const deliveriesConsumer = createWebhookConsumer(
+      { sqs: clients.sqs, store: ports.store, objects: ports.objects, logger: workerLogs.logger },
+      {
+        queueUrl: outputs.webhookQueueUrl,
+        secret: webhooks.secret,
+        tenantSecrets: webhooks.tenantSecrets ?? {},
+        maxAttempts: webhooks.maxAttempts ?? 3,
+        retryBaseS: webhooks.retryBaseS ?? 1,
+        maxInlineBytes: webhooks.maxInlineBytes ?? 256 * 1024,
+        allowPrivate: true,
+        publicBaseUrl: "https://transcripts.example.com",
+      },
+      { tryTimeoutMs: 2_000, waitTimeSeconds: TEST_TIMINGS.waitTimeSeconds },
+    )!;
     deliveriesConsumer.start();
     return deliveriesConsumer;
   }

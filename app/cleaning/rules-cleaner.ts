@@ -176,8 +176,9 @@ function cleanLine(line: string, rules: LanguageRules): string {
 
 /**
  * Deterministic, offline cleaning: removes the language's fillers, collapses stutters ("I I think" → "I
- * think"; a word the language may say twice by grammar keeps one repeat: "had had"), normalises spacing and punctuation, capitalises sentences (and "i" in English). It never adds a
- * word, and cleaning its own output changes nothing. Line breaks (one line per cue or speaker turn) are kept.
+ * think"; a word the language may say twice by grammar keeps one repeat: "had had"), normalises spacing and
+ * punctuation, capitalises sentences (and "i" in English). It never adds a word, and cleaning its own output
+ * changes nothing. Line breaks (one line per cue or speaker turn) are kept.
  * Time is linear in the input for any input: tokens are scanned once, and no pattern can backtrack over a
  * long run. `language` is a BCP-47 tag, or null when not known (English fillers, as before languages).
  */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { createApiKeyAuthenticator, sha256Hex } from "../../app/auth/api-key-authenticator.js";
+import { FUZZ_API_KEY } from "../support/fuzz-cases.js";
 import { runFuzz } from "../support/fuzz-requests.js";
 
 describe("fuzzed requests against a real listening server", () => {
@@ -15,6 +17,19 @@ describe("fuzzed requests against a real listening server", () => {
     expect(report.failures).toEqual([]);
     expect(Object.keys(report.byStatus)).toEqual(expect.arrayContaining(["200", "400", "404"]));
     expect(report.aliveAfter).toBe(true);
+  }, 120_000);
+
+  it("does the same when the server verifies API keys: credentials missing, wrong, near misses or right", async () => {
+    const authenticator = createApiKeyAuthenticator([
+      { id: "fuzz", sha256: sha256Hex(FUZZ_API_KEY), tenant_id: "11111111-1111-4111-8111-111111111111" },
+    ]);
+    for (const path of ["/batch/process", "job reads"] as const) {
+      const report = await runFuzz({ cases: 200, path, authenticator });
+      expect(report.failures).toEqual([]);
+      expect(report.byStatus["401"]).toBeGreaterThan(0);
+      expect(report.aliveAfter).toBe(true);
+      expect(report.leftoverUploads).toEqual([]);
+    }
   }, 120_000);
 
   it("does the same for answers sent back for subtitles, POST /batch/subtitles: any JSON, or none", async () => {

@@ -130,8 +130,26 @@ const uploadHeadersArb = fc.array(
   ),
   { maxLength: 2 },
 );
+/** The API key the fuzzed server knows when it runs with `AUTH_MODE=api-key`. */
+export const FUZZ_API_KEY = "bts_fuzz-key-for-one-tenant";
+
+/** Credentials: the known key as a bearer or `X-API-Key`, and near misses (empty, another scheme, a JWT). */
+const credentialArb = fc.oneof(
+  fc.tuple(
+    fc.constant("Authorization"),
+    fc.oneof(
+      fc.constantFrom(`Bearer ${FUZZ_API_KEY}`, "Bearer ", "Basic YTpi", "Bearer eyJhbGciOiJub25lIn0.e30.", "bearer"),
+      headerValueArb,
+    ),
+  ),
+  fc.tuple(fc.constant("X-API-Key"), fc.oneof(fc.constantFrom(FUZZ_API_KEY, "", `${FUZZ_API_KEY} `), headerValueArb)),
+);
+
 export const identityArb = fc.array(
-  fc.tuple(fc.constantFrom("X-Tenant-ID", "X-User-ID", "X-Account-ID", "x-user-id"), headerValueArb),
+  fc.oneof(
+    fc.tuple(fc.constantFrom("X-Tenant-ID", "X-User-ID", "X-Account-ID", "x-user-id"), headerValueArb),
+    credentialArb,
+  ),
   { maxLength: 3 },
 );
 

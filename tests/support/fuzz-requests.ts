@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import type { Authenticator } from "../../app/auth/authenticator.js";
 import type { Transcriber } from "../../app/transcription/transcriber.js";
 import { fuzzCaseArb, jobReadCaseArb } from "./fuzz-cases.js";
 import { subtitlesCaseArb } from "./fuzz-json-cases.js";
@@ -43,6 +44,7 @@ export async function runFuzz({
   concurrency = 8,
   path = "/batch/process",
   target,
+  authenticator,
 }: {
   cases: number;
   seed?: number;
@@ -50,6 +52,8 @@ export async function runFuzz({
   path?: "/batch/process" | "/batch/jobs" | "job reads" | "/batch/subtitles";
   /** A running server to send to (`npm run fuzz -- --url`); without it one is started on loopback. */
   target?: URL;
+  /** Verifies credentials on the server started here (else it trusts the identity headers). */
+  authenticator?: Authenticator;
 }): Promise<FuzzReport> {
   const service =
     target === undefined
@@ -62,6 +66,7 @@ export async function runFuzz({
             maxConcurrentRequests: 1_000,
             maxConcurrentRequestsPerTenant: 1_000,
             ...((path === "/batch/jobs" || path === "job reads") && { jobs: memoryJobs() }),
+            ...(authenticator !== undefined && { authenticator }),
           },
           { linger: { maxMs: 1_000, maxBytes: 1024 * 1024 } },
         )

@@ -7,14 +7,14 @@ import { createLogger } from "./logger.js";
 import { createDeliveryQueue } from "./composition/aws-adapters.js";
 import { createDeadLetterConsumer, createJobConsumer, createWebhookConsumer } from "./composition/worker-consumers.js";
 
+/** Ending a dead-lettered job is a read and two writes: a minute hides its message long enough. */
+const DEAD_LETTER_VISIBILITY_S = 60;
+
 /**
  * The job worker: `npm run worker`, or `node dist/app/worker.js` in the image. Reads the same environment
  * as the service; needs UPLOAD_BUCKET, WORK_QUEUE_URL and JOBS_TABLE. Exit codes: 0 after a graceful
  * stop, 1 for bad configuration, 2 when the job settings are missing.
  */
-/** Ending a dead-lettered job is a read and two writes: a minute hides its message long enough. */
-const DEAD_LETTER_VISIBILITY_S = 60;
-
 readWorkerArguments(process.argv.slice(2));
 // Like every tool: what the environment leaves unset comes from .env, then from dev's .env.local.
 loadEnvFiles([ENV_FILE, LOCAL_ENV_FILE]);
@@ -51,7 +51,7 @@ const consumer = createJobConsumer(
     presignExpiresS: config.deepgram.timeoutS + 300,
   },
 );
-const webhookConsumer = createWebhookConsumer({ ...consumerDeps }, config.webhooks);
+const webhookConsumer = createWebhookConsumer(consumerDeps, config.webhooks);
 const deadLetterConsumer =
   config.jobs.workDlqUrl === undefined
     ? undefined

@@ -17,19 +17,21 @@ export const FILLER_WORDS = {
 export type FillerLanguage = keyof typeof FILLER_WORDS;
 export const FILLER_LANGUAGES = Object.keys(FILLER_WORDS) as FillerLanguage[];
 
-const FILLER_SETS = new Map<string, ReadonlySet<string>>(
-  Object.entries(FILLER_WORDS).map(([language, words]) => [language, new Set(words)]),
-);
 const NONE: ReadonlySet<string> = new Set();
 
 /**
- * The fillers to remove for a transcript's language: its list; English when the language is not known (as
- * the provider's default is); none for a language without a list, so no word of it is taken for a filler.
+ * A lookup of per-language word lists by a transcript's language (a BCP-47 tag, by its primary language):
+ * English when the language is not known (as the provider's default is); none for a language without a list.
  */
-export function fillersFor(language: string | null): ReadonlySet<string> {
-  if (language === null) return FILLER_SETS.get("en")!;
-  return FILLER_SETS.get(primaryLanguage(language)) ?? NONE;
+function wordsByLanguage(lists: Record<string, readonly string[]>): (language: string | null) => ReadonlySet<string> {
+  const sets = new Map<string, ReadonlySet<string>>(
+    Object.entries(lists).map(([language, words]) => [language, new Set(words)]),
+  );
+  return (language) => sets.get(language === null ? "en" : primaryLanguage(language)) ?? NONE;
 }
+
+/** The fillers to remove for a transcript's language; none without a list, so no word is taken for a filler. */
+export const fillersFor = wordsByLanguage(FILLER_WORDS);
 
 /**
  * Words a sentence may say twice in a row by grammar, not by stutter ("she had had enough", "I know that that
@@ -43,14 +45,8 @@ const GRAMMATICAL_REPEATS: Record<string, readonly string[]> = {
   nl: ["die", "dat"],
 };
 
-const REPEAT_SETS = new Map<string, ReadonlySet<string>>(
-  Object.entries(GRAMMATICAL_REPEATS).map(([language, words]) => [language, new Set(words)]),
-);
-
-/** The words of a transcript's language that may stand twice in a row (English when it is not known). */
-export function grammaticalRepeatsFor(language: string | null): ReadonlySet<string> {
-  return REPEAT_SETS.get(language === null ? "en" : primaryLanguage(language)) ?? NONE;
-}
+/** The words of a transcript's language that may stand twice in a row. */
+export const grammaticalRepeatsFor = wordsByLanguage(GRAMMATICAL_REPEATS);
 
 /** Whether "i" is the English pronoun, to be written "I": only when the transcript is (or may be) English. */
 export const writesCapitalI = (language: string | null): boolean =>

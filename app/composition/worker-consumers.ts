@@ -58,7 +58,7 @@ export function createJobConsumer(
 
 /** The work DLQ's consumer: ends each job whose work message was dead-lettered (failed, its client told). */
 export function createDeadLetterConsumer(
-  deps: JobConsumerDeps & { queueUrl: string },
+  deps: Pick<JobConsumerDeps, "sqs" | "store" | "pipeline" | "deliveries" | "logger"> & { queueUrl: string },
   timings: QueueTimings,
 ): WorkConsumer {
   return createWorkConsumer({

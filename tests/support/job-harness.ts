@@ -168,7 +168,6 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
 
   /** A worker's consumer of the work DLQ: it ends the jobs dead-lettered there. */
   function startDeadLetters(): WorkConsumer {
-    const tempFiles = createTempFiles(workerDir);
     const { pipeline } = composeServices(
       {
         logger: workerLogs.logger,
@@ -177,7 +176,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
         cleaner: createRulesCleaner(),
         publisher,
         textWork: inlineTextWork(),
-        tempFiles,
+        tempFiles: createTempFiles(workerDir),
         objects,
         jobAdapters: { store, queue, objects, sqs: clients.sqs, workQueueUrl: outputs.workQueueUrl },
         idempotencyStore: idempotencyStore(),
@@ -189,9 +188,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
         sqs: clients.sqs,
         queueUrl: outputs.workDlqUrl,
         store,
-        objects,
         pipeline,
-        tempFiles,
         deliveries,
         logger: workerLogs.logger,
       },

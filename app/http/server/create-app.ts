@@ -12,6 +12,7 @@ import type { IdentityDefaults } from "../identity/identity.js";
 import type { EventPublisher } from "../../events/event-publisher.js";
 import { accessLog } from "../middleware/access-log.js";
 import { responseHeaders } from "../middleware/response-headers.js";
+import { unreadAnswerLimit } from "../middleware/unread-answer-limit.js";
 import type { AppEnv, Admission } from "./app-env.js";
 import { handleError, problemResponse } from "./error-handler.js";
 import { tenantShare, type InFlightRequests } from "../middleware/in-flight-requests.js";
@@ -58,7 +59,7 @@ export interface AppDeps {
   identityDefaults: IdentityDefaults;
   maxUploadBytes: number;
   maxCaptionsBytes: number;
-  /** A body that sends nothing for this long is refused (408). */
+  /** A body that sends nothing for this long is refused (408); an answer the client reads nothing of this long is dropped. */
   uploadIdleTimeoutMs: number;
   /** A body slower than this is refused with 408 `upload_too_slow`; absent: no minimum. */
   minUploadRate?: MinUploadRate | undefined;
@@ -120,6 +121,8 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(interaction({ logger: deps.logger, ...(newId && { newId }) }));
   app.use(accessLog({ metrics }));
+  // The same idle limit as an upload's, the other way: a client that reads nothing of its answer.
+  app.use(unreadAnswerLimit({ idleMs: uploadIdleTimeoutMs }));
   app.use(responseHeaders());
   app.route(
     "/batch/jobs",

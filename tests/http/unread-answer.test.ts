@@ -1,0 +1,138 @@
+import { request as httpRequest } from "node:http";
+import { connect, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listenTestApp } from "../support/listening-app.js";
+import { MULTIPART_TYPE, multipartBody } from "../support/multipart.js";
+
+const IDLE_MS = 2_000;
+const MiB = 1024 * 1024;
+const CUT = "the client read nothing of the answer in time; connection closed";
+
+/**
+ * Plain-text captions whose answer (the raw and the cleaned transcript) is about 14 MiB: more than loopback's
+ * socket buffers hold, so a client that does not read stalls the server's writes.
+ */
+const text = "so we we should ship the release on friday um\n".repeat(Math.ceil((7 * MiB) / 46));
+const body = multipartBody([{ name: "file", filename: "long.txt", content: text }]);
+
+function rawUpload(): Buffer {
+  return Buffer.concat([
+    Buffer.from(
+      "POST /batch/process HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+        `Content-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n` +
+        "\r\n",
+    ),
+    body,
+  ]);
+}
+
+async function open(port: number): Promise<Socket> {
+  const socket = connect(port, "127.0.0.1");
+  await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  return socket;
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, limitMs = 60_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("a client that stops reading its answer", () => {
+  let service: Awaited<ReturnType<typeof listenTestApp>>;
+  const connections = () =>
+    new Promise<number>((resolve, reject) =>
+      service.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+    );
+
+  beforeAll(async () => {
+    service = await listenTestApp({
+      uploadIdleTimeoutMs: IDLE_MS,
+      maxCaptionsBytes: 16 * MiB,
+      maxUploadBytes: 16 * MiB,
+    });
+  });
+  afterAll(() => service.close());
+
+  it("has its connection closed once the answer moves for the idle limit, and the server lets go of it", async () => {
+    const socket = await open(service.port);
+    socket.on("error", () => undefined);
+    socket.write(rawUpload());
+    // Read the status line, then nothing more.
+    const head = await new Promise<Buffer>((resolve) => socket.once("data", resolve));
+    socket.pause();
+    expect(head.toString("latin1")).toMatch(/^HTTP\/1\.1 200 /);
+
+    const warned = () =>
+      service.logs.lines.find(
+        (line) => line.msg === "the client read nothing of the answer in time; connection closed",
+      );
+    await until(() => warned() !== undefined, "the warning");
+    expect(warned()).toMatchObject({ level: "warn", path: "/batch/process", idle_s: IDLE_MS / 1000 });
+    expect(warned()?.interaction_id).toEqual(expect.any(String));
+    await until(async () => (await connections()) === 0, "the server to close the connection");
+
+    // What the client reads now ends short of the answer's end: it was cut, not completed.
+    const rest: Buffer[] = [head];
+    socket.on("data", (chunk: Buffer) => rest.push(chunk));
+    socket.resume();
+    await new Promise((resolve) => socket.once("close", resolve));
+    const received = Buffer.concat(rest).toString("utf8");
+    expect(received.length).toBeLessThan(2 * text.length);
+    expect(received.trimEnd().endsWith("}")).toBe(false);
+  });
+
+  it("a client that pauses for less than the limit gets the whole answer, however long it takes", async () => {
+    const started = Date.now();
+    const raw = await new Promise<string>((resolve, reject) => {
+      const outgoing = httpRequest(
+        { port: service.port, host: "127.0.0.1", method: "POST", path: "/batch/process", agent: false },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          let sincePause = 0;
+          answer.on("data", (chunk: Buffer) => {
+            chunks.push(chunk);
+            sincePause += chunk.length;
+            if (sincePause < MiB) return;
+            // A pause of a tenth of the limit every MiB read: the answer takes longer than the limit in all.
+            sincePause = 0;
+            answer.pause();
+            setTimeout(() => answer.resume(), IDLE_MS / 10);
+          });
+          answer.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+          answer.once("error", reject);
+        },
+      );
+      outgoing.once("error", reject);
+      outgoing.setHeader("content-type", MULTIPART_TYPE);
+      outgoing.end(body);
+    });
+    const answer = JSON.parse(raw) as Record<string, string>;
+    expect(answer.raw_transcript?.length).toBeGreaterThan(6 * MiB);
+    expect(answer.cleaned_transcript?.length).toBeGreaterThan(MiB);
+    expect(Date.now() - started).toBeGreaterThan(IDLE_MS);
+    const itsLines = service.logs.lines.filter((line) => line.interaction_id === answer.interaction_id);
+    expect(itsLines.map((line) => line.msg)).toContain("request completed");
+    expect(itsLines.map((line) => line.msg)).not.toContain(CUT);
+  });
+
+  it("a kept-alive connection outlives the limit between requests, and still ends at its keep-alive timeout", async () => {
+    const socket = await open(service.port);
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+    const answered = () => /\r\n\r\n[\s\S]*\}\s*(0\r\n\r\n)?$/.test(received);
+    socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    await until(answered, "the first answer");
+    // Idle past the limit but within the keep-alive timeout (5 s here), then a second request on it.
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 500));
+    expect(socket.destroyed).toBe(false);
+    received = "";
+    socket.write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    await until(answered, "the second answer");
+    expect(received).toMatch(/^HTTP\/1\.1 \d{3} /);
+    // Left idle, the server closes it: the limit's clearing did not take the keep-alive timeout with it.
+    await until(() => socket.readableEnded || socket.destroyed, "the keep-alive timeout", 30_000);
+  });
+});

@@ -68,7 +68,7 @@ export const httpSettings = settings(
       { min: 1 },
       {
         meaning:
-          "a body that sends nothing this long gets 408 `upload_idle_timeout`; its slot and temporary file are freed",
+          "a body that sends nothing this long gets 408 `upload_idle_timeout`; its slot and temporary file are freed. The same limit the other way: an answer (on any route) the client reads nothing of this long is abandoned and its connection closed",
       },
     ),
     HEADERS_TIMEOUT_S: integer(
@@ -91,7 +91,7 @@ export const httpSettings = settings(
     MAX_CONCURRENT_REQUESTS: integer(
       64,
       { min: 1 },
-      { meaning: "uploads processed at once per instance; more get 503 `too_busy`" },
+      { meaning: "uploads processed (or their answers being sent) at once per instance; more get 503 `too_busy`" },
     ),
     MAX_CONCURRENT_REQUESTS_PER_TENANT: optionalInteger(
       { min: 1 },

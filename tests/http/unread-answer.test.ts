@@ -2,6 +2,8 @@ import { request as httpRequest } from "node:http";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenTestApp } from "../support/listening-app.js";
+import { uploadForm } from "../support/test-app.js";
+import { inlineTextWork } from "../../app/text-work/text-work.js";
 import { MULTIPART_TYPE, multipartBody } from "../support/multipart.js";
 
 const IDLE_MS = 2_000;
@@ -15,16 +17,23 @@ const CUT = "the client read nothing of the answer in time; connection closed";
 const text = "so we we should ship the release on friday um\n".repeat(Math.ceil((7 * MiB) / 46));
 const body = multipartBody([{ name: "file", filename: "long.txt", content: text }]);
 
-function rawUpload(): Buffer {
+function rawUpload(headers: Record<string, string> = {}): Buffer {
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   return Buffer.concat([
     Buffer.from(
       "POST /batch/process HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-        `Content-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n` +
-        "\r\n",
+        `Content-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n${extra.join("")}\r\n`,
     ),
     body,
   ]);
 }
+
+type Service = Awaited<ReturnType<typeof listenTestApp>>;
+
+const connections = (service: Service) =>
+  new Promise<number>((resolve, reject) =>
+    service.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+  );
 
 async function open(port: number): Promise<Socket> {
   const socket = connect(port, "127.0.0.1");
@@ -41,11 +50,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string, limi
 }
 
 describe("a client that stops reading its answer", () => {
-  let service: Awaited<ReturnType<typeof listenTestApp>>;
-  const connections = () =>
-    new Promise<number>((resolve, reject) =>
-      service.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
-    );
+  let service: Service;
 
   beforeAll(async () => {
     service = await listenTestApp({
@@ -72,7 +77,7 @@ describe("a client that stops reading its answer", () => {
     await until(() => warned() !== undefined, "the warning");
     expect(warned()).toMatchObject({ level: "warn", path: "/batch/process", idle_s: IDLE_MS / 1000 });
     expect(warned()?.interaction_id).toEqual(expect.any(String));
-    await until(async () => (await connections()) === 0, "the server to close the connection");
+    await until(async () => (await connections(service)) === 0, "the server to close the connection");
 
     // What the client reads now ends short of the answer's end: it was cut, not completed.
     const rest: Buffer[] = [head];
@@ -134,5 +139,75 @@ describe("a client that stops reading its answer", () => {
     expect(received).toMatch(/^HTTP\/1\.1 \d{3} /);
     // Left idle, the server closes it: the limit's clearing did not take the keep-alive timeout with it.
     await until(() => socket.readableEnded || socket.destroyed, "the keep-alive timeout", 30_000);
+  });
+});
+
+describe("a request counts against its tenant's share until its answer has left", () => {
+  const TENANT_A = "11111111-1111-4111-8111-111111111111";
+  const TENANT_B = "22222222-2222-4222-8222-222222222222";
+  let service: Service;
+  /** When set, the captions import signals it started and waits for `released`. */
+  let hold: { started: () => void; released: Promise<void> } | undefined;
+
+  beforeAll(async () => {
+    const inline = inlineTextWork();
+    service = await listenTestApp({
+      uploadIdleTimeoutMs: IDLE_MS,
+      maxCaptionsBytes: 16 * MiB,
+      maxUploadBytes: 16 * MiB,
+      maxConcurrentRequestsPerTenant: 1,
+      textWork: {
+        ...inline,
+        // Held, when a test asks, until its client has gone: the answer is written to a closed connection.
+        importCaptions: async (task) => {
+          if (hold !== undefined) {
+            hold.started();
+            await hold.released;
+          }
+          return inline.importCaptions(task);
+        },
+      },
+    });
+  });
+  afterAll(() => service.close());
+
+  const smallUpload = (tenant: string) =>
+    fetch(`${service.url}/batch/process`, {
+      method: "POST",
+      headers: { "X-Tenant-ID": tenant, "X-User-ID": "ana@example.com" },
+      body: uploadForm("WEBVTT\n\n00:00.000 --> 00:01.000\nhello there\n", "short.vtt"),
+    });
+  const statusOf = async (tenant: string) => (await smallUpload(tenant)).status;
+
+  it("an answer its client does not read holds the tenant's slot (429) until the idle limit cuts it; other tenants are served", async () => {
+    const socket = await open(service.port);
+    socket.on("error", () => undefined);
+    socket.write(rawUpload({ "X-Tenant-ID": TENANT_A, "X-User-ID": "ana@example.com" }));
+    await new Promise((resolve) => socket.once("data", resolve));
+    socket.pause();
+
+    const refused = await smallUpload(TENANT_A);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ code: "tenant_too_busy" });
+    expect(await statusOf(TENANT_B)).toBe(200);
+    await until(async () => (await statusOf(TENANT_A)) === 200, "the slot to come back once the answer is cut");
+    socket.destroy();
+  });
+
+  it("a client gone before its answer was written frees its slot", async () => {
+    let started!: () => void;
+    const importStarted = new Promise<void>((resolve) => (started = resolve));
+    let release!: () => void;
+    hold = { started, released: new Promise<void>((resolve) => (release = resolve)) };
+    const socket = await open(service.port);
+    socket.on("error", () => undefined);
+    socket.write(rawUpload({ "X-Tenant-ID": TENANT_A, "X-User-ID": "ana@example.com" }));
+    await importStarted;
+    // A reset, not a half-close (after which the answer would still be written): the connection is gone.
+    socket.resetAndDestroy();
+    await until(async () => (await connections(service)) === 0, "the server to see the client gone");
+    hold = undefined;
+    release();
+    await until(async () => (await statusOf(TENANT_A)) === 200, "the slot to come back");
   });
 });

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
-import type { IdentifiedEnv, InteractionVariables } from "../server/app-env.js";
+import type { EdgeBindings, IdentifiedEnv, InteractionVariables } from "../server/app-env.js";
 import { ApiError } from "../contract/problem.js";
+import { whenAnswerDelivered } from "../server/answer-delivery.js";
 
 export interface InFlightRequest {
   interactionId: string;
@@ -10,7 +11,7 @@ export interface InFlightRequest {
 }
 
 /**
- * The requests being answered right now, and whether the service is draining for shutdown. Shutdown waits
+ * The requests being answered right now (until their answer has left), and whether the service is draining for shutdown. Shutdown waits
  * for this set to empty, and names what it abandons when the grace period runs out.
  */
 export function createInFlightRequests() {
@@ -30,29 +31,38 @@ export function createInFlightRequests() {
     },
     /** Tracks each request; past `limit` requests at once, answers 503 with `Retry-After` instead. */
     middleware: ({ limit, retryAfterS = 5 }: { limit: number; retryAfterS?: number }) =>
-      createMiddleware<{ Variables: InteractionVariables }>(async function trackInFlight(c, next) {
-        if (active.size >= limit) {
-          c.header("Retry-After", String(retryAfterS));
-          throw new ApiError("too_busy", `This instance is already processing ${limit} requests; try again shortly.`, {
-            retry_after_s: retryAfterS,
-          });
-        }
-        const id = c.var.interactionId;
-        active.set(id, { interactionId: id, method: c.req.method, path: c.req.path, startedAt: Date.now() });
-        try {
-          await next();
-        } finally {
-          active.delete(id);
-        }
-      }),
+      createMiddleware<{ Variables: InteractionVariables; Bindings: EdgeBindings }>(
+        async function trackInFlight(c, next) {
+          if (active.size >= limit) {
+            c.header("Retry-After", String(retryAfterS));
+            throw new ApiError(
+              "too_busy",
+              `This instance is already processing ${limit} requests; try again shortly.`,
+              {
+                retry_after_s: retryAfterS,
+              },
+            );
+          }
+          const id = c.var.interactionId;
+          active.set(id, { interactionId: id, method: c.req.method, path: c.req.path, startedAt: Date.now() });
+          try {
+            await next();
+          } catch (error) {
+            active.delete(id);
+            throw error;
+          }
+          whenAnswerDelivered(c.env?.outgoing, () => active.delete(id));
+        },
+      ),
   };
 }
 
 export type InFlightRequests = ReturnType<typeof createInFlightRequests>;
 
 /**
- * Each tenant's share of the instance: past `limit` requests of one tenant at once, that tenant gets 429
- * with `Retry-After`; the others are not affected. Runs after identity, which names the tenant.
+ * Each tenant's share of the instance: past `limit` requests of one tenant at once (each counted until its
+ * answer has left), that tenant gets 429 with `Retry-After`; the others are not affected. Runs after
+ * identity, which names the tenant.
  */
 export function tenantShare({ limit, retryAfterS = 5 }: { limit: number; retryAfterS?: number }) {
   const active = new Map<string, number>();
@@ -68,12 +78,17 @@ export function tenantShare({ limit, retryAfterS = 5 }: { limit: number; retryAf
       );
     }
     active.set(tenant, running + 1);
-    try {
-      await next();
-    } finally {
+    const release = () => {
       const left = (active.get(tenant) ?? 1) - 1;
       if (left === 0) active.delete(tenant);
       else active.set(tenant, left);
+    };
+    try {
+      await next();
+    } catch (error) {
+      release();
+      throw error;
     }
+    whenAnswerDelivered(c.env?.outgoing, release);
   });
 }

@@ -24,6 +24,13 @@ await runCommand(
       cases: { type: "string", value: "<n>", default: "1000", description: "how many requests" },
       seed: { type: "string", value: "<n>", description: "the generator's seed, to replay a run (default: the clock)" },
       concurrency: { type: "string", value: "<n>", default: "8", description: "requests in flight at once" },
+      wait: {
+        type: "string",
+        value: "<s>",
+        description:
+          "how long a request may wait for its answer (default: 10, or 40 with --url: a body that stops short is\n" +
+          "answered once the server's UPLOAD_IDLE_TIMEOUT_S has passed, 30 s by default)",
+      },
       url: {
         type: "string",
         value: "<url>",
@@ -37,6 +44,9 @@ await runCommand(
     const cases = wholeNumber("cases", options.cases, 1);
     const seed = options.seed === undefined ? Date.now() : wholeNumber("seed", options.seed, 0);
     const concurrency = wholeNumber("concurrency", options.concurrency, 1);
+    const waitMs =
+      1000 *
+      (options.wait === undefined ? (options.url === undefined ? 10 : 40) : wholeNumber("wait", options.wait, 1));
     const target = options.url === undefined ? undefined : URL.canParse(options.url) ? new URL(options.url) : undefined;
     if (options.url !== undefined && target === undefined)
       throw new CliFailure(EXIT.usage, `--url must be a URL, not ${JSON.stringify(options.url)}`);
@@ -46,10 +56,10 @@ await runCommand(
     // subtitles, deletes).
     const share = Math.max(1, Math.floor(cases / 4));
     const reports = [
-      await runFuzz({ cases: share, seed, concurrency, target }),
-      await runFuzz({ cases: share, seed, concurrency, target, path: "/batch/jobs" }),
-      await runFuzz({ cases: share, seed, concurrency, target, path: "/batch/subtitles" }),
-      await runFuzz({ cases: cases - 3 * share, seed, concurrency, target, path: "job reads" }),
+      await runFuzz({ cases: share, seed, concurrency, target, waitMs }),
+      await runFuzz({ cases: share, seed, concurrency, target, waitMs, path: "/batch/jobs" }),
+      await runFuzz({ cases: share, seed, concurrency, target, waitMs, path: "/batch/subtitles" }),
+      await runFuzz({ cases: cases - 3 * share, seed, concurrency, target, waitMs, path: "job reads" }),
     ];
     const report = {
       byStatus: {} as Record<string, number>,

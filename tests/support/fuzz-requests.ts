@@ -45,6 +45,7 @@ export async function runFuzz({
   path = "/batch/process",
   target,
   authenticator,
+  waitMs = 10_000,
 }: {
   cases: number;
   seed?: number;
@@ -54,6 +55,8 @@ export async function runFuzz({
   target?: URL;
   /** Verifies credentials on the server started here (else it trusts the identity headers). */
   authenticator?: Authenticator;
+  /** How long a request may wait for its answer: past the target's upload idle limit, which answers a short body. */
+  waitMs?: number;
 }): Promise<FuzzReport> {
   const service =
     target === undefined
@@ -92,7 +95,7 @@ export async function runFuzz({
           head,
           body: sample.body,
           halfClose: sample.halfClose,
-          waitMs: 10_000,
+          waitMs,
         });
         const key = answer.status === undefined ? "no answer" : String(answer.status);
         report.byStatus[key] = (report.byStatus[key] ?? 0) + 1;

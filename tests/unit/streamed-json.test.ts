@@ -1,10 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
-import { jsonStream, textStream } from "../../app/http/server/streamed-json.js";
+import { ANSWER_CHUNK_BYTES, jsonStream, textStream } from "../../app/http/server/streamed-json.js";
 import { splicedJson } from "../../app/http/server/spliced-json.js";
 
 const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
+
+/** The sizes of the chunks a stream gives, in order. */
+async function chunkSizes(stream: ReadableStream<Uint8Array>): Promise<number[]> {
+  const sizes: number[] = [];
+  for await (const chunk of stream) sizes.push(chunk.length);
+  return sizes;
+}
 
 describe("jsonStream", () => {
   it("gives exactly JSON.stringify's text for any object, long strings included", async () => {
@@ -35,6 +42,15 @@ describe("jsonStream", () => {
     expect(served).toBe(JSON.stringify(value));
     expect((JSON.parse(served) as typeof value).transcript).toBe(value.transcript);
   });
+
+  it("hands out no chunk over 64 KiB, however big one field is (a slow reader's progress is counted per chunk)", async () => {
+    const words = Array.from({ length: 40_000 }, (_, i) => ({ word: `w${i}`, start: i / 3, end: i / 3 + 0.25 }));
+    const value = { transcript: "日本語".repeat(60_000), words };
+    const sizes = await chunkSizes(jsonStream(value));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(ANSWER_CHUNK_BYTES);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(Buffer.byteLength(JSON.stringify(value)));
+    expect(await text(jsonStream(value))).toBe(JSON.stringify(value));
+  });
 });
 
 /** The bytes of `text` cut at the given points: how a stored object arrives from the bucket. */
@@ -55,6 +71,13 @@ describe("textStream", () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it("hands out no chunk over 64 KiB, whatever the script", async () => {
+    const value = "日本語のテキスト".repeat(40_000);
+    const sizes = await chunkSizes(textStream(value));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(ANSWER_CHUNK_BYTES);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(Buffer.byteLength(value));
   });
 });
 

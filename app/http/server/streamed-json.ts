@@ -1,6 +1,18 @@
 /** Characters of a long string escaped and encoded at a time. */
 const SLICE_CHARS = 64 * 1024;
 
+/**
+ * Bytes handed to the socket at a time. A write counts as progress only once all of it is taken, so a
+ * multi-megabyte piece (a long `words` array) would have a slow but steady reader cut by the unread-answer
+ * limit; in pieces this size, taking 64 KiB restarts the count.
+ */
+export const ANSWER_CHUNK_BYTES = 64 * 1024;
+
+function* chunked(bytes: Uint8Array): Generator<Uint8Array> {
+  for (let start = 0; start < bytes.length; start += ANSWER_CHUNK_BYTES)
+    yield bytes.subarray(start, start + ANSWER_CHUNK_BYTES);
+}
+
 /** A string a slice at a time, a surrogate pair never split between two slices. */
 function* stringSlices(text: string): Generator<string> {
   for (let start = 0; start < text.length;) {
@@ -45,7 +57,7 @@ export function jsonStream(value: Record<string, unknown>): ReadableStream<Uint8
     pull(controller) {
       const next = pieces.next();
       if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
+      else for (const chunk of chunked(encoder.encode(next.value))) controller.enqueue(chunk);
     },
   });
 }
@@ -54,7 +66,7 @@ export function jsonStream(value: Record<string, unknown>): ReadableStream<Uint8
 export function textStream(text: string): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   function* encoded() {
-    for (const slice of stringSlices(text)) yield encoder.encode(slice);
+    for (const slice of stringSlices(text)) yield* chunked(encoder.encode(slice));
   }
   return ReadableStream.from(encoded());
 }

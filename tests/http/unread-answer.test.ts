@@ -146,8 +146,8 @@ describe("a request counts against its tenant's share until its answer has left"
   const TENANT_A = "11111111-1111-4111-8111-111111111111";
   const TENANT_B = "22222222-2222-4222-8222-222222222222";
   let service: Service;
-  /** When set, the captions import signals it started and waits for `released`. */
-  let hold: { started: () => void; released: Promise<void> } | undefined;
+  /** When set, the next captions import (holding `only`, if given) signals it started and waits for `released`. */
+  let hold: { started: () => void; released: Promise<void>; only?: string } | undefined;
 
   beforeAll(async () => {
     const inline = inlineTextWork();
@@ -160,9 +160,13 @@ describe("a request counts against its tenant's share until its answer has left"
         ...inline,
         // Held, when a test asks, until its client has gone: the answer is written to a closed connection.
         importCaptions: async (task) => {
-          if (hold !== undefined) {
-            hold.started();
-            await hold.released;
+          const held = hold;
+          const text = "contents" in task.source ? Buffer.from(task.source.contents).toString("utf8") : "";
+          if (held?.only !== undefined && !text.includes(held.only)) return inline.importCaptions(task);
+          hold = undefined;
+          if (held !== undefined) {
+            held.started();
+            await held.released;
           }
           return inline.importCaptions(task);
         },
@@ -206,8 +210,73 @@ describe("a request counts against its tenant's share until its answer has left"
     // A reset, not a half-close (after which the answer would still be written): the connection is gone.
     socket.resetAndDestroy();
     await until(async () => (await connections(service)) === 0, "the server to see the client gone");
-    hold = undefined;
     release();
     await until(async () => (await statusOf(TENANT_A)) === 200, "the slot to come back");
+  });
+
+  it("an answer queued behind another on a pipelined connection is cut too once it is written and not read", async () => {
+    let started!: () => void;
+    const importStarted = new Promise<void>((resolve) => (started = resolve));
+    let release!: () => void;
+    hold = { started, released: new Promise<void>((resolve) => (release = resolve)) };
+    const small = multipartBody([{ name: "file", filename: "short.txt", content: "hello there\n" }]);
+    const first = Buffer.concat([
+      Buffer.from(
+        "POST /batch/process HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+          `Content-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${small.length}\r\n` +
+          `X-Tenant-ID: ${TENANT_A}\r\nX-User-ID: ana@example.com\r\n\r\n`,
+      ),
+      small,
+    ]);
+    const linesBefore = service.logs.lines.length;
+    const socket = await open(service.port);
+    socket.on("error", () => undefined);
+    socket.pause();
+    // The first request is held; the second, with the big answer, is worked out meanwhile and waits its turn.
+    socket.write(Buffer.concat([first, rawUpload({ "X-Tenant-ID": TENANT_B, "X-User-ID": "bo@example.com" })]));
+    await importStarted;
+    const completedFor = (tenant: string) =>
+      service.logs.lines
+        .slice(linesBefore)
+        .find((line) => line.msg === "request completed" && line.tenant_id === tenant);
+    await until(() => completedFor(TENANT_B) !== undefined, "the second answer to be ready");
+    release();
+    const cut = () =>
+      service.logs.lines.find(
+        (line) => line.msg === CUT && line.interaction_id === completedFor(TENANT_B)?.interaction_id,
+      );
+    await until(() => cut() !== undefined, "the queued answer to be cut");
+    await until(async () => (await connections(service)) === 0, "the server to close the connection");
+    socket.destroy();
+  });
+
+  it("a pipelined request worked out for longer than the limit after the answer before it is not cut", async () => {
+    let started!: () => void;
+    const importStarted = new Promise<void>((resolve) => (started = resolve));
+    let release!: () => void;
+    hold = { started, released: new Promise<void>((resolve) => (release = resolve)), only: "hold me" };
+    const upload = (tenant: string, content: string) => {
+      const form = multipartBody([{ name: "file", filename: "short.txt", content }]);
+      return Buffer.concat([
+        Buffer.from(
+          "POST /batch/process HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+            `Content-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${form.length}\r\n` +
+            `X-Tenant-ID: ${tenant}\r\nX-User-ID: ana@example.com\r\n\r\n`,
+        ),
+        form,
+      ]);
+    };
+    const socket = await open(service.port);
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("utf8")));
+    socket.write(Buffer.concat([upload(TENANT_A, "hello there\n"), upload(TENANT_B, "hold me a while\n")]));
+    await importStarted;
+    await until(() => received.includes("hello there"), "the first answer");
+    // The second is still being worked out past the first answer's limit: that limit must not cut it.
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS + 1_000));
+    release();
+    await until(() => received.includes("hold me a while") || socket.destroyed, "the second answer");
+    expect(received.match(/^HTTP\/1\.1 200 /gm)).toHaveLength(2);
+    socket.destroy();
   });
 });

@@ -12,20 +12,20 @@ export function unreadAnswerLimit({ idleMs }: { idleMs: number }) {
   return createMiddleware<AppEnv>(async function unreadAnswerLimit(c, next) {
     await next();
     const outgoing = c.env?.outgoing;
-    const socket = outgoing?.socket;
-    if (idleMs <= 0 || outgoing === undefined || !socket || outgoing.writableFinished) return;
+    if (idleMs <= 0 || outgoing === undefined || outgoing.writableFinished || outgoing.destroyed) return;
     const log = c.var.log;
     const path = c.req.path;
-    // Node writes the answer once this returns; the socket's own timeout counts from there.
+    // Node writes the answer once this returns; the socket's own timeout counts from there. An answer queued
+    // behind another on the same connection (pipelining) has no socket yet: Node arms it when it gets one.
     outgoing.setTimeout(idleMs, () => {
       log.warn(
-        { path, idle_s: Math.round(idleMs / 1000), bytes_left: socket.writableLength },
+        { path, idle_s: Math.round(idleMs / 1000), bytes_left: outgoing.socket?.writableLength },
         "the client read nothing of the answer in time; connection closed",
       );
       outgoing.destroy();
     });
-    // Before Node's own handler, which then gives the connection its keep-alive timeout (or the next pipelined
-    // request, which may take long to answer): the limit is this answer's only.
-    outgoing.prependOnceListener("finish", () => socket.setTimeout(0));
+    // Before Node's own handler, which detaches the socket and then gives it its keep-alive timeout or the
+    // next pipelined answer (whose request may take long): the limit is this answer's only.
+    outgoing.prependOnceListener("finish", () => outgoing.socket?.setTimeout(0));
   });
 }

@@ -175,6 +175,16 @@ describe("a request counts against its tenant's share until its answer has left"
   });
   afterAll(() => service.close());
 
+  /** Holds the next captions import (of a file holding `only`, if given) until `release` is called. */
+  function holdNextImport(only?: string) {
+    let started!: () => void;
+    const importStarted = new Promise<void>((resolve) => (started = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    hold = { started, released, ...(only !== undefined && { only }) };
+    return { importStarted, release };
+  }
+
   const smallUpload = (tenant: string) =>
     fetch(`${service.url}/batch/process`, {
       method: "POST",
@@ -199,10 +209,7 @@ describe("a request counts against its tenant's share until its answer has left"
   });
 
   it("a client gone before its answer was written frees its slot", async () => {
-    let started!: () => void;
-    const importStarted = new Promise<void>((resolve) => (started = resolve));
-    let release!: () => void;
-    hold = { started, released: new Promise<void>((resolve) => (release = resolve)) };
+    const { importStarted, release } = holdNextImport();
     const socket = await open(service.port);
     socket.on("error", () => undefined);
     socket.write(rawUpload({ "X-Tenant-ID": TENANT_A, "X-User-ID": "ana@example.com" }));
@@ -215,10 +222,7 @@ describe("a request counts against its tenant's share until its answer has left"
   });
 
   it("an answer queued behind another on a pipelined connection is cut too once it is written and not read", async () => {
-    let started!: () => void;
-    const importStarted = new Promise<void>((resolve) => (started = resolve));
-    let release!: () => void;
-    hold = { started, released: new Promise<void>((resolve) => (release = resolve)) };
+    const { importStarted, release } = holdNextImport();
     const small = multipartBody([{ name: "file", filename: "short.txt", content: "hello there\n" }]);
     const first = Buffer.concat([
       Buffer.from(
@@ -251,10 +255,7 @@ describe("a request counts against its tenant's share until its answer has left"
   });
 
   it("a pipelined request worked out for longer than the limit after the answer before it is not cut", async () => {
-    let started!: () => void;
-    const importStarted = new Promise<void>((resolve) => (started = resolve));
-    let release!: () => void;
-    hold = { started, released: new Promise<void>((resolve) => (release = resolve)), only: "hold me" };
+    const { importStarted, release } = holdNextImport("hold me");
     const upload = (tenant: string, content: string) => {
       const form = multipartBody([{ name: "file", filename: "short.txt", content }]);
       return Buffer.concat([

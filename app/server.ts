@@ -76,6 +76,7 @@ const app = createApp({
   identityDefaults: config.identityDefaults,
   maxUploadBytes: config.maxUploadBytes,
   maxCaptionsBytes: config.maxCaptionsBytes,
+  maxTranscriptJsonBytes: config.maxTranscriptJsonBytes,
   uploadIdleTimeoutMs: config.uploadIdleTimeoutS * 1000,
   minUploadRate: { bytesPerS: config.minUploadBytesPerS, windowMs: MIN_RATE_WINDOW_MS },
   requestTimeoutMs,

@@ -47,6 +47,15 @@ export const httpSettings = settings(
     ),
     MAX_UPLOAD_BYTES: integer(2 * GiB, { min: 1 }, { meaning: "largest upload, in bytes (2 GiB)" }),
     MAX_CAPTIONS_BYTES: integer(16 * MiB, { min: 1 }, { meaning: "largest captions file, in bytes (16 MiB)" }),
+    MAX_TRANSCRIPT_JSON_BYTES: integer(
+      64 * MiB,
+      // Parsed whole on a text worker: V8 cannot hold a string of much more than 512 MiB.
+      { min: 1, max: 256 * MiB },
+      {
+        meaning:
+          "largest transcript answer sent back to `POST /batch/subtitles`, in bytes (64 MiB, at most 256 MiB); an answer with the words of a ten-hour recording is about 10 MB",
+      },
+    ),
     REQUEST_TIMEOUT_S: integer(
       3600,
       { min: 0 },
@@ -122,6 +131,7 @@ export const httpSettings = settings(
     host: env.HOST,
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
     maxCaptionsBytes: env.MAX_CAPTIONS_BYTES,
+    maxTranscriptJsonBytes: env.MAX_TRANSCRIPT_JSON_BYTES,
     requestTimeoutS: env.REQUEST_TIMEOUT_S,
     uploadIdleTimeoutS: env.UPLOAD_IDLE_TIMEOUT_S,
     minUploadBytesPerS: env.UPLOAD_MIN_BYTES_PER_S,

@@ -148,6 +148,7 @@ describe("the OpenAPI document tells the whole truth", () => {
       idempotencyStore,
       maxUploadBytes: 64 * 1024,
       maxCaptionsBytes: 64 * 1024,
+      maxTranscriptJsonBytes: 64 * 1024,
       uploadIdleTimeoutMs: 300,
     });
     // A key whose first request is still running, for each POST route: the same file and identity get 409.

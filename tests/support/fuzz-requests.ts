@@ -65,6 +65,7 @@ export async function runFuzz({
             transcriber: echoTranscriber,
             maxUploadBytes: 64 * 1024,
             maxCaptionsBytes: 64 * 1024,
+            maxTranscriptJsonBytes: 64 * 1024,
             uploadIdleTimeoutMs: 300,
             maxConcurrentRequests: 1_000,
             maxConcurrentRequestsPerTenant: 1_000,

@@ -70,6 +70,7 @@ export async function buildTestApp(overrides: TestAppOverrides = {}) {
     jobs: NO_ASYNC_JOBS,
     identityDefaults: {},
     maxUploadBytes: 10 * 1024 * 1024,
+    maxTranscriptJsonBytes: DEFAULTS.maxTranscriptJsonBytes,
     uploadIdleTimeoutMs: DEFAULTS.uploadIdleTimeoutS * 1000,
     requestTimeoutMs: 0,
     minFreeDiskBytes: 0,

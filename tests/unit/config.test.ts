@@ -8,6 +8,7 @@ describe("loadConfig", () => {
     const config = loadConfig({});
     expect(config.port).toBe(3000);
     expect(config.maxUploadBytes).toBe(2 * 1024 ** 3);
+    expect(config.maxTranscriptJsonBytes).toBe(64 * 1024 ** 2);
     expect(config.transcriptionProvider).toBe("deepgram");
     expect(config.deepgram).toMatchObject({ baseUrl: "https://api.deepgram.com", model: "nova-3", timeoutS: 900 });
     expect(config.openai).toMatchObject({
@@ -67,6 +68,7 @@ describe("loadConfig", () => {
     ["PORT", "eighty", /PORT: must be a whole number/],
     ["PORT", "70000", /PORT: must be at most 65535/],
     ["MAX_UPLOAD_BYTES", "0", /MAX_UPLOAD_BYTES: must be at least 1/],
+    ["MAX_TRANSCRIPT_JSON_BYTES", String(256 * 1024 ** 2 + 1), /MAX_TRANSCRIPT_JSON_BYTES: must be at most 268435456/],
     ["TRANSCRIPTION_PROVIDER", "whisper", /TRANSCRIPTION_PROVIDER/],
     ["DEEPGRAM_BASE_URL", "not a url", /DEEPGRAM_BASE_URL: must be an absolute URL/],
     ["MOCK_TENANT_ID", "tenant-1", /MOCK_TENANT_ID: must be a UUID v4/],

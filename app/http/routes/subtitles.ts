@@ -61,7 +61,7 @@ const describeSubtitles = describeRoute({
 export interface SubtitleRouteDeps {
   textWork: TextWork;
   tempFiles: TempFiles;
-  /** The largest body taken: the upload limit. */
+  /** The largest body taken (`MAX_TRANSCRIPT_JSON_BYTES`): it is read whole and parsed on a text worker. */
   maxBytes: number;
   idleTimeoutMs: number;
   minRate?: MinUploadRate | undefined;

@@ -59,6 +59,8 @@ export interface AppDeps {
   identityDefaults: IdentityDefaults;
   maxUploadBytes: number;
   maxCaptionsBytes: number;
+  /** The largest transcript answer `POST /batch/subtitles` takes (it is parsed whole). */
+  maxTranscriptJsonBytes: number;
   /** A body that sends nothing for this long is refused (408); an answer the client reads nothing of this long is dropped. */
   uploadIdleTimeoutMs: number;
   /** A body slower than this is refused with 408 `upload_too_slow`; absent: no minimum. */
@@ -155,7 +157,7 @@ export function createApp(deps: AppDeps) {
     subtitleRoutes({
       textWork: deps.textWork,
       tempFiles: deps.tempFiles,
-      maxBytes: deps.maxUploadBytes,
+      maxBytes: deps.maxTranscriptJsonBytes,
       idleTimeoutMs: uploadIdleTimeoutMs,
       minRate: deps.minUploadRate,
       minFreeDiskBytes: deps.minFreeDiskBytes,

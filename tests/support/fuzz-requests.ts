@@ -70,6 +70,8 @@ export async function runFuzz({
             maxConcurrentRequests: 1_000,
             maxConcurrentRequestsPerTenant: 1_000,
             ...((path === "/batch/jobs" || path === "job reads") && { jobs: memoryJobs() }),
+            // Webhooks configured, so a well-formed callback_url is taken (else it is a deliberate 503).
+            webhooks: { allowPrivate: false, missing: [] },
             ...(authenticator !== undefined && { authenticator }),
           },
           { linger: { maxMs: 1_000, maxBytes: 1024 * 1024 } },

@@ -11,8 +11,9 @@ export interface InFlightRequest {
 }
 
 /**
- * The requests being answered right now (until their answer has left), and whether the service is draining for shutdown. Shutdown waits
- * for this set to empty, and names what it abandons when the grace period runs out.
+ * The requests being answered right now (until their answer has left), and whether the service is draining
+ * for shutdown. Shutdown waits for this set to empty, and names what it abandons when the grace period runs
+ * out.
  */
 export function createInFlightRequests() {
   const active = new Map<string, InFlightRequest>();

@@ -61,7 +61,7 @@ export interface AppDeps {
   maxCaptionsBytes: number;
   /** The largest transcript answer `POST /batch/subtitles` takes (it is parsed whole). */
   maxTranscriptJsonBytes: number;
-  /** A body that sends nothing for this long is refused (408); an answer the client reads nothing of this long is dropped. */
+  /** A body that sends nothing this long is refused (408); an answer its client reads nothing of this long, dropped. */
   uploadIdleTimeoutMs: number;
   /** A body slower than this is refused with 408 `upload_too_slow`; absent: no minimum. */
   minUploadRate?: MinUploadRate | undefined;

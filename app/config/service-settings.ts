@@ -61,7 +61,7 @@ export const httpSettings = settings(
       { min: 0 },
       {
         meaning:
-          "the whole request, upload and processing: past it, 408 `upload_timeout` while the body arrives, 504 `processing_timeout` after (0: none)",
+          "the whole request, upload and processing: past it, 408 `upload_timeout` while the body arrives, 504 `processing_timeout` after (0: none); its answer then has as long again to be read in full, else the connection is closed",
       },
     ),
     UPLOAD_MIN_BYTES_PER_S: integer(

@@ -123,8 +123,8 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(interaction({ logger: deps.logger, ...(newId && { newId }) }));
   app.use(accessLog({ metrics }));
-  // The same idle limit as an upload's, the other way: a client that reads nothing of its answer.
-  app.use(unreadAnswerLimit({ idleMs: uploadIdleTimeoutMs }));
+  // An upload's limits, the other way: a client that reads nothing of its answer, or never all of it.
+  app.use(unreadAnswerLimit({ idleMs: uploadIdleTimeoutMs, totalMs: deps.requestTimeoutMs }));
   app.use(responseHeaders());
   app.route(
     "/batch/jobs",

@@ -1,7 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { EdgeBindings, IdentifiedEnv, InteractionVariables } from "../server/app-env.js";
 import { ApiError } from "../contract/problem.js";
-import { whenAnswerDelivered } from "../server/answer-delivery.js";
+import { holdUntilDelivered } from "../server/answer-delivery.js";
 
 export interface InFlightRequest {
   interactionId: string;
@@ -46,13 +46,7 @@ export function createInFlightRequests() {
           }
           const id = c.var.interactionId;
           active.set(id, { interactionId: id, method: c.req.method, path: c.req.path, startedAt: Date.now() });
-          try {
-            await next();
-          } catch (error) {
-            active.delete(id);
-            throw error;
-          }
-          whenAnswerDelivered(c.env?.outgoing, () => active.delete(id));
+          await holdUntilDelivered(next, c.env?.outgoing, () => active.delete(id));
         },
       ),
   };
@@ -79,17 +73,10 @@ export function tenantShare({ limit, retryAfterS = 5 }: { limit: number; retryAf
       );
     }
     active.set(tenant, running + 1);
-    const release = () => {
+    await holdUntilDelivered(next, c.env?.outgoing, () => {
       const left = (active.get(tenant) ?? 1) - 1;
       if (left === 0) active.delete(tenant);
       else active.set(tenant, left);
-    };
-    try {
-      await next();
-    } catch (error) {
-      release();
-      throw error;
-    }
-    whenAnswerDelivered(c.env?.outgoing, release);
+    });
   });
 }

@@ -1,12 +1,23 @@
 import type { ServerResponse } from "node:http";
 
 /**
- * Calls `done` once when the answer has left or its connection is gone: a request holds what it counts
- * against (the instance's limit, its tenant's share) until its client has it, not only until the handler
- * returns, so clients that read their answers slowly cannot pile up answers beyond the limits. At once
- * where there is no socket (`app.request()` in tests) or it is already closed.
+ * Runs the rest of a request's handling while it holds what it counts against (the instance's limit, its
+ * tenant's share), and calls `release` once: when its answer has left or its connection is gone, not when
+ * the handler returns, so clients that read their answers slowly cannot pile up answers beyond the limits.
+ * At once when the handling throws, when there is no socket (`app.request()` in tests), or when it is
+ * already closed.
  */
-export function whenAnswerDelivered(outgoing: ServerResponse | undefined, done: () => void): void {
-  if (outgoing === undefined || outgoing.destroyed || outgoing.closed) done();
-  else outgoing.once("close", done);
+export async function holdUntilDelivered(
+  next: () => Promise<void>,
+  outgoing: ServerResponse | undefined,
+  release: () => void,
+): Promise<void> {
+  try {
+    await next();
+  } catch (error) {
+    release();
+    throw error;
+  }
+  if (outgoing === undefined || outgoing.destroyed || outgoing.closed) release();
+  else outgoing.once("close", release);
 }

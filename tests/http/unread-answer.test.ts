@@ -17,16 +17,20 @@ const CUT = "the client read nothing of the answer in time; connection closed";
 const text = "so we we should ship the release on friday um\n".repeat(Math.ceil((7 * MiB) / 46));
 const body = multipartBody([{ name: "file", filename: "long.txt", content: text }]);
 
-function rawUpload(headers: Record<string, string> = {}): Buffer {
+/** An upload of `form` (the long captions unless given) as the bytes of a request, with `headers` added. */
+function rawUpload(headers: Record<string, string> = {}, form: Buffer = body): Buffer {
   const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   return Buffer.concat([
     Buffer.from(
       "POST /batch/process HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-        `Content-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n${extra.join("")}\r\n`,
+        `Content-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${form.length}\r\n${extra.join("")}\r\n`,
     ),
-    body,
+    form,
   ]);
 }
+
+/** A short plain-text captions file, as a multipart form: a small answer. */
+const shortForm = (content: string) => multipartBody([{ name: "file", filename: "short.txt", content }]);
 
 type Service = Awaited<ReturnType<typeof listenTestApp>>;
 
@@ -223,15 +227,7 @@ describe("a request counts against its tenant's share until its answer has left"
 
   it("an answer queued behind another on a pipelined connection is cut too once it is written and not read", async () => {
     const { importStarted, release } = holdNextImport();
-    const small = multipartBody([{ name: "file", filename: "short.txt", content: "hello there\n" }]);
-    const first = Buffer.concat([
-      Buffer.from(
-        "POST /batch/process HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-          `Content-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${small.length}\r\n` +
-          `X-Tenant-ID: ${TENANT_A}\r\nX-User-ID: ana@example.com\r\n\r\n`,
-      ),
-      small,
-    ]);
+    const first = rawUpload({ "X-Tenant-ID": TENANT_A, "X-User-ID": "ana@example.com" }, shortForm("hello there\n"));
     const linesBefore = service.logs.lines.length;
     const socket = await open(service.port);
     socket.on("error", () => undefined);
@@ -256,17 +252,8 @@ describe("a request counts against its tenant's share until its answer has left"
 
   it("a pipelined request worked out for longer than the limit after the answer before it is not cut", async () => {
     const { importStarted, release } = holdNextImport("hold me");
-    const upload = (tenant: string, content: string) => {
-      const form = multipartBody([{ name: "file", filename: "short.txt", content }]);
-      return Buffer.concat([
-        Buffer.from(
-          "POST /batch/process HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-            `Content-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${form.length}\r\n` +
-            `X-Tenant-ID: ${tenant}\r\nX-User-ID: ana@example.com\r\n\r\n`,
-        ),
-        form,
-      ]);
-    };
+    const upload = (tenant: string, content: string) =>
+      rawUpload({ "X-Tenant-ID": tenant, "X-User-ID": "ana@example.com" }, shortForm(content));
     const socket = await open(service.port);
     let received = "";
     socket.on("data", (chunk: Buffer) => (received += chunk.toString("utf8")));

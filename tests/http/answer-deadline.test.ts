@@ -1,4 +1,3 @@
-import { request as httpRequest } from "node:http";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interaction } from "../../app/http/middleware/interaction.js";
@@ -7,35 +6,13 @@ import type { AppEnv } from "../../app/http/server/app-env.js";
 import { textStream } from "../../app/http/server/streamed-json.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { serveOnLoopback } from "../support/listening-app.js";
+import { readWithPauses } from "../support/paced-reader.js";
 
 const MiB = 1024 * 1024;
 /** Long enough that a reader taking 2 MB/s is never idle for it (the kernel lets a write go on in MB steps). */
 const IDLE_MS = 4_000;
 const TOTAL_MS = 1_500;
 const CUT = "the answer was not read in full in time; connection closed";
-
-/** Reads an answer at about 2 MB/s once the socket buffers are full: always moving, never done in time. */
-function readSteadily(port: number, path: string): Promise<{ bytes: number; complete: boolean }> {
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest({ port, host: "127.0.0.1", path, agent: false }, (answer) => {
-      let bytes = 0;
-      let sincePause = 0;
-      answer.on("data", (chunk: Buffer) => {
-        bytes += chunk.length;
-        sincePause += chunk.length;
-        if (sincePause < 256 * 1024) return;
-        sincePause = 0;
-        answer.pause();
-        setTimeout(() => answer.resume(), 125);
-      });
-      answer.once("end", () => resolve({ bytes, complete: answer.complete }));
-      answer.once("aborted", () => resolve({ bytes, complete: false }));
-      answer.once("error", () => resolve({ bytes, complete: false }));
-    });
-    outgoing.once("error", reject);
-    outgoing.end();
-  });
-}
 
 describe("the deadline for sending an answer (REQUEST_TIMEOUT_S, once the answer starts)", () => {
   const logs = captureLogger();
@@ -53,9 +30,10 @@ describe("the deadline for sending an answer (REQUEST_TIMEOUT_S, once the answer
   afterAll(() => served.close());
 
   it("cuts an answer read steadily but too slowly to finish in time, and says why", async () => {
-    const outcome = await readSteadily(served.port, "/big");
+    // About 2 MB/s once the socket buffers are full: always moving, never done in time.
+    const outcome = await readWithPauses({ port: served.port, path: "/big", everyBytes: 256 * 1024, pauseMs: 125 });
     expect(outcome.complete).toBe(false);
-    expect(outcome.bytes).toBeLessThan(big.length);
+    expect(outcome.body.length).toBeLessThan(big.length);
     const cut = logs.lines.find((line) => line.msg === CUT);
     expect(cut).toMatchObject({ level: "warn", path: "/big", total_s: TOTAL_MS / 1000 });
     expect(cut?.interaction_id).toEqual(expect.any(String));

@@ -1,10 +1,10 @@
-import { request as httpRequest } from "node:http";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listenTestApp } from "../support/listening-app.js";
 import { uploadForm } from "../support/test-app.js";
 import { inlineTextWork } from "../../app/text-work/text-work.js";
 import { MULTIPART_TYPE, multipartBody } from "../support/multipart.js";
+import { readWithPauses } from "../support/paced-reader.js";
 
 const IDLE_MS = 2_000;
 const MiB = 1024 * 1024;
@@ -95,30 +95,18 @@ describe("a client that stops reading its answer", () => {
 
   it("a client that pauses for less than the limit gets the whole answer, however long it takes", async () => {
     const started = Date.now();
-    const raw = await new Promise<string>((resolve, reject) => {
-      const outgoing = httpRequest(
-        { port: service.port, host: "127.0.0.1", method: "POST", path: "/batch/process", agent: false },
-        (answer) => {
-          const chunks: Buffer[] = [];
-          let sincePause = 0;
-          answer.on("data", (chunk: Buffer) => {
-            chunks.push(chunk);
-            sincePause += chunk.length;
-            if (sincePause < MiB) return;
-            // A pause of a tenth of the limit every MiB read: the answer takes longer than the limit in all.
-            sincePause = 0;
-            answer.pause();
-            setTimeout(() => answer.resume(), IDLE_MS / 10);
-          });
-          answer.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-          answer.once("error", reject);
-        },
-      );
-      outgoing.once("error", reject);
-      outgoing.setHeader("content-type", MULTIPART_TYPE);
-      outgoing.end(body);
+    // A pause of a tenth of the limit every MiB read: the answer takes longer than the limit in all.
+    const read = await readWithPauses({
+      port: service.port,
+      method: "POST",
+      path: "/batch/process",
+      headers: { "content-type": MULTIPART_TYPE },
+      body,
+      everyBytes: MiB,
+      pauseMs: IDLE_MS / 10,
     });
-    const answer = JSON.parse(raw) as Record<string, string>;
+    expect(read.complete).toBe(true);
+    const answer = JSON.parse(read.body.toString("utf8")) as Record<string, string>;
     expect(answer.raw_transcript?.length).toBeGreaterThan(6 * MiB);
     expect(answer.cleaned_transcript?.length).toBeGreaterThan(MiB);
     expect(Date.now() - started).toBeGreaterThan(IDLE_MS);

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import busboy from "busboy";
 import { isOverLimit } from "../../domain/failures.js";
+import { TRANSCRIPTION_OPTION_NAMES } from "../../domain/transcription-options.js";
 import { discardFailed } from "../../upload/upload-sink.js";
 import { ApiError } from "../contract/problem.js";
 import { watchArrival } from "./arrival-watch.js";
@@ -21,6 +22,25 @@ export const FILE_FIELD = "file";
 export const MULTIPART_ENVELOPE_BYTES = 64 * 1024;
 /** Parts other than `file` are ignored: together they may hold this much, no more. */
 export const OTHER_PARTS_BYTES = 32 * 1024;
+/**
+ * The upload routes' query parameters. Sent as form fields instead (as OpenAI's transcription API takes
+ * `model` and `language`) they would be ignored, the file transcribed as not asked: refused instead.
+ */
+const QUERY_PARAMETERS: ReadonlySet<string> = new Set([
+  ...TRANSCRIPTION_OPTION_NAMES,
+  "callback_url",
+  "max_line_chars",
+  "max_lines",
+]);
+
+function queryParameterAsField(name: string): ApiError {
+  return new ApiError(
+    "malformed_multipart",
+    `\`${name}\` is a query parameter: send it in the URL (?${name}=…), not as a form field.`,
+    { parameter: name },
+  );
+}
+
 /** Most parts a body may have; a browser form sends one or a few. */
 export const MAX_PARTS = 16;
 /**
@@ -166,6 +186,10 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       stream.on("error", noop);
       // Parts can still arrive from the chunk being parsed when the upload failed: no file is opened then.
       if (settled) return stream.resume();
+      if (QUERY_PARAMETERS.has(field)) {
+        stream.resume();
+        return fail(queryParameterAsField(field));
+      }
       if (field !== FILE_FIELD) {
         stream.on("data", (chunk: Buffer) => countOther(chunk.length));
         stream.resume();
@@ -188,6 +212,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       written.catch((error: unknown) => fail(asUploadError(error)));
     });
     parser.on("field", (name, value, info) => {
+      if (QUERY_PARAMETERS.has(name)) return fail(queryParameterAsField(name));
       if (info.valueTruncated) return fail(tooMuchBesidesTheFile());
       countOther(Buffer.byteLength(name) + Buffer.byteLength(value));
     });

@@ -28,15 +28,13 @@ const ENTITIES: ReadonlyArray<readonly [string, string]> = [
  */
 export function parseCaptions(text: string, format: CaptionsFormat): ParsedCaptions {
   const lines = linesOf(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  // The transcript is built line by line rather than from an array of every line: memory in proportion to
+  // the text, not to how many lines it has.
+  const transcript = createLineJoiner();
   if (format === "text") {
-    const kept: string[] = [];
-    for (const line of lines) {
-      const collapsed = collapseSpaces(line);
-      if (collapsed !== "") kept.push(collapsed);
-    }
-    return { transcript: kept.join("\n"), durationS: null, utterances: null };
+    for (const line of lines) transcript.add(collapseSpaces(line));
+    return { transcript: transcript.text(), durationS: null, utterances: null };
   }
-  const cues: string[] = [];
   const utterances: Utterance[] = [];
   let durationS: number | null = null;
   let block: string[] = [];
@@ -48,7 +46,7 @@ export function parseCaptions(text: string, format: CaptionsFormat): ParsedCapti
       durationS = Math.max(durationS ?? 0, timing.endS);
       const cue = cueText(block.slice(timingIndex + 1), format);
       if (cue.text !== "") {
-        cues.push(cue.speaker === undefined ? cue.text : `${cue.speaker}: ${cue.text}`);
+        transcript.add(cue.speaker === undefined ? cue.text : `${cue.speaker}: ${cue.text}`);
         utterances.push({ speaker: cue.speaker ?? null, start: timing.startS, end: timing.endS, text: cue.text });
       }
     }
@@ -59,7 +57,22 @@ export function parseCaptions(text: string, format: CaptionsFormat): ParsedCapti
     else block.push(line);
   }
   endBlock();
-  return { transcript: cues.join("\n"), durationS, utterances };
+  return { transcript: transcript.text(), durationS, utterances };
+}
+
+/** Non-empty lines joined with `\n`. */
+function createLineJoiner() {
+  const out = createTextBuilder();
+  let first = true;
+  return {
+    add(line: string) {
+      if (line === "") return;
+      if (!first) out.append("\n");
+      out.append(line);
+      first = false;
+    },
+    text: () => out.toString(),
+  };
 }
 
 /** Lines split at LF, CRLF or a lone CR. */

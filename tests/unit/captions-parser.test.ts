@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCaptions } from "../../app/captions/captions-parser.js";
 
@@ -43,6 +44,23 @@ describe("parseCaptions", () => {
       durationS: 3604,
       utterances: [{ speaker: null, start: 1, end: 2.5, text: "Fish & chips <3" }],
     });
+  });
+
+  it("reads plain text as its non-blank lines (LF, CRLF or a lone CR), spaces collapsed", () => {
+    const parts = fc.array(fc.constantFrom("a", "Bob: hi", " ", "\t", "\r", "\n", "\r\n", "\uFEFF"), { maxLength: 40 });
+    fc.assert(
+      fc.property(parts, (pieces) => {
+        const text = pieces.join("");
+        const expected = text
+          .replace(/^\uFEFF/, "")
+          .split(/\r\n|\r|\n/)
+          .map((line) => line.replace(/\s+/g, " ").trim())
+          .filter((line) => line !== "")
+          .join("\n");
+        expect(parseCaptions(text, "text").transcript).toBe(expected);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it("reads plain text line by line, collapsing spaces", () => {

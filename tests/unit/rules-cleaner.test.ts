@@ -66,6 +66,24 @@ describe("cleanWithRules", () => {
     );
   });
 
+  it("cleans each line on its own (LF or CRLF ends one; a lone CR does not) and drops the lines left empty", () => {
+    const lines = fc.array(fc.constantFrom("um", "uh,", "I I", "Bob: so", "the", "  ", "\r", "\n", "\r\n", "ok."), {
+      maxLength: 30,
+    });
+    fc.assert(
+      fc.property(lines, (parts) => {
+        const text = parts.join(" ");
+        const lineByLine = text
+          .split(/\r?\n/)
+          .map((line) => cleanWithRules(line))
+          .filter((line) => line !== "")
+          .join("\n");
+        expect(cleanWithRules(text)).toBe(lineByLine);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it("never adds a word: the output's words are a subset of the input's", () => {
     fc.assert(
       fc.property(transcripts, (text) => {

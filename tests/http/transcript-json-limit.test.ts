@@ -69,3 +69,44 @@ describe("POST /batch/subtitles takes a transcript answer up to MAX_TRANSCRIPT_J
     expect(await service.leftoverUploads()).toEqual([]);
   });
 });
+
+describe("POST /batch/subtitles says what is wrong with the answer sent back", () => {
+  let service: Awaited<ReturnType<typeof listenTestApp>>;
+  beforeAll(async () => {
+    service = await listenTestApp({});
+  });
+  afterAll(() => service.close());
+
+  const send = (body: string, type = "application/json") =>
+    fetch(`http://127.0.0.1:${service.port}/batch/subtitles?format=srt`, {
+      method: "POST",
+      headers: { "Content-Type": type },
+      body,
+    });
+
+  it.each([
+    { body: '{"source":', status: 400, problem: { code: "invalid_transcript" } },
+    { body: "[1,2]", status: 400, problem: { code: "invalid_transcript", field: "source" } },
+    {
+      body: JSON.stringify({ source: "audio", words: [{ word: "a", punctuated_word: "A", start: "0", end: 1 }] }),
+      status: 400,
+      problem: { code: "invalid_transcript", field: "words.0.start" },
+    },
+    {
+      body: JSON.stringify({ source: "captions", raw_transcript: "no timings", utterances: null }),
+      status: 400,
+      problem: { code: "invalid_transcript", field: "utterances" },
+    },
+    {
+      body: JSON.stringify({ source: "captions", raw_transcript: "plain text has no timings" }),
+      status: 422,
+      problem: { code: "subtitles_unavailable" },
+    },
+    { body: "{}", type: "text/plain", status: 415, problem: { code: "unsupported_media_type" } },
+  ])("$status $problem.code for $body", async ({ body, type, status, problem }) => {
+    const response = await send(body, type);
+    expect(response.status).toBe(status);
+    expect(response.headers.get("Content-Type")).toBe("application/problem+json");
+    expect(await response.json()).toMatchObject(problem);
+  });
+});

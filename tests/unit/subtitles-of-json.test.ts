@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { subtitlesOfJson } from "../../app/text-work/subtitles-of-json.js";
+import { DEFAULT_SUBTITLE_LAYOUT } from "../../app/subtitles/subtitle-cues.js";
+
+const render = (body: unknown, format: "vtt" | "srt" = "vtt") =>
+  subtitlesOfJson({
+    source: { contents: new TextEncoder().encode(typeof body === "string" ? body : JSON.stringify(body)) },
+    format,
+    layout: DEFAULT_SUBTITLE_LAYOUT,
+  });
+
+const word = (text: string, start: number, extra: Record<string, unknown> = {}) => ({
+  word: text.toLowerCase(),
+  punctuated_word: text,
+  start,
+  end: start + 0.4,
+  confidence: 0.9,
+  ...extra,
+});
+
+describe("subtitlesOfJson: a transcript answer sent back, read on the text worker", () => {
+  it("writes the words of a whole answer as it came, its other fields ignored", async () => {
+    const answer = {
+      interaction_id: "x",
+      raw_transcript: "Hello there.",
+      source: "audio",
+      words: [word("Hello", 0, { speaker: "Speaker 0", extra: [1, 2] }), word("there.", 0.5, { speaker: "Speaker 0" })],
+      language: { code: "en", detected: false, confidence: null },
+      event: { status: "published" },
+    };
+    expect(await render(answer)).toEqual({
+      ok: true,
+      text: "WEBVTT\n\n00:00:00.000 --> 00:00:00.900\n<v Speaker 0>Hello there.\n",
+    });
+    expect(await render(answer, "srt")).toEqual({
+      ok: true,
+      text: "1\n00:00:00,000 --> 00:00:00,900\nSpeaker 0: Hello there.\n",
+    });
+  });
+
+  it("makes cues of utterances when there are no words, and a captions import's own cues cleaned", async () => {
+    const utterances = [{ speaker: "Alice", start: 1, end: 2, text: "um we ship" }];
+    expect(await render({ source: "audio", utterances })).toMatchObject({
+      ok: true,
+      text: expect.stringContaining("um we ship") as unknown,
+    });
+    expect(await render({ source: "captions", utterances })).toMatchObject({
+      ok: true,
+      text: expect.stringContaining("<v Alice>We ship") as unknown,
+    });
+  });
+
+  it.each([
+    ["not JSON", "{"],
+    ["not UTF-8", "\u00ff"],
+  ])("tells a body that is %s", async (_, body) => {
+    const bytes = body === "\u00ff" ? new Uint8Array([0x7b, 0xff, 0x7d]) : new TextEncoder().encode(body);
+    expect(
+      await subtitlesOfJson({ source: { contents: bytes }, format: "vtt", layout: DEFAULT_SUBTITLE_LAYOUT }),
+    ).toEqual({
+      ok: false,
+      reason: "json",
+    });
+  });
+
+  it.each([
+    [7, "(body)"],
+    [null, "(body)"],
+    [{ words: [] }, "source"],
+    [{ source: "video" }, "source"],
+    [{ source: "audio", words: "many" }, "words"],
+    [{ source: "audio", words: [word("a", 0), 7] }, "words.1"],
+    [{ source: "audio", words: [word("a", 0), word("b", 1), { ...word("c", 2), start: "2" }] }, "words.2.start"],
+    [{ source: "audio", words: [{ ...word("a", 0), speaker: 3 }] }, "words.0.speaker"],
+    [
+      { source: "audio", words: [word("a", 0)], utterances: [{ speaker: null, start: 0, end: 1 }] },
+      "utterances.0.text",
+    ],
+    [{ source: "audio", words: [word("a", 0)], language: { code: 5 } }, "language.code"],
+  ])("names the first field that is not what an answer holds: %j → %s", async (body, field) => {
+    expect(await render(body)).toEqual({ ok: false, reason: "shape", field });
+  });
+
+  it("tells a transcript without timings", async () => {
+    expect(await render({ source: "audio", raw_transcript: "no timings" })).toEqual({ ok: false, reason: "timings" });
+    expect(await render({ source: "audio", words: [], utterances: [] })).toEqual({ ok: false, reason: "timings" });
+  });
+});

@@ -52,6 +52,8 @@ const partArb = fc.record({
   name: fc.oneof(
     { weight: 4, arbitrary: fc.constant("file") },
     fc.constantFrom("other", "", 'fi"le'),
+    // Request options sent as form fields: refused, never taken or ignored.
+    fc.constantFrom(...TRANSCRIPTION_OPTION_NAMES, "callback_url", "max_lines"),
     fc.string({ maxLength: 20 }),
   ),
   filename: fc.option(fc.oneof(fc.constant("meeting.vtt"), fc.string({ maxLength: 30 })), { nil: undefined }),

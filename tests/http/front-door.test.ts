@@ -180,9 +180,9 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
     });
 
     it("small fields besides the file are fine; more than their budget is 413", async () => {
-      const small = multipartBody([{ name: "language", content: "en" }, file(vtt)]);
+      const small = multipartBody([{ name: "note", content: "en" }, file(vtt)]);
       expect((await rawRequest({ port: service.port, head: multipartHead(small), body: small })).status).toBe(200);
-      const big = multipartBody([{ name: "language", content: "x".repeat(OTHER_PARTS_BYTES + 1) }, file(vtt)]);
+      const big = multipartBody([{ name: "note", content: "x".repeat(OTHER_PARTS_BYTES + 1) }, file(vtt)]);
       expect((await rawRequest({ port: service.port, head: multipartHead(big), body: big })).status).toBe(413);
     });
 

@@ -90,6 +90,18 @@ describe("signed webhooks against moto_server, with a local receiver", () => {
     expect(harness.workerLogs.text()).not.toContain("ship the release");
   });
 
+  it("records no callback for a callback_url sent as a form field, and says so in X-Warning", async () => {
+    harness = await startJobHarness({ webhooks: { secret } });
+    const form = uploadForm(vtt, "meeting.vtt");
+    form.append("callback_url", receiver.hookUrl);
+    const { response, body } = await submit(harness, "", form);
+    expect(response.status).toBe(202);
+    expect(response.headers.get("X-Warning")).toBe(
+      "callback_url was sent as a form field and ignored: request options go in the query (?callback_url=...)",
+    );
+    expect(body.callback).toBeUndefined();
+  });
+
   it("calls back when a job fails, with its error, signed with the tenant's own secret", async () => {
     const tenantSecret = newSecret();
     harness = await startJobHarness({ webhooks: { secret, tenantSecrets: { [TENANT]: tenantSecret } } });

@@ -143,23 +143,6 @@ const CASES: BadInput[] = [
     code: "malformed_multipart",
   },
   {
-    name: "a request option sent as a form field before the file",
-    headers: { "Content-Type": MULTIPART_TYPE },
-    body: multipartBody([{ name: "language", content: "es" }, file("WEBVTT\n\n00:00.000 --> 00:01.000\nHola")]),
-    status: 400,
-    code: "malformed_multipart",
-  },
-  {
-    name: "a callback_url sent as a form field after the file",
-    headers: { "Content-Type": MULTIPART_TYPE },
-    body: multipartBody([
-      file("WEBVTT\n\n00:00.000 --> 00:01.000\nHi"),
-      { name: "callback_url", content: "https://a.example/" },
-    ]),
-    status: 400,
-    code: "malformed_multipart",
-  },
-  {
     name: "a file over MAX_UPLOAD_BYTES",
     headers: { "Content-Type": MULTIPART_TYPE },
     body: multipartBody([file(Buffer.alloc(MAX_UPLOAD + 1, 0x61))]),
@@ -329,26 +312,4 @@ describe("bad input gets a clear problem+json answer and leaves the server healt
     expect(rejected.map((line) => line.status)).toEqual(CASES.map((c) => c.status));
     for (const line of rejected) expect(line.interaction_id).toEqual(expect.any(String));
   });
-
-  it.each([
-    { parts: [{ name: "model", content: "nova-3" }, file("hello")], parameter: "model" },
-    { parts: [file("hello"), { name: "keyterm", filename: "terms.txt", content: "Acme" }], parameter: "keyterm" },
-    { parts: [file("hello"), { name: "max_lines", content: "2" }], parameter: "max_lines" },
-  ])(
-    "names the query parameter sent as a form field ($parameter) and transcribes nothing",
-    async ({ parts, parameter }) => {
-      const before = published.length;
-      const response = await fetch(`${base}/batch/process`, {
-        method: "POST",
-        headers: { "Content-Type": MULTIPART_TYPE },
-        body: new Uint8Array(multipartBody(parts)),
-      });
-      expect(response.status).toBe(400);
-      const problem = (await response.json()) as { parameter?: string; detail: string };
-      expect(problem.parameter).toBe(parameter);
-      expect(problem.detail).toContain(`?${parameter}=`);
-      expect(published.length).toBe(before);
-      expect(await built.leftoverUploads()).toEqual([]);
-    },
-  );
 });

@@ -56,7 +56,7 @@ export const BatchResponse = v.pipe(
       v.pipe(
         v.array(v.string()),
         v.description(
-          "What was replaced in the identity sent (also in X-Warning), e.g. an X-Tenant-ID that is not a UUID v4",
+          "What the client is warned of (also in X-Warning): an identity header replaced (an X-Tenant-ID that is not a UUID v4), a request option sent as a form field and ignored",
         ),
       ),
     ),

@@ -21,7 +21,7 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
   empty_file: { meaning: "The uploaded file has no bytes.", action: "Check the path of the file you upload." },
   malformed_multipart: {
     meaning:
-      "The multipart body could not be read: no boundary, cut short, more than one `file`, more than 16 parts, or a request option (`parameter`) sent as a form field instead of in the query.",
+      "The multipart body could not be read: no boundary, cut short, more than one `file`, or more than 16 parts.",
     action: "Send one `file` part in a complete multipart/form-data body.",
   },
   invalid_query: {

@@ -50,7 +50,7 @@ export function identity({ defaults, authenticator, onAuthFailure, newId = rando
         }
         if (warnings.length > 0)
           c.set(
-            "identityWarnings",
+            "warnings",
             warnings.map((warning) => warning.message),
           );
         c.set("context", context);

@@ -100,7 +100,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
         event_status: event.status,
         ...(event.status === "published" && { event_id: event.eventId }),
       });
-      const warnings = c.var.identityWarnings;
+      const warnings = c.var.warnings;
       const answer: BatchResponse = {
         interaction_id: context.interactionId,
         tenant_id: context.tenantId,

@@ -13,8 +13,11 @@ export interface InteractionVariables {
 /** Set by the `identity` middleware, on the routes that take uploads. */
 export interface IdentityVariables {
   context: RequestContext;
-  /** What was replaced in the identity the client sent (also in `X-Warning`); repeated in the answer. */
-  identityWarnings?: string[];
+  /**
+   * What the client is warned of (also in `X-Warning`), repeated in the answer: an identity header replaced,
+   * a request option sent as a form field and ignored.
+   */
+  warnings?: string[];
 }
 
 /** What a handler learnt, added to the request's one access-log line; handlers may set it or not. */

@@ -24,7 +24,8 @@ export const MULTIPART_ENVELOPE_BYTES = 64 * 1024;
 export const OTHER_PARTS_BYTES = 32 * 1024;
 /**
  * The upload routes' query parameters. Sent as form fields instead (as OpenAI's transcription API takes
- * `model` and `language`) they would be ignored, the file transcribed as not asked: refused instead.
+ * `model` and `language`) they are ignored like any other field, but named in the receipt so the client is
+ * warned that its file was not transcribed as it meant.
  */
 const QUERY_PARAMETERS: ReadonlySet<string> = new Set([
   ...TRANSCRIPTION_OPTION_NAMES,
@@ -32,14 +33,6 @@ const QUERY_PARAMETERS: ReadonlySet<string> = new Set([
   "max_line_chars",
   "max_lines",
 ]);
-
-function queryParameterAsField(name: string): ApiError {
-  return new ApiError(
-    "malformed_multipart",
-    `\`${name}\` is a query parameter: send it in the URL (?${name}=…), not as a form field.`,
-    { parameter: name },
-  );
-}
 
 /** Most parts a body may have; a browser form sends one or a few. */
 export const MAX_PARTS = 16;
@@ -113,6 +106,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
     let otherBytes = 0;
     let fileStream: Readable | undefined;
     let written: Promise<Received<T>> | undefined;
+    const optionFields = new Set<string>();
     // One file is accepted, so one screen serves the upload.
     const screen = headScreen(options.screen, fail);
 
@@ -178,7 +172,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       if (received.bytes === 0) return fail(new ApiError("empty_file", "The uploaded file is empty."));
       settled = true;
       cleanUp();
-      resolve(received);
+      resolve(optionFields.size === 0 ? received : { ...received, optionFields: [...optionFields] });
     }
 
     parser.on("file", (field, stream, info) => {
@@ -186,10 +180,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       stream.on("error", noop);
       // Parts can still arrive from the chunk being parsed when the upload failed: no file is opened then.
       if (settled) return stream.resume();
-      if (QUERY_PARAMETERS.has(field)) {
-        stream.resume();
-        return fail(queryParameterAsField(field));
-      }
+      if (QUERY_PARAMETERS.has(field)) optionFields.add(field);
       if (field !== FILE_FIELD) {
         stream.on("data", (chunk: Buffer) => countOther(chunk.length));
         stream.resume();
@@ -212,7 +203,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       written.catch((error: unknown) => fail(asUploadError(error)));
     });
     parser.on("field", (name, value, info) => {
-      if (QUERY_PARAMETERS.has(name)) return fail(queryParameterAsField(name));
+      if (QUERY_PARAMETERS.has(name)) optionFields.add(name);
       if (info.valueTruncated) return fail(tooMuchBesidesTheFile());
       countOther(Buffer.byteLength(name) + Buffer.byteLength(value));
     });

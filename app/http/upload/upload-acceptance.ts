@@ -43,6 +43,14 @@ export interface UploadAcceptance<T> {
   discardDuplicate?: (() => Promise<void>) | undefined;
 }
 
+/** A request option sent as a form field was ignored: the client is told, in `X-Warning` and the answer. */
+function warnOfOptionField(c: Context<IdentifiedEnv>, name: string) {
+  const warning = `${name} was sent as a form field and ignored: request options go in the query (?${name}=...)`;
+  c.var.log.warn({ field: name }, "a request option was sent as a form field and ignored");
+  c.header("X-Warning", warning, { append: true });
+  c.set("warnings", [...(c.var.warnings ?? []), warning]);
+}
+
 /**
  * The one way an upload is accepted, for both `POST` routes: the body (multipart or whole) is received into
  * the sink under the limits while its first bytes are screened; then it is answered, at most once per
@@ -73,6 +81,7 @@ export async function acceptUpload<T>(c: Context<IdentifiedEnv>, acceptance: Upl
       hash: claim?.fileHash,
     },
   );
+  for (const name of upload.optionFields ?? []) warnOfOptionField(c, name);
   acceptance.received?.(upload);
   const run = () => acceptance.answer(upload, screened);
   if (claim === undefined) return acceptance.respond(await run());

@@ -40,6 +40,8 @@ export interface Received<T> {
   /** The declared Content-Type: logged, never trusted (detection reads the bytes). */
   declaredType: string | undefined;
   stored: T;
+  /** Request options (query parameters) the client sent as form fields instead: ignored, and warned of. */
+  optionFields?: string[];
 }
 
 /** The client went away (reset, socket error, or closed before its request was complete). */

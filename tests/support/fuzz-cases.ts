@@ -52,7 +52,7 @@ const partArb = fc.record({
   name: fc.oneof(
     { weight: 4, arbitrary: fc.constant("file") },
     fc.constantFrom("other", "", 'fi"le'),
-    // Request options sent as form fields: refused, never taken or ignored.
+    // Request options sent as form fields: ignored, and warned of.
     fc.constantFrom(...TRANSCRIPTION_OPTION_NAMES, "callback_url", "max_lines"),
     fc.string({ maxLength: 20 }),
   ),

@@ -2,7 +2,14 @@ import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { Logger } from "../logger.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
-import type { CaptionsImport, SubtitlesRender, SubtitlesTask } from "./text-worker.js";
+import type {
+  CaptionsImport,
+  PackedCaptionsImport,
+  PackedSubtitlesTask,
+  SubtitlesRender,
+  SubtitlesTask,
+} from "./text-worker.js";
+import { packUtterances, unpackUtterances, yieldToLoop } from "./packed-utterances.js";
 import type { FileSource } from "./file-source.js";
 import type { SubtitlesOfJson } from "./subtitles-of-json.js";
 import type { SubtitleLayout } from "../subtitles/subtitle-cues.js";
@@ -27,12 +34,31 @@ export interface TextWork {
   }): Promise<SubtitlesOfJson>;
 }
 
+/** A worker's captions import with its utterances built on this side, a slice at a time. */
+async function unpackedImport(packed: PackedCaptionsImport): Promise<CaptionsImport> {
+  if (!packed.ok) return packed;
+  const { utterances } = packed.captions;
+  return {
+    ok: true,
+    captions: { ...packed.captions, utterances: utterances && (await unpackUtterances(utterances, yieldToLoop)) },
+  };
+}
+
+/** A subtitles task with its utterances packed on this side, a slice at a time, to be posted to a worker. */
+async function packedTask(task: SubtitlesTask): Promise<PackedSubtitlesTask> {
+  const { utterances } = task.transcript;
+  return {
+    ...task,
+    transcript: { ...task.transcript, utterances: utterances && (await packUtterances(utterances, yieldToLoop)) },
+  };
+}
+
 /** On the calling thread: for tests and tools that build the app without a pool. */
 export function inlineTextWork(): TextWork {
   return {
-    importCaptions: (task) => inline.importCaptions(task),
+    importCaptions: async (task) => unpackedImport(await inline.importCaptions(task)),
     cleanWithRules: (text, language) => Promise.resolve(inline.cleanTranscript({ text, language })),
-    renderSubtitles: (task) => Promise.resolve(inline.renderSubtitles(task)),
+    renderSubtitles: async (task) => inline.renderSubtitles(await packedTask(task)),
     subtitlesOfJson: (task) => inline.subtitlesOfJson(task),
   };
 }
@@ -66,9 +92,11 @@ export function createTextWorkerPool(logger: Logger, { filename, execArgv } = wo
   // Unheard, the pool's `error` event would take the whole process down.
   pool.on("error", (error: unknown) => logger.error({ err: error }, "a text worker failed outside any task"));
   return {
-    importCaptions: (task) => pool.run(task, { name: "importCaptions" }) as Promise<CaptionsImport>,
+    importCaptions: async (task) =>
+      unpackedImport((await pool.run(task, { name: "importCaptions" })) as PackedCaptionsImport),
     cleanWithRules: (text, language) => pool.run({ text, language }, { name: "cleanTranscript" }) as Promise<string>,
-    renderSubtitles: (task) => pool.run(task, { name: "renderSubtitles" }) as Promise<SubtitlesRender>,
+    renderSubtitles: async (task) =>
+      (await pool.run(await packedTask(task), { name: "renderSubtitles" })) as SubtitlesRender,
     subtitlesOfJson: (task) => pool.run(task, { name: "subtitlesOfJson" }) as Promise<SubtitlesOfJson>,
   };
 }

@@ -5,8 +5,14 @@ import { cleanWithRules } from "../cleaning/rules-cleaner.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
 import { cuesOf, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
 import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
+import { noPause, packUtterances, unpackUtterances, type PackedUtterances } from "./packed-utterances.js";
 
 export type CaptionsImport = { ok: true; captions: ParsedCaptions } | { ok: false; reason: "encoding" };
+
+/** A captions import as it leaves the worker: its utterances packed. */
+export type PackedCaptionsImport =
+  | { ok: true; captions: Omit<ParsedCaptions, "utterances"> & { utterances: PackedUtterances | null } }
+  | { ok: false; reason: "encoding" };
 
 /** Reads a captions file, decodes it strictly and parses it: a decoding failure is a result, not a throw. */
 export async function importCaptions({
@@ -17,7 +23,7 @@ export async function importCaptions({
   source: FileSource;
   format: CaptionsFormat;
   encoding: TextEncoding;
-}): Promise<CaptionsImport> {
+}): Promise<PackedCaptionsImport> {
   let text: string;
   try {
     text = new TextDecoder(encoding, { fatal: true }).decode(
@@ -27,7 +33,11 @@ export async function importCaptions({
     if (error instanceof TypeError) return { ok: false, reason: "encoding" };
     throw error;
   }
-  return { ok: true, captions: parseCaptions(text, format) };
+  const { utterances, ...captions } = parseCaptions(text, format);
+  return {
+    ok: true,
+    captions: { ...captions, utterances: utterances === null ? null : await packUtterances(utterances, noPause) },
+  };
 }
 
 export function cleanTranscript({ text, language }: { text: string; language: string | null }): string {
@@ -43,8 +53,15 @@ export interface SubtitlesTask {
   layout: SubtitleLayout;
 }
 
-export function renderSubtitles({ transcript, format, layout }: SubtitlesTask): SubtitlesRender {
-  const cues = cuesOf(transcript, layout);
+/** A subtitles task as it reaches the worker: the transcript's utterances packed. */
+export interface PackedSubtitlesTask extends Omit<SubtitlesTask, "transcript"> {
+  transcript: Omit<TimedTranscript, "utterances"> & { utterances?: PackedUtterances | undefined };
+}
+
+export async function renderSubtitles({ transcript, format, layout }: PackedSubtitlesTask): Promise<SubtitlesRender> {
+  const { utterances } = transcript;
+  const timed = { ...transcript, utterances: utterances && (await unpackUtterances(utterances, noPause)) };
+  const cues = cuesOf(timed, layout);
   return cues.length === 0 ? { ok: false } : { ok: true, text: writeSubtitles(cues, format) };
 }
 

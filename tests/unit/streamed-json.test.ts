@@ -36,6 +36,20 @@ describe("jsonStream", () => {
     );
   });
 
+  it("gives exactly JSON.stringify's text for long arrays, written a slice of elements at a time", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1_990, max: 6_100 }),
+        fc.array(fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined)), { minLength: 1, maxLength: 5 }),
+        async (length, elements) => {
+          const value = { utterances: Array.from({ length }, (_, index) => elements[index % elements.length]), n: 1 };
+          expect(await text(jsonStream(value))).toBe(JSON.stringify(value));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it("keeps a surrogate pair that straddles a slice boundary whole", async () => {
     const value = { transcript: "a".repeat(64 * 1024 - 1) + "😀" + "b".repeat(70_000) };
     const served = await text(jsonStream(value));

@@ -75,15 +75,15 @@ describe("cues cut from words", () => {
     ]);
   });
 
-  it("has no cue to make from plain captions or a transcript without timings", () => {
+  it("has no cue to make from plain captions or a transcript without timings", async () => {
     expect(
-      renderSubtitles({
+      await renderSubtitles({
         transcript: { source: "captions", language: null },
         format: "vtt",
         layout: DEFAULT_SUBTITLE_LAYOUT,
       }),
     ).toEqual({ ok: false });
-    expect(renderSubtitles({ transcript: audio([]), format: "srt", layout: DEFAULT_SUBTITLE_LAYOUT })).toEqual({
+    expect(await renderSubtitles({ transcript: audio([]), format: "srt", layout: DEFAULT_SUBTITLE_LAYOUT })).toEqual({
       ok: false,
     });
   });

@@ -32,6 +32,20 @@ function* jsonStringPieces(text: string): Generator<string> {
   yield '"';
 }
 
+/** Elements of a long array serialised at a time: a few milliseconds of the event loop. */
+const ARRAY_SLICE = 2_000;
+
+/** An array as JSON, a slice of its elements at a time: 620,000 utterances are not one 240 ms stringify. */
+function* jsonArrayPieces(items: readonly unknown[]): Generator<string> {
+  yield "[";
+  for (let start = 0; start < items.length; start += ARRAY_SLICE) {
+    // `JSON.stringify` of the slice writes each element as it would in the whole array (`null` for undefined).
+    const elements = JSON.stringify(items.slice(start, start + ARRAY_SLICE)).slice(1, -1);
+    yield start === 0 ? elements : `,${elements}`;
+  }
+  yield "]";
+}
+
 function* objectPieces(value: Record<string, unknown>): Generator<string> {
   let first = true;
   yield "{";
@@ -40,6 +54,7 @@ function* objectPieces(value: Record<string, unknown>): Generator<string> {
     yield `${first ? "" : ","}${JSON.stringify(key)}:`;
     first = false;
     if (typeof field === "string" && field.length > SLICE_CHARS) yield* jsonStringPieces(field);
+    else if (Array.isArray(field) && field.length > ARRAY_SLICE) yield* jsonArrayPieces(field);
     else yield JSON.stringify(field);
   }
   yield "}";

@@ -5,6 +5,7 @@ import type { EdgeBindings, IdentityVariables, InteractionVariables } from "../s
 import { resolveRequestContext, type IdentityDefaults } from "../identity/identity.js";
 import { readIdentityHeader } from "../identity/identity-headers.js";
 import { ApiError } from "../contract/problem.js";
+import { warnClient } from "../server/client-warnings.js";
 
 export interface IdentityOptions {
   defaults: IdentityDefaults;
@@ -46,13 +47,8 @@ export function identity({ defaults, authenticator, onAuthFailure, newId = rando
         );
         for (const warning of warnings) {
           c.var.log.warn({ header: warning.header, value: warning.value.slice(0, 100) }, warning.message);
-          c.header("X-Warning", warning.message, { append: true });
+          warnClient(c, warning.message);
         }
-        if (warnings.length > 0)
-          c.set(
-            "warnings",
-            warnings.map((warning) => warning.message),
-          );
         c.set("context", context);
         return next();
       }

@@ -4,6 +4,7 @@ import { isOverLimit } from "../../domain/failures.js";
 import { TRANSCRIPTION_OPTION_NAMES } from "../../domain/transcription-options.js";
 import { discardFailed } from "../../upload/upload-sink.js";
 import { ApiError } from "../contract/problem.js";
+import { SubtitleLayoutQuery } from "../contract/subtitle-query.js";
 import { watchArrival } from "./arrival-watch.js";
 import {
   asUploadError,
@@ -29,9 +30,8 @@ export const OTHER_PARTS_BYTES = 32 * 1024;
  */
 const QUERY_PARAMETERS: ReadonlySet<string> = new Set([
   ...TRANSCRIPTION_OPTION_NAMES,
+  ...Object.keys(SubtitleLayoutQuery.entries),
   "callback_url",
-  "max_line_chars",
-  "max_lines",
 ]);
 
 /** Most parts a body may have; a browser form sends one or a few. */

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { DetectedInput } from "../../upload/input-detection.js";
 import type { UploadSink } from "../../upload/upload-sink.js";
 import type { IdentifiedEnv } from "../server/app-env.js";
+import { warnClient } from "../server/client-warnings.js";
 import {
   idempotencyClaim,
   idempotently,
@@ -45,10 +46,8 @@ export interface UploadAcceptance<T> {
 
 /** A request option sent as a form field was ignored: the client is told, in `X-Warning` and the answer. */
 function warnOfOptionField(c: Context<IdentifiedEnv>, name: string) {
-  const warning = `${name} was sent as a form field and ignored: request options go in the query (?${name}=...)`;
   c.var.log.warn({ field: name }, "a request option was sent as a form field and ignored");
-  c.header("X-Warning", warning, { append: true });
-  c.set("warnings", [...(c.var.warnings ?? []), warning]);
+  warnClient(c, `${name} was sent as a form field and ignored: request options go in the query (?${name}=...)`);
 }
 
 /**

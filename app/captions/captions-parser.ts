@@ -1,4 +1,4 @@
-import { collapseSpaces, createTextBuilder } from "../text/text-builder.js";
+import { collapseSpaces, createLineJoiner, createTextBuilder } from "../text/text-builder.js";
 import type { CaptionsFormat } from "../upload/input-detection.js";
 import type { Utterance } from "../domain/transcript.js";
 
@@ -58,21 +58,6 @@ export function parseCaptions(text: string, format: CaptionsFormat): ParsedCapti
   }
   endBlock();
   return { transcript: transcript.text(), durationS, utterances };
-}
-
-/** Non-empty lines joined with `\n`. */
-function createLineJoiner() {
-  const out = createTextBuilder();
-  let first = true;
-  return {
-    add(line: string) {
-      if (line === "") return;
-      if (!first) out.append("\n");
-      out.append(line);
-      first = false;
-    },
-    text: () => out.toString(),
-  };
 }
 
 /** Lines split at LF, CRLF or a lone CR. */

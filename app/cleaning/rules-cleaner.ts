@@ -1,4 +1,4 @@
-import { createTextBuilder } from "../text/text-builder.js";
+import { createLineJoiner, createTextBuilder } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
 import { fillersFor, grammaticalRepeatsFor, writesCapitalI } from "./filler-words.js";
@@ -186,21 +186,15 @@ export function cleanWithRules(transcript: string, language: string | null = nul
   const rules = rulesFor(language);
   // Line by line into one builder: arrays of every line (split, map, filter) took a 16 MiB transcript of
   // one-letter lines to 740 MiB.
-  const out = createTextBuilder();
-  let first = true;
+  const out = createLineJoiner();
   for (let start = 0; start <= transcript.length;) {
     const newline = transcript.indexOf("\n", start);
     const end = newline === -1 ? transcript.length : newline;
     const lineEnd = end > start && transcript.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
-    const cleaned = cleanLine(transcript.slice(start, lineEnd), rules);
-    if (cleaned !== "") {
-      if (!first) out.append("\n");
-      out.append(cleaned);
-      first = false;
-    }
+    out.add(cleanLine(transcript.slice(start, lineEnd), rules));
     start = end + 1;
   }
-  return out.toString();
+  return out.text();
 }
 
 /** The rules as a cleaner; `run` is where the work happens (a worker pool in the service). */

@@ -29,6 +29,21 @@ export function createTextBuilder() {
   };
 }
 
+/** Non-empty lines joined with `\n`, built as they come: memory in proportion to the text, not to its lines. */
+export function createLineJoiner() {
+  const out = createTextBuilder();
+  let first = true;
+  return {
+    add(line: string) {
+      if (line === "") return;
+      if (!first) out.append("\n");
+      out.append(line);
+      first = false;
+    },
+    text: () => out.toString(),
+  };
+}
+
 /** What `\s` matches in a JavaScript pattern. */
 export function isWhitespace(code: number): boolean {
   return (

@@ -35,7 +35,10 @@ if (!transcriber.configured) {
     `${transcriber.provider} is not configured: audio uploads answer 503 until its API key is set; captions still work`,
   );
 }
-const jobs = asyncJobs(services.jobAdapters, config.jobs.retentionDays);
+const jobs = asyncJobs(services.jobAdapters, {
+  retentionDays: config.jobs.retentionDays,
+  publishBudgetMs: config.events.publishTimeoutMs,
+});
 if (!jobs.available) {
   logger.info(
     { missing: jobs.missing },

@@ -93,7 +93,10 @@ export async function workerScaling(jobs: number, shapes: WorkerShape[]): Promis
       });
       const config = loadConfig(env);
       const objects = createObjectStore(config.aws, config.jobs)!;
-      const jobsApi = asyncJobs(createJobAdapters(config.aws, config.jobs, objects), config.jobs.retentionDays);
+      const jobsApi = asyncJobs(createJobAdapters(config.aws, config.jobs, objects), {
+        retentionDays: config.jobs.retentionDays,
+        publishBudgetMs: config.events.publishTimeoutMs,
+      });
       if (!jobsApi.available) throw new Error(`bench: job settings missing: ${jobsApi.missing.join(", ")}`);
       const { submit } = jobsApi;
       // Workers first, idle on the empty queue: their start-up is not part of the figure.

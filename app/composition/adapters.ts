@@ -9,6 +9,7 @@ import type { EventPublisher } from "../events/event-publisher.js";
 import { createPublisher } from "../events/publisher-factory.js";
 import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
 import type { AsyncJobs } from "../jobs/async-jobs.js";
+import { publishingHoldMs } from "../jobs/job-store.js";
 import { createJobSubmission } from "../jobs/job-submission.js";
 import type { Logger } from "../logger.js";
 import type { ObjectStore } from "../storage/object-store.js";
@@ -73,8 +74,17 @@ export async function buildAdapters(config: Config, logger: Logger): Promise<Ada
 }
 
 /** Async jobs as the edge offers them: submission over the job adapters, or what is missing. */
-export function asyncJobs(jobAdapters: Adapters["jobAdapters"], retentionDays: number): AsyncJobs {
+export function asyncJobs(
+  jobAdapters: Adapters["jobAdapters"],
+  settings: { retentionDays: number; publishBudgetMs: number },
+): AsyncJobs {
   if ("missing" in jobAdapters) return { available: false, missing: jobAdapters.missing };
-  const submit = createJobSubmission({ ...jobAdapters, retentionS: retentionDays * 86_400 });
-  return { available: true, store: jobAdapters.store, objects: jobAdapters.objects, submit };
+  const submit = createJobSubmission({ ...jobAdapters, retentionS: settings.retentionDays * 86_400 });
+  return {
+    available: true,
+    store: jobAdapters.store,
+    objects: jobAdapters.objects,
+    submit,
+    publishingHoldMs: publishingHoldMs(settings.publishBudgetMs),
+  };
 }

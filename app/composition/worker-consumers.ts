@@ -32,6 +32,8 @@ export interface JobConsumerDeps {
   /** Where a job's ending goes for its callback; absent without webhooks. */
   deliveries: DeliveryQueue | undefined;
   logger: Logger;
+  /** How long a job is held from deletion while its event is published (`publishingHoldMs`). */
+  publishingHoldMs: number;
 }
 
 /** The work queue's consumer: each message is one job, run through the pipeline by the job processor. */
@@ -58,7 +60,9 @@ export function createJobConsumer(
 
 /** The work DLQ's consumer: ends each job whose work message was dead-lettered (failed, its client told). */
 export function createDeadLetterConsumer(
-  deps: Pick<JobConsumerDeps, "sqs" | "store" | "pipeline" | "deliveries" | "logger"> & { queueUrl: string },
+  deps: Pick<JobConsumerDeps, "sqs" | "store" | "pipeline" | "deliveries" | "logger" | "publishingHoldMs"> & {
+    queueUrl: string;
+  },
   timings: QueueTimings,
 ): WorkConsumer {
   return createWorkConsumer({

@@ -4,5 +4,12 @@ import type { JobSubmission } from "./job-submission.js";
 
 /** What async jobs run on; absent settings make every job route answer 503 `async_unavailable`. */
 export type AsyncJobs =
-  | { available: true; store: JobStore; objects: ObjectStore; submit: JobSubmission }
+  | {
+      available: true;
+      store: JobStore;
+      objects: ObjectStore;
+      submit: JobSubmission;
+      /** The longest a job is held from deletion while a worker publishes its event (`publishingHoldMs`). */
+      publishingHoldMs: number;
+    }
   | { available: false; missing: string[] };

@@ -12,6 +12,8 @@ export interface DeadLetterProcessorDeps {
   pipeline: Pick<BatchPipeline, "publishFailed">;
   deliveries?: DeliveryQueue | undefined;
   logger: Logger;
+  /** How long a job is held from deletion while its event is published (`publishingHoldMs`). */
+  publishingHoldMs: number;
   now?: () => Date;
 }
 
@@ -25,6 +27,7 @@ export interface DeadLetterProcessorDeps {
  */
 export function createDeadLetterProcessor(deps: DeadLetterProcessorDeps) {
   const now = deps.now ?? (() => new Date());
+  const holdUntil = () => new Date(now().getTime() + deps.publishingHoldMs);
   return async function endDeadLetteredJob(delivery: WorkDelivery): Promise<void> {
     const message = parseWorkMessage(delivery.body);
     if (message === undefined) {
@@ -37,6 +40,11 @@ export function createDeadLetterProcessor(deps: DeadLetterProcessorDeps) {
     const log = deps.logger.child({ interaction_id: message.job_id, dead_letter: true });
     const job = await deps.store.get(message.tenant_id, message.job_id);
     if (job?.status === "failed" && job.failureEventPending === true) {
+      // Held first: a deletion since the read wins, and publishes nothing.
+      if (!(await deps.store.holdForPublishing(job.tenantId, job.interactionId, holdUntil()))) {
+        log.info({}, "failed job deleted meanwhile; its event is not published");
+        return;
+      }
       log.warn({ attempts: job.attempts }, "failed job's event was never published; publishing it now");
       await publishFailure(job, log);
       return;
@@ -48,7 +56,7 @@ export function createDeadLetterProcessor(deps: DeadLetterProcessorDeps) {
     const error = new ProcessingFailed(job.attempts);
     const failure: JobError = { code: error.code, message: error.message, stage: "processing" };
     await queueCallback(deps.deliveries, job, "failed", failure);
-    if (!(await deps.store.fail(job.tenantId, job.interactionId, failure, now(), { eventPending: true }))) {
+    if (!(await deps.store.fail(job.tenantId, job.interactionId, failure, now(), { publishingUntil: holdUntil() }))) {
       log.info({}, "dead-lettered job ended meanwhile; left as it is");
       return;
     }

@@ -3,13 +3,20 @@ import type { Logger } from "../logger.js";
 import type { RequestContext } from "../domain/request-context.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { objectKeys } from "../storage/storage-layout.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { JobRecord } from "./job-record.js";
 import type { JobStore } from "./job-store.js";
+
+/** How often a deletion looks again at a job whose event is being published (it takes a round trip or two). */
+const HELD_POLL_MS = 100;
 
 export interface JobDeletionDeps {
   store: JobStore;
   objects: ObjectStore;
   /** Where the job's `Idempotency-Key` answer is kept, if the request had one. */
   idempotency?: IdempotencyStore | undefined;
+  /** The longest a job is held while its event is published (`publishingHoldMs`): a deletion waits no longer. */
+  publishingHoldMs: number;
   now?: () => Date;
 }
 
@@ -18,11 +25,36 @@ export interface JobDeletionDeps {
  * short of completing it, and publishes and calls back nothing), then its upload, result, claim-checked
  * transcripts and recorded `Idempotency-Key` answer are removed. Resolves whether there was such a job. An
  * audit line says who deleted what; never any of the job's text.
+ *
+ * A job whose event a worker is publishing at that moment is held: the deletion waits until the worker has
+ * recorded how the job ended (at most the hold, which a dead worker's lapses), so no event or callback of the
+ * job ever follows its deletion.
  */
 export function createJobDeletion(deps: JobDeletionDeps) {
   const now = deps.now ?? (() => new Date());
+
+  async function tombstone(tenantId: string, jobId: string, log: Logger): Promise<JobRecord | undefined> {
+    const giveUpAt = performance.now() + deps.publishingHoldMs;
+    for (;;) {
+      const at = now();
+      const outcome = await deps.store.tombstone(tenantId, jobId, at, { force: performance.now() >= giveUpAt });
+      if (outcome === undefined || "deleted" in outcome) return outcome?.deleted;
+      log.debug(
+        { job_id: jobId, publishing_until: outcome.publishingUntil },
+        "job's event is being published; deletion waits",
+      );
+      const heldMs = Date.parse(outcome.publishingUntil) - at.getTime();
+      const waitMs = Math.min(
+        HELD_POLL_MS,
+        Number.isFinite(heldMs) ? heldMs : HELD_POLL_MS,
+        giveUpAt - performance.now(),
+      );
+      await sleep(Math.max(1, waitMs));
+    }
+  }
+
   return async function deleteJob(context: RequestContext, jobId: string, log: Logger): Promise<boolean> {
-    const job = await deps.store.tombstone(context.tenantId, jobId, now());
+    const job = await tombstone(context.tenantId, jobId, log);
     if (job === undefined) return false;
     await Promise.all([
       deps.objects.delete(job.uploadKey),

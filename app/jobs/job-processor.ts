@@ -24,6 +24,8 @@ export interface JobProcessorDeps {
   presignExpiresS: number;
   /** Where a job's ending goes to be called back, for jobs that asked; absent: no webhooks configured. */
   deliveries?: DeliveryQueue | undefined;
+  /** How long a job is held from deletion while its event is published (`publishingHoldMs`). */
+  publishingHoldMs: number;
   now?: () => Date;
 }
 
@@ -34,6 +36,9 @@ export interface WorkDelivery {
   signal?: AbortSignal | undefined;
 }
 
+/** The job was deleted while it ran, before any event of it was published. */
+const DELETED = "deleted";
+
 /** The event could not be published: the job stays unfinished and its message is delivered again. */
 export class EventNotPublished extends Error {
   override readonly name = "EventNotPublished";
@@ -43,7 +48,8 @@ export class EventNotPublished extends Error {
  * Processes one work message. Resolves when the message is done with (delete it); throws to have it
  * delivered again. The order makes a crash at any point safe: the result is written, then the event
  * published, then the job marked completed; a redelivery finds the result and publishes again, so an
- * event can be duplicated (consumers de-duplicate by `interaction_id` and status) but never lost.
+ * event can be duplicated (consumers de-duplicate by `interaction_id` and status) but never lost. Every
+ * event is published under a hold on the record that a deletion waits for, so none follows a deletion.
  */
 export function createJobProcessor(deps: JobProcessorDeps) {
   const now = deps.now ?? (() => new Date());
@@ -52,17 +58,27 @@ export function createJobProcessor(deps: JobProcessorDeps) {
   const callBack = (job: JobRecord, ending: JobEnding, error?: JobError) =>
     queueCallback(deps.deliveries, job, ending, error);
 
+  const holdUntil = () => new Date(now().getTime() + deps.publishingHoldMs);
+  /** Holds the job from deletion while its event is published: false when it was deleted already. */
+  const holdForPublishing = (job: JobRecord) =>
+    deps.store.holdForPublishing(job.tenantId, job.interactionId, holdUntil());
+
   /** Whether the job was deleted while it ran: then nothing more is done, and what it wrote is removed. */
   async function deletedMeanwhile(job: JobRecord, log: Logger): Promise<boolean> {
     const current = await deps.store.get(job.tenantId, job.interactionId);
     if (current !== undefined && current.status !== "deleted") return false;
+    await removeWritten(job, log);
+    return true;
+  }
+
+  /** What a job deleted while it ran had written: its result and claim-checked transcripts. */
+  async function removeWritten(job: JobRecord, log: Logger): Promise<void> {
     await Promise.all(
       [objectKeys.result(job.tenantId, job.interactionId), objectKeys.transcripts(job.tenantId, job.interactionId)].map(
         (key) => deps.objects.delete(key),
       ),
     );
     log.info({}, "job deleted while it ran: nothing published, its objects removed");
-    return true;
   }
 
   /** The upload as the pipeline reads it: a presigned URL for a provider that fetches, else a local copy. */
@@ -91,7 +107,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     context: RequestContext,
     log: Logger,
     signal: AbortSignal | undefined,
-  ): Promise<Transcripts | JobError> {
+  ): Promise<Transcripts | JobError | typeof DELETED> {
     const resultKey = objectKeys.result(job.tenantId, job.interactionId);
     const earlier = await deps.objects.getBytes(resultKey, signal);
     if (earlier !== undefined) {
@@ -100,6 +116,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     }
     const downloaded: string[] = [];
     let failure: JobError | undefined;
+    let withheld = false;
     try {
       const produced = await deps.pipeline.transcribeAndClean({
         context,
@@ -107,6 +124,10 @@ export function createJobProcessor(deps: JobProcessorDeps) {
         options: job.options,
         log,
         signal,
+        mayPublishFailure: async () => {
+          withheld = !(await holdForPublishing(job));
+          return !withheld;
+        },
         onFailure: ({ error, stage, event }) => {
           if (event.status === "failed")
             throw new EventNotPublished(`BatchProcessingFailed not published: ${event.error}`);
@@ -116,6 +137,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
       await deps.objects.putJson(resultKey, toJobResult(produced));
       return produced;
     } catch (error) {
+      if (isFinalFailure(error) && withheld) return DELETED;
       if (isFinalFailure(error) && failure !== undefined) return failure;
       throw error;
     } finally {
@@ -130,7 +152,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     const failure: JobError = { code: error.code, message: error.message, stage: "processing" };
     if ((await deps.store.get(job.tenantId, job.interactionId))?.status === "deleted") return;
     await callBack(job, "failed", failure);
-    if (await deps.store.fail(job.tenantId, job.interactionId, failure, now(), { eventPending: true })) {
+    if (await deps.store.fail(job.tenantId, job.interactionId, failure, now(), { publishingUntil: holdUntil() })) {
       await deps.pipeline.publishFailed({ context, log }, error, "processing");
       await deps.store.failureEventSettled(job.tenantId, job.interactionId);
     }
@@ -157,8 +179,9 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     log.debug({ attempt: job.attempts, bytes: job.uploadBytes, input: job.detected.kind }, "job started");
     try {
       const outcome = await transcripts(job, context, log, delivery.signal);
-      if (await deletedMeanwhile(job, log)) return;
+      if (outcome === DELETED) return await removeWritten(job, log);
       if (!("raw" in outcome)) {
+        // Its event is out, published under the hold the pipeline asked for; this write ends the hold.
         await callBack(job, "failed", outcome);
         const marked = await deps.store.fail(job.tenantId, job.interactionId, outcome, now(), {
           attempt: job.attempts,
@@ -166,6 +189,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
         log.info({ code: outcome.code, stage: outcome.stage, marked }, "job failed");
         return;
       }
+      if (!(await holdForPublishing(job))) return await removeWritten(job, log);
       const event = await deps.pipeline.publishCompleted({ context, log }, outcome);
       if (event.status === "failed")
         throw new EventNotPublished(`BatchProcessingCompleted not published: ${event.error}`);

@@ -59,6 +59,8 @@ export interface JobRecord {
   error?: JobError;
   /** Failed, and its `BatchProcessingFailed` not yet published: the dead-letter consumer publishes it. */
   failureEventPending?: boolean;
+  /** A worker is publishing the job's event until then (ISO time): a deletion waits for it, so no event follows one. */
+  publishingUntil?: string;
   /** Epoch seconds after which DynamoDB's TTL deletes the item. */
   expiresAt: number;
 }
@@ -96,6 +98,7 @@ export interface JobItem {
   result_key?: string;
   error?: JobError;
   failure_event_pending?: boolean;
+  publishing_until?: string;
   expires_at: number;
 }
 
@@ -121,6 +124,7 @@ export function toJobItem(job: JobRecord): JobItem {
     ...(job.resultKey !== undefined && { result_key: job.resultKey }),
     ...(job.error !== undefined && { error: job.error }),
     ...(job.failureEventPending === true && { failure_event_pending: true }),
+    ...(job.publishingUntil !== undefined && { publishing_until: job.publishingUntil }),
     expires_at: job.expiresAt,
   };
 }
@@ -147,6 +151,7 @@ export function fromJobItem(item: JobItem): JobRecord {
     ...(item.result_key !== undefined && { resultKey: item.result_key }),
     ...(item.error !== undefined && { error: item.error }),
     ...(item.failure_event_pending === true && { failureEventPending: true }),
+    ...(item.publishing_until !== undefined && { publishingUntil: item.publishing_until }),
     expiresAt: item.expires_at,
   };
 }

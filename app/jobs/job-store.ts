@@ -18,30 +18,42 @@ export interface JobStore {
   complete(tenantId: string, jobId: string, attempt: number, resultKey: string, at: Date): Promise<boolean>;
   /**
    * Marks the job failed unless it is already finished (or, with `attempt`, claimed again since). With
-   * `eventPending` its `BatchProcessingFailed` is marked still to publish in the same write, so a process
-   * killed before it publishes leaves the mark for the dead-letter consumer to publish from.
+   * `publishingUntil` its `BatchProcessingFailed` is marked still to publish in the same write, and the job held
+   * from deletion until then: a process killed before it publishes leaves the mark for the dead-letter consumer
+   * to publish from. Without it, a hold taken to publish the event (`holdForPublishing`) ends.
    */
   fail(
     tenantId: string,
     jobId: string,
     error: JobError,
     at: Date,
-    options?: { attempt?: number; eventPending?: boolean },
+    options?: { attempt?: number; publishingUntil?: Date },
   ): Promise<boolean>;
-  /** Clears a failed job's pending-event mark: its event is published, or the publisher has given up and said so. */
+  /** Clears a failed job's pending-event mark and its hold: its event is published, or the publisher has given up and said so. */
   failureEventSettled(tenantId: string, jobId: string): Promise<void>;
+  /**
+   * Holds a job from deletion until `until` while its event is published (completing or failing it ends the
+   * hold); false when the job is gone or deleted already, and then nothing may be published for it.
+   */
+  holdForPublishing(tenantId: string, jobId: string, until: Date): Promise<boolean>;
   /** Removes a job that was never handed to a worker (its work message could not be sent). */
   withdraw(tenantId: string, jobId: string): Promise<void>;
   /**
    * Turns a job into a tombstone (`deleted`, no result, no error, no callback), kept until its TTL so a late
-   * worker cannot bring it back. Resolves the job as it was, or `undefined` when there was none (or it was
-   * deleted already).
+   * worker cannot bring it back. Resolves the job as it was, `undefined` when there was none (or it was
+   * deleted already), or, unless `force`, when the job is held while its event is published, until when.
    */
-  tombstone(tenantId: string, jobId: string, at: Date): Promise<JobRecord | undefined>;
+  tombstone(tenantId: string, jobId: string, at: Date, options?: { force?: boolean }): Promise<Tombstoning>;
   /** Records what became of a job's callback; false when the job is gone or deleted. */
   recordCallback(tenantId: string, jobId: string, callback: JobCallback): Promise<boolean>;
   list(tenantId: string, options: ListOptions): Promise<JobPage>;
 }
+
+/** What asking to delete a job came to: done (the job as it was), or held by its event's publishing until a time. */
+export type Tombstoning = { deleted: JobRecord } | { publishingUntil: string } | undefined;
+
+/** How long a job is held from deletion while its event is published: the publisher's whole budget, then time to record the ending. */
+export const publishingHoldMs = (publishBudgetMs: number) => publishBudgetMs + 10_000;
 
 /** Sort key of the listing index: creation time, then id, so equal times still sort and page stably. */
 export const createdKey = (job: Pick<JobRecord, "createdAt" | "interactionId">) =>
@@ -58,6 +70,13 @@ export function createDynamoJobStore(
     return (await conditionally(() => documents.send(command as UpdateCommand))) !== undefined;
   }
 
+  async function get(tenantId: string, jobId: string): Promise<JobRecord | undefined> {
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: tableName, Key: { tenant_id: tenantId, job_id: jobId }, ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : withoutIndexKey(Item);
+  }
+
   return {
     async create(job) {
       await documents.send(
@@ -68,12 +87,7 @@ export function createDynamoJobStore(
         }),
       );
     },
-    async get(tenantId, jobId) {
-      const { Item } = await documents.send(
-        new GetCommand({ TableName: tableName, Key: { tenant_id: tenantId, job_id: jobId }, ConsistentRead: true }),
-      );
-      return Item === undefined ? undefined : withoutIndexKey(Item);
-    },
+    get,
     async claim(tenantId, jobId, at) {
       const claimed = await conditionally(() =>
         documents.send(
@@ -101,7 +115,8 @@ export function createDynamoJobStore(
         new UpdateCommand({
           TableName: tableName,
           Key: { tenant_id: tenantId, job_id: jobId },
-          UpdateExpression: "SET #status = :completed, result_key = :result, updated_at = :at, finished_at = :at",
+          UpdateExpression:
+            "SET #status = :completed, result_key = :result, updated_at = :at, finished_at = :at REMOVE publishing_until",
           ConditionExpression: "#status = :processing AND attempts = :attempt",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
@@ -114,12 +129,12 @@ export function createDynamoJobStore(
         }),
       );
     },
-    fail(tenantId, jobId, error, at, { attempt, eventPending = false } = {}) {
+    fail(tenantId, jobId, error, at, { attempt, publishingUntil } = {}) {
       return conditional(
         new UpdateCommand({
           TableName: tableName,
           Key: { tenant_id: tenantId, job_id: jobId },
-          UpdateExpression: `SET #status = :failed, #error = :error, updated_at = :at, finished_at = :at${eventPending ? ", failure_event_pending = :pending" : ""}`,
+          UpdateExpression: `SET #status = :failed, #error = :error, updated_at = :at, finished_at = :at${publishingUntil === undefined ? " REMOVE publishing_until" : ", failure_event_pending = :pending, publishing_until = :until"}`,
           ConditionExpression: `#status IN (:queued, :processing)${attempt === undefined ? "" : " AND attempts = :attempt"}`,
           ExpressionAttributeNames: { "#status": "status", "#error": "error" },
           ExpressionAttributeValues: {
@@ -129,7 +144,7 @@ export function createDynamoJobStore(
             ":error": error,
             ":at": at.toISOString(),
             ...(attempt !== undefined && { ":attempt": attempt }),
-            ...(eventPending && { ":pending": true }),
+            ...(publishingUntil !== undefined && { ":pending": true, ":until": publishingUntil.toISOString() }),
           },
         }),
       );
@@ -139,9 +154,21 @@ export function createDynamoJobStore(
         new UpdateCommand({
           TableName: tableName,
           Key: { tenant_id: tenantId, job_id: jobId },
-          UpdateExpression: "REMOVE failure_event_pending",
+          UpdateExpression: "REMOVE failure_event_pending, publishing_until",
           // Never creates an item: a job deleted to its TTL meanwhile stays gone.
           ConditionExpression: "attribute_exists(failure_event_pending)",
+        }),
+      );
+    },
+    holdForPublishing(tenantId, jobId, until) {
+      return conditional(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { tenant_id: tenantId, job_id: jobId },
+          UpdateExpression: "SET publishing_until = :until",
+          ConditionExpression: "attribute_exists(job_id) AND #status <> :deleted",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":until": until.toISOString(), ":deleted": "deleted" },
         }),
       );
     },
@@ -156,22 +183,27 @@ export function createDynamoJobStore(
         }),
       );
     },
-    async tombstone(tenantId, jobId, at) {
+    async tombstone(tenantId, jobId, at, { force = false } = {}) {
       const deleted = await conditionally(() =>
         documents.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { tenant_id: tenantId, job_id: jobId },
             UpdateExpression:
-              "SET #status = :deleted, updated_at = :at, deleted_at = :at REMOVE result_key, #error, callback, #options, idempotency_key, failure_event_pending",
-            ConditionExpression: "attribute_exists(job_id) AND #status <> :deleted",
+              "SET #status = :deleted, updated_at = :at, deleted_at = :at REMOVE result_key, #error, callback, #options, idempotency_key, failure_event_pending, publishing_until",
+            ConditionExpression: `attribute_exists(job_id) AND #status <> :deleted${force ? "" : " AND (attribute_not_exists(publishing_until) OR publishing_until < :at)"}`,
             ExpressionAttributeNames: { "#status": "status", "#error": "error", "#options": "options" },
             ExpressionAttributeValues: { ":deleted": "deleted", ":at": at.toISOString() },
             ReturnValues: "ALL_OLD",
           }),
         ),
       );
-      return deleted?.Attributes === undefined ? undefined : withoutIndexKey(deleted.Attributes);
+      if (deleted?.Attributes !== undefined) return { deleted: withoutIndexKey(deleted.Attributes) };
+      if (force) return undefined;
+      // Gone, deleted already, or held: only the record says which.
+      const job = await get(tenantId, jobId);
+      if (job === undefined || job.status === "deleted") return undefined;
+      return { publishingUntil: job.publishingUntil ?? at.toISOString() };
     },
     recordCallback(tenantId, jobId, callback) {
       return conditional(

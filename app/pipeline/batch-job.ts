@@ -38,6 +38,11 @@ export interface BatchJob {
   wantsTimings?: boolean | undefined;
   log: Logger;
   signal?: AbortSignal | undefined;
+  /**
+   * Asked when a domain failure has ended the job, before its `BatchProcessingFailed` is published: false
+   * withholds the event (a worker's job deleted meanwhile). Absent: the event is published.
+   */
+  mayPublishFailure?: (() => Promise<boolean>) | undefined;
   /** Told of a domain failure once its `BatchProcessingFailed` was published (a worker records it). */
   onFailure?: ((failure: { error: FinalFailure; stage: FailureStage; event: PublishOutcome }) => void) | undefined;
 }

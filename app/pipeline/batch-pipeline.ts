@@ -151,7 +151,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       if (raw.text.trim() === "") throw new EmptyTranscript(raw.source);
     } catch (error) {
       // A transient failure (storage) is retried by the caller: it ends nothing, so it publishes nothing.
-      if (isFinalFailure(error) && !job.signal?.aborted) {
+      if (isFinalFailure(error) && !job.signal?.aborted && ((await job.mayPublishFailure?.()) ?? true)) {
         const event = await publishFailed(job, error, stage.current);
         job.onFailure?.({ error, stage: stage.current, event });
       }

@@ -134,7 +134,7 @@ describe("no job left behind: dead-lettered work (moto_server)", () => {
     await harness.store.claim(TENANT, id, new Date());
     // What a process killed between its write and its publish leaves: failed, the event still to publish.
     const failure = { code: "processing_failed" as const, message: "failed", stage: "processing" as const };
-    expect(await harness.store.fail(TENANT, id, failure, new Date(), { eventPending: true })).toBe(true);
+    expect(await harness.store.fail(TENANT, id, failure, new Date(), { publishingUntil: new Date() })).toBe(true);
     expect(await harness.store.get(TENANT, id)).toMatchObject({ status: "failed", failureEventPending: true });
     const shown = (await (await harness.app.request(`/batch/jobs/${id}`, { headers: asTenant })).json()) as object;
     expect(JSON.stringify(shown)).not.toMatch(/pending/);

@@ -10,7 +10,7 @@ import { createEventBridgePublisher } from "../../app/events/eventbridge-publish
 import type { AppDeps } from "../../app/http/server/create-app.js";
 import type { Authenticator } from "../../app/auth/authenticator.js";
 import { createDynamoIdempotencyStore } from "../../app/idempotency/dynamo-idempotency-store.js";
-import { createDynamoJobStore, type JobStore } from "../../app/jobs/job-store.js";
+import { createDynamoJobStore, publishingHoldMs, type JobStore } from "../../app/jobs/job-store.js";
 import { createJobSubmission } from "../../app/jobs/job-submission.js";
 import type { WorkConsumer } from "../../app/jobs/work-consumer.js";
 import {
@@ -36,6 +36,9 @@ import { createSqsDeliveryQueue } from "../../app/webhooks/delivery-queue.js";
 
 /** Queue timings of the workers here: a redelivery takes a second, not minutes. */
 const TEST_TIMINGS = { visibilityTimeoutS: 6, retryDelayS: 1, waitTimeSeconds: 1 };
+const PUBLISH_BUDGET_MS = 5_000;
+/** How long a job is held from deletion while its event is published, as the service derives it. */
+const PUBLISHING_HOLD_MS = publishingHoldMs(PUBLISH_BUDGET_MS);
 
 /** The ports a worker runs on; a test may wrap any of them to inject a fault. */
 export interface WorkerPorts {
@@ -86,7 +89,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     client: clients.eventBridge,
     busName: "default",
     source: DEFAULT_EVENT_SOURCE,
-    budgetMs: 5_000,
+    budgetMs: PUBLISH_BUDGET_MS,
     attemptTimeoutMs: 2_000,
     maxEntryBytes,
   });
@@ -104,6 +107,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     store: apiPorts.store,
     objects: apiPorts.objects,
     submit: createJobSubmission({ ...apiPorts, retentionS: 86_400 }),
+    publishingHoldMs: PUBLISHING_HOLD_MS,
   };
   const api = await buildTestApp({
     publisher,
@@ -157,6 +161,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
         tempFiles,
         deliveries,
         logger: workerLogs.logger,
+        publishingHoldMs: PUBLISHING_HOLD_MS,
       },
       { ...TEST_TIMINGS, concurrency, maxReceives: 3, presignExpiresS: 600 },
     );
@@ -191,6 +196,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
         pipeline,
         deliveries,
         logger: workerLogs.logger,
+        publishingHoldMs: PUBLISHING_HOLD_MS,
       },
       TEST_TIMINGS,
     );

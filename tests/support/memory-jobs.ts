@@ -36,6 +36,7 @@ export function memoryJobs(): AsyncJobs & {
     complete: () => Promise.resolve(false),
     fail: () => Promise.resolve(false),
     failureEventSettled: () => Promise.resolve(),
+    holdForPublishing: () => Promise.resolve(false),
     withdraw: (tenantId, jobId) => Promise.resolve(void records.delete(keyOf(tenantId, jobId))),
     tombstone(tenantId, jobId, at) {
       const job = records.get(keyOf(tenantId, jobId));
@@ -47,7 +48,7 @@ export function memoryJobs(): AsyncJobs & {
         resultKey: undefined,
         callback: undefined,
       });
-      return Promise.resolve(job);
+      return Promise.resolve({ deleted: job });
     },
     recordCallback(tenantId, jobId, callback) {
       const job = records.get(keyOf(tenantId, jobId));
@@ -106,6 +107,7 @@ export function memoryJobs(): AsyncJobs & {
     store,
     objects,
     submit: createJobSubmission({ store, queue, objects, retentionS: 3600 }),
+    publishingHoldMs: 1000,
     records,
     sent,
     async seedCompleted(tenantId, result, { expired = false } = {}) {

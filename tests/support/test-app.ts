@@ -32,7 +32,10 @@ const DEFAULTS = loadConfig({});
 
 /** An instance without async jobs: the job settings it misses, and the answer its job routes give. */
 const NO_JOB_ADAPTERS = { missing: missingJobSettings(DEFAULTS.jobs) };
-export const NO_ASYNC_JOBS: AppDeps["jobs"] = asyncJobs(NO_JOB_ADAPTERS, DEFAULTS.jobs.retentionDays);
+export const NO_ASYNC_JOBS: AppDeps["jobs"] = asyncJobs(NO_JOB_ADAPTERS, {
+  retentionDays: DEFAULTS.jobs.retentionDays,
+  publishBudgetMs: DEFAULTS.events.publishTimeoutMs,
+});
 
 /**
  * The app with real parts where they cost nothing (rules cleaner, disk, an inline text worker) and the given

@@ -1,0 +1,166 @@
+import { readFile } from "node:fs/promises";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TranscriptEventDetail } from "../../app/events/transcript-events.js";
+import { createJobDeletion } from "../../app/jobs/job-deletion.js";
+import type { Transcriber } from "../../app/transcription/transcriber.js";
+import { captureLogger } from "../support/capture-logger.js";
+import { startJobHarness, type JobHarness, type WorkerPorts } from "../support/job-harness.js";
+import { resetMoto } from "../support/moto.js";
+import { FIXTURES, uploadForm } from "../support/test-app.js";
+
+const TENANT = "11111111-1111-4111-8111-111111111111";
+const asTenant = { "X-Tenant-ID": TENANT, "X-User-ID": "ana@example.com" };
+const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
+const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
+
+/** A promise and the function that settles it. */
+function gate() {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+async function submit(harness: JobHarness, form: FormData): Promise<string> {
+  const response = await harness.app.request("/batch/jobs", { method: "POST", body: form, headers: asTenant });
+  expect(response.status).toBe(202);
+  return String(((await response.json()) as { interaction_id: string }).interaction_id);
+}
+
+async function objectKeysOf(harness: JobHarness, id: string): Promise<string[]> {
+  const listed = await harness.clients.s3.send(new ListObjectsV2Command({ Bucket: harness.outputs.uploadBucketName }));
+  return (listed.Contents ?? []).map((object) => object.Key!).filter((key) => key.includes(id));
+}
+
+/** The worker's publisher, recording the detail type of every event it is asked to publish, by job. */
+function recordingPublisher(published: Array<{ id: string; type: string }>, before?: () => Promise<void>) {
+  return (ports: WorkerPorts): WorkerPorts => ({
+    ...ports,
+    publisher: {
+      get state() {
+        return ports.publisher.state;
+      },
+      async publish(detail: TranscriptEventDetail, options) {
+        await before?.();
+        const outcome = await ports.publisher.publish(detail, options);
+        published.push({ id: detail.interaction_id, type: detail.status });
+        return outcome;
+      },
+    },
+  });
+}
+
+describe("deleting a job while its worker ends it (moto_server)", () => {
+  let harness: JobHarness;
+  beforeEach(async () => {
+    await resetMoto();
+  });
+  afterEach(async () => {
+    await harness.stop();
+  });
+
+  it("publishes no failure event for a job deleted while it was transcribed, when the transcription then fails", async () => {
+    const started = gate();
+    const release = gate();
+    const transcriber: Transcriber = {
+      provider: "deepgram",
+      model: "nova-3",
+      configured: true,
+      async transcribe() {
+        started.open();
+        await release.opened;
+        // Nothing was said: the job fails (empty_transcript), an ending that would publish BatchProcessingFailed.
+        return { transcript: " ", provider: "deepgram", model: "nova-3", durationS: 1, requestId: null };
+      },
+    };
+    harness = await startJobHarness({ transcriber });
+    const published: Array<{ id: string; type: string }> = [];
+    harness.startWorker(recordingPublisher(published));
+    const id = await submit(harness, uploadForm(wav, "speech.wav"));
+    await started.opened;
+    expect((await harness.app.request(`/batch/jobs/${id}`, { method: "DELETE", headers: asTenant })).status).toBe(204);
+    release.open();
+
+    await expect
+      .poll(
+        () =>
+          harness.workerLogs.lines.some(
+            (line) =>
+              line.interaction_id === id &&
+              line.msg === "job deleted while it ran: nothing published, its objects removed",
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    expect(published.filter((event) => event.id === id)).toEqual([]);
+    expect(await harness.store.get(TENANT, id)).toMatchObject({ status: "deleted" });
+    expect(await objectKeysOf(harness, id)).toEqual([]);
+  });
+
+  it("holds a deletion that arrives while the job's event is being published until the job has ended", async () => {
+    const publishing = gate();
+    const release = gate();
+    harness = await startJobHarness();
+    const published: Array<{ id: string; type: string }> = [];
+    harness.startWorker(
+      recordingPublisher(published, async () => {
+        publishing.open();
+        await release.opened;
+      }),
+    );
+    const id = await submit(harness, uploadForm(vtt, "meeting.vtt"));
+    await publishing.opened;
+    expect(await harness.store.get(TENANT, id)).toMatchObject({
+      status: "processing",
+      publishingUntil: expect.any(String) as string,
+    });
+
+    let answered = false;
+    const deletion = Promise.resolve(
+      harness.app.request(`/batch/jobs/${id}`, { method: "DELETE", headers: asTenant }),
+    ).finally(() => (answered = true));
+    await expect
+      .poll(() => harness.apiLogs.lines.some((line) => line.msg === "job's event is being published; deletion waits"), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    // The publish is held by the test: the deletion cannot have ended, and the job is still the worker's.
+    expect(answered).toBe(false);
+    expect(await harness.store.get(TENANT, id)).toMatchObject({ status: "processing" });
+
+    release.open();
+    expect((await deletion).status).toBe(204);
+    // The event went out before the deletion took effect, never after it; then nothing of the job is left.
+    expect(published).toEqual([{ id, type: "completed" }]);
+    const record = await harness.store.get(TENANT, id);
+    expect(record).toMatchObject({ status: "deleted" });
+    expect(record).not.toHaveProperty("publishingUntil");
+    expect(await objectKeysOf(harness, id)).toEqual([]);
+    expect((await harness.app.request(`/batch/jobs/${id}`, { headers: asTenant })).status).toBe(404);
+  });
+
+  it("waits for a hold no longer than it lasts, and no longer than its own limit (a worker that died publishing)", async () => {
+    harness = await startJobHarness();
+    const log = captureLogger().logger;
+    const lapsing = await submit(harness, uploadForm(vtt, "meeting.vtt"));
+    const until = new Date(Date.now() + 400);
+    expect(await harness.store.holdForPublishing(TENANT, lapsing, until)).toBe(true);
+    const patient = createJobDeletion({ store: harness.store, objects: harness.objects, publishingHoldMs: 60_000 });
+    expect(await patient({ tenantId: TENANT, userId: "ana", accountId: null, interactionId: "x" }, lapsing, log)).toBe(
+      true,
+    );
+    // Not before the hold ran out: the table's own condition compares the times.
+    expect(Date.now()).toBeGreaterThanOrEqual(until.getTime());
+    expect(await harness.store.get(TENANT, lapsing)).toMatchObject({ status: "deleted" });
+
+    const stuck = await submit(harness, uploadForm(vtt, "meeting.vtt"));
+    expect(await harness.store.holdForPublishing(TENANT, stuck, new Date(Date.now() + 3_600_000))).toBe(true);
+    const bounded = createJobDeletion({ store: harness.store, objects: harness.objects, publishingHoldMs: 300 });
+    expect(await bounded({ tenantId: TENANT, userId: "ana", accountId: null, interactionId: "y" }, stuck, log)).toBe(
+      true,
+    );
+    expect(await harness.store.get(TENANT, stuck)).toMatchObject({ status: "deleted" });
+    // A deleted job cannot be held again: a worker that asks publishes nothing.
+    expect(await harness.store.holdForPublishing(TENANT, stuck, new Date(Date.now() + 1_000))).toBe(false);
+  });
+});

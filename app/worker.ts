@@ -3,7 +3,7 @@ import { ENV_FILE, LOCAL_ENV_FILE, loadEnvFiles } from "./env/env-files.js";
 import { readWorkerArguments, WORKER_EXIT } from "./jobs/worker-arguments.js";
 import { loadConfigOrExit, redactConfig } from "./config/config.js";
 import { WORK_QUEUE } from "./jobs/job-resources.js";
-import { publishingHoldMs } from "./jobs/job-store.js";
+import { holdMs } from "./jobs/job-store.js";
 import { createLogger } from "./logger.js";
 import { createDeliveryQueue } from "./composition/aws-adapters.js";
 import { createDeadLetterConsumer, createJobConsumer, createWebhookConsumer } from "./composition/worker-consumers.js";
@@ -40,7 +40,7 @@ const consumerDeps = {
   tempFiles,
   deliveries,
   logger,
-  publishingHoldMs: publishingHoldMs(config.events.publishTimeoutMs),
+  publishingHoldMs: holdMs(config.events.publishTimeoutMs),
 };
 const timings = { visibilityTimeoutS: config.worker.visibilityTimeoutS, retryDelayS: config.worker.retryDelayS };
 const consumer = createJobConsumer(

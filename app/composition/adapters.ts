@@ -9,7 +9,8 @@ import type { EventPublisher } from "../events/event-publisher.js";
 import { createPublisher } from "../events/publisher-factory.js";
 import type { IdempotencyStore } from "../idempotency/idempotency-store.js";
 import type { AsyncJobs } from "../jobs/async-jobs.js";
-import { publishingHoldMs } from "../jobs/job-store.js";
+import { holdMs } from "../jobs/job-store.js";
+import { WEBHOOK_TRY_TIMEOUT_MS } from "../webhooks/webhook-sender.js";
 import { createJobSubmission } from "../jobs/job-submission.js";
 import type { Logger } from "../logger.js";
 import type { ObjectStore } from "../storage/object-store.js";
@@ -85,6 +86,6 @@ export function asyncJobs(
     store: jobAdapters.store,
     objects: jobAdapters.objects,
     submit,
-    publishingHoldMs: publishingHoldMs(settings.publishBudgetMs),
+    maxHoldMs: Math.max(holdMs(settings.publishBudgetMs), holdMs(WEBHOOK_TRY_TIMEOUT_MS)),
   };
 }

@@ -1,7 +1,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createDeadLetterProcessor } from "../jobs/dead-letter-processor.js";
 import { createJobProcessor } from "../jobs/job-processor.js";
-import type { JobStore } from "../jobs/job-store.js";
+import { holdMs, type JobStore } from "../jobs/job-store.js";
 import { createWorkConsumer, type WorkConsumer } from "../jobs/work-consumer.js";
 import type { Logger } from "../logger.js";
 import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
@@ -32,7 +32,7 @@ export interface JobConsumerDeps {
   /** Where a job's ending goes for its callback; absent without webhooks. */
   deliveries: DeliveryQueue | undefined;
   logger: Logger;
-  /** How long a job is held from deletion while its event is published (`publishingHoldMs`). */
+  /** How long a job is held from deletion while its event is published (`holdMs` of the publish budget). */
   publishingHoldMs: number;
 }
 
@@ -99,6 +99,7 @@ export function createWebhookConsumer(
     send: createWebhookSender({ allowPrivate: webhooks.allowPrivate, timeoutMs: tryTimeoutMs }),
     settings: webhooks,
     logger: webhookLogger,
+    holdMs: holdMs(tryTimeoutMs),
   });
   return createWorkConsumer({
     sqs: deps.sqs,

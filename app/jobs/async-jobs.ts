@@ -9,7 +9,7 @@ export type AsyncJobs =
       store: JobStore;
       objects: ObjectStore;
       submit: JobSubmission;
-      /** The longest a job is held from deletion while a worker publishes its event (`publishingHoldMs`). */
-      publishingHoldMs: number;
+      /** The longest a job is held from deletion while a worker sends its event or callback (`holdMs`). */
+      maxHoldMs: number;
     }
   | { available: false; missing: string[] };

@@ -12,7 +12,7 @@ export interface DeadLetterProcessorDeps {
   pipeline: Pick<BatchPipeline, "publishFailed">;
   deliveries?: DeliveryQueue | undefined;
   logger: Logger;
-  /** How long a job is held from deletion while its event is published (`publishingHoldMs`). */
+  /** How long a job is held from deletion while its event is published (`holdMs` of the publish budget). */
   publishingHoldMs: number;
   now?: () => Date;
 }
@@ -41,7 +41,7 @@ export function createDeadLetterProcessor(deps: DeadLetterProcessorDeps) {
     const job = await deps.store.get(message.tenant_id, message.job_id);
     if (job?.status === "failed" && job.failureEventPending === true) {
       // Held first: a deletion since the read wins, and publishes nothing.
-      if (!(await deps.store.holdForPublishing(job.tenantId, job.interactionId, holdUntil()))) {
+      if (!(await deps.store.hold(job.tenantId, job.interactionId, "event", holdUntil()))) {
         log.info({}, "failed job deleted meanwhile; its event is not published");
         return;
       }

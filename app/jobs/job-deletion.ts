@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { JobRecord } from "./job-record.js";
 import type { JobStore } from "./job-store.js";
 
-/** How often a deletion looks again at a job whose event is being published (it takes a round trip or two). */
+/** How often a deletion looks again at a job whose event or callback is being sent (a round trip or two). */
 const HELD_POLL_MS = 100;
 
 export interface JobDeletionDeps {
@@ -15,8 +15,8 @@ export interface JobDeletionDeps {
   objects: ObjectStore;
   /** Where the job's `Idempotency-Key` answer is kept, if the request had one. */
   idempotency?: IdempotencyStore | undefined;
-  /** The longest a job is held while its event is published (`publishingHoldMs`): a deletion waits no longer. */
-  publishingHoldMs: number;
+  /** The longest a job is held while its event or callback is sent (`holdMs`): a deletion waits no longer. */
+  maxHoldMs: number;
   now?: () => Date;
 }
 
@@ -26,24 +26,24 @@ export interface JobDeletionDeps {
  * transcripts and recorded `Idempotency-Key` answer are removed. Resolves whether there was such a job. An
  * audit line says who deleted what; never any of the job's text.
  *
- * A job whose event a worker is publishing at that moment is held: the deletion waits until the worker has
- * recorded how the job ended (at most the hold, which a dead worker's lapses), so no event or callback of the
- * job ever follows its deletion.
+ * A job whose event or callback a worker is sending at that moment is held: the deletion waits until the
+ * worker has recorded it (at most the hold, which a dead worker's lapses), so nothing of the job is sent
+ * after its deletion.
  */
 export function createJobDeletion(deps: JobDeletionDeps) {
   const now = deps.now ?? (() => new Date());
 
   async function tombstone(tenantId: string, jobId: string, log: Logger): Promise<JobRecord | undefined> {
-    const giveUpAt = performance.now() + deps.publishingHoldMs;
+    const giveUpAt = performance.now() + deps.maxHoldMs;
     for (;;) {
       const at = now();
       const outcome = await deps.store.tombstone(tenantId, jobId, at, { force: performance.now() >= giveUpAt });
       if (outcome === undefined || "deleted" in outcome) return outcome?.deleted;
       log.debug(
-        { job_id: jobId, publishing_until: outcome.publishingUntil },
-        "job's event is being published; deletion waits",
+        { job_id: jobId, held_until: outcome.heldUntil },
+        "job's event or callback is being sent; deletion waits",
       );
-      const heldMs = Date.parse(outcome.publishingUntil) - at.getTime();
+      const heldMs = Date.parse(outcome.heldUntil) - at.getTime();
       const waitMs = Math.min(
         HELD_POLL_MS,
         Number.isFinite(heldMs) ? heldMs : HELD_POLL_MS,

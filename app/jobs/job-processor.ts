@@ -24,7 +24,7 @@ export interface JobProcessorDeps {
   presignExpiresS: number;
   /** Where a job's ending goes to be called back, for jobs that asked; absent: no webhooks configured. */
   deliveries?: DeliveryQueue | undefined;
-  /** How long a job is held from deletion while its event is published (`publishingHoldMs`). */
+  /** How long a job is held from deletion while its event is published (`holdMs` of the publish budget). */
   publishingHoldMs: number;
   now?: () => Date;
 }
@@ -60,8 +60,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
 
   const holdUntil = () => new Date(now().getTime() + deps.publishingHoldMs);
   /** Holds the job from deletion while its event is published: false when it was deleted already. */
-  const holdForPublishing = (job: JobRecord) =>
-    deps.store.holdForPublishing(job.tenantId, job.interactionId, holdUntil());
+  const holdForPublishing = (job: JobRecord) => deps.store.hold(job.tenantId, job.interactionId, "event", holdUntil());
 
   /** Whether the job was deleted while it ran: then nothing more is done, and what it wrote is removed. */
   async function deletedMeanwhile(job: JobRecord, log: Logger): Promise<boolean> {

@@ -61,6 +61,8 @@ export interface JobRecord {
   failureEventPending?: boolean;
   /** A worker is publishing the job's event until then (ISO time): a deletion waits for it, so no event follows one. */
   publishingUntil?: string;
+  /** A worker is calling the job's callback until then (ISO time): a deletion waits for it too. */
+  callingBackUntil?: string;
   /** Epoch seconds after which DynamoDB's TTL deletes the item. */
   expiresAt: number;
 }
@@ -99,6 +101,7 @@ export interface JobItem {
   error?: JobError;
   failure_event_pending?: boolean;
   publishing_until?: string;
+  calling_back_until?: string;
   expires_at: number;
 }
 
@@ -125,6 +128,7 @@ export function toJobItem(job: JobRecord): JobItem {
     ...(job.error !== undefined && { error: job.error }),
     ...(job.failureEventPending === true && { failure_event_pending: true }),
     ...(job.publishingUntil !== undefined && { publishing_until: job.publishingUntil }),
+    ...(job.callingBackUntil !== undefined && { calling_back_until: job.callingBackUntil }),
     expires_at: job.expiresAt,
   };
 }
@@ -152,6 +156,7 @@ export function fromJobItem(item: JobItem): JobRecord {
     ...(item.error !== undefined && { error: item.error }),
     ...(item.failure_event_pending === true && { failureEventPending: true }),
     ...(item.publishing_until !== undefined && { publishingUntil: item.publishing_until }),
+    ...(item.calling_back_until !== undefined && { callingBackUntil: item.calling_back_until }),
     expiresAt: item.expires_at,
   };
 }

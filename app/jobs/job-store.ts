@@ -20,7 +20,7 @@ export interface JobStore {
    * Marks the job failed unless it is already finished (or, with `attempt`, claimed again since). With
    * `publishingUntil` its `BatchProcessingFailed` is marked still to publish in the same write, and the job held
    * from deletion until then: a process killed before it publishes leaves the mark for the dead-letter consumer
-   * to publish from. Without it, a hold taken to publish the event (`holdForPublishing`) ends.
+   * to publish from. Without it, a hold taken to publish the event (`hold`) ends.
    */
   fail(
     tenantId: string,
@@ -32,10 +32,11 @@ export interface JobStore {
   /** Clears a failed job's pending-event mark and its hold: its event is published, or the publisher has given up and said so. */
   failureEventSettled(tenantId: string, jobId: string): Promise<void>;
   /**
-   * Holds a job from deletion until `until` while its event is published (completing or failing it ends the
-   * hold); false when the job is gone or deleted already, and then nothing may be published for it.
+   * Holds a job from deletion until `until` while something of it is sent out: its event (completing or
+   * failing the job ends that hold) or its callback (recording the try ends it). False when the job is gone
+   * or deleted already, and then nothing may be sent for it.
    */
-  holdForPublishing(tenantId: string, jobId: string, until: Date): Promise<boolean>;
+  hold(tenantId: string, jobId: string, what: JobHold, until: Date): Promise<boolean>;
   /** Removes a job that was never handed to a worker (its work message could not be sent). */
   withdraw(tenantId: string, jobId: string): Promise<void>;
   /**
@@ -44,16 +45,25 @@ export interface JobStore {
    * deleted already), or, unless `force`, when the job is held while its event is published, until when.
    */
   tombstone(tenantId: string, jobId: string, at: Date, options?: { force?: boolean }): Promise<Tombstoning>;
-  /** Records what became of a job's callback; false when the job is gone or deleted. */
+  /** Records what became of a job's callback, ending the callback's hold; false when the job is gone or deleted. */
   recordCallback(tenantId: string, jobId: string, callback: JobCallback): Promise<boolean>;
   list(tenantId: string, options: ListOptions): Promise<JobPage>;
 }
 
-/** What asking to delete a job came to: done (the job as it was), or held by its event's publishing until a time. */
-export type Tombstoning = { deleted: JobRecord } | { publishingUntil: string } | undefined;
+/** What asking to delete a job came to: done (the job as it was), or held by something being sent until a time. */
+export type Tombstoning = { deleted: JobRecord } | { heldUntil: string } | undefined;
 
-/** How long a job is held from deletion while its event is published: the publisher's whole budget, then time to record the ending. */
-export const publishingHoldMs = (publishBudgetMs: number) => publishBudgetMs + 10_000;
+/** What a worker may be sending out about a job: a deletion waits until it is out, so nothing follows one. */
+export type JobHold = "event" | "callback";
+const HOLD_ATTRIBUTES: Record<JobHold, string> = { event: "publishing_until", callback: "calling_back_until" };
+
+/** How long a hold lasts: the longest the sending may take (the publish budget, a webhook try), then time to record it. */
+export const holdMs = (sendingMs: number) => sendingMs + 10_000;
+
+/** A tombstone's condition: no hold lasts past the deletion's time. */
+const UNHELD = ` AND ${Object.values(HOLD_ATTRIBUTES)
+  .map((name) => `(attribute_not_exists(${name}) OR ${name} < :at)`)
+  .join(" AND ")}`;
 
 /** Sort key of the listing index: creation time, then id, so equal times still sort and page stably. */
 export const createdKey = (job: Pick<JobRecord, "createdAt" | "interactionId">) =>
@@ -160,12 +170,12 @@ export function createDynamoJobStore(
         }),
       );
     },
-    holdForPublishing(tenantId, jobId, until) {
+    hold(tenantId, jobId, what, until) {
       return conditional(
         new UpdateCommand({
           TableName: tableName,
           Key: { tenant_id: tenantId, job_id: jobId },
-          UpdateExpression: "SET publishing_until = :until",
+          UpdateExpression: `SET ${HOLD_ATTRIBUTES[what]} = :until`,
           ConditionExpression: "attribute_exists(job_id) AND #status <> :deleted",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: { ":until": until.toISOString(), ":deleted": "deleted" },
@@ -190,8 +200,8 @@ export function createDynamoJobStore(
             TableName: tableName,
             Key: { tenant_id: tenantId, job_id: jobId },
             UpdateExpression:
-              "SET #status = :deleted, updated_at = :at, deleted_at = :at REMOVE result_key, #error, callback, #options, idempotency_key, failure_event_pending, publishing_until",
-            ConditionExpression: `attribute_exists(job_id) AND #status <> :deleted${force ? "" : " AND (attribute_not_exists(publishing_until) OR publishing_until < :at)"}`,
+              "SET #status = :deleted, updated_at = :at, deleted_at = :at REMOVE result_key, #error, callback, #options, idempotency_key, failure_event_pending, publishing_until, calling_back_until",
+            ConditionExpression: `attribute_exists(job_id) AND #status <> :deleted${force ? "" : UNHELD}`,
             ExpressionAttributeNames: { "#status": "status", "#error": "error", "#options": "options" },
             ExpressionAttributeValues: { ":deleted": "deleted", ":at": at.toISOString() },
             ReturnValues: "ALL_OLD",
@@ -203,14 +213,15 @@ export function createDynamoJobStore(
       // Gone, deleted already, or held: only the record says which.
       const job = await get(tenantId, jobId);
       if (job === undefined || job.status === "deleted") return undefined;
-      return { publishingUntil: job.publishingUntil ?? at.toISOString() };
+      const holds = [job.publishingUntil, job.callingBackUntil].filter((until) => until !== undefined);
+      return { heldUntil: holds.sort().at(-1) ?? at.toISOString() };
     },
     recordCallback(tenantId, jobId, callback) {
       return conditional(
         new UpdateCommand({
           TableName: tableName,
           Key: { tenant_id: tenantId, job_id: jobId },
-          UpdateExpression: "SET callback = :callback",
+          UpdateExpression: "SET callback = :callback REMOVE calling_back_until",
           ConditionExpression: "attribute_exists(job_id) AND #status <> :deleted",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: { ":callback": callback, ":deleted": "deleted" },

@@ -34,6 +34,8 @@ export interface DeliveryProcessorDeps {
   send: WebhookSender;
   settings: Pick<WebhookSettings, "secret" | "tenantSecrets" | "maxAttempts" | "maxInlineBytes" | "publicBaseUrl">;
   logger: Logger;
+  /** How long the job is held from deletion while a try is made (`holdMs` of a try's timeout). */
+  holdMs: number;
   now?: () => Date;
 }
 
@@ -76,6 +78,11 @@ export function createDeliveryProcessor(deps: DeliveryProcessorDeps) {
     if (secret === undefined) {
       await record({ status: "failed", last_attempt_at: at.toISOString() });
       log.error({}, "webhook not sent: no signing secret for the tenant");
+      return;
+    }
+    // Held while the try is made (recording it ends the hold): a deletion waits for it, so no callback follows one.
+    if (!(await deps.store.hold(job.tenantId, job.interactionId, "callback", new Date(at.getTime() + deps.holdMs)))) {
+      log.info({}, "webhook dropped: the job was deleted");
       return;
     }
     const body = webhookPayload({

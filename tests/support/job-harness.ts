@@ -10,7 +10,7 @@ import { createEventBridgePublisher } from "../../app/events/eventbridge-publish
 import type { AppDeps } from "../../app/http/server/create-app.js";
 import type { Authenticator } from "../../app/auth/authenticator.js";
 import { createDynamoIdempotencyStore } from "../../app/idempotency/dynamo-idempotency-store.js";
-import { createDynamoJobStore, publishingHoldMs, type JobStore } from "../../app/jobs/job-store.js";
+import { createDynamoJobStore, holdMs, type JobStore } from "../../app/jobs/job-store.js";
 import { createJobSubmission } from "../../app/jobs/job-submission.js";
 import type { WorkConsumer } from "../../app/jobs/work-consumer.js";
 import {
@@ -38,7 +38,7 @@ import { createSqsDeliveryQueue } from "../../app/webhooks/delivery-queue.js";
 const TEST_TIMINGS = { visibilityTimeoutS: 6, retryDelayS: 1, waitTimeSeconds: 1 };
 const PUBLISH_BUDGET_MS = 5_000;
 /** How long a job is held from deletion while its event is published, as the service derives it. */
-const PUBLISHING_HOLD_MS = publishingHoldMs(PUBLISH_BUDGET_MS);
+const PUBLISHING_HOLD_MS = holdMs(PUBLISH_BUDGET_MS);
 
 /** The ports a worker runs on; a test may wrap any of them to inject a fault. */
 export interface WorkerPorts {
@@ -107,7 +107,7 @@ export async function startJobHarness(options: JobHarnessOptions = {}) {
     store: apiPorts.store,
     objects: apiPorts.objects,
     submit: createJobSubmission({ ...apiPorts, retentionS: 86_400 }),
-    publishingHoldMs: PUBLISHING_HOLD_MS,
+    maxHoldMs: PUBLISHING_HOLD_MS,
   };
   const api = await buildTestApp({
     publisher,

@@ -36,7 +36,7 @@ export function memoryJobs(): AsyncJobs & {
     complete: () => Promise.resolve(false),
     fail: () => Promise.resolve(false),
     failureEventSettled: () => Promise.resolve(),
-    holdForPublishing: () => Promise.resolve(false),
+    hold: () => Promise.resolve(false),
     withdraw: (tenantId, jobId) => Promise.resolve(void records.delete(keyOf(tenantId, jobId))),
     tombstone(tenantId, jobId, at) {
       const job = records.get(keyOf(tenantId, jobId));
@@ -107,7 +107,7 @@ export function memoryJobs(): AsyncJobs & {
     store,
     objects,
     submit: createJobSubmission({ store, queue, objects, retentionS: 3600 }),
-    publishingHoldMs: 1000,
+    maxHoldMs: 1000,
     records,
     sent,
     async seedCompleted(tenantId, result, { expired = false } = {}) {

@@ -7,18 +7,38 @@ export interface ReceivedWebhook {
   body: string;
 }
 
-/** A local receiver of webhooks: it keeps what it gets and answers each with the next scripted status (200 after). */
+/**
+ * A local receiver of webhooks: it keeps what it gets and answers each with the next scripted status (200
+ * after); `holdAnswers` keeps the answers back (each request already received) until the returned function is called.
+ */
 export async function startWebhookReceiver(): Promise<
-  LocalServer & { received: ReceivedWebhook[]; answer(...statuses: number[]): void; hookUrl: string }
+  LocalServer & {
+    received: ReceivedWebhook[];
+    answer(...statuses: number[]): void;
+    holdAnswers(): () => void;
+    hookUrl: string;
+  }
 > {
   const received: ReceivedWebhook[] = [];
   const statuses: number[] = [];
+  let held: Promise<void> = Promise.resolve();
   const local = await listenOnLoopback(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     received.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
+    await held;
     response.writeHead(statuses.shift() ?? 200, { "Content-Type": "text/plain" });
     response.end("ok");
   });
-  return { ...local, received, answer: (...next) => statuses.push(...next), hookUrl: `${local.url}/hook` };
+  return {
+    ...local,
+    received,
+    answer: (...next) => statuses.push(...next),
+    holdAnswers() {
+      let release: () => void = () => undefined;
+      held = new Promise<void>((resolve) => (release = resolve));
+      return release;
+    },
+    hookUrl: `${local.url}/hook`,
+  };
 }

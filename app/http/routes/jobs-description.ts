@@ -36,9 +36,9 @@ export const describeJobDelete = describeRoute({
   summary: "Delete a job: its upload, result, transcripts and recorded answer",
   description:
     "Answers 204 and removes every object of the job; the record becomes a tombstone until its retention ends, " +
-    "so a worker still running it publishes and calls back nothing. A job whose event a worker is publishing " +
-    "at that moment is deleted once it has ended (the answer waits, at most the publish budget and 10 s), so " +
-    "its event comes before the 204, never after. A job of another tenant, or one deleted already, is a 404.",
+    "so a worker still running it publishes and calls back nothing. A job whose event or callback a worker is " +
+    "sending at that moment is deleted once that is done (the answer waits, at most the publish budget and 10 s), " +
+    "so it arrives before the 204, never after. A job of another tenant, or one deleted already, is a 404.",
   tags: ["jobs"],
   parameters: [...IDENTITY_PARAMETERS, jobIdParameter],
   responses: {

@@ -8,9 +8,11 @@ import { captureLogger } from "../support/capture-logger.js";
 import { startJobHarness, type JobHarness, type WorkerPorts } from "../support/job-harness.js";
 import { resetMoto } from "../support/moto.js";
 import { FIXTURES, uploadForm } from "../support/test-app.js";
+import { startWebhookReceiver } from "../support/webhook-receiver.js";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const asTenant = { "X-Tenant-ID": TENANT, "X-User-ID": "ana@example.com" };
+const WAITS = "job's event or callback is being sent; deletion waits";
 const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
 const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
 
@@ -21,8 +23,8 @@ function gate() {
   return { opened, open };
 }
 
-async function submit(harness: JobHarness, form: FormData): Promise<string> {
-  const response = await harness.app.request("/batch/jobs", { method: "POST", body: form, headers: asTenant });
+async function submit(harness: JobHarness, form: FormData, query = ""): Promise<string> {
+  const response = await harness.app.request(`/batch/jobs${query}`, { method: "POST", body: form, headers: asTenant });
   expect(response.status).toBe(202);
   return String(((await response.json()) as { interaction_id: string }).interaction_id);
 }
@@ -120,7 +122,7 @@ describe("deleting a job while its worker ends it (moto_server)", () => {
       harness.app.request(`/batch/jobs/${id}`, { method: "DELETE", headers: asTenant }),
     ).finally(() => (answered = true));
     await expect
-      .poll(() => harness.apiLogs.lines.some((line) => line.msg === "job's event is being published; deletion waits"), {
+      .poll(() => harness.apiLogs.lines.some((line) => line.msg === WAITS), {
         timeout: 15_000,
       })
       .toBe(true);
@@ -139,13 +141,49 @@ describe("deleting a job while its worker ends it (moto_server)", () => {
     expect((await harness.app.request(`/batch/jobs/${id}`, { headers: asTenant })).status).toBe(404);
   });
 
+  it("holds a deletion that arrives while the job's callback is being made until the try is recorded", async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const releaseAnswers = receiver.holdAnswers();
+      harness = await startJobHarness({ webhooks: { secret: `whsec_${Buffer.alloc(32, 7).toString("base64")}` } });
+      harness.startWorker();
+      const id = await submit(
+        harness,
+        uploadForm(vtt, "meeting.vtt"),
+        `?callback_url=${encodeURIComponent(receiver.hookUrl)}`,
+      );
+      await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(1);
+      expect(await harness.store.get(TENANT, id)).toMatchObject({
+        status: "completed",
+        callingBackUntil: expect.any(String) as string,
+      });
+
+      let answered = false;
+      const deletion = Promise.resolve(
+        harness.app.request(`/batch/jobs/${id}`, { method: "DELETE", headers: asTenant }),
+      ).finally(() => (answered = true));
+      await expect.poll(() => harness.apiLogs.lines.some((line) => line.msg === WAITS), { timeout: 15_000 }).toBe(true);
+      // The receiver has the callback but has not answered: the try is not over, so the job is not deleted yet.
+      expect(answered).toBe(false);
+      expect(await harness.store.get(TENANT, id)).toMatchObject({ status: "completed" });
+
+      releaseAnswers();
+      expect((await deletion).status).toBe(204);
+      expect(harness.workerLogs.lines.some((line) => line.msg === "webhook delivered")).toBe(true);
+      expect(await harness.store.get(TENANT, id)).toMatchObject({ status: "deleted" });
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it("waits for a hold no longer than it lasts, and no longer than its own limit (a worker that died publishing)", async () => {
     harness = await startJobHarness();
     const log = captureLogger().logger;
     const lapsing = await submit(harness, uploadForm(vtt, "meeting.vtt"));
     const until = new Date(Date.now() + 400);
-    expect(await harness.store.holdForPublishing(TENANT, lapsing, until)).toBe(true);
-    const patient = createJobDeletion({ store: harness.store, objects: harness.objects, publishingHoldMs: 60_000 });
+    expect(await harness.store.hold(TENANT, lapsing, "event", until)).toBe(true);
+    const patient = createJobDeletion({ store: harness.store, objects: harness.objects, maxHoldMs: 60_000 });
     expect(await patient({ tenantId: TENANT, userId: "ana", accountId: null, interactionId: "x" }, lapsing, log)).toBe(
       true,
     );
@@ -154,13 +192,13 @@ describe("deleting a job while its worker ends it (moto_server)", () => {
     expect(await harness.store.get(TENANT, lapsing)).toMatchObject({ status: "deleted" });
 
     const stuck = await submit(harness, uploadForm(vtt, "meeting.vtt"));
-    expect(await harness.store.holdForPublishing(TENANT, stuck, new Date(Date.now() + 3_600_000))).toBe(true);
-    const bounded = createJobDeletion({ store: harness.store, objects: harness.objects, publishingHoldMs: 300 });
+    expect(await harness.store.hold(TENANT, stuck, "callback", new Date(Date.now() + 3_600_000))).toBe(true);
+    const bounded = createJobDeletion({ store: harness.store, objects: harness.objects, maxHoldMs: 300 });
     expect(await bounded({ tenantId: TENANT, userId: "ana", accountId: null, interactionId: "y" }, stuck, log)).toBe(
       true,
     );
     expect(await harness.store.get(TENANT, stuck)).toMatchObject({ status: "deleted" });
     // A deleted job cannot be held again: a worker that asks publishes nothing.
-    expect(await harness.store.holdForPublishing(TENANT, stuck, new Date(Date.now() + 1_000))).toBe(false);
+    expect(await harness.store.hold(TENANT, stuck, "event", new Date(Date.now() + 1_000))).toBe(false);
   });
 });

@@ -127,13 +127,13 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
     name: "openai",
     async clean(transcript, cleaning) {
       const { log } = cleaning;
-      const chunks = splitIntoChunks(
+      const chunks = await splitIntoChunks(
         transcript,
         balancedChunkChars(transcript.length, options.chunkChars, options.concurrency),
       );
       if (chunks.length === 0) return { text: "", cleaner: "openai" };
       const outcomes = await Promise.all(chunks.map((chunk, index) => limit(() => cleanChunk(chunk, index, cleaning))));
-      const text = joinSegments(outcomes.flatMap((outcome) => outcome.segments));
+      const text = await joinSegments(outcomes);
       log.debug(
         {
           chunks: chunks.length,

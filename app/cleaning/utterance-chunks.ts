@@ -1,3 +1,5 @@
+import { createPacer, yieldToLoop, type Pause } from "../text/loop-pause.js";
+import { collapseSpaces, createLineJoiner, isWhitespace } from "../text/text-builder.js";
 import { splitSpeakerLabel } from "./speaker-label.js";
 
 /** Part of one transcript line: its speech (without the label), and whether it carries on the line before. */
@@ -14,19 +16,44 @@ export interface Chunk {
   segments: Segment[];
 }
 
+/** Work between two pauses, in characters walked (a line or a segment counts for its overhead too): a few milliseconds. */
+const SLICE_CHARS = 262144;
+const PER_ITEM_CHARS = 32;
+
 /**
  * Splits a transcript into chunks whose speech fits `maxChars` (one line per segment). A chunk holds whole
  * utterances (lines) where they fit; only a line longer than a chunk is cut, at sentence ends, or between
  * words for a sentence longer than a chunk. Labels stay out of the chunks, so no model can lose or invent one.
+ * It walks the text a line and a word at a time and pauses every few milliseconds, so a transcript of millions
+ * of lines, or one line of millions of words, does not hold the event loop (16 MiB of one-letter lines took it
+ * 9 s in one go).
  */
-export function splitIntoChunks(transcript: string, maxChars: number): Chunk[] {
+export async function splitIntoChunks(
+  transcript: string,
+  maxChars: number,
+  pause: Pause = yieldToLoop,
+): Promise<Chunk[]> {
+  const pacer = createPacer(SLICE_CHARS);
   const chunks: Chunk[] = [];
   let current: Chunk = { segments: [] };
   let used = 0;
-  for (const line of transcriptLines(transcript)) {
+  for (let start = 0; start <= transcript.length;) {
+    const newline = transcript.indexOf("\n", start);
+    const end = newline === -1 ? transcript.length : newline;
+    const line = transcript.slice(start, end).trim();
+    start = end + 1;
+    if (pacer.due(PER_ITEM_CHARS)) await pause();
+    if (line === "") continue;
+    const labelled = splitSpeakerLabel(line);
     // This line's segment in the current chunk, which later pieces of the line join with a space.
     let open: Segment | undefined;
-    piecesOf(line.speech, maxChars).forEach((piece, index) => {
+    let index = 0;
+    const speech = labelled?.speech ?? line;
+    // A line that fits is one piece (most lines): no walk over its words.
+    const pieces = speech.length <= maxChars ? [collapseSpaces(speech)] : piecesOf(speech, maxChars);
+    for (const piece of pieces) {
+      if (piece === "") continue;
+      if (pacer.due(PER_ITEM_CHARS + piece.length)) await pause();
       if (current.segments.length > 0 && used + 1 + piece.length > maxChars) {
         chunks.push(current);
         current = { segments: [] };
@@ -34,13 +61,13 @@ export function splitIntoChunks(transcript: string, maxChars: number): Chunk[] {
         open = undefined;
       }
       used += current.segments.length > 0 ? piece.length + 1 : piece.length;
-      if (open !== undefined) {
-        open.speech += ` ${piece}`;
-        return;
+      if (open !== undefined) open.speech += ` ${piece}`;
+      else {
+        open = { label: index === 0 ? (labelled?.label ?? null) : null, speech: piece, continues: index > 0 };
+        current.segments.push(open);
       }
-      open = { label: index === 0 ? line.label : null, speech: piece, continues: index > 0 };
-      current.segments.push(open);
-    });
+      index++;
+    }
   }
   if (current.segments.length > 0) chunks.push(current);
   return chunks;
@@ -52,57 +79,91 @@ export function chunkText(chunk: Chunk): string {
 }
 
 /**
- * Rebuilds the transcript from segments whose speech was cleaned: labels re-attached, continued lines joined
- * with a space, lines left with no speech dropped (as the rules cleaner drops them).
+ * Rebuilds the transcript from chunks whose speech was cleaned, in order: labels re-attached, continued lines
+ * joined with a space, lines left with no speech dropped (as the rules cleaner drops them). Pauses as the split does.
  */
-export function joinSegments(segments: readonly Segment[]): string {
-  const lines: Array<{ label: string | null; parts: string[] }> = [];
-  for (const segment of segments) {
-    const open = lines.at(-1);
-    if (!segment.continues || open === undefined) lines.push({ label: segment.label, parts: [] });
-    const speech = segment.speech.trim();
-    if (speech !== "") lines.at(-1)!.parts.push(speech);
-  }
-  return lines
-    .filter((line) => line.parts.length > 0)
-    .map((line) => (line.label === null ? "" : `${line.label}: `) + line.parts.join(" "))
-    .join("\n");
-}
-
-function transcriptLines(transcript: string): Array<{ label: string | null; speech: string }> {
-  return transcript
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .map((line) => {
-      const labelled = splitSpeakerLabel(line);
-      return labelled === undefined
-        ? { label: null, speech: normaliseSpaces(line) }
-        : { label: labelled.label, speech: normaliseSpaces(labelled.speech) };
-    })
-    .filter((line) => line.speech !== "");
-}
-
-function normaliseSpaces(text: string): string {
-  return text.trim().replace(/\s+/g, " ");
-}
-
-/** A line's speech as pieces of at most `maxChars`: whole when it fits, else sentences, else words. */
-function piecesOf(speech: string, maxChars: number): string[] {
-  if (speech.length <= maxChars) return [speech];
-  const pieces: string[] = [];
-  let current = "";
-  const add = (unit: string) => {
-    if (current !== "" && current.length + 1 + unit.length > maxChars) {
-      pieces.push(current);
-      current = "";
-    }
-    current = current === "" ? unit : `${current} ${unit}`;
+export async function joinSegments(
+  chunks: readonly { segments: readonly Segment[] }[],
+  pause: Pause = yieldToLoop,
+): Promise<string> {
+  const out = createLineJoiner();
+  let line: { label: string | null; parts: string[] } | undefined;
+  const close = () => {
+    if (line !== undefined && line.parts.length > 0)
+      out.add((line.label === null ? "" : `${line.label}: `) + line.parts.join(" "));
   };
-  for (const sentence of speech.split(/(?<=[.!?]) /)) {
-    if (sentence.length <= maxChars) add(sentence);
-    else for (const word of sentence.split(" ")) add(word);
+  const pacer = createPacer(SLICE_CHARS);
+  for (const { segments } of chunks) {
+    for (const segment of segments) {
+      if (pacer.due(PER_ITEM_CHARS + segment.speech.length)) await pause();
+      if (!segment.continues || line === undefined) {
+        close();
+        line = { label: segment.label, parts: [] };
+      }
+      const speech = segment.speech.trim();
+      if (speech !== "") line.parts.push(speech);
+    }
   }
-  if (current !== "") pieces.push(current);
-  return pieces;
+  close();
+  return out.text();
+}
+
+/**
+ * A line's speech, whitespace collapsed, as pieces of at most `maxChars`: whole when it fits, else sentences,
+ * else words (a word longer than that is a piece of its own). Yields each piece as soon as it is known, having
+ * looked at no more of the line than that piece and the sentence it is in (at most `maxChars` of it held).
+ */
+function* piecesOf(speech: string, maxChars: number): Generator<string> {
+  const ready: string[] = [];
+  let piece: string[] = [];
+  let pieceChars = 0;
+  const add = (unit: string) => {
+    if (piece.length > 0 && pieceChars + 1 + unit.length > maxChars) {
+      ready.push(piece.join(" "));
+      piece = [];
+      pieceChars = 0;
+    }
+    pieceChars += piece.length > 0 ? unit.length + 1 : unit.length;
+    piece.push(unit);
+  };
+  // The sentence so far, while it may still fit a piece; past that, its words go one by one.
+  let sentence: string[] = [];
+  let sentenceChars = 0;
+  let byWords = false;
+  for (const word of wordsOf(speech)) {
+    if (byWords) add(word);
+    else {
+      sentenceChars += sentence.length > 0 ? word.length + 1 : word.length;
+      sentence.push(word);
+      if (sentenceChars > maxChars) {
+        byWords = true;
+        sentence.forEach(add);
+        sentence = [];
+      }
+    }
+    if (SENTENCE_ENDS.has(word.charCodeAt(word.length - 1))) {
+      if (!byWords) add(sentence.join(" "));
+      sentence = [];
+      sentenceChars = 0;
+      byWords = false;
+    }
+    yield* ready.splice(0);
+  }
+  if (sentence.length > 0) add(sentence.join(" "));
+  if (piece.length > 0) ready.push(piece.join(" "));
+  yield* ready;
+}
+
+/** `.`, `!` and `?`: a word ending in one ends its sentence. */
+const SENTENCE_ENDS = new Set([0x2e, 0x21, 0x3f]);
+
+/** The runs of non-whitespace in `text`, in order (what `text.split(/\s+/)` keeps, without the empty ends). */
+function* wordsOf(text: string): Generator<string> {
+  let position = 0;
+  while (position < text.length) {
+    while (position < text.length && isWhitespace(text.charCodeAt(position))) position++;
+    const start = position;
+    while (position < text.length && !isWhitespace(text.charCodeAt(position))) position++;
+    if (position > start) yield text.slice(start, position);
+  }
 }

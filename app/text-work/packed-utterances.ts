@@ -1,4 +1,5 @@
 import type { Utterance } from "../domain/transcript.js";
+import type { Pause } from "../text/loop-pause.js";
 import { createTextBuilder } from "../text/text-builder.js";
 
 /**
@@ -20,12 +21,6 @@ export interface PackedUtterances {
 
 /** Utterances handled between two pauses: a few milliseconds of work. */
 const SLICE = 10_000;
-
-/** Lets the event loop run other work: on a worker thread, a no-op is passed instead. */
-export type Pause = () => Promise<void>;
-
-export const yieldToLoop: Pause = () => new Promise((resolve) => setImmediate(resolve));
-export const noPause: Pause = () => Promise.resolve();
 
 export async function packUtterances(utterances: readonly Utterance[], pause: Pause): Promise<PackedUtterances> {
   const count = utterances.length;

@@ -9,7 +9,8 @@ import type {
   SubtitlesRender,
   SubtitlesTask,
 } from "./text-worker.js";
-import { packUtterances, unpackUtterances, yieldToLoop } from "./packed-utterances.js";
+import { yieldToLoop } from "../text/loop-pause.js";
+import { packUtterances, unpackUtterances } from "./packed-utterances.js";
 import type { FileSource } from "./file-source.js";
 import type { SubtitlesOfJson } from "./subtitles-of-json.js";
 import type { SubtitleLayout } from "../subtitles/subtitle-cues.js";

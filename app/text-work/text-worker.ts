@@ -5,7 +5,8 @@ import { cleanWithRules } from "../cleaning/rules-cleaner.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
 import { cuesOf, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
 import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
-import { noPause, packUtterances, unpackUtterances, type PackedUtterances } from "./packed-utterances.js";
+import { noPause } from "../text/loop-pause.js";
+import { packUtterances, unpackUtterances, type PackedUtterances } from "./packed-utterances.js";
 
 export type CaptionsImport = { ok: true; captions: ParsedCaptions } | { ok: false; reason: "encoding" };
 

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Utterance } from "../../app/domain/transcript.js";
-import { noPause, packUtterances, unpackUtterances } from "../../app/text-work/packed-utterances.js";
+import { noPause } from "../../app/text/loop-pause.js";
+import { packUtterances, unpackUtterances } from "../../app/text-work/packed-utterances.js";
 
 const utteranceArb: fc.Arbitrary<Utterance> = fc.record({
   speaker: fc.option(fc.oneof(fc.constantFrom("Alice", "Bob", ""), fc.string({ unit: "binary", maxLength: 12 })), {

@@ -3,6 +3,7 @@ import type { ObjectStore } from "../storage/object-store.js";
 import { objectKeys } from "../storage/storage-layout.js";
 import {
   claimChecked,
+  completedEventType,
   DETAIL_TYPE,
   type BatchProcessingCompletedDetail,
   type InlineCompletedDetail,
@@ -24,14 +25,19 @@ export type ClaimCheck = (detail: InlineCompletedDetail) => Promise<BatchProcess
  * carries `transcripts_ref` (v1.3) with the object's size and sha256, so a consumer can check what it reads.
  */
 export function createClaimCheck(options: ClaimCheckOptions): ClaimCheck {
-  return async (detail) => {
+  const fits = (detail: InlineCompletedDetail) => {
+    // Past the limit on the transcripts alone, the whole detail need not be serialised to know it.
+    if (completedEventType.minimumBytes(detail) > options.maxEntryBytes) return false;
     const entry: PutEventsRequestEntry = {
       Time: new Date(),
       Source: options.source,
       DetailType: DETAIL_TYPE,
       Detail: JSON.stringify(detail),
     };
-    if (entrySize(entry) <= options.maxEntryBytes) return detail;
+    return entrySize(entry) <= options.maxEntryBytes;
+  };
+  return async (detail) => {
+    if (fits(detail)) return detail;
     const { raw_transcript: raw, cleaned_transcript: cleaned, words } = detail.data;
     const stored = await options.store.putJson(objectKeys.transcripts(detail.tenant_id, detail.interaction_id), {
       raw_transcript: raw,

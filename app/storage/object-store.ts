@@ -11,6 +11,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { jsonPieces } from "../text/json-pieces.js";
+import { createPacer, yieldToLoop } from "../text/loop-pause.js";
 
 /** A stored object's size and sha256, as written. */
 export interface StoredObject {
@@ -38,7 +40,7 @@ export interface ObjectStore {
     body: Readable,
     options: { contentType?: string | undefined; signal?: AbortSignal | undefined },
   ): Promise<void>;
-  putJson(key: string, value: unknown): Promise<StoredObject>;
+  putJson(key: string, value: Record<string, unknown>): Promise<StoredObject>;
   /** Text already written (an answer as it was sent), stored as it is. */
   putText(key: string, text: string, contentType: string): Promise<StoredObject>;
   /** The object's bytes; `undefined` when there is none. */
@@ -53,11 +55,42 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
 }
 
+/** Bytes encoded between two pauses of the event loop: a few milliseconds of work. */
+const ENCODE_SLICE_BYTES = 1024 * 1024;
+
+/**
+ * A value's JSON as bytes, encoded a piece at a time with the event loop let run between: two 16 MiB
+ * transcripts are not one quarter-second `JSON.stringify` and another to encode it.
+ */
+async function jsonBytes(value: Record<string, unknown>): Promise<Buffer> {
+  const pacer = createPacer(ENCODE_SLICE_BYTES);
+  const parts: Buffer[] = [];
+  for (const piece of jsonPieces(value)) {
+    const bytes = Buffer.from(piece);
+    parts.push(bytes);
+    if (pacer.due(bytes.length)) await yieldToLoop();
+  }
+  return Buffer.concat(parts);
+}
+
 /** Multipart parts: S3's minimum is 5 MiB; two in flight bound the memory an upload holds. */
 const PART_BYTES = 5 * 1024 * 1024;
 const PARTS_IN_FLIGHT = 2;
 
 export function createS3ObjectStore(client: S3Client, bucket: string): ObjectStore {
+  async function put(key: string, body: Buffer, contentType: string): Promise<StoredObject> {
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ServerSideEncryption: "AES256",
+      }),
+    );
+    return { bucket, key, bytes: body.length, sha256: createHash("sha256").update(body).digest("hex") };
+  }
+
   return {
     bucket,
     async upload(key, body, { contentType, signal }) {
@@ -76,21 +109,11 @@ export function createS3ObjectStore(client: S3Client, bucket: string): ObjectSto
         signal?.removeEventListener("abort", abort);
       }
     },
-    putJson(key, value) {
-      return this.putText(key, JSON.stringify(value), "application/json");
+    async putJson(key, value) {
+      return put(key, await jsonBytes(value), "application/json");
     },
-    async putText(key, text, contentType) {
-      const body = Buffer.from(text);
-      await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: contentType,
-          ServerSideEncryption: "AES256",
-        }),
-      );
-      return { bucket, key, bytes: body.length, sha256: createHash("sha256").update(body).digest("hex") };
+    putText(key, text, contentType) {
+      return put(key, Buffer.from(text), contentType);
     },
     async getBytes(key, signal) {
       try {

@@ -145,4 +145,23 @@ describe("transcripts too big for an event travel by claim check", () => {
       .toBe(true);
     expect(handled).toEqual([]);
   }, 60_000);
+
+  it("stores exactly the bytes JSON.stringify gives, with their size and sha256, however long the strings and arrays", async () => {
+    // Pairs that straddle the 64 Ki-character slices, characters JSON escapes, and an array past one slice.
+    const text = '\u{1F600}é"\\\n\u2028'.repeat(40_000) + "x";
+    const value = {
+      raw_transcript: text,
+      cleaned_transcript: `a${text}`,
+      words: Array.from({ length: 4_321 }, (_, at) => ({ word: `w${at}`, start: at / 7, end: undefined })),
+      metadata: { provider: null, duration_s: 1.5 },
+    };
+    const expected = Buffer.from(JSON.stringify(value));
+    const stored = await harness.objects.putJson(`transcripts/${TENANT}/exact.json`, value);
+    expect(stored).toMatchObject({
+      bytes: expected.length,
+      sha256: createHash("sha256").update(expected).digest("hex"),
+    });
+    const read = await harness.objects.getBytes(`transcripts/${TENANT}/exact.json`);
+    expect(read?.equals(expected)).toBe(true);
+  });
 });

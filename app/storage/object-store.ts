@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { jsonPieces } from "../text/json-pieces.js";
+import { jsonPieces, stringSlices } from "../text/json-pieces.js";
 import { createPacer, yieldToLoop } from "../text/loop-pause.js";
 
 /** A stored object's size and sha256, as written. */
@@ -59,13 +59,14 @@ export interface ObjectStore {
 const ENCODE_SLICE_BYTES = 1024 * 1024;
 
 /**
- * A value's JSON as bytes, encoded a piece at a time with the event loop let run between: two 16 MiB
- * transcripts are not one quarter-second `JSON.stringify` and another to encode it.
+ * Text given in pieces (a value's JSON, a long answer's slices) as UTF-8 bytes, encoded a piece at a time with
+ * the event loop let run between: two 16 MiB transcripts are not one quarter-second `JSON.stringify` and
+ * another to encode it.
  */
-async function jsonBytes(value: Record<string, unknown>): Promise<Buffer> {
+async function encodePieces(pieces: Iterable<string>): Promise<Buffer> {
   const pacer = createPacer(ENCODE_SLICE_BYTES);
   const parts: Buffer[] = [];
-  for (const piece of jsonPieces(value)) {
+  for (const piece of pieces) {
     const bytes = Buffer.from(piece);
     parts.push(bytes);
     if (pacer.due(bytes.length)) await yieldToLoop();
@@ -110,10 +111,10 @@ export function createS3ObjectStore(client: S3Client, bucket: string): ObjectSto
       }
     },
     async putJson(key, value) {
-      return put(key, await jsonBytes(value), "application/json");
+      return put(key, await encodePieces(jsonPieces(value)), "application/json");
     },
-    putText(key, text, contentType) {
-      return put(key, Buffer.from(text), contentType);
+    async putText(key, text, contentType) {
+      return put(key, await encodePieces(stringSlices(text)), contentType);
     },
     async getBytes(key, signal) {
       try {

@@ -1,3 +1,6 @@
+import { createPacer, yieldToLoop } from "./loop-pause.js";
+import { createTextBuilder } from "./text-builder.js";
+
 /** Characters of a long string escaped and encoded at a time. */
 const SLICE_CHARS = 64 * 1024;
 
@@ -51,4 +54,18 @@ export function* jsonPieces(value: Record<string, unknown>): Generator<string> {
     else yield JSON.stringify(field);
   }
   yield "}";
+}
+
+/** Characters of JSON written between two pauses of the event loop: a few milliseconds of work. */
+const TEXT_SLICE_CHARS = 1024 * 1024;
+
+/** An object's JSON as one string, written a piece at a time with the event loop let run between. */
+export async function jsonText(value: Record<string, unknown>): Promise<string> {
+  const pacer = createPacer(TEXT_SLICE_CHARS);
+  const text = createTextBuilder();
+  for (const piece of jsonPieces(value)) {
+    text.append(piece);
+    if (pacer.due(piece.length)) await yieldToLoop();
+  }
+  return text.toString();
 }

@@ -146,7 +146,7 @@ describe("transcripts too big for an event travel by claim check", () => {
     expect(handled).toEqual([]);
   }, 60_000);
 
-  it("stores exactly the bytes JSON.stringify gives, with their size and sha256, however long the strings and arrays", async () => {
+  it("stores exactly the bytes JSON.stringify gives (and text as it is), with their size and sha256, however long", async () => {
     // Pairs that straddle the 64 Ki-character slices, characters JSON escapes, and an array past one slice.
     const text = '\u{1F600}é"\\\n\u2028'.repeat(40_000) + "x";
     const value = {
@@ -163,5 +163,10 @@ describe("transcripts too big for an event travel by claim check", () => {
     });
     const read = await harness.objects.getBytes(`transcripts/${TENANT}/exact.json`);
     expect(read?.equals(expected)).toBe(true);
+    // Text stored as it is (a recorded answer), encoded a slice at a time: the same bytes too.
+    const answer = JSON.stringify(value);
+    const storedText = await harness.objects.putText(`answers/${TENANT}/exact.json`, answer, "application/json");
+    expect(storedText.bytes).toBe(expected.length);
+    expect((await harness.objects.getBytes(`answers/${TENANT}/exact.json`))?.equals(expected)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
 import { ANSWER_CHUNK_BYTES, jsonStream, textStream } from "../../app/http/server/streamed-json.js";
 import { splicedJson } from "../../app/http/server/spliced-json.js";
+import { jsonText } from "../../app/text/json-pieces.js";
 
 const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
 
@@ -30,6 +31,8 @@ describe("jsonStream", () => {
         }),
         async (value) => {
           expect(await text(jsonStream(value))).toBe(JSON.stringify(value));
+          // The recorded answer of a keyed request: the same text, as one string.
+          expect(await jsonText(value)).toBe(JSON.stringify(value));
         },
       ),
       { numRuns: 30 },
@@ -44,6 +47,7 @@ describe("jsonStream", () => {
         async (length, elements) => {
           const value = { utterances: Array.from({ length }, (_, index) => elements[index % elements.length]), n: 1 };
           expect(await text(jsonStream(value))).toBe(JSON.stringify(value));
+          expect(await jsonText(value)).toBe(JSON.stringify(value));
         },
       ),
       { numRuns: 40 },

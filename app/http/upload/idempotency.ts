@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { IdempotencyStore, ReplayableResponse } from "../../idempotency/idempotency-store.js";
 import { textStream } from "../server/streamed-json.js";
+import { jsonText } from "../../text/json-pieces.js";
 import type { RequestContext } from "../../domain/request-context.js";
 import type { IdentifiedEnv } from "../server/app-env.js";
 import { toApiError } from "../server/error-handler.js";
@@ -73,13 +74,11 @@ export function idempotencyClaim(header: string | undefined, store: Idempotency 
 }
 
 /** A handler's answer before it is written: recorded as it is sent when the request carries a key. */
-export interface Answer {
-  status: ContentfulStatusCode;
-  body: unknown;
-  headers?: Record<string, string>;
+export type Answer = { status: ContentfulStatusCode; headers?: Record<string, string> } & (
+  | { body: Record<string, unknown>; text?: undefined }
   /** The answer as written when it is not JSON (subtitles), its type in `headers`. */
-  text?: string;
-}
+  | { body: null; text: string }
+);
 
 async function replay(c: Context<IdentifiedEnv>, response: ReplayableResponse): Promise<Response | undefined> {
   const headers = { ...response.headers, "Idempotent-Replayed": "true" };
@@ -181,7 +180,8 @@ export async function idempotently(
     throw error;
   }
   clearInterval(renewal);
-  const body = answer.text ?? JSON.stringify(answer.body);
+  // Recorded as one string; written a piece at a time, so a long answer does not hold the event loop.
+  const body = answer.text !== undefined ? answer.text : await jsonText(answer.body);
   const headers = { "Content-Type": "application/json", ...answer.headers };
   await record(
     idempotency.store.complete(scope, request.key, request.fingerprint, { status: answer.status, headers, body }),

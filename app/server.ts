@@ -80,6 +80,7 @@ const app = createApp({
   maxUploadBytes: config.maxUploadBytes,
   maxCaptionsBytes: config.maxCaptionsBytes,
   maxTranscriptJsonBytes: config.maxTranscriptJsonBytes,
+  maxTextInMemoryBytes: config.maxTextInMemoryBytes,
   uploadIdleTimeoutMs: config.uploadIdleTimeoutS * 1000,
   minUploadRate: { bytesPerS: config.minUploadBytesPerS, windowMs: MIN_RATE_WINDOW_MS },
   requestTimeoutMs,

@@ -56,6 +56,14 @@ export const httpSettings = settings(
           "largest transcript answer sent back to `POST /batch/subtitles`, in bytes (64 MiB, at most 256 MiB); an answer with the words of a ten-hour recording is about 10 MB",
       },
     ),
+    MAX_TEXT_IN_MEMORY_BYTES: integer(
+      64 * MiB,
+      { min: 1 },
+      {
+        meaning:
+          "captions files and transcripts sent to `POST /batch/subtitles` held in memory at once per instance, by size (64 MiB: four of the largest captions files); each is parsed whole and its answer held until sent, so more wait their turn, up to 60 s, then 503 `too_busy`",
+      },
+    ),
     REQUEST_TIMEOUT_S: integer(
       3600,
       { min: 0 },
@@ -132,6 +140,7 @@ export const httpSettings = settings(
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
     maxCaptionsBytes: env.MAX_CAPTIONS_BYTES,
     maxTranscriptJsonBytes: env.MAX_TRANSCRIPT_JSON_BYTES,
+    maxTextInMemoryBytes: env.MAX_TEXT_IN_MEMORY_BYTES,
     requestTimeoutS: env.REQUEST_TIMEOUT_S,
     uploadIdleTimeoutS: env.UPLOAD_IDLE_TIMEOUT_S,
     minUploadBytesPerS: env.UPLOAD_MIN_BYTES_PER_S,

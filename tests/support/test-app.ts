@@ -74,6 +74,7 @@ export async function buildTestApp(overrides: TestAppOverrides = {}) {
     identityDefaults: {},
     maxUploadBytes: 10 * 1024 * 1024,
     maxTranscriptJsonBytes: DEFAULTS.maxTranscriptJsonBytes,
+    maxTextInMemoryBytes: DEFAULTS.maxTextInMemoryBytes,
     uploadIdleTimeoutMs: DEFAULTS.uploadIdleTimeoutS * 1000,
     requestTimeoutMs: 0,
     minFreeDiskBytes: 0,

@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import type { IdentifiedEnv, Admission } from "../server/app-env.js";
+import type { TextBudget } from "../server/text-budget.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import type { BatchResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
@@ -32,6 +33,8 @@ export interface BatchRouteDeps {
   /** The whole request, upload and processing (0: no limit). */
   requestTimeoutMs: number;
   minFreeDiskBytes: number;
+  /** A captions file is parsed whole and its answer held until sent: it waits for room in the budget. */
+  textBudget: TextBudget;
   /** What runs before the handler: the concurrency limit, then `identity`, which sets `c.var.context`. */
   admission: Admission;
 }
@@ -77,6 +80,12 @@ export function batchRoutes(deps: BatchRouteDeps) {
     // The stored file, released once the request is answered (or replayed), however it ends.
     let file: ReturnType<typeof localFile> | undefined;
     async function processed(upload: Received<TempFileUpload>, screened: DetectedInput | undefined): Promise<Answer> {
+      // Captions too short to be screened are small enough to need no room of the budget.
+      return screened?.kind === "captions"
+        ? deps.textBudget.hold(c, upload.bytes, () => answered(upload, screened))
+        : answered(upload, screened);
+    }
+    async function answered(upload: Received<TempFileUpload>, screened: DetectedInput | undefined): Promise<Answer> {
       const { raw, cleaned, event } = await deps.pipeline.process({
         context,
         upload: {

@@ -1,4 +1,5 @@
 import { textStream } from "../server/streamed-json.js";
+import type { TextBudget } from "../server/text-budget.js";
 import { Hono, type Context } from "hono";
 import { describeRoute } from "hono-openapi";
 import { Readable } from "node:stream";
@@ -66,6 +67,8 @@ export interface SubtitleRouteDeps {
   idleTimeoutMs: number;
   minRate?: MinUploadRate | undefined;
   minFreeDiskBytes: number;
+  /** The body is parsed whole and its subtitles held until sent: it waits for room in the budget. */
+  textBudget: TextBudget;
   admission: Admission;
 }
 
@@ -93,20 +96,22 @@ export function subtitleRoutes(deps: SubtitleRouteDeps) {
       },
     );
     const file = localFile(upload.stored, deps.tempFiles);
-    try {
-      const { memory } = upload.stored;
-      const source = memory !== undefined ? { contents: memory.whole() } : { path: await file.path() };
-      const written = await deps.textWork.subtitlesOfJson({ source, format: query.format, layout: layoutOf(query) });
-      if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
-      if (written.reason === "timings") throw new SubtitlesUnavailable();
-      if (written.reason === "json") throw new ApiError("invalid_transcript", "The body is not UTF-8 JSON.");
-      // The field only: a validation message can quote the value, and the detail is logged.
-      throw new ApiError("invalid_transcript", `${written.field} is not what a transcript answer holds.`, {
-        field: written.field,
-      });
-    } finally {
-      await file.release();
-    }
+    return deps.textBudget.hold(c, upload.bytes, async () => {
+      try {
+        const { memory } = upload.stored;
+        const source = memory !== undefined ? { contents: memory.whole() } : { path: await file.path() };
+        const written = await deps.textWork.subtitlesOfJson({ source, format: query.format, layout: layoutOf(query) });
+        if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
+        if (written.reason === "timings") throw new SubtitlesUnavailable();
+        if (written.reason === "json") throw new ApiError("invalid_transcript", "The body is not UTF-8 JSON.");
+        // The field only: a validation message can quote the value, and the detail is logged.
+        throw new ApiError("invalid_transcript", `${written.field} is not what a transcript answer holds.`, {
+          field: written.field,
+        });
+      } finally {
+        await file.release();
+      }
+    });
   });
   const refuseMethod = (c: Context<IdentifiedEnv>) => {
     c.header("Allow", "POST");

@@ -18,6 +18,11 @@ export async function holdUntilDelivered(
     release();
     throw error;
   }
+  releaseWhenDelivered(outgoing, release);
+}
+
+/** Calls `release` once the answer has left or its connection is gone; at once without a live socket. */
+export function releaseWhenDelivered(outgoing: ServerResponse | undefined, release: () => void): void {
   if (outgoing === undefined || outgoing.destroyed || outgoing.closed) release();
   else outgoing.once("close", release);
 }

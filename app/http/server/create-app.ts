@@ -14,6 +14,7 @@ import { accessLog } from "../middleware/access-log.js";
 import { responseHeaders } from "../middleware/response-headers.js";
 import { unreadAnswerLimit } from "../middleware/unread-answer-limit.js";
 import type { AppEnv, Admission } from "./app-env.js";
+import { createTextBudget } from "./text-budget.js";
 import { handleError, problemResponse } from "./error-handler.js";
 import { tenantShare, type InFlightRequests } from "../middleware/in-flight-requests.js";
 import type { Logger } from "../../logger.js";
@@ -61,6 +62,8 @@ export interface AppDeps {
   maxCaptionsBytes: number;
   /** The largest transcript answer `POST /batch/subtitles` takes (it is parsed whole). */
   maxTranscriptJsonBytes: number;
+  /** Captions and transcripts for subtitles held in memory at once, by size; more wait their turn. */
+  maxTextInMemoryBytes: number;
   /** A body that sends nothing this long is refused (408); an answer its client reads nothing of this long, dropped. */
   uploadIdleTimeoutMs: number;
   /** A body slower than this is refused with 408 `upload_too_slow`; absent: no minimum. */
@@ -91,6 +94,7 @@ export function createApp(deps: AppDeps) {
   const newId = deps.newId;
 
   const { uploadIdleTimeoutMs } = deps;
+  const textBudget = createTextBudget(deps.maxTextInMemoryBytes);
   // One count of each tenant's requests across every guarded route.
   const share = tenantShare({ limit: deps.maxConcurrentRequestsPerTenant ?? deps.maxConcurrentRequests });
   const admission = (): Admission => [
@@ -149,12 +153,14 @@ export function createApp(deps: AppDeps) {
       minUploadRate: deps.minUploadRate,
       requestTimeoutMs: deps.requestTimeoutMs,
       minFreeDiskBytes: deps.minFreeDiskBytes,
+      textBudget,
       admission: admission(),
     }),
   );
   app.route(
     "/batch",
     subtitleRoutes({
+      textBudget,
       textWork: deps.textWork,
       tempFiles: deps.tempFiles,
       maxBytes: deps.maxTranscriptJsonBytes,

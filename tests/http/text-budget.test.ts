@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { inlineTextWork, type TextWork } from "../../app/text-work/text-work.js";
+import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
+
+/** A WebVTT file of about `bytes`, long enough to be screened as captions before it is processed. */
+function captions(bytes: number): string {
+  const cue = "00:00.000 --> 00:01.000\nAlice: we ship on Friday.\n\n";
+  return `WEBVTT\n\n${cue.repeat(Math.ceil(bytes / cue.length))}`;
+}
+
+const TENANTS = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"];
+
+describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)", () => {
+  let built: Awaited<ReturnType<typeof buildTestApp>> | undefined;
+  afterEach(async () => {
+    await built?.dispose();
+  });
+
+  it("processes a second large captions file only once the first is done with, when both do not fit", async () => {
+    const inline = inlineTextWork();
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    let imports = 0;
+    const textWork: TextWork = {
+      ...inline,
+      async importCaptions(task) {
+        const n = ++imports;
+        order.push(`import ${n}`);
+        if (n === 1) await firstHeld;
+        const imported = await inline.importCaptions(task);
+        order.push(`imported ${n}`);
+        return imported;
+      },
+    };
+    const file = captions(200 * 1024);
+    built = await buildTestApp({ textWork, maxTextInMemoryBytes: 300 * 1024, maxCaptionsBytes: 1024 * 1024 });
+    const app = built.app;
+    const first = postUpload(app, uploadForm(file, "a.vtt"), { "X-Tenant-ID": TENANTS[0]! });
+    await expect.poll(() => imports).toBe(1);
+    const second = postUpload(app, uploadForm(file, "b.vtt"), { "X-Tenant-ID": TENANTS[1]! });
+    await expect
+      .poll(() => built!.logs.lines.some((line) => line.msg === "waiting for room in the text budget"))
+      .toBe(true);
+    // The first holds its room: the second waits, unread by any text worker.
+    expect(imports).toBe(1);
+    release();
+    const answers = await Promise.all([first, second]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(order).toEqual(["import 1", "imported 1", "import 2", "imported 2"]);
+  });
+
+  it("holds a transcript sent back for subtitles the same way", async () => {
+    const inline = inlineTextWork();
+    let release: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    let renders = 0;
+    const textWork: TextWork = {
+      ...inline,
+      async subtitlesOfJson(task) {
+        if (++renders === 1) await firstHeld;
+        return inline.subtitlesOfJson(task);
+      },
+    };
+    built = await buildTestApp({ textWork, maxTextInMemoryBytes: 1 });
+    const body = JSON.stringify({
+      source: "audio",
+      raw_transcript: "hello",
+      words: [{ word: "hello", punctuated_word: "Hello.", start: 0, end: 0.5, confidence: 0.9 }],
+    });
+    const send = (tenant: string) =>
+      built!.app.request("/batch/subtitles?format=srt", {
+        method: "POST",
+        body,
+        headers: { "Content-Type": "application/json", "X-Tenant-ID": tenant },
+      });
+    const first = send(TENANTS[0]!);
+    await expect.poll(() => renders).toBe(1);
+    const second = send(TENANTS[1]!);
+    await expect
+      .poll(() => built!.logs.lines.some((line) => line.msg === "waiting for room in the text budget"))
+      .toBe(true);
+    expect(renders).toBe(1);
+    release();
+    const answers = await Promise.all([first, second]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(await answers[1].text()).toContain("Hello.");
+  });
+
+  it("lets small captions and files that fit together run at once", async () => {
+    built = await buildTestApp({ maxTextInMemoryBytes: 1024 * 1024, maxCaptionsBytes: 1024 * 1024 });
+    const answers = await Promise.all(
+      TENANTS.map(async (tenant) =>
+        postUpload(built!.app, uploadForm(captions(200 * 1024), "m.vtt"), { "X-Tenant-ID": tenant }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(built.logs.lines.some((line) => line.msg === "waiting for room in the text budget")).toBe(false);
+  });
+});

@@ -42,7 +42,7 @@ export interface JobStore {
   /**
    * Turns a job into a tombstone (`deleted`, no result, no error, no callback), kept until its TTL so a late
    * worker cannot bring it back. Resolves the job as it was, `undefined` when there was none (or it was
-   * deleted already), or, unless `force`, when the job is held while its event is published, until when.
+   * deleted already), or, unless `force`, when the job is held while its event or callback is sent, until when.
    */
   tombstone(tenantId: string, jobId: string, at: Date, options?: { force?: boolean }): Promise<Tombstoning>;
   /** Records what became of a job's callback, ending the callback's hold; false when the job is gone or deleted. */

@@ -34,6 +34,16 @@ async function objectKeysOf(harness: JobHarness, id: string): Promise<string[]> 
   return (listed.Contents ?? []).map((object) => object.Key!).filter((key) => key.includes(id));
 }
 
+/** Sends `DELETE` for a job something is being sent for, and resolves once the API says the deletion waits. */
+async function heldDeletion(harness: JobHarness, id: string) {
+  const deletion = { answered: false, response: Promise.resolve(new Response()) };
+  deletion.response = Promise.resolve(
+    harness.app.request(`/batch/jobs/${id}`, { method: "DELETE", headers: asTenant }),
+  ).finally(() => (deletion.answered = true));
+  await expect.poll(() => harness.apiLogs.lines.some((line) => line.msg === WAITS), { timeout: 15_000 }).toBe(true);
+  return deletion;
+}
+
 /** The worker's publisher, recording the detail type of every event it is asked to publish, by job. */
 function recordingPublisher(published: Array<{ id: string; type: string }>, before?: () => Promise<void>) {
   return (ports: WorkerPorts): WorkerPorts => ({
@@ -117,21 +127,13 @@ describe("deleting a job while its worker ends it (moto_server)", () => {
       publishingUntil: expect.any(String) as string,
     });
 
-    let answered = false;
-    const deletion = Promise.resolve(
-      harness.app.request(`/batch/jobs/${id}`, { method: "DELETE", headers: asTenant }),
-    ).finally(() => (answered = true));
-    await expect
-      .poll(() => harness.apiLogs.lines.some((line) => line.msg === WAITS), {
-        timeout: 15_000,
-      })
-      .toBe(true);
+    const deletion = await heldDeletion(harness, id);
     // The publish is held by the test: the deletion cannot have ended, and the job is still the worker's.
-    expect(answered).toBe(false);
+    expect(deletion.answered).toBe(false);
     expect(await harness.store.get(TENANT, id)).toMatchObject({ status: "processing" });
 
     release.open();
-    expect((await deletion).status).toBe(204);
+    expect((await deletion.response).status).toBe(204);
     // The event went out before the deletion took effect, never after it; then nothing of the job is left.
     expect(published).toEqual([{ id, type: "completed" }]);
     const record = await harness.store.get(TENANT, id);
@@ -158,17 +160,13 @@ describe("deleting a job while its worker ends it (moto_server)", () => {
         callingBackUntil: expect.any(String) as string,
       });
 
-      let answered = false;
-      const deletion = Promise.resolve(
-        harness.app.request(`/batch/jobs/${id}`, { method: "DELETE", headers: asTenant }),
-      ).finally(() => (answered = true));
-      await expect.poll(() => harness.apiLogs.lines.some((line) => line.msg === WAITS), { timeout: 15_000 }).toBe(true);
+      const deletion = await heldDeletion(harness, id);
       // The receiver has the callback but has not answered: the try is not over, so the job is not deleted yet.
-      expect(answered).toBe(false);
+      expect(deletion.answered).toBe(false);
       expect(await harness.store.get(TENANT, id)).toMatchObject({ status: "completed" });
 
       releaseAnswers();
-      expect((await deletion).status).toBe(204);
+      expect((await deletion.response).status).toBe(204);
       expect(harness.workerLogs.lines.some((line) => line.msg === "webhook delivered")).toBe(true);
       expect(await harness.store.get(TENANT, id)).toMatchObject({ status: "deleted" });
       expect(receiver.received).toHaveLength(1);

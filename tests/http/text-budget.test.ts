@@ -15,6 +15,8 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
   afterEach(async () => {
     await built?.dispose();
   });
+  /** Whether a request has been told to wait for room (the budget's own log line). */
+  const waitsForRoom = () => built!.logs.lines.some((line) => line.msg === "waiting for room in the text budget");
 
   it("processes a second large captions file only once the first is done with, when both do not fit", async () => {
     const inline = inlineTextWork();
@@ -39,9 +41,7 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
     const first = postUpload(app, uploadForm(file, "a.vtt"), { "X-Tenant-ID": TENANTS[0]! });
     await expect.poll(() => imports).toBe(1);
     const second = postUpload(app, uploadForm(file, "b.vtt"), { "X-Tenant-ID": TENANTS[1]! });
-    await expect
-      .poll(() => built!.logs.lines.some((line) => line.msg === "waiting for room in the text budget"))
-      .toBe(true);
+    await expect.poll(waitsForRoom).toBe(true);
     // The first holds its room: the second waits, unread by any text worker.
     expect(imports).toBe(1);
     release();
@@ -77,9 +77,7 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
     const first = send(TENANTS[0]!);
     await expect.poll(() => renders).toBe(1);
     const second = send(TENANTS[1]!);
-    await expect
-      .poll(() => built!.logs.lines.some((line) => line.msg === "waiting for room in the text budget"))
-      .toBe(true);
+    await expect.poll(waitsForRoom).toBe(true);
     expect(renders).toBe(1);
     release();
     const answers = await Promise.all([first, second]);
@@ -95,6 +93,6 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
       ),
     );
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
-    expect(built.logs.lines.some((line) => line.msg === "waiting for room in the text budget")).toBe(false);
+    expect(waitsForRoom()).toBe(false);
   });
 });

@@ -17,7 +17,7 @@ export interface Chunk {
 }
 
 /** Work between two pauses, in characters walked (a line or a segment counts for its overhead too): a few milliseconds. */
-const SLICE_CHARS = 262144;
+const SLICE_CHARS = 256 * 1024;
 const PER_ITEM_CHARS = 32;
 
 /**

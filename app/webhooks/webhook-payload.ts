@@ -5,8 +5,8 @@ import { WEBHOOK_TYPES, type JobEnding } from "./delivery-queue.js";
 export interface PayloadInputs {
   job: JobRecord;
   ending: JobEnding;
-  /** The completed job's result, when it has one. */
-  result?: JobResult | undefined;
+  /** The completed job's result, when it has one: read, or only its stored size when that is too large to inline. */
+  result?: JobResult | { storedBytes: number } | undefined;
   /** Transcript fields larger than this are left out, for the job's link to give. */
   maxInlineBytes: number;
   /** Where the API is, for absolute links; paths otherwise. */
@@ -36,12 +36,10 @@ export function webhookPayload({ job, ending, result, maxInlineBytes, publicBase
       ...(ending === "completed" && { captions: `${base}${jobPath}/captions` }),
     },
   };
+  const omitted = (bytes: number) =>
+    JSON.stringify({ ...head, result_omitted: { bytes, max_inline_bytes: maxInlineBytes } });
   if (result === undefined) return JSON.stringify(head);
-  const inline = JSON.stringify(result);
-  if (Buffer.byteLength(inline) > maxInlineBytes)
-    return JSON.stringify({
-      ...head,
-      result_omitted: { bytes: Buffer.byteLength(inline), max_inline_bytes: maxInlineBytes },
-    });
-  return JSON.stringify({ ...head, ...result });
+  if ("storedBytes" in result) return omitted(result.storedBytes);
+  const bytes = Buffer.byteLength(JSON.stringify(result));
+  return bytes > maxInlineBytes ? omitted(bytes) : JSON.stringify({ ...head, ...result });
 }

@@ -148,10 +148,24 @@ describe("signed webhooks against moto_server, with a local receiver", () => {
     expect((await jobOf(harness, id)).status).toBe("completed");
   });
 
-  it("stops at a 410, and links to the result instead of inlining one too large", async () => {
+  it("stops at a 410, and links to the result instead of inlining one too large, which it never reads", async () => {
     harness = await startJobHarness({ webhooks: { secret, maxAttempts: 5, maxInlineBytes: 100 } });
     receiver.answer(410);
-    harness.startWorker();
+    // Every object the worker opens, and whether its bytes were read to the end.
+    const opened: Array<{ key: string; read: boolean }> = [];
+    harness.startWorker((ports) => ({
+      ...ports,
+      objects: {
+        ...ports.objects,
+        async open(key, signal) {
+          const object = await ports.objects.open(key, signal);
+          const entry = { key, read: false };
+          opened.push(entry);
+          object?.body.once("end", () => (entry.read = true));
+          return object;
+        },
+      },
+    }));
     const { body } = await submit(harness, callback());
     const id = String(body.interaction_id);
     await expect
@@ -159,7 +173,12 @@ describe("signed webhooks against moto_server, with a local receiver", () => {
       .toMatchObject({ status: "failed", attempts: 1, last_status: 410 });
     const payload = JSON.parse(receiver.received[0]!.body) as Record<string, unknown>;
     expect(payload).not.toHaveProperty("cleaned_transcript");
-    expect(payload.result_omitted).toMatchObject({ max_inline_bytes: 100 });
+    const stored = await harness.objects.getBytes(`results/${TENANT}/${id}.json`);
+    expect(payload.result_omitted).toEqual({ bytes: stored!.length, max_inline_bytes: 100 });
+    // The job's upload is read (the worker imports it); its result, opened for the callback, is not.
+    expect(opened.filter((object) => object.key.startsWith("results/"))).toEqual([
+      { key: `results/${TENANT}/${id}.json`, read: false },
+    ]);
   });
 });
 

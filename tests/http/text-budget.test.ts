@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { inlineTextWork, type TextWork } from "../../app/text-work/text-work.js";
+import { memoryJobs } from "../support/memory-jobs.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
 
 /** A WebVTT file of about `bytes`, long enough to be screened as captions before it is processed. */
@@ -83,6 +84,44 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
     const answers = await Promise.all([first, second]);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
     expect(await answers[1].text()).toContain("Hello.");
+  });
+
+  it("holds a job's stored result parsed for its subtitles the same way", async () => {
+    const inline = inlineTextWork();
+    let release: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    let renders = 0;
+    const textWork: TextWork = {
+      ...inline,
+      async subtitlesOfJson(task) {
+        if (++renders === 1) await firstHeld;
+        return inline.subtitlesOfJson(task);
+      },
+    };
+    const jobs = memoryJobs();
+    built = await buildTestApp({ textWork, jobs, maxTextInMemoryBytes: 1 });
+    const id = await jobs.seedCompleted(TENANTS[0]!, {
+      raw_transcript: "Hello there.",
+      cleaned_transcript: "Hello there.",
+      cleaner: "rules",
+      source: "audio",
+      metadata: { provider: "deepgram", model: "nova-3", duration_s: 1, request_id: null },
+      words: [{ word: "hello", punctuated_word: "Hello there.", start: 0, end: 0.9, confidence: 0.9 }],
+      confidence: 0.9,
+      language: null,
+      options: null,
+    });
+    const read = async () =>
+      built!.app.request(`/batch/jobs/${id}/captions?format=vtt`, { headers: { "X-Tenant-ID": TENANTS[0]! } });
+    const first = read();
+    await expect.poll(() => renders).toBe(1);
+    const second = read();
+    await expect.poll(waitsForRoom).toBe(true);
+    expect(renders).toBe(1);
+    release();
+    const answers = await Promise.all([first, second]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(await answers[1].text()).toContain("Hello there.");
   });
 
   it("lets small captions and files that fit together run at once", async () => {

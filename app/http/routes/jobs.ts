@@ -1,3 +1,4 @@
+import type { TextBudget } from "../server/text-budget.js";
 import { Hono, type Context } from "hono";
 import * as v from "valibot";
 import { parseQuery } from "../contract/query.js";
@@ -48,6 +49,8 @@ export function jobRoutes(
     textWork: TextWork;
     /** Where a result is put while its subtitles are written. */
     tempFiles: TempFiles;
+    /** A result is parsed whole for its subtitles: it waits for room in the budget. */
+    textBudget: TextBudget;
     /** Deletes one of the caller's jobs and everything of it; false when there is none. */
     deleteJob: (
       jobs: Extract<AsyncJobs, { available: true }>,
@@ -121,14 +124,19 @@ export function jobRoutes(
         jobs.objects.download(resultKey, path, c.req.raw.signal),
       );
       if (bytes === undefined) throw expired(job.interactionId);
-      const written = await deps.textWork.subtitlesOfJson({
-        source: { path },
-        format: query.format,
-        layout: layoutOf(query),
+      // Parsed whole: it waits for room in the text budget, as a transcript sent to POST /batch/subtitles does.
+      return await deps.textBudget.hold(c, bytes, async () => {
+        const written = await deps.textWork.subtitlesOfJson({
+          source: { path },
+          format: query.format,
+          layout: layoutOf(query),
+        });
+        if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
+        if (written.reason === "timings") throw new SubtitlesUnavailable();
+        throw new Error(
+          `The stored result of job ${job.interactionId} is not a transcript answer (${written.reason}).`,
+        );
       });
-      if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
-      if (written.reason === "timings") throw new SubtitlesUnavailable();
-      throw new Error(`The stored result of job ${job.interactionId} is not a transcript answer (${written.reason}).`);
     } finally {
       await deps.tempFiles.release(path);
     }

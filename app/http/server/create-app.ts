@@ -136,6 +136,7 @@ export function createApp(deps: AppDeps) {
       ...jobs,
       textWork: deps.textWork,
       tempFiles: deps.tempFiles,
+      textBudget,
       // Built per call over the store and bucket the jobs run on, and the store of Idempotency-Key answers.
       deleteJob: (available, context, jobId, log) =>
         createJobDeletion({ ...available, idempotency: deps.idempotencyStore })(context, jobId, log),

@@ -9,6 +9,22 @@ function captions(bytes: number): string {
   return `WEBVTT\n\n${cue.repeat(Math.ceil(bytes / cue.length))}`;
 }
 
+/** Text work whose first subtitles are held until `release`: what a long parse looks like to the next request. */
+function firstRenderHeld() {
+  const inline = inlineTextWork();
+  let release: () => void = () => undefined;
+  const firstHeld = new Promise<void>((resolve) => (release = resolve));
+  let renders = 0;
+  const textWork: TextWork = {
+    ...inline,
+    async subtitlesOfJson(task) {
+      if (++renders === 1) await firstHeld;
+      return inline.subtitlesOfJson(task);
+    },
+  };
+  return { textWork, renders: () => renders, release: () => release() };
+}
+
 const TENANTS = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"];
 
 describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)", () => {
@@ -52,17 +68,7 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
   });
 
   it("holds a transcript sent back for subtitles the same way", async () => {
-    const inline = inlineTextWork();
-    let release: () => void = () => undefined;
-    const firstHeld = new Promise<void>((resolve) => (release = resolve));
-    let renders = 0;
-    const textWork: TextWork = {
-      ...inline,
-      async subtitlesOfJson(task) {
-        if (++renders === 1) await firstHeld;
-        return inline.subtitlesOfJson(task);
-      },
-    };
+    const { textWork, renders, release } = firstRenderHeld();
     built = await buildTestApp({ textWork, maxTextInMemoryBytes: 1 });
     const body = JSON.stringify({
       source: "audio",
@@ -76,10 +82,10 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
         headers: { "Content-Type": "application/json", "X-Tenant-ID": tenant },
       });
     const first = send(TENANTS[0]!);
-    await expect.poll(() => renders).toBe(1);
+    await expect.poll(renders).toBe(1);
     const second = send(TENANTS[1]!);
     await expect.poll(waitsForRoom).toBe(true);
-    expect(renders).toBe(1);
+    expect(renders()).toBe(1);
     release();
     const answers = await Promise.all([first, second]);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
@@ -87,17 +93,7 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
   });
 
   it("holds a job's stored result parsed for its subtitles the same way", async () => {
-    const inline = inlineTextWork();
-    let release: () => void = () => undefined;
-    const firstHeld = new Promise<void>((resolve) => (release = resolve));
-    let renders = 0;
-    const textWork: TextWork = {
-      ...inline,
-      async subtitlesOfJson(task) {
-        if (++renders === 1) await firstHeld;
-        return inline.subtitlesOfJson(task);
-      },
-    };
+    const { textWork, renders, release } = firstRenderHeld();
     const jobs = memoryJobs();
     built = await buildTestApp({ textWork, jobs, maxTextInMemoryBytes: 1 });
     const id = await jobs.seedCompleted(TENANTS[0]!, {
@@ -114,10 +110,10 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
     const read = async () =>
       built!.app.request(`/batch/jobs/${id}/captions?format=vtt`, { headers: { "X-Tenant-ID": TENANTS[0]! } });
     const first = read();
-    await expect.poll(() => renders).toBe(1);
+    await expect.poll(renders).toBe(1);
     const second = read();
     await expect.poll(waitsForRoom).toBe(true);
-    expect(renders).toBe(1);
+    expect(renders()).toBe(1);
     release();
     const answers = await Promise.all([first, second]);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);

@@ -1,14 +1,11 @@
-import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { ObjectStore } from "../storage/object-store.js";
 import { objectKeys } from "../storage/storage-layout.js";
 import {
   claimChecked,
-  completedEventType,
-  DETAIL_TYPE,
   type BatchProcessingCompletedDetail,
   type InlineCompletedDetail,
 } from "./batch-processing-completed.js";
-import { entrySize } from "./publish-error.js";
+import { putEventsEntry } from "./eventbridge-publisher.js";
 
 export interface ClaimCheckOptions {
   store: ObjectStore;
@@ -25,19 +22,10 @@ export type ClaimCheck = (detail: InlineCompletedDetail) => Promise<BatchProcess
  * carries `transcripts_ref` (v1.3) with the object's size and sha256, so a consumer can check what it reads.
  */
 export function createClaimCheck(options: ClaimCheckOptions): ClaimCheck {
-  const fits = (detail: InlineCompletedDetail) => {
-    // Past the limit on the transcripts alone, the whole detail need not be serialised to know it.
-    if (completedEventType.minimumBytes(detail) > options.maxEntryBytes) return false;
-    const entry: PutEventsRequestEntry = {
-      Time: new Date(),
-      Source: options.source,
-      DetailType: DETAIL_TYPE,
-      Detail: JSON.stringify(detail),
-    };
-    return entrySize(entry) <= options.maxEntryBytes;
-  };
   return async (detail) => {
-    if (fits(detail)) return detail;
+    // Measured as the publisher measures it: transcripts already past the limit are not serialised to know it.
+    const { entry, bytes } = putEventsEntry(detail, options);
+    if (entry !== undefined && bytes <= options.maxEntryBytes) return detail;
     const { raw_transcript: raw, cleaned_transcript: cleaned, words } = detail.data;
     const stored = await options.store.putJson(objectKeys.transcripts(detail.tenant_id, detail.interaction_id), {
       raw_transcript: raw,

@@ -3,12 +3,33 @@ import type { Logger } from "../logger.js";
 import type { EventPublisher, PublishOutcome } from "./event-publisher.js";
 import { createPutEventsSender, type PutEventsSenderOptions } from "./put-events-sender.js";
 import { entrySize, PublishError } from "./publish-error.js";
-import { eventTypeOf } from "./transcript-events.js";
+import { eventTypeOf, type TranscriptEventDetail } from "./transcript-events.js";
 
 export interface EventBridgePublisherOptions extends PutEventsSenderOptions {
   busName: string;
   source: string;
   maxEntryBytes: number;
+}
+
+/**
+ * A detail as one PutEvents entry, with EventBridge's measure of its size. No entry when its transcripts alone
+ * are past `maxEntryBytes`: the whole detail is then never serialised, and `bytes` is the transcripts' size.
+ */
+export function putEventsEntry(
+  detail: TranscriptEventDetail,
+  { source, busName, maxEntryBytes }: { source: string; busName?: string; maxEntryBytes: number },
+): { entry: PutEventsRequestEntry | undefined; bytes: number } {
+  const type = eventTypeOf(detail);
+  const transcriptBytes = type.minimumBytes(detail);
+  if (transcriptBytes > maxEntryBytes) return { entry: undefined, bytes: transcriptBytes };
+  const entry: PutEventsRequestEntry = {
+    Time: new Date(detail.timestamp),
+    Source: source,
+    DetailType: type.detailType,
+    Detail: JSON.stringify(detail),
+    ...(busName !== undefined && { EventBusName: busName }),
+  };
+  return { entry, bytes: entrySize(entry) };
 }
 
 /** Publishes each event as one PutEvents entry on the configured bus, after checking its size. */
@@ -28,20 +49,9 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
       return send.circuit === "open" ? "degraded" : "enabled";
     },
     async publish(detail, { log }) {
-      const type = eventTypeOf(detail);
-      const lengths = type.describe(detail);
-      // Past the limit on the transcripts alone, skip serialising them at all.
-      const transcriptBytes = type.minimumBytes(detail);
-      if (transcriptBytes > options.maxEntryBytes) return tooLarge(log, lengths, transcriptBytes);
-      const entry: PutEventsRequestEntry = {
-        Time: new Date(detail.timestamp),
-        Source: options.source,
-        DetailType: type.detailType,
-        Detail: JSON.stringify(detail),
-        EventBusName: options.busName,
-      };
-      const size = entrySize(entry);
-      if (size > options.maxEntryBytes) return tooLarge(log, lengths, size);
+      const lengths = eventTypeOf(detail).describe(detail);
+      const { entry, bytes } = putEventsEntry(detail, options);
+      if (entry === undefined || bytes > options.maxEntryBytes) return tooLarge(log, lengths, bytes);
 
       const { results, attempts, failure } = await send([entry]);
       const eventId = results[0]?.EventId;
@@ -59,7 +69,7 @@ export function createEventBridgePublisher(options: EventBridgePublisherOptions)
         );
         return { status: "failed", error: code, attempts };
       }
-      log.debug({ ...lengths, event_id: eventId, attempts, entry_bytes: size }, "event published");
+      log.debug({ ...lengths, event_id: eventId, attempts, entry_bytes: bytes }, "event published");
       return { status: "published", eventId, attempts };
     },
   };

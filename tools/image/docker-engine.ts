@@ -1,11 +1,16 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, openSync } from "node:fs";
+import { existsSync, openSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EXIT } from "../cli/exit-codes.js";
 import { CliFailure } from "../cli/failures.js";
+import { removeStalePidFiles } from "./stale-engine-state.js";
 
 /** How long a freshly started engine may take to answer. */
 const ENGINE_START_LIMIT_MS = 60_000;
+/** Where the engine started here writes its log. */
+const ENGINE_LOG = "/tmp/dockerd.log";
+/** How much of that log a failed start prints, so that a CI run's output says why. */
+const ENGINE_LOG_TAIL_LINES = 20;
 /** Debian's docker.io CLI, which matches its engine and builds with BuildKit without the buildx plugin. */
 const DEBIAN_DOCKER = "/usr/bin/docker";
 
@@ -48,8 +53,9 @@ export async function ensureDockerEngine(log: (line: string) => void): Promise<s
   if (engineAnswers(dockerCli())) return dockerCli();
   if (spawnSync("sh", ["-c", "command -v dockerd"]).status !== 0) install(["docker.io"], log);
   if (!isRoot()) throw new CliFailure(EXIT.unavailable, "no Docker engine runs, and only root can start one here");
-  log("starting dockerd (--bridge=none; logs in /tmp/dockerd.log)");
-  const output = openSync("/tmp/dockerd.log", "a");
+  for (const path of removeStalePidFiles()) log(`removed ${path}, left by an engine that no longer runs`);
+  log(`starting dockerd (--bridge=none; logs in ${ENGINE_LOG})`);
+  const output = openSync(ENGINE_LOG, "w");
   const engine = spawn("dockerd", ["--bridge=none", "--iptables=false"], {
     detached: true,
     stdio: ["ignore", output, output],
@@ -58,8 +64,11 @@ export async function ensureDockerEngine(log: (line: string) => void): Promise<s
   const docker = dockerCli();
   const deadline = Date.now() + ENGINE_START_LIMIT_MS;
   while (!engineAnswers(docker)) {
-    if (engine.exitCode !== null || Date.now() > deadline)
-      throw new CliFailure(EXIT.unavailable, "dockerd did not start (see /tmp/dockerd.log)");
+    if (engine.exitCode !== null || Date.now() > deadline) {
+      const tail = readFileSync(ENGINE_LOG, "utf8").trimEnd().split("\n").slice(-ENGINE_LOG_TAIL_LINES);
+      for (const line of tail) log(`dockerd: ${line}`);
+      throw new CliFailure(EXIT.unavailable, `dockerd did not start (the end of ${ENGINE_LOG} above)`);
+    }
     await sleep(500);
   }
   return docker;

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFile, cp, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { appendFile, cp, mkdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { EXIT } from "../cli/exit-codes.js";
@@ -58,7 +58,9 @@ export async function ensureBaseImage(
         cause: error,
       });
     }
-    run("tar", ["-C", rootfs, "-cf", bootstrapped, "."]);
+    // Written aside and renamed, so that a run killed while packing leaves no partial root to reuse.
+    run("tar", ["-C", rootfs, "-cf", `${bootstrapped}.partial`, "."]);
+    await rename(`${bootstrapped}.partial`, bootstrapped);
   }
   await rm(rootfs, { recursive: true, force: true });
   await mkdir(rootfs, { recursive: true });

@@ -9,6 +9,27 @@ function captions(bytes: number): string {
   return `WEBVTT\n\n${cue.repeat(Math.ceil(bytes / cue.length))}`;
 }
 
+/** Text work whose first captions import is held until `release`, recording each import's start and end. */
+function firstImportHeld() {
+  const inline = inlineTextWork();
+  const order: string[] = [];
+  let release: () => void = () => undefined;
+  const firstHeld = new Promise<void>((resolve) => (release = resolve));
+  let imports = 0;
+  const textWork: TextWork = {
+    ...inline,
+    async importCaptions(task) {
+      const n = ++imports;
+      order.push(`import ${n}`);
+      if (n === 1) await firstHeld;
+      const imported = await inline.importCaptions(task);
+      order.push(`imported ${n}`);
+      return imported;
+    },
+  };
+  return { textWork, order, imports: () => imports, release: () => release() };
+}
+
 /** Text work whose first subtitles are held until `release`: what a long parse looks like to the next request. */
 function firstRenderHeld() {
   const inline = inlineTextWork();
@@ -36,35 +57,51 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
   const waitsForRoom = () => built!.logs.lines.some((line) => line.msg === "waiting for room in the text budget");
 
   it("processes a second large captions file only once the first is done with, when both do not fit", async () => {
-    const inline = inlineTextWork();
-    const order: string[] = [];
-    let release: () => void = () => undefined;
-    const firstHeld = new Promise<void>((resolve) => (release = resolve));
-    let imports = 0;
-    const textWork: TextWork = {
-      ...inline,
-      async importCaptions(task) {
-        const n = ++imports;
-        order.push(`import ${n}`);
-        if (n === 1) await firstHeld;
-        const imported = await inline.importCaptions(task);
-        order.push(`imported ${n}`);
-        return imported;
-      },
-    };
+    const { textWork, order, imports, release } = firstImportHeld();
     const file = captions(200 * 1024);
     built = await buildTestApp({ textWork, maxTextInMemoryBytes: 300 * 1024, maxCaptionsBytes: 1024 * 1024 });
     const app = built.app;
     const first = postUpload(app, uploadForm(file, "a.vtt"), { "X-Tenant-ID": TENANTS[0]! });
-    await expect.poll(() => imports).toBe(1);
+    await expect.poll(imports).toBe(1);
     const second = postUpload(app, uploadForm(file, "b.vtt"), { "X-Tenant-ID": TENANTS[1]! });
     await expect.poll(waitsForRoom).toBe(true);
     // The first holds its room: the second waits, unread by any text worker.
-    expect(imports).toBe(1);
+    expect(imports()).toBe(1);
     release();
     const answers = await Promise.all([first, second]);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
     expect(order).toEqual(["import 1", "imported 1", "import 2", "imported 2"]);
+  });
+
+  it("keeps a tenant to its share: its second large file waits, another tenant's goes ahead", async () => {
+    const { textWork, order, imports, release } = firstImportHeld();
+    const file = captions(200 * 1024);
+    built = await buildTestApp({
+      textWork,
+      // A quarter of the instance a tenant: 3 of the budget's 12 units of 64 KiB, less than one file.
+      maxConcurrentRequests: 8,
+      maxConcurrentRequestsPerTenant: 2,
+      maxTextInMemoryBytes: 12 * 64 * 1024,
+      maxCaptionsBytes: 1024 * 1024,
+    });
+    const app = built.app;
+    const send = (tenant: string, name: string) => postUpload(app, uploadForm(file, name), { "X-Tenant-ID": tenant });
+    const firstOfA = send(TENANTS[0]!, "a1.vtt");
+    await expect.poll(imports).toBe(1);
+    const secondOfA = send(TENANTS[0]!, "a2.vtt");
+    await expect
+      .poll(() =>
+        built!.logs.lines.some((line) => line.msg === "waiting for room in the tenant's share of the text budget"),
+      )
+      .toBe(true);
+    const ofB = await send(TENANTS[1]!, "b.vtt");
+    expect(ofB.status).toBe(200);
+    expect(order).toEqual(["import 1", "import 2", "imported 2"]);
+    release();
+    const answers = await Promise.all([firstOfA, secondOfA]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(order).toEqual(["import 1", "import 2", "imported 2", "imported 1", "import 3", "imported 3"]);
+    expect(waitsForRoom()).toBe(false);
   });
 
   it("holds a transcript sent back for subtitles the same way", async () => {

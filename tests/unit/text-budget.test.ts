@@ -6,15 +6,22 @@ import { ApiError } from "../../app/http/contract/problem.js";
 import type { IdentifiedEnv } from "../../app/http/server/app-env.js";
 import { createTextBudget } from "../../app/http/server/text-budget.js";
 
-/** What the budget reads of a request: its headers to set, and its socket's response when there is one. */
-function fakeContext(outgoing?: ServerResponse) {
+const TENANT_A = "11111111-1111-4111-8111-111111111111";
+const TENANT_B = "22222222-2222-4222-8222-222222222222";
+
+/**
+ * What the budget reads of a request: its tenant, its headers to set, its log, and its socket's response when
+ * there is one.
+ */
+function fakeContext(outgoing?: ServerResponse, tenantId = TENANT_A) {
   const headers: Record<string, string> = {};
+  const logged: string[] = [];
   const c = {
     header: (name: string, value: string) => (headers[name] = value),
     env: { outgoing },
-    var: { log: { info: () => undefined } },
+    var: { context: { tenantId }, log: { info: (_fields: unknown, message: string) => void logged.push(message) } },
   };
-  return { c: c as unknown as Context<IdentifiedEnv>, headers };
+  return { c: c as unknown as Context<IdentifiedEnv>, headers, logged };
 }
 
 /** A response whose connection has not closed yet: `close()` is its answer leaving. */
@@ -104,5 +111,80 @@ describe("the text budget", () => {
     expect(budget.free).toBe(UNIT);
     close();
     expect(budget.free).toBe(2 * UNIT);
+  });
+});
+
+describe("a tenant's share of the text budget", () => {
+  it("keeps one tenant's files past its share in its own queue, so another tenant's file goes first", async () => {
+    const budget = createTextBudget(100 * UNIT, { tenantShare: 0.25 });
+    const first = gate();
+    const order: string[] = [];
+    const files = [1, 2, 3, 4].map((n) =>
+      budget.hold(fakeContext().c, 25 * UNIT, async () => {
+        order.push(`A${n}`);
+        if (n === 1) await first.opened;
+      }),
+    );
+    await expect.poll(() => order).toEqual(["A1"]);
+    const other = fakeContext(undefined, TENANT_B);
+    await budget.hold(other.c, 25 * UNIT, () => Promise.resolve(void order.push("B")));
+    expect(order).toEqual(["A1", "B"]);
+    expect(other.logged).toEqual([]);
+    first.open();
+    await Promise.all(files);
+    expect(order).toEqual(["A1", "B", "A2", "A3", "A4"]);
+    expect(budget.free).toBe(100 * UNIT);
+    expect(budget.tenants).toBe(0);
+  });
+
+  it("says in the log that a request waits for its tenant's share", async () => {
+    const budget = createTextBudget(100 * UNIT, { tenantShare: 0.25 });
+    const { outgoing, close } = openResponse();
+    await budget.hold(fakeContext(outgoing).c, 20 * UNIT, () => Promise.resolve());
+    const waiting = fakeContext();
+    const second = budget.hold(waiting.c, 10 * UNIT, () => Promise.resolve("ran"));
+    expect(waiting.logged).toEqual(["waiting for room in the tenant's share of the text budget"]);
+    close();
+    expect(await second).toBe("ran");
+  });
+
+  it("runs a tenant's file larger than its share alone in that share, beside other tenants' files", async () => {
+    const budget = createTextBudget(100 * UNIT, { tenantShare: 0.25 });
+    const { outgoing, close } = openResponse();
+    await budget.hold(fakeContext(outgoing).c, 60 * UNIT, () => Promise.resolve());
+    expect(budget.free).toBe(40 * UNIT);
+    await budget.hold(fakeContext(undefined, TENANT_B).c, 30 * UNIT, () => Promise.resolve());
+    const mine = budget.hold(fakeContext().c, UNIT, () => Promise.resolve("after the large one"));
+    close();
+    expect(await mine).toBe("after the large one");
+    expect(budget.free).toBe(100 * UNIT);
+  });
+
+  it("answers 429 tenant_too_busy when the wait in the tenant's own queue runs out, and keeps nothing of it", async () => {
+    const budget = createTextBudget(100 * UNIT, { tenantShare: 0.25, waitMs: 50 });
+    const { outgoing, close } = openResponse();
+    await budget.hold(fakeContext(outgoing).c, 25 * UNIT, () => Promise.resolve());
+    const waiting = fakeContext();
+    const refused = await budget.hold(waiting.c, UNIT, () => Promise.resolve()).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "tenant_too_busy" });
+    expect(waiting.headers["Retry-After"]).toMatch(/^\d+$/);
+    expect(budget.free).toBe(75 * UNIT);
+    close();
+    await expect.poll(() => budget.free).toBe(100 * UNIT);
+    expect(budget.tenants).toBe(0);
+  });
+
+  it("answers 503 too_busy when its share had room but the instance's wait ran out", async () => {
+    const budget = createTextBudget(100 * UNIT, { tenantShare: 0.5, waitMs: 50 });
+    const others = [TENANT_B, "33333333-3333-4333-8333-333333333333"].map(() => openResponse());
+    await budget.hold(fakeContext(others[0]!.outgoing, TENANT_B).c, 50 * UNIT, () => Promise.resolve());
+    await budget.hold(fakeContext(others[1]!.outgoing, "33333333-3333-4333-8333-333333333333").c, 50 * UNIT, () =>
+      Promise.resolve(),
+    );
+    const refused = await budget.hold(fakeContext().c, UNIT, () => Promise.resolve()).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "too_busy" });
+    for (const other of others) other.close();
+    await expect.poll(() => budget.free).toBe(100 * UNIT);
+    expect(budget.tenants).toBe(0);
   });
 });

@@ -94,9 +94,13 @@ export function createApp(deps: AppDeps) {
   const newId = deps.newId;
 
   const { uploadIdleTimeoutMs } = deps;
-  const textBudget = createTextBudget(deps.maxTextInMemoryBytes);
+  const tenantLimit = deps.maxConcurrentRequestsPerTenant ?? deps.maxConcurrentRequests;
+  // A tenant's share of the text budget is the share of the instance its requests have.
+  const textBudget = createTextBudget(deps.maxTextInMemoryBytes, {
+    tenantShare: deps.maxConcurrentRequestsPerTenant === undefined ? 1 : tenantLimit / deps.maxConcurrentRequests,
+  });
   // One count of each tenant's requests across every guarded route.
-  const share = tenantShare({ limit: deps.maxConcurrentRequestsPerTenant ?? deps.maxConcurrentRequests });
+  const share = tenantShare({ limit: tenantLimit });
   const admission = (): Admission => [
     inFlight.middleware({ limit: deps.maxConcurrentRequests }),
     identity({

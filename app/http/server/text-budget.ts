@@ -5,7 +5,7 @@ import type { IdentifiedEnv } from "./app-env.js";
 import { releaseWhenDelivered } from "./answer-delivery.js";
 
 /**
- * The semaphore counts in units of at least 64 KiB, at most 4,096 of them: its release walks every unit of
+ * The semaphores count in units of at least 64 KiB, at most 4,096 of them: a release walks every unit of
  * free room (async-mutex's waiters are kept by weight), so counting single bytes cost a second a request.
  */
 const MIN_UNIT_BYTES = 64 * 1024;
@@ -15,39 +15,104 @@ const MAX_UNITS = 4096;
 const WAIT_MS = 60_000;
 const RETRY_AFTER_S = 10;
 
+/** Room taken from a semaphore within `ms`, or a rejection once that has passed (the room is then not taken). */
+const acquire = (room: SemaphoreInterface, weight: number, ms: number) =>
+  withTimeout(room, Math.max(1, ms))
+    .acquire(weight)
+    .then(([, release]) => release);
+
 /**
  * Text held in memory at once on this instance, by size. A captions file, or a transcript sent back for
  * subtitles, is read and parsed whole and its answer held until sent: several times its size, for every such
  * request at once. Past the budget a request waits its turn (at most a minute, then 503 `too_busy`), so many
  * large files at once cannot take the process past its memory; one larger than the budget runs alone.
+ *
+ * Each tenant holds at most `tenantShare` of the budget (the share of the instance its requests have): the
+ * rest of its files wait in a queue of its own, so one tenant's many large files never stand in front of
+ * another tenant's file in the instance's queue.
  */
-export function createTextBudget(capacityBytes: number, { waitMs = WAIT_MS }: { waitMs?: number } = {}) {
+export function createTextBudget(
+  capacityBytes: number,
+  { waitMs = WAIT_MS, tenantShare = 1 }: { waitMs?: number; tenantShare?: number } = {},
+) {
   const unitBytes = Math.max(MIN_UNIT_BYTES, Math.ceil(capacityBytes / MAX_UNITS));
   const capacity = Math.max(1, Math.floor(capacityBytes / unitBytes));
+  const share = Number.isFinite(tenantShare) && tenantShare > 0 ? Math.min(1, tenantShare) : 1;
+  const tenantCapacity = Math.max(1, Math.floor(capacity * share));
   const room = new Semaphore(capacity);
-  const timed: SemaphoreInterface = withTimeout(room, waitMs);
+  /** Each tenant's own room, while one of its requests holds or waits for some. */
+  const tenants = new Map<string, { room: Semaphore; requests: number }>();
+
+  function tenantRoom(tenantId: string) {
+    const entry = tenants.get(tenantId) ?? { room: new Semaphore(tenantCapacity), requests: 0 };
+    tenants.set(tenantId, entry);
+    entry.requests += 1;
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      entry.requests -= 1;
+      if (entry.requests === 0) tenants.delete(tenantId);
+    };
+    return { room: entry.room, leave };
+  }
+
+  /** Room for `weight` units: the tenant's first (when it has a share), then the instance's, within one wait. */
+  async function take(c: Context<IdentifiedEnv>, bytes: number, weight: number): Promise<() => void> {
+    const tenant = tenantCapacity < capacity ? tenantRoom(c.var.context.tenantId) : undefined;
+    const deadline = Date.now() + waitMs;
+    let releaseTenant: (() => void) | undefined;
+    try {
+      if (tenant) {
+        const tenantWeight = Math.min(weight, tenantCapacity);
+        if (tenant.room.getValue() < tenantWeight)
+          c.var.log.info(
+            { bytes, tenant_free: tenant.room.getValue() * unitBytes },
+            "waiting for room in the tenant's share of the text budget",
+          );
+        releaseTenant = await acquire(tenant.room, tenantWeight, waitMs);
+      }
+      if (room.getValue() < weight)
+        c.var.log.info({ bytes, budget_free: room.getValue() * unitBytes }, "waiting for room in the text budget");
+      const releaseRoom = await acquire(room, weight, deadline - Date.now());
+      const releaseShare = releaseTenant;
+      return () => {
+        releaseRoom();
+        releaseShare?.();
+        tenant?.leave();
+      };
+    } catch {
+      releaseTenant?.();
+      tenant?.leave();
+      c.header("Retry-After", String(RETRY_AFTER_S));
+      // The wait ran out in the tenant's own queue (its share is what is full) or in the instance's.
+      throw tenant && releaseTenant === undefined
+        ? new ApiError(
+            "tenant_too_busy",
+            "This tenant's files already fill its share of the text this instance holds at once; try again shortly.",
+            { retry_after_s: RETRY_AFTER_S },
+          )
+        : new ApiError("too_busy", "This instance is holding as much text as it can; try again shortly.", {
+            retry_after_s: RETRY_AFTER_S,
+          });
+    }
+  }
+
   return {
     /** Bytes of the budget free now (for tests), in whole units. */
     get free() {
       return room.getValue() * unitBytes;
+    },
+    /** Tenants holding or waiting for room now (for tests: none is kept once its requests are done). */
+    get tenants() {
+      return tenants.size;
     },
     /**
      * Runs `work` holding room for `bytes`, and gives it back once the request's answer has left (its
      * connection closed), or at once when `work` throws.
      */
     async hold<T>(c: Context<IdentifiedEnv>, bytes: number, work: () => Promise<T>): Promise<T> {
-      const weight = Math.max(1, Math.min(capacity, Math.ceil(bytes / unitBytes)));
-      if (room.getValue() < weight)
-        c.var.log.info({ bytes, budget_free: room.getValue() * unitBytes }, "waiting for room in the text budget");
-      const release = await timed.acquire(weight).then(
-        ([, releaser]) => releaser,
-        () => {
-          c.header("Retry-After", String(RETRY_AFTER_S));
-          throw new ApiError("too_busy", "This instance is holding as much text as it can; try again shortly.", {
-            retry_after_s: RETRY_AFTER_S,
-          });
-        },
-      );
+      const release = await take(c, bytes, Math.max(1, Math.min(capacity, Math.ceil(bytes / unitBytes))));
       let result: T;
       try {
         result = await work();

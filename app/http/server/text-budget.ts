@@ -28,8 +28,8 @@ const acquire = (room: SemaphoreInterface, weight: number, ms: number) =>
  * large files at once cannot take the process past its memory; one larger than the budget runs alone.
  *
  * Each tenant holds at most `tenantShare` of the budget (the share of the instance its requests have): the
- * rest of its files wait in a queue of its own, so one tenant's many large files never stand in front of
- * another tenant's file in the instance's queue.
+ * rest of its files wait in a queue of its own (at most the same minute, then 429 `tenant_too_busy`), so one
+ * tenant's many large files never stand in front of another tenant's file in the instance's queue.
  */
 export function createTextBudget(
   capacityBytes: number,

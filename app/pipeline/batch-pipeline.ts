@@ -87,7 +87,10 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
         refuseForCaptions(options);
         stage.current = "captions_import";
         const source = memory !== undefined ? { contents: memory.whole() } : { path: await job.upload.localPath() };
-        const imported = await deps.textWork.importCaptions({ source, format: input.format, encoding: input.encoding });
+        const imported = await deps.textWork.importCaptions(
+          { source, format: input.format, encoding: input.encoding },
+          job.signal,
+        );
         if (!imported.ok) throw new UnsupportedEncoding();
         return {
           source: "captions",

@@ -10,17 +10,21 @@ export function createSubtitlesStep(textWork: TextWork) {
     { raw }: Transcripts,
     format: SubtitleFormat,
     layout: SubtitleLayout,
+    signal?: AbortSignal,
   ): Promise<string> {
-    const rendered = await textWork.renderSubtitles({
-      transcript: {
-        source: raw.source,
-        words: raw.words,
-        utterances: raw.utterances,
-        language: raw.language?.code ?? null,
+    const rendered = await textWork.renderSubtitles(
+      {
+        transcript: {
+          source: raw.source,
+          words: raw.words,
+          utterances: raw.utterances,
+          language: raw.language?.code ?? null,
+        },
+        format,
+        layout,
       },
-      format,
-      layout,
-    });
+      signal,
+    );
     if (!rendered.ok) throw new SubtitlesUnavailable();
     return rendered.text;
   };

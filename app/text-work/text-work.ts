@@ -24,15 +24,25 @@ import * as inline from "./text-worker.js";
  * answering other requests meanwhile.
  */
 export interface TextWork {
-  importCaptions(task: { source: FileSource; format: CaptionsFormat; encoding: TextEncoding }): Promise<CaptionsImport>;
+  /**
+   * Each step but cleaning takes its request's `signal`: once it aborts (the client went away, the deadline
+   * passed), the work is dropped from the queue or stopped where it is, and the step rejects.
+   */
+  importCaptions(
+    task: { source: FileSource; format: CaptionsFormat; encoding: TextEncoding },
+    signal?: AbortSignal,
+  ): Promise<CaptionsImport>;
   cleanWithRules(text: string, language: string | null): Promise<string>;
-  renderSubtitles(task: SubtitlesTask): Promise<SubtitlesRender>;
+  renderSubtitles(task: SubtitlesTask, signal?: AbortSignal): Promise<SubtitlesRender>;
   /** Subtitles of a transcript answer sent back as JSON (a file, or its bytes). */
-  subtitlesOfJson(task: {
-    source: FileSource;
-    format: SubtitleFormat;
-    layout: SubtitleLayout;
-  }): Promise<SubtitlesOfJson>;
+  subtitlesOfJson(
+    task: {
+      source: FileSource;
+      format: SubtitleFormat;
+      layout: SubtitleLayout;
+    },
+    signal?: AbortSignal,
+  ): Promise<SubtitlesOfJson>;
 }
 
 /** A worker's captions import with its utterances built on this side, a slice at a time. */
@@ -57,10 +67,19 @@ async function packedTask(task: SubtitlesTask): Promise<PackedSubtitlesTask> {
 /** On the calling thread: for tests and tools that build the app without a pool. */
 export function inlineTextWork(): TextWork {
   return {
-    importCaptions: async (task) => unpackedImport(await inline.importCaptions(task)),
+    importCaptions: async (task, signal) => {
+      signal?.throwIfAborted();
+      return unpackedImport(await inline.importCaptions(task));
+    },
     cleanWithRules: (text, language) => Promise.resolve(inline.cleanTranscript({ text, language })),
-    renderSubtitles: async (task) => inline.renderSubtitles(await packedTask(task)),
-    subtitlesOfJson: (task) => inline.subtitlesOfJson(task),
+    renderSubtitles: async (task, signal) => {
+      signal?.throwIfAborted();
+      return inline.renderSubtitles(await packedTask(task));
+    },
+    subtitlesOfJson: async (task, signal) => {
+      signal?.throwIfAborted();
+      return inline.subtitlesOfJson(task);
+    },
   };
 }
 
@@ -93,11 +112,12 @@ export function createTextWorkerPool(logger: Logger, { filename, execArgv } = wo
   // Unheard, the pool's `error` event would take the whole process down.
   pool.on("error", (error: unknown) => logger.error({ err: error }, "a text worker failed outside any task"));
   return {
-    importCaptions: async (task) =>
-      unpackedImport((await pool.run(task, { name: "importCaptions" })) as PackedCaptionsImport),
+    // Piscina drops an aborted task from its queue, or ends the thread running it (and starts another).
+    importCaptions: async (task, signal) =>
+      unpackedImport((await pool.run(task, { name: "importCaptions", signal })) as PackedCaptionsImport),
     cleanWithRules: (text, language) => pool.run({ text, language }, { name: "cleanTranscript" }) as Promise<string>,
-    renderSubtitles: async (task) =>
-      (await pool.run(await packedTask(task), { name: "renderSubtitles" })) as SubtitlesRender,
-    subtitlesOfJson: (task) => pool.run(task, { name: "subtitlesOfJson" }) as Promise<SubtitlesOfJson>,
+    renderSubtitles: async (task, signal) =>
+      (await pool.run(await packedTask(task), { name: "renderSubtitles", signal })) as SubtitlesRender,
+    subtitlesOfJson: (task, signal) => pool.run(task, { name: "subtitlesOfJson", signal }) as Promise<SubtitlesOfJson>,
   };
 }

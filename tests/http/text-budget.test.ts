@@ -167,4 +167,32 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
     expect(waitsForRoom()).toBe(false);
   });
+
+  it("stops parsing the captions of a client that went away", async () => {
+    const inline = inlineTextWork();
+    let seen: AbortSignal | undefined;
+    const textWork: TextWork = {
+      ...inline,
+      importCaptions: (_task, signal) =>
+        new Promise((_resolve, reject) => {
+          seen = signal;
+          signal?.addEventListener("abort", () => reject(signal.reason as Error));
+        }),
+    };
+    built = await buildTestApp({ textWork, maxCaptionsBytes: 1024 * 1024 });
+    const client = new AbortController();
+    const request = Promise.resolve(
+      built.app.request("/batch/process", {
+        method: "POST",
+        body: uploadForm(captions(200 * 1024), "gone.vtt"),
+        headers: { "X-Tenant-ID": TENANTS[0]! },
+        signal: client.signal,
+      }),
+    ).catch((error: unknown) => error);
+    await expect.poll(() => seen).toBeDefined();
+    expect(seen!.aborted).toBe(false);
+    client.abort();
+    await request;
+    expect(seen!.aborted).toBe(true);
+  });
 });

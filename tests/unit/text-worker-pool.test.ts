@@ -56,3 +56,30 @@ describe("the text worker pool's answers cross the thread boundary whole", () =>
     expect(await inline.renderSubtitles(subtitles)).toEqual(pooled);
   });
 });
+
+describe("text work stops when its request does", () => {
+  const pool = createTextWorkerPool(captureLogger().logger);
+  /** A WebVTT file of about 8 MiB: a parse long enough to be stopped in the middle. */
+  const large = new TextEncoder().encode(
+    `WEBVTT\n\n${"00:00.000 --> 00:01.000\nAlice: we ship on Friday.\n\n".repeat(170_000)}`,
+  );
+  const small = new TextEncoder().encode("WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n");
+  const task = (contents: Uint8Array) => ({ source: { contents }, format: "vtt" as const, encoding: "utf-8" as const });
+
+  it("rejects a pooled import whose signal aborts while it runs, and the pool goes on with the next", async () => {
+    const stop = new AbortController();
+    const running = pool.importCaptions(task(large), stop.signal);
+    stop.abort();
+    await expect(running).rejects.toMatchObject({ name: "AbortError" });
+    const next = await pool.importCaptions(task(small));
+    expect(next.ok && next.captions.transcript).toBe("hello");
+  });
+
+  it("does not start work whose signal has already aborted, on the pool or on the calling thread", async () => {
+    const gone = AbortSignal.abort();
+    await expect(
+      pool.subtitlesOfJson({ source: { contents: small }, format: "srt", layout: DEFAULT_SUBTITLE_LAYOUT }, gone),
+    ).rejects.toMatchObject({ name: "AbortError" });
+    await expect(inlineTextWork().importCaptions(task(small), gone)).rejects.toMatchObject({ name: "AbortError" });
+  });
+});

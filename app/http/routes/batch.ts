@@ -122,7 +122,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
       };
       if (subtitles === undefined) return { status: 200, body: answer };
       // Subtitles instead of JSON: the event's fate goes in headers, as the body has no room for it.
-      const text = await deps.pipeline.subtitles({ raw, cleaned }, subtitles, layout);
+      const text = await deps.pipeline.subtitles({ raw, cleaned }, subtitles, layout, signal);
       return {
         status: 200,
         body: null,

@@ -126,11 +126,10 @@ export function jobRoutes(
       if (bytes === undefined) throw expired(job.interactionId);
       // Parsed whole: it waits for room in the text budget, as a transcript sent to POST /batch/subtitles does.
       return await deps.textBudget.hold(c, bytes, async () => {
-        const written = await deps.textWork.subtitlesOfJson({
-          source: { path },
-          format: query.format,
-          layout: layoutOf(query),
-        });
+        const written = await deps.textWork.subtitlesOfJson(
+          { source: { path }, format: query.format, layout: layoutOf(query) },
+          c.req.raw.signal,
+        );
         if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
         if (written.reason === "timings") throw new SubtitlesUnavailable();
         throw new Error(

@@ -100,7 +100,10 @@ export function subtitleRoutes(deps: SubtitleRouteDeps) {
       try {
         const { memory } = upload.stored;
         const source = memory !== undefined ? { contents: memory.whole() } : { path: await file.path() };
-        const written = await deps.textWork.subtitlesOfJson({ source, format: query.format, layout: layoutOf(query) });
+        const written = await deps.textWork.subtitlesOfJson(
+          { source, format: query.format, layout: layoutOf(query) },
+          c.req.raw.signal,
+        );
         if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
         if (written.reason === "timings") throw new SubtitlesUnavailable();
         if (written.reason === "json") throw new ApiError("invalid_transcript", "The body is not UTF-8 JSON.");

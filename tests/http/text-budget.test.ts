@@ -9,41 +9,46 @@ function captions(bytes: number): string {
   return `WEBVTT\n\n${cue.repeat(Math.ceil(bytes / cue.length))}`;
 }
 
+/** A promise the test settles: `opened` resolves once `open` is called. */
+function gate() {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open: () => open() };
+}
+
 /** Text work whose first captions import is held until `release`, recording each import's start and end. */
 function firstImportHeld() {
   const inline = inlineTextWork();
   const order: string[] = [];
-  let release: () => void = () => undefined;
-  const firstHeld = new Promise<void>((resolve) => (release = resolve));
+  const first = gate();
   let imports = 0;
   const textWork: TextWork = {
     ...inline,
     async importCaptions(task) {
       const n = ++imports;
       order.push(`import ${n}`);
-      if (n === 1) await firstHeld;
+      if (n === 1) await first.opened;
       const imported = await inline.importCaptions(task);
       order.push(`imported ${n}`);
       return imported;
     },
   };
-  return { textWork, order, imports: () => imports, release: () => release() };
+  return { textWork, order, imports: () => imports, release: first.open };
 }
 
 /** Text work whose first subtitles are held until `release`: what a long parse looks like to the next request. */
 function firstRenderHeld() {
   const inline = inlineTextWork();
-  let release: () => void = () => undefined;
-  const firstHeld = new Promise<void>((resolve) => (release = resolve));
+  const first = gate();
   let renders = 0;
   const textWork: TextWork = {
     ...inline,
     async subtitlesOfJson(task) {
-      if (++renders === 1) await firstHeld;
+      if (++renders === 1) await first.opened;
       return inline.subtitlesOfJson(task);
     },
   };
-  return { textWork, renders: () => renders, release: () => release() };
+  return { textWork, renders: () => renders, release: first.open };
 }
 
 const TENANTS = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"];
@@ -55,6 +60,26 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
   });
   /** Whether a request has been told to wait for room (the budget's own log line). */
   const waitsForRoom = () => built!.logs.lines.some((line) => line.msg === "waiting for room in the text budget");
+
+  /**
+   * Sends `first`, then `second` once the first's render is held: the second must wait for room, unrendered,
+   * until the render is let go; then both are answered 200. Returns the second's answer.
+   */
+  async function secondWaitsForFirst(
+    { renders, release }: ReturnType<typeof firstRenderHeld>,
+    first: () => Response | Promise<Response>,
+    second: () => Response | Promise<Response>,
+  ): Promise<Response> {
+    const firstAnswer = Promise.resolve(first());
+    await expect.poll(renders).toBe(1);
+    const secondAnswer = Promise.resolve(second());
+    await expect.poll(waitsForRoom).toBe(true);
+    expect(renders()).toBe(1);
+    release();
+    const answers = await Promise.all([firstAnswer, secondAnswer]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    return answers[1];
+  }
 
   it("processes a second large captions file only once the first is done with, when both do not fit", async () => {
     const { textWork, order, imports, release } = firstImportHeld();
@@ -105,8 +130,8 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
   });
 
   it("holds a transcript sent back for subtitles the same way", async () => {
-    const { textWork, renders, release } = firstRenderHeld();
-    built = await buildTestApp({ textWork, maxTextInMemoryBytes: 1 });
+    const held = firstRenderHeld();
+    built = await buildTestApp({ textWork: held.textWork, maxTextInMemoryBytes: 1 });
     const body = JSON.stringify({
       source: "audio",
       raw_transcript: "hello",
@@ -118,21 +143,18 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
         body,
         headers: { "Content-Type": "application/json", "X-Tenant-ID": tenant },
       });
-    const first = send(TENANTS[0]!);
-    await expect.poll(renders).toBe(1);
-    const second = send(TENANTS[1]!);
-    await expect.poll(waitsForRoom).toBe(true);
-    expect(renders()).toBe(1);
-    release();
-    const answers = await Promise.all([first, second]);
-    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
-    expect(await answers[1].text()).toContain("Hello.");
+    const second = await secondWaitsForFirst(
+      held,
+      () => send(TENANTS[0]!),
+      () => send(TENANTS[1]!),
+    );
+    expect(await second.text()).toContain("Hello.");
   });
 
   it("holds a job's stored result parsed for its subtitles the same way", async () => {
-    const { textWork, renders, release } = firstRenderHeld();
+    const held = firstRenderHeld();
     const jobs = memoryJobs();
-    built = await buildTestApp({ textWork, jobs, maxTextInMemoryBytes: 1 });
+    built = await buildTestApp({ textWork: held.textWork, jobs, maxTextInMemoryBytes: 1 });
     const id = await jobs.seedCompleted(TENANTS[0]!, {
       raw_transcript: "Hello there.",
       cleaned_transcript: "Hello there.",
@@ -146,15 +168,8 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
     });
     const read = async () =>
       built!.app.request(`/batch/jobs/${id}/captions?format=vtt`, { headers: { "X-Tenant-ID": TENANTS[0]! } });
-    const first = read();
-    await expect.poll(renders).toBe(1);
-    const second = read();
-    await expect.poll(waitsForRoom).toBe(true);
-    expect(renders()).toBe(1);
-    release();
-    const answers = await Promise.all([first, second]);
-    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
-    expect(await answers[1].text()).toContain("Hello there.");
+    const second = await secondWaitsForFirst(held, read, read);
+    expect(await second.text()).toContain("Hello there.");
   });
 
   it("lets small captions and files that fit together run at once", async () => {

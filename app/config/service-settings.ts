@@ -113,7 +113,8 @@ export const httpSettings = settings(
     MAX_CONCURRENT_REQUESTS_PER_TENANT: optionalInteger(
       { min: 1 },
       {
-        meaning: "one tenant's share of those; more get 429 `tenant_too_busy`",
+        meaning:
+          "one tenant's share of those (and the same share of the text budget and the upload disk); more get 429 `tenant_too_busy`",
         shownDefault: "a quarter of `MAX_CONCURRENT_REQUESTS`, at least 1",
       },
     ),

@@ -11,21 +11,42 @@ const PREFIX = "upload-";
  */
 export const FREE_SPACE_REUSE_MS = 250;
 
+/** A temporary file this process has open: whose request it serves, and the bytes written to it so far. */
+interface OpenFile {
+  tenantId: string | undefined;
+  bytes: number;
+}
+
 /**
- * The upload directory and the temporary files this process has open in it. Shutdown removes what is left
- * of abandoned requests; startup sweeps what an earlier process left behind (a crash, a kill).
+ * The upload directory and the temporary files this process has open in it, with the bytes each holds (a
+ * tenant's share of the disk is counted from them). Shutdown removes what is left of abandoned requests;
+ * startup sweeps what an earlier process left behind (a crash, a kill).
  */
 export function createTempFiles(directory: string, now: () => number = performance.now.bind(performance)) {
-  const open = new Set<string>();
+  const open = new Map<string, OpenFile>();
   let freeSpace: { at: number; bytes: Promise<number> } | undefined;
 
   return {
     directory,
-    /** A new file path for a request, tracked until `release`. */
-    create(interactionId: string): string {
+    /** A new file path for a request (of a tenant, when its bytes count against the tenant's share), tracked until `release`. */
+    create(interactionId: string, tenantId?: string): string {
       const path = join(directory, `${PREFIX}${interactionId}-${randomUUID()}`);
-      open.add(path);
+      open.set(path, { tenantId, bytes: 0 });
       return path;
+    },
+    /** Counts bytes written to a tracked file. */
+    wrote(path: string, bytes: number): void {
+      const file = open.get(path);
+      if (file !== undefined) file.bytes += bytes;
+    },
+    /** Bytes written to the tracked files: all of them, one tenant's, and the one at `path`. */
+    bytesHeld(tenantId: string, path: string): { total: number; tenant: number; file: number } {
+      const held = { total: 0, tenant: 0, file: open.get(path)?.bytes ?? 0 };
+      for (const file of open.values()) {
+        held.total += file.bytes;
+        if (file.tenantId === tenantId) held.tenant += file.bytes;
+      }
+      return held;
     },
     /** Removes the file (if it exists) and stops tracking it; safe to call more than once. */
     async release(path: string): Promise<void> {
@@ -38,7 +59,7 @@ export function createTempFiles(directory: string, now: () => number = performan
     },
     /** Removes every tracked file: what requests abandoned at shutdown leave behind. */
     async releaseAll(): Promise<number> {
-      const paths = [...open];
+      const paths = [...open.keys()];
       await Promise.all(paths.map((path) => this.release(path)));
       return paths.length;
     },

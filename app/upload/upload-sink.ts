@@ -8,6 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { type ObjectStore } from "../storage/object-store.js";
 import { StorageUnavailable } from "../domain/failures.js";
 import type { TempFiles } from "./temp-files.js";
+import { checkDiskShare, type DiskLimits } from "./disk-share.js";
 
 /** Where an upload's file bytes go as they arrive. One sink serves one upload. */
 export interface UploadSink<T> {
@@ -16,7 +17,12 @@ export interface UploadSink<T> {
   /** Removes whatever was stored (safe before, during or after `store`, and more than once). */
   discard(): Promise<void>;
   /** Local disk the sink fills, checked against a declared size before the body is read. */
-  readonly space?: { freeBytes(): Promise<number>; reserveBytes: number };
+  readonly space?: {
+    freeBytes(): Promise<number>;
+    reserveBytes: number;
+    /** Fails (`DiskShareFull`) when a file of `bytes` would take its tenant past its share of the disk. */
+    checkShare(bytes: number): Promise<void>;
+  };
 }
 
 /** Removes what a failed upload stored, then fails with its error (and the removal's, if that failed too). */
@@ -111,25 +117,39 @@ function fileWriter(path: string) {
   };
 }
 
-/** Keeps an upload of up to `inMemoryBytes` in memory; a larger one spills to a temporary file, under the disk reserve. */
+/**
+ * Keeps an upload of up to `inMemoryBytes` in memory; a larger one spills to a temporary file, under the disk
+ * reserve and within its tenant's share of the disk.
+ */
 export function memoryOrDiskSink(
   tempFiles: TempFiles,
-  interactionId: string,
-  reserveBytes: number,
+  owner: { interactionId: string; tenantId: string },
+  limits: DiskLimits,
   inMemoryBytes = IN_MEMORY_UPLOAD_BYTES,
 ): UploadSink<TempFileUpload> {
   // Named after the request, so a stray file can be traced to it.
-  const path = tempFiles.create(interactionId);
+  const path = tempFiles.create(owner.interactionId, owner.tenantId);
+  const checkShare = (bytes: number) => checkDiskShare(tempFiles, { path, tenantId: owner.tenantId }, limits, bytes);
   let writer: ReturnType<typeof fileWriter> | undefined;
+  const toDisk = async (chunk: Buffer) => {
+    await checkShare(chunk.length);
+    tempFiles.wrote(path, chunk.length);
+    await writer!.write(chunk);
+  };
   return {
-    space: { freeBytes: () => tempFiles.freeBytes(), reserveBytes },
+    space: {
+      freeBytes: () => tempFiles.freeBytes(),
+      reserveBytes: limits.reserveBytes,
+      // A file small enough to stay in memory takes nothing of the disk.
+      checkShare: async (bytes) => (bytes > inMemoryBytes ? checkShare(bytes) : undefined),
+    },
     async store(file) {
       let held: Buffer[] = [];
       let heldBytes = 0;
       await pipeline(file, async (source: AsyncIterable<Buffer>) => {
         for await (const chunk of source) {
           if (writer !== undefined) {
-            await writer.write(chunk);
+            await toDisk(chunk);
             continue;
           }
           held.push(chunk);
@@ -137,7 +157,7 @@ export function memoryOrDiskSink(
           if (heldBytes <= inMemoryBytes) continue;
           // Past the limit: to disk from here on, starting with what was held.
           writer = fileWriter(path);
-          for (const piece of held) await writer.write(piece);
+          for (const piece of held) await toDisk(piece);
           held = [];
         }
         await writer?.end();

@@ -103,7 +103,11 @@ describe("refused from the first bytes, before the rest is read", () => {
       const directory = await mkdtemp(join(tmpdir(), "screen-race-"));
       try {
         const file = Buffer.concat([wavHead, Buffer.alloc(128 * 1024)]);
-        const files = memoryOrDiskSink(createTempFiles(directory), "race", 0);
+        const files = memoryOrDiskSink(
+          createTempFiles(directory),
+          { interactionId: "race", tenantId: "tenant-a" },
+          { reserveBytes: 0, tenantShare: 1 },
+        );
         let stored!: () => void;
         const storedAll = new Promise<void>((resolve) => (stored = resolve));
         const received = receiveAnyUpload(

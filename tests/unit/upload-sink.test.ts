@@ -7,6 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTempFiles, FREE_SPACE_REUSE_MS } from "../../app/upload/temp-files.js";
 import { localFile, memoryOrDiskSink } from "../../app/upload/upload-sink.js";
 
+const owner = (interactionId: string) => ({ interactionId, tenantId: "tenant-a" });
+const noShare = { reserveBytes: 0, tenantShare: 1 };
+
 describe("the synchronous upload sink: small files in memory, larger ones to disk", () => {
   let directory: string;
   beforeEach(async () => {
@@ -21,7 +24,7 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
 
   it("keeps a file up to the limit in memory and writes nothing until a step asks for a file", async () => {
     const tempFiles = createTempFiles(directory);
-    const sink = memoryOrDiskSink(tempFiles, "small", 0, 1024);
+    const sink = memoryOrDiskSink(tempFiles, owner("small"), noShare, 1024);
     const bytes = Buffer.from("WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n");
     const stored = await sink.store(chunks(bytes, 7), "text/vtt");
     expect(stored.memory?.whole().equals(bytes)).toBe(true);
@@ -37,7 +40,7 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
 
   it("releases a small upload that never reached the disk without touching it, and stops tracking it", async () => {
     const tempFiles = createTempFiles(directory);
-    const stored = await memoryOrDiskSink(tempFiles, "small", 0, 1024).store(
+    const stored = await memoryOrDiskSink(tempFiles, owner("small"), noShare, 1024).store(
       chunks(Buffer.from("hello"), 2),
       undefined,
     );
@@ -54,7 +57,7 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
         fc.integer({ min: 1, max: 700 }),
         async (array, chunkSize) => {
           const bytes = Buffer.from(array);
-          const sink = memoryOrDiskSink(createTempFiles(directory), "any", 0, 1024);
+          const sink = memoryOrDiskSink(createTempFiles(directory), owner("any"), noShare, 1024);
           const stored = await sink.store(chunks(bytes, chunkSize), undefined);
           if (bytes.length <= 1024) {
             // The head before the whole: it is then read from the chunks, not from the joined file.
@@ -73,7 +76,7 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
   });
 
   it("fails the upload when the disk refuses the file, and leaves nothing", async () => {
-    const sink = memoryOrDiskSink(createTempFiles(join(directory, "missing-dir")), "refused", 0, 16);
+    const sink = memoryOrDiskSink(createTempFiles(join(directory, "missing-dir")), owner("refused"), noShare, 16);
     await expect(sink.store(chunks(Buffer.alloc(4096, 1), 512), undefined)).rejects.toMatchObject({ code: "ENOENT" });
     await sink.discard();
   });

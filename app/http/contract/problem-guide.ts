@@ -58,7 +58,7 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
   },
   tenant_too_busy: {
     meaning:
-      "Your tenant already has its share of this instance's request slots in use (MAX_CONCURRENT_REQUESTS_PER_TENANT); other tenants are unaffected.",
+      "Your tenant already has its share of this instance in use: its request slots (MAX_CONCURRENT_REQUESTS_PER_TENANT), the text it holds in memory, or the upload disk its uploads in progress fill; other tenants are unaffected.",
     action: "Wait Retry-After seconds, or send fewer requests at once.",
   },
   upload_too_slow: {

@@ -11,6 +11,7 @@ import type { MinUploadRate } from "../upload/arrival-watch.js";
 import { submitJob, type JobRouteDeps } from "../upload/job-acceptance.js";
 import { toJobResult } from "../../jobs/job-result.js";
 import type { TempFiles } from "../../upload/temp-files.js";
+import type { DiskLimits } from "../../upload/disk-share.js";
 import { acceptUpload, claimOf } from "../upload/upload-acceptance.js";
 import type { DetectedInput } from "../../upload/input-detection.js";
 import type { Received } from "../upload/upload-request.js";
@@ -32,7 +33,8 @@ export interface BatchRouteDeps {
   minUploadRate?: MinUploadRate | undefined;
   /** The whole request, upload and processing (0: no limit). */
   requestTimeoutMs: number;
-  minFreeDiskBytes: number;
+  /** The upload disk's reserve and each tenant's share of it. */
+  disk: DiskLimits;
   /** A captions file is parsed whole and its answer held until sent: it waits for room in the budget. */
   textBudget: TextBudget;
   /** What runs before the handler: the concurrency limit, then `identity`, which sets `c.var.context`. */
@@ -76,7 +78,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
     // Audio goes to the provider as it arrives, unless an Idempotency-Key must be claimed first (after the
     // whole body is read, since it is bound to the body's hash): a repeated request must not pay twice.
     const tee = deps.pipeline.transcribesArriving && claim === undefined ? createAudioTee() : undefined;
-    const sink = memoryOrDiskSink(deps.tempFiles, context.interactionId, deps.minFreeDiskBytes);
+    const sink = memoryOrDiskSink(deps.tempFiles, context, deps.disk);
     // The stored file, released once the request is answered (or replayed), however it ends.
     let file: ReturnType<typeof localFile> | undefined;
     async function processed(upload: Received<TempFileUpload>, screened: DetectedInput | undefined): Promise<Answer> {

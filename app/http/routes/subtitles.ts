@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import type { TextWork } from "../../text-work/text-work.js";
 import { SubtitlesUnavailable } from "../../domain/failures.js";
 import type { TempFiles } from "../../upload/temp-files.js";
+import type { DiskLimits } from "../../upload/disk-share.js";
 import { localFile, memoryOrDiskSink } from "../../upload/upload-sink.js";
 import { BatchResponse } from "../contract/api-schemas.js";
 import {
@@ -66,7 +67,8 @@ export interface SubtitleRouteDeps {
   maxBytes: number;
   idleTimeoutMs: number;
   minRate?: MinUploadRate | undefined;
-  minFreeDiskBytes: number;
+  /** The upload disk's reserve and each tenant's share of it. */
+  disk: DiskLimits;
   /** The body is parsed whole and its subtitles held until sent: it waits for room in the budget. */
   textBudget: TextBudget;
   admission: Admission;
@@ -89,7 +91,7 @@ export function subtitleRoutes(deps: SubtitleRouteDeps) {
       },
       {
         maxBytes: deps.maxBytes,
-        sink: memoryOrDiskSink(deps.tempFiles, c.var.context.interactionId, deps.minFreeDiskBytes),
+        sink: memoryOrDiskSink(deps.tempFiles, c.var.context, deps.disk),
         idleTimeoutMs: deps.idleTimeoutMs,
         minRate: deps.minRate,
         signal: c.req.raw.signal,

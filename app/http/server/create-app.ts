@@ -95,10 +95,11 @@ export function createApp(deps: AppDeps) {
 
   const { uploadIdleTimeoutMs } = deps;
   const tenantLimit = deps.maxConcurrentRequestsPerTenant ?? deps.maxConcurrentRequests;
-  // A tenant's share of the text budget is the share of the instance its requests have.
-  const textBudget = createTextBudget(deps.maxTextInMemoryBytes, {
-    tenantShare: deps.maxConcurrentRequestsPerTenant === undefined ? 1 : tenantLimit / deps.maxConcurrentRequests,
-  });
+  // A tenant's share of the text budget and of the upload disk is the share of the instance its requests have.
+  const instanceShare =
+    deps.maxConcurrentRequestsPerTenant === undefined ? 1 : tenantLimit / deps.maxConcurrentRequests;
+  const textBudget = createTextBudget(deps.maxTextInMemoryBytes, { tenantShare: instanceShare });
+  const disk = { reserveBytes: deps.minFreeDiskBytes, tenantShare: instanceShare };
   // One count of each tenant's requests across every guarded route.
   const share = tenantShare({ limit: tenantLimit });
   const admission = (): Admission => [
@@ -157,7 +158,7 @@ export function createApp(deps: AppDeps) {
       uploadIdleTimeoutMs,
       minUploadRate: deps.minUploadRate,
       requestTimeoutMs: deps.requestTimeoutMs,
-      minFreeDiskBytes: deps.minFreeDiskBytes,
+      disk,
       textBudget,
       admission: admission(),
     }),
@@ -171,7 +172,7 @@ export function createApp(deps: AppDeps) {
       maxBytes: deps.maxTranscriptJsonBytes,
       idleTimeoutMs: uploadIdleTimeoutMs,
       minRate: deps.minUploadRate,
-      minFreeDiskBytes: deps.minFreeDiskBytes,
+      disk,
       admission: admission(),
     }),
   );

@@ -15,8 +15,11 @@ export function toApiError(error: unknown): ApiError {
 }
 
 export function problemResponse(c: Context<AppEnv>, apiError: ApiError): Response {
+  const retryAfterS = apiError.extensions.retry_after_s;
   return c.body(JSON.stringify(toProblem(apiError, c.var.interactionId)), apiError.status, {
     "Content-Type": PROBLEM_CONTENT_TYPE,
+    // Said in the header too, wherever the refusal was made.
+    ...(typeof retryAfterS === "number" && { "Retry-After": String(retryAfterS) }),
   });
 }
 

@@ -1,6 +1,7 @@
 import { SCREEN_BYTES } from "../../upload/file-head.js";
 import { DomainError } from "../../domain/failures.js";
 import type { UploadSink } from "../../upload/upload-sink.js";
+import { DiskShareFull } from "../../upload/disk-share.js";
 import type { Hash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { ApiError } from "../contract/problem.js";
@@ -58,7 +59,10 @@ export function tooLarge(maxBytes: number): ApiError {
   });
 }
 
-/** Refuses a declared upload that would eat into the disk space kept in reserve (507). */
+/**
+ * Refuses a declared upload that would eat into the disk space kept in reserve (507), or take its tenant past
+ * its share of the disk (429).
+ */
 export async function checkFreeSpace(
   space: NonNullable<UploadSink<unknown>["space"]>,
   declared: number | undefined,
@@ -73,10 +77,27 @@ export async function checkFreeSpace(
       },
     );
   }
+  if (declared === undefined) return;
+  try {
+    await space.checkShare(declared);
+  } catch (error) {
+    throw asUploadError(error);
+  }
 }
+
+/** Seconds a tenant past its share of the disk is told to wait: about as long as a large upload of its takes. */
+const DISK_SHARE_RETRY_AFTER_S = 30;
 
 export function asUploadError(error: unknown): Error {
   if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof DomainError) return error;
+  if (error instanceof DiskShareFull) {
+    return new ApiError(
+      "tenant_too_busy",
+      `${error.message} Try again when one of them has finished.`,
+      { retry_after_s: DISK_SHARE_RETRY_AFTER_S },
+      { cause: error },
+    );
+  }
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ENOSPC" || code === "EDQUOT") {
     return new ApiError(

@@ -17,22 +17,31 @@ export class DiskShareFull extends Error {
 }
 
 /**
- * Fails with `DiskShareFull` when `more` bytes of the file at `path` would take its tenant past its share of
- * the space uploads can use: the free space above the reserve plus what this instance's files already hold.
- * A tenant's only file on disk is not held to the share (like a file larger than the tenant's share of the
- * text budget, it goes as far as the reserve allows): what the share stops is one tenant's many large uploads
- * at once filling the disk, so that every other tenant's upload gets 507 until they finish.
+ * Counts `more` bytes of the file at `path` against its tenant, or fails with `DiskShareFull` when they would
+ * take the tenant past its share of the space uploads can use: the free space above the reserve plus what
+ * this instance's files already hold. A tenant's only file on disk is not held to the share (like a file
+ * larger than the tenant's share of the text budget, it goes as far as the reserve allows): what the share
+ * stops is one tenant's many large uploads at once filling the disk, so that every other tenant's upload gets
+ * 507 until they finish. `count: false` only checks (a declared size, before anything is written).
  */
-export async function checkDiskShare(
+export async function claimDiskShare(
   tempFiles: TempFiles,
   owner: { path: string; tenantId: string },
   limits: DiskLimits,
   more: number,
+  { count = true }: { count?: boolean } = {},
 ): Promise<void> {
-  if (!(limits.tenantShare > 0 && limits.tenantShare < 1)) return;
+  const shared = limits.tenantShare > 0 && limits.tenantShare < 1;
+  const free = shared ? await tempFiles.freeBytes() : 0;
+  // From here to the count nothing waits: two of a tenant's uploads cannot both take the last of its share.
   const held = tempFiles.bytesHeld(owner.tenantId, owner.path);
-  if (held.tenant === held.file) return;
-  const usable = Math.max(0, (await tempFiles.freeBytes()) + held.total - limits.reserveBytes);
-  const shareBytes = Math.floor(usable * limits.tenantShare);
-  if (held.tenant + more > shareBytes) throw new DiskShareFull(shareBytes);
+  if (shared && held.tenant !== held.file) {
+    const shareBytes = Math.floor(Math.max(0, free + held.total - limits.reserveBytes) * limits.tenantShare);
+    if (held.tenant + more > shareBytes) {
+      // The refused file is being removed: the tenant's other uploads go on in the room it leaves.
+      if (count) tempFiles.stopCounting(owner.path);
+      throw new DiskShareFull(shareBytes);
+    }
+  }
+  if (count) tempFiles.wrote(owner.path, more);
 }

@@ -39,6 +39,11 @@ export function createTempFiles(directory: string, now: () => number = performan
       const file = open.get(path);
       if (file !== undefined) file.bytes += bytes;
     },
+    /** Stops counting the bytes of a tracked file that is about to be removed. */
+    stopCounting(path: string): void {
+      const file = open.get(path);
+      if (file !== undefined) file.bytes = 0;
+    },
     /** Bytes written to the tracked files: all of them, one tenant's, and the one at `path`. */
     bytesHeld(tenantId: string, path: string): { total: number; tenant: number; file: number } {
       const held = { total: 0, tenant: 0, file: open.get(path)?.bytes ?? 0 };

@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { type ObjectStore } from "../storage/object-store.js";
 import { StorageUnavailable } from "../domain/failures.js";
 import type { TempFiles } from "./temp-files.js";
-import { checkDiskShare, type DiskLimits } from "./disk-share.js";
+import { claimDiskShare, type DiskLimits } from "./disk-share.js";
 
 /** Where an upload's file bytes go as they arrive. One sink serves one upload. */
 export interface UploadSink<T> {
@@ -129,11 +129,10 @@ export function memoryOrDiskSink(
 ): UploadSink<TempFileUpload> {
   // Named after the request, so a stray file can be traced to it.
   const path = tempFiles.create(owner.interactionId, owner.tenantId);
-  const checkShare = (bytes: number) => checkDiskShare(tempFiles, { path, tenantId: owner.tenantId }, limits, bytes);
+  const counted = { path, tenantId: owner.tenantId };
   let writer: ReturnType<typeof fileWriter> | undefined;
   const toDisk = async (chunk: Buffer) => {
-    await checkShare(chunk.length);
-    tempFiles.wrote(path, chunk.length);
+    await claimDiskShare(tempFiles, counted, limits, chunk.length);
     await writer!.write(chunk);
   };
   return {
@@ -141,7 +140,8 @@ export function memoryOrDiskSink(
       freeBytes: () => tempFiles.freeBytes(),
       reserveBytes: limits.reserveBytes,
       // A file small enough to stay in memory takes nothing of the disk.
-      checkShare: async (bytes) => (bytes > inMemoryBytes ? checkShare(bytes) : undefined),
+      checkShare: async (bytes) =>
+        bytes > inMemoryBytes ? claimDiskShare(tempFiles, counted, limits, bytes, { count: false }) : undefined,
     },
     async store(file) {
       let held: Buffer[] = [];

@@ -64,6 +64,18 @@ describe("a tenant's share of the upload disk", () => {
     expect(tempFiles.openCount).toBe(0);
   });
 
+  it("refuses only the upload that crosses the share when a tenant's uploads are written at once", async () => {
+    const tempFiles = diskOf(directory, 12 * MiB);
+    const sinks = [1, 2, 3].map((n) => sinkFor(tempFiles, "tenant-a", `at-once-${n}`));
+    const outcomes = await Promise.allSettled(sinks.map((sink) => sink.store(fileOf(2 * MiB), undefined)));
+    // Each refused file stops counting at once, so the others go on in the room it leaves.
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    for (const outcome of outcomes.filter((outcome) => outcome.status === "rejected"))
+      expect(outcome.reason).toBeInstanceOf(DiskShareFull);
+    await Promise.all(sinks.map((sink) => sink.discard()));
+    expect(await readdir(directory)).toEqual([]);
+  });
+
   it("refuses a declared size past the share before anything is read, but not a file that stays in memory", async () => {
     const tempFiles = diskOf(directory, 12 * MiB);
     const first = sinkFor(tempFiles, "tenant-a", "first");

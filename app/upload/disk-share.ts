@@ -32,10 +32,12 @@ export async function claimDiskShare(
   { count = true }: { count?: boolean } = {},
 ): Promise<void> {
   const shared = limits.tenantShare > 0 && limits.tenantShare < 1;
-  const free = shared ? await tempFiles.freeBytes() : 0;
+  const heldNow = () => tempFiles.bytesHeld(owner.tenantId, owner.path);
+  // The free space is read only for a tenant with other files on disk: most uploads never wait here.
+  const free = shared && !aloneIn(heldNow()) ? await tempFiles.freeBytes() : 0;
   // From here to the count nothing waits: two of a tenant's uploads cannot both take the last of its share.
-  const held = tempFiles.bytesHeld(owner.tenantId, owner.path);
-  if (shared && held.tenant !== held.file) {
+  const held = heldNow();
+  if (shared && !aloneIn(held)) {
     const shareBytes = Math.floor(Math.max(0, free + held.total - limits.reserveBytes) * limits.tenantShare);
     if (held.tenant + more > shareBytes) {
       // The refused file is being removed: the tenant's other uploads go on in the room it leaves.
@@ -45,3 +47,6 @@ export async function claimDiskShare(
   }
   if (count) tempFiles.wrote(owner.path, more);
 }
+
+/** Whether the file is the only one of its tenant's holding bytes on disk. */
+const aloneIn = (held: { tenant: number; file: number }) => held.tenant === held.file;

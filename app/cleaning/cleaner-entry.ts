@@ -7,7 +7,7 @@ export interface CleanerInputs {
   settings: CleanerSettings;
   openai: { apiKey: string | undefined; baseUrl: string | undefined; timeoutS: number };
   /** The rules, run off the event loop. */
-  cleanWithRules: (text: string, language: string | null) => Promise<string>;
+  cleanWithRules: (text: string, language: string | null, signal?: AbortSignal) => Promise<string>;
 }
 
 /** One cleaner: its name, and how it is built; `undefined` when what it needs is not configured. */

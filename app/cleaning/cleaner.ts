@@ -13,7 +13,10 @@ export interface CleaningOptions {
   language?: string | null | undefined;
 }
 
-/** The cleaning port. A cleaner always returns a transcript: failures degrade, they never throw. */
+/**
+ * The cleaning port. A cleaner always returns a transcript: failures degrade, they never throw. Only its
+ * `signal` aborting stops it, with the abort's error: nobody is left to take the transcript.
+ */
 export interface Cleaner {
   readonly name: CleanerName;
   clean(transcript: string, options: CleaningOptions): Promise<CleanedTranscript>;

@@ -197,15 +197,24 @@ export function cleanWithRules(transcript: string, language: string | null = nul
   return out.text();
 }
 
-/** The rules as a cleaner; `run` is where the work happens (a worker pool in the service). */
+/**
+ * The rules as a cleaner; `run` is where the work happens (a worker pool in the service), stopped when the
+ * request's signal aborts.
+ */
 export function createRulesCleaner(
-  run: (text: string, language: string | null) => Promise<string> = (text, language) =>
-    Promise.resolve(cleanWithRules(text, language)),
+  run: (text: string, language: string | null, signal?: AbortSignal) => Promise<string> = async (
+    text,
+    language,
+    signal,
+  ) => {
+    signal?.throwIfAborted();
+    return cleanWithRules(text, language);
+  },
 ): Cleaner {
   return {
     name: "rules",
-    async clean(transcript, { language }) {
-      return { text: await run(transcript, language ?? null), cleaner: "rules" };
+    async clean(transcript, { language, signal }) {
+      return { text: await run(transcript, language ?? null, signal), cleaner: "rules" };
     },
   };
 }

@@ -59,7 +59,7 @@ export async function buildAdapters(config: Config, logger: Logger): Promise<Ada
     cleaner: createCleaner({
       settings: config.cleaner,
       openai: config.openai,
-      cleanWithRules: (text, language) => textWork.cleanWithRules(text, language),
+      cleanWithRules: (text, language, signal) => textWork.cleanWithRules(text, language, signal),
     }),
     publisher: await buildPublisher(config, logger),
     textWork,

@@ -25,14 +25,14 @@ import * as inline from "./text-worker.js";
  */
 export interface TextWork {
   /**
-   * Each step but cleaning takes its request's `signal`: once it aborts (the client went away, the deadline
-   * passed), the work is dropped from the queue or stopped where it is, and the step rejects.
+   * Each step takes its request's `signal`: once it aborts (the client went away, the deadline passed), the
+   * work is dropped from the queue or stopped where it is, and the step rejects.
    */
   importCaptions(
     task: { source: FileSource; format: CaptionsFormat; encoding: TextEncoding },
     signal?: AbortSignal,
   ): Promise<CaptionsImport>;
-  cleanWithRules(text: string, language: string | null): Promise<string>;
+  cleanWithRules(text: string, language: string | null, signal?: AbortSignal): Promise<string>;
   renderSubtitles(task: SubtitlesTask, signal?: AbortSignal): Promise<SubtitlesRender>;
   /** Subtitles of a transcript answer sent back as JSON (a file, or its bytes). */
   subtitlesOfJson(
@@ -71,7 +71,10 @@ export function inlineTextWork(): TextWork {
       signal?.throwIfAborted();
       return unpackedImport(await inline.importCaptions(task));
     },
-    cleanWithRules: (text, language) => Promise.resolve(inline.cleanTranscript({ text, language })),
+    cleanWithRules: async (text, language, signal) => {
+      signal?.throwIfAborted();
+      return inline.cleanTranscript({ text, language });
+    },
     renderSubtitles: async (task, signal) => {
       signal?.throwIfAborted();
       return inline.renderSubtitles(await packedTask(task));
@@ -115,7 +118,8 @@ export function createTextWorkerPool(logger: Logger, { filename, execArgv } = wo
     // Piscina drops an aborted task from its queue, or ends the thread running it (and starts another).
     importCaptions: async (task, signal) =>
       unpackedImport((await pool.run(task, { name: "importCaptions", signal })) as PackedCaptionsImport),
-    cleanWithRules: (text, language) => pool.run({ text, language }, { name: "cleanTranscript" }) as Promise<string>,
+    cleanWithRules: (text, language, signal) =>
+      pool.run({ text, language }, { name: "cleanTranscript", signal }) as Promise<string>,
     renderSubtitles: async (task, signal) =>
       (await pool.run(await packedTask(task), { name: "renderSubtitles", signal })) as SubtitlesRender,
     subtitlesOfJson: (task, signal) => pool.run(task, { name: "subtitlesOfJson", signal }) as Promise<SubtitlesOfJson>,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseCaptions } from "../../app/captions/captions-parser.js";
+import { createRulesCleaner } from "../../app/cleaning/rules-cleaner.js";
 import { cuesOf, DEFAULT_SUBTITLE_LAYOUT } from "../../app/subtitles/subtitle-cues.js";
 import { writeSubtitles } from "../../app/subtitles/subtitle-files.js";
 import { createTextWorkerPool, inlineTextWork } from "../../app/text-work/text-work.js";
@@ -84,5 +85,34 @@ describe("text work stops when its request does", () => {
       pool.subtitlesOfJson({ source: { contents: small }, format: "srt", layout: DEFAULT_SUBTITLE_LAYOUT }, gone),
     ).rejects.toMatchObject({ name: "AbortError" });
     await expect(inlineTextWork().importCaptions(task(small), gone)).rejects.toMatchObject({ name: "AbortError" });
+    await expect(pool.cleanWithRules("um, hello", null, gone)).rejects.toMatchObject({ name: "AbortError" });
+    await expect(inlineTextWork().cleanWithRules("um, hello", null, gone)).rejects.toMatchObject({
+      name: "AbortError",
+    });
+  });
+
+  it("stops a pooled cleaning whose signal aborts while it runs, and cleans the next", async () => {
+    const stop = new AbortController();
+    const running = pool.cleanWithRules("Alice: um, we ship on Friday, you know.\n".repeat(400_000), null, stop.signal);
+    stop.abort();
+    await expect(running).rejects.toMatchObject({ name: "AbortError" });
+    expect(await pool.cleanWithRules("um, hello", null)).toBe("Hello");
+    expect(logs.lines.filter((line) => line.level === "error")).toEqual([]);
+  });
+
+  it("hands the rules cleaner's signal to where its work runs", async () => {
+    const seen: Array<AbortSignal | undefined> = [];
+    const cleaner = createRulesCleaner(async (text, _language, signal) => {
+      seen.push(signal);
+      return text;
+    });
+    const signal = new AbortController().signal;
+    await cleaner.clean("hello", { log: logs.logger, signal });
+    expect(seen).toEqual([signal]);
+    await expect(
+      createRulesCleaner().clean("um, hello", { log: logs.logger, signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({
+      name: "AbortError",
+    });
   });
 });

@@ -202,14 +202,11 @@ export function cleanWithRules(transcript: string, language: string | null = nul
  * request's signal aborts.
  */
 export function createRulesCleaner(
-  run: (text: string, language: string | null, signal?: AbortSignal) => Promise<string> = async (
-    text,
-    language,
-    signal,
-  ) => {
-    signal?.throwIfAborted();
-    return cleanWithRules(text, language);
-  },
+  run: (text: string, language: string | null, signal?: AbortSignal) => Promise<string> = (text, language, signal) =>
+    new Promise((resolve) => {
+      signal?.throwIfAborted();
+      resolve(cleanWithRules(text, language));
+    }),
 ): Cleaner {
   return {
     name: "rules",

@@ -71,10 +71,11 @@ export function inlineTextWork(): TextWork {
       signal?.throwIfAborted();
       return unpackedImport(await inline.importCaptions(task));
     },
-    cleanWithRules: async (text, language, signal) => {
-      signal?.throwIfAborted();
-      return inline.cleanTranscript({ text, language });
-    },
+    cleanWithRules: (text, language, signal) =>
+      new Promise((resolve) => {
+        signal?.throwIfAborted();
+        resolve(inline.cleanTranscript({ text, language }));
+      }),
     renderSubtitles: async (task, signal) => {
       signal?.throwIfAborted();
       return inline.renderSubtitles(await packedTask(task));

@@ -102,9 +102,9 @@ describe("text work stops when its request does", () => {
 
   it("hands the rules cleaner's signal to where its work runs", async () => {
     const seen: Array<AbortSignal | undefined> = [];
-    const cleaner = createRulesCleaner(async (text, _language, signal) => {
+    const cleaner = createRulesCleaner((text, _language, signal) => {
       seen.push(signal);
-      return text;
+      return Promise.resolve(text);
     });
     const signal = new AbortController().signal;
     await cleaner.clean("hello", { log: logs.logger, signal });

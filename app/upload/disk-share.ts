@@ -31,15 +31,14 @@ export async function claimDiskShare(
   more: number,
   { count = true }: { count?: boolean } = {},
 ): Promise<void> {
-  const shared = limits.tenantShare > 0 && limits.tenantShare < 1;
   const heldNow = () => tempFiles.bytesHeld(owner.tenantId, owner.path);
-  // The free space is read only for a tenant with other files on disk: most uploads never wait here.
-  const free = shared && !aloneIn(heldNow()) ? await tempFiles.freeBytes() : 0;
-  // From here to the count nothing waits: two of a tenant's uploads cannot both take the last of its share.
-  const held = heldNow();
-  if (shared && !aloneIn(held)) {
+  // Only a tenant with other files on disk is held to a share: most uploads count their bytes and go on.
+  if (limits.tenantShare > 0 && limits.tenantShare < 1 && !aloneIn(heldNow())) {
+    const free = await tempFiles.freeBytes();
+    // From here to the count nothing waits: two of a tenant's uploads cannot both take the last of its share.
+    const held = heldNow();
     const shareBytes = Math.floor(Math.max(0, free + held.total - limits.reserveBytes) * limits.tenantShare);
-    if (held.tenant + more > shareBytes) {
+    if (!aloneIn(held) && held.tenant + more > shareBytes) {
       // The refused file is being removed: the tenant's other uploads go on in the room it leaves.
       if (count) tempFiles.stopCounting(owner.path);
       throw new DiskShareFull(shareBytes);

@@ -35,7 +35,6 @@ export function createInFlightRequests() {
       createMiddleware<{ Variables: InteractionVariables; Bindings: EdgeBindings }>(
         async function trackInFlight(c, next) {
           if (active.size >= limit) {
-            c.header("Retry-After", String(retryAfterS));
             throw new ApiError(
               "too_busy",
               `This instance is already processing ${limit} requests; try again shortly.`,
@@ -65,7 +64,6 @@ export function tenantShare({ limit, retryAfterS = 5 }: { limit: number; retryAf
     const tenant = c.var.context.tenantId;
     const running = active.get(tenant) ?? 0;
     if (running >= limit) {
-      c.header("Retry-After", String(retryAfterS));
       throw new ApiError(
         "tenant_too_busy",
         `This tenant already has ${limit} requests in progress on this instance; try again shortly.`,

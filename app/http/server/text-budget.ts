@@ -84,7 +84,6 @@ export function createTextBudget(
     } catch {
       releaseTenant?.();
       tenant?.leave();
-      c.header("Retry-After", String(RETRY_AFTER_S));
       // The wait ran out in the tenant's own queue (its share is what is full) or in the instance's.
       throw tenant && releaseTenant === undefined
         ? new ApiError(

@@ -134,7 +134,6 @@ export async function idempotently(
       );
     }
     if (record.state === "in_progress") {
-      c.header("Retry-After", "5");
       throw new ApiError(
         "idempotency_in_progress",
         `A request with this ${IDEMPOTENCY_KEY_HEADER} is still being processed; try again shortly.`,

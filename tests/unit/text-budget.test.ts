@@ -87,7 +87,8 @@ describe("the text budget", () => {
     const waiting = fakeContext();
     const refused = await budget.hold(waiting.c, 1, () => Promise.resolve()).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(ApiError);
-    expect(refused).toMatchObject({ code: "too_busy", extensions: { retry_after_s: expect.any(Number) } });
+    expect(refused).toMatchObject({ code: "too_busy" });
+    expect((refused as ApiError).extensions.retry_after_s).toBeGreaterThan(0);
     close();
     await expect.poll(() => budget.free).toBe(100 * UNIT);
   });
@@ -162,7 +163,8 @@ describe("a tenant's share of the text budget", () => {
     await budget.hold(fakeContext(outgoing).c, 25 * UNIT, () => Promise.resolve());
     const waiting = fakeContext();
     const refused = await budget.hold(waiting.c, UNIT, () => Promise.resolve()).catch((error: unknown) => error);
-    expect(refused).toMatchObject({ code: "tenant_too_busy", extensions: { retry_after_s: expect.any(Number) } });
+    expect(refused).toMatchObject({ code: "tenant_too_busy" });
+    expect((refused as ApiError).extensions.retry_after_s).toBeGreaterThan(0);
     expect(budget.free).toBe(75 * UNIT);
     close();
     await expect.poll(() => budget.free).toBe(100 * UNIT);

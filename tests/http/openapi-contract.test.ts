@@ -430,19 +430,26 @@ describe("the OpenAPI document tells the whole truth", () => {
     const { words: _words, ...untimed } = timedResult;
     const textOnly = await jobs.seedCompleted(TENANT, untimed);
     const captions = (id: string, query = "") => `/batch/jobs/${id}/captions${query}`;
-    const cases: Array<[number, Promise<RawAnswer>]> = [
-      [200, plain(withJobs.port, "GET", captions(timed, "?format=srt"), asTenant)],
-      [400, plain(withJobs.port, "GET", captions(timed, "?format=ass"), asTenant)],
-      [404, plain(withJobs.port, "GET", captions(timed))],
-      [409, plain(withJobs.port, "GET", captions(jobId), asTenant)],
-      [422, plain(withJobs.port, "GET", captions(textOnly), asTenant)],
-      [431, oversized(withJobs.port, "GET", captions(timed))],
-      [503, plain(brokenJobs.port, "GET", captions(timed), asTenant)],
-    ];
-    for (const [status, sent] of cases) {
-      const answer = await sent;
-      expect(answer.status, `${status}`).toBe(status);
-      conforms("/batch/jobs/{id}/captions", "get", answer);
+    // No room on disk for the result (507).
+    const starvedJobs = await listenTestApp({ jobs, minFreeDiskBytes: Number.MAX_SAFE_INTEGER });
+    try {
+      const cases: Array<[number, Promise<RawAnswer>]> = [
+        [200, plain(withJobs.port, "GET", captions(timed, "?format=srt"), asTenant)],
+        [400, plain(withJobs.port, "GET", captions(timed, "?format=ass"), asTenant)],
+        [404, plain(withJobs.port, "GET", captions(timed))],
+        [409, plain(withJobs.port, "GET", captions(jobId), asTenant)],
+        [422, plain(withJobs.port, "GET", captions(textOnly), asTenant)],
+        [431, oversized(withJobs.port, "GET", captions(timed))],
+        [503, plain(brokenJobs.port, "GET", captions(timed), asTenant)],
+        [507, plain(starvedJobs.port, "GET", captions(timed), asTenant)],
+      ];
+      for (const [status, sent] of cases) {
+        const answer = await sent;
+        expect(answer.status, `${status}`).toBe(status);
+        conforms("/batch/jobs/{id}/captions", "get", answer);
+      }
+    } finally {
+      await starvedJobs.close();
     }
   });
 

@@ -189,7 +189,7 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
     action: "Submit the recording as an async job (POST /batch/jobs) and read the result when it is done.",
   },
   insufficient_storage: {
-    meaning: "The service has not enough free disk space for this upload right now.",
+    meaning: "The service has not enough free disk space for this upload, or for the job result read back, right now.",
     action: "Try again later, or upload a smaller file.",
   },
 };

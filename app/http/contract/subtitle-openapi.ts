@@ -88,6 +88,13 @@ export const describeJobCaptions = describeRoute({
   ],
   responses: {
     200: { description: "The subtitles", headers: interactionHeader, content: subtitleContent },
-    ...problemResponses(["invalid_query", "not_found", "job_not_completed", "subtitles_unavailable", ...READ_PROBLEMS]),
+    ...problemResponses([
+      "invalid_query",
+      "not_found",
+      "job_not_completed",
+      "subtitles_unavailable",
+      "insufficient_storage",
+      ...READ_PROBLEMS,
+    ]),
   },
 });

@@ -5,6 +5,9 @@ import { parseQuery } from "../contract/query.js";
 import type { IdentifiedEnv, Admission } from "../server/app-env.js";
 import type { TextWork } from "../../text-work/text-work.js";
 import type { TempFiles } from "../../upload/temp-files.js";
+import type { DiskLimits } from "../../upload/disk-share.js";
+import { memoryOrDiskSink } from "../../upload/upload-sink.js";
+import { downloadResult } from "../upload/result-download.js";
 import { splicedJson } from "../server/spliced-json.js";
 import { textStream } from "../server/streamed-json.js";
 import { SubtitlesUnavailable } from "../../domain/failures.js";
@@ -47,8 +50,9 @@ export function jobRoutes(
     admission: Admission;
     /** Writes subtitles of a completed job's stored result, off the event loop. */
     textWork: TextWork;
-    /** Where a result is put while its subtitles are written. */
+    /** Where a result is put while its subtitles are written, and how much of that disk its tenant may hold. */
     tempFiles: TempFiles;
+    disk: DiskLimits;
     /** A result is parsed whole for its subtitles: it waits for room in the budget. */
     textBudget: TextBudget;
     /** Deletes one of the caller's jobs and everything of it; false when there is none. */
@@ -117,17 +121,16 @@ export function jobRoutes(
       );
     }
     const resultKey = job.resultKey;
-    // The result goes to a file and is parsed on a text worker: only the subtitles come back to this thread.
-    const path = deps.tempFiles.create(c.var.context.interactionId);
+    // The result goes to a file, as an upload would, and is parsed on a text worker: only the subtitles come
+    // back to this thread.
+    const sink = memoryOrDiskSink(deps.tempFiles, c.var.context, deps.disk, 0);
     try {
-      const bytes = await fromStorage("The result store", () =>
-        jobs.objects.download(resultKey, path, c.req.raw.signal),
-      );
-      if (bytes === undefined) throw expired(job.interactionId);
+      const downloaded = await downloadResult(jobs.objects, resultKey, sink, c.req.raw.signal);
+      if (downloaded === undefined) throw expired(job.interactionId);
       // Parsed whole: it waits for room in the text budget, as a transcript sent to POST /batch/subtitles does.
-      return await deps.textBudget.hold(c, bytes, async () => {
+      return await deps.textBudget.hold(c, downloaded.bytes, async () => {
         const written = await deps.textWork.subtitlesOfJson(
-          { source: { path }, format: query.format, layout: layoutOf(query) },
+          { source: { path: downloaded.path }, format: query.format, layout: layoutOf(query) },
           c.req.raw.signal,
         );
         if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
@@ -137,7 +140,7 @@ export function jobRoutes(
         );
       });
     } finally {
-      await deps.tempFiles.release(path);
+      await sink.discard();
     }
   });
   routes.delete("/:id", describeJobDelete, ...deps.admission, async (c) => {

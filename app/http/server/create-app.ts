@@ -141,6 +141,7 @@ export function createApp(deps: AppDeps) {
       ...jobs,
       textWork: deps.textWork,
       tempFiles: deps.tempFiles,
+      disk,
       textBudget,
       // Built per call over the store and bucket the jobs run on, and the store of Idempotency-Key answers.
       deleteJob: (available, context, jobId, log) =>

@@ -88,6 +88,12 @@ export async function checkFreeSpace(
 /** Seconds a tenant past its share of the disk is told to wait: about as long as a large upload of its takes. */
 const DISK_SHARE_RETRY_AFTER_S = 30;
 
+/** The disk (or the user's quota on it) is full. */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "ENOSPC" || code === "EDQUOT";
+}
+
 export function asUploadError(error: unknown): Error {
   if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof DomainError) return error;
   if (error instanceof DiskShareFull) {
@@ -98,8 +104,7 @@ export function asUploadError(error: unknown): Error {
       { cause: error },
     );
   }
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === "ENOSPC" || code === "EDQUOT") {
+  if (isDiskFull(error)) {
     return new ApiError(
       "insufficient_storage",
       "The disk filled up while the upload was written; try again later.",

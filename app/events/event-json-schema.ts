@@ -1,6 +1,6 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { BatchProcessingCompletedV1, DETAIL_TYPE, DETAILED_CLAIM_CHECK_VERSION } from "./batch-processing-completed.js";
-import { BatchProcessingFailedV1, FAILED_DETAIL_TYPE, FAILED_EVENT_VERSION } from "./batch-processing-failed.js";
+import { BatchProcessingFailedV1, DETAILED_FAILED_VERSION, FAILED_DETAIL_TYPE } from "./batch-processing-failed.js";
 
 /** The contracts as JSON Schema (draft 2020-12), for consumers in any language. */
 export function completedEventJsonSchema(): Record<string, unknown> {
@@ -22,8 +22,10 @@ export function failedEventJsonSchema(): Record<string, unknown> {
   return {
     ...toJsonSchema(BatchProcessingFailedV1, { target: "draft-2020-12" }),
     $id: "https://schemas.batch-transcription.dev/batch-processing-failed.v1.json",
-    title: `${FAILED_DETAIL_TYPE} v${FAILED_EVENT_VERSION}`,
+    title: `${FAILED_DETAIL_TYPE} v${DETAILED_FAILED_VERSION}`,
     description:
-      "The `detail` of a BatchProcessingFailed event on EventBridge: an accepted recording that could not be processed.",
+      "The `detail` of a BatchProcessingFailed event on EventBridge: an accepted recording that could not be " +
+      "processed. 1.1 is 1.0 with the `options` the provider was asked (null when no provider was). The " +
+      "service publishes 1.1.",
   };
 }

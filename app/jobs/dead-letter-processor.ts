@@ -3,7 +3,7 @@ import type { Logger } from "../logger.js";
 import type { BatchPipeline } from "../pipeline/batch-pipeline.js";
 import { queueCallback, type DeliveryQueue } from "../webhooks/delivery-queue.js";
 import type { WorkDelivery } from "./job-processor.js";
-import { contextOf, type JobError, type JobRecord } from "./job-record.js";
+import { askedOf, contextOf, type JobError, type JobRecord } from "./job-record.js";
 import type { JobStore } from "./job-store.js";
 import { parseWorkMessage } from "./work-queue.js";
 
@@ -70,6 +70,7 @@ export function createDeadLetterProcessor(deps: DeadLetterProcessorDeps) {
       { context: contextOf(job), log },
       new ProcessingFailed(job.attempts),
       "processing",
+      askedOf(job),
     );
     await deps.store.failureEventSettled(job.tenantId, job.interactionId);
   }

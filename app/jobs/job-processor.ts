@@ -6,7 +6,7 @@ import type { RequestContext } from "../domain/request-context.js";
 import { type ObjectStore } from "../storage/object-store.js";
 import { objectKeys } from "../storage/storage-layout.js";
 import type { TempFiles } from "../upload/temp-files.js";
-import { contextOf, type JobError, type JobRecord } from "./job-record.js";
+import { askedOf, contextOf, type JobError, type JobRecord } from "./job-record.js";
 import { fromJobResult, parseJobResult, toJobResult } from "./job-result.js";
 import type { JobStore } from "./job-store.js";
 import { parseWorkMessage } from "./work-queue.js";
@@ -152,7 +152,7 @@ export function createJobProcessor(deps: JobProcessorDeps) {
     if ((await deps.store.get(job.tenantId, job.interactionId))?.status === "deleted") return;
     await callBack(job, "failed", failure);
     if (await deps.store.fail(job.tenantId, job.interactionId, failure, now(), { publishingUntil: holdUntil() })) {
-      await deps.pipeline.publishFailed({ context, log }, error, "processing");
+      await deps.pipeline.publishFailed({ context, log }, error, "processing", askedOf(job));
       await deps.store.failureEventSettled(job.tenantId, job.interactionId);
     }
   }

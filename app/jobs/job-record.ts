@@ -67,6 +67,10 @@ export interface JobRecord {
   expiresAt: number;
 }
 
+/** What a job's recording is transcribed with: nothing for captions, which no provider is asked about. */
+export const askedOf = (job: JobRecord): TranscriptionOptions | null =>
+  job.detected.kind === "audio" ? (job.options ?? null) : null;
+
 /** Who a job is for, as the pipeline speaks of a request: the job is the submitting request's interaction. */
 export const contextOf = (job: JobRecord): RequestContext => ({
   tenantId: job.tenantId,

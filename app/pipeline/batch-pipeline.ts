@@ -30,6 +30,12 @@ export interface BatchPipelineDeps {
   now?: () => Date;
 }
 
+/** How far a recording got: the stage a failure belongs to, and what its transcription was asked once it was audio. */
+interface Progress {
+  stage: FailureStage;
+  asked: TranscriptionOptions | null;
+}
+
 /**
  * The batch pipeline as a sequence of steps: read a transcript from the upload (transcribe audio, or import
  * captions), clean it, publish `BatchProcessingCompleted`. Each step is a small function over a port. A
@@ -41,8 +47,11 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
   const optionsOf = (job: Pick<BatchJob, "options">): TranscriptionOptions =>
     job.options ?? deps.optionPolicy.resolve({});
 
-  /** Reads the transcript, saying at each step which stage a failure belongs to. */
-  async function readTranscript(job: BatchJob, stage: { current: FailureStage }): Promise<RawTranscript> {
+  /**
+   * Reads the transcript, saying at each step which stage a failure belongs to, and, once the file is found
+   * to be audio, what its transcription is asked.
+   */
+  async function readTranscript(job: BatchJob, progress: Progress): Promise<RawTranscript> {
     const { memory } = job.upload;
     const input =
       job.upload.detected ??
@@ -60,12 +69,13 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
     );
     acceptInput(input, job.upload.bytes, deps.maxCaptionsBytes);
     const options = optionsOf(job);
+    if (input.kind === "audio") progress.asked = options;
     // A file too small for the early screen is judged here, still before any work.
     const untimed = job.wantsTimings === true ? untimedRefusal(input, deps.transcriber, options) : undefined;
     if (untimed !== undefined) throw untimed;
     switch (input.kind) {
       case "audio": {
-        stage.current = "transcription";
+        progress.stage = "transcription";
         const transcription = await timedTranscription(job, input.mime, options);
         return {
           source: "audio",
@@ -85,7 +95,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       }
       case "captions": {
         refuseForCaptions(options);
-        stage.current = "captions_import";
+        progress.stage = "captions_import";
         const source = memory !== undefined ? { contents: memory.whole() } : { path: await job.upload.localPath() };
         const imported = await deps.textWork.importCaptions(
           { source, format: input.format, encoding: input.encoding },
@@ -145,18 +155,18 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
   /** Transcript in, both transcripts out; a domain failure publishes its event before it is thrown. */
   async function transcribeAndClean(job: BatchJob): Promise<Transcripts> {
     deps.observer.uploadReceived(job.upload.bytes);
-    const stage: { current: FailureStage } = { current: "detection" };
+    const progress: Progress = { stage: "detection", asked: null };
     let raw: RawTranscript;
     try {
-      raw = await readTranscript(job, stage);
+      raw = await readTranscript(job, progress);
       job.log.debug({ source: raw.source, raw_length: raw.text.length, ...raw.metadata }, "transcript ready");
-      stage.current = "validation";
+      progress.stage = "validation";
       if (raw.text.trim() === "") throw new EmptyTranscript(raw.source);
     } catch (error) {
       // A transient failure (storage) is retried by the caller: it ends nothing, so it publishes nothing.
       if (isFinalFailure(error) && !job.signal?.aborted && ((await job.mayPublishFailure?.()) ?? true)) {
-        const event = await publishFailed(job, error, stage.current);
-        job.onFailure?.({ error, stage: stage.current, event });
+        const event = await publishFailed(job, error, progress.stage, progress.asked);
+        job.onFailure?.({ error, stage: progress.stage, event });
       }
       throw error;
     }

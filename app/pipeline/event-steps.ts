@@ -4,6 +4,7 @@ import type { ClaimCheck } from "../events/claim-check.js";
 import type { EventPublisher, PublishOutcome } from "../events/event-publisher.js";
 import { detailTypeOf, type TranscriptEventDetail } from "../events/transcript-events.js";
 import type { FinalFailure } from "../domain/failures.js";
+import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import type { Logger } from "../logger.js";
 import type { PipelineObserver } from "../observability/metrics.js";
 import type { BatchJob, Transcripts } from "./batch-job.js";
@@ -57,12 +58,14 @@ export function createEventSteps(deps: EventStepsDeps) {
     job: Omit<BatchJob, "upload">,
     error: FinalFailure,
     stage: FailureStage,
+    asked: TranscriptionOptions | null,
   ): Promise<PublishOutcome> {
     const detail = buildFailedEvent({
       ...job.context,
       code: error.code,
       message: error.message,
       stage,
+      options: asked,
       failedAt: now(),
     });
     return publish(detail, job.log);

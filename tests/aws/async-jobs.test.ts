@@ -227,6 +227,8 @@ describe("async jobs against moto_server", () => {
           tenant_id: TENANT,
           status: "failed",
           error: { code: "provider_failed", stage: "transcription" },
+          // What the provider was asked, the job's options as the sync request's.
+          options: { model: "nova-3", diarize: true },
         });
       }
     } finally {

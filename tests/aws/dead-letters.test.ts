@@ -87,7 +87,11 @@ describe("no job left behind: dead-lettered work (moto_server)", () => {
         .map((message) => JSON.parse(message.Body!) as { detail: unknown })
         .filter((event) => (event.detail as { interaction_id?: string }).interaction_id === id);
       expect(failed).toHaveLength(1);
-      expect(parseFailedEvent(failed[0]!.detail)).toMatchObject({ error: { code: "processing_failed" } });
+      // A captions job asks no provider anything.
+      expect(parseFailedEvent(failed[0]!.detail)).toMatchObject({
+        error: { code: "processing_failed" },
+        options: null,
+      });
       await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(1);
       expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({
         type: "batch.processing.failed",

@@ -200,12 +200,16 @@ describe("BatchProcessingFailed v1", () => {
     code: "provider_failed",
     message: "Deepgram answered 401.",
     stage: "transcription",
+    options: spanishDetails.options,
     failedAt: new Date("2024-12-19T10:30:00.000Z"),
   });
+  /** A failure as 1.0 events were (and ones still in flight are) published: no options. */
+  const { options: _options, ...withoutOptions } = failed;
+  const firstVersion = { ...withoutOptions, version: "1.0" };
 
-  it("names who, when, and the error's stable code, message and stage", () => {
+  it("is published as 1.1: who, when, the error's stable code, message and stage, and what the provider was asked", () => {
     expect(failed).toEqual({
-      version: "1.0",
+      version: "1.1",
       interaction_id: "550e8400-e29b-41d4-a716-446655440000",
       tenant_id: "660e8400-e29b-41d4-a716-446655440000",
       user_id: "user@example.com",
@@ -213,8 +217,16 @@ describe("BatchProcessingFailed v1", () => {
       timestamp: "2024-12-19T10:30:00.000Z",
       status: "failed",
       error: { code: "provider_failed", message: "Deepgram answered 401.", stage: "transcription" },
+      options: spanishDetails.options,
     });
     expect(detailTypeOf(failed)).toBe(FAILED_DETAIL_TYPE);
+    expect(parseFailedEvent(failed)).toEqual(failed);
+    expect(validateFailedWithJsonSchema(failed)).toBe(true);
+  });
+
+  it("still reads 1.0 as it always was, in both schemas", () => {
+    expect(parseFailedEvent(firstVersion)).toEqual(firstVersion);
+    expect(validateFailedWithJsonSchema(firstVersion)).toBe(true);
   });
 
   it("validates every failure the service can build, in both schemas", () => {
@@ -224,8 +236,9 @@ describe("BatchProcessingFailed v1", () => {
         fc.constantFrom(...FAILURE_CODES),
         fc.constantFrom(...FAILURE_STAGES),
         fc.string({ maxLength: 2000 }),
-        (context, code, stage, message) => {
-          const detail = buildFailedEvent({ ...context, code, stage, message, failedAt: new Date() });
+        fc.constantFrom(null, spanishDetails.options),
+        (context, code, stage, message, options) => {
+          const detail = buildFailedEvent({ ...context, code, stage, message, options, failedAt: new Date() });
           expect(parseFailedEvent(JSON.parse(JSON.stringify(detail)))).toEqual(detail);
           expect(validateFailedWithJsonSchema(detail)).toBe(true);
         },
@@ -240,6 +253,9 @@ describe("BatchProcessingFailed v1", () => {
     ["transcripts", { ...failed, data: { raw_transcript: "x", cleaned_transcript: "x" } }],
     ["status completed", { ...failed, status: "completed" }],
     ["no error", (({ error: _, ...rest }) => rest)(failed)],
+    ["1.1 without its options", withoutOptions],
+    ["options on a 1.0 event", { ...failed, version: "1.0" }],
+    ["options that are not transcription options", { ...failed, options: { model: 7 } }],
   ])("rejects %s in both schemas", (_, detail) => {
     expect(() => parseFailedEvent(detail)).toThrow();
     expect(validateFailedWithJsonSchema(detail)).toBe(false);

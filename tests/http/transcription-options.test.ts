@@ -136,6 +136,28 @@ describe("transcription options and subtitles, through the real SDKs against loc
     }
   });
 
+  it("tells a failure's event what the provider was asked, and that captions asked a provider nothing", async () => {
+    const { app, events, dispose } = await deepgramApp();
+    try {
+      deepgram.script({ status: 400 });
+      const failed = await post(app, "?language=es&keyterm=Acme", uploadForm(await fixture("audio/speech.ogg")));
+      expect(failed.status).toBe(502);
+      const asked = deepgram.requests[0]!.query;
+      expect(events.details).toHaveLength(1);
+      expect(events.details[0]).toMatchObject({
+        version: "1.1",
+        status: "failed",
+        error: { code: "provider_failed", stage: "transcription" },
+        options: { model: asked.get("model"), language: "es", keyterm: ["Acme"], detect_language: false },
+      });
+      const empty = await post(app, "?language=es", uploadForm("WEBVTT\n\nNOTE nothing said\n", "empty.vtt"));
+      expect(empty.status).toBe(422);
+      expect(events.details[1]).toMatchObject({ status: "failed", error: { code: "empty_transcript" }, options: null });
+    } finally {
+      await dispose();
+    }
+  });
+
   it("refuses a model outside TRANSCRIPTION_MODELS with a 400 listing the allowed ones, before reading the body", async () => {
     const { app, dispose } = await deepgramApp();
     try {

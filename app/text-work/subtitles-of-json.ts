@@ -41,6 +41,8 @@ export async function subtitlesOfJson({
     if (error instanceof SyntaxError || error instanceof TypeError) return { ok: false, reason: "json" };
     throw error;
   }
+  // valibot takes an array for an object missing its fields: the body itself is what is wrong.
+  if (Array.isArray(json)) return { ok: false, reason: "shape", field: "(body)" };
   const parsed = v.safeParse(TimedTranscriptJson, json);
   if (!parsed.success) {
     const issue = parsed.issues[0];

@@ -86,7 +86,15 @@ describe("POST /batch/subtitles says what is wrong with the answer sent back", (
 
   it.each([
     { body: '{"source":', status: 400, problem: { code: "invalid_transcript" } },
-    { body: "[1,2]", status: 400, problem: { code: "invalid_transcript", field: "source" } },
+    {
+      body: "[1,2]",
+      status: 400,
+      problem: {
+        code: "invalid_transcript",
+        field: "(body)",
+        detail: "The body is not a JSON object: send a transcript answer as it came.",
+      },
+    },
     {
       body: JSON.stringify({ source: "audio", words: [{ word: "a", punctuated_word: "A", start: "0", end: 1 }] }),
       status: 400,

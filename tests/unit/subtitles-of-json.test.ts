@@ -66,6 +66,8 @@ describe("subtitlesOfJson: a transcript answer sent back, read on the text worke
   it.each([
     [7, "(body)"],
     [null, "(body)"],
+    [[], "(body)"],
+    [[{ source: "audio", words: [] }], "(body)"],
     [{ words: [] }, "source"],
     [{ source: "video" }, "source"],
     [{ source: "audio", words: "many" }, "words"],

@@ -110,9 +110,11 @@ export function subtitleRoutes(deps: SubtitleRouteDeps) {
         if (written.reason === "timings") throw new SubtitlesUnavailable();
         if (written.reason === "json") throw new ApiError("invalid_transcript", "The body is not UTF-8 JSON.");
         // The field only: a validation message can quote the value, and the detail is logged.
-        throw new ApiError("invalid_transcript", `${written.field} is not what a transcript answer holds.`, {
-          field: written.field,
-        });
+        const detail =
+          written.field === "(body)"
+            ? "The body is not a JSON object: send a transcript answer as it came."
+            : `${written.field} is not what a transcript answer holds.`;
+        throw new ApiError("invalid_transcript", detail, { field: written.field });
       } finally {
         await file.release();
       }

@@ -64,6 +64,31 @@ describe("a job's result put on the upload disk", () => {
     expect(tempFiles.openCount).toBe(0);
   });
 
+  it("fails as the bucket being unavailable when its stream breaks while the disk is checked, before it is read", async () => {
+    const { tempFiles, sink } = await sinkOnDisk();
+    let body: Readable | undefined;
+    const bucket = {
+      open: () => {
+        body = new Readable({ read() {} });
+        return Promise.resolve({ body, bytes: 10 });
+      },
+    } as unknown as ObjectStore;
+    // The stream fails, and says so, while the free space is read: nothing reads it yet.
+    const space = {
+      ...sink.space!,
+      freeBytes: async () => {
+        body!.destroy(new Error("connection reset"));
+        await new Promise((resolve) => setImmediate(resolve));
+        return Number.MAX_SAFE_INTEGER;
+      },
+    };
+    const failed = await downloadResult(bucket, "k", { ...sink, space }, new AbortController().signal).catch(
+      (error: unknown) => error,
+    );
+    expect(failed).toBeInstanceOf(StorageUnavailable);
+    expect(tempFiles.openCount).toBe(0);
+  });
+
   it("fails as insufficient storage when the disk fills while it is written, and leaves no file", async () => {
     const { tempFiles, sink } = await sinkOnDisk();
     const full = Object.assign(new Error("no space left on device"), { code: "ENOSPC" });

@@ -1,7 +1,7 @@
 import { StorageUnavailable } from "../../domain/failures.js";
 import type { ObjectStore } from "../../storage/object-store.js";
 import { DiskShareFull } from "../../upload/disk-share.js";
-import type { TempFileUpload, UploadSink } from "../../upload/upload-sink.js";
+import { discardFailed, type TempFileUpload, type UploadSink } from "../../upload/upload-sink.js";
 import { ApiError } from "../contract/problem.js";
 import { fromStorage } from "./job-acceptance.js";
 import { asUploadError, checkFreeSpace, isDiskFull } from "./upload-request.js";
@@ -29,8 +29,10 @@ export async function downloadResult(
     return { path, bytes: opened.bytes };
   } catch (error) {
     opened.body.destroy();
-    await sink.discard();
-    if (error instanceof ApiError || error instanceof DiskShareFull || isDiskFull(error)) throw asUploadError(error);
-    throw new StorageUnavailable("The result store", { cause: error });
+    const refusal =
+      error instanceof ApiError || error instanceof DiskShareFull || isDiskFull(error)
+        ? asUploadError(error)
+        : new StorageUnavailable("The result store", { cause: error });
+    return discardFailed(sink, refusal);
   }
 }

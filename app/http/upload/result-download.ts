@@ -1,10 +1,9 @@
 import { StorageUnavailable } from "../../domain/failures.js";
 import type { ObjectStore } from "../../storage/object-store.js";
-import { DiskShareFull } from "../../upload/disk-share.js";
 import { discardFailed, type TempFileUpload, type UploadSink } from "../../upload/upload-sink.js";
 import { ApiError } from "../contract/problem.js";
 import { fromStorage } from "./job-acceptance.js";
-import { asUploadError, checkFreeSpace, isDiskFull } from "./upload-request.js";
+import { asDiskRefusal, checkFreeSpace } from "./upload-request.js";
 
 /**
  * A job's stored result put on the upload disk for a step that reads it whole (its subtitles), held to what an
@@ -30,9 +29,9 @@ export async function downloadResult(
   } catch (error) {
     opened.body.destroy();
     const refusal =
-      error instanceof ApiError || error instanceof DiskShareFull || isDiskFull(error)
-        ? asUploadError(error)
-        : new StorageUnavailable("The result store", { cause: error });
+      error instanceof ApiError
+        ? error
+        : (asDiskRefusal(error) ?? new StorageUnavailable("The result store", { cause: error }));
     return discardFailed(sink, refusal);
   }
 }

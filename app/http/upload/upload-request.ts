@@ -88,14 +88,8 @@ export async function checkFreeSpace(
 /** Seconds a tenant past its share of the disk is told to wait: about as long as a large upload of its takes. */
 const DISK_SHARE_RETRY_AFTER_S = 30;
 
-/** The disk (or the user's quota on it) is full. */
-export function isDiskFull(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === "ENOSPC" || code === "EDQUOT";
-}
-
-export function asUploadError(error: unknown): Error {
-  if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof DomainError) return error;
+/** The refusal for a file the upload disk cannot take: its tenant's share is full (429), or the disk is (507). */
+export function asDiskRefusal(error: unknown): ApiError | undefined {
   if (error instanceof DiskShareFull) {
     return new ApiError(
       "tenant_too_busy",
@@ -104,7 +98,8 @@ export function asUploadError(error: unknown): Error {
       { cause: error },
     );
   }
-  if (isDiskFull(error)) {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") {
     return new ApiError(
       "insufficient_storage",
       "The disk filled up while the upload was written; try again later.",
@@ -112,6 +107,13 @@ export function asUploadError(error: unknown): Error {
       { cause: error },
     );
   }
+  return undefined;
+}
+
+export function asUploadError(error: unknown): Error {
+  if (error instanceof ApiError || error instanceof ClientGoneError || error instanceof DomainError) return error;
+  const refusal = asDiskRefusal(error);
+  if (refusal !== undefined) return refusal;
   // Any other failing disk is ours to answer for (500), not the client's.
   if (error instanceof Error && "syscall" in error) return error;
   return new ApiError(

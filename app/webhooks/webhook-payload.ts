@@ -1,4 +1,4 @@
-import type { JobRecord } from "../jobs/job-record.js";
+import { askedOf, type JobRecord } from "../jobs/job-record.js";
 import type { JobResult } from "../jobs/job-result.js";
 import { WEBHOOK_TYPES, type JobEnding } from "./delivery-queue.js";
 
@@ -31,6 +31,8 @@ export function webhookPayload({ job, ending, result, maxInlineBytes, publicBase
     account_id: job.accountId,
     status: ending,
     ...(ending === "failed" && job.error !== undefined && { error: job.error }),
+    // As in `BatchProcessingFailed`: what the provider was asked, null when none was (a completed job's result has it).
+    ...(ending === "failed" && { options: askedOf(job) }),
     links: {
       job: `${base}${jobPath}`,
       ...(ending === "completed" && { captions: `${base}${jobPath}/captions` }),

@@ -97,6 +97,7 @@ describe("no job left behind: dead-lettered work (moto_server)", () => {
         type: "batch.processing.failed",
         interaction_id: id,
         error: { code: "processing_failed" },
+        options: null,
       });
     } finally {
       await receiver.close();

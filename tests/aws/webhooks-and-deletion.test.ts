@@ -116,6 +116,7 @@ describe("signed webhooks against moto_server, with a local receiver", () => {
       interaction_id: id,
       status: "failed",
       error: { code: "empty_transcript", stage: "validation" },
+      options: null,
     });
   });
 

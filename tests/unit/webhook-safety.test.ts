@@ -5,6 +5,9 @@ import { loadConfig, redactConfig } from "../../app/config/config.js";
 import { retryWaitS, MAX_RETRY_WAIT_S } from "../../app/webhooks/delivery-processor.js";
 import { CallbackRefused, checkCallbackUrl, isPublicAddress } from "../../app/webhooks/callback-url.js";
 import { webhookPayload } from "../../app/webhooks/webhook-payload.js";
+import { completedJob } from "../support/job-records.js";
+import type { JobRecord } from "../../app/jobs/job-record.js";
+import type { TranscriptionOptions } from "../../app/domain/transcription-options.js";
 import { createWebhookSender } from "../../app/webhooks/webhook-sender.js";
 import { memoryJobs } from "../support/memory-jobs.js";
 import { buildTestApp, uploadForm } from "../support/test-app.js";
@@ -205,8 +208,36 @@ describe("retries, payloads and secrets", () => {
       account_id: null,
       status: "failed",
       error: { code: "empty_transcript", message: "No speech.", stage: "validation" },
+      options: null,
       links: { job: "/batch/jobs/j" },
     });
+  });
+
+  it("tells a failed audio job's receiver what the provider was asked, as the failed event does", () => {
+    const options: TranscriptionOptions = {
+      model: "nova-3",
+      language: "de",
+      detect_language: false,
+      keyterm: ["Acme"],
+      redact: ["pci"],
+      diarize: true,
+      punctuate: true,
+      smart_format: true,
+    };
+    const failed = {
+      ...completedJob("t", "j", "result"),
+      status: "failed",
+      options,
+      error: { code: "provider_failed", message: "Deepgram refused.", stage: "transcription" },
+    } satisfies JobRecord;
+    const payloadOf = (ending: "failed" | "completed") =>
+      JSON.parse(webhookPayload({ job: failed, ending, maxInlineBytes: 1000, at: new Date(0) })) as Record<
+        string,
+        unknown
+      >;
+    expect(payloadOf("failed")).toMatchObject({ status: "failed", options });
+    // A completed job's options come with its result, as in the job's own answer.
+    expect(payloadOf("completed")).not.toHaveProperty("options");
   });
 
   it("reads per-tenant secrets, refuses a malformed one without echoing it, and never logs them", () => {

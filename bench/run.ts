@@ -6,6 +6,7 @@ import { buildService, round, type Row } from "./bench-kit.js";
 import { cleaning } from "./scenarios/cleaning.js";
 import { memory } from "./scenarios/memory.js";
 import { publishing } from "./scenarios/publishing.js";
+import { subtitlesMemory } from "./scenarios/subtitles-memory.js";
 import { uploadOverhead } from "./scenarios/upload-overhead.js";
 import { workers } from "./scenarios/workers.js";
 
@@ -26,7 +27,7 @@ function record(row: Row) {
   );
 }
 
-const scenarios = { upload: uploadOverhead, memory, cleaning, publishing, workers };
+const scenarios = { upload: uploadOverhead, memory, subtitles: subtitlesMemory, cleaning, publishing, workers };
 const started = Date.now();
 buildService();
 for (const [name, run] of Object.entries(scenarios)) {

@@ -26,7 +26,7 @@ const oddWordArb = fc.oneof(
 );
 
 /** Something like an answer's JSON: its source, words or utterances and language, each well formed or not. */
-const answerArb = fc.record(
+export const answerArb = fc.record(
   {
     source: fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom("audio", "captions") },

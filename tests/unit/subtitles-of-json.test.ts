@@ -1,4 +1,9 @@
+import fc from "fast-check";
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { TRANSCRIPT_SOURCES, Utterance, Word } from "../../app/domain/transcript.js";
+import { TranscriptLanguage } from "../../app/domain/transcription-options.js";
+import { answerArb } from "../support/fuzz-json-cases.js";
 import { subtitlesOfJson } from "../../app/text-work/subtitles-of-json.js";
 import { DEFAULT_SUBTITLE_LAYOUT } from "../../app/subtitles/subtitle-cues.js";
 
@@ -81,6 +86,43 @@ describe("subtitlesOfJson: a transcript answer sent back, read on the text worke
     [{ source: "audio", words: [word("a", 0)], language: { code: 5 } }, "language.code"],
   ])("names the first field that is not what an answer holds: %j → %s", async (body, field) => {
     expect(await render(body)).toEqual({ ok: false, reason: "shape", field });
+  });
+
+  it("names the first wrong field in the answer's order, a list's items before a later field", async () => {
+    expect(await render({ source: "audio", words: [7], language: { code: 5 } })).toEqual({
+      ok: false,
+      reason: "shape",
+      field: "words.0",
+    });
+    expect(await render({ source: "video", words: [7] })).toEqual({ ok: false, reason: "shape", field: "source" });
+    expect(
+      await render({ source: "audio", words: [word("a", 0)], utterances: [{ start: 0 }], language: { code: 5 } }),
+    ).toEqual({ ok: false, reason: "shape", field: "utterances.0.speaker" });
+  });
+
+  it("refuses exactly what the whole answer's schema refuses, naming the same field (property)", async () => {
+    // The lists are checked an item at a time to keep no copy of them; the verdict must be the plain schema's.
+    const WholeAnswer = v.object({
+      source: v.picklist(TRANSCRIPT_SOURCES),
+      words: v.optional(v.array(Word)),
+      utterances: v.optional(v.array(Utterance)),
+      language: v.optional(v.nullable(TranscriptLanguage), null),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof({ weight: 4, arbitrary: answerArb }, fc.jsonValue()), async (generated) => {
+        const body = JSON.stringify(generated);
+        const answer = JSON.parse(body) as unknown;
+        const rendered = await render(body);
+        const whole = v.safeParse(WholeAnswer, answer);
+        if (Array.isArray(answer) || !whole.success) {
+          const field = Array.isArray(answer) ? "(body)" : (v.getDotPath(whole.issues![0]) ?? "(body)");
+          expect(rendered).toEqual({ ok: false, reason: "shape", field });
+        } else {
+          expect(rendered).not.toMatchObject({ reason: "shape" });
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it("tells a transcript without timings", async () => {

@@ -183,6 +183,28 @@ describe("subtitle files, read back by independent parsers", () => {
     );
   });
 
+  it("keeps every cue of a long file, in order and numbered, in both formats (written in batches of pieces)", () => {
+    const count = 2_500;
+    const words = Array.from({ length: count }, (_, i) => ({
+      word: `w${i}`,
+      punctuated_word: `W${i}.`,
+      start: i * 10,
+      end: i * 10 + 1,
+      confidence: null,
+      speaker: `Speaker ${i % 2}`,
+    }));
+    const cues = cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT);
+    expect(cues).toHaveLength(count);
+    const srt = writeSubtitles(cues, "srt");
+    expect(parseSrt(srt).map((cue) => cue.start)).toEqual(words.map((word) => word.start));
+    expect([...srt.matchAll(/^(\d+)$/gm)].map((match) => Number(match[1]))).toEqual(
+      Array.from({ length: count }, (_, i) => i + 1),
+    );
+    const vtt = parseVtt(writeSubtitles(cues, "vtt"));
+    expect(vtt.errors).toEqual([]);
+    expect(vtt.cues.map((cue) => cue.text)).toEqual(words.map((word) => word.punctuated_word));
+  });
+
   it("keeps counting hours past a day: a 26-hour recording's last cues come after its first, in both formats", () => {
     const words = Array.from({ length: 3 }, (_, i) => ({
       word: "late",

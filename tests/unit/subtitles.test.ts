@@ -183,8 +183,8 @@ describe("subtitle files, read back by independent parsers", () => {
     );
   });
 
-  it("keeps every cue of a long file, in order and numbered, in both formats (written in batches of pieces)", () => {
-    const count = 2_500;
+  it("keeps every cue of a long file, in order and numbered, in both formats (built flat, a few thousand pieces at a time)", () => {
+    const count = 5_000;
     const words = Array.from({ length: count }, (_, i) => ({
       word: `w${i}`,
       punctuated_word: `W${i}.`,

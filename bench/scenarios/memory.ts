@@ -46,7 +46,9 @@ export async function memory({ quick, record }: BenchContext) {
   console.error("2. memory under big uploads");
   const deepgram = await startFakeDeepgram();
   const head = (await readFile(new URL("audio/speech.wav", FIXTURES))).subarray(0, 44);
-  const sizes = quick ? [256 * MiB, 512 * MiB] : [256 * MiB, 1024 * MiB];
+  // Both sizes past the first of V8's collections of spent socket buffers, which a 256 MiB upload often
+  // finishes before: a pair across it measured V8's schedule (one level or the other), not the service.
+  const sizes = quick ? [256 * MiB, 512 * MiB] : [1024 * MiB, 2048 * MiB];
   const baselineSize = quick ? 64 * MiB : 256 * MiB;
   const rounds = quick ? 2 : 5;
   const growth: number[] = [];
@@ -63,16 +65,21 @@ export async function memory({ quick, record }: BenchContext) {
       await parseBody.stop();
     }
     const largest = sizes.at(-1)!;
-    const extrapolated = (baselineGrowth / baselineSize) * largest;
-    record({
-      scenario: `memory ${largest / MiB} MiB upload`,
-      metric: `peak RSS growth MiB (highest of ${rounds} runs)`,
-      ours: round(growth.at(-1)! / MiB, 1),
-      baseline: round(extrapolated / MiB, 1),
-      ratio: round(growth.at(-1)! / extrapolated, 3),
-      target: "ours < 64 MiB",
-      met: growth.at(-1)! < 64 * MiB,
-    });
+    // The target is the issue's, on 1 GiB (512 MiB quick); the largest upload allowed (2 GiB) is reported.
+    const judgedIndex = quick ? 1 : 0;
+    const judged = growth[judgedIndex]!;
+    for (const [index, size] of sizes.entries()) {
+      const extrapolated = (baselineGrowth / baselineSize) * size;
+      record({
+        scenario: `memory ${size / MiB} MiB upload`,
+        metric: `peak RSS growth MiB (highest of ${rounds} runs)`,
+        ours: round(growth[index]! / MiB, 1),
+        baseline: round(extrapolated / MiB, 1),
+        ratio: round(growth[index]! / extrapolated, 3),
+        target: index === judgedIndex ? "ours < 64 MiB" : "reported",
+        met: index === judgedIndex ? judged < 64 * MiB : null,
+      });
+    }
     record({
       scenario: "memory flatness",
       metric: `growth ${largest / MiB} MiB / growth ${sizes[0]! / MiB} MiB`,
@@ -80,7 +87,7 @@ export async function memory({ quick, record }: BenchContext) {
       baseline: round(largest / sizes[0]!, 2),
       ratio: null,
       target: "flat (close to 1, vs the size ratio)",
-      met: growth.at(-1)! < 64 * MiB && growth.at(-1)! / Math.max(growth[0]!, 1) < 2,
+      met: judged < 64 * MiB && growth.at(-1)! / Math.max(growth[0]!, 1) < 1.5,
     });
     record({
       scenario: "memory parseBody() baseline",

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { TRANSCRIPT_SOURCES, Utterance, Word } from "../domain/transcript.js";
 import { TranscriptLanguage } from "../domain/transcription-options.js";
-import { cuesOf, type SubtitleLayout } from "../subtitles/subtitle-cues.js";
+import { cuesOf, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
 import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
 import type { FileSource } from "./file-source.js";
 
@@ -43,8 +43,6 @@ export async function subtitlesOfJson({
   const cues = cuesOf(read.transcript, layout);
   return cues.length === 0 ? { ok: false, reason: "timings" } : { ok: true, text: writeSubtitles(cues, format) };
 }
-
-type TimedTranscript = Parameters<typeof cuesOf>[0];
 
 /** The timed parts of a transcript answer. Its own function so that the parsed body is garbage once they are out. */
 function readTimedTranscript(

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { streamedUpload } from "../../tests/support/streamed-upload.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../../tests/support/fake-deepgram.js";
 import { startServerProcess, type ServerProcess } from "../../tests/support/server-process.js";
-import { MiB, FIXTURES, AS_SHIPPED, SERVICE_ENTRY, round, type BenchContext } from "../bench-kit.js";
+import { MiB, FIXTURES, round, type BenchContext } from "../bench-kit.js";
+import { highestGrowthOnFreshServers } from "../fresh-servers.js";
 
 async function peakGrowth(server: ServerProcess, bytes: number, head: Buffer): Promise<number> {
   await streamedUpload(`${server.url}/batch/process`, { head, fileBytes: 4 * MiB });
@@ -15,31 +16,16 @@ async function peakGrowth(server: ServerProcess, bytes: number, head: Buffer): P
 }
 
 /**
- * The highest peak growth of one upload of `size` over `rounds` fresh server processes. One run lands on
- * whichever level V8's next collection of spent socket buffers leaves (about 16 or about 43 MiB here, whatever
- * the size), so the highest of several is the figure the target and the flatness are judged on.
+ * The highest peak growth of one upload of `size` over `rounds` fresh server processes: one lands on about 16
+ * or about 43 MiB here, whatever the size, and the highest is what the target and the flatness are judged on.
  */
-async function highestGrowth(size: number, rounds: number, deepgramUrl: string, head: Buffer): Promise<number> {
-  const runs: number[] = [];
-  for (let round = 0; round < rounds; round += 1) {
-    const server = await startServerProcess(
-      {
-        ...AS_SHIPPED,
-        DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY,
-        DEEPGRAM_BASE_URL: deepgramUrl,
-        MAX_UPLOAD_BYTES: String(2 * size),
-      },
-      { entry: SERVICE_ENTRY },
-    );
-    try {
-      runs.push(await peakGrowth(server, size, head));
-    } finally {
-      await server.stop();
-    }
-  }
-  console.error(`  ${size / MiB} MiB: peak growth ${runs.map((bytes) => (bytes / MiB).toFixed(1)).join(", ")} MiB`);
-  return Math.max(...runs);
-}
+const highestGrowth = (size: number, rounds: number, deepgramUrl: string, head: Buffer) =>
+  highestGrowthOnFreshServers(
+    `${size / MiB} MiB`,
+    rounds,
+    { DEEPGRAM_API_KEY: FAKE_DEEPGRAM_KEY, DEEPGRAM_BASE_URL: deepgramUrl, MAX_UPLOAD_BYTES: String(2 * size) },
+    (server) => peakGrowth(server, size, head),
+  );
 
 /** 2. Peak memory growth while big uploads stream through, against `parseBody()`. */
 export async function memory({ quick, record }: BenchContext) {

@@ -1,5 +1,5 @@
-import { startServerProcess } from "../../tests/support/server-process.js";
-import { MiB, AS_SHIPPED, SERVICE_ENTRY, round, type BenchContext } from "../bench-kit.js";
+import { MiB, round, type BenchContext } from "../bench-kit.js";
+import { highestGrowthOnFreshServers } from "../fresh-servers.js";
 
 const VOCABULARY = ["so", "we", "think", "the", "release", "should", "ship", "after", "review", "and", "docs"];
 
@@ -7,7 +7,7 @@ const VOCABULARY = ["so", "we", "think", "the", "release", "should", "ship", "af
  * A transcript answer as `POST /batch/process` gives one for a long diarized recording, of about `bytes`:
  * its words (most of it), turns of a few dozen words between three speakers, and both transcripts.
  */
-export function transcriptAnswer(bytes: number): string {
+function transcriptAnswer(bytes: number): string {
   const words: string[] = [];
   const turns: string[] = [];
   let size = 0;
@@ -47,10 +47,11 @@ export async function subtitlesMemory({ quick, record }: BenchContext) {
   const size = quick ? 16 * MiB : 64 * MiB;
   const rounds = quick ? 1 : 3;
   const body = Buffer.from(transcriptAnswer(size));
-  const runs: number[] = [];
-  for (let run = 0; run < rounds; run += 1) {
-    const server = await startServerProcess(AS_SHIPPED, { entry: SERVICE_ENTRY });
-    try {
+  const highest = await highestGrowthOnFreshServers(
+    `${round(body.length / MiB, 1)} MiB`,
+    rounds,
+    {},
+    async (server) => {
       const send = (payload: Buffer | string) =>
         fetch(`${server.url}/batch/subtitles?format=srt`, {
           method: "POST",
@@ -59,19 +60,11 @@ export async function subtitlesMemory({ quick, record }: BenchContext) {
         }).then(async (answer) => {
           const text = await answer.text();
           if (answer.status !== 200) throw new Error(`subtitles answered ${answer.status}: ${text.slice(0, 300)}`);
-          return text.length;
         });
       await send(transcriptAnswer(64 * 1024));
-      const { growthBytes } = await server.peakRssGrowthDuring(() => send(body));
-      runs.push(growthBytes);
-    } finally {
-      await server.stop();
-    }
-  }
-  console.error(
-    `  ${round(body.length / MiB, 1)} MiB: peak growth ${runs.map((b) => round(b / MiB, 1)).join(", ")} MiB`,
+      return (await server.peakRssGrowthDuring(() => send(body))).growthBytes;
+    },
   );
-  const highest = Math.max(...runs);
   record({
     scenario: `memory subtitles of a ${Math.round(body.length / MiB)} MiB transcript answer`,
     metric: `peak RSS growth MiB (highest of ${rounds} runs)`,

@@ -4,6 +4,7 @@ import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { buildService, round, type Row } from "./bench-kit.js";
 import { cleaning } from "./scenarios/cleaning.js";
+import { longAnswer } from "./scenarios/long-answer.js";
 import { memory } from "./scenarios/memory.js";
 import { publishing } from "./scenarios/publishing.js";
 import { subtitlesMemory } from "./scenarios/subtitles-memory.js";
@@ -27,7 +28,15 @@ function record(row: Row) {
   );
 }
 
-const scenarios = { upload: uploadOverhead, memory, subtitles: subtitlesMemory, cleaning, publishing, workers };
+const scenarios = {
+  upload: uploadOverhead,
+  "long-answer": longAnswer,
+  memory,
+  subtitles: subtitlesMemory,
+  cleaning,
+  publishing,
+  workers,
+};
 const started = Date.now();
 buildService();
 for (const [name, run] of Object.entries(scenarios)) {

@@ -16,6 +16,8 @@ import type { SubtitlesOfJson } from "./subtitles-of-json.js";
 import type { SubtitleLayout } from "../subtitles/subtitle-cues.js";
 import type { SubtitleFormat } from "../subtitles/subtitle-files.js";
 import * as inline from "./text-worker.js";
+import { readAnswerHere, type AnswerReader } from "../transcription/provider-answer.js";
+import { unpackTranscription, type PackedTranscription } from "./packed-transcription.js";
 
 /**
  * The CPU-heavy text steps (decode and parse a captions file, clean a transcript with the rules, write
@@ -43,6 +45,25 @@ export interface TextWork {
     },
     signal?: AbortSignal,
   ): Promise<SubtitlesOfJson>;
+  /** A provider's success answer read into a transcription: its JSON parsed and checked off the event loop. */
+  readAnswer: AnswerReader;
+}
+
+/** A worker's reading of an answer with its words and utterances built on this side, a slice at a time. */
+async function unpackedReading(packed: PackedTranscription | undefined) {
+  return packed && unpackTranscription(packed, yieldToLoop);
+}
+
+/** Piscina types this from `MessagePort.postMessage`'s last overload (an options object); it takes an array. */
+type TransferList = NonNullable<Parameters<Piscina["run"]>[1]>["transferList"];
+
+/** The chunks' array buffers, moved to the worker rather than copied where a chunk fills its buffer alone. */
+function movable(chunks: readonly Uint8Array[]): TransferList {
+  const own = chunks.filter(
+    (chunk) =>
+      chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength,
+  );
+  return [...new Set(own.map((chunk) => chunk.buffer))] as unknown as TransferList;
 }
 
 /** A worker's captions import with its utterances built on this side, a slice at a time. */
@@ -84,6 +105,10 @@ export function inlineTextWork(): TextWork {
       signal?.throwIfAborted();
       return inline.subtitlesOfJson(task);
     },
+    readAnswer: async (answer, asked, signal) => {
+      signal?.throwIfAborted();
+      return unpackedReading(await inline.readAnswer({ answer, asked }));
+    },
   };
 }
 
@@ -96,6 +121,11 @@ function workerModule(): { filename: string; execArgv: string[] } {
     execArgv: fromSource ? [...process.execArgv, "--import", "tsx"] : process.execArgv,
   };
 }
+
+/** An answer this small is read where it arrives: its parse costs less than the round trip to a worker. */
+const ANSWER_READ_HERE_BYTES = 64 * 1024;
+
+const bytesOf = (chunks: readonly Uint8Array[]) => chunks.reduce((total, chunk) => total + chunk.byteLength, 0);
 
 /** Heap limit of one worker: a file that needs more fails that request only. */
 const WORKER_MAX_HEAP_MB = 1024;
@@ -124,5 +154,12 @@ export function createTextWorkerPool(logger: Logger, { filename, execArgv } = wo
     renderSubtitles: async (task, signal) =>
       (await pool.run(await packedTask(task), { name: "renderSubtitles", signal })) as SubtitlesRender,
     subtitlesOfJson: (task, signal) => pool.run(task, { name: "subtitlesOfJson", signal }) as Promise<SubtitlesOfJson>,
+    readAnswer: async (answer, asked, signal) => {
+      if (bytesOf(answer.chunks) <= ANSWER_READ_HERE_BYTES) return readAnswerHere(answer, asked);
+      return unpackedReading(
+        (await pool.run({ answer, asked }, { name: "readAnswer", signal, transferList: movable(answer.chunks) })) as
+          PackedTranscription | undefined,
+      );
+    },
   };
 }

@@ -7,6 +7,9 @@ import { cuesOf, type SubtitleLayout, type TimedTranscript } from "../subtitles/
 import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
 import { noPause } from "../text/loop-pause.js";
 import { packUtterances, unpackUtterances, type PackedUtterances } from "./packed-utterances.js";
+import { readProviderAnswer, type ProviderAnswer } from "../transcription/provider-answer.js";
+import type { TranscriptionOptions } from "../domain/transcription-options.js";
+import { packTranscription, type PackedTranscription } from "./packed-transcription.js";
 
 export type CaptionsImport = { ok: true; captions: ParsedCaptions } | { ok: false; reason: "encoding" };
 
@@ -64,6 +67,18 @@ export async function renderSubtitles({ transcript, format, layout }: PackedSubt
   const timed = { ...transcript, utterances: utterances && (await unpackUtterances(utterances, noPause)) };
   const cues = cuesOf(timed, layout);
   return cues.length === 0 ? { ok: false } : { ok: true, text: writeSubtitles(cues, format) };
+}
+
+/** A provider's answer read into a transcription (undefined: not that provider's shape), packed to cross back. */
+export async function readAnswer({
+  answer,
+  asked,
+}: {
+  answer: ProviderAnswer;
+  asked: TranscriptionOptions;
+}): Promise<PackedTranscription | undefined> {
+  const transcription = readProviderAnswer(answer, asked);
+  return transcription && (await packTranscription(transcription, noPause));
 }
 
 export { subtitlesOfJson } from "./subtitles-of-json.js";

@@ -60,8 +60,8 @@ export const deepgramProvider = {
     defaultModel: (settings: DeepgramSettings) => settings.model,
     defaults: (settings: DeepgramSettings) => settings.defaults,
   },
-  create: ({ apiKey, baseUrl, model, timeoutS, utterances }: DeepgramSettings) =>
+  create: ({ apiKey, baseUrl, model, timeoutS, utterances }: DeepgramSettings, { readAnswer }) =>
     apiKey === undefined
       ? unconfiguredTranscriber("deepgram", model, "DEEPGRAM_API_KEY")
-      : createDeepgramTranscriber({ apiKey, baseUrl, model, timeoutS, utterances }),
+      : createDeepgramTranscriber({ apiKey, baseUrl, model, timeoutS, utterances, readAnswer }),
 } as const satisfies ProviderEntry;

@@ -1,5 +1,4 @@
 import { DeepgramClient, DeepgramError } from "@deepgram/sdk";
-import * as v from "valibot";
 import {
   AttemptTimedOut,
   DEFAULT_PROVIDER_RETRY,
@@ -14,12 +13,8 @@ import {
 } from "./provider-retry.js";
 import { attemptBodies, type AttemptBody } from "./attempt-bodies.js";
 import { nodeStreamFetch } from "./node-stream-fetch.js";
-import { conversationOf, type Word } from "../domain/transcript.js";
-import {
-  canonicalLanguageTag,
-  type TranscriptLanguage,
-  type TranscriptionOptions,
-} from "../domain/transcription-options.js";
+import type { TranscriptionOptions } from "../domain/transcription-options.js";
+import { readAnswerHere, type AnswerReader } from "./provider-answer.js";
 import {
   type ArrivingAudio,
   type AudioFile,
@@ -39,60 +34,34 @@ export interface DeepgramOptions {
   /** Deepgram's utterances (who said what, when); on when absent. */
   utterances?: boolean;
   retry?: ProviderRetryOptions;
+  /** Reads a success answer's bytes (the service's: on a text worker); on the calling thread when absent. */
+  readAnswer?: AnswerReader;
 }
 
-/** The part of Deepgram's pre-recorded response we rely on. */
-const DeepgramWord = v.object({
-  word: v.string(),
-  punctuated_word: v.optional(v.string()),
-  start: v.number(),
-  end: v.number(),
-  confidence: v.optional(v.number()),
-  speaker: v.optional(v.number()),
-});
-
-const ListenResponse = v.object({
-  metadata: v.object({
-    request_id: v.optional(v.string()),
-    duration: v.optional(v.number()),
-  }),
-  results: v.object({
-    channels: v.pipe(
-      v.array(
-        v.object({
-          detected_language: v.optional(v.string()),
-          language_confidence: v.optional(v.number()),
-          alternatives: v.array(
-            v.object({
-              transcript: v.string(),
-              confidence: v.optional(v.number()),
-              // Extras: a server that sends them in another shape still gives us its transcript.
-              words: v.fallback(v.optional(v.array(DeepgramWord)), undefined),
-            }),
-          ),
-        }),
-      ),
-      v.minLength(1),
-    ),
-    utterances: v.optional(
-      v.array(
-        v.object({ start: v.number(), end: v.number(), transcript: v.string(), speaker: v.optional(v.number()) }),
-      ),
-    ),
-  }),
-});
+/** One attempt's client, and the bytes of its success answer once it has one. */
+interface AttemptClient {
+  client: DeepgramClient;
+  answer(): Uint8Array[];
+}
 
 export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber {
   // The SDK's own retries are off: it cannot reopen a file stream it has consumed, so the adapter retries.
   // The SDK's timeout is set past ours: it aborts with a bare string that surfaces as an unknown error, so
   // the adapter times each attempt itself and reports that as a timeout.
-  const client = new DeepgramClient({
-    apiKey: options.apiKey,
-    baseUrl: options.baseUrl,
-    timeoutInSeconds: options.timeoutS + 60,
-    maxRetries: 0,
-    fetch: nodeStreamFetch(),
-  });
+  // Each attempt has a client of its own, whose `fetch` keeps the success answer's bytes from the SDK: it
+  // would decode and parse tens of megabytes of JSON on the event loop for a long recording.
+  const attemptClient = (): AttemptClient => {
+    let answer: Uint8Array[] = [];
+    const client = new DeepgramClient({
+      apiKey: options.apiKey,
+      baseUrl: options.baseUrl,
+      timeoutInSeconds: options.timeoutS + 60,
+      maxRetries: 0,
+      fetch: nodeStreamFetch({ keepSuccessBody: (chunks) => (answer = chunks) }),
+    });
+    return { client, answer: () => answer };
+  };
+  const readAnswer = options.readAnswer ?? readAnswerHere;
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
 
   const utterances = options.utterances ?? true;
@@ -111,7 +80,12 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     utterances,
   });
 
-  const sendFile = (body: AttemptBody, features: DeepgramParameters, abortSignal: AbortSignal) =>
+  const sendFile = (
+    { client }: AttemptClient,
+    body: AttemptBody,
+    features: DeepgramParameters,
+    abortSignal: AbortSignal,
+  ) =>
     client.listen.v1.media.transcribeFile(
       { data: body.data, contentType: body.mime, ...(body.bytes !== undefined && { contentLength: body.bytes }) },
       features,
@@ -123,19 +97,29 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     audio: AudioFile | ArrivingAudio | RemoteAudio,
     features: DeepgramParameters,
     signal: AbortSignal | undefined,
-  ): () => Promise<unknown> {
+  ): () => Promise<Uint8Array[]> {
     const timeoutMs = options.timeoutS * 1000;
     if ("url" in audio) {
-      return () =>
-        timedAttempt(timeoutMs, signal, (abortSignal) =>
-          client.listen.v1.media.transcribeUrl({ url: audio.url, ...features }, { abortSignal, maxRetries: 0 }),
+      return async () => {
+        const attempt = attemptClient();
+        await timedAttempt(timeoutMs, signal, (abortSignal) =>
+          attempt.client.listen.v1.media.transcribeUrl({ url: audio.url, ...features }, { abortSignal, maxRetries: 0 }),
         );
+        return attempt.answer();
+      };
     }
     const nextBody = attemptBodies(audio);
     return async () => {
       const body = await nextBody();
+      const attempt = attemptClient();
       try {
-        return await timedAttempt(timeoutMs, signal, (abortSignal) => sendFile(body, features, abortSignal), body.sent);
+        await timedAttempt(
+          timeoutMs,
+          signal,
+          (abortSignal) => sendFile(attempt, body, features, abortSignal),
+          body.sent,
+        );
+        return attempt.answer();
       } catch (error) {
         throw body.explain(error);
       }
@@ -146,9 +130,9 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     audio: AudioFile | ArrivingAudio | RemoteAudio,
     { log, signal, options: asked }: TranscribeOptions,
   ): Promise<Transcription> {
-    let body: unknown;
+    let answer: Uint8Array[];
     try {
-      body = await withProviderRetry(attempts(audio, parametersOf(asked), signal), classifyDeepgramError, {
+      answer = await withProviderRetry(attempts(audio, parametersOf(asked), signal), classifyDeepgramError, {
         ...retry,
         log,
         provider: "deepgram",
@@ -157,7 +141,11 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     } catch (error) {
       throw toProviderFailure(error, DEEPGRAM_FAILURES);
     }
-    return readListenResponse(body, asked);
+    const transcription = await readAnswer({ provider: "deepgram", chunks: answer }, asked, signal);
+    if (transcription === undefined) {
+      throw new ProviderFailure("failed", "deepgram", "Deepgram answered with an unexpected response shape.");
+    }
+    return transcription;
   }
 
   type DeepgramParameters = ReturnType<typeof parametersOf>;
@@ -170,53 +158,6 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     transcribeArriving: transcribe,
     transcribeUrl: transcribe,
   };
-}
-
-function readListenResponse(body: unknown, asked: TranscriptionOptions): Transcription {
-  const parsed = v.safeParse(ListenResponse, body);
-  if (!parsed.success) {
-    throw new ProviderFailure("failed", "deepgram", "Deepgram answered with an unexpected response shape.");
-  }
-  const { metadata, results } = parsed.output;
-  const channel = results.channels[0]!;
-  const best = channel.alternatives[0];
-  const utterances = results.utterances?.map((utterance) => ({
-    speaker: utterance.speaker === undefined ? null : `Speaker ${utterance.speaker}`,
-    start: utterance.start,
-    end: utterance.end,
-    text: utterance.transcript,
-  }));
-  const words = best?.words?.map((word): Word => ({
-    word: word.word,
-    punctuated_word: word.punctuated_word ?? word.word,
-    start: word.start,
-    end: word.end,
-    confidence: word.confidence ?? null,
-    ...(word.speaker !== undefined && { speaker: `Speaker ${word.speaker}` }),
-  }));
-  return {
-    transcript: conversationOf(utterances) ?? best?.transcript ?? "",
-    provider: "deepgram",
-    model: asked.model,
-    durationS: metadata.duration ?? null,
-    requestId: metadata.request_id ?? null,
-    ...(utterances !== undefined && { utterances }),
-    ...(words !== undefined && { words }),
-    confidence: best?.confidence ?? null,
-    language: languageOf(asked, channel),
-  };
-}
-
-/** The language asked for; or, when detection was asked, the one Deepgram detected, with its confidence. */
-function languageOf(
-  asked: TranscriptionOptions,
-  channel: { detected_language?: string | undefined; language_confidence?: number | undefined },
-): TranscriptLanguage | null {
-  if (asked.detect_language) {
-    const code = channel.detected_language === undefined ? undefined : canonicalLanguageTag(channel.detected_language);
-    return code === undefined ? null : { code, detected: true, confidence: channel.language_confidence ?? null };
-  }
-  return asked.language === null ? null : { code: asked.language, detected: false, confidence: null };
 }
 
 export function classifyDeepgramError(error: unknown): RetryVerdict {

@@ -5,55 +5,95 @@ import { Readable } from "node:stream";
 /** Statuses whose response has no body, which `Response` refuses one for. */
 const NO_BODY = new Set([204, 205, 304]);
 
+/** What the caller reads in place of a kept body: JSON that any SDK parses at no cost. */
+const KEPT_BODY = "{}";
+
+export interface NodeStreamFetchOptions {
+  /** Where a body this `fetch` does not send itself goes. */
+  fallback?: typeof fetch;
+  /**
+   * Takes a success (2xx) answer's bytes as they came, each chunk in an array buffer of its own (one that
+   * may be moved to a worker); the caller of `fetch` then gets that answer with `{}` for a body, so an SDK
+   * does not decode and parse it on the event loop. They are not joined here either: a fresh buffer of tens of
+   * megabytes can set off a full collection on the spot.
+   */
+  keepSuccessBody?: (chunks: Uint8Array[]) => void;
+}
+
 function headersOf(reply: IncomingMessage): Headers {
   const headers = new Headers();
   for (let i = 0; i < reply.rawHeaders.length; i += 2) headers.append(reply.rawHeaders[i]!, reply.rawHeaders[i + 1]!);
   return headers;
 }
 
+/** The chunk in an array buffer of its own, copied when it is a view into a larger one (Node's shared pool). */
+function ownBuffer(chunk: Uint8Array): Uint8Array {
+  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : new Uint8Array(chunk);
+}
+
+/** A success answer's body goes to `keep`, and the answer on with none. */
+function keptAnswer(status: number, chunks: Uint8Array[], init: ResponseInit, keep?: (chunks: Uint8Array[]) => void) {
+  if (keep !== undefined && status >= 200 && status < 300) {
+    keep(chunks.map(ownBuffer));
+    return new Response(NO_BODY.has(status) ? null : KEPT_BODY, init);
+  }
+  return new Response(NO_BODY.has(status) ? null : Buffer.concat(chunks), init);
+}
+
 /**
- * `fetch` for a body that is a Node stream: piped into `http.request` as it comes, with Node's backpressure,
- * instead of being wrapped in a web stream for undici (which cost about a tenth of the audio path's CPU).
- * Any other body goes to `fallback`. The answer is read whole, as an SDK reading JSON would read it; a reply
- * cut short rejects, as `fetch` does.
+ * `fetch` for a body that is a Node stream or a string: piped into `http.request` as it comes, with Node's
+ * backpressure, instead of being wrapped in a web stream for undici (which cost about a tenth of the audio
+ * path's CPU). Any other body goes to `fallback`. The answer is read whole, as an SDK reading JSON would read
+ * it; a reply cut short rejects, as `fetch` does.
  */
-export function nodeStreamFetch(fallback: typeof fetch = fetch): typeof fetch {
+export function nodeStreamFetch({ fallback = fetch, keepSuccessBody }: NodeStreamFetchOptions = {}): typeof fetch {
+  const viaFallback = async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+    const response = await fallback(input, init);
+    if (keepSuccessBody === undefined || !response.ok) return response;
+    const { status, statusText, headers } = response;
+    const chunks: Uint8Array[] = [];
+    if (response.body !== null)
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) chunks.push(chunk);
+    return keptAnswer(status, chunks, { status, statusText, headers }, keepSuccessBody);
+  };
   return (input, init) => {
     const body = init?.body;
-    if (!(body instanceof Readable)) return fallback(input, init);
+    if (!(body instanceof Readable) && typeof body !== "string") return viaFallback(input, init);
     const url = new URL(input instanceof Request ? input.url : String(input));
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
     return new Promise<Response>((resolve, reject) => {
+      const headers = new Headers(init?.headers);
+      // A string is sent whole, with its length, as `fetch` would; a stream goes chunked.
+      if (typeof body === "string") headers.set("content-length", String(Buffer.byteLength(body)));
       const outgoing = send(url, {
         method: init?.method ?? "POST",
-        headers: Object.fromEntries(new Headers(init?.headers)),
+        headers: Object.fromEntries(headers),
         ...(init?.signal && { signal: init.signal }),
       });
       // Listened to for the request's whole life: a write failing after the answer must not go unhandled.
       outgoing.on("error", reject);
-      body.once("error", (error) => outgoing.destroy(error));
       outgoing.once("response", (reply) => {
         const chunks: Buffer[] = [];
         reply.on("data", (chunk: Buffer) => chunks.push(chunk));
         reply.once("error", reject);
         reply.once("end", () => {
           // The provider answered before reading everything (a refusal): the rest of the upload is not its.
-          body.unpipe(outgoing);
+          if (body instanceof Readable) body.unpipe(outgoing);
           const status = reply.statusCode ?? 502;
+          const init = { status, statusText: reply.statusMessage ?? "", headers: headersOf(reply) };
           try {
-            resolve(
-              new Response(NO_BODY.has(status) ? null : Buffer.concat(chunks), {
-                status,
-                statusText: reply.statusMessage ?? "",
-                headers: headersOf(reply),
-              }),
-            );
+            resolve(keptAnswer(status, chunks, init, keepSuccessBody));
           } catch (error) {
             // A status `Response` cannot carry (below 200, above 599): a broken answer, as fetch would fail.
             reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
       });
+      if (typeof body === "string") {
+        outgoing.end(body);
+        return;
+      }
+      body.once("error", (error) => outgoing.destroy(error));
       body.pipe(outgoing);
     });
   };

@@ -65,8 +65,15 @@ export const openAiProvider = {
       smart_format: false,
     }),
   },
-  create: ({ apiKey, baseUrl, transcriptionModel, transcriptionFormat, timeoutS }: OpenAiSettings) =>
+  create: ({ apiKey, baseUrl, transcriptionModel, transcriptionFormat, timeoutS }: OpenAiSettings, { readAnswer }) =>
     apiKey === undefined
       ? unconfiguredTranscriber("openai", transcriptionModel, "OPENAI_API_KEY")
-      : createOpenAiTranscriber({ apiKey, baseUrl, model: transcriptionModel, format: transcriptionFormat, timeoutS }),
+      : createOpenAiTranscriber({
+          apiKey,
+          baseUrl,
+          model: transcriptionModel,
+          format: transcriptionFormat,
+          timeoutS,
+          readAnswer,
+        }),
 } as const satisfies ProviderEntry;

@@ -1,5 +1,4 @@
 import OpenAI, { toStreamingFile, type APIError } from "openai";
-import * as v from "valibot";
 import {
   AttemptTimedOut,
   DEFAULT_PROVIDER_RETRY,
@@ -13,11 +12,10 @@ import {
   type FailureTelling,
 } from "./provider-retry.js";
 import { attemptBodies } from "./attempt-bodies.js";
-import { conversationOf } from "../domain/transcript.js";
 import { primaryLanguage, type TranscriptionOptions } from "../domain/transcription-options.js";
-import { whisperLanguageTag } from "./whisper-language.js";
 import { resolveFormat, type OpenAiTranscriptionFormat } from "./openai-transcription-format.js";
-import { speakerName, toWord, TranscriptionResponse } from "./openai-transcription-answer.js";
+import { nodeStreamFetch } from "./node-stream-fetch.js";
+import { readAnswerHere, type AnswerReader } from "./provider-answer.js";
 import {
   type ArrivingAudio,
   type AudioFile,
@@ -35,6 +33,8 @@ export interface OpenAiTranscriberOptions {
   format?: OpenAiTranscriptionFormat;
   timeoutS: number;
   retry?: ProviderRetryOptions;
+  /** Reads a success answer's bytes (the service's: on a text worker); on the calling thread when absent. */
+  readAnswer?: AnswerReader;
 }
 
 /**
@@ -42,14 +42,22 @@ export interface OpenAiTranscriberOptions {
  * The file is streamed into the multipart request, reopened on each attempt.
  */
 export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Transcriber {
-  // One retry layer: the adapter's, which reopens the file; the SDK's own retries are off.
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    baseURL: options.baseUrl,
-    // Past our own per-attempt timeout, which is the one that reports a timeout.
-    timeout: (options.timeoutS + 60) * 1000,
-    maxRetries: 0,
-  });
+  // One retry layer: the adapter's, which reopens the file; the SDK's own retries are off. Each attempt has a
+  // client of its own, whose `fetch` keeps the success answer's bytes from the SDK, which would parse a long
+  // recording's words on the event loop.
+  const attemptClient = () => {
+    let answer: Uint8Array[] = [];
+    const client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseUrl,
+      // Past our own per-attempt timeout, which is the one that reports a timeout.
+      timeout: (options.timeoutS + 60) * 1000,
+      maxRetries: 0,
+      fetch: nodeStreamFetch({ keepSuccessBody: (chunks) => (answer = chunks) }),
+    });
+    return { client, answer: () => answer };
+  };
+  const readAnswer = options.readAnswer ?? readAnswerHere;
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
 
   /** A request's options as the server's form fields: the format by model, the language, key terms as the prompt. */
@@ -74,12 +82,13 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     audio: AudioFile | ArrivingAudio,
     parameters: ReturnType<typeof parametersOf>,
     signal: AbortSignal | undefined,
-  ): () => Promise<unknown> {
+  ): () => Promise<Uint8Array[]> {
     const nextBody = attemptBodies(audio);
     return async () => {
       const body = await nextBody();
+      const { client, answer } = attemptClient();
       try {
-        return await timedAttempt(
+        await timedAttempt(
           options.timeoutS * 1000,
           signal,
           (abortSignal) =>
@@ -92,6 +101,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
             ),
           body.sent,
         );
+        return answer();
       } catch (error) {
         throw body.explain(error);
       }
@@ -102,9 +112,9 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     audio: AudioFile | ArrivingAudio,
     { log, signal, options: asked }: TranscribeOptions,
   ): Promise<Transcription> {
-    let body: unknown;
+    let answer: Uint8Array[];
     try {
-      body = await withProviderRetry(attempts(audio, parametersOf(asked), signal), classifyOpenAiError, {
+      answer = await withProviderRetry(attempts(audio, parametersOf(asked), signal), classifyOpenAiError, {
         ...retry,
         log,
         provider: "openai",
@@ -113,38 +123,15 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     } catch (error) {
       throw toProviderFailure(error, OPENAI_FAILURES);
     }
-    const parsed = v.safeParse(TranscriptionResponse, body);
-    if (!parsed.success) {
+    const transcription = await readAnswer({ provider: "openai", chunks: answer }, asked, signal);
+    if (transcription === undefined) {
       throw new ProviderFailure(
         "failed",
         "openai",
         "The transcription server answered with an unexpected response shape.",
       );
     }
-    const { text, duration, segments, words, language } = parsed.output;
-    const utterances = segments?.map((segment) => ({
-      speaker: speakerName(segment.speaker),
-      start: segment.start,
-      end: segment.end,
-      text: segment.text.trim(),
-    }));
-    const detected = asked.language === null ? whisperLanguageTag(language) : undefined;
-    return {
-      transcript: conversationOf(utterances) ?? text,
-      provider: "openai",
-      model: asked.model,
-      durationS: duration ?? null,
-      requestId: null,
-      ...(utterances !== undefined && { utterances }),
-      ...(words !== undefined && { words: words.map(toWord) }),
-      confidence: null,
-      language:
-        asked.language !== null
-          ? { code: asked.language, detected: false, confidence: null }
-          : detected === undefined
-            ? null
-            : { code: detected, detected: true, confidence: null },
-    };
+    return transcription;
   }
 
   // `json` is text alone: OpenAI's gpt-4o models (but the diarizing one) answer nothing else.

@@ -1,5 +1,8 @@
 import * as v from "valibot";
-import type { Word } from "../domain/transcript.js";
+import { conversationOf, type Word } from "../domain/transcript.js";
+import type { TranscriptionOptions } from "../domain/transcription-options.js";
+import type { Transcription } from "./transcriber.js";
+import { whisperLanguageTag } from "./whisper-language.js";
 
 // An OpenAI-compatible server's transcription answer, read into our words and speakers.
 
@@ -23,7 +26,7 @@ const TimedWord = v.object({
  * The part of an OpenAI-compatible transcription answer we rely on: the text. Segments and duration are
  * extras: a server that sends them in another shape still gives us its text.
  */
-export const TranscriptionResponse = v.object({
+const TranscriptionResponse = v.object({
   text: v.string(),
   duration: v.fallback(v.optional(v.number()), undefined),
   language: v.fallback(v.optional(v.string()), undefined),
@@ -31,8 +34,38 @@ export const TranscriptionResponse = v.object({
   words: v.fallback(v.optional(v.array(TimedWord)), undefined),
 });
 
+/** An OpenAI-compatible server's answer as a transcription; undefined when it is not shaped like one. */
+export function readTranscriptionResponse(body: unknown, asked: TranscriptionOptions): Transcription | undefined {
+  const parsed = v.safeParse(TranscriptionResponse, body);
+  if (!parsed.success) return undefined;
+  const { text, duration, segments, words, language } = parsed.output;
+  const utterances = segments?.map((segment) => ({
+    speaker: speakerName(segment.speaker),
+    start: segment.start,
+    end: segment.end,
+    text: segment.text.trim(),
+  }));
+  const detected = asked.language === null ? whisperLanguageTag(language) : undefined;
+  return {
+    transcript: conversationOf(utterances) ?? text,
+    provider: "openai",
+    model: asked.model,
+    durationS: duration ?? null,
+    requestId: null,
+    ...(utterances !== undefined && { utterances }),
+    ...(words !== undefined && { words: words.map(toWord) }),
+    confidence: null,
+    language:
+      asked.language !== null
+        ? { code: asked.language, detected: false, confidence: null }
+        : detected === undefined
+          ? null
+          : { code: detected, detected: true, confidence: null },
+  };
+}
+
 /** A Whisper word (`" Hello,"`) as the API answers words: written as heard, and bare for search. */
-export function toWord(word: v.InferOutput<typeof TimedWord>): Word {
+function toWord(word: v.InferOutput<typeof TimedWord>): Word {
   const written = word.word.trim();
   return {
     word: bareWord(written),
@@ -57,7 +90,7 @@ function bareWord(written: string): string {
 const MAX_SPEAKER_CHARS = 40;
 
 /** A bare speaker id (`A`, `0`) reads as `Speaker A`, like Deepgram's; a name (`agent`) stays as it is. */
-export function speakerName(speaker: string | number | undefined): string | null {
+function speakerName(speaker: string | number | undefined): string | null {
   if (typeof speaker === "number") return `Speaker ${speaker}`;
   // A name heads a transcript line as its label: one line, and as long as a label may be.
   const name = speaker?.trim().replace(/\s+/g, " ").slice(0, MAX_SPEAKER_CHARS);

@@ -3,6 +3,12 @@ import type { TranscriptionProvider } from "../domain/names.js";
 import type { Settings } from "../env/env-values.js";
 import type { ProviderOptions } from "./option-rules.js";
 import type { Transcriber } from "./transcriber.js";
+import type { AnswerReader } from "./provider-answer.js";
+
+/** What the composition root lends every provider: where its success answers are read. */
+export interface ProviderTools {
+  readAnswer: AnswerReader;
+}
 
 /** What a provider can do, declared once: the pipeline, the API and its tests read it from here. */
 export interface ProviderCapabilities {
@@ -22,5 +28,5 @@ export interface ProviderEntry<E extends v.ObjectEntries = v.ObjectEntries, S = 
   /** Which request options it honours, and its defaults for the switches a request leaves out. */
   readonly options: ProviderOptions<S>;
   /** The transcriber, or one that refuses naming the variable to set when the provider's key is missing. */
-  create(settings: S): Transcriber;
+  create(settings: S, tools: ProviderTools): Transcriber;
 }

@@ -3,7 +3,8 @@ import { TRANSCRIPTION_PROVIDERS, type TranscriptionProvider } from "../domain/n
 import { oneOf, optionalText, settings } from "../env/env-values.js";
 import { deepgramProvider } from "./deepgram-provider.js";
 import { openAiProvider } from "./openai-provider.js";
-import type { ProviderEntry } from "./provider-entry.js";
+import type { ProviderEntry, ProviderTools } from "./provider-entry.js";
+import { readAnswerHere } from "./provider-answer.js";
 import { createOptionPolicy, type OptionPolicy } from "./requested-options.js";
 import type { Transcriber } from "./transcriber.js";
 
@@ -27,10 +28,14 @@ export const providerChoiceSettings = settings(
   (env) => env.TRANSCRIPTION_PROVIDER,
 );
 
-/** The configured provider's transcriber. */
-export function createTranscriber(provider: TranscriptionProvider, providers: ProviderSettings): Transcriber {
+/** The configured provider's transcriber; its answers read on the calling thread unless `tools` say where. */
+export function createTranscriber(
+  provider: TranscriptionProvider,
+  providers: ProviderSettings,
+  tools: ProviderTools = { readAnswer: readAnswerHere },
+): Transcriber {
   const entry: ProviderEntry<v.ObjectEntries, ProviderSettings[typeof provider]> = PROVIDER_REGISTRY[provider];
-  return entry.create(providers[provider]);
+  return entry.create(providers[provider], tools);
 }
 
 /** The models a request may name with `model`: the operator's allowlist. */

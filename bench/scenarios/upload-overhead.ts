@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import autocannon from "autocannon";
-import { EVENT_LOOP_SAMPLING_MS } from "../../app/observability/metrics.js";
+import { loopDelay } from "../loop-delay.js";
 import { startFakeEventBridge } from "../fake-eventbridge.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../../tests/support/fake-deepgram.js";
 import { MULTIPART_TYPE, multipartBody } from "../../tests/support/multipart.js";
@@ -32,21 +32,6 @@ async function load(url: string, body: Buffer, durationS: number) {
     );
   }
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
-}
-
-/**
- * The event loop's delay in the server since the last scrape (prom-client resets its histogram on each):
- * its figures are intervals between samples, so the sampling interval is taken off to leave the delay.
- */
-async function loopDelay(url: string): Promise<{ p99Ms: number; maxMs: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const gauge = (name: string) =>
-    Math.max(
-      0,
-      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN) * 1000 -
-        EVENT_LOOP_SAMPLING_MS,
-    );
-  return { p99Ms: gauge("nodejs_eventloop_lag_p99_seconds"), maxMs: gauge("nodejs_eventloop_lag_max_seconds") };
 }
 
 /** 1. The upload path against the least work that does the same job (audio and captions), at concurrency 16. */

@@ -7,6 +7,7 @@ import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { defaultOptions, transcribeAsIs } from "../support/option-policies.js";
+import { listenOnLoopback } from "../support/local-server.js";
 
 const audio = {
   path: fileURLToPath(new URL("../fixtures/audio/speech.wav", import.meta.url)),
@@ -200,6 +201,72 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
       code: "provider_failed",
       message: expect.stringMatching(/unexpected response/) as unknown,
     });
+  });
+
+  it("hands the answer's bytes to its reader, not to the SDK to parse, and returns what the reader read", async () => {
+    const read: string[] = [];
+    const reading: Transcription = {
+      transcript: "read elsewhere",
+      provider: "deepgram",
+      model: "nova-3",
+      durationS: 1,
+      requestId: "r",
+    };
+    const withReader = createDeepgramTranscriber({
+      apiKey: FAKE_DEEPGRAM_KEY,
+      baseUrl: deepgram.url,
+      model: "nova-3",
+      timeoutS: 5,
+      retry: fastRetry,
+      readAnswer: (answer) => {
+        read.push(Buffer.concat(answer.chunks).toString());
+        return Promise.resolve(reading);
+      },
+    });
+    await expect(transcribeAsIs(withReader, audio, logs.logger)).resolves.toBe(reading);
+    expect(read).toHaveLength(1);
+    expect(JSON.parse(read[0]!)).toMatchObject({
+      results: { channels: [{ alternatives: [{ transcript: SPOKEN_TEXT }] }] },
+    });
+  });
+
+  it("refuses an answer its reader could not read, without another attempt", async () => {
+    const unread = createDeepgramTranscriber({
+      apiKey: FAKE_DEEPGRAM_KEY,
+      baseUrl: deepgram.url,
+      model: "nova-3",
+      timeoutS: 5,
+      retry: fastRetry,
+      readAnswer: () => Promise.resolve(undefined),
+    });
+    await expect(transcribeAsIs(unread, audio, logs.logger)).rejects.toMatchObject({
+      code: "provider_failed",
+      message: expect.stringMatching(/unexpected response/) as unknown,
+    });
+    expect(deepgram.requests).toHaveLength(1);
+  });
+
+  it("sends a stored upload's URL as JSON, whole, and reads the transcript Deepgram made of it", async () => {
+    const audioServer = await listenOnLoopback((_request, response) => {
+      response.writeHead(200, { "Content-Type": "audio/wav" });
+      response.end(Buffer.alloc(4096));
+    });
+    try {
+      const url = `${audioServer.url}/upload.wav?X-Amz-Signature=abc`;
+      const result = await transcriber().transcribeUrl!(
+        { url, bytes: 4096, mime: "audio/wav" },
+        { log: logs.logger, options: defaultOptions(transcriber()) },
+      );
+      expect(result).toMatchObject({ transcript: SPOKEN_TEXT, provider: "deepgram" });
+      expect(deepgram.requests[0]).toMatchObject({
+        fetchedUrl: url,
+        fetchedStatus: 200,
+        contentType: "application/json",
+      });
+      expect(deepgram.requests[0]?.contentLength).toBeDefined();
+    } finally {
+      await audioServer.close();
+    }
   });
 
   it("reports an unreachable Deepgram after retrying", async () => {

@@ -217,6 +217,48 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
     expect(openai.transcriptions.map((request) => request.bytes)).toEqual([audio.bytes, audio.bytes, audio.bytes]);
   });
 
+  it("retries an answer cut short in transit", async () => {
+    openai.script({ truncate: true });
+    await expect(transcribeAsIs(transcriber(), audio, logger)).resolves.toMatchObject({
+      transcript: "Hello from Whisper.",
+    });
+    expect(openai.transcriptions).toHaveLength(2);
+  });
+
+  it("refuses an answer that is not shaped like a transcription, without another attempt", async () => {
+    openai.script({ body: { words: "many" } });
+    await expect(transcribeAsIs(transcriber(), audio, logger)).rejects.toMatchObject({
+      code: "provider_failed",
+      message: expect.stringMatching(/unexpected response/) as unknown,
+    });
+    expect(openai.transcriptions).toHaveLength(1);
+  });
+
+  it("hands the answer's bytes to its reader, not to the SDK to parse, and returns what the reader read", async () => {
+    const read: string[] = [];
+    const reading: Transcription = {
+      transcript: "read elsewhere",
+      provider: "openai",
+      model: "whisper-1",
+      durationS: null,
+      requestId: null,
+    };
+    const withReader = createOpenAiTranscriber({
+      apiKey: FAKE_OPENAI_KEY,
+      baseUrl: openai.baseUrl,
+      model: "whisper-1",
+      timeoutS: 5,
+      retry: fastRetry,
+      readAnswer: (answer) => {
+        read.push(`${answer.provider}:${Buffer.concat(answer.chunks).toString()}`);
+        return Promise.resolve(reading);
+      },
+    });
+    await expect(transcribeAsIs(withReader, audio, logger)).resolves.toBe(reading);
+    expect(read).toHaveLength(1);
+    expect(JSON.parse(read[0]!.slice("openai:".length))).toMatchObject({ text: "Hello from Whisper." });
+  });
+
   it("reports a timeout without retrying", async () => {
     openai.script({ delayMs: 1500 });
     await expect(transcribeAsIs(transcriber(FAKE_OPENAI_KEY, 1), audio, logger)).rejects.toMatchObject({

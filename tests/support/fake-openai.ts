@@ -39,7 +39,12 @@ export interface FakeSegment {
 }
 
 /** The documented answer shapes of `/audio/transcriptions`, by `response_format`. */
-function transcriptionAnswer(fields: Record<string, string>, text: string, segments: FakeSegment[], language: string) {
+export function transcriptionAnswer(
+  fields: Record<string, string>,
+  text: string,
+  segments: FakeSegment[],
+  language: string,
+) {
   const format = fields.response_format;
   const duration = segments.at(-1)?.end ?? 0;
   if (format === "verbose_json") {
@@ -195,14 +200,12 @@ export async function startFakeOpenAi(
       const reply = queue.shift() ?? {};
       if (reply.delayMs) await sleep(reply.delayMs);
       const status = reply.status ?? 200;
-      sendJson(
-        response,
-        status,
+      const body =
         status === 200
           ? (reply.body ?? transcriptionAnswer(received.fields, text, segments, options.language ?? "english"))
-          : { error: { message: `Scripted ${status}` } },
-        reply.headers,
-      );
+          : { error: { message: `Scripted ${status}` } };
+      if (reply.truncate) sendTruncated(response, body);
+      else sendJson(response, status, body, reply.headers);
       return;
     }
     request.resume();

@@ -111,9 +111,113 @@ describe("nodeStreamFetch: a stream body piped into http.request", () => {
 
   it("hands any other body to the fallback fetch untouched", async () => {
     const fallback = vi.fn(() => Promise.resolve(new Response("from fallback")));
-    const init = { method: "POST", body: '{"url":"https://example.com/a.wav"}' };
-    const response = await nodeStreamFetch(fallback)(url, init);
+    const init = { method: "POST", body: new Blob(["audio"]) };
+    const response = await nodeStreamFetch({ fallback })(url, init);
     expect(await response.text()).toBe("from fallback");
     expect(fallback).toHaveBeenCalledWith(url, init);
+  });
+
+  it("sends a string body whole, with its length", async () => {
+    const seen: Array<{ headers: IncomingMessage["headers"]; body: string }> = [];
+    handle = (request, response) => {
+      void readAll(request).then((body) => {
+        seen.push({ headers: request.headers, body: body.toString() });
+        response.writeHead(200, { "Content-Type": "application/json" }).end('{"ok":true}');
+      });
+    };
+    const body = JSON.stringify({ url: "https://example.com/ä.wav" });
+    const response = await nodeStreamFetch()(url, {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json" },
+    });
+    expect(await response.json()).toEqual({ ok: true });
+    expect(seen[0]!.body).toBe(body);
+    expect(seen[0]!.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
+    expect(seen[0]!.headers["transfer-encoding"]).toBeUndefined();
+  });
+});
+
+describe("nodeStreamFetch: a success answer's bytes kept from its caller", () => {
+  let server: Server;
+  let url: string;
+  let reply: { status: number; body: Buffer } = { status: 200, body: Buffer.alloc(0) };
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      request.resume();
+      request.once("end", () => {
+        response.writeHead(reply.status, { "Content-Type": "application/json" });
+        // Written in pieces, so the answer arrives as several chunks to be joined.
+        for (let at = 0; at < reply.body.length; at += 16 * 1024)
+          response.write(reply.body.subarray(at, at + 16 * 1024));
+        response.end();
+      });
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/v1/listen`;
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  const keeping = () => {
+    const kept: Uint8Array[][] = [];
+    return { kept, fetch: nodeStreamFetch({ keepSuccessBody: (chunks) => kept.push(chunks) }) };
+  };
+
+  it.each([
+    ["a stream", () => Readable.from([Buffer.from("audio")])],
+    ["a string", () => '{"url":"https://example.com/a.wav"}'],
+  ])(
+    "keeps a 2xx answer of %s whole, in an array buffer of its own, and answers with an empty object",
+    async (_, body) => {
+      reply = {
+        status: 200,
+        body: Buffer.from(JSON.stringify({ words: Array.from({ length: 20_000 }, (_, i) => `w${i}`) })),
+      };
+      const { kept, fetch } = keeping();
+      const response = await fetch(url, { method: "POST", body: body() as never });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe("{}");
+      expect(kept).toHaveLength(1);
+      expect(Buffer.concat(kept[0]!).equals(reply.body)).toBe(true);
+      // Movable to a worker: each chunk alone in its buffer, never a view into Node's shared pool.
+      for (const chunk of kept[0]!) {
+        expect(chunk.byteOffset).toBe(0);
+        expect(chunk.buffer.byteLength).toBe(chunk.byteLength);
+      }
+    },
+  );
+
+  it("keeps an empty success answer as no bytes", async () => {
+    reply = { status: 200, body: Buffer.alloc(0) };
+    const { kept, fetch } = keeping();
+    await fetch(url, { method: "POST", body: "{}" });
+    expect(kept.map((chunks) => Buffer.concat(chunks).byteLength)).toEqual([0]);
+  });
+
+  it.each([400, 401, 429, 500, 503])(
+    "gives a %i answer to its caller with its body, keeping nothing",
+    async (status) => {
+      reply = { status, body: Buffer.from('{"err_code":"NOPE"}') };
+      const { kept, fetch } = keeping();
+      const response = await fetch(url, { method: "POST", body: Readable.from([Buffer.from("x")]) as never });
+      expect(response.status).toBe(status);
+      expect(await response.text()).toBe('{"err_code":"NOPE"}');
+      expect(kept).toEqual([]);
+    },
+  );
+
+  it("keeps a success answer that came through the fallback fetch", async () => {
+    const kept: Uint8Array[][] = [];
+    const fallback = () => Promise.resolve(new Response('{"from":"fallback"}', { status: 201 }));
+    const response = await nodeStreamFetch({ fallback, keepSuccessBody: (chunks) => kept.push(chunks) })(url, {
+      method: "POST",
+      body: new Blob(["audio"]),
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({});
+    expect(Buffer.concat(kept[0]!).toString()).toBe('{"from":"fallback"}');
   });
 });

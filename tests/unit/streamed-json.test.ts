@@ -99,6 +99,43 @@ describe("textStream", () => {
   });
 });
 
+/**
+ * Reads a stream as fast as it gives, as a client on the same host does (its socket never full), counting
+ * how often the event loop got a turn meanwhile: other requests are served only then.
+ */
+async function loopTurnsWhileRead(stream: ReadableStream<Uint8Array>): Promise<{ turns: number; bytes: number }> {
+  let turns = 0;
+  let reading = true;
+  const count = () => {
+    if (!reading) return;
+    turns++;
+    setImmediate(count);
+  };
+  setImmediate(count);
+  let bytes = 0;
+  for await (const chunk of stream) bytes += chunk.length;
+  reading = false;
+  return { turns, bytes };
+}
+
+describe("a long answer read as fast as it is written", () => {
+  it("lets the event loop run every megabyte or so of JSON, not only once the last byte is out", async () => {
+    const words = Array.from({ length: 60_000 }, (_, index) => ({ word: `w${index}`, start: index, end: index + 1 }));
+    const { turns, bytes } = await loopTurnsWhileRead(jsonStream({ transcript: "é".repeat(3_000_000), words }));
+    // About 5.5 million characters: a turn after each megabyte of them (none at all when written in one go).
+    expect(bytes).toBeGreaterThan(8 * 1024 * 1024);
+    expect(turns).toBeGreaterThanOrEqual(4);
+  });
+
+  it("lets the event loop run while a long text is sent", async () => {
+    const { turns, bytes } = await loopTurnsWhileRead(
+      textStream("1\n00:00:01,000 --> 00:00:02,000\nhello\n\n".repeat(200_000)),
+    );
+    expect(bytes).toBe(7_800_000);
+    expect(turns).toBeGreaterThanOrEqual(6);
+  });
+});
+
 describe("splicedJson", () => {
   const objectArb = fc.dictionary(
     fc.string({ maxLength: 8 }).map((key) => `s_${key}`),

@@ -8,6 +8,9 @@ import { cuesOf, DEFAULT_SUBTITLE_LAYOUT } from "../../app/subtitles/subtitle-cu
 import { writeSubtitles } from "../../app/subtitles/subtitle-files.js";
 import { createTextWorkerPool, inlineTextWork } from "../../app/text-work/text-work.js";
 import { captureLogger } from "../support/capture-logger.js";
+import { listenResponse } from "../support/fake-deepgram.js";
+import { defaultOptions } from "../support/option-policies.js";
+import { readProviderAnswer } from "../../app/transcription/provider-answer.js";
 
 describe("the text worker pool", () => {
   it("logs a worker that fails at startup instead of taking the process down", async () => {
@@ -55,6 +58,60 @@ describe("the text worker pool's answers cross the thread boundary whole", () =>
     expect(pooled).toEqual({ ok: true, text: writeSubtitles(cuesOf(transcript, DEFAULT_SUBTITLE_LAYOUT), "vtt") });
     expect(pooled.ok && pooled.text).toContain("<v Ana Lúcia>Um, olá 0 😀");
     expect(await inline.renderSubtitles(subtitles)).toEqual(pooled);
+  });
+});
+
+describe("a provider's answer read on the text worker pool", () => {
+  const pool = createTextWorkerPool(captureLogger().logger);
+  const asked = defaultOptions({ provider: "deepgram", model: "nova-3" });
+  const spoken = Array.from({ length: 25_000 }, (_, index) => (index % 7 === 0 ? "Olá," : `w${index}`)).join(" ");
+  const answer = JSON.stringify({
+    ...listenResponse(spoken, "req-9"),
+    results: {
+      ...listenResponse(spoken, "req-9").results,
+      utterances: Array.from({ length: 12_000 }, (_, index) => ({
+        start: index,
+        end: index + 1,
+        transcript: `turn ${index} 😀`,
+        speaker: index % 3,
+      })),
+    },
+  });
+  const encoded = new TextEncoder().encode(answer);
+  const chunksOf = () =>
+    Array.from({ length: Math.ceil(encoded.length / 65_536) }, (_, index) =>
+      encoded.slice(index * 65_536, (index + 1) * 65_536),
+    );
+
+  it("gives the transcription read on the calling thread, words and turns past a slice", async () => {
+    const here = readProviderAnswer({ provider: "deepgram", chunks: chunksOf() }, asked);
+    expect(here?.words).toHaveLength(25_000);
+    expect(here?.utterances).toHaveLength(12_000);
+    expect(await pool.readAnswer({ provider: "deepgram", chunks: chunksOf() }, asked)).toEqual(here);
+  });
+
+  it("moves chunks that fill their buffers to the worker, and copies one that is a view into a larger buffer", async () => {
+    const chunks = chunksOf();
+    const shared = new Uint8Array(chunks.at(-1)!.length + 10);
+    shared.set(chunks.at(-1)!, 10);
+    const view = shared.subarray(10);
+    const read = await pool.readAnswer({ provider: "deepgram", chunks: [...chunks.slice(0, -1), view] }, asked);
+    expect(read?.requestId).toBe("req-9");
+    expect(chunks.slice(0, -1).every((chunk) => chunk.byteLength === 0)).toBe(true);
+    expect(view.byteLength).toBeGreaterThan(0);
+  });
+
+  it("reads a small answer where it arrives, its bytes not moved, as the calling thread reads it", async () => {
+    const small = [new TextEncoder().encode(JSON.stringify(listenResponse("So we ship.", "req-small")))];
+    const read = await pool.readAnswer({ provider: "deepgram", chunks: small }, asked);
+    expect(read).toEqual(readProviderAnswer({ provider: "deepgram", chunks: small }, asked));
+    expect(read?.requestId).toBe("req-small");
+    expect(small[0]!.byteLength).toBeGreaterThan(0);
+  });
+
+  it("reads an answer that is not Deepgram's as none", async () => {
+    const chunks = [new TextEncoder().encode('{"metadata":{},"results":{"channels":[]}}')];
+    await expect(pool.readAnswer({ provider: "deepgram", chunks }, asked)).resolves.toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 import { jsonPieces, stringSlices } from "../../text/json-pieces.js";
+import { createPacer, yieldToLoop } from "../../text/loop-pause.js";
 
 /**
  * Bytes handed to the socket at a time. A write counts as progress only once all of it is taken, so a
@@ -12,28 +13,41 @@ function* chunked(bytes: Uint8Array): Generator<Uint8Array> {
     yield bytes.subarray(start, start + ANSWER_CHUNK_BYTES);
 }
 
+/** Characters encoded between two pauses of the event loop: a few milliseconds of work. */
+const CHARS_BETWEEN_PAUSES = 1024 * 1024;
+
+/**
+ * Text pieces as a byte stream, encoded as the client reads, the event loop let run every megabyte or so.
+ * Without the pauses, a client that reads as fast as it is written (on the same host, its socket never full)
+ * would have the whole answer written in one go: each read of the stream is a promise, so nothing else runs
+ * until the last byte of a long transcript's answer is out.
+ */
+function pacedStream(pieces: Iterator<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const pacer = createPacer(CHARS_BETWEEN_PAUSES);
+  return new ReadableStream({
+    async pull(controller) {
+      const next = pieces.next();
+      if (next.done) {
+        controller.close();
+        return;
+      }
+      for (const chunk of chunked(encoder.encode(next.value))) controller.enqueue(chunk);
+      if (pacer.due(next.value.length)) await yieldToLoop();
+    },
+  });
+}
+
 /**
  * An object as a JSON byte stream, the same text `JSON.stringify` gives, with long strings (transcripts)
  * escaped and encoded a slice at a time as the client reads: an answer with two 16 MiB transcripts does
  * not hold a 32 MiB JSON string and its 32 MiB of bytes on top of the transcripts themselves.
  */
 export function jsonStream(value: Record<string, unknown>): ReadableStream<Uint8Array> {
-  const pieces = jsonPieces(value);
-  const encoder = new TextEncoder();
-  return new ReadableStream({
-    pull(controller) {
-      const next = pieces.next();
-      if (next.done) controller.close();
-      else for (const chunk of chunked(encoder.encode(next.value))) controller.enqueue(chunk);
-    },
-  });
+  return pacedStream(jsonPieces(value));
 }
 
 /** Text already in memory, encoded and sent a slice at a time: never a second, encoded copy of it whole. */
 export function textStream(text: string): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  function* encoded() {
-    for (const slice of stringSlices(text)) yield* chunked(encoder.encode(slice));
-  }
-  return ReadableStream.from(encoded());
+  return pacedStream(stringSlices(text));
 }

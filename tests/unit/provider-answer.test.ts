@@ -1,0 +1,129 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { readProviderAnswer } from "../../app/transcription/provider-answer.js";
+import { defaultOptions } from "../support/option-policies.js";
+import { listenResponse } from "../support/fake-deepgram.js";
+import { transcriptionAnswer } from "../support/fake-openai.js";
+
+const asked = defaultOptions({ provider: "deepgram", model: "nova-3" });
+
+/** A long diarized answer whose words and turns are not ASCII: a split can fall inside a character. */
+function diarizedAnswer(words: number) {
+  const spoken = Array.from({ length: words }, (_, index) => (index % 5 === 0 ? "Olá," : `ça${index}😀`)).join(" ");
+  const body = listenResponse(spoken, "req-1");
+  const alternative = body.results.channels[0]!.alternatives[0]!;
+  const withSpeakers = alternative.words.map((word, index) => ({ ...word, speaker: index % 2 }));
+  return {
+    ...body,
+    results: {
+      channels: [{ alternatives: [{ ...alternative, words: withSpeakers }] }],
+      utterances: [
+        { start: 0, end: 1, transcript: "Olá, ça1😀", speaker: 0, confidence: 0.9, channel: 0, words: [], id: "u1" },
+        { start: 1, end: 2, transcript: "ça2😀", speaker: 1, confidence: 0.9, channel: 0, words: [], id: "u2" },
+      ],
+    },
+  };
+}
+
+/** The bytes cut at the given points, in order. */
+function cut(bytes: Uint8Array, points: number[]): Uint8Array[] {
+  const at = [0, ...points.map((point) => point % (bytes.length + 1)).sort((a, b) => a - b), bytes.length];
+  return at.slice(1).map((end, index) => bytes.slice(at[index], end));
+}
+
+describe("reading a provider's answer from its bytes", () => {
+  const bytes = new TextEncoder().encode(JSON.stringify(diarizedAnswer(300)));
+  const whole = readProviderAnswer({ provider: "deepgram", chunks: [bytes] }, asked);
+
+  it("reads Deepgram's words, turns and transcript", () => {
+    expect(whole).toMatchObject({
+      provider: "deepgram",
+      requestId: "req-1",
+      transcript: "Speaker 0: Olá, ça1😀\nSpeaker 1: ça2😀",
+      utterances: [
+        { speaker: "Speaker 0", start: 0, end: 1, text: "Olá, ça1😀" },
+        { speaker: "Speaker 1", start: 1, end: 2, text: "ça2😀" },
+      ],
+    });
+    expect(whole?.words).toHaveLength(300);
+    expect(whole?.words?.[1]).toEqual({
+      word: "ça",
+      punctuated_word: "ça1😀",
+      start: 0.3,
+      end: 0.55,
+      confidence: 0.98,
+      speaker: "Speaker 1",
+    });
+  });
+
+  it("reads the same transcription however the bytes were cut in transit, inside a character too", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 40 }), (points) => {
+        expect(readProviderAnswer({ provider: "deepgram", chunks: cut(bytes, points) }, asked)).toEqual(whole);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it.each([
+    ["no bytes", ""],
+    ["half an answer", JSON.stringify(diarizedAnswer(3)).slice(0, 200)],
+    ["a page from a proxy", "<html><body>Bad gateway</body></html>"],
+    ["JSON of another shape", JSON.stringify({ metadata: {}, results: { channels: [] } })],
+    ["a JSON string", JSON.stringify("transcript")],
+    ["null", "null"],
+  ])("reads %s as no answer", (_, text) => {
+    expect(
+      readProviderAnswer({ provider: "deepgram", chunks: [new TextEncoder().encode(text)] }, asked),
+    ).toBeUndefined();
+  });
+});
+
+describe("reading an OpenAI-compatible server's answer from its bytes", () => {
+  const asked = defaultOptions({ provider: "openai", model: "gpt-4o-transcribe-diarize" });
+  const segments = Array.from({ length: 40 }, (_, index) => ({
+    start: index * 2,
+    end: index * 2 + 1.5,
+    text: index % 2 === 0 ? "Olá, ça va 😀" : "We ship on Friday.",
+    speaker: index % 2 === 0 ? "A" : "agent",
+  }));
+  const encode = (body: unknown) => new TextEncoder().encode(JSON.stringify(body));
+
+  it("reads a diarizing model's turns as the transcript, however the bytes were cut", () => {
+    const bytes = encode(transcriptionAnswer({ response_format: "diarized_json" }, "all of it", segments, "english"));
+    const whole = readProviderAnswer({ provider: "openai", chunks: [bytes] }, asked);
+    expect(whole?.utterances).toHaveLength(40);
+    expect(whole?.transcript.split("\n").slice(0, 2)).toEqual([
+      "Speaker A: Olá, ça va 😀",
+      "agent: We ship on Friday.",
+    ]);
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 20 }), (points) => {
+        expect(readProviderAnswer({ provider: "openai", chunks: cut(bytes, points) }, asked)).toEqual(whole);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("reads Whisper's words with their timings", () => {
+    const body = transcriptionAnswer(
+      { response_format: "verbose_json", "timestamp_granularities[]": "word,segment" },
+      "We ship.",
+      [{ start: 0, end: 1, text: "We ship." }],
+      "english",
+    );
+    const read = readProviderAnswer({ provider: "openai", chunks: [encode(body)] }, { ...asked, model: "whisper-1" });
+    expect(read?.words).toEqual([
+      { word: "we", punctuated_word: "We", start: 0, end: 0.5, confidence: null },
+      { word: "ship", punctuated_word: "ship", start: 0.5, end: 1, confidence: null },
+    ]);
+    expect(read?.language).toEqual({ code: "en", detected: true, confidence: null });
+  });
+
+  it.each([
+    ["no text", { segments: [] }],
+    ["a list", [{ text: "hi" }]],
+  ])("reads an answer with %s as none", (_, body) => {
+    expect(readProviderAnswer({ provider: "openai", chunks: [encode(body)] }, asked)).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 import type { Utterance } from "../domain/transcript.js";
 import type { Pause } from "../text/loop-pause.js";
-import { createTextBuilder } from "../text/text-builder.js";
+import { createPackedTexts, createSpeakerIndex, packedTextReader } from "./packing.js";
 
 /**
  * Utterances as a few flat arrays and one string, for crossing between the event loop and a text worker.
@@ -24,48 +24,35 @@ const SLICE = 10_000;
 
 export async function packUtterances(utterances: readonly Utterance[], pause: Pause): Promise<PackedUtterances> {
   const count = utterances.length;
-  const packed = {
-    starts: new Float64Array(count),
-    ends: new Float64Array(count),
-    speakerIndexes: new Int32Array(count),
-    speakers: [] as string[],
-    textEnds: new Uint32Array(count),
-  };
-  const speakerIndex = new Map<string, number>();
-  const texts = createTextBuilder();
-  let length = 0;
+  const starts = new Float64Array(count);
+  const ends = new Float64Array(count);
+  const speakerIndexes = new Int32Array(count);
+  const speakers = createSpeakerIndex();
+  const texts = createPackedTexts(count);
   for (let index = 0; index < count; index++) {
     if (index > 0 && index % SLICE === 0) await pause();
     const { speaker, start, end, text } = utterances[index]!;
-    packed.starts[index] = start;
-    packed.ends[index] = end;
-    let speakerAt = speaker === null ? -1 : speakerIndex.get(speaker);
-    if (speakerAt === undefined) {
-      speakerAt = packed.speakers.push(speaker!) - 1;
-      speakerIndex.set(speaker!, speakerAt);
-    }
-    packed.speakerIndexes[index] = speakerAt;
-    texts.append(text);
-    length += text.length;
-    packed.textEnds[index] = length;
+    starts[index] = start;
+    ends[index] = end;
+    speakerIndexes[index] = speakers.indexOf(speaker);
+    texts.set(index, text);
   }
-  return { ...packed, texts: texts.toString() };
+  const { text, ends: textEnds } = texts.done();
+  return { starts, ends, speakerIndexes, speakers: speakers.speakers, texts: text, textEnds };
 }
 
 export async function unpackUtterances(packed: PackedUtterances, pause: Pause): Promise<Utterance[]> {
   const utterances: Utterance[] = [];
-  let textStart = 0;
+  const texts = packedTextReader(packed.texts, packed.textEnds);
   for (let index = 0; index < packed.starts.length; index++) {
     if (index > 0 && index % SLICE === 0) await pause();
     const speakerAt = packed.speakerIndexes[index]!;
-    const textEnd = packed.textEnds[index]!;
     utterances.push({
       speaker: speakerAt === -1 ? null : packed.speakers[speakerAt]!,
       start: packed.starts[index]!,
       end: packed.ends[index]!,
-      text: packed.texts.slice(textStart, textEnd),
+      text: texts.next(),
     });
-    textStart = textEnd;
   }
   return utterances;
 }

@@ -1,6 +1,6 @@
 import type { Word } from "../domain/transcript.js";
 import type { Pause } from "../text/loop-pause.js";
-import { createTextBuilder } from "../text/text-builder.js";
+import { createPackedTexts, createSpeakerIndex, packedTextReader } from "./packing.js";
 
 /**
  * Words as a few flat arrays and two strings, for crossing from a text worker to the event loop: a long
@@ -29,62 +29,54 @@ const SLICE = 10_000;
 /** On a worker: no pauses, the whole list at once. */
 export function packWords(list: readonly Word[]): PackedWords {
   const count = list.length;
-  const packed = {
-    starts: new Float64Array(count),
-    ends: new Float64Array(count),
-    confidences: new Float64Array(count),
-    speakerIndexes: new Int32Array(count),
-    speakers: [] as string[],
-    wordEnds: new Uint32Array(count),
-    punctuatedEnds: new Uint32Array(count),
-  };
-  const speakerIndex = new Map<string, number>();
-  const words = createTextBuilder();
-  const punctuated = createTextBuilder();
-  let wordsLength = 0;
-  let punctuatedLength = 0;
+  const starts = new Float64Array(count);
+  const ends = new Float64Array(count);
+  const confidences = new Float64Array(count);
+  const speakerIndexes = new Int32Array(count);
+  const speakers = createSpeakerIndex();
+  const words = createPackedTexts(count);
+  const punctuated = createPackedTexts(count);
   for (let index = 0; index < count; index++) {
     const { word, punctuated_word, start, end, confidence, speaker } = list[index]!;
-    packed.starts[index] = start;
-    packed.ends[index] = end;
-    packed.confidences[index] = confidence ?? Number.NaN;
-    let speakerAt = speaker === undefined ? -1 : speakerIndex.get(speaker);
-    if (speakerAt === undefined) {
-      speakerAt = packed.speakers.push(speaker!) - 1;
-      speakerIndex.set(speaker!, speakerAt);
-    }
-    packed.speakerIndexes[index] = speakerAt;
-    words.append(word);
-    wordsLength += word.length;
-    packed.wordEnds[index] = wordsLength;
-    punctuated.append(punctuated_word);
-    punctuatedLength += punctuated_word.length;
-    packed.punctuatedEnds[index] = punctuatedLength;
+    starts[index] = start;
+    ends[index] = end;
+    confidences[index] = confidence ?? Number.NaN;
+    speakerIndexes[index] = speakers.indexOf(speaker);
+    words.set(index, word);
+    punctuated.set(index, punctuated_word);
   }
-  return { ...packed, words: words.toString(), punctuated: punctuated.toString() };
+  const bare = words.done();
+  const written = punctuated.done();
+  return {
+    starts,
+    ends,
+    confidences,
+    speakerIndexes,
+    speakers: speakers.speakers,
+    words: bare.text,
+    wordEnds: bare.ends,
+    punctuated: written.text,
+    punctuatedEnds: written.ends,
+  };
 }
 
 /** On the event loop: the words built a slice at a time, pausing between slices. */
 export async function unpackWords(packed: PackedWords, pause: Pause): Promise<Word[]> {
   const list: Word[] = [];
-  let wordStart = 0;
-  let punctuatedStart = 0;
+  const words = packedTextReader(packed.words, packed.wordEnds);
+  const punctuated = packedTextReader(packed.punctuated, packed.punctuatedEnds);
   for (let index = 0; index < packed.starts.length; index++) {
     if (index > 0 && index % SLICE === 0) await pause();
-    const wordEnd = packed.wordEnds[index]!;
-    const punctuatedEnd = packed.punctuatedEnds[index]!;
     const confidence = packed.confidences[index]!;
     const speakerAt = packed.speakerIndexes[index]!;
     list.push({
-      word: packed.words.slice(wordStart, wordEnd),
-      punctuated_word: packed.punctuated.slice(punctuatedStart, punctuatedEnd),
+      word: words.next(),
+      punctuated_word: punctuated.next(),
       start: packed.starts[index]!,
       end: packed.ends[index]!,
       confidence: Number.isNaN(confidence) ? null : confidence,
       ...(speakerAt !== -1 && { speaker: packed.speakers[speakerAt]! }),
     });
-    wordStart = wordEnd;
-    punctuatedStart = punctuatedEnd;
   }
   return list;
 }

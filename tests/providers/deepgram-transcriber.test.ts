@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
+import { createDeepgramTranscriber, type DeepgramOptions } from "../../app/transcription/deepgram-transcriber.js";
 import { type Transcription } from "../../app/transcription/transcriber.js";
 import { ProviderFailure } from "../../app/domain/failures.js";
 import { createAudioTee } from "../../app/upload/audio-tee.js";
@@ -8,6 +8,7 @@ import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { defaultOptions, transcribeAsIs } from "../support/option-policies.js";
 import { listenOnLoopback } from "../support/local-server.js";
+import { recordingReader } from "../support/recording-reader.js";
 
 const audio = {
   path: fileURLToPath(new URL("../fixtures/audio/speech.wav", import.meta.url)),
@@ -29,8 +30,15 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     deepgram.arrivals.length = 0;
   });
 
-  const transcriber = (apiKey = FAKE_DEEPGRAM_KEY, timeoutS = 5) =>
-    createDeepgramTranscriber({ apiKey, baseUrl: deepgram.url, model: "nova-3", timeoutS, retry: fastRetry });
+  const transcriber = (options: Partial<DeepgramOptions> = {}) =>
+    createDeepgramTranscriber({
+      apiKey: FAKE_DEEPGRAM_KEY,
+      baseUrl: deepgram.url,
+      model: "nova-3",
+      timeoutS: 5,
+      retry: fastRetry,
+      ...options,
+    });
   const transcribe = (t = transcriber()) => transcribeAsIs(t, audio, logs.logger);
 
   it("streams the file and returns the transcript with its metadata", async () => {
@@ -96,14 +104,7 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
   });
 
   it("sends each option exactly as asked, repeated ones repeated, and utterances as configured", async () => {
-    const plain = createDeepgramTranscriber({
-      apiKey: FAKE_DEEPGRAM_KEY,
-      baseUrl: deepgram.url,
-      model: "nova-3",
-      timeoutS: 5,
-      retry: fastRetry,
-      utterances: false,
-    });
+    const plain = transcriber({ utterances: false });
     const options = {
       model: "nova-3-medical",
       language: "es-419",
@@ -151,7 +152,7 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
   });
 
   it("does not retry a 401 and reports the provider's status", async () => {
-    const error = await transcribe(transcriber("wrong-key")).catch((e: unknown) => e);
+    const error = await transcribe(transcriber({ apiKey: "wrong-key" })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderFailure);
     expect(error).toMatchObject({ code: "provider_failed", details: { provider_status: 401, attempts: 1 } });
     expect(deepgram.requests).toHaveLength(1);
@@ -191,7 +192,7 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
   it("reports a timeout when Deepgram is slower than DEEPGRAM_TIMEOUT_S", async () => {
     deepgram.script({ delayMs: 1500 });
-    await expect(transcribe(transcriber(FAKE_DEEPGRAM_KEY, 1))).rejects.toMatchObject({ code: "provider_timeout" });
+    await expect(transcribe(transcriber({ timeoutS: 1 }))).rejects.toMatchObject({ code: "provider_timeout" });
     expect(deepgram.requests).toHaveLength(1);
   });
 
@@ -204,39 +205,18 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
   });
 
   it("hands the answer's bytes to its reader, not to the SDK to parse, and returns what the reader read", async () => {
-    const read: string[] = [];
-    const reading: Transcription = {
-      transcript: "read elsewhere",
+    const reader = recordingReader("deepgram");
+    const withReader = transcriber({ readAnswer: reader.readAnswer });
+    await expect(transcribeAsIs(withReader, audio, logs.logger)).resolves.toBe(reader.reading);
+    expect(reader.answers).toHaveLength(1);
+    expect(reader.answers[0]).toMatchObject({
       provider: "deepgram",
-      model: "nova-3",
-      durationS: 1,
-      requestId: "r",
-    };
-    const withReader = createDeepgramTranscriber({
-      apiKey: FAKE_DEEPGRAM_KEY,
-      baseUrl: deepgram.url,
-      model: "nova-3",
-      timeoutS: 5,
-      retry: fastRetry,
-      readAnswer: (answer) => {
-        read.push(Buffer.concat(answer.chunks).toString());
-        return Promise.resolve(reading);
-      },
-    });
-    await expect(transcribeAsIs(withReader, audio, logs.logger)).resolves.toBe(reading);
-    expect(read).toHaveLength(1);
-    expect(JSON.parse(read[0]!)).toMatchObject({
-      results: { channels: [{ alternatives: [{ transcript: SPOKEN_TEXT }] }] },
+      body: { results: { channels: [{ alternatives: [{ transcript: SPOKEN_TEXT }] }] } },
     });
   });
 
   it("refuses an answer its reader could not read, without another attempt", async () => {
-    const unread = createDeepgramTranscriber({
-      apiKey: FAKE_DEEPGRAM_KEY,
-      baseUrl: deepgram.url,
-      model: "nova-3",
-      timeoutS: 5,
-      retry: fastRetry,
+    const unread = transcriber({
       readAnswer: () => Promise.resolve(undefined),
     });
     await expect(transcribeAsIs(unread, audio, logs.logger)).rejects.toMatchObject({
@@ -270,13 +250,7 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
   });
 
   it("reports an unreachable Deepgram after retrying", async () => {
-    const unreachable = createDeepgramTranscriber({
-      apiKey: FAKE_DEEPGRAM_KEY,
-      baseUrl: "http://127.0.0.1:1",
-      model: "nova-3",
-      timeoutS: 2,
-      retry: fastRetry,
-    });
+    const unreachable = transcriber({ baseUrl: "http://127.0.0.1:1", timeoutS: 2 });
     await expect(transcribeAsIs(unreachable, audio, logs.logger)).rejects.toMatchObject({
       code: "provider_failed",
       details: { provider: "deepgram", attempts: 3 },

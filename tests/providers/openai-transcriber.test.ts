@@ -7,6 +7,7 @@ import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_OPENAI_KEY, startFakeOpenAi } from "../support/fake-openai.js";
 import { defaultOptions, transcribeAsIs } from "../support/option-policies.js";
+import { recordingReader } from "../support/recording-reader.js";
 
 const audio = {
   path: fileURLToPath(new URL("../fixtures/audio/speech.mp3", import.meta.url)),
@@ -235,28 +236,18 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
   });
 
   it("hands the answer's bytes to its reader, not to the SDK to parse, and returns what the reader read", async () => {
-    const read: string[] = [];
-    const reading: Transcription = {
-      transcript: "read elsewhere",
-      provider: "openai",
-      model: "whisper-1",
-      durationS: null,
-      requestId: null,
-    };
+    const reader = recordingReader("openai");
     const withReader = createOpenAiTranscriber({
       apiKey: FAKE_OPENAI_KEY,
       baseUrl: openai.baseUrl,
       model: "whisper-1",
       timeoutS: 5,
       retry: fastRetry,
-      readAnswer: (answer) => {
-        read.push(`${answer.provider}:${Buffer.concat(answer.chunks).toString()}`);
-        return Promise.resolve(reading);
-      },
+      readAnswer: reader.readAnswer,
     });
-    await expect(transcribeAsIs(withReader, audio, logger)).resolves.toBe(reading);
-    expect(read).toHaveLength(1);
-    expect(JSON.parse(read[0]!.slice("openai:".length))).toMatchObject({ text: "Hello from Whisper." });
+    await expect(transcribeAsIs(withReader, audio, logger)).resolves.toBe(reader.reading);
+    expect(reader.answers).toHaveLength(1);
+    expect(reader.answers[0]).toMatchObject({ provider: "openai", body: { text: "Hello from Whisper." } });
   });
 
   it("reports a timeout without retrying", async () => {

@@ -60,8 +60,8 @@ export const deepgramProvider = {
     defaultModel: (settings: DeepgramSettings) => settings.model,
     defaults: (settings: DeepgramSettings) => settings.defaults,
   },
-  create: ({ apiKey, baseUrl, model, timeoutS, utterances }: DeepgramSettings, { readAnswer }) =>
+  create: ({ apiKey, baseUrl, model, timeoutS, utterances }: DeepgramSettings, tools) =>
     apiKey === undefined
       ? unconfiguredTranscriber("deepgram", model, "DEEPGRAM_API_KEY")
-      : createDeepgramTranscriber({ apiKey, baseUrl, model, timeoutS, utterances, readAnswer }),
+      : createDeepgramTranscriber({ apiKey, baseUrl, model, timeoutS, utterances, readAnswer: tools?.readAnswer }),
 } as const satisfies ProviderEntry;

@@ -65,7 +65,7 @@ export const openAiProvider = {
       smart_format: false,
     }),
   },
-  create: ({ apiKey, baseUrl, transcriptionModel, transcriptionFormat, timeoutS }: OpenAiSettings, { readAnswer }) =>
+  create: ({ apiKey, baseUrl, transcriptionModel, transcriptionFormat, timeoutS }: OpenAiSettings, tools) =>
     apiKey === undefined
       ? unconfiguredTranscriber("openai", transcriptionModel, "OPENAI_API_KEY")
       : createOpenAiTranscriber({
@@ -74,6 +74,6 @@ export const openAiProvider = {
           model: transcriptionModel,
           format: transcriptionFormat,
           timeoutS,
-          readAnswer,
+          readAnswer: tools?.readAnswer,
         }),
 } as const satisfies ProviderEntry;

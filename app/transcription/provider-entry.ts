@@ -5,7 +5,7 @@ import type { ProviderOptions } from "./option-rules.js";
 import type { Transcriber } from "./transcriber.js";
 import type { AnswerReader } from "./provider-answer.js";
 
-/** What the composition root lends every provider: where its success answers are read. */
+/** What the composition root lends every provider: where its success answers are read (absent: where they arrive). */
 export interface ProviderTools {
   readAnswer: AnswerReader;
 }
@@ -28,5 +28,5 @@ export interface ProviderEntry<E extends v.ObjectEntries = v.ObjectEntries, S = 
   /** Which request options it honours, and its defaults for the switches a request leaves out. */
   readonly options: ProviderOptions<S>;
   /** The transcriber, or one that refuses naming the variable to set when the provider's key is missing. */
-  create(settings: S, tools: ProviderTools): Transcriber;
+  create(settings: S, tools?: ProviderTools): Transcriber;
 }

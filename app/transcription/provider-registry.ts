@@ -4,7 +4,6 @@ import { oneOf, optionalText, settings } from "../env/env-values.js";
 import { deepgramProvider } from "./deepgram-provider.js";
 import { openAiProvider } from "./openai-provider.js";
 import type { ProviderEntry, ProviderTools } from "./provider-entry.js";
-import { readAnswerHere } from "./provider-answer.js";
 import { createOptionPolicy, type OptionPolicy } from "./requested-options.js";
 import type { Transcriber } from "./transcriber.js";
 
@@ -32,7 +31,7 @@ export const providerChoiceSettings = settings(
 export function createTranscriber(
   provider: TranscriptionProvider,
   providers: ProviderSettings,
-  tools: ProviderTools = { readAnswer: readAnswerHere },
+  tools?: ProviderTools,
 ): Transcriber {
   const entry: ProviderEntry<v.ObjectEntries, ProviderSettings[typeof provider]> = PROVIDER_REGISTRY[provider];
   return entry.create(providers[provider], tools);

@@ -8,6 +8,9 @@ export interface BenchContext {
 }
 
 export const MiB = 1024 * 1024;
+
+/** The words a generated transcript is made of: a meeting's, short and repeated. */
+export const SPOKEN_WORDS = ["so", "we", "think", "the", "release", "should", "ship", "after", "review", "and", "docs"];
 export const FIXTURES = new URL("../tests/fixtures/", import.meta.url);
 export const silent = pino({ level: "silent" });
 export const AWS_TEST = { AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench", AWS_REGION: "us-east-1" };

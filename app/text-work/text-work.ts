@@ -17,6 +17,7 @@ import type { SubtitleLayout } from "../subtitles/subtitle-cues.js";
 import type { SubtitleFormat } from "../subtitles/subtitle-files.js";
 import * as inline from "./text-worker.js";
 import { readAnswerHere, type AnswerReader } from "../transcription/provider-answer.js";
+import { ownsItsBuffer } from "../transcription/node-stream-fetch.js";
 import { unpackTranscription, type PackedTranscription } from "./packed-transcription.js";
 
 /**
@@ -59,11 +60,7 @@ type TransferList = NonNullable<Parameters<Piscina["run"]>[1]>["transferList"];
 
 /** The chunks' array buffers, moved to the worker rather than copied where a chunk fills its buffer alone. */
 function movable(chunks: readonly Uint8Array[]): TransferList {
-  const own = chunks.filter(
-    (chunk) =>
-      chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength,
-  );
-  return [...new Set(own.map((chunk) => chunk.buffer))] as unknown as TransferList;
+  return [...new Set(chunks.filter(ownsItsBuffer).map((chunk) => chunk.buffer))] as unknown as TransferList;
 }
 
 /** A worker's captions import with its utterances built on this side, a slice at a time. */

@@ -12,9 +12,8 @@ import {
   type FailureTelling,
 } from "./provider-retry.js";
 import { attemptBodies, type AttemptBody } from "./attempt-bodies.js";
-import { nodeStreamFetch } from "./node-stream-fetch.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
-import { readAnswerHere, type AnswerReader } from "./provider-answer.js";
+import { createAnswerKeeper, readAnswerHere, readKeptAnswer, type AnswerReader } from "./provider-answer.js";
 import {
   type ArrivingAudio,
   type AudioFile,
@@ -23,7 +22,6 @@ import {
   type Transcriber,
   type Transcription,
 } from "./transcriber.js";
-import { ProviderFailure } from "../domain/failures.js";
 
 export interface DeepgramOptions {
   apiKey: string;
@@ -41,7 +39,7 @@ export interface DeepgramOptions {
 /** One attempt's client, and the bytes of its success answer once it has one. */
 interface AttemptClient {
   client: DeepgramClient;
-  answer(): Uint8Array[];
+  chunks(): Uint8Array[];
 }
 
 export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber {
@@ -51,15 +49,15 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   // Each attempt has a client of its own, whose `fetch` keeps the success answer's bytes from the SDK: it
   // would decode and parse tens of megabytes of JSON on the event loop for a long recording.
   const attemptClient = (): AttemptClient => {
-    let answer: Uint8Array[] = [];
+    const keeper = createAnswerKeeper();
     const client = new DeepgramClient({
       apiKey: options.apiKey,
       baseUrl: options.baseUrl,
       timeoutInSeconds: options.timeoutS + 60,
       maxRetries: 0,
-      fetch: nodeStreamFetch({ keepSuccessBody: (chunks) => (answer = chunks) }),
+      fetch: keeper.fetch,
     });
-    return { client, answer: () => answer };
+    return { client, chunks: keeper.chunks };
   };
   const readAnswer = options.readAnswer ?? readAnswerHere;
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
@@ -105,7 +103,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
         await timedAttempt(timeoutMs, signal, (abortSignal) =>
           attempt.client.listen.v1.media.transcribeUrl({ url: audio.url, ...features }, { abortSignal, maxRetries: 0 }),
         );
-        return attempt.answer();
+        return attempt.chunks();
       };
     }
     const nextBody = attemptBodies(audio);
@@ -119,7 +117,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
           (abortSignal) => sendFile(attempt, body, features, abortSignal),
           body.sent,
         );
-        return attempt.answer();
+        return attempt.chunks();
       } catch (error) {
         throw body.explain(error);
       }
@@ -141,11 +139,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     } catch (error) {
       throw toProviderFailure(error, DEEPGRAM_FAILURES);
     }
-    const transcription = await readAnswer({ provider: "deepgram", chunks: answer }, asked, signal);
-    if (transcription === undefined) {
-      throw new ProviderFailure("failed", "deepgram", "Deepgram answered with an unexpected response shape.");
-    }
-    return transcription;
+    return readKeptAnswer(readAnswer, { provider: "deepgram", chunks: answer }, asked, signal, DEEPGRAM_FAILURES);
   }
 
   type DeepgramParameters = ReturnType<typeof parametersOf>;

@@ -26,9 +26,14 @@ function headersOf(reply: IncomingMessage): Headers {
   return headers;
 }
 
+/** Whether the chunk fills an array buffer of its own, which may then be moved to a worker rather than copied. */
+export function ownsItsBuffer(chunk: Uint8Array): boolean {
+  return chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+}
+
 /** The chunk in an array buffer of its own, copied when it is a view into a larger one (Node's shared pool). */
 function ownBuffer(chunk: Uint8Array): Uint8Array {
-  return chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : new Uint8Array(chunk);
+  return ownsItsBuffer(chunk) ? chunk : new Uint8Array(chunk);
 }
 
 /** A success answer's body goes to `keep`, and the answer on with none. */

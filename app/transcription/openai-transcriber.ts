@@ -14,8 +14,7 @@ import {
 import { attemptBodies } from "./attempt-bodies.js";
 import { primaryLanguage, type TranscriptionOptions } from "../domain/transcription-options.js";
 import { resolveFormat, type OpenAiTranscriptionFormat } from "./openai-transcription-format.js";
-import { nodeStreamFetch } from "./node-stream-fetch.js";
-import { readAnswerHere, type AnswerReader } from "./provider-answer.js";
+import { createAnswerKeeper, readAnswerHere, readKeptAnswer, type AnswerReader } from "./provider-answer.js";
 import {
   type ArrivingAudio,
   type AudioFile,
@@ -23,7 +22,6 @@ import {
   type Transcriber,
   type Transcription,
 } from "./transcriber.js";
-import { ProviderFailure } from "../domain/failures.js";
 
 export interface OpenAiTranscriberOptions {
   apiKey: string;
@@ -46,16 +44,16 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
   // client of its own, whose `fetch` keeps the success answer's bytes from the SDK, which would parse a long
   // recording's words on the event loop.
   const attemptClient = () => {
-    let answer: Uint8Array[] = [];
+    const keeper = createAnswerKeeper();
     const client = new OpenAI({
       apiKey: options.apiKey,
       baseURL: options.baseUrl,
       // Past our own per-attempt timeout, which is the one that reports a timeout.
       timeout: (options.timeoutS + 60) * 1000,
       maxRetries: 0,
-      fetch: nodeStreamFetch({ keepSuccessBody: (chunks) => (answer = chunks) }),
+      fetch: keeper.fetch,
     });
-    return { client, answer: () => answer };
+    return { client, chunks: keeper.chunks };
   };
   const readAnswer = options.readAnswer ?? readAnswerHere;
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
@@ -86,7 +84,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     const nextBody = attemptBodies(audio);
     return async () => {
       const body = await nextBody();
-      const { client, answer } = attemptClient();
+      const { client, chunks } = attemptClient();
       try {
         await timedAttempt(
           options.timeoutS * 1000,
@@ -101,7 +99,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
             ),
           body.sent,
         );
-        return answer();
+        return chunks();
       } catch (error) {
         throw body.explain(error);
       }
@@ -123,15 +121,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     } catch (error) {
       throw toProviderFailure(error, OPENAI_FAILURES);
     }
-    const transcription = await readAnswer({ provider: "openai", chunks: answer }, asked, signal);
-    if (transcription === undefined) {
-      throw new ProviderFailure(
-        "failed",
-        "openai",
-        "The transcription server answered with an unexpected response shape.",
-      );
-    }
-    return transcription;
+    return readKeptAnswer(readAnswer, { provider: "openai", chunks: answer }, asked, signal, OPENAI_FAILURES);
   }
 
   // `json` is text alone: OpenAI's gpt-4o models (but the diarizing one) answer nothing else.

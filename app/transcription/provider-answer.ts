@@ -1,4 +1,7 @@
+import { ProviderFailure } from "../domain/failures.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
+import { nodeStreamFetch } from "./node-stream-fetch.js";
+import type { FailureTelling } from "./provider-retry.js";
 import { readListenResponse } from "./deepgram-answer.js";
 import { readTranscriptionResponse } from "./openai-transcription-answer.js";
 import type { Transcription } from "./transcriber.js";
@@ -38,3 +41,30 @@ export function readProviderAnswer(answer: ProviderAnswer, asked: TranscriptionO
 }
 
 export const readAnswerHere: AnswerReader = (answer, asked) => Promise.resolve(readProviderAnswer(answer, asked));
+
+/**
+ * One attempt's `fetch`, which keeps the success answer's bytes from the SDK that calls it (the SDK reads
+ * `{}`), and those bytes once the attempt has them.
+ */
+export function createAnswerKeeper() {
+  let chunks: Uint8Array[] = [];
+  return {
+    fetch: nodeStreamFetch({ keepSuccessBody: (kept) => (chunks = kept) }),
+    chunks: () => chunks,
+  };
+}
+
+/** A kept answer read by `readAnswer`, or refused as the provider's failure when it is not its shape. */
+export async function readKeptAnswer(
+  readAnswer: AnswerReader,
+  answer: ProviderAnswer,
+  asked: TranscriptionOptions,
+  signal: AbortSignal | undefined,
+  { provider, subject }: FailureTelling,
+): Promise<Transcription> {
+  const transcription = await readAnswer(answer, asked, signal);
+  if (transcription === undefined) {
+    throw new ProviderFailure("failed", provider, `${subject} answered with an unexpected response shape.`);
+  }
+  return transcription;
+}

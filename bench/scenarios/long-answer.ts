@@ -1,10 +1,17 @@
 import { readFile } from "node:fs/promises";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../../tests/support/fake-deepgram.js";
 import { startServerProcess } from "../../tests/support/server-process.js";
-import { AS_SHIPPED, FIXTURES, MiB, SERVICE_ENTRY, median, round, type BenchContext } from "../bench-kit.js";
+import {
+  AS_SHIPPED,
+  FIXTURES,
+  MiB,
+  SERVICE_ENTRY,
+  SPOKEN_WORDS,
+  median,
+  round,
+  type BenchContext,
+} from "../bench-kit.js";
 import { loopDelay } from "../loop-delay.js";
-
-const VOCABULARY = ["so", "we", "think", "the", "release", "should", "ship", "after", "review", "and", "docs"];
 
 /**
  * Deepgram's answer for a diarized recording of `hours` at 150 words a minute, as its API documents it with
@@ -13,7 +20,7 @@ const VOCABULARY = ["so", "we", "think", "the", "release", "should", "ship", "af
  */
 function longListenResponse(hours: number) {
   const words = Array.from({ length: Math.round(hours * 60 * 150) }, (_, index) => {
-    const word = VOCABULARY[index % VOCABULARY.length]!;
+    const word = SPOKEN_WORDS[index % SPOKEN_WORDS.length]!;
     const start = round(index * 0.4, 3);
     return {
       word,

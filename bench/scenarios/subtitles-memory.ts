@@ -1,7 +1,5 @@
-import { MiB, round, type BenchContext } from "../bench-kit.js";
+import { MiB, SPOKEN_WORDS, round, type BenchContext } from "../bench-kit.js";
 import { highestGrowthOnFreshServers } from "../fresh-servers.js";
-
-const VOCABULARY = ["so", "we", "think", "the", "release", "should", "ship", "after", "review", "and", "docs"];
 
 /**
  * A transcript answer as `POST /batch/process` gives one for a long diarized recording, of about `bytes`:
@@ -17,7 +15,7 @@ function transcriptAnswer(bytes: number): string {
     const turnStart = start;
     const texts: string[] = [];
     for (let i = 0; i < 12 + (turn % 30); i += 1) {
-      const word = VOCABULARY[(turn * 7 + i * 3) % VOCABULARY.length]!;
+      const word = SPOKEN_WORDS[(turn * 7 + i * 3) % SPOKEN_WORDS.length]!;
       const punctuated = i % 11 === 10 ? `${word}.` : word;
       const json = JSON.stringify({
         word,

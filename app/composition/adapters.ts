@@ -54,7 +54,10 @@ export async function buildAdapters(config: Config, logger: Logger): Promise<Ada
   await mkdir(config.uploadDir, { recursive: true });
   return {
     logger,
-    transcriber: createTranscriber(config.transcriptionProvider, config, { readAnswer: textWork.readAnswer }),
+    transcriber: createTranscriber(config.transcriptionProvider, config, {
+      readAnswer: textWork.readAnswer,
+      maxAnswerBytes: config.maxProviderAnswerBytes,
+    }),
     optionPolicy: createProviderOptionPolicy(config.transcriptionProvider, config, config.transcriptionModels),
     cleaner: createCleaner({
       settings: config.cleaner,

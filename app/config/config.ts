@@ -9,6 +9,7 @@ import { webhookSettings } from "../webhooks/webhook-settings.js";
 import {
   defaultModelOf,
   PROVIDER_REGISTRY,
+  providerAnswerSettings,
   providerChoiceSettings,
   transcriptionModelSettings,
   type ProviderSettings,
@@ -26,6 +27,7 @@ export const COMPONENT_SETTINGS = [
   httpSettings,
   providerChoiceSettings,
   transcriptionModelSettings,
+  providerAnswerSettings,
   ...Object.values(PROVIDER_REGISTRY).map((provider) => provider.settings),
   cleanerSettings,
   awsSettings,
@@ -59,6 +61,7 @@ function read(env: Env) {
     ...httpSettings.read(env),
     transcriptionProvider: providerChoiceSettings.read(env),
     transcriptionModels: transcriptionModelSettings.read(env),
+    maxProviderAnswerBytes: providerAnswerSettings.read(env),
     ...providerSettings(env),
     cleaner: cleanerSettings.read(env),
     aws: awsSettings.read(env),

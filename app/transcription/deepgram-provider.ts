@@ -63,5 +63,13 @@ export const deepgramProvider = {
   create: ({ apiKey, baseUrl, model, timeoutS, utterances }: DeepgramSettings, tools) =>
     apiKey === undefined
       ? unconfiguredTranscriber("deepgram", model, "DEEPGRAM_API_KEY")
-      : createDeepgramTranscriber({ apiKey, baseUrl, model, timeoutS, utterances, readAnswer: tools?.readAnswer }),
+      : createDeepgramTranscriber({
+          apiKey,
+          baseUrl,
+          model,
+          timeoutS,
+          utterances,
+          readAnswer: tools?.readAnswer,
+          maxAnswerBytes: tools?.maxAnswerBytes,
+        }),
 } as const satisfies ProviderEntry;

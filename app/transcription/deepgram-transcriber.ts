@@ -34,12 +34,14 @@ export interface DeepgramOptions {
   retry?: ProviderRetryOptions;
   /** Reads a success answer's bytes (the service's: on a text worker); on the calling thread when absent. */
   readAnswer?: AnswerReader;
+  /** The longest answer read (`MAX_PROVIDER_ANSWER_BYTES`); longer fails the request with `TooLarge`. */
+  maxAnswerBytes?: number;
 }
 
-/** One attempt's client, and the bytes of its success answer once it has one. */
+/** One attempt's client, and its success answer's bytes once the client's call settles. */
 interface AttemptClient {
   client: DeepgramClient;
-  chunks(): Uint8Array[];
+  kept(call: Promise<unknown>): Promise<Uint8Array[]>;
 }
 
 export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber {
@@ -49,7 +51,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   // Each attempt has a client of its own, whose `fetch` keeps the success answer's bytes from the SDK: it
   // would decode and parse tens of megabytes of JSON on the event loop for a long recording.
   const attemptClient = (): AttemptClient => {
-    const keeper = createAnswerKeeper();
+    const keeper = createAnswerKeeper(options.maxAnswerBytes);
     const client = new DeepgramClient({
       apiKey: options.apiKey,
       baseUrl: options.baseUrl,
@@ -57,7 +59,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
       maxRetries: 0,
       fetch: keeper.fetch,
     });
-    return { client, chunks: keeper.chunks };
+    return { client, kept: keeper.kept };
   };
   const readAnswer = options.readAnswer ?? readAnswerHere;
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
@@ -100,10 +102,14 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     if ("url" in audio) {
       return async () => {
         const attempt = attemptClient();
-        await timedAttempt(timeoutMs, signal, (abortSignal) =>
-          attempt.client.listen.v1.media.transcribeUrl({ url: audio.url, ...features }, { abortSignal, maxRetries: 0 }),
+        return timedAttempt(timeoutMs, signal, (abortSignal) =>
+          attempt.kept(
+            attempt.client.listen.v1.media.transcribeUrl(
+              { url: audio.url, ...features },
+              { abortSignal, maxRetries: 0 },
+            ),
+          ),
         );
-        return attempt.chunks();
       };
     }
     const nextBody = attemptBodies(audio);
@@ -111,13 +117,12 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
       const body = await nextBody();
       const attempt = attemptClient();
       try {
-        await timedAttempt(
+        return await timedAttempt(
           timeoutMs,
           signal,
-          (abortSignal) => sendFile(attempt, body, features, abortSignal),
+          (abortSignal) => attempt.kept(sendFile(attempt, body, features, abortSignal)),
           body.sent,
         );
-        return attempt.chunks();
       } catch (error) {
         throw body.explain(error);
       }

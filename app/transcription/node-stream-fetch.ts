@@ -18,6 +18,24 @@ export interface NodeStreamFetchOptions {
    * megabytes can set off a full collection on the spot.
    */
   keepSuccessBody?: (chunks: Uint8Array[]) => void;
+  /**
+   * The most bytes of a kept answer read: one longer (by its `Content-Length`, or as it arrives) is dropped
+   * there and the request rejects with `AnswerTooLarge`, so what is held never outgrows the limit.
+   */
+  maxSuccessBytes?: number;
+}
+
+/** A success answer longer than `maxSuccessBytes`: its reading was stopped. */
+export class AnswerTooLarge extends Error {
+  override readonly name = "AnswerTooLarge";
+  constructor(readonly maxBytes: number) {
+    super(`The answer is longer than ${maxBytes} bytes.`);
+  }
+}
+
+/** Whether a `Content-Length` already says the answer is over the limit. */
+function declaredOver(length: string | null | undefined, maxBytes: number): boolean {
+  return length !== null && length !== undefined && Number(length) > maxBytes;
 }
 
 function headersOf(reply: IncomingMessage): Headers {
@@ -51,14 +69,32 @@ function keptAnswer(status: number, chunks: Uint8Array[], init: ResponseInit, ke
  * path's CPU). Any other body goes to `fallback`. The answer is read whole, as an SDK reading JSON would read
  * it; a reply cut short rejects, as `fetch` does.
  */
-export function nodeStreamFetch({ fallback = fetch, keepSuccessBody }: NodeStreamFetchOptions = {}): typeof fetch {
+export function nodeStreamFetch({
+  fallback = fetch,
+  keepSuccessBody,
+  maxSuccessBytes = Infinity,
+}: NodeStreamFetchOptions = {}): typeof fetch {
+  /** The limit on an answer of `status`: only a kept (success) answer has one. */
+  const limitOf = (status: number) =>
+    keepSuccessBody !== undefined && status >= 200 && status < 300 ? maxSuccessBytes : Infinity;
   const viaFallback = async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const response = await fallback(input, init);
     if (keepSuccessBody === undefined || !response.ok) return response;
     const { status, statusText, headers } = response;
+    const maxBytes = limitOf(status);
+    if (declaredOver(headers.get("content-length"), maxBytes)) {
+      await response.body?.cancel();
+      throw new AnswerTooLarge(maxBytes);
+    }
     const chunks: Uint8Array[] = [];
+    let received = 0;
+    // Leaving the loop by a throw cancels the body: the rest is never read.
     if (response.body !== null)
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) chunks.push(chunk);
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        received += chunk.byteLength;
+        if (received > maxBytes) throw new AnswerTooLarge(maxBytes);
+        chunks.push(chunk);
+      }
     return keptAnswer(status, chunks, { status, statusText, headers }, keepSuccessBody);
   };
   return (input, init) => {
@@ -78,13 +114,26 @@ export function nodeStreamFetch({ fallback = fetch, keepSuccessBody }: NodeStrea
       // Listened to for the request's whole life: a write failing after the answer must not go unhandled.
       outgoing.on("error", reject);
       outgoing.once("response", (reply) => {
+        const status = reply.statusCode ?? 502;
+        const maxBytes = limitOf(status);
         const chunks: Buffer[] = [];
-        reply.on("data", (chunk: Buffer) => chunks.push(chunk));
+        let received = 0;
+        /** Stops reading an answer over the limit: the connection is dropped, not drained. */
+        const refuse = () => {
+          const error = new AnswerTooLarge(maxBytes);
+          reject(error);
+          outgoing.destroy(error);
+        };
+        if (declaredOver(reply.headers["content-length"], maxBytes)) return refuse();
+        reply.on("data", (chunk: Buffer) => {
+          received += chunk.byteLength;
+          if (received > maxBytes) return refuse();
+          chunks.push(chunk);
+        });
         reply.once("error", reject);
         reply.once("end", () => {
           // The provider answered before reading everything (a refusal): the rest of the upload is not its.
           if (body instanceof Readable) body.unpipe(outgoing);
-          const status = reply.statusCode ?? 502;
           const init = { status, statusText: reply.statusMessage ?? "", headers: headersOf(reply) };
           try {
             resolve(keptAnswer(status, chunks, init, keepSuccessBody));

@@ -75,5 +75,6 @@ export const openAiProvider = {
           format: transcriptionFormat,
           timeoutS,
           readAnswer: tools?.readAnswer,
+          maxAnswerBytes: tools?.maxAnswerBytes,
         }),
 } as const satisfies ProviderEntry;

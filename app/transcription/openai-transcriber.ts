@@ -33,6 +33,8 @@ export interface OpenAiTranscriberOptions {
   retry?: ProviderRetryOptions;
   /** Reads a success answer's bytes (the service's: on a text worker); on the calling thread when absent. */
   readAnswer?: AnswerReader;
+  /** The longest answer read (`MAX_PROVIDER_ANSWER_BYTES`); longer fails the request with `TooLarge`. */
+  maxAnswerBytes?: number;
 }
 
 /**
@@ -44,7 +46,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
   // client of its own, whose `fetch` keeps the success answer's bytes from the SDK, which would parse a long
   // recording's words on the event loop.
   const attemptClient = () => {
-    const keeper = createAnswerKeeper();
+    const keeper = createAnswerKeeper(options.maxAnswerBytes);
     const client = new OpenAI({
       apiKey: options.apiKey,
       baseURL: options.baseUrl,
@@ -53,7 +55,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
       maxRetries: 0,
       fetch: keeper.fetch,
     });
-    return { client, chunks: keeper.chunks };
+    return { client, kept: keeper.kept };
   };
   const readAnswer = options.readAnswer ?? readAnswerHere;
   const retry = options.retry ?? DEFAULT_PROVIDER_RETRY;
@@ -84,22 +86,23 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     const nextBody = attemptBodies(audio);
     return async () => {
       const body = await nextBody();
-      const { client, chunks } = attemptClient();
+      const { client, kept } = attemptClient();
       try {
-        await timedAttempt(
+        return await timedAttempt(
           options.timeoutS * 1000,
           signal,
           (abortSignal) =>
-            client.audio.transcriptions.create(
-              {
-                file: toStreamingFile(body.data, `audio.${extensionOf(body.mime)}`, { type: body.mime }),
-                ...parameters,
-              },
-              { signal: abortSignal },
+            kept(
+              client.audio.transcriptions.create(
+                {
+                  file: toStreamingFile(body.data, `audio.${extensionOf(body.mime)}`, { type: body.mime }),
+                  ...parameters,
+                },
+                { signal: abortSignal },
+              ),
             ),
           body.sent,
         );
-        return chunks();
       } catch (error) {
         throw body.explain(error);
       }

@@ -1,6 +1,6 @@
-import { ProviderFailure } from "../domain/failures.js";
+import { ProviderFailure, TooLarge } from "../domain/failures.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
-import { nodeStreamFetch } from "./node-stream-fetch.js";
+import { AnswerTooLarge, nodeStreamFetch } from "./node-stream-fetch.js";
 import type { FailureTelling } from "./provider-retry.js";
 import { readListenResponse } from "./deepgram-answer.js";
 import { readTranscriptionResponse } from "./openai-transcription-answer.js";
@@ -43,15 +43,42 @@ export function readProviderAnswer(answer: ProviderAnswer, asked: TranscriptionO
 export const readAnswerHere: AnswerReader = (answer, asked) => Promise.resolve(readProviderAnswer(answer, asked));
 
 /**
- * One attempt's `fetch`, which keeps the success answer's bytes from the SDK that calls it (the SDK reads
- * `{}`), and those bytes once the attempt has them.
+ * The longest answer read when the composition root sets none (`MAX_PROVIDER_ANSWER_BYTES`' default): about
+ * 55 hours of diarized speech with every word, and a quarter of what a text worker's heap can parse.
  */
-export function createAnswerKeeper() {
+export const DEFAULT_MAX_ANSWER_BYTES = 128 * 1024 * 1024;
+
+/**
+ * One attempt's `fetch`, which keeps the success answer's bytes from the SDK that calls it (the SDK reads
+ * `{}`), and `kept`, which gives those bytes once the SDK's call through that `fetch` has settled.
+ *
+ * An answer over `maxBytes` is not read on (a recording long enough to give one would otherwise hold it all
+ * in memory, and then again as words): its call fails with `TooLarge`, which no attempt repeats. The SDKs
+ * would report the `fetch` that stopped reading as a network failure, worth retrying, so `kept` tells it.
+ */
+export function createAnswerKeeper(maxBytes = DEFAULT_MAX_ANSWER_BYTES) {
   let chunks: Uint8Array[] = [];
-  return {
-    fetch: nodeStreamFetch({ keepSuccessBody: (kept) => (chunks = kept) }),
-    chunks: () => chunks,
+  let overLimit = false;
+  const keeping = nodeStreamFetch({ keepSuccessBody: (kept) => (chunks = kept), maxSuccessBytes: maxBytes });
+  const fetch: typeof globalThis.fetch = (input, init) =>
+    keeping(input, init).catch((error: unknown) => {
+      overLimit ||= error instanceof AnswerTooLarge;
+      throw error;
+    });
+  const kept = async (call: Promise<unknown>): Promise<Uint8Array[]> => {
+    try {
+      await call;
+    } catch (error) {
+      if (overLimit)
+        throw new TooLarge(
+          "Transcripts of one recording (the provider's answer, every word with its timings)",
+          maxBytes,
+        );
+      throw error;
+    }
+    return chunks;
   };
+  return { fetch, kept };
 }
 
 /** A kept answer read by `readAnswer`, or refused as the provider's failure when it is not its shape. */

@@ -8,6 +8,8 @@ import type { AnswerReader } from "./provider-answer.js";
 /** What the composition root lends every provider: where its success answers are read (absent: where they arrive). */
 export interface ProviderTools {
   readAnswer: AnswerReader;
+  /** The longest answer read (`MAX_PROVIDER_ANSWER_BYTES`; absent: its default). */
+  maxAnswerBytes?: number;
 }
 
 /** What a provider can do, declared once: the pipeline, the API and its tests read it from here. */

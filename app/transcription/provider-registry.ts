@@ -1,8 +1,9 @@
 import type * as v from "valibot";
 import { TRANSCRIPTION_PROVIDERS, type TranscriptionProvider } from "../domain/names.js";
-import { oneOf, optionalText, settings } from "../env/env-values.js";
+import { integer, oneOf, optionalText, settings } from "../env/env-values.js";
 import { deepgramProvider } from "./deepgram-provider.js";
 import { openAiProvider } from "./openai-provider.js";
+import { DEFAULT_MAX_ANSWER_BYTES } from "./provider-answer.js";
 import type { ProviderEntry, ProviderTools } from "./provider-entry.js";
 import { createOptionPolicy, type OptionPolicy } from "./requested-options.js";
 import type { Transcriber } from "./transcriber.js";
@@ -25,6 +26,22 @@ export const providerChoiceSettings = settings(
     }),
   },
   (env) => env.TRANSCRIPTION_PROVIDER,
+);
+
+/** How long a provider's answer may be: it is held whole, then parsed whole on a text worker. */
+export const providerAnswerSettings = settings(
+  {
+    MAX_PROVIDER_ANSWER_BYTES: integer(
+      DEFAULT_MAX_ANSWER_BYTES,
+      // A text worker's heap (1 GiB) holds the answer's text and what it parses into.
+      { min: 1, max: 256 * 1024 * 1024 },
+      {
+        meaning:
+          "longest transcription answer read from the provider, in bytes (128 MiB, at most 256 MiB; a ten-hour diarized recording's is about 23 MiB); a longer one is not read on, and the request fails with 413 `payload_too_large` (a job with `too_large`), not retried",
+      },
+    ),
+  },
+  (env) => env.MAX_PROVIDER_ANSWER_BYTES,
 );
 
 /** The configured provider's transcriber; its answers read on the calling thread unless `tools` say where. */

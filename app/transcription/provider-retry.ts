@@ -1,4 +1,4 @@
-import { ProviderFailure } from "../domain/failures.js";
+import { ProviderFailure, TooLarge } from "../domain/failures.js";
 import type { TranscriptionProvider } from "../domain/names.js";
 import { DelegateBackoff, handleWhen, retry } from "cockatiel";
 import type { Logger } from "../logger.js";
@@ -178,10 +178,14 @@ export interface FailureTelling {
   statusOf(cause: unknown): number | undefined;
 }
 
-/** The one reading of a provider call that failed for good: a timeout, or a failure with its status and attempts. */
-export function toProviderFailure(error: unknown, telling: FailureTelling): ProviderFailure {
+/**
+ * The one reading of a provider call that failed for good: a timeout, or a failure with its status and
+ * attempts. An answer too long to read is the recording's failure, not the provider's: it goes on as it is.
+ */
+export function toProviderFailure(error: unknown, telling: FailureTelling): ProviderFailure | TooLarge {
   const attempts = error instanceof LastAttemptFailed ? error.attempts : undefined;
   const cause = error instanceof LastAttemptFailed ? error.cause : error;
+  if (cause instanceof TooLarge) return cause;
   const { provider, subject } = telling;
   if (cause instanceof AttemptTimedOut) {
     return new ProviderFailure("timeout", provider, `${subject} did not answer in time.`, { attempts }, { cause });

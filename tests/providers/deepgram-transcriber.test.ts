@@ -226,6 +226,33 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     expect(deepgram.requests).toHaveLength(1);
   });
 
+  it("refuses an answer longer than its limit as the recording's (413's too_large), without another attempt", async () => {
+    deepgram.script({ transcript: "word ".repeat(2000) });
+    await expect(transcribe(transcriber({ maxAnswerBytes: 4096 }))).rejects.toMatchObject({
+      code: "too_large",
+      details: { max_bytes: 4096 },
+      message: expect.stringMatching(/^Transcripts of one recording .* are limited to 4096 bytes\.$/) as unknown,
+    });
+    expect(deepgram.requests).toHaveLength(1);
+  });
+
+  it("refuses a long answer to a URL too", async () => {
+    const audioServer = await listenOnLoopback((_request, response) => void response.end(Buffer.alloc(64)));
+    try {
+      deepgram.script({ transcript: "word ".repeat(2000) });
+      const limited = transcriber({ maxAnswerBytes: 4096 });
+      await expect(
+        limited.transcribeUrl!(
+          { url: `${audioServer.url}/a.wav`, bytes: 64, mime: "audio/wav" },
+          { log: logs.logger, options: defaultOptions(limited) },
+        ),
+      ).rejects.toMatchObject({ code: "too_large" });
+      expect(deepgram.requests).toHaveLength(1);
+    } finally {
+      await audioServer.close();
+    }
+  });
+
   it("sends a stored upload's URL as JSON, whole, and reads the transcript Deepgram made of it", async () => {
     const audioServer = await listenOnLoopback((_request, response) => {
       response.writeHead(200, { "Content-Type": "audio/wav" });

@@ -235,6 +235,23 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
     expect(openai.transcriptions).toHaveLength(1);
   });
 
+  it("refuses an answer longer than its limit as the recording's (413's too_large), without another attempt", async () => {
+    openai.script({ body: { text: "word ".repeat(2000) } });
+    const limited = createOpenAiTranscriber({
+      apiKey: FAKE_OPENAI_KEY,
+      baseUrl: openai.baseUrl,
+      model: "whisper-1",
+      timeoutS: 5,
+      retry: fastRetry,
+      maxAnswerBytes: 4096,
+    });
+    await expect(transcribeAsIs(limited, audio, logger)).rejects.toMatchObject({
+      code: "too_large",
+      details: { max_bytes: 4096 },
+    });
+    expect(openai.transcriptions).toHaveLength(1);
+  });
+
   it("hands the answer's bytes to its reader, not to the SDK to parse, and returns what the reader read", async () => {
     const reader = recordingReader("openai");
     const withReader = createOpenAiTranscriber({

@@ -9,6 +9,7 @@ describe("loadConfig", () => {
     expect(config.port).toBe(3000);
     expect(config.maxUploadBytes).toBe(2 * 1024 ** 3);
     expect(config.maxTranscriptJsonBytes).toBe(64 * 1024 ** 2);
+    expect(config.maxProviderAnswerBytes).toBe(128 * 1024 ** 2);
     expect(config.transcriptionProvider).toBe("deepgram");
     expect(config.deepgram).toMatchObject({ baseUrl: "https://api.deepgram.com", model: "nova-3", timeoutS: 900 });
     expect(config.openai).toMatchObject({
@@ -25,6 +26,7 @@ describe("loadConfig", () => {
     const config = loadConfig({
       PORT: "8080",
       MAX_UPLOAD_BYTES: "1000",
+      MAX_PROVIDER_ANSWER_BYTES: "4096",
       TRANSCRIPTION_PROVIDER: "openai",
       DEEPGRAM_BASE_URL: "http://127.0.0.1:9/",
       OPENAI_API_KEY: "sk-x",
@@ -35,6 +37,7 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({
       port: 8080,
       maxUploadBytes: 1000,
+      maxProviderAnswerBytes: 4096,
       transcriptionProvider: "openai",
       cleaner: { choice: "openai" },
     });
@@ -69,6 +72,8 @@ describe("loadConfig", () => {
     ["PORT", "70000", /PORT: must be at most 65535/],
     ["MAX_UPLOAD_BYTES", "0", /MAX_UPLOAD_BYTES: must be at least 1/],
     ["MAX_TRANSCRIPT_JSON_BYTES", String(256 * 1024 ** 2 + 1), /MAX_TRANSCRIPT_JSON_BYTES: must be at most 268435456/],
+    ["MAX_PROVIDER_ANSWER_BYTES", String(256 * 1024 ** 2 + 1), /MAX_PROVIDER_ANSWER_BYTES: must be at most 268435456/],
+    ["MAX_PROVIDER_ANSWER_BYTES", "0", /MAX_PROVIDER_ANSWER_BYTES: must be at least 1/],
     ["TRANSCRIPTION_PROVIDER", "whisper", /TRANSCRIPTION_PROVIDER/],
     ["DEEPGRAM_BASE_URL", "not a url", /DEEPGRAM_BASE_URL: must be an absolute URL/],
     ["MOCK_TENANT_ID", "tenant-1", /MOCK_TENANT_ID: must be a UUID v4/],

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { once } from "node:events";
 import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { nodeStreamFetch } from "../../app/transcription/node-stream-fetch.js";
+import { AnswerTooLarge, nodeStreamFetch } from "../../app/transcription/node-stream-fetch.js";
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -141,13 +141,20 @@ describe("nodeStreamFetch: a stream body piped into http.request", () => {
 describe("nodeStreamFetch: a success answer's bytes kept from its caller", () => {
   let server: Server;
   let url: string;
-  let reply: { status: number; body: Buffer } = { status: 200, body: Buffer.alloc(0) };
+  let reply: { status: number; body: Buffer; declared?: boolean } = { status: 200, body: Buffer.alloc(0) };
+  /** Whether the server's last answer was all handed over before its connection closed. */
+  let delivered: boolean | undefined;
 
   beforeAll(async () => {
     server = createServer((request, response) => {
       request.resume();
       request.once("end", () => {
-        response.writeHead(reply.status, { "Content-Type": "application/json" });
+        delivered = undefined;
+        response.writeHead(reply.status, {
+          "Content-Type": "application/json",
+          ...(reply.declared && { "Content-Length": String(reply.body.length) }),
+        });
+        response.once("close", () => (delivered = response.writableFinished));
         // Written in pieces, so the answer arrives as several chunks to be joined.
         for (let at = 0; at < reply.body.length; at += 16 * 1024)
           response.write(reply.body.subarray(at, at + 16 * 1024));
@@ -208,6 +215,68 @@ describe("nodeStreamFetch: a success answer's bytes kept from its caller", () =>
       expect(kept).toEqual([]);
     },
   );
+
+  describe("an answer over the limit", () => {
+    const limited = (maxSuccessBytes: number) => {
+      const kept: Uint8Array[][] = [];
+      return { kept, fetch: nodeStreamFetch({ keepSuccessBody: (chunks) => kept.push(chunks), maxSuccessBytes }) };
+    };
+    const big = () => Buffer.from(JSON.stringify({ words: Array.from({ length: 200_000 }, (_, i) => `w${i}`) }));
+
+    it.each([
+      ["arriving chunked", false],
+      ["declared by its Content-Length", true],
+    ])("is not read on when %s, and rejects naming the limit", async (_, declared) => {
+      reply = { status: 200, body: big(), declared };
+      const { kept, fetch } = limited(64 * 1024);
+      const error = await fetch(url, { method: "POST", body: Readable.from([Buffer.from("x")]) as never }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(AnswerTooLarge);
+      expect(error).toMatchObject({ maxBytes: 64 * 1024 });
+      expect(kept).toEqual([]);
+    });
+
+    it("is kept whole at exactly the limit, and refused one byte past it", async () => {
+      reply = { status: 200, body: big() };
+      const exact = limited(reply.body.length);
+      await exact.fetch(url, { method: "POST", body: "{}" });
+      expect(Buffer.concat(exact.kept[0]!).equals(reply.body)).toBe(true);
+      const under = limited(reply.body.length - 1);
+      await expect(under.fetch(url, { method: "POST", body: "{}" })).rejects.toBeInstanceOf(AnswerTooLarge);
+    });
+
+    it("stops the connection rather than reading the rest", async () => {
+      reply = { status: 200, body: Buffer.concat([big(), big(), big(), big(), big()]) };
+      const { fetch } = limited(64 * 1024);
+      await expect(fetch(url, { method: "POST", body: "{}" })).rejects.toBeInstanceOf(AnswerTooLarge);
+      await vi.waitFor(() => expect(delivered).toBe(false));
+    });
+
+    it.each([400, 500])("does not limit a %i answer, which its caller reads whole", async (status) => {
+      reply = { status, body: big() };
+      const { fetch } = limited(1024);
+      const response = await fetch(url, { method: "POST", body: "{}" });
+      expect(response.status).toBe(status);
+      expect((await response.arrayBuffer()).byteLength).toBe(reply.body.length);
+    });
+
+    it.each([
+      ["chunked", undefined],
+      ["with its Content-Length", "5000"],
+    ])("from the fallback fetch (%s) is refused, and its body cancelled", async (_, length) => {
+      const cancelled = vi.fn();
+      const body = new ReadableStream<Uint8Array>({
+        pull: (controller) => controller.enqueue(new Uint8Array(1000)),
+        cancel: cancelled,
+      });
+      const headers = length === undefined ? undefined : { "Content-Length": length };
+      const fallback = () => Promise.resolve(new Response(body, { status: 200, headers }));
+      const fetch = nodeStreamFetch({ fallback, keepSuccessBody: () => undefined, maxSuccessBytes: 4000 });
+      await expect(fetch(url, { method: "POST", body: new Blob(["audio"]) })).rejects.toBeInstanceOf(AnswerTooLarge);
+      expect(cancelled).toHaveBeenCalled();
+    });
+  });
 
   it("keeps a success answer that came through the fallback fetch", async () => {
     const kept: Uint8Array[][] = [];

@@ -123,7 +123,8 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
     action: "Upload a smaller file or over a faster link, or submit it as an async job.",
   },
   payload_too_large: {
-    meaning: "The file (or the body around it) is over the service's limit; max_bytes says the limit.",
+    meaning:
+      "The file (or the body around it) is over the service's limit, or the recording's transcript is longer than the service reads; max_bytes says the limit.",
     action: "Upload a smaller file, or split the recording.",
   },
   unsupported_media_type: {

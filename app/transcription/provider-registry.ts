@@ -37,7 +37,7 @@ export const providerAnswerSettings = settings(
       { min: 1, max: 256 * 1024 * 1024 },
       {
         meaning:
-          "longest transcription answer read from the provider, in bytes (128 MiB, at most 256 MiB; a ten-hour diarized recording's is about 23 MiB); a longer one is not read on, and the request fails with 413 `payload_too_large` (a job with `too_large`), not retried",
+          "longest transcription answer read from the provider, in bytes (128 MiB, at most 256 MiB; a ten-hour diarized recording's is about 23 MiB); while one is read the process holds about six times its size, so lower it on a small instance; a longer one is not read on, and the request fails with 413 `payload_too_large` (a job with `too_large`), not retried",
       },
     ),
   },

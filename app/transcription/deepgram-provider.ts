@@ -63,13 +63,5 @@ export const deepgramProvider = {
   create: ({ apiKey, baseUrl, model, timeoutS, utterances }: DeepgramSettings, tools) =>
     apiKey === undefined
       ? unconfiguredTranscriber("deepgram", model, "DEEPGRAM_API_KEY")
-      : createDeepgramTranscriber({
-          apiKey,
-          baseUrl,
-          model,
-          timeoutS,
-          utterances,
-          readAnswer: tools?.readAnswer,
-          maxAnswerBytes: tools?.maxAnswerBytes,
-        }),
+      : createDeepgramTranscriber({ apiKey, baseUrl, model, timeoutS, utterances, ...tools }),
 } as const satisfies ProviderEntry;

@@ -81,10 +81,9 @@ export function nodeStreamFetch({
     const response = await fallback(input, init);
     if (keepSuccessBody === undefined || !response.ok) return response;
     const { status, statusText, headers } = response;
-    const maxBytes = limitOf(status);
-    if (declaredOver(headers.get("content-length"), maxBytes)) {
+    if (declaredOver(headers.get("content-length"), maxSuccessBytes)) {
       await response.body?.cancel();
-      throw new AnswerTooLarge(maxBytes);
+      throw new AnswerTooLarge(maxSuccessBytes);
     }
     const chunks: Uint8Array[] = [];
     let received = 0;
@@ -92,7 +91,7 @@ export function nodeStreamFetch({
     if (response.body !== null)
       for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
         received += chunk.byteLength;
-        if (received > maxBytes) throw new AnswerTooLarge(maxBytes);
+        if (received > maxSuccessBytes) throw new AnswerTooLarge(maxSuccessBytes);
         chunks.push(chunk);
       }
     return keptAnswer(status, chunks, { status, statusText, headers }, keepSuccessBody);

@@ -74,7 +74,6 @@ export const openAiProvider = {
           model: transcriptionModel,
           format: transcriptionFormat,
           timeoutS,
-          readAnswer: tools?.readAnswer,
-          maxAnswerBytes: tools?.maxAnswerBytes,
+          ...tools,
         }),
 } as const satisfies ProviderEntry;

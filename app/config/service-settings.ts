@@ -61,7 +61,7 @@ export const httpSettings = settings(
       { min: 1 },
       {
         meaning:
-          "captions files, transcripts sent to `POST /batch/subtitles` and job results read for their subtitles, held in memory at once per instance, by size (64 MiB: four of the largest captions files); each is parsed whole and its answer held until sent, so more wait their turn, up to 60 s, then 503 `too_busy`; a tenant holds at most its share (that of `MAX_CONCURRENT_REQUESTS_PER_TENANT` in `MAX_CONCURRENT_REQUESTS`), its other files waiting in a queue of its own",
+          "captions files, provider answers over 64 KiB (of `POST /batch/process`), transcripts sent to `POST /batch/subtitles` and job results read for their subtitles, held in memory at once per instance, by size (64 MiB: four of the largest captions files); each is parsed whole and its answer held until sent, so more wait their turn, up to 60 s, then 503 `too_busy`; a tenant holds at most its share (that of `MAX_CONCURRENT_REQUESTS_PER_TENANT` in `MAX_CONCURRENT_REQUESTS`), its other files waiting in a queue of its own",
       },
     ),
     REQUEST_TIMEOUT_S: integer(

@@ -6,6 +6,7 @@ import type { TranscriptLanguage, TranscriptionOptions } from "../domain/transcr
 import type { FailureStage } from "../events/batch-processing-failed.js";
 import type { PublishOutcome } from "../events/event-publisher.js";
 import type { Logger } from "../logger.js";
+import type { TextRoom } from "../transcription/transcriber.js";
 import type { AudioTee } from "../upload/audio-tee.js";
 import type { DetectedInput } from "../upload/input-detection.js";
 import type { InMemoryFile } from "../upload/upload-sink.js";
@@ -38,6 +39,8 @@ export interface BatchJob {
   wantsTimings?: boolean | undefined;
   log: Logger;
   signal?: AbortSignal | undefined;
+  /** Where the provider's long answer takes its room in the text budget; absent (a queue worker): none. */
+  textRoom?: TextRoom | undefined;
   /**
    * Asked when a domain failure has ended the job, before its `BatchProcessingFailed` is published: false
    * withholds the event (a worker's job deleted meanwhile). Absent: the event is published.

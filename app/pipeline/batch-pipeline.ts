@@ -117,7 +117,7 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
   }
 
   function transcribe(job: BatchJob, mime: string, asked: TranscriptionOptions): Promise<Transcription> {
-    const options = { log: job.log, signal: job.signal, options: asked };
+    const options = { log: job.log, signal: job.signal, options: asked, textRoom: job.textRoom };
     const { remoteUrl, tee } = job.upload;
     const early = tee?.started;
     if (early !== undefined) {

@@ -1,7 +1,7 @@
 import { SubtitlesUnavailable } from "../domain/failures.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import type { Logger } from "../logger.js";
-import type { Transcriber } from "../transcription/transcriber.js";
+import type { TextRoom, Transcriber } from "../transcription/transcriber.js";
 import { refuseForCaptions } from "../transcription/requested-options.js";
 import type { AudioTee } from "../upload/audio-tee.js";
 import { detectInputFromHead, type DetectedInput } from "../upload/input-detection.js";
@@ -41,6 +41,7 @@ export function createScreenStep(transcriber: Transcriber) {
       signal,
       options,
       wantsTimings = false,
+      textRoom,
     }: {
       needsProvider: boolean;
       log: Logger;
@@ -48,6 +49,8 @@ export function createScreenStep(transcriber: Transcriber) {
       signal?: AbortSignal | undefined;
       options: TranscriptionOptions;
       wantsTimings?: boolean;
+      /** Where the live transcription's long answer takes its room in the text budget. */
+      textRoom?: TextRoom | undefined;
     },
   ): Promise<DetectedInput | undefined> {
     try {
@@ -67,7 +70,7 @@ export function createScreenStep(transcriber: Transcriber) {
       if (tee !== undefined && transcriber.transcribeArriving !== undefined) {
         const transcribeArriving = transcriber.transcribeArriving.bind(transcriber);
         const stopped = signal === undefined ? tee.signal : AbortSignal.any([signal, tee.signal]);
-        tee.take(input.mime, (audio) => transcribeArriving(audio, { log, signal: stopped, options }));
+        tee.take(input.mime, (audio) => transcribeArriving(audio, { log, signal: stopped, options, textRoom }));
       }
       return input;
     } finally {

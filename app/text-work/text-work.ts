@@ -16,7 +16,12 @@ import type { SubtitlesOfJson } from "./subtitles-of-json.js";
 import type { SubtitleLayout } from "../subtitles/subtitle-cues.js";
 import type { SubtitleFormat } from "../subtitles/subtitle-files.js";
 import * as inline from "./text-worker.js";
-import { readAnswerHere, type AnswerReader } from "../transcription/provider-answer.js";
+import {
+  answerBytes,
+  readAnswerHere,
+  SHORT_ANSWER_BYTES,
+  type AnswerReader,
+} from "../transcription/provider-answer.js";
 import { ownsItsBuffer } from "../transcription/node-stream-fetch.js";
 import { unpackTranscription, type PackedTranscription } from "./packed-transcription.js";
 
@@ -119,11 +124,6 @@ function workerModule(): { filename: string; execArgv: string[] } {
   };
 }
 
-/** An answer this small is read where it arrives: its parse costs less than the round trip to a worker. */
-const ANSWER_READ_HERE_BYTES = 64 * 1024;
-
-const bytesOf = (chunks: readonly Uint8Array[]) => chunks.reduce((total, chunk) => total + chunk.byteLength, 0);
-
 /** Heap limit of one worker: a file that needs more fails that request only. */
 const WORKER_MAX_HEAP_MB = 1024;
 
@@ -152,7 +152,7 @@ export function createTextWorkerPool(logger: Logger, { filename, execArgv } = wo
       (await pool.run(await packedTask(task), { name: "renderSubtitles", signal })) as SubtitlesRender,
     subtitlesOfJson: (task, signal) => pool.run(task, { name: "subtitlesOfJson", signal }) as Promise<SubtitlesOfJson>,
     readAnswer: async (answer, asked, signal) => {
-      if (bytesOf(answer.chunks) <= ANSWER_READ_HERE_BYTES) return readAnswerHere(answer, asked);
+      if (answerBytes(answer) <= SHORT_ANSWER_BYTES) return readAnswerHere(answer, asked);
       return unpackedReading(
         (await pool.run({ answer, asked }, { name: "readAnswer", signal, transferList: movable(answer.chunks) })) as
           PackedTranscription | undefined,

@@ -131,8 +131,9 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
 
   async function transcribe(
     audio: AudioFile | ArrivingAudio | RemoteAudio,
-    { log, signal, options: asked }: TranscribeOptions,
+    transcribeOptions: TranscribeOptions,
   ): Promise<Transcription> {
+    const { log, signal, options: asked } = transcribeOptions;
     let answer: Uint8Array[];
     try {
       answer = await withProviderRetry(attempts(audio, parametersOf(asked), signal), classifyDeepgramError, {
@@ -144,7 +145,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     } catch (error) {
       throw toProviderFailure(error, DEEPGRAM_FAILURES);
     }
-    return readKeptAnswer(readAnswer, { provider: "deepgram", chunks: answer }, asked, signal, DEEPGRAM_FAILURES);
+    return readKeptAnswer(readAnswer, { provider: "deepgram", chunks: answer }, transcribeOptions, DEEPGRAM_FAILURES);
   }
 
   type DeepgramParameters = ReturnType<typeof parametersOf>;

@@ -111,8 +111,9 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
 
   async function transcribe(
     audio: AudioFile | ArrivingAudio,
-    { log, signal, options: asked }: TranscribeOptions,
+    transcribeOptions: TranscribeOptions,
   ): Promise<Transcription> {
+    const { log, signal, options: asked } = transcribeOptions;
     let answer: Uint8Array[];
     try {
       answer = await withProviderRetry(attempts(audio, parametersOf(asked), signal), classifyOpenAiError, {
@@ -124,7 +125,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     } catch (error) {
       throw toProviderFailure(error, OPENAI_FAILURES);
     }
-    return readKeptAnswer(readAnswer, { provider: "openai", chunks: answer }, asked, signal, OPENAI_FAILURES);
+    return readKeptAnswer(readAnswer, { provider: "openai", chunks: answer }, transcribeOptions, OPENAI_FAILURES);
   }
 
   // `json` is text alone: OpenAI's gpt-4o models (but the diarizing one) answer nothing else.

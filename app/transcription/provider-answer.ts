@@ -4,7 +4,7 @@ import { AnswerTooLarge, nodeStreamFetch } from "./node-stream-fetch.js";
 import type { FailureTelling } from "./provider-retry.js";
 import { readListenResponse } from "./deepgram-answer.js";
 import { readTranscriptionResponse } from "./openai-transcription-answer.js";
-import type { Transcription } from "./transcriber.js";
+import type { TranscribeOptions, Transcription } from "./transcriber.js";
 
 /** A provider's success answer as it came off the wire: its JSON's bytes in the chunks they arrived in. */
 export interface ProviderAnswer {
@@ -81,14 +81,28 @@ export function createAnswerKeeper(maxBytes = DEFAULT_MAX_ANSWER_BYTES) {
   return { fetch, kept };
 }
 
-/** A kept answer read by `readAnswer`, or refused as the provider's failure when it is not its shape. */
+/**
+ * An answer this short (every recording of a few minutes) is read where it arrives, its parse costing less
+ * than a worker's round trip, and takes no room of the text budget.
+ */
+export const SHORT_ANSWER_BYTES = 64 * 1024;
+
+export const answerBytes = (answer: ProviderAnswer) =>
+  answer.chunks.reduce((total, chunk) => total + chunk.byteLength, 0);
+
+/**
+ * A kept answer read by `readAnswer`, or refused as the provider's failure when it is not its shape. A long
+ * answer first takes its room in the text budget (`textRoom`): it is held, then parsed, at several times its
+ * size, so several at once wait their turn as large captions files do.
+ */
 export async function readKeptAnswer(
   readAnswer: AnswerReader,
   answer: ProviderAnswer,
-  asked: TranscriptionOptions,
-  signal: AbortSignal | undefined,
+  { options: asked, signal, textRoom }: Pick<TranscribeOptions, "options" | "signal" | "textRoom">,
   { provider, subject }: FailureTelling,
 ): Promise<Transcription> {
+  const bytes = answerBytes(answer);
+  if (textRoom !== undefined && bytes > SHORT_ANSWER_BYTES) await textRoom(bytes);
   const transcription = await readAnswer(answer, asked, signal);
   if (transcription === undefined) {
     throw new ProviderFailure("failed", provider, `${subject} answered with an unexpected response shape.`);

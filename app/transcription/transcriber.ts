@@ -50,12 +50,20 @@ export interface Transcription {
   language?: TranscriptLanguage | null | undefined;
 }
 
+/**
+ * Takes room for `bytes` more of text held in memory for a request, until the request is answered (the
+ * instance's text budget, `MAX_TEXT_IN_MEMORY_BYTES`); waits for it, and rejects when it does not come in time.
+ */
+export type TextRoom = (bytes: number) => Promise<void>;
+
 export interface TranscribeOptions {
   /** How to transcribe: the request's options, checked against what the provider supports. */
   options: TranscriptionOptions;
   log: Logger;
   /** Aborted when the client goes away, so a paid call is not finished for nobody. */
   signal?: AbortSignal | undefined;
+  /** Where a long answer's room is taken before it is read (absent: none is counted, as on a queue worker). */
+  textRoom?: TextRoom | undefined;
 }
 
 /** The transcription port: one method, one audio file in, one transcript out. */

@@ -1,7 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { readFile } from "node:fs/promises";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { inlineTextWork, type TextWork } from "../../app/text-work/text-work.js";
 import { memoryJobs } from "../support/memory-jobs.js";
-import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
+import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
+import { readAnswerHere } from "../../app/transcription/provider-answer.js";
+import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.js";
+import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
 
 /** A WebVTT file of about `bytes`, long enough to be screened as captions before it is processed. */
 function captions(bytes: number): string {
@@ -49,6 +53,12 @@ function firstRenderHeld() {
     },
   };
   return { textWork, renders: () => renders, release: first.open };
+}
+
+/** The speech fixture's WAV header followed by silence, `bytes` in all. */
+async function readWavPadded(bytes: number): Promise<Uint8Array> {
+  const head = (await readFile(new URL("audio/speech.wav", FIXTURES))).subarray(0, 44);
+  return Buffer.concat([head, Buffer.alloc(bytes - head.length)]);
 }
 
 const TENANTS = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"];
@@ -170,6 +180,76 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
       built!.app.request(`/batch/jobs/${id}/captions?format=vtt`, { headers: { "X-Tenant-ID": TENANTS[0]! } });
     const second = await secondWaitsForFirst(held, read, read);
     expect(await second.text()).toContain("Hello there.");
+  });
+
+  describe("a provider's long answer", () => {
+    let deepgram: Awaited<ReturnType<typeof startFakeDeepgram>>;
+    beforeAll(async () => {
+      deepgram = await startFakeDeepgram();
+    });
+    afterAll(() => deepgram.close());
+
+    /** Captions held in their import, and Deepgram answering audio; `order` says when each was read. */
+    async function withHeldCaptions() {
+      const held = firstImportHeld();
+      const transcriber = createDeepgramTranscriber({
+        apiKey: FAKE_DEEPGRAM_KEY,
+        baseUrl: deepgram.url,
+        model: "nova-3",
+        timeoutS: 10,
+        readAnswer: (answer, asked) => {
+          held.order.push("answer read");
+          return readAnswerHere(answer, asked);
+        },
+      });
+      built = await buildTestApp({
+        textWork: held.textWork,
+        transcriber,
+        maxTextInMemoryBytes: 300 * 1024,
+        maxCaptionsBytes: 1024 * 1024,
+      });
+      const app = built.app;
+      const first = postUpload(app, uploadForm(captions(200 * 1024), "a.vtt"), { "X-Tenant-ID": TENANTS[0]! });
+      await expect.poll(held.imports).toBe(1);
+      const speech = await readFile(new URL("audio/speech.wav", FIXTURES));
+      const send = (audio: Uint8Array = speech) =>
+        postUpload(app, uploadForm(audio, "meeting.wav"), { "X-Tenant-ID": TENANTS[1]! });
+      return { ...held, first, send };
+    }
+
+    it.each([
+      ["stored first (a file shorter than its screened head)", () => undefined, false],
+      // Long enough to be screened: its bytes go to Deepgram as they arrive.
+      ["transcribed as it arrives", async () => readWavPadded(512 * 1024), true],
+    ])(
+      "%s: waits, read by no one, for room a large captions file holds; then is read and answered",
+      async (_, audio, live) => {
+        const { order, release, first, send } = await withHeldCaptions();
+        deepgram.script({ transcript: "we ship on friday ".repeat(8000) });
+        const requestsBefore = deepgram.requests.length;
+        const second = send(await audio());
+        await expect.poll(waitsForRoom).toBe(true);
+        // Deepgram has answered; its answer waits for room, unparsed.
+        expect(deepgram.requests.length).toBe(requestsBefore + 1);
+        expect(deepgram.requests.at(-1)!.contentLength === undefined).toBe(live);
+        expect(order).toEqual(["import 1"]);
+        release();
+        const answers = await Promise.all([first, second]);
+        expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+        expect(order).toEqual(["import 1", "imported 1", "answer read"]);
+        expect(await answers[1].json()).toMatchObject({ raw_transcript: expect.stringContaining("ship") as unknown });
+      },
+    );
+
+    it("of a short recording takes no room: it is answered while the captions hold it all", async () => {
+      const { order, release, first, send } = await withHeldCaptions();
+      const second = await send();
+      expect(second.status).toBe(200);
+      expect(order).toEqual(["import 1", "answer read"]);
+      expect(waitsForRoom()).toBe(false);
+      release();
+      expect((await first).status).toBe(200);
+    });
   });
 
   it("lets small captions and files that fit together run at once", async () => {

@@ -226,6 +226,47 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     expect(deepgram.requests).toHaveLength(1);
   });
 
+  describe("a long answer's room in the text budget", () => {
+    /** A reader that notes when it reads, and the room taken, in one order. */
+    const noting = () => {
+      const order: string[] = [];
+      const reader = recordingReader("deepgram");
+      const withReader = transcriber({
+        readAnswer: (answer, asked) => {
+          order.push("read");
+          return reader.readAnswer(answer, asked);
+        },
+      });
+      return { order, withReader };
+    };
+    const transcribeWith = (t: ReturnType<typeof transcriber>, textRoom: (bytes: number) => Promise<void>) =>
+      t.transcribe(audio, { log: logs.logger, options: defaultOptions(t), textRoom });
+
+    it("is taken for the answer's length before the answer is read", async () => {
+      deepgram.script({ transcript: "we ship on friday ".repeat(8000) });
+      const { order, withReader } = noting();
+      await transcribeWith(withReader, (bytes) => Promise.resolve(void order.push(`room ${bytes}`)));
+      expect(order).toHaveLength(2);
+      expect(order[1]).toBe("read");
+      expect(Number(order[0]!.slice("room ".length))).toBeGreaterThan(8000 * 18);
+    });
+
+    it("is not taken for a short recording's answer", async () => {
+      const { order, withReader } = noting();
+      await transcribeWith(withReader, (bytes) => Promise.resolve(void order.push(`room ${bytes}`)));
+      expect(order).toEqual(["read"]);
+    });
+
+    it("refused, fails the transcription with the refusal as it is, unread and not asked again", async () => {
+      deepgram.script({ transcript: "we ship on friday ".repeat(8000) });
+      const { order, withReader } = noting();
+      const busy = new Error("no room in time");
+      await expect(transcribeWith(withReader, () => Promise.reject(busy))).rejects.toBe(busy);
+      expect(order).toEqual([]);
+      expect(deepgram.requests).toHaveLength(1);
+    });
+  });
+
   it("refuses an answer longer than its limit as the recording's (413's too_large), without another attempt", async () => {
     deepgram.script({ transcript: "word ".repeat(2000) });
     await expect(transcribe(transcriber({ maxAnswerBytes: 4096 }))).rejects.toMatchObject({

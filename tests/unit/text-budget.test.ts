@@ -111,6 +111,78 @@ describe("the text budget", () => {
   });
 });
 
+describe("room lent to a request as it finds it needs it", () => {
+  it("holds no room until the work takes some, then holds it until the answer has left", async () => {
+    const budget = createTextBudget(100 * UNIT);
+    const { outgoing, close } = openResponse();
+    const seen: number[] = [];
+    await budget.lend(fakeContext(outgoing).c, async (take) => {
+      seen.push(budget.free);
+      await take(30 * UNIT);
+      seen.push(budget.free);
+    });
+    expect(seen).toEqual([100 * UNIT, 70 * UNIT]);
+    expect(budget.free).toBe(70 * UNIT);
+    close();
+    expect(budget.free).toBe(100 * UNIT);
+  });
+
+  it("holds nothing for a request whose work takes none", async () => {
+    const budget = createTextBudget(100 * UNIT);
+    const { outgoing } = openResponse();
+    await budget.lend(fakeContext(outgoing).c, () => Promise.resolve("answer"));
+    expect(budget.free).toBe(100 * UNIT);
+  });
+
+  it("gives back at once what a failed request took", async () => {
+    const budget = createTextBudget(100 * UNIT);
+    const { outgoing } = openResponse();
+    const failed = budget.lend(fakeContext(outgoing).c, async (take) => {
+      await take(60 * UNIT);
+      throw new Error("provider gone");
+    });
+    await expect(failed).rejects.toThrow("provider gone");
+    expect(budget.free).toBe(100 * UNIT);
+  });
+
+  it("holds room for one text at a time, and never waits for more while holding some", async () => {
+    const budget = createTextBudget(100 * UNIT);
+    const other = openResponse();
+    await budget.hold(fakeContext(other.outgoing).c, 60 * UNIT, () => Promise.resolve());
+    const mine = openResponse();
+    const lent = budget.lend(fakeContext(mine.outgoing).c, async (take) => {
+      await take(40 * UNIT);
+      expect(budget.free).toBe(0);
+      // A transcription dropped for another: the second answer's room is waited for holding nothing.
+      await take(50 * UNIT);
+    });
+    await expect.poll(() => budget.free).toBe(40 * UNIT);
+    other.close();
+    await lent;
+    expect(budget.free).toBe(50 * UNIT);
+    mine.close();
+    expect(budget.free).toBe(100 * UNIT);
+  });
+
+  it("gives back room that comes after its request is over, and tells the late taker", async () => {
+    const budget = createTextBudget(100 * UNIT);
+    const holder = openResponse();
+    await budget.hold(fakeContext(holder.outgoing).c, 100 * UNIT, () => Promise.resolve());
+    let late: Promise<void> | undefined;
+    // The request ends (its upload failed) while its live transcription still waits for room.
+    await expect(
+      budget.lend(fakeContext(openResponse().outgoing).c, (take) => {
+        late = take(40 * UNIT);
+        late.catch(() => undefined);
+        return Promise.reject(new Error("upload cut off"));
+      }),
+    ).rejects.toThrow("upload cut off");
+    holder.close();
+    await expect(late).rejects.toThrow(/over before its room/);
+    expect(budget.free).toBe(100 * UNIT);
+  });
+});
+
 describe("a tenant's share of the text budget", () => {
   it("keeps one tenant's files past its share in its own queue, so another tenant's file goes first", async () => {
     const budget = createTextBudget(100 * UNIT, { tenantShare: 0.25 });

@@ -35,7 +35,7 @@ export interface BatchRouteDeps {
   requestTimeoutMs: number;
   /** The upload disk's reserve and each tenant's share of it. */
   disk: DiskLimits;
-  /** A captions file is parsed whole and its answer held until sent: it waits for room in the budget. */
+  /** A captions file or a provider's long answer is parsed whole and held until sent: it waits for room. */
   textBudget: TextBudget;
   /** What runs before the handler: the concurrency limit, then `identity`, which sets `c.var.context`. */
   admission: Admission;
@@ -75,111 +75,115 @@ export function batchRoutes(deps: BatchRouteDeps) {
         ? setTimeout(() => deadline.abort(new DeadlinePassed()), deps.requestTimeoutMs)
         : undefined;
     const signal = AbortSignal.any([c.req.raw.signal, deadline.signal]);
-    // Audio goes to the provider as it arrives, unless an Idempotency-Key must be claimed first (after the
-    // whole body is read, since it is bound to the body's hash): a repeated request must not pay twice.
-    const tee = deps.pipeline.transcribesArriving && claim === undefined ? createAudioTee() : undefined;
-    const sink = memoryOrDiskSink(deps.tempFiles, context, deps.disk);
-    // The stored file, released once the request is answered (or replayed), however it ends.
-    let file: ReturnType<typeof localFile> | undefined;
-    async function processed(upload: Received<TempFileUpload>, screened: DetectedInput | undefined): Promise<Answer> {
-      // Captions too short to be screened are small enough to need no room of the budget.
-      return screened?.kind === "captions"
-        ? deps.textBudget.hold(c, upload.bytes, () => answered(upload, screened))
-        : answered(upload, screened);
-    }
-    async function answered(upload: Received<TempFileUpload>, screened: DetectedInput | undefined): Promise<Answer> {
-      const { raw, cleaned, event } = await deps.pipeline.process({
-        context,
-        upload: {
+    // The request's room in the text budget: its captions file's, or its provider's long answer's.
+    return deps.textBudget.lend(c, async (textRoom) => {
+      // Audio goes to the provider as it arrives, unless an Idempotency-Key must be claimed first (after the
+      // whole body is read, since it is bound to the body's hash): a repeated request must not pay twice.
+      const tee = deps.pipeline.transcribesArriving && claim === undefined ? createAudioTee() : undefined;
+      const sink = memoryOrDiskSink(deps.tempFiles, context, deps.disk);
+      // The stored file, released once the request is answered (or replayed), however it ends.
+      let file: ReturnType<typeof localFile> | undefined;
+      async function processed(upload: Received<TempFileUpload>, screened: DetectedInput | undefined): Promise<Answer> {
+        // Captions too short to be screened are small enough to need no room of the budget.
+        if (screened?.kind === "captions") await textRoom(upload.bytes);
+        return answered(upload, screened);
+      }
+      async function answered(upload: Received<TempFileUpload>, screened: DetectedInput | undefined): Promise<Answer> {
+        const { raw, cleaned, event } = await deps.pipeline.process({
+          context,
+          upload: {
+            bytes: upload.bytes,
+            declaredType: upload.declaredType,
+            detected: screened,
+            localPath: file!.path,
+            memory: upload.stored.memory,
+            tee,
+          },
+          options,
+          wantsTimings,
+          textRoom,
+          log,
+          signal,
+        });
+        // The access line then says all an operator needs of a request, the event it published included.
+        c.set("outcome", {
           bytes: upload.bytes,
-          declaredType: upload.declaredType,
-          detected: screened,
-          localPath: file!.path,
-          memory: upload.stored.memory,
-          tee,
-        },
-        options,
-        wantsTimings,
-        log,
-        signal,
-      });
-      // The access line then says all an operator needs of a request, the event it published included.
-      c.set("outcome", {
-        bytes: upload.bytes,
-        source: raw.source,
-        cleaner: cleaned.cleaner,
-        event_status: event.status,
-        ...(event.status === "published" && { event_id: event.eventId }),
-      });
-      const warnings = c.var.warnings;
-      const answer: BatchResponse = {
-        interaction_id: context.interactionId,
-        tenant_id: context.tenantId,
-        user_id: context.userId,
-        account_id: context.accountId,
-        ...(warnings !== undefined && { warnings }),
-        // The same transcript fields as a completed job's result.
-        ...toJobResult({ raw, cleaned }),
-        event: eventReport(event),
-      };
-      if (subtitles === undefined) return { status: 200, body: answer };
-      // Subtitles instead of JSON: the event's fate goes in headers, as the body has no room for it.
-      const text = await deps.pipeline.subtitles({ raw, cleaned }, subtitles, layout, signal);
-      return {
-        status: 200,
-        body: null,
-        text,
-        headers: {
-          ...subtitleHeaders(subtitles),
-          "X-Event-Status": event.status,
-          ...(event.status === "published" ? { "X-Event-Id": event.eventId } : { "X-Event-Error": event.error }),
-        },
-      };
-    }
-    try {
-      return await acceptUpload(c, {
-        endpoint: "POST /batch/process",
-        claim,
-        asked: { options, subtitles: subtitles ?? null, layout },
-        sink: tee === undefined ? sink : teeingSink(sink, tee),
-        maxBytes: deps.maxUploadBytes,
-        idleTimeoutMs: deps.uploadIdleTimeoutMs,
-        minRate: deps.minUploadRate,
-        signal,
-        screen: (head) => deps.pipeline.screen(head, { needsProvider: true, log, tee, signal, options, wantsTimings }),
-        received(upload) {
-          file = localFile(upload.stored, deps.tempFiles);
-          tee?.stored({ path: file.path, bytes: upload.bytes });
-        },
-        respond: ({ body, text, headers }) =>
-          text === undefined
-            ? c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" })
-            : c.body(textStream(text), 200, headers),
-        answer: (upload, screened) =>
-          processed(upload, screened).catch((error: unknown) => {
-            if (!deadline.signal.aborted) throw error;
-            throw new ApiError(
-              "processing_timeout",
-              `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`,
-              {},
-              { cause: error },
-            );
-          }),
-      });
-    } catch (error) {
-      // Past the deadline while the body was still arriving (once it is in, `answer` says so itself).
-      if (!deadline.signal.aborted || file !== undefined) throw error;
-      throw new ApiError(
-        "upload_timeout",
-        `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`,
-        {},
-        { cause: error },
-      );
-    } finally {
-      await file?.release();
-      clearTimeout(timer);
-      tee?.close();
-    }
+          source: raw.source,
+          cleaner: cleaned.cleaner,
+          event_status: event.status,
+          ...(event.status === "published" && { event_id: event.eventId }),
+        });
+        const warnings = c.var.warnings;
+        const answer: BatchResponse = {
+          interaction_id: context.interactionId,
+          tenant_id: context.tenantId,
+          user_id: context.userId,
+          account_id: context.accountId,
+          ...(warnings !== undefined && { warnings }),
+          // The same transcript fields as a completed job's result.
+          ...toJobResult({ raw, cleaned }),
+          event: eventReport(event),
+        };
+        if (subtitles === undefined) return { status: 200, body: answer };
+        // Subtitles instead of JSON: the event's fate goes in headers, as the body has no room for it.
+        const text = await deps.pipeline.subtitles({ raw, cleaned }, subtitles, layout, signal);
+        return {
+          status: 200,
+          body: null,
+          text,
+          headers: {
+            ...subtitleHeaders(subtitles),
+            "X-Event-Status": event.status,
+            ...(event.status === "published" ? { "X-Event-Id": event.eventId } : { "X-Event-Error": event.error }),
+          },
+        };
+      }
+      try {
+        return await acceptUpload(c, {
+          endpoint: "POST /batch/process",
+          claim,
+          asked: { options, subtitles: subtitles ?? null, layout },
+          sink: tee === undefined ? sink : teeingSink(sink, tee),
+          maxBytes: deps.maxUploadBytes,
+          idleTimeoutMs: deps.uploadIdleTimeoutMs,
+          minRate: deps.minUploadRate,
+          signal,
+          screen: (head) =>
+            deps.pipeline.screen(head, { needsProvider: true, log, tee, signal, options, wantsTimings, textRoom }),
+          received(upload) {
+            file = localFile(upload.stored, deps.tempFiles);
+            tee?.stored({ path: file.path, bytes: upload.bytes });
+          },
+          respond: ({ body, text, headers }) =>
+            text === undefined
+              ? c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" })
+              : c.body(textStream(text), 200, headers),
+          answer: (upload, screened) =>
+            processed(upload, screened).catch((error: unknown) => {
+              if (!deadline.signal.aborted) throw error;
+              throw new ApiError(
+                "processing_timeout",
+                `The request did not complete within ${deps.requestTimeoutMs / 1000} s.`,
+                {},
+                { cause: error },
+              );
+            }),
+        });
+      } catch (error) {
+        // Past the deadline while the body was still arriving (once it is in, `answer` says so itself).
+        if (!deadline.signal.aborted || file !== undefined) throw error;
+        throw new ApiError(
+          "upload_timeout",
+          `The upload did not complete within ${deps.requestTimeoutMs / 1000} s.`,
+          {},
+          { cause: error },
+        );
+      } finally {
+        await file?.release();
+        clearTimeout(timer);
+        tee?.close();
+      }
+    });
   });
   const refuseMethod = (c: Context<IdentifiedEnv>) => {
     c.header("Allow", "POST");

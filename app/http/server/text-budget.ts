@@ -2,6 +2,7 @@ import { Semaphore, withTimeout, type SemaphoreInterface } from "async-mutex";
 import type { Context } from "hono";
 import { ApiError } from "../contract/problem.js";
 import type { IdentifiedEnv } from "./app-env.js";
+import type { TextRoom } from "../../transcription/transcriber.js";
 import { releaseWhenDelivered } from "./answer-delivery.js";
 
 /**
@@ -22,10 +23,11 @@ const acquire = (room: SemaphoreInterface, weight: number, ms: number) =>
     .then(([, release]) => release);
 
 /**
- * Text held in memory at once on this instance, by size. A captions file, or a transcript sent back for
- * subtitles, is read and parsed whole and its answer held until sent: several times its size, for every such
- * request at once. Past the budget a request waits its turn (at most a minute, then 503 `too_busy`), so many
- * large files at once cannot take the process past its memory; one larger than the budget runs alone.
+ * Text held in memory at once on this instance, by size. A captions file, a provider's long answer, or a
+ * transcript sent back for subtitles, is read and parsed whole and its answer held until sent: several times
+ * its size, for every such request at once. Past the budget a request waits its turn (at most a minute, then
+ * 503 `too_busy`), so many large files at once cannot take the process past its memory; one larger than the
+ * budget runs alone.
  *
  * Each tenant holds at most `tenantShare` of the budget (the share of the instance its requests have): the
  * rest of its files wait in a queue of its own (at most the same minute, then 429 `tenant_too_busy`), so one
@@ -97,6 +99,46 @@ export function createTextBudget(
     }
   }
 
+  /**
+   * Runs `work` with a `take` that holds room for the text it is about to hold (a captions file, or a
+   * provider's answer once its length is known), and gives it back once the request's answer has left (its
+   * connection closed), or at once when `work` throws. A request holds room for one text at a time: taking
+   * room again gives back what it held first (the text it was for is done with: a transcription dropped for
+   * another), so no request ever waits for room while holding some, and no two can wait on each other. Room
+   * that comes after the request is over is given back at once, and its `take` rejects.
+   */
+  async function lend<T>(c: Context<IdentifiedEnv>, work: (take: TextRoom) => Promise<T>): Promise<T> {
+    let held: (() => void) | undefined;
+    let over = false;
+    const letGo = () => {
+      held?.();
+      held = undefined;
+    };
+    const takeRoom: TextRoom = async (bytes) => {
+      letGo();
+      const release = await take(c, bytes, Math.max(1, Math.min(capacity, Math.ceil(bytes / unitBytes))));
+      if (over) {
+        release();
+        throw new Error("The request was over before its room in the text budget came.");
+      }
+      letGo();
+      held = release;
+    };
+    const giveBack = () => {
+      over = true;
+      letGo();
+    };
+    let result: T;
+    try {
+      result = await work(takeRoom);
+    } catch (error) {
+      giveBack();
+      throw error;
+    }
+    releaseWhenDelivered(c.env?.outgoing, giveBack);
+    return result;
+  }
+
   return {
     /** Bytes of the budget free now (for tests), in whole units. */
     get free() {
@@ -106,21 +148,13 @@ export function createTextBudget(
     get tenants() {
       return tenants.size;
     },
-    /**
-     * Runs `work` holding room for `bytes`, and gives it back once the request's answer has left (its
-     * connection closed), or at once when `work` throws.
-     */
-    async hold<T>(c: Context<IdentifiedEnv>, bytes: number, work: () => Promise<T>): Promise<T> {
-      const release = await take(c, bytes, Math.max(1, Math.min(capacity, Math.ceil(bytes / unitBytes))));
-      let result: T;
-      try {
-        result = await work();
-      } catch (error) {
-        release();
-        throw error;
-      }
-      releaseWhenDelivered(c.env?.outgoing, release);
-      return result;
+    lend,
+    /** Runs `work` holding room for `bytes`, given back as `lend` gives it back. */
+    hold<T>(c: Context<IdentifiedEnv>, bytes: number, work: () => Promise<T>): Promise<T> {
+      return lend(c, async (takeRoom) => {
+        await takeRoom(bytes);
+        return work();
+      });
     },
   };
 }

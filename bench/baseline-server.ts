@@ -13,6 +13,9 @@ import { Hono } from "hono";
  * The baselines the benchmark measures the service against: the least work that does the same job.
  * - `pass-through`: a bare Node route that pipes the multipart file part straight to the Deepgram-speaking
  *   server (`DEEPGRAM_BASE_URL`) with `http.request` and returns its answer: what transcribing needs at least.
+ * - `pass-through-publish`: the same, plus one event with the answer's transcript published with a bare
+ *   `PutEventsCommand` to the same local endpoint (`AWS_ENDPOINT_URL`) before the answer (reported: what of
+ *   the gap to the pass-through is the event every job publishes).
  * - `captions-memory`: a bare Node route that parses the multipart body with busboy in memory and answers JSON
  *   (parse only: reported, not a target).
  * - `captions-publish`: the same, plus one event published with a bare `PutEventsCommand` to the same local
@@ -28,7 +31,36 @@ function answer(response: ServerResponse, status: number, body: string, type = "
   response.end(body);
 }
 
-function passThrough(incoming: IncomingMessage, response: ServerResponse) {
+const eventBridge = new EventBridgeClient({});
+
+/** One event carrying `text`, published with a bare `PutEventsCommand`; resolves its event id. */
+async function publishOne(text: string): Promise<string | undefined> {
+  const detail = JSON.stringify({ interaction_id: randomUUID(), status: "completed", raw_transcript: text });
+  const published = await eventBridge.send(
+    new PutEventsCommand({
+      Entries: [{ Source: "bench.baseline", DetailType: "BatchProcessingCompleted", Detail: detail }],
+    }),
+  );
+  return published.Entries?.[0]?.EventId;
+}
+
+/** The Deepgram answer's transcript, published as one event before the answer is returned. */
+function publishedAnswer(response: ServerResponse, status: number, body: string) {
+  if (status !== 200) return answer(response, status, body);
+  const transcript = (
+    JSON.parse(body) as { results?: { channels?: Array<{ alternatives?: Array<{ transcript?: string }> }> } }
+  ).results?.channels?.[0]?.alternatives?.[0]?.transcript;
+  publishOne(transcript ?? "").then(
+    () => answer(response, 200, body),
+    () => answer(response, 502, "{}"),
+  );
+}
+
+function passThrough(
+  incoming: IncomingMessage,
+  response: ServerResponse,
+  reply: (response: ServerResponse, status: number, body: string) => void = answer,
+) {
   const deepgram = new URL("/v1/listen", process.env.DEEPGRAM_BASE_URL);
   const parser = busboy({ headers: incoming.headers });
   parser.on("file", (_name, file, info) => {
@@ -38,10 +70,12 @@ function passThrough(incoming: IncomingMessage, response: ServerResponse) {
         method: "POST",
         headers: { Authorization: `Token ${process.env.DEEPGRAM_API_KEY}`, "Content-Type": info.mimeType },
       },
-      (reply) => {
+      (upstreamReply) => {
         const chunks: Buffer[] = [];
-        reply.on("data", (chunk: Buffer) => chunks.push(chunk));
-        reply.on("end", () => answer(response, reply.statusCode ?? 502, Buffer.concat(chunks).toString("utf8")));
+        upstreamReply.on("data", (chunk: Buffer) => chunks.push(chunk));
+        upstreamReply.on("end", () =>
+          reply(response, upstreamReply.statusCode ?? 502, Buffer.concat(chunks).toString("utf8")),
+        );
       },
     );
     upstream.on("error", () => answer(response, 502, "{}"));
@@ -62,26 +96,16 @@ function captionsInMemory(incoming: IncomingMessage, response: ServerResponse) {
   incoming.pipe(parser);
 }
 
-const eventBridge = new EventBridgeClient({});
-
 function captionsPublished(incoming: IncomingMessage, response: ServerResponse) {
   const parser = busboy({ headers: incoming.headers });
   const chunks: Buffer[] = [];
   parser.on("file", (_name, file) => file.on("data", (chunk: Buffer) => chunks.push(chunk)));
   parser.on("close", () => {
     const text = Buffer.concat(chunks).toString("utf8");
-    const detail = JSON.stringify({ interaction_id: randomUUID(), status: "completed", raw_transcript: text });
-    eventBridge
-      .send(
-        new PutEventsCommand({
-          Entries: [{ Source: "bench.baseline", DetailType: "BatchProcessingCompleted", Detail: detail }],
-        }),
-      )
-      .then(
-        (published) =>
-          answer(response, 200, JSON.stringify({ text: text.length, event: published.Entries?.[0]?.EventId })),
-        () => answer(response, 502, "{}"),
-      );
+    publishOne(text).then(
+      (eventId) => answer(response, 200, JSON.stringify({ text: text.length, event: eventId })),
+      () => answer(response, 502, "{}"),
+    );
   });
   parser.on("error", () => answer(response, 400, "{}"));
   incoming.pipe(parser);
@@ -122,8 +146,12 @@ if (variant === "parse-body") {
   );
   process.once("SIGTERM", () => server.close(() => process.exit(0)));
 } else {
-  const handle =
-    variant === "captions-memory" ? captionsInMemory : variant === "captions-publish" ? captionsPublished : passThrough;
+  const handlers: Record<string, (incoming: IncomingMessage, response: ServerResponse) => void> = {
+    "captions-memory": captionsInMemory,
+    "captions-publish": captionsPublished,
+    "pass-through-publish": (incoming, response) => passThrough(incoming, response, publishedAnswer),
+  };
+  const handle = handlers[variant] ?? passThrough;
   const server = createServer((incoming, response) => {
     if (incoming.method === "POST" && incoming.url === "/batch/process") handle(incoming, response);
     else if (incoming.method === "GET" && incoming.url === "/metrics") loopMetrics(response);

@@ -15,7 +15,8 @@ export interface PipelineObserver {
   uploadReceived(bytes: number): void;
   transcribed(
     provider: TranscriptionProvider,
-    outcome: "ok" | "failed" | "timeout" | "not_configured",
+    /** `too_large`: the provider answered, with more than `MAX_PROVIDER_ANSWER_BYTES` (the recording's doing). */
+    outcome: "ok" | "failed" | "timeout" | "not_configured" | "too_large",
     seconds: number,
   ): void;
   cleaned(cleaner: CleanedBy): void;

@@ -1,5 +1,5 @@
 import type { Cleaner } from "../cleaning/cleaner.js";
-import { EmptyTranscript, isFinalFailure, ProviderFailure, UnsupportedEncoding } from "../domain/failures.js";
+import { EmptyTranscript, isFinalFailure, ProviderFailure, TooLarge, UnsupportedEncoding } from "../domain/failures.js";
 import { createScreenStep, untimedRefusal } from "./screen-step.js";
 import { createSubtitlesStep } from "./subtitles-step.js";
 import { type FailureStage } from "../events/batch-processing-failed.js";
@@ -143,11 +143,9 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       deps.observer.transcribed(transcription.provider, "ok", seconds());
       return transcription;
     } catch (error) {
-      deps.observer.transcribed(
-        deps.transcriber.provider,
-        error instanceof ProviderFailure ? error.kind : "failed",
-        seconds(),
-      );
+      const outcome =
+        error instanceof ProviderFailure ? error.kind : error instanceof TooLarge ? "too_large" : "failed";
+      deps.observer.transcribed(deps.transcriber.provider, outcome, seconds());
       throw error;
     }
   }

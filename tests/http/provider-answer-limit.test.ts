@@ -47,5 +47,12 @@ describe("MAX_PROVIDER_ANSWER_BYTES, through the service as composed from its en
     expect(await served.json()).toMatchObject({ raw_transcript: expect.stringContaining("ship") as unknown });
     expect(deepgram.requests).toHaveLength(2);
     expect(server.logs.map((line) => JSON.stringify(line)).join("\n")).not.toContain("we ship on friday");
+    // The operator's metrics tell the recording's length from a provider that failed.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^batch_transcription_duration_seconds_count\{provider="deepgram",outcome="too_large"\} 1$/m,
+    );
+    expect(metrics).toMatch(/^batch_transcription_duration_seconds_count\{provider="deepgram",outcome="ok"\} 1$/m);
+    expect(metrics).not.toContain('outcome="failed"');
   });
 });

@@ -47,13 +47,16 @@ async function publishOne(text: string): Promise<string | undefined> {
 /** The Deepgram answer's transcript, published as one event before the answer is returned. */
 function publishedAnswer(response: ServerResponse, status: number, body: string) {
   if (status !== 200) return answer(response, status, body);
-  const transcript = (
-    JSON.parse(body) as { results?: { channels?: Array<{ alternatives?: Array<{ transcript?: string }> }> } }
-  ).results?.channels?.[0]?.alternatives?.[0]?.transcript;
-  publishOne(transcript ?? "").then(
-    () => answer(response, 200, body),
-    () => answer(response, 502, "{}"),
-  );
+  type ListenAnswer = { results?: { channels?: Array<{ alternatives?: Array<{ transcript?: string }> }> } };
+  // Parsed inside the chain, so an answer that is not JSON is a 502 rather than an exception in an event handler.
+  Promise.resolve()
+    .then(() =>
+      publishOne((JSON.parse(body) as ListenAnswer).results?.channels?.[0]?.alternatives?.[0]?.transcript ?? ""),
+    )
+    .then(
+      () => answer(response, 200, body),
+      () => answer(response, 502, "{}"),
+    );
 }
 
 function passThrough(

@@ -61,6 +61,19 @@ describe("jsonStream", () => {
     expect((JSON.parse(served) as typeof value).transcript).toBe(value.transcript);
   });
 
+  it("hands out a short answer's fields as one chunk, not one per field (each chunk is a write to the socket)", async () => {
+    const value = {
+      interaction_id: "7d0d6a59-6a43-4e5b-9f0c-4f7c2b9f7f7e",
+      transcript: "Alice: hello there.",
+      cleaned_transcript: "Alice: Hello there.",
+      utterances: [{ speaker: "Alice", start: 0, end: 1.5, text: "hello there" }],
+      metadata: { provider: null, duration_s: 1.5 },
+      event_published: true,
+    };
+    const sizes = await chunkSizes(jsonStream(value));
+    expect(sizes).toEqual([Buffer.byteLength(JSON.stringify(value))]);
+  });
+
   it("hands out no chunk over 64 KiB, however big one field is (a slow reader's progress is counted per chunk)", async () => {
     const words = Array.from({ length: 40_000 }, (_, i) => ({ word: `w${i}`, start: i / 3, end: i / 3 + 0.25 }));
     const value = { transcript: "日本語".repeat(60_000), words };

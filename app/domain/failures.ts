@@ -18,12 +18,15 @@ export const FAILURE_CODES = [
 export type FailureCode = (typeof FAILURE_CODES)[number];
 
 /**
- * Every domain error's code: the failure codes; the transient one, which is retried and never ends a job; the
- * refusals of a request's options, made before a job exists; and subtitles asked of a transcript without timings.
+ * Every domain error's code: the failure codes; the transient ones, which are retried and never end a job (storage
+ * down, no room for a text in memory); the refusals of a request's options, made before a job exists; and
+ * subtitles asked of a transcript without timings.
  */
 export const DOMAIN_ERROR_CODES = [
   ...FAILURE_CODES,
   "storage_unavailable",
+  "too_busy",
+  "tenant_too_busy",
   "invalid_option",
   "unsupported_option",
   "subtitles_unavailable",
@@ -148,6 +151,25 @@ export class StorageUnavailable extends DomainError {
   readonly details = {};
   constructor(what: string, options?: { cause?: unknown }) {
     super(`${what} is unavailable right now; try again later.`, options);
+  }
+}
+
+/**
+ * The text held in memory at once (the instance's budget, or the tenant's share of it) stayed full for as
+ * long as a request may wait: nothing is wrong with the file, and the same request later will be taken.
+ */
+export class TextBudgetFull extends DomainError {
+  override readonly name = "TextBudgetFull";
+  readonly code: "too_busy" | "tenant_too_busy";
+  readonly details: { retry_after_s: number };
+  constructor(scope: "instance" | "tenant", retryAfterS: number) {
+    super(
+      scope === "tenant"
+        ? "This tenant's files already fill its share of the text this instance holds at once; try again shortly."
+        : "This instance is holding as much text as it can; try again shortly.",
+    );
+    this.code = scope === "tenant" ? "tenant_too_busy" : "too_busy";
+    this.details = { retry_after_s: retryAfterS };
   }
 }
 

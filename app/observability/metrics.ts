@@ -16,7 +16,7 @@ export interface PipelineObserver {
   transcribed(
     provider: TranscriptionProvider,
     /** `too_large`: the provider answered, with more than `MAX_PROVIDER_ANSWER_BYTES` (the recording's doing). */
-    outcome: "ok" | "failed" | "timeout" | "not_configured" | "too_large",
+    outcome: "ok" | "failed" | "timeout" | "not_configured" | "too_large" | "too_busy" | "tenant_too_busy",
     seconds: number,
   ): void;
   cleaned(cleaner: CleanedBy): void;

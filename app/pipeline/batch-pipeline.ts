@@ -1,5 +1,12 @@
 import type { Cleaner } from "../cleaning/cleaner.js";
-import { EmptyTranscript, isFinalFailure, ProviderFailure, TooLarge, UnsupportedEncoding } from "../domain/failures.js";
+import {
+  EmptyTranscript,
+  isFinalFailure,
+  ProviderFailure,
+  TextBudgetFull,
+  TooLarge,
+  UnsupportedEncoding,
+} from "../domain/failures.js";
 import { createScreenStep, untimedRefusal } from "./screen-step.js";
 import { createSubtitlesStep } from "./subtitles-step.js";
 import { type FailureStage } from "../events/batch-processing-failed.js";
@@ -143,8 +150,13 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       deps.observer.transcribed(transcription.provider, "ok", seconds());
       return transcription;
     } catch (error) {
+      // A refusal after the provider answered (too long, no room to read it) is not the provider failing.
       const outcome =
-        error instanceof ProviderFailure ? error.kind : error instanceof TooLarge ? "too_large" : "failed";
+        error instanceof ProviderFailure
+          ? error.kind
+          : error instanceof TooLarge || error instanceof TextBudgetFull
+            ? error.code
+            : "failed";
       deps.observer.transcribed(deps.transcriber.provider, outcome, seconds());
       throw error;
     }

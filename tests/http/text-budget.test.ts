@@ -5,7 +5,7 @@ import { memoryJobs } from "../support/memory-jobs.js";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
 import { readAnswerHere } from "../../app/transcription/provider-answer.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.js";
-import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
+import { buildTestApp, FIXTURES, postUpload, uploadForm, type TestAppOverrides } from "../support/test-app.js";
 
 /** A WebVTT file of about `bytes`, long enough to be screened as captions before it is processed. */
 function captions(bytes: number): string {
@@ -190,7 +190,7 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
     afterAll(() => deepgram.close());
 
     /** Captions held in their import, and Deepgram answering audio; `order` says when each was read. */
-    async function withHeldCaptions() {
+    async function withHeldCaptions(overrides: TestAppOverrides = {}) {
       const held = firstImportHeld();
       const transcriber = createDeepgramTranscriber({
         apiKey: FAKE_DEEPGRAM_KEY,
@@ -207,6 +207,7 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
         transcriber,
         maxTextInMemoryBytes: 300 * 1024,
         maxCaptionsBytes: 1024 * 1024,
+        ...overrides,
       });
       const app = built.app;
       const first = postUpload(app, uploadForm(captions(200 * 1024), "a.vtt"), { "X-Tenant-ID": TENANTS[0]! });
@@ -240,6 +241,24 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
         expect(await answers[1].json()).toMatchObject({ raw_transcript: expect.stringContaining("ship") as unknown });
       },
     );
+
+    it("refused room once its wait runs out: 503 too_busy with Retry-After, counted as too_busy, not as the provider failing", async () => {
+      const { order, release, first, send } = await withHeldCaptions({ textWaitMs: 300 });
+      deepgram.script({ transcript: "we ship on friday ".repeat(8000) });
+      const refused = await send();
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("content-type")).toContain("application/problem+json");
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await refused.json()).toMatchObject({ code: "too_busy", status: 503 });
+      expect(order).toEqual(["import 1"]);
+      const metrics = await (await built!.app.request("/metrics")).text();
+      expect(metrics).toMatch(
+        /^batch_transcription_duration_seconds_count\{provider="deepgram",outcome="too_busy"\} 1$/m,
+      );
+      expect(metrics).not.toMatch(/outcome="failed"/);
+      release();
+      expect((await first).status).toBe(200);
+    });
 
     it("of a short recording takes no room: it is answered while the captions hold it all", async () => {
       const { order, release, first, send } = await withHeldCaptions();

@@ -2,7 +2,8 @@ import { EventEmitter } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { Context } from "hono";
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../app/http/contract/problem.js";
+import { TextBudgetFull } from "../../app/domain/failures.js";
+import { toApiError } from "../../app/http/server/error-handler.js";
 import type { IdentifiedEnv } from "../../app/http/server/app-env.js";
 import { createTextBudget } from "../../app/http/server/text-budget.js";
 
@@ -86,9 +87,10 @@ describe("the text budget", () => {
     await budget.hold(fakeContext(outgoing).c, 100 * UNIT, () => Promise.resolve());
     const waiting = fakeContext();
     const refused = await budget.hold(waiting.c, 1, () => Promise.resolve()).catch((error: unknown) => error);
-    expect(refused).toBeInstanceOf(ApiError);
-    expect(refused).toMatchObject({ code: "too_busy" });
-    expect((refused as ApiError).extensions.retry_after_s).toBeGreaterThan(0);
+    // The domain's refusal, which the edge answers as 503 too_busy with Retry-After.
+    expect(refused).toBeInstanceOf(TextBudgetFull);
+    expect(toApiError(refused)).toMatchObject({ code: "too_busy", status: 503 });
+    expect(toApiError(refused).extensions.retry_after_s).toBeGreaterThan(0);
     close();
     await expect.poll(() => budget.free).toBe(100 * UNIT);
   });
@@ -235,8 +237,9 @@ describe("a tenant's share of the text budget", () => {
     await budget.hold(fakeContext(outgoing).c, 25 * UNIT, () => Promise.resolve());
     const waiting = fakeContext();
     const refused = await budget.hold(waiting.c, UNIT, () => Promise.resolve()).catch((error: unknown) => error);
-    expect(refused).toMatchObject({ code: "tenant_too_busy" });
-    expect((refused as ApiError).extensions.retry_after_s).toBeGreaterThan(0);
+    expect(refused).toBeInstanceOf(TextBudgetFull);
+    expect(toApiError(refused)).toMatchObject({ code: "tenant_too_busy", status: 429 });
+    expect(toApiError(refused).extensions.retry_after_s).toBeGreaterThan(0);
     expect(budget.free).toBe(75 * UNIT);
     close();
     await expect.poll(() => budget.free).toBe(100 * UNIT);
@@ -251,7 +254,7 @@ describe("a tenant's share of the text budget", () => {
       Promise.resolve(),
     );
     const refused = await budget.hold(fakeContext().c, UNIT, () => Promise.resolve()).catch((error: unknown) => error);
-    expect(refused).toMatchObject({ code: "too_busy" });
+    expect(toApiError(refused)).toMatchObject({ code: "too_busy", status: 503 });
     for (const other of others) other.close();
     await expect.poll(() => budget.free).toBe(100 * UNIT);
     expect(budget.tenants).toBe(0);

@@ -93,6 +93,8 @@ const DOMAIN_PROBLEMS: Record<DomainErrorCode, { code: ErrorCode; extensions?: R
   provider_not_configured: { code: "provider_not_configured" },
   processing_failed: { code: "internal" },
   storage_unavailable: { code: "storage_unavailable" },
+  too_busy: { code: "too_busy" },
+  tenant_too_busy: { code: "tenant_too_busy" },
   invalid_option: { code: "invalid_query" },
   unsupported_option: { code: "unsupported_option" },
   subtitles_unavailable: { code: "subtitles_unavailable" },

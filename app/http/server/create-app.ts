@@ -64,6 +64,8 @@ export interface AppDeps {
   maxTranscriptJsonBytes: number;
   /** Captions and transcripts for subtitles held in memory at once, by size; more wait their turn. */
   maxTextInMemoryBytes: number;
+  /** How long a request waits for room in that budget before it is refused (503 or 429); absent: a minute. */
+  textWaitMs?: number | undefined;
   /** A body that sends nothing this long is refused (408); an answer its client reads nothing of this long, dropped. */
   uploadIdleTimeoutMs: number;
   /** A body slower than this is refused with 408 `upload_too_slow`; absent: no minimum. */
@@ -98,7 +100,10 @@ export function createApp(deps: AppDeps) {
   // A tenant's share of the text budget and of the upload disk is the share of the instance its requests have.
   const instanceShare =
     deps.maxConcurrentRequestsPerTenant === undefined ? 1 : tenantLimit / deps.maxConcurrentRequests;
-  const textBudget = createTextBudget(deps.maxTextInMemoryBytes, { tenantShare: instanceShare });
+  const textBudget = createTextBudget(deps.maxTextInMemoryBytes, {
+    tenantShare: instanceShare,
+    waitMs: deps.textWaitMs,
+  });
   const disk = { reserveBytes: deps.minFreeDiskBytes, tenantShare: instanceShare };
   // One count of each tenant's requests across every guarded route.
   const share = tenantShare({ limit: tenantLimit });

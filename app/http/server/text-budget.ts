@@ -1,6 +1,6 @@
 import { Semaphore, withTimeout, type SemaphoreInterface } from "async-mutex";
 import type { Context } from "hono";
-import { ApiError } from "../contract/problem.js";
+import { TextBudgetFull } from "../../domain/failures.js";
 import type { IdentifiedEnv } from "./app-env.js";
 import type { TextRoom } from "../../transcription/transcriber.js";
 import { releaseWhenDelivered } from "./answer-delivery.js";
@@ -87,15 +87,7 @@ export function createTextBudget(
       releaseTenant?.();
       tenant?.leave();
       // The wait ran out in the tenant's own queue (its share is what is full) or in the instance's.
-      throw tenant && releaseTenant === undefined
-        ? new ApiError(
-            "tenant_too_busy",
-            "This tenant's files already fill its share of the text this instance holds at once; try again shortly.",
-            { retry_after_s: RETRY_AFTER_S },
-          )
-        : new ApiError("too_busy", "This instance is holding as much text as it can; try again shortly.", {
-            retry_after_s: RETRY_AFTER_S,
-          });
+      throw new TextBudgetFull(tenant && releaseTenant === undefined ? "tenant" : "instance", RETRY_AFTER_S);
     }
   }
 

@@ -57,6 +57,12 @@ const EVENT_DEFAULTS = defaultsOf(eventSettings);
 const DEFAULT_BREAKER = { failures: EVENT_DEFAULTS.breakerFailures, halfOpenMs: EVENT_DEFAULTS.breakerHalfOpenMs };
 
 /**
+ * A timeout that aborts its signal when it runs out, not also when the call returns: once returned, the call
+ * has nothing left to stop, and each abort builds a `DOMException` with its stack, twice per publish.
+ */
+const RUN_OUT_ONLY = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
+
+/**
  * Sends entries to EventBridge with one retry layer (the SDK's own is off): exponential backoff with full
  * jitter, a timeout per attempt, and a total budget that also cuts the waits short. PutEvents answers 200
  * even when entries fail, so each entry's `ErrorCode` is read and only the retryable failures are sent again.
@@ -74,7 +80,7 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
     if ("error" in reason) outage = classifyError(reason.error);
   });
   const policy = wrap(
-    timeout(options.budgetMs, TimeoutStrategy.Aggressive),
+    timeout(options.budgetMs, RUN_OUT_ONLY),
     retry(
       handleWhen((error) => classifyError(error).retryable),
       {
@@ -85,7 +91,7 @@ export function createPutEventsSender(options: PutEventsSenderOptions): PutEvent
       },
     ),
   );
-  const attemptTimeout = timeout(options.attemptTimeoutMs, TimeoutStrategy.Aggressive);
+  const attemptTimeout = timeout(options.attemptTimeoutMs, RUN_OUT_ONLY);
 
   async function send(entries: PutEventsRequestEntry[]): Promise<SendResult> {
     const pending = new Map(entries.map((entry, index) => [index, entry]));

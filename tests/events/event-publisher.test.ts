@@ -148,6 +148,26 @@ describe("PutEvents sender", () => {
     expect(result).toMatchObject({ attempts: 2, results: [{ EventId: "e-2" }] });
   });
 
+  it("aborts a hanging attempt's signal, and leaves a finished attempt's alone (nothing is left to stop)", async () => {
+    const signals: AbortSignal[] = [];
+    const recording = {
+      send: (_: unknown, { abortSignal }: { abortSignal: AbortSignal }) => {
+        signals.push(abortSignal);
+        return signals.length === 1
+          ? new Promise(() => undefined)
+          : Promise.resolve({ FailedEntryCount: 0, Entries: [{ EventId: "e-2" }] });
+      },
+    } as unknown as EventBridgeClient;
+    const result = await createPutEventsSender({
+      client: recording,
+      budgetMs: 2_000,
+      attemptTimeoutMs: 100,
+      backoff: fast.backoff,
+    })(entries.slice(0, 1));
+    expect(result).toMatchObject({ attempts: 2, results: [{ EventId: "e-2" }] });
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, false]);
+  });
+
   it("waits between attempts as the backoff rule says, until the budget cuts it short", async () => {
     vi.useFakeTimers();
     try {

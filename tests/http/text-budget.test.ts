@@ -139,6 +139,36 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
     expect(waitsForRoom()).toBe(false);
   });
 
+  it("leaves the Idempotency-Key of a file refused for the moment (429) unrecorded: the retry it invites is processed", async () => {
+    const { textWork, imports, release } = firstImportHeld();
+    const file = captions(200 * 1024);
+    built = await buildTestApp({
+      textWork,
+      maxConcurrentRequests: 8,
+      maxConcurrentRequestsPerTenant: 2,
+      maxTextInMemoryBytes: 12 * 64 * 1024,
+      maxCaptionsBytes: 1024 * 1024,
+      textWaitMs: 200,
+    });
+    const app = built.app;
+    const send = (headers: Record<string, string> = {}) =>
+      postUpload(app, uploadForm(file, "minutes.vtt"), { "X-Tenant-ID": TENANTS[0]!, ...headers });
+    const first = send();
+    await expect.poll(imports).toBe(1);
+    const keyed = { "Idempotency-Key": '"minutes-2026-12-06"' };
+    const refused = await send(keyed);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ code: "tenant_too_busy" });
+    release();
+    expect((await first).status).toBe(200);
+    const retried = await send(keyed);
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get("Idempotent-Replayed")).toBeNull();
+    expect(imports()).toBe(2);
+    // Its answer is the one recorded: the next retry replays it.
+    expect((await send(keyed)).headers.get("Idempotent-Replayed")).toBe("true");
+  });
+
   it("holds a transcript sent back for subtitles the same way", async () => {
     const held = firstRenderHeld();
     built = await buildTestApp({ textWork: held.textWork, maxTextInMemoryBytes: 1 });

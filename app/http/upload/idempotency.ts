@@ -100,12 +100,16 @@ const withheld = (status: number) =>
     { answered_status: status },
   );
 
+/** A refusal of what was sent, which the same request would get again; not one of the moment (too slow, too busy). */
+const isFinalRefusal = (status: number) => status < 500 && status !== 408 && status !== 429;
+
 /**
  * Runs `work` at most once per key and fingerprint (the IETF `Idempotency-Key` draft): the first request runs
  * and its final answer (a success, or a refusal of what was sent) is recorded; the same key and fingerprint
  * later gets that answer again with `Idempotent-Replayed: true`; while the first still runs, 409 with
- * `Retry-After`; another file, identity or options under the key, 422. A 5xx or a client gone is not final: the
- * claim is released and a retry runs again. `discard` undoes what the duplicate's own upload stored.
+ * `Retry-After`; another file, identity or options under the key, 422. A 5xx, a refusal for the moment (408,
+ * 429: the retry it invites may be taken) or a client gone is not final: the claim is released and a retry runs
+ * again. `discard` undoes what the duplicate's own upload stored.
  */
 export async function idempotently(
   c: Context<IdentifiedEnv>,
@@ -164,7 +168,7 @@ export async function idempotently(
   } catch (error) {
     clearInterval(renewal);
     const apiError = toApiError(error);
-    if (apiError.status < 500 && !c.req.raw.signal.aborted) {
+    if (isFinalRefusal(apiError.status) && !c.req.raw.signal.aborted) {
       const body = JSON.stringify(toProblem(apiError, c.var.interactionId));
       await record(
         idempotency.store.complete(scope, request.key, request.fingerprint, {

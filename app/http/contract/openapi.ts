@@ -118,6 +118,7 @@ export const IDEMPOTENCY_PARAMETER = {
     "Up to 255 printable ASCII characters (IETF draft: an sf-string, quoted, or a bare token). " +
     "The same key with the same file and identity replays the first answer " +
     "(`Idempotent-Replayed: true`); 409 while it runs; 422 with another file, identity or options. " +
+    "An answer of 5xx, 408 or 429 is not kept: a retry with the key runs again. " +
     "Scoped to the tenant; kept IDEMPOTENCY_TTL_S.",
   schema: { type: "string" as const, maxLength: 257 },
 };

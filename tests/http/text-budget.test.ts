@@ -61,6 +61,17 @@ async function readWavPadded(bytes: number): Promise<Uint8Array> {
   return Buffer.concat([head, Buffer.alloc(bytes - head.length)]);
 }
 
+/** An app where a tenant has a quarter of the instance: 3 of the text budget's 12 units of 64 KiB, less than one file. */
+const withQuarterShares = (textWork: TextWork, overrides: TestAppOverrides = {}) =>
+  buildTestApp({
+    textWork,
+    maxConcurrentRequests: 8,
+    maxConcurrentRequestsPerTenant: 2,
+    maxTextInMemoryBytes: 12 * 64 * 1024,
+    maxCaptionsBytes: 1024 * 1024,
+    ...overrides,
+  });
+
 const TENANTS = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"];
 
 describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)", () => {
@@ -111,14 +122,7 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
   it("keeps a tenant to its share: its second large file waits, another tenant's goes ahead", async () => {
     const { textWork, order, imports, release } = firstImportHeld();
     const file = captions(200 * 1024);
-    built = await buildTestApp({
-      textWork,
-      // A quarter of the instance a tenant: 3 of the budget's 12 units of 64 KiB, less than one file.
-      maxConcurrentRequests: 8,
-      maxConcurrentRequestsPerTenant: 2,
-      maxTextInMemoryBytes: 12 * 64 * 1024,
-      maxCaptionsBytes: 1024 * 1024,
-    });
+    built = await withQuarterShares(textWork);
     const app = built.app;
     const send = (tenant: string, name: string) => postUpload(app, uploadForm(file, name), { "X-Tenant-ID": tenant });
     const firstOfA = send(TENANTS[0]!, "a1.vtt");
@@ -142,14 +146,7 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
   it("leaves the Idempotency-Key of a file refused for the moment (429) unrecorded: the retry it invites is processed", async () => {
     const { textWork, imports, release } = firstImportHeld();
     const file = captions(200 * 1024);
-    built = await buildTestApp({
-      textWork,
-      maxConcurrentRequests: 8,
-      maxConcurrentRequestsPerTenant: 2,
-      maxTextInMemoryBytes: 12 * 64 * 1024,
-      maxCaptionsBytes: 1024 * 1024,
-      textWaitMs: 200,
-    });
+    built = await withQuarterShares(textWork, { textWaitMs: 200 });
     const app = built.app;
     const send = (headers: Record<string, string> = {}) =>
       postUpload(app, uploadForm(file, "minutes.vtt"), { "X-Tenant-ID": TENANTS[0]!, ...headers });

@@ -15,7 +15,10 @@ export interface PipelineObserver {
   uploadReceived(bytes: number): void;
   transcribed(
     provider: TranscriptionProvider,
-    /** `too_large`: the provider answered, with more than `MAX_PROVIDER_ANSWER_BYTES` (the recording's doing). */
+    /**
+     * Refusals after the provider answered, not its failures: `too_large`, more than `MAX_PROVIDER_ANSWER_BYTES`
+     * (the recording's doing); `too_busy` and `tenant_too_busy`, no room in the text budget to read it.
+     */
     outcome: "ok" | "failed" | "timeout" | "not_configured" | "too_large" | "too_busy" | "tenant_too_busy",
     seconds: number,
   ): void;

@@ -3,7 +3,6 @@ import {
   AttemptTimedOut,
   DEFAULT_PROVIDER_RETRY,
   parseRetryAfter,
-  isRetryableStatus,
   withProviderRetry,
   type ProviderRetryOptions,
   timedAttempt,
@@ -11,6 +10,7 @@ import {
   toProviderFailure,
   type FailureTelling,
 } from "./provider-retry.js";
+import { isRetryableStatus } from "../resilience/retryable-status.js";
 import { attemptBodies, type AttemptBody } from "./attempt-bodies.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import { createAnswerKeeper, readAnswerHere, readKeptAnswer, type AnswerReader } from "./provider-answer.js";

@@ -3,7 +3,6 @@ import {
   AttemptTimedOut,
   DEFAULT_PROVIDER_RETRY,
   parseRetryAfter,
-  isRetryableStatus,
   withProviderRetry,
   type ProviderRetryOptions,
   timedAttempt,
@@ -11,6 +10,7 @@ import {
   toProviderFailure,
   type FailureTelling,
 } from "./provider-retry.js";
+import { isRetryableStatus } from "../resilience/retryable-status.js";
 import { attemptBodies } from "./attempt-bodies.js";
 import { primaryLanguage, type TranscriptionOptions } from "../domain/transcription-options.js";
 import { resolveFormat, type OpenAiTranscriptionFormat } from "./openai-transcription-format.js";

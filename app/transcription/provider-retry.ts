@@ -75,14 +75,6 @@ export async function timedAttempt<T>(
 }
 
 /**
- * The statuses worth another attempt, for every provider: 429 (rate limited), 5xx (the provider's fault),
- * and 408 (the provider gave up waiting on our request, which a new attempt sends again from the start).
- */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500;
-}
-
-/**
  * Runs `attempt` (which must reopen whatever it sends) up to `attempts` times, retrying what `classify`
  * calls retryable, and a live attempt that was cut off. Each wait is full-jitter exponential backoff, but never shorter than the provider's
  * `Retry-After`. The last error comes back wrapped in `LastAttemptFailed`, with the number of attempts made.

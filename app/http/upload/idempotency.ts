@@ -7,6 +7,7 @@ import { jsonText } from "../../text/json-pieces.js";
 import type { RequestContext } from "../../domain/request-context.js";
 import type { IdentifiedEnv } from "../server/app-env.js";
 import { toApiError } from "../server/error-handler.js";
+import { isRetryableStatus } from "../../resilience/retryable-status.js";
 import { ApiError, PROBLEM_CONTENT_TYPE, toProblem } from "../contract/problem.js";
 import { StorageUnavailable } from "../../domain/failures.js";
 
@@ -100,9 +101,6 @@ const withheld = (status: number) =>
     { answered_status: status },
   );
 
-/** A refusal of what was sent, which the same request would get again; not one of the moment (too slow, too busy). */
-const isFinalRefusal = (status: number) => status < 500 && status !== 408 && status !== 429;
-
 /**
  * Runs `work` at most once per key and fingerprint (the IETF `Idempotency-Key` draft): the first request runs
  * and its final answer (a success, or a refusal of what was sent) is recorded; the same key and fingerprint
@@ -168,7 +166,7 @@ export async function idempotently(
   } catch (error) {
     clearInterval(renewal);
     const apiError = toApiError(error);
-    if (isFinalRefusal(apiError.status) && !c.req.raw.signal.aborted) {
+    if (!isRetryableStatus(apiError.status) && !c.req.raw.signal.aborted) {
       const body = JSON.stringify(toProblem(apiError, c.var.interactionId));
       await record(
         idempotency.store.complete(scope, request.key, request.fingerprint, {

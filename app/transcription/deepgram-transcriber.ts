@@ -18,6 +18,7 @@ import {
   type ArrivingAudio,
   type AudioFile,
   type RemoteAudio,
+  type TextRoom,
   type TranscribeOptions,
   type Transcriber,
   type Transcription,
@@ -50,8 +51,8 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   // the adapter times each attempt itself and reports that as a timeout.
   // Each attempt has a client of its own, whose `fetch` keeps the success answer's bytes from the SDK: it
   // would decode and parse tens of megabytes of JSON on the event loop for a long recording.
-  const attemptClient = (): AttemptClient => {
-    const keeper = createAnswerKeeper(options.maxAnswerBytes);
+  const attemptClient = (textRoom: TextRoom | undefined): AttemptClient => {
+    const keeper = createAnswerKeeper(options.maxAnswerBytes, textRoom);
     const client = new DeepgramClient({
       apiKey: options.apiKey,
       baseUrl: options.baseUrl,
@@ -96,12 +97,12 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   function attempts(
     audio: AudioFile | ArrivingAudio | RemoteAudio,
     features: DeepgramParameters,
-    signal: AbortSignal | undefined,
+    { signal, textRoom }: Pick<TranscribeOptions, "signal" | "textRoom">,
   ): () => Promise<Uint8Array[]> {
     const timeoutMs = options.timeoutS * 1000;
     if ("url" in audio) {
       return async () => {
-        const attempt = attemptClient();
+        const attempt = attemptClient(textRoom);
         return timedAttempt(timeoutMs, signal, (abortSignal) =>
           attempt.kept(
             attempt.client.listen.v1.media.transcribeUrl(
@@ -115,7 +116,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     const nextBody = attemptBodies(audio);
     return async () => {
       const body = await nextBody();
-      const attempt = attemptClient();
+      const attempt = attemptClient(textRoom);
       try {
         return await timedAttempt(
           timeoutMs,
@@ -136,7 +137,7 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
     const { log, signal, options: asked } = transcribeOptions;
     let answer: Uint8Array[];
     try {
-      answer = await withProviderRetry(attempts(audio, parametersOf(asked), signal), classifyDeepgramError, {
+      answer = await withProviderRetry(attempts(audio, parametersOf(asked), transcribeOptions), classifyDeepgramError, {
         ...retry,
         log,
         provider: "deepgram",

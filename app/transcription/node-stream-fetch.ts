@@ -23,6 +23,13 @@ export interface NodeStreamFetchOptions {
    * there and the request rejects with `AnswerTooLarge`, so what is held never outgrows the limit.
    */
   maxSuccessBytes?: number;
+  /**
+   * Room to hold a kept answer, asked for before its bytes are held: its `Content-Length` before any is
+   * read, or, for an answer of unknown length, twice what has arrived each time that passes the room asked
+   * for (at most the limit). A promise pauses reading until it resolves (the provider waits on TCP's
+   * backpressure); a rejection stops reading, and the request rejects with its error. Undefined: room enough.
+   */
+  roomForSuccessBody?: (bytes: number) => Promise<void> | undefined;
 }
 
 /** A success answer longer than `maxSuccessBytes`: its reading was stopped. */
@@ -36,6 +43,36 @@ export class AnswerTooLarge extends Error {
 /** Whether a `Content-Length` already says the answer is over the limit. */
 function declaredOver(length: string | null | undefined, maxBytes: number): boolean {
   return length !== null && length !== undefined && Number(length) > maxBytes;
+}
+
+/** Asks room for a kept answer's bytes ahead of holding them, as `roomForSuccessBody` says. */
+function answerRoom(
+  ask: ((bytes: number) => Promise<void> | undefined) | undefined,
+  declared: string | null | undefined,
+  maxBytes: number,
+) {
+  const length = declared === null || declared === undefined ? NaN : Number(declared);
+  let room = 0;
+  return {
+    /** Before the first byte: room for the declared length. */
+    first(): Promise<void> | undefined {
+      if (ask === undefined || !(length > 0)) return undefined;
+      room = length;
+      return ask(length);
+    },
+    /** Once `held` bytes are held: more room when they pass what was asked for. */
+    after(held: number): Promise<void> | undefined {
+      if (ask === undefined || held <= room) return undefined;
+      room = Math.min(maxBytes, held * 2);
+      return ask(room);
+    },
+    /** Once all `held` bytes are in: room for them alone (what was asked past them goes back). */
+    last(held: number): Promise<void> | undefined {
+      if (ask === undefined || held >= room) return undefined;
+      room = held;
+      return ask(held);
+    },
+  };
 }
 
 function headersOf(reply: IncomingMessage): Headers {
@@ -73,10 +110,14 @@ export function nodeStreamFetch({
   fallback = fetch,
   keepSuccessBody,
   maxSuccessBytes = Infinity,
+  roomForSuccessBody,
 }: NodeStreamFetchOptions = {}): typeof fetch {
+  const keeps = (status: number) => keepSuccessBody !== undefined && status >= 200 && status < 300;
   /** The limit on an answer of `status`: only a kept (success) answer has one. */
-  const limitOf = (status: number) =>
-    keepSuccessBody !== undefined && status >= 200 && status < 300 ? maxSuccessBytes : Infinity;
+  const limitOf = (status: number) => (keeps(status) ? maxSuccessBytes : Infinity);
+  /** The room asked for an answer of `status`: only a kept answer is held. */
+  const roomOf = (status: number, declared: string | null | undefined) =>
+    answerRoom(keeps(status) ? roomForSuccessBody : undefined, declared, maxSuccessBytes);
   const viaFallback = async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     const response = await fallback(input, init);
     if (keepSuccessBody === undefined || !response.ok) return response;
@@ -87,13 +128,22 @@ export function nodeStreamFetch({
     }
     const chunks: Uint8Array[] = [];
     let received = 0;
+    const room = roomOf(status, headers.get("content-length"));
+    try {
+      await room.first();
+    } catch (error) {
+      await response.body?.cancel();
+      throw error;
+    }
     // Leaving the loop by a throw cancels the body: the rest is never read.
     if (response.body !== null)
       for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
         received += chunk.byteLength;
         if (received > maxSuccessBytes) throw new AnswerTooLarge(maxSuccessBytes);
         chunks.push(chunk);
+        await room.after(received);
       }
+    await room.last(received);
     return keptAnswer(status, chunks, { status, statusText, headers }, keepSuccessBody);
   };
   return (input, init) => {
@@ -117,29 +167,52 @@ export function nodeStreamFetch({
         const maxBytes = limitOf(status);
         const chunks: Buffer[] = [];
         let received = 0;
-        /** Stops reading an answer over the limit: the connection is dropped, not drained. */
-        const refuse = () => {
-          const error = new AnswerTooLarge(maxBytes);
+        /** Stops reading the answer: the connection is dropped, not drained. */
+        let stopped = false;
+        const stop = (error: Error) => {
+          stopped = true;
           reject(error);
           outgoing.destroy(error);
         };
+        const refuse = () => stop(new AnswerTooLarge(maxBytes));
         if (declaredOver(reply.headers["content-length"], maxBytes)) return refuse();
-        reply.on("data", (chunk: Buffer) => {
+        const room = roomOf(status, reply.headers["content-length"]);
+        /** The last room asked for: the answer is given only once it has come, even if its end came first. */
+        let roomCame = Promise.resolve();
+        /** Reads on once `asked` room has come; reading stays paused until then. */
+        const readOnceRoom = (asked: Promise<void>) => {
+          reply.pause();
+          roomCame = asked.then(
+            () => void reply.resume(),
+            (error: unknown) => stop(error instanceof Error ? error : new Error(String(error))),
+          );
+        };
+        const onData = (chunk: Buffer) => {
           received += chunk.byteLength;
           if (received > maxBytes) return refuse();
           chunks.push(chunk);
-        });
+          const asked = room.after(received);
+          if (asked !== undefined) readOnceRoom(asked);
+        };
+        const first = room.first();
+        if (first !== undefined) readOnceRoom(first);
+        reply.on("data", onData);
         reply.once("error", reject);
         reply.once("end", () => {
           // The provider answered before reading everything (a refusal): the rest of the upload is not its.
           if (body instanceof Readable) body.unpipe(outgoing);
           const init = { status, statusText: reply.statusMessage ?? "", headers: headersOf(reply) };
-          try {
-            resolve(keptAnswer(status, chunks, init, keepSuccessBody));
-          } catch (error) {
-            // A status `Response` cannot carry (below 200, above 599): a broken answer, as fetch would fail.
-            reject(error instanceof Error ? error : new Error(String(error)));
-          }
+          void roomCame.then(async () => {
+            if (stopped) return;
+            try {
+              await room.last(received);
+              resolve(keptAnswer(status, chunks, init, keepSuccessBody));
+            } catch (error) {
+              // No room for the answer after all, or a status `Response` cannot carry (below 200, above 599):
+              // a broken answer, as fetch would fail.
+              reject(error instanceof Error ? error : new Error(String(error)));
+            }
+          });
         });
       });
       if (typeof body === "string") {

@@ -18,6 +18,7 @@ import { createAnswerKeeper, readAnswerHere, readKeptAnswer, type AnswerReader }
 import {
   type ArrivingAudio,
   type AudioFile,
+  type TextRoom,
   type TranscribeOptions,
   type Transcriber,
   type Transcription,
@@ -45,8 +46,8 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
   // One retry layer: the adapter's, which reopens the file; the SDK's own retries are off. Each attempt has a
   // client of its own, whose `fetch` keeps the success answer's bytes from the SDK, which would parse a long
   // recording's words on the event loop.
-  const attemptClient = () => {
-    const keeper = createAnswerKeeper(options.maxAnswerBytes);
+  const attemptClient = (textRoom: TextRoom | undefined) => {
+    const keeper = createAnswerKeeper(options.maxAnswerBytes, textRoom);
     const client = new OpenAI({
       apiKey: options.apiKey,
       baseURL: options.baseUrl,
@@ -81,12 +82,12 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
   function attempts(
     audio: AudioFile | ArrivingAudio,
     parameters: ReturnType<typeof parametersOf>,
-    signal: AbortSignal | undefined,
+    { signal, textRoom }: Pick<TranscribeOptions, "signal" | "textRoom">,
   ): () => Promise<Uint8Array[]> {
     const nextBody = attemptBodies(audio);
     return async () => {
       const body = await nextBody();
-      const { client, kept } = attemptClient();
+      const { client, kept } = attemptClient(textRoom);
       try {
         return await timedAttempt(
           options.timeoutS * 1000,
@@ -116,7 +117,7 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     const { log, signal, options: asked } = transcribeOptions;
     let answer: Uint8Array[];
     try {
-      answer = await withProviderRetry(attempts(audio, parametersOf(asked), signal), classifyOpenAiError, {
+      answer = await withProviderRetry(attempts(audio, parametersOf(asked), transcribeOptions), classifyOpenAiError, {
         ...retry,
         log,
         provider: "openai",

@@ -1,10 +1,10 @@
 import { ProviderFailure, TooLarge } from "../domain/failures.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import { AnswerTooLarge, nodeStreamFetch } from "./node-stream-fetch.js";
-import type { FailureTelling } from "./provider-retry.js";
+import { AnswerRoomRefused, type FailureTelling } from "./provider-retry.js";
 import { readListenResponse } from "./deepgram-answer.js";
 import { readTranscriptionResponse } from "./openai-transcription-answer.js";
-import type { TranscribeOptions, Transcription } from "./transcriber.js";
+import type { TextRoom, TranscribeOptions, Transcription } from "./transcriber.js";
 
 /** A provider's success answer as it came off the wire: its JSON's bytes in the chunks they arrived in. */
 export interface ProviderAnswer {
@@ -55,11 +55,30 @@ export const DEFAULT_MAX_ANSWER_BYTES = 128 * 1024 * 1024;
  * An answer over `maxBytes` is not read on (a recording long enough to give one would otherwise hold it all
  * in memory, and then again as words): its call fails with `TooLarge`, which no attempt repeats. The SDKs
  * would report the `fetch` that stopped reading as a network failure, worth retrying, so `kept` tells it.
+ *
+ * An answer longer than `SHORT_ANSWER_BYTES` takes its room in the text budget (`textRoom`) before it is
+ * held, not once it has all arrived: it is held, then parsed, at several times its size, so several long
+ * answers at once wait their turn (unread, the provider held by backpressure) as large captions files do.
+ * A refusal fails the call with `AnswerRoomRefused`.
  */
-export function createAnswerKeeper(maxBytes = DEFAULT_MAX_ANSWER_BYTES) {
+export function createAnswerKeeper(maxBytes = DEFAULT_MAX_ANSWER_BYTES, textRoom?: TextRoom) {
   let chunks: Uint8Array[] = [];
   let overLimit = false;
-  const keeping = nodeStreamFetch({ keepSuccessBody: (kept) => (chunks = kept), maxSuccessBytes: maxBytes });
+  let refusal: Error | undefined;
+  const roomForSuccessBody =
+    textRoom &&
+    ((bytes: number) =>
+      bytes > SHORT_ANSWER_BYTES
+        ? textRoom(bytes).catch((error: unknown) => {
+            refusal = error instanceof Error ? error : new Error(String(error));
+            throw refusal;
+          })
+        : undefined);
+  const keeping = nodeStreamFetch({
+    keepSuccessBody: (kept) => (chunks = kept),
+    maxSuccessBytes: maxBytes,
+    ...(roomForSuccessBody && { roomForSuccessBody }),
+  });
   const fetch: typeof globalThis.fetch = (input, init) =>
     keeping(input, init).catch((error: unknown) => {
       overLimit ||= error instanceof AnswerTooLarge;
@@ -74,6 +93,7 @@ export function createAnswerKeeper(maxBytes = DEFAULT_MAX_ANSWER_BYTES) {
           "Transcripts of one recording (the provider's answer, every word with its timings)",
           maxBytes,
         );
+      if (refusal !== undefined) throw new AnswerRoomRefused(refusal);
       throw error;
     }
     return chunks;
@@ -91,18 +111,15 @@ export const answerBytes = (answer: ProviderAnswer) =>
   answer.chunks.reduce((total, chunk) => total + chunk.byteLength, 0);
 
 /**
- * A kept answer read by `readAnswer`, or refused as the provider's failure when it is not its shape. A long
- * answer first takes its room in the text budget (`textRoom`): it is held, then parsed, at several times its
- * size, so several at once wait their turn as large captions files do.
+ * A kept answer read by `readAnswer` (in the room its keeper took), or refused as the provider's failure when
+ * it is not its shape.
  */
 export async function readKeptAnswer(
   readAnswer: AnswerReader,
   answer: ProviderAnswer,
-  { options: asked, signal, textRoom }: Pick<TranscribeOptions, "options" | "signal" | "textRoom">,
+  { options: asked, signal }: Pick<TranscribeOptions, "options" | "signal">,
   { provider, subject }: FailureTelling,
 ): Promise<Transcription> {
-  const bytes = answerBytes(answer);
-  if (textRoom !== undefined && bytes > SHORT_ANSWER_BYTES) await textRoom(bytes);
   const transcription = await readAnswer(answer, asked, signal);
   if (transcription === undefined) {
     throw new ProviderFailure("failed", provider, `${subject} answered with an unexpected response shape.`);

@@ -46,6 +46,17 @@ export class AttemptTimedOut extends Error {
 }
 
 /**
+ * An attempt refused room in the text budget for its answer: the refusal (the budget's, e.g. `TextBudgetFull`)
+ * ends the transcription as it is, with no other attempt, and is not the provider's failure.
+ */
+export class AnswerRoomRefused extends Error {
+  override readonly name = "AnswerRoomRefused";
+  constructor(readonly refusal: Error) {
+    super("No room to hold the provider's answer.", { cause: refusal });
+  }
+}
+
+/**
  * Runs one attempt under its own timeout, joined with the caller's signal. Each adapter times its attempts
  * itself: the SDKs' own timeouts surface as errors that cannot be told from other failures. The timeout
  * starts once `startsWhen` settles: an attempt reading bytes still being uploaded is not timed by the upload.
@@ -172,12 +183,14 @@ export interface FailureTelling {
 
 /**
  * The one reading of a provider call that failed for good: a timeout, or a failure with its status and
- * attempts. An answer too long to read is the recording's failure, not the provider's: it goes on as it is.
+ * attempts. An answer too long to read is the recording's failure, and no room to hold it the instance's,
+ * not the provider's: they go on as they are.
  */
-export function toProviderFailure(error: unknown, telling: FailureTelling): ProviderFailure | TooLarge {
+export function toProviderFailure(error: unknown, telling: FailureTelling): Error {
   const attempts = error instanceof LastAttemptFailed ? error.attempts : undefined;
   const cause = error instanceof LastAttemptFailed ? error.cause : error;
   if (cause instanceof TooLarge) return cause;
+  if (cause instanceof AnswerRoomRefused) return cause.refusal;
   const { provider, subject } = telling;
   if (cause instanceof AttemptTimedOut) {
     return new ProviderFailure("timeout", provider, `${subject} did not answer in time.`, { attempts }, { cause });

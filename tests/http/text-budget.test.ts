@@ -257,7 +257,7 @@ describe("captions wait for room in the text budget (MAX_TEXT_IN_MEMORY_BYTES)",
         const requestsBefore = deepgram.requests.length;
         const second = send(await audio());
         await expect.poll(waitsForRoom).toBe(true);
-        // Deepgram has answered; its answer waits for room, unparsed.
+        // Deepgram has answered; its answer waits for room, unread past its first bytes.
         expect(deepgram.requests.length).toBe(requestsBefore + 1);
         expect(deepgram.requests.at(-1)!.contentLength === undefined).toBe(live);
         expect(order).toEqual(["import 1"]);

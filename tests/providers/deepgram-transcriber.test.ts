@@ -5,9 +5,9 @@ import { type Transcription } from "../../app/transcription/transcriber.js";
 import { ProviderFailure } from "../../app/domain/failures.js";
 import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
-import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
+import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, listenResponse, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { defaultOptions, transcribeAsIs } from "../support/option-policies.js";
-import { listenOnLoopback } from "../support/local-server.js";
+import { drain, listenOnLoopback } from "../support/local-server.js";
 import { recordingReader } from "../support/recording-reader.js";
 
 const audio = {
@@ -228,7 +228,7 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
   describe("a long answer's room in the text budget", () => {
     /** A reader that notes when it reads, and the room taken, in one order. */
-    const noting = () => {
+    const noting = (options: Partial<DeepgramOptions> = {}) => {
       const order: string[] = [];
       const reader = recordingReader("deepgram");
       const withReader = transcriber({
@@ -236,19 +236,79 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
           order.push("read");
           return reader.readAnswer(answer, asked);
         },
+        ...options,
       });
-      return { order, withReader };
+      return { order, withReader, reader };
     };
     const transcribeWith = (t: ReturnType<typeof transcriber>, textRoom: (bytes: number) => Promise<void>) =>
       t.transcribe(audio, { log: logs.logger, options: defaultOptions(t), textRoom });
 
-    it("is taken for the answer's length before the answer is read", async () => {
+    /** The room asked for, in order, and where the answer was read among them. */
+    const roomsOf = (order: string[]) =>
+      order.filter((entry) => entry.startsWith("room ")).map((entry) => Number(entry.slice("room ".length)));
+
+    it("is taken before an answer of unknown length is held, growing with it, then kept to its length", async () => {
       deepgram.script({ transcript: "we ship on friday ".repeat(8000) });
-      const { order, withReader } = noting();
+      const { order, withReader, reader } = noting();
       await transcribeWith(withReader, (bytes) => Promise.resolve(void order.push(`room ${bytes}`)));
-      expect(order).toHaveLength(2);
-      expect(order[1]).toBe("read");
-      expect(Number(order[0]!.slice("room ".length))).toBeGreaterThan(8000 * 18);
+      expect(order.at(-1)).toBe("read");
+      expect(order.filter((entry) => entry === "read")).toHaveLength(1);
+      const rooms = roomsOf(order);
+      const { bytes } = reader.answers[0]!;
+      expect(bytes).toBeGreaterThan(8000 * 18);
+      // Asked ahead of the bytes (each ask past what had come), then what was asked past the end given back.
+      expect(rooms.length).toBeGreaterThan(1);
+      expect(Math.max(...rooms)).toBeGreaterThanOrEqual(bytes);
+      expect(rooms.at(-1)).toBe(bytes);
+    });
+
+    it("is taken while the answer is still arriving, not once all of it has come", async () => {
+      const answer = JSON.stringify(listenResponse("we ship on friday ".repeat(8000), "r-1"));
+      let sendRest: () => void = () => undefined;
+      const rest = new Promise<void>((resolve) => (sendRest = resolve));
+      const halfway = await listenOnLoopback(async (request, response) => {
+        await drain(request);
+        response.writeHead(200, { "content-type": "application/json" });
+        response.write(answer.slice(0, answer.length / 2));
+        await rest;
+        response.end(answer.slice(answer.length / 2));
+      });
+      try {
+        const { order, withReader } = noting({ baseUrl: halfway.url });
+        const transcribed = transcribeWith(withReader, (bytes) => Promise.resolve(void order.push(`room ${bytes}`)));
+        await expect.poll(() => roomsOf(order).length).toBeGreaterThan(0);
+        expect(Math.max(...roomsOf(order))).toBeLessThan(Buffer.byteLength(answer));
+        sendRest();
+        await transcribed;
+        expect(roomsOf(order).at(-1)).toBe(Buffer.byteLength(answer));
+        expect(order.at(-1)).toBe("read");
+      } finally {
+        sendRest();
+        await halfway.close();
+      }
+    });
+
+    it("is taken for a sized answer's Content-Length once, before any of it is read", async () => {
+      deepgram.script({ transcript: "we ship on friday ".repeat(8000), sized: true });
+      const { order, withReader, reader } = noting();
+      await transcribeWith(withReader, (bytes) => Promise.resolve(void order.push(`room ${bytes}`)));
+      expect(order).toEqual([`room ${reader.answers[0]!.bytes}`, "read"]);
+    });
+
+    it("holds the answer unread until its room comes", async () => {
+      deepgram.script({ transcript: "we ship on friday ".repeat(8000), sized: true });
+      const { order, withReader } = noting();
+      let roomCame: () => void = () => undefined;
+      const transcribed = transcribeWith(withReader, (bytes) => {
+        order.push(`room ${bytes}`);
+        return new Promise<void>((resolve) => (roomCame = resolve));
+      });
+      await expect.poll(() => order).toHaveLength(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(order).toHaveLength(1);
+      roomCame();
+      await transcribed;
+      expect(order.at(-1)).toBe("read");
     });
 
     it("is not taken for a short recording's answer", async () => {

@@ -190,6 +190,44 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
     });
   });
 
+  describe("a long answer's room in the text budget", () => {
+    const longAnswer = { text: "we ship on friday ".repeat(8000).trim() };
+    const transcribeWith = (textRoom: (bytes: number) => Promise<void>) => {
+      const reader = recordingReader("openai");
+      const t = createOpenAiTranscriber({
+        apiKey: FAKE_OPENAI_KEY,
+        baseUrl: openai.baseUrl,
+        model: "whisper-1",
+        timeoutS: 5,
+        retry: fastRetry,
+        readAnswer: reader.readAnswer,
+      });
+      return { reader, transcribed: t.transcribe(audio, { log: logger, options: defaultOptions(t), textRoom }) };
+    };
+
+    it("is taken before the answer is read, and kept to the answer's length", async () => {
+      openai.script({ body: longAnswer });
+      const rooms: number[] = [];
+      const { reader, transcribed } = transcribeWith((bytes) => {
+        expect(reader.answers).toHaveLength(0);
+        return Promise.resolve(void rooms.push(bytes));
+      });
+      await transcribed;
+      expect(reader.answers).toHaveLength(1);
+      expect(rooms.at(-1)).toBe(reader.answers[0]!.bytes);
+      expect(reader.answers[0]!.bytes).toBeGreaterThan(8000 * 18);
+    });
+
+    it("refused, fails the transcription with the refusal as it is, unread and not asked again", async () => {
+      openai.script({ body: longAnswer });
+      const busy = new Error("no room in time");
+      const { reader, transcribed } = transcribeWith(() => Promise.reject(busy));
+      await expect(transcribed).rejects.toBe(busy);
+      expect(reader.answers).toHaveLength(0);
+      expect(openai.transcriptions).toHaveLength(1);
+    });
+  });
+
   it("asks for the format set in config", async () => {
     const plain = createOpenAiTranscriber({
       apiKey: FAKE_OPENAI_KEY,

@@ -10,6 +10,8 @@ export interface DeepgramReply {
   /** Answers only once this settles: lets a test hold a provider call open for as long as it needs. */
   until?: Promise<void>;
   truncate?: boolean;
+  /** Sends the answer with its `Content-Length`, as a whole JSON answer usually comes, rather than chunked. */
+  sized?: boolean;
   transcript?: string;
   /** Replaces the whole success body. */
   body?: unknown;
@@ -175,12 +177,9 @@ export async function startFakeDeepgram(
       return;
     }
     const status = reply.status ?? 200;
-    sendJson(
-      response,
-      status,
-      status === 200 ? body : { err_code: "ERROR", err_msg: `Scripted ${status}`, request_id: requestId },
-      reply.headers,
-    );
+    const answer = status === 200 ? body : { err_code: "ERROR", err_msg: `Scripted ${status}`, request_id: requestId };
+    const length = reply.sized && { "content-length": String(Buffer.byteLength(JSON.stringify(answer))) };
+    sendJson(response, status, answer, { ...length, ...reply.headers });
   });
   return { ...local, requests, arrivals, script: (...replies) => queue.push(...replies) };
 }

@@ -278,6 +278,99 @@ describe("nodeStreamFetch: a success answer's bytes kept from its caller", () =>
     });
   });
 
+  describe("room asked for a kept answer before it is held", () => {
+    const big = () => Buffer.from(JSON.stringify({ words: Array.from({ length: 200_000 }, (_, i) => `w${i}`) }));
+    const roomed = (room: (bytes: number) => Promise<void> | undefined) => {
+      const kept: Uint8Array[][] = [];
+      const fetch = nodeStreamFetch({
+        keepSuccessBody: (chunks) => kept.push(chunks),
+        maxSuccessBytes: 64 * 1024 * 1024,
+        roomForSuccessBody: room,
+      });
+      return { kept, fetch };
+    };
+
+    it("asks for a declared length once, before any byte is held", async () => {
+      reply = { status: 200, body: big(), declared: true };
+      const asked: Array<{ bytes: number; held: number }> = [];
+      const { kept, fetch } = roomed((bytes) => {
+        asked.push({ bytes, held: kept.length });
+        return undefined;
+      });
+      await fetch(url, { method: "POST", body: "{}" });
+      expect(asked).toEqual([{ bytes: reply.body.length, held: 0 }]);
+      expect(Buffer.concat(kept[0]!).equals(reply.body)).toBe(true);
+    });
+
+    it("asks ahead of an answer of unknown length as it grows, then for its length alone", async () => {
+      reply = { status: 200, body: big() };
+      const asked: number[] = [];
+      const { kept, fetch } = roomed((bytes) => Promise.resolve(void asked.push(bytes)));
+      await fetch(url, { method: "POST", body: "{}" });
+      expect(Buffer.concat(kept[0]!).equals(reply.body)).toBe(true);
+      expect(asked.length).toBeGreaterThan(2);
+      expect(asked.slice(0, -1)).toEqual([...asked.slice(0, -1)].sort((a, b) => a - b));
+      expect(asked.at(-2)).toBeGreaterThan(reply.body.length);
+      expect(asked.at(-1)).toBe(reply.body.length);
+    });
+
+    it.each([
+      ["declared", true],
+      ["of unknown length", false],
+    ])(
+      "refused for an answer %s, rejects with the refusal, keeps nothing and stops the connection",
+      async (_, declared) => {
+        reply = { status: 200, body: Buffer.concat([big(), big(), big(), big(), big()]), declared };
+        const busy = new Error("no room");
+        const { kept, fetch } = roomed(() => Promise.reject(busy));
+        await expect(fetch(url, { method: "POST", body: "{}" })).rejects.toBe(busy);
+        expect(kept).toEqual([]);
+        await vi.waitFor(() => expect(delivered).toBe(false));
+      },
+    );
+
+    it("asks nothing for an answer it does not keep", async () => {
+      reply = { status: 500, body: big() };
+      const asked: number[] = [];
+      const { fetch } = roomed((bytes) => Promise.resolve(void asked.push(bytes)));
+      expect((await fetch(url, { method: "POST", body: "{}" })).status).toBe(500);
+      expect(asked).toEqual([]);
+    });
+
+    it.each([
+      ["chunked", undefined],
+      ["with its Content-Length", "5000"],
+    ])("through the fallback fetch (%s): asked ahead, and refused, the body is cancelled", async (_, length) => {
+      const cancelled = vi.fn();
+      let pulls = 0;
+      const answer = () =>
+        new ReadableStream<Uint8Array>({
+          pull: (controller) => (++pulls > 5 ? controller.close() : controller.enqueue(new Uint8Array(1000))),
+          cancel: cancelled,
+        });
+      const headers = length === undefined ? undefined : { "Content-Length": length };
+      const asked: number[] = [];
+      const kept: Uint8Array[][] = [];
+      const fetch = nodeStreamFetch({
+        fallback: () => Promise.resolve(new Response(answer(), { status: 200, headers })),
+        keepSuccessBody: (chunks) => kept.push(chunks),
+        roomForSuccessBody: (bytes) => Promise.resolve(void asked.push(bytes)),
+      });
+      await fetch(url, { method: "POST", body: new Blob(["audio"]) });
+      expect(Buffer.concat(kept[0]!).byteLength).toBe(5000);
+      expect(asked[0]).toBe(length === undefined ? 2000 : 5000);
+      expect(asked.at(-1)).toBe(5000);
+      const refusing = nodeStreamFetch({
+        fallback: () => Promise.resolve(new Response(answer(), { status: 200, headers })),
+        keepSuccessBody: () => undefined,
+        roomForSuccessBody: () => Promise.reject(new Error("no room")),
+      });
+      pulls = 0;
+      await expect(refusing(url, { method: "POST", body: new Blob(["audio"]) })).rejects.toThrow("no room");
+      expect(cancelled).toHaveBeenCalled();
+    });
+  });
+
   it("keeps a success answer that came through the fallback fetch", async () => {
     const kept: Uint8Array[][] = [];
     const fallback = () => Promise.resolve(new Response('{"from":"fallback"}', { status: 201 }));

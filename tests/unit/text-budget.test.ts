@@ -166,6 +166,26 @@ describe("room lent to a request as it finds it needs it", () => {
     expect(budget.free).toBe(100 * UNIT);
   });
 
+  it("keeps what a smaller take asks for without waiting, even behind a request queued for more", async () => {
+    const budget = createTextBudget(100 * UNIT);
+    const mine = openResponse();
+    const order: string[] = [];
+    let waiting: Promise<void> | undefined;
+    await budget.lend(fakeContext(mine.outgoing).c, async (take) => {
+      await take(80 * UNIT);
+      waiting = budget.hold(fakeContext().c, 90 * UNIT, () => Promise.resolve(void order.push("queued ran")));
+      // An answer whose room was asked ahead of its bytes, kept to the bytes that came: the rest goes back.
+      await take(30 * UNIT);
+      order.push("kept");
+      expect(budget.free).toBe(70 * UNIT);
+    });
+    expect(order).toEqual(["kept"]);
+    mine.close();
+    await waiting;
+    expect(order).toEqual(["kept", "queued ran"]);
+    expect(budget.free).toBe(100 * UNIT);
+  });
+
   it("gives back room that comes after its request is over, and tells the late taker", async () => {
     const budget = createTextBudget(100 * UNIT);
     const holder = openResponse();
@@ -229,6 +249,26 @@ describe("a tenant's share of the text budget", () => {
     close();
     expect(await mine).toBe("after the large one");
     expect(budget.free).toBe(100 * UNIT);
+  });
+
+  it("keeps a smaller take within the tenant's share without waiting, giving the rest back to the share", async () => {
+    const budget = createTextBudget(100 * UNIT, { tenantShare: 0.25 });
+    const mine = openResponse();
+    const order: string[] = [];
+    let second: Promise<void> | undefined;
+    await budget.lend(fakeContext(mine.outgoing).c, async (take) => {
+      await take(25 * UNIT);
+      second = budget.hold(fakeContext().c, 20 * UNIT, () => Promise.resolve(void order.push("second")));
+      await take(10 * UNIT);
+      order.push("kept");
+    });
+    expect(order).toEqual(["kept"]);
+    expect(budget.free).toBe(90 * UNIT);
+    mine.close();
+    await second;
+    expect(order).toEqual(["kept", "second"]);
+    expect(budget.free).toBe(100 * UNIT);
+    expect(budget.tenants).toBe(0);
   });
 
   it("answers 429 tenant_too_busy when the wait in the tenant's own queue runs out, and keeps nothing of it", async () => {

@@ -16,11 +16,34 @@ const MAX_UNITS = 4096;
 const WAIT_MS = 60_000;
 const RETRY_AFTER_S = 10;
 
+/** Units held of a semaphore, given back in part (`keep` fewer) or whole (`keep(0)`), each unit once. */
+function heldUnits(room: SemaphoreInterface, units: number) {
+  let held = units;
+  return {
+    get units() {
+      return held;
+    },
+    keep(units: number) {
+      const back = held - Math.max(0, units);
+      if (back <= 0) return;
+      held -= back;
+      room.release(back);
+    },
+  };
+}
+
 /** Room taken from a semaphore within `ms`, or a rejection once that has passed (the room is then not taken). */
 const acquire = (room: SemaphoreInterface, weight: number, ms: number) =>
   withTimeout(room, Math.max(1, ms))
     .acquire(weight)
-    .then(([, release]) => release);
+    .then(() => heldUnits(room, weight));
+
+/** Room a request holds: all of it given back by `release`, or all but `units` by `keep`. */
+interface Holding {
+  readonly units: number;
+  keep(units: number): void;
+  release(): void;
+}
 
 /**
  * Text held in memory at once on this instance, by size. A captions file, a provider's long answer, or a
@@ -60,10 +83,10 @@ export function createTextBudget(
   }
 
   /** Room for `weight` units: the tenant's first (when it has a share), then the instance's, within one wait. */
-  async function take(c: Context<IdentifiedEnv>, bytes: number, weight: number): Promise<() => void> {
+  async function take(c: Context<IdentifiedEnv>, bytes: number, weight: number): Promise<Holding> {
     const tenant = tenantCapacity < capacity ? tenantRoom(c.var.context.tenantId) : undefined;
     const deadline = Date.now() + waitMs;
-    let releaseTenant: (() => void) | undefined;
+    let share: ReturnType<typeof heldUnits> | undefined;
     try {
       if (tenant) {
         const tenantWeight = Math.min(weight, tenantCapacity);
@@ -72,49 +95,61 @@ export function createTextBudget(
             { bytes, tenant_free: tenant.room.getValue() * unitBytes },
             "waiting for room in the tenant's share of the text budget",
           );
-        releaseTenant = await acquire(tenant.room, tenantWeight, waitMs);
+        share = await acquire(tenant.room, tenantWeight, waitMs);
       }
       if (room.getValue() < weight)
         c.var.log.info({ bytes, budget_free: room.getValue() * unitBytes }, "waiting for room in the text budget");
-      const releaseRoom = await acquire(room, weight, deadline - Date.now());
-      const releaseShare = releaseTenant;
-      return () => {
-        releaseRoom();
-        releaseShare?.();
-        tenant?.leave();
+      const instance = await acquire(room, weight, deadline - Date.now());
+      const held = share;
+      const keep = (units: number) => {
+        instance.keep(units);
+        held?.keep(Math.min(units, tenantCapacity));
+      };
+      return {
+        get units() {
+          return instance.units;
+        },
+        keep,
+        release() {
+          keep(0);
+          tenant?.leave();
+        },
       };
     } catch {
-      releaseTenant?.();
+      share?.keep(0);
       tenant?.leave();
       // The wait ran out in the tenant's own queue (its share is what is full) or in the instance's.
-      throw new TextBudgetFull(tenant && releaseTenant === undefined ? "tenant" : "instance", RETRY_AFTER_S);
+      throw new TextBudgetFull(tenant && share === undefined ? "tenant" : "instance", RETRY_AFTER_S);
     }
   }
 
   /**
    * Runs `work` with a `take` that holds room for the text it is about to hold (a captions file, or a
-   * provider's answer once its length is known), and gives it back once the request's answer has left (its
-   * connection closed), or at once when `work` throws. A request holds room for one text at a time: taking
-   * room again gives back what it held first (the text it was for is done with: a transcription dropped for
-   * another), so no request ever waits for room while holding some, and no two can wait on each other. Room
-   * that comes after the request is over is given back at once, and its `take` rejects.
+   * provider's answer as it arrives), and gives it back once the request's answer has left (its connection
+   * closed), or at once when `work` throws. A request holds room for one text at a time: taking room for no
+   * more than it holds keeps that much and gives the rest back at once; taking more gives back what it held
+   * first (the text it was for is done with, or outgrew it), so no request ever waits for room while holding
+   * some, and no two can wait on each other. Room that comes after the request is over is given back at
+   * once, and its `take` rejects.
    */
   async function lend<T>(c: Context<IdentifiedEnv>, work: (take: TextRoom) => Promise<T>): Promise<T> {
-    let held: (() => void) | undefined;
+    let held: Holding | undefined;
     let over = false;
     const letGo = () => {
-      held?.();
+      held?.release();
       held = undefined;
     };
     const takeRoom: TextRoom = async (bytes) => {
+      const weight = Math.max(1, Math.min(capacity, Math.ceil(bytes / unitBytes)));
+      if (held !== undefined && weight <= held.units) return held.keep(weight);
       letGo();
-      const release = await take(c, bytes, Math.max(1, Math.min(capacity, Math.ceil(bytes / unitBytes))));
+      const holding = await take(c, bytes, weight);
       if (over) {
-        release();
+        holding.release();
         throw new Error("The request was over before its room in the text budget came.");
       }
       letGo();
-      held = release;
+      held = holding;
     };
     const giveBack = () => {
       over = true;

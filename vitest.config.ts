@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    globalSetup: ["tests/support/temp-root.ts"],
     coverage: {
       provider: "v8",
       include: ["app/**/*.ts"],

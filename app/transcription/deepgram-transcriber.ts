@@ -1,6 +1,7 @@
 import { DeepgramClient, DeepgramError } from "@deepgram/sdk";
 import {
   AttemptTimedOut,
+  type AttemptPause,
   DEFAULT_PROVIDER_RETRY,
   parseRetryAfter,
   withProviderRetry,
@@ -51,8 +52,8 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   // the adapter times each attempt itself and reports that as a timeout.
   // Each attempt has a client of its own, whose `fetch` keeps the success answer's bytes from the SDK: it
   // would decode and parse tens of megabytes of JSON on the event loop for a long recording.
-  const attemptClient = (textRoom: TextRoom | undefined): AttemptClient => {
-    const keeper = createAnswerKeeper(options.maxAnswerBytes, textRoom);
+  const attemptClient = (textRoom: TextRoom | undefined, pause: AttemptPause): AttemptClient => {
+    const keeper = createAnswerKeeper(options.maxAnswerBytes, textRoom, pause);
     const client = new DeepgramClient({
       apiKey: options.apiKey,
       baseUrl: options.baseUrl,
@@ -101,27 +102,28 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
   ): () => Promise<Uint8Array[]> {
     const timeoutMs = options.timeoutS * 1000;
     if ("url" in audio) {
-      return async () => {
-        const attempt = attemptClient(textRoom);
-        return timedAttempt(timeoutMs, signal, (abortSignal) =>
-          attempt.kept(
+      return async () =>
+        timedAttempt(timeoutMs, signal, (abortSignal, pause) => {
+          const attempt = attemptClient(textRoom, pause);
+          return attempt.kept(
             attempt.client.listen.v1.media.transcribeUrl(
               { url: audio.url, ...features },
               { abortSignal, maxRetries: 0 },
             ),
-          ),
-        );
-      };
+          );
+        });
     }
     const nextBody = attemptBodies(audio);
     return async () => {
       const body = await nextBody();
-      const attempt = attemptClient(textRoom);
       try {
         return await timedAttempt(
           timeoutMs,
           signal,
-          (abortSignal) => attempt.kept(sendFile(attempt, body, features, abortSignal)),
+          (abortSignal, pause) => {
+            const attempt = attemptClient(textRoom, pause);
+            return attempt.kept(sendFile(attempt, body, features, abortSignal));
+          },
           body.sent,
         );
       } catch (error) {

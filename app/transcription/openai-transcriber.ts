@@ -1,6 +1,7 @@
 import OpenAI, { toStreamingFile, type APIError } from "openai";
 import {
   AttemptTimedOut,
+  type AttemptPause,
   DEFAULT_PROVIDER_RETRY,
   parseRetryAfter,
   withProviderRetry,
@@ -46,8 +47,8 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
   // One retry layer: the adapter's, which reopens the file; the SDK's own retries are off. Each attempt has a
   // client of its own, whose `fetch` keeps the success answer's bytes from the SDK, which would parse a long
   // recording's words on the event loop.
-  const attemptClient = (textRoom: TextRoom | undefined) => {
-    const keeper = createAnswerKeeper(options.maxAnswerBytes, textRoom);
+  const attemptClient = (textRoom: TextRoom | undefined, pause: AttemptPause) => {
+    const keeper = createAnswerKeeper(options.maxAnswerBytes, textRoom, pause);
     const client = new OpenAI({
       apiKey: options.apiKey,
       baseURL: options.baseUrl,
@@ -87,13 +88,13 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
     const nextBody = attemptBodies(audio);
     return async () => {
       const body = await nextBody();
-      const { client, kept } = attemptClient(textRoom);
       try {
         return await timedAttempt(
           options.timeoutS * 1000,
           signal,
-          (abortSignal) =>
-            kept(
+          (abortSignal, pause) => {
+            const { client, kept } = attemptClient(textRoom, pause);
+            return kept(
               client.audio.transcriptions.create(
                 {
                   file: toStreamingFile(body.data, `audio.${extensionOf(body.mime)}`, { type: body.mime }),
@@ -101,7 +102,8 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
                 },
                 { signal: abortSignal },
               ),
-            ),
+            );
+          },
           body.sent,
         );
       } catch (error) {

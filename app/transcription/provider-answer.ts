@@ -1,7 +1,7 @@
 import { ProviderFailure, TooLarge } from "../domain/failures.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import { AnswerTooLarge, nodeStreamFetch } from "./node-stream-fetch.js";
-import { AnswerRoomRefused, type FailureTelling } from "./provider-retry.js";
+import { AnswerRoomRefused, type AttemptPause, type FailureTelling } from "./provider-retry.js";
 import { readListenResponse } from "./deepgram-answer.js";
 import { readTranscriptionResponse } from "./openai-transcription-answer.js";
 import type { TextRoom, TranscribeOptions, Transcription } from "./transcriber.js";
@@ -59,9 +59,14 @@ export const DEFAULT_MAX_ANSWER_BYTES = 128 * 1024 * 1024;
  * An answer longer than `SHORT_ANSWER_BYTES` takes its room in the text budget (`textRoom`) before it is
  * held, not once it has all arrived: it is held, then parsed, at several times its size, so several long
  * answers at once wait their turn (unread, the provider held by backpressure) as large captions files do.
- * A refusal fails the call with `AnswerRoomRefused`.
+ * A refusal fails the call with `AnswerRoomRefused`. The attempt's timeout stands still meanwhile (`pause`):
+ * the wait is this instance's, not the provider's.
  */
-export function createAnswerKeeper(maxBytes = DEFAULT_MAX_ANSWER_BYTES, textRoom?: TextRoom) {
+export function createAnswerKeeper(
+  maxBytes = DEFAULT_MAX_ANSWER_BYTES,
+  textRoom?: TextRoom,
+  pause: AttemptPause = (waiting) => waiting,
+) {
   let chunks: Uint8Array[] = [];
   let overLimit = false;
   let refusal: Error | undefined;
@@ -69,7 +74,7 @@ export function createAnswerKeeper(maxBytes = DEFAULT_MAX_ANSWER_BYTES, textRoom
     textRoom &&
     ((bytes: number) =>
       bytes > SHORT_ANSWER_BYTES
-        ? textRoom(bytes).catch((error: unknown) => {
+        ? pause(textRoom(bytes)).catch((error: unknown) => {
             refusal = error instanceof Error ? error : new Error(String(error));
             throw refusal;
           })

@@ -57,25 +57,56 @@ export class AnswerRoomRefused extends Error {
 }
 
 /**
+ * Runs `waiting` with the attempt's timeout stopped: for a wait on the service itself (room to hold the
+ * answer), which is not the provider being slow.
+ */
+export type AttemptPause = <T>(waiting: Promise<T>) => Promise<T>;
+
+/**
  * Runs one attempt under its own timeout, joined with the caller's signal. Each adapter times its attempts
  * itself: the SDKs' own timeouts surface as errors that cannot be told from other failures. The timeout
  * starts once `startsWhen` settles: an attempt reading bytes still being uploaded is not timed by the upload.
+ * It stands still while the attempt waits through `pause`.
  */
 export async function timedAttempt<T>(
   timeoutMs: number,
   signal: AbortSignal | undefined,
-  run: (signal: AbortSignal) => Promise<T>,
+  run: (signal: AbortSignal, pause: AttemptPause) => Promise<T>,
   startsWhen: Promise<unknown> = Promise.resolve(),
 ): Promise<T> {
   const timeout = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let done = false;
+  let started = false;
+  let waits = 0;
+  let leftMs = timeoutMs;
+  let armedAt = 0;
   const arm = () => {
-    if (!done) timer = setTimeout(() => timeout.abort(), timeoutMs);
+    if (done || !started || waits > 0 || timer !== undefined) return;
+    armedAt = performance.now();
+    timer = setTimeout(() => timeout.abort(), Math.max(0, leftMs));
   };
-  startsWhen.then(arm, arm);
+  const disarm = () => {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    timer = undefined;
+    leftMs -= performance.now() - armedAt;
+  };
+  const start = () => {
+    started = true;
+    arm();
+  };
+  startsWhen.then(start, start);
+  const pause: AttemptPause = (waiting) => {
+    waits += 1;
+    disarm();
+    return waiting.finally(() => {
+      waits -= 1;
+      arm();
+    });
+  };
   try {
-    return await run(signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal);
+    return await run(signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal, pause);
   } catch (error) {
     if (timeout.signal.aborted) throw new AttemptTimedOut("The provider did not answer in time.", { cause: error });
     throw error;

@@ -1,6 +1,8 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { readProviderAnswer } from "../../app/transcription/provider-answer.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SHORT_ANSWER_BYTES, createAnswerKeeper, readProviderAnswer } from "../../app/transcription/provider-answer.js";
+import { AnswerRoomRefused } from "../../app/transcription/provider-retry.js";
+import { drain, listenOnLoopback, type LocalServer } from "../support/local-server.js";
 import { defaultOptions } from "../support/option-policies.js";
 import { listenResponse } from "../support/fake-deepgram.js";
 import { transcriptionAnswer } from "../support/fake-openai.js";
@@ -125,5 +127,60 @@ describe("reading an OpenAI-compatible server's answer from its bytes", () => {
     ["a list", [{ text: "hi" }]],
   ])("reads an answer with %s as none", (_, body) => {
     expect(readProviderAnswer({ provider: "openai", chunks: [encode(body)] }, asked)).toBeUndefined();
+  });
+});
+
+describe("an attempt's answer keeper and the text budget", () => {
+  let server: LocalServer;
+  let answer = Buffer.alloc(0);
+  beforeAll(async () => {
+    server = await listenOnLoopback(async (request, response) => {
+      await drain(request);
+      response.writeHead(200, { "content-type": "application/json", "content-length": String(answer.length) });
+      response.end(answer);
+    });
+  });
+  afterAll(() => server.close());
+
+  /** The keeper's call, the room it asked for, and the waits it made with the attempt's timeout stopped. */
+  async function keep(bytes: number, room: (bytes: number) => Promise<void> = () => Promise.resolve()) {
+    answer = Buffer.from(JSON.stringify({ text: "x".repeat(bytes - 12) }));
+    const asked: number[] = [];
+    let paused = 0;
+    const keeper = createAnswerKeeper(
+      1024 * 1024,
+      (bytes) => {
+        asked.push(bytes);
+        return room(bytes);
+      },
+      (waiting) => {
+        paused += 1;
+        return waiting;
+      },
+    );
+    const kept = keeper.kept(keeper.fetch(server.url, { method: "POST", body: "{}" }));
+    return { kept, asked, paused: () => paused };
+  }
+
+  it("asks room for a long answer's length, with the attempt's timeout stopped while it waits", async () => {
+    const { kept, asked, paused } = await keep(200_000);
+    expect(Buffer.concat(await kept).length).toBe(answer.length);
+    expect(asked).toEqual([answer.length]);
+    expect(paused()).toBe(1);
+  });
+
+  it("asks none for a short answer", async () => {
+    const { kept, asked, paused } = await keep(SHORT_ANSWER_BYTES);
+    expect(Buffer.concat(await kept).length).toBe(answer.length);
+    expect(asked).toEqual([]);
+    expect(paused()).toBe(0);
+  });
+
+  it("refused, ends the call with the refusal, marked as no room rather than the provider failing", async () => {
+    const busy = new Error("no room");
+    const { kept } = await keep(200_000, () => Promise.reject(busy));
+    const error = await kept.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AnswerRoomRefused);
+    expect((error as AnswerRoomRefused).refusal).toBe(busy);
   });
 });

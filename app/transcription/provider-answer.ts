@@ -31,13 +31,30 @@ export type AnswerReader = (
 
 /** Reads an answer on the calling thread: what a text worker runs, and the reader of tools and tests. */
 export function readProviderAnswer(answer: ProviderAnswer, asked: TranscriptionOptions): Transcription | undefined {
-  let body: unknown;
+  return readAnswerBody(answer.provider, parsedJson(textOf(answer.chunks)), asked);
+}
+
+/** The answer's text, its chunks joined and decoded. */
+export const textOf = (chunks: readonly Uint8Array[]) => Buffer.concat(chunks).toString("utf8");
+
+const NOT_JSON = Symbol("not JSON");
+
+/** The text parsed, or `NOT_JSON`. A function of its own, so the text is not held once it is parsed. */
+export function parsedJson(text: string): unknown {
   try {
-    body = JSON.parse(Buffer.concat(answer.chunks).toString("utf8"));
+    return JSON.parse(text);
   } catch {
-    return undefined;
+    return NOT_JSON;
   }
-  return READERS[answer.provider](body, asked);
+}
+
+/** Reads an answer's parsed JSON (undefined: not JSON shaped like that provider's answer). */
+export function readAnswerBody(
+  provider: ProviderAnswer["provider"],
+  body: unknown,
+  asked: TranscriptionOptions,
+): Transcription | undefined {
+  return body === NOT_JSON ? undefined : READERS[provider](body, asked);
 }
 
 export const readAnswerHere: AnswerReader = (answer, asked) => Promise.resolve(readProviderAnswer(answer, asked));

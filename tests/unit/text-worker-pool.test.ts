@@ -11,6 +11,7 @@ import { captureLogger } from "../support/capture-logger.js";
 import { listenResponse } from "../support/fake-deepgram.js";
 import { defaultOptions } from "../support/option-policies.js";
 import { readProviderAnswer } from "../../app/transcription/provider-answer.js";
+import { readAnswer } from "../../app/text-work/text-worker.js";
 
 describe("the text worker pool", () => {
   it("logs a worker that fails at startup instead of taking the process down", async () => {
@@ -112,6 +113,28 @@ describe("a provider's answer read on the text worker pool", () => {
   it("reads an answer that is not Deepgram's as none", async () => {
     const chunks = [new TextEncoder().encode('{"metadata":{},"results":{"channels":[]}}')];
     await expect(pool.readAnswer({ provider: "deepgram", chunks }, asked)).resolves.toBeUndefined();
+  });
+});
+
+describe("the text worker's reading of an answer", () => {
+  const asked = defaultOptions({ provider: "deepgram", model: "nova-3" });
+
+  it("lets go of its copy of the chunks before it parses them, and reads what the calling thread reads", async () => {
+    const answer = JSON.stringify(listenResponse("So we ship on Friday.", "req-own"));
+    const encoded = new TextEncoder().encode(answer);
+    const task = {
+      answer: { provider: "deepgram" as const, chunks: [encoded.slice(0, 40), encoded.slice(40)] },
+      asked,
+    };
+    const packed = await readAnswer(task);
+    expect(task.answer.chunks).toEqual([]);
+    expect(packed?.requestId).toBe("req-own");
+    expect(packed?.transcript).toBe(readProviderAnswer({ provider: "deepgram", chunks: [encoded] }, asked)?.transcript);
+  });
+
+  it("reads an answer that is not JSON as none", async () => {
+    const chunks = [new TextEncoder().encode('{"metadata": ')];
+    expect(await readAnswer({ answer: { provider: "deepgram", chunks }, asked })).toBeUndefined();
   });
 });
 

@@ -143,7 +143,7 @@ describe("an attempt's answer keeper and the text budget", () => {
   afterAll(() => server.close());
 
   /** The keeper's call, the room it asked for, and the waits it made with the attempt's timeout stopped. */
-  async function keep(bytes: number, room: (bytes: number) => Promise<void> = () => Promise.resolve()) {
+  function keep(bytes: number, room: (bytes: number) => Promise<void> = () => Promise.resolve()) {
     answer = Buffer.from(JSON.stringify({ text: "x".repeat(bytes - 12) }));
     const asked: number[] = [];
     let paused = 0;
@@ -163,14 +163,14 @@ describe("an attempt's answer keeper and the text budget", () => {
   }
 
   it("asks room for a long answer's length, with the attempt's timeout stopped while it waits", async () => {
-    const { kept, asked, paused } = await keep(200_000);
+    const { kept, asked, paused } = keep(200_000);
     expect(Buffer.concat(await kept).length).toBe(answer.length);
     expect(asked).toEqual([answer.length]);
     expect(paused()).toBe(1);
   });
 
   it("asks none for a short answer", async () => {
-    const { kept, asked, paused } = await keep(SHORT_ANSWER_BYTES);
+    const { kept, asked, paused } = keep(SHORT_ANSWER_BYTES);
     expect(Buffer.concat(await kept).length).toBe(answer.length);
     expect(asked).toEqual([]);
     expect(paused()).toBe(0);
@@ -178,7 +178,7 @@ describe("an attempt's answer keeper and the text budget", () => {
 
   it("refused, ends the call with the refusal, marked as no room rather than the provider failing", async () => {
     const busy = new Error("no room");
-    const { kept } = await keep(200_000, () => Promise.reject(busy));
+    const { kept } = keep(200_000, () => Promise.reject(busy));
     const error = await kept.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AnswerRoomRefused);
     expect((error as AnswerRoomRefused).refusal).toBe(busy);

@@ -30,6 +30,16 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
 
   const transcriber = (apiKey = FAKE_OPENAI_KEY, timeoutS = 5) =>
     createOpenAiTranscriber({ apiKey, baseUrl: openai.baseUrl, model: "whisper-1", timeoutS, retry: fastRetry });
+  /** A transcriber whose answers go to `reader`. */
+  const readingWith = (reader: ReturnType<typeof recordingReader>) =>
+    createOpenAiTranscriber({
+      apiKey: FAKE_OPENAI_KEY,
+      baseUrl: openai.baseUrl,
+      model: "whisper-1",
+      timeoutS: 5,
+      retry: fastRetry,
+      readAnswer: reader.readAnswer,
+    });
 
   it("sends arriving audio as it comes, in a multipart part of unknown length, and the transcript is the same", async () => {
     const tee = createAudioTee();
@@ -194,14 +204,7 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
     const longAnswer = { text: "we ship on friday ".repeat(8000).trim() };
     const transcribeWith = (textRoom: (bytes: number) => Promise<void>) => {
       const reader = recordingReader("openai");
-      const t = createOpenAiTranscriber({
-        apiKey: FAKE_OPENAI_KEY,
-        baseUrl: openai.baseUrl,
-        model: "whisper-1",
-        timeoutS: 5,
-        retry: fastRetry,
-        readAnswer: reader.readAnswer,
-      });
+      const t = readingWith(reader);
       return { reader, transcribed: t.transcribe(audio, { log: logger, options: defaultOptions(t), textRoom }) };
     };
 
@@ -292,14 +295,7 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
 
   it("hands the answer's bytes to its reader, not to the SDK to parse, and returns what the reader read", async () => {
     const reader = recordingReader("openai");
-    const withReader = createOpenAiTranscriber({
-      apiKey: FAKE_OPENAI_KEY,
-      baseUrl: openai.baseUrl,
-      model: "whisper-1",
-      timeoutS: 5,
-      retry: fastRetry,
-      readAnswer: reader.readAnswer,
-    });
+    const withReader = readingWith(reader);
     await expect(transcribeAsIs(withReader, audio, logger)).resolves.toBe(reader.reading);
     expect(reader.answers).toHaveLength(1);
     expect(reader.answers[0]).toMatchObject({ provider: "openai", body: { text: "Hello from Whisper." } });

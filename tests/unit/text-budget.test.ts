@@ -37,6 +37,30 @@ function gate() {
 /** The budget counts in units of 64 KiB: the tests speak in them. */
 const UNIT = 64 * 1024;
 
+/**
+ * A request (tenant A's) takes `first`, another of the same tenant queues for `queued`, then the first takes
+ * `kept`, less than it holds; then its answer leaves. What ran while it held its room, and after.
+ */
+async function smallerTakeBehindQueued(
+  budget: ReturnType<typeof createTextBudget>,
+  { first, queued, kept }: { first: number; queued: number; kept: number },
+) {
+  const mine = openResponse();
+  const order: string[] = [];
+  let waiting: Promise<void> | undefined;
+  await budget.lend(fakeContext(mine.outgoing).c, async (take) => {
+    await take(first);
+    waiting = budget.hold(fakeContext().c, queued, () => Promise.resolve(void order.push("queued ran")));
+    await take(kept);
+    order.push("kept");
+  });
+  const whileHeld = [...order];
+  const freeWhileHeld = budget.free;
+  mine.close();
+  await waiting;
+  return { whileHeld, freeWhileHeld, afterwards: order };
+}
+
 describe("the text budget", () => {
   it("lets a request in only when there is room for its bytes, in the order they came", async () => {
     const budget = createTextBudget(100 * UNIT);
@@ -168,21 +192,11 @@ describe("room lent to a request as it finds it needs it", () => {
 
   it("keeps what a smaller take asks for without waiting, even behind a request queued for more", async () => {
     const budget = createTextBudget(100 * UNIT);
-    const mine = openResponse();
-    const order: string[] = [];
-    let waiting: Promise<void> | undefined;
-    await budget.lend(fakeContext(mine.outgoing).c, async (take) => {
-      await take(80 * UNIT);
-      waiting = budget.hold(fakeContext().c, 90 * UNIT, () => Promise.resolve(void order.push("queued ran")));
-      // An answer whose room was asked ahead of its bytes, kept to the bytes that came: the rest goes back.
-      await take(30 * UNIT);
-      order.push("kept");
-      expect(budget.free).toBe(70 * UNIT);
-    });
-    expect(order).toEqual(["kept"]);
-    mine.close();
-    await waiting;
-    expect(order).toEqual(["kept", "queued ran"]);
+    // An answer whose room was asked ahead of its bytes, kept to the bytes that came: the rest goes back.
+    const taken = await smallerTakeBehindQueued(budget, { first: 80 * UNIT, queued: 90 * UNIT, kept: 30 * UNIT });
+    expect(taken.whileHeld).toEqual(["kept"]);
+    expect(taken.freeWhileHeld).toBe(70 * UNIT);
+    expect(taken.afterwards).toEqual(["kept", "queued ran"]);
     expect(budget.free).toBe(100 * UNIT);
   });
 
@@ -253,20 +267,10 @@ describe("a tenant's share of the text budget", () => {
 
   it("keeps a smaller take within the tenant's share without waiting, giving the rest back to the share", async () => {
     const budget = createTextBudget(100 * UNIT, { tenantShare: 0.25 });
-    const mine = openResponse();
-    const order: string[] = [];
-    let second: Promise<void> | undefined;
-    await budget.lend(fakeContext(mine.outgoing).c, async (take) => {
-      await take(25 * UNIT);
-      second = budget.hold(fakeContext().c, 20 * UNIT, () => Promise.resolve(void order.push("second")));
-      await take(10 * UNIT);
-      order.push("kept");
-    });
-    expect(order).toEqual(["kept"]);
-    expect(budget.free).toBe(90 * UNIT);
-    mine.close();
-    await second;
-    expect(order).toEqual(["kept", "second"]);
+    const taken = await smallerTakeBehindQueued(budget, { first: 25 * UNIT, queued: 20 * UNIT, kept: 10 * UNIT });
+    expect(taken.whileHeld).toEqual(["kept"]);
+    expect(taken.freeWhileHeld).toBe(90 * UNIT);
+    expect(taken.afterwards).toEqual(["kept", "queued ran"]);
     expect(budget.free).toBe(100 * UNIT);
     expect(budget.tenants).toBe(0);
   });

@@ -9,19 +9,13 @@ import { startJobHarness, type JobHarness, type WorkerPorts } from "../support/j
 import { resetMoto } from "../support/moto.js";
 import { FIXTURES, uploadForm } from "../support/test-app.js";
 import { startWebhookReceiver } from "../support/webhook-receiver.js";
+import { gate } from "../support/gate.js";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const asTenant = { "X-Tenant-ID": TENANT, "X-User-ID": "ana@example.com" };
 const WAITS = "job's event or callback is being sent; deletion waits";
 const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
 const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
-
-/** A promise and the function that settles it. */
-function gate() {
-  let open: () => void = () => undefined;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
-}
 
 async function submit(harness: JobHarness, form: FormData, query = ""): Promise<string> {
   const response = await harness.app.request(`/batch/jobs${query}`, { method: "POST", body: form, headers: asTenant });

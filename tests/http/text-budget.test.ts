@@ -6,18 +6,12 @@ import { createDeepgramTranscriber } from "../../app/transcription/deepgram-tran
 import { readAnswerHere } from "../../app/transcription/provider-answer.js";
 import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { buildTestApp, FIXTURES, postUpload, uploadForm, type TestAppOverrides } from "../support/test-app.js";
+import { gate } from "../support/gate.js";
 
 /** A WebVTT file of about `bytes`, long enough to be screened as captions before it is processed. */
 function captions(bytes: number): string {
   const cue = "00:00.000 --> 00:01.000\nAlice: we ship on Friday.\n\n";
   return `WEBVTT\n\n${cue.repeat(Math.ceil(bytes / cue.length))}`;
-}
-
-/** A promise the test settles: `opened` resolves once `open` is called. */
-function gate() {
-  let open: () => void = () => undefined;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open: () => open() };
 }
 
 /** Text work whose first captions import is held until `release`, recording each import's start and end. */

@@ -9,6 +9,7 @@ import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, listenResponse, startFakeDeepgram } fro
 import { defaultOptions, transcribeAsIs } from "../support/option-policies.js";
 import { drain, listenOnLoopback } from "../support/local-server.js";
 import { recordingReader } from "../support/recording-reader.js";
+import { gate } from "../support/gate.js";
 
 const audio = {
   path: fileURLToPath(new URL("../fixtures/audio/speech.wav", import.meta.url)),
@@ -264,13 +265,12 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
     it("is taken while the answer is still arriving, not once all of it has come", async () => {
       const answer = JSON.stringify(listenResponse("we ship on friday ".repeat(8000), "r-1"));
-      let sendRest: () => void = () => undefined;
-      const rest = new Promise<void>((resolve) => (sendRest = resolve));
+      const rest = gate();
       const halfway = await listenOnLoopback(async (request, response) => {
         await drain(request);
         response.writeHead(200, { "content-type": "application/json" });
         response.write(answer.slice(0, answer.length / 2));
-        await rest;
+        await rest.opened;
         response.end(answer.slice(answer.length / 2));
       });
       try {
@@ -278,12 +278,12 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
         const transcribed = transcribeWith(withReader, (bytes) => Promise.resolve(void order.push(`room ${bytes}`)));
         await expect.poll(() => roomsOf(order).length).toBeGreaterThan(0);
         expect(Math.max(...roomsOf(order))).toBeLessThan(Buffer.byteLength(answer));
-        sendRest();
+        rest.open();
         await transcribed;
         expect(roomsOf(order).at(-1)).toBe(Buffer.byteLength(answer));
         expect(order.at(-1)).toBe("read");
       } finally {
-        sendRest();
+        rest.open();
         await halfway.close();
       }
     });
@@ -298,15 +298,15 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     it("holds the answer unread until its room comes", async () => {
       deepgram.script({ transcript: "we ship on friday ".repeat(8000), sized: true });
       const { order, withReader } = noting();
-      let roomCame: () => void = () => undefined;
+      const room = gate();
       const transcribed = transcribeWith(withReader, (bytes) => {
         order.push(`room ${bytes}`);
-        return new Promise<void>((resolve) => (roomCame = resolve));
+        return room.opened;
       });
       await expect.poll(() => order).toHaveLength(1);
       await new Promise((resolve) => setImmediate(resolve));
       expect(order).toHaveLength(1);
-      roomCame();
+      room.open();
       await transcribed;
       expect(order.at(-1)).toBe("read");
     });

@@ -6,6 +6,7 @@ import { TextBudgetFull } from "../../app/domain/failures.js";
 import { toApiError } from "../../app/http/server/error-handler.js";
 import type { IdentifiedEnv } from "../../app/http/server/app-env.js";
 import { createTextBudget } from "../../app/http/server/text-budget.js";
+import { gate } from "../support/gate.js";
 
 const TENANT_A = "11111111-1111-4111-8111-111111111111";
 const TENANT_B = "22222222-2222-4222-8222-222222222222";
@@ -26,12 +27,6 @@ function fakeContext(outgoing?: ServerResponse, tenantId = TENANT_A) {
 function openResponse() {
   const response = Object.assign(new EventEmitter(), { destroyed: false, closed: false });
   return { outgoing: response as unknown as ServerResponse, close: () => response.emit("close") };
-}
-
-function gate() {
-  let open: () => void = () => undefined;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
 }
 
 /** The budget counts in units of 64 KiB: the tests speak in them. */

@@ -9,14 +9,15 @@ const PRIVATE_ANSWER = {
 
 /**
  * Headers on every answer, errors included: no content sniffing, no referrer. Answers under `/batch/` carry
- * transcripts and jobs: never stored, and varying with who asks.
+ * transcripts and jobs: never stored, and varying with who asks. Set before the answer is made, so they go
+ * into it as it is built (set after, each would have the adapter rebuild the answer as a full `Response`).
  */
 export function responseHeaders() {
   return createMiddleware(async function responseHeaders(c, next) {
-    await next();
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");
     if (c.req.path.startsWith("/batch/"))
       for (const [name, value] of Object.entries(PRIVATE_ANSWER)) c.header(name, value);
+    await next();
   });
 }

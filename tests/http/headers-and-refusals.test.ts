@@ -30,6 +30,12 @@ describe("headers on every kind of answer", () => {
     ["a refused upload", "/batch/process", { method: "POST", body: formOf("") }],
     ["a job list", "/batch/jobs", {}],
     ["a missing job", "/batch/jobs/11111111-1111-4111-8111-111111111111", {}],
+    ["a wrong method", "/batch/subtitles", {}],
+    [
+      "a transcript refused for subtitles",
+      "/batch/subtitles",
+      { method: "POST", headers: { "Content-Type": "application/json" }, body: "[]" },
+    ],
   ] as const)("%s: never stored, varying with the credential and the tenant", async (_, path, init) => {
     const response = await get(path, init);
     expect(response.headers.get("Cache-Control")).toBe("no-store");

@@ -5,9 +5,6 @@ import { round, type BenchContext } from "../bench-kit.js";
 export async function workers({ quick, record }: BenchContext) {
   // Quick runs: eight jobs keep the one-worker line (a provider second each) within the two minutes.
   const jobs = quick ? 8 : 200;
-  console.error(
-    `workers: ${jobs} jobs, 1 s each at the provider, ${quick ? "1 and 4 processes of one" : "1, 2 and 4 processes of one, and 2 of 4"}`,
-  );
   // Quick runs keep the target's line (one worker to four) and skip the rest, to stay within two minutes on a
   // busy machine: two processes of one, and the eight workers of the capacity table (2 of 4).
   const shapes = [
@@ -16,6 +13,8 @@ export async function workers({ quick, record }: BenchContext) {
     { processes: 4, concurrency: 1 },
     ...(quick ? [] : [{ processes: 2, concurrency: 4 }]),
   ];
+  const described = shapes.map(({ processes, concurrency }) => `${processes} x ${concurrency}`).join(", ");
+  console.error(`workers: ${jobs} jobs, 1 s each at the provider, processes x concurrency: ${described}`);
   const results = await workerScaling(jobs, shapes);
   const one = results[0]!;
   for (const result of results) {

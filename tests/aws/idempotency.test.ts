@@ -6,6 +6,7 @@ import { FAKE_DEEPGRAM_KEY, startFakeDeepgram } from "../support/fake-deepgram.j
 import { startJobHarness, type JobHarness } from "../support/job-harness.js";
 import { drainQueue, resetMoto } from "../support/moto.js";
 import { FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
+import { gate } from "../support/gate.js";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
@@ -36,15 +37,15 @@ describe("Idempotency-Key records in DynamoDB (moto_server)", () => {
 
   it("two concurrent requests with one key: one provider call, one event on the queue, one 200 and one 409", async () => {
     // The provider call is held until the other request has its answer, so the two overlap however busy the machine.
-    let release!: () => void;
-    deepgram.script({ until: new Promise<void>((resolve) => (release = resolve)) });
+    const providerCall = gate();
+    deepgram.script({ until: providerCall.opened });
     const answers = [
       Promise.resolve(send(harness.app, "concurrent")),
       Promise.resolve(send(harness.app, "concurrent")),
     ];
     const refused = await Promise.race(answers);
     expect(refused.status).toBe(409);
-    release();
+    providerCall.open();
     expect((await Promise.all(answers)).map((answer) => answer.status).sort()).toEqual([200, 409]);
     expect(deepgram.requests).toHaveLength(1);
     const events = await drainQueue(harness.clients.sqs, harness.events.queueUrl, { waitMs: 3_000 });

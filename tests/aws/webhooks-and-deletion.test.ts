@@ -8,6 +8,7 @@ import { startJobHarness, type JobHarness } from "../support/job-harness.js";
 import { drainQueue, resetMoto } from "../support/moto.js";
 import { FIXTURES, uploadForm } from "../support/test-app.js";
 import { startWebhookReceiver } from "../support/webhook-receiver.js";
+import { gate } from "../support/gate.js";
 
 const TENANT = "11111111-1111-4111-8111-111111111111";
 const OTHER_TENANT = "22222222-2222-4222-8222-222222222222";
@@ -233,17 +234,15 @@ describe("DELETE /batch/jobs/{id} against moto_server", () => {
   });
 
   it("cancels a job deleted while it is processing: nothing is published, nothing is left", async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let started: () => void = () => undefined;
-    const running = new Promise<void>((resolve) => (started = resolve));
+    const held = gate();
+    const running = gate();
     const transcriber: Transcriber = {
       provider: "deepgram",
       model: "nova-3",
       configured: true,
       async transcribe() {
-        started();
-        await held;
+        running.open();
+        await held.opened;
         return {
           transcript: "we ship on friday",
           provider: "deepgram",
@@ -258,11 +257,11 @@ describe("DELETE /batch/jobs/{id} against moto_server", () => {
     const wav = await readFile(new URL("audio/speech.wav", FIXTURES));
     const { body } = await submit(harness, "", uploadForm(wav, "speech.wav"));
     const id = String(body.interaction_id);
-    await running;
+    await running.opened;
     expect((await harness.app.request(`/batch/jobs/${id}`, { method: "DELETE", headers: asTenant() })).status).toBe(
       204,
     );
-    release();
+    held.open();
     await expect
       .poll(
         () =>

@@ -7,6 +7,7 @@ import { createInFlightRequests } from "../../app/http/middleware/in-flight-requ
 import { FAKE_DEEPGRAM_KEY, SPOKEN_TEXT, startFakeDeepgram } from "../support/fake-deepgram.js";
 import { FAKE_OPENAI_KEY, startFakeOpenAi } from "../support/fake-openai.js";
 import { buildTestApp, FIXTURES, postUpload, uploadForm } from "../support/test-app.js";
+import { gate } from "../support/gate.js";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const fixture = (path: string) => readFile(new URL(path, FIXTURES));
@@ -326,8 +327,7 @@ describe("POST /batch/process", () => {
   });
 
   it("refuses uploads past MAX_CONCURRENT_REQUESTS with 503 and Retry-After, and takes them again after", async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const held = gate();
     const inFlight = createInFlightRequests();
     const { app } = await buildTestApp({
       inFlight,
@@ -337,7 +337,7 @@ describe("POST /batch/process", () => {
         model: "nova-3",
         configured: true,
         transcribe: async () => {
-          await held;
+          await held.opened;
           return { transcript: "held", provider: "deepgram", model: "nova-3", durationS: null, requestId: null };
         },
       },
@@ -349,7 +349,7 @@ describe("POST /batch/process", () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get("Retry-After")).toBe("5");
     expect(await refused.json()).toMatchObject({ code: "too_busy", retry_after_s: 5 });
-    release();
+    held.open();
     expect((await first).status).toBe(200);
     expect((await postUpload(app, uploadForm("hello"))).status).toBe(200);
   });

@@ -22,6 +22,7 @@ import { createTempFiles } from "../../app/upload/temp-files.js";
 import { memoryOrDiskSink } from "../../app/upload/upload-sink.js";
 import { multipartBody } from "../support/multipart.js";
 import { defaultOptions, optionPolicyFor } from "../support/option-policies.js";
+import { gate } from "../support/gate.js";
 
 const MiB = 1024 * 1024;
 const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
@@ -108,8 +109,7 @@ describe("refused from the first bytes, before the rest is read", () => {
           { interactionId: "race", tenantId: "tenant-a" },
           { reserveBytes: 0, tenantShare: 1 },
         );
-        let stored!: () => void;
-        const storedAll = new Promise<void>((resolve) => (stored = resolve));
+        const storedAll = gate();
         const received = receiveAnyUpload(
           { contentType, contentLength: undefined, body: Readable.from([bodyOf(file)]) },
           {
@@ -118,14 +118,14 @@ describe("refused from the first bytes, before the rest is read", () => {
               ...files,
               store: async (stream, type) => {
                 const result = await files.store(stream, type);
-                stored();
+                storedAll.open();
                 return result;
               },
             },
             idleTimeoutMs: 10_000,
             // Concludes only once every byte is stored, a turn of the event loop later.
             screen: async () => {
-              await storedAll;
+              await storedAll.opened;
               await new Promise((resolve) => setImmediate(resolve));
               throw new ApiError("unsupported_media_type", "Refused by the screen.");
             },

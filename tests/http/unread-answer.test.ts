@@ -5,6 +5,7 @@ import { uploadForm } from "../support/test-app.js";
 import { inlineTextWork } from "../../app/text-work/text-work.js";
 import { MULTIPART_TYPE, multipartBody } from "../support/multipart.js";
 import { readWithPauses } from "../support/paced-reader.js";
+import { gate } from "../support/gate.js";
 
 const IDLE_MS = 2_000;
 const MiB = 1024 * 1024;
@@ -169,12 +170,10 @@ describe("a request counts against its tenant's share until its answer has left"
 
   /** Holds the next captions import (of a file holding `only`, if given) until `release` is called. */
   function holdNextImport(only?: string) {
-    let started!: () => void;
-    const importStarted = new Promise<void>((resolve) => (started = resolve));
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    hold = { started, released, ...(only !== undefined && { only }) };
-    return { importStarted, release };
+    const started = gate();
+    const released = gate();
+    hold = { started: started.open, released: released.opened, ...(only !== undefined && { only }) };
+    return { importStarted: started.opened, release: released.open };
   }
 
   const smallUpload = (tenant: string) =>

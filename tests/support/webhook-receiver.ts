@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { listenOnLoopback, type LocalServer } from "./local-server.js";
+import { gate } from "./gate.js";
 
 /** One callback as it arrived: its headers and its body, as text (what a signature is checked over). */
 export interface ReceivedWebhook {
@@ -35,9 +36,9 @@ export async function startWebhookReceiver(): Promise<
     received,
     answer: (...next) => statuses.push(...next),
     holdAnswers() {
-      let release: () => void = () => undefined;
-      held = new Promise<void>((resolve) => (release = resolve));
-      return release;
+      const answers = gate();
+      held = answers.opened;
+      return answers.open;
     },
     hookUrl: `${local.url}/hook`,
   };

@@ -141,7 +141,15 @@ describe("nodeStreamFetch: a stream body piped into http.request", () => {
 describe("nodeStreamFetch: a success answer's bytes kept from its caller", () => {
   let server: Server;
   let url: string;
-  let reply: { status: number; body: Buffer; declared?: boolean } = { status: 200, body: Buffer.alloc(0) };
+  /**
+   * `stall` writes that many bytes of the body and then waits, never ending the answer: a client
+   * that read on would wait for the rest, so only one that stops the connection closes it. Without
+   * it, loopback's kernel buffers can take a whole answer of megabytes before a slow client reads.
+   */
+  let reply: { status: number; body: Buffer; declared?: boolean; stall?: number } = {
+    status: 200,
+    body: Buffer.alloc(0),
+  };
   /** Whether the server's last answer was all handed over before its connection closed. */
   let delivered: boolean | undefined;
 
@@ -156,9 +164,9 @@ describe("nodeStreamFetch: a success answer's bytes kept from its caller", () =>
         });
         response.once("close", () => (delivered = response.writableFinished));
         // Written in pieces, so the answer arrives as several chunks to be joined.
-        for (let at = 0; at < reply.body.length; at += 16 * 1024)
-          response.write(reply.body.subarray(at, at + 16 * 1024));
-        response.end();
+        const written = reply.stall ?? reply.body.length;
+        for (let at = 0; at < written; at += 16 * 1024) response.write(reply.body.subarray(at, at + 16 * 1024));
+        if (reply.stall === undefined) response.end();
       });
     });
     server.listen(0, "127.0.0.1");
@@ -247,10 +255,10 @@ describe("nodeStreamFetch: a success answer's bytes kept from its caller", () =>
     });
 
     it("stops the connection rather than reading the rest", async () => {
-      reply = { status: 200, body: Buffer.concat([big(), big(), big(), big(), big()]) };
+      reply = { status: 200, body: big(), stall: 256 * 1024 };
       const { fetch } = limited(64 * 1024);
       await expect(fetch(url, { method: "POST", body: "{}" })).rejects.toBeInstanceOf(AnswerTooLarge);
-      await vi.waitFor(() => expect(delivered).toBe(false));
+      await vi.waitFor(() => expect(delivered).toBe(false), { timeout: 10_000 });
     });
 
     it.each([400, 500])("does not limit a %i answer, which its caller reads whole", async (status) => {
@@ -320,12 +328,12 @@ describe("nodeStreamFetch: a success answer's bytes kept from its caller", () =>
     ])(
       "refused for an answer %s, rejects with the refusal, keeps nothing and stops the connection",
       async (_, declared) => {
-        reply = { status: 200, body: Buffer.concat([big(), big(), big(), big(), big()]), declared };
+        reply = { status: 200, body: big(), declared, stall: 256 * 1024 };
         const busy = new Error("no room");
         const { kept, fetch } = roomed(() => Promise.reject(busy));
         await expect(fetch(url, { method: "POST", body: "{}" })).rejects.toBe(busy);
         expect(kept).toEqual([]);
-        await vi.waitFor(() => expect(delivered).toBe(false));
+        await vi.waitFor(() => expect(delivered).toBe(false), { timeout: 10_000 });
       },
     );
 

@@ -318,10 +318,12 @@ describe("POST /batch/process", () => {
     await Promise.resolve(
       app.request("/batch/process", { method: "POST", body: uploadForm(wav), signal: hungUp.signal }),
     ).catch(() => undefined);
-    await vi.waitFor(() =>
-      expect(logs.lines.find((line) => line.msg === "client went away before the answer")).toMatchObject({
-        level: "info",
-      }),
+    await vi.waitFor(
+      () =>
+        expect(logs.lines.find((line) => line.msg === "client went away before the answer")).toMatchObject({
+          level: "info",
+        }),
+      { timeout: 10_000 },
     );
     expect(logs.lines.filter((line) => line.level === "error")).toEqual([]);
   });
@@ -344,7 +346,7 @@ describe("POST /batch/process", () => {
     });
     const wav = await fixture("audio/speech.wav");
     const first = Promise.resolve(postUpload(app, uploadForm(wav)));
-    await vi.waitFor(() => expect(inFlight.size).toBe(1));
+    await vi.waitFor(() => expect(inFlight.size).toBe(1), { timeout: 10_000 });
     const refused = await postUpload(app, uploadForm("hello"));
     expect(refused.status).toBe(503);
     expect(refused.headers.get("Retry-After")).toBe("5");

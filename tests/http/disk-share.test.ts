@@ -87,7 +87,7 @@ describe("a tenant's share of the upload disk, over HTTP", () => {
     });
     expect(chunked.status).toBe(429);
     expect(JSON.parse(chunked.body)).toMatchObject({ code: "tenant_too_busy" });
-    await vi.waitFor(() => expect(tempFiles.openCount).toBe(1));
+    await vi.waitFor(() => expect(tempFiles.openCount).toBe(1), { timeout: 10_000 });
 
     // Another tenant's large file is not refused: tenant A's files left it the disk it needs.
     const other = await postUpload(service.app, uploadForm(text(3 * MiB), "notes.txt"), { "X-Tenant-ID": TENANT_B });

@@ -68,11 +68,13 @@ describe("uploads stream through a real server process", () => {
     expect(sawFile).toBe(true);
     expect(left).toEqual([]);
     // The temporary file goes before the request's log line is written and read back from the process.
-    await vi.waitFor(() =>
-      expect(server.logs.find((line) => line.msg === "request completed" && line.status === 499)).toMatchObject({
-        method: "POST",
-        path: "/batch/process",
-      }),
+    await vi.waitFor(
+      () =>
+        expect(server.logs.find((line) => line.msg === "request completed" && line.status === 499)).toMatchObject({
+          method: "POST",
+          path: "/batch/process",
+        }),
+      { timeout: 10_000 },
     );
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/http_requests_total\{route="\/batch\/process",method="POST",status="499"\} 1/);

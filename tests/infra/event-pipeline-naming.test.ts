@@ -11,10 +11,12 @@ describe("physical names two stacks can share an account with", () => {
   it("by default gives the queues and the rule no fixed name, so Pulumi names them and can create before it deletes", async () => {
     await promiseOf(program.publisherPolicyArn);
     await promiseOf(program.workerPolicyArn);
-    await vi.waitFor(() =>
-      expect(
-        mocks.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm"),
-      ).toHaveLength(4 + 1 + 1),
+    await vi.waitFor(
+      () =>
+        expect(
+          mocks.resources.filter((resource) => resource.type === "aws:cloudwatch/metricAlarm:MetricAlarm"),
+        ).toHaveLength(4 + 1 + 1),
+      { timeout: 10_000 },
     );
     const named = mocks.resources.filter((resource) =>
       ["aws:sqs/queue:Queue", "aws:cloudwatch/eventRule:EventRule", "aws:dynamodb/table:Table"].includes(resource.type),

@@ -10,10 +10,12 @@ const mocks = installPulumiMocks({
 const program = await import("../../infra/index.js");
 /** Resources register asynchronously: wait until the last ones (the alarms) are recorded. */
 const registered = (prefix: string) =>
-  vi.waitFor(() =>
-    expect(
-      ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => alarm.name.startsWith(prefix)),
-    ).toHaveLength(4),
+  vi.waitFor(
+    () =>
+      expect(
+        ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => alarm.name.startsWith(prefix)),
+      ).toHaveLength(4),
+    { timeout: 10_000 },
   );
 
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:meeting-transcripts-queue`;

@@ -22,7 +22,7 @@ import {
   SHORT_ANSWER_BYTES,
   type AnswerReader,
 } from "../transcription/provider-answer.js";
-import { ownsItsBuffer } from "../transcription/node-stream-fetch.js";
+import { ownsItsBuffer } from "../transcription/sent-chunks.js";
 import { unpackTranscription, type PackedTranscription } from "./packed-transcription.js";
 
 /**

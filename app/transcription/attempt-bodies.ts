@@ -1,5 +1,5 @@
-import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
+import { fileToSend } from "./sent-chunks.js";
 import type { ArrivingAudio, AudioFile } from "./transcriber.js";
 
 /** What one attempt sends. */
@@ -39,6 +39,6 @@ export function attemptBodies(audio: AudioFile | ArrivingAudio): () => Promise<A
       };
     }
     const file = "live" in audio ? await audio.file() : audio;
-    return { data: createReadStream(file.path), bytes: file.bytes, mime: file.mime, explain: asIs };
+    return { data: fileToSend(file.path), bytes: file.bytes, mime: file.mime, explain: asIs };
   };
 }

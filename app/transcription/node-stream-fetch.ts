@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
+import { ownsItsBuffer, sendBody } from "./sent-chunks.js";
 
 /** Statuses whose response has no body, which `Response` refuses one for. */
 const NO_BODY = new Set([204, 205, 304]);
@@ -81,11 +82,6 @@ function headersOf(reply: IncomingMessage): Headers {
   return headers;
 }
 
-/** Whether the chunk fills an array buffer of its own, which may then be moved to a worker rather than copied. */
-export function ownsItsBuffer(chunk: Uint8Array): boolean {
-  return chunk.buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-}
-
 /** The chunk in an array buffer of its own, copied when it is a view into a larger one (Node's shared pool). */
 function ownBuffer(chunk: Uint8Array): Uint8Array {
   return ownsItsBuffer(chunk) ? chunk : new Uint8Array(chunk);
@@ -155,6 +151,8 @@ export function nodeStreamFetch({
       const headers = new Headers(init?.headers);
       // A string is sent whole, with its length, as `fetch` would; a stream goes chunked.
       if (typeof body === "string") headers.set("content-length", String(Buffer.byteLength(body)));
+      /** Stops sending a stream body: the provider answered before reading all of it (a refusal). */
+      let stopSending = (): void => undefined;
       const outgoing = send(url, {
         method: init?.method ?? "POST",
         headers: Object.fromEntries(headers),
@@ -200,7 +198,7 @@ export function nodeStreamFetch({
         reply.once("error", reject);
         reply.once("end", () => {
           // The provider answered before reading everything (a refusal): the rest of the upload is not its.
-          if (body instanceof Readable) body.unpipe(outgoing);
+          stopSending();
           const init = { status, statusText: reply.statusMessage ?? "", headers: headersOf(reply) };
           void roomCame.then(async () => {
             if (stopped) return;
@@ -220,7 +218,7 @@ export function nodeStreamFetch({
         return;
       }
       body.once("error", (error) => outgoing.destroy(error));
-      body.pipe(outgoing);
+      stopSending = sendBody(body, outgoing);
     });
   };
 }

@@ -1,3 +1,7 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDeepgramTranscriber, type DeepgramOptions } from "../../app/transcription/deepgram-transcriber.js";
@@ -16,6 +20,10 @@ const audio = {
   bytes: 16614,
   mime: "audio/wav",
 };
+const fileDigest = async (path: string) =>
+  createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
 const fastRetry = { attempts: 3, initialDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 5_000 };
 
 describe("Deepgram transcriber, through the real SDK against a local Deepgram API", () => {
@@ -78,8 +86,8 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     await expect(result).resolves.toMatchObject({ transcript: SPOKEN_TEXT });
     // The cut-off attempt was aborted, not completed as a short file: the only transcribed request is the whole file.
     await expect.poll(() => deepgram.arrivals[0]?.state, { timeout: 15_000 }).toBe("aborted");
-    expect(deepgram.requests.map(({ bytes, contentLength }) => ({ bytes, contentLength }))).toEqual([
-      { bytes: audio.bytes, contentLength: String(audio.bytes) },
+    expect(deepgram.requests.map(({ bytes, contentLength, sha256 }) => ({ bytes, contentLength, sha256 }))).toEqual([
+      { bytes: audio.bytes, contentLength: String(audio.bytes), sha256: await fileDigest(audio.path) },
     ]);
     expect(logs.lines.filter((line) => line.msg === "transcription attempt failed").at(-1)).toMatchObject({
       attempt: 1,
@@ -168,6 +176,29 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
     expect(scheduled).toHaveLength(1);
     expect(scheduled[0]!.wait_ms).toBeGreaterThanOrEqual(1_000);
     expect(deepgram.requests.map((r) => r.bytes)).toEqual([audio.bytes, audio.bytes]);
+  });
+
+  it("sends a stored file of many chunks whole on every attempt, each read afresh from disk", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "deepgram-file-"));
+    try {
+      const content = randomBytes(3 * 1024 * 1024 + 77);
+      const path = join(directory, "meeting.wav");
+      await writeFile(path, content);
+      deepgram.script({ status: 500 });
+      const result = await transcribeAsIs(
+        transcriber(),
+        { path, bytes: content.length, mime: "audio/wav" },
+        logs.logger,
+      );
+      expect(result.transcript).toBe(SPOKEN_TEXT);
+      const digest = createHash("sha256").update(content).digest("hex");
+      expect(deepgram.requests.map(({ bytes, sha256 }) => ({ bytes, sha256 }))).toEqual([
+        { bytes: content.length, sha256: digest },
+        { bytes: content.length, sha256: digest },
+      ]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it("retries a 500 then succeeds", async () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { listenOnLoopback, readJson, sendJson, sendTruncated, type LocalServer } from "./local-server.js";
 
@@ -28,6 +28,8 @@ export interface ReceivedListenRequest {
   /** Absent when the audio came chunked, as it does while the upload is still arriving. */
   contentLength: string | undefined;
   bytes: number;
+  /** The SHA-256 (hex) of the audio bytes as they arrived. */
+  sha256?: string;
   /** For a JSON `{ url }` request (Deepgram's hosted-audio input): the URL, and the bytes fetched from it. */
   fetchedUrl?: string;
   fetchedStatus?: number;
@@ -138,14 +140,19 @@ export async function startFakeDeepgram(
     } else {
       const arrival: Arrival = { bytes: 0, state: "arriving" };
       arrivals.push(arrival);
+      const hash = createHash("sha256");
       try {
-        for await (const chunk of request) arrival.bytes += (chunk as Buffer).length;
+        for await (const chunk of request) {
+          arrival.bytes += (chunk as Buffer).length;
+          hash.update(chunk as Buffer);
+        }
       } catch (error) {
         arrival.state = "aborted";
         throw error;
       }
       arrival.state = "complete";
       received.bytes = arrival.bytes;
+      received.sha256 = hash.digest("hex");
     }
     requests.push(received);
     const requestId = randomUUID();

@@ -12,6 +12,11 @@ export interface AttemptBody {
   sent?: Promise<void>;
   /** The error to judge the attempt by: a live attempt whose bytes were cut off is worth another from disk. */
   explain(error: unknown): unknown;
+  /**
+   * Lets go of what the attempt opened, once it has ended: a stored file's descriptor, which an attempt
+   * answered or cut off before it read the whole file would otherwise hold (and the deleted file's disk).
+   */
+  close(): void;
 }
 
 /** The live bytes were cut off (the provider read them slower than they arrived): the next attempt sends the file. */
@@ -36,9 +41,12 @@ export function attemptBodies(audio: AudioFile | ArrivingAudio): () => Promise<A
         sent: audio.arrived,
         explain: (error) =>
           audio.cutOff ? new LiveAudioCutOff("The provider fell behind the upload.", { cause: error }) : error,
+        // The live branch is the tee's to end.
+        close: () => undefined,
       };
     }
     const file = "live" in audio ? await audio.file() : audio;
-    return { data: fileToSend(file.path), bytes: file.bytes, mime: file.mime, explain: asIs };
+    const data = fileToSend(file.path);
+    return { data, bytes: file.bytes, mime: file.mime, explain: asIs, close: () => void data.destroy() };
   };
 }

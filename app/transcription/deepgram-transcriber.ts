@@ -128,6 +128,8 @@ export function createDeepgramTranscriber(options: DeepgramOptions): Transcriber
         );
       } catch (error) {
         throw body.explain(error);
+      } finally {
+        body.close();
       }
     };
   }

@@ -108,6 +108,8 @@ export function createOpenAiTranscriber(options: OpenAiTranscriberOptions): Tran
         );
       } catch (error) {
         throw body.explain(error);
+      } finally {
+        body.close();
       }
     };
   }

@@ -14,6 +14,7 @@ import { defaultOptions, transcribeAsIs } from "../support/option-policies.js";
 import { drain, listenOnLoopback } from "../support/local-server.js";
 import { recordingReader } from "../support/recording-reader.js";
 import { gate } from "../support/gate.js";
+import { descriptorsOf, listsOpenFiles } from "../support/open-descriptors.js";
 
 const audio = {
   path: fileURLToPath(new URL("../fixtures/audio/speech.wav", import.meta.url)),
@@ -407,6 +408,32 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
       await audioServer.close();
     }
   });
+
+  it.runIf(listsOpenFiles)(
+    "lets go of the stored file after each attempt, even one cut off before it read all of it",
+    async () => {
+      const directory = await mkdtemp(join(tmpdir(), "deepgram-file-"));
+      const hangingUp = await listenOnLoopback((request) => {
+        let read = 0;
+        request.on("data", (chunk: Buffer) => {
+          read += chunk.length;
+          if (read >= 64 * 1024) request.socket.destroy();
+        });
+      });
+      try {
+        const path = join(directory, "meeting.wav");
+        await writeFile(path, randomBytes(3 * 1024 * 1024));
+        const cutShort = transcriber({ baseUrl: hangingUp.url, retry: { ...fastRetry, attempts: 2 } });
+        await expect(
+          transcribeAsIs(cutShort, { path, bytes: 3 * 1024 * 1024, mime: "audio/wav" }, logs.logger),
+        ).rejects.toMatchObject({ code: "provider_failed", details: { attempts: 2 } });
+        await expect.poll(() => descriptorsOf(path), { timeout: 10_000 }).toEqual([]);
+      } finally {
+        await hangingUp.close();
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("reports an unreachable Deepgram after retrying", async () => {
     const unreachable = transcriber({ baseUrl: "http://127.0.0.1:1", timeoutS: 2 });

@@ -14,7 +14,8 @@ import { defaultOptions, transcribeAsIs } from "../support/option-policies.js";
 import { drain, listenOnLoopback } from "../support/local-server.js";
 import { recordingReader } from "../support/recording-reader.js";
 import { gate } from "../support/gate.js";
-import { descriptorsOf, listsOpenFiles } from "../support/open-descriptors.js";
+import { expectCutShortAttemptsToLetGoOfTheFile } from "../support/cut-short-attempts.js";
+import { listsOpenFiles } from "../support/open-descriptors.js";
 
 const audio = {
   path: fileURLToPath(new URL("../fixtures/audio/speech.wav", import.meta.url)),
@@ -411,28 +412,12 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
 
   it.runIf(listsOpenFiles)(
     "lets go of the stored file after each attempt, even one cut off before it read all of it",
-    async () => {
-      const directory = await mkdtemp(join(tmpdir(), "deepgram-file-"));
-      const hangingUp = await listenOnLoopback((request) => {
-        let read = 0;
-        request.on("data", (chunk: Buffer) => {
-          read += chunk.length;
-          if (read >= 64 * 1024) request.socket.destroy();
-        });
-      });
-      try {
-        const path = join(directory, "meeting.wav");
-        await writeFile(path, randomBytes(3 * 1024 * 1024));
-        const cutShort = transcriber({ baseUrl: hangingUp.url, retry: { ...fastRetry, attempts: 2 } });
-        await expect(
-          transcribeAsIs(cutShort, { path, bytes: 3 * 1024 * 1024, mime: "audio/wav" }, logs.logger),
-        ).rejects.toMatchObject({ code: "provider_failed", details: { attempts: 2 } });
-        await expect.poll(() => descriptorsOf(path), { timeout: 10_000 }).toEqual([]);
-      } finally {
-        await hangingUp.close();
-        await rm(directory, { recursive: true, force: true });
-      }
-    },
+    () =>
+      expectCutShortAttemptsToLetGoOfTheFile(
+        (baseUrl) => transcriber({ baseUrl, retry: { ...fastRetry, attempts: 2 } }),
+        "audio/wav",
+        logs.logger,
+      ),
   );
 
   it("reports an unreachable Deepgram after retrying", async () => {

@@ -1,17 +1,14 @@
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { createOpenAiTranscriber } from "../../app/transcription/openai-transcriber.js";
 import type { Transcription } from "../../app/transcription/transcriber.js";
 import { createAudioTee } from "../../app/upload/audio-tee.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FAKE_OPENAI_KEY, startFakeOpenAi } from "../support/fake-openai.js";
 import { defaultOptions, transcribeAsIs } from "../support/option-policies.js";
-import { listenOnLoopback } from "../support/local-server.js";
-import { descriptorsOf, listsOpenFiles } from "../support/open-descriptors.js";
+import { expectCutShortAttemptsToLetGoOfTheFile } from "../support/cut-short-attempts.js";
+import { listsOpenFiles } from "../support/open-descriptors.js";
 import { recordingReader } from "../support/recording-reader.js";
 
 const audio = {
@@ -308,34 +305,19 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
 
   it.runIf(listsOpenFiles)(
     "lets go of the stored file after each attempt, even one cut off before it read all of it",
-    async () => {
-      const directory = await mkdtemp(join(tmpdir(), "openai-file-"));
-      const hangingUp = await listenOnLoopback((request) => {
-        let read = 0;
-        request.on("data", (chunk: Buffer) => {
-          read += chunk.length;
-          if (read >= 64 * 1024) request.socket.destroy();
-        });
-      });
-      try {
-        const path = join(directory, "meeting.mp3");
-        await writeFile(path, randomBytes(3 * 1024 * 1024));
-        const cutShort = createOpenAiTranscriber({
-          apiKey: FAKE_OPENAI_KEY,
-          baseUrl: `${hangingUp.url}/v1`,
-          model: "whisper-1",
-          timeoutS: 5,
-          retry: { ...fastRetry, attempts: 2 },
-        });
-        await expect(
-          transcribeAsIs(cutShort, { path, bytes: 3 * 1024 * 1024, mime: "audio/mpeg" }, logger),
-        ).rejects.toMatchObject({ code: "provider_failed", details: { attempts: 2 } });
-        await expect.poll(() => descriptorsOf(path), { timeout: 10_000 }).toEqual([]);
-      } finally {
-        await hangingUp.close();
-        await rm(directory, { recursive: true, force: true });
-      }
-    },
+    () =>
+      expectCutShortAttemptsToLetGoOfTheFile(
+        (baseUrl) =>
+          createOpenAiTranscriber({
+            apiKey: FAKE_OPENAI_KEY,
+            baseUrl: `${baseUrl}/v1`,
+            model: "whisper-1",
+            timeoutS: 5,
+            retry: { ...fastRetry, attempts: 2 },
+          }),
+        "audio/mpeg",
+        logger,
+      ),
   );
 
   it("reports a timeout without retrying", async () => {

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeStreamFetch } from "../../app/transcription/node-stream-fetch.js";
 import { fileToSend, freedOnceSent, ownsItsBuffer, sendBody } from "../../app/transcription/sent-chunks.js";
+import { listenOnLoopback, type LocalServer } from "../support/local-server.js";
 
 const MiB = 1024 * 1024;
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
@@ -37,13 +37,12 @@ const fresh = (bytes: number, fill: number) => Buffer.from(new Uint8Array(bytes)
 
 describe("sendBody: a stored file's chunks freed once sent", () => {
   let directory: string;
-  let server: Server;
-  let url: string;
+  let server: LocalServer;
   const received: string[] = [];
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), "sent-chunks-"));
-    server = createServer((request, response) => {
+    server = await listenOnLoopback((request, response) => {
       const hash = createHash("sha256");
       request.on("data", (chunk: Buffer) => hash.update(chunk));
       request.on("end", () => {
@@ -51,13 +50,9 @@ describe("sendBody: a stored file's chunks freed once sent", () => {
         response.end("{}");
       });
     });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const address = server.address();
-    url = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}/v1/listen`;
   });
   afterAll(async () => {
-    await new Promise<void>((done) => server.close(() => done()));
+    await server.close();
     await rm(directory, { recursive: true, force: true });
   });
 
@@ -68,7 +63,7 @@ describe("sendBody: a stored file's chunks freed once sent", () => {
     const body = fileToSend(path);
     const seen = seenChunks(body);
 
-    const response = await nodeStreamFetch()(url, {
+    const response = await nodeStreamFetch()(server.url, {
       method: "POST",
       headers: { "Content-Length": String(content.length) },
       body: body as never,

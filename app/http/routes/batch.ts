@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import type { IdentifiedEnv, Admission } from "../server/app-env.js";
+import type { IdentifiedEnv, UploadAdmission } from "../server/app-env.js";
 import type { TextBudget } from "../server/text-budget.js";
 import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import type { BatchResponse } from "../contract/api-schemas.js";
@@ -38,7 +38,7 @@ export interface BatchRouteDeps {
   /** A captions file or a provider's long answer is parsed whole and held until sent: it waits for room. */
   textBudget: TextBudget;
   /** What runs before the handler: the concurrency limit, then `identity`, which sets `c.var.context`. */
-  admission: Admission;
+  admission: UploadAdmission;
 }
 
 /** The reason a request's deadline aborts its signal with. */

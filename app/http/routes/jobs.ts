@@ -2,7 +2,7 @@ import type { TextBudget } from "../server/text-budget.js";
 import { Hono, type Context } from "hono";
 import * as v from "valibot";
 import { parseQuery } from "../contract/query.js";
-import type { IdentifiedEnv, Admission } from "../server/app-env.js";
+import type { IdentifiedEnv, Admission, UploadAdmission } from "../server/app-env.js";
 import type { TextWork } from "../../text-work/text-work.js";
 import type { TempFiles } from "../../upload/temp-files.js";
 import type { DiskLimits } from "../../upload/disk-share.js";
@@ -48,6 +48,8 @@ import { available, fromStorage, submitJob, summary, type JobRouteDeps } from ".
 export function jobRoutes(
   deps: JobRouteDeps & {
     admission: Admission;
+    /** The submit route's: its turn as well, while the event loop is behind. */
+    uploadAdmission: UploadAdmission;
     /** Writes subtitles of a completed job's stored result, off the event loop. */
     textWork: TextWork;
     /** Where a result is put while its subtitles are written, and how much of that disk its tenant may hold. */
@@ -66,7 +68,7 @@ export function jobRoutes(
 ) {
   const routes = new Hono<IdentifiedEnv>();
   // Admission guards the real routes; a wrong method is told so without a credential.
-  routes.post("/", describeJobSubmit, ...deps.admission, (c) => submitJob(c, deps));
+  routes.post("/", describeJobSubmit, ...deps.uploadAdmission, (c) => submitJob(c, deps));
   routes.get("/", describeJobList, ...deps.admission, async (c) => {
     const jobs = available(deps.jobs);
     const { status, limit = DEFAULT_PAGE, cursor } = parseQuery(c, ListQuery);

@@ -20,7 +20,7 @@ import { ApiError } from "../contract/problem.js";
 import { parseQuery } from "../contract/query.js";
 import { CaptionsQuery, layoutOf, subtitleHeaders } from "../contract/subtitle-query.js";
 import { subtitleContent, SUBTITLE_QUERY_PARAMETERS } from "../contract/subtitle-openapi.js";
-import type { IdentifiedEnv, Admission } from "../server/app-env.js";
+import type { IdentifiedEnv, UploadAdmission } from "../server/app-env.js";
 import { receiveAnyUpload } from "../upload/raw-body-upload.js";
 import type { MinUploadRate } from "../upload/arrival-watch.js";
 import { resolver } from "hono-openapi";
@@ -71,7 +71,7 @@ export interface SubtitleRouteDeps {
   disk: DiskLimits;
   /** The body is parsed whole and its subtitles held until sent: it waits for room in the budget. */
   textBudget: TextBudget;
-  admission: Admission;
+  admission: UploadAdmission;
 }
 
 /** `POST /batch/subtitles`: a transcript answer in, its subtitles out. */

@@ -42,3 +42,5 @@ export interface IdentifiedEnv {
 
 /** What runs before a guarded route's handler: the instance's limit, identity (sets `c.var.context`), then the tenant's share. */
 export type Admission = [MiddlewareHandler, MiddlewareHandler<IdentifiedEnv>, MiddlewareHandler<IdentifiedEnv>];
+/** An upload route's admission: then its turn, while the event loop is behind (`upload-pacing.ts`). */
+export type UploadAdmission = [...Admission, MiddlewareHandler<IdentifiedEnv>];

@@ -13,7 +13,8 @@ import type { EventPublisher } from "../../events/event-publisher.js";
 import { accessLog } from "../middleware/access-log.js";
 import { responseHeaders } from "../middleware/response-headers.js";
 import { unreadAnswerLimit } from "../middleware/unread-answer-limit.js";
-import type { AppEnv, Admission } from "./app-env.js";
+import type { AppEnv, Admission, UploadAdmission } from "./app-env.js";
+import { createUploadPacing, pacedUploads, type UploadPacing } from "./upload-pacing.js";
 import { createTextBudget } from "./text-budget.js";
 import { handleError, problemResponse } from "./error-handler.js";
 import { tenantShare, type InFlightRequests } from "../middleware/in-flight-requests.js";
@@ -86,6 +87,8 @@ export interface AppDeps {
   metricsToken?: string | undefined;
   /** The requests in flight: counted for the concurrency limit, waited for at shutdown. */
   inFlight: InFlightRequests;
+  /** How many uploads are worked on at once while the event loop is behind; absent: paced by this instance's loop. */
+  uploadPacing?: UploadPacing | undefined;
   newId?: () => string;
 }
 
@@ -117,6 +120,8 @@ export function createApp(deps: AppDeps) {
     }),
     share,
   ];
+  const pacing = deps.uploadPacing ?? createUploadPacing({ maxLimit: deps.maxConcurrentRequests });
+  const uploadAdmission = (): UploadAdmission => [...admission(), pacedUploads(pacing)];
   const jobs: JobRouteDeps = {
     jobs: deps.jobs,
     maxUploadBytes: deps.maxUploadBytes,
@@ -152,6 +157,7 @@ export function createApp(deps: AppDeps) {
       deleteJob: (available, context, jobId, log) =>
         createJobDeletion({ ...available, idempotency: deps.idempotencyStore })(context, jobId, log),
       admission: admission(),
+      uploadAdmission: uploadAdmission(),
     }),
   );
   app.route(
@@ -166,7 +172,7 @@ export function createApp(deps: AppDeps) {
       requestTimeoutMs: deps.requestTimeoutMs,
       disk,
       textBudget,
-      admission: admission(),
+      admission: uploadAdmission(),
     }),
   );
   app.route(
@@ -179,7 +185,7 @@ export function createApp(deps: AppDeps) {
       idleTimeoutMs: uploadIdleTimeoutMs,
       minRate: deps.minUploadRate,
       disk,
-      admission: admission(),
+      admission: uploadAdmission(),
     }),
   );
   app.route(

@@ -3,10 +3,10 @@ import type { IdentifiedEnv } from "./app-env.js";
 import { watchLoopLag, type LoopLagWatch } from "./loop-lag.js";
 
 /** Past this lateness the loop is behind: half as many uploads are worked on at once. */
-export const BEHIND_MS = 5;
+export const BEHIND_MS = 3;
 /** At or under this lateness the loop has room; so many readings in a row let one more upload in. */
-export const ROOM_MS = 2;
-export const CALM_TICKS = 3;
+export const ROOM_MS = 1;
+export const CALM_TICKS = 5;
 const BACK_OFF = 0.5;
 /** Fewest uploads worked on at once, however far behind the loop is. */
 export const MIN_LIMIT = 2;

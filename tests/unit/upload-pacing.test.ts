@@ -41,6 +41,14 @@ function track(pacing: ReturnType<typeof createUploadPacing>, order: string[]) {
   };
 }
 
+/** A pacing on a hand-read watch, and its uploads tracked in the order they are let in. */
+function paced(options: { maxLimit: number; maxWaitMs?: number }) {
+  const lag = handWatch();
+  const pacing = createUploadPacing({ ...options, watch: lag.watch });
+  const order: string[] = [];
+  return { lag, pacing, order, uploads: track(pacing, order) };
+}
+
 /** Lets promise callbacks run. */
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -50,10 +58,7 @@ afterEach(() => {
 
 describe("upload pacing", () => {
   it("lets every upload in at once while the loop keeps up, up to the instance's limit", async () => {
-    const lag = handWatch();
-    const pacing = createUploadPacing({ maxLimit: 8, watch: lag.watch });
-    const order: string[] = [];
-    const uploads = track(pacing, order);
+    const { lag, pacing, order, uploads } = paced({ maxLimit: 8 });
     for (let i = 0; i < 8; i += 1) void uploads.arrive(`u${i}`);
     lag.late(0);
     await settled();
@@ -63,10 +68,7 @@ describe("upload pacing", () => {
   });
 
   it("halves the limit each time the loop is behind, never below its floor, and new uploads wait their turn", async () => {
-    const lag = handWatch();
-    const pacing = createUploadPacing({ maxLimit: 16, watch: lag.watch });
-    const order: string[] = [];
-    const uploads = track(pacing, order);
+    const { lag, pacing, order, uploads } = paced({ maxLimit: 16 });
     void uploads.arrive("first");
     await settled();
     lag.late(behind);
@@ -84,10 +86,7 @@ describe("upload pacing", () => {
   });
 
   it("lets one more upload in after a run of calm readings, not after one, and a late reading starts the run again", async () => {
-    const lag = handWatch();
-    const pacing = createUploadPacing({ maxLimit: 16, watch: lag.watch });
-    const order: string[] = [];
-    const uploads = track(pacing, order);
+    const { lag, pacing, order, uploads } = paced({ maxLimit: 16 });
     void uploads.arrive("a");
     void uploads.arrive("b");
     await settled();
@@ -108,10 +107,7 @@ describe("upload pacing", () => {
   });
 
   it("takes turns between tenants, whatever order their uploads arrived in", async () => {
-    const lag = handWatch();
-    const pacing = createUploadPacing({ maxLimit: 2, watch: lag.watch });
-    const order: string[] = [];
-    const uploads = track(pacing, order);
+    const { pacing, order, uploads } = paced({ maxLimit: 2 });
     void uploads.arrive("a0", "tenant-a");
     void uploads.arrive("a1", "tenant-a");
     await settled();
@@ -129,10 +125,7 @@ describe("upload pacing", () => {
 
   it("lets a waiting upload in after the longest wait, over the limit: pacing delays, never refuses", async () => {
     vi.useFakeTimers();
-    const lag = handWatch();
-    const pacing = createUploadPacing({ maxLimit: 2, maxWaitMs: 2_000, watch: lag.watch });
-    const order: string[] = [];
-    const uploads = track(pacing, order);
+    const { pacing, order, uploads } = paced({ maxLimit: 2, maxWaitMs: 2_000 });
     void uploads.arrive("a");
     void uploads.arrive("b");
     const third = uploads.arrive("c");
@@ -145,10 +138,7 @@ describe("upload pacing", () => {
   });
 
   it("lets a waiting upload in at once when its request is over, so that it fails on its own and gives its turn back", async () => {
-    const lag = handWatch();
-    const pacing = createUploadPacing({ maxLimit: 2, watch: lag.watch });
-    const order: string[] = [];
-    const uploads = track(pacing, order);
+    const { pacing, order, uploads } = paced({ maxLimit: 2 });
     void uploads.arrive("a");
     void uploads.arrive("b");
     const gone = new AbortController();

@@ -19,13 +19,12 @@ interface Waiter {
 
 /**
  * How many uploads the instance works on at once, found from the event loop's lateness (additive increase,
- * multiplicative decrease, read every 10 ms while uploads are in): while the loop is behind, uploads that
- * arrive wait for their turn, unread, and
- * are let in one by one as it catches up, taking turns between tenants. Against providers that answer at once
- * the loop saturates, and then every upload being worked on has work ready in each turn of it: its delay
- * grows with the number at once, not with any one of them. Against a real provider an upload mostly waits,
- * the loop is not behind, and the limit stays at `maxLimit`. A wait ends after `maxWaitMs` whatever the loop
- * says, and at once when the request's signal aborts (the request then fails on its own).
+ * multiplicative decrease, read every 10 ms while uploads are in). While the loop is behind, uploads that
+ * arrive wait for their turn, unread, and are let in one by one as it catches up, tenants taking turns.
+ * Against providers that answer at once the loop saturates, and then every upload being worked on has work
+ * ready in each turn of it: the delay grows with their number, not with any one of them. Against a real
+ * provider an upload mostly waits, the loop keeps up, and the limit stays at `maxLimit`. A wait ends after
+ * `maxWaitMs` whatever the loop says, and at once when the request's signal aborts (it then fails on its own).
  */
 export function createUploadPacing({
   maxLimit,

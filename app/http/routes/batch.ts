@@ -37,7 +37,10 @@ export interface BatchRouteDeps {
   disk: DiskLimits;
   /** A captions file or a provider's long answer is parsed whole and held until sent: it waits for room. */
   textBudget: TextBudget;
-  /** What runs before the handler: the concurrency limit, then `identity`, which sets `c.var.context`. */
+  /**
+   * What runs before the handler: the concurrency limit, `identity` (sets `c.var.context`), the tenant's share,
+   * then the upload's turn while the event loop is behind.
+   */
   admission: UploadAdmission;
 }
 

@@ -115,7 +115,7 @@ export function createUploadPacing({
     if (signal?.aborted || (active < limit && waiting === 0)) return Promise.resolve(admitted());
     return new Promise((resolve) => {
       let done = false;
-      const admit = () => {
+      const enter = () => {
         if (done) return;
         done = true;
         clearTimeout(timer);
@@ -123,11 +123,11 @@ export function createUploadPacing({
         waiting -= 1;
         resolve(admitted());
       };
-      const waiter: Waiter = { admit };
+      const waiter: Waiter = { admit: enter };
       // Out of the queue and in, over the limit: the wait ran out, or the request is over anyway.
       const cutShort = () => {
         remove(tenantId, waiter);
-        admit();
+        enter();
       };
       const timer = setTimeout(cutShort, maxWaitMs);
       const queue = queues.get(tenantId) ?? [];

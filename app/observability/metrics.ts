@@ -10,6 +10,13 @@ import type { PublishingState, PublishOutcome } from "../events/event-publisher.
 import type { TranscriptDetailType } from "../events/transcript-events.js";
 import type { AuthFailureReason } from "../auth/authenticator.js";
 
+/** The upload pacing as it stands (`app/http/server/upload-pacing.ts`), read when `/metrics` is scraped. */
+export interface UploadPacingState {
+  active: number;
+  waiting: number;
+  limit: number;
+}
+
 /** What the pipeline reports as it runs; the metrics implement it, tests can too. */
 export interface PipelineObserver {
   uploadReceived(bytes: number): void;
@@ -89,6 +96,34 @@ export function createMetrics({
     registers,
   });
 
+  const uploadWait = new Histogram({
+    name: "batch_upload_wait_seconds",
+    help: "Time an upload waited for its turn, unread, while the event loop was behind (0 when it had room)",
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2],
+    registers,
+  });
+  let pacing: (() => UploadPacingState) | undefined;
+  const pacingGauge = (name: string, help: string, read: (state: UploadPacingState) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        if (pacing !== undefined) this.set(read(pacing()));
+      },
+    });
+  pacingGauge("batch_uploads_in_progress", "Uploads being worked on now", (state) => state.active);
+  pacingGauge(
+    "batch_uploads_waiting",
+    "Uploads waiting for their turn while the event loop is behind",
+    (s) => s.waiting,
+  );
+  pacingGauge(
+    "batch_upload_pacing_limit",
+    "How many uploads the event loop's lateness lets be worked on at once now (MAX_CONCURRENT_REQUESTS when on time)",
+    (state) => state.limit,
+  );
+
   if (publishingState !== undefined) {
     const states: PublishingState[] = ["enabled", "degraded", "disabled"];
     new Gauge({
@@ -116,6 +151,13 @@ export function createMetrics({
   return {
     registry,
     observer,
+    /** Where the pacing gauges read from: the app that paces its uploads (the last one built, in tests). */
+    watchUploadPacing(state: () => UploadPacingState) {
+      pacing = state;
+    },
+    uploadAdmitted(waitedSeconds: number) {
+      uploadWait.observe(waitedSeconds);
+    },
     idempotentReplay() {
       replays.inc();
     },

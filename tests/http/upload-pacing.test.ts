@@ -46,6 +46,35 @@ describe("uploads paced while the event loop is behind", () => {
     }
   });
 
+  it("shows the pacing in /metrics: uploads in progress and waiting, the limit, and what each upload waited", async () => {
+    const uploadPacing = pacingAtItsFloor();
+    const { app, dispose } = await buildTestApp({ uploadPacing });
+    const scrape = async () => (await app.request("/metrics")).text();
+    try {
+      expect(await scrape()).toMatch(/^batch_upload_wait_seconds_count 0$/m);
+      const inProgress = [await uploadPacing.admit("other"), await uploadPacing.admit("other")];
+      const upload = Promise.resolve(postUpload(app, uploadForm(VTT, "meeting.vtt")));
+      await expect.poll(() => uploadPacing.state.waiting, { timeout: 10_000 }).toBe(1);
+      const busy = await scrape();
+      expect(busy).toMatch(/^batch_uploads_in_progress 2$/m);
+      expect(busy).toMatch(/^batch_uploads_waiting 1$/m);
+      expect(busy).toMatch(/^batch_upload_pacing_limit 2$/m);
+      inProgress[0]!.release();
+      expect((await upload).status).toBe(200);
+      inProgress[1]!.release();
+      const after = await scrape();
+      expect(after).toMatch(/^batch_upload_wait_seconds_count 1$/m);
+      // It waited for its turn: more than nothing, recorded in seconds.
+      const waited = Number(/^batch_upload_wait_seconds_sum (\S+)$/m.exec(after)?.[1]);
+      expect(waited).toBeGreaterThan(0);
+      expect(waited).toBeLessThan(60);
+      expect(after).toMatch(/^batch_uploads_in_progress 0$/m);
+      expect(after).toMatch(/^batch_uploads_waiting 0$/m);
+    } finally {
+      await dispose();
+    }
+  });
+
   it.each([
     ["POST /batch/jobs", "/batch/jobs"],
     ["POST /batch/subtitles", "/batch/subtitles"],

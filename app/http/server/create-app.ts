@@ -121,7 +121,11 @@ export function createApp(deps: AppDeps) {
     share,
   ];
   const pacing = deps.uploadPacing ?? createUploadPacing({ maxLimit: deps.maxConcurrentRequests });
-  const uploadAdmission = (): UploadAdmission => [...admission(), pacedUploads(pacing)];
+  metrics.watchUploadPacing(() => pacing.state);
+  const uploadAdmission = (): UploadAdmission => [
+    ...admission(),
+    pacedUploads(pacing, (waitedMs) => metrics.uploadAdmitted(waitedMs / 1000)),
+  ];
   const jobs: JobRouteDeps = {
     jobs: deps.jobs,
     maxUploadBytes: deps.maxUploadBytes,

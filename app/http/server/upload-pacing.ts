@@ -149,10 +149,17 @@ export function createUploadPacing({
 
 export type UploadPacing = ReturnType<typeof createUploadPacing>;
 
-/** Paces the upload route behind it: waits for its turn before the body is read, and gives it back after. */
-export function pacedUploads(pacing: UploadPacing): MiddlewareHandler<IdentifiedEnv> {
+/**
+ * Paces the upload route behind it: waits for its turn before the body is read, and gives it back after.
+ * `onAdmitted` hears every upload's wait, 0 included.
+ */
+export function pacedUploads(
+  pacing: UploadPacing,
+  onAdmitted: (waitedMs: number) => void = () => undefined,
+): MiddlewareHandler<IdentifiedEnv> {
   return async function pacedUpload(c, next) {
     const turn = await pacing.admit(c.var.context.tenantId, c.req.raw.signal);
+    onAdmitted(turn.waitedMs);
     if (turn.waitedMs >= 1)
       c.var.log.debug({ waited_ms: Math.round(turn.waitedMs) }, "upload waited for its turn on a busy event loop");
     try {

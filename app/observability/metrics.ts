@@ -116,7 +116,7 @@ export function createMetrics({
   pacingGauge(
     "batch_uploads_waiting",
     "Uploads waiting for their turn while the event loop is behind",
-    (s) => s.waiting,
+    (state) => state.waiting,
   );
   pacingGauge(
     "batch_upload_pacing_limit",

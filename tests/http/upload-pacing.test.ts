@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LoopLagWatch } from "../../app/http/server/loop-lag.js";
 import { BEHIND_MS, createUploadPacing } from "../../app/http/server/upload-pacing.js";
+import { createMetrics } from "../../app/observability/metrics.js";
 import { buildTestApp, postUpload, uploadForm } from "../support/test-app.js";
 
 const VTT = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nWe ship on Friday.\n";
@@ -70,6 +71,23 @@ describe("uploads paced while the event loop is behind", () => {
       expect(waited).toBeLessThan(60);
       expect(after).toMatch(/^batch_uploads_in_progress 0$/m);
       expect(after).toMatch(/^batch_uploads_waiting 0$/m);
+    } finally {
+      await dispose();
+    }
+  });
+
+  it("gives an upload's turn back whatever fails once it has it, its report of the wait included", async () => {
+    const uploadPacing = createUploadPacing({ maxLimit: 16 });
+    const metrics = createMetrics({ defaultMetrics: false });
+    metrics.uploadAdmitted = () => {
+      throw new Error("the wait could not be recorded");
+    };
+    const { app, dispose } = await buildTestApp({ uploadPacing, metrics });
+    try {
+      const response = await postUpload(app, uploadForm(VTT, "meeting.vtt"));
+      expect(response.status).toBe(500);
+      expect(response.headers.get("content-type")).toContain("application/problem+json");
+      expect(uploadPacing.state).toMatchObject({ active: 0, waiting: 0 });
     } finally {
       await dispose();
     }

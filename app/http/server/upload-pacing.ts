@@ -159,10 +159,11 @@ export function pacedUploads(
 ): MiddlewareHandler<IdentifiedEnv> {
   return async function pacedUpload(c, next) {
     const turn = await pacing.admit(c.var.context.tenantId, c.req.raw.signal);
-    onAdmitted(turn.waitedMs);
-    if (turn.waitedMs >= 1)
-      c.var.log.debug({ waited_ms: Math.round(turn.waitedMs) }, "upload waited for its turn on a busy event loop");
+    // Everything after the turn is taken is inside the try: whatever throws, the turn is given back.
     try {
+      onAdmitted(turn.waitedMs);
+      if (turn.waitedMs >= 1)
+        c.var.log.debug({ waited_ms: Math.round(turn.waitedMs) }, "upload waited for its turn on a busy event loop");
       await next();
     } finally {
       turn.release();

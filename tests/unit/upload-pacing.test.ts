@@ -160,9 +160,7 @@ describe("upload pacing", () => {
   });
 
   it("stops reading the loop once no upload is in or waiting, and starts again from the whole limit", async () => {
-    const lag = handWatch();
-    const pacing = createUploadPacing({ maxLimit: 16, watch: lag.watch });
-    const uploads = track(pacing, []);
+    const { lag, pacing, uploads } = paced({ maxLimit: 16 });
     await uploads.arrive("a");
     lag.late(behind);
     expect(pacing.state.limit).toBe(8);

@@ -1,11 +1,17 @@
+import fs from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import fc from "fast-check";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createTempFiles, FREE_SPACE_REUSE_MS } from "../../app/upload/temp-files.js";
-import { localFile, memoryOrDiskSink } from "../../app/upload/upload-sink.js";
+import {
+  FILE_WRITE_BATCH_BYTES,
+  FILE_WRITE_BUFFER_BYTES,
+  localFile,
+  memoryOrDiskSink,
+} from "../../app/upload/upload-sink.js";
 
 const owner = (interactionId: string) => ({ interactionId, tenantId: "tenant-a" });
 const noShare = { reserveBytes: 0, tenantShare: 1 };
@@ -73,6 +79,36 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
       ),
       { numRuns: 60 },
     );
+  });
+
+  it("writes a large file in writes of at least a batch each (the last aside), byte for byte, through full buffers", async () => {
+    // Chunks arriving faster than the disk takes them, so the write buffer fills, and in the middle of a batch:
+    // a batch still gathered when the buffer is full must go out, or the wait for room never ends.
+    const bytes = Buffer.alloc(6 * FILE_WRITE_BUFFER_BYTES + 12345);
+    for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32BE(i, i);
+    const write = vi.spyOn(fs, "write");
+    const writev = vi.spyOn(fs, "writev");
+    try {
+      const sink = memoryOrDiskSink(createTempFiles(directory), owner("large"), noShare, 1024);
+      const stored = await sink.store(chunks(bytes, 40_000), undefined);
+      expect((await readFile(stored.path)).equals(bytes)).toBe(true);
+      // Every write the file got, in the order it got them.
+      const sizes = [
+        ...write.mock.calls.map(([, buffer], i) => [write.mock.invocationCallOrder[i]!, Buffer.byteLength(buffer)]),
+        ...writev.mock.calls.map(([, buffers], i) => [
+          writev.mock.invocationCallOrder[i]!,
+          Buffer.concat(buffers as Buffer[]).length,
+        ]),
+      ]
+        .sort(([a], [b]) => a! - b!)
+        .map(([, size]) => size!);
+      expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(bytes.length);
+      expect(sizes.slice(0, -1).every((size) => size >= FILE_WRITE_BATCH_BYTES)).toBe(true);
+      await sink.discard();
+    } finally {
+      write.mockRestore();
+      writev.mockRestore();
+    }
   });
 
   it("fails the upload when the disk refuses the file, and leaves nothing", async () => {

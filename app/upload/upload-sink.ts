@@ -1,9 +1,8 @@
 import { FILE_HEAD_BYTES } from "./file-head.js";
-import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { finished } from "node:stream/promises";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type ObjectStore } from "../storage/object-store.js";
 import { StorageUnavailable } from "../domain/failures.js";
@@ -88,6 +87,23 @@ export const FILE_WRITE_BUFFER_BYTES = 1024 * 1024;
  */
 export const FILE_WRITE_BATCH_BYTES = 256 * 1024;
 
+/**
+ * Settles once the stream has room again or has closed (as it does after an error). Both listeners go once
+ * either fires, or every full buffer would leave one behind; plain listeners rather than `events.once` with an
+ * abort signal, whose abort built an `AbortError` and a `DOMException` on every wait (16 MiB uploads wait often).
+ */
+function drainedOrClosed(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = () => {
+      stream.off("drain", settle);
+      stream.off("close", settle);
+      resolve();
+    };
+    stream.on("drain", settle);
+    stream.on("close", settle);
+  });
+}
+
 /** A file written chunk by chunk, waiting when its buffer is full; an error (ENOSPC) fails the next write. */
 function fileWriter(path: string) {
   const target = createWriteStream(path, { highWaterMark: FILE_WRITE_BUFFER_BYTES });
@@ -110,18 +126,7 @@ function fileWriter(path: string) {
         gathered = 0;
         target.uncork();
       }
-      if (!room) {
-        // The listener that loses the race is removed, or every full buffer would leave one behind.
-        const settled = new AbortController();
-        try {
-          await Promise.race([
-            once(target, "drain", { signal: settled.signal }),
-            once(target, "close", { signal: settled.signal }),
-          ]);
-        } finally {
-          settled.abort();
-        }
-      }
+      if (!room) await drainedOrClosed(target);
       check();
     },
     async end(): Promise<void> {

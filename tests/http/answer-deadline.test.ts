@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { interaction } from "../../app/http/middleware/interaction.js";
 import { unreadAnswerLimit } from "../../app/http/middleware/unread-answer-limit.js";
 import type { AppEnv } from "../../app/http/server/app-env.js";
-import { textStream } from "../../app/http/server/streamed-json.js";
+import { textBody } from "../../app/http/server/streamed-json.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { serveOnLoopback } from "../support/listening-app.js";
 import { readWithPauses } from "../support/paced-reader.js";
@@ -23,7 +23,7 @@ describe("the deadline for sending an answer (REQUEST_TIMEOUT_S, once the answer
     const app = new Hono<AppEnv>();
     app.use(interaction({ logger: logs.logger }));
     app.use(unreadAnswerLimit({ idleMs: IDLE_MS, totalMs: TOTAL_MS }));
-    app.get("/big", (c) => c.body(textStream(big)));
+    app.get("/big", (c) => c.body(textBody(big)));
     app.get("/small", (c) => c.text("done"));
     served = await serveOnLoopback(app.fetch);
   });

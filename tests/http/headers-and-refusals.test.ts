@@ -43,6 +43,31 @@ describe("headers on every kind of answer", () => {
     expect(response.headers.get("X-Content-Type-Options")).toBe("nosniff");
   });
 
+  it("a short answer comes whole with its Content-Length; a long one is streamed, chunked", async () => {
+    const cue = (index: number) =>
+      `00:${String(index % 60).padStart(2, "0")}.000 --> 00:59.000\nhello number ${index}\n`;
+    const short = await get("/batch/process", { method: "POST", body: formOf(`WEBVTT\n\n${cue(1)}`) });
+    const shortBody = Buffer.from(await short.arrayBuffer());
+    expect(short.headers.get("Transfer-Encoding")).toBeNull();
+    expect(Number(short.headers.get("Content-Length"))).toBe(shortBody.length);
+    expect(JSON.parse(shortBody.toString("utf8"))).toMatchObject({ cleaned_transcript: "Hello number 1" });
+    const subtitles = await get("/batch/process", {
+      method: "POST",
+      headers: { Accept: "text/vtt" },
+      body: formOf(`WEBVTT\n\n${cue(1)}`),
+    });
+    const subtitlesBody = Buffer.from(await subtitles.arrayBuffer());
+    expect(subtitlesBody.toString("utf8")).toMatch(/^WEBVTT/);
+    expect(Number(subtitles.headers.get("Content-Length"))).toBe(subtitlesBody.length);
+    // Its transcripts and turns come to well over 64 Ki characters of JSON.
+    const cues = Array.from({ length: 2_000 }, (_, index) => cue(index)).join("\n");
+    const long = await get("/batch/process", { method: "POST", body: formOf(`WEBVTT\n\n${cues}`) });
+    expect(long.headers.get("Transfer-Encoding")).toBe("chunked");
+    expect(long.headers.get("Content-Length")).toBeNull();
+    const answer = (await long.json()) as { utterances: unknown[] };
+    expect(answer.utterances).toHaveLength(2_000);
+  });
+
   it("a problem page in a browser runs nothing: a Content-Security-Policy", async () => {
     const response = await get("/problems/payload-too-large", { headers: { Accept: "text/html" } });
     expect(response.headers.get("Content-Security-Policy")).toMatch(/default-src 'none'/);

@@ -1,11 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
-import { ANSWER_CHUNK_BYTES, jsonStream, textStream } from "../../app/http/server/streamed-json.js";
+import { type AnswerBody, ANSWER_CHUNK_BYTES, jsonBody, textBody } from "../../app/http/server/streamed-json.js";
 import { splicedJson } from "../../app/http/server/spliced-json.js";
 import { jsonText } from "../../app/text/json-pieces.js";
 
-const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
+const text = (body: AnswerBody) => new Response(body).text();
+
+/** A body that must be a stream (a long answer). */
+function streamed(body: AnswerBody): ReadableStream<Uint8Array> {
+  if (body instanceof Uint8Array) throw new Error(`expected a stream, got ${body.length} bytes whole`);
+  return body;
+}
 
 /** The sizes of the chunks a stream gives, in order. */
 async function chunkSizes(stream: ReadableStream<Uint8Array>): Promise<number[]> {
@@ -14,7 +20,7 @@ async function chunkSizes(stream: ReadableStream<Uint8Array>): Promise<number[]>
   return sizes;
 }
 
-describe("jsonStream", () => {
+describe("jsonBody", () => {
   it("gives exactly JSON.stringify's text for any object, long strings included", async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -30,7 +36,7 @@ describe("jsonStream", () => {
           }),
         }),
         async (value) => {
-          expect(await text(jsonStream(value))).toBe(JSON.stringify(value));
+          expect(await text(jsonBody(value))).toBe(JSON.stringify(value));
           // The recorded answer of a keyed request: the same text, as one string.
           expect(await jsonText(value)).toBe(JSON.stringify(value));
         },
@@ -46,7 +52,7 @@ describe("jsonStream", () => {
         fc.array(fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined)), { minLength: 1, maxLength: 5 }),
         async (length, elements) => {
           const value = { utterances: Array.from({ length }, (_, index) => elements[index % elements.length]), n: 1 };
-          expect(await text(jsonStream(value))).toBe(JSON.stringify(value));
+          expect(await text(jsonBody(value))).toBe(JSON.stringify(value));
           expect(await jsonText(value)).toBe(JSON.stringify(value));
         },
       ),
@@ -56,12 +62,32 @@ describe("jsonStream", () => {
 
   it("keeps a surrogate pair that straddles a slice boundary whole", async () => {
     const value = { transcript: "a".repeat(64 * 1024 - 1) + "😀" + "b".repeat(70_000) };
-    const served = await text(jsonStream(value));
+    const served = await text(jsonBody(value));
     expect(served).toBe(JSON.stringify(value));
     expect((JSON.parse(served) as typeof value).transcript).toBe(value.transcript);
   });
 
-  it("hands out a short answer's fields as one chunk, not one per field (each chunk is a write to the socket)", async () => {
+  it("gives a short answer whole (sent with its Content-Length, in one write) and a longer one as a stream", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 * ANSWER_CHUNK_BYTES }),
+        fc.constantFrom("w", "é", "日"),
+        async (length, letter) => {
+          const value = { id: "a", transcript: letter.repeat(length) };
+          const body = jsonBody(value);
+          expect(body instanceof Uint8Array).toBe(Buffer.byteLength(JSON.stringify(value)) <= ANSWER_CHUNK_BYTES);
+          expect(await text(body)).toBe(JSON.stringify(value));
+          if (!(body instanceof Uint8Array)) {
+            const sizes = await chunkSizes(streamed(jsonBody(value)));
+            expect(Math.max(...sizes)).toBeLessThanOrEqual(ANSWER_CHUNK_BYTES);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("gives a short answer's fields as one piece, not a chunk per field (each chunk is a write to the socket)", async () => {
     const value = {
       interaction_id: "7d0d6a59-6a43-4e5b-9f0c-4f7c2b9f7f7e",
       transcript: "Alice: hello there.",
@@ -70,17 +96,18 @@ describe("jsonStream", () => {
       metadata: { provider: null, duration_s: 1.5 },
       event_published: true,
     };
-    const sizes = await chunkSizes(jsonStream(value));
-    expect(sizes).toEqual([Buffer.byteLength(JSON.stringify(value))]);
+    const body = jsonBody(value);
+    expect(body).toBeInstanceOf(Uint8Array);
+    expect(body).toHaveLength(Buffer.byteLength(JSON.stringify(value)));
   });
 
   it("hands out no chunk over 64 KiB, however big one field is (a slow reader's progress is counted per chunk)", async () => {
     const words = Array.from({ length: 40_000 }, (_, i) => ({ word: `w${i}`, start: i / 3, end: i / 3 + 0.25 }));
     const value = { transcript: "日本語".repeat(60_000), words };
-    const sizes = await chunkSizes(jsonStream(value));
+    const sizes = await chunkSizes(streamed(jsonBody(value)));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(ANSWER_CHUNK_BYTES);
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(Buffer.byteLength(JSON.stringify(value)));
-    expect(await text(jsonStream(value))).toBe(JSON.stringify(value));
+    expect(await text(jsonBody(value))).toBe(JSON.stringify(value));
   });
 });
 
@@ -94,11 +121,11 @@ function arriving(text: string, cuts: number[]): Readable {
   return Readable.from(pieces);
 }
 
-describe("textStream", () => {
+describe("textBody", () => {
   it("sends any text whole, in pieces that never split a character", async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: "binary", maxLength: 200_000 }), async (value) => {
-        expect(await text(textStream(value))).toBe(value);
+        expect(await text(textBody(value))).toBe(value);
       }),
       { numRuns: 30 },
     );
@@ -106,7 +133,7 @@ describe("textStream", () => {
 
   it("hands out no chunk over 64 KiB, whatever the script", async () => {
     const value = "日本語のテキスト".repeat(40_000);
-    const sizes = await chunkSizes(textStream(value));
+    const sizes = await chunkSizes(streamed(textBody(value)));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(ANSWER_CHUNK_BYTES);
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(Buffer.byteLength(value));
   });
@@ -134,7 +161,7 @@ async function loopTurnsWhileRead(stream: ReadableStream<Uint8Array>): Promise<{
 describe("a long answer read as fast as it is written", () => {
   it("lets the event loop run every megabyte or so of JSON, not only once the last byte is out", async () => {
     const words = Array.from({ length: 60_000 }, (_, index) => ({ word: `w${index}`, start: index, end: index + 1 }));
-    const { turns, bytes } = await loopTurnsWhileRead(jsonStream({ transcript: "é".repeat(3_000_000), words }));
+    const { turns, bytes } = await loopTurnsWhileRead(streamed(jsonBody({ transcript: "é".repeat(3_000_000), words })));
     // About 5.5 million characters: a turn after each megabyte of them (none at all when written in one go).
     expect(bytes).toBeGreaterThan(8 * 1024 * 1024);
     expect(turns).toBeGreaterThanOrEqual(4);
@@ -142,7 +169,7 @@ describe("a long answer read as fast as it is written", () => {
 
   it("lets the event loop run while a long text is sent", async () => {
     const { turns, bytes } = await loopTurnsWhileRead(
-      textStream("1\n00:00:01,000 --> 00:00:02,000\nhello\n\n".repeat(200_000)),
+      streamed(textBody("1\n00:00:01,000 --> 00:00:02,000\nhello\n\n".repeat(200_000))),
     );
     expect(bytes).toBe(7_800_000);
     expect(turns).toBeGreaterThanOrEqual(6);

@@ -5,7 +5,7 @@ import type { BatchPipeline } from "../../pipeline/batch-pipeline.js";
 import type { BatchResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
 import { describeWrongMethod } from "../contract/openapi.js";
-import { jsonStream, textStream } from "../server/streamed-json.js";
+import { jsonBody, textBody } from "../server/streamed-json.js";
 import { describeBatchProcess } from "./batch-description.js";
 import type { MinUploadRate } from "../upload/arrival-watch.js";
 import { submitJob, type JobRouteDeps } from "../upload/job-acceptance.js";
@@ -159,8 +159,8 @@ export function batchRoutes(deps: BatchRouteDeps) {
           },
           respond: ({ body, text, headers }) =>
             text === undefined
-              ? c.body(jsonStream(body as BatchResponse), 200, { "Content-Type": "application/json" })
-              : c.body(textStream(text), 200, headers),
+              ? c.body(jsonBody(body as BatchResponse), 200, { "Content-Type": "application/json" })
+              : c.body(textBody(text), 200, headers),
           answer: (upload, screened) =>
             processed(upload, screened).catch((error: unknown) => {
               if (!deadline.signal.aborted) throw error;

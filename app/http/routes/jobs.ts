@@ -9,7 +9,7 @@ import type { DiskLimits } from "../../upload/disk-share.js";
 import { memoryOrDiskSink } from "../../upload/upload-sink.js";
 import { downloadResult } from "../upload/result-download.js";
 import { splicedJson } from "../server/spliced-json.js";
-import { textStream } from "../server/streamed-json.js";
+import { textBody } from "../server/streamed-json.js";
 import { SubtitlesUnavailable } from "../../domain/failures.js";
 import { JobList, JobResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
@@ -135,7 +135,7 @@ export function jobRoutes(
           { source: { path: downloaded.path }, format: query.format, layout: layoutOf(query) },
           c.req.raw.signal,
         );
-        if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
+        if (written.ok) return c.body(textBody(written.text), 200, subtitleHeaders(query.format));
         if (written.reason === "timings") throw new SubtitlesUnavailable();
         throw new Error(
           `The stored result of job ${job.interactionId} is not a transcript answer (${written.reason}).`,

@@ -1,4 +1,4 @@
-import { textStream } from "../server/streamed-json.js";
+import { textBody } from "../server/streamed-json.js";
 import type { TextBudget } from "../server/text-budget.js";
 import { Hono, type Context } from "hono";
 import { describeRoute } from "hono-openapi";
@@ -106,7 +106,7 @@ export function subtitleRoutes(deps: SubtitleRouteDeps) {
           { source, format: query.format, layout: layoutOf(query) },
           c.req.raw.signal,
         );
-        if (written.ok) return c.body(textStream(written.text), 200, subtitleHeaders(query.format));
+        if (written.ok) return c.body(textBody(written.text), 200, subtitleHeaders(query.format));
         if (written.reason === "timings") throw new SubtitlesUnavailable();
         if (written.reason === "json") throw new ApiError("invalid_transcript", "The body is not UTF-8 JSON.");
         // The field only: a validation message can quote the value, and the detail is logged.

@@ -22,15 +22,15 @@ const CHARS_PER_WRITE = 16 * 1024;
 /** Characters encoded between two pauses of the event loop: a few milliseconds of work. */
 const CHARS_BETWEEN_PAUSES = 1024 * 1024;
 
-/** The next pieces, about `CHARS_PER_WRITE` characters of them, as one string; `done` once none are left. */
-function gatherPieces(pieces: Iterator<string>): { text: string; done: boolean } {
+/** The next pieces, about `chars` characters of them, as one string; `done` once none are left. */
+function gatherPieces(pieces: Iterator<string>, chars = CHARS_PER_WRITE): { text: string; done: boolean } {
   const gathered: string[] = [];
-  let chars = 0;
-  while (chars < CHARS_PER_WRITE) {
+  let gatheredChars = 0;
+  while (gatheredChars < chars) {
     const next = pieces.next();
     if (next.done) return { text: gathered.join(""), done: true };
     gathered.push(next.value);
-    chars += next.value.length;
+    gatheredChars += next.value.length;
   }
   return { text: gathered.join(""), done: false };
 }
@@ -41,10 +41,13 @@ function gatherPieces(pieces: Iterator<string>): { text: string; done: boolean }
  * would have the whole answer written in one go: each read of the stream is a promise, so nothing else runs
  * until the last byte of a long transcript's answer is out.
  */
-function pacedStream(pieces: Iterator<string>): ReadableStream<Uint8Array> {
+function pacedStream(pieces: Iterator<string>, head: Uint8Array): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const pacer = createPacer(CHARS_BETWEEN_PAUSES);
   return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunked(head)) controller.enqueue(chunk);
+    },
     async pull(controller) {
       const { text, done } = gatherPieces(pieces);
       if (text.length > 0) for (const chunk of chunked(encoder.encode(text))) controller.enqueue(chunk);
@@ -57,16 +60,29 @@ function pacedStream(pieces: Iterator<string>): ReadableStream<Uint8Array> {
   });
 }
 
+/** An answer's body: its bytes whole when short, else a stream of them. */
+export type AnswerBody = Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
+
 /**
- * An object as a JSON byte stream, the same text `JSON.stringify` gives, with long strings (transcripts)
- * escaped and encoded a slice at a time as the client reads: an answer with two 16 MiB transcripts does
- * not hold a 32 MiB JSON string and its 32 MiB of bytes on top of the transcripts themselves.
+ * Text pieces as an answer's body: whole when they come to one chunk (`ANSWER_CHUNK_BYTES`), which the adapter
+ * sends with a `Content-Length`, in one write; else a stream, which goes out chunked.
  */
-export function jsonStream(value: Record<string, unknown>): ReadableStream<Uint8Array> {
-  return pacedStream(jsonPieces(value));
+function answerBody(pieces: Iterator<string>): AnswerBody {
+  const first = gatherPieces(pieces, ANSWER_CHUNK_BYTES);
+  const head = new TextEncoder().encode(first.text);
+  return first.done && head.length <= ANSWER_CHUNK_BYTES ? head : pacedStream(pieces, head);
 }
 
-/** Text already in memory, encoded and sent a slice at a time: never a second, encoded copy of it whole. */
-export function textStream(text: string): ReadableStream<Uint8Array> {
-  return pacedStream(stringSlices(text));
+/**
+ * An object as a JSON body, the same text `JSON.stringify` gives. A long one is a stream, its long strings
+ * (transcripts) escaped and encoded a slice at a time as the client reads: an answer with two 16 MiB
+ * transcripts does not hold a 32 MiB JSON string and its 32 MiB of bytes on top of the transcripts themselves.
+ */
+export function jsonBody(value: Record<string, unknown>): AnswerBody {
+  return answerBody(jsonPieces(value));
+}
+
+/** Text already in memory as a body; a long one encoded and sent a slice at a time, never a second copy whole. */
+export function textBody(text: string): AnswerBody {
+  return answerBody(stringSlices(text));
 }

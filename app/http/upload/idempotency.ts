@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { IdempotencyStore, ReplayableResponse } from "../../idempotency/idempotency-store.js";
-import { textStream } from "../server/streamed-json.js";
+import { textBody } from "../server/streamed-json.js";
 import { jsonText } from "../../text/json-pieces.js";
 import type { RequestContext } from "../../domain/request-context.js";
 import type { IdentifiedEnv } from "../server/app-env.js";
@@ -84,7 +84,7 @@ export type Answer = { status: ContentfulStatusCode; headers?: Record<string, st
 async function replay(c: Context<IdentifiedEnv>, response: ReplayableResponse): Promise<Response | undefined> {
   const headers = { ...response.headers, "Idempotent-Replayed": "true" };
   const status = response.status as ContentfulStatusCode;
-  if (typeof response.body === "string") return c.body(textStream(response.body), status, headers);
+  if (typeof response.body === "string") return c.body(textBody(response.body), status, headers);
   const stored = await response.body.open().catch((error: unknown) => {
     throw new StorageUnavailable("The idempotency store", { cause: error });
   });
@@ -187,5 +187,5 @@ export async function idempotently(
   await record(
     idempotency.store.complete(scope, request.key, request.fingerprint, { status: answer.status, headers, body }),
   );
-  return c.body(textStream(body), answer.status, headers);
+  return c.body(textBody(body), answer.status, headers);
 }

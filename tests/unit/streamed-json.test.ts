@@ -99,6 +99,7 @@ describe("jsonBody", () => {
     const body = jsonBody(value);
     expect(body).toBeInstanceOf(Uint8Array);
     expect(body).toHaveLength(Buffer.byteLength(JSON.stringify(value)));
+    expect(await text(body)).toBe(JSON.stringify(value));
   });
 
   it("hands out no chunk over 64 KiB, however big one field is (a slow reader's progress is counted per chunk)", async () => {

@@ -1,83 +1,20 @@
-import { createLineJoiner, createTextBuilder } from "../text/text-builder.js";
+import { createLineJoiner, createTextBuilder, isWhitespace } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
 import { fillersFor, grammaticalRepeatsFor, writesCapitalI } from "./filler-words.js";
 import { splitSpeakerLabel } from "./speaker-label.js";
+import {
+  attach,
+  capitalFirstLetter,
+  capitalI,
+  endsSentence,
+  isMarksOnly,
+  trailingPunctuation,
+  wordKey,
+} from "./token-rules.js";
 
-/** A token of sentence marks only (`,` `...` `?!`): it attaches to the word before it, it is not a word. */
-const MARKS_ONLY = /^[.,!?;:]+$/;
-const LETTER = /\p{L}/u;
-const LOWER_CASE_LETTER = /\p{Ll}/u;
-const WORD_CHARACTER = /[\p{L}\p{N}']/u;
-/** A token reduced to its letters, digits and apostrophes, in lower case: what "the same word" means here. */
-export function wordKey(token: string): string {
-  return isLowerAsciiWord(token) ? token : token.toLowerCase().replace(/[^\p{L}\p{N}']/gu, "");
-}
-
-/** Lower-case ASCII letters, digits and apostrophes only (most words): already their own key. */
-function isLowerAsciiWord(token: string): boolean {
-  for (let index = 0; index < token.length; index++) {
-    const code = token.charCodeAt(index);
-    if (!((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x27)) return false;
-  }
-  return true;
-}
-
-const endsSentence = (token: string) => /[.!?]/.test(token.at(-1) ?? "");
-const endsSoft = (token: string) => /[,;:]/.test(token.at(-1) ?? "");
-
-function withoutTrailingSoftPunctuation(token: string): string {
-  let end = token.length;
-  while (end > 0 && /[,;:]/.test(token[end - 1]!)) end--;
-  return token.slice(0, end);
-}
-
-/** Appends a punctuation mark to a token, replacing a weaker mark it already ends with. */
-function attach(token: string, mark: string): string {
-  const strong = /[.!?]/.test(mark);
-  if (endsSentence(token) || (endsSoft(token) && !strong)) return token;
-  const base = strong ? withoutTrailingSoftPunctuation(token) : token;
-  return base.endsWith(mark) ? base : base + mark;
-}
-
-/** The run of characters at the end of a token that are not letters, digits or apostrophes. */
-function trailingPunctuation(token: string): string {
-  const characters = Array.from(token);
-  let start = characters.length;
-  while (start > 0 && !WORD_CHARACTER.test(characters[start - 1]!)) start--;
-  return characters.slice(start).join("");
-}
-
-/** The index of the first letter of a token, or -1. */
-function firstLetterIndex(token: string): number {
-  let index = 0;
-  for (const character of token) {
-    if (LETTER.test(character)) return index;
-    index += character.length;
-  }
-  return -1;
-}
-
-/** "i", "i'm", "i'll", "i've", "i'd" in any punctuation get their capital I. */
-function capitalI(token: string): string {
-  if (!token.includes("i")) return token;
-  if (!/^i(?:'(?:m|ll|ve|d))?$/.test(token.replace(/[^\p{L}']/gu, ""))) return token;
-  const at = firstLetterIndex(token);
-  return token.slice(0, at) + "I" + token.slice(at + 1);
-}
-
-/** What may come before a sentence's first letter: quotes and an opening bracket, not code (`{"json"`). */
-const OPENING = /^["'“‘«‹„¿¡(]*$/u;
-
-/** Upper-cases the first letter where lower-casing it back gives the same letter (not so for "ı" or "ß"). */
-function capitalFirstLetter(token: string): string {
-  const at = firstLetterIndex(token);
-  if (at === -1 || !OPENING.test(token.slice(0, at))) return token;
-  const letter = String.fromCodePoint(token.codePointAt(at)!);
-  if (!LOWER_CASE_LETTER.test(letter)) return token;
-  const upper = letter.toUpperCase();
-  return upper.toLowerCase() === letter ? token.slice(0, at) + upper + token.slice(at + letter.length) : token;
-}
+/** How long a stretch of a line's words grows before the line writer hands it to its text builder. */
+const STRETCH_CHARS = 1024;
 
 /**
  * Writes the words of one line, capitalised, into a text builder. Only the last word kept can still change (a
@@ -86,17 +23,30 @@ function capitalFirstLetter(token: string): string {
  */
 function createLineWriter(fixI: boolean) {
   const out = createTextBuilder();
+  // Words joined with `+=` into a stretch of up to `STRETCH_CHARS`, then handed to the builder: most lines are
+  // shorter, and a builder's join for every line cost more than cleaning it; a long line holds no rope of words.
+  let stretch = "";
+  let handedOn = false;
   let previousEndsSentence = true;
   let first = true;
   return {
     write(word: string) {
       const fixed = fixI ? capitalI(word) : word;
-      if (!first) out.append(" ");
-      out.append(previousEndsSentence ? capitalFirstLetter(fixed) : fixed);
+      if (!first) stretch += " ";
+      stretch += previousEndsSentence ? capitalFirstLetter(fixed) : fixed;
       previousEndsSentence = endsSentence(word);
       first = false;
+      if (stretch.length >= STRETCH_CHARS) {
+        out.append(stretch);
+        stretch = "";
+        handedOn = true;
+      }
     },
-    text: () => out.toString(),
+    text(): string {
+      if (!handedOn) return stretch;
+      out.append(stretch);
+      return out.toString();
+    },
   };
 }
 
@@ -125,13 +75,18 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
   let previousKey = "";
   // Whether the word before `previous` was the same word, kept as a grammatical repeat.
   let repeatKept = false;
-  const tokens = /\S+/g;
-  for (let match = tokens.exec(speech); match !== null; match = tokens.exec(speech)) {
-    const token = match[0];
+  for (let end = 0; end < speech.length;) {
+    // The next run of non-whitespace (what `\S+` matches), scanned by character code.
+    let start = end;
+    while (start < speech.length && isWhitespace(speech.charCodeAt(start))) start++;
+    if (start === speech.length) break;
+    end = start + 1;
+    while (end < speech.length && !isWhitespace(speech.charCodeAt(end))) end++;
+    const token = speech.slice(start, end);
     const key = wordKey(token);
     const filler = rules.fillers.has(key);
     // Emoji, symbols, dashes and code are words here: only bare sentence marks are not.
-    const punctuationOnly = MARKS_ONLY.test(token);
+    const punctuationOnly = isMarksOnly(token);
     if (previous === undefined) {
       if (filler || punctuationOnly) continue;
     } else if (filler) {

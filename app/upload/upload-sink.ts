@@ -1,13 +1,12 @@
 import { FILE_HEAD_BYTES } from "./file-head.js";
-import { createWriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { finished } from "node:stream/promises";
-import type { Readable, Writable } from "node:stream";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type ObjectStore } from "../storage/object-store.js";
 import { StorageUnavailable } from "../domain/failures.js";
 import type { TempFiles } from "./temp-files.js";
 import { claimDiskShare, type DiskLimits } from "./disk-share.js";
+import { fileWriter } from "./file-writer.js";
 
 /** Where an upload's file bytes go as they arrive. One sink serves one upload. */
 export interface UploadSink<T> {
@@ -73,69 +72,6 @@ export interface TempFileUpload {
 
 /** Files up to this size are kept in memory: a small captions file then costs no disk round trip. */
 export const IN_MEMORY_UPLOAD_BYTES = 1024 * 1024;
-
-/**
- * What a file writer buffers before the upload waits for the disk. With the default 16 KiB every 64 KiB
- * chunk waited for its own write, so the disk's latency paced the upload (16 MiB uploads: 13 requests/s
- * against 20 with 1 MiB, whose chunks go out in one `writev`); 4 MiB was no faster and doubled the p99.
- */
-export const FILE_WRITE_BUFFER_BYTES = 1024 * 1024;
-
-/**
- * How many bytes of chunks a file writer gathers into one write. Each write is a trip through libuv's thread
- * pool: written as they came, a 16 MiB upload's 64 KiB chunks took 55 trips, gathered 31 (16 MiB uploads +5%).
- */
-export const FILE_WRITE_BATCH_BYTES = 256 * 1024;
-
-/**
- * Settles once the stream has room again or has closed (as it does after an error). Both listeners go once
- * either fires, or every full buffer would leave one behind; plain listeners rather than `events.once` with an
- * abort signal, whose abort built an `AbortError` and a `DOMException` on every wait (16 MiB uploads wait often).
- */
-function drainedOrClosed(stream: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const settle = () => {
-      stream.off("drain", settle);
-      stream.off("close", settle);
-      resolve();
-    };
-    stream.on("drain", settle);
-    stream.on("close", settle);
-  });
-}
-
-/** A file written chunk by chunk, waiting when its buffer is full; an error (ENOSPC) fails the next write. */
-function fileWriter(path: string) {
-  const target = createWriteStream(path, { highWaterMark: FILE_WRITE_BUFFER_BYTES });
-  const failure: { error?: Error } = {};
-  // Listened to from the start: an error between writes must not go unhandled.
-  target.on("error", (error) => (failure.error = error));
-  const check = () => {
-    if (failure.error !== undefined) throw failure.error;
-  };
-  let gathered = 0;
-  return {
-    target,
-    async write(chunk: Buffer): Promise<void> {
-      check();
-      if (gathered === 0) target.cork();
-      gathered += chunk.length;
-      const room = target.write(chunk);
-      // Uncorked before any wait too: a full buffer drains only once what it gathered is written.
-      if (gathered >= FILE_WRITE_BATCH_BYTES || !room) {
-        gathered = 0;
-        target.uncork();
-      }
-      if (!room) await drainedOrClosed(target);
-      check();
-    },
-    async end(): Promise<void> {
-      check();
-      target.end();
-      await finished(target);
-    },
-  };
-}
 
 /**
  * Keeps an upload of up to `inMemoryBytes` in memory; a larger one spills to a temporary file, under the disk

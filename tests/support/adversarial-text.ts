@@ -38,6 +38,8 @@ export const shapesOf = (bytes: number): Array<[string, string, CaptionsFormat]>
     ["timing lines only", fill("00:00:01,000 --> 00:00:02,000\n"), "srt"],
     ["blank lines only", fill("\n"), "srt"],
     ["carriage returns only", fill("\r"), "vtt"],
+    ["lines ended by a lone CR, one LF at the very end", fill("a\r", "", "\n"), "text"],
+    ["lines ended by LF, one CR at the very end", fill("a\n", "", "\r"), "text"],
     ["lone `i` words", fill("i "), "text"],
     ["non-letter prefix before `i`", fill(",", "", "i"), "text"],
     ["astral letters", fill("𝒜"), "text"],

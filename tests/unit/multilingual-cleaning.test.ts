@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FILLER_LANGUAGES, FILLER_WORDS, type FillerLanguage } from "../../app/cleaning/filler-words.js";
-import { cleanWithRules, wordKey } from "../../app/cleaning/rules-cleaner.js";
+import { cleanWithRules } from "../../app/cleaning/rules-cleaner.js";
+import { wordKey } from "../../app/cleaning/token-rules.js";
 import { dominantLanguage, translated } from "../../app/cleaning/reply-language.js";
 
 /** Everyday words of each language, among them the ones that sound like fillers but mean something. */

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cleanWithRules, wordKey } from "../../app/cleaning/rules-cleaner.js";
+import { cleanWithRules } from "../../app/cleaning/rules-cleaner.js";
+import { wordKey } from "../../app/cleaning/token-rules.js";
 
 const FILLERS = new Set(["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mmm"]);
 
@@ -68,5 +69,49 @@ describe("the rules cleaner removes only what it should", () => {
     );
     expect(cleanWithRules('{"json": true}')).toBe('{"json": true}');
     expect(cleanWithRules('uh so the config is {"debug": false} ok')).toBe('So the config is {"debug": false} ok');
+  });
+});
+
+/** Every character JavaScript's `\s` matches but the line breaks (`\n` ends a line; `\r` only before one). */
+const SPACES = [
+  "\t",
+  "\v",
+  "\f",
+  "\r",
+  " ",
+  "\u00a0",
+  "\u1680",
+  "\u2003",
+  "\u200a",
+  "\u2028",
+  "\u2029",
+  "\u202f",
+  "\u205f",
+  "\u3000",
+  "\ufeff",
+];
+
+describe("the rules cleaner's words", () => {
+  // No speaker labels here: a label is kept as written, its spaces too.
+  it("are split at any run of whitespace `\\s` knows, as at one space", () => {
+    const word = fc.oneof(
+      tokenArb,
+      fc.constantFrom("um", "uh,", "i", "i'm", "i2", "so", "so", "I", ".", ",", "?!", "ok."),
+    );
+    const gap = fc.array(fc.constantFrom(...SPACES), { minLength: 1, maxLength: 3 }).map((run) => run.join(""));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(word, gap), { minLength: 1, maxLength: 20 }), (pairs) => {
+        const spaced = pairs.map(([token, run]) => token + run).join("");
+        const single = pairs.map(([token]) => token).join(" ");
+        expect(cleanWithRules(spaced)).toBe(cleanWithRules(single));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("give `i` its capital in any punctuation, and only in its five forms", () => {
+    expect(cleanWithRules("well i2 think i'm here and i'd go, i.")).toBe("Well I2 think I'm here and I'd go, I.");
+    expect(cleanWithRules("\"i\" said (i'll) i've 'i' i's ii iii")).toBe("\"I\" said (I'll) I've 'i' i's ii iii");
+    expect(cleanWithRules("so Í ı i-i i3d I'M")).toBe("So Í ı i-i i3d I'M");
   });
 });

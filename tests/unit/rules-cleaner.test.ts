@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cleanWithRules, wordKey } from "../../app/cleaning/rules-cleaner.js";
+import { cleanWithRules } from "../../app/cleaning/rules-cleaner.js";
+import { wordKey } from "../../app/cleaning/token-rules.js";
 
 describe("cleanWithRules", () => {
   it.each([

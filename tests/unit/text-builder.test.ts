@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { wordKey } from "../../app/cleaning/rules-cleaner.js";
+import { wordKey } from "../../app/cleaning/token-rules.js";
 import { collapseSpaces, createTextBuilder } from "../../app/text/text-builder.js";
 
 /** Text with every kind of whitespace JavaScript's `\s` knows, often in runs. */

@@ -6,12 +6,8 @@ import { Readable } from "node:stream";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createTempFiles, FREE_SPACE_REUSE_MS } from "../../app/upload/temp-files.js";
-import {
-  FILE_WRITE_BATCH_BYTES,
-  FILE_WRITE_BUFFER_BYTES,
-  localFile,
-  memoryOrDiskSink,
-} from "../../app/upload/upload-sink.js";
+import { FILE_WRITE_BATCH_BYTES, FILE_WRITE_BUFFER_BYTES } from "../../app/upload/file-writer.js";
+import { localFile, memoryOrDiskSink } from "../../app/upload/upload-sink.js";
 
 const owner = (interactionId: string) => ({ interactionId, tenantId: "tenant-a" });
 const noShare = { reserveBytes: 0, tenantShare: 1 };

@@ -1,0 +1,91 @@
+/** What the rules cleaner does to one token: its key, its marks, its capitals. */
+
+const LETTER = /\p{L}/u;
+const LOWER_CASE_LETTER = /\p{Ll}/u;
+const WORD_CHARACTER = /[\p{L}\p{N}']/u;
+/** A token reduced to its letters, digits and apostrophes, in lower case: what "the same word" means here. */
+export function wordKey(token: string): string {
+  return isLowerAsciiWord(token) ? token : token.toLowerCase().replace(/[^\p{L}\p{N}']/gu, "");
+}
+
+/** Lower-case ASCII letters, digits (unless not wanted) and apostrophes only (most words): already their own key. */
+function isLowerAsciiWord(token: string, { digits = true } = {}): boolean {
+  for (let index = 0; index < token.length; index++) {
+    const code = token.charCodeAt(index);
+    if (!((code >= 0x61 && code <= 0x7a) || (digits && code >= 0x30 && code <= 0x39) || code === 0x27)) return false;
+  }
+  return true;
+}
+
+// Checked by character code: these run for every token, where a pattern's test cost a string and a match.
+const isSentenceMark = (code: number) => code === 0x2e || code === 0x21 || code === 0x3f; // . ! ?
+const isSoftMark = (code: number) => code === 0x2c || code === 0x3b || code === 0x3a; // , ; :
+export const endsSentence = (token: string) => isSentenceMark(token.charCodeAt(token.length - 1));
+const endsSoft = (token: string) => isSoftMark(token.charCodeAt(token.length - 1));
+
+/** A token of sentence marks only (`,` `...` `?!`): it attaches to the word before it, it is not a word. */
+export function isMarksOnly(token: string): boolean {
+  for (let index = 0; index < token.length; index++) {
+    const code = token.charCodeAt(index);
+    if (!isSentenceMark(code) && !isSoftMark(code)) return false;
+  }
+  return token.length > 0;
+}
+
+function withoutTrailingSoftPunctuation(token: string): string {
+  let end = token.length;
+  while (end > 0 && /[,;:]/.test(token[end - 1]!)) end--;
+  return token.slice(0, end);
+}
+
+/** Appends a punctuation mark to a token, replacing a weaker mark it already ends with. */
+export function attach(token: string, mark: string): string {
+  const strong = /[.!?]/.test(mark);
+  if (endsSentence(token) || (endsSoft(token) && !strong)) return token;
+  const base = strong ? withoutTrailingSoftPunctuation(token) : token;
+  return base.endsWith(mark) ? base : base + mark;
+}
+
+/** The run of characters at the end of a token that are not letters, digits or apostrophes. */
+export function trailingPunctuation(token: string): string {
+  const characters = Array.from(token);
+  let start = characters.length;
+  while (start > 0 && !WORD_CHARACTER.test(characters[start - 1]!)) start--;
+  return characters.slice(start).join("");
+}
+
+/** The index of the first letter of a token, or -1. */
+function firstLetterIndex(token: string): number {
+  let index = 0;
+  for (const character of token) {
+    if (LETTER.test(character)) return index;
+    index += character.length;
+  }
+  return -1;
+}
+
+const LOWER_I_FORMS: ReadonlySet<string> = new Set(["i", "i'm", "i'll", "i've", "i'd"]);
+
+/** "i", "i'm", "i'll", "i've", "i'd" in any punctuation get their capital I. */
+export function capitalI(token: string): string {
+  if (!token.includes("i")) return token;
+  if (LOWER_I_FORMS.has(token)) return "I" + token.slice(1);
+  // Most words are lower-case ASCII letters: nothing to strip, so not a form.
+  if (isLowerAsciiWord(token, { digits: false })) return token;
+  if (!LOWER_I_FORMS.has(token.replace(/[^\p{L}']/gu, ""))) return token;
+  const at = firstLetterIndex(token);
+  return token.slice(0, at) + "I" + token.slice(at + 1);
+}
+
+/** What may come before a sentence's first letter: quotes and an opening bracket, not code (`{"json"`). */
+const OPENING = /^["'“‘«‹„¿¡(]*$/u;
+
+/** Upper-cases the first letter where lower-casing it back gives the same letter (not so for "ı" or "ß"). */
+export function capitalFirstLetter(token: string): string {
+  const at = firstLetterIndex(token);
+  if (at === -1 || !OPENING.test(token.slice(0, at))) return token;
+  const letter = String.fromCodePoint(token.codePointAt(at)!);
+  if (!LOWER_CASE_LETTER.test(letter)) return token;
+  const upper = letter.toUpperCase();
+  return upper.toLowerCase() === letter ? token.slice(0, at) + upper + token.slice(at + letter.length) : token;
+}

@@ -34,7 +34,7 @@ export function isMarksOnly(token: string): boolean {
 
 function withoutTrailingSoftPunctuation(token: string): string {
   let end = token.length;
-  while (end > 0 && /[,;:]/.test(token[end - 1]!)) end--;
+  while (end > 0 && isSoftMark(token.charCodeAt(end - 1))) end--;
   return token.slice(0, end);
 }
 

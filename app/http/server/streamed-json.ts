@@ -19,6 +19,9 @@ function* chunked(bytes: Uint8Array): Generator<Uint8Array> {
  */
 const CHARS_PER_WRITE = 16 * 1024;
 
+/** One for every answer: a `TextEncoder` keeps no state between calls. */
+const encoder = new TextEncoder();
+
 /** Characters encoded between two pauses of the event loop: a few milliseconds of work. */
 const CHARS_BETWEEN_PAUSES = 1024 * 1024;
 
@@ -42,7 +45,6 @@ function gatherPieces(pieces: Iterator<string>, chars = CHARS_PER_WRITE): { text
  * until the last byte of a long transcript's answer is out.
  */
 function pacedStream(pieces: Iterator<string>, head: Uint8Array): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
   const pacer = createPacer(CHARS_BETWEEN_PAUSES);
   return new ReadableStream({
     start(controller) {
@@ -69,7 +71,7 @@ export type AnswerBody = Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
  */
 function answerBody(pieces: Iterator<string>): AnswerBody {
   const first = gatherPieces(pieces, ANSWER_CHUNK_BYTES);
-  const head = new TextEncoder().encode(first.text);
+  const head = encoder.encode(first.text);
   return first.done && head.length <= ANSWER_CHUNK_BYTES ? head : pacedStream(pieces, head);
 }
 

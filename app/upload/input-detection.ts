@@ -1,5 +1,6 @@
 import { open } from "node:fs/promises";
 import { fileTypeFromBuffer, fileTypeFromFile, type FileTypeResult } from "file-type";
+import { isWhitespace } from "../text/text-builder.js";
 
 /** What an upload turned out to be, judged by its bytes, never by its name or declared type. */
 export type DetectedInput =
@@ -35,7 +36,8 @@ const AUDIO_EXTENSIONS = new Set([
 ]);
 
 const TEXT_SNIFF_BYTES = 4096;
-const SRT_START = /^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/;
+/** An SRT timing line's start, read from where the index line's gap ends (sticky: no scan of the rest). */
+const SRT_TIMING = /\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/y;
 
 /** Detects a file on disk: file-type reads as far into it as a format needs. */
 export async function detectInput(path: string): Promise<DetectedInput> {
@@ -68,9 +70,37 @@ async function classify(head: Buffer, fileType: () => Promise<FileTypeResult | u
 }
 
 function captions(text: string, encoding: TextEncoding): DetectedInput {
-  if (/^WEBVTT(?:[ \t].*)?(?:\r?\n|$)/.test(text)) return { kind: "captions", format: "vtt", encoding };
-  if (SRT_START.test(text)) return { kind: "captions", format: "srt", encoding };
-  return { kind: "captions", format: "text", encoding };
+  return { kind: "captions", format: captionsFormatOf(text), encoding };
+}
+
+/** Which captions format a text file's start is in: a WebVTT header, an SRT cue, or else plain text. */
+export function captionsFormatOf(text: string): CaptionsFormat {
+  if (/^WEBVTT(?:[ \t].*)?(?:\r?\n|$)/.test(text)) return "vtt";
+  return startsLikeSrt(text) ? "srt" : "text";
+}
+
+const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
+
+/** Where the run of characters `matches` starting at `from` ends. */
+function runEnd(text: string, from: number, matches: (code: number) => boolean): number {
+  let at = from;
+  while (at < text.length && matches(text.charCodeAt(at))) at++;
+  return at;
+}
+
+/**
+ * SRT's first cue: an index, a line break in the blanks after it, then a timing line; what
+ * `/^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/` matches, read in one pass. That pattern
+ * tried every split of a run of blank lines between its two `\s*`: quadratic in the upload's head.
+ */
+function startsLikeSrt(text: string): boolean {
+  const index = runEnd(text, 0, isWhitespace);
+  const gap = runEnd(text, index, isDigit);
+  if (gap === index) return false;
+  const timing = runEnd(text, gap, isWhitespace);
+  if (!text.slice(gap, timing).includes("\n")) return false;
+  SRT_TIMING.lastIndex = timing;
+  return SRT_TIMING.test(text);
 }
 
 const isControl = (code: number) => code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d && code !== 0x0c;

@@ -37,6 +37,8 @@ export const shapesOf = (bytes: number): Array<[string, string, CaptionsFormat]>
     ["arrows repeated", fill("-->"), "vtt"],
     ["timing lines only", fill("00:00:01,000 --> 00:00:02,000\n"), "srt"],
     ["blank lines only", fill("\n"), "srt"],
+    ["an index, then blank lines that reach no timing line", fill("\n", "1", "x"), "srt"],
+    ["an index, then blanks of every kind with line breaks", fill(" \r\n\t\u3000", "1", "x"), "srt"],
     ["carriage returns only", fill("\r"), "vtt"],
     ["lines ended by a lone CR, one LF at the very end", fill("a\r", "", "\n"), "text"],
     ["lines ended by LF, one CR at the very end", fill("a\n", "", "\r"), "text"],

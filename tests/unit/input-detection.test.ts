@@ -2,8 +2,9 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { detectInput } from "../../app/upload/input-detection.js";
+import { captionsFormatOf, detectInput } from "../../app/upload/input-detection.js";
 
 const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));
 
@@ -70,5 +71,46 @@ describe("detectInput", () => {
     expect(await detectInput(await fileWith(Buffer.from("Réunion du conseil: ça va\n", "latin1")))).toEqual({
       kind: "unsupported-encoding",
     });
+  });
+});
+
+describe("captionsFormatOf", () => {
+  /** The pattern the SRT check replaced: quadratic on blank lines after an index, right on everything else. */
+  const SRT_PATTERN = /^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/;
+  /** Pieces an SRT start is made of, and the near misses around them. */
+  const piece = fc.constantFrom(
+    ..."0123456789:,.->x \t\r\n".split(""),
+    "\u00a0",
+    "\u2028",
+    "\u3000",
+    "\ufeff",
+    "12",
+    "00:00:01,000",
+    "00:01:02.5",
+    " --> ",
+    "-->",
+    "\r\n",
+    "\n\n",
+  );
+  const text = fc.array(piece, { maxLength: 24 }).map((pieces) => pieces.join(""));
+
+  it("finds an SRT start exactly where the pattern it replaced did", () => {
+    fc.assert(
+      fc.property(text, (start) => {
+        expect(captionsFormatOf(start) === "srt").toBe(SRT_PATTERN.test(start));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it.each([
+    ["1\n00:00:01,000 --> 00:00:02,000\nHi", "srt"],
+    ["\ufeff 7 \r\n\r\n 1:02:03.4-->", "srt"],
+    ["1 00:00:01,000 --> 00:00:02,000", "text"],
+    ["1\n\n\nx", "text"],
+    ["x1\n00:00:01,000 -->", "text"],
+    ["WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000", "vtt"],
+  ])("reads %j as %s", (start, format) => {
+    expect(captionsFormatOf(start)).toBe(format);
   });
 });

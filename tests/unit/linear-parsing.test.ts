@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseCaptions } from "../../app/captions/captions-parser.js";
 import { cleanWithRules } from "../../app/cleaning/rules-cleaner.js";
+import { captionsFormatOf } from "../../app/upload/input-detection.js";
 import { shapesOf } from "../support/adversarial-text.js";
 
 const MiB = 1024 * 1024;
@@ -25,11 +26,12 @@ const FLOOR_MS = 10;
  * Four times the input takes about four times as long when the work is linear, sixteen times when it is
  * quadratic. Measured in the same run, so a slow machine slows both sizes alike.
  */
-describe("captions parsing and rules cleaning take time linear in their input", () => {
+describe("captions detection, parsing and rules cleaning take time linear in their input", () => {
   it.each(LARGE.map(([name, input, format], index) => [name, input, SMALL[index]![1], format] as const))(
     "%s: 1 MiB costs under 10 times what 256 KiB does",
     (_name, large, small, format) => {
       const work = (input: string) => () => {
+        captionsFormatOf(input);
         const { transcript } = parseCaptions(input, format);
         cleanWithRules(transcript);
         cleanWithRules(input);

@@ -14,13 +14,20 @@ export interface PayloadInputs {
   at: Date;
 }
 
+/** The URL without its trailing slashes: a loop, where `/\/+$/` would start again at every slash of a run. */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === "/") end--;
+  return url.slice(0, end);
+}
+
 /**
  * The JSON a callback receives: what ended, for whom, a link to the job (and its subtitles), and the same
  * transcript fields as the job's result when they fit in `maxInlineBytes`; otherwise `result_omitted` says
  * why, and the link gives them.
  */
 export function webhookPayload({ job, ending, result, maxInlineBytes, publicBaseUrl, at }: PayloadInputs): string {
-  const base = publicBaseUrl?.replace(/\/+$/, "") ?? "";
+  const base = publicBaseUrl === undefined ? "" : withoutTrailingSlashes(publicBaseUrl);
   const jobPath = `/batch/jobs/${job.interactionId}`;
   const head = {
     type: WEBHOOK_TYPES[ending],

@@ -213,6 +213,19 @@ describe("retries, payloads and secrets", () => {
     });
   });
 
+  it.each([
+    ["https://transcripts.example.com", "https://transcripts.example.com/batch/jobs/j"],
+    ["https://transcripts.example.com/", "https://transcripts.example.com/batch/jobs/j"],
+    ["https://example.com/api///", "https://example.com/api/batch/jobs/j"],
+    ["/".repeat(100_000), "/batch/jobs/j"],
+  ])("links to the job under PUBLIC_BASE_URL %#, its trailing slashes dropped", (publicBaseUrl, job) => {
+    const failed = { ...completedJob("t", "j", "result"), status: "failed" } satisfies JobRecord;
+    const payload = JSON.parse(
+      webhookPayload({ job: failed, ending: "failed", maxInlineBytes: 1000, publicBaseUrl, at: new Date(0) }),
+    ) as { links: { job: string } };
+    expect(payload.links.job).toBe(job);
+  });
+
   it("tells a failed audio job's receiver what the provider was asked, as the failed event does", () => {
     const options: TranscriptionOptions = {
       model: "nova-3",

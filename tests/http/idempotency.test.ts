@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { capturingPublisher } from "../support/capturing-publisher.js";
 import { describe, expect, it } from "vitest";
 import { type Transcriber } from "../../app/transcription/transcriber.js";
@@ -124,7 +125,7 @@ describe("Idempotency-Key on POST /batch/process", () => {
     provider.release();
     expect((await first).status).toBe(200);
     const settled = renewals.length;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(renewals.length).toBe(settled);
   });
 

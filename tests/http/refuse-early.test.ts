@@ -16,6 +16,7 @@ import { Readable } from "node:stream";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { receiveAnyUpload } from "../../app/http/upload/raw-body-upload.js";
 import { ApiError } from "../../app/http/contract/problem.js";
 import { createTempFiles } from "../../app/upload/temp-files.js";
@@ -126,7 +127,7 @@ describe("refused from the first bytes, before the rest is read", () => {
             // Concludes only once every byte is stored, a turn of the event loop later.
             screen: async () => {
               await storedAll.opened;
-              await new Promise((resolve) => setImmediate(resolve));
+              await nextTurn();
               throw new ApiError("unsupported_media_type", "Refused by the screen.");
             },
           },

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDeepgramTranscriber, type DeepgramOptions } from "../../app/transcription/deepgram-transcriber.js";
 import { type Transcription } from "../../app/transcription/transcriber.js";
@@ -337,7 +338,7 @@ describe("Deepgram transcriber, through the real SDK against a local Deepgram AP
         return room.opened;
       });
       await expect.poll(() => order).toHaveLength(1);
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       expect(order).toHaveLength(1);
       room.open();
       await transcribed;

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { StorageUnavailable } from "../../app/domain/failures.js";
 import { ApiError } from "../../app/http/contract/problem.js";
@@ -78,7 +79,7 @@ describe("a job's result put on the upload disk", () => {
       ...sink.space!,
       freeBytes: async () => {
         body!.destroy(new Error("connection reset"));
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         return Number.MAX_SAFE_INTEGER;
       },
     };

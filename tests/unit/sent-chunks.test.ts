@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeStreamFetch } from "../../app/transcription/node-stream-fetch.js";
 import { fileToSend, freedOnceSent, ownsItsBuffer, sendBody } from "../../app/transcription/sent-chunks.js";
@@ -142,7 +143,7 @@ describe("sendBody: a stored file's chunks freed once sent", () => {
     await expect.poll(() => writes.length).toBe(1);
     stop();
     writes[0]!.done();
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(writes).toHaveLength(1);
     expect(writable.writableEnded).toBe(false);
     expect(body.listenerCount("data")).toBe(0);

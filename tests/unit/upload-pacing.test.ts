@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import { watchLoopLag, type LoopLagWatch } from "../../app/http/server/loop-lag.js";
@@ -50,7 +51,6 @@ function paced(options: { maxLimit: number; maxWaitMs?: number }) {
 }
 
 /** Lets promise callbacks run. */
-const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 afterEach(() => {
   vi.useRealTimers();
@@ -61,7 +61,7 @@ describe("upload pacing", () => {
     const { lag, pacing, order, uploads } = paced({ maxLimit: 8 });
     for (let i = 0; i < 8; i += 1) void uploads.arrive(`u${i}`);
     lag.late(0);
-    await settled();
+    await nextTurn();
     expect(order).toHaveLength(8);
     expect(pacing.state).toEqual({ active: 8, waiting: 0, limit: 8, tenants: 0 });
     expect(lag.running).toBe(true);
@@ -70,18 +70,18 @@ describe("upload pacing", () => {
   it("halves the limit each time the loop is behind, never below its floor, and new uploads wait their turn", async () => {
     const { lag, pacing, order, uploads } = paced({ maxLimit: 16 });
     void uploads.arrive("first");
-    await settled();
+    await nextTurn();
     lag.late(behind);
     expect(pacing.state.limit).toBe(8);
     for (let i = 0; i < 10; i += 1) lag.late(behind);
     expect(pacing.state.limit).toBe(MIN_LIMIT);
     void uploads.arrive("second");
     void uploads.arrive("third");
-    await settled();
+    await nextTurn();
     expect(order).toEqual(["first", "second"]);
     expect(pacing.state).toMatchObject({ active: 2, waiting: 1 });
     uploads.done("first");
-    await settled();
+    await nextTurn();
     expect(order).toEqual(["first", "second", "third"]);
   });
 
@@ -89,19 +89,19 @@ describe("upload pacing", () => {
     const { lag, pacing, order, uploads } = paced({ maxLimit: 16 });
     void uploads.arrive("a");
     void uploads.arrive("b");
-    await settled();
+    await nextTurn();
     for (let i = 0; i < 10; i += 1) lag.late(behind);
     void uploads.arrive("c");
-    await settled();
+    await nextTurn();
     expect(order).toEqual(["a", "b"]);
     for (let i = 0; i < CALM_TICKS - 1; i += 1) lag.late(calm);
     // Between calm and behind: neither, and the run of calm readings starts again.
     lag.late((ROOM_MS + BEHIND_MS) / 2);
     lag.late(calm);
-    await settled();
+    await nextTurn();
     expect(order).toEqual(["a", "b"]);
     for (let i = 0; i < CALM_TICKS - 1; i += 1) lag.late(calm);
-    await settled();
+    await nextTurn();
     expect(order).toEqual(["a", "b", "c"]);
     expect(pacing.state.limit).toBe(MIN_LIMIT + 1);
   });
@@ -110,14 +110,14 @@ describe("upload pacing", () => {
     const { pacing, order, uploads } = paced({ maxLimit: 2 });
     void uploads.arrive("a0", "tenant-a");
     void uploads.arrive("a1", "tenant-a");
-    await settled();
+    await nextTurn();
     for (const name of ["a2", "a3", "a4"]) void uploads.arrive(name, "tenant-a");
     void uploads.arrive("b0", "tenant-b");
     void uploads.arrive("c0", "tenant-c");
-    await settled();
+    await nextTurn();
     for (const name of ["a0", "a1", "a2", "b0", "c0", "a3"]) {
       uploads.done(name);
-      await settled();
+      await nextTurn();
     }
     expect(order).toEqual(["a0", "a1", "a2", "b0", "c0", "a3", "a4"]);
     expect(pacing.state).toEqual({ active: 1, waiting: 0, limit: 2, tenants: 0 });
@@ -144,14 +144,14 @@ describe("upload pacing", () => {
     const gone = new AbortController();
     void uploads.arrive("gone", "tenant-a", gone.signal);
     void uploads.arrive("next", "tenant-b");
-    await settled();
+    await nextTurn();
     gone.abort();
-    await settled();
+    await nextTurn();
     expect(order).toEqual(["a", "b", "gone"]);
     expect(pacing.state).toMatchObject({ active: 3, waiting: 1, tenants: 1 });
     uploads.done("gone");
     uploads.done("a");
-    await settled();
+    await nextTurn();
     expect(order).toEqual(["a", "b", "gone", "next"]);
     // An upload whose request was already over is not queued at all.
     const over = AbortSignal.abort();
@@ -197,7 +197,7 @@ describe("upload pacing", () => {
           } else if (s.kind === "late") lag.late(s.ms);
           else if (s.kind === "done") arrivals[s.index]?.turn?.release();
           else arrivals[s.index]?.controller.abort();
-          await settled();
+          await nextTurn();
           const { active, waiting, limit, tenants } = pacing.state;
           // No tenant is kept in the rotation without an upload waiting.
           expect(tenants).toBeLessThanOrEqual(waiting);
@@ -210,7 +210,7 @@ describe("upload pacing", () => {
           if (waiting > 0) expect(active).toBeGreaterThanOrEqual(limit);
         }
         for (const arrival of arrivals) arrival.controller.abort();
-        await settled();
+        await nextTurn();
         for (const arrival of arrivals) arrival.turn?.release();
         expect(pacing.state).toMatchObject({ active: 0, waiting: 0, tenants: 0 });
         expect(lag.running).toBe(false);

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createTempFiles, FREE_SPACE_REUSE_MS } from "../../app/upload/temp-files.js";
@@ -105,7 +106,7 @@ describe("the synchronous upload sink: small files in memory, larger ones to dis
       expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(bytes.length);
       expect(sizes.slice(0, -1).every((size) => size >= FILE_WRITE_BATCH_BYTES)).toBe(true);
       await sink.discard();
-      await new Promise((settled) => setImmediate(settled));
+      await nextTurn();
       expect(warnings.map(({ name }) => name)).not.toContain("MaxListenersExceededWarning");
     } finally {
       process.off("warning", onWarning);

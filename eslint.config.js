@@ -17,6 +17,20 @@ export default tseslint.config(
     },
   },
   {
+    files: ["app/**"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "AbortSignal",
+          property: "any",
+          message:
+            "Join signals with any-signal's anySignal and clear() it when the work is done: Node holds an AbortSignal.any that has a listener (an SDK leaves one) until it aborts, so one leaked a request.",
+        },
+      ],
+    },
+  },
+  {
     languageOptions: {
       parserOptions: { projectService: { allowDefaultProject: ["*.js"] }, tsconfigRootDir: import.meta.dirname },
     },

@@ -1,3 +1,4 @@
+import { anySignal } from "any-signal";
 import { SubtitlesUnavailable } from "../domain/failures.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import type { Logger } from "../logger.js";
@@ -69,8 +70,10 @@ export function createScreenStep(transcriber: Transcriber) {
       if (untimed !== undefined) throw untimed;
       if (tee !== undefined && transcriber.transcribeArriving !== undefined) {
         const transcribeArriving = transcriber.transcribeArriving.bind(transcriber);
-        const stopped = signal === undefined ? tee.signal : AbortSignal.any([signal, tee.signal]);
-        tee.take(input.mime, (audio) => transcribeArriving(audio, { log, signal: stopped, options, textRoom }));
+        tee.take(input.mime, (audio) => {
+          const stopped = anySignal([signal, tee.signal]);
+          return transcribeArriving(audio, { log, signal: stopped, options, textRoom }).finally(() => stopped.clear());
+        });
       }
       return input;
     } finally {

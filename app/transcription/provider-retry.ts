@@ -1,3 +1,4 @@
+import { anySignal } from "any-signal";
 import { ProviderFailure, TooLarge } from "../domain/failures.js";
 import type { TranscriptionProvider } from "../domain/names.js";
 import { DelegateBackoff, handleWhen, retry } from "cockatiel";
@@ -105,14 +106,18 @@ export async function timedAttempt<T>(
       arm();
     });
   };
+  // A plain signal, its listeners on ours removed once the attempt is over: the SDKs leave theirs on the
+  // signal they are given, and Node holds an `AbortSignal.any` that has a listener until it aborts.
+  const attemptSignal = anySignal([signal, timeout.signal]);
   try {
-    return await run(signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal, pause);
+    return await run(attemptSignal, pause);
   } catch (error) {
     if (timeout.signal.aborted) throw new AttemptTimedOut("The provider did not answer in time.", { cause: error });
     throw error;
   } finally {
     done = true;
     clearTimeout(timer);
+    attemptSignal.clear();
   }
 }
 

@@ -1,3 +1,4 @@
+import { anySignal } from "any-signal";
 import { Hono, type Context } from "hono";
 import type { IdentifiedEnv, UploadAdmission } from "../server/app-env.js";
 import type { TextBudget } from "../server/text-budget.js";
@@ -77,7 +78,8 @@ export function batchRoutes(deps: BatchRouteDeps) {
       deps.requestTimeoutMs > 0
         ? setTimeout(() => deadline.abort(new DeadlinePassed()), deps.requestTimeoutMs)
         : undefined;
-    const signal = AbortSignal.any([c.req.raw.signal, deadline.signal]);
+    // Cleared once the request is over: an SDK's listener left on it (OpenAI's cleaner) must not hold it.
+    const signal = anySignal([c.req.raw.signal, deadline.signal]);
     // The request's room in the text budget: its captions file's, or its provider's long answer's.
     return deps.textBudget.lend(c, async (textRoom) => {
       // Audio goes to the provider as it arrives, unless an Idempotency-Key must be claimed first (after the
@@ -184,6 +186,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
       } finally {
         await file?.release();
         clearTimeout(timer);
+        signal.clear();
         tee?.close();
       }
     });

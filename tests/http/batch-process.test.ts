@@ -1,4 +1,6 @@
 import { readFile } from "node:fs/promises";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { queryObjects } from "node:v8";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createOpenAiCleaner } from "../../app/cleaning/openai-cleaner.js";
 import { createDeepgramTranscriber } from "../../app/transcription/deepgram-transcriber.js";
@@ -90,23 +92,26 @@ describe("POST /batch/process", () => {
     for (const line of logs.lines) expect(line.interaction_id).toBe(body.interaction_id);
   });
 
+  /** Deepgram's SDK to transcribe and OpenAI's to clean, both against their local servers. */
+  const deepgramCleanedByModel = () => ({
+    transcriber: createDeepgramTranscriber({
+      apiKey: FAKE_DEEPGRAM_KEY,
+      baseUrl: deepgram.url,
+      model: "nova-3",
+      timeoutS: 5,
+    }),
+    cleaner: createOpenAiCleaner({
+      apiKey: FAKE_OPENAI_KEY,
+      baseUrl: openai.baseUrl,
+      model: "gpt-4o",
+      timeoutS: 5,
+      chunkChars: 4000,
+      concurrency: 2,
+    }),
+  });
+
   it("transcribes audio through Deepgram and cleans it through the model", async () => {
-    const { app, leftoverUploads } = await buildTestApp({
-      transcriber: createDeepgramTranscriber({
-        apiKey: FAKE_DEEPGRAM_KEY,
-        baseUrl: deepgram.url,
-        model: "nova-3",
-        timeoutS: 5,
-      }),
-      cleaner: createOpenAiCleaner({
-        apiKey: FAKE_OPENAI_KEY,
-        baseUrl: openai.baseUrl,
-        model: "gpt-4o",
-        timeoutS: 5,
-        chunkChars: 4000,
-        concurrency: 2,
-      }),
-    });
+    const { app, leftoverUploads } = await buildTestApp(deepgramCleanedByModel());
     const response = await postUpload(app, uploadForm(await fixture("audio/speech.ogg"), "call.ogg"));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
@@ -120,6 +125,26 @@ describe("POST /batch/process", () => {
     expect(await leftoverUploads()).toEqual([]);
   });
 
+  // Deepgram's SDK and OpenAI's leave a listener on the abort signal they are given, and Node holds an
+  // `AbortSignal.any` that has a listener until it aborts: each audio request used to keep its signals, and
+  // everything their listeners reach, for the life of the process.
+  it("leaves no abort signal behind: as many are alive after 40 audio requests as before", async () => {
+    const { app } = await buildTestApp(deepgramCleanedByModel());
+    const audio = await fixture("audio/speech.ogg");
+    const post = async () => {
+      const response = await postUpload(app, uploadForm(audio, "call.ogg"));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ cleaner: "openai", source: "audio" });
+    };
+    // The first request makes what lives as long as the app does.
+    await post();
+    await nextTurn();
+    // Counted after a full collection.
+    const before = queryObjects(AbortSignal, { format: "count" });
+    for (let request = 0; request < 40; request++) await post();
+    await nextTurn();
+    expect(queryObjects(AbortSignal, { format: "count" }) - before).toBeLessThan(20);
+  });
   it("answers two Deepgram speakers as utterances, and a Speaker-labelled raw transcript; the event keeps utterances out", async () => {
     const published: unknown[] = [];
     const { app } = await buildTestApp({

@@ -1,4 +1,4 @@
-import { collapseSpaces, createLineJoiner, createTextBuilder } from "../text/text-builder.js";
+import { collapseSpaces, createLineJoiner, createTextBuilder, isDigit } from "../text/text-builder.js";
 import type { CaptionsFormat } from "../upload/input-detection.js";
 import type { Utterance } from "../domain/transcript.js";
 
@@ -80,7 +80,6 @@ function* linesOf(text: string): Generator<string> {
   if (start < text.length) yield text.slice(start);
 }
 
-const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
 const isBlank = (code: number) => code === 0x20 || code === 0x09;
 
 /** Reads a run of digits at `at`, returning its value and where it ends. */

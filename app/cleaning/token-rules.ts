@@ -38,9 +38,9 @@ function withoutTrailingSoftPunctuation(token: string): string {
   return token.slice(0, end);
 }
 
-/** Appends a punctuation mark to a token, replacing a weaker mark it already ends with. */
+/** Appends a punctuation mark (one character) to a token, replacing a weaker mark it already ends with. */
 export function attach(token: string, mark: string): string {
-  const strong = /[.!?]/.test(mark);
+  const strong = isSentenceMark(mark.charCodeAt(0));
   if (endsSentence(token) || (endsSoft(token) && !strong)) return token;
   const base = strong ? withoutTrailingSoftPunctuation(token) : token;
   return base.endsWith(mark) ? base : base + mark;

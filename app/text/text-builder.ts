@@ -44,6 +44,9 @@ export function createLineJoiner() {
   };
 }
 
+/** What `\d` matches in a JavaScript pattern: the ASCII digits. */
+export const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
+
 /** What `\s` matches in a JavaScript pattern. */
 export function isWhitespace(code: number): boolean {
   return (

@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { fileTypeFromBuffer, fileTypeFromFile, type FileTypeResult } from "file-type";
-import { isWhitespace } from "../text/text-builder.js";
+import { isDigit, isWhitespace } from "../text/text-builder.js";
 
 /** What an upload turned out to be, judged by its bytes, never by its name or declared type. */
 export type DetectedInput =
@@ -78,8 +78,6 @@ export function captionsFormatOf(text: string): CaptionsFormat {
   if (/^WEBVTT(?:[ \t].*)?(?:\r?\n|$)/.test(text)) return "vtt";
   return startsLikeSrt(text) ? "srt" : "text";
 }
-
-const isDigit = (code: number) => code >= 0x30 && code <= 0x39;
 
 /** Where the run of characters `matches` starting at `from` ends. */
 function runEnd(text: string, from: number, matches: (code: number) => boolean): number {

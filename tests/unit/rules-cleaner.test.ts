@@ -19,6 +19,14 @@ describe("cleanWithRules", () => {
     expect(cleanWithRules(input)).toBe(expected);
   });
 
+  it("cleans a line of many thousand words as it cleans each of its sentences", () => {
+    // 120 KB on one line: the line writer's stretches and the pieces it joins them into are many times over.
+    const sentence = "Um, so I I think we should, uh, ship the release on Friday. Bob: hmm, é 日本 had had it!";
+    const cleaned = cleanWithRules(sentence);
+    const line = Array.from({ length: 1_500 }, () => sentence).join(" ");
+    expect(cleanWithRules(line)).toBe(Array.from({ length: 1_500 }, () => cleaned).join(" "));
+  });
+
   const words = fc.constantFrom(
     "um",
     "Uh,",

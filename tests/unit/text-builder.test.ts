@@ -24,13 +24,14 @@ describe("text building", () => {
     );
   });
 
-  it("builds the concatenation of its parts, past a piece's size and across repeated reads", () => {
+  it("builds the concatenation of its parts, past a piece's size (its own or one given) and across repeated reads", () => {
     fc.assert(
       fc.property(
         fc.array(fc.string({ maxLength: 3 }), { maxLength: 10_000 }),
         fc.nat({ max: 10_000 }),
-        (parts, readAt) => {
-          const builder = createTextBuilder();
+        fc.option(fc.integer({ min: 1, max: 300 })),
+        (parts, readAt, partsPerPiece) => {
+          const builder = createTextBuilder(partsPerPiece ?? undefined);
           parts.forEach((part, index) => {
             builder.append(part);
             if (index === readAt) expect(builder.toString()).toBe(parts.slice(0, index + 1).join(""));

@@ -17,19 +17,12 @@ import {
 const STRETCH_CHARS = 1024;
 
 /**
- * Stretches a line writer's builder joins into one flat piece. A stretch is a rope of a node per word, about
- * 13 bytes a character on Node 26 until it is joined. Held by the thousand, they outlived the young generation
- * and the old one grew with them: a 16 MiB line of words grew the heap by 170 MiB; 16 at a time (200 KB), 45.
- */
-const STRETCHES_PER_PIECE = 16;
-
-/**
  * Writes the words of one line, capitalised, into a text builder. Only the last word kept can still change (a
  * later filler or mark attaches to it, a stutter replaces it), so each word is finished when the next one is
  * kept: memory holds the output, not an array of tokens.
  */
 function createLineWriter(fixI: boolean) {
-  const out = createTextBuilder(STRETCHES_PER_PIECE);
+  const out = createTextBuilder();
   // Words joined with `+=` into a stretch of up to `STRETCH_CHARS`, then handed to the builder: most lines are
   // shorter, and a builder's join for every line cost more than cleaning it; a long line holds no rope of words.
   let stretch = "";

@@ -24,14 +24,17 @@ describe("text building", () => {
     );
   });
 
-  it("builds the concatenation of its parts, past a piece's size (its own or one given) and across repeated reads", () => {
+  it("builds the concatenation of its parts, past a piece's size (in parts or characters) and across repeated reads", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.string({ maxLength: 3 }), { maxLength: 10_000 }),
+        fc.oneof(
+          fc.array(fc.string({ maxLength: 3 }), { maxLength: 10_000 }),
+          // Few parts, long ones: a piece is joined by its characters before its count of parts.
+          fc.array(fc.string({ minLength: 500, maxLength: 3_000 }), { minLength: 40, maxLength: 80 }),
+        ),
         fc.nat({ max: 10_000 }),
-        fc.option(fc.integer({ min: 1, max: 300 })),
-        (parts, readAt, partsPerPiece) => {
-          const builder = createTextBuilder(partsPerPiece ?? undefined);
+        (parts, readAt) => {
+          const builder = createTextBuilder();
           parts.forEach((part, index) => {
             builder.append(part);
             if (index === readAt) expect(builder.toString()).toBe(parts.slice(0, index + 1).join(""));

@@ -35,6 +35,7 @@ export function createTextBuilder() {
     toString(): string {
       const tail = parts.join("");
       parts = [];
+      partsChars = 0;
       // Most texts (a line, a word) never fill a piece: no second join for them.
       const text = pieces.length === 0 ? tail : pieces.join("") + tail;
       pieces.length = 0;

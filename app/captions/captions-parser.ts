@@ -1,6 +1,6 @@
 import { collapseSpaces, createLineJoiner, createTextBuilder, isDigit } from "../text/text-builder.js";
 import type { CaptionsFormat } from "../upload/input-detection.js";
-import type { Utterance } from "../domain/transcript.js";
+import { MAX_MEDIA_TIME_S, type Utterance } from "../domain/transcript.js";
 
 export interface ParsedCaptions {
   /** Cue text only, one cue per line; speakers from WebVTT voice tags kept as `Speaker: text`. */
@@ -93,7 +93,10 @@ function digitsAt(line: string, at: number): { value: number; end: number } {
   return { value, end };
 }
 
-/** `[h+:]mm:ss.fff` (or `,fff`) at `at`: its value in seconds and where it ends, or undefined. */
+/**
+ * `[h+:]mm:ss.fff` (or `,fff`) at `at`: its value in seconds and where it ends, or undefined. Minutes and
+ * seconds past 59 are not a time (WebVTT's rule), nor is a time past `MAX_MEDIA_TIME_S`.
+ */
 function timestampAt(line: string, at: number): { seconds: number; end: number } | undefined {
   const groups: Array<{ value: number; length: number }> = [];
   let position = at;
@@ -113,18 +116,19 @@ function timestampAt(line: string, at: number): { seconds: number; end: number }
   if (groups.length < 2) return undefined;
   const seconds = groups.at(-1)!;
   const minutes = groups.at(-2)!;
-  if (seconds.length !== 2 || minutes.length > 2) return undefined;
+  if (seconds.length !== 2 || minutes.length > 2 || seconds.value > 59 || minutes.value > 59) return undefined;
   const fraction = digitsAt(line, position + 1);
   const fractionLength = fraction.end - position - 1;
   if (fractionLength < 1 || fractionLength > 3) return undefined;
   const hours = groups.length === 3 ? groups[0]!.value : 0;
-  return {
-    seconds: hours * 3600 + minutes.value * 60 + seconds.value + fraction.value / 10 ** fractionLength,
-    end: fraction.end,
-  };
+  const value = hours * 3600 + minutes.value * 60 + seconds.value + fraction.value / 10 ** fractionLength;
+  return value > MAX_MEDIA_TIME_S ? undefined : { seconds: value, end: fraction.end };
 }
 
-/** A cue timing line, `start --> end` (settings may follow): the end in seconds, or undefined. */
+/**
+ * A cue timing line, `start --> end` (settings may follow): both in seconds, or undefined. An end before the
+ * start is read as the start: the cue's text is kept, and no utterance ends before it begins.
+ */
 export function parseTiming(line: string): { startS: number; endS: number } | undefined {
   let position = 0;
   while (isBlank(line.charCodeAt(position))) position++;
@@ -136,7 +140,7 @@ export function parseTiming(line: string): { startS: number; endS: number } | un
   position += 3;
   while (isBlank(line.charCodeAt(position))) position++;
   const end = timestampAt(line, position);
-  return end === undefined ? undefined : { startS: start.seconds, endS: end.seconds };
+  return end === undefined ? undefined : { startS: start.seconds, endS: Math.max(start.seconds, end.seconds) };
 }
 
 function cueText(payload: string[], format: CaptionsFormat): { speaker: string | undefined; text: string } {

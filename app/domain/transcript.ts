@@ -14,6 +14,12 @@ export const TranscriptMetadata = v.object({
 });
 export type TranscriptMetadata = v.InferOutput<typeof TranscriptMetadata>;
 
+/**
+ * The latest time, in seconds, a transcript holds: 100,000 hours, past any recording. A later time is a typo or
+ * an attack, and a time of hundreds of digits would be `Infinity`, which JSON writes as `null`.
+ */
+export const MAX_MEDIA_TIME_S = 360_000_000;
+
 /** Who said what, when: from the provider's diarization, or a captions cue (its voice and times). */
 export const Utterance = v.object({
   speaker: v.pipe(

@@ -1,3 +1,4 @@
+import { MAX_MEDIA_TIME_S } from "../domain/transcript.js";
 import { createTextBuilder } from "../text/text-builder.js";
 import type { Cue } from "./subtitle-cues.js";
 
@@ -18,15 +19,28 @@ const voiceName = (speaker: string) => speaker.replace(/[<>&]/g, "").trim();
 /** SRT has no escaping: the one sequence that would read as a timing line is written as an arrow without the dash. */
 const safeSrt = (text: string) => text.replaceAll("-->", "->");
 
+/** A time in whole milliseconds, within 0 and `MAX_MEDIA_TIME_S` (a time sent back in an answer may be anything). */
+function millisecondsOf(seconds: number): number {
+  return seconds > 0 ? Math.min(Math.round(seconds * 1000), MAX_MEDIA_TIME_S * 1000) : 0;
+}
+
 /**
- * A cue's time as both formats write it, `HH:MM:SS.mmm` (SRT: a comma before the milliseconds), the hours
- * not wrapping at 24 (a recording can be longer than a day; `@deepgram/captions` wraps there).
+ * A time as both formats write it, `HH:MM:SS.mmm` (SRT: a comma before the milliseconds), the hours not
+ * wrapping at 24 (a recording can be longer than a day; `@deepgram/captions` wraps there).
  */
-function timestamp(seconds: number, format: SubtitleFormat): string {
-  const ms = Math.max(0, Math.round(seconds * 1000));
+function timestamp(ms: number, format: SubtitleFormat): string {
   const two = (n: number) => String(n).padStart(2, "0");
   const clock = `${two(Math.floor(ms / 3_600_000))}:${two(Math.floor(ms / 60_000) % 60)}:${two(Math.floor(ms / 1000) % 60)}`;
   return `${clock}${format === "vtt" ? "." : ","}${String(ms % 1000).padStart(3, "0")}`;
+}
+
+/**
+ * The cues in order of their start, as WebVTT requires (words or cues sent back out of order would
+ * otherwise make a file players and parsers refuse); already in order, as the service's own are, the same list.
+ */
+function inStartOrder(cues: readonly Cue[]): readonly Cue[] {
+  const ordered = cues.every((cue, index) => index === 0 || cues[index - 1]!.start <= cue.start);
+  return ordered ? cues : cues.toSorted((a, b) => a.start - b.start);
 }
 
 /** Each cue's text, marked up as its format has it: VTT's voice tags, SRT's name where the speaker changes. */
@@ -53,7 +67,10 @@ function* subtitlePieces(cues: readonly Cue[], format: SubtitleFormat): Generato
   for (const text of cueTexts(cues, format)) {
     const cue = cues[index]!;
     index += 1;
-    const timing = `${timestamp(cue.start, format)} --> ${timestamp(Math.max(cue.end, cue.start), format)}`;
+    // A cue must end after it starts: one with no length of its own (a word the provider timed as an
+    // instant) is given a millisecond.
+    const start = millisecondsOf(cue.start);
+    const timing = `${timestamp(start, format)} --> ${timestamp(Math.max(millisecondsOf(cue.end), start + 1), format)}`;
     yield `${index > 1 ? "\n" : ""}${format === "srt" ? `${index}\n` : ""}${timing}\n${text}\n`;
   }
 }
@@ -61,6 +78,6 @@ function* subtitlePieces(cues: readonly Cue[], format: SubtitleFormat): Generato
 /** A subtitle file of the cues; there must be at least one. Built flat, not appended (see `createTextBuilder`). */
 export function writeSubtitles(cues: readonly Cue[], format: SubtitleFormat): string {
   const file = createTextBuilder();
-  for (const piece of subtitlePieces(cues, format)) file.append(piece);
+  for (const piece of subtitlePieces(inStartOrder(cues), format)) file.append(piece);
   return file.toString();
 }

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import * as v from "valibot";
-import { TRANSCRIPT_SOURCES, Utterance, Word } from "../domain/transcript.js";
+import { MAX_MEDIA_TIME_S, TRANSCRIPT_SOURCES, Utterance, Word } from "../domain/transcript.js";
 import { TranscriptLanguage } from "../domain/transcription-options.js";
 import { cuesOf, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
 import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
@@ -18,7 +18,12 @@ const TimedTranscriptJson = v.object({
   utterances: v.optional(v.array(v.unknown())),
   language: v.optional(v.nullable(TranscriptLanguage), null),
 });
-const LIST_ITEMS = { words: Word, utterances: Utterance } as const;
+/** A time an answer holds: never before the start, nor past `MAX_MEDIA_TIME_S` (a JSON `1e400` reads as `Infinity`). */
+const MediaTime = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_MEDIA_TIME_S));
+const LIST_ITEMS = {
+  words: v.object({ ...Word.entries, start: MediaTime, end: MediaTime }),
+  utterances: v.object({ ...Utterance.entries, start: MediaTime, end: MediaTime }),
+} as const;
 /** The answer's fields in the order a refusal names the first that is wrong. */
 const FIELDS = ["source", "words", "utterances", "language"] as const;
 

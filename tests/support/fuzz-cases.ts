@@ -43,6 +43,11 @@ const contentArb = fc.oneof(
   fc.constantFrom(
     Buffer.alloc(0),
     Buffer.from("WEBVTT\n\n"),
+    // Timings that are not times, or out of order, or of no length: the answer and its subtitles must still hold.
+    Buffer.from(
+      `WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nBack.\n\n00:00:01.000 --> 00:00:01.000\nNone.\n\n` +
+        `99:99:99.999 --> 00:00.000\nBad.\n\n${"9".repeat(400)}:00:00.000 --> ${"9".repeat(400)}:00:01.000\nEndless.\n`,
+    ),
     Buffer.from("\r\n--"),
     Buffer.from([0xff, 0xfe, 0x41, 0x00]),
   ),

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import type { Authenticator } from "../../app/auth/authenticator.js";
 import type { Transcriber } from "../../app/transcription/transcriber.js";
 import { fuzzCaseArb, jobReadCaseArb } from "./fuzz-cases.js";
+import { contentFault } from "./fuzz-oracles.js";
 import { subtitlesCaseArb } from "./fuzz-json-cases.js";
 import { memoryJobs } from "./memory-jobs.js";
 import { listenTestApp } from "./listening-app.js";
@@ -28,7 +29,7 @@ const isProblem = (headers: Record<string, string>) =>
 export interface FuzzReport {
   cases: number;
   byStatus: Record<string, number>;
-  /** Cases that got no status line, a 5xx, or a 4xx that is not problem+json. */
+  /** Cases that got no status line, a 5xx, a 4xx that is not problem+json, or a 200 whose content is broken. */
   failures: Array<{ status: number | undefined; ending: string; head: string; bodyBytes: number }>;
   aliveAfter: boolean;
   leftoverUploads: string[];
@@ -104,10 +105,11 @@ export async function runFuzz({
         report.byStatus[key] = (report.byStatus[key] ?? 0) + 1;
         // A refusal the client cannot read (no problem+json) fails the run as a 5xx does.
         const unreadable = answer.status !== undefined && answer.status >= 400 && !isProblem(answer.headers);
-        if (answer.status === undefined || answer.status >= 500 || unreadable) {
+        const fault = contentFault(answer);
+        if (answer.status === undefined || answer.status >= 500 || unreadable || fault !== undefined) {
           report.failures.push({
             status: answer.status,
-            ending: answer.ending,
+            ending: fault ?? answer.ending,
             head: sample.head.toString("latin1"),
             bodyBytes: sample.body.length,
           });

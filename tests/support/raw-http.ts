@@ -7,6 +7,8 @@ export interface RawAnswer {
   interim: number[];
   headers: Record<string, string>;
   body: string;
+  /** Whether the whole body arrived (by its Content-Length, or its last chunk). */
+  complete: boolean;
   /** How the connection ended: closed cleanly, reset, or still open when `waitMs` ran out. */
   ending: "closed" | "reset" | "timeout";
   /** Body bytes the client managed to write before it stopped. */
@@ -61,8 +63,7 @@ export function rawRequest(request: RawRequest): Promise<RawAnswer> {
     });
     socket.on("close", () => {
       clearTimeout(timer);
-      const { complete: _complete, ...answer } = parse(Buffer.concat(received).toString("latin1"));
-      resolve({ ...answer, ending, sentBytes });
+      resolve({ ...parse(Buffer.concat(received).toString("latin1")), ending, sentBytes });
     });
     socket.on("connect", () => {
       void (async () => {

@@ -1,6 +1,11 @@
 import { createRequire } from "node:module";
 import SrtParser from "srt-parser-2";
-import { WebVTTParser, type WebVttNode } from "webvtt-parser";
+import type { WebVttNode } from "webvtt-parser";
+
+const require = createRequire(import.meta.url);
+// Required, not imported: the package sets its exports at run time, which Node's ESM loader (tsx, the fuzz
+// script) cannot see as named exports.
+const { WebVTTParser } = require("webvtt-parser") as typeof import("webvtt-parser");
 
 /** A cue as an independent parser reads it: times, the voice (WebVTT) and the text without markup. */
 export interface ParsedCue {
@@ -20,7 +25,7 @@ function voiceOf(nodes: WebVttNode[]): string | undefined {
 }
 
 /** The HTML character references, as the parser's own table (its default knows `&amp` only without `;`). */
-const ENTITIES = createRequire(import.meta.url)("webvtt-parser/html-entities.json") as Record<string, string>;
+const ENTITIES = require("webvtt-parser/html-entities.json") as Record<string, string>;
 
 /** WebVTT through `webvtt-parser` (the W3C reference parser's port): its errors, and each cue. */
 export function parseVtt(text: string): { errors: string[]; cues: ParsedCue[] } {

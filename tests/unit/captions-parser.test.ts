@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCaptions } from "../../app/captions/captions-parser.js";
+import { MAX_MEDIA_TIME_S } from "../../app/domain/transcript.js";
 
 const fixture = (name: string) => readFile(new URL(`../fixtures/captions/${name}`, import.meta.url), "utf8");
 
@@ -69,5 +70,64 @@ describe("parseCaptions", () => {
       durationS: null,
       utterances: null,
     });
+  });
+  it("drops a cue whose timing is not a time: minutes or seconds past 59, or past 100,000 hours (hundreds of digits read as Infinity)", () => {
+    const cue = (timing: string, text: string) => `${timing}\n${text}\n\n`;
+    const vtt = [
+      "WEBVTT\n\n",
+      cue("00:00:01.000 --> 00:00:02.000", "kept first"),
+      cue("99:99:99.999 --> 00:00.000", "minutes past 59"),
+      cue("00:75.000 --> 00:76.000", "short form, minutes past 59"),
+      cue("00:00:60.000 --> 00:01:00.000", "seconds past 59"),
+      cue(`${"9".repeat(400)}:00:00.000 --> ${"9".repeat(400)}:00:01.000`, "Infinity hours"),
+      cue("100001:00:00.000 --> 100001:00:01.000", "past the limit"),
+      cue("100000:00:00.000 --> 100000:00:00.000", "at the limit"),
+    ].join("");
+    for (const format of ["vtt", "srt"] as const) {
+      const parsed = parseCaptions(format === "vtt" ? vtt : vtt.replace("WEBVTT\n\n", "").replaceAll(".", ","), format);
+      expect(parsed.transcript).toBe("kept first\nat the limit");
+      expect(parsed.utterances).toEqual([
+        { speaker: null, start: 1, end: 2, text: "kept first" },
+        { speaker: null, start: MAX_MEDIA_TIME_S, end: MAX_MEDIA_TIME_S, text: "at the limit" },
+      ]);
+      expect(parsed.durationS).toBe(MAX_MEDIA_TIME_S);
+    }
+  });
+
+  it("reads a cue that ends before it starts as ending where it starts, its text kept", () => {
+    const parsed = parseCaptions("WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nBackwards.\n", "vtt");
+    expect(parsed.utterances).toEqual([{ speaker: null, start: 5, end: 5, text: "Backwards." }]);
+    expect(parsed.durationS).toBe(5);
+  });
+
+  it("gives utterances that start at 0 or later and end no sooner, within the limit, whatever the timing lines hold (property)", () => {
+    // Mostly well-formed clocks, with hours of up to 400 digits and minutes and seconds up to 99.
+    const number = (length: number) => fc.stringMatching(new RegExp(`^\\d{${length}}$`));
+    const hours = fc.oneof(
+      number(2),
+      fc.integer({ min: 1, max: 400 }).chain((length) => number(length)),
+    );
+    const timestamp = fc
+      .tuple(fc.option(hours, { nil: undefined }), number(2), number(2), number(3), fc.constantFrom(".", ","))
+      .map(([h, m, s, f, mark]) => `${h === undefined ? "" : `${h}:`}${m}:${s}${mark}${f}`);
+    const block = fc
+      .tuple(timestamp, timestamp, fc.constantFrom("-->", " --> ", "->"))
+      .map(([start, end, arrow]) => `${start}${arrow}${end}\nsaid\n\n`);
+    fc.assert(
+      fc.property(
+        fc.array(block, { maxLength: 12 }),
+        fc.constantFrom<"vtt" | "srt">("vtt", "srt"),
+        (blocks, format) => {
+          const parsed = parseCaptions(`WEBVTT\n\n${blocks.join("")}`, format);
+          for (const { start, end } of parsed.utterances ?? []) {
+            expect(Number.isFinite(start) && Number.isFinite(end)).toBe(true);
+            expect(0 <= start && start <= end && end <= MAX_MEDIA_TIME_S).toBe(true);
+          }
+          const ends = (parsed.utterances ?? []).map((utterance) => utterance.end);
+          expect(parsed.durationS).toBe(ends.length === 0 ? null : Math.max(...ends));
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });

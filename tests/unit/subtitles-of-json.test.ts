@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { TRANSCRIPT_SOURCES, Utterance, Word } from "../../app/domain/transcript.js";
+import { MAX_MEDIA_TIME_S, TRANSCRIPT_SOURCES, Utterance, Word } from "../../app/domain/transcript.js";
 import { TranscriptLanguage } from "../../app/domain/transcription-options.js";
 import { answerArb } from "../support/fuzz-json-cases.js";
 import { subtitlesOfJson } from "../../app/text-work/subtitles-of-json.js";
@@ -84,6 +84,9 @@ describe("subtitlesOfJson: a transcript answer sent back, read on the text worke
       "utterances.0.text",
     ],
     [{ source: "audio", words: [word("a", 0)], language: { code: 5 } }, "language.code"],
+    [{ source: "audio", words: [word("a", -0.5)] }, "words.0.start"],
+    [{ source: "audio", words: [word("a", 0), { ...word("b", 1), end: MAX_MEDIA_TIME_S + 1 }] }, "words.1.end"],
+    [`{"source":"captions","utterances":[{"speaker":null,"start":0,"end":1e400,"text":"a"}]}`, "utterances.0.end"],
   ])("names the first field that is not what an answer holds: %j → %s", async (body, field) => {
     expect(await render(body)).toEqual({ ok: false, reason: "shape", field });
   });
@@ -102,10 +105,12 @@ describe("subtitlesOfJson: a transcript answer sent back, read on the text worke
 
   it("refuses exactly what the whole answer's schema refuses, naming the same field (property)", async () => {
     // The lists are checked an item at a time to keep no copy of them; the verdict must be the plain schema's.
+    // A time is not before the start, nor past the limit (a JSON 1e400 reads as Infinity).
+    const time = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_MEDIA_TIME_S));
     const WholeAnswer = v.object({
       source: v.picklist(TRANSCRIPT_SOURCES),
-      words: v.optional(v.array(Word)),
-      utterances: v.optional(v.array(Utterance)),
+      words: v.optional(v.array(v.object({ ...Word.entries, start: time, end: time }))),
+      utterances: v.optional(v.array(v.object({ ...Utterance.entries, start: time, end: time }))),
       language: v.optional(v.nullable(TranscriptLanguage), null),
     });
     await fc.assert(

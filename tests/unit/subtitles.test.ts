@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCaptions } from "../../app/captions/captions-parser.js";
 import { conversationOf, type Word } from "../../app/domain/transcript.js";
-import { cuesOf, DEFAULT_SUBTITLE_LAYOUT, type SubtitleLayout } from "../../app/subtitles/subtitle-cues.js";
+import { MAX_MEDIA_TIME_S } from "../../app/domain/transcript.js";
+import { cuesOf, DEFAULT_SUBTITLE_LAYOUT, type Cue, type SubtitleLayout } from "../../app/subtitles/subtitle-cues.js";
 import { writeSubtitles } from "../../app/subtitles/subtitle-files.js";
 import { renderSubtitles } from "../../app/text-work/text-worker.js";
 import { parseSrt, parseVtt } from "../support/subtitle-parsers.js";
@@ -219,5 +220,50 @@ describe("subtitle files, read back by independent parsers", () => {
     expect(vtt.cues.map((cue) => cue.start)).toEqual([86_390, 86_400, 86_410]);
     expect(writeSubtitles(cues, "vtt")).toContain("24:00:00.000 --> 24:00:05.000");
     expect(parseSrt(writeSubtitles(cues, "srt")).map((cue) => cue.start)).toEqual([86_390, 86_400, 86_410]);
+  });
+  it("writes cues of any times as files the parsers read with no error: in order of start, each at least a millisecond long, within the limit (property)", () => {
+    const time = fc.oneof(
+      fc.double({ min: -10, max: 100, noNaN: true }),
+      fc.constantFrom(0, 0.0004, 0.9996, MAX_MEDIA_TIME_S, 1e308, Number.POSITIVE_INFINITY, -1e308),
+    );
+    const cueArb = fc.record({ start: time, end: time, text: fc.constantFrom("One.", "Two words.", "Three") });
+    fc.assert(
+      fc.property(fc.array(cueArb, { minLength: 1, maxLength: 20 }), (drafts) => {
+        const cues: Cue[] = drafts.map(({ start, end, text }) => ({ start, end, speaker: null, lines: [text] }));
+        const vtt = parseVtt(writeSubtitles(cues, "vtt"));
+        expect(vtt.errors).toEqual([]);
+        // SRT's hours have two digits (`srt-parser-2` reads no more): its file is read back below 100 hours.
+        const srtReadable = drafts.every(({ start, end }) => Math.max(start, end) < 359_999);
+        const srt = srtReadable ? [parseSrt(writeSubtitles(cues, "srt"))] : [];
+        for (const read of [vtt.cues, ...srt]) {
+          expect(read).toHaveLength(cues.length);
+          read.forEach((cue, index) => {
+            expect(cue.start).toBeGreaterThanOrEqual(index === 0 ? 0 : read[index - 1]!.start);
+            expect(cue.end).toBeGreaterThan(cue.start);
+            expect(cue.end).toBeLessThanOrEqual(MAX_MEDIA_TIME_S + 0.001);
+          });
+          expect(read.map((cue) => cue.text).sort()).toEqual(drafts.map((draft) => draft.text).sort());
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("writes a captions import with cues out of order, or of no length, as a file in order", () => {
+    const imported = parseCaptions(
+      "WEBVTT\n\n00:00:09.000 --> 00:00:10.000\nLast.\n\n00:00:01.000 --> 00:00:01.000\nFirst.\n\n00:00:05.000 --> 00:00:04.000\nMiddle.\n",
+      "vtt",
+    );
+    const cues = cuesOf(
+      { source: "captions", utterances: imported.utterances ?? [], language: "en" },
+      DEFAULT_SUBTITLE_LAYOUT,
+    );
+    const vtt = parseVtt(writeSubtitles(cues, "vtt"));
+    expect(vtt.errors).toEqual([]);
+    expect(vtt.cues.map(({ start, end, text }) => [start, end, text])).toEqual([
+      [1, 1.001, "First."],
+      [5, 5.001, "Middle."],
+      [9, 10, "Last."],
+    ]);
   });
 });

@@ -37,7 +37,7 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
   invalid_transcript: {
     meaning:
       "The body of POST /batch/subtitles is not a transcript: not UTF-8 JSON, or without `source` and the `words` or `utterances` " +
-      "of an answer (`field` names what is wrong).",
+      "of an answer, or with a time before 0 or past 100,000 hours (`field` names what is wrong).",
     action: "Send back the JSON of a POST /batch/process answer or a completed job as it came, as application/json.",
   },
   invalid_callback: {

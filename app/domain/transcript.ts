@@ -20,6 +20,9 @@ export type TranscriptMetadata = v.InferOutput<typeof TranscriptMetadata>;
  */
 export const MAX_MEDIA_TIME_S = 360_000_000;
 
+/** A time read from outside (a provider's answer, an answer sent back): from 0 to `MAX_MEDIA_TIME_S`. */
+export const MediaTime = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_MEDIA_TIME_S));
+
 /** Who said what, when: from the provider's diarization, or a captions cue (its voice and times). */
 export const Utterance = v.object({
   speaker: v.pipe(

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import * as v from "valibot";
-import { MAX_MEDIA_TIME_S, TRANSCRIPT_SOURCES, Utterance, Word } from "../domain/transcript.js";
+import { MediaTime, TRANSCRIPT_SOURCES, Utterance, Word } from "../domain/transcript.js";
 import { TranscriptLanguage } from "../domain/transcription-options.js";
 import { cuesOf, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
 import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
@@ -18,8 +18,7 @@ const TimedTranscriptJson = v.object({
   utterances: v.optional(v.array(v.unknown())),
   language: v.optional(v.nullable(TranscriptLanguage), null),
 });
-/** A time an answer holds: never before the start, nor past `MAX_MEDIA_TIME_S` (a JSON `1e400` reads as `Infinity`). */
-const MediaTime = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_MEDIA_TIME_S));
+// Times are checked as a provider's are (a JSON `1e400` reads as `Infinity`, which JSON writes back as `null`).
 const LIST_ITEMS = {
   words: v.object({ ...Word.entries, start: MediaTime, end: MediaTime }),
   utterances: v.object({ ...Utterance.entries, start: MediaTime, end: MediaTime }),

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { conversationOf, type Word } from "../domain/transcript.js";
+import { conversationOf, MediaTime, type Word } from "../domain/transcript.js";
 import {
   canonicalLanguageTag,
   type TranscriptLanguage,
@@ -11,8 +11,8 @@ import type { Transcription } from "./transcriber.js";
 const DeepgramWord = v.object({
   word: v.string(),
   punctuated_word: v.optional(v.string()),
-  start: v.number(),
-  end: v.number(),
+  start: MediaTime,
+  end: MediaTime,
   confidence: v.optional(v.number()),
   speaker: v.optional(v.number()),
 });
@@ -20,7 +20,7 @@ const DeepgramWord = v.object({
 const ListenResponse = v.object({
   metadata: v.object({
     request_id: v.optional(v.string()),
-    duration: v.optional(v.number()),
+    duration: v.fallback(v.optional(MediaTime), undefined),
   }),
   results: v.object({
     channels: v.pipe(
@@ -40,10 +40,14 @@ const ListenResponse = v.object({
       ),
       v.minLength(1),
     ),
-    utterances: v.optional(
-      v.array(
-        v.object({ start: v.number(), end: v.number(), transcript: v.string(), speaker: v.optional(v.number()) }),
+    // Extras too, as the words are: turns with a time that is not one are left out, the transcript kept.
+    utterances: v.fallback(
+      v.optional(
+        v.array(
+          v.object({ start: MediaTime, end: MediaTime, transcript: v.string(), speaker: v.optional(v.number()) }),
+        ),
       ),
+      undefined,
     ),
   }),
 });

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { conversationOf, type Word } from "../domain/transcript.js";
+import { conversationOf, MediaTime, type Word } from "../domain/transcript.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import type { Transcription } from "./transcriber.js";
 import { whisperLanguageTag } from "./whisper-language.js";
@@ -7,8 +7,8 @@ import { whisperLanguageTag } from "./whisper-language.js";
 // An OpenAI-compatible server's transcription answer, read into our words and speakers.
 
 const Segment = v.object({
-  start: v.number(),
-  end: v.number(),
+  start: MediaTime,
+  end: MediaTime,
   text: v.string(),
   speaker: v.optional(v.union([v.string(), v.number()])),
 });
@@ -16,8 +16,8 @@ const Segment = v.object({
 /** A word with its timings, as `timestamp_granularities: ["word"]` asks for. */
 const TimedWord = v.object({
   word: v.string(),
-  start: v.number(),
-  end: v.number(),
+  start: MediaTime,
+  end: MediaTime,
   // Self-hosted Whisper servers (faster-whisper) give each word's probability; OpenAI gives none.
   probability: v.optional(v.number()),
 });
@@ -28,7 +28,7 @@ const TimedWord = v.object({
  */
 const TranscriptionResponse = v.object({
   text: v.string(),
-  duration: v.fallback(v.optional(v.number()), undefined),
+  duration: v.fallback(v.optional(MediaTime), undefined),
   language: v.fallback(v.optional(v.string()), undefined),
   segments: v.fallback(v.optional(v.array(Segment)), undefined),
   words: v.fallback(v.optional(v.array(TimedWord)), undefined),

@@ -81,6 +81,52 @@ describe("reading a provider's answer from its bytes", () => {
   });
 });
 
+describe("times in a provider's answer that are not times", () => {
+  // JSON's `1e400` parses as Infinity, which an answer or an event would write as `null`.
+  const read = (provider: "deepgram" | "openai", text: string) =>
+    readProviderAnswer({ provider, chunks: [new TextEncoder().encode(text)] }, asked);
+
+  it.each([
+    ["an Infinity", "1e400"],
+    ["a time before the start", "-0.5"],
+    ["a time past 100,000 hours", "360000001"],
+  ])("leave out Deepgram's words, turns or duration with %s, the rest kept", (_, time) => {
+    const answer = JSON.stringify(diarizedAnswer(3));
+    const words = answer.replace('"start":0.3', `"start":${time}`);
+    const turns = answer.replace('"start":1,"end":2', `"start":1,"end":${time}`);
+    const duration = answer.replace(/"duration":[\d.]+/, `"duration":${time}`);
+    expect(words).not.toBe(answer);
+    expect(turns).not.toBe(answer);
+    expect(duration).not.toBe(answer);
+    const withoutWords = read("deepgram", words);
+    expect(withoutWords?.words).toBeUndefined();
+    expect(withoutWords?.utterances).toEqual(whole3.utterances);
+    const withoutTurns = read("deepgram", turns);
+    expect(withoutTurns?.utterances).toBeUndefined();
+    expect(withoutTurns?.words).toEqual(whole3.words);
+    expect(withoutTurns?.transcript).toBe(diarizedAnswer(3).results.channels[0]!.alternatives[0]!.transcript);
+    const withoutDuration = read("deepgram", duration);
+    expect(withoutDuration?.durationS).toBeNull();
+    expect(withoutDuration?.words).toEqual(whole3.words);
+  });
+
+  it("leaves out an OpenAI-compatible server's segments and words with an Infinity, its text kept", () => {
+    const text = `{"text":"We ship.","duration":1e400,"segments":[{"start":0,"end":1e400,"text":"We ship."}],"words":[{"word":"We","start":-1,"end":0.5}]}`;
+    const answer = readProviderAnswer(
+      { provider: "openai", chunks: [new TextEncoder().encode(text)] },
+      defaultOptions({ provider: "openai", model: "whisper-1" }),
+    );
+    expect(answer).toMatchObject({ transcript: "We ship.", durationS: null });
+    expect(answer?.utterances).toBeUndefined();
+    expect(answer?.words).toBeUndefined();
+  });
+});
+
+const whole3 = readProviderAnswer(
+  { provider: "deepgram", chunks: [new TextEncoder().encode(JSON.stringify(diarizedAnswer(3)))] },
+  asked,
+)!;
+
 describe("reading an OpenAI-compatible server's answer from its bytes", () => {
   const asked = defaultOptions({ provider: "openai", model: "gpt-4o-transcribe-diarize" });
   const segments = Array.from({ length: 40 }, (_, index) => ({

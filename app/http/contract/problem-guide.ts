@@ -28,11 +28,12 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
     meaning:
       "A query parameter has a value the route does not take (`parameter` names it): a transcription option " +
       "(a malformed language tag, a model not in `allowed`, too many or too long key terms, an unknown " +
-      "redaction, a switch that is not true or false, language with detect_language), or the job list's.",
+      "redaction, a switch that is not true or false, language with detect_language), a subtitle format or " +
+      "layout, or the job list's; or one given twice that is not keyterm or redact.",
     action:
       "Fix the parameter named: language as a BCP-47 tag (es, pt-BR) or detect_language=true, model from `allowed`, " +
       "at most 50 keyterm of at most 100 characters, redact pii, pci or numbers; for the list, status, limit 1 to 100 " +
-      "and a cursor exactly as a page returned it.",
+      "and a cursor exactly as a page returned it; give each parameter once (keyterm and redact may repeat).",
   },
   invalid_transcript: {
     meaning:

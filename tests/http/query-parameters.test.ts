@@ -1,0 +1,64 @@
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memoryJobs } from "../support/memory-jobs.js";
+import { buildTestApp, FIXTURES, uploadForm } from "../support/test-app.js";
+
+const TENANT = "11111111-1111-4111-8111-111111111111";
+
+describe("a query parameter given twice", () => {
+  let built: Awaited<ReturnType<typeof buildTestApp>>;
+  let answer: string;
+  const jobs = memoryJobs();
+
+  beforeAll(async () => {
+    built = await buildTestApp({ jobs });
+    const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
+    answer = await (
+      await built.app.request("/batch/process", { method: "POST", body: uploadForm(vtt, "m.vtt") })
+    ).text();
+  });
+  afterAll(() => built.dispose());
+
+  it.each([
+    ["POST /batch/subtitles", "/batch/subtitles?format=srt&format=vtt", "format"],
+    ["POST /batch/subtitles", "/batch/subtitles?format=vtt&max_lines=2&max_lines=3", "max_lines"],
+    ["POST /batch/subtitles", "/batch/subtitles?max_line_chars=20&max_line_chars=", "max_line_chars"],
+    ["POST /batch/process", "/batch/process?max_lines=1&max_lines=1", "max_lines"],
+    ["GET /batch/jobs", "/batch/jobs?limit=5&limit=50", "limit"],
+    ["GET /batch/jobs", "/batch/jobs?status=queued&status=failed", "status"],
+  ])(
+    "%s (%s) is a 400 invalid_query naming it: neither value is taken over the other",
+    async (route, path, parameter) => {
+      const post = route.startsWith("POST");
+      const body = path.startsWith("/batch/process")
+        ? uploadForm(await readFile(new URL("captions/meeting.vtt", FIXTURES)), "m.vtt")
+        : answer;
+      const response = await built.app.request(path, {
+        method: post ? "POST" : "GET",
+        headers: {
+          "X-Tenant-ID": TENANT,
+          ...(path.startsWith("/batch/subtitles") && { "Content-Type": "application/json" }),
+          ...(path.startsWith("/batch/process") && { Accept: "text/vtt" }),
+        },
+        ...(post && { body }),
+      });
+      expect(response.status).toBe(400);
+      expect(response.headers.get("content-type")).toContain("application/problem+json");
+      expect(await response.json()).toMatchObject({
+        code: "invalid_query",
+        parameter,
+        detail: `${parameter} may be given once`,
+      });
+    },
+  );
+
+  it("once, is taken as before", async () => {
+    const response = await built.app.request("/batch/subtitles?format=srt&max_lines=1", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: answer,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/x-subrip; charset=utf-8");
+  });
+});

@@ -19,7 +19,7 @@ await runCommand(
     summary:
       "Sends generated requests (malformed, oversized, slow, well-formed) to a real listening server on loopback: uploads\n" +
       "to both POST routes, answers sent back for subtitles, reads and deletes of jobs. It prints the answers by status. Fails when a request got no answer, a 5xx or a refusal that is not problem+json,\n" +
-      "the server died, or files were left.",
+      "an answer outside its schema (a problem, a transcript, its times) or WebVTT a parser refuses, the server died, or files were left.",
     options: {
       cases: { type: "string", value: "<n>", default: "1000", description: "how many requests" },
       seed: { type: "string", value: "<n>", description: "the generator's seed, to replay a run (default: the clock)" },

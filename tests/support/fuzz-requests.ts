@@ -105,7 +105,7 @@ export async function runFuzz({
         report.byStatus[key] = (report.byStatus[key] ?? 0) + 1;
         // A refusal the client cannot read (no problem+json) fails the run as a 5xx does.
         const unreadable = answer.status !== undefined && answer.status >= 400 && !isProblem(answer.headers);
-        const fault = contentFault(answer);
+        const fault = contentFault(answer, path);
         if (answer.status === undefined || answer.status >= 500 || unreadable || fault !== undefined) {
           report.failures.push({
             status: answer.status,

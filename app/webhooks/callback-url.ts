@@ -1,3 +1,4 @@
+import { BlockList, isIP } from "node:net";
 import ipaddr from "ipaddr.js";
 
 /** The ports a callback may use unless private targets are allowed. */
@@ -7,19 +8,36 @@ const MAX_CALLBACK_URL_CHARS = 2048;
 /** The ranges (ipaddr.js names) a callback may reach: the public internet only. */
 const PUBLIC_RANGE = "unicast";
 
+/** IPv6 blocks read by Node's own parser: ipaddr.js reads `::1.2.3.4` (IPv4-compatible) as `::ffff:1.2.3.4`. */
+function ipv6Block(prefix: string, bits: number): BlockList {
+  const block = new BlockList();
+  block.addSubnet(prefix, bits, "ipv6");
+  return block;
+}
+/** IPv6's global unicast block, the only one handed out on the internet; ipaddr.js calls most of `::/8` "unicast". */
+const GLOBAL_UNICAST_V6 = ipv6Block("2000::", 3);
+/** IPv4 addresses written as IPv6 (`::ffff:127.0.0.1`). */
+const IPV4_MAPPED = ipv6Block("::ffff:0:0", 96);
+
 /** A callback URL the service will not call, and why (the client is told; nothing was sent). */
 export class CallbackRefused extends Error {
   override readonly name = "CallbackRefused";
 }
 
-/** Whether an address is on the public internet: not loopback, private, link-local, unique-local, multicast, metadata, unspecified or reserved. */
+/**
+ * Whether an address is on the public internet: not loopback, private, link-local, unique-local, multicast,
+ * metadata, unspecified or reserved, nor IPv6 outside 2000::/3 (the IPv4-compatible `::127.0.0.1` among it).
+ */
 export function isPublicAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  let parsed = ipaddr.parse(address);
-  // An IPv4 address written as IPv6 (`::ffff:127.0.0.1`) is judged as the IPv4 address it is.
-  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
-    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  return parsed.range() === PUBLIC_RANGE;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (family === 6) {
+    // An IPv4 address written as IPv6 is judged as the IPv4 address it is.
+    if (IPV4_MAPPED.check(address, "ipv6"))
+      return isPublicAddress(ipaddr.IPv6.parse(address).toIPv4Address().toString());
+    if (!GLOBAL_UNICAST_V6.check(address, "ipv6")) return false;
+  }
+  return ipaddr.parse(address).range() === PUBLIC_RANGE;
 }
 
 /**

@@ -1,8 +1,10 @@
 import http from "node:http";
 import https from "node:https";
+import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import type { LookupFunction } from "node:net";
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-filtering-agent";
 import { Webhook } from "standardwebhooks";
+import { isPublicAddress } from "./callback-url.js";
 
 /** How long one try may take, connecting and answering. */
 export const WEBHOOK_TRY_TIMEOUT_MS = 10_000;
@@ -37,6 +39,7 @@ export function createWebhookSender(options: WebhookSenderOptions) {
   const filter = { allowPrivateIPAddress: options.allowPrivate, allowMetaIPAddress: false, keepAlive: false };
   const agents = { http: new RequestFilteringHttpAgent(filter), https: new RequestFilteringHttpsAgent(filter) };
   const timeoutMs = options.timeoutMs ?? WEBHOOK_TRY_TIMEOUT_MS;
+  const lookup = options.allowPrivate ? options.lookup : publicOnly(options.lookup ?? dnsLookup);
 
   return function send(webhook: SignedWebhook): Promise<TryOutcome> {
     const signature = new Webhook(webhook.secret).sign(webhook.id, webhook.timestamp, webhook.body);
@@ -46,7 +49,7 @@ export function createWebhookSender(options: WebhookSenderOptions) {
       const request = (secure ? https : http).request(webhook.url, {
         method: "POST",
         agent: secure ? agents.https : agents.http,
-        ...(options.lookup && { lookup: options.lookup }),
+        ...(lookup && { lookup }),
         headers: {
           "Content-Type": "application/json",
           "Content-Length": Buffer.byteLength(webhook.body),
@@ -75,3 +78,26 @@ export function createWebhookSender(options: WebhookSenderOptions) {
 }
 
 export type WebhookSender = ReturnType<typeof createWebhookSender>;
+
+/**
+ * A resolver that fails a name with any address off the public internet by the callback check's own rule,
+ * before the filtering agent's (which takes the rest of IPv6's `::/8`, `::127.0.0.1` among it, as public).
+ */
+function publicOnly(lookup: LookupFunction): LookupFunction {
+  return (hostname, options, callback) =>
+    lookup(
+      hostname,
+      options,
+      (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => {
+        const addresses = typeof address === "string" ? [address] : (address ?? []).map((entry) => entry.address);
+        const refused = error === null ? addresses.find((candidate) => !isPublicAddress(candidate)) : undefined;
+        if (refused !== undefined)
+          return callback(
+            new Error(`DNS lookup ${refused} (host: ${hostname}) is not allowed: not a public address.`),
+            "",
+            0,
+          );
+        (callback as (...args: unknown[]) => void)(error, address, family);
+      },
+    );
+}

@@ -32,6 +32,10 @@ const REFUSED = [
   "https://0.0.0.0/hook",
   "https://224.0.0.1/hook",
   "https://100.64.0.1/hook",
+  "https://[::127.0.0.1]/hook",
+  "https://[::7f00:1]/hook",
+  "https://[::a9fe:a9fe]/hook",
+  "https://[100::1]/hook",
   "https://hooks.example.com:22/hook",
   "ftp://hooks.example.com/hook",
   "not a url",
@@ -59,6 +63,17 @@ describe("a callback_url the service will not call", () => {
         expect(isPublicAddress(`::ffff:${address}`)).toBe(isPublicAddress(address));
       }),
     );
+  });
+
+  it("takes no IPv6 address outside the global unicast block 2000::/3 as public (property)", () => {
+    fc.assert(
+      fc.property(fc.ipV6(), (address) => {
+        const first = Number.parseInt(address.split(":")[0] || "0", 16);
+        if (first < 0x2000 || first > 0x3fff) expect(isPublicAddress(address)).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(isPublicAddress("2606:4700:4700::1111")).toBe(true);
   });
 
   it.each(REFUSED.slice(0, 9))(
@@ -138,6 +153,16 @@ describe("sending a webhook", () => {
     expect(outcome.status).toBeNull();
     expect(outcome).toMatchObject({ reason: expect.stringMatching(/not allowed/) as unknown });
     expect(receiver.received.length).toBe(before);
+  });
+
+  it("refuses at connect time a name that resolves to an IPv4-compatible IPv6 address (::127.0.0.1), which the filtering agent alone would take", async () => {
+    const toCompatible: LookupFunction = (_hostname, options, callback) => {
+      if (options.all) callback(null, [{ address: "::7f00:1", family: 6 }]);
+      else callback(null, "::7f00:1", 6);
+    };
+    const send = createWebhookSender({ allowPrivate: false, lookup: toCompatible, timeoutMs: 2_000 });
+    const outcome = await send(webhook(`https://hooks.example.com:8443/hook`));
+    expect(outcome).toMatchObject({ status: null, reason: expect.stringMatching(/not a public address/) as unknown });
   });
 
   it("sends when private targets are allowed, following no redirect and signing each try", async () => {

@@ -8,11 +8,12 @@ const TENANT = "11111111-1111-4111-8111-111111111111";
 describe("a query parameter given twice", () => {
   let built: Awaited<ReturnType<typeof buildTestApp>>;
   let answer: string;
+  let vtt: Buffer;
   const jobs = memoryJobs();
 
   beforeAll(async () => {
     built = await buildTestApp({ jobs });
-    const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
+    vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
     answer = await (
       await built.app.request("/batch/process", { method: "POST", body: uploadForm(vtt, "m.vtt") })
     ).text();
@@ -30,9 +31,7 @@ describe("a query parameter given twice", () => {
     "%s (%s) is a 400 invalid_query naming it: neither value is taken over the other",
     async (route, path, parameter) => {
       const post = route.startsWith("POST");
-      const body = path.startsWith("/batch/process")
-        ? uploadForm(await readFile(new URL("captions/meeting.vtt", FIXTURES)), "m.vtt")
-        : answer;
+      const body = path.startsWith("/batch/process") ? uploadForm(vtt, "m.vtt") : answer;
       const response = await built.app.request(path, {
         method: post ? "POST" : "GET",
         headers: {

@@ -6,7 +6,8 @@ import { parseVtt } from "./subtitle-parsers.js";
 
 const TIMED_LISTS = ["utterances", "words"] as const;
 
-const typeOf = (answer: RawAnswer) => answer.headers["content-type"]?.split(";")[0]?.trim();
+/** An answer's media type, without its parameters. */
+export const typeOf = (answer: Pick<RawAnswer, "headers">) => answer.headers["content-type"]?.split(";")[0]?.trim();
 
 function parsed(body: string): { json: unknown } | undefined {
   try {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import type { Authenticator } from "../../app/auth/authenticator.js";
 import type { Transcriber } from "../../app/transcription/transcriber.js";
 import { fuzzCaseArb, jobReadCaseArb } from "./fuzz-cases.js";
-import { contentFault } from "./fuzz-oracles.js";
+import { contentFault, typeOf } from "./fuzz-oracles.js";
 import { subtitlesCaseArb } from "./fuzz-json-cases.js";
 import { memoryJobs } from "./memory-jobs.js";
 import { listenTestApp } from "./listening-app.js";
@@ -22,9 +22,6 @@ const echoTranscriber: Transcriber = {
       requestId: "fuzz",
     }),
 };
-
-const isProblem = (headers: Record<string, string>) =>
-  headers["content-type"]?.split(";")[0]?.trim() === "application/problem+json";
 
 export interface FuzzReport {
   cases: number;
@@ -104,7 +101,8 @@ export async function runFuzz({
         const key = answer.status === undefined ? "no answer" : String(answer.status);
         report.byStatus[key] = (report.byStatus[key] ?? 0) + 1;
         // A refusal the client cannot read (no problem+json) fails the run as a 5xx does.
-        const unreadable = answer.status !== undefined && answer.status >= 400 && !isProblem(answer.headers);
+        const unreadable =
+          answer.status !== undefined && answer.status >= 400 && typeOf(answer) !== "application/problem+json";
         const fault = contentFault(answer, path);
         if (answer.status === undefined || answer.status >= 500 || unreadable || fault !== undefined) {
           report.failures.push({

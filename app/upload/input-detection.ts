@@ -73,9 +73,12 @@ function captions(text: string, encoding: TextEncoding): DetectedInput {
   return { kind: "captions", format: captionsFormatOf(text), encoding };
 }
 
-/** Which captions format a text file's start is in: a WebVTT header, an SRT cue, or else plain text. */
+/**
+ * Which captions format a text file's start is in: a WebVTT header, an SRT cue, or else plain text. A line
+ * may end in LF, CRLF or a lone CR (WebVTT's line terminators; old Mac editors write CRs), as the parser reads.
+ */
 export function captionsFormatOf(text: string): CaptionsFormat {
-  if (/^WEBVTT(?:[ \t].*)?(?:\r?\n|$)/.test(text)) return "vtt";
+  if (/^WEBVTT(?:[ \t][^\r\n]*)?(?:[\r\n]|$)/.test(text)) return "vtt";
   return startsLikeSrt(text) ? "srt" : "text";
 }
 
@@ -88,7 +91,7 @@ function runEnd(text: string, from: number, matches: (code: number) => boolean):
 
 /**
  * SRT's first cue: an index, a line break in the blanks after it, then a timing line; what
- * `/^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/` matches, read in one pass. That pattern
+ * `/^\s*\d+\s*[\r\n]\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/` matches, read in one pass. That pattern
  * tried every split of a run of blank lines between its two `\s*`: quadratic in the upload's head.
  */
 function startsLikeSrt(text: string): boolean {
@@ -96,7 +99,7 @@ function startsLikeSrt(text: string): boolean {
   const gap = runEnd(text, index, isDigit);
   if (gap === index) return false;
   const timing = runEnd(text, gap, isWhitespace);
-  if (!text.slice(gap, timing).includes("\n")) return false;
+  if (!/[\r\n]/.test(text.slice(gap, timing))) return false;
   SRT_TIMING.lastIndex = timing;
   return SRT_TIMING.test(text);
 }

@@ -47,6 +47,16 @@ describe("parseCaptions", () => {
     });
   });
 
+  it.each([
+    ["meeting.vtt", "vtt"],
+    ["meeting.srt", "srt"],
+  ] as const)("reads %s the same whether its lines end in LF, CRLF or a lone CR", async (name, format) => {
+    const text = await fixture(name);
+    const withLf = parseCaptions(text, format);
+    expect(withLf.utterances?.length).toBeGreaterThan(1);
+    for (const ending of ["\r\n", "\r"]) expect(parseCaptions(text.replaceAll("\n", ending), format)).toEqual(withLf);
+  });
+
   it("reads plain text as its non-blank lines (LF, CRLF or a lone CR), spaces collapsed", () => {
     const parts = fc.array(fc.constantFrom("a", "Bob: hi", " ", "\t", "\r", "\n", "\r\n", "\uFEFF"), { maxLength: 40 });
     fc.assert(

@@ -67,6 +67,15 @@ describe("detectInput", () => {
     expect(await detectInput(await fileWith(bytes))).toEqual({ kind: "captions", format: "srt", encoding });
   });
 
+  const withBom = (text: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+  it.each([
+    ["WebVTT", "WEBVTT\r\r00:00.000 --> 00:01.000\rHello\r", "vtt"],
+    ["SRT", "1\r00:00:00,000 --> 00:00:01,000\rHello\r", "srt"],
+  ])("reads %s whose lines end in a lone CR as that format, with a BOM or without", async (_name, text, format) => {
+    for (const bytes of [Buffer.from(text), withBom(text)])
+      expect(await detectInput(await fileWith(bytes))).toEqual({ kind: "captions", format, encoding: "utf-8" });
+  });
+
   it("refuses Latin-1 text for its encoding, not as a wrong type", async () => {
     expect(await detectInput(await fileWith(Buffer.from("Réunion du conseil: ça va\n", "latin1")))).toEqual({
       kind: "unsupported-encoding",
@@ -75,8 +84,11 @@ describe("detectInput", () => {
 });
 
 describe("captionsFormatOf", () => {
-  /** The pattern the SRT check replaced: quadratic on blank lines after an index, right on everything else. */
-  const SRT_PATTERN = /^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/;
+  /**
+   * The pattern the SRT check replaced (quadratic on blank lines after an index), with a lone CR taken as a
+   * line break too.
+   */
+  const SRT_PATTERN = /^\s*\d+\s*[\r\n]\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->/;
   /** Pieces an SRT start is made of, and the near misses around them. */
   const piece = fc.constantFrom(
     ..."0123456789:,.->x \t\r\n".split(""),
@@ -110,6 +122,12 @@ describe("captionsFormatOf", () => {
     ["1\n\n\nx", "text"],
     ["x1\n00:00:01,000 -->", "text"],
     ["WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000", "vtt"],
+    ["1\r00:00:01,000 --> 00:00:02,000\rHi", "srt"],
+    ["WEBVTT\r\r00:01.000 --> 00:02.000\rHi", "vtt"],
+    ["WEBVTT - Minutes\r00:01.000 --> 00:02.000", "vtt"],
+    ["WEBVTT - a\u2028b\n", "vtt"],
+    ["WEBVTT", "vtt"],
+    ["WEBVTTX\n", "text"],
   ])("reads %j as %s", (start, format) => {
     expect(captionsFormatOf(start)).toBe(format);
   });

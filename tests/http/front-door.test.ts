@@ -186,6 +186,39 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
       expect((await rawRequest({ port: service.port, head: multipartHead(big), body: big })).status).toBe(413);
     });
 
+    it.each([
+      ["small", 1024],
+      ["over the budget for other parts", OTHER_PARTS_BYTES + 1],
+    ])("a `file` sent as text, without a filename (%s), is refused as that", async (_size, bytes) => {
+      const body = multipartBody([{ name: "file", content: "WEBVTT\n".padEnd(bytes, "x") }]);
+      const answer = await rawRequest({ port: service.port, head: multipartHead(body), body });
+      expect(answer.status).toBe(400);
+      expect(problemOf(answer)).toMatchObject({
+        code: "missing_file",
+        detail: expect.stringContaining("file=@") as unknown,
+      });
+    });
+
+    it("a `file` sent as text beside the file itself is one `file` too many", async () => {
+      const body = multipartBody([file(vtt), { name: "file", content: "again" }]);
+      const answer = await rawRequest({ port: service.port, head: multipartHead(body), body });
+      expect(answer.status).toBe(400);
+      expect(problemOf(answer)).toMatchObject({
+        code: "malformed_multipart",
+        detail: "Send exactly one `file` field.",
+      });
+    });
+
+    it("more than the other parts' budget says a part without a filename is not the file", async () => {
+      const body = multipartBody([{ name: "transcript", content: "x".repeat(OTHER_PARTS_BYTES + 1) }]);
+      const answer = await rawRequest({ port: service.port, head: multipartHead(body), body });
+      expect(answer.status).toBe(413);
+      expect(problemOf(answer)).toMatchObject({
+        code: "payload_too_large",
+        detail: expect.stringContaining("file=@") as unknown,
+      });
+    });
+
     it("more parts than allowed is 400", async () => {
       const body = multipartBody([
         ...Array.from({ length: MAX_PARTS + 1 }, (_, i) => ({ name: `f${i}`, content: "x" })),

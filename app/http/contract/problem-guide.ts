@@ -15,8 +15,8 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
       "Send each identity header once, as UTF-8 of at most 256 characters, and Idempotency-Key as 1 to 255 printable ASCII characters.",
   },
   missing_file: {
-    meaning: "The multipart body has no file field named `file`.",
-    action: "Send the recording as the multipart field `file` (curl: -F file=@meeting.wav).",
+    meaning: "The multipart body has no file field named `file`, or sent `file` as text, without a filename.",
+    action: "Send the recording as the multipart file field `file` (curl: -F file=@meeting.wav, with the @).",
   },
   empty_file: { meaning: "The uploaded file has no bytes.", action: "Check the path of the file you upload." },
   malformed_multipart: {

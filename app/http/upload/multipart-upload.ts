@@ -42,10 +42,19 @@ export const MAX_PARTS = 16;
  */
 const IN_FLIGHT_SLACK_BYTES = 256 * 1024;
 
+const notExactlyOneFile = () => new ApiError("malformed_multipart", "Send exactly one `file` field.");
+
+const fileAsText = () =>
+  new ApiError(
+    "missing_file",
+    "The `file` field came as text, without a filename; send it as a file (`curl -F file=@meeting.wav`).",
+  );
+
 function tooMuchBesidesTheFile(): ApiError {
   return new ApiError(
     "payload_too_large",
-    `The body carries more than ${OTHER_PARTS_BYTES} bytes besides the file; send only the \`file\` field.`,
+    `The body carries more than ${OTHER_PARTS_BYTES} bytes besides the file; send only the \`file\` field, ` +
+      "as a file with a filename (`curl -F file=@meeting.wav`): a part without a filename is text, not the file.",
     { max_other_bytes: OTHER_PARTS_BYTES },
   );
 }
@@ -188,7 +197,7 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       }
       if (fileStream !== undefined) {
         stream.resume();
-        return fail(new ApiError("malformed_multipart", "Send exactly one `file` field."));
+        return fail(notExactlyOneFile());
       }
       fileStream = stream;
       stream.on("limit", () => fail(tooLarge(options.maxBytes)));
@@ -203,6 +212,8 @@ export async function receiveUpload<T>(request: UploadRequest, options: UploadOp
       written.catch((error: unknown) => fail(asUploadError(error)));
     });
     parser.on("field", (name, value, info) => {
+      // `curl -F file=<path` (rather than `@path`) sends the file's content as text, without a filename.
+      if (name === FILE_FIELD) return fail(fileStream === undefined ? fileAsText() : notExactlyOneFile());
       if (QUERY_PARAMETERS.has(name)) optionFields.add(name);
       if (info.valueTruncated) return fail(tooMuchBesidesTheFile());
       countOther(Buffer.byteLength(name) + Buffer.byteLength(value));

@@ -37,7 +37,8 @@ const MAX_CUE_S = 7;
 /**
  * The cues of a transcript, or an empty list when it has no timings. Audio is cut from its words (or, with
  * none, from its timed utterances, their time shared out by length): a new cue at a change of speaker, a
- * pause, or a full cue. A captions import keeps its own cues, each cleaned by the rules of its language.
+ * pause, or a full cue. A captions import keeps its own cues, each cleaned by the rules of its language (and
+ * cut where it has more lines than a cue may).
  */
 export function cuesOf(transcript: TimedTranscript, layout: SubtitleLayout): Cue[] {
   if (transcript.source === "captions") return ownCues(transcript.utterances ?? [], transcript.language, layout);
@@ -107,7 +108,10 @@ function wordsOfUtterances(utterances: readonly Utterance[]): Word[] {
   });
 }
 
-/** A captions file's own cues, cleaned; a cue cleaned to nothing (fillers only) is left out. */
+/**
+ * A captions file's own cues, cleaned; a cue cleaned to nothing (fillers only) is left out. A cue with more
+ * lines than the layout allows becomes consecutive cues of at most that many, its time shared by their length.
+ */
 function ownCues(utterances: readonly Utterance[], language: string | null, layout: SubtitleLayout): Cue[] {
   const cues: Cue[] = [];
   for (const utterance of utterances) {
@@ -115,7 +119,22 @@ function ownCues(utterances: readonly Utterance[], language: string | null, layo
     if (text === "") continue;
     const lines: string[] = [];
     for (const word of text.split(" ")) append(lines, word, layout.maxLineChars);
-    cues.push({ start: utterance.start, end: utterance.end, speaker: utterance.speaker, lines });
+    cues.push(...inCuesOf(lines, layout.maxLines, utterance));
   }
   return cues;
+}
+
+function inCuesOf(lines: readonly string[], maxLines: number, { start, end, speaker }: Utterance): Cue[] {
+  if (lines.length <= maxLines) return [{ start, end, speaker, lines: [...lines] }];
+  const groups: string[][] = [];
+  for (let at = 0; at < lines.length; at += maxLines) groups.push(lines.slice(at, at + maxLines));
+  const length = Math.max(0, end - start);
+  const charsOf = (group: readonly string[]) => group.reduce((sum, line) => sum + line.length, 0);
+  const perChar = length / groups.reduce((sum, group) => sum + charsOf(group), 0);
+  let at = start;
+  return groups.map((group, index) => {
+    const from = at;
+    at = index === groups.length - 1 ? start + length : at + charsOf(group) * perChar;
+    return { start: from, end: at, speaker, lines: group };
+  });
 }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCaptions } from "../../app/captions/captions-parser.js";
+import { cleanWithRules } from "../../app/cleaning/rules-cleaner.js";
 import { conversationOf, type Word } from "../../app/domain/transcript.js";
 import { MAX_MEDIA_TIME_S } from "../../app/domain/transcript.js";
 import { cuesOf, DEFAULT_SUBTITLE_LAYOUT, type Cue, type SubtitleLayout } from "../../app/subtitles/subtitle-cues.js";
@@ -74,6 +75,58 @@ describe("cues cut from words", () => {
       ["Ana", 0, "Este proyecto, este, es muy bueno."],
       ["Luis", 3, "Sí."],
     ]);
+  });
+
+  it("cuts a captions import's cue with more lines than a cue may have, sharing its time by length", () => {
+    const cues = cuesOf(
+      {
+        source: "captions",
+        utterances: [{ speaker: "Alice", start: 10, end: 14, text: "So we ship the release on Friday, then rest." }],
+        language: "en",
+      },
+      { maxLineChars: 20, maxLines: 1 },
+    );
+    // 14, 18 and 10 characters of 42 share the cue's 4 s.
+    expect(cues.map((cue) => [cue.lines, cue.speaker])).toEqual([
+      [["So we ship the"], "Alice"],
+      [["release on Friday,"], "Alice"],
+      [["then rest."], "Alice"],
+    ]);
+    const times = cues.flatMap((cue) => [cue.start, cue.end]);
+    [10, 10 + (4 * 14) / 42, 10 + (4 * 14) / 42, 10 + (4 * 32) / 42, 10 + (4 * 32) / 42, 14].forEach((time, index) =>
+      expect(times[index]).toBeCloseTo(time, 9),
+    );
+  });
+
+  it("never gives a captions import's cue more lines than the layout allows, nor moves its text or time", () => {
+    const utterance = fc.record({
+      speaker: fc.constantFrom(null, "Ana"),
+      start: fc.integer({ min: 0, max: 1000 }),
+      length: fc.integer({ min: 0, max: 20 }),
+      text: fc.array(fc.constantFrom("a", "word", "longer-words", "x".repeat(130), "Friday."), { minLength: 1 }),
+    });
+    const layout = fc.record({
+      maxLineChars: fc.integer({ min: 16, max: 120 }),
+      maxLines: fc.integer({ min: 1, max: 4 }),
+    });
+    fc.assert(
+      fc.property(utterance, layout, ({ speaker, start, length, text }, layout) => {
+        const end = start + length;
+        const cues = cuesOf(
+          { source: "captions", utterances: [{ speaker, start, end, text: text.join(" ") }], language: null },
+          layout,
+        );
+        expect(cues.flatMap((cue) => cue.lines).join(" ")).toBe(cleanWithRules(text.join(" "), null));
+        expect(cues[0]?.start).toBe(start);
+        expect(cues.at(-1)?.end).toBe(end);
+        cues.forEach((cue, index) => {
+          expect(cue.lines.length).toBeLessThanOrEqual(layout.maxLines);
+          expect(cue.speaker).toBe(speaker);
+          expect(cue.end).toBeGreaterThanOrEqual(cue.start);
+          if (index > 0) expect(cue.start).toBe(cues[index - 1]!.end);
+        });
+      }),
+    );
   });
 
   it("has no cue to make from plain captions or a transcript without timings", async () => {

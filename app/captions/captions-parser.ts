@@ -165,8 +165,11 @@ function voiceOf(tag: string): string | undefined {
   return name === "" ? undefined : name;
 }
 
+/** Whether a tag's inside opens WebVTT ruby text: `rt`, or `rt.class`. */
+const isRubyText = (tag: string) => tag === "rt" || tag.startsWith("rt.");
+
 /**
- * Removes `<tags>` and SSA `{\overrides}` and decodes the common entities, in one pass: each tag's end is
+ * Removes `<tags>` (and the readings of ruby text) and SSA `{\overrides}` and decodes the common entities, in one pass: each tag's end is
  * found with `indexOf` from where the tag starts, and the scan resumes after it. A tag with no end is text.
  */
 function stripMarkup(line: string): { text: string; voice: string | undefined } {
@@ -178,6 +181,21 @@ function stripMarkup(line: string): { text: string; voice: string | undefined } 
   // Once a closing character is known to be absent from the rest of the line, it is not searched for again.
   let tagsCanClose = true;
   let overridesCanClose = true;
+  // The next `</rt>` and `</ruby>`, searched for again only once passed (-1: none in the rest of the line).
+  let nextRubyTextClose = -2;
+  let nextRubyClose = -2;
+  /**
+   * Where a ruby text's annotation (`<rt>kan</rt>`, a reading shown above the text) ends: after its `</rt>`,
+   * or at the `</ruby>` that closes it too, whichever comes first; else at the line's end.
+   */
+  const annotationEnd = (from: number): number => {
+    if (nextRubyTextClose !== -1 && nextRubyTextClose < from) nextRubyTextClose = line.indexOf("</rt>", from);
+    if (nextRubyClose !== -1 && nextRubyClose < from) nextRubyClose = line.indexOf("</ruby>", from);
+    const rubyFirst = nextRubyClose !== -1 && (nextRubyTextClose === -1 || nextRubyClose < nextRubyTextClose);
+    if (rubyFirst) return nextRubyClose;
+    return nextRubyTextClose === -1 ? line.length : nextRubyTextClose + "</rt>".length;
+  };
+
   while (position < line.length) {
     const code = line.charCodeAt(position);
     let skipTo = -1;
@@ -186,8 +204,9 @@ function stripMarkup(line: string): { text: string; voice: string | undefined } 
       const close = line.indexOf(">", position + 1);
       tagsCanClose = close !== -1;
       if (tagsCanClose) {
-        voice ??= voiceOf(line.slice(position + 1, close));
-        skipTo = close + 1;
+        const tag = line.slice(position + 1, close);
+        voice ??= voiceOf(tag);
+        skipTo = isRubyText(tag) ? annotationEnd(close + 1) : close + 1;
       }
     } else if (code === 0x7b /* { */ && overridesCanClose && line.charCodeAt(position + 1) === 0x5c /* \ */) {
       const close = line.indexOf("}", position + 2);

@@ -48,6 +48,16 @@ describe("parseCaptions", () => {
   });
 
   it.each([
+    ["<ruby>漢<rt>kan</rt></ruby>字 ok", "漢字 ok"],
+    ["<ruby>漢<rt.small>kan</rt>字<rt>ji</rt></ruby> ok", "漢字 ok"],
+    ["<ruby>漢<rt>kan</ruby> then more", "漢 then more"],
+    ["<ruby>漢<rt>kan to the end", "漢"],
+    ["<rtx>kept</rtx> <rt>a</rt><rt>b</rt>c", "kept c"],
+  ])("leaves out the readings of WebVTT ruby text: %j", (payload, text) => {
+    expect(parseCaptions(`WEBVTT\n\n00:01.000 --> 00:02.000\n${payload}\n`, "vtt").transcript).toBe(text);
+  });
+
+  it.each([
     ["meeting.vtt", "vtt"],
     ["meeting.srt", "srt"],
   ] as const)("reads %s the same whether its lines end in LF, CRLF or a lone CR", async (name, format) => {

@@ -1,4 +1,5 @@
-import { collapseSpaces, createLineJoiner, createTextBuilder, isDigit } from "../text/text-builder.js";
+import { collapseSpaces, createLineJoiner, isDigit } from "../text/text-builder.js";
+import { stripMarkup } from "./cue-markup.js";
 import type { CaptionsFormat } from "../upload/input-detection.js";
 import { MAX_MEDIA_TIME_S, type Utterance } from "../domain/transcript.js";
 
@@ -10,17 +11,6 @@ export interface ParsedCaptions {
   /** One per cue with text, when the format has timings: who (a WebVTT voice), when, and what. */
   utterances: Utterance[] | null;
 }
-
-const ENTITIES: ReadonlyArray<readonly [string, string]> = [
-  ["&amp;", "&"],
-  ["&lt;", "<"],
-  ["&gt;", ">"],
-  ["&nbsp;", " "],
-  ["&lrm;", ""],
-  ["&rlm;", ""],
-  ["&quot;", '"'],
-  ["&apos;", "'"],
-];
 
 /**
  * Reads WebVTT, SRT or plain text into a transcript. Every step is a forward scan that visits each character
@@ -37,26 +27,39 @@ export function parseCaptions(text: string, format: CaptionsFormat): ParsedCapti
   }
   const utterances: Utterance[] = [];
   let durationS: number | null = null;
-  let block: string[] = [];
-  const endBlock = () => {
-    const timingIndex = block.findIndex((line) => parseTiming(line) !== undefined);
-    // Blocks without a timing line are the WebVTT header, NOTE, STYLE and REGION blocks.
-    if (timingIndex !== -1) {
-      const timing = parseTiming(block[timingIndex]!)!;
+  // The lines after the current cue's timing line; blocks without one (the WebVTT header, NOTE, STYLE and
+  // REGION blocks, a cue whose timing is not a time) give nothing.
+  let timing: Timing | undefined;
+  let payload: string[] = [];
+  const endCue = () => {
+    if (timing !== undefined) {
       durationS = Math.max(durationS ?? 0, timing.endS);
-      const cue = cueText(block.slice(timingIndex + 1), format);
+      const cue = cueText(payload, format);
       if (cue.text !== "") {
         transcript.add(cue.speaker === undefined ? cue.text : `${cue.speaker}: ${cue.text}`);
         utterances.push({ speaker: cue.speaker ?? null, start: timing.startS, end: timing.endS, text: cue.text });
       }
     }
-    block = [];
+    timing = undefined;
+    payload = [];
   };
   for (const line of lines) {
-    if (line.trim() === "") endBlock();
-    else block.push(line);
+    if (line.trim() === "") {
+      endCue();
+      continue;
+    }
+    const lineTiming = parseTiming(line);
+    if (lineTiming === undefined) {
+      payload.push(line);
+      continue;
+    }
+    // A timing line ends the cue before it even without a blank line (WebVTT's rule); in SRT the number
+    // line just above it is the new cue's index. Lines before a block's first timing line are its cue id.
+    if (timing !== undefined && format === "srt" && isIndexLine(payload.at(-1))) payload.pop();
+    endCue();
+    timing = lineTiming;
   }
-  endBlock();
+  endCue();
   return { transcript: transcript.text(), durationS, utterances };
 }
 
@@ -81,6 +84,23 @@ function* linesOf(text: string): Generator<string> {
 }
 
 const isBlank = (code: number) => code === 0x20 || code === 0x09;
+
+interface Timing {
+  startS: number;
+  endS: number;
+}
+
+/** An SRT cue's index line: digits alone, blanks around them. */
+function isIndexLine(line: string | undefined): boolean {
+  if (line === undefined) return false;
+  const digits = line.trim();
+  return digits !== "" && runOfDigits(digits);
+}
+
+const runOfDigits = (text: string) => {
+  for (let i = 0; i < text.length; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  return true;
+};
 
 /** Reads a run of digits at `at`, returning its value and where it ends. */
 function digitsAt(line: string, at: number): { value: number; end: number } {
@@ -129,9 +149,11 @@ function timestampAt(line: string, at: number): { seconds: number; end: number }
  * A cue timing line, `start --> end` (settings may follow): both in seconds, or undefined. An end before the
  * start is read as the start: the cue's text is kept, and no utterance ends before it begins.
  */
-export function parseTiming(line: string): { startS: number; endS: number } | undefined {
+export function parseTiming(line: string): Timing | undefined {
   let position = 0;
   while (isBlank(line.charCodeAt(position))) position++;
+  // Most lines are cue text: they are told apart at their first character.
+  if (!isDigit(line.charCodeAt(position))) return undefined;
   const start = timestampAt(line, position);
   if (start === undefined) return undefined;
   position = start.end;
@@ -153,83 +175,4 @@ function cueText(payload: string[], format: CaptionsFormat): { speaker: string |
     })
     .join(" ");
   return { speaker, text: collapseSpaces(text) };
-}
-
-/** The voice of a WebVTT `<v Name>` or `<v.class Name>` tag's inside, or undefined for any other tag. */
-function voiceOf(tag: string): string | undefined {
-  if (tag.charCodeAt(0) !== 0x76 /* v */) return undefined;
-  let position = 1;
-  if (tag[position] === ".") while (position < tag.length && !/\s/.test(tag[position]!)) position++;
-  if (position >= tag.length || !/\s/.test(tag[position]!)) return undefined;
-  const name = tag.slice(position).trim();
-  return name === "" ? undefined : name;
-}
-
-/** Whether a tag's inside opens WebVTT ruby text: `rt`, or `rt.class`. */
-const isRubyText = (tag: string) => tag === "rt" || tag.startsWith("rt.");
-
-/**
- * Removes `<tags>` (and the readings of ruby text) and SSA `{\overrides}` and decodes the common entities, in one pass: each tag's end is
- * found with `indexOf` from where the tag starts, and the scan resumes after it. A tag with no end is text.
- */
-function stripMarkup(line: string): { text: string; voice: string | undefined } {
-  // Built only once there is markup to take out: most lines have none and are returned as they are.
-  let out: ReturnType<typeof createTextBuilder> | undefined;
-  let voice: string | undefined;
-  let runStart = 0;
-  let position = 0;
-  // Once a closing character is known to be absent from the rest of the line, it is not searched for again.
-  let tagsCanClose = true;
-  let overridesCanClose = true;
-  // The next `</rt>` and `</ruby>`, searched for again only once passed (-1: none in the rest of the line).
-  let nextRubyTextClose = -2;
-  let nextRubyClose = -2;
-  /**
-   * Where a ruby text's annotation (`<rt>kan</rt>`, a reading shown above the text) ends: after its `</rt>`,
-   * or at the `</ruby>` that closes it too, whichever comes first; else at the line's end.
-   */
-  const annotationEnd = (from: number): number => {
-    if (nextRubyTextClose !== -1 && nextRubyTextClose < from) nextRubyTextClose = line.indexOf("</rt>", from);
-    if (nextRubyClose !== -1 && nextRubyClose < from) nextRubyClose = line.indexOf("</ruby>", from);
-    const rubyFirst = nextRubyClose !== -1 && (nextRubyTextClose === -1 || nextRubyClose < nextRubyTextClose);
-    if (rubyFirst) return nextRubyClose;
-    return nextRubyTextClose === -1 ? line.length : nextRubyTextClose + "</rt>".length;
-  };
-
-  while (position < line.length) {
-    const code = line.charCodeAt(position);
-    let skipTo = -1;
-    let replacement = "";
-    if (code === 0x3c /* < */ && tagsCanClose) {
-      const close = line.indexOf(">", position + 1);
-      tagsCanClose = close !== -1;
-      if (tagsCanClose) {
-        const tag = line.slice(position + 1, close);
-        voice ??= voiceOf(tag);
-        skipTo = isRubyText(tag) ? annotationEnd(close + 1) : close + 1;
-      }
-    } else if (code === 0x7b /* { */ && overridesCanClose && line.charCodeAt(position + 1) === 0x5c /* \ */) {
-      const close = line.indexOf("}", position + 2);
-      overridesCanClose = close !== -1;
-      if (overridesCanClose) skipTo = close + 1;
-    } else if (code === 0x26 /* & */) {
-      const entity = ENTITIES.find(([name]) => line.startsWith(name, position));
-      if (entity !== undefined) {
-        skipTo = position + entity[0].length;
-        replacement = entity[1];
-      }
-    }
-    if (skipTo === -1) {
-      position++;
-      continue;
-    }
-    out ??= createTextBuilder();
-    out.append(line.slice(runStart, position));
-    out.append(replacement);
-    position = skipTo;
-    runStart = skipTo;
-  }
-  if (out === undefined) return { text: line, voice };
-  out.append(line.slice(runStart));
-  return { text: out.toString(), voice };
 }

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCaptions } from "../../app/captions/captions-parser.js";
 import { MAX_MEDIA_TIME_S } from "../../app/domain/transcript.js";
+import { parseVtt } from "../support/subtitle-parsers.js";
 
 const fixture = (name: string) => readFile(new URL(`../fixtures/captions/${name}`, import.meta.url), "utf8");
 
@@ -45,6 +46,22 @@ describe("parseCaptions", () => {
       durationS: 3604,
       utterances: [{ speaker: null, start: 1, end: 2.5, text: "Fish & chips <3" }],
     });
+  });
+
+  it.each([
+    ["SRT", "srt", "1\n00:00:01,000 --> 00:00:02,000\nHello\n2\n00:00:02,000 --> 00:00:03,000\nWorld\n"],
+    ["WebVTT", "vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\nHello\n00:02.000 --> 00:03.000\nWorld\n"],
+  ] as const)("starts a cue at a timing line with no blank line before it (%s)", (_name, format, text) => {
+    expect(parseCaptions(text, format).utterances).toEqual([
+      { speaker: null, start: 1, end: 2, text: "Hello" },
+      { speaker: null, start: 2, end: 3, text: "World" },
+    ]);
+  });
+
+  it("keeps a WebVTT cue id's line as text when no blank line ends the cue before it, as WebVTT parsers do", () => {
+    const vtt = "WEBVTT\n\n00:01.000 --> 00:02.000\nHello\n2\n00:02.000 --> 00:03.000\nWorld\n";
+    expect(parseCaptions(vtt, "vtt").transcript).toBe("Hello 2\nWorld");
+    expect(parseVtt(vtt).cues.map((cue) => cue.text)).toEqual(["Hello\n2", "World"]);
   });
 
   it.each([

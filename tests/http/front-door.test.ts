@@ -322,6 +322,30 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
       expect(answer.status).toBe(400);
       expect(problemOf(answer)).toMatchObject({ code: "invalid_header" });
     });
+
+    it.each([
+      ["bare tokens", "abc", "def"],
+      ["quoted strings", '"abc"', '"def"'],
+      ["the same key", "abc", "abc"],
+    ])("refuses an Idempotency-Key sent twice (%s), saying so", async (_name, first, second) => {
+      const body = multipartBody([file(vtt)]);
+      const answer = await rawRequest({
+        port: service.port,
+        head: head([
+          ["Content-Type", MULTIPART_TYPE],
+          ["Content-Length", String(body.length)],
+          ["Idempotency-Key", first],
+          ["idempotency-key", second],
+        ]),
+        body,
+      });
+      expect(answer.status).toBe(400);
+      expect(problemOf(answer)).toMatchObject({
+        code: "invalid_header",
+        header: "Idempotency-Key",
+        detail: "Idempotency-Key was sent more than once; send it once.",
+      });
+    });
   });
 
   it("left no temporary file behind after any of it", async () => {

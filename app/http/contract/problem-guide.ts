@@ -10,9 +10,9 @@ export const PROBLEM_GUIDE: Record<ErrorCode, { meaning: string; action: string 
   invalid_header: {
     meaning:
       "A header has a value the service does not take: an identity over 256 characters, not " +
-      "UTF-8 or sent twice, or an Idempotency-Key that is empty, too long or not printable ASCII.",
+      "UTF-8 or sent twice, or an Idempotency-Key that is empty, too long, not printable ASCII or sent twice.",
     action:
-      "Send each identity header once, as UTF-8 of at most 256 characters, and Idempotency-Key as 1 to 255 printable ASCII characters.",
+      "Send each identity header once, as UTF-8 of at most 256 characters, and Idempotency-Key once, as 1 to 255 printable ASCII characters.",
   },
   missing_file: {
     meaning: "The multipart body has no file field named `file`, or sent `file` as text, without a filename.",

@@ -4,6 +4,22 @@ import { ApiError } from "../contract/problem.js";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
+ * A header's value as the client sent it (Node joins a repeated header with commas; its raw headers keep the
+ * values apart), refused when it was sent more than once.
+ */
+export function headerSentOnce(name: string, incoming: Pick<IncomingMessage, "rawHeaders">): string | undefined {
+  const lower = name.toLowerCase();
+  let value: string | undefined;
+  for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) {
+    if (incoming.rawHeaders[i]!.toLowerCase() !== lower) continue;
+    if (value !== undefined)
+      throw new ApiError("invalid_header", `${name} was sent more than once; send it once.`, { header: name });
+    value = incoming.rawHeaders[i + 1]!;
+  }
+  return value;
+}
+
+/**
  * One identity header as the client sent it, decoded as UTF-8. HTTP carries header values as bytes; Node
  * (and the Fetch `Headers`) hand them over one byte per character, so the bytes are recovered and decoded
  * strictly. A header sent more than once is refused, not joined with a comma: with identity, "alice,
@@ -14,20 +30,7 @@ export function readIdentityHeader(
   incoming: Pick<IncomingMessage, "rawHeaders"> | undefined,
   fallback: (name: string) => string | undefined,
 ): string | undefined {
-  let values: string[];
-  if (incoming === undefined) {
-    const value = fallback(name);
-    values = value === undefined ? [] : [value];
-  } else {
-    const lower = name.toLowerCase();
-    values = [];
-    for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) {
-      if (incoming.rawHeaders[i]!.toLowerCase() === lower) values.push(incoming.rawHeaders[i + 1]!);
-    }
-  }
-  if (values.length > 1)
-    throw new ApiError("invalid_header", `${name} was sent more than once; send it once.`, { header: name });
-  const [value] = values;
+  const value = incoming === undefined ? fallback(name) : headerSentOnce(name, incoming);
   if (value === undefined) return undefined;
   try {
     return utf8.decode(Buffer.from(value, "latin1"));

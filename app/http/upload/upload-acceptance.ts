@@ -4,6 +4,7 @@ import type { DetectedInput } from "../../upload/input-detection.js";
 import type { UploadSink } from "../../upload/upload-sink.js";
 import type { IdentifiedEnv } from "../server/app-env.js";
 import { warnClient } from "../server/client-warnings.js";
+import { headerSentOnce } from "../identity/identity-headers.js";
 import {
   idempotencyClaim,
   idempotently,
@@ -18,8 +19,12 @@ import type { MinUploadRate } from "./arrival-watch.js";
 /** What a request's `Idempotency-Key` claims, when it has one and there is a store to keep it in. */
 export type IdempotencyClaim = ReturnType<typeof idempotencyClaim>;
 
-export const claimOf = (c: Context<IdentifiedEnv>, idempotency: Idempotency | undefined): IdempotencyClaim =>
-  idempotencyClaim(c.req.header(IDEMPOTENCY_KEY_HEADER), idempotency);
+export const claimOf = (c: Context<IdentifiedEnv>, idempotency: Idempotency | undefined): IdempotencyClaim => {
+  const incoming = c.env?.incoming;
+  const header =
+    incoming === undefined ? c.req.header(IDEMPOTENCY_KEY_HEADER) : headerSentOnce(IDEMPOTENCY_KEY_HEADER, incoming);
+  return idempotencyClaim(header, idempotency);
+};
 
 export interface UploadAcceptance<T> {
   /** The endpoint, as the idempotency fingerprint names it (`POST /batch/process`). */

@@ -13,11 +13,38 @@ export const SUBTITLE_MEDIA_TYPES: Record<SubtitleFormat, string> = {
 /** Text that cannot break WebVTT's structure: `&`, `<` and `>` as entities (so `-->` cannot appear). */
 const escapeVtt = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
-/** A voice name as a `<v …>` tag holds it: no tag or entity characters. */
-const voiceName = (speaker: string) => speaker.replace(/[<>&]/g, "").trim();
+/**
+ * A speaker's name on one line, its blanks collapsed: a name sent back in an answer may hold line breaks,
+ * which would end the cue and could start another.
+ */
+const speakerName = (speaker: string | null) => (speaker ?? "").replace(/\s+/g, " ").trim();
 
-/** SRT has no escaping: the one sequence that would read as a timing line is written as an arrow without the dash. */
-const safeSrt = (text: string) => text.replaceAll("-->", "->");
+/**
+ * A voice name as a `<v …>` tag holds it: no tag or entity characters, and no dash before the tag's `>` (a
+ * line holding `-->` reads as a timing line). Trimmed by a loop: `/-+$/` backtracks on a long run of dashes.
+ */
+function voiceName(name: string): string {
+  const bare = name.replace(/[<>&]/g, "");
+  let end = bare.length;
+  while (end > 0 && (bare[end - 1] === "-" || bare[end - 1] === " ")) end--;
+  return bare.slice(0, end).trim();
+}
+
+/**
+ * SRT has no escaping: the one sequence that would read as a timing line, `-->`, is written as an arrow with
+ * one dash, whatever run of dashes came before the `>` (replacing `-->` alone would leave `--->` as `-->`).
+ */
+function safeSrt(text: string): string {
+  if (!text.includes("-->")) return text;
+  const pieces = text.split(">");
+  for (let i = 0; i < pieces.length - 1; i++) {
+    const piece = pieces[i]!;
+    let end = piece.length;
+    while (end > 0 && piece.charCodeAt(end - 1) === 0x2d /* - */) end--;
+    if (piece.length - end > 1) pieces[i] = piece.slice(0, end + 1);
+  }
+  return pieces.join(">");
+}
 
 /** A time in whole milliseconds, within 0 and `MAX_MEDIA_TIME_S` (a time sent back in an answer may be anything). */
 function millisecondsOf(seconds: number): number {
@@ -45,18 +72,19 @@ function inStartOrder(cues: readonly Cue[]): readonly Cue[] {
 
 /** Each cue's text, marked up as its format has it: VTT's voice tags, SRT's name where the speaker changes. */
 function* cueTexts(cues: readonly Cue[], format: SubtitleFormat): Generator<string> {
-  let previousSpeaker: string | null = null;
+  let previousSpeaker = "";
   for (const cue of cues) {
+    const speaker = speakerName(cue.speaker);
     if (format === "vtt") {
       const body = cue.lines.map(escapeVtt).join("\n");
-      const voice = cue.speaker === null ? "" : voiceName(cue.speaker);
+      const voice = voiceName(speaker);
       yield voice === "" ? body : `<v ${voice}>${body}`;
     } else {
       const body = cue.lines.map(safeSrt).join("\n");
       // As a captioner writes it: the speaker's name where the speaker changes.
-      yield cue.speaker !== null && cue.speaker !== previousSpeaker ? `${safeSrt(cue.speaker)}: ${body}` : body;
+      yield speaker !== "" && speaker !== previousSpeaker ? `${safeSrt(speaker)}: ${body}` : body;
     }
-    previousSpeaker = cue.speaker;
+    previousSpeaker = speaker;
   }
 }
 

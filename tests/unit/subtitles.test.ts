@@ -237,6 +237,48 @@ describe("subtitle files, read back by independent parsers", () => {
     );
   });
 
+  it("writes any speaker's name and any dashes and arrows in a cue's text as files every reader takes cue for cue (property)", () => {
+    const piece = (extra: string[]) => fc.constantFrom("a", " ", "-", "--", ">", "<", "&", "00:00:01,000", ...extra);
+    const nameArb = fc
+      .array(piece(["\n", "\r\n", "\r", "\t", "\u2028", "Ana"]), { maxLength: 8 })
+      .map((p) => p.join(""));
+    const lineArb = fc.array(piece(["--->", "-->"]), { maxLength: 8 }).map((p) => `w${p.join("")}`);
+    const cueArb = fc.record({ speaker: fc.option(nameArb), lines: fc.array(lineArb, { minLength: 1, maxLength: 2 }) });
+    fc.assert(
+      fc.property(fc.array(cueArb, { minLength: 1, maxLength: 6 }), (drafts) => {
+        const cues: Cue[] = drafts.map((draft, i) => ({ ...draft, start: i, end: i + 0.5 }));
+        const vtt = writeSubtitles(cues, "vtt");
+        const srt = writeSubtitles(cues, "srt");
+        expect(parseVtt(vtt).errors).toEqual([]);
+        expect(parseVtt(vtt).cues.map((cue) => cue.start)).toEqual(cues.map((cue) => cue.start));
+        expect(parseSrt(srt).map((cue) => cue.start)).toEqual(cues.map((cue) => cue.start));
+        // SRT has no escaping: its markup (`<i>`) is read as markup, so only WebVTT is read back as it was written.
+        expect(parseCaptions(vtt, "vtt").utterances?.map((utterance) => utterance.start)).toEqual(
+          cues.map((cue) => cue.start),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("writes no timing line into an SRT cue's text, whatever run of dashes comes before a `>`", () => {
+    const cues: Cue[] = [{ start: 0, end: 1, speaker: null, lines: ["00:00:05,000 ---> 00:00:06,000", "a ----> b"] }];
+    const srt = writeSubtitles(cues, "srt");
+    expect(srt).toBe("1\n00:00:00,000 --> 00:00:01,000\n00:00:05,000 -> 00:00:06,000\na -> b\n");
+    expect(parseCaptions(srt, "srt").utterances).toHaveLength(1);
+    expect(parseSrt(srt)).toHaveLength(1);
+  });
+
+  it.each([
+    ["a line break", "Ana\nMaría", "<v Ana María>", "Ana María: "],
+    ["only blanks", " \n ", "", ""],
+    ["a trailing arrow's dashes", "Ana --", "<v Ana>", "Ana --: "],
+  ])("names a speaker whose name holds %s on one line, or not at all", (_name, speaker, voice, label) => {
+    const cues: Cue[] = [{ start: 0, end: 1, speaker, lines: ["Hi."] }];
+    expect(writeSubtitles(cues, "vtt")).toBe(`WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n${voice}Hi.\n`);
+    expect(writeSubtitles(cues, "srt")).toBe(`1\n00:00:00,000 --> 00:00:01,000\n${label}Hi.\n`);
+  });
+
   it("keeps every cue of a long file, in order and numbered, in both formats (built flat, a few thousand pieces at a time)", () => {
     const count = 5_000;
     const words = Array.from({ length: count }, (_, i) => ({

@@ -3,6 +3,16 @@ import { frameArb, identityArb, requestHead, type Frame, type FuzzCase } from ".
 
 const CLEAN_FRAME: Frame = { version: "HTTP/1.1", host: "127.0.0.1", expect: undefined, targetSuffix: "" };
 
+/** A speaker's name as an answer sent back may hold it: line breaks, arrows, markup, blanks or nothing. */
+const speakerArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom("Speaker 0", "Speaker 1", "Alice") },
+  fc
+    .array(fc.constantFrom("Ana", " ", "\n", "\r", "-", "--", ">", "<", "&", "00:00:01,000 --> 00:00:02,000"), {
+      maxLength: 6,
+    })
+    .map((pieces) => pieces.join("")),
+);
+
 /** A word as an answer holds it (its times in any order, any text). */
 const wordArb = fc.record(
   {
@@ -11,7 +21,7 @@ const wordArb = fc.record(
     start: fc.double({ min: 0, max: 1e5, noNaN: true }),
     end: fc.double({ min: 0, max: 1e5, noNaN: true }),
     confidence: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
-    speaker: fc.constantFrom("Speaker 0", "Speaker 1", "Alice"),
+    speaker: speakerArb,
   },
   { requiredKeys: ["word", "punctuated_word", "start", "end", "confidence"] },
 );
@@ -42,7 +52,7 @@ export const answerArb = fc.record(
       { weight: 3, arbitrary: fc.constant(undefined) },
       fc.array(
         fc.record({
-          speaker: fc.option(fc.constantFrom("Alice", "Speaker 1"), { nil: null }),
+          speaker: fc.option(speakerArb, { nil: null }),
           text: fc.string(),
           start: fc.double({ min: 0, max: 1e5, noNaN: true }),
           end: fc.double({ min: 0, max: 1e5, noNaN: true }),

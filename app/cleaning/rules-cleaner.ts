@@ -9,6 +9,7 @@ import {
   capitalI,
   endsSentence,
   isMarksOnly,
+  startsNextSentence,
   trailingPunctuation,
   wordKey,
 } from "./token-rules.js";
@@ -34,7 +35,7 @@ function createLineWriter(fixI: boolean) {
       const fixed = fixI ? capitalI(word) : word;
       if (!first) stretch += " ";
       stretch += previousEndsSentence ? capitalFirstLetter(fixed) : fixed;
-      previousEndsSentence = endsSentence(word);
+      previousEndsSentence = startsNextSentence(word);
       first = false;
       if (stretch.length >= STRETCH_CHARS) {
         out.append(stretch);

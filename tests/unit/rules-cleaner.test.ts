@@ -15,6 +15,11 @@ describe("cleanWithRules", () => {
     ["um uh hmm", ""],
     ["first line\n\n  um  \nsecond line", "First line\nSecond line"],
     ["um Friday! hmm. um um Friday! um hmm. Bob: so", "Friday! Friday! Bob: So"],
+    [
+      "tools, e.g. hammers, i.e. these. next (e.g. that) and VS. this",
+      "Tools, e.g. hammers, i.e. these. Next (e.g. that) and VS. this",
+    ],
+    ["cf. the notes. see. then", "Cf. the notes. See. Then"],
   ])("cleans %j", (input, expected) => {
     expect(cleanWithRules(input)).toBe(expected);
   });

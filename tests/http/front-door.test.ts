@@ -186,37 +186,37 @@ describe("the front door: nothing a client sends crashes, freezes or locks out t
       expect((await rawRequest({ port: service.port, head: multipartHead(big), body: big })).status).toBe(413);
     });
 
+    const pointsAtTheFile = expect.stringContaining("file=@") as unknown;
     it.each([
-      ["small", 1024],
-      ["over the budget for other parts", OTHER_PARTS_BYTES + 1],
-    ])("a `file` sent as text, without a filename (%s), is refused as that", async (_size, bytes) => {
-      const body = multipartBody([{ name: "file", content: "WEBVTT\n".padEnd(bytes, "x") }]);
+      [
+        "a `file` sent as text, without a filename, is refused as that",
+        [{ name: "file", content: "WEBVTT\n".padEnd(1024, "x") }],
+        400,
+        { code: "missing_file", detail: pointsAtTheFile },
+      ],
+      [
+        "a `file` sent as text over the other parts' budget is refused as that too",
+        [{ name: "file", content: "WEBVTT\n".padEnd(OTHER_PARTS_BYTES + 1, "x") }],
+        400,
+        { code: "missing_file", detail: pointsAtTheFile },
+      ],
+      [
+        "a `file` sent as text beside the file itself is one `file` too many",
+        [file(vtt), { name: "file", content: "again" }],
+        400,
+        { code: "malformed_multipart", detail: "Send exactly one `file` field." },
+      ],
+      [
+        "more than the other parts' budget says a part without a filename is not the file",
+        [{ name: "transcript", content: "x".repeat(OTHER_PARTS_BYTES + 1) }],
+        413,
+        { code: "payload_too_large", detail: pointsAtTheFile },
+      ],
+    ] as Array<[string, Part[], number, Record<string, unknown>]>)("%s", async (_name, parts, status, problem) => {
+      const body = multipartBody(parts);
       const answer = await rawRequest({ port: service.port, head: multipartHead(body), body });
-      expect(answer.status).toBe(400);
-      expect(problemOf(answer)).toMatchObject({
-        code: "missing_file",
-        detail: expect.stringContaining("file=@") as unknown,
-      });
-    });
-
-    it("a `file` sent as text beside the file itself is one `file` too many", async () => {
-      const body = multipartBody([file(vtt), { name: "file", content: "again" }]);
-      const answer = await rawRequest({ port: service.port, head: multipartHead(body), body });
-      expect(answer.status).toBe(400);
-      expect(problemOf(answer)).toMatchObject({
-        code: "malformed_multipart",
-        detail: "Send exactly one `file` field.",
-      });
-    });
-
-    it("more than the other parts' budget says a part without a filename is not the file", async () => {
-      const body = multipartBody([{ name: "transcript", content: "x".repeat(OTHER_PARTS_BYTES + 1) }]);
-      const answer = await rawRequest({ port: service.port, head: multipartHead(body), body });
-      expect(answer.status).toBe(413);
-      expect(problemOf(answer)).toMatchObject({
-        code: "payload_too_large",
-        detail: expect.stringContaining("file=@") as unknown,
-      });
+      expect(answer.status).toBe(status);
+      expect(problemOf(answer)).toMatchObject(problem);
     });
 
     it("more parts than allowed is 400", async () => {

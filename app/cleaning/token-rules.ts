@@ -94,12 +94,24 @@ export function capitalI(token: string): string {
 /** What may come before a sentence's first letter: quotes and an opening bracket, not code (`{"json"`). */
 const OPENING = /^["'“‘«‹„¿¡(]*$/u;
 
-/** Upper-cases the first letter where lower-casing it back gives the same letter (not so for "ı" or "ß"). */
+const UPPER_CASE_LETTER = /\p{Lu}/u;
+
+/**
+ * A word written in its own case or not a word of prose: a name with a capital inside (iPhone, eBay, iOS),
+ * a link or an address (http://…, www.…, ana@…).
+ */
+const keepsItsCase = (word: string) =>
+  UPPER_CASE_LETTER.test(word) || word.includes("://") || word.includes("@") || word.startsWith("www.");
+
+/**
+ * Upper-cases the first letter where lower-casing it back gives the same letter (not so for "ı" or "ß"),
+ * unless the word keeps its case.
+ */
 export function capitalFirstLetter(token: string): string {
   const at = firstLetterIndex(token);
   if (at === -1 || !OPENING.test(token.slice(0, at))) return token;
   const letter = String.fromCodePoint(token.codePointAt(at)!);
-  if (!LOWER_CASE_LETTER.test(letter)) return token;
+  if (!LOWER_CASE_LETTER.test(letter) || keepsItsCase(token.slice(at))) return token;
   const upper = letter.toUpperCase();
   return upper.toLowerCase() === letter ? token.slice(0, at) + upper + token.slice(at + letter.length) : token;
 }

@@ -20,6 +20,11 @@ describe("cleanWithRules", () => {
       "Tools, e.g. hammers, i.e. these. Next (e.g. that) and VS. this",
     ],
     ["cf. the notes. see. then", "Cf. the notes. See. Then"],
+    ["iPhone sales are up. iPad too. eBay and iOS. ok", "iPhone sales are up. iPad too. eBay and iOS. Ok"],
+    [
+      "https://example.com/um is the link. www.example.com too. ana@example.com wrote",
+      "https://example.com/um is the link. www.example.com too. ana@example.com wrote",
+    ],
   ])("cleans %j", (input, expected) => {
     expect(cleanWithRules(input)).toBe(expected);
   });

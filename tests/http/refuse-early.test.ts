@@ -58,6 +58,27 @@ describe("refused from the first bytes, before the rest is read", () => {
     }
   });
 
+  it("says Connection: close on an answer before the body was read, and keeps a connection whose request was read", async () => {
+    const service = await listenTestApp({ maxUploadBytes: 128 * MiB, uploadIdleTimeoutMs: 20_000 });
+    try {
+      const early = await partialUpload(service.port, "/batch/process", png);
+      expect(early.status).toBe(415);
+      expect(early.headers.connection).toBe("close");
+      const body = multipartBody([
+        { name: "file", filename: "meeting.vtt", content: await readFile(new URL("captions/meeting.vtt", FIXTURES)) },
+      ]);
+      const read = await rawRequest({
+        port: service.port,
+        head: `POST /batch/process HTTP/1.1\r\nHost: x\r\nContent-Type: ${MULTIPART_TYPE}\r\nContent-Length: ${body.length}\r\n\r\n`,
+        body,
+      });
+      expect(read.status).toBe(200);
+      expect(read.headers.connection).toBe("keep-alive");
+    } finally {
+      await service.close();
+    }
+  });
+
   it("screens a job's upload for its type (its workers may have the provider this instance lacks)", async () => {
     const jobs = memoryJobs();
     const service = await listenTestApp({ jobs, maxUploadBytes: 128 * MiB, uploadIdleTimeoutMs: 20_000 });

@@ -55,6 +55,13 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
   const requestOf = new WeakMap<Socket, IncomingMessage>();
   const track = (request: IncomingMessage, response: ServerResponse) => {
     requestOf.set(request.socket, request);
+    // An answer written before the body was read to its end is the connection's last (the lingering close
+    // below): it says `Connection: close` (RFC 9112 9.6), so no client sends its next request on it.
+    const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse;
+    response.writeHead = (...args: unknown[]) => {
+      if (!request.complete) response.shouldKeepAlive = false;
+      return writeHead(...args);
+    };
     response.once("finish", () => {
       if (!request.complete && !request.socket.destroyed) lingerThenClose(request, request.socket, linger);
     });

@@ -21,6 +21,7 @@ function isLowerAsciiWord(token: string, { digits = true } = {}): boolean {
 const isSentenceMark = (code: number) => code === 0x2e || code === 0x21 || code === 0x3f; // . ! ?
 const isSoftMark = (code: number) => code === 0x2c || code === 0x3b || code === 0x3a; // , ; :
 export const endsSentence = (token: string) => isSentenceMark(token.charCodeAt(token.length - 1));
+const endsSoft = (token: string) => isSoftMark(token.charCodeAt(token.length - 1));
 
 /** Abbreviations a sentence goes on after ("e.g. this"): their full stop starts no sentence. */
 const RUNNING_ABBREVIATIONS = ["e.g.", "i.e.", "vs.", "cf.", "viz."];
@@ -35,7 +36,6 @@ export function startsNextSentence(token: string): boolean {
       lower.endsWith(abbreviation) && !LETTER.test(lower.charAt(lower.length - abbreviation.length - 1)),
   );
 }
-const endsSoft = (token: string) => isSoftMark(token.charCodeAt(token.length - 1));
 
 /** A token of sentence marks only (`,` `...` `?!`): it attaches to the word before it, it is not a word. */
 export function isMarksOnly(token: string): boolean {

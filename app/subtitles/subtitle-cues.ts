@@ -124,6 +124,7 @@ function ownCues(utterances: readonly Utterance[], language: string | null, layo
   return cues;
 }
 
+/** One cue's wrapped lines as cues of at most `maxLines` lines each, in order, sharing its time by their length. */
 function inCuesOf(lines: readonly string[], maxLines: number, { start, end, speaker }: Utterance): Cue[] {
   if (lines.length <= maxLines) return [{ start, end, speaker, lines: [...lines] }];
   const groups: string[][] = [];

@@ -25,6 +25,7 @@ describe("a query parameter given twice", () => {
     ["POST /batch/subtitles", "/batch/subtitles?format=vtt&max_lines=2&max_lines=3", "max_lines"],
     ["POST /batch/subtitles", "/batch/subtitles?max_line_chars=20&max_line_chars=", "max_line_chars"],
     ["POST /batch/process", "/batch/process?max_lines=1&max_lines=1", "max_lines"],
+    ["POST /batch/process", "/batch/process?format=srt&format=srt", "format"],
     ["GET /batch/jobs", "/batch/jobs?limit=5&limit=50", "limit"],
     ["GET /batch/jobs", "/batch/jobs?status=queued&status=failed", "status"],
   ])(
@@ -59,5 +60,47 @@ describe("a query parameter given twice", () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/x-subrip; charset=utf-8");
+  });
+});
+
+describe("POST /batch/process?format=", () => {
+  let built: Awaited<ReturnType<typeof buildTestApp>>;
+  let vtt: Buffer;
+
+  beforeAll(async () => {
+    built = await buildTestApp();
+    vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
+  });
+  afterAll(() => built.dispose());
+
+  const upload = (query: string, accept?: string) =>
+    built.app.request(`/batch/process${query}`, {
+      method: "POST",
+      headers: accept === undefined ? {} : { Accept: accept },
+      body: uploadForm(vtt, "m.vtt"),
+    });
+
+  it.each([
+    ["?format=srt", undefined, "application/x-subrip; charset=utf-8"],
+    ["?format=vtt", undefined, "text/vtt; charset=utf-8"],
+    ["?format=vtt", "application/x-subrip", "text/vtt; charset=utf-8"],
+    ["?format=srt&max_lines=1", "application/json", "application/x-subrip; charset=utf-8"],
+    ["", "text/vtt", "text/vtt; charset=utf-8"],
+    ["", undefined, "application/json"],
+  ])("%s with Accept %s answers %s", async (query, accept, type) => {
+    const response = await upload(query, accept);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe(type);
+    const text = await response.text();
+    if (type.startsWith("application/x-subrip")) expect(text).toMatch(/^1\n00:00:00,000 --> /);
+    // An SRT cue of one line: its number, its timing, its text.
+    if (query.includes("max_lines=1"))
+      for (const cue of text.trim().split("\n\n")) expect(cue.split("\n")).toHaveLength(3);
+  });
+
+  it.each(["json", "VTT", ""])("refuses format=%j as the subtitle routes do", async (format) => {
+    const response = await upload(`?format=${format}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "invalid_query", parameter: "format" });
   });
 });

@@ -3,6 +3,7 @@ import { accepts } from "hono/accepts";
 import * as v from "valibot";
 import { DEFAULT_SUBTITLE_LAYOUT, SUBTITLE_LAYOUT_LIMITS, type SubtitleLayout } from "../../subtitles/subtitle-cues.js";
 import { SUBTITLE_FORMATS, SUBTITLE_MEDIA_TYPES, type SubtitleFormat } from "../../subtitles/subtitle-files.js";
+import { parseQuery } from "./query.js";
 
 const wholeNumber = (name: string, { min, max }: { min: number; max: number }) =>
   v.optional(
@@ -21,11 +22,16 @@ export const SubtitleLayoutQuery = v.object({
   max_lines: wholeNumber("max_lines", SUBTITLE_LAYOUT_LIMITS.maxLines),
 });
 
+const subtitleFormat = v.picklist(SUBTITLE_FORMATS, `format must be one of ${SUBTITLE_FORMATS.join(", ")}`);
+
 /** `GET /batch/jobs/{id}/captions`: the format, and the layout. */
 export const CaptionsQuery = v.object({
-  format: v.optional(v.picklist(SUBTITLE_FORMATS, `format must be one of ${SUBTITLE_FORMATS.join(", ")}`), "vtt"),
+  format: v.optional(subtitleFormat, "vtt"),
   ...SubtitleLayoutQuery.entries,
 });
+
+/** `POST /batch/process?format=`: subtitles asked for by name, as the subtitle routes take them. */
+const AnswerFormatQuery = v.object({ format: v.optional(subtitleFormat) });
 
 export function layoutOf(query: v.InferOutput<typeof SubtitleLayoutQuery>): SubtitleLayout {
   return {
@@ -37,8 +43,15 @@ export function layoutOf(query: v.InferOutput<typeof SubtitleLayoutQuery>): Subt
 const JSON_TYPE = "application/json";
 const BY_MEDIA_TYPE = new Map(SUBTITLE_FORMATS.map((format) => [SUBTITLE_MEDIA_TYPES[format], format] as const));
 
+/**
+ * The subtitle format an upload's answer is asked in: `format` in the query, else what an `Accept` header
+ * prefers over JSON; undefined for JSON.
+ */
+export const askedSubtitles = (c: Context): SubtitleFormat | undefined =>
+  parseQuery(c, AnswerFormatQuery).format ?? acceptedSubtitles(c);
+
 /** The subtitle format an `Accept` header prefers over JSON (q-values counted), or undefined for JSON. */
-export function acceptedSubtitles(c: Context): SubtitleFormat | undefined {
+function acceptedSubtitles(c: Context): SubtitleFormat | undefined {
   const preferred = accepts(c, {
     header: "Accept",
     supports: [JSON_TYPE, ...BY_MEDIA_TYPE.keys()],

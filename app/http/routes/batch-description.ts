@@ -12,6 +12,7 @@ import {
   uploadBodyDescription,
 } from "../contract/openapi.js";
 import {
+  SUBTITLE_ANSWER_FORMAT_PARAMETER,
   SUBTITLE_LAYOUT_PARAMETERS,
   subtitleContent,
   TRANSCRIPTION_OPTION_PARAMETERS,
@@ -28,8 +29,8 @@ export const describeBatchProcess = describeRoute({
     "failure after the upload was accepted publishes BatchProcessingFailed. With `Prefer: " +
     "respond-async` (RFC 7240) it does what `POST /batch/jobs` does and answers 202. The query's " +
     "options say how audio is transcribed (an option the provider cannot honour: 422 " +
-    "`unsupported_option`). With `Accept: text/vtt` or `application/x-subrip` it answers subtitles " +
-    "instead of JSON, the event's fate in X-Event-Status.",
+    "`unsupported_option`). With `format=vtt|srt`, or `Accept: text/vtt` or `application/x-subrip`, it " +
+    "answers subtitles instead of JSON, the event's fate in X-Event-Status.",
   tags: ["batch"],
   parameters: [
     ...IDENTITY_PARAMETERS,
@@ -49,6 +50,7 @@ export const describeBatchProcess = describeRoute({
       schema: { type: "string" as const },
     },
     ...TRANSCRIPTION_OPTION_PARAMETERS,
+    SUBTITLE_ANSWER_FORMAT_PARAMETER,
     ...SUBTITLE_LAYOUT_PARAMETERS,
   ],
   requestBody: uploadBodyDescription(),

@@ -21,7 +21,7 @@ import { localFile, memoryOrDiskSink, type TempFileUpload } from "../../upload/u
 import { createAudioTee, teeingSink } from "../../upload/audio-tee.js";
 import type { PublishOutcome } from "../../events/event-publisher.js";
 import { parseQuery } from "../contract/query.js";
-import { acceptedSubtitles, layoutOf, subtitleHeaders, SubtitleLayoutQuery } from "../contract/subtitle-query.js";
+import { askedSubtitles, layoutOf, subtitleHeaders, SubtitleLayoutQuery } from "../contract/subtitle-query.js";
 import { transcriptionOptionsOf } from "../upload/transcription-query.js";
 
 export interface BatchRouteDeps {
@@ -64,7 +64,7 @@ export function batchRoutes(deps: BatchRouteDeps) {
     if (c.req.query("callback_url") !== undefined)
       throw new ApiError("invalid_callback", "callback_url needs Prefer: respond-async (or POST /batch/jobs).");
     const options = transcriptionOptionsOf(c, deps.jobs.optionPolicy);
-    const subtitles = acceptedSubtitles(c);
+    const subtitles = askedSubtitles(c);
     // Subtitles that cannot be made of the input are refused before any work is done.
     const wantsTimings = subtitles !== undefined;
     const layout = layoutOf(parseQuery(c, SubtitleLayoutQuery));

@@ -104,3 +104,30 @@ describe("POST /batch/process?format=", () => {
     expect(await response.json()).toMatchObject({ code: "invalid_query", parameter: "format" });
   });
 });
+
+describe("a job's id in the path", () => {
+  const jobs = memoryJobs();
+  let built: Awaited<ReturnType<typeof buildTestApp>>;
+  beforeAll(async () => {
+    built = await buildTestApp({ jobs });
+  });
+  afterAll(() => built.dispose());
+
+  it("is read in either case, as a UUID is (RFC 9562)", async () => {
+    const vtt = await readFile(new URL("captions/meeting.vtt", FIXTURES));
+    const headers = { "X-Tenant-ID": TENANT };
+    const submitted = await built.app.request("/batch/jobs", {
+      method: "POST",
+      headers,
+      body: uploadForm(vtt, "m.vtt"),
+    });
+    expect(submitted.status).toBe(202);
+    const { interaction_id: id } = (await submitted.json()) as { interaction_id: string };
+    const upper = id.toUpperCase();
+    const read = await built.app.request(`/batch/jobs/${upper}`, { headers });
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ interaction_id: id });
+    expect((await built.app.request(`/batch/jobs/${upper}`, { method: "DELETE", headers })).status).toBe(204);
+    expect((await built.app.request(`/batch/jobs/${id}`, { headers })).status).toBe(404);
+  });
+});

@@ -11,6 +11,28 @@ const ENTITIES: ReadonlyArray<readonly [string, string]> = [
   ["&apos;", "'"],
 ];
 
+/** Longest numeric character reference read: `&#x10FFFF;` (a bounded look ahead keeps the scan linear). */
+const MAX_REFERENCE_CHARS = 10;
+
+/**
+ * A numeric character reference at `at` (`&#39;`, `&#x2019;`), as WebVTT's cue text takes HTML's: the
+ * reference and its character, or undefined when it is not one (or names no character a text may hold).
+ */
+function numericReference(line: string, at: number): readonly [string, string] | undefined {
+  if (line.charCodeAt(at + 1) !== 0x23 /* # */) return undefined;
+  // Looked for only as far as a reference can reach: an `indexOf` from every `&#` would be quadratic.
+  let end = at + 2;
+  while (end < line.length && end - at < MAX_REFERENCE_CHARS && line.charCodeAt(end) !== 0x3b /* ; */) end++;
+  if (line.charCodeAt(end) !== 0x3b) return undefined;
+  const digits = line.slice(at + 2, end);
+  const hex = digits.startsWith("x") || digits.startsWith("X");
+  const value = hex ? digits.slice(1) : digits;
+  if (!(hex ? /^[0-9a-f]{1,6}$/i : /^[0-9]{1,7}$/).test(value)) return undefined;
+  const codePoint = Number.parseInt(value, hex ? 16 : 10);
+  const usable = codePoint > 0 && codePoint <= 0x10ffff && (codePoint < 0xd800 || codePoint > 0xdfff);
+  return usable ? [line.slice(at, end + 1), String.fromCodePoint(codePoint)] : undefined;
+}
+
 /** The voice of a WebVTT `<v Name>` or `<v.class Name>` tag's inside, or undefined for any other tag. */
 function voiceOf(tag: string): string | undefined {
   if (tag.charCodeAt(0) !== 0x76 /* v */) return undefined;
@@ -70,7 +92,7 @@ export function stripMarkup(line: string): { text: string; voice: string | undef
       overridesCanClose = close !== -1;
       if (overridesCanClose) skipTo = close + 1;
     } else if (code === 0x26 /* & */) {
-      const entity = ENTITIES.find(([name]) => line.startsWith(name, position));
+      const entity = ENTITIES.find(([name]) => line.startsWith(name, position)) ?? numericReference(line, position);
       if (entity !== undefined) {
         skipTo = position + entity[0].length;
         replacement = entity[1];

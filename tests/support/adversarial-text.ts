@@ -46,6 +46,7 @@ export const shapesOf = (bytes: number): Array<[string, string, CaptionsFormat]>
     ["non-letter prefix before `i`", fill(",", "", "i"), "text"],
     ["astral letters", fill("𝒜"), "text"],
     ["empty tags", vttCue(fill("<>")), "vtt"],
+    ["`&#` repeated, one `;` at the very end", vttCue(fill("&#", "", ";")), "vtt"],
     ["ruby text opened again and again, never closed", vttCue(fill("<rt>a")), "vtt"],
     ["ruby texts closed, one `</ruby>` at the very end", vttCue(fill("<rt>a</rt>", "", "</ruby>")), "vtt"],
     ["whitespace of every kind", fill(" \t\u00a0\u2003\u3000"), "text"],

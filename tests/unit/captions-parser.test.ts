@@ -65,6 +65,17 @@ describe("parseCaptions", () => {
   });
 
   it.each([
+    ["It&#39;s &#x2019;ok&#X2019; &#8212; fine", "It's ’ok’ — fine"],
+    ["&#128512; and &#x1F600;", "😀 and 😀"],
+    [
+      "kept: &#; &#x; &#0; &#xD800; &#1114112; &#12345678; &#39 &#x27",
+      "kept: &#; &#x; &#0; &#xD800; &#1114112; &#12345678; &#39 &#x27",
+    ],
+  ])("decodes numeric character references as WebVTT does: %j", (payload, text) => {
+    expect(parseCaptions(`WEBVTT\n\n00:01.000 --> 00:02.000\n${payload}\n`, "vtt").transcript).toBe(text);
+  });
+
+  it.each([
     ["<ruby>漢<rt>kan</rt></ruby>字 ok", "漢字 ok"],
     ["<ruby>漢<rt.small>kan</rt>字<rt>ji</rt></ruby> ok", "漢字 ok"],
     ["<ruby>漢<rt>kan</ruby> then more", "漢 then more"],

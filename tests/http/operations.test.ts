@@ -109,6 +109,7 @@ describe("the API's documents", () => {
       "diarize",
       "punctuate",
       "smart_format",
+      "format",
       "max_line_chars",
       "max_lines",
     ]);

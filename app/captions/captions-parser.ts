@@ -94,13 +94,8 @@ interface Timing {
 function isIndexLine(line: string | undefined): boolean {
   if (line === undefined) return false;
   const digits = line.trim();
-  return digits !== "" && runOfDigits(digits);
+  return digits !== "" && digitsAt(digits, 0).end === digits.length;
 }
-
-const runOfDigits = (text: string) => {
-  for (let i = 0; i < text.length; i++) if (!isDigit(text.charCodeAt(i))) return false;
-  return true;
-};
 
 /** Reads a run of digits at `at`, returning its value and where it ends. */
 function digitsAt(line: string, at: number): { value: number; end: number } {

@@ -62,16 +62,18 @@ export const subtitleContent = Object.fromEntries(
   SUBTITLE_FORMATS.map((format) => [SUBTITLE_MEDIA_TYPES[format], { schema: { type: "string" as const } }]),
 );
 
+const FORMAT_SCHEMA = { type: "string", enum: [...SUBTITLE_FORMATS] };
+
 /** An upload's answer as subtitles, asked for by name rather than with `Accept`. */
 export const SUBTITLE_ANSWER_FORMAT_PARAMETER = query(
   "format",
   "`vtt` or `srt`: subtitles instead of JSON (over what `Accept` asks)",
-  { type: "string", enum: [...SUBTITLE_FORMATS] },
+  FORMAT_SCHEMA,
 );
 
 /** The query of a subtitles answer: its format, and its layout. */
 export const SUBTITLE_QUERY_PARAMETERS = [
-  query("format", "`vtt` (default) or `srt`", { type: "string", enum: [...SUBTITLE_FORMATS] }),
+  query("format", "`vtt` (default) or `srt`", FORMAT_SCHEMA),
   ...SUBTITLE_LAYOUT_PARAMETERS,
 ];
 

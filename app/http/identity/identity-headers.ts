@@ -5,9 +5,15 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * A header's value as the client sent it (Node joins a repeated header with commas; its raw headers keep the
- * values apart), refused when it was sent more than once.
+ * values apart), refused when it was sent more than once. Without a Node request (`app.request()` in tests
+ * and tools) the value is the `fallback`'s.
  */
-export function headerSentOnce(name: string, incoming: Pick<IncomingMessage, "rawHeaders">): string | undefined {
+export function headerSentOnce(
+  name: string,
+  incoming: Pick<IncomingMessage, "rawHeaders"> | undefined,
+  fallback: (name: string) => string | undefined,
+): string | undefined {
+  if (incoming === undefined) return fallback(name);
   const lower = name.toLowerCase();
   let value: string | undefined;
   for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) {
@@ -30,7 +36,7 @@ export function readIdentityHeader(
   incoming: Pick<IncomingMessage, "rawHeaders"> | undefined,
   fallback: (name: string) => string | undefined,
 ): string | undefined {
-  const value = incoming === undefined ? fallback(name) : headerSentOnce(name, incoming);
+  const value = headerSentOnce(name, incoming, fallback);
   if (value === undefined) return undefined;
   try {
     return utf8.decode(Buffer.from(value, "latin1"));

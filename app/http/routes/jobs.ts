@@ -14,7 +14,7 @@ import { SubtitlesUnavailable } from "../../domain/failures.js";
 import { JobList, JobResponse } from "../contract/api-schemas.js";
 import { ApiError } from "../contract/problem.js";
 import { describeWrongMethod } from "../contract/openapi.js";
-import { isUuidV4, UUID_V4 } from "../../domain/ids.js";
+import { isUuidV4 } from "../../domain/ids.js";
 import { describeJobDelete, describeJobGet, describeJobList, describeJobSubmit } from "./jobs-description.js";
 import { isVisible, VISIBLE_JOB_STATUSES } from "../../jobs/job-record.js";
 import type { RequestContext } from "../../domain/request-context.js";
@@ -83,16 +83,13 @@ export function jobRoutes(
     const answer: JobList = { jobs: page.jobs.filter(isVisible).map(summary), next_cursor: page.cursor ?? null };
     return c.json(answer, 200);
   });
-  /** The job id in the path; a UUID is read in either case (RFC 9562), as the tenant's is. */
-  const jobIdOf = (c: Context<IdentifiedEnv>) => {
-    const id = c.req.param("id") ?? "";
-    return isUuidV4(id) ? id.toLowerCase() : id;
-  };
   /** The caller's job named in the path: another tenant's is simply not there (keyed by tenant), the same 404. */
   async function ownJob(c: Context<IdentifiedEnv>, jobs: Extract<AsyncJobs, { available: true }>) {
-    const id = jobIdOf(c);
-    const notFound = () => new ApiError("not_found", `No job ${id.slice(0, 64)} for this tenant.`);
-    if (!UUID_V4.test(id)) throw notFound();
+    const named = c.req.param("id") ?? "";
+    const notFound = () => new ApiError("not_found", `No job ${named.slice(0, 64)} for this tenant.`);
+    // A UUID is read in either case (RFC 9562), as the tenant's is.
+    if (!isUuidV4(named)) throw notFound();
+    const id = named.toLowerCase();
     const job = await fromStorage("The job table", () => jobs.store.get(c.var.context.tenantId, id));
     if (job === undefined || !isVisible(job)) throw notFound();
     // DynamoDB's TTL removes an expired item some time after it expires: until then it is not served.
@@ -152,10 +149,10 @@ export function jobRoutes(
   });
   routes.delete("/:id", describeJobDelete, ...deps.admission, async (c) => {
     const jobs = available(deps.jobs);
-    const id = jobIdOf(c);
+    const id = c.req.param("id");
     const deleted =
-      UUID_V4.test(id) &&
-      (await fromStorage("The job table", () => deps.deleteJob(jobs, c.var.context, id, c.var.log)));
+      isUuidV4(id) &&
+      (await fromStorage("The job table", () => deps.deleteJob(jobs, c.var.context, id.toLowerCase(), c.var.log)));
     if (!deleted) throw new ApiError("not_found", `No job ${id.slice(0, 64)} for this tenant.`);
     return c.body(null, 204);
   });

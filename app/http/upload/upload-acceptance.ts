@@ -19,12 +19,11 @@ import type { MinUploadRate } from "./arrival-watch.js";
 /** What a request's `Idempotency-Key` claims, when it has one and there is a store to keep it in. */
 export type IdempotencyClaim = ReturnType<typeof idempotencyClaim>;
 
-export const claimOf = (c: Context<IdentifiedEnv>, idempotency: Idempotency | undefined): IdempotencyClaim => {
-  const incoming = c.env?.incoming;
-  const header =
-    incoming === undefined ? c.req.header(IDEMPOTENCY_KEY_HEADER) : headerSentOnce(IDEMPOTENCY_KEY_HEADER, incoming);
-  return idempotencyClaim(header, idempotency);
-};
+export const claimOf = (c: Context<IdentifiedEnv>, idempotency: Idempotency | undefined): IdempotencyClaim =>
+  idempotencyClaim(
+    headerSentOnce(IDEMPOTENCY_KEY_HEADER, c.env?.incoming, (name) => c.req.header(name)),
+    idempotency,
+  );
 
 export interface UploadAcceptance<T> {
   /** The endpoint, as the idempotency fingerprint names it (`POST /batch/process`). */

@@ -48,6 +48,42 @@ const GRAMMATICAL_REPEATS: Record<string, readonly string[]> = {
 /** The words of a transcript's language that may stand twice in a row. */
 export const grammaticalRepeatsFor = wordsByLanguage(GRAMMATICAL_REPEATS);
 
+/**
+ * Words that open a sentence and are set off from it by a comma ("Yes, Friday works"): a filler after one
+ * leaves that comma, where the pause commas around a filler elsewhere go with it ("we should, uh, ship").
+ */
+const OPENING_WORDS: Record<string, readonly string[]> = {
+  en: [
+    "yes",
+    "yeah",
+    "yep",
+    "no",
+    "nope",
+    "well",
+    "okay",
+    "ok",
+    "oh",
+    "so",
+    "right",
+    "sure",
+    "alright",
+    "now",
+    "actually",
+    "anyway",
+    "look",
+    "listen",
+  ],
+  es: ["sí", "no", "bueno", "pues", "vale", "bien", "entonces", "oye", "mira"],
+  fr: ["oui", "non", "bon", "bien", "alors", "donc", "enfin", "ok", "d'accord"],
+  de: ["ja", "nein", "gut", "also", "okay", "naja", "nun", "genau"],
+  pt: ["sim", "não", "bem", "então", "olha", "bom", "ok"],
+  it: ["sì", "no", "bene", "allora", "beh", "ok", "dunque"],
+  nl: ["ja", "nee", "nou", "goed", "oké", "dus"],
+};
+
+/** The words of a transcript's language that keep their comma when they open a sentence. */
+export const openingWordsFor = wordsByLanguage(OPENING_WORDS);
+
 /** Whether "i" is the English pronoun, to be written "I": only when the transcript is (or may be) English. */
 export const writesCapitalI = (language: string | null): boolean =>
   language === null || primaryLanguage(language) === "en";

@@ -1,7 +1,7 @@
 import { createLineJoiner, createTextBuilder, isWhitespace } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
-import { fillersFor, grammaticalRepeatsFor, writesCapitalI } from "./filler-words.js";
+import { fillersFor, grammaticalRepeatsFor, openingWordsFor, writesCapitalI } from "./filler-words.js";
 import { splitSpeakerLabel } from "./speaker-label.js";
 import {
   attach,
@@ -51,10 +51,14 @@ function createLineWriter(fixI: boolean) {
   };
 }
 
-/** How a language is cleaned: its fillers, the words it may say twice, and whether a lone "i" is "I". */
+/**
+ * How a language is cleaned: its fillers, the words it may say twice, the words that keep their comma
+ * opening a sentence, and whether a lone "i" is "I".
+ */
 export interface LanguageRules {
   fillers: ReadonlySet<string>;
   grammaticalRepeats: ReadonlySet<string>;
+  openingWords: ReadonlySet<string>;
   capitalI: boolean;
 }
 
@@ -63,6 +67,7 @@ export function rulesFor(language: string | null): LanguageRules {
   return {
     fillers: fillersFor(language),
     grammaticalRepeats: grammaticalRepeatsFor(language),
+    openingWords: openingWordsFor(language),
     capitalI: writesCapitalI(language),
   };
 }
@@ -76,6 +81,8 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
   let previousKey = "";
   // Whether the word before `previous` was the same word, kept as a grammatical repeat.
   let repeatKept = false;
+  // Whether `previous` is the first word of its sentence.
+  let previousOpens = true;
   for (let end = 0; end < speech.length;) {
     // The next run of non-whitespace (what `\S+` matches), scanned by character code.
     let start = end;
@@ -92,11 +99,16 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       if (filler || punctuationOnly) continue;
     } else if (filler) {
       // A filler can carry the end of a sentence: keep that on the previous word. The pause commas around
-      // a filler ("should, uh, ship") go with it.
+      // a filler ("should, uh, ship") go with it, but not the comma after a sentence's opening "Yes,".
       const marks = trailingPunctuation(token);
       const sentenceEnd = /[.!?]/.exec(marks)?.[0];
       if (sentenceEnd !== undefined) previous = attach(previous, sentenceEnd);
-      else if (marks.startsWith(",") && previous.endsWith(",")) previous = previous.slice(0, -1);
+      else if (
+        marks.startsWith(",") &&
+        previous.endsWith(",") &&
+        !(previousOpens && rules.openingWords.has(previousKey))
+      )
+        previous = previous.slice(0, -1);
       continue;
     } else if (punctuationOnly) {
       const mark = /[.!?,;:]/.exec(token)?.[0];
@@ -106,12 +118,14 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       if (!repeatKept && rules.grammaticalRepeats.has(key)) {
         writer.write(previous);
         repeatKept = true;
+        previousOpens = false;
       }
       previous = token;
       continue;
     } else {
       writer.write(previous);
       repeatKept = false;
+      previousOpens = startsNextSentence(previous);
     }
     previous = token;
     previousKey = key;

@@ -83,8 +83,8 @@ describe("the upload page in a real browser (Chromium, headless)", () => {
     expect(parsed.errors).toEqual([]);
     expect(parsed.cues.map((cue) => [cue.voice, cue.text])).toEqual([
       ["Ana", "Este proyecto está casi listo."],
-      ["Luis", "Pues vamos a lanzar el viernes."],
-      ["Ana", "Bueno de acuerdo."],
+      ["Luis", "Pues, vamos a lanzar el viernes."],
+      ["Ana", "Bueno, de acuerdo."],
     ]);
     const srtDownload = page.waitForEvent("download");
     await page.getByRole("button", { name: "Download SRT" }).click();

@@ -244,8 +244,8 @@ describe("transcription options and subtitles, through the real SDKs against loc
       expect(body.options).toBeNull();
       expect(body.cleaned_transcript).toBe(
         language === "es"
-          ? "Ana: Este proyecto está casi listo.\nLuis: Pues vamos a lanzar el viernes.\nAna: Bueno de acuerdo."
-          : "Ben, la réunion est demain.\nAlors on livre vendredi.",
+          ? "Ana: Este proyecto está casi listo.\nLuis: Pues, vamos a lanzar el viernes.\nAna: Bueno, de acuerdo."
+          : "Ben, la réunion est demain.\nAlors, on livre vendredi.",
       );
     } finally {
       await dispose();
@@ -356,7 +356,7 @@ describe("transcription options and subtitles, through the real SDKs against loc
       const vtt = await response.text();
       expect(parseVtt(vtt).errors).toEqual([]);
       expect(parseCaptions(vtt, "vtt").transcript).toBe(
-        "Ana: Este proyecto está casi listo.\nLuis: Pues vamos a lanzar el viernes.\nAna: Bueno de acuerdo.",
+        "Ana: Este proyecto está casi listo.\nLuis: Pues, vamos a lanzar el viernes.\nAna: Bueno, de acuerdo.",
       );
     } finally {
       await dispose();

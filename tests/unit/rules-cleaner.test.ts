@@ -29,6 +29,22 @@ describe("cleanWithRules", () => {
     expect(cleanWithRules(input)).toBe(expected);
   });
 
+  it.each<[string | null, string, string]>([
+    ["en", "Yes, uh, Friday works.", "Yes, Friday works."],
+    ["en", "Well, um, yes.", "Well, yes."],
+    ["en", "We ship. So, um, we test. Yes, yes, uh, fine.", "We ship. So, we test. Yes, fine."],
+    [null, "Okay, uh, let's go.", "Okay, let's go."],
+    ["de", "Ja, äh, das geht.", "Ja, das geht."],
+    ["es-MX", "Sí, eh, el viernes.", "Sí, el viernes."],
+    ["fr", "Oui, euh, demain.", "Oui, demain."],
+    // Only a sentence's opening word keeps its comma: elsewhere both pause commas go with the filler.
+    ["en", "I said, um, yes, uh, fine.", "I said yes fine."],
+    ["en", "I, uh, think so.", "I think so."],
+    ["de", "Das Projekt ist, ähm, ja, äh, fertig.", "Das Projekt ist ja fertig."],
+  ])("keeps the comma after a sentence's opening word in %s: %j", (language, input, expected) => {
+    expect(cleanWithRules(input, language)).toBe(expected);
+  });
+
   it("cleans a line of many thousand words as it cleans each of its sentences", () => {
     // 120 KB on one line: the line writer's stretches and the pieces it joins them into are many times over.
     const sentence = "Um, so I I think we should, uh, ship the release on Friday. Bob: hmm, é 日本 had had it!";

@@ -1,6 +1,7 @@
 import { createLineJoiner, createTextBuilder, isWhitespace } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
+import { enclosesSomething, fillerMarks, isDash, isQuoted } from "./filler-marks.js";
 import { fillersFor, grammaticalRepeatsFor, openingWordsFor, writesCapitalI } from "./filler-words.js";
 import { splitSpeakerLabel } from "./speaker-label.js";
 import {
@@ -10,7 +11,6 @@ import {
   endsSentence,
   isMarksOnly,
   startsNextSentence,
-  trailingPunctuation,
   wordKey,
 } from "./token-rules.js";
 
@@ -83,6 +83,10 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
   let repeatKept = false;
   // Whether `previous` is the first word of its sentence.
   let previousOpens = true;
+  // What removed fillers left for the words after them: quotes and brackets they opened, an ellipsis, a dash.
+  let opening = "";
+  let trailingOff = false;
+  let dashAfterFiller = false;
   for (let end = 0; end < speech.length;) {
     // The next run of non-whitespace (what `\S+` matches), scanned by character code.
     let start = end;
@@ -92,29 +96,50 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
     while (end < speech.length && !isWhitespace(speech.charCodeAt(end))) end++;
     const token = speech.slice(start, end);
     const key = wordKey(token);
-    const filler = rules.fillers.has(key);
+    const filler = rules.fillers.has(key) && !isQuoted(token);
     // Emoji, symbols, dashes and code are words here: only bare sentence marks are not.
     const punctuationOnly = isMarksOnly(token);
-    if (previous === undefined) {
-      if (filler || punctuationOnly) continue;
-    } else if (filler) {
+    if (dashAfterFiller && opening === "" && isDash(token)) {
+      // "I mean - um - yes": the filler's dashes were a pair, one goes with it.
+      dashAfterFiller = false;
+      continue;
+    }
+    dashAfterFiller = false;
+    if (filler) {
+      const marks = fillerMarks(token);
+      opening += marks.opening;
+      if (previous === undefined) continue;
       // A filler can carry the end of a sentence: keep that on the previous word. The pause commas around
-      // a filler ("should, uh, ship") go with it, but not the comma after a sentence's opening "Yes,".
-      const marks = trailingPunctuation(token);
-      const sentenceEnd = /[.!?]/.exec(marks)?.[0];
-      if (sentenceEnd !== undefined) previous = attach(previous, sentenceEnd);
+      // a filler ("should, uh, ship") go with it, but not the comma after a sentence's opening "Yes," nor
+      // one before a quote or bracket it closes.
+      if (marks.sentenceEnd !== undefined) previous = attach(previous, marks.sentenceEnd);
       else if (
-        marks.startsWith(",") &&
+        marks.comma &&
+        marks.closing === "" &&
         previous.endsWith(",") &&
         !(previousOpens && rules.openingWords.has(previousKey))
       )
         previous = previous.slice(0, -1);
+      previous += marks.closing;
+      trailingOff ||= marks.trailingOff;
+      dashAfterFiller = isDash(previous);
       continue;
+    }
+    trailingOff = false;
+    if (previous === undefined) {
+      if (punctuationOnly) continue;
     } else if (punctuationOnly) {
       const mark = /[.!?,;:]/.exec(token)?.[0];
       if (mark !== undefined) previous = attach(previous, mark);
       continue;
-    } else if (key !== "" && !endsSentence(previous) && previousKey === key) {
+    } else if (
+      key !== "" &&
+      previousKey === key &&
+      opening === "" &&
+      !endsSentence(previous) &&
+      !enclosesSomething(previous) &&
+      !enclosesSomething(token)
+    ) {
       if (!repeatKept && rules.grammaticalRepeats.has(key)) {
         writer.write(previous);
         repeatKept = true;
@@ -127,10 +152,13 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       repeatKept = false;
       previousOpens = startsNextSentence(previous);
     }
-    previous = token;
+    previous = opening + token;
+    opening = "";
     previousKey = key;
   }
-  if (previous !== undefined) writer.write(previous);
+  if (previous !== undefined) writer.write(trailingOff ? attach(previous, ".") : previous);
+  // A quote or bracket a last filler opened may close on a later line: it stays.
+  if (previous !== undefined && opening !== "") writer.write(opening);
   return writer.text();
 }
 

@@ -49,6 +49,13 @@ export const shapesOf = (bytes: number): Array<[string, string, CaptionsFormat]>
     ["`&#` repeated, one `;` at the very end", vttCue(fill("&#", "", ";")), "vtt"],
     ["ruby text opened again and again, never closed", vttCue(fill("<rt>a")), "vtt"],
     ["ruby texts closed, one `</ruby>` at the very end", vttCue(fill("<rt>a</rt>", "", "</ruby>")), "vtt"],
+    [
+      "a filler behind brackets it never closes, then closers of another kind",
+      fill("(", "", "um" + "]".repeat(bytes / 2)),
+      "text",
+    ],
+    ["fillers that open brackets, one word at the very end", fill("(um "), "text"],
+    ["fillers that open quotes and close brackets", fill('"um) '), "text"],
     ["whitespace of every kind", fill(" \t\u00a0\u2003\u3000"), "text"],
   ];
 };

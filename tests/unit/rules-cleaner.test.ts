@@ -29,6 +29,18 @@ describe("cleanWithRules", () => {
     expect(cleanWithRules(input)).toBe(expected);
   });
 
+  it.each([
+    ['He said "um" a lot. The word “uh” is a filler.', 'He said "um" a lot. The word “uh” is a filler.'],
+    ['"Um, I think so," she said.', '"I think so," she said.'],
+    ['She said "uh, no" twice.', 'She said "no" twice.'],
+    ["«Um», non. (uh, maybe) yes. (um) We go [uh].", "«Um», non. (Maybe) yes. We go."],
+    ["It's um... complicated. I don't know, um...", "It's complicated. I don't know."],
+    ["I don't know, uh…", "I don't know."],
+    ["I mean - um - yes. I mean — uh — yes.", "I mean - yes. I mean — yes."],
+  ])("keeps what a filler opens, closes or sets apart: %j", (input, expected) => {
+    expect(cleanWithRules(input, "en")).toBe(expected);
+  });
+
   it.each<[string | null, string, string]>([
     ["en", "Yes, uh, Friday works.", "Yes, Friday works."],
     ["en", "Well, um, yes.", "Well, yes."],
@@ -79,6 +91,21 @@ describe("cleanWithRules", () => {
     "had,",
     "that",
     "That",
+    "Yes,",
+    "well,",
+    '"um',
+    'uh,"',
+    "(uh,",
+    "um)",
+    '"um"',
+    "um...",
+    "uh…",
+    "-",
+    "—",
+    '"the',
+    'cat"',
+    "(so",
+    "ship)",
   );
   const transcripts = fc.oneof(
     fc
@@ -115,6 +142,37 @@ describe("cleanWithRules", () => {
           .join("\n");
         expect(cleanWithRules(text)).toBe(lineByLine);
       }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("keeps brackets balanced: those a filler opens or closes go to the word beside it, its own go with it", () => {
+    const plain = fc.constantFrom("we", "ship", "so,", "Friday.", "yes", "-");
+    const fillers = fc.constantFrom("um", "uh,", "hmm.", "um...", "uh…");
+    const bracketed = fc.tuple(fc.constantFrom("", "(", "[", "(["), fillers, fc.constantFrom("", ")", "]", "])"));
+    const depth = (text: string, open: string, close: string) =>
+      [...text].reduce((sum, character) => sum + (character === open ? 1 : character === close ? -1 : 0), 0);
+    fc.assert(
+      fc.property(
+        plain,
+        fc.array(
+          fc.oneof(
+            plain,
+            bracketed.map((parts) => parts.join("")),
+          ),
+          { maxLength: 12 },
+        ),
+        plain,
+        (first, middle, last) => {
+          const text = [first, ...middle, last].join(" ");
+          const cleaned = cleanWithRules(text);
+          for (const [open, close] of [
+            ["(", ")"],
+            ["[", "]"],
+          ] as const)
+            expect(depth(cleaned, open, close)).toBe(depth(text, open, close));
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -1,0 +1,91 @@
+import { trailingPunctuation } from "./token-rules.js";
+
+const OPENING_MARKS: ReadonlySet<string> = new Set(['"', "'", "“", "‘", "«", "‹", "„", "(", "[", "{", "¿", "¡"]);
+/** Each closing mark, and the opening mark it closes. */
+const OPENER_OF: ReadonlyMap<string, string> = new Map([
+  ['"', '"'],
+  ["'", "'"],
+  ["”", "“"],
+  ["’", "‘"],
+  ["»", "«"],
+  ["›", "‹"],
+  [")", "("],
+  ["]", "["],
+  ["}", "{"],
+]);
+const QUOTES: ReadonlySet<string> = new Set(['"', "'", "“", "”", "‘", "’", "«", "»", "‹", "›", "„"]);
+
+/** What a filler carries besides its sound. */
+export interface FillerMarks {
+  /** Opening quotes and brackets before it: they belong to the next word kept. */
+  opening: string;
+  /** Closing quotes and brackets after it: they belong to the word before. */
+  closing: string;
+  /** The `.`, `!` or `?` it ends a sentence with. */
+  sentenceEnd: string | undefined;
+  /** An ellipsis after it ("um..."): a pause, which ends the sentence only if nothing follows on the line. */
+  trailingOff: boolean;
+  /** Whether a comma follows it: a pause comma, which goes with it. */
+  comma: boolean;
+}
+
+function leadingMarks(token: string): string {
+  let end = 0;
+  while (end < token.length && OPENING_MARKS.has(token.charAt(end))) end++;
+  return token.slice(0, end);
+}
+
+export function fillerMarks(token: string): FillerMarks {
+  const trailing = trailingPunctuation(token);
+  const trailingOff = trailing.includes("…") || trailing.includes("..");
+  // Marks it opens and closes itself ("(um)") go with it; the rest belong to the words beside it. Counted by
+  // kind, so a long run of one kind is not searched for another.
+  const leading = leadingMarks(token);
+  const open = new Map<string, number>();
+  for (const character of leading) open.set(character, (open.get(character) ?? 0) + 1);
+  const closed = new Map<string, number>();
+  let closing = "";
+  for (const character of trailing) {
+    const opener = OPENER_OF.get(character);
+    if (opener === undefined) continue;
+    const left = open.get(opener) ?? 0;
+    if (left === 0) closing += character;
+    else {
+      open.set(opener, left - 1);
+      closed.set(opener, (closed.get(opener) ?? 0) + 1);
+    }
+  }
+  // The innermost of each kind are the ones it closed.
+  const opening: string[] = [];
+  for (let index = leading.length - 1; index >= 0; index--) {
+    const character = leading.charAt(index);
+    const pairedLeft = closed.get(character) ?? 0;
+    if (pairedLeft > 0) closed.set(character, pairedLeft - 1);
+    else opening.push(character);
+  }
+  return {
+    opening: opening.reverse().join(""),
+    closing,
+    sentenceEnd: /[!?]/.exec(trailing)?.[0] ?? (trailingOff ? undefined : /\./.exec(trailing)?.[0]),
+    trailingOff,
+    comma: trailing.startsWith(","),
+  };
+}
+
+const hasQuote = (marks: string) => [...marks].some((character) => QUOTES.has(character));
+
+/** A filler in quotes (`"um"`, `(“uh”`): a word mentioned, not a sound made, so it stays. */
+export function isQuoted(token: string): boolean {
+  return hasQuote(leadingMarks(token)) && hasQuote(trailingPunctuation(token));
+}
+
+/** Whether a token opens or closes a quote or bracket ("we)", "(we"): a word repeated across one is no stutter. */
+export function enclosesSomething(token: string): boolean {
+  return leadingMarks(token) !== "" || [...trailingPunctuation(token)].some((character) => OPENER_OF.has(character));
+}
+
+/** A dash standing alone between words ("I mean - um - yes"). */
+export function isDash(token: string): boolean {
+  for (const character of token) if (character !== "-" && character !== "–" && character !== "—") return false;
+  return token.length > 0;
+}

@@ -35,14 +35,17 @@ export const fillersFor = wordsByLanguage(FILLER_WORDS);
 
 /**
  * Words a sentence may say twice in a row by grammar, not by stutter ("she had had enough", "I know that that
- * works", French "nous nous levons", German and Dutch relative clauses "die die", "dat dat"): one repeat is
- * kept, a third in a row is a stutter.
+ * works", French "nous nous levons", German and Dutch relative clauses "die die", "dat dat"), or for emphasis
+ * ("very very good", "bye bye"): one repeat is kept, a third in a row is a stutter.
  */
 const GRAMMATICAL_REPEATS: Record<string, readonly string[]> = {
-  en: ["had", "that"],
-  fr: ["nous", "vous"],
-  de: ["die", "der", "das"],
-  nl: ["die", "dat"],
+  en: ["had", "that", "very", "really", "bye"],
+  es: ["muy"],
+  fr: ["nous", "vous", "très"],
+  de: ["die", "der", "das", "sehr"],
+  pt: ["muito"],
+  it: ["molto"],
+  nl: ["die", "dat", "heel", "erg"],
 };
 
 /** The words of a transcript's language that may stand twice in a row. */

@@ -30,6 +30,26 @@ export interface HttpServerOptions {
   linger?: LingerLimits;
 }
 
+/**
+ * Sends `100 Continue` only when the app starts reading the body (Node sends it at once): a refusal the
+ * headers decide (401, 413 by length, a bad query) is then the only answer, and the client never sends a
+ * body that would be thrown away (RFC 9110 10.1.1). curl asks so for every upload over 1 MiB.
+ */
+function continueOnFirstRead(request: IncomingMessage, response: ServerResponse): void {
+  const read = request._read.bind(request);
+  // Reading a body that already arrived with the headers calls no `_read`: its stream resuming says it too.
+  const sendContinue = () => {
+    request._read = read;
+    request.off("resume", sendContinue);
+    if (!response.headersSent) response.writeContinue();
+  };
+  request._read = (size: number) => {
+    sendContinue();
+    read(size);
+  };
+  request.once("resume", sendContinue);
+}
+
 /** The name a request without `Host` (HTTP/1.0 allows it) is taken to be addressed to. */
 const OWN_NAME = "localhost";
 
@@ -93,6 +113,10 @@ export function startHttpServer(options: HttpServerOptions, onListening?: (addre
     refuseOnSocket(socket, parserRefusal(error), linger),
   );
   server.on("connect", (_request: IncomingMessage, socket: Socket) => refuseOnSocket(socket, connectRefusal(), linger));
+  server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => {
+    continueOnFirstRead(request, response);
+    handle(request, response);
+  });
   server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
     // An empty Expect asks for nothing: the request is served as if it had none.
     if (request.headers.expect?.trim() === "") return handle(request, response);

@@ -70,7 +70,7 @@ export class UnsupportedEncoding extends DomainError {
   readonly details = { detected_type: "text/plain" };
   constructor() {
     super(
-      "The file looks like text, but not in a supported encoding: save it as UTF-8 (or UTF-16 with a byte order mark).",
+      "The file looks like text, but not in a supported encoding, or with a character its encoding cannot hold: save it as UTF-8 (or UTF-16 with a byte order mark).",
     );
   }
 }

@@ -55,7 +55,8 @@ async function classify(head: Buffer, fileType: () => Promise<FileTypeResult | u
     const text = decodePrefix(head.subarray(bom.bytes.length), bom.encoding);
     // Binary data can start with FF FE too (a rare MPEG frame): it decodes to control characters.
     if (text !== undefined && !hasControlCharacters(text)) return captions(text, bom.encoding);
-    if (bom.encoding === "utf-8") return { kind: "unsupported-encoding" };
+    if (bom.encoding === "utf-8" || isDamagedText(head.subarray(bom.bytes.length), bom.encoding))
+      return { kind: "unsupported-encoding" };
   }
   const type = await fileType();
   if (type?.ext === "vtt") return { kind: "captions", format: "vtt", encoding: "utf-8" };
@@ -128,6 +129,18 @@ async function readHead(path: string, bytes: number): Promise<Buffer> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * UTF-16 text with a few code units it cannot hold (a lone surrogate, as a broken editor writes): refused for
+ * its encoding. Binary data after an FF FE (an MPEG frame) decodes to control characters, or to a lone
+ * surrogate in about one code unit in thirty; either way the file is refused, this only chooses the reason.
+ */
+function isDamagedText(head: Buffer, encoding: TextEncoding): boolean {
+  const text = new TextDecoder(encoding).decode(head, { stream: true });
+  let replaced = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0xfffd) replaced++;
+  return !hasControlCharacters(text) && replaced <= Math.max(2, text.length / 100);
 }
 
 /** Decodes the start of a file strictly; a character cut at the end of the sample is not an error. */

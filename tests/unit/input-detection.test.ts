@@ -76,6 +76,25 @@ describe("detectInput", () => {
       expect(await detectInput(await fileWith(bytes))).toEqual({ kind: "captions", format, encoding: "utf-8" });
   });
 
+  it.each([
+    ["LE", [0xff, 0xfe], (text: string) => Buffer.from(text, "utf16le")],
+    ["BE", [0xfe, 0xff], (text: string) => Buffer.from(text, "utf16le").swap16()],
+  ])(
+    "refuses UTF-16 %s text with a lone surrogate for its encoding, not as MPEG audio",
+    async (_order, bom, encode) => {
+      const loneSurrogate = encode("\ud800").subarray(0, 2);
+      const bytes = Buffer.concat([Buffer.from(bom), encode("Hello there. "), loneSurrogate, encode("More text.\n")]);
+      expect(await detectInput(await fileWith(bytes))).toEqual({ kind: "unsupported-encoding" });
+    },
+  );
+
+  it("still takes binary data after an FF FE for binary, not damaged text", async () => {
+    const noise = Buffer.from(Array.from({ length: 4094 }, (_, index) => (index * 7919 + 13) % 251));
+    expect(await detectInput(await fileWith(Buffer.concat([Buffer.from([0xff, 0xfe]), noise])))).not.toEqual({
+      kind: "unsupported-encoding",
+    });
+  });
+
   it("refuses Latin-1 text for its encoding, not as a wrong type", async () => {
     expect(await detectInput(await fileWith(Buffer.from("Réunion du conseil: ça va\n", "latin1")))).toEqual({
       kind: "unsupported-encoding",

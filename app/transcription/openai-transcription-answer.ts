@@ -3,6 +3,7 @@ import { conversationOf, MediaTime, type Word } from "../domain/transcript.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
 import type { Transcription } from "./transcriber.js";
 import { whisperLanguageTag } from "./whisper-language.js";
+import { punctuateWords } from "./word-punctuation.js";
 
 // An OpenAI-compatible server's transcription answer, read into our words and speakers.
 
@@ -53,7 +54,7 @@ export function readTranscriptionResponse(body: unknown, asked: TranscriptionOpt
     durationS: duration ?? null,
     requestId: null,
     ...(utterances !== undefined && { utterances }),
-    ...(words !== undefined && { words: words.map(toWord) }),
+    ...(words !== undefined && { words: punctuateWords(words.map(toWord), text) }),
     confidence: null,
     language:
       asked.language !== null
@@ -64,7 +65,7 @@ export function readTranscriptionResponse(body: unknown, asked: TranscriptionOpt
   };
 }
 
-/** A Whisper word (`" Hello,"`) as the API answers words: written as heard, and bare for search. */
+/** A Whisper word (`"Hello"`, or a self-hosted server's `" Hello,"`): written as heard, and bare for search. */
 function toWord(word: v.InferOutput<typeof TimedWord>): Word {
   const written = word.word.trim();
   return {

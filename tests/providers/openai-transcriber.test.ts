@@ -71,7 +71,7 @@ describe("OpenAI-compatible transcriber, through the real SDK against a local se
       words: [
         { word: "hello", punctuated_word: "Hello", start: 0, end: 2.5 / 3, confidence: null },
         { word: "from", punctuated_word: "from", start: 2.5 / 3, end: (2 * 2.5) / 3, confidence: null },
-        { word: "whisper", punctuated_word: "Whisper", start: (2 * 2.5) / 3, end: 2.5, confidence: null },
+        { word: "whisper", punctuated_word: "Whisper.", start: (2 * 2.5) / 3, end: 2.5, confidence: null },
       ],
       confidence: null,
       // Nothing was asked, so the server's own detection is what the transcript is in.

@@ -23,13 +23,41 @@ const isSoftMark = (code: number) => code === 0x2c || code === 0x3b || code === 
 export const endsSentence = (token: string) => isSentenceMark(token.charCodeAt(token.length - 1));
 const endsSoft = (token: string) => isSoftMark(token.charCodeAt(token.length - 1));
 
-/** Abbreviations a sentence goes on after ("e.g. this"): their full stop starts no sentence. */
-const RUNNING_ABBREVIATIONS = ["e.g.", "i.e.", "vs.", "cf.", "viz."];
+/**
+ * Abbreviations a sentence goes on after ("e.g. this", "Dr. Lee", "etc. are"): their full stop starts no
+ * sentence. Initials ("U.S.", "a.m.") are found by their shape.
+ */
+const RUNNING_ABBREVIATIONS = [
+  "vs.",
+  "cf.",
+  "viz.",
+  "etc.",
+  "approx.",
+  "fig.",
+  "mr.",
+  "mrs.",
+  "ms.",
+  "dr.",
+  "prof.",
+  "st.",
+];
+
+/** Letters each followed by a full stop, two or more (`U.S.`, `e.g.`, `p.m.`), after any opening marks. */
+function isInitials(token: string): boolean {
+  let end = token.length;
+  let letters = 0;
+  while (end >= 2 && token.charCodeAt(end - 1) === 0x2e && LETTER.test(token.charAt(end - 2))) {
+    end -= 2;
+    letters++;
+  }
+  return letters >= 2 && !LETTER.test(token.charAt(end - 1));
+}
 
 /** Whether the next word starts a sentence: after `.` `!` `?`, but not after an abbreviation (`(e.g.`). */
 export function startsNextSentence(token: string): boolean {
   if (!endsSentence(token)) return false;
   if (token.length > 8) return true;
+  if (isInitials(token)) return false;
   const lower = token.toLowerCase();
   return !RUNNING_ABBREVIATIONS.some(
     (abbreviation) =>

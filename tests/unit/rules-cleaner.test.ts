@@ -20,6 +20,12 @@ describe("cleanWithRules", () => {
       "Tools, e.g. hammers, i.e. these. Next (e.g. that) and VS. this",
     ],
     ["cf. the notes. see. then", "Cf. the notes. See. Then"],
+    ["the U.S. market at 10 a.m. and (p.m. too). done. ok", "The U.S. market at 10 a.m. and (p.m. too). Done. Ok"],
+    [
+      "we met dr. lee and Mr. smith, pears etc. are fine, approx. ten. st. james",
+      "We met dr. lee and Mr. smith, pears etc. are fine, approx. ten. St. james",
+    ],
+    ["a. b. it is A.B. then", "A. B. It is A.B. then"],
     ["iPhone sales are up. iPad too. eBay and iOS. ok", "iPhone sales are up. iPad too. eBay and iOS. Ok"],
     [
       "https://example.com/um is the link. www.example.com too. ana@example.com wrote",

@@ -35,6 +35,7 @@ function leadingMarks(token: string): string {
   return token.slice(0, end);
 }
 
+/** The marks of a filler about to be removed, sorted by where each belongs once it is gone. */
 export function fillerMarks(token: string): FillerMarks {
   const trailing = trailingPunctuation(token);
   const trailingOff = trailing.includes("…") || trailing.includes("..");

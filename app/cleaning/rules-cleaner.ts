@@ -10,6 +10,7 @@ import {
   capitalI,
   endsSentence,
   isMarksOnly,
+  isOpeningMarks,
   startsNextSentence,
   wordKey,
 } from "./token-rules.js";
@@ -35,7 +36,7 @@ function createLineWriter(fixI: boolean) {
       const fixed = fixI ? capitalI(word) : word;
       if (!first) stretch += " ";
       stretch += previousEndsSentence ? capitalFirstLetter(fixed) : fixed;
-      previousEndsSentence = startsNextSentence(word);
+      if (!isOpeningMarks(word)) previousEndsSentence = startsNextSentence(word);
       first = false;
       if (stretch.length >= STRETCH_CHARS) {
         out.append(stretch);

@@ -122,6 +122,15 @@ export function capitalI(token: string): string {
 /** What may come before a sentence's first letter: quotes and an opening bracket, not code (`{"json"`). */
 const OPENING = /^["'“‘«‹„¿¡(]*$/u;
 
+/** A token of opening marks only (French `«`, a lone `(`): the sentence it opens starts at the word after it. */
+export function isOpeningMarks(token: string): boolean {
+  const first = token.charCodeAt(0);
+  // Most tokens start with a letter or digit: no pattern needed to say no.
+  if ((first >= 0x30 && first <= 0x39) || (first >= 0x41 && first <= 0x5a) || (first >= 0x61 && first <= 0x7a))
+    return false;
+  return token.length > 0 && OPENING.test(token);
+}
+
 const UPPER_CASE_LETTER = /\p{Lu}/u;
 
 /**

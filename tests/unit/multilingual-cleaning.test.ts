@@ -65,6 +65,12 @@ describe("the rules cleaner in each language", () => {
     expect(cleanWithRules(input, language)).toBe(cleaned);
   });
 
+  it("capitalises the word after a sentence's opening marks written apart (French « »), not the marks", () => {
+    expect(cleanWithRules("« Euh, bon, on y va », dit-il. « oui. »", "fr")).toBe("« Bon, on y va », dit-il. « Oui. »");
+    expect(cleanWithRules("¿ qué tal ? bien", "es")).toBe("¿ Qué tal? Bien");
+    expect(cleanWithRules("we said ( laughing ) yes", "en")).toBe("We said ( laughing ) yes");
+  });
+
   it("chooses the list by the primary language of a regional tag", () => {
     expect(cleanWithRules("Euh, bonjour.", "fr-CA")).toBe("Bonjour.");
     expect(cleanWithRules("Eh, hola.", "es-419")).toBe("Hola.");

@@ -163,7 +163,7 @@ describe("reading an OpenAI-compatible server's answer from its bytes", () => {
     const read = readProviderAnswer({ provider: "openai", chunks: [encode(body)] }, { ...asked, model: "whisper-1" });
     expect(read?.words).toEqual([
       { word: "we", punctuated_word: "We", start: 0, end: 0.5, confidence: null },
-      { word: "ship", punctuated_word: "ship", start: 0.5, end: 1, confidence: null },
+      { word: "ship", punctuated_word: "ship.", start: 0.5, end: 1, confidence: null },
     ]);
     expect(read?.language).toEqual({ code: "en", detected: true, confidence: null });
   });

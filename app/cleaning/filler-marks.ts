@@ -38,10 +38,15 @@ function leadingMarks(token: string): string {
 /** The marks of a filler about to be removed, sorted by where each belongs once it is gone. */
 export function fillerMarks(token: string): FillerMarks {
   const trailing = trailingPunctuation(token);
-  const trailingOff = trailing.includes("…") || trailing.includes("..");
   // Marks it opens and closes itself ("(um)") go with it; the rest belong to the words beside it. Counted by
   // kind, so a long run of one kind is not searched for another.
   const leading = leadingMarks(token);
+  if (leading === "") {
+    // Most fillers open nothing ("um,"): whatever they close belongs to the word before.
+    let closing = "";
+    for (const character of trailing) if (OPENER_OF.has(character)) closing += character;
+    return endOf(trailing, "", closing);
+  }
   const open = new Map<string, number>();
   for (const character of leading) open.set(character, (open.get(character) ?? 0) + 1);
   const closed = new Map<string, number>();
@@ -64,19 +69,29 @@ export function fillerMarks(token: string): FillerMarks {
     if (pairedLeft > 0) closed.set(character, pairedLeft - 1);
     else opening.push(character);
   }
-  return {
-    opening: opening.reverse().join(""),
-    closing,
-    sentenceEnd: /[!?]/.exec(trailing)?.[0] ?? (trailingOff ? undefined : /\./.exec(trailing)?.[0]),
-    trailingOff,
-    comma: trailing.startsWith(","),
-  };
+  return endOf(trailing, opening.reverse().join(""), closing);
+}
+
+/** The marks, with how those after a filler end it: a sentence end, a trailing off, a pause comma. */
+function endOf(trailing: string, opening: string, closing: string): FillerMarks {
+  let sentenceEnd: string | undefined;
+  let stops = 0;
+  let trailingOff = false;
+  for (let index = 0; index < trailing.length; index++) {
+    const code = trailing.charCodeAt(index);
+    if (code === 0x21 || code === 0x3f) sentenceEnd ??= trailing.charAt(index); // ! ?
+    if (code === 0x2026 || (code === 0x2e && trailing.charCodeAt(index - 1) === 0x2e)) trailingOff = true; // … ..
+    if (code === 0x2e) stops++;
+  }
+  if (sentenceEnd === undefined && stops > 0 && !trailingOff) sentenceEnd = ".";
+  return { opening, closing, sentenceEnd, trailingOff, comma: trailing.charCodeAt(0) === 0x2c };
 }
 
 const hasQuote = (marks: string) => [...marks].some((character) => QUOTES.has(character));
 
 /** A filler in quotes (`"um"`, `(“uh”`): a word mentioned, not a sound made, so it stays. */
 export function isQuoted(token: string): boolean {
+  if (!OPENING_MARKS.has(token.charAt(0))) return false;
   return hasQuote(leadingMarks(token)) && hasQuote(trailingPunctuation(token));
 }
 

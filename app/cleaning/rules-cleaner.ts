@@ -32,7 +32,8 @@ function createLineWriter(fixI: boolean) {
   let previousEndsSentence = true;
   let first = true;
   return {
-    write(word: string) {
+    /** Writes a word; returns whether the next one opens a sentence. */
+    write(word: string): boolean {
       const fixed = fixI ? capitalI(word) : word;
       if (!first) stretch += " ";
       stretch += previousEndsSentence ? capitalFirstLetter(fixed) : fixed;
@@ -43,6 +44,7 @@ function createLineWriter(fixI: boolean) {
         stretch = "";
         handedOn = true;
       }
+      return previousEndsSentence;
     },
     text(): string {
       if (!handedOn) return stretch;
@@ -149,12 +151,13 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       previous = token;
       continue;
     } else {
-      writer.write(previous);
+      previousOpens = writer.write(previous);
       repeatKept = false;
-      previousOpens = startsNextSentence(previous);
     }
-    previous = opening + token;
-    opening = "";
+    if (opening !== "") {
+      previous = opening + token;
+      opening = "";
+    } else previous = token;
     previousKey = key;
   }
   if (previous !== undefined) writer.write(trailingOff ? attach(previous, ".") : previous);

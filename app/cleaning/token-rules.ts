@@ -44,6 +44,8 @@ const RUNNING_ABBREVIATIONS = [
 
 /** Letters each followed by a full stop, two or more (`U.S.`, `e.g.`, `p.m.`), after any opening marks. */
 function isInitials(token: string): boolean {
+  // Most words ending in a full stop end a sentence ("Friday."): no full stop two characters before.
+  if (token.charCodeAt(token.length - 3) !== 0x2e) return false;
   let end = token.length;
   let letters = 0;
   while (end >= 2 && token.charCodeAt(end - 1) === 0x2e && LETTER.test(token.charAt(end - 2))) {

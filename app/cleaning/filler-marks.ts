@@ -75,15 +75,15 @@ export function fillerMarks(token: string): FillerMarks {
 /** The marks, with how those after a filler end it: a sentence end, a trailing off, a pause comma. */
 function endOf(trailing: string, opening: string, closing: string): FillerMarks {
   let sentenceEnd: string | undefined;
-  let stops = 0;
+  let fullStop = false;
   let trailingOff = false;
   for (let index = 0; index < trailing.length; index++) {
     const code = trailing.charCodeAt(index);
     if (code === 0x21 || code === 0x3f) sentenceEnd ??= trailing.charAt(index); // ! ?
     if (code === 0x2026 || (code === 0x2e && trailing.charCodeAt(index - 1) === 0x2e)) trailingOff = true; // … ..
-    if (code === 0x2e) stops++;
+    if (code === 0x2e) fullStop = true;
   }
-  if (sentenceEnd === undefined && stops > 0 && !trailingOff) sentenceEnd = ".";
+  if (sentenceEnd === undefined && fullStop && !trailingOff) sentenceEnd = ".";
   return { opening, closing, sentenceEnd, trailingOff, comma: trailing.charCodeAt(0) === 0x2c };
 }
 

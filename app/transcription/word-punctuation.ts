@@ -1,9 +1,9 @@
 import type { Word } from "../domain/transcript.js";
+import { isWhitespace } from "../text/text-builder.js";
 
 /** How far past the last word found the next one is looked for: a word the text lacks costs no more. */
 const LOOKAHEAD_CHARS = 64;
 
-const isBlank = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 
 /**
@@ -27,7 +27,7 @@ export function punctuateWords(words: Word[], text: string): Word[] {
     if (found === -1) return word;
     let start = cursor + found;
     let end = start + written.length;
-    const isMark = (at: number) => !isBlank(text.charCodeAt(at)) && !LETTER_OR_DIGIT.test(text.charAt(at));
+    const isMark = (at: number) => !isWhitespace(text.charCodeAt(at)) && !LETTER_OR_DIGIT.test(text.charAt(at));
     while (start > cursor && isMark(start - 1)) start--;
     while (end < text.length && isMark(end)) end++;
     cursor = end;

@@ -24,6 +24,7 @@ describe("punctuateWords", () => {
     [["He", "said", "hello", "to", "me"], 'He said "hello" to me.', ["He", "said", '"hello"', "to", "me."]],
     [["¿Qué", "tal"], "¿Qué tal?", ["¿Qué", "tal?"]],
     [["we", "went"], "We went.", ["We", "went."]],
+    [["Friday", "Yes"], "Friday.\u00a0Yes!", ["Friday.", "Yes!"]],
     [["It's", "10", "o'clock"], "It's 10 o'clock!", ["It's", "10", "o'clock!"]],
   ])("gives %j the marks that stand against them in %j", (bare, text, expected) => {
     expect(written(punctuateWords(wordsOf(...bare), text))).toEqual(expected);

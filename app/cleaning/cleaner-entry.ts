@@ -7,8 +7,17 @@ export interface CleanerInputs {
   settings: CleanerSettings;
   openai: { apiKey: string | undefined; baseUrl: string | undefined; timeoutS: number };
   /** The rules, run off the event loop. */
-  cleanWithRules: (text: string, language: string | null, signal?: AbortSignal) => Promise<string>;
+  cleanWithRules: RunRules;
 }
+
+/** What the rules clean: a transcript, its language, and the speakers its lines are labelled with (when known). */
+export interface RulesTask {
+  text: string;
+  language: string | null;
+  speakers?: readonly string[] | undefined;
+}
+
+export type RunRules = (task: RulesTask, signal?: AbortSignal) => Promise<string>;
 
 /** One cleaner: its name, and how it is built; `undefined` when what it needs is not configured. */
 export interface CleanerEntry {

@@ -11,6 +11,11 @@ export interface CleaningOptions {
   signal?: AbortSignal | undefined;
   /** The transcript's language (BCP-47), asked for or detected; null or absent when not known. */
   language?: string | null | undefined;
+  /**
+   * The speakers the transcript's lines are labelled with (`Alice: …`), none when it has no speakers: only
+   * these are labels. Absent when not known: then any name-shaped start of a line is taken for one.
+   */
+  speakers?: readonly string[] | undefined;
 }
 
 /**

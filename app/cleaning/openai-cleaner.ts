@@ -5,7 +5,7 @@ import type { Cleaner, CleaningOptions } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
 import { cleanSpeech, rulesFor } from "./rules-cleaner.js";
 import { translated } from "./reply-language.js";
-import { splitSpeakerLabel } from "./speaker-label.js";
+import { knownSpeakers, splitSpeakerLabel, type KnownSpeakers } from "./speaker-label.js";
 import { chunkText, joinSegments, splitIntoChunks, type Chunk, type Segment } from "./utterance-chunks.js";
 
 export interface OpenAiCleanerOptions {
@@ -78,6 +78,7 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
     chunk: Chunk,
     index: number,
     { log, signal, language = null }: CleaningOptions,
+    speakers: KnownSpeakers | undefined,
   ): Promise<ChunkOutcome> {
     const text = chunkText(chunk);
     const rules = rulesFor(language);
@@ -110,7 +111,7 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
       const lines = cleaned.split(/\r?\n/);
       // Labels are re-attached by position, so a reply must keep the lines one for one and add no label.
       if (lines.length !== chunk.segments.length) return fallback("line count changed");
-      if (lines.some((line, at) => labelOf(line) !== labelOf(chunk.segments[at]!.speech)))
+      if (lines.some((line, at) => labelChanged(chunk.segments[at]!.speech, line, speakers)))
         return fallback("speaker label changed");
       // An utterance may go only when it was nothing but fillers: the rules are the judge of that.
       if (lines.some((line, at) => line.trim() === "" && cleanSpeech(chunk.segments[at]!.speech, rules) !== "")) {
@@ -127,12 +128,16 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
     name: "openai",
     async clean(transcript, cleaning) {
       const { log } = cleaning;
+      const speakers = knownSpeakers(cleaning.speakers);
       const chunks = await splitIntoChunks(
         transcript,
         balancedChunkChars(transcript.length, options.chunkChars, options.concurrency),
+        { speakers },
       );
       if (chunks.length === 0) return { text: "", cleaner: "openai" };
-      const outcomes = await Promise.all(chunks.map((chunk, index) => limit(() => cleanChunk(chunk, index, cleaning))));
+      const outcomes = await Promise.all(
+        chunks.map((chunk, index) => limit(() => cleanChunk(chunk, index, cleaning, speakers))),
+      );
       const text = await joinSegments(outcomes);
       log.debug(
         {
@@ -146,8 +151,15 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
   };
 }
 
-function labelOf(line: string): string | undefined {
-  return splitSpeakerLabel(line.trim())?.label;
+/**
+ * Whether a reply line changed its line's label: a known speaker's taken, given or swapped, or a name-shaped
+ * one added where the line had none. A line's own name-shaped start may change ("Um, the plan: go" →
+ * "The plan: go") when the speakers are known and it is not one of them.
+ */
+function labelChanged(speech: string, reply: string, speakers: KnownSpeakers | undefined): boolean {
+  const labelOf = (line: string, known?: KnownSpeakers) => splitSpeakerLabel(line.trim(), known)?.label;
+  if (labelOf(speech, speakers) !== labelOf(reply, speakers)) return true;
+  return labelOf(speech) === undefined && labelOf(reply) !== undefined;
 }
 
 function plausibleLength(input: string, output: string): boolean {

@@ -1,9 +1,9 @@
 import { createLineJoiner, createTextBuilder, isWhitespace } from "../text/text-builder.js";
 import type { Cleaner } from "./cleaner.js";
-import type { CleanerEntry, CleanerInputs } from "./cleaner-entry.js";
+import type { CleanerEntry, CleanerInputs, RunRules } from "./cleaner-entry.js";
 import { enclosesSomething, fillerMarks, isDash, isQuoted } from "./filler-marks.js";
 import { fillersFor, grammaticalRepeatsFor, openingWordsFor, writesCapitalI } from "./filler-words.js";
-import { splitSpeakerLabel } from "./speaker-label.js";
+import { knownSpeakers, splitSpeakerLabel, type KnownSpeakers } from "./speaker-label.js";
 import {
   attach,
   capitalFirstLetter,
@@ -166,14 +166,14 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
   return writer.text();
 }
 
-function cleanLine(line: string, rules: LanguageRules): string {
-  const labelled = splitSpeakerLabel(line);
+function cleanLine(line: string, rules: LanguageRules, speakers: KnownSpeakers | undefined): string {
+  const labelled = splitSpeakerLabel(line, speakers);
   const text = cleanSpeech(labelled?.speech ?? line, rules);
   if (text === "") return "";
   if (labelled) return `${labelled.label}: ${text}`;
   // Removing fillers can shorten a line until it starts like a label ("um um … Alice: hi" → "Alice: hi"):
   // clean it again as one, so that cleaning the output changes nothing.
-  return splitSpeakerLabel(text) === undefined ? text : cleanLine(text, rules);
+  return splitSpeakerLabel(text, speakers) === undefined ? text : cleanLine(text, rules, speakers);
 }
 
 /**
@@ -183,9 +183,16 @@ function cleanLine(line: string, rules: LanguageRules): string {
  * changes nothing. Line breaks (one line per cue or speaker turn) are kept.
  * Time is linear in the input for any input: tokens are scanned once, and no pattern can backtrack over a
  * long run. `language` is a BCP-47 tag, or null when not known (English fillers, as before languages).
+ * `speakers` are the names its lines are labelled with (`Alice: …`), none for a transcript without speakers;
+ * left out, any name-shaped start of a line is taken for a label.
  */
-export function cleanWithRules(transcript: string, language: string | null = null): string {
+export function cleanWithRules(
+  transcript: string,
+  language: string | null = null,
+  speakers?: readonly string[],
+): string {
   const rules = rulesFor(language);
+  const known = knownSpeakers(speakers);
   // Line by line into one builder: arrays of every line (split, map, filter) took a 16 MiB transcript of
   // one-letter lines to 740 MiB.
   const out = createLineJoiner();
@@ -193,7 +200,7 @@ export function cleanWithRules(transcript: string, language: string | null = nul
     const newline = transcript.indexOf("\n", start);
     const end = newline === -1 ? transcript.length : newline;
     const lineEnd = end > start && transcript.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
-    out.add(cleanLine(transcript.slice(start, lineEnd), rules));
+    out.add(cleanLine(transcript.slice(start, lineEnd), rules, known));
     start = end + 1;
   }
   return out.text();
@@ -204,16 +211,16 @@ export function cleanWithRules(transcript: string, language: string | null = nul
  * request's signal aborts.
  */
 export function createRulesCleaner(
-  run: (text: string, language: string | null, signal?: AbortSignal) => Promise<string> = (text, language, signal) =>
+  run: RunRules = ({ text, language, speakers }, signal) =>
     new Promise((resolve) => {
       signal?.throwIfAborted();
-      resolve(cleanWithRules(text, language));
+      resolve(cleanWithRules(text, language, speakers));
     }),
 ): Cleaner {
   return {
     name: "rules",
-    async clean(transcript, { language, signal }) {
-      return { text: await run(transcript, language ?? null, signal), cleaner: "rules" };
+    async clean(transcript, { language, speakers, signal }) {
+      return { text: await run({ text: transcript, language: language ?? null, speakers }, signal), cleaner: "rules" };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { createPacer, yieldToLoop, type Pause } from "../text/loop-pause.js";
 import { collapseSpaces, createLineJoiner, isWhitespace } from "../text/text-builder.js";
-import { splitSpeakerLabel } from "./speaker-label.js";
+import { splitSpeakerLabel, type KnownSpeakers } from "./speaker-label.js";
 
 /** Part of one transcript line: its speech (without the label), and whether it carries on the line before. */
 export interface Segment {
@@ -21,7 +21,8 @@ const SLICE_CHARS = 256 * 1024;
 const PER_ITEM_CHARS = 32;
 
 /**
- * Splits a transcript into chunks whose speech fits `maxChars` (one line per segment). A chunk holds whole
+ * Splits a transcript into chunks whose speech fits `maxChars` (one line per segment), a line's label read
+ * as `speakers` say (any name-shaped one when they are not known). A chunk holds whole
  * utterances (lines) where they fit; only a line longer than a chunk is cut, at sentence ends, or between
  * words for a sentence longer than a chunk. Labels stay out of the chunks, so no model can lose or invent one.
  * It walks the text a line and a word at a time and pauses every few milliseconds, so a transcript of millions
@@ -31,7 +32,7 @@ const PER_ITEM_CHARS = 32;
 export async function splitIntoChunks(
   transcript: string,
   maxChars: number,
-  pause: Pause = yieldToLoop,
+  { pause = yieldToLoop, speakers }: { pause?: Pause; speakers?: KnownSpeakers | undefined } = {},
 ): Promise<Chunk[]> {
   const pacer = createPacer(SLICE_CHARS);
   const chunks: Chunk[] = [];
@@ -44,7 +45,7 @@ export async function splitIntoChunks(
     start = end + 1;
     if (pacer.due(PER_ITEM_CHARS)) await pause();
     if (line === "") continue;
-    const labelled = splitSpeakerLabel(line);
+    const labelled = splitSpeakerLabel(line, speakers);
     // This line's segment in the current chunk, which later pieces of the line join with a space.
     let open: Segment | undefined;
     let index = 0;

@@ -62,7 +62,7 @@ export async function buildAdapters(config: Config, logger: Logger): Promise<Ada
     cleaner: createCleaner({
       settings: config.cleaner,
       openai: config.openai,
-      cleanWithRules: (text, language, signal) => textWork.cleanWithRules(text, language, signal),
+      cleanWithRules: (task, signal) => textWork.cleanWithRules(task, signal),
     }),
     publisher: await buildPublisher(config, logger),
     textWork,

@@ -61,3 +61,9 @@ export function conversationOf(utterances: readonly Utterance[] | undefined): st
   }
   return turns.map((turn) => `${turn.speaker}: ${turn.texts.join(" ")}`).join("\n");
 }
+
+/** The speakers that head the lines of `conversationOf(utterances)`: none when the utterances are not a conversation. */
+export function speakersOfConversation(utterances: readonly Utterance[] | undefined): string[] {
+  if (utterances === undefined || utterances.some((utterance) => utterance.speaker === null)) return [];
+  return [...new Set(utterances.map((utterance) => utterance.speaker!))];
+}

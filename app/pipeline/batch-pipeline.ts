@@ -17,6 +17,7 @@ import { type Transcriber, type Transcription } from "../transcription/transcrib
 import type { TextWork } from "../text-work/text-work.js";
 import { refuseForCaptions, type OptionPolicy } from "../transcription/requested-options.js";
 import type { TranscriptionOptions } from "../domain/transcription-options.js";
+import { speakersOfConversation } from "../domain/transcript.js";
 import { FILE_HEAD_BYTES } from "../upload/file-head.js";
 import { detectInput, detectInputFromHead } from "../upload/input-detection.js";
 import { acceptInput, type BatchJob, type BatchOutcome, type RawTranscript, type Transcripts } from "./batch-job.js";
@@ -184,6 +185,8 @@ export function createBatchPipeline(deps: BatchPipelineDeps) {
       log: job.log,
       signal: job.signal,
       language: raw.language?.code ?? null,
+      // A provider's transcript is labelled by us, from its speakers; a captions file may name them in its text.
+      speakers: raw.source === "captions" ? undefined : speakersOfConversation(raw.utterances),
     });
     job.log.debug({ cleaner: cleaned.cleaner, cleaned_length: cleaned.text.length }, "transcript cleaned");
     deps.observer.cleaned(cleaned.cleaner);

@@ -15,6 +15,7 @@ import type { FileSource } from "./file-source.js";
 import type { SubtitlesOfJson } from "./subtitles-of-json.js";
 import type { SubtitleLayout } from "../subtitles/subtitle-cues.js";
 import type { SubtitleFormat } from "../subtitles/subtitle-files.js";
+import type { RulesTask } from "../cleaning/cleaner-entry.js";
 import * as inline from "./text-worker.js";
 import {
   answerBytes,
@@ -40,7 +41,7 @@ export interface TextWork {
     task: { source: FileSource; format: CaptionsFormat; encoding: TextEncoding },
     signal?: AbortSignal,
   ): Promise<CaptionsImport>;
-  cleanWithRules(text: string, language: string | null, signal?: AbortSignal): Promise<string>;
+  cleanWithRules(task: RulesTask, signal?: AbortSignal): Promise<string>;
   renderSubtitles(task: SubtitlesTask, signal?: AbortSignal): Promise<SubtitlesRender>;
   /** Subtitles of a transcript answer sent back as JSON (a file, or its bytes). */
   subtitlesOfJson(
@@ -94,10 +95,10 @@ export function inlineTextWork(): TextWork {
       signal?.throwIfAborted();
       return unpackedImport(await inline.importCaptions(task));
     },
-    cleanWithRules: (text, language, signal) =>
+    cleanWithRules: (task, signal) =>
       new Promise((resolve) => {
         signal?.throwIfAborted();
-        resolve(inline.cleanTranscript({ text, language }));
+        resolve(inline.cleanTranscript(task));
       }),
     renderSubtitles: async (task, signal) => {
       signal?.throwIfAborted();
@@ -150,8 +151,7 @@ export function createTextWorkerPool(logger: Logger, { filename, execArgv } = wo
     // Piscina drops an aborted task from its queue, or ends the thread running it (and starts another).
     importCaptions: async (task, signal) =>
       unpackedImport((await pool.run(task, { name: "importCaptions", signal })) as PackedCaptionsImport),
-    cleanWithRules: (text, language, signal) =>
-      pool.run({ text, language }, { name: "cleanTranscript", signal }) as Promise<string>,
+    cleanWithRules: (task, signal) => pool.run(task, { name: "cleanTranscript", signal }) as Promise<string>,
     renderSubtitles: async (task, signal) =>
       (await pool.run(await packedTask(task), { name: "renderSubtitles", signal })) as SubtitlesRender,
     subtitlesOfJson: (task, signal) => pool.run(task, { name: "subtitlesOfJson", signal }) as Promise<SubtitlesOfJson>,

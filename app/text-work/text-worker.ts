@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { FileSource } from "./file-source.js";
 import { parseCaptions, type ParsedCaptions } from "../captions/captions-parser.js";
 import { cleanWithRules } from "../cleaning/rules-cleaner.js";
+import type { RulesTask } from "../cleaning/cleaner-entry.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
 import { cuesOf, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
 import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
@@ -44,8 +45,8 @@ export async function importCaptions({
   };
 }
 
-export function cleanTranscript({ text, language }: { text: string; language: string | null }): string {
-  return cleanWithRules(text, language);
+export function cleanTranscript({ text, language, speakers }: RulesTask): string {
+  return cleanWithRules(text, language, speakers);
 }
 
 /** Subtitles of a transcript, or `ok: false` when it has no timings to make a cue from. */

@@ -192,6 +192,35 @@ describe("POST /batch/process", () => {
     ]);
   });
 
+  it("reads no speaker label into a transcript without speakers: a colon in its speech is speech, to either cleaner", async () => {
+    const transcript = "Um, so here's the plan: we ship on Friday.";
+    const transcriber = createDeepgramTranscriber({
+      apiKey: FAKE_DEEPGRAM_KEY,
+      baseUrl: deepgram.url,
+      model: "nova-3",
+      timeoutS: 5,
+    });
+    const byRules = await buildTestApp({ transcriber });
+    deepgram.script({ transcript });
+    const rules = await postUpload(byRules.app, uploadForm(await fixture("audio/speech.ogg"), "call.ogg"));
+    expect(await rules.json()).toMatchObject({
+      raw_transcript: transcript,
+      cleaned_transcript: "So here's the plan: we ship on Friday.",
+      cleaner: "rules",
+    });
+
+    const byModel = await buildTestApp(deepgramCleanedByModel());
+    deepgram.script({ transcript });
+    const chats = openai.chats.length;
+    const model = await postUpload(byModel.app, uploadForm(await fixture("audio/speech.ogg"), "call.ogg"));
+    // The model is sent the whole line, and its cleaning of the words before the colon is kept.
+    expect(openai.chats.slice(chats).map((chat) => chat.messages.at(-1)?.content)).toEqual([transcript]);
+    expect(await model.json()).toMatchObject({
+      cleaned_transcript: "so here's the plan: we ship on Friday.",
+      cleaner: "openai",
+    });
+  });
+
   it("answers a diarizing OpenAI-compatible server's speakers, and the model's cleaning keeps every label", async () => {
     const diarizing = await startFakeOpenAi({
       transcript: "Um, shall we ship on Friday? Yes, uh, Friday works.",

@@ -149,8 +149,9 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
     );
   });
 
-  it("never loses or invents a speaker label, whatever the model replies", async () => {
-    const labels = fc.constantFrom("Speaker 0", "Speaker 1", "Speaker 12", "Alice", "Dr. Ng", "Łucja", "佐藤");
+  it("never loses or invents a speaker label, whatever the model replies, with its speakers known or not", async () => {
+    const speakers = ["Speaker 0", "Speaker 1", "Speaker 12", "Alice", "Dr. Ng", "Łucja", "佐藤"];
+    const labels = fc.constantFrom(...speakers);
     const word = (extra: string[]) =>
       fc.oneof(
         fc.constantFrom("um", "uh", '{"json":', "true}", "👋🏽", "—", "ok,", "ship.", "why?", ...extra),
@@ -187,10 +188,14 @@ describe("OpenAI cleaner, through the real SDK against a local chat completions 
         transcript,
         fc.array(fc.constantFrom(...Object.keys(replies)), { minLength: 1 }),
         fc.integer({ min: 20, max: 120 }),
-        async (text, picks, chunkChars) => {
+        fc.boolean(),
+        async (text, picks, chunkChars, known) => {
           let call = 0;
           openai.useModel((input) => replies[picks[call++ % picks.length]!]!(input));
-          const result = await cleaner({ chunkChars, concurrency: 2, maxRetries: 0 }).clean(text, { log: logs.logger });
+          const result = await cleaner({ chunkChars, concurrency: 2, maxRetries: 0 }).clean(text, {
+            log: logs.logger,
+            speakers: known ? speakers : undefined,
+          });
           expect(labelsOf(result.text)).toEqual(labelsOf(text));
         },
       ),

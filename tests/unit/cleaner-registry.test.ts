@@ -9,7 +9,7 @@ const cleanerFor = (environment: Record<string, string>) => {
   return createCleaner({
     settings: config.cleaner,
     openai: config.openai,
-    cleanWithRules: (text) => Promise.resolve(`rules: ${text}`),
+    cleanWithRules: ({ text }) => Promise.resolve(`rules: ${text}`),
   });
 };
 

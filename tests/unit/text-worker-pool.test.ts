@@ -165,24 +165,33 @@ describe("text work stops when its request does", () => {
       pool.subtitlesOfJson({ source: { contents: small }, format: "srt", layout: DEFAULT_SUBTITLE_LAYOUT }, gone),
     ).rejects.toMatchObject({ name: "AbortError" });
     await expect(inlineTextWork().importCaptions(task(small), gone)).rejects.toMatchObject({ name: "AbortError" });
-    await expect(pool.cleanWithRules("um, hello", null, gone)).rejects.toMatchObject({ name: "AbortError" });
-    await expect(inlineTextWork().cleanWithRules("um, hello", null, gone)).rejects.toMatchObject({
+    await expect(pool.cleanWithRules({ text: "um, hello", language: null }, gone)).rejects.toMatchObject({
+      name: "AbortError",
+    });
+    await expect(inlineTextWork().cleanWithRules({ text: "um, hello", language: null }, gone)).rejects.toMatchObject({
       name: "AbortError",
     });
   });
 
   it("stops a pooled cleaning whose signal aborts while it runs, and cleans the next", async () => {
     const stop = new AbortController();
-    const running = pool.cleanWithRules("Alice: um, we ship on Friday, you know.\n".repeat(400_000), null, stop.signal);
+    const running = pool.cleanWithRules(
+      { text: "Alice: um, we ship on Friday, you know.\n".repeat(400_000), language: null },
+      stop.signal,
+    );
     stop.abort();
     await expect(running).rejects.toMatchObject({ name: "AbortError" });
-    expect(await pool.cleanWithRules("um, hello", null)).toBe("Hello");
+    expect(await pool.cleanWithRules({ text: "um, hello", language: null })).toBe("Hello");
+    // The transcript's speakers reach the worker: with none, a colon is speech.
+    expect(await pool.cleanWithRules({ text: "the list: um apples", language: "en", speakers: [] })).toBe(
+      "The list: apples",
+    );
     expect(logs.lines.filter((line) => line.level === "error")).toEqual([]);
   });
 
   it("hands the rules cleaner's signal to where its work runs", async () => {
     const seen: Array<AbortSignal | undefined> = [];
-    const cleaner = createRulesCleaner((text, _language, signal) => {
+    const cleaner = createRulesCleaner(({ text }, signal) => {
       seen.push(signal);
       return Promise.resolve(text);
     });

@@ -86,7 +86,7 @@ describe("splitIntoChunks", () => {
     );
     await fc.assert(
       fc.asyncProperty(text, fc.integer({ min: 1, max: 40 }), async (input, max) => {
-        const chunks = await splitIntoChunks(input, max, noPause);
+        const chunks = await splitIntoChunks(input, max, { pause: noPause });
         expect(chunks).toEqual(referenceSplit(input, max));
         const cleaned = chunks.map((chunk) => ({
           segments: chunk.segments.map((segment, at) => (at % 3 === 1 ? { ...segment, speech: " " } : segment)),
@@ -104,7 +104,7 @@ describe("splitIntoChunks", () => {
       pauses++;
       return Promise.resolve();
     };
-    const chunks = await splitIntoChunks(text, 4_000, counting);
+    const chunks = await splitIntoChunks(text, 4_000, { pause: counting });
     expect(pauses).toBeGreaterThanOrEqual(2);
     pauses = 0;
     expect(await joinSegments(chunks, counting)).toBe(text.trimEnd());
@@ -112,7 +112,7 @@ describe("splitIntoChunks", () => {
     // One line of many words, with no sentence end: paused within the line too.
     pauses = 0;
     const line = `Bob: ${"word ".repeat(200_000)}`;
-    const pieces = await splitIntoChunks(line, 4_000, counting);
+    const pieces = await splitIntoChunks(line, 4_000, { pause: counting });
     expect(pauses).toBeGreaterThanOrEqual(2);
     expect(await joinSegments(pieces, noPause)).toBe(line.trimEnd());
   });

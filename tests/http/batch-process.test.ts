@@ -128,7 +128,7 @@ describe("POST /batch/process", () => {
   // Deepgram's SDK and OpenAI's leave a listener on the abort signal they are given, and Node holds an
   // `AbortSignal.any` that has a listener until it aborts: each audio request used to keep its signals, and
   // everything their listeners reach, for the life of the process.
-  it("leaves no abort signal behind: as many are alive after 40 audio requests as before", async () => {
+  it("leaves no abort signal behind: as many are alive after 80 audio requests as before", async () => {
     const { app } = await buildTestApp(deepgramCleanedByModel());
     const audio = await fixture("audio/speech.ogg");
     const post = async () => {
@@ -141,9 +141,11 @@ describe("POST /batch/process", () => {
     await nextTurn();
     // Counted after a full collection.
     const before = queryObjects(AbortSignal, { format: "count" });
-    for (let request = 0; request < 40; request++) await post();
+    for (let request = 0; request < 80; request++) await post();
     await nextTurn();
-    expect(queryObjects(AbortSignal, { format: "count" }) - before).toBeLessThan(20);
+    // A leak keeps at least one a request; the last requests' SDK calls can still hold a few on a busy machine
+    // (27 seen with two test runs at once), however many requests came before them.
+    expect(queryObjects(AbortSignal, { format: "count" }) - before).toBeLessThan(40);
   });
   it("answers two Deepgram speakers as utterances, and a Speaker-labelled raw transcript; the event keeps utterances out", async () => {
     const published: unknown[] = [];

@@ -13,6 +13,11 @@ const OPENER_OF: ReadonlyMap<string, string> = new Map([
   ["]", "["],
   ["}", "{"],
 ]);
+/** Spanish opens a question or exclamation too: a filler's own `¿eh?` or `¡eh!` goes with it, marks and all. */
+const INVERTED_OPENER_OF: ReadonlyMap<string, string> = new Map([
+  ["?", "¿"],
+  ["!", "¡"],
+]);
 const QUOTES: ReadonlySet<string> = new Set(['"', "'", "“", "”", "‘", "’", "«", "»", "‹", "›", "„"]);
 
 /** What a filler carries besides its sound. */
@@ -51,7 +56,18 @@ export function fillerMarks(token: string): FillerMarks {
   for (const character of leading) open.set(character, (open.get(character) ?? 0) + 1);
   const closed = new Map<string, number>();
   let closing = "";
+  // The trailing marks left once its own question or exclamation is closed; that one ended a sentence.
+  let rest = "";
+  let ownQuestion = false;
   for (const character of trailing) {
+    const inverted = INVERTED_OPENER_OF.get(character);
+    if (inverted !== undefined && (open.get(inverted) ?? 0) > 0) {
+      open.set(inverted, open.get(inverted)! - 1);
+      closed.set(inverted, (closed.get(inverted) ?? 0) + 1);
+      ownQuestion = true;
+      continue;
+    }
+    rest += character;
     const opener = OPENER_OF.get(character);
     if (opener === undefined) continue;
     const left = open.get(opener) ?? 0;
@@ -69,7 +85,10 @@ export function fillerMarks(token: string): FillerMarks {
     if (pairedLeft > 0) closed.set(character, pairedLeft - 1);
     else opening.push(character);
   }
-  return endOf(trailing, opening.reverse().join(""), closing);
+  const marks = endOf(rest, opening.reverse().join(""), closing);
+  // "¿eh?," was a pause in the sentence: its comma says so.
+  const endsHere = ownQuestion && marks.sentenceEnd === undefined && !marks.trailingOff && !marks.comma;
+  return endsHere ? { ...marks, sentenceEnd: "." } : marks;
 }
 
 /** The marks, with how those after a filler end it: a sentence end, a trailing off, a pause comma. */

@@ -9,6 +9,7 @@ import {
   capitalFirstLetter,
   capitalI,
   endsSentence,
+  isCutOffOf,
   isMarksOnly,
   isOpeningMarks,
   startsNextSentence,
@@ -82,6 +83,8 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
   const writer = createLineWriter(rules.capitalI);
   let previous: string | undefined;
   let previousKey = "";
+  // The key of the last word written, the one before `previous`.
+  let writtenKey = "";
   // Whether the word before `previous` was the same word, kept as a grammatical repeat.
   let repeatKept = false;
   // Whether `previous` is the first word of its sentence.
@@ -137,21 +140,25 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       continue;
     } else if (
       key !== "" &&
-      previousKey === key &&
+      // A cut-off goes unless its word would then repeat the one before it: that stays for the stutter rule.
+      (previousKey === key || (isCutOffOf(previous, previousKey, key) && key !== writtenKey)) &&
       opening === "" &&
       !endsSentence(previous) &&
       !enclosesSomething(previous) &&
       !enclosesSomething(token)
     ) {
-      if (!repeatKept && rules.grammaticalRepeats.has(key)) {
+      if (previousKey === key && !repeatKept && rules.grammaticalRepeats.has(key)) {
         writer.write(previous);
+        writtenKey = key;
         repeatKept = true;
         previousOpens = false;
       }
       previous = token;
+      previousKey = key;
       continue;
     } else {
       previousOpens = writer.write(previous);
+      writtenKey = previousKey;
       repeatKept = false;
     }
     if (opening !== "") {

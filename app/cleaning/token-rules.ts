@@ -82,6 +82,12 @@ function withoutTrailingSoftPunctuation(token: string): string {
   return token.slice(0, end);
 }
 
+/** Letters cut off with a hyphen ("wh-"), and said again whole: "wh- what", "th- the". */
+export function isCutOffOf(previous: string, previousKey: string, key: string): boolean {
+  return key.length > previousKey.length && key.startsWith(previousKey) && CUT_OFF.test(previous);
+}
+const CUT_OFF = /^\p{L}+-$/u;
+
 /** Appends a punctuation mark (one character) to a token, replacing a weaker mark it already ends with. */
 export function attach(token: string, mark: string): string {
   const strong = isSentenceMark(mark.charCodeAt(0));

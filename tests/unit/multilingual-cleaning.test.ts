@@ -68,6 +68,10 @@ describe("the rules cleaner in each language", () => {
   it("capitalises the word after a sentence's opening marks written apart (French « »), not the marks", () => {
     expect(cleanWithRules("« Euh, bon, on y va », dit-il. « oui. »", "fr")).toBe("« Bon, on y va », dit-il. « Oui. »");
     expect(cleanWithRules("¿ qué tal ? bien", "es")).toBe("¿ Qué tal? Bien");
+    // A filler's own question or exclamation goes with it, both its marks; its sentence still ends there.
+    expect(cleanWithRules("vamos, ¿eh? no sé. ¡eh! vamos. sí ¿eh?", "es")).toBe("Vamos. No sé. Vamos. Sí.");
+    expect(cleanWithRules("¿eh? (¿eh?) ¿¡eh!? bien, ¿eh?, ya", "es")).toBe("Bien, ya");
+    expect(cleanWithRules("es bueno, ¿eh?, ya", "es")).toBe("Es bueno ya");
     expect(cleanWithRules("we said ( laughing ) yes", "en")).toBe("We said ( laughing ) yes");
   });
 

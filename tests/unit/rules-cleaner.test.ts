@@ -63,6 +63,17 @@ describe("cleanWithRules", () => {
     expect(cleanWithRules(input, language)).toBe(expected);
   });
 
+  it.each<[string | null, string, string]>([
+    ["en", "So wh- what now? th- the plan is s- simple.", "So what now? The plan is simple."],
+    ["en", "Wh- What? x- x-ray", "What? X-ray"],
+    // A hyphen that joins (pre- and post-war, German Ein- und Ausgang) is no cut-off: the next word is another.
+    ["en", "pre- and post-war, 3- 30 people", "Pre- and post-war, 3- 30 people"],
+    ["de", "Ein- und Ausgang", "Ein- und Ausgang"],
+  ])("drops a word cut off and said again whole in %s: %j", (language, input, expected) => {
+    expect(cleanWithRules(input, language)).toBe(expected);
+    expect(cleanWithRules(expected, language)).toBe(expected);
+  });
+
   it("cleans a line of many thousand words as it cleans each of its sentences", () => {
     // 120 KB on one line: the line writer's stretches and the pieces it joins them into are many times over.
     const sentence = "Um, so I I think we should, uh, ship the release on Friday. Bob: hmm, é 日本 had had it!";
@@ -112,6 +123,11 @@ describe("cleanWithRules", () => {
     'cat"',
     "(so",
     "ship)",
+    "¿uh?",
+    "¡um!,",
+    "th-",
+    "wh-",
+    "what",
   );
   const transcripts = fc.oneof(
     fc

@@ -31,7 +31,7 @@ function wordsByLanguage(lists: Record<string, readonly string[]>): (language: s
 }
 
 /** The fillers to remove for a transcript's language; none without a list, so no word is taken for a filler. */
-export const fillersFor = wordsByLanguage(FILLER_WORDS);
+const fillersFor = wordsByLanguage(FILLER_WORDS);
 
 /**
  * Words a sentence may say twice in a row by grammar, not by stutter ("she had had enough", "I know that that
@@ -49,7 +49,7 @@ const GRAMMATICAL_REPEATS: Record<string, readonly string[]> = {
 };
 
 /** The words of a transcript's language that may stand twice in a row. */
-export const grammaticalRepeatsFor = wordsByLanguage(GRAMMATICAL_REPEATS);
+const grammaticalRepeatsFor = wordsByLanguage(GRAMMATICAL_REPEATS);
 
 /**
  * Words that open a sentence and are set off from it by a comma ("Yes, Friday works"): a filler after one
@@ -85,8 +85,36 @@ const OPENING_WORDS: Record<string, readonly string[]> = {
 };
 
 /** The words of a transcript's language that keep their comma when they open a sentence. */
-export const openingWordsFor = wordsByLanguage(OPENING_WORDS);
+const openingWordsFor = wordsByLanguage(OPENING_WORDS);
+
+/** A filler sound and the sound after it that together say yes ("uh huh", as "uh-huh"): both stay. */
+const SAID_AS_ONE: Record<string, readonly string[]> = { en: ["uh huh", "mm hmm"] };
+
+/** The pairs of a transcript's language that are a word, each as its two keys with a space between. */
+const saidAsOneFor = wordsByLanguage(SAID_AS_ONE);
 
 /** Whether "i" is the English pronoun, to be written "I": only when the transcript is (or may be) English. */
-export const writesCapitalI = (language: string | null): boolean =>
-  language === null || primaryLanguage(language) === "en";
+const writesCapitalI = (language: string | null): boolean => language === null || primaryLanguage(language) === "en";
+
+/**
+ * How a language is cleaned: its fillers, the words it may say twice, the words that keep their comma
+ * opening a sentence, the filler pairs that are a word, and whether a lone "i" is "I".
+ */
+export interface LanguageRules {
+  fillers: ReadonlySet<string>;
+  grammaticalRepeats: ReadonlySet<string>;
+  openingWords: ReadonlySet<string>;
+  saidAsOne: ReadonlySet<string>;
+  capitalI: boolean;
+}
+
+/** The rules for a transcript's language (a BCP-47 tag; null when not known). */
+export function rulesFor(language: string | null): LanguageRules {
+  return {
+    fillers: fillersFor(language),
+    grammaticalRepeats: grammaticalRepeatsFor(language),
+    openingWords: openingWordsFor(language),
+    saidAsOne: saidAsOneFor(language),
+    capitalI: writesCapitalI(language),
+  };
+}

@@ -2,19 +2,21 @@ import { createLineJoiner, createTextBuilder, isWhitespace } from "../text/text-
 import type { Cleaner } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs, RunRules } from "./cleaner-entry.js";
 import { enclosesSomething, fillerMarks, isDash, isQuoted } from "./filler-marks.js";
-import { fillersFor, grammaticalRepeatsFor, openingWordsFor, writesCapitalI } from "./filler-words.js";
+import { rulesFor, type LanguageRules } from "./filler-words.js";
 import { knownSpeakers, splitSpeakerLabel, type KnownSpeakers } from "./speaker-label.js";
 import {
   attach,
   capitalFirstLetter,
   capitalI,
   endsSentence,
-  isCutOffOf,
+  isRestartOf,
   isMarksOnly,
   isOpeningMarks,
   startsNextSentence,
   wordKey,
 } from "./token-rules.js";
+
+const LETTER = /\p{L}/u;
 
 /** How long a stretch of a line's words grows before the line writer hands it to its text builder. */
 const STRETCH_CHARS = 1024;
@@ -55,27 +57,6 @@ function createLineWriter(fixI: boolean) {
   };
 }
 
-/**
- * How a language is cleaned: its fillers, the words it may say twice, the words that keep their comma
- * opening a sentence, and whether a lone "i" is "I".
- */
-export interface LanguageRules {
-  fillers: ReadonlySet<string>;
-  grammaticalRepeats: ReadonlySet<string>;
-  openingWords: ReadonlySet<string>;
-  capitalI: boolean;
-}
-
-/** The rules for a transcript's language (a BCP-47 tag; null when not known). */
-export function rulesFor(language: string | null): LanguageRules {
-  return {
-    fillers: fillersFor(language),
-    grammaticalRepeats: grammaticalRepeatsFor(language),
-    openingWords: openingWordsFor(language),
-    capitalI: writesCapitalI(language),
-  };
-}
-
 const DEFAULT_RULES = rulesFor(null);
 
 /** Cleans what one speaker said on one line, its label already split off. */
@@ -83,7 +64,8 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
   const writer = createLineWriter(rules.capitalI);
   let previous: string | undefined;
   let previousKey = "";
-  // The key of the last word written, the one before `previous`.
+  // The last word written, the one before `previous`, and its key.
+  let written = "";
   let writtenKey = "";
   // Whether the word before `previous` was the same word, kept as a grammatical repeat.
   let repeatKept = false;
@@ -93,6 +75,7 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
   let opening = "";
   let trailingOff = false;
   let dashAfterFiller = false;
+  let bareFiller: string | undefined;
   for (let end = 0; end < speech.length;) {
     // The next run of non-whitespace (what `\S+` matches), scanned by character code.
     let start = end;
@@ -100,9 +83,16 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
     if (start === speech.length) break;
     end = start + 1;
     while (end < speech.length && !isWhitespace(speech.charCodeAt(end))) end++;
-    const token = speech.slice(start, end);
-    const key = wordKey(token);
-    const filler = rules.fillers.has(key) && !isQuoted(token);
+    let token = speech.slice(start, end);
+    let key = wordKey(token);
+    // A bare filler just dropped and this sound say yes together ("uh huh"): the pair is a word.
+    const saidAsOne = bareFiller !== undefined && rules.saidAsOne.has(`${wordKey(bareFiller)} ${key}`);
+    if (saidAsOne) {
+      token = `${bareFiller} ${token}`;
+      key = wordKey(token);
+    }
+    const filler = !saidAsOne && rules.fillers.has(key) && !isQuoted(token);
+    bareFiller = undefined;
     // Emoji, symbols, dashes and code are words here: only bare sentence marks are not.
     const punctuationOnly = isMarksOnly(token);
     if (dashAfterFiller && opening === "" && isDash(token)) {
@@ -114,6 +104,8 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
     if (filler) {
       const marks = fillerMarks(token);
       opening += marks.opening;
+      // Its sound, when no mark follows it: with the next sound it may be a word.
+      if (LETTER.test(token.slice(-1))) bareFiller = token.slice(marks.opening.length);
       if (previous === undefined) continue;
       // A filler can carry the end of a sentence: keep that on the previous word. The pause commas around
       // a filler ("should, uh, ship") go with it, but not the comma after a sentence's opening "Yes," nor
@@ -140,8 +132,13 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       continue;
     } else if (
       key !== "" &&
-      // A cut-off goes unless its word would then repeat the one before it: that stays for the stutter rule.
-      (previousKey === key || (isCutOffOf(previous, previousKey, key) && key !== writtenKey)) &&
+      // A restart goes unless its word would then repeat the one before it (that stays for the stutter rule)
+      // or it may be said twice ("that that's").
+      (previousKey === key ||
+        (isRestartOf(previous, previousKey, key) &&
+          key !== writtenKey &&
+          !isRestartOf(written, writtenKey, key) &&
+          !rules.grammaticalRepeats.has(previousKey))) &&
       opening === "" &&
       !endsSentence(previous) &&
       !enclosesSomething(previous) &&
@@ -149,6 +146,7 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
     ) {
       if (previousKey === key && !repeatKept && rules.grammaticalRepeats.has(key)) {
         writer.write(previous);
+        written = previous;
         writtenKey = key;
         repeatKept = true;
         previousOpens = false;
@@ -158,6 +156,7 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       continue;
     } else {
       previousOpens = writer.write(previous);
+      written = previous;
       writtenKey = previousKey;
       repeatKept = false;
     }

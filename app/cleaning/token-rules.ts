@@ -82,11 +82,17 @@ function withoutTrailingSoftPunctuation(token: string): string {
   return token.slice(0, end);
 }
 
-/** Letters cut off with a hyphen ("wh-"), and said again whole: "wh- what", "th- the". */
-export function isCutOffOf(previous: string, previousKey: string, key: string): boolean {
-  return key.length > previousKey.length && key.startsWith(previousKey) && CUT_OFF.test(previous);
+/**
+ * A word started again as the next: cut off with a hyphen and said whole ("wh- what", "th- the"), or said
+ * again with its contraction ("I I'm", "it it's"; never a negation: "can, can't" says two things).
+ */
+export function isRestartOf(previous: string, previousKey: string, key: string): boolean {
+  if (key.length <= previousKey.length || !key.startsWith(previousKey)) return false;
+  if (key.charCodeAt(previousKey.length) === 0x27) return CONTRACTIONS.has(key.slice(previousKey.length + 1));
+  return CUT_OFF.test(previous);
 }
 const CUT_OFF = /^\p{L}+-$/u;
+const CONTRACTIONS: ReadonlySet<string> = new Set(["s", "m", "re", "ve", "ll", "d"]);
 
 /** Appends a punctuation mark (one character) to a token, replacing a weaker mark it already ends with. */
 export function attach(token: string, mark: string): string {

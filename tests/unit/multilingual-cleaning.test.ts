@@ -142,6 +142,8 @@ describe("the rules cleaner in each language", () => {
     fc.assert(
       fc.property(fc.array(token, { maxLength: 40 }), (tokens) => {
         const input = tokens.join(" ");
+        // A bare "mm" before "hmm" is a yes, kept (its examples are in rules-cleaner.test.ts).
+        fc.pre(!` ${input}`.includes(" mm hmm"));
         // Immediate repeats are stutters, collapsed in every language: the oracle collapses them too.
         const expected = keysOf(input)
           .filter((key) => !fillers.has(key))

@@ -69,7 +69,23 @@ describe("cleanWithRules", () => {
     // A hyphen that joins (pre- and post-war, German Ein- und Ausgang) is no cut-off: the next word is another.
     ["en", "pre- and post-war, 3- 30 people", "Pre- and post-war, 3- 30 people"],
     ["de", "Ein- und Ausgang", "Ein- und Ausgang"],
-  ])("drops a word cut off and said again whole in %s: %j", (language, input, expected) => {
+    ["en", "I I'm here, it it's fine, let let's go, you you're in", "I'm here, it's fine, let's go, you're in"],
+    // A negation says something else, and "that" may stand twice.
+    ["en", "I can, can't I? I think that that's true", "I can, can't I? I think that that's true"],
+  ])(
+    "drops a word started again (cut off, or said again as its contraction) in %s: %j",
+    (language, input, expected) => {
+      expect(cleanWithRules(input, language)).toBe(expected);
+      expect(cleanWithRules(expected, language)).toBe(expected);
+    },
+  );
+
+  it.each<[string | null, string, string]>([
+    ["en", "Did you get it? uh huh. yeah, mm hmm, sure", "Did you get it? Uh huh. Yeah, mm hmm, sure"],
+    [null, "Uh-huh. Mm-hmm. uh huh uh huh", "Uh-huh. Mm-hmm. Uh huh"],
+    // Apart, or with a pause between, they are hesitations.
+    ["en", "uh, huh? um hmm, we go", "Huh? We go"],
+  ])("keeps a yes said as two sounds in %s: %j", (language, input, expected) => {
     expect(cleanWithRules(input, language)).toBe(expected);
     expect(cleanWithRules(expected, language)).toBe(expected);
   });
@@ -128,6 +144,13 @@ describe("cleanWithRules", () => {
     "th-",
     "wh-",
     "what",
+    "I'm",
+    "it's",
+    "it",
+    "uh",
+    "huh,",
+    "mm",
+    "hmm",
   );
   const transcripts = fc.oneof(
     fc

@@ -1,61 +1,13 @@
-import { createLineJoiner, createTextBuilder, isWhitespace } from "../text/text-builder.js";
+import { createLineJoiner, isWhitespace } from "../text/text-builder.js";
+import { createLineWriter } from "./line-writer.js";
 import type { Cleaner } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs, RunRules } from "./cleaner-entry.js";
 import { enclosesSomething, fillerMarks, isDash, isQuoted } from "./filler-marks.js";
 import { rulesFor, type LanguageRules } from "./filler-words.js";
 import { knownSpeakers, splitSpeakerLabel, type KnownSpeakers } from "./speaker-label.js";
-import {
-  attach,
-  capitalFirstLetter,
-  capitalI,
-  endsSentence,
-  isRestartOf,
-  isMarksOnly,
-  isOpeningMarks,
-  startsNextSentence,
-  wordKey,
-} from "./token-rules.js";
+import { attach, endsSentence, isRestartOf, isMarksOnly, wordKey } from "./token-rules.js";
 
 const LETTER = /\p{L}/u;
-
-/** How long a stretch of a line's words grows before the line writer hands it to its text builder. */
-const STRETCH_CHARS = 1024;
-
-/**
- * Writes the words of one line, capitalised, into a text builder. Only the last word kept can still change (a
- * later filler or mark attaches to it, a stutter replaces it), so each word is finished when the next one is
- * kept: memory holds the output, not an array of tokens.
- */
-function createLineWriter(fixI: boolean) {
-  const out = createTextBuilder();
-  // Words joined with `+=` into a stretch of up to `STRETCH_CHARS`, then handed to the builder: most lines are
-  // shorter, and a builder's join for every line cost more than cleaning it; a long line holds no rope of words.
-  let stretch = "";
-  let handedOn = false;
-  let previousEndsSentence = true;
-  let first = true;
-  return {
-    /** Writes a word; returns whether the next one opens a sentence. */
-    write(word: string): boolean {
-      const fixed = fixI ? capitalI(word) : word;
-      if (!first) stretch += " ";
-      stretch += previousEndsSentence ? capitalFirstLetter(fixed) : fixed;
-      if (!isOpeningMarks(word)) previousEndsSentence = startsNextSentence(word);
-      first = false;
-      if (stretch.length >= STRETCH_CHARS) {
-        out.append(stretch);
-        stretch = "";
-        handedOn = true;
-      }
-      return previousEndsSentence;
-    },
-    text(): string {
-      if (!handedOn) return stretch;
-      out.append(stretch);
-      return out.toString();
-    },
-  };
-}
 
 const DEFAULT_RULES = rulesFor(null);
 
@@ -145,7 +97,7 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       !enclosesSomething(token)
     ) {
       if (previousKey === key && !repeatKept && rules.grammaticalRepeats.has(key)) {
-        writer.write(previous);
+        writer.write(previous, key);
         written = previous;
         writtenKey = key;
         repeatKept = true;
@@ -155,7 +107,7 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       previousKey = key;
       continue;
     } else {
-      previousOpens = writer.write(previous);
+      previousOpens = writer.write(previous, previousKey);
       written = previous;
       writtenKey = previousKey;
       repeatKept = false;
@@ -166,9 +118,9 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
     } else previous = token;
     previousKey = key;
   }
-  if (previous !== undefined) writer.write(trailingOff ? attach(previous, ".") : previous);
+  if (previous !== undefined) writer.write(trailingOff ? attach(previous, ".") : previous, previousKey);
   // A quote or bracket a last filler opened may close on a later line: it stays.
-  if (previous !== undefined && opening !== "") writer.write(opening);
+  if (previous !== undefined && opening !== "") writer.write(opening, "");
   return writer.text();
 }
 

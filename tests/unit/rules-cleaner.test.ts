@@ -81,6 +81,18 @@ describe("cleanWithRules", () => {
   );
 
   it.each<[string | null, string, string]>([
+    ["en", "I think I think we should, we should go", "I think we should go"],
+    ["en", "so I think, um, I think so. you know, you know", "So I think so. You know"],
+    [null, "again and again and again, more and more and more", "Again and again, more and more"],
+    ["es", "yo creo, yo creo que sí", "Yo creo que sí"],
+    // Said again after a sentence end, or in quotes, it is said twice on purpose.
+    ["en", 'I agree. I agree. "We go" we go', 'I agree. I agree. "We go" we go'],
+  ])("keeps two words said twice at once as said the second time in %s: %j", (language, input, expected) => {
+    expect(cleanWithRules(input, language)).toBe(expected);
+    expect(cleanWithRules(expected, language)).toBe(expected);
+  });
+
+  it.each<[string | null, string, string]>([
     ["en", "Did you get it? uh huh. yeah, mm hmm, sure", "Did you get it? Uh huh. Yeah, mm hmm, sure"],
     [null, "Uh-huh. Mm-hmm. uh huh uh huh", "Uh-huh. Mm-hmm. Uh huh"],
     // Apart, or with a pause between, they are hesitations.
@@ -145,6 +157,8 @@ describe("cleanWithRules", () => {
     "wh-",
     "what",
     "I'm",
+    "think",
+    "think,",
     "it's",
     "it",
     "uh",

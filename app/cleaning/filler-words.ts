@@ -93,18 +93,47 @@ const SAID_AS_ONE: Record<string, readonly string[]> = { en: ["uh huh", "mm hmm"
 /** The pairs of a transcript's language that are a word, each as its two keys with a space between. */
 const saidAsOneFor = wordsByLanguage(SAID_AS_ONE);
 
+/**
+ * Words that say a number. Said twice they are said twice ("five five five", "twenty twenty", "4 4 2"): a
+ * phone number, a year or a code is not a stutter, and one collapsed is a fact changed.
+ */
+const NUMBER_WORDS: Record<string, readonly string[]> = {
+  en: [
+    ..."zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split(" "),
+    ..."sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety".split(" "),
+    ..."hundred thousand million billion".split(" "),
+  ],
+  es: "cero uno una dos tres cuatro cinco seis siete ocho nueve diez once doce veinte treinta cien ciento mil".split(
+    " ",
+  ),
+  fr: "zéro un une deux trois quatre cinq six sept huit neuf dix onze douze vingt trente cent mille".split(" "),
+  de: "null eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig hundert tausend".split(" "),
+  pt: "zero um uma dois duas três quatro cinco seis sete oito nove dez vinte trinta cem mil".split(" "),
+  it: "zero uno una due tre quattro cinque sei sette otto nove dieci venti trenta cento mille".split(" "),
+  nl: "nul een twee drie vier vijf zes zeven acht negen tien elf twaalf twintig dertig honderd duizend".split(" "),
+};
+
+const numbersFor = wordsByLanguage(NUMBER_WORDS);
+const DIGITS = /^\p{Nd}+$/u;
+
+/** Whether a word (its key) says a number: digits, or one of the language's number words. */
+export function saysANumber(key: string, rules: LanguageRules): boolean {
+  return rules.numbers.has(key) || DIGITS.test(key);
+}
+
 /** Whether "i" is the English pronoun, to be written "I": only when the transcript is (or may be) English. */
 const writesCapitalI = (language: string | null): boolean => language === null || primaryLanguage(language) === "en";
 
 /**
  * How a language is cleaned: its fillers, the words it may say twice, the words that keep their comma
- * opening a sentence, the filler pairs that are a word, and whether a lone "i" is "I".
+ * opening a sentence, the filler pairs that are a word, its number words, and whether a lone "i" is "I".
  */
 export interface LanguageRules {
   fillers: ReadonlySet<string>;
   grammaticalRepeats: ReadonlySet<string>;
   openingWords: ReadonlySet<string>;
   saidAsOne: ReadonlySet<string>;
+  numbers: ReadonlySet<string>;
   capitalI: boolean;
 }
 
@@ -115,6 +144,7 @@ export function rulesFor(language: string | null): LanguageRules {
     grammaticalRepeats: grammaticalRepeatsFor(language),
     openingWords: openingWordsFor(language),
     saidAsOne: saidAsOneFor(language),
+    numbers: numbersFor(language),
     capitalI: writesCapitalI(language),
   };
 }

@@ -17,9 +17,9 @@ interface Held {
  * later filler or mark attaches to it, a stutter replaces it), so each word is finished when the next one is
  * kept: memory holds the output, not an array of tokens. The last three words are held back until they
  * cannot begin a phrase said twice: two words said again at once are a restart ("I think, I think we" → "I
- * think we"), kept as said the second time, with its marks.
+ * think we"), kept as said the second time, with its marks; numbers are said as often as they are ("1 2 1 2").
  */
-export function createLineWriter(fixI: boolean) {
+export function createLineWriter(fixI: boolean, saysANumber: (key: string) => boolean) {
   const out = createTextBuilder();
   // Words joined with `+=` into a stretch of up to `STRETCH_CHARS`, then handed to the builder: most lines are
   // shorter, and a builder's join for every line cost more than cleaning it; a long line holds no rope of words.
@@ -52,7 +52,7 @@ export function createLineWriter(fixI: boolean) {
       held.push({ word, key, ends });
       if (held.length < 4) return opensNext;
       // Two words said twice: the first saying goes, the second is kept.
-      if (isSaidTwice(held)) held.splice(0, 2);
+      if (isSaidTwice(held) && !saysANumber(held[0]!.key) && !saysANumber(held[1]!.key)) held.splice(0, 2);
       else emit(held.shift()!);
       return opensNext;
     },

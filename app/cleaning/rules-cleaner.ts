@@ -3,7 +3,7 @@ import { createLineWriter } from "./line-writer.js";
 import type { Cleaner } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs, RunRules } from "./cleaner-entry.js";
 import { enclosesSomething, fillerMarks, isDash, isQuoted } from "./filler-marks.js";
-import { rulesFor, type LanguageRules } from "./filler-words.js";
+import { rulesFor, saysANumber, type LanguageRules } from "./filler-words.js";
 import { knownSpeakers, splitSpeakerLabel, type KnownSpeakers } from "./speaker-label.js";
 import { attach, endsSentence, isRestartOf, isMarksOnly, wordKey } from "./token-rules.js";
 
@@ -13,7 +13,7 @@ const DEFAULT_RULES = rulesFor(null);
 
 /** Cleans what one speaker said on one line, its label already split off. */
 export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES): string {
-  const writer = createLineWriter(rules.capitalI);
+  const writer = createLineWriter(rules.capitalI, (key) => saysANumber(key, rules));
   let previous: string | undefined;
   let previousKey = "";
   // The last word written, the one before `previous`, and its key.
@@ -86,7 +86,7 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       key !== "" &&
       // A restart goes unless its word would then repeat the one before it (that stays for the stutter rule)
       // or it may be said twice ("that that's").
-      (previousKey === key ||
+      ((previousKey === key && !saysANumber(key, rules)) ||
         (isRestartOf(previous, previousKey, key) &&
           key !== writtenKey &&
           !isRestartOf(written, writtenKey, key) &&

@@ -93,6 +93,19 @@ describe("cleanWithRules", () => {
   });
 
   it.each<[string | null, string, string]>([
+    [
+      "en",
+      "call five five five, one two one two. the code is 4 4 2",
+      "Call five five five, one two one two. The code is 4 4 2",
+    ],
+    [null, "in twenty twenty, um, we grew", "In twenty twenty we grew"],
+    ["es", "el número es dos dos tres", "El número es dos dos tres"],
+    ["de", "Zimmer drei drei null", "Zimmer drei drei null"],
+  ])("keeps numbers said twice, a phone number's, a year's or a code's, in %s: %j", (language, input, expected) => {
+    expect(cleanWithRules(input, language)).toBe(expected);
+  });
+
+  it.each<[string | null, string, string]>([
     ["en", "Did you get it? uh huh. yeah, mm hmm, sure", "Did you get it? Uh huh. Yeah, mm hmm, sure"],
     [null, "Uh-huh. Mm-hmm. uh huh uh huh", "Uh-huh. Mm-hmm. Uh huh"],
     // Apart, or with a pause between, they are hesitations.

@@ -1,5 +1,6 @@
 import { createTextBuilder } from "../text/text-builder.js";
 import { enclosesSomething } from "./filler-marks.js";
+import { saysANumber, type LanguageRules } from "./filler-words.js";
 import { capitalFirstLetter, capitalI, endsSentence, isOpeningMarks, startsNextSentence } from "./token-rules.js";
 
 /** How long a stretch of a line's words grows before the line writer hands it to its text builder. */
@@ -19,7 +20,7 @@ interface Held {
  * cannot begin a phrase said twice: two words said again at once are a restart ("I think, I think we" → "I
  * think we"), kept as said the second time, with its marks; numbers are said as often as they are ("1 2 1 2").
  */
-export function createLineWriter(fixI: boolean, saysANumber: (key: string) => boolean) {
+export function createLineWriter(rules: LanguageRules) {
   const out = createTextBuilder();
   // Words joined with `+=` into a stretch of up to `STRETCH_CHARS`, then handed to the builder: most lines are
   // shorter, and a builder's join for every line cost more than cleaning it; a long line holds no rope of words.
@@ -32,7 +33,7 @@ export function createLineWriter(fixI: boolean, saysANumber: (key: string) => bo
   const held: Held[] = [];
 
   function emit({ word, ends }: Held): void {
-    const fixed = fixI ? capitalI(word) : word;
+    const fixed = rules.capitalI ? capitalI(word) : word;
     if (!first) stretch += " ";
     stretch += previousEndsSentence ? capitalFirstLetter(fixed) : fixed;
     if (ends !== undefined) previousEndsSentence = ends;
@@ -52,7 +53,7 @@ export function createLineWriter(fixI: boolean, saysANumber: (key: string) => bo
       held.push({ word, key, ends });
       if (held.length < 4) return opensNext;
       // Two words said twice: the first saying goes, the second is kept.
-      if (isSaidTwice(held) && !saysANumber(held[0]!.key) && !saysANumber(held[1]!.key)) held.splice(0, 2);
+      if (isSaidTwice(held, rules)) held.splice(0, 2);
       else emit(held.shift()!);
       return opensNext;
     },
@@ -65,13 +66,17 @@ export function createLineWriter(fixI: boolean, saysANumber: (key: string) => bo
   };
 }
 
-/** Four words that are two said twice, within one sentence, no quote or bracket opened or closed among them. */
-function isSaidTwice(words: readonly Held[]): boolean {
+/**
+ * Four words that are two said twice, not numbers, within one sentence, no quote or bracket opened or closed
+ * among them.
+ */
+function isSaidTwice(words: readonly Held[], rules: LanguageRules): boolean {
   const a = words[0]!;
   const b = words[1]!;
   const c = words[2]!;
   const d = words[3]!;
   if (a.key !== c.key || b.key !== d.key || a.key === "" || b.key === "" || a.key === b.key) return false;
+  if (saysANumber(a.key, rules) || saysANumber(b.key, rules)) return false;
   if (endsSentence(a.word) || endsSentence(b.word) || endsSentence(c.word)) return false;
   return !words.some((held) => enclosesSomething(held.word));
 }

@@ -158,9 +158,12 @@ export function createOpenAiCleaner(options: OpenAiCleanerOptions): Cleaner {
  * "The plan: go") when the speakers are known and it is not one of them.
  */
 function labelChanged(speech: string, reply: string, speakers: KnownSpeakers | undefined): boolean {
-  const labelOf = (line: string, known?: KnownSpeakers) => splitSpeakerLabel(line.trim(), known)?.label;
   if (labelOf(speech, speakers) !== labelOf(reply, speakers)) return true;
   return labelOf(speech) === undefined && labelOf(reply) !== undefined;
+}
+
+function labelOf(line: string, speakers?: KnownSpeakers): string | undefined {
+  return splitSpeakerLabel(line.trim(), speakers)?.label;
 }
 
 function plausibleLength(input: string, output: string): boolean {

@@ -13,7 +13,7 @@ const DEFAULT_RULES = rulesFor(null);
 
 /** Cleans what one speaker said on one line, its label already split off. */
 export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES): string {
-  const writer = createLineWriter(rules.capitalI, (key) => saysANumber(key, rules));
+  const writer = createLineWriter(rules);
   let previous: string | undefined;
   let previousKey = "";
   // The last word written, the one before `previous`, and its key.

@@ -51,8 +51,7 @@ export type Word = v.InferOutput<typeof Word>;
  * turn, consecutive utterances of one speaker joined. Undefined when a speaker is unknown.
  */
 export function conversationOf(utterances: readonly Utterance[] | undefined): string | undefined {
-  if (utterances === undefined || utterances.length === 0 || utterances.some((utterance) => utterance.speaker === null))
-    return undefined;
+  if (!isConversation(utterances) || utterances.length === 0) return undefined;
   const turns: Array<{ speaker: string; texts: string[] }> = [];
   for (const { speaker, text } of utterances) {
     const last = turns.at(-1);
@@ -64,6 +63,11 @@ export function conversationOf(utterances: readonly Utterance[] | undefined): st
 
 /** The speakers that head the lines of `conversationOf(utterances)`: none when the utterances are not a conversation. */
 export function speakersOfConversation(utterances: readonly Utterance[] | undefined): string[] {
-  if (utterances === undefined || utterances.some((utterance) => utterance.speaker === null)) return [];
+  if (!isConversation(utterances)) return [];
   return [...new Set(utterances.map((utterance) => utterance.speaker!))];
+}
+
+/** Every utterance's speaker known. */
+function isConversation(utterances: readonly Utterance[] | undefined): utterances is readonly Utterance[] {
+  return utterances !== undefined && utterances.every((utterance) => utterance.speaker !== null);
 }

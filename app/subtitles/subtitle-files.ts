@@ -103,7 +103,7 @@ function* subtitlePieces(cues: readonly Cue[], format: SubtitleFormat): Generato
   }
 }
 
-/** A subtitle file of the cues; there must be at least one. Built flat, not appended (see `createTextBuilder`). */
+/** A subtitle file of the cues (with none, WebVTT's header alone, or an empty SRT file). Built flat, not appended (see `createTextBuilder`). */
 export function writeSubtitles(cues: readonly Cue[], format: SubtitleFormat): string {
   const file = createTextBuilder();
   for (const piece of subtitlePieces(inStartOrder(cues), format)) file.append(piece);

@@ -4,7 +4,7 @@ import { parseCaptions, type ParsedCaptions } from "../captions/captions-parser.
 import { cleanWithRules } from "../cleaning/rules-cleaner.js";
 import type { RulesTask } from "../cleaning/cleaner-entry.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
-import { cuesOf, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
+import { cuesOf, hasTimings, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
 import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
 import { noPause } from "../text/loop-pause.js";
 import { packUtterances, unpackUtterances, type PackedUtterances } from "./packed-utterances.js";
@@ -49,7 +49,7 @@ export function cleanTranscript({ text, language, speakers }: RulesTask): string
   return cleanWithRules(text, language, speakers);
 }
 
-/** Subtitles of a transcript, or `ok: false` when it has no timings to make a cue from. */
+/** Subtitles of a transcript, or `ok: false` when it has no timings to make cues of. */
 export type SubtitlesRender = { ok: true; text: string } | { ok: false };
 
 export interface SubtitlesTask {
@@ -66,8 +66,7 @@ export interface PackedSubtitlesTask extends Omit<SubtitlesTask, "transcript"> {
 export async function renderSubtitles({ transcript, format, layout }: PackedSubtitlesTask): Promise<SubtitlesRender> {
   const { utterances } = transcript;
   const timed = { ...transcript, utterances: utterances && (await unpackUtterances(utterances, noPause)) };
-  const cues = cuesOf(timed, layout);
-  return cues.length === 0 ? { ok: false } : { ok: true, text: writeSubtitles(cues, format) };
+  return hasTimings(timed) ? { ok: true, text: writeSubtitles(cuesOf(timed, layout), format) } : { ok: false };
 }
 
 /**

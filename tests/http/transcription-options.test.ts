@@ -306,6 +306,24 @@ describe("transcription options and subtitles, through the real SDKs against loc
     }
   });
 
+  it("answers a file without cues for captions whose every cue cleans to nothing, as its transcript is empty", async () => {
+    const { app, events, dispose } = await deepgramApp();
+    try {
+      const fillers = "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nUm.\n\n00:00:01.000 --> 00:00:02.000\nuh, hmm\n";
+      const vtt = await post(app, "", uploadForm(fillers, "fillers.vtt"), { Accept: "text/vtt" });
+      expect(vtt.status).toBe(200);
+      expect(vtt.headers.get("X-Event-Status")).toBe("published");
+      const parsed = parseVtt(await vtt.text());
+      expect(parsed).toMatchObject({ errors: [], cues: [] });
+      const srt = await post(app, "", uploadForm(fillers, "fillers.vtt"), { Accept: "application/x-subrip" });
+      expect(srt.status).toBe(200);
+      expect(parseSrt(await srt.text())).toEqual([]);
+      expect(events.details).toHaveLength(2);
+    } finally {
+      await dispose();
+    }
+  });
+
   it("refuses subtitles of audio before transcribing it when the model answers text without timings", async () => {
     const { app, dispose } = await openAiApp("gpt-4o-transcribe");
     try {

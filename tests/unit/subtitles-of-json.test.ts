@@ -134,4 +134,13 @@ describe("subtitlesOfJson: a transcript answer sent back, read on the text worke
     expect(await render({ source: "audio", raw_transcript: "no timings" })).toEqual({ ok: false, reason: "timings" });
     expect(await render({ source: "audio", words: [], utterances: [] })).toEqual({ ok: false, reason: "timings" });
   });
+
+  it("writes a file without cues for a captions import whose cues are all fillers: it has timings", async () => {
+    const utterances = [
+      { speaker: null, start: 0, end: 1, text: "Um." },
+      { speaker: "Ana", start: 1, end: 2, text: "uh, hmm" },
+    ];
+    expect(await render({ source: "captions", utterances })).toEqual({ ok: true, text: "WEBVTT\n\n" });
+    expect(await render({ source: "captions", utterances }, "srt")).toEqual({ ok: true, text: "" });
+  });
 });

@@ -54,7 +54,17 @@ export function cuesOf(transcript: TimedTranscript, layout: SubtitleLayout): Cue
     transcript.words !== undefined && transcript.words.length > 0
       ? transcript.words
       : wordsOfUtterances(transcript.utterances ?? []);
-  return wordCues(words, layout);
+  return wordCues(inStartOrder(words), layout);
+}
+
+/**
+ * Timed parts in order of their start, as WebVTT's cues must be and as cues are cut from words; a transcript
+ * sent back may hold them in any order (players and parsers refuse a file out of order). Already in order,
+ * as the service's own are, the same list.
+ */
+export function inStartOrder<T extends { start: number }>(parts: readonly T[]): readonly T[] {
+  const ordered = parts.every((part, index) => index === 0 || parts[index - 1]!.start <= part.start);
+  return ordered ? parts : parts.toSorted((a, b) => a.start - b.start);
 }
 
 function wordCues(words: readonly Word[], layout: SubtitleLayout): Cue[] {

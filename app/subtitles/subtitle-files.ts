@@ -1,6 +1,6 @@
 import { MAX_MEDIA_TIME_S } from "../domain/transcript.js";
 import { createTextBuilder } from "../text/text-builder.js";
-import type { Cue } from "./subtitle-cues.js";
+import { inStartOrder, type Cue } from "./subtitle-cues.js";
 
 /** The subtitle formats the service writes, and their media types. */
 export const SUBTITLE_FORMATS = ["vtt", "srt"] as const;
@@ -59,15 +59,6 @@ function timestamp(ms: number, format: SubtitleFormat): string {
   const two = (n: number) => String(n).padStart(2, "0");
   const clock = `${two(Math.floor(ms / 3_600_000))}:${two(Math.floor(ms / 60_000) % 60)}:${two(Math.floor(ms / 1000) % 60)}`;
   return `${clock}${format === "vtt" ? "." : ","}${String(ms % 1000).padStart(3, "0")}`;
-}
-
-/**
- * The cues in order of their start, as WebVTT requires (words or cues sent back out of order would
- * otherwise make a file players and parsers refuse); already in order, as the service's own are, the same list.
- */
-function inStartOrder(cues: readonly Cue[]): readonly Cue[] {
-  const ordered = cues.every((cue, index) => index === 0 || cues[index - 1]!.start <= cue.start);
-  return ordered ? cues : cues.toSorted((a, b) => a.start - b.start);
 }
 
 /** Each cue's text, marked up as its format has it: VTT's voice tags, SRT's name where the speaker changes. */

@@ -129,6 +129,20 @@ describe("cues cut from words", () => {
     );
   });
 
+  it("cuts words sent back in any order as it cuts them in order of their start (property)", () => {
+    const words = [...spoken("So we ship on Friday.", "Ana"), ...spoken("Yes, Friday it is.", "Luis", 2.5)];
+    const reordered = cuesOf(audio([words[6]!, ...words.slice(0, 6), ...words.slice(7)]), DEFAULT_SUBTITLE_LAYOUT);
+    expect(reordered.map(({ speaker, start, lines }) => [speaker, start, lines])).toEqual([
+      ["Ana", 0, ["So we ship on Friday."]],
+      ["Luis", 2.5, ["Yes, Friday it is."]],
+    ]);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(words, { minLength: words.length }), (shuffled) => {
+        expect(cuesOf(audio(shuffled), DEFAULT_SUBTITLE_LAYOUT)).toEqual(cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT));
+      }),
+    );
+  });
+
   it("has no cue to make from plain captions or a transcript without timings", async () => {
     expect(
       await renderSubtitles({

@@ -13,7 +13,13 @@ export const SUBTITLE_LAYOUT_LIMITS = {
   maxLines: { min: 1, max: 4 },
 } as const;
 
-/** One cue: when, who, and its text already wrapped into lines. */
+/**
+ * How a cue names its speaker: beside its text (WebVTT's voice tags), or in its text where the speaker
+ * changes (SRT has no voices: `Ana: …`, the name counted in the line's length, as a caption style guide counts it).
+ */
+export type SpeakerNaming = "voice" | "in-text";
+
+/** One cue: when, who, and its text already wrapped into lines (with the speaker's name, when named in the text). */
 export interface Cue {
   start: number;
   end: number;
@@ -48,14 +54,18 @@ export function hasTimings(transcript: TimedTranscript): boolean {
  * pause, or a full cue. A captions import keeps its own cues, each cleaned by the rules of its language (and
  * cut where it has more lines than a cue may).
  */
-export function cuesOf(transcript: TimedTranscript, layout: SubtitleLayout): Cue[] {
-  if (transcript.source === "captions") return ownCues(transcript.utterances ?? [], transcript.language, layout);
+export function cuesOf(transcript: TimedTranscript, layout: SubtitleLayout, naming: SpeakerNaming): Cue[] {
+  const cutting = { ...layout, naming };
+  if (transcript.source === "captions")
+    return ownCues(inStartOrder(transcript.utterances ?? []), transcript.language, cutting);
   const words =
     transcript.words !== undefined && transcript.words.length > 0
       ? transcript.words
       : wordsOfUtterances(transcript.utterances ?? []);
-  return wordCues(inStartOrder(words), layout);
+  return wordCues(inStartOrder(words), cutting);
 }
+
+type Cutting = SubtitleLayout & { naming: SpeakerNaming };
 
 /**
  * Timed parts in order of their start, as WebVTT's cues must be and as cues are cut from words; a transcript
@@ -67,7 +77,7 @@ export function inStartOrder<T extends { start: number }>(parts: readonly T[]): 
   return ordered ? parts : parts.toSorted((a, b) => a.start - b.start);
 }
 
-function wordCues(words: readonly Word[], layout: SubtitleLayout): Cue[] {
+function wordCues(words: readonly Word[], layout: Cutting): Cue[] {
   const cues: Cue[] = [];
   let cue: Cue | undefined;
   for (const word of words) {
@@ -81,7 +91,8 @@ function wordCues(words: readonly Word[], layout: SubtitleLayout): Cue[] {
       word.end - cue.start > MAX_CUE_S ||
       !fits(cue.lines, text, layout);
     if (startsAnew) {
-      cue = { start: word.start, end: word.end, speaker, lines: [text] };
+      const lines = firstLines(nameOfTurn(speaker, cues.at(-1), layout.naming), text, layout);
+      cue = { start: word.start, end: word.end, speaker, lines };
       cues.push(cue);
       continue;
     }
@@ -89,6 +100,26 @@ function wordCues(words: readonly Word[], layout: SubtitleLayout): Cue[] {
     cue!.end = Math.max(cue!.end, word.end);
   }
   return cues;
+}
+
+/** A speaker's name on one line, its blanks collapsed (a name sent back in an answer may hold line breaks). */
+export const speakerName = (speaker: string | null) => (speaker ?? "").replace(/\s+/g, " ").trim();
+
+/** The name written in the text before a cue's words (`Ana:`): where the speaker changes from the cue before. */
+function nameOfTurn(speaker: string | null, before: Cue | undefined, naming: SpeakerNaming): string {
+  if (naming === "voice") return "";
+  const name = speakerName(speaker);
+  return name !== "" && name !== speakerName(before?.speaker ?? null) ? `${name}:` : "";
+}
+
+/**
+ * A cue's first lines: its first word, after the speaker's name when it has one; the name on a line of its
+ * own when both do not fit on one and the cue has a second (with one line, they share it: a name is not cut).
+ */
+function firstLines(name: string, word: string, layout: SubtitleLayout): string[] {
+  if (name === "") return [word];
+  const both = `${name} ${word}`;
+  return both.length <= layout.maxLineChars || layout.maxLines === 1 ? [both] : [name, word];
 }
 
 /** Whether a word still fits in a cue: on its last line, or on a new line when the cue has one to spare. */
@@ -130,13 +161,14 @@ function wordsOfUtterances(utterances: readonly Utterance[]): Word[] {
  * A captions file's own cues, cleaned; a cue cleaned to nothing (fillers only) is left out. A cue with more
  * lines than the layout allows becomes consecutive cues of at most that many, its time shared by their length.
  */
-function ownCues(utterances: readonly Utterance[], language: string | null, layout: SubtitleLayout): Cue[] {
+function ownCues(utterances: readonly Utterance[], language: string | null, layout: Cutting): Cue[] {
   const cues: Cue[] = [];
   for (const utterance of utterances) {
     const text = cleanWithRules(utterance.text.replace(/[\r\n]+/g, " "), language);
     if (text === "") continue;
-    const lines: string[] = [];
-    for (const word of text.split(" ")) append(lines, word, layout.maxLineChars);
+    const [first = "", ...rest] = text.split(" ");
+    const lines = firstLines(nameOfTurn(utterance.speaker, cues.at(-1), layout.naming), first, layout);
+    for (const word of rest) append(lines, word, layout.maxLineChars);
     cues.push(...inCuesOf(lines, layout.maxLines, utterance));
   }
   return cues;

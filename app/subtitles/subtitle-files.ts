@@ -1,6 +1,14 @@
 import { MAX_MEDIA_TIME_S } from "../domain/transcript.js";
 import { createTextBuilder } from "../text/text-builder.js";
-import { inStartOrder, type Cue } from "./subtitle-cues.js";
+import {
+  cuesOf,
+  inStartOrder,
+  speakerName,
+  type Cue,
+  type SpeakerNaming,
+  type SubtitleLayout,
+  type TimedTranscript,
+} from "./subtitle-cues.js";
 
 /** The subtitle formats the service writes, and their media types. */
 export const SUBTITLE_FORMATS = ["vtt", "srt"] as const;
@@ -9,15 +17,10 @@ export const SUBTITLE_MEDIA_TYPES: Record<SubtitleFormat, string> = {
   vtt: "text/vtt",
   srt: "application/x-subrip",
 };
+const NAMING_OF: Record<SubtitleFormat, SpeakerNaming> = { vtt: "voice", srt: "in-text" };
 
 /** Text that cannot break WebVTT's structure: `&`, `<` and `>` as entities (so `-->` cannot appear). */
 const escapeVtt = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
-
-/**
- * A speaker's name on one line, its blanks collapsed: a name sent back in an answer may hold line breaks,
- * which would end the cue and could start another.
- */
-const speakerName = (speaker: string | null) => (speaker ?? "").replace(/\s+/g, " ").trim();
 
 /**
  * A voice name as a `<v …>` tag holds it: no tag or entity characters, and no dash before the tag's `>` (a
@@ -61,21 +64,16 @@ function timestamp(ms: number, format: SubtitleFormat): string {
   return `${clock}${format === "vtt" ? "." : ","}${String(ms % 1000).padStart(3, "0")}`;
 }
 
-/** Each cue's text, marked up as its format has it: VTT's voice tags, SRT's name where the speaker changes. */
+/** Each cue's text as its format has it: VTT's escaped, with its voice tag; SRT's made safe (its lines name the speaker). */
 function* cueTexts(cues: readonly Cue[], format: SubtitleFormat): Generator<string> {
-  let previousSpeaker = "";
   for (const cue of cues) {
-    const speaker = speakerName(cue.speaker);
-    if (format === "vtt") {
-      const body = cue.lines.map(escapeVtt).join("\n");
-      const voice = voiceName(speaker);
-      yield voice === "" ? body : `<v ${voice}>${body}`;
-    } else {
-      const body = cue.lines.map(safeSrt).join("\n");
-      // As a captioner writes it: the speaker's name where the speaker changes.
-      yield speaker !== "" && speaker !== previousSpeaker ? `${safeSrt(speaker)}: ${body}` : body;
+    if (format === "srt") {
+      yield cue.lines.map(safeSrt).join("\n");
+      continue;
     }
-    previousSpeaker = speaker;
+    const body = cue.lines.map(escapeVtt).join("\n");
+    const voice = voiceName(speakerName(cue.speaker));
+    yield voice === "" ? body : `<v ${voice}>${body}`;
   }
 }
 
@@ -92,6 +90,11 @@ function* subtitlePieces(cues: readonly Cue[], format: SubtitleFormat): Generato
     const timing = `${timestamp(start, format)} --> ${timestamp(Math.max(millisecondsOf(cue.end), start + 1), format)}`;
     yield `${index > 1 ? "\n" : ""}${format === "srt" ? `${index}\n` : ""}${timing}\n${text}\n`;
   }
+}
+
+/** A transcript's subtitles in a format: its cues cut for the format's way of naming speakers, and written. */
+export function subtitlesOf(transcript: TimedTranscript, layout: SubtitleLayout, format: SubtitleFormat): string {
+  return writeSubtitles(cuesOf(transcript, layout, NAMING_OF[format]), format);
 }
 
 /** A subtitle file of the cues (with none, WebVTT's header alone, or an empty SRT file). Built flat, not appended (see `createTextBuilder`). */

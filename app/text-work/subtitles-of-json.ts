@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { MediaTime, TRANSCRIPT_SOURCES, Utterance, Word } from "../domain/transcript.js";
 import { TranscriptLanguage } from "../domain/transcription-options.js";
-import { cuesOf, hasTimings, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
-import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
+import { hasTimings, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
+import { subtitlesOf, type SubtitleFormat } from "../subtitles/subtitle-files.js";
 import type { FileSource } from "./file-source.js";
 
 /**
@@ -45,7 +45,7 @@ export async function subtitlesOfJson({
   const read = readTimedTranscript("contents" in source ? source.contents : await readFile(source.path));
   if (!read.ok) return read;
   if (!hasTimings(read.transcript)) return { ok: false, reason: "timings" };
-  return { ok: true, text: writeSubtitles(cuesOf(read.transcript, layout), format) };
+  return { ok: true, text: subtitlesOf(read.transcript, layout, format) };
 }
 
 /** The timed parts of a transcript answer. Its own function so that the parsed body is garbage once they are out. */

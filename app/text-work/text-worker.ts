@@ -4,8 +4,8 @@ import { parseCaptions, type ParsedCaptions } from "../captions/captions-parser.
 import { cleanWithRules } from "../cleaning/rules-cleaner.js";
 import type { RulesTask } from "../cleaning/cleaner-entry.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
-import { cuesOf, hasTimings, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
-import { writeSubtitles, type SubtitleFormat } from "../subtitles/subtitle-files.js";
+import { hasTimings, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
+import { subtitlesOf, type SubtitleFormat } from "../subtitles/subtitle-files.js";
 import { noPause } from "../text/loop-pause.js";
 import { packUtterances, unpackUtterances, type PackedUtterances } from "./packed-utterances.js";
 import { parsedJson, readAnswerBody, textOf, type ProviderAnswer } from "../transcription/provider-answer.js";
@@ -66,7 +66,7 @@ export interface PackedSubtitlesTask extends Omit<SubtitlesTask, "transcript"> {
 export async function renderSubtitles({ transcript, format, layout }: PackedSubtitlesTask): Promise<SubtitlesRender> {
   const { utterances } = transcript;
   const timed = { ...transcript, utterances: utterances && (await unpackUtterances(utterances, noPause)) };
-  return hasTimings(timed) ? { ok: true, text: writeSubtitles(cuesOf(timed, layout), format) } : { ok: false };
+  return hasTimings(timed) ? { ok: true, text: subtitlesOf(timed, layout, format) } : { ok: false };
 }
 
 /**

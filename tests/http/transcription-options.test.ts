@@ -277,7 +277,8 @@ describe("transcription options and subtitles, through the real SDKs against loc
   it("answers SRT for Accept: application/x-subrip with the layout asked, and JSON when JSON is preferred", async () => {
     const { app, dispose } = await deepgramApp();
     try {
-      const srt = await post(app, "?max_line_chars=16&max_lines=1", uploadForm(await fixture("audio/speech.ogg")), {
+      const query = "?diarize=true&max_line_chars=16&max_lines=1";
+      const srt = await post(app, query, uploadForm(await fixture("audio/speech.ogg")), {
         Accept: "application/x-subrip",
       });
       expect(srt.headers.get("Content-Type")).toBe("application/x-subrip; charset=utf-8");
@@ -288,6 +289,26 @@ describe("transcription options and subtitles, through the real SDKs against loc
         Accept: "application/json, text/vtt;q=0.5",
       });
       expect(json.headers.get("Content-Type")).toBe("application/json");
+    } finally {
+      await dispose();
+    }
+  });
+
+  it("answers SRT whose lines keep the length asked with the speaker's name in them", async () => {
+    const { app, dispose } = await deepgramApp();
+    try {
+      deepgram.script({
+        speakers: [
+          { speaker: 0, text: "So we ship on Friday?" },
+          { speaker: 1, text: "Yes, Friday." },
+        ],
+      });
+      const query = "?diarize=true&max_line_chars=16&max_lines=1";
+      const srt = await post(app, query, uploadForm(await fixture("audio/speech.ogg")), {
+        Accept: "application/x-subrip",
+      });
+      const texts = parseSrt(await srt.text()).map((cue) => cue.text);
+      expect(texts).toEqual(["Speaker 0: So we", "ship on Friday?", "Speaker 1: Yes,", "Friday."]);
     } finally {
       await dispose();
     }

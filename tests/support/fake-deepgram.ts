@@ -92,9 +92,24 @@ function withDetectedLanguage(body: ReturnType<typeof listenResponse>, detected:
   return { ...body, results: { ...body.results, channels } };
 }
 
-/** Deepgram's `results.utterances`, one per speaker turn, 2 s each. */
+/**
+ * Deepgram's `results.utterances`, one per speaker turn, 2 s each, and each word's `speaker` and
+ * `speaker_confidence`, as a diarized answer has them.
+ */
 function withUtterances(body: ReturnType<typeof listenResponse>, speakers: DeepgramReply["speakers"]) {
   if (speakers === undefined) return body;
+  const speakerOfWord = speakers.flatMap((turn) => turn.text.split(" ").map(() => turn.speaker));
+  const channels = body.results.channels.map((channel) => ({
+    ...channel,
+    alternatives: channel.alternatives.map((alternative) => ({
+      ...alternative,
+      words: alternative.words.map((word, index) => ({
+        ...word,
+        speaker: speakerOfWord[index],
+        speaker_confidence: 0.9,
+      })),
+    })),
+  }));
   const utterances = speakers.map((turn, index) => ({
     start: index * 2,
     end: index * 2 + 1.9,
@@ -105,7 +120,7 @@ function withUtterances(body: ReturnType<typeof listenResponse>, speakers: Deepg
     speaker: turn.speaker,
     id: randomUUID(),
   }));
-  return { ...body, results: { ...body.results, utterances } };
+  return { ...body, results: { ...body.results, channels, utterances } };
 }
 
 /** A local server that speaks Deepgram's `POST /v1/listen`, scripted per request (`unscripted` for the rest). */

@@ -5,7 +5,7 @@ import { cleanWithRules } from "../../app/cleaning/rules-cleaner.js";
 import { conversationOf, type Word } from "../../app/domain/transcript.js";
 import { MAX_MEDIA_TIME_S } from "../../app/domain/transcript.js";
 import { cuesOf, DEFAULT_SUBTITLE_LAYOUT, type Cue, type SubtitleLayout } from "../../app/subtitles/subtitle-cues.js";
-import { writeSubtitles } from "../../app/subtitles/subtitle-files.js";
+import { subtitlesOf, writeSubtitles } from "../../app/subtitles/subtitle-files.js";
 import { renderSubtitles } from "../../app/text-work/text-worker.js";
 import { parseSrt, parseVtt } from "../support/subtitle-parsers.js";
 
@@ -27,7 +27,7 @@ describe("cues cut from words", () => {
   it("fills lines up to the line length and cues up to their lines, never splitting a word", () => {
     const layout: SubtitleLayout = { maxLineChars: 20, maxLines: 2 };
     const words = spoken("one two three four five six seven eight nine ten eleven twelve thirteen fourteen");
-    const cues = cuesOf(audio(words), layout);
+    const cues = cuesOf(audio(words), layout, "voice");
     for (const cue of cues) {
       expect(cue.lines.length).toBeLessThanOrEqual(2);
       for (const line of cue.lines) expect(line.length).toBeLessThanOrEqual(20);
@@ -42,7 +42,7 @@ describe("cues cut from words", () => {
       ...spoken("Yes.", "Speaker 1", 2),
       ...spoken("Friday.", "Speaker 1", 6),
     ];
-    const cues = cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT);
+    const cues = cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT, "voice");
     expect(cues.map((cue) => [cue.speaker, cue.lines.join(" ")])).toEqual([
       ["Speaker 0", "So we ship?"],
       ["Speaker 1", "Yes."],
@@ -54,6 +54,7 @@ describe("cues cut from words", () => {
     const cues = cuesOf(
       { source: "audio", utterances: [{ speaker: null, start: 1, end: 3, text: "aa bb" }], language: null },
       DEFAULT_SUBTITLE_LAYOUT,
+      "voice",
     );
     expect(cues).toEqual([{ start: 1, end: 3, speaker: null, lines: ["aa bb"] }]);
   });
@@ -70,6 +71,7 @@ describe("cues cut from words", () => {
         language: "es",
       },
       DEFAULT_SUBTITLE_LAYOUT,
+      "voice",
     );
     expect(cues.map((cue) => [cue.speaker, cue.start, cue.lines.join(" ")])).toEqual([
       ["Ana", 0, "Este proyecto, este, es muy bueno."],
@@ -85,6 +87,7 @@ describe("cues cut from words", () => {
         language: "en",
       },
       { maxLineChars: 20, maxLines: 1 },
+      "voice",
     );
     // 14, 18 and 10 characters of 42 share the cue's 4 s.
     expect(cues.map((cue) => [cue.lines, cue.speaker])).toEqual([
@@ -115,6 +118,7 @@ describe("cues cut from words", () => {
         const cues = cuesOf(
           { source: "captions", utterances: [{ speaker, start, end, text: text.join(" ") }], language: null },
           layout,
+          "voice",
         );
         expect(cues.flatMap((cue) => cue.lines).join(" ")).toBe(cleanWithRules(text.join(" "), null));
         expect(cues[0]?.start).toBe(start);
@@ -131,14 +135,20 @@ describe("cues cut from words", () => {
 
   it("cuts words sent back in any order as it cuts them in order of their start (property)", () => {
     const words = [...spoken("So we ship on Friday.", "Ana"), ...spoken("Yes, Friday it is.", "Luis", 2.5)];
-    const reordered = cuesOf(audio([words[6]!, ...words.slice(0, 6), ...words.slice(7)]), DEFAULT_SUBTITLE_LAYOUT);
+    const reordered = cuesOf(
+      audio([words[6]!, ...words.slice(0, 6), ...words.slice(7)]),
+      DEFAULT_SUBTITLE_LAYOUT,
+      "voice",
+    );
     expect(reordered.map(({ speaker, start, lines }) => [speaker, start, lines])).toEqual([
       ["Ana", 0, ["So we ship on Friday."]],
       ["Luis", 2.5, ["Yes, Friday it is."]],
     ]);
     fc.assert(
       fc.property(fc.shuffledSubarray(words, { minLength: words.length }), (shuffled) => {
-        expect(cuesOf(audio(shuffled), DEFAULT_SUBTITLE_LAYOUT)).toEqual(cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT));
+        expect(cuesOf(audio(shuffled), DEFAULT_SUBTITLE_LAYOUT, "voice")).toEqual(
+          cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT, "voice"),
+        );
       }),
     );
   });
@@ -161,7 +171,7 @@ describe("subtitle files, read back by independent parsers", () => {
   const words = [...spoken("Hello <b>there</b> & a --> arrow.", "Speaker 0"), ...spoken("Yes.", "Speaker 1", 4)];
 
   it("writes WebVTT that webvtt-parser reads without an error: voices, escaped text, times", () => {
-    const vtt = writeSubtitles(cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT), "vtt");
+    const vtt = subtitlesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT, "vtt");
     expect(vtt.startsWith("WEBVTT\n\n")).toBe(true);
     expect(vtt).toContain("<v Speaker 0>Hello &lt;b&gt;there&lt;/b&gt; &amp; a --&gt; arrow.");
     const parsed = parseVtt(vtt);
@@ -173,11 +183,81 @@ describe("subtitle files, read back by independent parsers", () => {
   });
 
   it("writes SRT that srt-parser-2 reads, the speaker named where it changes", () => {
-    const srt = writeSubtitles(cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT), "srt");
+    const srt = subtitlesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT, "srt");
     expect(parseSrt(srt)).toEqual([
-      { start: 0, end: 2.3, voice: undefined, text: "Speaker 0: Hello <b>there</b> & a -> arrow." },
+      { start: 0, end: 2.3, voice: undefined, text: "Speaker 0: Hello <b>there</b> & a ->\narrow." },
       { start: 4, end: 4.3, voice: undefined, text: "Speaker 1: Yes." },
     ]);
+  });
+
+  it("counts an SRT speaker's name in its line's length, on a line of its own when the first word would not fit", () => {
+    const conversation = [...spoken("So I think we ship.", "Alice"), ...spoken("Understood, Friday.", "Speaker 1", 3)];
+    const lines = (layout: SubtitleLayout) =>
+      parseSrt(subtitlesOf(audio(conversation), layout, "srt")).map((cue) => cue.text.split("\n"));
+    expect(lines({ maxLineChars: 16, maxLines: 1 })).toEqual([
+      ["Alice: So I"],
+      ["think we ship."],
+      ["Speaker 1: Understood,"],
+      ["Friday."],
+    ]);
+    expect(lines({ maxLineChars: 16, maxLines: 2 })).toEqual([
+      ["Alice: So I", "think we ship."],
+      ["Speaker 1:", "Understood,"],
+      ["Friday."],
+    ]);
+    const imported = {
+      source: "captions" as const,
+      utterances: [
+        { speaker: "Alice", start: 0, end: 2, text: "So I think we ship." },
+        { speaker: "Alice", start: 2, end: 3, text: "Right." },
+        { speaker: null, start: 3, end: 4, text: "Applause." },
+      ],
+      language: "en",
+    };
+    expect(parseSrt(subtitlesOf(imported, { maxLineChars: 16, maxLines: 1 }, "srt")).map((cue) => cue.text)).toEqual([
+      "Alice: So I",
+      "think we ship.",
+      "Right.",
+      "Applause.",
+    ]);
+    // WebVTT names the speaker in its voice tag, beside the text: the whole line is the words'.
+    const vtt = parseVtt(subtitlesOf(audio(conversation), { maxLineChars: 16, maxLines: 1 }, "vtt"));
+    expect(vtt.cues.map((cue) => [cue.voice, cue.text])).toEqual([
+      ["Alice", "So I think we"],
+      ["Alice", "ship."],
+      ["Speaker 1", "Understood,"],
+      ["Speaker 1", "Friday."],
+    ]);
+  });
+
+  it("keeps every SRT line within its length, its name included, unless one word or name is longer (property)", () => {
+    fc.assert(
+      fc.property(wordsArb, layoutArb, (generated, layout) => {
+        const cues = cuesOf(audio(generated), layout, "in-text");
+        const names = new Set(generated.map((word) => `${word.speaker ?? ""}:`));
+        const units = new Set(generated.map((word) => spacedOut(word.punctuated_word)));
+        const alone = (text: string) => units.has(text) || names.has(text);
+        const namedFirst = (line: string) => [...names].some((name) => line.startsWith(`${name} `));
+        cues.forEach((cue, index) => {
+          expect(cue.lines.length).toBeLessThanOrEqual(layout.maxLines);
+          cue.lines.forEach((line, at) => {
+            const withName = at === 0 && layout.maxLines === 1 && namedFirst(line);
+            if (line.length > layout.maxLineChars && !alone(line) && !withName)
+              expect.fail(`line ${JSON.stringify(line)} is over ${layout.maxLineChars}`);
+          });
+          // The name where the speaker changes from the cue before, and only there.
+          const changed = cue.speaker !== null && cue.speaker !== (cues[index - 1]?.speaker ?? null);
+          expect(cue.lines[0]!.startsWith(`${cue.speaker}:`)).toBe(changed);
+        });
+        const written = cues.flatMap((cue, index) => {
+          const text = cue.lines.join(" ");
+          const named = cue.speaker !== null && cue.speaker !== (cues[index - 1]?.speaker ?? null);
+          return named ? text.slice(`${cue.speaker}: `.length) : text;
+        });
+        expect(spacedOut(written.join(" "))).toBe(spacedOut(generated.map((word) => word.punctuated_word).join(" ")));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("round-trips through the service's own captions import to the same conversation", () => {
@@ -185,12 +265,12 @@ describe("subtitle files, read back by independent parsers", () => {
       ...spoken("So we ship on Friday?", "Speaker 0"),
       ...spoken("Yes, Friday works.", "Speaker 1", 3),
     ];
-    const vtt = writeSubtitles(cuesOf(audio(conversation), { maxLineChars: 16, maxLines: 1 }), "vtt");
+    const vtt = subtitlesOf(audio(conversation), { maxLineChars: 16, maxLines: 1 }, "vtt");
     const imported = parseCaptions(vtt, "vtt");
     expect(conversationOf(imported.utterances ?? undefined)).toBe(
       "Speaker 0: So we ship on Friday?\nSpeaker 1: Yes, Friday works.",
     );
-    const srt = writeSubtitles(cuesOf(audio(conversation), DEFAULT_SUBTITLE_LAYOUT), "srt");
+    const srt = subtitlesOf(audio(conversation), DEFAULT_SUBTITLE_LAYOUT, "srt");
     expect(parseCaptions(srt, "srt").transcript).toBe(
       "Speaker 0: So we ship on Friday?\nSpeaker 1: Yes, Friday works.",
     );
@@ -226,7 +306,7 @@ describe("subtitle files, read back by independent parsers", () => {
   it("writes any words as WebVTT the parser reads with no error, every word kept in order (property)", () => {
     fc.assert(
       fc.property(wordsArb, layoutArb, (generated, layout) => {
-        const cues = cuesOf(audio(generated), layout);
+        const cues = cuesOf(audio(generated), layout, "voice");
         const parsed = parseVtt(writeSubtitles(cues, "vtt"));
         expect(parsed.errors).toEqual([]);
         expect(parsed.cues).toHaveLength(cues.length);
@@ -242,7 +322,7 @@ describe("subtitle files, read back by independent parsers", () => {
   it("writes any words as SRT the parser reads as the same cues, at the same times (property)", () => {
     fc.assert(
       fc.property(wordsArb, layoutArb, (generated, layout) => {
-        const cues = cuesOf(audio(generated), layout);
+        const cues = cuesOf(audio(generated), layout, "in-text");
         const parsed = parseSrt(writeSubtitles(cues, "srt"));
         // To the nearest millisecond: 2.1999999999999997 s is written 00:00:02,200.
         expect(parsed.map((cue) => cue.start)).toEqual(cues.map((cue) => Math.round(cue.start * 1000) / 1000));
@@ -288,9 +368,11 @@ describe("subtitle files, read back by independent parsers", () => {
     ["only blanks", " \n ", "", ""],
     ["a trailing arrow's dashes", "Ana --", "<v Ana>", "Ana --: "],
   ])("names a speaker whose name holds %s on one line, or not at all", (_name, speaker, voice, label) => {
-    const cues: Cue[] = [{ start: 0, end: 1, speaker, lines: ["Hi."] }];
-    expect(writeSubtitles(cues, "vtt")).toBe(`WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n${voice}Hi.\n`);
-    expect(writeSubtitles(cues, "srt")).toBe(`1\n00:00:00,000 --> 00:00:01,000\n${label}Hi.\n`);
+    const said = audio([{ word: "hi", punctuated_word: "Hi.", start: 0, end: 1, confidence: null, speaker }]);
+    expect(subtitlesOf(said, DEFAULT_SUBTITLE_LAYOUT, "vtt")).toBe(
+      `WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n${voice}Hi.\n`,
+    );
+    expect(subtitlesOf(said, DEFAULT_SUBTITLE_LAYOUT, "srt")).toBe(`1\n00:00:00,000 --> 00:00:01,000\n${label}Hi.\n`);
   });
 
   it("keeps every cue of a long file, in order and numbered, in both formats (built flat, a few thousand pieces at a time)", () => {
@@ -303,7 +385,7 @@ describe("subtitle files, read back by independent parsers", () => {
       confidence: null,
       speaker: `Speaker ${i % 2}`,
     }));
-    const cues = cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT);
+    const cues = cuesOf(audio(words), DEFAULT_SUBTITLE_LAYOUT, "voice");
     expect(cues).toHaveLength(count);
     const srt = writeSubtitles(cues, "srt");
     expect(parseSrt(srt).map((cue) => cue.start)).toEqual(words.map((word) => word.start));
@@ -323,7 +405,7 @@ describe("subtitle files, read back by independent parsers", () => {
       end: 86_395 + i * 10,
       confidence: null,
     }));
-    const cues = cuesOf(audio(words), { maxLineChars: 10, maxLines: 1 });
+    const cues = cuesOf(audio(words), { maxLineChars: 10, maxLines: 1 }, "voice");
     const vtt = parseVtt(writeSubtitles(cues, "vtt"));
     expect(vtt.errors).toEqual([]);
     expect(vtt.cues.map((cue) => cue.start)).toEqual([86_390, 86_400, 86_410]);
@@ -366,6 +448,7 @@ describe("subtitle files, read back by independent parsers", () => {
     const cues = cuesOf(
       { source: "captions", utterances: imported.utterances ?? [], language: "en" },
       DEFAULT_SUBTITLE_LAYOUT,
+      "voice",
     );
     const vtt = parseVtt(writeSubtitles(cues, "vtt"));
     expect(vtt.errors).toEqual([]);

@@ -71,3 +71,14 @@ export function speakersOfConversation(utterances: readonly Utterance[] | undefi
 function isConversation(utterances: readonly Utterance[] | undefined): utterances is readonly Utterance[] {
   return utterances !== undefined && utterances.every((utterance) => utterance.speaker !== null);
 }
+
+/**
+ * Whether a transcript has timed parts to make subtitles of. One whose parts all clean to nothing (a captions
+ * import of fillers only) has: its subtitles are a file without cues, as its cleaned transcript is empty.
+ */
+export function hasTimings(transcript: {
+  words?: readonly Word[] | undefined;
+  utterances?: readonly Utterance[] | undefined;
+}): boolean {
+  return (transcript.words?.length ?? 0) > 0 || (transcript.utterances?.length ?? 0) > 0;
+}

@@ -41,14 +41,6 @@ const MAX_PAUSE_S = 1.5;
 const MAX_CUE_S = 7;
 
 /**
- * Whether a transcript has timed parts to make cues of. One whose parts all clean to nothing (a captions
- * import of fillers only) has: its subtitles are a file without cues, as its cleaned transcript is empty.
- */
-export function hasTimings(transcript: TimedTranscript): boolean {
-  return (transcript.words?.length ?? 0) > 0 || (transcript.utterances?.length ?? 0) > 0;
-}
-
-/**
  * The cues of a transcript, or an empty list when it has no timings or nothing of it is left to show. Audio is cut from its words (or, with
  * none, from its timed utterances, their time shared out by length): a new cue at a change of speaker, a
  * pause, or a full cue. A captions import keeps its own cues, each cleaned by the rules of its language (and

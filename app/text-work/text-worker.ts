@@ -4,7 +4,8 @@ import { parseCaptions, type ParsedCaptions } from "../captions/captions-parser.
 import { cleanWithRules } from "../cleaning/rules-cleaner.js";
 import type { RulesTask } from "../cleaning/cleaner-entry.js";
 import type { CaptionsFormat, TextEncoding } from "../upload/input-detection.js";
-import { hasTimings, type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
+import type { SubtitleLayout, TimedTranscript } from "../subtitles/subtitle-cues.js";
+import { hasTimings } from "../domain/transcript.js";
 import { subtitlesOf, type SubtitleFormat } from "../subtitles/subtitle-files.js";
 import { noPause } from "../text/loop-pause.js";
 import { packUtterances, unpackUtterances, type PackedUtterances } from "./packed-utterances.js";

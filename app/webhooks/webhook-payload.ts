@@ -1,3 +1,4 @@
+import { hasTimings } from "../domain/transcript.js";
 import { askedOf, type JobRecord } from "../jobs/job-record.js";
 import type { JobResult } from "../jobs/job-result.js";
 import { WEBHOOK_TYPES, type JobEnding } from "./delivery-queue.js";
@@ -21,6 +22,10 @@ function withoutTrailingSlashes(url: string): string {
   return url.slice(0, end);
 }
 
+/** Whether a completed job's subtitles can be asked for: its result has timings, or is not read here (too large to inline). */
+const subtitled = (result: PayloadInputs["result"]) =>
+  result === undefined || "storedBytes" in result || hasTimings(result);
+
 /**
  * The JSON a callback receives: what ended, for whom, a link to the job (and its subtitles), and the same
  * transcript fields as the job's result when they fit in `maxInlineBytes`; otherwise `result_omitted` says
@@ -42,7 +47,7 @@ export function webhookPayload({ job, ending, result, maxInlineBytes, publicBase
     ...(ending === "failed" && { options: askedOf(job) }),
     links: {
       job: `${base}${jobPath}`,
-      ...(ending === "completed" && { captions: `${base}${jobPath}/captions` }),
+      ...(ending === "completed" && subtitled(result) && { captions: `${base}${jobPath}/captions` }),
     },
   };
   const omitted = (bytes: number) =>

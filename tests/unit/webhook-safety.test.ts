@@ -251,6 +251,34 @@ describe("retries, payloads and secrets", () => {
     expect(payload.links.job).toBe(job);
   });
 
+  it("links a completed job's subtitles only when its transcript has timings to make them of", () => {
+    const job = completedJob("t", "j", "result");
+    const result = {
+      raw_transcript: "We ship.",
+      cleaned_transcript: "We ship.",
+      cleaner: "rules" as const,
+      source: "captions" as const,
+      metadata: { provider: null, model: null, duration_s: null, request_id: null },
+      confidence: null,
+      language: null,
+      options: null,
+    };
+    const linksOf = (inputs: Partial<Parameters<typeof webhookPayload>[0]>) =>
+      (
+        JSON.parse(
+          webhookPayload({ job, ending: "completed", maxInlineBytes: 10_000, at: new Date(0), ...inputs }),
+        ) as {
+          links: Record<string, string>;
+        }
+      ).links;
+    // Plain-text captions: the link would answer 422 subtitles_unavailable.
+    expect(linksOf({ result })).toEqual({ job: "/batch/jobs/j" });
+    const timed = { ...result, utterances: [{ speaker: null, start: 0, end: 1, text: "We ship." }] };
+    expect(linksOf({ result: timed })).toEqual({ job: "/batch/jobs/j", captions: "/batch/jobs/j/captions" });
+    // Not read here (too large to inline): the link is given, as its subtitles may well be there.
+    expect(linksOf({ result: { storedBytes: 1e9 } }).captions).toBe("/batch/jobs/j/captions");
+  });
+
   it("tells a failed audio job's receiver what the provider was asked, as the failed event does", () => {
     const options: TranscriptionOptions = {
       model: "nova-3",

@@ -1,4 +1,4 @@
-import { trailingPunctuation } from "./token-rules.js";
+import { isOpeningMarks, trailingPunctuation } from "./token-rules.js";
 
 const OPENING_MARKS: ReadonlySet<string> = new Set(['"', "'", "“", "‘", "«", "‹", "„", "(", "[", "{", "¿", "¡"]);
 /** Each closing mark, and the opening mark it closes. */
@@ -113,6 +113,18 @@ export function isQuoted(token: string): boolean {
   if (!OPENING_MARKS.has(token.charAt(0))) return false;
   return hasQuote(leadingMarks(token)) && hasQuote(trailingPunctuation(token));
 }
+
+/**
+ * Whether a filler stood alone between quote marks set apart by spaces (French `« euh »`): the token before
+ * it opens a quote, the token after it only closes one (and may end a sentence). A word mentioned, as `"um"` is, so it stays.
+ */
+export function isQuotedApart(before: string, after: string): boolean {
+  const closer = after.charAt(0);
+  if (!QUOTES.has(closer) || !OPENER_OF.has(closer) || WORD.test(after)) return false;
+  return isOpeningMarks(before) && hasQuote(before);
+}
+/** A letter or digit: a token holding one (`"uh`) opens a word, it closes nothing. */
+const WORD = /[\p{L}\p{N}]/u;
 
 /** Whether a token opens or closes a quote or bracket ("we)", "(we"): a word repeated across one is no stutter. */
 export function enclosesSomething(token: string): boolean {

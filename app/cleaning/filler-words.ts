@@ -126,7 +126,8 @@ const writesCapitalI = (language: string | null): boolean => language === null |
 
 /**
  * How a language is cleaned: its fillers, the words it may say twice, the words that keep their comma
- * opening a sentence, the filler pairs that are a word, its number words, and whether a lone "i" is "I".
+ * opening a sentence, the filler pairs that are a word, its number words, whether a lone "i" is "I", and
+ * whether its typography sets `?` `!` `;` `:` apart by a space (French: "Quoi ?").
  */
 export interface LanguageRules {
   fillers: ReadonlySet<string>;
@@ -135,6 +136,7 @@ export interface LanguageRules {
   saidAsOne: ReadonlySet<string>;
   numbers: ReadonlySet<string>;
   capitalI: boolean;
+  spacesHighMarks: boolean;
 }
 
 /** The rules for a transcript's language (a BCP-47 tag; null when not known). */
@@ -146,5 +148,6 @@ export function rulesFor(language: string | null): LanguageRules {
     saidAsOne: saidAsOneFor(language),
     numbers: numbersFor(language),
     capitalI: writesCapitalI(language),
+    spacesHighMarks: language !== null && primaryLanguage(language) === "fr",
   };
 }

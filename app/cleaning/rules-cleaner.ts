@@ -2,10 +2,10 @@ import { createLineJoiner, isWhitespace } from "../text/text-builder.js";
 import { createLineWriter } from "./line-writer.js";
 import type { Cleaner } from "./cleaner.js";
 import type { CleanerEntry, CleanerInputs, RunRules } from "./cleaner-entry.js";
-import { enclosesSomething, fillerMarks, isDash, isQuoted } from "./filler-marks.js";
+import { enclosesSomething, fillerMarks, isDash, isQuoted, isQuotedApart } from "./filler-marks.js";
 import { rulesFor, saysANumber, type LanguageRules } from "./filler-words.js";
 import { knownSpeakers, splitSpeakerLabel, type KnownSpeakers } from "./speaker-label.js";
-import { attach, endsSentence, isRestartOf, isMarksOnly, wordKey } from "./token-rules.js";
+import { attach, endsSentence, isHighMarks, isRestartOf, isMarksOnly, wordKey } from "./token-rules.js";
 
 const LETTER = /\p{L}/u;
 
@@ -43,6 +43,21 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
       token = `${bareFiller} ${token}`;
       key = wordKey(token);
     }
+    if (
+      !saidAsOne &&
+      bareFiller !== undefined &&
+      opening === "" &&
+      previous !== undefined &&
+      isQuotedApart(previous, token)
+    ) {
+      // The filler just dropped was mentioned, not said (`« euh »`): it is written back as a word.
+      previousOpens = writer.write(previous, previousKey);
+      written = previous;
+      writtenKey = previousKey;
+      repeatKept = false;
+      previous = bareFiller;
+      previousKey = wordKey(bareFiller);
+    }
     const filler = !saidAsOne && rules.fillers.has(key) && !isQuoted(token);
     bareFiller = undefined;
     // Emoji, symbols, dashes and code are words here: only bare sentence marks are not.
@@ -79,8 +94,12 @@ export function cleanSpeech(speech: string, rules: LanguageRules = DEFAULT_RULES
     if (previous === undefined) {
       if (punctuationOnly) continue;
     } else if (punctuationOnly) {
-      const mark = /[.!?,;:]/.exec(token)?.[0];
-      if (mark !== undefined) previous = attach(previous, mark);
+      // Set apart as French sets `?` `!` `;` `:`, a mark stays apart from its word; any other joins it.
+      if (rules.spacesHighMarks && isHighMarks(token)) previous = `${previous} ${token}`;
+      else {
+        const mark = /[.!?,;:]/.exec(token)?.[0];
+        if (mark !== undefined) previous = attach(previous, mark);
+      }
       continue;
     } else if (
       key !== "" &&

@@ -1,5 +1,8 @@
-/** A speaker label starts with a letter or digit and holds no brackets, quotes or operators. */
-const LABEL = /^[\p{L}\p{N}][^{}[\]()<>="]*$/u;
+/**
+ * A speaker label starts with a letter or digit and holds no brackets, quotes, operators, nor a mark that
+ * ends or joins sentences (`Quoi ? Bon ; on y va : demain` is speech).
+ */
+const LABEL = /^[\p{L}\p{N}][^{}[\]()<>="?!;]*$/u;
 /** A speaker label is at most this long, as captions import writes it (`Speaker: `), when the speakers are not known. */
 const MAX_LABEL_CHARS = 40;
 

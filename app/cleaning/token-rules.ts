@@ -76,9 +76,19 @@ export function isMarksOnly(token: string): boolean {
   return token.length > 0;
 }
 
+/** A token of `?` `!` `;` `:` only: the marks French typography sets apart from the word before by a space. */
+export function isHighMarks(token: string): boolean {
+  for (let index = 0; index < token.length; index++) {
+    const code = token.charCodeAt(index);
+    if (code !== 0x3f && code !== 0x21 && code !== 0x3b && code !== 0x3a) return false;
+  }
+  return token.length > 0;
+}
+
+/** The token without the soft marks it ends with, nor the space French sets before them ("oui ;"). */
 function withoutTrailingSoftPunctuation(token: string): string {
   let end = token.length;
-  while (end > 0 && isSoftMark(token.charCodeAt(end - 1))) end--;
+  while (end > 0 && (isSoftMark(token.charCodeAt(end - 1)) || token.charCodeAt(end - 1) === 0x20)) end--;
   return token.slice(0, end);
 }
 
@@ -99,7 +109,8 @@ export function attach(token: string, mark: string): string {
   const strong = isSentenceMark(mark.charCodeAt(0));
   if (endsSentence(token) || (endsSoft(token) && !strong)) return token;
   const base = strong ? withoutTrailingSoftPunctuation(token) : token;
-  return base.endsWith(mark) ? base : base + mark;
+  // "oui ? ;" already ended its sentence before the `;`.
+  return base.endsWith(mark) || endsSentence(base) ? base : base + mark;
 }
 
 /** The run of characters at the end of a token that are not letters, digits or apostrophes. */

@@ -75,6 +75,35 @@ describe("the rules cleaner in each language", () => {
     expect(cleanWithRules("we said ( laughing ) yes", "en")).toBe("We said ( laughing ) yes");
   });
 
+  it("keeps French typography's space before ? ! ; : and a filler named between quote marks set apart", () => {
+    // Not a speaker's label, for all its colon: it holds marks a name does not.
+    expect(cleanWithRules("Quoi ? Vraiment ! Bon ; on y va : demain.", "fr")).toBe(
+      "Quoi ? Vraiment ! Bon ; on y va : demain.",
+    );
+    expect(cleanWithRules("C'est bon euh ? Oui !? Alors , on va .", "fr-CA")).toBe("C'est bon ? Oui !? Alors, on va.");
+    // A full stop after a mark set apart ends the sentence once: in place of a `;`, not after a `?`.
+    expect(cleanWithRules("Oui ? ; . Ben ; . Alors", "fr")).toBe("Oui ? Ben. Alors");
+    // Other languages join a mark set apart to its word, as before.
+    expect(cleanWithRules("What ? Really ! So , we go .", "en")).toBe("What? Really! So, we go.");
+    expect(cleanWithRules("¿ qué tal ? bien ; vale", "es")).toBe("¿ Qué tal? Bien; vale");
+    // « euh » alone between its marks is named, not said; a hesitation inside a quote still goes.
+    expect(cleanWithRules("Il a dit « euh » deux fois.", "fr")).toBe("Il a dit « euh » deux fois.");
+    expect(cleanWithRules("Il a dit « euh, je sais pas ».", "fr")).toBe("Il a dit « je sais pas ».");
+    expect(cleanWithRules('He said " um " once, ( um ) twice.', "en")).toBe('He said " um " once, ( ) twice.');
+  });
+
+  it("cleans French with its marks set apart to text that cleaning again leaves as it is (property)", () => {
+    const word = fc.constantFrom(...VOCABULARY.fr, ...FILLER_WORDS.fr, "euh,", "euh?", "oui.");
+    const mark = fc.constantFrom("?", "!", ";", ":", "?!", ",", ".", "«", "»", "»,", "».");
+    fc.assert(
+      fc.property(fc.array(fc.oneof({ arbitrary: word, weight: 3 }, mark), { maxLength: 30 }), (tokens) => {
+        const once = cleanWithRules(tokens.join(" "), "fr");
+        expect(cleanWithRules(once, "fr")).toBe(once);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("chooses the list by the primary language of a regional tag", () => {
     expect(cleanWithRules("Euh, bonjour.", "fr-CA")).toBe("Bonjour.");
     expect(cleanWithRules("Eh, hola.", "es-419")).toBe("Hola.");

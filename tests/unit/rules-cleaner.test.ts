@@ -14,7 +14,8 @@ describe("cleanWithRules", () => {
     ["Go. Go now!", "Go. Go now!"],
     ["um uh hmm", ""],
     ["first line\n\n  um  \nsecond line", "First line\nSecond line"],
-    ["um Friday! hmm. um um Friday! um hmm. Bob: so", "Friday! Friday! Bob: So"],
+    ["um Friday! hmm. um um Friday! um hmm. Bob: so", "Friday! Friday! Bob: so"],
+    ["um um um um um um um um um um um um um um Bob: so", "Bob: So"],
     [
       "tools, e.g. hammers, i.e. these. next (e.g. that) and VS. this",
       "Tools, e.g. hammers, i.e. these. Next (e.g. that) and VS. this",

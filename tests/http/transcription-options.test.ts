@@ -11,6 +11,13 @@ import { parseSrt, parseVtt } from "../support/subtitle-parsers.js";
 import { buildTestApp, FIXTURES, uploadForm } from "../support/test-app.js";
 
 const fixture = (path: string) => readFile(new URL(path, FIXTURES));
+/** A diarized answer: two speakers, a turn each. */
+const TWO_SPEAKERS = {
+  speakers: [
+    { speaker: 0, text: "So we ship on Friday?" },
+    { speaker: 1, text: "Yes, Friday." },
+  ],
+};
 
 describe("transcription options and subtitles, through the real SDKs against local servers", () => {
   let deepgram: Awaited<ReturnType<typeof startFakeDeepgram>>;
@@ -255,12 +262,7 @@ describe("transcription options and subtitles, through the real SDKs against loc
   it("answers WebVTT for Accept: text/vtt, valid in an independent parser, the event's fate in headers", async () => {
     const { app, dispose } = await deepgramApp();
     try {
-      deepgram.script({
-        speakers: [
-          { speaker: 0, text: "So we ship on Friday?" },
-          { speaker: 1, text: "Yes, Friday." },
-        ],
-      });
+      deepgram.script(TWO_SPEAKERS);
       const response = await post(app, "", uploadForm(await fixture("audio/speech.ogg")), { Accept: "text/vtt" });
       expect(response.status).toBe(200);
       expect(response.headers.get("Content-Type")).toBe("text/vtt; charset=utf-8");
@@ -297,12 +299,7 @@ describe("transcription options and subtitles, through the real SDKs against loc
   it("answers SRT whose lines keep the length asked with the speaker's name in them", async () => {
     const { app, dispose } = await deepgramApp();
     try {
-      deepgram.script({
-        speakers: [
-          { speaker: 0, text: "So we ship on Friday?" },
-          { speaker: 1, text: "Yes, Friday." },
-        ],
-      });
+      deepgram.script(TWO_SPEAKERS);
       const query = "?diarize=true&max_line_chars=16&max_lines=1";
       const srt = await post(app, query, uploadForm(await fixture("audio/speech.ogg")), {
         Accept: "application/x-subrip",

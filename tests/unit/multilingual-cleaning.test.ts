@@ -75,22 +75,25 @@ describe("the rules cleaner in each language", () => {
     expect(cleanWithRules("we said ( laughing ) yes", "en")).toBe("We said ( laughing ) yes");
   });
 
-  it("keeps French typography's space before ? ! ; : and a filler named between quote marks set apart", () => {
-    // Not a speaker's label, for all its colon: it holds marks a name does not.
-    expect(cleanWithRules("Quoi ? Vraiment ! Bon ; on y va : demain.", "fr")).toBe(
-      "Quoi ? Vraiment ! Bon ; on y va : demain.",
-    );
-    expect(cleanWithRules("C'est bon euh ? Oui !? Alors , on va .", "fr-CA")).toBe("C'est bon ? Oui !? Alors, on va.");
+  it.each([
+    ["fr", "Quoi ? Vraiment ! Bon ; on y va : demain.", "Quoi ? Vraiment ! Bon ; on y va : demain."],
+    ["fr-CA", "C'est bon euh ? Oui !? Alors , on va .", "C'est bon ? Oui !? Alors, on va."],
     // A full stop after a mark set apart ends the sentence once: in place of a `;`, not after a `?`.
-    expect(cleanWithRules("Oui ? ; . Ben ; . Alors", "fr")).toBe("Oui ? Ben. Alors");
+    ["fr", "Oui ? ; . Ben ; . Alors", "Oui ? Ben. Alors"],
     // Other languages join a mark set apart to its word, as before.
-    expect(cleanWithRules("What ? Really ! So , we go .", "en")).toBe("What? Really! So, we go.");
-    expect(cleanWithRules("¿ qué tal ? bien ; vale", "es")).toBe("¿ Qué tal? Bien; vale");
+    ["en", "What ? Really ! So , we go .", "What? Really! So, we go."],
+    ["es", "¿ qué tal ? bien ; vale", "¿ Qué tal? Bien; vale"],
     // « euh » alone between its marks is named, not said; a hesitation inside a quote still goes.
-    expect(cleanWithRules("Il a dit « euh » deux fois.", "fr")).toBe("Il a dit « euh » deux fois.");
-    expect(cleanWithRules("Il a dit « euh, je sais pas ».", "fr")).toBe("Il a dit « je sais pas ».");
-    expect(cleanWithRules('He said " um " once, ( um ) twice.', "en")).toBe('He said " um " once, ( ) twice.');
-  });
+    ["fr", "Il a dit « euh » deux fois.", "Il a dit « euh » deux fois."],
+    ["fr", "Il a dit « euh, je sais pas ».", "Il a dit « je sais pas »."],
+    ["en", 'He said " um " once, ( um ) twice.', 'He said " um " once, ( ) twice.'],
+  ])(
+    "keeps French typography's marks set apart, and a filler named between quote marks (%s: %s)",
+    (language, input, cleaned) => {
+      // The first is no speaker's label, for all its early colon: it holds marks a name does not.
+      expect(cleanWithRules(input, language)).toBe(cleaned);
+    },
+  );
 
   it("cleans French with its marks set apart to text that cleaning again leaves as it is (property)", () => {
     const word = fc.constantFrom(...VOCABULARY.fr, ...FILLER_WORDS.fr, "euh,", "euh?", "oui.");

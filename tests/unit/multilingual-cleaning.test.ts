@@ -80,6 +80,8 @@ describe("the rules cleaner in each language", () => {
     ["fr-CA", "C'est bon euh ? Oui !? Alors , on va .", "C'est bon ? Oui !? Alors, on va."],
     // A full stop after a mark set apart ends the sentence once: in place of a `;`, not after a `?`.
     ["fr", "Oui ? ; . Ben ; . Alors", "Oui ? Ben. Alors"],
+    // Spaces are spaces, as everywhere the rules clean: a no-break one before a mark too.
+    ["fr", "Quoi\u00a0? Vraiment\u202f! Bon ; va\u00a0;\u00a0.", "Quoi ? Vraiment ! Bon ; va."],
     // Other languages join a mark set apart to its word, as before.
     ["en", "What ? Really ! So , we go .", "What? Really! So, we go."],
     ["es", "¿ qué tal ? bien ; vale", "¿ Qué tal? Bien; vale"],
@@ -98,9 +100,12 @@ describe("the rules cleaner in each language", () => {
   it("cleans French with its marks set apart to text that cleaning again leaves as it is (property)", () => {
     const word = fc.constantFrom(...VOCABULARY.fr, ...FILLER_WORDS.fr, "euh,", "euh?", "oui.");
     const mark = fc.constantFrom("?", "!", ";", ":", "?!", ",", ".", "«", "»", "»,", "».");
+    // Set apart by a space, or by the no-break spaces French typography puts before a mark.
+    const gap = fc.constantFrom(" ", " ", "\u00a0", "\u202f", "  ");
+    const token = fc.tuple(fc.oneof({ arbitrary: word, weight: 3 }, mark), gap).map(([text, space]) => text + space);
     fc.assert(
-      fc.property(fc.array(fc.oneof({ arbitrary: word, weight: 3 }, mark), { maxLength: 30 }), (tokens) => {
-        const once = cleanWithRules(tokens.join(" "), "fr");
+      fc.property(fc.array(token, { maxLength: 30 }), (tokens) => {
+        const once = cleanWithRules(tokens.join(""), "fr");
         expect(cleanWithRules(once, "fr")).toBe(once);
       }),
       { numRuns: 2000 },

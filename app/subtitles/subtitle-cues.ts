@@ -159,25 +159,33 @@ function ownCues(utterances: readonly Utterance[], language: string | null, layo
     const text = cleanWithRules(utterance.text.replace(/[\r\n]+/g, " "), language);
     if (text === "") continue;
     const [first = "", ...rest] = text.split(" ");
-    const lines = firstLines(nameOfTurn(utterance.speaker, cues.at(-1), layout.naming), first, layout);
+    const name = nameOfTurn(utterance.speaker, cues.at(-1), layout.naming);
+    const lines = firstLines(name, first, layout);
     for (const word of rest) append(lines, word, layout.maxLineChars);
-    cues.push(...inCuesOf(lines, layout.maxLines, utterance));
+    // The name is not said: the cue's time is shared by the words.
+    const unsaid = name === "" ? 0 : lines[0] === name ? name.length : name.length + 1;
+    cues.push(...inCuesOf(lines, layout.maxLines, utterance, unsaid));
   }
   return cues;
 }
 
-/** One cue's wrapped lines as cues of at most `maxLines` lines each, in order, sharing its time by their length. */
-function inCuesOf(lines: readonly string[], maxLines: number, { start, end, speaker }: Utterance): Cue[] {
+/**
+ * One cue's wrapped lines as cues of at most `maxLines` lines each, in order, sharing its time by the length
+ * of what is said in them (`unsaid`: the characters of a speaker's name that open the first line).
+ */
+function inCuesOf(lines: readonly string[], maxLines: number, utterance: Utterance, unsaid: number): Cue[] {
+  const { start, end, speaker } = utterance;
   if (lines.length <= maxLines) return [{ start, end, speaker, lines: [...lines] }];
   const groups: string[][] = [];
   for (let at = 0; at < lines.length; at += maxLines) groups.push(lines.slice(at, at + maxLines));
   const length = Math.max(0, end - start);
-  const charsOf = (group: readonly string[]) => group.reduce((sum, line) => sum + line.length, 0);
-  const perChar = length / groups.reduce((sum, group) => sum + charsOf(group), 0);
+  const charsOf = (group: readonly string[], index: number) =>
+    group.reduce((sum, line) => sum + line.length, index === 0 ? -unsaid : 0);
+  const perChar = length / groups.reduce((sum, group, index) => sum + charsOf(group, index), 0);
   let at = start;
   return groups.map((group, index) => {
     const from = at;
-    at = index === groups.length - 1 ? start + length : at + charsOf(group) * perChar;
+    at = index === groups.length - 1 ? start + length : at + charsOf(group, index) * perChar;
     return { start: from, end: at, speaker, lines: group };
   });
 }

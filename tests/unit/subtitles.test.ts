@@ -101,6 +101,20 @@ describe("cues cut from words", () => {
     );
   });
 
+  it("shares a captions cue's time by what is said in it, not by the name SRT writes before it", () => {
+    const utterances = [{ speaker: "Alice", start: 0, end: 13, text: "aaaa bbbb cccc" }];
+    const cues = cuesOf(
+      { source: "captions", utterances, language: null },
+      { maxLineChars: 16, maxLines: 1 },
+      "in-text",
+    );
+    // 9 of the 13 characters said are in the first cue, whose line also holds "Alice: ".
+    expect(cues.map(({ start, end, lines }) => [start, end, lines])).toEqual([
+      [0, 9, ["Alice: Aaaa bbbb"]],
+      [9, 13, ["cccc"]],
+    ]);
+  });
+
   it("never gives a captions import's cue more lines than the layout allows, nor moves its text or time", () => {
     const utterance = fc.record({
       speaker: fc.constantFrom(null, "Ana"),

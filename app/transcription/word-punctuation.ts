@@ -5,6 +5,14 @@ import { isWhitespace } from "../text/text-builder.js";
 const LOOKAHEAD_CHARS = 64;
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/** The marks French typography sets apart from their word by a (no-break) space. */
+const OPENS_APART: ReadonlySet<string> = new Set(["«", "‹"]);
+const CLOSES_APART: ReadonlySet<string> = new Set(["?", "!", ";", ":", "»", "›"]);
+/** One space between a word and a mark set apart: a plain one or French's no-break ones. */
+const isSpaceAt = (text: string, at: number) => {
+  const code = text.charCodeAt(at);
+  return code === 0x20 || code === 0xa0 || code === 0x202f;
+};
 
 /**
  * Whisper's words come bare ("Friday") while its text is punctuated ("Friday. Yes, uh, Friday works."):
@@ -30,6 +38,19 @@ export function punctuateWords(words: Word[], text: string): Word[] {
     const isMark = (at: number) => !isWhitespace(text.charCodeAt(at)) && !LETTER_OR_DIGIT.test(text.charAt(at));
     while (start > cursor && isMark(start - 1)) start--;
     while (end < text.length && isMark(end)) end++;
+    // French sets `«` before a word and `?` `!` `;` `:` `»` after it apart by a space: still its marks, when
+    // they stand alone (`oui ?`, not `oui ?non`).
+    if (start - 2 >= cursor && isSpaceAt(text, start - 1) && OPENS_APART.has(text.charAt(start - 2))) {
+      let before = start - 2;
+      while (before > cursor && isMark(before - 1)) before--;
+      if (before === 0 || isWhitespace(text.charCodeAt(before - 1))) start = before;
+    }
+    while (isSpaceAt(text, end) && CLOSES_APART.has(text.charAt(end + 1))) {
+      let after = end + 1;
+      while (after < text.length && isMark(after)) after++;
+      if (after !== text.length && !isWhitespace(text.charCodeAt(after))) break;
+      end = after;
+    }
     cursor = end;
     return { ...word, punctuated_word: text.slice(start, end) };
   });

@@ -26,6 +26,10 @@ describe("punctuateWords", () => {
     [["we", "went"], "We went.", ["We", "went."]],
     [["Friday", "Yes"], "Friday.\u00a0Yes!", ["Friday.", "Yes!"]],
     [["It's", "10", "o'clock"], "It's 10 o'clock!", ["It's", "10", "o'clock!"]],
+    // French sets marks apart by a space, a no-break one or not: still the word's, when they stand alone.
+    [["Quoi", "Vraiment"], "Quoi ? Vraiment\u202f!", ["Quoi ?", "Vraiment\u202f!"]],
+    [["dit", "Bonjour", "voilà"], "dit : « Bonjour » ; voilà.", ["dit :", "« Bonjour » ;", "voilà."]],
+    [["oui", "non"], "oui ?non", ["oui", "?non"]],
   ])("gives %j the marks that stand against them in %j", (bare, text, expected) => {
     expect(written(punctuateWords(wordsOf(...bare), text))).toEqual(expected);
   });
@@ -59,6 +63,22 @@ describe("punctuateWords", () => {
         const bare = tokens.map(([, word]) => word);
         const expected = tokens.map((parts) => parts.join(""));
         expect(written(punctuateWords(wordsOf(...bare), text))).toEqual(expected);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it("gives back each word with the marks French sets apart from it, for any words (property)", () => {
+    const apart = fc.tuple(
+      fc.constantFrom("", "« ", "«\u00a0"),
+      bareWord,
+      fc.array(fc.constantFrom(" ?", " !", " ;", " :", "\u202f?", " »", "?", ","), { maxLength: 2 }),
+    );
+    fc.assert(
+      fc.property(fc.array(apart, { maxLength: 30 }), (tokens) => {
+        const expected = tokens.map(([open, word, closes]) => open + word + closes.join(""));
+        const bare = tokens.map(([, word]) => word);
+        expect(written(punctuateWords(wordsOf(...bare), expected.join(" ")))).toEqual(expected);
       }),
       { numRuns: 2_000 },
     );

@@ -39,14 +39,26 @@ const tokenArb = fc
     (token) => !/\s/.test(token) && !/^[.,!?;:]+$/.test(token) && !FILLERS.has(wordKey(token)) && !token.includes(":"),
   );
 
-/** Consecutive tokens never the same word: a stutter is the one thing besides fillers the rules may drop. */
-const lineArb = fc
-  .array(tokenArb, { minLength: 1, maxLength: 30 })
-  .map((tokens) =>
-    tokens.filter(
-      (token, index) => index === 0 || wordKey(token) === "" || wordKey(token) !== wordKey(tokens[index - 1]!),
-    ),
-  );
+/**
+ * Tokens with no stutter or restart among them, the one thing besides fillers the rules may drop: no word
+ * right after itself, no two words right after themselves ("会议 नमस्ते 会议 नमस्ते"), no word after its own
+ * cut-off start or before its contraction ("ab- abc", "x x's").
+ */
+const lineArb = fc.array(tokenArb, { minLength: 1, maxLength: 30 }).map((tokens) =>
+  tokens.reduce<string[]>((kept, token) => {
+    const key = wordKey(token);
+    const keyAt = (back: number) => wordKey(kept[kept.length - back] ?? "");
+    if (key === "") return [...kept, token];
+    const said = key === keyAt(1) || (key === keyAt(2) && keyAt(1) === keyAt(3) && keyAt(1) !== "");
+    const before = keyAt(1);
+    const restarted =
+      before !== "" &&
+      key.length > before.length &&
+      key.startsWith(before) &&
+      (kept.at(-1)!.endsWith("-") || key.charAt(before.length) === "'");
+    return said || restarted ? kept : [...kept, token];
+  }, []),
+);
 
 /** A token as compared: without the sentence marks the rules may attach or move, in lower case. */
 const comparable = (token: string) => token.replace(/[.,!?;:]+$/u, "").toLowerCase();

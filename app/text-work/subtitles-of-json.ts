@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import * as v from "valibot";
 import { hasTimings, MediaTime, TRANSCRIPT_SOURCES, Utterance, Word } from "../domain/transcript.js";
 import { TranscriptLanguage } from "../domain/transcription-options.js";
-import { type SubtitleLayout, type TimedTranscript } from "../subtitles/subtitle-cues.js";
+import type { SubtitleLayout, TimedTranscript } from "../subtitles/subtitle-cues.js";
 import { subtitlesOf, type SubtitleFormat } from "../subtitles/subtitle-files.js";
 import type { FileSource } from "./file-source.js";
 
